@@ -1,0 +1,9 @@
+/**
+ * Every command of the CLI, in the order `rapki --help` lists them.
+ * One file per command or command group (DESIGN.md "CLI contract"); add a line here for a new one.
+ */
+import type { CommandModule } from 'yargs';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const commands: CommandModule<any, any>[] = [
+];
