@@ -3,18 +3,21 @@
 // feature (goal: <= 1.5x a bare `node -e 0`). One small entry chunk plus lazily loaded chunks
 // keeps yargs, the AWS SDK, express and SQLite off that path.
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
-rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+// Build into a fresh directory, then swap it in, so that a test running the previous build is not
+// left without files half-way through.
+const root = new URL('..', import.meta.url).pathname;
+const tmp = `${root}dist.tmp-${process.pid}`;
 await build({
   entryPoints: {
     cli: 'cli/src/main.ts',
     signer: 'signer/src/index.ts',
     emulator: 'emulator/src/index.ts',
   },
-  outdir: 'dist',
+  outdir: tmp,
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
@@ -31,3 +34,12 @@ await build({
     js: "import { createRequire as __rapkiCreateRequire } from 'node:module'; const require = __rapkiCreateRequire(import.meta.url);",
   },
 });
+
+const old = `${root}dist.old-${process.pid}`;
+try {
+  renameSync(`${root}dist`, old);
+} catch {
+  /* no previous build */
+}
+renameSync(tmp, `${root}dist`);
+rmSync(old, { recursive: true, force: true });

@@ -65,3 +65,42 @@ export interface RolesAnywhereCredentials {
   readonly sourceIdentity?: string | undefined;
   readonly subjectArn?: string | undefined;
 }
+
+/** Where the key and certificate come from (the official helper's flag names, camel-cased). */
+export interface KeySourceOptions {
+  /** Path of a PEM certificate, a PEM with certificate and key, or a PKCS#12 file. */
+  readonly certificate: string;
+  /** Path of the PEM private key; omitted when `certificate` holds the key too (combo PEM, PKCS#12). */
+  readonly privateKey?: string | undefined;
+  /** Path of a PEM bundle of intermediates (`X-Amz-X509-Chain`). */
+  readonly intermediates?: string | undefined;
+  /** Password of an encrypted PKCS#8 key or of a PKCS#12 file. */
+  readonly pkcs8Password?: string | undefined;
+}
+
+/** Options of one CreateSession call over HTTPS (`signer/src/session/`). */
+export interface SessionOptions {
+  readonly trustAnchorArn: string;
+  readonly profileArn: string;
+  readonly roleArn: string;
+  /** Signing region; default: the region of the trust-anchor ARN. */
+  readonly region?: string | undefined;
+  /** Base URL overriding the partition endpoint, e.g. `https://127.0.0.1:8443`. */
+  readonly endpoint?: string | undefined;
+  readonly useFipsEndpoint?: boolean | undefined;
+  /** 900..43200, default 3600. */
+  readonly durationSeconds?: number | undefined;
+  readonly roleSessionName?: string | undefined;
+  /** `false` = `--no-verify-ssl`. */
+  readonly verifyTls?: boolean | undefined;
+  /** Honour HTTPS_PROXY/NO_PROXY (`--with-proxy`). */
+  readonly withProxy?: boolean | undefined;
+  /** Extra trusted roots (PEM), e.g. the contents of `AWS_CA_BUNDLE`. */
+  readonly caBundle?: string | undefined;
+  readonly timeoutMs?: number | undefined;
+  readonly maxAttempts?: number | undefined;
+  /** Injected clock (tests, emulator clock skew). */
+  readonly now?: (() => Date) | undefined;
+  /** Receives debug lines (canonical request, string to sign); never key material. */
+  readonly debug?: ((line: string) => void) | undefined;
+}
