@@ -6,6 +6,9 @@
 /** The two X.509 SigV4 algorithms rapki supports (signer-spec.md §1.4). */
 export type SigningAlgorithm = 'AWS4-X509-RSA-SHA256' | 'AWS4-X509-ECDSA-SHA256';
 
+/** Digests `sign-string --digest` offers (signer-spec.md §3.2). */
+export type SignDigest = 'sha256' | 'sha384' | 'sha512';
+
 /**
  * A private key plus the certificate it belongs to. Key material never leaves the implementation:
  * callers only get signatures. File, PKCS#12 and (later) PKCS#11 sources all implement this.
@@ -22,6 +25,11 @@ export interface KeySigner {
    * (SHA-256 also for P-384, signer-spec.md §1.4).
    */
   sign(data: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Signs `data` with the given digest (same schemes as `sign`); used by `sign-string --digest`.
+   * Optional: hardware sources may support SHA-256 only.
+   */
+  signWithDigest?(data: Uint8Array, digest: SignDigest): Promise<Uint8Array>;
   /** Releases handles (PKCS#11 sessions); no-op for in-memory keys. */
   close?(): Promise<void>;
 }

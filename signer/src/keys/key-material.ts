@@ -1,0 +1,76 @@
+import { X509Certificate } from 'node:crypto';
+import { SignerError } from '../errors.js';
+import type { KeySigner } from '../types.js';
+import { parsePemBlocks, type PemBlock } from '../x509/pem.js';
+import { createFileKeySigner } from './file-key-signer.js';
+import { isPrivateKeyBlock, privateKeyFromBlocks } from './private-key-from-blocks.js';
+
+/** PEM texts of one identity, with a label per text for messages (a path or "certificatePem"). */
+export interface PemMaterial {
+  readonly certificate: { readonly text: string; readonly source: string };
+  readonly privateKey?: { readonly text: string; readonly source: string } | undefined;
+  readonly intermediates?: { readonly text: string; readonly source: string } | undefined;
+  readonly password?: string | undefined;
+}
+
+/** Every PEM block of a text; a block with a broken body or no block at all is `unparsable_pem`. */
+export function pemBlocksOf(text: string, source: string): PemBlock[] {
+  const blocks = parsePemBlocks(text);
+  if (blocks.length === 0) throw new SignerError('unparsable_pem', `${source} holds no PEM block (-----BEGIN …-----).`);
+  const out: PemBlock[] = [];
+  for (const b of blocks) {
+    if (b === null) throw new SignerError('unparsable_pem', `${source} holds a PEM block whose body is not valid base64.`);
+    out.push(b);
+  }
+  return out;
+}
+
+/**
+ * Builds a KeySigner from PEM texts. Leaf = the first CERTIFICATE of the certificate text; further
+ * certificates there are taken as chain (a "fullchain" file), followed by the intermediates text,
+ * in which every block must be a CERTIFICATE (as the helper demands, signer-spec.md §1.6). The key
+ * comes from the private-key text, or from the certificate text when no key text is given ("combo"
+ * PEM, §3.3).
+ */
+export function keySignerFromMaterial(m: PemMaterial): KeySigner {
+  const certBlocks = pemBlocksOf(m.certificate.text, m.certificate.source);
+  const certs = certBlocks.filter((b) => b.type === 'CERTIFICATE').map((b) => b.der);
+  if (certs.length === 0) throw new SignerError('missing_certificate', `${m.certificate.source} holds no CERTIFICATE block.`);
+  for (const b of certBlocks) {
+    if (b.type !== 'CERTIFICATE' && !isPrivateKeyBlock(b) && b.type !== 'EC PARAMETERS') {
+      throw new SignerError('unexpected_pem_block', `${m.certificate.source} holds an unexpected "${b.type}" block.`);
+    }
+  }
+  const keyBlocks = m.privateKey ? pemBlocksOf(m.privateKey.text, m.privateKey.source) : certBlocks;
+  const keySource = m.privateKey ? m.privateKey.source : m.certificate.source;
+  const key = privateKeyFromBlocks(keyBlocks, m.password, keySource);
+  if (key === undefined) {
+    throw new SignerError(
+      'missing_private_key',
+      m.privateKey
+        ? `${keySource} holds no private key block.`
+        : `No private key: pass --private-key FILE, or put the key in ${keySource} together with the certificate.`,
+    );
+  }
+  const chain: Uint8Array[] = certs.slice(1);
+  if (m.intermediates) {
+    const blocks = pemBlocksOf(m.intermediates.text, m.intermediates.source);
+    for (const b of blocks) {
+      if (b.type !== 'CERTIFICATE') {
+        throw new SignerError('unexpected_pem_block', `${m.intermediates.source} must hold only CERTIFICATE blocks, found "${b.type}".`);
+      }
+      chain.push(b.der);
+    }
+  }
+  for (const der of [certs[0] as Uint8Array, ...chain]) assertCertificate(der);
+  return createFileKeySigner(key, certs[0] as Uint8Array, chain);
+}
+
+/** Fails with `unparsable_certificate` unless OpenSSL reads the DER as a certificate. */
+export function assertCertificate(der: Uint8Array): void {
+  try {
+    new X509Certificate(der);
+  } catch (err) {
+    throw new SignerError('unparsable_certificate', 'A CERTIFICATE block is not a valid X.509 certificate.', { cause: err });
+  }
+}

@@ -1,0 +1,47 @@
+import { SignerError } from '../errors.js';
+import type { KeySigner, KeySourceOptions } from '../types.js';
+import { looksLikePem } from '../x509/pem.js';
+import { assertCertificate, keySignerFromMaterial } from './key-material.js';
+import { createFileKeySigner } from './file-key-signer.js';
+import { readPkcs12 } from './pkcs12.js';
+import { nodeKeyFileIo, readInputFile, type KeyFileIo } from './read-input.js';
+
+/**
+ * Loads the certificate, key and chain named by the helper's flags and returns a KeySigner
+ * (signer-spec.md §3.3, file sources):
+ * - `--certificate` PEM (+ `--private-key` PEM, or the key inside the same file);
+ * - `--certificate` that is not PEM and no `--private-key`: a PKCS#12 file (password from
+ *   `pkcs8Password`, empty password tried when none), `--intermediates` then refused as by the helper;
+ * - `--certificate` DER with a `--private-key` PEM: a DER certificate.
+ * Files are read through `io` on every call, so callers that reload pick up rotated files.
+ */
+export async function loadKeySigner(opts: KeySourceOptions, io: KeyFileIo = nodeKeyFileIo): Promise<KeySigner> {
+  const certBytes = await readInputFile(io, opts.certificate, '--certificate');
+  const keyBytes = opts.privateKey === undefined ? undefined : await readInputFile(io, opts.privateKey, '--private-key');
+  const interBytes = opts.intermediates === undefined ? undefined : await readInputFile(io, opts.intermediates, '--intermediates');
+
+  if (!looksLikePem(certBytes)) {
+    if (keyBytes === undefined) {
+      if (interBytes !== undefined) {
+        throw new SignerError('pkcs12_with_intermediates', "--intermediates can't be used with a PKCS#12 file; put the chain inside the PKCS#12 file.");
+      }
+      const p12 = await readPkcs12(certBytes, opts.pkcs8Password, opts.certificate);
+      return createFileKeySigner(p12.key, p12.certificate, p12.chain);
+    }
+    // A DER certificate next to a PEM key: re-wrap it so one code path handles both.
+    assertCertificate(certBytes);
+    const pem = `-----BEGIN CERTIFICATE-----\n${certBytes.toString('base64')}\n-----END CERTIFICATE-----\n`;
+    return keySignerFromMaterial({
+      certificate: { text: pem, source: opts.certificate },
+      privateKey: { text: keyBytes.toString('utf8'), source: opts.privateKey as string },
+      intermediates: interBytes === undefined ? undefined : { text: interBytes.toString('utf8'), source: opts.intermediates as string },
+      password: opts.pkcs8Password,
+    });
+  }
+  return keySignerFromMaterial({
+    certificate: { text: certBytes.toString('utf8'), source: opts.certificate },
+    privateKey: keyBytes === undefined ? undefined : { text: keyBytes.toString('utf8'), source: opts.privateKey as string },
+    intermediates: interBytes === undefined ? undefined : { text: interBytes.toString('utf8'), source: opts.intermediates as string },
+    password: opts.pkcs8Password,
+  });
+}

@@ -1,0 +1,15 @@
+/**
+ * The Authorization header value (signer-spec.md §1.5), with the helper's exact separators:
+ * `{algorithm} Credential={serial}/{scope}, SignedHeaders={list}, Signature={hex}`.
+ * `serialDecimal` is the certificate serial in decimal (see `serial-decimal.ts`).
+ */
+export function authorizationHeader(
+  algorithm: string,
+  serialDecimal: string,
+  scope: string,
+  signedHeaders: string,
+  signature: Uint8Array,
+): string {
+  const hex = Buffer.from(signature.buffer, signature.byteOffset, signature.byteLength).toString('hex');
+  return `${algorithm} Credential=${serialDecimal}/${scope}, SignedHeaders=${signedHeaders}, Signature=${hex}`;
+}

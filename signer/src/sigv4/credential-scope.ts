@@ -1,0 +1,10 @@
+import { SCOPE_TERMINATOR, SERVICE_NAME } from '../constants.js';
+
+/**
+ * `YYYYMMDD/region/rolesanywhere/aws4_request` (signer-spec.md §1.4). `scopeDate` is the first eight
+ * characters of the X-Amz-Date value.
+ */
+export function credentialScope(scopeDate: string, region: string, service: string = SERVICE_NAME): string {
+  if (!/^\d{8}$/.test(scopeDate)) throw new TypeError(`scope date must be YYYYMMDD, got ${JSON.stringify(scopeDate)}`);
+  return `${scopeDate}/${region}/${service}/${SCOPE_TERMINATOR}`;
+}

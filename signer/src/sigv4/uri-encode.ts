@@ -1,0 +1,24 @@
+/**
+ * SigV4 URI encoding of one query key or value.
+ *
+ * Why our own: the official helper uses Go `url.QueryEscape` then replaces `+` by `%20`
+ * (signer-spec.md §1.3), which equals RFC 3986 §2.3 "unreserved" kept and every other UTF-8 byte
+ * as `%XX` upper-case (RFC 3986 §2.1). `encodeURIComponent` keeps `!'()*` and throws on lone
+ * surrogates, so it does not fit as is.
+ */
+export function uriEncode(value: string): string {
+  let out = '';
+  for (const byte of Buffer.from(value, 'utf8')) {
+    if (
+      (byte >= 0x41 && byte <= 0x5a) || // A-Z
+      (byte >= 0x61 && byte <= 0x7a) || // a-z
+      (byte >= 0x30 && byte <= 0x39) || // 0-9
+      byte === 0x2d || byte === 0x5f || byte === 0x2e || byte === 0x7e // - _ . ~
+    ) {
+      out += String.fromCharCode(byte);
+    } else {
+      out += '%' + byte.toString(16).toUpperCase().padStart(2, '0');
+    }
+  }
+  return out;
+}
