@@ -3,7 +3,11 @@
  * One file per command or command group (DESIGN.md "CLI contract"); add a line here for a new one.
  */
 import type { CommandModule } from 'yargs';
+import { credentialProcessCommand } from './credential-process.js';
+import { versionCommand } from './version.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
+  credentialProcessCommand,
+  versionCommand,
 ];

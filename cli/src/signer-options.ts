@@ -1,0 +1,119 @@
+/**
+ * Turns parsed signer-command flags (plus the environment and files they point at) into the
+ * library options of `rapki/signer`: KeySourceOptions and SessionOptions.
+ *
+ * Shared by the yargs handlers and the lean credential-process fast path, so both behave the same.
+ * I/O (env, file reads, warnings) is injected.
+ */
+import type { KeySourceOptions, SessionOptions } from '../../signer/src/types.js';
+import {
+  flagError,
+  optionalInteger,
+  optionalString,
+  refuseUnsupported,
+  requireString,
+  type FlagValues,
+  type SignerCommand,
+} from './credential-flags.js';
+
+/** Environment variables read here. */
+export const ENV_PKCS8_PASSWORD = 'RAPKI_PKCS8_PASSWORD';
+export const ENV_CA_BUNDLE = 'AWS_CA_BUNDLE';
+export const ENV_USE_FIPS = 'AWS_USE_FIPS_ENDPOINT';
+
+export interface OptionsIo {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readFileText(path: string): string;
+  warn(line: string): void;
+}
+
+/** Largest password file / CA bundle we read. */
+const MAX_PASSWORD_FILE = 4096;
+const MAX_CA_BUNDLE = 4 * 1024 * 1024;
+
+function readBounded(io: OptionsIo, path: string, max: number, code: 'password_file_unreadable' | 'ca_bundle_unreadable', what: string): string {
+  let text: string;
+  try {
+    text = io.readFileText(path);
+  } catch (cause) {
+    throw flagError(code, `cannot read ${what} '${path}': ${(cause as NodeJS.ErrnoException).code ?? 'error'}`, cause);
+  }
+  if (text.length > max) throw flagError(code, `${what} '${path}' is larger than ${max} bytes`);
+  return text;
+}
+
+/**
+ * The key password, from (in order) `--pkcs8-password`, `--pkcs8-password-file`, RAPKI_PKCS8_PASSWORD.
+ * The command-line form shows in `ps`, so it is accepted for drop-in compatibility with a warning.
+ */
+export function resolvePassword(values: FlagValues, io: OptionsIo): string | undefined {
+  const inline = optionalString(values, 'pkcs8-password');
+  const file = optionalString(values, 'pkcs8-password-file');
+  if (inline !== undefined && file !== undefined) {
+    throw flagError('invalid_flag_value', 'give the password with only one of --pkcs8-password and --pkcs8-password-file');
+  }
+  if (inline !== undefined) {
+    io.warn(
+      `rapki: warning: --pkcs8-password is visible to other users in the process list; use --pkcs8-password-file FILE or the ${ENV_PKCS8_PASSWORD} environment variable`,
+    );
+    return inline;
+  }
+  if (file !== undefined) {
+    const text = readBounded(io, file, MAX_PASSWORD_FILE, 'password_file_unreadable', 'password file');
+    // First line, without its line ending: `echo secret > file` must work.
+    return text.split(/\r?\n/, 1)[0] ?? '';
+  }
+  const env = io.env[ENV_PKCS8_PASSWORD];
+  return env !== undefined && env !== '' ? env : undefined;
+}
+
+/** Key source options of a signer command. */
+export function resolveKeySource(values: FlagValues, command: SignerCommand, io: OptionsIo): KeySourceOptions {
+  refuseUnsupported(values, command);
+  const certificate = requireString(values, 'certificate');
+  return {
+    certificate,
+    privateKey: optionalString(values, 'private-key'),
+    intermediates: command === 'credential-process' ? optionalString(values, 'intermediates') : undefined,
+    pkcs8Password: resolvePassword(values, io),
+  };
+}
+
+/** Everything `credential-process` needs, resolved. */
+export interface CredentialProcessConfig {
+  readonly keySource: KeySourceOptions;
+  readonly session: SessionOptions;
+  readonly debug: boolean;
+}
+
+function envTrue(v: string | undefined): boolean {
+  return v !== undefined && /^(true|1|yes)$/i.test(v.trim());
+}
+
+/** Resolves the flags of `credential-process` (and later `serve`/`update`, which share them). */
+export function resolveCredentialProcess(values: FlagValues, io: OptionsIo): CredentialProcessConfig {
+  const keySource = resolveKeySource(values, 'credential-process', io);
+  const trustAnchorArn = requireString(values, 'trust-anchor-arn');
+  const profileArn = requireString(values, 'profile-arn');
+  const roleArn = requireString(values, 'role-arn');
+  // Range 900..43200 is a preflight check of the signer (its own code); here only the form.
+  const durationSeconds = optionalInteger(values, 'session-duration', 0, 1_000_000) ?? 3600;
+  const timeoutSeconds = optionalInteger(values, 'timeout', 1, 300);
+  const caPath = io.env[ENV_CA_BUNDLE];
+  const caBundle = caPath !== undefined && caPath !== '' ? readBounded(io, caPath, MAX_CA_BUNDLE, 'ca_bundle_unreadable', `${ENV_CA_BUNDLE} file`) : undefined;
+  const session: SessionOptions = {
+    trustAnchorArn,
+    profileArn,
+    roleArn,
+    region: optionalString(values, 'region'),
+    endpoint: optionalString(values, 'endpoint'),
+    useFipsEndpoint: values['use-fips-endpoint'] === true || envTrue(io.env[ENV_USE_FIPS]),
+    durationSeconds,
+    roleSessionName: optionalString(values, 'role-session-name'),
+    verifyTls: values['no-verify-ssl'] !== true,
+    withProxy: values['with-proxy'] === true,
+    caBundle,
+    timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
+  };
+  return { keySource, session, debug: values.debug === true };
+}

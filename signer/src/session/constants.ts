@@ -1,0 +1,51 @@
+/**
+ * Protocol constants of the CreateSession client, in one place (signer-spec.md §1.1).
+ */
+
+/** Service name in host names and in the credential scope. */
+export const SERVICE_NAME = 'rolesanywhere';
+
+/** The path the official helper signs and calls (signer-spec.md §1.3, hard-coded `/sessions`). */
+export const SESSIONS_PATH = '/sessions';
+
+/** A partition: which regions it holds and the DNS suffix of its endpoints (signer-spec.md §1.1). */
+export interface Partition {
+  readonly id: 'aws' | 'aws-cn' | 'aws-us-gov';
+  readonly regionPattern: RegExp;
+  readonly dnsSuffix: string;
+}
+
+/**
+ * Partitions in match order. `aws-us-gov` comes before `aws` because its regions start with `us-`
+ * too; the `aws` pattern does not match them anyway (`us-gov-west-1` has two dashes before the
+ * number), the order only makes the intent obvious.
+ */
+export const PARTITIONS: readonly Partition[] = [
+  { id: 'aws-us-gov', regionPattern: /^us-gov-\w+-\d+$/, dnsSuffix: 'amazonaws.com' },
+  { id: 'aws-cn', regionPattern: /^cn-\w+-\d+$/, dnsSuffix: 'amazonaws.com.cn' },
+  { id: 'aws', regionPattern: /^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/, dnsSuffix: 'amazonaws.com' },
+];
+
+/** Default number of attempts (the AWS SDK standard retryer's default, signer-spec.md §1.1). */
+export const DEFAULT_MAX_ATTEMPTS = 3;
+/** Upper bound we accept for `maxAttempts`, so a typo cannot hammer the 10 TPS quota. */
+export const MAX_MAX_ATTEMPTS = 10;
+/** Default budget of one attempt (connect + TLS + response), in milliseconds. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+/** Base and cap of the exponential backoff between attempts (SDK standard retryer: 100 ms base, 20 s cap). */
+export const BACKOFF_BASE_MS = 100;
+export const BACKOFF_CAP_MS = 20_000;
+/** Largest response body we read; a CreateSession answer is a few KiB. */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
+/** Sent as `User-Agent` (not signed, signer-spec.md §1.3). */
+export const USER_AGENT_PREFIX = 'rapki';
+
+/** Error codes the service uses for throttling (signer-spec.md §1.7: undocumented, so accept the usual ones). */
+export const THROTTLING_CODES: ReadonlySet<string> = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'TooManyRequests',
+  'RequestLimitExceeded',
+  'SlowDown',
+]);
