@@ -68,9 +68,12 @@ describe('RefreshingCredentialSource', () => {
     await s.get();
     expect(fetches).toBe(3);
     expect(errors).toEqual([true, true]);
-    t = 3600_000 + 1; // expired, still failing, inside the retry delay
+    errors.length = 0;
+    t = 3600_000 + 1; // expired and still failing: no last-good left
     await expect(s.get()).rejects.toThrow('down');
-    expect(fetches).toBe(3);
+    expect(fetches).toBe(4);
+    await expect(s.get()).rejects.toThrow('down'); // inside the retry delay: the last error, no new attempt
+    expect(fetches).toBe(4);
   });
 
   it('refreshes proactively on a timer and reports each refresh', async () => {
