@@ -1,0 +1,326 @@
+/**
+ * The certificate authority: enrollment, renewal, tokens, revocation, inventory and audit, with
+ * no HTTP and no SQL (DESIGN.md layout). It takes a store, a clock, randomness, the X.509 port and
+ * the issuing CA; handlers in `http/` are thin wrappers around these methods.
+ */
+import { caError } from '../errors.js';
+import type { CaStore } from '../store/ca-store.js';
+import type { AdminRole, AuditRecord, CertificateRecord, CertStatus, Page } from '../store/types.js';
+import type { AuthorityConfig } from './authority-config.js';
+import type { CrlManager } from './crl-manager.js';
+import type { Clock, RandomSource } from './deps.js';
+import { runIssuanceRules, type IssuanceContext } from './issuance-rules.js';
+import { sha256Hex, type IssuerContext } from './issuer.js';
+import { leafSubjectDn } from './leaf-subject.js';
+import { validateSans, validateSubject } from './names.js';
+import { normalizeSerial, serialHexFromBytes } from './serial.js';
+import {
+  ADMIN_TOKEN_PREFIX,
+  digestsEqual,
+  ENROLLMENT_TOKEN_PREFIX,
+  hashSecretToken,
+  isWellFormedToken,
+  newSecretToken,
+} from './secret-tokens.js';
+import type { X509Port } from './x509-port.js';
+
+/** Who asked: written into audit records. */
+export type Actor = string;
+
+export interface IssuedCertificate {
+  readonly certificatePem: string;
+  /** PEM of the intermediates (empty string when the root issues leaves). */
+  readonly chainPem: string;
+  readonly rootPem: string;
+  readonly serial: string;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+}
+
+/** Hooks for metrics; all optional. */
+export interface AuthorityEvents {
+  issued?(): void;
+  renewed?(): void;
+  revoked?(count: number): void;
+}
+
+export const CRL_REASON_NAMES = [
+  'unspecified',
+  'keyCompromise',
+  'cACompromise',
+  'affiliationChanged',
+  'superseded',
+  'cessationOfOperation',
+  'certificateHold',
+  'privilegeWithdrawn',
+  'aACompromise',
+] as const;
+
+export interface AuthorityDeps {
+  readonly store: CaStore;
+  readonly x509: X509Port;
+  readonly issuer: IssuerContext;
+  readonly crl: CrlManager;
+  readonly config: AuthorityConfig;
+  readonly clock: Clock;
+  readonly random: RandomSource;
+  readonly events?: AuthorityEvents;
+}
+
+export class CertificateAuthority {
+  readonly #d: AuthorityDeps;
+
+  constructor(deps: AuthorityDeps) {
+    this.#d = deps;
+  }
+
+  get issuer(): IssuerContext {
+    return this.#d.issuer;
+  }
+
+  // ---------------------------------------------------------------- tokens
+
+  /** Mints a one-time enrollment token bound to names and lifetimes; returns the secret once. */
+  async createEnrollmentToken(
+    input: { subject: string; sans: readonly string[]; ttlSeconds?: number | undefined; certTtlSeconds?: number | undefined },
+    actor: Actor,
+  ): Promise<{ token: string; expiresAt: Date; subject: string; sans: string[]; certTtlSeconds: number }> {
+    const cfg = this.#d.config;
+    const subject = validateSubject(input.subject);
+    const sans = validateSans(input.sans);
+    const ttl = input.ttlSeconds ?? cfg.defaultTokenTtlSeconds;
+    const certTtl = input.certTtlSeconds ?? cfg.defaultCertTtlSeconds;
+    if (ttl > cfg.maxTokenTtlSeconds) throw caError('ttl_too_long', `ttl may be at most ${cfg.maxTokenTtlSeconds} seconds.`);
+    if (certTtl > cfg.maxCertTtlSeconds) throw caError('ttl_too_long', `certTtl may be at most ${cfg.maxCertTtlSeconds} seconds.`);
+    const now = this.#d.clock();
+    const token = newSecretToken(ENROLLMENT_TOKEN_PREFIX, this.#d.random);
+    const hash = hashSecretToken(token);
+    const expiresAt = new Date(now.getTime() + ttl * 1000);
+    await this.#d.store.createToken(
+      { hash, subject, sans, certTtlSeconds: certTtl, createdAt: now, expiresAt, usedAt: null, createdBy: actor },
+      { time: now, actor, action: 'token.create', details: { tokenId: hash.slice(0, 16), subject, sans, certTtl, expiresAt: expiresAt.toISOString() } },
+    );
+    return { token, expiresAt, subject, sans, certTtlSeconds: certTtl };
+  }
+
+  /** Looks a token up without consuming it (`POST /v1/enroll/info`). */
+  async describeToken(token: string): Promise<{ subject: string; sans: string[]; certTtlSeconds: number; expiresAt: Date }> {
+    const rec = await this.#findToken(token);
+    return { subject: rec.subject, sans: [...rec.sans], certTtlSeconds: rec.certTtlSeconds, expiresAt: rec.expiresAt };
+  }
+
+  async #findToken(token: string) {
+    if (typeof token !== 'string' || !isWellFormedToken(token, ENROLLMENT_TOKEN_PREFIX)) throw caError('token_invalid');
+    const hash = hashSecretToken(token);
+    const rec = await this.#d.store.findToken(hash);
+    if (!rec || !digestsEqual(rec.hash, hash)) throw caError('token_invalid');
+    if (rec.usedAt !== null) throw caError('token_used');
+    if (rec.expiresAt.getTime() <= this.#d.clock().getTime()) throw caError('token_expired');
+    return rec;
+  }
+
+  /** Creates an admin or operator bearer token; returns the secret once. */
+  async createAdminToken(input: { name: string; role: AdminRole }, actor: Actor): Promise<{ token: string; name: string; role: AdminRole }> {
+    if (!/^[A-Za-z0-9._@-]{1,64}$/.test(input.name)) throw caError('invalid_request', 'name must be 1-64 characters [A-Za-z0-9._@-].');
+    if (input.role !== 'admin' && input.role !== 'operator') throw caError('invalid_request', 'role must be admin or operator.');
+    const now = this.#d.clock();
+    const token = newSecretToken(ADMIN_TOKEN_PREFIX, this.#d.random);
+    const hash = hashSecretToken(token);
+    await this.#d.store.createAdminToken(
+      { hash, role: input.role, name: input.name, createdAt: now },
+      { time: now, actor, action: 'admin_token.create', details: { name: input.name, role: input.role, tokenId: hash.slice(0, 16) } },
+    );
+    return { token, name: input.name, role: input.role };
+  }
+
+  /** Resolves an admin bearer token; undefined when unknown. */
+  async authenticateAdmin(token: string): Promise<{ name: string; role: AdminRole } | undefined> {
+    if (!isWellFormedToken(token, ADMIN_TOKEN_PREFIX)) return undefined;
+    const hash = hashSecretToken(token);
+    const rec = await this.#d.store.findAdminToken(hash);
+    if (!rec || !digestsEqual(rec.hash, hash)) return undefined;
+    return { name: rec.name, role: rec.role };
+  }
+
+  // ---------------------------------------------------------------- issuance
+
+  /** Enrollment with a one-time token (token consumed only once the certificate is stored). */
+  async enroll(token: string, csrPem: string): Promise<IssuedCertificate> {
+    const rec = await this.#findToken(token);
+    const ctx = await this.#issue(csrPem, rec.subject, rec.sans, rec.certTtlSeconds);
+    const actor = `token:${rec.hash.slice(0, 8)}`;
+    const cert = this.#record(ctx, rec.subject, rec.sans, rec.certTtlSeconds, null);
+    await this.#d.store.issueWithToken({
+      tokenHash: rec.hash,
+      now: ctx.now,
+      certificate: cert,
+      audit: { time: ctx.now, actor, action: 'certificate.issue', details: this.#auditDetails(cert) },
+    });
+    this.#d.events?.issued?.();
+    return this.#response(ctx);
+  }
+
+  /**
+   * Renewal authenticated by the current certificate (DER from the TLS handshake, already chained
+   * to this CA by the caller). Same names; a new key is allowed; the same lifetime.
+   */
+  async renew(currentDer: Uint8Array, csrPem: string): Promise<IssuedCertificate> {
+    const current = await this.#d.store.getCertificate(this.#serialFromDer(currentDer));
+    if (!current || current.fingerprint !== sha256Hex(currentDer)) throw caError('certificate_unknown');
+    const now = this.#d.clock();
+    if (current.status === 'revoked') throw caError('certificate_revoked');
+    if (current.notAfter.getTime() <= now.getTime() || current.notBefore.getTime() > now.getTime()) throw caError('certificate_expired');
+    const ctx = await this.#issue(csrPem, current.host, current.sans, current.certTtlSeconds);
+    const cert = this.#record(ctx, current.host, current.sans, current.certTtlSeconds, current.serial);
+    await this.#d.store.recordRenewal({
+      oldSerial: current.serial,
+      now: ctx.now,
+      certificate: cert,
+      audit: { time: ctx.now, actor: `cert:${current.serial}`, action: 'certificate.renew', details: { ...this.#auditDetails(cert), renewedFrom: current.serial } },
+    });
+    this.#d.events?.renewed?.();
+    return this.#response(ctx);
+  }
+
+  #serialFromDer(der: Uint8Array): string {
+    return serialHexFromBytes(readSerialContent(der));
+  }
+
+  async #issue(csrPem: string, host: string, sans: readonly string[], certTtlSeconds: number): Promise<Required<IssuanceContext>> {
+    if (typeof csrPem !== 'string') throw caError('invalid_csr');
+    const ctx: IssuanceContext = {
+      now: this.#d.clock(),
+      csrPem,
+      expected: { host, subjectDn: leafSubjectDn(host), commonName: host, sans },
+      certTtlSeconds,
+    };
+    return runIssuanceRules(ctx, { x509: this.#d.x509, store: this.#d.store, issuer: this.#d.issuer });
+  }
+
+  #record(ctx: Required<IssuanceContext>, host: string, sans: readonly string[], certTtlSeconds: number, renewedFrom: string | null): CertificateRecord {
+    return {
+      serial: ctx.serialHex,
+      host,
+      subject: ctx.expected.subjectDn,
+      sans: [...sans],
+      notBefore: ctx.notBefore,
+      notAfter: ctx.notAfter,
+      status: 'valid',
+      revokedAt: null,
+      reason: null,
+      fingerprint: sha256Hex(ctx.der),
+      der: ctx.der,
+      issuerId: this.#d.issuer.id,
+      renewedFrom,
+      issuedAt: ctx.now,
+      certTtlSeconds,
+    };
+  }
+
+  #auditDetails(c: CertificateRecord): Record<string, unknown> {
+    return { serial: c.serial, host: c.host, sans: c.sans, notAfter: c.notAfter.toISOString(), fingerprint: c.fingerprint };
+  }
+
+  #response(ctx: Required<IssuanceContext>): IssuedCertificate {
+    const { x509, issuer } = this.#d;
+    return {
+      certificatePem: x509.toPem(ctx.der, 'CERTIFICATE'),
+      chainPem: issuer.intermediates.map((d) => x509.toPem(d, 'CERTIFICATE')).join(''),
+      rootPem: x509.toPem(issuer.root, 'CERTIFICATE'),
+      serial: ctx.serialHex,
+      notBefore: ctx.notBefore,
+      notAfter: ctx.notAfter,
+    };
+  }
+
+  // ---------------------------------------------------------------- revocation
+
+  /** Revokes one certificate (serial in any pasted form) and republishes the CRL at once. */
+  async revokeSerial(serialInput: string, reason: string | undefined, actor: Actor): Promise<{ record: CertificateRecord; crlNumber: number }> {
+    const serial = normalizeSerial(serialInput);
+    const r = validateReason(reason);
+    const now = this.#d.clock();
+    const record = await this.#d.store.revokeCertificate({
+      serial,
+      revokedAt: now,
+      reason: r,
+      audit: (rec) => ({ time: now, actor, action: 'certificate.revoke', details: { serial, host: rec.host, reason: r } }),
+    });
+    this.#d.events?.revoked?.(1);
+    const crl = await this.#d.crl.rebuild(`revoke ${serial}`);
+    return { record, crlNumber: crl.number };
+  }
+
+  /** Revokes every certificate of a host, blocks it, republishes the CRL. */
+  async revokeHost(host: string, reason: string | undefined, actor: Actor): Promise<{ serials: readonly string[]; crlNumber: number }> {
+    validateSubject(host);
+    const r = validateReason(reason);
+    const now = this.#d.clock();
+    const serials = await this.#d.store.revokeHost({
+      host,
+      revokedAt: now,
+      reason: r,
+      audit: (s) => ({ time: now, actor, action: 'host.revoke', details: { host, reason: r, serials: [...s] } }),
+    });
+    this.#d.events?.revoked?.(serials.length);
+    const crl = await this.#d.crl.rebuild(`revoke host ${host}`);
+    return { serials, crlNumber: crl.number };
+  }
+
+  async unblockHost(host: string, actor: Actor): Promise<void> {
+    validateSubject(host);
+    const ok = await this.#d.store.unblockHost({ host, audit: { time: this.#d.clock(), actor, action: 'host.unblock', details: { host } } });
+    if (!ok) throw caError('host_not_found', 'That host is not blocked.');
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  async listCertificates(q: { host?: string | undefined; status?: CertStatus | undefined; cursor?: string | undefined; limit: number }): Promise<Page<CertificateRecord>> {
+    return this.#d.store.listCertificates({ ...q, now: this.#d.clock() });
+  }
+
+  async listAudit(afterSeq: number, limit: number): Promise<readonly AuditRecord[]> {
+    return this.#d.store.listAudit(afterSeq, limit);
+  }
+
+  /** Inventory status as shown to users. */
+  statusOf(c: CertificateRecord): CertStatus {
+    if (c.status === 'revoked') return 'revoked';
+    return c.notAfter.getTime() <= this.#d.clock().getTime() ? 'expired' : 'active';
+  }
+}
+
+function validateReason(reason: string | undefined): string | null {
+  if (reason === undefined || reason === null) return null;
+  if (!(CRL_REASON_NAMES as readonly string[]).includes(reason)) {
+    throw caError('invalid_request', `reason must be one of ${CRL_REASON_NAMES.join(', ')}.`);
+  }
+  return reason === 'unspecified' ? null : reason;
+}
+
+/**
+ * Serial content bytes of a DER certificate: Certificate → tbsCertificate → [0] version → serial.
+ * Minimal DER walk; the certificate was already verified by TLS against our CA.
+ */
+export function readSerialContent(der: Uint8Array): Uint8Array {
+  let p = 0;
+  const hdr = (): { len: number; tag: number } => {
+    const tag = der[p++]!;
+    let len = der[p++]!;
+    if (len & 0x80) {
+      const n = len & 0x7f;
+      len = 0;
+      for (let i = 0; i < n; i++) len = len * 256 + der[p++]!;
+    }
+    return { tag, len };
+  };
+  if (hdr().tag !== 0x30) throw caError('certificate_unknown');
+  if (hdr().tag !== 0x30) throw caError('certificate_unknown');
+  let h = hdr();
+  if (h.tag === 0xa0) {
+    p += h.len;
+    h = hdr();
+  }
+  if (h.tag !== 0x02) throw caError('certificate_unknown');
+  return der.subarray(p, p + h.len);
+}

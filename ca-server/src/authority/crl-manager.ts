@@ -1,0 +1,115 @@
+/**
+ * Keeps the issuing CA's CRL current (RFC 5280 §5: v2, CRL number, AKI, nextUpdate).
+ *
+ * Why: Roles Anywhere checks revocation only against imported CRLs (ca-landscape §1.2), so the CRL
+ * is rebuilt at once on every revocation and on a timer, expired entries are dropped (they cannot
+ * authenticate anyway and they eat into the 300,000-byte PEM budget), and its size is watched.
+ * Rebuilds are serialised so CRL numbers strictly increase; the store refuses a number that does not.
+ */
+import { ROLES_ANYWHERE_CRL_MAX_BYTES } from '../x509/constants.js';
+import type { CaStore } from '../store/ca-store.js';
+import type { CrlRecord } from '../store/types.js';
+import type { AuthorityConfig } from './authority-config.js';
+import type { Clock } from './deps.js';
+import type { IssuerContext } from './issuer.js';
+import type { X509Port } from './x509-port.js';
+
+/** Warn when the PEM CRL passes this share of Roles Anywhere's limit. */
+export const CRL_WARN_BYTES = Math.floor(ROLES_ANYWHERE_CRL_MAX_BYTES * 0.9);
+
+export interface PublishedCrl extends CrlRecord {
+  readonly pem: string;
+  readonly entryCount: number;
+}
+
+export interface CrlEvents {
+  published?(crl: PublishedCrl): void;
+  nearLimit?(pemBytes: number): void;
+}
+
+export interface CrlManagerDeps {
+  readonly store: CaStore;
+  readonly x509: X509Port;
+  readonly issuer: IssuerContext;
+  readonly config: AuthorityConfig;
+  readonly clock: Clock;
+  readonly events?: CrlEvents;
+  /** Audit the scheduled rebuilds too (default true). */
+  readonly auditRebuilds?: boolean;
+}
+
+export class CrlManager {
+  readonly #d: CrlManagerDeps;
+  #current: PublishedCrl | undefined;
+  #chain: Promise<unknown> = Promise.resolve();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(deps: CrlManagerDeps) {
+    this.#d = deps;
+  }
+
+  /** The last published CRL (loaded from the store on first use). */
+  async current(): Promise<PublishedCrl | undefined> {
+    if (this.#current) return this.#current;
+    const rec = await this.#d.store.getCrl(this.#d.issuer.id);
+    if (rec) this.#current = { ...rec, pem: this.#d.x509.toPem(rec.der, 'X509 CRL'), entryCount: -1 };
+    return this.#current;
+  }
+
+  /** Rebuilds and stores the CRL now; concurrent calls run one after another. */
+  rebuild(why: string): Promise<PublishedCrl> {
+    const run = this.#chain.then(() => this.#build(why));
+    this.#chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Rebuild on a timer (also when the stored one is missing or older than one refresh period). */
+  async start(): Promise<void> {
+    const cur = await this.current();
+    const now = this.#d.clock().getTime();
+    if (!cur || now - cur.thisUpdate.getTime() >= this.#d.config.crlRefreshSeconds * 1000 || cur.nextUpdate.getTime() <= now) {
+      await this.rebuild(cur ? 'refresh at start' : 'first CRL');
+    }
+    this.#timer = setInterval(() => {
+      this.rebuild('schedule').catch(() => undefined);
+    }, this.#d.config.crlRefreshSeconds * 1000);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  async #build(why: string): Promise<PublishedCrl> {
+    const { store, x509, issuer, config, clock } = this.#d;
+    const now = clock();
+    const prev = await store.getCrl(issuer.id);
+    const number = (prev?.number ?? 0) + 1;
+    const entries = await store.listRevokedUnexpired(issuer.id, now);
+    const thisUpdate = now;
+    let nextUpdate = new Date(now.getTime() + config.crlValiditySeconds * 1000);
+    if (nextUpdate.getTime() > issuer.notAfter.getTime()) nextUpdate = issuer.notAfter;
+    const der = await x509.buildCrl({
+      issuerCertificate: issuer.certificate,
+      issuerSigner: issuer.signer,
+      number,
+      thisUpdate,
+      nextUpdate,
+      entries: entries.map((e) => ({ serialHex: e.serial, revokedAt: e.revokedAt, reason: e.reason ?? undefined })),
+    });
+    const rec: CrlRecord = { issuerId: issuer.id, number, thisUpdate, nextUpdate, der };
+    await store.saveCrl(
+      rec,
+      this.#d.auditRebuilds === false
+        ? undefined
+        : { time: now, actor: 'system', action: 'crl.publish', details: { crlNumber: number, entries: entries.length, why, derBytes: der.length } },
+    );
+    const pem = x509.toPem(der, 'X509 CRL');
+    const published: PublishedCrl = { ...rec, pem, entryCount: entries.length };
+    this.#current = published;
+    this.#d.events?.published?.(published);
+    if (Buffer.byteLength(pem) >= CRL_WARN_BYTES) this.#d.events?.nearLimit?.(Buffer.byteLength(pem));
+    return published;
+  }
+}

@@ -1,0 +1,20 @@
+/** The CA certificates the authority works with, loaded once at start. */
+import { createHash } from 'node:crypto';
+import type { CaSigner } from '../x509/types.js';
+
+export interface IssuerContext {
+  /** DER of the certificate that signs leaves and CRLs. */
+  readonly certificate: Uint8Array;
+  readonly signer: CaSigner;
+  /** SHA-256 hex of `certificate`: issuer id in the store. */
+  readonly id: string;
+  readonly notAfter: Date;
+  /** Root DER (same as `certificate` when the root issues leaves). */
+  readonly root: Uint8Array;
+  /** Intermediates between leaf and root, issuer first (empty when the root issues). */
+  readonly intermediates: readonly Uint8Array[];
+}
+
+export function sha256Hex(der: Uint8Array): string {
+  return createHash('sha256').update(der).digest('hex');
+}

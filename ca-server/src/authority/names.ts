@@ -1,0 +1,76 @@
+/**
+ * Names bound to an enrollment token: the subject (CN, also the host name used by inventory and
+ * host revocation) and SANs as `type:value` strings (`dns:web-1.example`).
+ */
+import { isIP } from 'node:net';
+import { caError } from '../errors.js';
+import type { SubjectAltName } from '../x509/types.js';
+
+export const MAX_SANS = 20;
+const DNS_RE = /^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/i;
+
+/** Validates a subject (CN): 1–64 characters (RFC 5280 ub-common-name), no control characters. */
+export function validateSubject(subject: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (subject.length < 1 || subject.length > 64 || /[\u0000-\u001f\u007f]/.test(subject) || subject.trim() !== subject) {
+    throw caError('invalid_request', 'subject must be 1-64 characters without control characters or surrounding spaces.');
+  }
+  return subject;
+}
+
+/** Parses `type:value`; returns the canonical string form (lower-case DNS, canonical IP). */
+export function parseSan(text: string): SubjectAltName {
+  const m = /^(dns|uri|ip|email):(.+)$/i.exec(text);
+  if (!m || text.length > 1024) throw caError('invalid_request', `SAN "${text.slice(0, 80)}" must be dns:, uri:, ip: or email: followed by a value.`);
+  const type = m[1]!.toLowerCase() as SubjectAltName['type'];
+  const value = m[2]!;
+  switch (type) {
+    case 'dns':
+      if (!DNS_RE.test(value)) throw caError('invalid_request', 'A dns: SAN must be a host name.');
+      return { type, value: value.toLowerCase() };
+    case 'ip':
+      if (isIP(value) === 0) throw caError('invalid_request', 'An ip: SAN must be an IPv4 or IPv6 address.');
+      return { type, value: canonicalIp(value) };
+    case 'uri':
+      try {
+        const u = new URL(value);
+        if (!u.protocol) throw new Error('no scheme');
+      } catch {
+        throw caError('invalid_request', 'A uri: SAN must be an absolute URI.');
+      }
+      return { type, value };
+    case 'email':
+      if (!/^[^@\s]+@[^@\s]+$/.test(value)) throw caError('invalid_request', 'An email: SAN must be an address.');
+      return { type, value };
+  }
+}
+
+export function sanToString(san: SubjectAltName): string {
+  const v = san.type === 'dns' ? san.value.toLowerCase() : san.type === 'ip' ? canonicalIp(san.value) : san.value;
+  return `${san.type}:${v}`;
+}
+
+/** Validates a list of SAN strings; canonical strings, sorted, duplicates refused. */
+export function validateSans(list: readonly string[]): string[] {
+  if (list.length > MAX_SANS) throw caError('invalid_request', `At most ${MAX_SANS} SANs.`);
+  const out = list.map((s) => sanToString(parseSan(s)));
+  if (new Set(out).size !== out.length) throw caError('invalid_request', 'Duplicate SAN.');
+  return out.sort();
+}
+
+/** Same set of names, order and DNS case ignored. */
+export function sameSanSet(a: readonly SubjectAltName[], b: readonly string[]): boolean {
+  const as = a.map(sanToString).sort();
+  const bs = [...b].sort();
+  return as.length === bs.length && as.every((v, i) => v === bs[i]);
+}
+
+function canonicalIp(v: string): string {
+  if (isIP(v) === 4) return v;
+  // Expand and re-compress through URL parsing, which yields the RFC 5952 form.
+  try {
+    return new URL(`http://[${v}]/`).hostname.slice(1, -1);
+  } catch {
+    return v.toLowerCase();
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * Persistence interface of the CA.
+ *
+ * Why shaped like this: every state change is one method = one transaction that also appends its
+ * audit record (fail-closed audit: if the audit insert fails, the whole change rolls back). Methods
+ * are async so that a PostgreSQL implementation fits the same interface; nothing SQL-specific
+ * crosses it. Invariants that need atomicity (single-use tokens, monotonic CRL numbers) are checked
+ * inside the store's transaction, not by the caller (compare step-ca `db.AuthDB.UseToken`).
+ */
+import type {
+  AdminTokenRecord,
+  AuditDraft,
+  AuditRecord,
+  CaCertificateRecord,
+  CertificateQuery,
+  CertificateRecord,
+  CrlRecord,
+  Page,
+  RevokedEntry,
+  TokenRecord,
+} from './types.js';
+
+/** An audit record, or one built from the result of the operation it records. */
+export type AuditSpec<R> = AuditDraft | ((result: R) => AuditDraft);
+
+export interface CaStore {
+  /** Cheap round trip for `/readyz`. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  // --- CA certificates
+  getCaCertificates(): Promise<readonly CaCertificateRecord[]>;
+  putCaCertificates(certs: readonly CaCertificateRecord[], audit: AuditDraft): Promise<void>;
+
+  // --- admin tokens
+  findAdminToken(hash: string): Promise<AdminTokenRecord | undefined>;
+  createAdminToken(rec: AdminTokenRecord, audit: AuditDraft): Promise<void>;
+
+  // --- enrollment tokens
+  findToken(hash: string): Promise<TokenRecord | undefined>;
+  createToken(rec: TokenRecord, audit: AuditDraft): Promise<void>;
+
+  // --- certificates
+  getCertificate(serial: string): Promise<CertificateRecord | undefined>;
+  listCertificates(q: CertificateQuery): Promise<Page<CertificateRecord>>;
+  /**
+   * Atomically: consume the token (unused and unexpired at `now`, else `token_used` /
+   * `token_expired`), refuse a blocked host (`host_blocked`), insert the certificate, audit.
+   */
+  issueWithToken(args: { tokenHash: string; now: Date; certificate: CertificateRecord; audit: AuditDraft }): Promise<void>;
+  /** Atomically: the old certificate is still valid and the host not blocked, insert the new one, audit. */
+  recordRenewal(args: { oldSerial: string; now: Date; certificate: CertificateRecord; audit: AuditDraft }): Promise<void>;
+  /** `certificate_not_found` / `already_revoked`; returns the updated record. */
+  revokeCertificate(args: { serial: string; revokedAt: Date; reason: string | null; audit: AuditSpec<CertificateRecord> }): Promise<CertificateRecord>;
+  /** Revokes every valid certificate of the host and blocks it; returns the revoked serials. */
+  revokeHost(args: { host: string; revokedAt: Date; reason: string | null; audit: AuditSpec<readonly string[]> }): Promise<readonly string[]>;
+  /** False if the host was not blocked (nothing audited then). */
+  unblockHost(args: { host: string; audit: AuditDraft }): Promise<boolean>;
+  isHostBlocked(host: string): Promise<boolean>;
+
+  // --- CRL
+  /** Revoked certificates of an issuer that have not expired at `now`. */
+  listRevokedUnexpired(issuerId: string, now: Date): Promise<readonly RevokedEntry[]>;
+  getCrl(issuerId: string): Promise<CrlRecord | undefined>;
+  /** Stores a CRL whose number must be greater than the stored one (else throws). */
+  saveCrl(crl: CrlRecord, audit: AuditDraft | undefined): Promise<void>;
+
+  // --- audit
+  appendAudit(draft: AuditDraft): Promise<AuditRecord>;
+  /** Records with seq > afterSeq, oldest first. */
+  listAudit(afterSeq: number, limit: number): Promise<readonly AuditRecord[]>;
+}

@@ -1,0 +1,86 @@
+/**
+ * Versioned schema of the SQLite store. Append a new entry to change the schema; never edit an
+ * applied one (the `schema_migrations` table records which versions a file has).
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+CREATE TABLE ca_certificates (
+  id TEXT PRIMARY KEY,
+  role TEXT NOT NULL CHECK (role IN ('root','intermediate')),
+  der BLOB NOT NULL,
+  not_after INTEGER NOT NULL,
+  issuing INTEGER NOT NULL CHECK (issuing IN (0,1))
+);
+CREATE TABLE certificates (
+  serial TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL UNIQUE,
+  host TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  sans TEXT NOT NULL,
+  not_before INTEGER NOT NULL,
+  not_after INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('valid','revoked')),
+  revoked_at INTEGER,
+  reason TEXT,
+  fingerprint TEXT NOT NULL UNIQUE,
+  der BLOB NOT NULL,
+  issuer_id TEXT NOT NULL REFERENCES ca_certificates(id),
+  renewed_from TEXT,
+  issued_at INTEGER NOT NULL,
+  cert_ttl_seconds INTEGER NOT NULL
+);
+CREATE INDEX certificates_host ON certificates(host, seq);
+CREATE INDEX certificates_revoked ON certificates(issuer_id, status, not_after);
+CREATE TABLE tokens (
+  hash TEXT PRIMARY KEY,
+  subject TEXT NOT NULL,
+  sans TEXT NOT NULL,
+  cert_ttl_seconds INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER,
+  created_by TEXT NOT NULL
+);
+CREATE TABLE admin_tokens (
+  hash TEXT PRIMARY KEY,
+  role TEXT NOT NULL CHECK (role IN ('admin','operator')),
+  name TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE blocked_hosts (
+  host TEXT PRIMARY KEY,
+  blocked_at INTEGER NOT NULL,
+  reason TEXT
+);
+CREATE TABLE crl_state (
+  issuer_id TEXT PRIMARY KEY,
+  number INTEGER NOT NULL,
+  this_update INTEGER NOT NULL,
+  next_update INTEGER NOT NULL,
+  der BLOB NOT NULL
+);
+CREATE TABLE audit_log (
+  seq INTEGER PRIMARY KEY,
+  time TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  details TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+`,
+  },
+];

@@ -1,0 +1,399 @@
+/**
+ * SQLite implementation of {@link CaStore} (better-sqlite3, WAL).
+ *
+ * Durability: `journal_mode=WAL` with `synchronous=FULL`, so every committed transaction is
+ * fsynced to the WAL before `commit` returns — a certificate is on disk before the HTTP response
+ * that carries it (issue 4 point 2). NORMAL would be faster but can lose the last commits on power
+ * loss, which would let a host hold a certificate the inventory (and so revocation) does not know.
+ * `busy_timeout` lets a second process (an admin tool) wait instead of failing at once.
+ *
+ * better-sqlite3 is synchronous; the async methods resolve after the statement ran, so the
+ * interface stays usable for an asynchronous database.
+ */
+import Database from 'better-sqlite3';
+import { caError } from '../errors.js';
+import { auditRecordHash, AUDIT_GENESIS_HASH } from '../authority/audit-chain.js';
+import type { AuditSpec, CaStore } from './ca-store.js';
+import { SQLITE_MIGRATIONS, type Migration } from './sqlite-migrations.js';
+import type {
+  AdminTokenRecord,
+  AuditDraft,
+  AuditRecord,
+  CaCertificateRecord,
+  CertificateQuery,
+  CertificateRecord,
+  CrlRecord,
+  Page,
+  RevokedEntry,
+  TokenRecord,
+} from './types.js';
+
+type Row = Record<string, unknown>;
+
+export interface SqliteStoreOptions {
+  /** Extra migrations (tests). */
+  readonly migrations?: readonly Migration[];
+  readonly busyTimeoutMs?: number;
+}
+
+export class SqliteCaStore implements CaStore {
+  readonly db: Database.Database;
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+  }
+
+  /** Opens (creating if needed) the database file and applies pending migrations. */
+  static open(file: string, opts: SqliteStoreOptions = {}): SqliteCaStore {
+    const db = new Database(file);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
+      db.pragma('foreign_keys = ON');
+      migrate(db, opts.migrations ?? SQLITE_MIGRATIONS);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    return new SqliteCaStore(db);
+  }
+
+  /** Applied migration versions (tests, diagnostics). */
+  schemaVersions(): number[] {
+    return (this.db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as Row[]).map((r) => Number(r.version));
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  // --- CA certificates
+
+  async getCaCertificates(): Promise<readonly CaCertificateRecord[]> {
+    return (this.db.prepare('SELECT * FROM ca_certificates ORDER BY role DESC').all() as Row[]).map((r) => ({
+      id: String(r.id),
+      role: r.role as 'root' | 'intermediate',
+      der: new Uint8Array(r.der as Buffer),
+      notAfter: new Date(Number(r.not_after)),
+      issuing: Number(r.issuing) === 1,
+    }));
+  }
+
+  async putCaCertificates(certs: readonly CaCertificateRecord[], audit: AuditDraft): Promise<void> {
+    const ins = this.db.prepare('INSERT INTO ca_certificates (id, role, der, not_after, issuing) VALUES (?, ?, ?, ?, ?)');
+    this.tx(() => {
+      for (const c of certs) ins.run(c.id, c.role, Buffer.from(c.der), c.notAfter.getTime(), c.issuing ? 1 : 0);
+      this.appendAuditSync(audit);
+    });
+  }
+
+  // --- admin tokens
+
+  async findAdminToken(hash: string): Promise<AdminTokenRecord | undefined> {
+    const r = this.db.prepare('SELECT * FROM admin_tokens WHERE hash = ?').get(hash) as Row | undefined;
+    if (!r) return undefined;
+    return { hash: String(r.hash), role: r.role as AdminTokenRecord['role'], name: String(r.name), createdAt: new Date(Number(r.created_at)) };
+  }
+
+  async createAdminToken(rec: AdminTokenRecord, audit: AuditDraft): Promise<void> {
+    const ins = this.db.prepare('INSERT INTO admin_tokens (hash, role, name, created_at) VALUES (?, ?, ?, ?)');
+    this.tx(() => {
+      ins.run(rec.hash, rec.role, rec.name, rec.createdAt.getTime());
+      this.appendAuditSync(audit);
+    });
+  }
+
+  // --- enrollment tokens
+
+  async findToken(hash: string): Promise<TokenRecord | undefined> {
+    const r = this.db.prepare('SELECT * FROM tokens WHERE hash = ?').get(hash) as Row | undefined;
+    return r ? tokenFromRow(r) : undefined;
+  }
+
+  async createToken(rec: TokenRecord, audit: AuditDraft): Promise<void> {
+    const ins = this.db.prepare(
+      'INSERT INTO tokens (hash, subject, sans, cert_ttl_seconds, created_at, expires_at, used_at, created_by) VALUES (?, ?, ?, ?, ?, ?, NULL, ?)',
+    );
+    this.tx(() => {
+      ins.run(rec.hash, rec.subject, JSON.stringify(rec.sans), rec.certTtlSeconds, rec.createdAt.getTime(), rec.expiresAt.getTime(), rec.createdBy);
+      this.appendAuditSync(audit);
+    });
+  }
+
+  // --- certificates
+
+  async getCertificate(serial: string): Promise<CertificateRecord | undefined> {
+    const r = this.db.prepare('SELECT * FROM certificates WHERE serial = ?').get(serial) as Row | undefined;
+    return r ? certFromRow(r) : undefined;
+  }
+
+  async listCertificates(q: CertificateQuery): Promise<Page<CertificateRecord>> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (q.host !== undefined) {
+      where.push('host = ?');
+      params.push(q.host);
+    }
+    if (q.status === 'revoked') where.push("status = 'revoked'");
+    else if (q.status === 'active') {
+      where.push("status = 'valid' AND not_after > ?");
+      params.push(q.now.getTime());
+    } else if (q.status === 'expired') {
+      where.push("status = 'valid' AND not_after <= ?");
+      params.push(q.now.getTime());
+    }
+    if (q.cursor !== undefined) {
+      const before = decodeCursor(q.cursor);
+      where.push('seq < ?');
+      params.push(before);
+    }
+    const sql = `SELECT * FROM certificates ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
+    params.push(q.limit + 1);
+    const rows = this.db.prepare(sql).all(...params) as Row[];
+    const more = rows.length > q.limit;
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(certFromRow),
+      nextCursor: more && last ? encodeCursor(Number(last.seq)) : undefined,
+    };
+  }
+
+  async issueWithToken(args: { tokenHash: string; now: Date; certificate: CertificateRecord; audit: AuditDraft }): Promise<void> {
+    const now = args.now.getTime();
+    this.tx(() => {
+      const t = this.db.prepare('SELECT used_at, expires_at, subject FROM tokens WHERE hash = ?').get(args.tokenHash) as Row | undefined;
+      if (!t) throw caError('token_invalid');
+      if (t.used_at !== null) throw caError('token_used');
+      if (Number(t.expires_at) <= now) throw caError('token_expired');
+      if (this.blocked(args.certificate.host)) throw caError('host_blocked');
+      const upd = this.db.prepare('UPDATE tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL').run(now, args.tokenHash);
+      if (upd.changes !== 1) throw caError('token_used');
+      this.insertCert(args.certificate);
+      this.appendAuditSync(args.audit);
+    });
+  }
+
+  async recordRenewal(args: { oldSerial: string; now: Date; certificate: CertificateRecord; audit: AuditDraft }): Promise<void> {
+    this.tx(() => {
+      const old = this.db.prepare('SELECT status, not_after, host FROM certificates WHERE serial = ?').get(args.oldSerial) as Row | undefined;
+      if (!old) throw caError('certificate_unknown');
+      if (old.status === 'revoked') throw caError('certificate_revoked');
+      if (Number(old.not_after) <= args.now.getTime()) throw caError('certificate_expired');
+      if (this.blocked(String(old.host))) throw caError('host_blocked');
+      this.insertCert(args.certificate);
+      this.appendAuditSync(args.audit);
+    });
+  }
+
+  async revokeCertificate(args: { serial: string; revokedAt: Date; reason: string | null; audit: AuditSpec<CertificateRecord> }): Promise<CertificateRecord> {
+    return this.tx(() => {
+      const r = this.db.prepare('SELECT * FROM certificates WHERE serial = ?').get(args.serial) as Row | undefined;
+      if (!r) throw caError('certificate_not_found');
+      if (r.status === 'revoked') throw caError('already_revoked');
+      this.db
+        .prepare("UPDATE certificates SET status = 'revoked', revoked_at = ?, reason = ? WHERE serial = ?")
+        .run(args.revokedAt.getTime(), args.reason, args.serial);
+      const rec = certFromRow(this.db.prepare('SELECT * FROM certificates WHERE serial = ?').get(args.serial) as Row);
+      this.appendAuditSync(resolveAudit(args.audit, rec));
+      return rec;
+    });
+  }
+
+  async revokeHost(args: { host: string; revokedAt: Date; reason: string | null; audit: AuditSpec<readonly string[]> }): Promise<readonly string[]> {
+    return this.tx(() => {
+      const serials = (
+        this.db.prepare("SELECT serial FROM certificates WHERE host = ? AND status = 'valid' ORDER BY seq").all(args.host) as Row[]
+      ).map((r) => String(r.serial));
+      this.db
+        .prepare("UPDATE certificates SET status = 'revoked', revoked_at = ?, reason = ? WHERE host = ? AND status = 'valid'")
+        .run(args.revokedAt.getTime(), args.reason, args.host);
+      this.db
+        .prepare('INSERT INTO blocked_hosts (host, blocked_at, reason) VALUES (?, ?, ?) ON CONFLICT(host) DO UPDATE SET blocked_at = excluded.blocked_at, reason = excluded.reason')
+        .run(args.host, args.revokedAt.getTime(), args.reason);
+      this.appendAuditSync(resolveAudit(args.audit, serials));
+      return serials;
+    });
+  }
+
+  async unblockHost(args: { host: string; audit: AuditDraft }): Promise<boolean> {
+    return this.tx(() => {
+      const del = this.db.prepare('DELETE FROM blocked_hosts WHERE host = ?').run(args.host);
+      if (del.changes === 0) return false;
+      this.appendAuditSync(args.audit);
+      return true;
+    });
+  }
+
+  async isHostBlocked(host: string): Promise<boolean> {
+    return this.blocked(host);
+  }
+
+  // --- CRL
+
+  async listRevokedUnexpired(issuerId: string, now: Date): Promise<readonly RevokedEntry[]> {
+    const rows = this.db
+      .prepare("SELECT serial, revoked_at, reason, not_after FROM certificates WHERE issuer_id = ? AND status = 'revoked' AND not_after > ? ORDER BY revoked_at, seq")
+      .all(issuerId, now.getTime()) as Row[];
+    return rows.map((r) => ({
+      serial: String(r.serial),
+      revokedAt: new Date(Number(r.revoked_at)),
+      reason: r.reason === null ? null : String(r.reason),
+      notAfter: new Date(Number(r.not_after)),
+    }));
+  }
+
+  async getCrl(issuerId: string): Promise<CrlRecord | undefined> {
+    const r = this.db.prepare('SELECT * FROM crl_state WHERE issuer_id = ?').get(issuerId) as Row | undefined;
+    if (!r) return undefined;
+    return {
+      issuerId: String(r.issuer_id),
+      number: Number(r.number),
+      thisUpdate: new Date(Number(r.this_update)),
+      nextUpdate: new Date(Number(r.next_update)),
+      der: new Uint8Array(r.der as Buffer),
+    };
+  }
+
+  async saveCrl(crl: CrlRecord, audit: AuditDraft | undefined): Promise<void> {
+    this.tx(() => {
+      const cur = this.db.prepare('SELECT number FROM crl_state WHERE issuer_id = ?').get(crl.issuerId) as Row | undefined;
+      if (cur && Number(cur.number) >= crl.number) {
+        throw new Error(`CRL number must increase: stored ${String(cur.number)}, new ${crl.number}`);
+      }
+      this.db
+        .prepare(
+          'INSERT INTO crl_state (issuer_id, number, this_update, next_update, der) VALUES (?, ?, ?, ?, ?) ON CONFLICT(issuer_id) DO UPDATE SET number = excluded.number, this_update = excluded.this_update, next_update = excluded.next_update, der = excluded.der',
+        )
+        .run(crl.issuerId, crl.number, crl.thisUpdate.getTime(), crl.nextUpdate.getTime(), Buffer.from(crl.der));
+      if (audit) this.appendAuditSync(audit);
+    });
+  }
+
+  // --- audit
+
+  async appendAudit(draft: AuditDraft): Promise<AuditRecord> {
+    return this.tx(() => this.appendAuditSync(draft));
+  }
+
+  async listAudit(afterSeq: number, limit: number): Promise<readonly AuditRecord[]> {
+    const rows = this.db.prepare('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[];
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      time: String(r.time),
+      actor: String(r.actor),
+      action: String(r.action),
+      details: JSON.parse(String(r.details)) as Record<string, unknown>,
+      prevHash: String(r.prev_hash),
+      hash: String(r.hash),
+    }));
+  }
+
+  // --- internals
+
+  private tx<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  private blocked(host: string): boolean {
+    return this.db.prepare('SELECT 1 FROM blocked_hosts WHERE host = ?').get(host) !== undefined;
+  }
+
+  private insertCert(c: CertificateRecord): void {
+    const seq = Number((this.db.prepare('SELECT coalesce(max(seq), 0) + 1 AS n FROM certificates').get() as Row).n);
+    this.db
+      .prepare(
+        `INSERT INTO certificates (serial, seq, host, subject, sans, not_before, not_after, status, revoked_at, reason,
+           fingerprint, der, issuer_id, renewed_from, issued_at, cert_ttl_seconds)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        c.serial, seq, c.host, c.subject, JSON.stringify(c.sans), c.notBefore.getTime(), c.notAfter.getTime(), c.status,
+        c.revokedAt ? c.revokedAt.getTime() : null, c.reason, c.fingerprint, Buffer.from(c.der), c.issuerId, c.renewedFrom,
+        c.issuedAt.getTime(), c.certTtlSeconds,
+      );
+  }
+
+  /** Must run inside a transaction: numbers and chains the record. Any failure → audit_write_failed. */
+  private appendAuditSync(draft: AuditDraft): AuditRecord {
+    try {
+      const last = this.db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as Row | undefined;
+      const seq = last ? Number(last.seq) + 1 : 1;
+      const prevHash = last ? String(last.hash) : AUDIT_GENESIS_HASH;
+      const fields = { seq, time: draft.time.toISOString(), actor: draft.actor, action: draft.action, details: draft.details };
+      const hash = auditRecordHash(prevHash, fields);
+      this.db
+        .prepare('INSERT INTO audit_log (seq, time, actor, action, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(seq, fields.time, fields.actor, fields.action, JSON.stringify(fields.details), prevHash, hash);
+      return { ...fields, prevHash, hash };
+    } catch (err) {
+      throw caError('audit_write_failed', undefined, { cause: err });
+    }
+  }
+}
+
+function migrate(db: Database.Database, migrations: readonly Migration[]): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => Number(r.version)));
+  const sorted = [...migrations].sort((a, b) => a.version - b.version);
+  for (const m of sorted) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+    }).immediate();
+  }
+}
+
+function resolveAudit<R>(spec: AuditSpec<R>, result: R): AuditDraft {
+  return typeof spec === 'function' ? spec(result) : spec;
+}
+
+function tokenFromRow(r: Row): TokenRecord {
+  return {
+    hash: String(r.hash),
+    subject: String(r.subject),
+    sans: JSON.parse(String(r.sans)) as string[],
+    certTtlSeconds: Number(r.cert_ttl_seconds),
+    createdAt: new Date(Number(r.created_at)),
+    expiresAt: new Date(Number(r.expires_at)),
+    usedAt: r.used_at === null ? null : new Date(Number(r.used_at)),
+    createdBy: String(r.created_by),
+  };
+}
+
+function certFromRow(r: Row): CertificateRecord {
+  return {
+    serial: String(r.serial),
+    host: String(r.host),
+    subject: String(r.subject),
+    sans: JSON.parse(String(r.sans)) as string[],
+    notBefore: new Date(Number(r.not_before)),
+    notAfter: new Date(Number(r.not_after)),
+    status: r.status as CertificateRecord['status'],
+    revokedAt: r.revoked_at === null ? null : new Date(Number(r.revoked_at)),
+    reason: r.reason === null ? null : String(r.reason),
+    fingerprint: String(r.fingerprint),
+    der: new Uint8Array(r.der as Buffer),
+    issuerId: String(r.issuer_id),
+    renewedFrom: r.renewed_from === null ? null : String(r.renewed_from),
+    issuedAt: new Date(Number(r.issued_at)),
+    certTtlSeconds: Number(r.cert_ttl_seconds),
+  };
+}
+
+function encodeCursor(seq: number): string {
+  return Buffer.from(`c${seq}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): number {
+  const s = Buffer.from(cursor, 'base64url').toString('utf8');
+  const m = /^c(\d{1,15})$/.exec(s);
+  if (!m) throw caError('invalid_request', 'The cursor is not valid.');
+  return Number(m[1]);
+}

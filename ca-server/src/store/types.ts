@@ -1,0 +1,107 @@
+/**
+ * Records kept by a {@link CaStore}. Plain data: no SQL types leak out (dates are `Date`, binary is
+ * `Uint8Array`), so a PostgreSQL store can implement the same interface.
+ */
+import type { AuditRecord } from '../authority/audit-chain.js';
+
+export type { AuditRecord };
+
+/** Stored status; "expired" is derived from `notAfter` at read time. */
+export type StoredCertStatus = 'valid' | 'revoked';
+/** Status as shown by the inventory. */
+export type CertStatus = 'active' | 'revoked' | 'expired';
+
+export interface CertificateRecord {
+  /** Canonical serial hex (see authority/serial.ts). */
+  readonly serial: string;
+  /** Host = the token subject (the CN). */
+  readonly host: string;
+  /** RFC 4514 subject DN. */
+  readonly subject: string;
+  /** SANs as `type:value`. */
+  readonly sans: readonly string[];
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly status: StoredCertStatus;
+  readonly revokedAt: Date | null;
+  readonly reason: string | null;
+  /** SHA-256 hex of the DER. */
+  readonly fingerprint: string;
+  readonly der: Uint8Array;
+  /** Id (fingerprint) of the issuing CA certificate. */
+  readonly issuerId: string;
+  readonly renewedFrom: string | null;
+  readonly issuedAt: Date;
+  /** Lifetime granted by the enrollment token; renewals keep it. */
+  readonly certTtlSeconds: number;
+}
+
+export interface TokenRecord {
+  /** SHA-256 hex of the token string. */
+  readonly hash: string;
+  readonly subject: string;
+  readonly sans: readonly string[];
+  readonly certTtlSeconds: number;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+  readonly usedAt: Date | null;
+  readonly createdBy: string;
+}
+
+export type AdminRole = 'admin' | 'operator';
+
+export interface AdminTokenRecord {
+  readonly hash: string;
+  readonly role: AdminRole;
+  readonly name: string;
+  readonly createdAt: Date;
+}
+
+export interface CrlRecord {
+  readonly issuerId: string;
+  /** CRL number (RFC 5280 §5.2.3), strictly increasing per issuer. */
+  readonly number: number;
+  readonly thisUpdate: Date;
+  readonly nextUpdate: Date;
+  readonly der: Uint8Array;
+}
+
+export interface CaCertificateRecord {
+  /** SHA-256 hex of the DER; also the issuer id of what it signs. */
+  readonly id: string;
+  readonly role: 'root' | 'intermediate';
+  readonly der: Uint8Array;
+  readonly notAfter: Date;
+  /** True for the certificate that signs leaves and CRLs. */
+  readonly issuing: boolean;
+}
+
+/** An audit record before the store numbers and chains it. */
+export interface AuditDraft {
+  readonly time: Date;
+  readonly actor: string;
+  readonly action: string;
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+/** A revoked, not yet expired entry for the CRL. */
+export interface RevokedEntry {
+  readonly serial: string;
+  readonly revokedAt: Date;
+  readonly reason: string | null;
+  readonly notAfter: Date;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  /** Opaque; undefined when there is no further page. */
+  readonly nextCursor: string | undefined;
+}
+
+export interface CertificateQuery {
+  readonly host?: string | undefined;
+  readonly status?: CertStatus | undefined;
+  readonly now: Date;
+  readonly cursor?: string | undefined;
+  readonly limit: number;
+}
