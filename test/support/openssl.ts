@@ -1,0 +1,141 @@
+/**
+ * Runs the `openssl` command line in tests: the independent maker (and checker) of keys,
+ * certificates and PKCS#12 files. Every helper writes into a caller-owned temp directory.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** Runs openssl with `args` in `cwd`; resolves to stdout, rejects with stderr in the message. */
+export async function openssl(args: readonly string[], cwd?: string): Promise<string> {
+  try {
+    const { stdout } = await run('openssl', [...args], { cwd, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' });
+    return stdout;
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new Error(`openssl ${args.join(' ')} failed: ${e.stderr ?? e.message}`);
+  }
+}
+
+/** A fresh temp directory; pass it to {@link removeTempDir} in afterAll. */
+export function makeTempDir(prefix = 'rapki-test-'): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
+
+export function removeTempDir(dir: string): Promise<void> {
+  return rm(dir, { recursive: true, force: true });
+}
+
+/** Key specs understood by {@link genKey}. */
+export type KeySpec = 'rsa:1024' | 'rsa:2048' | 'rsa:3072' | 'rsa:4096' | 'ec:P-256' | 'ec:P-384' | 'ec:secp256k1' | 'ed25519' | 'ed448' | 'dsa' | 'rsa-pss';
+
+/** Generates a PKCS#8 PEM key with `openssl genpkey` at `dir/name`; returns the path. */
+export async function genKey(dir: string, name: string, spec: KeySpec): Promise<string> {
+  const out = join(dir, name);
+  if (spec === 'dsa') {
+    const params = join(dir, `${name}.params`);
+    await openssl(['genpkey', '-genparam', '-algorithm', 'DSA', '-pkeyopt', 'dsa_paramgen_bits:2048', '-out', params]);
+    await openssl(['genpkey', '-paramfile', params, '-out', out]);
+    return out;
+  }
+  const [alg, param] = spec.split(':') as [string, string | undefined];
+  const args = ['genpkey', '-algorithm'];
+  if (alg === 'rsa') args.push('RSA', '-pkeyopt', `rsa_keygen_bits:${param}`);
+  else if (alg === 'rsa-pss') args.push('RSA-PSS', '-pkeyopt', 'rsa_keygen_bits:2048');
+  else if (alg === 'ec') args.push('EC', '-pkeyopt', `ec_paramgen_curve:${param}`);
+  else args.push(alg.toUpperCase());
+  args.push('-out', out);
+  await openssl(args);
+  return out;
+}
+
+/** Certificate profiles for {@link issueCert}. */
+export type CertProfile = 'leaf' | 'ca' | 'leaf-no-digital-signature' | 'leaf-ca-true' | 'leaf-no-key-usage' | 'v1';
+
+const EXTENSIONS: Record<Exclude<CertProfile, 'v1'>, string> = {
+  leaf: 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n',
+  ca: 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign,digitalSignature\nsubjectKeyIdentifier=hash\n',
+  'leaf-no-digital-signature': 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,keyEncipherment\n',
+  'leaf-ca-true': 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,digitalSignature\n',
+  'leaf-no-key-usage': 'basicConstraints=critical,CA:FALSE\n',
+};
+
+/** Options of {@link issueCert}. */
+export interface IssueOptions {
+  /** Subject, e.g. `/CN=host`; `/` for an empty subject. */
+  readonly subject?: string;
+  readonly profile?: CertProfile;
+  /** Serial as hex without 0x (openssl -set_serial 0x…). */
+  readonly serialHex?: string;
+  readonly days?: number;
+  readonly digest?: 'sha256' | 'sha384' | 'sha1' | 'md5';
+  /** Issuer certificate and key; self-signed when omitted. */
+  readonly issuer?: { readonly cert: string; readonly key: string };
+}
+
+/** Issues a certificate for `keyPath` with openssl (req + x509 -req); returns the PEM path. */
+export async function issueCert(dir: string, name: string, keyPath: string, o: IssueOptions = {}): Promise<string> {
+  const csr = join(dir, `${name}.csr`);
+  const out = join(dir, `${name}.crt`);
+  await openssl(['req', '-new', '-key', keyPath, '-subj', o.subject ?? `/CN=${name}`, '-out', csr]);
+  const args = ['x509', '-req', '-in', csr, '-days', String(o.days ?? 30), `-${o.digest ?? 'sha256'}`, '-out', out];
+  if (o.issuer) args.push('-CA', o.issuer.cert, '-CAkey', o.issuer.key);
+  else args.push('-signkey', keyPath);
+  args.push('-set_serial', `0x${o.serialHex ?? randomSerialHex()}`);
+  const profile = o.profile ?? 'leaf';
+  if (profile !== 'v1') {
+    const ext = join(dir, `${name}.ext`);
+    await writeFile(ext, `[v3]\n${EXTENSIONS[profile]}`);
+    args.push('-extfile', ext, '-extensions', 'v3');
+  }
+  await openssl(args);
+  return out;
+}
+
+function randomSerialHex(): string {
+  const b = new Uint8Array(8);
+  crypto.getRandomValues(b);
+  b[0] = ((b[0] as number) & 0x7f) | 0x01;
+  return Buffer.from(b).toString('hex');
+}
+
+/** DER bytes of a PEM certificate file (via openssl, independent of our PEM parser). */
+export async function certDer(dir: string, pemPath: string): Promise<Buffer> {
+  const out = join(dir, `${Math.random().toString(36).slice(2)}.der`);
+  await openssl(['x509', '-in', pemPath, '-outform', 'DER', '-out', out]);
+  return readFile(out);
+}
+
+/** The serial of a certificate as openssl prints it (upper-case hex). */
+export async function certSerialHex(pemPath: string): Promise<string> {
+  const out = await openssl(['x509', '-in', pemPath, '-noout', '-serial']);
+  return out.trim().replace(/^serial=/, '');
+}
+
+/** A root CA, optional intermediates, and helpers to issue leaves under the last CA. */
+export interface TestPki {
+  readonly root: { cert: string; key: string };
+  /** Intermediates, root side first. */
+  readonly intermediates: Array<{ cert: string; key: string }>;
+  /** The CA that issues leaves (last intermediate, or the root). */
+  readonly issuer: { cert: string; key: string };
+}
+
+/** Builds root → N intermediates with EC P-256 CA keys. */
+export async function makePki(dir: string, intermediates: number, prefix = 'pki'): Promise<TestPki> {
+  const rootKey = await genKey(dir, `${prefix}-root.key`, 'ec:P-256');
+  const root = { cert: await issueCert(dir, `${prefix}-root`, rootKey, { profile: 'ca', days: 365 }), key: rootKey };
+  const inters: Array<{ cert: string; key: string }> = [];
+  let issuer = root;
+  for (let i = 1; i <= intermediates; i++) {
+    const key = await genKey(dir, `${prefix}-int${i}.key`, 'ec:P-256');
+    const cert = await issueCert(dir, `${prefix}-int${i}`, key, { profile: 'ca', days: 365, issuer });
+    issuer = { cert, key };
+    inters.push(issuer);
+  }
+  return { root, intermediates: inters, issuer };
+}
