@@ -1,0 +1,36 @@
+/**
+ * Constants of the CA's CRL sync to Roles Anywhere, in one place (ca-landscape.md §1.2 quotas,
+ * §7 "RA sync loop"; docs/aws.md documents each value).
+ */
+
+/** File in the CA directory that holds the sync targets (see target-store.ts). */
+export const SYNC_STORE_FILE = 'aws-sync-targets.json';
+
+/** Admin routes, mounted by the CA server under `/v1/admin/aws`. */
+export const SYNC_ROUTE_PREFIX = '/v1/admin/aws';
+
+export const SYNC_DEFAULTS = {
+  /** CRL API calls combined: 1 per second per account and region (Roles Anywhere quota). */
+  minCallIntervalMs: 1000,
+  /** First retry after a failed push; doubles each time up to `backoffMaxMs`. */
+  backoffInitialMs: 1000,
+  backoffFactor: 2,
+  /** Cap of the retry delay while the control plane is down: a revocation lands at most this long after it comes back. */
+  backoffMaxMs: 30_000,
+  /** Random share added to each retry delay (0–20 %) so that several CAs do not retry in step. */
+  backoffJitter: 0.2,
+  /** ImportCrl/UpdateCrl `crlData` limit (PEM bytes). */
+  maxCrlBytes: 300_000,
+} as const;
+
+export const SYNC_LIMITS = {
+  maxTargets: 50,
+  storeMaxBytes: 1024 * 1024,
+  endpointMaxChars: 2048,
+} as const;
+
+/** Name given to a CRL rapki imports (ResourceName: 1–255, `[ a-zA-Z0-9-_]`). */
+export function crlResourceName(trustAnchorArn: string): string {
+  const id = trustAnchorArn.slice(trustAnchorArn.lastIndexOf('/') + 1).replace(/[^a-zA-Z0-9-]/g, '');
+  return `rapki-crl-${id}`.slice(0, 255);
+}
