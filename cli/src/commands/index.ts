@@ -5,9 +5,21 @@
 import type { CommandModule } from 'yargs';
 import { credentialProcessCommand } from './credential-process.js';
 import { versionCommand } from './version.js';
+import { auditCommand } from './audit.js';
+import { certCommand } from './cert.js';
+import { crlCommand } from './crl.js';
+import { enrollCommand } from './enroll.js';
+import { renewCommand } from './renew.js';
+import { tokenCommand } from './token.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
   credentialProcessCommand,
   versionCommand,
+  tokenCommand,
+  enrollCommand,
+  renewCommand,
+  certCommand,
+  crlCommand,
+  auditCommand,
 ];

@@ -1,0 +1,57 @@
+/**
+ * Protocol constants of the CA client, in one place: HTTP paths of the CA server contract
+ * (DESIGN.md "CA server HTTP contract"), environment variable names, file names written by
+ * `rapki enroll`, and size/time limits.
+ */
+
+/** Routes of the CA server, all under `/v1`. */
+export const CA_PATHS = {
+  enroll: '/v1/enroll',
+  enrollInfo: '/v1/enroll/info',
+  renew: '/v1/renew',
+  ca: '/v1/ca',
+  crl: '/v1/crl',
+  crlPem: '/v1/crl.pem',
+  tokens: '/v1/admin/tokens',
+  certificates: '/v1/admin/certificates',
+  revokeSerial: (serialHex: string): string => `/v1/admin/certificates/${encodeURIComponent(serialHex)}/revoke`,
+  revokeHost: (host: string): string => `/v1/admin/hosts/${encodeURIComponent(host)}/revoke`,
+  audit: '/v1/admin/audit',
+} as const;
+
+/** Environment variables read by the CA commands (secrets only ever come from here or from files). */
+export const CA_ENV = {
+  url: 'RAPKI_CA_URL',
+  fingerprint: 'RAPKI_CA_FINGERPRINT',
+  caFile: 'RAPKI_CA_FILE',
+  adminToken: 'RAPKI_ADMIN_TOKEN',
+  enrollToken: 'RAPKI_ENROLL_TOKEN',
+} as const;
+
+/** Files `rapki enroll` writes into `--out DIR` and `rapki renew` replaces. */
+export const ENROLL_FILES = {
+  certificate: 'certificate.pem',
+  privateKey: 'private-key.pem',
+  chain: 'chain.pem',
+  ca: 'ca.pem',
+} as const;
+
+/** Largest JSON response body accepted from the CA (inventory pages, certificates). */
+export const MAX_JSON_RESPONSE_BYTES = 4 * 1024 * 1024;
+/** Largest CRL accepted (Roles Anywhere itself caps the PEM CRL at 300,000 bytes; leave room). */
+export const MAX_CRL_RESPONSE_BYTES = 16 * 1024 * 1024;
+/** Largest secret file read (admin token, enrollment token). */
+export const MAX_SECRET_FILE_BYTES = 64 * 1024;
+/** Largest certificate / key file read for renewal. */
+export const MAX_PEM_FILE_BYTES = 1024 * 1024;
+/** Per-request timeout (connect + response). */
+export const REQUEST_TIMEOUT_MS = 30_000;
+/** Pages followed at most by `cert list` / `audit verify`, a guard against a server that loops. */
+export const MAX_PAGES = 100_000;
+
+/** CLI exit codes for CA commands. */
+export const EXIT = {
+  ok: 0,
+  error: 1,
+  usage: 2,
+} as const;

@@ -1,0 +1,92 @@
+/**
+ * PKCS#10 certification requests (RFC 2986) built with node:crypto and the small DER writer.
+ *
+ * Why not @peculiar/x509: the host side of enrollment needs one fixed shape — subject CN, SANs in an
+ * extensionRequest attribute (RFC 2985 §5.4.2), signed with the new key as proof of possession
+ * (RFC 2986 §3) — and loading the whole x509 library plus reflect-metadata for that is needless
+ * start-up time on every `rapki renew`.
+ */
+import { sign, type KeyObject } from 'node:crypto';
+import { isIPv4 } from 'node:net';
+import { bitString, contextTag, integer, nullValue, octetString, oid, sequence, set, utf8String } from './der.js';
+import type { San } from './san.js';
+
+const OID = {
+  commonName: '2.5.4.3',
+  extensionRequest: '1.2.840.113549.1.9.14',
+  subjectAltName: '2.5.29.17',
+  ecdsaWithSha256: '1.2.840.10045.4.3.2',
+  ecdsaWithSha384: '1.2.840.10045.4.3.3',
+  sha256WithRsa: '1.2.840.113549.1.1.11',
+} as const;
+
+export interface CsrInput {
+  /** Common name of the subject (the host name the token was made for). Empty = empty subject. */
+  readonly commonName: string;
+  readonly sans: readonly San[];
+  readonly privateKey: KeyObject;
+  readonly publicKey: KeyObject;
+}
+
+/** Signature algorithm and hash for a key: SHA-384 with P-384 (RFC 5480 §4), else SHA-256. */
+function signatureAlgorithm(key: KeyObject): { algId: Buffer; hash: 'sha256' | 'sha384' } {
+  if (key.asymmetricKeyType === 'ec') {
+    const p384 = key.asymmetricKeyDetails?.namedCurve === 'secp384r1';
+    return { algId: sequence(oid(p384 ? OID.ecdsaWithSha384 : OID.ecdsaWithSha256)), hash: p384 ? 'sha384' : 'sha256' };
+  }
+  if (key.asymmetricKeyType === 'rsa') return { algId: sequence(oid(OID.sha256WithRsa), nullValue()), hash: 'sha256' };
+  throw new TypeError(`unsupported key type ${String(key.asymmetricKeyType)}`);
+}
+
+/** GeneralName (RFC 5280 §4.2.1.6) for one SAN. */
+function generalName(san: San): Buffer {
+  switch (san.type) {
+    case 'email':
+      return contextTag(1, Buffer.from(san.value, 'ascii'), false);
+    case 'dns':
+      return contextTag(2, Buffer.from(san.value, 'ascii'), false);
+    case 'uri':
+      return contextTag(6, Buffer.from(san.value, 'ascii'), false);
+    case 'ip':
+      return contextTag(7, ipBytes(san.value), false);
+  }
+}
+
+function ipBytes(ip: string): Buffer {
+  if (isIPv4(ip)) return Buffer.from(ip.split('.').map(Number));
+  // IPv6: expand `::` then 8 groups of 16 bits.
+  const [head, tail] = ip.includes('::') ? ip.split('::') : [ip, undefined];
+  const h = head ? head.split(':') : [];
+  const t = tail !== undefined && tail !== '' ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+  const out = Buffer.alloc(16);
+  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2));
+  return out;
+}
+
+/** DER of the Name `CN=<commonName>` (RFC 5280 §4.1.2.4), or the empty Name. */
+function subjectName(commonName: string): Buffer {
+  if (commonName === '') return sequence();
+  return sequence(set(sequence(oid(OID.commonName), utf8String(commonName))));
+}
+
+/** Build and sign a PKCS#10 request; returns DER. */
+export function buildCsr(input: CsrInput): Buffer {
+  const spki = input.publicKey.export({ type: 'spki', format: 'der' });
+  const attributes: Buffer[] = [];
+  if (input.sans.length > 0) {
+    const sanExt = sequence(oid(OID.subjectAltName), octetString(sequence(...input.sans.map(generalName))));
+    attributes.push(sequence(oid(OID.extensionRequest), set(sequence(sanExt))));
+  }
+  const info = sequence(integer(0), subjectName(input.commonName), spki, contextTag(0, Buffer.concat(attributes), true));
+  const { algId, hash } = signatureAlgorithm(input.privateKey);
+  const signature = sign(hash, info, input.privateKey);
+  return sequence(info, algId, bitString(signature));
+}
+
+/** Build a CSR and return it as PEM (`CERTIFICATE REQUEST`, RFC 7468 §7). */
+export function buildCsrPem(input: CsrInput): string {
+  const der = buildCsr(input);
+  const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
+  return `-----BEGIN CERTIFICATE REQUEST-----\n${lines.join('\n')}\n-----END CERTIFICATE REQUEST-----\n`;
+}

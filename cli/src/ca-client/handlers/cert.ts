@@ -1,0 +1,127 @@
+/**
+ * `rapki cert list` (inventory, every page followed) and `rapki cert revoke` (one serial, or every
+ * certificate of a host, which also blocks its re-enrollment): docs/ca-api.md admin routes.
+ */
+import type { CertificatePage, CertificateRecord } from '../api-types.js';
+import { CA_PATHS, MAX_PAGES } from '../constants.js';
+import { connect, type ConnectionArgs } from '../connection.js';
+import { caClientError } from '../errors.js';
+import type { CaClient } from '../client.js';
+import { runCommand, type CommandIo } from '../run.js';
+import { parseSerial } from '../serial.js';
+import { formatTable } from '../table.js';
+
+export interface CertListArgs extends ConnectionArgs {
+  readonly host?: string | undefined;
+  readonly status?: string | undefined;
+  readonly json?: boolean | undefined;
+}
+
+export const CERT_STATUSES = ['active', 'revoked', 'expired'] as const;
+
+/** Every certificate matching the filters, following `nextCursor` to the end. */
+export async function listAllCertificates(client: CaClient, filters: { host?: string | undefined; status?: string | undefined }): Promise<CertificateRecord[]> {
+  const out: CertificateRecord[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const q = new URLSearchParams();
+    if (filters.host) q.set('host', filters.host);
+    if (filters.status) q.set('status', filters.status);
+    q.set('limit', '500');
+    if (cursor) q.set('cursor', cursor);
+    const res: CertificatePage = await client.json<CertificatePage>('GET', `${CA_PATHS.certificates}?${q.toString()}`, { admin: true });
+    if (!res || !Array.isArray(res.certificates)) throw caClientError('ca_response_invalid', 'the inventory page has no certificates array');
+    out.push(...res.certificates);
+    if (res.nextCursor === null || res.nextCursor === undefined || res.nextCursor === '') return out;
+    if (res.nextCursor === cursor) throw caClientError('ca_response_invalid', 'the inventory cursor does not advance');
+    cursor = res.nextCursor;
+  }
+  throw caClientError('ca_response_invalid', 'the inventory has more pages than the client follows');
+}
+
+export function certList(args: CertListArgs, io: CommandIo): Promise<number> {
+  return runCommand(io, async () => {
+    if (args.status !== undefined && !(CERT_STATUSES as readonly string[]).includes(args.status)) {
+      throw caClientError('usage', `--status must be one of ${CERT_STATUSES.join(', ')}`);
+    }
+    const client = await connect(args, io.env, { admin: true });
+    try {
+      const certs = await listAllCertificates(client, { host: args.host, status: args.status });
+      if (args.json) {
+        io.stdout(`${JSON.stringify({ certificates: certs })}\n`);
+        return;
+      }
+      if (certs.length === 0) {
+        io.stdout('no certificates\n');
+        return;
+      }
+      io.stdout(
+        formatTable(
+          ['SERIAL', 'HOST', 'STATUS', 'NOT AFTER', 'REVOKED', 'REASON'],
+          certs.map((c) => [c.serial, c.host, c.status, c.notAfter, c.revokedAt ?? '', c.reason ?? '']),
+        ),
+      );
+    } finally {
+      client.close();
+    }
+  });
+}
+
+export interface CertRevokeArgs extends ConnectionArgs {
+  readonly serial?: string | undefined;
+  readonly host?: string | undefined;
+  readonly reason?: string | undefined;
+  readonly json?: boolean | undefined;
+}
+
+export const REVOCATION_REASONS = [
+  'unspecified',
+  'keyCompromise',
+  'cACompromise',
+  'affiliationChanged',
+  'superseded',
+  'cessationOfOperation',
+  'certificateHold',
+  'privilegeWithdrawn',
+  'aACompromise',
+] as const;
+
+export function certRevoke(args: CertRevokeArgs, io: CommandIo): Promise<number> {
+  return runCommand(io, async () => {
+    if ((args.serial === undefined) === (args.host === undefined)) {
+      throw caClientError('usage', 'name exactly one of SERIAL or --host');
+    }
+    if (args.reason !== undefined && !(REVOCATION_REASONS as readonly string[]).includes(args.reason)) {
+      throw caClientError('usage', `--reason must be one of ${REVOCATION_REASONS.join(', ')}`);
+    }
+    const serial = args.serial !== undefined ? parseSerial(String(args.serial)) : undefined;
+    const body = args.reason !== undefined ? { reason: args.reason } : {};
+    const client = await connect(args, io.env, { admin: true });
+    try {
+      if (serial) {
+        const r = await client.json<{ serial: string; revokedAt: string; reason: string | null; crlNumber?: number }>(
+          'POST',
+          CA_PATHS.revokeSerial(serial.hex),
+          { json: body, admin: true },
+        );
+        if (args.json) io.stdout(`${JSON.stringify(r)}\n`);
+        else io.stdout(`revoked ${r.serial} at ${r.revokedAt}${r.reason ? ` (${r.reason})` : ''}; CRL ${r.crlNumber ?? '?'} published\n`);
+      } else {
+        const r = await client.json<{ host: string; revoked: string[]; blocked: boolean; crlNumber?: number }>(
+          'POST',
+          CA_PATHS.revokeHost(String(args.host)),
+          { json: body, admin: true },
+        );
+        if (args.json) io.stdout(`${JSON.stringify(r)}\n`);
+        else {
+          io.stdout(
+            `revoked ${r.revoked.length} certificate(s) of ${r.host}${r.revoked.length ? `: ${r.revoked.join(', ')}` : ''}; ` +
+              `host ${r.blocked ? 'blocked from enrolling' : 'not blocked'}; CRL ${r.crlNumber ?? '?'} published\n`,
+          );
+        }
+      }
+    } finally {
+      client.close();
+    }
+  });
+}

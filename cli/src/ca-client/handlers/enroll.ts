@@ -1,0 +1,47 @@
+/** `rapki enroll`: key, CSR and certificate on the host (see `../enroll.ts`). */
+import { connect, type ConnectionArgs } from '../connection.js';
+import { enroll } from '../enroll.js';
+import { caClientError } from '../errors.js';
+import { DEFAULT_HOST_KEY_TYPE } from '../key-types.js';
+import { runCommand, type CommandIo } from '../run.js';
+import { enrollToken } from '../secrets.js';
+
+export interface EnrollArgs extends ConnectionArgs {
+  readonly token?: string | undefined;
+  readonly 'token-file'?: string | undefined;
+  readonly out: string;
+  readonly 'key-type'?: string | undefined;
+  readonly subject?: string | undefined;
+  readonly san?: readonly string[] | undefined;
+  readonly json?: boolean | undefined;
+}
+
+export function enrollCommand(args: EnrollArgs, io: CommandIo): Promise<number> {
+  return runCommand(io, async () => {
+    if (!args.out) throw caClientError('usage', '--out is required');
+    if (args.san?.length && args.subject === undefined) throw caClientError('usage', '--san needs --subject');
+    const token = await enrollToken({ env: io.env, file: args['token-file'], flag: args.token, warn: (m) => io.stderr(`${m}\n`) });
+    const client = await connect(args, io.env);
+    try {
+      const r = await enroll({
+        client,
+        token,
+        outDir: args.out,
+        keyType: args['key-type'] ?? DEFAULT_HOST_KEY_TYPE,
+        subject: args.subject,
+        sans: args.san,
+      });
+      if (args.json) {
+        io.stdout(`${JSON.stringify(r)}\n`);
+      } else {
+        io.stdout(
+          `enrolled ${r.subject}: serial ${r.serial}, valid until ${r.notAfter}\n` +
+            `  certificate  ${r.files.certificate}\n  private key  ${r.files.privateKey}\n` +
+            `  chain        ${r.files.chain}\n  ca           ${r.files.ca}\n`,
+        );
+      }
+    } finally {
+      client.close();
+    }
+  });
+}

@@ -1,0 +1,65 @@
+/**
+ * `rapki token create`: mint a one-time enrollment token (docs/ca-api.md `POST /v1/admin/tokens`).
+ * stdout carries only the token (or `{"token","expiresAt"}` with `--json`) so scripts can capture
+ * it; the ready-to-run `rapki enroll` line for the host goes to stderr.
+ */
+import type { CreatedToken } from '../api-types.js';
+import { CA_PATHS } from '../constants.js';
+import { connect, type ConnectionArgs } from '../connection.js';
+import { parseDuration } from '../duration.js';
+import { caClientError } from '../errors.js';
+import { sha256Fingerprint } from '../fingerprint.js';
+import { pemBlocks } from '../pem.js';
+import { runCommand, type CommandIo } from '../run.js';
+import { formatSan, parseSan } from '../san.js';
+
+export interface TokenCreateArgs extends ConnectionArgs {
+  readonly subject: string;
+  readonly san?: readonly string[] | undefined;
+  readonly ttl?: string | undefined;
+  readonly 'cert-ttl'?: string | undefined;
+  readonly json?: boolean | undefined;
+}
+
+/** Quote for a POSIX shell when needed. */
+function sh(s: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export function tokenCreate(args: TokenCreateArgs, io: CommandIo): Promise<number> {
+  return runCommand(io, async () => {
+    const subject = String(args.subject ?? '').trim();
+    if (!subject) throw caClientError('usage', '--subject is required');
+    const sans = (args.san ?? []).map((s) => formatSan(parseSan(String(s))));
+    const body: Record<string, unknown> = { subject, sans };
+    if (args.ttl !== undefined) {
+      parseDuration(args.ttl);
+      body['ttl'] = String(args.ttl);
+    }
+    if (args['cert-ttl'] !== undefined) {
+      parseDuration(args['cert-ttl']);
+      body['certTtl'] = String(args['cert-ttl']);
+    }
+    const client = await connect(args, io.env, { admin: true });
+    try {
+      const res = await client.json<CreatedToken>('POST', CA_PATHS.tokens, { json: body, admin: true });
+      if (typeof res?.token !== 'string' || typeof res.expiresAt !== 'string') {
+        throw caClientError('ca_response_invalid', 'the CA answered without token and expiresAt');
+      }
+      if (args.json) {
+        io.stdout(`${JSON.stringify({ token: res.token, expiresAt: res.expiresAt })}\n`);
+      } else {
+        io.stdout(`${res.token}\n`);
+      }
+      const trust = await client.trust();
+      const fp = sha256Fingerprint(pemBlocks(trust.rootPem, 'CERTIFICATE')[0]!);
+      io.stderr(
+        `rapki: token for ${subject} expires at ${res.expiresAt}; it can be used once.\n` +
+          `On the host, run:\n  RAPKI_ENROLL_TOKEN=<token> rapki enroll --ca-url ${sh(client.url.origin)} ` +
+          `--ca-fingerprint ${fp} --out /etc/rapki\n`,
+      );
+    } finally {
+      client.close();
+    }
+  });
+}

@@ -1,0 +1,53 @@
+/**
+ * When `rapki renew --daemon` renews: at about 2/3 of the certificate's lifetime (the point step-ca's
+ * and cert-manager's agents use), with jitter so that a fleet enrolled in the same minute does not
+ * renew in the same second, and with capped exponential backoff after failures. Pure functions of
+ * the certificate's validity, the clock and a random source, so they are tested without waiting.
+ */
+
+export interface Validity {
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+}
+
+/** Fraction of the lifetime after which to renew. */
+export const RENEW_AT_FRACTION = 2 / 3;
+/** Jitter: up to this fraction of the lifetime, either side of the renewal point. */
+export const RENEW_JITTER_FRACTION = 0.05;
+export const BACKOFF_MIN_MS = 5_000;
+export const BACKOFF_MAX_MS = 15 * 60_000;
+
+/**
+ * Milliseconds from `now` until the next renewal attempt (0 = now). `random` returns [0, 1).
+ */
+export function renewalDelayMs(v: Validity, now: Date, random: () => number): number {
+  const start = v.notBefore.getTime();
+  const life = v.notAfter.getTime() - start;
+  if (life <= 0) return 0;
+  const jitter = (random() * 2 - 1) * RENEW_JITTER_FRACTION * life;
+  const at = start + RENEW_AT_FRACTION * life + jitter;
+  return Math.max(0, Math.round(at - now.getTime()));
+}
+
+/**
+ * Delay before retry number `attempt` (1-based) after a failure: doubling from BACKOFF_MIN_MS up to
+ * BACKOFF_MAX_MS, "full jitter" in the upper half, and never later than shortly before expiry.
+ */
+export function backoffDelayMs(attempt: number, v: Validity, now: Date, random: () => number): number {
+  const base = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.max(0, Math.min(30, attempt - 1)));
+  const d = Math.round(base / 2 + (random() * base) / 2);
+  const untilExpiry = v.notAfter.getTime() - now.getTime();
+  // Near expiry, keep trying at the minimum interval rather than sleeping past it.
+  return untilExpiry > 0 && d > untilExpiry / 2 ? Math.max(BACKOFF_MIN_MS / 2, Math.round(untilExpiry / 2)) : d;
+}
+
+/** Server codes after which retrying the same certificate can never succeed. */
+export const TERMINAL_RENEW_CODES: ReadonlySet<string> = new Set([
+  'certificate_revoked',
+  'certificate_expired',
+  'certificate_unknown',
+  'certificate_untrusted',
+  'host_blocked',
+  'name_mismatch',
+  'file_invalid',
+]);

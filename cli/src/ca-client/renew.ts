@@ -1,0 +1,143 @@
+/**
+ * Renewal with the current certificate (docs/ca-api.md `POST /v1/renew`): TLS client
+ * authentication with the certificate and key on disk, a CSR for the same names with a NEW key by
+ * default (rekey limits what a stolen old key is worth), and an atomic swap of the files: new files
+ * are written in full, then renamed over the old ones, which stay in place until then.
+ */
+import { X509Certificate, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { access, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { CaClient, ClientIdentity } from './client.js';
+import { assertIssued } from './api-types.js';
+import { writeFilesAtomically, type PlannedFile } from './atomic-files.js';
+import { CA_PATHS, ENROLL_FILES, MAX_PEM_FILE_BYTES } from './constants.js';
+import { commonNameOf, sansOf } from './cert-names.js';
+import { buildCsrPem } from './csr.js';
+import { caClientError } from './errors.js';
+import { checkIssued } from './issued.js';
+import { generateHostKey, keyTypeOf } from './key-types.js';
+
+export interface HostFiles {
+  readonly certificate: string;
+  readonly privateKey: string;
+  /** Intermediates file to replace too; undefined = none. */
+  readonly chain?: string | undefined;
+}
+
+export interface CurrentCredentials {
+  readonly certificate: X509Certificate;
+  readonly certificatePem: string;
+  readonly privateKey: KeyObject;
+  readonly privateKeyPem: string;
+  readonly chainPem: string;
+}
+
+async function readSmall(path: string, what: string): Promise<string> {
+  try {
+    const b = await readFile(path);
+    if (b.length > MAX_PEM_FILE_BYTES) throw new Error('too large');
+    return b.toString('utf8');
+  } catch (cause) {
+    throw caClientError('file_invalid', `cannot read the ${what} ${path}`, { cause });
+  }
+}
+
+/** Load the host's current certificate, key and chain, and check that key and certificate match. */
+export async function loadCurrent(files: HostFiles): Promise<CurrentCredentials> {
+  const certificatePem = await readSmall(files.certificate, 'certificate');
+  const privateKeyPem = await readSmall(files.privateKey, 'private key');
+  const chainPem = files.chain ? await readSmall(files.chain, 'chain').catch(() => '') : '';
+  let certificate: X509Certificate;
+  let privateKey: KeyObject;
+  try {
+    certificate = new X509Certificate(certificatePem);
+  } catch (cause) {
+    throw caClientError('file_invalid', `${files.certificate} is not a PEM certificate`, { cause });
+  }
+  try {
+    privateKey = createPrivateKey(privateKeyPem);
+  } catch (cause) {
+    throw caClientError('file_invalid', `${files.privateKey} is not an unencrypted PEM private key`, { cause });
+  }
+  if (!certificate.checkPrivateKey(privateKey)) {
+    throw caClientError('file_invalid', `${files.privateKey} is not the key of ${files.certificate}`);
+  }
+  return { certificate, certificatePem, privateKey, privateKeyPem, chainPem };
+}
+
+/** The client identity to present over TLS: the current leaf (plus chain) and its key. */
+export function identityOf(current: CurrentCredentials): ClientIdentity {
+  return { certificatePem: current.certificatePem + current.chainPem, privateKeyPem: current.privateKeyPem };
+}
+
+/** Default chain file: `chain.pem` next to the certificate, when it exists. */
+export async function defaultChainPath(certificatePath: string): Promise<string | undefined> {
+  const p = join(dirname(certificatePath), ENROLL_FILES.chain);
+  try {
+    await access(p);
+    return p;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Default CA file: `ca.pem` next to the certificate (what `enroll` wrote), when it exists. */
+export async function defaultCaPath(certificatePath: string): Promise<string | undefined> {
+  const p = join(dirname(certificatePath), ENROLL_FILES.ca);
+  try {
+    await access(p);
+    return p;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface RenewInput {
+  readonly client: CaClient;
+  readonly files: HostFiles;
+  readonly current: CurrentCredentials;
+  /** Key type of the new key; undefined = same type as the current key. */
+  readonly keyType?: string | undefined;
+  /** Keep the current key instead of generating a new one. */
+  readonly reuseKey?: boolean;
+}
+
+export interface RenewResult {
+  readonly serial: string;
+  readonly previousSerial: string;
+  readonly notAfter: string;
+}
+
+export async function renew(input: RenewInput): Promise<RenewResult> {
+  const { client, current, files } = input;
+  const trust = await client.trust();
+  let privateKey: KeyObject;
+  let publicKey: KeyObject;
+  if (input.reuseKey) {
+    privateKey = current.privateKey;
+    publicKey = createPublicKey(privateKey);
+  } else {
+    const type = input.keyType ?? keyTypeOf(current.privateKey) ?? 'ec-p256';
+    ({ privateKey, publicKey } = await generateHostKey(type));
+  }
+  const csr = buildCsrPem({
+    commonName: commonNameOf(current.certificate),
+    sans: sansOf(current.certificate),
+    privateKey,
+    publicKey,
+  });
+  const issued = assertIssued(await client.json('POST', CA_PATHS.renew, { json: { csr } }));
+  const checked = checkIssued(issued, publicKey, trust.rootPem);
+  const planned: PlannedFile[] = [];
+  if (files.chain) planned.push({ path: files.chain, content: checked.chainPem, mode: 0o644 });
+  if (!input.reuseKey) {
+    planned.push({ path: files.privateKey, content: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, mode: 0o600 });
+  }
+  planned.push({ path: files.certificate, content: checked.certificatePem, mode: 0o644 });
+  await writeFilesAtomically(planned);
+  return {
+    serial: issued.serial,
+    previousSerial: current.certificate.serialNumber.toLowerCase(),
+    notAfter: issued.notAfter,
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * Secrets for the CA commands come from the environment or from files, never from flag values that
+ * show in `ps` (DESIGN.md "CLI contract"). The one exception, `rapki enroll --token`, is part of the
+ * contract and warns.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { CA_ENV, MAX_SECRET_FILE_BYTES } from './constants.js';
+import { caClientError, type CaClientErrorCode } from './errors.js';
+
+/** Read a one-line secret from a file (trailing newline and spaces stripped). */
+export async function readSecretFile(path: string, what: string): Promise<string> {
+  try {
+    const st = await stat(path);
+    if (!st.isFile() || st.size > MAX_SECRET_FILE_BYTES) throw new Error('not a small regular file');
+    const value = (await readFile(path, 'utf8')).trim();
+    if (value.length === 0) throw new Error('empty');
+    return value;
+  } catch (cause) {
+    throw caClientError('secret_file_invalid', `cannot read the ${what} from ${path}`, { cause });
+  }
+}
+
+export interface SecretSources {
+  readonly env: NodeJS.ProcessEnv;
+  readonly file?: string | undefined;
+}
+
+async function fromEnvOrFile(
+  envName: string,
+  src: SecretSources,
+  what: string,
+  missing: CaClientErrorCode,
+  required: boolean,
+): Promise<string | undefined> {
+  if (src.file) return readSecretFile(src.file, what);
+  const v = src.env[envName]?.trim();
+  if (v) return v;
+  if (required) throw caClientError(missing);
+  return undefined;
+}
+
+/** Admin bearer token: `--admin-token-file` first, else `RAPKI_ADMIN_TOKEN`. */
+export function adminToken(src: SecretSources, required = true): Promise<string | undefined> {
+  return fromEnvOrFile(CA_ENV.adminToken, src, 'admin token', 'admin_token_missing', required);
+}
+
+/** Enrollment token: `--token` (warned), `--token-file`, else `RAPKI_ENROLL_TOKEN`. */
+export async function enrollToken(
+  src: SecretSources & { flag?: string | undefined; warn: (msg: string) => void },
+): Promise<string> {
+  if (src.flag) {
+    src.warn('rapki: warning: --token is visible to other users in the process list; prefer --token-file or RAPKI_ENROLL_TOKEN');
+    return src.flag.trim();
+  }
+  return (await fromEnvOrFile(CA_ENV.enrollToken, src, 'enrollment token', 'enroll_token_missing', true))!;
+}

@@ -1,0 +1,26 @@
+/** `rapki audit verify`: check the CA audit log's hash chain. Implementation loaded lazily. */
+import type { Argv, CommandModule } from 'yargs';
+import { adminTokenOptions, caConnectionOptions } from '../ca-client/connection.js';
+
+const verify: CommandModule = {
+  command: 'verify',
+  describe: 'Verify the audit log hash chain (from the server, or from a CA directory with --dir)',
+  builder: (y: Argv) =>
+    y
+      .options(caConnectionOptions)
+      .options(adminTokenOptions)
+      .option('dir', { type: 'string', describe: 'read the CA directory database instead of asking the server' })
+      .option('json', { type: 'boolean', describe: 'print {"ok","count","lastHash"}' }),
+  handler: async (argv) => {
+    const { auditVerify } = await import('../ca-client/handlers/audit.js');
+    const { processIo } = await import('../ca-client/run.js');
+    process.exitCode = await auditVerify(argv as never, processIo());
+  },
+};
+
+export const auditCommand: CommandModule = {
+  command: 'audit <command>',
+  describe: 'CA audit log',
+  builder: (y: Argv) => y.command(verify).demandCommand(1),
+  handler: () => {},
+};

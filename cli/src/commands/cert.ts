@@ -1,0 +1,49 @@
+/** `rapki cert list` and `rapki cert revoke` (DESIGN.md CLI contract). Implementation loaded lazily. */
+import type { Argv, CommandModule } from 'yargs';
+import { adminTokenOptions, caConnectionOptions } from '../ca-client/connection.js';
+
+const list: CommandModule = {
+  command: 'list',
+  describe: 'List issued certificates (every page)',
+  builder: (y: Argv) =>
+    y
+      .options(caConnectionOptions)
+      .options(adminTokenOptions)
+      .option('host', { type: 'string', describe: 'only this host' })
+      .option('status', { type: 'string', choices: ['active', 'revoked', 'expired'], describe: 'only this status' })
+      .option('json', { type: 'boolean', describe: 'print {"certificates":[...]}' }),
+  handler: async (argv) => {
+    const { certList } = await import('../ca-client/handlers/cert.js');
+    const { processIo } = await import('../ca-client/run.js');
+    process.exitCode = await certList(argv as never, processIo());
+  },
+};
+
+const revoke: CommandModule = {
+  command: 'revoke [serial]',
+  describe: 'Revoke one certificate by serial (hex, any form), or every certificate of a host',
+  builder: (y: Argv) =>
+    y
+      .options(caConnectionOptions)
+      .options(adminTokenOptions)
+      .positional('serial', { type: 'string', describe: 'serial in hex: 0A:1B…, 0a1b…, serial=0A1B… all work' })
+      .option('host', { type: 'string', describe: 'revoke every certificate of this host and block it from enrolling' })
+      .option('reason', {
+        type: 'string',
+        choices: ['unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'certificateHold', 'privilegeWithdrawn', 'aACompromise'],
+        describe: 'CRL reason code (RFC 5280 §5.3.1)',
+      })
+      .option('json', { type: 'boolean', describe: 'print the server answer as JSON' }),
+  handler: async (argv) => {
+    const { certRevoke } = await import('../ca-client/handlers/cert.js');
+    const { processIo } = await import('../ca-client/run.js');
+    process.exitCode = await certRevoke(argv as never, processIo());
+  },
+};
+
+export const certCommand: CommandModule = {
+  command: 'cert <command>',
+  describe: 'Certificate inventory and revocation',
+  builder: (y: Argv) => y.command(list).command(revoke).demandCommand(1),
+  handler: () => {},
+};

@@ -1,0 +1,25 @@
+/** `rapki crl get` (DESIGN.md CLI contract). Implementation loaded lazily. */
+import type { Argv, CommandModule } from 'yargs';
+import { caConnectionOptions } from '../ca-client/connection.js';
+
+const get: CommandModule = {
+  command: 'get',
+  describe: 'Fetch the current CRL (DER to --out, or PEM with --pem)',
+  builder: (y: Argv) =>
+    y
+      .options(caConnectionOptions)
+      .option('pem', { type: 'boolean', describe: 'PEM instead of DER' })
+      .option('out', { type: 'string', describe: 'write to this file (atomically) instead of stdout' }),
+  handler: async (argv) => {
+    const { crlGet } = await import('../ca-client/handlers/crl.js');
+    const { processIo } = await import('../ca-client/run.js');
+    process.exitCode = await crlGet(argv as never, processIo());
+  },
+};
+
+export const crlCommand: CommandModule = {
+  command: 'crl <command>',
+  describe: 'Certificate revocation lists',
+  builder: (y: Argv) => y.command(get).demandCommand(1),
+  handler: () => {},
+};

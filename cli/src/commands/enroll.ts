@@ -1,0 +1,31 @@
+/**
+ * `rapki enroll`: generate a key on this host, send a CSR with a one-time token, store key (0600),
+ * certificate, chain and root (DESIGN.md CLI contract). Implementation loaded lazily.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { caConnectionOptions } from '../ca-client/connection.js';
+
+export const enrollCommand: CommandModule = {
+  command: 'enroll',
+  describe: 'Enroll this host: local key, CSR, certificate from the CA with a one-time token',
+  builder: (y: Argv) =>
+    y
+      .options(caConnectionOptions)
+      .option('token', { type: 'string', describe: 'enrollment token (visible in ps: prefer --token-file or RAPKI_ENROLL_TOKEN)' })
+      .option('token-file', { type: 'string', describe: 'file holding the enrollment token' })
+      .option('out', { type: 'string', demandOption: true, describe: 'directory for certificate.pem, private-key.pem, chain.pem, ca.pem (made 0700)' })
+      .option('key-type', {
+        type: 'string',
+        choices: ['ec-p256', 'ec-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096'],
+        default: 'ec-p256',
+        describe: 'type of the key generated on this host',
+      })
+      .option('subject', { type: 'string', describe: 'CN for the CSR (default: asked from the CA for this token)' })
+      .option('san', { type: 'string', array: true, describe: 'SAN for the CSR, with --subject (default: from the CA)' })
+      .option('json', { type: 'boolean', describe: 'print the result as JSON' }),
+  handler: async (argv) => {
+    const { enrollCommand: run } = await import('../ca-client/handlers/enroll.js');
+    const { processIo } = await import('../ca-client/run.js');
+    process.exitCode = await run(argv as never, processIo());
+  },
+};

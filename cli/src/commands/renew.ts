@@ -1,0 +1,30 @@
+/**
+ * `rapki renew`: renew with the current certificate over TLS, replace the files atomically;
+ * `--daemon` keeps doing it at ~2/3 of each lifetime (DESIGN.md CLI contract).
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { caConnectionOptions } from '../ca-client/connection.js';
+
+export const renewCommand: CommandModule = {
+  command: 'renew',
+  describe: 'Renew this host certificate with the current one (new key by default)',
+  builder: (y: Argv) =>
+    y
+      .options(caConnectionOptions)
+      .option('certificate', { type: 'string', demandOption: true, describe: 'current certificate (PEM); replaced' })
+      .option('private-key', { type: 'string', demandOption: true, describe: 'its private key (PEM); replaced unless --reuse-key' })
+      .option('chain', { type: 'string', describe: 'intermediates file to replace too (default: chain.pem next to the certificate, if any)' })
+      .option('key-type', {
+        type: 'string',
+        choices: ['ec-p256', 'ec-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096'],
+        describe: 'type of the new key (default: same as the current key)',
+      })
+      .option('reuse-key', { type: 'boolean', describe: 'keep the current key instead of making a new one' })
+      .option('daemon', { type: 'boolean', describe: 'keep running; renew at about 2/3 of each lifetime' })
+      .option('json', { type: 'boolean', describe: 'print results as JSON lines' }),
+  handler: async (argv) => {
+    const { renewCommand: run } = await import('../ca-client/handlers/renew.js');
+    const { processIo } = await import('../ca-client/run.js');
+    process.exitCode = await run(argv as never, processIo());
+  },
+};

@@ -1,0 +1,32 @@
+/**
+ * `rapki token create`: one-time enrollment token for a host (DESIGN.md CLI contract).
+ * The implementation is loaded lazily (`cli/src/ca-client/handlers/token-create.ts`).
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { adminTokenOptions, caConnectionOptions } from '../ca-client/connection.js';
+
+const create: CommandModule = {
+  command: 'create',
+  describe: 'Mint a one-time enrollment token bound to a subject, SANs and lifetimes',
+  builder: (y: Argv) =>
+    y
+      .options(caConnectionOptions)
+      .options(adminTokenOptions)
+      .option('subject', { type: 'string', demandOption: true, describe: 'CN of the host certificate (also the host name in the inventory)' })
+      .option('san', { type: 'string', array: true, describe: 'subject alternative name, repeatable: dns:NAME, ip:ADDR, uri:URI, email:ADDR' })
+      .option('ttl', { type: 'string', describe: 'token lifetime (e.g. 15m, 1h; server default 1h)' })
+      .option('cert-ttl', { type: 'string', describe: 'certificate lifetime (e.g. 24h, 7d; server default 24h)' })
+      .option('json', { type: 'boolean', describe: 'print {"token","expiresAt"}' }),
+  handler: async (argv) => {
+    const { tokenCreate } = await import('../ca-client/handlers/token-create.js');
+    const { processIo } = await import('../ca-client/run.js');
+    process.exitCode = await tokenCreate(argv as never, processIo());
+  },
+};
+
+export const tokenCommand: CommandModule = {
+  command: 'token <command>',
+  describe: 'Enrollment tokens',
+  builder: (y: Argv) => y.command(create).demandCommand(1),
+  handler: () => {},
+};
