@@ -16,6 +16,7 @@ await build({
     cli: 'cli/src/main.ts',
     signer: 'signer/src/index.ts',
     emulator: 'emulator/src/index.ts',
+    'ca-server': 'ca-server/src/index.ts',
   },
   outdir: tmp,
   outExtension: { '.js': '.mjs' },

@@ -66,4 +66,6 @@ export interface CrlEntry {
   readonly revokedAt: Date;
   /** RFC 5280 §5.3.1 CRLReason name, e.g. 'keyCompromise'; undefined = unspecified (no extension). */
   readonly reason?: string | undefined;
+  /** The revoked certificate's notAfter, if known: lets `CrlBuilder.pruneExpired` drop it once expired (RFC 5280 §3.3). */
+  readonly notAfter?: Date | undefined;
 }

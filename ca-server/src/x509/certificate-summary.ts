@@ -1,0 +1,42 @@
+import { OID } from './constants.js';
+import { decodeCertificate, findExtension } from './certificate-reader.js';
+import { formatDn } from './dn.js';
+import { fingerprintSha256 } from './pem.js';
+import { decodeGeneralNames } from './san.js';
+import { serialHexFromContent } from './serial.js';
+import type { SubjectAltName } from './types.js';
+
+/** What the inventory shows of a certificate. */
+export interface CertificateSummary {
+  /** RFC 4514 subject. */
+  readonly subject: string;
+  /** RFC 4514 issuer. */
+  readonly issuer: string;
+  /** Canonical serial hex (see `normalizeSerialHex`). */
+  readonly serialHex: string;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly sans: readonly SubjectAltName[];
+  /** SHA-256 of the DER, lower-case hex. */
+  readonly fingerprint: string;
+}
+
+/** Canonical serial hex of a DER certificate. Throws `certificate_unparsable`. */
+export function serialHexFromCertificate(der: Uint8Array): string {
+  return serialHexFromContent(decodeCertificate(der).serial);
+}
+
+/** Inventory summary of a DER certificate. Throws `certificate_unparsable`. */
+export function parseCertificateSummary(der: Uint8Array): CertificateSummary {
+  const c = decodeCertificate(der);
+  const san = findExtension(c, OID.subjectAltName);
+  return Object.freeze({
+    subject: formatDn(c.subject),
+    issuer: formatDn(c.issuer),
+    serialHex: serialHexFromContent(c.serial),
+    notBefore: c.notBefore,
+    notAfter: c.notAfter,
+    sans: Object.freeze(san ? decodeGeneralNames(san.value) : []),
+    fingerprint: fingerprintSha256(der),
+  });
+}

@@ -1,0 +1,129 @@
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { ACCEPTED_SIGNATURE_OIDS, KEY_POLICY, MAX_CSR_BYTES, OID } from './constants.js';
+import { algorithmOid, readExtensions } from './certificate-reader.js';
+import { DerError, Tag, children, contentOf, oidToString, rawOf, readTlv } from './der.js';
+import { commonNameOf, formatDn } from './dn.js';
+import { x509Error } from './errors.js';
+import { decodeGeneralNames } from './san.js';
+import { pemToDer } from './pem.js';
+import type { ParsedCsr, SubjectAltName } from './types.js';
+
+const CSR_LABELS = ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'] as const;
+
+function toDer(input: string | Uint8Array): Uint8Array {
+  if (input instanceof Uint8Array) {
+    if (input.length > MAX_CSR_BYTES) throw x509Error('csr_too_large', `the CSR is larger than ${MAX_CSR_BYTES} bytes`);
+    if (input[0] === 0x30) return input;
+    input = Buffer.from(input).toString('latin1');
+  }
+  if (typeof input !== 'string') throw x509Error('csr_unparsable', 'the CSR must be PEM text or DER bytes');
+  if (input.length > MAX_CSR_BYTES) throw x509Error('csr_too_large', `the CSR is larger than ${MAX_CSR_BYTES} bytes`);
+  try {
+    return pemToDer(input, CSR_LABELS);
+  } catch (err) {
+    throw x509Error('csr_unparsable', 'the CSR is not a PEM "CERTIFICATE REQUEST" block', err);
+  }
+}
+
+/** Key policy (issue 4): RSA 2048–8192 bits, EC P-256 or P-384; nothing else (no Ed25519, P-521, DSA, RSA-PSS keys). */
+function checkKeyPolicy(key: KeyObject): { keyAlgorithm: 'rsa' | 'ec'; keyBits: number; curve: string | undefined } {
+  const d = key.asymmetricKeyDetails ?? {};
+  if (key.asymmetricKeyType === 'rsa') {
+    const bits = d.modulusLength ?? 0;
+    if (bits < KEY_POLICY.rsaMinBits || bits > KEY_POLICY.rsaMaxBits) {
+      throw x509Error('csr_key_not_allowed', `RSA keys must be ${KEY_POLICY.rsaMinBits} to ${KEY_POLICY.rsaMaxBits} bits (got ${bits})`);
+    }
+    const e = d.publicExponent ?? 0n;
+    if (e < 3n || e % 2n === 0n) throw x509Error('csr_key_not_allowed', 'RSA public exponent is not acceptable');
+    return { keyAlgorithm: 'rsa', keyBits: bits, curve: undefined };
+  }
+  if (key.asymmetricKeyType === 'ec') {
+    const curve = d.namedCurve ? KEY_POLICY.curves[d.namedCurve] : undefined;
+    if (!curve) throw x509Error('csr_key_not_allowed', `EC keys must be on P-256 or P-384 (got ${d.namedCurve ?? 'explicit parameters'})`);
+    return { keyAlgorithm: 'ec', keyBits: curve === 'P-256' ? 256 : 384, curve };
+  }
+  throw x509Error('csr_key_not_allowed', `key type ${key.asymmetricKeyType ?? 'unknown'} is not allowed (RSA or EC P-256/P-384 only)`);
+}
+
+/**
+ * Parses a PKCS#10 certification request (RFC 2986) and VERIFIES its signature with the key it
+ * contains, i.e. proof of possession, before anything is trusted. Checks the key policy and
+ * refuses signatures weaker than SHA-256.
+ *
+ * Lean path for the enrollment hot loop: the structure is walked with our DER reader and the
+ * signature checked with `node:crypto.verify` over the certificationRequestInfo bytes as received
+ * (no re-encoding, so nothing can differ from what the requester signed).
+ *
+ * Errors: `csr_too_large` (> 64 KiB), `csr_unparsable`, `csr_key_not_allowed`, `csr_bad_signature`.
+ */
+export function parseCsr(pemOrDer: string | Uint8Array): ParsedCsr {
+  const der = toDer(pemOrDer);
+  let cri: Uint8Array, spki: Uint8Array, sigOid: string, signature: Uint8Array;
+  let sans: SubjectAltName[] = [];
+  let subject: string, commonName: string | undefined;
+  try {
+    const top = readTlv(der, 0);
+    if (top.tag !== Tag.SEQUENCE || top.end !== der.length) throw new DerError('CertificationRequest: one SEQUENCE expected');
+    const [criT, algT, sigT, extra] = children(der, top);
+    if (!criT || !algT || !sigT || extra || criT.tag !== Tag.SEQUENCE || sigT.tag !== Tag.BIT_STRING) throw new DerError('three fields expected');
+    if (der[sigT.start] !== 0) throw new DerError('signature BIT STRING has unused bits');
+    const [verT, subjT, spkiT, attrsT, extra2] = children(der, criT);
+    if (!verT || !subjT || !spkiT || extra2 || verT.tag !== Tag.INTEGER || subjT.tag !== Tag.SEQUENCE || spkiT.tag !== Tag.SEQUENCE) {
+      throw new DerError('certificationRequestInfo malformed');
+    }
+    if (verT.end - verT.start !== 1 || der[verT.start] !== 0) throw new DerError('version must be 0 (v1)');
+    if (attrsT && attrsT.tag !== 0xa0) throw new DerError('attributes [0] expected');
+    cri = rawOf(der, criT);
+    spki = rawOf(der, spkiT);
+    sigOid = algorithmOid(der, algT);
+    signature = contentOf(der, sigT).subarray(1);
+    subject = formatDn(der, subjT);
+    commonName = commonNameOf(der, subjT);
+    if (attrsT) {
+      for (const attr of children(der, attrsT)) {
+        const [typeT, valuesT] = children(der, attr);
+        if (attr.tag !== Tag.SEQUENCE || !typeT || !valuesT || typeT.tag !== Tag.OID || valuesT.tag !== Tag.SET) throw new DerError('Attribute malformed');
+        if (oidToString(contentOf(der, typeT)) !== OID.extensionRequest) continue;
+        const [exts] = children(der, valuesT);
+        if (!exts) throw new DerError('empty extensionRequest');
+        for (const ext of readExtensions(der, exts)) {
+          if (ext.oid === OID.subjectAltName) sans = decodeGeneralNames(ext.value);
+        }
+      }
+    }
+  } catch (err) {
+    if (err instanceof DerError || (err as { code?: string }).code === 'certificate_unparsable') {
+      throw x509Error('csr_unparsable', `the CSR could not be decoded: ${(err as Error).message}`, err);
+    }
+    throw err;
+  }
+
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength), format: 'der', type: 'spki' });
+  } catch (err) {
+    throw x509Error('csr_key_not_allowed', 'the CSR public key is malformed or of an unsupported type', err);
+  }
+  const policy = checkKeyPolicy(key);
+
+  const alg = ACCEPTED_SIGNATURE_OIDS[sigOid];
+  if (!alg) throw x509Error('csr_bad_signature', `CSR signature algorithm ${sigOid} is not accepted (SHA-256 or stronger, PKCS#1 v1.5 or ECDSA)`);
+  if (alg.key !== policy.keyAlgorithm) throw x509Error('csr_bad_signature', 'CSR signature algorithm does not match its key');
+  let ok = false;
+  try {
+    ok = verify(alg.hash, cri, { key, dsaEncoding: 'der' }, signature);
+  } catch (err) {
+    throw x509Error('csr_bad_signature', 'the CSR signature is malformed', err);
+  }
+  if (!ok) throw x509Error('csr_bad_signature', 'the CSR signature does not verify (proof of possession failed)');
+
+  return Object.freeze({
+    subject,
+    commonName,
+    sans: Object.freeze(sans),
+    publicKeySpki: new Uint8Array(spki),
+    keyAlgorithm: policy.keyAlgorithm,
+    keyBits: policy.keyBits,
+    curve: policy.curve,
+  });
+}
