@@ -49,6 +49,8 @@ export interface VerifierOptions {
   readonly acceptRoleSessionName?: boolean;
   /** Decimal serials refused as revoked. */
   readonly revokedSerials?: readonly string[];
+  /** Simulates a path-routing gateway in front of the service: strips this prefix before verifying. */
+  readonly stripPrefix?: string;
   /** Clock of the verifier (for the 5-minute window); default Date.now. */
   readonly now?: () => number;
 }
@@ -320,7 +322,9 @@ export async function startLoopbackVerifier(
       }
       try {
         const nowMs = (opts.now ?? Date.now)();
-        const v = verifyRequest(req.method ?? '', req.url ?? '', req.headers, body, opts, nowMs);
+        let url = req.url ?? '';
+        if (opts.stripPrefix && url.startsWith(`${opts.stripPrefix}/`)) url = url.slice(opts.stripPrefix.length);
+        const v = verifyRequest(req.method ?? '', url, req.headers, body, opts, nowMs);
         record('ok');
         const exp = new Date(nowMs + v.durationSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
         const params = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');

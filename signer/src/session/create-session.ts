@@ -10,17 +10,16 @@
  * is imported only when `withProxy` is set and a proxy applies.
  */
 import { RapkiError, isRapkiError } from '../../../common/src/errors.js';
-import { parseArn } from '../arn.js';
+import { preflight } from '../preflight/preflight.js';
 import { signCreateSessionRequest } from '../request/sign-create-session.js';
 import type { KeySigner, RolesAnywhereCredentials, SessionOptions } from '../types.js';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_MS, MAX_MAX_ATTEMPTS, THROTTLING_CODES } from './constants.js';
-import { resolveEndpoint, resolveRegion } from './endpoint.js';
+import { resolveEndpoint } from './endpoint.js';
 import { isThrottling, mapServiceError, sessionError } from './errors.js';
 import { TransportError, sendOnce, type WireResponse } from './http-client.js';
 import { parseCredentials, parseServiceError } from './parse-response.js';
 import { makeProxyAgent, proxyFor, type ProxyEnv } from './proxy.js';
 import { backoffDelayMs, isRetryableStatus, sleep } from './retry.js';
-import { runPreflight } from './run-preflight.js';
 
 /** Injected I/O and randomness (tests); production uses the defaults. */
 export interface SessionDeps {
@@ -31,11 +30,6 @@ export interface SessionDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   /** User-Agent value (not signed). */
   readonly userAgent?: string;
-}
-
-function regionOfArn(arn: string): string {
-  // Preflight has validated the ARN shapes already; this cannot fail after it.
-  return parseArn(arn)?.region ?? '';
 }
 
 /**
@@ -59,14 +53,21 @@ export async function createSession(
     throw sessionError('invalid_session_option', `timeoutMs must be 1..600000, got ${timeoutMs}`);
   }
 
-  runPreflight(signer, { ...options, durationSeconds }, now());
-
-  const { region, fips } = resolveRegion({
-    region: options.region,
-    trustAnchorRegion: regionOfArn(options.trustAnchorArn),
-    profileRegion: regionOfArn(options.profileArn),
+  // Every local check first (ARNs, region agreement, duration, session name, certificates and
+  // chain): nothing is sent when one fails.
+  const { region } = preflight({
+    signer,
+    input: {
+      trustAnchorArn: options.trustAnchorArn,
+      profileArn: options.profileArn,
+      roleArn: options.roleArn,
+      durationSeconds,
+      region: options.region === '' ? undefined : options.region,
+      roleSessionName: options.roleSessionName,
+    },
+    now: now(),
   });
-  const target = resolveEndpoint({ region, endpoint: options.endpoint, useFipsEndpoint: options.useFipsEndpoint || fips });
+  const target = resolveEndpoint({ region, endpoint: options.endpoint, useFipsEndpoint: options.useFipsEndpoint });
 
   let agent: import('node:http').Agent | undefined;
   if (options.withProxy) {

@@ -1,11 +1,13 @@
 /**
- * Where CreateSession goes: the signing region and the endpoint URL, per partition
+ * Where CreateSession goes: the endpoint URL for the signing region, per partition
  * (signer-spec.md §1.1).
  *
  * Decisions:
  * - FIPS is a property of the host only (`rolesanywhere-fips.{region}.{suffix}`); the credential
- *   scope keeps the plain region. Legacy spellings `fips-us-east-1` / `us-east-1-fips` are read as
- *   "us-east-1 + FIPS" instead of flowing into the scope as the official helper lets them (§1.9 #2).
+ *   scope keeps the plain region. Legacy spellings `us-east-1-fips` never reach the scope as the
+ *   official helper lets them (§1.9 #2): preflight refuses them and points at `--use-fips-endpoint`.
+ * - The signing region (explicit, else the trust anchor's; refused when the trust-anchor and profile
+ *   regions differ) is resolved by preflight (signer/src/preflight/check-session-input.ts).
  * - A custom `endpoint` may carry a path prefix (`https://gw.example/ra`), for gateways that route
  *   by path and strip it. The canonical URI stays `/sessions`, as the official helper hard-codes it
  *   (§1.3): the service verifies the path it receives, which after such a gateway is `/sessions`.
@@ -30,46 +32,9 @@ export interface ResolvedEndpoint {
   readonly path: string;
 }
 
-const REGION_SYNTAX = /^[a-z]{2,}(-[a-z0-9]+)*-\d+$/;
-
 /** Finds the partition of a region, or undefined. */
 export function partitionOf(region: string): Partition | undefined {
   return PARTITIONS.find((p) => p.regionPattern.test(region));
-}
-
-/**
- * Splits the legacy FIPS spellings off a region name: `fips-us-gov-west-1`, `us-gov-west-1-fips`
- * → `{region: 'us-gov-west-1', fips: true}`.
- */
-export function normalizeRegion(raw: string): { region: string; fips: boolean } {
-  const r = raw.trim().toLowerCase();
-  if (r.startsWith('fips-')) return { region: r.slice(5), fips: true };
-  if (r.endsWith('-fips')) return { region: r.slice(0, -5), fips: true };
-  return { region: r, fips: false };
-}
-
-/**
- * Picks the signing region: explicit option first, else the trust anchor's region; refuses when the
- * trust-anchor and profile ARNs name different regions (as the official helper does).
- */
-export function resolveRegion(input: {
-  region?: string | undefined;
-  trustAnchorRegion: string;
-  profileRegion: string;
-}): { region: string; fips: boolean } {
-  if (input.trustAnchorRegion !== input.profileRegion) {
-    throw sessionError(
-      'region_mismatch',
-      `trust anchor and profile regions don't match: the trust anchor is in ${input.trustAnchorRegion} and the profile in ` +
-        `${input.profileRegion}; both must live in the region CreateSession is sent to`,
-    );
-  }
-  const raw = input.region !== undefined && input.region !== '' ? input.region : input.trustAnchorRegion;
-  const n = normalizeRegion(raw);
-  if (!REGION_SYNTAX.test(n.region)) {
-    throw sessionError('invalid_region', `region '${raw}' is not a region name like us-east-1`);
-  }
-  return n;
 }
 
 function isLoopbackHost(hostname: string): boolean {

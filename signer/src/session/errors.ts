@@ -10,10 +10,8 @@ import { RapkiError } from '../../../common/src/errors.js';
 
 /** Codes of the session client, with what each one means (kept in sync with docs and tests). */
 export const SESSION_ERROR_CODES = {
-  /** Trust-anchor and profile ARNs name different regions (the helper refuses too). */
-  region_mismatch: 'trust anchor and profile regions differ',
-  /** No region given and none could be taken from the trust-anchor ARN, or not a known partition. */
-  invalid_region: 'region missing or not in a known partition',
+  /** The region is not in a partition rapki knows and no endpoint was given. */
+  invalid_region: 'region not in a known partition',
   /** `endpoint` is not an https URL, or FIPS was combined with a custom endpoint. */
   invalid_endpoint: 'endpoint URL unusable',
   /** Option out of range (attempts, timeout). */
