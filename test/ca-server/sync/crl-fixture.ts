@@ -1,0 +1,72 @@
+/**
+ * Test-only CA and CRLs made with @peculiar/x509 and WebCrypto (independent of the CA's own
+ * x509 layer, so a bug there cannot hide here). `openssl` checks them in crl-data.test.ts.
+ */
+import 'reflect-metadata';
+import { webcrypto } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
+
+x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+
+const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+
+export interface TestCa {
+  readonly certPem: string;
+  readonly certDer: Uint8Array;
+  readonly keys: CryptoKeyPair;
+  /** A CRL numbered `number` with `entries` revoked serials (16 random-looking bytes each, with a reason code). */
+  crl(number: number | bigint, entries?: number): Promise<{ der: Uint8Array; pem: string }>;
+}
+
+function derInteger(v: bigint): Uint8Array {
+  let hex = v.toString(16);
+  if (hex.length % 2) hex = `0${hex}`;
+  let bytes = Buffer.from(hex, 'hex');
+  if ((bytes[0] ?? 0) & 0x80) bytes = Buffer.concat([Buffer.from([0]), bytes]);
+  return new Uint8Array(Buffer.concat([Buffer.from([0x02, bytes.length]), bytes]));
+}
+
+export async function makeTestCa(cn = 'rapki test-only CA'): Promise<TestCa> {
+  const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '01',
+    name: `CN=${cn}`,
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + 365 * 86400_000),
+    signingAlgorithm: ALG,
+    keys,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ],
+  });
+  return {
+    certPem: cert.toString('pem'),
+    certDer: new Uint8Array(cert.rawData),
+    keys,
+    async crl(number, entries = 0) {
+      const list: x509.X509CrlEntryParams[] = [];
+      for (let i = 0; i < entries; i++) {
+        list.push({
+          serialNumber: (BigInt(i + 1) * 0x9e3779b97f4a7c15n + (1n << 120n)).toString(16).slice(0, 32),
+          revocationDate: new Date(Date.now() - 1000),
+          reason: x509.X509CrlReason.keyCompromise,
+        });
+      }
+      const crl = await x509.X509CrlGenerator.create({
+        issuer: cert.subject,
+        thisUpdate: new Date(Date.now() - 1000),
+        nextUpdate: new Date(Date.now() + 86400_000),
+        signingAlgorithm: ALG,
+        signingKey: keys.privateKey,
+        entries: list,
+        extensions: [
+          new x509.Extension('2.5.29.20', false, derInteger(BigInt(number))),
+          await x509.AuthorityKeyIdentifierExtension.create(keys.publicKey),
+        ],
+      });
+      return { der: new Uint8Array(crl.rawData), pem: crl.toString('pem') };
+    },
+  };
+}
