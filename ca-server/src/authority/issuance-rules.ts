@@ -121,7 +121,7 @@ export const signRule: IssuanceRule = async (ctx, { x509, issuer }) => {
 /** 7. Lint before the certificate can leave. */
 export const lintRule: IssuanceRule = async (ctx, { x509, issuer }) => {
   try {
-    await x509.lintLeaf(ctx.der!, issuer.certificate);
+    await x509.lintLeaf(ctx.der!, issuer.certificate, ctx.expected.sans.map(parseSan));
   } catch (err) {
     mapX509Error(err, 'lint_failed');
   }

@@ -2,7 +2,7 @@
  * The X.509 operations the authority needs, as one narrow interface. `x509-adapter.ts` wires the
  * functions of `ca-server/src/x509/` into it; tests could substitute another encoder.
  */
-import type { CaSigner, CrlEntry, LeafRequest, ParsedCsr } from '../x509/types.js';
+import type { CaSigner, CrlEntry, LeafRequest, ParsedCsr, SubjectAltName } from '../x509/types.js';
 
 export interface CrlBuildInput {
   readonly issuerCertificate: Uint8Array;
@@ -20,7 +20,7 @@ export interface X509Port {
   newSerial(): Uint8Array;
   issueLeaf(req: LeafRequest): Promise<Uint8Array>;
   /** Throws if the certificate breaks the Roles Anywhere profile. */
-  lintLeaf(der: Uint8Array, issuerDer: Uint8Array): void | Promise<void>;
+  lintLeaf(der: Uint8Array, issuerDer: Uint8Array, sans: readonly SubjectAltName[]): void | Promise<void>;
   buildCrl(input: CrlBuildInput): Promise<Uint8Array>;
   toPem(der: Uint8Array, label: 'CERTIFICATE' | 'X509 CRL'): string;
 }

@@ -1,0 +1,102 @@
+/**
+ * Opens an initialised CA directory: decrypts the issuing key, checks it against the issuing
+ * certificate and the store, and wires store, CRL manager and authority together.
+ * Used by `ca serve` and by tests that need a real authority over a real SQLite file.
+ */
+import { readFileSync } from 'node:fs';
+import { isRapkiError } from '../../common/src/errors.js';
+import { CertificateAuthority, type AuthorityEvents } from './authority/authority.js';
+import { authorityConfig, type AuthorityConfig } from './authority/authority-config.js';
+import { CrlManager, type CrlEvents } from './authority/crl-manager.js';
+import { systemClock, systemRandom, type Clock, type RandomSource } from './authority/deps.js';
+import { sha256Hex, type IssuerContext } from './authority/issuer.js';
+import { x509Adapter } from './authority/x509-adapter.js';
+import type { X509Port } from './authority/x509-port.js';
+import { caPaths, readCaConfig, type CaDirConfig } from './ca-dir.js';
+import { caError } from './errors.js';
+import { caSignerFromPrivateKey } from './keys/ca-signer.js';
+import { decryptCaKey } from './keys/key-encryption.js';
+import type { CaStore } from './store/ca-store.js';
+import { SqliteCaStore } from './store/sqlite-store.js';
+import { decodeCertificate } from './x509/certificate-reader.js';
+import { pemToDer } from './x509/pem.js';
+
+export interface OpenCa {
+  readonly config: CaDirConfig;
+  readonly store: CaStore;
+  readonly issuer: IssuerContext;
+  readonly crl: CrlManager;
+  readonly authority: CertificateAuthority;
+  readonly x509: X509Port;
+  close(): Promise<void>;
+}
+
+export interface OpenCaOptions {
+  readonly dir: string;
+  readonly passphrase: string;
+  readonly clock?: Clock;
+  readonly random?: RandomSource;
+  readonly authority?: AuthorityConfig;
+  readonly events?: AuthorityEvents & CrlEvents;
+  /** Wrap the store (tests inject faults). */
+  readonly wrapStore?: (s: CaStore) => CaStore;
+}
+
+export async function openCa(o: OpenCaOptions): Promise<OpenCa> {
+  const p = caPaths(o.dir);
+  const config = readCaConfig(o.dir);
+  const clock = o.clock ?? systemClock;
+  const random = o.random ?? systemRandom;
+  const rootDer = pemToDer(readFileSync(p.rootCert, 'utf8'), 'CERTIFICATE');
+  if (sha256Hex(rootDer) !== config.fingerprint) throw caError('ca_config_invalid', 'root.pem does not match the fingerprint in ca.json.');
+  const issuingCertPath = config.intermediate ? p.intermediateCert : p.rootCert;
+  const issuingKeyPath = config.intermediate ? p.intermediateKey : p.rootKey;
+  const issuingDer = config.intermediate ? pemToDer(readFileSync(issuingCertPath, 'utf8'), 'CERTIFICATE') : rootDer;
+  let key;
+  try {
+    key = decryptCaKey(readFileSync(issuingKeyPath, 'utf8'), o.passphrase);
+  } catch (err) {
+    if (isRapkiError(err) && err.code === 'ca_key_wrong_passphrase') throw caError('passphrase_invalid', undefined, { cause: err });
+    throw err;
+  }
+  const signer = caSignerFromPrivateKey(key);
+  const decoded = decodeCertificate(issuingDer);
+  if (Buffer.compare(Buffer.from(decoded.spki), Buffer.from(signer.publicKeySpki)) !== 0) {
+    throw caError('ca_config_invalid', 'The issuing key does not match the issuing certificate.');
+  }
+  const issuer: IssuerContext = {
+    certificate: issuingDer,
+    signer,
+    id: sha256Hex(issuingDer),
+    notAfter: decoded.notAfter,
+    root: rootDer,
+    intermediates: config.intermediate ? [issuingDer] : [],
+  };
+  const raw = SqliteCaStore.open(p.database);
+  const store = o.wrapStore ? o.wrapStore(raw) : raw;
+  try {
+    const known = await store.getCaCertificates();
+    if (!known.some((c) => c.id === issuer.id && c.issuing)) {
+      throw caError('ca_config_invalid', 'The database does not belong to this CA (issuing certificate not found).');
+    }
+  } catch (err) {
+    await raw.close();
+    throw err;
+  }
+  const cfg = o.authority ?? authorityConfig();
+  const x509 = x509Adapter(random);
+  const crl = new CrlManager({ store, x509, issuer, config: cfg, clock, events: o.events });
+  const authority = new CertificateAuthority({ store, x509, issuer, crl, config: cfg, clock, random, events: o.events });
+  return {
+    config,
+    store,
+    issuer,
+    crl,
+    authority,
+    x509,
+    async close() {
+      crl.stop();
+      await raw.close();
+    },
+  };
+}
