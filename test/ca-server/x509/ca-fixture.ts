@@ -50,12 +50,3 @@ export async function makeTestCa(dir: string, keyType: CaKeyType, opts: { interm
   return { keyType, root, intermediate, issuer: intermediate };
 }
 
-/** Verifies with openssl; resolves to {ok, output}. */
-export async function opensslVerify(args: string[]): Promise<{ ok: boolean; output: string }> {
-  const { openssl } = await import('../../support/openssl.js');
-  try {
-    return { ok: true, output: await openssl(['verify', ...args]) };
-  } catch (err) {
-    return { ok: false, output: (err as Error).message };
-  }
-}
