@@ -70,7 +70,7 @@ export async function signCreateSessionRequest(
   const scope = credentialScope(amzDate.slice(0, SCOPE_DATE_LENGTH), input.region);
   const toSign = stringToSign(signer.algorithm, amzDate, scope, request);
   const signature = await signer.sign(Buffer.from(toSign, 'utf8'));
-  const serial = parseCertificate(signer.certificate).serialDecimal;
+  const serial = serialOf(signer.certificate);
   headers[HEADER_AUTHORIZATION] = authorizationHeader(signer.algorithm, serial, scope, canon.signedHeaders, signature);
 
   return {
@@ -81,6 +81,17 @@ export async function signCreateSessionRequest(
     canonicalRequest: request,
     stringToSign: toSign,
   };
+}
+
+/** Serial per certificate buffer, so repeated signing (refresh loops, benchmarks) parses once. */
+const serials = new WeakMap<Uint8Array, string>();
+function serialOf(certificate: Uint8Array): string {
+  let serial = serials.get(certificate);
+  if (serial === undefined) {
+    serial = parseCertificate(certificate).serialDecimal;
+    serials.set(certificate, serial);
+  }
+  return serial;
 }
 
 function base64(der: Uint8Array): string {

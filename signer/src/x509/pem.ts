@@ -7,36 +7,62 @@ export interface PemBlock {
   readonly der: Buffer;
 }
 
-const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/g;
+const BEGIN = /^-----BEGIN ([A-Z0-9 ]+)-----\s*$/;
+const END = /^-----END ([A-Z0-9 ]+)-----\s*$/;
+const HEADER = /^([A-Za-z-]+):\s*(.*)$/;
 
 /**
  * Every PEM block of a text, in order. Text between and around blocks (openssl's `Bag Attributes`,
  * comments) is ignored, as the official helper tolerates it (signer-spec.md §2.1). Returns null for a
- * block whose body is not valid base64 so the caller can raise its own coded error.
+ * block whose body is not valid base64, or whose END label differs or is missing, so that the caller
+ * can raise its own coded error. One pass over the lines: linear in the input size.
  */
 export function parsePemBlocks(text: string): Array<PemBlock | null> {
   const out: Array<PemBlock | null> = [];
-  for (const m of text.matchAll(BLOCK)) {
-    const type = m[1] as string;
-    const lines = (m[2] as string).split(/\r?\n/);
-    const headers: Record<string, string> = {};
-    let bodyStart = 0;
-    if (lines.some((l) => /^[A-Za-z-]+:/.test(l))) {
-      for (; bodyStart < lines.length; bodyStart++) {
-        const line = lines[bodyStart] as string;
-        const h = /^([A-Za-z-]+):\s*(.*)$/.exec(line);
-        if (!h) break;
-        headers[h[1] as string] = h[2] as string;
+  let type: string | undefined;
+  let headers: Record<string, string> = {};
+  let body: string[] = [];
+  let inHeaders = false;
+  for (const line of text.split(/\r?\n/)) {
+    if (type === undefined) {
+      const begin = BEGIN.exec(line);
+      if (begin) {
+        type = begin[1] as string;
+        headers = {};
+        body = [];
+        inHeaders = true;
       }
-    }
-    const b64 = lines.slice(bodyStart).join('').replace(/\s+/g, '');
-    if (b64.length === 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || b64.length % 4 !== 0) {
-      out.push(null);
       continue;
     }
-    out.push({ type, headers, der: Buffer.from(b64, 'base64') });
+    const end = END.exec(line);
+    if (end) {
+      out.push(end[1] === type ? decode(type, headers, body.join('')) : null);
+      type = undefined;
+      continue;
+    }
+    if (BEGIN.test(line)) {
+      out.push(null); // a BEGIN inside a block: the first block never ended
+      type = (BEGIN.exec(line) as RegExpExecArray)[1] as string;
+      headers = {};
+      body = [];
+      inHeaders = true;
+      continue;
+    }
+    const header = inHeaders ? HEADER.exec(line) : null;
+    if (header) {
+      headers[header[1] as string] = header[2] as string;
+      continue;
+    }
+    inHeaders = false;
+    body.push(line.trim());
   }
+  if (type !== undefined) out.push(null);
   return out;
+}
+
+function decode(type: string, headers: Record<string, string>, b64: string): PemBlock | null {
+  if (b64.length === 0 || b64.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return null;
+  return { type, headers, der: Buffer.from(b64, 'base64') };
 }
 
 /** True when the bytes look like PEM text rather than binary DER/PKCS#12. */

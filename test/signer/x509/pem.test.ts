@@ -25,3 +25,17 @@ describe('PEM blocks', () => {
     expect(looksLikePem(der)).toBe(false);
   });
 });
+
+describe('PEM blocks: malformed framing', () => {
+  it('returns null for a block without END or with a different END label', () => {
+    expect(parsePemBlocks('-----BEGIN A-----\nAQID\n')).toEqual([null]);
+    expect(parsePemBlocks('-----BEGIN A-----\nAQID\n-----END B-----\n')).toEqual([null]);
+  });
+  it('stays linear on many unterminated BEGIN lines', () => {
+    const text = '-----BEGIN A-----\n'.repeat(50_000);
+    const t0 = performance.now();
+    const blocks = parsePemBlocks(text);
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(blocks.every((b) => b === null)).toBe(true);
+  });
+});
