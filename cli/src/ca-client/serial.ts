@@ -33,7 +33,7 @@ export function parseSerial(input: string): Serial {
   const compact = s.replace(/[:\s-]/g, '');
   if (compact.length === 0 || !/^[0-9a-fA-F]+$/.test(compact)) throw caClientError('serial_invalid');
   // Separators, when present, must split octets (1 or 2 digits each), as every printer does.
-  if (/[:\s-]/.test(s) && !s.split(/[:\s-]+/).every((part) => /^[0-9a-fA-F]{1,2}$/.test(part))) {
+  if (/[:\s-]/.test(s) && !s.split(/\s*[:-]\s*|\s+/).every((part) => /^[0-9a-fA-F]{1,2}$/.test(part))) {
     throw caClientError('serial_invalid');
   }
   const value = BigInt(`0x${compact}`);

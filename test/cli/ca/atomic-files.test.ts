@@ -1,0 +1,55 @@
+import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensurePrivateDir, writeFilesAtomically } from '../../../cli/src/ca-client/atomic-files.js';
+import { makeTempDir, removeTempDir } from '../../support/openssl.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await makeTempDir('rapki-atomic-');
+});
+afterAll(() => removeTempDir(dir));
+
+describe('writeFilesAtomically', () => {
+  it('writes every file with its exact mode and leaves no temporaries', async () => {
+    const out = join(dir, 'a');
+    await ensurePrivateDir(out);
+    await writeFilesAtomically([
+      { path: join(out, 'key.pem'), content: 'KEY', mode: 0o600 },
+      { path: join(out, 'cert.pem'), content: 'CERT', mode: 0o644 },
+    ]);
+    expect((await stat(out)).mode & 0o777).toBe(0o700);
+    expect((await stat(join(out, 'key.pem'))).mode & 0o777).toBe(0o600);
+    expect((await stat(join(out, 'cert.pem'))).mode & 0o777).toBe(0o644);
+    expect((await readdir(out)).sort()).toEqual(['cert.pem', 'key.pem']);
+  });
+
+  it('replaces existing files and tightens a loose key mode', async () => {
+    const out = join(dir, 'b');
+    await mkdir(out, { mode: 0o755 });
+    await writeFile(join(out, 'key.pem'), 'OLD', { mode: 0o644 });
+    await ensurePrivateDir(out);
+    await writeFilesAtomically([{ path: join(out, 'key.pem'), content: 'NEW', mode: 0o600 }]);
+    expect(await readFile(join(out, 'key.pem'), 'utf8')).toBe('NEW');
+    expect((await stat(join(out, 'key.pem'))).mode & 0o777).toBe(0o600);
+    expect((await stat(out)).mode & 0o777).toBe(0o700);
+  });
+
+  it('keeps the old files untouched when one new file cannot be written', async () => {
+    const out = join(dir, 'c');
+    await ensurePrivateDir(out);
+    await writeFile(join(out, 'cert.pem'), 'OLD');
+    const ro = join(out, 'ro');
+    await mkdir(ro);
+    await chmod(ro, 0o500);
+    const asRoot = process.getuid?.() === 0;
+    await expect(
+      writeFilesAtomically([
+        { path: join(out, 'cert.pem'), content: 'NEW', mode: 0o644 },
+        { path: asRoot ? join(out, 'missing-dir', 'x') : join(ro, 'x'), content: 'X', mode: 0o644 },
+      ]),
+    ).rejects.toThrow();
+    expect(await readFile(join(out, 'cert.pem'), 'utf8')).toBe('OLD');
+    expect((await readdir(out)).sort()).toEqual(['cert.pem', 'ro']);
+  });
+});
