@@ -5,6 +5,8 @@
 import type { CommandModule } from 'yargs';
 import { credentialProcessCommand } from './credential-process.js';
 import { versionCommand } from './version.js';
+import { serveCommand } from './serve.js';
+import { updateCommand } from './update.js';
 import { auditCommand } from './audit.js';
 import { certCommand } from './cert.js';
 import { crlCommand } from './crl.js';
@@ -15,6 +17,8 @@ import { tokenCommand } from './token.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
   credentialProcessCommand,
+  serveCommand,
+  updateCommand,
   versionCommand,
   tokenCommand,
   enrollCommand,
