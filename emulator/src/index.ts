@@ -1,0 +1,110 @@
+/**
+ * rapki's local stand-in for IAM Roles Anywhere (control plane + CreateSession) and STS
+ * GetCallerIdentity, as strict as the real service (issue 3; docs/emulator.md lists the checks
+ * and the known differences). `startEmulator()` is the API tests and `rapki emulator` use.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { createClock, type EmulatorClock } from './clock.js';
+import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LIMITS } from './constants.js';
+import type { EmulatorContext, IamCredential } from './context.js';
+import { createRequestHandler, type RequestLogger } from './http/server.js';
+import type { EmulatorState } from './state/model.js';
+import { openStateStore } from './state/store.js';
+
+export type { EmulatorClock } from './clock.js';
+export type { IamCredential } from './context.js';
+export type { EmulatorState, SessionRecord, TrustAnchorRecord, ProfileRecord, CrlRecord, SubjectRecord } from './state/model.js';
+export { REASON_HEADER } from './constants.js';
+
+export interface EmulatorOptions {
+  /** Listen address; default 127.0.0.1. */
+  host?: string;
+  /** Listen port; default 0 (ephemeral). */
+  port?: number;
+  /** Serve HTTPS with this PEM certificate and key instead of HTTP. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Persist state to this JSON file (atomic writes; reloaded on start). Memory only if omitted. */
+  stateFile?: string;
+  /** Emulated account; default 123456789012. */
+  accountId?: string;
+  /** Emulated region; default us-east-1. */
+  region?: string;
+  /** When given, the only control-plane keys accepted (signatures verified with their secret). */
+  iamCredentials?: IamCredential[];
+  /** Role name → MaxSessionDuration seconds (default 3600 for roles not listed). */
+  roles?: Record<string, number>;
+  /** Initial clock time (default: real time). */
+  now?: Date | string | number;
+  /** Request log (no secrets are passed to it). */
+  log?: RequestLogger;
+}
+
+export interface RunningEmulator {
+  /** Base URL, e.g. `http://127.0.0.1:54321`. */
+  url: string;
+  host: string;
+  port: number;
+  clock: EmulatorClock;
+  /** Live state (read it; mutate only through the API). */
+  readonly state: EmulatorState;
+  accountId: string;
+  region: string;
+  close(): Promise<void>;
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
+  if (!/^\d{12}$/.test(accountId)) throw new TypeError('accountId must be 12 digits');
+  const roles = options.roles ?? {};
+  for (const [name, max] of Object.entries(roles)) {
+    if (!Number.isInteger(max) || max < LIMITS.durationMin || max > LIMITS.durationMax) {
+      throw new TypeError(`role ${name}: max session duration must be ${LIMITS.durationMin}..${LIMITS.durationMax} seconds`);
+    }
+  }
+  const store = openStateStore(options.stateFile);
+  const clock = createClock(options.now);
+  const ctx: EmulatorContext = {
+    store,
+    clock,
+    accountId,
+    region: options.region ?? DEFAULT_REGION,
+    roleMaxSessionDuration: { ...roles },
+    iamCredentials: [...(options.iamCredentials ?? [])],
+    randomBytes: (n) => randomBytes(n),
+    newId: () => randomUUID(),
+  };
+  const handler = createRequestHandler(ctx, options.log);
+  const listener = (req: Parameters<typeof handler>[0], res: Parameters<typeof handler>[1]) => void handler(req, res);
+  const server: Server = options.tls
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener)
+    : createHttpServer(listener);
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `${options.tls ? 'https' : 'http'}://${urlHost}:${port}`,
+    host,
+    port,
+    clock,
+    get state() {
+      return store.state;
+    },
+    accountId,
+    region: ctx.region,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
