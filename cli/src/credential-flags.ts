@@ -73,6 +73,8 @@ export const CREDENTIAL_FLAGS: readonly FlagSpec[] = [
     describe: 'Use the FIPS endpoint rolesanywhere-fips.<region>.<suffix> (also AWS_USE_FIPS_ENDPOINT=true); the signing region stays plain' },
   { name: 'timeout', type: 'string', numeric: true, defaultText: '10', rapki: true, support: 'supported', commands: CP,
     describe: 'Seconds to wait for connecting and for each silence of the endpoint, per attempt (3 attempts with backoff)' },
+  { name: 'no-cache', type: 'boolean', rapki: true, support: 'supported', commands: CP,
+    describe: 'Do not use the per-user credential cache ($XDG_RUNTIME_DIR/rapki; credentials are reused while more than 15 minutes remain)' },
   { name: 'cert-selector', type: 'string', support: 'platform', commands: ALL,
     describe: 'Not supported: selects a certificate from the Windows/macOS certificate store' },
   { name: 'system-store-name', type: 'string', support: 'platform', commands: ALL,

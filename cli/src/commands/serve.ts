@@ -90,8 +90,8 @@ async function runServe(values: Record<string, string | boolean | undefined>, a:
       onRefreshError: (err, hasLastGood) =>
         log(`refresh failed (${hasLastGood ? 'serving the previous credentials until they expire' : 'no valid credentials to serve'}): ${formatFailure(err).replace(/^rapki: /, '')}`),
     });
-    await source.start();
-
+    // Listen first (address, port and exposure checks fail before any CreateSession), then get
+    // the first credentials; requests in between are answered 500 "credentials unavailable".
     const srv = await server.startCredentialServer({
       source,
       lastUpdated: () => source.lastUpdated,
@@ -103,6 +103,12 @@ async function runServe(values: Record<string, string | boolean | undefined>, a:
       container: authorizationToken === undefined ? undefined : { authorizationToken },
       log,
     });
+    try {
+      await source.start();
+    } catch (err) {
+      await srv.close();
+      throw err;
+    }
     if (a.allowNonLoopback && !srv.address.startsWith('127.') && srv.address !== '::1' && srv.address !== 'localhost') {
       log(
         `WARNING: serving AWS credentials on non-loopback address ${srv.address}: every host that can reach this port gets them. ` +

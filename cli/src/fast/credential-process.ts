@@ -7,8 +7,8 @@
  * the official helper prints it (signer-spec.md §1.8); everything else goes to stderr.
  */
 import { parseArgs } from 'node:util';
-import { createSession } from '../../../signer/src/session/create-session.js';
-import { loadKeySigner } from '../../../signer/src/keys/load-key-signer.js';
+import { cachedCredentialProcess } from '../../../signer/src/providers/cache/cached-credential-process.js';
+import { hashKeyMaterial, type KeyMaterialHashes } from '../../../signer/src/providers/cache/cache-key.js';
 import type { RolesAnywhereCredentials } from '../../../signer/src/types.js';
 import { flagError, flagsOf, normalizeBooleanArgs, type FlagValues, type SignerCommand } from '../credential-flags.js';
 import { processIo, runReporting, type SignerCommandIo } from '../run-signer-command.js';
@@ -53,17 +53,36 @@ export function credentialProcessJson(c: RolesAnywhereCredentials): string {
 export async function runCredentialProcess(values: FlagValues, io: SignerCommandIo): Promise<number> {
   return runReporting(io, async () => {
     const config = resolveCredentialProcess(values, io);
-    const signer = await loadKeySigner(config.keySource);
-    try {
-      const creds = await createSession(
-        signer,
-        { ...config.session, debug: config.debug ? (line) => io.writeStderr(`rapki: debug: ${line}`) : undefined },
-        { env: io.env, userAgent: `rapki/${VERSION} (node ${process.versions.node}; ${process.platform})` },
-      );
-      await io.writeStdout(credentialProcessJson(creds));
-    } finally {
-      await signer.close?.();
+    // The key and session code load only on a miss: a cache hit stays a file read (start-up time).
+    const fetch = async (): Promise<RolesAnywhereCredentials> => {
+      const [{ loadKeySigner }, { createSession }] = await Promise.all([
+        import('../../../signer/src/keys/load-key-signer.js'),
+        import('../../../signer/src/session/create-session.js'),
+      ]);
+      const signer = await loadKeySigner(config.keySource);
+      try {
+        return await createSession(
+          signer,
+          { ...config.session, debug: config.debug ? (line) => io.writeStderr(`rapki: debug: ${line}`) : undefined },
+          { env: io.env, userAgent: `rapki/${VERSION} (node ${process.versions.node}; ${process.platform})` },
+        );
+      } finally {
+        await signer.close?.();
+      }
+    };
+    if (values['no-cache'] === true) {
+      await io.writeStdout(credentialProcessJson(await fetch()));
+      return;
     }
+    let hashes: KeyMaterialHashes | undefined;
+    try {
+      hashes = hashKeyMaterial(config.keySource);
+    } catch {
+      hashes = undefined; // unreadable file: the miss path reports it with its proper error
+    }
+    const r = await cachedCredentialProcess({ keyMaterialHashes: hashes, params: config.session, fetch, env: io.env, warn: io.warn });
+    if (config.debug) io.writeStderr(`rapki: debug: credential cache: ${r.source}`);
+    await io.writeStdout(credentialProcessJson(r.credentials));
   });
 }
 
