@@ -7,6 +7,8 @@ import { credentialProcessCommand } from './credential-process.js';
 import { versionCommand } from './version.js';
 import { serveCommand } from './serve.js';
 import { updateCommand } from './update.js';
+import { signStringCommand } from './sign-string.js';
+import { readCertificateDataCommand } from './read-certificate-data.js';
 import { auditCommand } from './audit.js';
 import { certCommand } from './cert.js';
 import { crlCommand } from './crl.js';
@@ -19,6 +21,8 @@ export const commands: CommandModule<any, any>[] = [
   credentialProcessCommand,
   serveCommand,
   updateCommand,
+  signStringCommand,
+  readCertificateDataCommand,
   versionCommand,
   tokenCommand,
   enrollCommand,

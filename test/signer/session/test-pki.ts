@@ -70,11 +70,14 @@ export class TestPki {
   }
 
   /** Issues a leaf of `kind` (valid one day), from the root or (withChain) from the intermediate. */
-  leaf(kind: LeafKind, opts: { withChain?: boolean; serialHex?: string; ext?: string } = {}): Leaf {
+  leaf(
+    kind: LeafKind,
+    opts: { withChain?: boolean; serialHex?: string; ext?: string; digest?: string; notBefore?: Date; notAfter?: Date } = {},
+  ): Leaf {
     const id = `leaf${++this.n}-${kind}`;
     const keyFile = join(this.dir, `${id}.key`);
     const certFile = join(this.dir, `${id}.pem`);
-    const serialHex = opts.serialHex ?? `5${randomBytes(15).toString('hex')}`;
+    const serialHex = opts.serialHex ?? `51${randomBytes(15).toString("hex")}`;
     openssl(['genpkey', ...keyArgs(kind), '-out', keyFile], this.dir);
     openssl(['req', '-new', '-key', keyFile, '-subj', `/CN=${id}`, '-out', join(this.dir, `${id}.csr`)], this.dir);
     let extFile = join(this.dir, 'leaf.ext');
@@ -83,8 +86,25 @@ export class TestPki {
       writeFileSync(extFile, opts.ext);
     }
     const [ca, caKey] = opts.withChain ? [this.interCert, this.interKey] : [this.rootCert, this.rootKey];
-    openssl(['x509', '-req', '-in', join(this.dir, `${id}.csr`), '-CA', ca, '-CAkey', caKey, '-set_serial', `0x${serialHex}`,
-      '-days', '1', '-sha256', '-extfile', extFile, '-out', certFile], this.dir);
+    if (opts.notBefore || opts.notAfter) {
+      // `openssl x509 -req` cannot back-date; `openssl ca` takes explicit dates.
+      const caDir = join(this.dir, `${id}-ca`);
+      mkdirSync(join(caDir, 'new'), { recursive: true });
+      writeFileSync(join(caDir, 'index.txt'), '');
+      writeFileSync(join(caDir, 'serial'), `${serialHex.length % 2 ? '0' : ''}${serialHex}\n`);
+      writeFileSync(
+        join(caDir, 'ca.cnf'),
+        `[ca]\ndefault_ca=d\n[d]\ndatabase=${caDir}/index.txt\nnew_certs_dir=${caDir}/new\nserial=${caDir}/serial\npolicy=p\n` +
+          'default_md=sha256\nunique_subject=no\n[p]\ncommonName=supplied\n',
+      );
+      const asn1 = (d: Date): string => d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
+      openssl(['ca', '-batch', '-config', join(caDir, 'ca.cnf'), '-in', join(this.dir, `${id}.csr`), '-cert', ca, '-keyfile', caKey,
+        '-startdate', asn1(opts.notBefore ?? new Date(Date.now() - 3600_000)), '-enddate', asn1(opts.notAfter ?? new Date(Date.now() + 86400_000)),
+        '-md', opts.digest ?? 'sha256', '-extfile', extFile, '-notext', '-out', certFile], this.dir);
+    } else {
+      openssl(['x509', '-req', '-in', join(this.dir, `${id}.csr`), '-CA', ca, '-CAkey', caKey, '-set_serial', `0x${serialHex}`,
+        '-days', '1', `-${opts.digest ?? 'sha256'}`, '-extfile', extFile, '-out', certFile], this.dir);
+    }
     return { kind, certFile, keyFile, serialHex, ...(opts.withChain ? { chainFile: this.interCert } : {}) };
   }
 }

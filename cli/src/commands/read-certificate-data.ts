@@ -1,0 +1,14 @@
+/** `rapki read-certificate-data`: key type, base64 DER, decimal serial of a certificate (diagnostic). */
+import type { CommandModule } from 'yargs';
+import { signerFlagValues, withSignerFlags } from '../yargs-flags.js';
+
+export const readCertificateDataCommand: CommandModule = {
+  command: 'read-certificate-data',
+  describe: 'Print key type, DER (base64) and decimal serial of a certificate, as aws_signing_helper does',
+  builder: (y) => withSignerFlags(y, 'read-certificate-data').usage('rapki read-certificate-data --certificate F'),
+  handler: async (argv) => {
+    const { runReadCertificateData } = await import('../run-read-certificate-data.js');
+    const { processIo } = await import('../run-signer-command.js');
+    process.exitCode = await runReadCertificateData(signerFlagValues(argv as Record<string, unknown>, 'read-certificate-data'), processIo());
+  },
+};
