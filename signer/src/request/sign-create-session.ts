@@ -54,9 +54,9 @@ export async function signCreateSessionRequest(
     [HEADER_CONTENT_TYPE]: CONTENT_TYPE_JSON,
     [HEADER_HOST]: input.host,
     [HEADER_AMZ_DATE]: amzDate,
-    [HEADER_X509]: base64(signer.certificate),
+    [HEADER_X509]: base64Of(signer.certificate),
   };
-  if (signer.chain.length > 0) headers[HEADER_X509_CHAIN] = signer.chain.map(base64).join(',');
+  if (signer.chain.length > 0) headers[HEADER_X509_CHAIN] = signer.chain.map(base64Of).join(',');
 
   const canon = canonicalHeaders(headers);
   const request = canonicalRequest({
@@ -83,17 +83,23 @@ export async function signCreateSessionRequest(
   };
 }
 
-/** Serial per certificate buffer, so repeated signing (refresh loops, benchmarks) parses once. */
-const serials = new WeakMap<Uint8Array, string>();
-function serialOf(certificate: Uint8Array): string {
-  let serial = serials.get(certificate);
-  if (serial === undefined) {
-    serial = parseCertificate(certificate).serialDecimal;
-    serials.set(certificate, serial);
+/**
+ * Base64 and decimal serial per certificate buffer, so repeated signing (refresh loops, the
+ * in-process provider) encodes and parses each certificate once. Keyed by the buffer object.
+ */
+const certCache = new WeakMap<Uint8Array, { base64: string; serial?: string }>();
+function entryOf(der: Uint8Array): { base64: string; serial?: string } {
+  let entry = certCache.get(der);
+  if (entry === undefined) {
+    entry = { base64: Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64') };
+    certCache.set(der, entry);
   }
-  return serial;
+  return entry;
 }
-
-function base64(der: Uint8Array): string {
-  return Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
+function base64Of(der: Uint8Array): string {
+  return entryOf(der).base64;
+}
+function serialOf(der: Uint8Array): string {
+  const entry = entryOf(der);
+  return (entry.serial ??= parseCertificate(der).serialDecimal);
 }

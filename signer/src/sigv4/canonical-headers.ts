@@ -39,5 +39,6 @@ export function canonicalHeaders(headers: Readonly<Record<string, string | reado
 
 /** Go `stripExcessSpaces`: trim, then every run of spaces becomes one space. */
 function collapseSpaces(entry: string): string {
-  return entry.trim().replace(/ {2,}/g, ' ');
+  const trimmed = entry.trim();
+  return trimmed.includes('  ') ? trimmed.replace(/ {2,}/g, ' ') : trimmed;
 }

@@ -1,5 +1,7 @@
 import { uriEncode } from './uri-encode.js';
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 /**
  * The canonical query string of SigV4 ("Task 1", step 3): parameters sorted by key (byte order of
  * the UTF-8 key), values of one key sorted too, each key and value URI-encoded with
@@ -9,7 +11,9 @@ import { uriEncode } from './uri-encode.js';
  * (signer-spec.md §1.3); for repeated keys it follows SigV4 (sorted values).
  */
 export function canonicalQuery(params: Readonly<Record<string, string | readonly string[]>>): string {
-  const keys = Object.keys(params).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  const keys = Object.keys(params);
+  // Byte order of UTF-8 equals UTF-16 code-unit order for ASCII keys (the usual case).
+  keys.sort(keys.every((k) => ASCII.test(k)) ? undefined : (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   const parts: string[] = [];
   for (const key of keys) {
     const raw = params[key] as string | readonly string[];

@@ -7,6 +7,20 @@
  * surrogates, so it does not fit as is.
  */
 export function uriEncode(value: string): string {
+  // Fast paths (this runs on every signature): nothing to escape, or the native encoder, which
+  // differs only in keeping !'()* and throwing on lone surrogates.
+  if (UNRESERVED_ONLY.test(value)) return value;
+  if (!LONE_SURROGATE.test(value)) return encodeURIComponent(value).replace(SUB_DELIMS, escapeSubDelim);
+  return encodeBytes(value);
+}
+
+const UNRESERVED_ONLY = /^[A-Za-z0-9\-_.~]*$/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const SUB_DELIMS = /[!'()*]/g;
+const escapeSubDelim = (c: string): string => '%' + c.charCodeAt(0).toString(16).toUpperCase();
+
+/** Byte-wise encoding of the UTF-8 form (lone surrogates become U+FFFD, as Go would send them). */
+function encodeBytes(value: string): string {
   let out = '';
   for (const byte of Buffer.from(value, 'utf8')) {
     if (
