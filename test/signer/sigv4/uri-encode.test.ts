@@ -21,3 +21,19 @@ describe('uriEncode (RFC 3986 unreserved kept, %XX upper-case)', () => {
     }
   });
 });
+
+describe('uriEncode: all paths agree with a byte-wise reference', () => {
+  const reference = (s: string): string =>
+    [...Buffer.from(s, 'utf8')]
+      .map((b) => (/[A-Za-z0-9\-_.~]/.test(String.fromCharCode(b)) && b < 0x80 ? String.fromCharCode(b) : '%' + b.toString(16).toUpperCase().padStart(2, '0')))
+      .join('');
+  it('encodes lone surrogates as U+FFFD instead of throwing', () => {
+    expect(uriEncode('a\uD800b')).toBe('a%EF%BF%BDb');
+    expect(uriEncode('\uDC00')).toBe('%EF%BF%BD');
+  });
+  it('matches the reference for arbitrary strings', async () => {
+    const fc = (await import('fast-check')).default;
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => uriEncode(s) === reference(s)));
+    fc.assert(fc.property(fc.string(), (s) => uriEncode(s) === reference(s)));
+  });
+});
