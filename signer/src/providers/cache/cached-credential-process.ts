@@ -96,9 +96,10 @@ export async function cachedCredentialProcess(o: CachedCredentialProcessOptions)
   try {
     dir = o.dir ?? resolveCacheDir(o.env ?? process.env, homedir());
     entryPath = join(dir, `${cacheKey(o.keyMaterialHashes, o.params)}${ENTRY_SUFFIX}`);
+    // Checked before every read: whoever can write the directory could swap entries between keys.
+    ensurePrivateDir(dir);
     const hit = usable(readEntry(entryPath));
     if (hit) return { credentials: hit.credentials, source: 'hit' };
-    ensurePrivateDir(dir);
   } catch (err) {
     return bypass(describe(err));
   }

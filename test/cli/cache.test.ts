@@ -1,0 +1,116 @@
+/**
+ * The credential cache of `rapki credential-process`, end to end: the built CLI as child
+ * processes against the loopback CreateSession verifier, counting requests at the verifier.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { genKey, issueCert } from '../support/openssl.js';
+import { startLoopbackVerifier, type LoopbackVerifier } from '../support/loopback-verifier.js';
+import { runCli } from '../support/cli.js';
+
+const TA = 'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/0b7e5c1e-4c7e-4a53-9d0b-1f2e3d4c5b6a';
+const PROFILE = 'arn:aws:rolesanywhere:us-east-1:123456789012:profile/6f1d2c3b-4a59-4e8d-8c7b-6a5f4e3d2c1b';
+const ROLE = 'arn:aws:iam::123456789012:role/Deployer';
+
+describe('rapki credential-process cache', () => {
+  let dir: string;
+  let runtime: string;
+  let verifier: LoopbackVerifier;
+  let root: { cert: string; key: string };
+  let key: string;
+  let cert: string;
+
+  const args = (...extra: string[]) => [
+    'credential-process', '--certificate', cert, '--private-key', key, '--trust-anchor-arn', TA,
+    '--profile-arn', PROFILE, '--role-arn', ROLE, '--endpoint', verifier.url, ...extra,
+  ];
+  const env = () => ({ AWS_CA_BUNDLE: verifier.caFile, XDG_RUNTIME_DIR: runtime });
+  const ok = async (extra: string[] = []) => {
+    const r = await runCli(args(...extra), { env: env() });
+    expect(r.stderr).not.toMatch(/rapki: [a-z_]+:/);
+    expect(r.code).toBe(0);
+    return JSON.parse(r.out) as { AccessKeyId: string; SecretAccessKey: string; Expiration: string };
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rapki-cache-cli-'));
+    runtime = join(dir, 'run');
+    const rootKey = await genKey(dir, 'root.key', 'ec:P-256');
+    root = { cert: await issueCert(dir, 'root', rootKey, { profile: 'ca', days: 30 }), key: rootKey };
+    key = await genKey(dir, 'leaf.key', 'ec:P-256');
+    cert = await issueCert(dir, 'leaf', key, { issuer: root, serialHex: '0a01' });
+    verifier = await startLoopbackVerifier({ trustedRootsPem: readFileSync(root.cert, 'utf8') });
+  });
+  afterAll(async () => {
+    await verifier.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('makes ONE CreateSession for concurrent invocations; the others read its result', async () => {
+    const results = await Promise.all(Array.from({ length: 6 }, () => ok()));
+    expect(verifier.requests).toHaveLength(1);
+    expect(verifier.requests[0]!.verdict).toBe('ok');
+    expect(new Set(results.map((r) => r.AccessKeyId)).size).toBe(1);
+    // And a later call is a hit too.
+    await ok();
+    expect(verifier.requests).toHaveLength(1);
+  });
+
+  it('keeps the cache private: 0700 directory, 0600 entries, no key material', async () => {
+    const cacheDir = join(runtime, 'rapki');
+    expect(statSync(cacheDir).mode & 0o777).toBe(0o700);
+    const files = readdirSync(cacheDir);
+    expect(files.length).toBeGreaterThan(0);
+    const keyBody = readFileSync(key, 'utf8').split('\n').filter((l) => l && !l.startsWith('-----')).join('');
+    for (const f of files) {
+      expect(f).toMatch(/^[0-9a-f]{64}\.json$/);
+      expect(statSync(join(cacheDir, f)).mode & 0o777).toBe(0o600);
+      const text = readFileSync(join(cacheDir, f), 'utf8');
+      expect(text).not.toContain(keyBody.slice(0, 40));
+      expect(text).not.toContain('PRIVATE KEY');
+    }
+  });
+
+  it('drops the entry when the certificate is renewed', async () => {
+    const before = await ok();
+    const n = verifier.requests.length;
+    cert = await issueCert(dir, 'leaf', key, { issuer: root, serialHex: '0a02' }); // same path, new certificate
+    const after = await ok();
+    expect(verifier.requests).toHaveLength(n + 1);
+    expect(after.AccessKeyId).not.toBe(before.AccessKeyId);
+    expect(after.SecretAccessKey).toContain(`/${BigInt('0x0a02').toString()}`); // minted for the new serial
+  });
+
+  it('--no-cache always calls CreateSession', async () => {
+    const n = verifier.requests.length;
+    await ok(['--no-cache']);
+    await ok(['--no-cache']);
+    expect(verifier.requests).toHaveLength(n + 2);
+  });
+
+  it('refuses a cache directory writable by others, warns, and still answers', async () => {
+    chmodSync(join(runtime, 'rapki'), 0o777);
+    try {
+      const n = verifier.requests.length;
+      const r = await runCli(args(), { env: env() });
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.out).Version).toBe(1);
+      expect(r.stderr).toMatch(/credential cache not used: cache_dir_unsafe/);
+      expect(verifier.requests).toHaveLength(n + 1);
+    } finally {
+      chmodSync(join(runtime, 'rapki'), 0o700);
+    }
+  });
+
+  it('does not cache failures', async () => {
+    verifier.failNext(1, 403, 'AccessDeniedException', 'Untrusted Signing Certificate');
+    const other = [...args(), '--role-session-name', 'fails-once'];
+    const r1 = await runCli(other, { env: env() });
+    expect(r1.code).toBe(1);
+    expect(r1.stderr).toContain('rapki: untrusted_certificate:');
+    const r2 = await runCli(other, { env: env() });
+    expect(r2.code).toBe(0);
+  });
+});
