@@ -19,7 +19,7 @@ export async function signedCall(
   baseUrl: string,
   method: string,
   path: string,
-  opts: { body?: unknown; query?: Record<string, string | string[]>; region?: string; credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }; date?: Date; rawBody?: string } = {},
+  opts: { body?: unknown; query?: Record<string, string | string[]>; region?: string; credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }; date?: Date; rawBody?: string; tamperBody?: (body: string) => string } = {},
 ): Promise<SignedCall> {
   const url = new URL(baseUrl);
   const body = opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
@@ -46,7 +46,7 @@ export async function signedCall(
   const res = await fetch(`${baseUrl}${path}${q ? `?${q.replace(/\+/g, '%20')}` : ''}`, {
     method,
     headers: signed.headers as Record<string, string>,
-    ...(body !== undefined ? { body } : {}),
+    ...(body !== undefined ? { body: opts.tamperBody ? opts.tamperBody(body) : body } : {}),
   });
   const text = await res.text();
   let json: unknown;
