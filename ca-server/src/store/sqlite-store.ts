@@ -10,6 +10,7 @@
  * better-sqlite3 is synchronous; the async methods resolve after the statement ran, so the
  * interface stays usable for an asynchronous database.
  */
+import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { caError } from '../errors.js';
 import { auditRecordHash, AUDIT_GENESIS_HASH } from '../authority/audit-chain.js';
@@ -45,6 +46,11 @@ export class SqliteCaStore implements CaStore {
 
   /** Opens (creating if needed) the database file and applies pending migrations. */
   static open(file: string, opts: SqliteStoreOptions = {}): SqliteCaStore {
+    if (file !== ':memory:') {
+      // SQLite creates files with the process umask; the -wal/-shm files copy the database's mode.
+      closeSync(openSync(file, 'a', 0o600));
+      chmodSync(file, 0o600);
+    }
     const db = new Database(file);
     try {
       db.pragma('journal_mode = WAL');

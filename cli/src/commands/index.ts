@@ -15,6 +15,7 @@ import { crlCommand } from './crl.js';
 import { enrollCommand } from './enroll.js';
 import { renewCommand } from './renew.js';
 import { tokenCommand } from './token.js';
+import { caCommand } from './ca.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
@@ -24,6 +25,7 @@ export const commands: CommandModule<any, any>[] = [
   signStringCommand,
   readCertificateDataCommand,
   versionCommand,
+  caCommand,
   tokenCommand,
   enrollCommand,
   renewCommand,

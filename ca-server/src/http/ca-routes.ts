@@ -1,0 +1,49 @@
+/** `GET /v1/ca`, `GET /v1/crl`, `GET /v1/crl.pem` (docs/ca-api.md). */
+import type { Request, Response } from 'express';
+import type { CrlManager, PublishedCrl } from '../authority/crl-manager.js';
+import type { Clock } from '../authority/deps.js';
+import type { IssuerContext } from '../authority/issuer.js';
+import { sha256Hex } from '../authority/issuer.js';
+import { caError } from '../errors.js';
+import { derToPem } from '../x509/pem.js';
+
+/** CRL responses may be cached this long at most, so a revocation shows within minutes. */
+export const CRL_MAX_AGE_SECONDS = 300;
+
+export function caHandler(issuer: IssuerContext) {
+  const root = derToPem(issuer.root, 'CERTIFICATE');
+  const intermediates = issuer.intermediates.map((d) => derToPem(d, 'CERTIFICATE'));
+  const body = JSON.stringify({
+    root,
+    intermediates,
+    issuer: derToPem(issuer.certificate, 'CERTIFICATE'),
+    bundle: root + intermediates.join(''),
+    fingerprint: sha256Hex(issuer.root),
+  });
+  return (_req: Request, res: Response): void => {
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.type('application/json').send(body);
+  };
+}
+
+function crlHeaders(res: Response, crl: PublishedCrl, clock: Clock): void {
+  const left = Math.floor((crl.nextUpdate.getTime() - clock().getTime()) / 1000);
+  res.setHeader('ETag', `"${crl.number}"`);
+  res.setHeader('Last-Modified', crl.thisUpdate.toUTCString());
+  res.setHeader('Expires', crl.nextUpdate.toUTCString());
+  res.setHeader('Cache-Control', `public, max-age=${Math.max(0, Math.min(CRL_MAX_AGE_SECONDS, left))}`);
+}
+
+export function crlHandler(crlManager: CrlManager, clock: Clock, format: 'der' | 'pem') {
+  return async (req: Request, res: Response): Promise<void> => {
+    const crl = await crlManager.current();
+    if (!crl) throw caError('not_ready', 'No CRL has been published yet.');
+    crlHeaders(res, crl, clock);
+    if (req.headers['if-none-match'] === `"${crl.number}"`) {
+      res.status(304).end();
+      return;
+    }
+    if (format === 'der') res.type('application/pkix-crl').send(Buffer.from(crl.der));
+    else res.type('application/x-pem-file').send(crl.pem);
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * Prometheus metrics of the CA server (text exposition format 0.0.4), without a dependency:
+ * a handful of counters and gauges is all we need.
+ */
+import type { PublishedCrl } from '../authority/crl-manager.js';
+import type { Clock } from '../authority/deps.js';
+import { ROLES_ANYWHERE_CRL_MAX_BYTES } from '../x509/constants.js';
+import { CRL_WARN_BYTES } from '../authority/crl-manager.js';
+
+type Labels = Readonly<Record<string, string>>;
+
+class Counter {
+  readonly values = new Map<string, { labels: Labels; value: number }>();
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
+  inc(labels: Labels = {}, by = 1): void {
+    const key = JSON.stringify(labels);
+    const cur = this.values.get(key);
+    if (cur) cur.value += by;
+    else this.values.set(key, { labels, value: by });
+  }
+  get(labels: Labels = {}): number {
+    return this.values.get(JSON.stringify(labels))?.value ?? 0;
+  }
+}
+
+function fmtLabels(l: Labels): string {
+  const keys = Object.keys(l);
+  if (keys.length === 0) return '';
+  return `{${keys.map((k) => `${k}="${String(l[k]).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`).join(',')}}`;
+}
+
+export class CaMetrics {
+  readonly issued = new Counter('rapki_ca_certificates_issued_total', 'Certificates issued by enrollment.');
+  readonly renewed = new Counter('rapki_ca_certificates_renewed_total', 'Certificates issued by renewal.');
+  readonly revoked = new Counter('rapki_ca_certificates_revoked_total', 'Certificates revoked.');
+  readonly errors = new Counter('rapki_ca_errors_total', 'Error responses by code.');
+  readonly requests = new Counter('rapki_ca_http_requests_total', 'HTTP requests by method, route and status.');
+  readonly crlPublished = new Counter('rapki_ca_crl_published_total', 'CRLs built and stored.');
+  #crl: PublishedCrl | undefined;
+  readonly #clock: Clock;
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
+
+  crlPublished_(crl: PublishedCrl): void {
+    this.#crl = crl;
+    this.crlPublished.inc();
+  }
+
+  /** Hooks for the authority and the CRL manager. */
+  events() {
+    return {
+      issued: () => this.issued.inc(),
+      renewed: () => this.renewed.inc(),
+      revoked: (n: number) => this.revoked.inc({}, n),
+      published: (crl: PublishedCrl) => this.crlPublished_(crl),
+    };
+  }
+
+  setCrl(crl: PublishedCrl | undefined): void {
+    this.#crl = crl;
+  }
+
+  render(): string {
+    const out: string[] = [];
+    const counter = (c: Counter): void => {
+      out.push(`# HELP ${c.name} ${c.help}`, `# TYPE ${c.name} counter`);
+      if (c.values.size === 0) out.push(`${c.name} 0`);
+      for (const { labels, value } of c.values.values()) out.push(`${c.name}${fmtLabels(labels)} ${value}`);
+    };
+    const gauge = (name: string, help: string, rows: [Labels, number][]): void => {
+      out.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
+      for (const [l, v] of rows) out.push(`${name}${fmtLabels(l)} ${v}`);
+    };
+    counter(this.issued);
+    counter(this.renewed);
+    counter(this.revoked);
+    counter(this.crlPublished);
+    counter(this.errors);
+    counter(this.requests);
+    const crl = this.#crl;
+    if (crl) {
+      const pemBytes = Buffer.byteLength(crl.pem);
+      gauge('rapki_ca_crl_size_bytes', 'Size of the current CRL.', [
+        [{ format: 'der' }, crl.der.length],
+        [{ format: 'pem' }, pemBytes],
+      ]);
+      gauge('rapki_ca_crl_limit_bytes', 'Largest PEM CRL Roles Anywhere accepts.', [[{}, ROLES_ANYWHERE_CRL_MAX_BYTES]]);
+      gauge('rapki_ca_crl_size_near_limit', '1 when the PEM CRL is within 10% of the Roles Anywhere limit.', [[{}, pemBytes >= CRL_WARN_BYTES ? 1 : 0]]);
+      gauge('rapki_ca_crl_age_seconds', 'Seconds since the current CRL was built.', [[{}, Math.max(0, (this.#clock().getTime() - crl.thisUpdate.getTime()) / 1000)]]);
+      gauge('rapki_ca_crl_next_update_seconds', 'Seconds until the current CRL expires.', [[{}, (crl.nextUpdate.getTime() - this.#clock().getTime()) / 1000]]);
+      gauge('rapki_ca_crl_number', 'CRL number of the current CRL.', [[{}, crl.number]]);
+      if (crl.entryCount >= 0) gauge('rapki_ca_crl_entries', 'Revoked entries in the current CRL.', [[{}, crl.entryCount]]);
+    }
+    return `${out.join('\n')}\n`;
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The CA server's own TLS certificate: issued by the issuing CA, with the listen host in its SAN
+ * (plus the loopback names), kept in `D/tls/` and reissued when the host set changes, the issuer
+ * changes, or less than a third of its lifetime is left. Clients pin the root, so this certificate
+ * can rotate freely.
+ */
+import { generateKeyPairSync, createPublicKey } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { hostname } from 'node:os';
+import type { Clock } from '../authority/deps.js';
+import type { IssuerContext } from '../authority/issuer.js';
+import { ensurePrivateDir, writePrivateFile, type CaPaths } from '../ca-dir.js';
+import type { CaStore } from '../store/ca-store.js';
+import { issueLeafCertificate } from '../x509/leaf.js';
+import { lintLeafCertificate } from '../x509/lint.js';
+import { derToPem } from '../x509/pem.js';
+import { newSerial } from '../x509/serial.js';
+import type { SubjectAltName } from '../x509/types.js';
+
+export interface ServerTls {
+  readonly key: string;
+  /** Server certificate followed by the intermediates. */
+  readonly cert: string;
+  readonly notAfter: Date;
+  readonly reissued: boolean;
+}
+
+interface Meta {
+  hosts: string[];
+  issuerId: string;
+  notBefore: string;
+  notAfter: string;
+}
+
+/** SAN entries for a listen host. */
+export function serverSans(listenHost: string): SubjectAltName[] {
+  const names = new Set<string>(['dns:localhost', 'ip:127.0.0.1', 'ip:::1']);
+  const wildcard = listenHost === '0.0.0.0' || listenHost === '::' || listenHost === '';
+  if (wildcard) names.add(`dns:${hostname().toLowerCase()}`);
+  else if (isIP(listenHost)) names.add(`ip:${listenHost}`);
+  else names.add(`dns:${listenHost.toLowerCase()}`);
+  return [...names].sort().map((s) => {
+    const i = s.indexOf(':');
+    return { type: s.slice(0, i) as 'dns' | 'ip', value: s.slice(i + 1) };
+  });
+}
+
+export async function ensureServerTls(o: {
+  paths: CaPaths;
+  issuer: IssuerContext;
+  listenHost: string;
+  clock: Clock;
+  days: number;
+  store?: CaStore;
+}): Promise<ServerTls> {
+  const sans = serverSans(o.listenHost);
+  const hosts = sans.map((s) => `${s.type}:${s.value}`);
+  const now = o.clock();
+  const intermediates = o.issuer.intermediates.map((d) => derToPem(d, 'CERTIFICATE')).join('');
+  if (existsSync(o.paths.tlsMeta) && existsSync(o.paths.tlsCert) && existsSync(o.paths.tlsKey)) {
+    try {
+      const meta = JSON.parse(readFileSync(o.paths.tlsMeta, 'utf8')) as Meta;
+      const nb = Date.parse(meta.notBefore);
+      const na = Date.parse(meta.notAfter);
+      const fresh = na - now.getTime() > (na - nb) / 3;
+      if (fresh && meta.issuerId === o.issuer.id && JSON.stringify(meta.hosts) === JSON.stringify(hosts)) {
+        return { key: readFileSync(o.paths.tlsKey, 'utf8'), cert: readFileSync(o.paths.tlsCert, 'utf8'), notAfter: new Date(na), reissued: false };
+      }
+    } catch {
+      /* reissue below */
+    }
+  }
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const spki = new Uint8Array(createPublicKey(privateKey).export({ format: 'der', type: 'spki' }));
+  const notBefore = new Date(now.getTime() - 5 * 60_000);
+  let notAfter = new Date(now.getTime() + o.days * 86_400_000);
+  if (notAfter.getTime() > o.issuer.notAfter.getTime()) notAfter = o.issuer.notAfter;
+  const der = await issueLeafCertificate({
+    issuerCertificate: o.issuer.certificate,
+    issuerSigner: o.issuer.signer,
+    subject: 'CN=rapki CA server',
+    sans,
+    publicKeySpki: spki,
+    serial: newSerial(),
+    notBefore,
+    notAfter,
+    extKeyUsage: ['serverAuth'],
+  });
+  lintLeafCertificate(der, o.issuer.certificate, { sans });
+  ensurePrivateDir(o.paths.tlsDir);
+  const keyPem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  const certPem = derToPem(der, 'CERTIFICATE') + intermediates;
+  writePrivateFile(o.paths.tlsKey, keyPem);
+  writePrivateFile(o.paths.tlsCert, certPem);
+  const meta: Meta = { hosts, issuerId: o.issuer.id, notBefore: notBefore.toISOString(), notAfter: notAfter.toISOString() };
+  writePrivateFile(o.paths.tlsMeta, `${JSON.stringify(meta, null, 2)}\n`);
+  await o.store?.appendAudit({ time: now, actor: 'system', action: 'server_cert.issue', details: { hosts, notAfter: meta.notAfter } });
+  return { key: keyPem, cert: certPem, notAfter, reissued: true };
+}

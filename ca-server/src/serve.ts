@@ -1,0 +1,118 @@
+/**
+ * `rapki ca serve`: opens the CA directory and serves the HTTP contract over HTTPS.
+ * With `initIfMissing` a fresh directory gets a CA first (what `npm start` relies on).
+ */
+import type { Server } from 'node:https';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { systemClock, type Clock } from './authority/deps.js';
+import { caExists, caPaths, ensurePrivateDir, writePrivateFile } from './ca-dir.js';
+import { resolvePassphrase, serveConfig, type ServeConfig } from './config.js';
+import { caError } from './errors.js';
+import { createApp } from './http/app.js';
+import { createHttpsServer, listen } from './http/https-server.js';
+import { CaMetrics } from './http/metrics.js';
+import { ensureServerTls } from './http/server-tls.js';
+import { initCa, type InitCaResult } from './init.js';
+import { createLogger, type Logger } from './logger.js';
+import { openCa, type OpenCa } from './open-ca.js';
+import { derToPem } from './x509/pem.js';
+import type { AuthorityConfig } from './authority/authority-config.js';
+import type { RateLimit } from './config.js';
+
+export interface StartCaServerOptions {
+  readonly dir: string;
+  readonly listen?: string | undefined;
+  readonly initIfMissing?: boolean;
+  readonly passphraseFile?: string | undefined;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly log?: Logger;
+  readonly clock?: Clock;
+  readonly authority?: Partial<AuthorityConfig>;
+  readonly rateLimits?: Partial<{ enroll: RateLimit; admin: RateLimit }>;
+  /** Called once when a CA was created by `initIfMissing` (to show the admin token once). */
+  readonly onInit?: (r: InitCaResult, generatedPassphrase: boolean) => void;
+}
+
+export interface RunningCaServer {
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly fingerprint: string;
+  readonly config: ServeConfig;
+  readonly ca: OpenCa;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaServer> {
+  const env = o.env ?? process.env;
+  const log = o.log ?? createLogger();
+  const clock = o.clock ?? systemClock;
+  const config = serveConfig({ dir: o.dir, listen: o.listen, authority: o.authority, rateLimits: o.rateLimits });
+  const paths = caPaths(config.dir);
+
+  let passphrase = resolvePassphrase({ env, passphraseFile: o.passphraseFile, dir: config.dir });
+  if (!caExists(config.dir)) {
+    if (!o.initIfMissing) throw caError('ca_not_found', `No CA in ${config.dir}; run \`rapki ca init --dir ${o.dir}\` or pass --init-if-missing.`);
+    let generated = false;
+    if (!passphrase) {
+      ensurePrivateDir(config.dir);
+      passphrase = randomBytes(32).toString('base64url');
+      if (!existsSync(paths.passphrase)) writePrivateFile(paths.passphrase, `${passphrase}\n`);
+      generated = true;
+      log.warn(
+        { file: paths.passphrase },
+        'NO PASSPHRASE GIVEN: generated a random CA key passphrase and stored it next to the key. ' +
+          'This is for development only; set RAPKI_CA_PASSPHRASE or --passphrase-file for a real CA.',
+      );
+    }
+    const r = await initCa({ dir: config.dir, passphrase, clock });
+    o.onInit?.(r, generated);
+  }
+  if (!passphrase) throw caError('passphrase_required');
+
+  const metrics = new CaMetrics(clock);
+  const events = {
+    ...metrics.events(),
+    nearLimit: (bytes: number) => log.warn({ pemBytes: bytes, limit: 300_000 }, 'the PEM CRL is close to the 300,000-byte Roles Anywhere limit'),
+  };
+  const ca = await openCa({ dir: config.dir, passphrase, clock, authority: config.authority, events });
+  try {
+    await ca.crl.start();
+    metrics.setCrl(await ca.crl.current());
+    const tls = await ensureServerTls({ paths, issuer: ca.issuer, listenHost: config.host, clock, days: config.tlsCertDays, store: ca.store });
+    if (tls.reissued) log.info({ notAfter: tls.notAfter.toISOString() }, 'issued a new server TLS certificate');
+    const app = createApp({ authority: ca.authority, crl: ca.crl, store: ca.store, issuer: ca.issuer, config, clock, log, metrics });
+    const clientCa = [ca.issuer.root, ...ca.issuer.intermediates].map((d) => derToPem(d, 'CERTIFICATE')).join('');
+    const server = createHttpsServer(app, { key: tls.key, cert: tls.cert, clientCa });
+    const addr = await listen(server, config.host, config.port);
+    const urlHost = addr.family === 'IPv6' || config.host.includes(':') ? `[${config.host}]` : config.host;
+    const url = `https://${urlHost}:${addr.port}`;
+    log.info({ url, fingerprint: ca.config.fingerprint }, 'rapki CA listening');
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      host: config.host,
+      port: addr.port,
+      fingerprint: ca.config.fingerprint,
+      config,
+      ca,
+      server,
+      close() {
+        closing ??= (async () => {
+          await new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeIdleConnections();
+            setTimeout(() => server.closeAllConnections(), 5_000).unref();
+          });
+          await ca.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await ca.close();
+    throw err;
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * `rapki ca init` and `rapki ca serve` (DESIGN.md CLI contract; docs/ca-api.md "CLI of the server").
+ * Builders stay light; the CA code (SQLite, express, X.509) is imported lazily in the handlers.
+ */
+import type { Argv, CommandModule } from 'yargs';
+
+interface CommonArgs {
+  dir: string;
+  'passphrase-file'?: string;
+}
+
+/** Prints a coded error the way every rapki command does and returns the exit code. */
+async function reportError(err: unknown): Promise<number> {
+  const { isRapkiError } = await import('../../../common/src/errors.js');
+  if (isRapkiError(err)) {
+    process.stderr.write(`rapki: ${err.message} (${err.code})\n`);
+    return 1;
+  }
+  process.stderr.write(`rapki: ${err instanceof Error ? err.message : String(err)}\n`);
+  return 1;
+}
+
+const init: CommandModule<object, CommonArgs & { 'key-type': string; subject?: string; intermediate: boolean; json: boolean }> = {
+  command: 'init',
+  describe: 'Create a new CA (root, optional intermediate, encrypted keys, admin token)',
+  builder: (y: Argv) =>
+    y
+      .option('dir', { type: 'string', demandOption: true, describe: 'CA directory (created 0700)' })
+      .option('key-type', { choices: ['ec-p256', 'ec-p384', 'rsa-3072', 'rsa-4096'], default: 'ec-p256', describe: 'CA key type' })
+      .option('subject', { type: 'string', describe: 'root subject DN (RFC 4514), e.g. "CN=Example Root,O=Example"' })
+      .option('intermediate', { type: 'boolean', default: false, describe: 'also create an intermediate that issues leaves' })
+      .option('passphrase-file', { type: 'string', describe: 'file holding the CA key passphrase (else RAPKI_CA_PASSPHRASE)' })
+      .option('json', { type: 'boolean', default: false, describe: 'print {"adminToken","fingerprint","root"}' }) as never,
+  handler: async (argv) => {
+    try {
+      const { resolvePassphrase } = await import('../../../ca-server/src/config.js');
+      const { caError } = await import('../../../ca-server/src/errors.js');
+      const { initCa } = await import('../../../ca-server/src/init.js');
+      const passphrase = resolvePassphrase({ env: process.env, passphraseFile: argv['passphrase-file'] });
+      if (!passphrase) throw caError('passphrase_required');
+      const r = await initCa({
+        dir: argv.dir,
+        keyType: argv['key-type'] as 'ec-p256',
+        subject: argv.subject,
+        intermediate: argv.intermediate,
+        passphrase,
+      });
+      if (argv.json) {
+        process.stdout.write(`${JSON.stringify({ adminToken: r.adminToken, fingerprint: r.fingerprint, root: r.root })}\n`);
+      } else {
+        process.stdout.write(
+          `CA created in ${r.dir}\n` +
+            `root certificate: ${r.root}\n` +
+            `root SHA-256 fingerprint: ${r.fingerprint}\n` +
+            `admin token (shown once, store it now): ${r.adminToken}\n`,
+        );
+      }
+      process.exitCode = 0;
+    } catch (err) {
+      process.exitCode = await reportError(err);
+    }
+  },
+};
+
+const serve: CommandModule<object, CommonArgs & { listen: string; 'init-if-missing': boolean; 'enroll-rate'?: number; 'admin-rate'?: number }> = {
+  command: 'serve',
+  describe: 'Run the CA server (HTTPS)',
+  builder: (y: Argv) =>
+    y
+      .option('dir', { type: 'string', demandOption: true, describe: 'CA directory' })
+      .option('listen', { type: 'string', default: '127.0.0.1:8443', describe: 'HOST:PORT (port 0 = any free port)' })
+      .option('init-if-missing', { type: 'boolean', default: false, describe: 'create the CA first if the directory has none' })
+      .option('passphrase-file', { type: 'string', describe: 'file holding the CA key passphrase (else RAPKI_CA_PASSPHRASE)' })
+      .option('enroll-rate', { type: 'number', describe: 'enroll/renew requests per second per client IP (burst 2x)' })
+      .option('admin-rate', { type: 'number', describe: 'admin requests per second per client IP (burst 2x)' }) as never,
+  handler: async (argv) => {
+    try {
+      const { startCaServer } = await import('../../../ca-server/src/serve.js');
+      const rate = (n: number | undefined) => (n && n > 0 ? { ratePerSecond: n, burst: Math.max(1, Math.ceil(2 * n)) } : undefined);
+      const rateLimits: Record<string, { ratePerSecond: number; burst: number }> = {};
+      const er = rate(argv['enroll-rate']);
+      const ar = rate(argv['admin-rate']);
+      if (er) rateLimits.enroll = er;
+      if (ar) rateLimits.admin = ar;
+      const srv = await startCaServer({
+        dir: argv.dir,
+        listen: argv.listen,
+        initIfMissing: argv['init-if-missing'],
+        passphraseFile: argv['passphrase-file'],
+        rateLimits,
+        onInit: (r, generated) => {
+          process.stderr.write(
+            `rapki: created a new CA in ${r.dir}\n` +
+              (generated ? `rapki: WARNING: the CA key passphrase was generated and stored in ${r.dir}/passphrase (development only)\n` : '') +
+              `rapki ca admin token: ${r.adminToken}\n`,
+          );
+        },
+      });
+      process.stdout.write(`rapki ca listening on ${srv.url} fingerprint=${srv.fingerprint}\n`);
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGTERM', stop);
+          process.off('SIGINT', stop);
+          srv.close().then(resolve, resolve);
+        };
+        process.on('SIGTERM', stop);
+        process.on('SIGINT', stop);
+      });
+      process.exitCode = 0;
+    } catch (err) {
+      process.exitCode = await reportError(err);
+    }
+  },
+};
+
+export const caCommand: CommandModule = {
+  command: 'ca <command>',
+  describe: 'The certificate authority: init, serve',
+  builder: (y: Argv) => y.command(init as CommandModule).command(serve as CommandModule).demandCommand(1),
+  handler: () => {},
+};
