@@ -201,6 +201,11 @@ export class CrlSync {
     }
   }
 
+  /** Push the current CRL to a target unless it is known to hold it already (a target was added or re-registered). */
+  ensure(targetId: string): void {
+    this.kick(targetId, 0);
+  }
+
   /** Forget a removed target's runtime state and timers. */
   forget(targetId: string): void {
     const rt = this.runtimes.get(targetId);

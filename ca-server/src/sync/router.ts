@@ -3,9 +3,10 @@
  * authentication (this router does no authentication of its own):
  *
  * - `GET  /sync-targets`             → `{targets: TargetState[]}`
- * - `POST /sync-targets` `{trustAnchorArn, region, crlArn?, endpoint?}` → 201 `{target}` (idempotent:
- *   the same anchor, region and endpoint give the same target; a push of the current CRL starts)
- * - `DELETE /sync-targets/{id}`      → `{removed: true}`
+ * - `POST /sync-targets` `{trustAnchorArn, region, crlArn?, endpoint?, pushedCrlSha256?, pushedCrlNumber?}`
+ *   → 201 `{target}` (200 when it existed: the same anchor, region and endpoint give the same target).
+ *   A push of the current CRL starts unless the caller confirmed (pushedCrlSha256) that AWS holds it.
+ * - `DELETE /sync-targets/{id}` (or `POST /sync-targets/{id}/delete`) → `{removed: true}`
  * - `POST /push` `{targetId?}`       → 202 `{state}` (push the current CRL now)
  * - `GET  /status`                   → the whole `SyncState` (`rapki aws status`)
  *
@@ -38,13 +39,21 @@ export function createSyncRouter(sync: CrlSync, store: SyncTargetStore, now: () 
     const input = validateTargetInput(req.body ?? {}, now());
     const existing = store.get(input.id);
     // Keep what the sync learnt (crlArn, last push) when the same anchor is registered again.
-    const target = existing ? { ...existing, crlArn: input.crlArn ?? existing.crlArn } : input;
+    const target = existing
+      ? {
+          ...existing,
+          crlArn: input.crlArn ?? existing.crlArn,
+          ...(input.lastPushedSha256 !== undefined
+            ? { lastPushedSha256: input.lastPushedSha256, lastPushedNumber: input.lastPushedNumber, lastSuccessAt: input.lastSuccessAt }
+            : {}),
+        }
+      : input;
     store.put(target);
-    sync.pushNow(target.id);
+    sync.ensure(target.id);
     res.status(existing ? 200 : 201).set('Cache-Control', 'no-store').json({ target: sync.state().targets.find((t) => t.id === target.id) });
   });
 
-  r.delete('/sync-targets/:id', (req, res) => {
+  const remove = (req: Request, res: Response): void => {
     const id = String(req.params.id);
     if (!/^[0-9a-f]{16}$/.test(id) || !store.remove(id)) {
       res.status(404).json({ code: 'sync_target_not_found', message: 'no such CRL sync target' });
@@ -52,7 +61,9 @@ export function createSyncRouter(sync: CrlSync, store: SyncTargetStore, now: () 
     }
     sync.forget(id);
     res.set('Cache-Control', 'no-store').json({ removed: true });
-  });
+  };
+  r.delete('/sync-targets/:id', remove);
+  r.post('/sync-targets/:id/delete', remove);
 
   r.post('/push', (req, res) => {
     const body = (req.body ?? {}) as { targetId?: unknown };

@@ -48,3 +48,10 @@ export class CallSpacer {
     if (wait > 0) await new Promise<void>((resolve) => this.scheduler.setTimeout(resolve, wait));
   }
 }
+
+/** Real time with ordinary (ref'd) timers: for one-shot commands that must not exit while waiting for a quota slot. */
+export const waitingScheduler: SyncScheduler = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};

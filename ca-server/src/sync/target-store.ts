@@ -56,9 +56,9 @@ export function validateTargetInput(input: unknown, now: Date): SyncTarget {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw awsError('sync_target_invalid', 'a sync target must be a JSON object');
   const o = input as Record<string, unknown>;
   for (const k of Object.keys(o)) {
-    if (!['trustAnchorArn', 'crlArn', 'region', 'endpoint'].includes(k)) throw awsError('sync_target_invalid', `unknown field: ${k.slice(0, 40)}`);
+    if (!['trustAnchorArn', 'crlArn', 'region', 'endpoint', 'pushedCrlSha256', 'pushedCrlNumber'].includes(k)) throw awsError('sync_target_invalid', `unknown field: ${k.slice(0, 40)}`);
   }
-  const { trustAnchorArn, crlArn, region, endpoint } = o;
+  const { trustAnchorArn, crlArn, region, endpoint, pushedCrlSha256, pushedCrlNumber } = o;
   if (typeof trustAnchorArn !== 'string' || !TA_ARN.test(trustAnchorArn)) throw awsError('sync_target_invalid', 'trustAnchorArn must be a Roles Anywhere trust anchor ARN');
   if (crlArn !== undefined && crlArn !== null && (typeof crlArn !== 'string' || !CRL_ARN.test(crlArn))) {
     throw awsError('sync_target_invalid', 'crlArn must be a Roles Anywhere CRL ARN');
@@ -69,6 +69,12 @@ export function validateTargetInput(input: unknown, now: Date): SyncTarget {
       throw awsError('sync_target_invalid', 'endpoint must be an http:// or https:// URL');
     }
   }
+  if (pushedCrlSha256 !== undefined && (typeof pushedCrlSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(pushedCrlSha256))) {
+    throw awsError('sync_target_invalid', 'pushedCrlSha256 must be 64 lower-case hex digits');
+  }
+  if (pushedCrlNumber !== undefined && (typeof pushedCrlNumber !== 'string' || !/^\d{1,49}$/.test(pushedCrlNumber))) {
+    throw awsError('sync_target_invalid', 'pushedCrlNumber must be a decimal string');
+  }
   const ep = typeof endpoint === 'string' ? endpoint : undefined;
   return {
     id: syncTargetId({ region, endpoint: ep, trustAnchorArn }),
@@ -77,6 +83,9 @@ export function validateTargetInput(input: unknown, now: Date): SyncTarget {
     region,
     endpoint: ep,
     createdAt: now.toISOString(),
+    ...(typeof pushedCrlSha256 === 'string'
+      ? { lastPushedSha256: pushedCrlSha256, lastPushedNumber: pushedCrlNumber as string | undefined, lastSuccessAt: now.toISOString() }
+      : {}),
   };
 }
 

@@ -16,6 +16,7 @@ import { enrollCommand } from './enroll.js';
 import { renewCommand } from './renew.js';
 import { tokenCommand } from './token.js';
 import { caCommand } from './ca.js';
+import { awsCommand } from './aws.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
@@ -32,4 +33,5 @@ export const commands: CommandModule<any, any>[] = [
   certCommand,
   crlCommand,
   auditCommand,
+  awsCommand,
 ];

@@ -1,0 +1,172 @@
+/**
+ * Where `rapki aws …` gets the CA's certificates and current CRL, and where it records the CRL
+ * sync target: either the running CA server (`--ca-url`, pinned by `--ca-fingerprint`, admin
+ * token from `RAPKI_ADMIN_TOKEN`) or the CA directory on the CA host (`--ca-dir`), read without the
+ * CA passphrase (only public material and the stored CRL are needed).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { crlToPem, readCrlFacts } from '../../../ca-server/src/aws/crl-data.js';
+import { awsError } from '../../../ca-server/src/aws/errors.js';
+import { SYNC_ROUTE_PREFIX } from '../../../ca-server/src/sync/constants.js';
+import { FileSyncTargetStore, syncTargetId, validateTargetInput } from '../../../ca-server/src/sync/target-store.js';
+import type { SyncTarget } from '../../../ca-server/src/sync/target-store.js';
+import type { SyncState, TargetState } from '../../../ca-server/src/sync/crl-sync.js';
+import type { CaClient } from '../ca-client/client.js';
+import { CA_PATHS, MAX_CRL_RESPONSE_BYTES } from '../ca-client/constants.js';
+
+export interface CaMaterial {
+  /** SHA-256 hex of the root DER. */
+  readonly fingerprint: string;
+  readonly rootPem: string;
+  readonly intermediatePem: string | undefined;
+  /** Current CRL as canonical PEM, and its number; undefined when the CA has not published one. */
+  readonly crl: { readonly pem: string; readonly number: bigint } | undefined;
+}
+
+/** What the CA knows about a sync target (server: live state; CA dir: the persisted part). */
+export type TargetView = Pick<TargetState, 'id' | 'trustAnchorArn' | 'crlArn' | 'region' | 'endpoint' | 'pushedNumber' | 'lastSuccessAt'> &
+  Partial<Pick<TargetState, 'status' | 'consecutiveFailures' | 'lastError' | 'nextAttemptAt'>>;
+
+export interface SyncTargetInput {
+  readonly trustAnchorArn: string;
+  readonly crlArn: string | undefined;
+  readonly region: string;
+  readonly endpoint: string | undefined;
+  /** SHA-256 / number of the CRL `register` confirmed AWS holds, so the CA does not push it again. */
+  readonly pushedCrlSha256?: string | undefined;
+  readonly pushedCrlNumber?: string | undefined;
+}
+
+/** The CA side of `rapki aws …`. */
+export interface CaSide {
+  readonly kind: 'server' | 'dir';
+  material(): Promise<CaMaterial>;
+  putSyncTarget(t: SyncTargetInput): Promise<TargetView>;
+  removeSyncTarget(t: { trustAnchorArn: string; region: string; endpoint: string | undefined }): Promise<boolean>;
+  /** Sync state (server: live, with alarm; dir: stored targets only). */
+  syncState(): Promise<{ live: boolean; alarm: SyncState['alarm']; targets: TargetView[] }>;
+  /** Ask the server to push now; undefined for a CA directory (the CLI pushes itself). */
+  requestPush?(targetId?: string): Promise<void>;
+  close(): void;
+}
+
+function pemToDer(pem: string, label: string): Uint8Array {
+  const m = new RegExp(`-----BEGIN ${label}-----([A-Za-z0-9+/=\\s]+)-----END ${label}-----`).exec(pem);
+  if (!m || m[1] === undefined) throw awsError('aws_usage', `no PEM ${label} found`);
+  return new Uint8Array(Buffer.from(m[1].replace(/\s+/g, ''), 'base64'));
+}
+
+export function fingerprintOfPem(pem: string): string {
+  return createHash('sha256').update(pemToDer(pem, 'CERTIFICATE')).digest('hex');
+}
+
+function crlFrom(der: Uint8Array): CaMaterial['crl'] {
+  const facts = readCrlFacts(der);
+  if (facts.number === undefined) throw awsError('crl_invalid', 'the CA CRL has no CRL number');
+  return { pem: crlToPem(der), number: facts.number };
+}
+
+/** The CA server over HTTPS (admin routes under /v1/admin/aws). */
+export function serverCaSide(client: CaClient): CaSide {
+  return {
+    kind: 'server',
+    async material() {
+      const ca = await client.json<{ root?: unknown; intermediates?: unknown }>('GET', CA_PATHS.ca);
+      if (typeof ca.root !== 'string') throw awsError('aws_response_invalid', 'the CA answered GET /v1/ca without a root');
+      const inter = Array.isArray(ca.intermediates) && typeof ca.intermediates[0] === 'string' ? ca.intermediates[0] : undefined;
+      const res = await client.request('GET', CA_PATHS.crlPem, { accept: 'application/x-pem-file', maxBytes: MAX_CRL_RESPONSE_BYTES });
+      return {
+        fingerprint: fingerprintOfPem(ca.root),
+        rootPem: ca.root,
+        intermediatePem: inter,
+        crl: crlFrom(pemToDer(res.body.toString('latin1'), 'X509 CRL')),
+      };
+    },
+    async putSyncTarget(t) {
+      const r = await client.json<{ target: TargetView }>('POST', `${SYNC_ROUTE_PREFIX}/sync-targets`, { admin: true, json: stripUndefined({ ...t }) });
+      return r.target;
+    },
+    async removeSyncTarget(t) {
+      const id = syncTargetId(t);
+      try {
+        await client.json('POST', `${SYNC_ROUTE_PREFIX}/sync-targets/${id}/delete`, { admin: true, json: {} });
+        return true;
+      } catch (e) {
+        if ((e as { code?: string }).code === 'sync_target_not_found') return false;
+        throw e;
+      }
+    },
+    async syncState() {
+      const s = await client.json<SyncState>('GET', `${SYNC_ROUTE_PREFIX}/status`, { admin: true });
+      return { live: true, alarm: s.alarm, targets: s.targets };
+    },
+    async requestPush(targetId) {
+      await client.json('POST', `${SYNC_ROUTE_PREFIX}/push`, { admin: true, json: targetId ? { targetId } : {} });
+    },
+    close() {
+      client.close();
+    },
+  };
+}
+
+/** The CA directory on the CA host (`rapki ca init --dir D`). */
+export async function dirCaSide(dir: string, now: () => Date = () => new Date()): Promise<CaSide> {
+  const { caPaths, readCaConfig } = await import('../../../ca-server/src/ca-dir.js');
+  const paths = caPaths(dir);
+  const config = readCaConfig(dir);
+  const store = new FileSyncTargetStore(paths.dir);
+  return {
+    kind: 'dir',
+    async material() {
+      const rootPem = readFileSync(paths.rootCert, 'utf8');
+      const fingerprint = fingerprintOfPem(rootPem);
+      if (fingerprint !== config.fingerprint) throw awsError('aws_usage', 'root.pem does not match the fingerprint in ca.json');
+      const intermediatePem = config.intermediate && existsSync(paths.intermediateCert) ? readFileSync(paths.intermediateCert, 'utf8') : undefined;
+      const issuingDer = pemToDer(intermediatePem ?? rootPem, 'CERTIFICATE');
+      const issuerId = createHash('sha256').update(issuingDer).digest('hex');
+      const { SqliteCaStore } = await import('../../../ca-server/src/store/sqlite-store.js');
+      const db = SqliteCaStore.open(paths.database);
+      try {
+        const rec = await db.getCrl(issuerId);
+        return { fingerprint, rootPem, intermediatePem, crl: rec ? crlFrom(rec.der) : undefined };
+      } finally {
+        await db.close();
+      }
+    },
+    async putSyncTarget(t) {
+      const base = validateTargetInput({ trustAnchorArn: t.trustAnchorArn, crlArn: t.crlArn, region: t.region, endpoint: t.endpoint }, now());
+      const existing = store.get(base.id);
+      const target: SyncTarget = {
+        ...(existing ?? base),
+        crlArn: t.crlArn ?? existing?.crlArn,
+        ...(t.pushedCrlSha256 ? { lastPushedSha256: t.pushedCrlSha256, lastPushedNumber: t.pushedCrlNumber, lastSuccessAt: now().toISOString() } : {}),
+      };
+      store.put(target);
+      return viewOf(target);
+    },
+    async removeSyncTarget(t) {
+      return store.remove(syncTargetId(t));
+    },
+    async syncState() {
+      return { live: false, alarm: undefined, targets: store.list().map(viewOf) };
+    },
+    close() {},
+  };
+}
+
+function viewOf(t: SyncTarget): TargetView {
+  return {
+    id: t.id,
+    trustAnchorArn: t.trustAnchorArn,
+    crlArn: t.crlArn,
+    region: t.region,
+    endpoint: t.endpoint,
+    pushedNumber: t.lastPushedNumber,
+    lastSuccessAt: t.lastSuccessAt,
+  };
+}
+
+function stripUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

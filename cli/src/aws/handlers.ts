@@ -1,0 +1,152 @@
+/**
+ * Handlers of `rapki aws …`: turn flags and environment into a control-plane client and a CA side,
+ * run the operation, print text or `--json`. Errors print as `rapki: <code>: <message>` (exit 1);
+ * `status --check` exits 3 on drift or a problem.
+ */
+import { CERTIFICATE_FIELDS } from '../../../ca-server/src/aws/constants.js';
+import type { CertificateField } from '../../../ca-server/src/aws/constants.js';
+import { awsError } from '../../../ca-server/src/aws/errors.js';
+import type { AttributeMapping, RolesAnywhereControlPlane } from '../../../ca-server/src/aws/types.js';
+import { connect, type ConnectionArgs } from '../ca-client/connection.js';
+import { parseDuration } from '../ca-client/duration.js';
+import { runCommand, type CommandIo } from '../ca-client/run.js';
+import { dirCaSide, serverCaSide, type CaSide } from './ca-source.js';
+import { crlPush } from './crl-push.js';
+import { register } from './register.js';
+import { configSnippet, trustPolicy } from './snippets.js';
+import { formatStatus, status } from './status.js';
+import { planUnregister, unregister } from './unregister.js';
+
+export interface AwsArgs extends ConnectionArgs {
+  readonly 'ca-dir'?: string;
+  readonly region?: string;
+  readonly endpoint?: string;
+  readonly json?: boolean;
+  readonly 'role-arn'?: string[];
+  readonly 'profile-name'?: string;
+  readonly 'session-duration'?: string;
+  readonly 'accept-role-session-name'?: boolean;
+  readonly 'managed-policy-arn'?: string[];
+  readonly 'attribute-mapping'?: string[];
+  readonly anchor?: 'root' | 'intermediate';
+  readonly 'ca-expiry-days'?: number;
+  readonly 'end-entity-expiry-days'?: number;
+  readonly 'cert-dir'?: string;
+  readonly sync?: boolean;
+  readonly check?: boolean;
+  readonly force?: boolean;
+  readonly yes?: boolean;
+}
+
+/** `x509Subject=CN,OU` → AttributeMapping. */
+export function parseAttributeMapping(s: string): AttributeMapping {
+  const m = /^([A-Za-z0-9]+)=([^=]+)$/.exec(s.trim());
+  if (!m || !CERTIFICATE_FIELDS.includes(m[1] as CertificateField)) {
+    throw awsError('aws_usage', `--attribute-mapping must look like x509Subject=CN,OU (fields: ${CERTIFICATE_FIELDS.join(', ')})`);
+  }
+  const specs = m[2]!.split(',').map((x) => x.trim()).filter(Boolean);
+  if (specs.length === 0 || specs.some((x) => x.length > 60 || !/^[A-Za-z0-9_.:-]+$/.test(x))) {
+    throw awsError('aws_usage', '--attribute-mapping specifiers: 1–60 characters each, e.g. CN, OU, DNS, URI');
+  }
+  return { certificateField: m[1] as CertificateField, mappingRules: specs.map((specifier) => ({ specifier })) };
+}
+
+async function caSideFrom(args: AwsArgs, io: CommandIo): Promise<CaSide> {
+  if (args['ca-dir']) return dirCaSide(args['ca-dir']);
+  return serverCaSide(await connect(args, io.env, { admin: true }));
+}
+
+async function controlPlaneFrom(args: AwsArgs): Promise<RolesAnywhereControlPlane> {
+  const { createControlPlane } = await import('../../../ca-server/src/aws/control-plane.js');
+  return createControlPlane({ region: args.region, endpoint: args.endpoint });
+}
+
+export async function runAws(cmd: 'register' | 'status' | 'crl-push' | 'unregister', args: AwsArgs, io: CommandIo): Promise<number> {
+  let exit = 0;
+  const code = await runCommand(io, async () => {
+    const cp = await controlPlaneFrom(args);
+    const ca = await caSideFrom(args, io);
+    try {
+      const material = await ca.material();
+      if (cmd === 'register') {
+        const result = await register(cp, ca, material, {
+          roleArns: args['role-arn'] ?? [],
+          profileName: args['profile-name'],
+          sessionDurationSeconds: parseDuration(args['session-duration'] ?? '3600'),
+          acceptRoleSessionName: args['accept-role-session-name'] === true,
+          managedPolicyArns: args['managed-policy-arn'] ?? [],
+          attributeMappings: (args['attribute-mapping'] ?? []).map(parseAttributeMapping),
+          anchor: args.anchor ?? 'root',
+          caExpiryDays: args['ca-expiry-days'] ?? 90,
+          endEntityExpiryDays: args['end-entity-expiry-days'],
+          sync: args.sync !== false,
+        });
+        const snippet = configSnippet({
+          trustAnchorArn: result.trustAnchor.trustAnchorArn,
+          profileArn: result.profile.profileArn,
+          roleArns: result.profile.roleArns,
+          region: cp.region,
+          endpoint: cp.endpoint,
+          certDir: args['cert-dir'] ?? '/etc/rapki',
+          intermediates: material.intermediatePem !== undefined && !result.usesIntermediate,
+        });
+        const policy = trustPolicy(result.trustAnchor.trustAnchorArn);
+        if (args.json) {
+          io.stdout(
+            `${JSON.stringify({
+              trustAnchorArn: result.trustAnchor.trustAnchorArn,
+              profileArn: result.profile.profileArn,
+              crlArn: result.crl?.crlArn ?? null,
+              configSnippet: snippet,
+              trustPolicy: policy,
+              changes: result.changes,
+              syncTargetId: result.syncTarget?.id ?? null,
+            })}\n`,
+          );
+        } else {
+          io.stdout(
+            [
+              `trust anchor  ${result.trustAnchor.trustAnchorArn}`,
+              `profile       ${result.profile.profileArn}`,
+              `crl           ${result.crl?.crlArn ?? '(none yet: the CA has no CRL)'}`,
+              `changes       ${result.changes.length ? result.changes.join('; ') : 'none (already registered)'}`,
+              result.syncTarget ? `crl sync      kept in sync by the CA (target ${result.syncTarget.id})` : 'crl sync      OFF (--no-sync)',
+              '',
+              '# Trust policy for each role (IAM → Roles → Trust relationships):',
+              JSON.stringify(policy, null, 2),
+              '',
+              '# ~/.aws/config on each host (after `rapki enroll --out <cert-dir>`):',
+              snippet,
+            ].join('\n'),
+          );
+        }
+      } else if (cmd === 'status') {
+        const report = await status(cp, ca, material);
+        io.stdout(args.json ? `${JSON.stringify(report)}\n` : formatStatus(report));
+        if (args.check && (report.drift || report.problems.length > 0 || !report.registered)) exit = 3;
+      } else if (cmd === 'crl-push') {
+        const r = await crlPush(cp, ca, material, { force: args.force === true });
+        io.stdout(args.json ? `${JSON.stringify(r)}\n` : r.pushed.map((p) => `CRL ${r.crlNumber} ${p.action}: ${p.crlArn} (${p.trustAnchorArn})`).join('\n') + '\n');
+      } else {
+        if (!args.yes) {
+          const plan = await planUnregister(cp, material.fingerprint);
+          const { ids: _ids, ...shown } = plan;
+          void _ids;
+          io.stdout(
+            args.json
+              ? `${JSON.stringify({ dryRun: true, ...shown })}\n`
+              : `Would delete (run again with --yes):\n${[...plan.profiles, ...plan.crls, ...plan.trustAnchors].map((a) => `  ${a}`).join('\n') || '  nothing'}\n`,
+          );
+          return;
+        }
+        const r = await unregister(cp, ca, material.fingerprint);
+        io.stdout(args.json ? `${JSON.stringify(r)}\n` : `Deleted:\n${[...r.profiles, ...r.crls, ...r.trustAnchors].map((a) => `  ${a}`).join('\n') || '  nothing'}\n`);
+      }
+    } finally {
+      ca.close();
+      cp.close();
+    }
+  });
+  if (code !== 0) return code;
+  return exit;
+}
