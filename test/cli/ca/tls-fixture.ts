@@ -7,10 +7,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { X509Certificate, createHash } from 'node:crypto';
-import { genKey, issueCert, makePki, openssl } from '../../support/openssl.js';
+import { genKey, makePki, openssl } from '../../support/openssl.js';
 
 export interface Pki {
   rootPem: string;
+  /** Key of the intermediate, the CA that issues leaves (PKCS#8 PEM). */
+  issuerKeyPem: string;
   rootFingerprint: string;
   intermediatePem: string;
   serverCertPem: string;
@@ -33,6 +35,7 @@ export async function makeServerPki(dir: string): Promise<Pki> {
   const rootPem = await readFile(pki.root.cert, 'utf8');
   return {
     rootPem,
+    issuerKeyPem: await readFile(pki.issuer.key, 'utf8'),
     rootFingerprint: createHash('sha256').update(new X509Certificate(rootPem).raw).digest('hex'),
     intermediatePem: await readFile(pki.intermediates[0]!.cert, 'utf8'),
     serverCertPem: await readFile(crt, 'utf8'),
@@ -47,6 +50,8 @@ export interface SeenRequest {
   path: string;
   authorization: string | undefined;
   body: string;
+  /** DER of the TLS client certificate, if one was presented. */
+  clientCert?: Buffer | undefined;
 }
 
 export interface StubServer {
@@ -55,24 +60,33 @@ export interface StubServer {
   close(): Promise<void>;
 }
 
-export type Route = (req: SeenRequest) => { status: number; body: string | Buffer; type?: string } | undefined;
+export type Route = (
+  req: SeenRequest,
+) => { status: number; body: string | Buffer; type?: string } | undefined | Promise<{ status: number; body: string | Buffer; type?: string } | undefined>;
 
 /** HTTPS server presenting `chain` (leaf first); `GET /v1/ca` answers the root, like the real CA. */
 export async function startStub(pki: Pki, route: Route, opts: { includeRootInChain?: boolean } = {}): Promise<StubServer> {
   const seen: SeenRequest[] = [];
   const chain = pki.serverCertPem + pki.intermediatePem + (opts.includeRootInChain ? pki.rootPem : '');
-  const server: Server = createServer({ cert: chain, key: pki.serverKeyPem }, (req, res) => {
+  const server: Server = createServer({ cert: chain, key: pki.serverKeyPem, requestCert: true, rejectUnauthorized: false }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const r: SeenRequest = { method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization, body: Buffer.concat(chunks).toString('utf8') };
+    req.on('end', async () => {
+      const peer = (req.socket as import('node:tls').TLSSocket).getPeerCertificate();
+      const r: SeenRequest = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        authorization: req.headers.authorization,
+        body: Buffer.concat(chunks).toString('utf8'),
+        clientCert: peer && peer.raw ? peer.raw : undefined,
+      };
       seen.push(r);
       if (r.method === 'GET' && r.path === '/v1/ca') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ root: pki.rootPem, intermediates: [pki.intermediatePem] }));
         return;
       }
-      const out = route(r) ?? { status: 404, body: JSON.stringify({ code: 'not_found', message: 'no such route' }) };
+      const out = (await route(r)) ?? { status: 404, body: JSON.stringify({ code: 'not_found', message: 'no such route' }) };
       res.writeHead(out.status, { 'content-type': out.type ?? 'application/json' });
       res.end(out.body);
     });
