@@ -3,7 +3,9 @@
  * the way credential_process and users run it, and collects exit code, stdout (bytes) and stderr.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -27,6 +29,8 @@ export function assertBuilt(): void {
 /**
  * Runs `rapki ...args`. `env` replaces the environment except PATH/HOME/SYSTEMROOT (so a
  * developer's AWS_* or proxy variables cannot leak into the test); `timeoutMs` kills a hung child.
+ * Each run gets a fresh, empty XDG_RUNTIME_DIR (the credential cache lives there) unless `env`
+ * names one, so runs neither see each other's cached credentials nor touch the user's cache.
  */
 export function runCli(
   args: readonly string[],
@@ -36,6 +40,11 @@ export function runCli(
   const env: Record<string, string> = {};
   for (const k of ['PATH', 'HOME', 'SYSTEMROOT', 'TMPDIR']) if (process.env[k] !== undefined) env[k] = process.env[k]!;
   for (const [k, v] of Object.entries(opts.env ?? {})) if (v !== undefined) env[k] = v;
+  let runtimeDir: string | undefined;
+  if (env.XDG_RUNTIME_DIR === undefined) env.XDG_RUNTIME_DIR = runtimeDir = mkdtempSync(join(tmpdir(), 'rapki-cli-run-'));
+  const cleanup = (): void => {
+    if (runtimeDir) rmSync(runtimeDir, { recursive: true, force: true });
+  };
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [RAPKI_BIN, ...args], { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -45,10 +54,12 @@ export function runCli(
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 20_000);
     child.on('error', (e) => {
       clearTimeout(timer);
+      cleanup();
       reject(e);
     });
     child.on('close', (code) => {
       clearTimeout(timer);
+      cleanup();
       const stdout = Buffer.concat(out);
       resolve({ code, stdout, out: stdout.toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
     });
