@@ -4,7 +4,7 @@
  */
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { X509Certificate, randomBytes } from 'node:crypto';
+import { X509Certificate, randomBytes, type webcrypto } from 'node:crypto';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ const H = 3_600_000;
 let dir: string;
 let pki: Pki;
 let stub: StubServer;
-let caKey: CryptoKey;
+let caKey: webcrypto.CryptoKey;
 /** What the stub answers to the next POST /v1/renew calls (consumed in order; then 'issue'). */
 let script: Array<'issue' | { status: number; code: string }> = [];
 let issuedSerials: string[] = [];
