@@ -17,6 +17,7 @@ import { renewCommand } from './renew.js';
 import { tokenCommand } from './token.js';
 import { caCommand } from './ca.js';
 import { awsCommand } from './aws.js';
+import { emulatorCommand } from './emulator.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
@@ -34,4 +35,5 @@ export const commands: CommandModule<any, any>[] = [
   crlCommand,
   auditCommand,
   awsCommand,
+  emulatorCommand,
 ];
