@@ -6,7 +6,7 @@ import type { Server } from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { systemClock, type Clock } from './authority/deps.js';
-import { caExists, caPaths, ensurePrivateDir, writePrivateFile } from './ca-dir.js';
+import { caExists, caPaths, ensurePrivateDir, readCaConfig, writePrivateFile } from './ca-dir.js';
 import { resolvePassphrase, serveConfig, type ServeConfig } from './config.js';
 import { caError } from './errors.js';
 import { createApp } from './http/app.js';
@@ -17,6 +17,7 @@ import { initCa, type InitCaResult } from './init.js';
 import { createLogger, type Logger } from './logger.js';
 import { openCa, type OpenCa } from './open-ca.js';
 import { derToPem } from './x509/pem.js';
+import { createCaCrlSync } from './sync/setup.js';
 import type { AuthorityConfig } from './authority/authority-config.js';
 import type { RateLimit } from './config.js';
 
@@ -73,17 +74,30 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
   if (!passphrase) throw caError('passphrase_required');
 
   const metrics = new CaMetrics(clock);
+  // CRL sync to Roles Anywhere (docs/aws.md): every published CRL is pushed to the registered trust anchors.
+  const awsSync = createCaCrlSync({ caDir: config.dir, caFingerprint: readCaConfig(config.dir).fingerprint, logger: log });
+  const metricEvents = metrics.events();
   const events = {
-    ...metrics.events(),
+    ...metricEvents,
+    published: (crl: Parameters<typeof metricEvents.published>[0]) => {
+      metricEvents.published(crl);
+      try {
+        awsSync.sync.notify(crl);
+      } catch (err) {
+        log.error({ err }, 'CRL sync: notify failed');
+      }
+    },
     nearLimit: (bytes: number) => log.warn({ pemBytes: bytes, limit: 300_000 }, 'the PEM CRL is close to the 300,000-byte Roles Anywhere limit'),
   };
   const ca = await openCa({ dir: config.dir, passphrase, clock, authority: config.authority, events });
   try {
     await ca.crl.start();
     metrics.setCrl(await ca.crl.current());
+    const startCrl = await ca.crl.current();
+    if (startCrl) awsSync.sync.notify(startCrl);
     const tls = await ensureServerTls({ paths, issuer: ca.issuer, listenHost: config.host, clock, days: config.tlsCertDays, store: ca.store });
     if (tls.reissued) log.info({ notAfter: tls.notAfter.toISOString() }, 'issued a new server TLS certificate');
-    const app = createApp({ authority: ca.authority, crl: ca.crl, store: ca.store, issuer: ca.issuer, config, clock, log, metrics });
+    const app = createApp({ authority: ca.authority, crl: ca.crl, store: ca.store, issuer: ca.issuer, config, clock, log, metrics, awsSync });
     const clientCa = [ca.issuer.root, ...ca.issuer.intermediates].map((d) => derToPem(d, 'CERTIFICATE')).join('');
     const server = createHttpsServer(app, { key: tls.key, cert: tls.cert, clientCa });
     const addr = await listen(server, config.host, config.port);
@@ -106,12 +120,14 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
             server.closeIdleConnections();
             setTimeout(() => server.closeAllConnections(), 5_000).unref();
           });
+          awsSync.close();
           await ca.close();
         })();
         return closing;
       },
     };
   } catch (err) {
+    awsSync.close();
     await ca.close();
     throw err;
   }

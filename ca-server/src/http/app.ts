@@ -3,7 +3,7 @@
  * declared here in one place (step-ca `Route()`); handlers are thin and call the authority.
  * Construction is separate from listening (`https-server.ts`), so tests can mount it anywhere.
  */
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { CertificateAuthority } from '../authority/authority.js';
 import type { CrlManager } from '../authority/crl-manager.js';
 import type { Clock } from '../authority/deps.js';
@@ -13,6 +13,7 @@ import type { ServeConfig } from '../config.js';
 import { caError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { adminRouter } from './admin-routes.js';
+import { adminAuth, requireRole } from './admin-auth.js';
 import { caHandler, crlHandler } from './ca-routes.js';
 import { enrollHandler, enrollInfoHandler, renewHandler } from './enroll-routes.js';
 import { errorHandler } from './error-handler.js';
@@ -29,6 +30,8 @@ export interface AppDeps {
   readonly clock: Clock;
   readonly log: Logger;
   readonly metrics: CaMetrics;
+  /** CRL sync to Roles Anywhere (`ca-server/src/sync/setup.ts`): admin routes under /v1/admin/aws, metrics appended. */
+  readonly awsSync?: { readonly router: Router; metrics(): string } | undefined;
 }
 
 /** Known paths and their methods, for 404 vs 405. */
@@ -65,6 +68,7 @@ export function createApp(d: AppDeps): express.Express {
   app.get('/v1/ca', caHandler(d.issuer));
   app.get('/v1/crl', crlHandler(d.crl, d.clock, 'der'));
   app.get('/v1/crl.pem', crlHandler(d.crl, d.clock, 'pem'));
+  if (d.awsSync) app.use('/v1/admin/aws', adminLimiter, json, adminAuth(d.authority), requireRole('admin'), d.awsSync.router);
   app.use('/v1/admin', adminRouter(d.authority, [adminLimiter, json]));
 
   app.get('/healthz', (_req, res) => {
@@ -83,7 +87,7 @@ export function createApp(d: AppDeps): express.Express {
   });
   app.get('/metrics', (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.type('text/plain; version=0.0.4').send(d.metrics.render());
+    res.type('text/plain; version=0.0.4').send(d.metrics.render() + (d.awsSync?.metrics() ?? ''));
   });
 
   app.use((req: Request, _res: Response, next: NextFunction) => {
