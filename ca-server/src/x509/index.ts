@@ -14,6 +14,7 @@ export { issueServerCertificate, sanForHost, type ServerCertificateRequest } fro
 export { lintLeafCertificate, lintCaCertificate, type LintExpectations } from './lint.js';
 export { newSerial, normalizeSerialHex, serialContentFromHex, serialHexFromContent, SERIAL_BYTES } from './serial.js';
 export { CrlBuilder, crlToPem, crlSizeStatus, type CrlBuildOptions } from './crl.js';
+export { readCrlInfo, verifyCrl, type CrlInfo } from './crl-reader.js';
 export { derToPem, pemToDer, pemBlocks, pemByteLength, fingerprintSha256 } from './pem.js';
 export { parseCertificateSummary, serialHexFromCertificate, type CertificateSummary } from './certificate-summary.js';
 export { decodeCertificate, type DecodedCertificate } from './certificate-reader.js';
