@@ -46,6 +46,11 @@ async function runServe(values: Record<string, string | boolean | undefined>, a:
     ]);
   const io = processIo();
   const log = (line: string) => io.writeStderr(`rapki serve: ${line}`);
+  // Signal handlers first: a supervisor may stop us as soon as the endpoint line appears.
+  const stopRequested = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
   try {
     const config = resolveCredentialProcess(values, io);
     const port = flags.optionalInteger({ port: a.port }, 'port', 0, 65_535) ?? constants.DEFAULT_PORT;
@@ -117,24 +122,21 @@ async function runServe(values: Record<string, string | boolean | undefined>, a:
     } else if (hopLimit !== constants.DEFAULT_HOP_LIMIT) {
       log(`note: --hop-limit ${hopLimit} cannot be applied by Node; the endpoint listens on loopback only, which is stricter`);
     }
-    io.writeStderr(`export AWS_EC2_METADATA_SERVICE_ENDPOINT=${srv.url}`);
+    // One write, so that a reader (a wrapper script, a test) gets every line at once.
+    const exports = [`export AWS_EC2_METADATA_SERVICE_ENDPOINT=${srv.url}`];
     if (srv.containerUrl) {
-      io.writeStderr(`export AWS_CONTAINER_CREDENTIALS_FULL_URI=${srv.containerUrl}`);
-      io.writeStderr(
+      exports.push(`export AWS_CONTAINER_CREDENTIALS_FULL_URI=${srv.containerUrl}`);
+      exports.push(
         a.authTokenFile
           ? `export AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=${a.authTokenFile}`
           : `# and AWS_CONTAINER_AUTHORIZATION_TOKEN=<the value of ${ENV_CONTAINER_AUTH_TOKEN}>`,
       );
     }
+    io.writeStderr(exports.join('\n'));
 
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        source.stop();
-        void srv.close().then(resolve);
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    await stopRequested;
+    source.stop();
+    await srv.close();
     return 0;
   } catch (err) {
     io.writeStderr(formatFailure(err));

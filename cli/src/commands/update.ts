@@ -26,6 +26,10 @@ async function runUpdate(values: Record<string, string | boolean | undefined>, p
   ]);
   const io = processIo();
   const log = (line: string) => io.writeStderr(`rapki update: ${line}`);
+  const stopRequested = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
   try {
     const config = resolveCredentialProcess(values, io);
     const path = credFile.credentialsFilePath(io.env);
@@ -59,14 +63,8 @@ async function runUpdate(values: Record<string, string | boolean | undefined>, p
     });
     await source.start();
     if (once) return 0;
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        source.stop();
-        resolve();
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    await stopRequested;
+    source.stop();
     return 0;
   } catch (err) {
     io.writeStderr(formatFailure(err));
