@@ -8,7 +8,7 @@
  * which a reader could see a new key with the old certificate is a single rename.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export interface PlannedFile {
@@ -18,11 +18,31 @@ export interface PlannedFile {
   readonly mode: number;
 }
 
-/** Create `dir` (and parents) with mode 0700, or tighten an existing one to 0700. */
-export async function ensurePrivateDir(dir: string): Promise<void> {
+/** What {@link ensurePrivateDir} found or did. */
+export type PrivateDirState = 'created' | 'private' | 'tightened' | 'shared';
+
+/**
+ * Create `dir` (and parents) with mode 0700. An existing directory that others can read is
+ * tightened to 0700 only when it holds nothing but `ownFiles` (so `--out /etc` by mistake cannot
+ * lock a system directory); otherwise it is left alone and `'shared'` is returned for a warning.
+ */
+export async function ensurePrivateDir(dir: string, ownFiles: readonly string[] = []): Promise<PrivateDirState> {
+  let existed = true;
+  try {
+    await stat(dir);
+  } catch {
+    existed = false;
+  }
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const st = await stat(dir);
-  if ((st.mode & 0o777) !== 0o700) await chmod(dir, 0o700);
+  if ((st.mode & 0o777) === 0o700) return existed ? 'private' : 'created';
+  const entries = await readdir(dir);
+  const ours = entries.every((e) => ownFiles.includes(e) || (e.startsWith('.') && ownFiles.some((f) => e.startsWith(`.${f}.tmp-`))));
+  if (!existed || (ours && st.uid === process.getuid?.())) {
+    await chmod(dir, 0o700);
+    return existed ? 'tightened' : 'created';
+  }
+  return 'shared';
 }
 
 async function writeTemp(file: PlannedFile): Promise<string> {

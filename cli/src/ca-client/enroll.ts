@@ -22,6 +22,7 @@ export interface EnrollInput {
   /** Names for the CSR; when absent they are asked from the server (`POST /v1/enroll/info`). */
   readonly subject?: string | undefined;
   readonly sans?: readonly string[] | undefined;
+  readonly warn?: (message: string) => void;
 }
 
 export interface EnrollResult {
@@ -51,7 +52,10 @@ export async function enroll(input: EnrollInput): Promise<EnrollResult> {
   const issued = assertIssued(await client.json('POST', CA_PATHS.enroll, { json: { token, csr } }));
   const checked = checkIssued(issued, key.publicKey, trust.rootPem);
 
-  await ensurePrivateDir(input.outDir);
+  const dirState = await ensurePrivateDir(input.outDir, Object.values(ENROLL_FILES));
+  if (dirState === 'shared') {
+    input.warn?.(`rapki: warning: ${input.outDir} is readable by others and holds other files; left as it is (the key file itself is 0600)`);
+  }
   const files = {
     certificate: join(input.outDir, ENROLL_FILES.certificate),
     privateKey: join(input.outDir, ENROLL_FILES.privateKey),

@@ -28,11 +28,24 @@ describe('writeFilesAtomically', () => {
     const out = join(dir, 'b');
     await mkdir(out, { mode: 0o755 });
     await writeFile(join(out, 'key.pem'), 'OLD', { mode: 0o644 });
-    await ensurePrivateDir(out);
+    expect(await ensurePrivateDir(out, ['key.pem'])).toBe('tightened');
     await writeFilesAtomically([{ path: join(out, 'key.pem'), content: 'NEW', mode: 0o600 }]);
     expect(await readFile(join(out, 'key.pem'), 'utf8')).toBe('NEW');
     expect((await stat(join(out, 'key.pem'))).mode & 0o777).toBe(0o600);
     expect((await stat(out)).mode & 0o777).toBe(0o700);
+  });
+
+  it('leaves a shared directory with other files alone', async () => {
+    const out = join(dir, 'shared');
+    await mkdir(out, { mode: 0o755 });
+    await chmod(out, 0o755);
+    await writeFile(join(out, 'unrelated.conf'), 'x');
+    expect(await ensurePrivateDir(out, ['key.pem'])).toBe('shared');
+    expect((await stat(out)).mode & 0o777).toBe(0o755);
+    expect(await ensurePrivateDir(join(dir, 'fresh', 'nested'))).toBe('created');
+    expect((await stat(join(dir, 'fresh', 'nested'))).mode & 0o777).toBe(0o700);
+    await chmod(join(dir, 'fresh', 'nested'), 0o700);
+    expect(await ensurePrivateDir(join(dir, 'fresh', 'nested'))).toBe('private');
   });
 
   it('keeps the old files untouched when one new file cannot be written', async () => {

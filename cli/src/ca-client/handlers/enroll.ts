@@ -30,6 +30,7 @@ export function enrollCommand(args: EnrollArgs, io: CommandIo): Promise<number> 
         keyType: args['key-type'] ?? DEFAULT_HOST_KEY_TYPE,
         subject: args.subject,
         sans: args.san,
+        warn: (m) => io.stderr(`${m}\n`),
       });
       if (args.json) {
         io.stdout(`${JSON.stringify(r)}\n`);
