@@ -58,7 +58,7 @@ export const CREDENTIAL_FLAGS: readonly FlagSpec[] = [
   { name: 'endpoint', type: 'string', support: 'supported', commands: CP,
     describe: 'Endpoint URL overriding https://rolesanywhere.<region>.<suffix> (a path prefix is allowed; /sessions is still signed)' },
   { name: 'no-verify-ssl', type: 'boolean', support: 'supported', commands: CP,
-    describe: 'Do not verify the endpoint TLS certificate (testing only). Extra roots can be given with AWS_CA_BUNDLE instead' },
+    describe: 'Do not verify the endpoint TLS certificate (testing only); for a private CA set AWS_CA_BUNDLE instead' },
   { name: 'with-proxy', type: 'boolean', support: 'supported', commands: CP,
     describe: 'Send through the proxy of HTTPS_PROXY/https_proxy, honouring NO_PROXY' },
   { name: 'debug', type: 'boolean', support: 'supported', commands: CP,

@@ -8,7 +8,6 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { rootCertificates } from 'node:tls';
 import { MAX_RESPONSE_BYTES } from './constants.js';
 
 /** A request ready for the wire. */
@@ -26,7 +25,11 @@ export interface TransportOptions {
   readonly timeoutMs: number;
   /** false = do not verify the server certificate (`--no-verify-ssl`). */
   readonly verifyTls: boolean;
-  /** Extra trusted roots (PEM), added to Node's bundled roots. */
+  /**
+   * Trusted roots (PEM) replacing Node's bundled roots, as `AWS_CA_BUNDLE` does in botocore and in
+   * the Go SDK the official helper uses (its custom bundle starts from an empty pool). Replacing,
+   * not appending, also keeps start-up lean: appending would re-parse ~140 bundled roots per run.
+   */
   readonly caBundle?: string | undefined;
   /** A proxy agent, or undefined for a direct connection. */
   readonly agent?: http.Agent | undefined;
@@ -100,7 +103,7 @@ export function sendOnce(req: WireRequest, opts: TransportOptions): Promise<Wire
             ...common,
             minVersion: 'TLSv1.2',
             rejectUnauthorized: opts.verifyTls,
-            ...(opts.caBundle ? { ca: [...rootCertificates, opts.caBundle] } : {}),
+            ...(opts.caBundle ? { ca: opts.caBundle } : {}),
             servername: /^[\d.]+$|:/.test(req.hostname) ? undefined : req.hostname,
           })
         : http.request(common);
