@@ -125,7 +125,7 @@ export function parseDnText(dn: string): { attrs: (DnAttribute & { rawDer?: Uint
             i++;
           } else bad(dn, `bad escape "\\${dn[i]}"`);
           lastNonSpace = bytes.length;
-        } else if (c === '"' || c === '<' || c === '>' || c === '=') {
+        } else if (c === '"' || c === '<' || c === '>') {
           bad(dn, `unescaped "${c}" in a value`);
         } else {
           const cp = dn.codePointAt(i)!;
