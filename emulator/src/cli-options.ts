@@ -40,7 +40,8 @@ export function parseIamCredentials(value: string, env: NodeJS.ProcessEnv): IamC
     if (statSync(value).size > 64 * 1024) throw flagError(`--iam-credentials file ${value} is too large`);
     const text = readFileSync(value, 'utf8');
     const trimmed = text.trim();
-    if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    // An ini file also starts with '[' ('[default]'), so JSON means '{' or '[' followed by '{' / ']'.
+    if (/^(\{|\[\s*[{\]])/.test(trimmed)) {
       let parsed: unknown;
       try {
         parsed = JSON.parse(trimmed);
