@@ -1,28 +1,13 @@
 /**
- * The flags every CA command shares (`--ca-url`, `--ca-fingerprint`, `--ca-file`,
- * `--admin-token-file`) and how they, together with the environment, become a `CaClient`.
+ * How the flags every CA command shares (`options.ts`), together with the environment, become a
+ * `CaClient`.
  */
-import type { Options } from 'yargs';
 import { CA_ENV } from './constants.js';
 import { caClientError } from './errors.js';
 import { CaClient, type ClientIdentity } from './client.js';
 import { normalizeFingerprint } from './fingerprint.js';
 import { adminToken } from './secrets.js';
 import type { CaTrustInput } from './trust.js';
-
-/** yargs option table shared by the CA client commands. */
-export const caConnectionOptions = {
-  'ca-url': { type: 'string', describe: `CA server URL, https://HOST:PORT (or ${CA_ENV.url})` },
-  'ca-fingerprint': {
-    type: 'string',
-    describe: `SHA-256 of the CA root certificate, hex, colons allowed (or ${CA_ENV.fingerprint})`,
-  },
-  'ca-file': { type: 'string', describe: `PEM file with the CA root to trust instead of a fingerprint (or ${CA_ENV.caFile})` },
-} as const satisfies Record<string, Options>;
-
-export const adminTokenOptions = {
-  'admin-token-file': { type: 'string', describe: 'file holding the admin token (default: RAPKI_ADMIN_TOKEN)' },
-} as const satisfies Record<string, Options>;
 
 export interface ConnectionArgs {
   readonly 'ca-url'?: string | undefined;
@@ -69,3 +54,5 @@ export async function connect(
   const token = opts.admin ? await adminToken({ env, file: args['admin-token-file'] }) : undefined;
   return new CaClient({ url, trust, adminToken: token, clientIdentity: opts.clientIdentity });
 }
+
+export { adminTokenOptions, caConnectionOptions } from './options.js';

@@ -1,6 +1,6 @@
 /** `rapki audit verify`: check the CA audit log's hash chain. Implementation loaded lazily. */
 import type { Argv, CommandModule } from 'yargs';
-import { adminTokenOptions, caConnectionOptions } from '../ca-client/connection.js';
+import { adminTokenOptions, caConnectionOptions } from '../ca-client/options.js';
 
 const verify: CommandModule = {
   command: 'verify',

@@ -1,6 +1,6 @@
 /** `rapki cert list` and `rapki cert revoke` (DESIGN.md CLI contract). Implementation loaded lazily. */
 import type { Argv, CommandModule } from 'yargs';
-import { adminTokenOptions, caConnectionOptions } from '../ca-client/connection.js';
+import { adminTokenOptions, caConnectionOptions } from '../ca-client/options.js';
 
 const list: CommandModule = {
   command: 'list',

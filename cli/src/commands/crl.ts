@@ -1,6 +1,6 @@
 /** `rapki crl get` (DESIGN.md CLI contract). Implementation loaded lazily. */
 import type { Argv, CommandModule } from 'yargs';
-import { caConnectionOptions } from '../ca-client/connection.js';
+import { caConnectionOptions } from '../ca-client/options.js';
 
 const get: CommandModule = {
   command: 'get',

@@ -3,7 +3,7 @@
  * certificate, chain and root (DESIGN.md CLI contract). Implementation loaded lazily.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { caConnectionOptions } from '../ca-client/connection.js';
+import { caConnectionOptions } from '../ca-client/options.js';
 
 export const enrollCommand: CommandModule = {
   command: 'enroll',

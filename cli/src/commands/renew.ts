@@ -3,7 +3,7 @@
  * `--daemon` keeps doing it at ~2/3 of each lifetime (DESIGN.md CLI contract).
  */
 import type { Argv, CommandModule } from 'yargs';
-import { caConnectionOptions } from '../ca-client/connection.js';
+import { caConnectionOptions } from '../ca-client/options.js';
 
 export const renewCommand: CommandModule = {
   command: 'renew',

@@ -3,7 +3,7 @@
  * The implementation is loaded lazily (`cli/src/ca-client/handlers/token-create.ts`).
  */
 import type { Argv, CommandModule } from 'yargs';
-import { adminTokenOptions, caConnectionOptions } from '../ca-client/connection.js';
+import { adminTokenOptions, caConnectionOptions } from '../ca-client/options.js';
 
 const create: CommandModule = {
   command: 'create',
