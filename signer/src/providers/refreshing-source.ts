@@ -38,6 +38,8 @@ export interface RefreshingSourceOptions {
 }
 
 const DEFAULT_RETRY_DELAY_MS = 30_000;
+/** Wait before refreshing credentials that arrived already inside the refresh window. */
+const MIN_RESCHEDULE_MS = 5_000;
 /** setTimeout's ceiling (2^31 − 1 ms); longer waits are done in steps. */
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -144,7 +146,9 @@ export class RefreshingCredentialSource implements CredentialSource {
   #schedule(delayMs: number): void {
     if (this.#o.proactive === false || this.#stopped) return;
     if (this.#timer) clearTimeout(this.#timer);
-    const base = Number.isFinite(delayMs) && delayMs > 0 ? delayMs : this.#retryDelay;
+    // Credentials that arrive already inside the refresh window are refreshed soon, but not in a
+    // tight loop (a misconfigured endpoint could keep returning short-lived ones).
+    const base = !Number.isFinite(delayMs) ? this.#retryDelay : delayMs > 0 ? delayMs : MIN_RESCHEDULE_MS;
     const wait = Math.min(Math.max(base, 1_000), MAX_TIMER_MS);
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
