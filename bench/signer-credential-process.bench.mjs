@@ -53,9 +53,12 @@ try {
   const bare = [];
   const cp = [];
   const hit = [];
+  const floor = [];
+  const floorArgs = [fileURLToPath(new URL('./lib/https-floor.mjs', import.meta.url)), verifier.url, verifier.caFile];
   await timed(cpArgs); // fills the cache for the hit variant
   for (let i = 0; i < RUNS; i++) {
     bare.push((await timed(['-e', '0'])).ms);
+    floor.push((await timed(floorArgs)).ms);
     const r = await timed([...cpArgs, '--no-cache']);
     if (!r.out.startsWith('{"Version":1,')) throw new Error(`unexpected output: ${r.out}`);
     cp.push(r.ms);
@@ -65,9 +68,11 @@ try {
   const mb = median(bare);
   const mc = median(cp);
   const mh = median(hit);
+  const mf = median(floor);
   console.log(`runs per variant: ${RUNS} (alternating); verifier accepted ${requests} CreateSession requests`);
   console.log(`bare node -e 0:                         median ${fmtMs(mb)}`);
-  console.log(`credential-process (CreateSession):     median ${fmtMs(mc)}`);
+  console.log(`floor: node + one bare HTTPS POST:      median ${fmtMs(mf)} (${(mf / mb).toFixed(2)}x bare; no rapki code)`);
+  console.log(`credential-process (CreateSession):     median ${fmtMs(mc)} (${(mc / mf).toFixed(2)}x the floor)`);
   console.log(`credential-process (cache hit):         median ${fmtMs(mh)}`);
   console.log(verdict('credential-process / bare node', mc / mb, 1.5, true));
   console.log(`cache hit / bare node: ${(mh / mb).toFixed(2)}x`);

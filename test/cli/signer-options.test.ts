@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { resolveCredentialProcess, resolvePassword, type OptionsIo } from '../../cli/src/signer-options.js';
+
+function io(env: Record<string, string> = {}, files: Record<string, string> = {}): OptionsIo & { warnings: string[] } {
+  const warnings: string[] = [];
+  return {
+    env,
+    warnings,
+    warn: (l) => warnings.push(l),
+    readFileText: (p) => {
+      if (!(p in files)) throw Object.assign(new Error('nope'), { code: 'ENOENT' });
+      return files[p]!;
+    },
+  };
+}
+
+const base = {
+  certificate: 'c.pem',
+  'private-key': 'k.pem',
+  'trust-anchor-arn': 'ta',
+  'profile-arn': 'pa',
+  'role-arn': 'ra',
+};
+
+describe('resolveCredentialProcess', () => {
+  it('maps flags and environment to key source and session options', () => {
+    const c = resolveCredentialProcess(
+      { ...base, 'session-duration': '1800', region: 'eu-west-1', endpoint: 'https://x', 'no-verify-ssl': true, 'with-proxy': true, timeout: '3', debug: true },
+      io({ AWS_CA_BUNDLE: '/ca.pem', AWS_USE_FIPS_ENDPOINT: 'true' }, { '/ca.pem': 'PEM' }),
+    );
+    expect(c.keySource).toEqual({ certificate: 'c.pem', privateKey: 'k.pem', intermediates: undefined, pkcs8Password: undefined });
+    expect(c.session).toMatchObject({
+      trustAnchorArn: 'ta', profileArn: 'pa', roleArn: 'ra', durationSeconds: 1800, region: 'eu-west-1', endpoint: 'https://x',
+      verifyTls: false, withProxy: true, caBundle: 'PEM', timeoutMs: 3000, useFipsEndpoint: true,
+    });
+    expect(c.debug).toBe(true);
+  });
+
+  it('defaults: 3600 s, verify TLS, no proxy, no FIPS', () => {
+    const c = resolveCredentialProcess(base, io());
+    expect(c.session).toMatchObject({ durationSeconds: 3600, verifyTls: true, withProxy: false, useFipsEndpoint: false, caBundle: undefined });
+  });
+
+  it('reports missing required flags and malformed numbers', () => {
+    expect(() => resolveCredentialProcess({ ...base, 'role-arn': '' }, io())).toThrow(expect.objectContaining({ code: 'missing_flag' }));
+    expect(() => resolveCredentialProcess({ ...base, timeout: '0' }, io())).toThrow(expect.objectContaining({ code: 'invalid_flag_value' }));
+    expect(() => resolveCredentialProcess(base, io({ AWS_CA_BUNDLE: '/missing' }))).toThrow(expect.objectContaining({ code: 'ca_bundle_unreadable' }));
+  });
+});
+
+describe('resolvePassword', () => {
+  it('flag (with a ps warning), then file (first line), then RAPKI_PKCS8_PASSWORD', () => {
+    const a = io({ RAPKI_PKCS8_PASSWORD: 'env' }, { '/pw': 'filepw\r\nsecond line' });
+    expect(resolvePassword({ 'pkcs8-password': 'inline' }, a)).toBe('inline');
+    expect(a.warnings[0]).toMatch(/visible.*--pkcs8-password-file/);
+    expect(a.warnings[0]).not.toContain('inline');
+    expect(resolvePassword({ 'pkcs8-password-file': '/pw' }, a)).toBe('filepw');
+    expect(resolvePassword({}, a)).toBe('env');
+    expect(resolvePassword({}, io())).toBeUndefined();
+    expect(() => resolvePassword({ 'pkcs8-password': 'a', 'pkcs8-password-file': '/pw' }, a)).toThrow(
+      expect.objectContaining({ code: 'invalid_flag_value' }),
+    );
+    expect(() => resolvePassword({ 'pkcs8-password-file': '/none' }, a)).toThrow(expect.objectContaining({ code: 'password_file_unreadable' }));
+  });
+});
