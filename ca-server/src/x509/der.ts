@@ -136,19 +136,26 @@ export function oid(dotted: string): Uint8Array {
   return tlv(Tag.OID, Uint8Array.from(bytes));
 }
 
-/** Dotted form of OID content bytes. */
+/** Dotted form of OID content bytes (numbers while arcs stay below 2^46, BigInt beyond). */
 export function oidToString(content: Uint8Array): string {
-  const out: bigint[] = [];
-  let v = 0n;
+  const out: string[] = [];
+  let v = 0;
+  let big: bigint | undefined;
   for (let i = 0; i < content.length; i++) {
     const b = content[i]!;
-    v = (v << 7n) | BigInt(b & 0x7f);
+    if (big !== undefined) big = (big << 7n) | BigInt(b & 0x7f);
+    else if (v >= 2 ** 46) big = (BigInt(v) << 7n) | BigInt(b & 0x7f);
+    else v = v * 128 + (b & 0x7f);
     if (!(b & 0x80)) {
       if (out.length === 0) {
-        const first = v < 80n ? v / 40n : 2n;
-        out.push(first, v - first * 40n);
-      } else out.push(v);
-      v = 0n;
+        if (big !== undefined) out.push('2', String(big - 80n));
+        else {
+          const first = v < 80 ? Math.floor(v / 40) : 2;
+          out.push(String(first), String(v - first * 40));
+        }
+      } else out.push(big !== undefined ? String(big) : String(v));
+      v = 0;
+      big = undefined;
     } else if (i === content.length - 1) throw new DerError('truncated OID');
   }
   if (out.length === 0) throw new DerError('empty OID');
