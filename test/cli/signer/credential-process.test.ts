@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../support/cli.js';
 import { startLoopbackVerifier, type LoopbackVerifier } from '../../support/loopback-verifier.js';
+import { startConnectProxy } from '../../signer/session/connect-proxy.js';
 import { ARNS, TestPki, type Leaf } from '../../signer/session/test-pki.js';
 
 let dir: string;
@@ -86,6 +87,37 @@ describe('credential-process (child process)', () => {
     expect(r.out).toMatch(OUTPUT_SHAPE);
     expect(JSON.parse(verifier.requests[0]!.body)).toEqual({ durationSeconds: 1800, roleSessionName: 'web-1' });
     expect(verifier.requests[0]!.verdict).toBe('ok');
+  });
+
+  it('reads a PKCS#12 file (password from the environment) and a PEM holding certificate and key', async () => {
+    const p12 = join(dir, 'id.p12');
+    execFileSync('openssl', ['pkcs12', '-export', '-in', L.rsaChain!.certFile, '-inkey', L.rsaChain!.keyFile, '-certfile', pki.interCert,
+      '-out', p12, '-passout', 'pass:p12-pw']);
+    const a = ['credential-process', '--certificate', p12, '--trust-anchor-arn', ARNS.trustAnchorArn, '--profile-arn', ARNS.profileArn,
+      '--role-arn', ARNS.roleArn, '--endpoint', verifier.url];
+    const r = await runCli(a, { env: { AWS_CA_BUNDLE: verifier.caFile, RAPKI_PKCS8_PASSWORD: 'p12-pw' } });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.out).toMatch(OUTPUT_SHAPE);
+    const combo = join(dir, 'combo.pem');
+    writeFileSync(combo, execFileSync('cat', [L.p384!.certFile, L.p384!.keyFile]));
+    const c = await runCli(['credential-process', '--certificate', combo, ...a.slice(3)], withCa());
+    expect([c.code, c.stderr]).toEqual([0, '']);
+    expect(verifier.requests.map((q) => q.verdict)).toEqual(['ok', 'ok']);
+    expect(verifier.requests[0]!.headers['x-amz-x509-chain']).toBeTruthy();
+  });
+
+  it('--with-proxy tunnels through HTTPS_PROXY (and only with the flag)', async () => {
+    const proxy = await startConnectProxy();
+    try {
+      const env = { AWS_CA_BUNDLE: verifier.caFile, HTTPS_PROXY: proxy.url };
+      expect((await runCli(args(L.p256!, ['--with-proxy']), { env })).code).toBe(0);
+      expect(proxy.tunnels).toEqual([`127.0.0.1:${verifier.port}`]);
+      expect((await runCli(args(L.p256!), { env })).code).toBe(0);
+      expect(proxy.tunnels).toHaveLength(1);
+      expect(verifier.requests.map((q) => q.verdict)).toEqual(['ok', 'ok']);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('--no-verify-ssl (also as --no-verify-ssl=true) instead of AWS_CA_BUNDLE; neither → tls_error', async () => {
