@@ -3,7 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTempDir, openssl, removeTempDir } from '../../support/openssl.js';
 import { opensslRun } from '../../support/openssl-ca.js';
-import { formatDn, parseDn } from '../../../ca-server/src/x509/index.js';
+import fc from 'fast-check';
+import { escapeDnValue, formatDn, parseDn } from '../../../ca-server/src/x509/index.js';
 import { commonNameOf } from '../../../ca-server/src/x509/dn.js';
 
 let dir: string;
@@ -45,6 +46,19 @@ describe('parseDn / formatDn (RFC 4514)', () => {
     expect(formatDn(parseDn('CN=a\\=b'))).toBe('CN=a\\=b');
     // RFC 4514 §3 does not require "=" in a value to be escaped.
     expect(formatDn(parseDn('CN=a=b'))).toBe('CN=a\\=b');
+  });
+
+  it('round-trips any printable value through escaping (property)', () => {
+    const value = fc.string({ minLength: 1, maxLength: 40, unit: fc.oneof(fc.string({ minLength: 1, maxLength: 1 }), fc.constantFrom('ü', '日', '€', '😀', ' ', '#', ',', '+', '\\', '"', ';', '<', '>', '=')) });
+    fc.assert(
+      fc.property(value, value, (cn, o) => {
+        fc.pre([...cn].length <= 64 && [...o].length <= 64 && cn.trim() !== '' && o.trim() !== '');
+        const text = `CN=${escapeDnValue(cn)},O=${escapeDnValue(o)}`;
+        const der = parseDn(text);
+        return commonNameOf(der) === cn && formatDn(der) === text && Buffer.from(parseDn(formatDn(der))).equals(Buffer.from(der));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('gives clear dn_invalid errors for malformed names', () => {
