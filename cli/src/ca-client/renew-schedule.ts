@@ -19,10 +19,14 @@ export const BACKOFF_MAX_MS = 15 * 60_000;
 
 /**
  * Milliseconds from `now` until the next renewal attempt (0 = now). `random` returns [0, 1).
+ * `obtainedAt`, when known (the daemon just renewed), is used instead of notBefore as the start of
+ * the lifetime: the CA backdates notBefore for clock skew (5 min), and with a very short lifetime
+ * that backdating alone could put the 2/3 point in the past and make the daemon renew in a loop.
  */
-export function renewalDelayMs(v: Validity, now: Date, random: () => number): number {
-  const start = v.notBefore.getTime();
-  const life = v.notAfter.getTime() - start;
+export function renewalDelayMs(v: Validity, now: Date, random: () => number, obtainedAt?: Date): number {
+  const end = v.notAfter.getTime();
+  const start = obtainedAt ? Math.min(end, Math.max(v.notBefore.getTime(), obtainedAt.getTime())) : v.notBefore.getTime();
+  const life = end - start;
   if (life <= 0) return 0;
   const jitter = (random() * 2 - 1) * RENEW_JITTER_FRACTION * life;
   const at = start + RENEW_AT_FRACTION * life + jitter;

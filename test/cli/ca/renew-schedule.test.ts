@@ -12,6 +12,15 @@ describe('renewalDelayMs', () => {
     expect(renewalDelayMs(v, v.notBefore, () => 0)).toBe(16 * H - 0.05 * 24 * H);
     expect(renewalDelayMs(v, v.notBefore, () => 0.999999)).toBeCloseTo(16 * H + 0.05 * 24 * H, -3);
   });
+  it('counts from when the certificate was obtained when notBefore is backdated (no renewal loop)', () => {
+    // 2 min certificate backdated 5 min: from notBefore the 2/3 point would already be past.
+    const short = { notBefore: new Date('2026-11-25T00:00:00Z'), notAfter: new Date('2026-11-25T00:07:00Z') };
+    const obtained = new Date('2026-11-25T00:05:00Z');
+    expect(renewalDelayMs(short, obtained, () => 0.5)).toBe(0);
+    expect(renewalDelayMs(short, obtained, () => 0.5, obtained)).toBe(80_000);
+    // obtainedAt before notBefore changes nothing.
+    expect(renewalDelayMs(v, v.notBefore, () => 0.5, new Date(0))).toBe(16 * H);
+  });
   it('is 0 when the point has passed or the certificate is odd', () => {
     expect(renewalDelayMs(v, new Date('2026-11-25T20:00:00Z'), () => 0.5)).toBe(0);
     expect(renewalDelayMs({ notBefore: v.notAfter, notAfter: v.notBefore }, v.notBefore, () => 0.5)).toBe(0);

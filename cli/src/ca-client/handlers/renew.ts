@@ -65,10 +65,14 @@ export function renewCommand(args: RenewArgs, io: CommandIo, daemonEnv?: DaemonE
     }
     const env = daemonEnv ?? processDaemonEnv();
     let failures = 0;
+    let obtainedAt: Date | undefined;
     while (!env.signal.aborted) {
       const current = await loadCurrent(files);
       const validity = { notBefore: new Date(current.certificate.validFrom), notAfter: new Date(current.certificate.validTo) };
-      const wait = failures === 0 ? renewalDelayMs(validity, env.now(), env.random) : backoffDelayMs(failures, validity, env.now(), env.random);
+      const wait =
+        failures === 0
+          ? renewalDelayMs(validity, env.now(), env.random, obtainedAt)
+          : backoffDelayMs(failures, validity, env.now(), env.random);
       if (wait > 0) {
         const target = env.now().getTime() + wait;
         io.stderr(`rapki: next renewal at ${new Date(target).toISOString()}\n`);
@@ -79,6 +83,7 @@ export function renewCommand(args: RenewArgs, io: CommandIo, daemonEnv?: DaemonE
       }
       try {
         report(await renewOnce(args, io, files));
+        obtainedAt = env.now();
         failures = 0;
       } catch (err) {
         if (isRapkiError(err) && TERMINAL_RENEW_CODES.has(err.code)) throw err;
