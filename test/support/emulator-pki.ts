@@ -4,7 +4,7 @@
  * emulator's parser is checked against certificates it did not produce itself.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
@@ -161,4 +161,15 @@ export function makeCrl(ca: TestCa): string {
   const out = join(ca.dir, `crl-${++leafCounter}.pem`);
   openssl(['ca', '-batch', '-config', ca.configPath, '-gencrl', '-out', out]);
   return readFileSync(out, 'utf8');
+}
+
+/**
+ * Turns any certificate + key into an issuer for `makeLeaf` (e.g. a non-CA leaf, to test that
+ * verifiers refuse paths through certificates that are not CAs). openssl ca does not check it.
+ */
+export function issuerFrom(dir: string, name: string, certPath: string, keyPath: string): TestCa {
+  const configPath = initCaDir(dir, name);
+  copyFileSync(certPath, join(dir, 'ca.pem'));
+  copyFileSync(keyPath, join(dir, 'ca.key'));
+  return { dir, name, certPath: join(dir, 'ca.pem'), keyPath: join(dir, 'ca.key'), configPath, certPem: readFileSync(certPath, 'utf8') };
 }

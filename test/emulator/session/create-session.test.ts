@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DisableCrlCommand, DisableProfileCommand, DisableTrustAnchorCommand, EnableProfileCommand, EnableTrustAnchorCommand, ImportCrlCommand, UpdateProfileCommand } from '@aws-sdk/client-rolesanywhere';
-import { makeIntermediateCa, makeLeaf, makeRootCa, makeCrl, revoke, type TestLeaf } from '../../support/emulator-pki.js';
+import { issuerFrom, makeIntermediateCa, makeLeaf, makeRootCa, makeCrl, revoke, type TestLeaf } from '../../support/emulator-pki.js';
 import { sendCreateSession, type SessionRequestOptions } from '../helpers/x509-request-signer.js';
 import { makeWorld, ROLE_ARN, type World } from '../helpers/world.js';
 
@@ -211,6 +211,30 @@ describe('CreateSession refusals', () => {
       'Not authorized to set roleSessionName.',
       'role_session_name_not_accepted',
     );
+  });
+
+  it('more than 5 chain certificates', async () => {
+    const inter = makeIntermediateCa(join(w.dir, 'inter-6'), 'Six', w.root);
+    const leaf = makeLeaf(inter);
+    const chain = Array.from({ length: 6 }, () => inter.certPem);
+    expectRefusal(await call(leaf, { chainPems: chain }), 403, 'AccessDeniedException', 'Untrusted Signing Certificate', 'chain_too_long');
+    // The leaf itself in the chain header (PKCS#12 / Windows store style) is tolerated.
+    expect((await call(leaf, { chainPems: [leaf.certPem, inter.certPem] })).status).toBe(201);
+  });
+
+  it('intermediate that is not a CA', async () => {
+    const notCa = makeLeaf(w.root, { cn: 'not-a-ca', keyUsage: 'critical,digitalSignature,keyCertSign' });
+    const leaf = makeLeaf(issuerFrom(join(w.dir, 'fake-issuer'), 'not-a-ca', notCa.certPath, notCa.keyPath), { cn: 'under-not-ca' });
+    expectRefusal(await call(leaf, { chainPems: [notCa.certPem] }), 403, 'AccessDeniedException', 'Untrusted Signing Certificate', 'intermediate_not_ca');
+  });
+
+  it('unknown trust anchor', async () => {
+    const missing = w.trustAnchorArn.replace(/[0-9a-f-]{36}$/, '00000000-0000-0000-0000-000000000000');
+    expectRefusal(await call(good, { trustAnchorArn: missing }), 403, 'AccessDeniedException', 'Untrusted Signing Certificate', 'trust_anchor_not_found');
+  });
+
+  it('wrong region in the credential scope', async () => {
+    expectRefusal(await call(good, { region: 'eu-west-1' }), 403, 'AccessDeniedException', 'Invalid signature', 'wrong_region');
   });
 
   it('failed attempts are recorded on the subject', () => {
