@@ -135,7 +135,7 @@ describe('CrlSync', () => {
     sync.notify({ der: small.der, number: 1 });
     await sched.advance(10_000);
     plane.calls = [];
-    const big = await ca.crl(2, 4600); // ~49 DER bytes per entry → > 300,000 PEM bytes
+    const big = await ca.bigCrl(2, 4600); // ~49 DER bytes per entry → > 300,000 PEM bytes
     expect(crlToPem(big.der).length).toBeGreaterThan(300_000);
     sync.notify({ der: big.der, number: 2 });
     await sched.advance(10_000);
