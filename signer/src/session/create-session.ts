@@ -108,10 +108,11 @@ export async function createSession(
         options.debug(`canonical request:\n${signed.canonicalRequest}`);
         options.debug(`string to sign:\n${signed.stringToSign}`);
       }
-      const query = signed.pathAndQuery.slice(signed.pathAndQuery.indexOf('?'));
+      // Send to the endpoint's path (a gateway prefix + /sessions) with the signed query; the Host
+      // header signed is the endpoint's host[:port], which node would also derive.
+      const q = signed.pathAndQuery.indexOf('?');
+      const path = q < 0 ? target.path : `${target.path}${signed.pathAndQuery.slice(q)}`;
       const headers: Record<string, string> = { ...signed.headers };
-      delete headers.Host; // node sets Host from hostname/port; it must equal target.hostHeader
-      headers.Host = target.hostHeader;
       if (deps.userAgent) headers['User-Agent'] = deps.userAgent;
 
       let res: WireResponse;
@@ -121,7 +122,7 @@ export async function createSession(
             protocol: target.protocol,
             hostname: target.hostname,
             port: target.port,
-            path: signed.pathAndQuery.includes('?') ? `${target.path}${query}` : target.path,
+            path,
             headers,
             body: signed.body,
           },
