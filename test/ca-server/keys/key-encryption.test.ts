@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
-import { decryptCaKey, encryptCaKey, ENCRYPTED_KEY_LABEL } from '../../../ca-server/src/keys/index.js';
+import { decryptCaKey, encryptCaKey, ENCRYPTED_KEY_LABEL, KEY_ERROR_CODES } from '../../../ca-server/src/keys/index.js';
 
 // Minimum accepted cost keeps the tests fast; the default (N = 2^15) is exercised once.
 const FAST = { N: 2 ** 14 };
@@ -62,5 +62,20 @@ describe('CA key encryption at rest (scrypt + AES-256-GCM)', () => {
     expect(() => encryptCaKey(privateKey, '')).toThrow(expect.objectContaining({ code: 'ca_key_passphrase_missing' }));
     expect(() => decryptCaKey(text, '')).toThrow(expect.objectContaining({ code: 'ca_key_passphrase_missing' }));
     expect(() => encryptCaKey(privateKey, 'pw', { N: 1000 })).toThrow(TypeError);
+  });
+
+  it('every code thrown here is in the KEY_ERROR_CODES table', () => {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const text = encryptCaKey(privateKey, 'pw', FAST);
+    const codes = new Set<string>();
+    for (const f of [() => decryptCaKey(text, 'x'), () => decryptCaKey('x', 'pw'), () => decryptCaKey(text, '')]) {
+      try {
+        f();
+      } catch (err) {
+        codes.add((err as { code: string }).code);
+      }
+    }
+    expect([...codes].sort()).toEqual(['ca_key_malformed', 'ca_key_passphrase_missing', 'ca_key_wrong_passphrase']);
+    for (const c of codes) expect(Object.keys(KEY_ERROR_CODES)).toContain(c);
   });
 });
