@@ -3,11 +3,13 @@
  * `rapki ca serve` (HTTPS on loopback, SQLite file), `token create`, `enroll`, `renew`, `cert list`,
  * `cert revoke`, `crl get`, `audit verify` — with openssl checking every certificate and CRL.
  */
+import { spawn } from 'node:child_process';
 import { X509Certificate, createHash } from 'node:crypto';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type CliResult } from '../support/cli.js';
+import { RAPKI_BIN, REPO_ROOT, runCli, type CliResult } from '../support/cli.js';
 import { startCaServerProcess, type CaServerProcess } from '../support/ca-server.js';
 import { makeTempDir, openssl, removeTempDir } from '../support/openssl.js';
 
@@ -283,6 +285,47 @@ describe('CA flow without an intermediate', () => {
     expect(await readFile(join(out, 'chain.pem'), 'utf8')).toBe('');
     expect((await openssl(['verify', '-CAfile', 'ca.pem', 'certificate.pem'], out)).trim()).toBe('certificate.pem: OK');
     expect(await openssl(['x509', '-in', 'certificate.pem', '-noout', '-text'], out)).toContain('Public-Key: (2048 bit)');
+  });
+
+  it('renew --daemon renews a short-lived certificate at once, plans the next one, and stops on SIGTERM', async () => {
+    const env = { RAPKI_CA_URL: ca.url, RAPKI_CA_FINGERPRINT: ca.fingerprint, RAPKI_ADMIN_TOKEN: ca.adminToken };
+    const t = await runCli(['token', 'create', '--subject', 'short-1', '--cert-ttl', '60s', '--json'], { env });
+    expect(t.code, fail(t)).toBe(0);
+    const out = join(tmp, 'short-1');
+    const e = await runCli(['enroll', '--out', out, '--json'], { env: { ...env, RAPKI_ENROLL_TOKEN: (JSON.parse(t.out) as { token: string }).token } });
+    expect(e.code, fail(e)).toBe(0);
+    const first = (JSON.parse(e.out) as { serial: string }).serial;
+    // notBefore is backdated 5 min, so 2/3 of this 6-minute life is already past: renew at once.
+    const child = spawn(process.execPath, [RAPKI_BIN, 'renew', '--daemon', '--json', '--certificate', join(out, 'certificate.pem'), '--private-key', join(out, 'private-key.pem')], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', RAPKI_CA_URL: ca.url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no renewal in time: ${stderr}`)), 20_000);
+        createInterface({ input: child.stdout! }).once('line', (l) => {
+          clearTimeout(timer);
+          resolve(l);
+        });
+      });
+      const r = JSON.parse(line) as { serial: string; previousSerial: string };
+      expect(r.previousSerial).toBe(first);
+      expect(r.serial).not.toBe(first);
+      // The next renewal is planned ~40 s after this one (2/3 of 60 s from now), not immediately.
+      await new Promise((res) => setTimeout(res, 500));
+      const planned = [...stderr.matchAll(/next renewal at (\S+)/g)].map((m) => Date.parse(m[1]!));
+      expect(planned.length).toBeGreaterThanOrEqual(1);
+      expect(planned.at(-1)! - Date.now()).toBeGreaterThan(25_000);
+      const serialLine = await openssl(['x509', '-in', 'certificate.pem', '-noout', '-serial'], out);
+      expect(BigInt(`0x${serialLine.trim().slice('serial='.length)}`)).toBe(BigInt(`0x${r.serial}`));
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
   });
 
   it('names that differ from the token are refused with name_mismatch', async () => {
