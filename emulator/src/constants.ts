@@ -23,6 +23,9 @@ export const CREATE_SESSION_MAX_SKEW_MS = 5 * 60_000;
 /** HMAC SigV4 (control plane, STS): AWS's usual 15-minute window (emulator choice). */
 export const HMAC_MAX_SKEW_MS = 15 * 60_000;
 
+/** Minted sessions are forgotten this long after they expired (emulator choice). */
+export const SESSION_RETENTION_AFTER_EXPIRY_MS = 24 * 3600_000;
+
 /** At most 5 certificates in `X-Amz-X509-Chain` (signer-spec.md §1.6). */
 export const MAX_CHAIN_CERTIFICATES = 5;
 

@@ -6,7 +6,7 @@
  * roleSessionName → session tags. Responds 201 with the exact credentialSet shape.
  */
 import { formatAmzDate } from '../auth/authorization-header.js';
-import { CREATE_SESSION_MAX_SKEW_MS, LIMITS, MESSAGES, PATTERNS } from '../constants.js';
+import { CREATE_SESSION_MAX_SKEW_MS, LIMITS, MESSAGES, PATTERNS, SESSION_RETENTION_AFTER_EXPIRY_MS } from '../constants.js';
 import type { EmulatorContext } from '../context.js';
 import type { WireRequest } from '../http/wire-request.js';
 import { hasKeyUsage, KeyUsageFlags, parseCertificate, pemCertificatesToDer, type ParsedCertificate } from '../pki/certificate.js';
@@ -90,6 +90,10 @@ export function createSession(ctx: EmulatorContext, wire: WireRequest): { status
     const out = authorize(ctx, params, sig.leaf, ta);
     const subject = recordSubject(ctx, sig.leaf, false, params.instanceProperties);
     out.session.subjectArn = subject.subjectArn;
+    // Keep the state small: forget sessions a day after they expired (STS then answers
+    // InvalidClientTokenId for them instead of ExpiredToken).
+    const horizon = now.getTime() - SESSION_RETENTION_AFTER_EXPIRY_MS;
+    state.sessions = state.sessions.filter((s) => new Date(s.expiration).getTime() > horizon);
     state.sessions.push(out.session);
     ctx.store.save();
     const s = out.session;
