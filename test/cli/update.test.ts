@@ -85,6 +85,16 @@ describe('rapki update', () => {
     expect(readFileSync(file, 'utf8')).toBe(HAND_WRITTEN);
   });
 
+  it('exits 1 at once (no retry loop) when the first CreateSession fails without --once', async () => {
+    const file = join(dir, 'credentials-fail-loop');
+    verifier.failNext(1, 404, 'ResourceNotFoundException', 'Profile not found');
+    const started = Date.now();
+    const r = await runCli(flags('--profile', 'rapki'), { env: env(file), timeoutMs: 15_000 });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('rapki: resource_not_found:');
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it('keeps running and rewrites the profile 5 minutes before expiry', async () => {
     const file = join(dir, 'credentials-loop');
     writeFileSync(file, HAND_WRITTEN, { mode: 0o600 });

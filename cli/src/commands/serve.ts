@@ -111,6 +111,7 @@ async function runServe(values: Record<string, string | boolean | undefined>, a:
     try {
       await source.start();
     } catch (err) {
+      source.stop();
       await srv.close();
       throw err;
     }

@@ -61,7 +61,12 @@ async function runUpdate(values: Record<string, string | boolean | undefined>, p
             formatFailure(err).replace(/^rapki: /, ''),
         ),
     });
-    await source.start();
+    try {
+      await source.start();
+    } catch (err) {
+      source.stop(); // no retry timer: a first failure exits 1, as the helper does
+      throw err;
+    }
     if (once) return 0;
     await stopRequested;
     source.stop();
