@@ -13,7 +13,8 @@ import { runIssuanceRules, type IssuanceContext } from './issuance-rules.js';
 import { sha256Hex, type IssuerContext } from './issuer.js';
 import { leafSubjectDn } from './leaf-subject.js';
 import { validateSans, validateSubject } from './names.js';
-import { normalizeSerial, serialHexFromBytes } from './serial.js';
+import { normalizeSerial } from './serial.js';
+import { serialHexFromCertificate } from '../x509/certificate-summary.js';
 import {
   ADMIN_TOKEN_PREFIX,
   digestsEqual,
@@ -183,7 +184,11 @@ export class CertificateAuthority {
   }
 
   #serialFromDer(der: Uint8Array): string {
-    return serialHexFromBytes(readSerialContent(der));
+    try {
+      return serialHexFromCertificate(der);
+    } catch (err) {
+      throw caError('certificate_unknown', undefined, { cause: err });
+    }
   }
 
   async #issue(csrPem: string, host: string, sans: readonly string[], certTtlSeconds: number): Promise<Required<IssuanceContext>> {
@@ -296,31 +301,4 @@ function validateReason(reason: string | undefined): string | null {
     throw caError('invalid_request', `reason must be one of ${CRL_REASON_NAMES.join(', ')}.`);
   }
   return reason === 'unspecified' ? null : reason;
-}
-
-/**
- * Serial content bytes of a DER certificate: Certificate → tbsCertificate → [0] version → serial.
- * Minimal DER walk; the certificate was already verified by TLS against our CA.
- */
-export function readSerialContent(der: Uint8Array): Uint8Array {
-  let p = 0;
-  const hdr = (): { len: number; tag: number } => {
-    const tag = der[p++]!;
-    let len = der[p++]!;
-    if (len & 0x80) {
-      const n = len & 0x7f;
-      len = 0;
-      for (let i = 0; i < n; i++) len = len * 256 + der[p++]!;
-    }
-    return { tag, len };
-  };
-  if (hdr().tag !== 0x30) throw caError('certificate_unknown');
-  if (hdr().tag !== 0x30) throw caError('certificate_unknown');
-  let h = hdr();
-  if (h.tag === 0xa0) {
-    p += h.len;
-    h = hdr();
-  }
-  if (h.tag !== 0x02) throw caError('certificate_unknown');
-  return der.subarray(p, p + h.len);
 }

@@ -117,6 +117,29 @@ describe('authority', () => {
     expect(failed).toContain('certificate revoked');
   });
 
+  it('drops expired entries from the CRL, keeps numbers increasing, and sets nextUpdate', async () => {
+    const a = t.ca.authority;
+    const tok = await a.createEnrollmentToken({ subject: 'e-1', sans: [], certTtlSeconds: 3600 }, 'x');
+    const c = await a.enroll(tok.token, csrPem('CN=e-1', []));
+    const tok2 = await a.createEnrollmentToken({ subject: 'e-2', sans: [], certTtlSeconds: 86400 }, 'x');
+    const c2 = await a.enroll(tok2.token, csrPem('CN=e-2', []));
+    await a.revokeSerial(c.serial, undefined, 'x');
+    const r2 = await a.revokeSerial(c2.serial, undefined, 'x');
+    const withBoth = (await t.ca.crl.current())!;
+    expect(withBoth.entryCount).toBe(2);
+    expect(withBoth.number).toBe(r2.crlNumber);
+    expect(withBoth.nextUpdate.getTime() - withBoth.thisUpdate.getTime()).toBe(86400_000);
+    t.clock.advance(2 * 3600_000);
+    const later = await t.ca.crl.rebuild('test');
+    expect(later.number).toBe(withBoth.number + 1);
+    expect(later.entryCount).toBe(1);
+    const f = join(t.dir, 'later.pem');
+    writeFileSync(f, later.pem);
+    const text = execFileSync('openssl', ['crl', '-in', f, '-noout', '-text']).toString().toLowerCase();
+    expect(text).toContain(c2.serial);
+    expect(text).not.toContain(c.serial);
+  });
+
   it('renews with the current certificate (new key allowed), refuses revoked, expired and unknown ones', async () => {
     const a = t.ca.authority;
     const tok = await a.createEnrollmentToken({ subject: 'n-1', sans: ['dns:n-1.example'], certTtlSeconds: 3600 }, 'admin:test');
