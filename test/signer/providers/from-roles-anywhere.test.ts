@@ -1,4 +1,6 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -122,5 +124,39 @@ describe('fromRolesAnywhere', () => {
     const p = provider({ privateKey: join(dir, 'missing.key') });
     await expect(p()).rejects.toMatchObject({ code: 'file_not_found' });
     expect(verifier.requests).toHaveLength(0);
+  });
+
+  it('works as `credentials` of a real AWS SDK v3 client (STS against a loopback stand-in)', async () => {
+    const seen: IncomingHttpHeaders[] = [];
+    const sts = createServer((req, res) => {
+      seen.push(req.headers);
+      req.resume();
+      req.on('end', () =>
+        res.writeHead(200, { 'content-type': 'text/xml' }).end(
+          '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>' +
+            '<Arn>arn:aws:sts::123456789012:assumed-role/rapki-test/x</Arn><UserId>AROA:x</UserId><Account>123456789012</Account>' +
+            '</GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>',
+        ),
+      );
+    });
+    await new Promise<void>((r) => sts.listen(0, '127.0.0.1', r));
+    try {
+      const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+      const client = new STSClient({
+        region: 'us-east-1',
+        endpoint: `http://127.0.0.1:${(sts.address() as AddressInfo).port}`,
+        credentials: provider({ now: undefined }),
+      });
+      t = Date.now();
+      const out = await client.send(new GetCallerIdentityCommand({}));
+      await client.send(new GetCallerIdentityCommand({}));
+      expect(out.Account).toBe('123456789012');
+      expect(verifier.requests).toHaveLength(1); // the SDK reused the memoized credentials
+      expect(String(seen[0]!.authorization)).toMatch(/^AWS4-HMAC-SHA256 Credential=ASIALOOPBACK\d{8}\/\d{8}\/us-east-1\/sts\/aws4_request/);
+      expect(seen[0]!['x-amz-security-token']).toMatch(/^loopbackToken\+\d+=$/);
+      client.destroy();
+    } finally {
+      await new Promise<void>((r) => sts.close(() => r()));
+    }
   });
 });
