@@ -84,6 +84,13 @@ export interface KeySourceOptions {
   readonly intermediates?: string | undefined;
   /** Password of an encrypted PKCS#8 key or of a PKCS#12 file. */
   readonly pkcs8Password?: string | undefined;
+  /**
+   * PKCS#11 module for `pkcs11:` URIs (`--pkcs11-lib`); default: the URI's `module-path`, else
+   * p11-kit-proxy as the official helper (signer-spec.md §3.2).
+   */
+  readonly pkcs11Lib?: string | undefined;
+  /** Use the user PIN for keys with CKA_ALWAYS_AUTHENTICATE (`--reuse-pin`). */
+  readonly reusePin?: boolean | undefined;
 }
 
 /** Options of one CreateSession call over HTTPS (`signer/src/session/`). */

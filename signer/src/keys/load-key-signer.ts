@@ -14,8 +14,14 @@ import { nodeKeyFileIo, readInputFile, type KeyFileIo } from './read-input.js';
  *   `pkcs8Password`, empty password tried when none), `--intermediates` then refused as by the helper;
  * - `--certificate` DER with a `--private-key` PEM: a DER certificate.
  * Files are read through `io` on every call, so callers that reload pick up rotated files.
+ * A `pkcs11:` URI (RFC 7512) in either flag selects a token key instead (`./pkcs11/`, imported lazily).
  */
 export async function loadKeySigner(opts: KeySourceOptions, io: KeyFileIo = nodeKeyFileIo): Promise<KeySigner> {
+  if (/^pkcs11:/i.test(opts.certificate) || /^pkcs11:/i.test(opts.privateKey ?? '')) {
+    // Lazy: the PKCS#11 code (and later the native addon) loads only when a token is named.
+    const { loadPkcs11KeySigner } = await import('./pkcs11/pkcs11-key-signer.js');
+    return loadPkcs11KeySigner(opts, io);
+  }
   const certBytes = await readInputFile(io, opts.certificate, '--certificate');
   const keyBytes = opts.privateKey === undefined ? undefined : await readInputFile(io, opts.privateKey, '--private-key');
   const interBytes = opts.intermediates === undefined ? undefined : await readInputFile(io, opts.intermediates, '--intermediates');

@@ -1,0 +1,11 @@
+/**
+ * PKCS#11 key sources (RFC 7512 URIs). Loaded lazily by `loadKeySigner` only when a `pkcs11:` URI
+ * is given; the native pkcs11js addon is imported later still, when a module is opened.
+ */
+export { loadPkcs11KeySigner, modulePathFor, type Pkcs11Deps } from './pkcs11-key-signer.js';
+export { generatePkcs11KeyPair, type Pkcs11KeyPairType, type GeneratedPkcs11KeyPair } from './generate-key-pair.js';
+export { parsePkcs11Uri, formatPkcs11Uri, isPkcs11Uri, redactPin, type Pkcs11Uri, type Pkcs11ObjectType } from './uri.js';
+export { resolvePin, pinSourcePath, type PinIo } from './pin.js';
+export { rawEcdsaToDer } from './ecdsa-der.js';
+export { PKCS11_ERROR_CODES, Pkcs11KeyError, type Pkcs11ErrorCode } from './errors.js';
+export { DEFAULT_PKCS11_MODULE, ENV_PKCS11_PIN } from './constants.js';
