@@ -89,6 +89,10 @@ export const CERTIFICATE_FIELDS = ['x509Subject', 'x509Issuer', 'x509SAN'] as co
 export const MESSAGES = {
   invalidSignature: 'Invalid signature',
   untrusted: 'Untrusted Signing Certificate',
+  /** Field reports of the real service after a CRL import (several independent write-ups). */
+  revoked: 'Certificate revoked',
+  /** CreateTrustAnchor with a bundle certificate that is not a CA (field report). */
+  incorrectBasicConstraints: 'Incorrect basic constraints',
   roleSessionNameNotAuthorized: 'Not authorized to set roleSessionName.',
   exceedsRoleMax: 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
   // HMAC SigV4 (generic AWS front-end texts).

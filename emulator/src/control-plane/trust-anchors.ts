@@ -3,7 +3,7 @@
  * §2.3). A CERTIFICATE_BUNDLE source must hold 1..2 PEM CA certificates (keyCertSign, CA:true,
  * SHA-256 or stronger), at most 8000 characters (signer-spec.md §6.1).
  */
-import { LIMITS, PATTERNS, SOURCE_TYPES } from '../constants.js';
+import { LIMITS, MESSAGES, PATTERNS, SOURCE_TYPES } from '../constants.js';
 import { arnFor, isoNow, type EmulatorContext } from '../context.js';
 import { hasKeyUsage, KeyUsageFlags, parseCertificate, pemCertificatesToDer } from '../pki/certificate.js';
 import { constraintViolation, notFound, validation } from '../service-error.js';
@@ -52,8 +52,9 @@ export function validateSource(input: unknown): TrustAnchorRecord['source'] {
         throw validation('Invalid certificate bundle: a certificate could not be parsed', 'invalid_bundle');
       }
       if (c.version !== 3) throw validation('Trust anchor certificates must be X.509 v3', 'anchor_not_v3');
-      if (c.isCa !== true || !hasKeyUsage(c, KeyUsageFlags.keyCertSign)) {
-        throw validation('Trust anchor certificates must be CA certificates with the keyCertSign key usage', 'anchor_not_ca');
+      if (c.isCa !== true) throw validation(MESSAGES.incorrectBasicConstraints, 'anchor_not_ca');
+      if (!hasKeyUsage(c, KeyUsageFlags.keyCertSign)) {
+        throw validation('Trust anchor certificates must have the keyCertSign key usage', 'anchor_missing_key_cert_sign');
       }
       if (!c.strongSignature) {
         throw validation('Trust anchor certificates must be signed with SHA-256 or stronger', 'anchor_weak_signature');

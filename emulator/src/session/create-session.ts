@@ -83,7 +83,7 @@ export function createSession(ctx: EmulatorContext, wire: WireRequest): { status
       /* validated at import; ignore if unreadable */
     }
   }
-  if (findRevoked(result.path, crls)) throw untrusted('certificate_revoked');
+  if (findRevoked(result.path, crls)) throw accessDenied(MESSAGES.revoked, 'certificate_revoked');
 
   // From here on the certificate is authentic: failures are recorded on the Subject.
   try {

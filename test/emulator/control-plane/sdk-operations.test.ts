@@ -101,7 +101,7 @@ describe('trust anchors', () => {
       c.send(new CreateTrustAnchorCommand({ name: 'leaf', source: bundle(makeLeaf(w.root).certPem) })),
       'ValidationException',
       400,
-      'Trust anchor certificates must be CA certificates with the keyCertSign key usage',
+      'Incorrect basic constraints',
     );
     await expectError(c.send(new GetTrustAnchorCommand({ trustAnchorId: 'not-a-uuid' })), 'ValidationException', 400, /at 'trustAnchorId' failed to satisfy constraint/);
   });

@@ -140,7 +140,7 @@ describe('CreateSession refusals', () => {
     const crl = await w.client.send(
       new ImportCrlCommand({ name: 'root-crl', crlData: new TextEncoder().encode(makeCrl(w.root)), trustAnchorArn: w.trustAnchorArn, enabled: true }),
     );
-    expectRefusal(await call(leaf), 403, 'AccessDeniedException', 'Untrusted Signing Certificate', 'certificate_revoked');
+    expectRefusal(await call(leaf), 403, 'AccessDeniedException', 'Certificate revoked', 'certificate_revoked');
     expect((await call(good)).status).toBe(201);
     await w.client.send(new DisableCrlCommand({ crlId: crl.crl!.crlId! }));
     expect((await call(leaf)).status).toBe(201);
