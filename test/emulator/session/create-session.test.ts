@@ -237,6 +237,17 @@ describe('CreateSession refusals', () => {
     expectRefusal(await call(good, { region: 'eu-west-1' }), 403, 'AccessDeniedException', 'Invalid signature', 'wrong_region');
   });
 
+  it('certificate attributes that cannot become session tags', async () => {
+    const leaf = makeLeaf(w.root, { cn: 'bad#name', san: 'DNS:ok.example.test' });
+    expectRefusal(
+      await call(leaf),
+      403,
+      'AccessDeniedException',
+      `Unable to assume role for ${ROLE_ARN}. Some attributes failed to be mapped into session tags. Issuer: [  ]; Subject: [ CN ]; SAN: [  ]`,
+      'session_tags_unmappable',
+    );
+  });
+
   it('failed attempts are recorded on the subject', () => {
     const subj = w.emulator.state.subjects.find((s) => s.x509Subject.startsWith('CN=web1.example.test'))!;
     expect(subj.credentials[0]!.failed).toBe(true);
