@@ -89,7 +89,13 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
     },
     nearLimit: (bytes: number) => log.warn({ pemBytes: bytes, limit: 300_000 }, 'the PEM CRL is close to the 300,000-byte Roles Anywhere limit'),
   };
-  const ca = await openCa({ dir: config.dir, passphrase, clock, authority: config.authority, events });
+  let ca: OpenCa;
+  try {
+    ca = await openCa({ dir: config.dir, passphrase, clock, authority: config.authority, events });
+  } catch (err) {
+    awsSync.close();
+    throw err;
+  }
   try {
     await ca.crl.start();
     metrics.setCrl(await ca.crl.current());

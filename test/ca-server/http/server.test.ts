@@ -269,6 +269,20 @@ describe('admin API', () => {
   });
 });
 
+describe('metrics', () => {
+  it('count issuance, revocation, errors and requests; report CRL size and age', async () => {
+    const text = (await get('/metrics')).body.toString();
+    const value = (re: RegExp): number => Number(re.exec(text)?.[1] ?? NaN);
+    expect(value(/^rapki_ca_certificates_issued_total (\d+)$/m)).toBeGreaterThanOrEqual(8);
+    expect(value(/^rapki_ca_certificates_revoked_total (\d+)$/m)).toBeGreaterThanOrEqual(3);
+    expect(value(/^rapki_ca_errors_total\{code="token_used"\} (\d+)$/m)).toBeGreaterThanOrEqual(1);
+    expect(value(/^rapki_ca_http_requests_total\{method="POST",route="\/v1\/enroll",status="201"\} (\d+)$/m)).toBeGreaterThanOrEqual(8);
+    expect(value(/^rapki_ca_crl_size_bytes\{format="der"\} (\d+)$/m)).toBeGreaterThan(100);
+    expect(value(/^rapki_ca_crl_age_seconds (\S+)$/m)).toBeGreaterThanOrEqual(0);
+    expect(value(/^rapki_ca_crl_size_near_limit (\d)$/m)).toBe(0);
+  });
+});
+
 describe('renewal over mutual TLS', () => {
   it('renews with the current certificate (new key); refuses no certificate and a foreign one', async () => {
     const e = await enroll('ren-1', ['dns:ren-1.example'], ['DNS:ren-1.example']);
