@@ -75,6 +75,7 @@ export function createRequestHandler(ctx: EmulatorContext, log?: RequestLogger) 
     let face: Face = 'control';
     let operation = 'unknown';
     const send = (status: number, contentType: string, payload: string, extra: Record<string, string> = {}) => {
+      if (res.headersSent) return;
       res.writeHead(status, {
         'content-type': contentType,
         'content-length': Buffer.byteLength(payload),
