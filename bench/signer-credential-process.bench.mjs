@@ -76,6 +76,9 @@ try {
   console.log(`credential-process (cache hit):         median ${fmtMs(mh)}`);
   console.log(verdict('credential-process / bare node', mc / mb, 1.5, true));
   console.log(`cache hit / bare node: ${(mh / mb).toFixed(2)}x`);
+  const r2 = (x) => Math.round(x * 100) / 100;
+  console.log(JSON.stringify({ bench: 'signer-credential-process', runs: RUNS, medianMs: { bare: r2(mb), httpsFloor: r2(mf), createSession: r2(mc), cacheHit: r2(mh) },
+    ratioToBare: r2(mc / mb), ratioToFloor: r2(mc / mf), cacheHitRatioToBare: r2(mh / mb), goal: 1.5, meetsGoal: mc / mb <= 1.5 }));
 } finally {
   await verifier.close();
   rmSync(dir, { recursive: true, force: true });

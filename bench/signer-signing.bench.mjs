@@ -38,6 +38,8 @@ async function rate(fn) {
   return (n * 1000) / (performance.now() - t0);
 }
 
+const summary = {};
+
 async function compare(kind) {
   const leaf = pki.leaf(kind);
   const signer = await loadKeySigner({ certificate: leaf.certFile, privateKey: leaf.keyFile });
@@ -58,12 +60,16 @@ async function compare(kind) {
   console.log(`${kind}: raw crypto.sign ${m.raw.toFixed(0)}/s, KeySigner.sign ${m.keySigner.toFixed(0)}/s, signCreateSessionRequest ${m.request.toFixed(0)}/s`);
   console.log(`  ${verdict(`${kind} KeySigner.sign / raw`, m.keySigner / m.raw, goal, false)}`);
   console.log(`  ${verdict(`${kind} signCreateSessionRequest / raw`, m.request / m.raw, goal, false)}`);
+  const r2 = (x) => Math.round(x * 100) / 100;
+  summary[kind] = { opsPerSec: { raw: Math.round(m.raw), keySigner: Math.round(m.keySigner), request: Math.round(m.request) },
+    keySignerRatio: r2(m.keySigner / m.raw), requestRatio: r2(m.request / m.raw), goal, meetsGoal: m.keySigner / m.raw >= goal && m.request / m.raw >= goal };
 }
 
 try {
   console.log(`rounds: ${ROUNDS} x ${ROUND_MS} ms per variant, alternating`);
   await compare('rsa2048');
   await compare('p256');
+  console.log(JSON.stringify({ bench: 'signer-signing', results: summary }));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
