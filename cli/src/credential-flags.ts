@@ -6,7 +6,7 @@
  * lean `node:util` parser of the start-up-critical `credential-process` fast path. So a flag cannot
  * exist in one and not the other.
  *
- * Flags of features that come later (PKCS#11) or belong to other platforms (OS certificate stores,
+ * Flags of features that come later or belong to other platforms (OS certificate stores,
  * TPM) are parsed and answered with a clear error naming the flag — never silently ignored, since a
  * user passing `--cert-selector` expects a different certificate than the one we would pick.
  *
@@ -40,9 +40,9 @@ const CP: readonly SignerCommand[] = ['credential-process'];
 /** Every flag, in help order. */
 export const CREDENTIAL_FLAGS: readonly FlagSpec[] = [
   { name: 'certificate', type: 'string', support: 'supported', commands: ALL,
-    describe: 'Path of the end-entity certificate: PEM, a PEM holding certificate and key, or a PKCS#12 file (required)' },
+    describe: 'Path of the end-entity certificate: PEM, a PEM holding certificate and key, a PKCS#12 file, or a pkcs11: URI (RFC 7512) (required)' },
   { name: 'private-key', type: 'string', support: 'supported', commands: KEYED,
-    describe: 'Path of the PEM private key (PKCS#8, encrypted PKCS#8, PKCS#1 or SEC1); omit when --certificate holds the key' },
+    describe: 'Path of the PEM private key (PKCS#8, encrypted PKCS#8, PKCS#1 or SEC1), or a pkcs11: URI (PIN: ?pin-source=FILE or RAPKI_PKCS11_PIN); omit when --certificate holds the key' },
   { name: 'intermediates', type: 'string', support: 'supported', commands: CP,
     describe: 'Path of a PEM bundle of intermediate CA certificates, sent as X-Amz-X509-Chain (at most 5)' },
   { name: 'trust-anchor-arn', type: 'string', support: 'supported', commands: CP,
@@ -81,10 +81,10 @@ export const CREDENTIAL_FLAGS: readonly FlagSpec[] = [
     describe: 'Not supported: Windows certificate store name' },
   { name: 'use-latest-expiring-certificate', type: 'boolean', support: 'platform', commands: ALL,
     describe: 'Not supported: picks the latest-expiring certificate from an OS store' },
-  { name: 'pkcs11-lib', type: 'string', support: 'later', commands: ALL,
-    describe: 'Not supported yet: PKCS#11 module (PKCS#11 comes in a later rapki release)' },
-  { name: 'reuse-pin', type: 'boolean', support: 'later', commands: KEYED,
-    describe: 'Not supported yet: reuse the PKCS#11 user PIN' },
+  { name: 'pkcs11-lib', type: 'string', support: 'supported', commands: ALL, defaultText: 'p11-kit-proxy.so',
+    describe: 'PKCS#11 module for pkcs11: URIs; default: the URI\'s module-path, else p11-kit-proxy' },
+  { name: 'reuse-pin', type: 'boolean', support: 'supported', commands: KEYED,
+    describe: 'Use the user PIN also for PKCS#11 keys that need a PIN per signature (CKA_ALWAYS_AUTHENTICATE)' },
   { name: 'tpm-key-password', type: 'string', support: 'platform', commands: KEYED,
     describe: 'Not supported: TPM 2.0 key password' },
   { name: 'no-tpm-key-password', type: 'boolean', support: 'platform', commands: KEYED,
@@ -118,8 +118,8 @@ export function flagError(code: keyof typeof CLI_FLAG_ERROR_CODES, message: stri
 }
 
 /**
- * Refuses every flag of an unsupported feature that was given, naming it. Also refuses
- * `pkcs11:` URIs and TPM `handle:` keys in --certificate/--private-key.
+ * Refuses every flag of an unsupported feature that was given, naming it. Also refuses TPM
+ * `handle:` keys in --certificate/--private-key, and `pkcs11:` URIs in read-certificate-data.
  */
 export function refuseUnsupported(values: FlagValues, command: SignerCommand): void {
   for (const f of flagsOf(command)) {
@@ -127,7 +127,7 @@ export function refuseUnsupported(values: FlagValues, command: SignerCommand): v
     throw flagError(
       'unsupported_flag',
       f.support === 'later'
-        ? `--${f.name} is not supported yet: PKCS#11 tokens come in a later rapki release; use a PEM or PKCS#12 key file for now`
+        ? `--${f.name} is not supported yet; use a PEM, PKCS#12 or pkcs11: key for now`
         : `--${f.name} is not supported: rapki reads keys from files (PEM, PKCS#12); ${
             f.name.includes('tpm') ? 'TPM 2.0 keys are' : 'Windows/macOS certificate stores are'
           } not available`,
@@ -136,8 +136,8 @@ export function refuseUnsupported(values: FlagValues, command: SignerCommand): v
   for (const name of ['certificate', 'private-key']) {
     const v = values[name];
     if (typeof v !== 'string') continue;
-    if (/^pkcs11:/i.test(v)) {
-      throw flagError('unsupported_flag', `--${name} pkcs11: URIs are not supported yet: PKCS#11 tokens come in a later rapki release`);
+    if (/^pkcs11:/i.test(v) && command === 'read-certificate-data') {
+      throw flagError('unsupported_flag', `--${name} pkcs11: URIs are not supported by read-certificate-data yet; credential-process and sign-string accept them`);
     }
     if (/^handle:/i.test(v)) {
       throw flagError('unsupported_flag', `--${name} handle: (TPM 2.0 persistent keys) is not supported: rapki reads keys from files`);

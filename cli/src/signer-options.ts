@@ -71,11 +71,17 @@ export function resolvePassword(values: FlagValues, io: OptionsIo): string | und
 export function resolveKeySource(values: FlagValues, command: SignerCommand, io: OptionsIo): KeySourceOptions {
   refuseUnsupported(values, command);
   const certificate = requireString(values, 'certificate');
+  const privateKey = optionalString(values, 'private-key');
+  if ([certificate, privateKey].some((v) => v !== undefined && /^pkcs11:.*[?&]pin-value=/is.test(v))) {
+    io.warn('rapki: warning: pin-value= in a pkcs11: URI is visible to other users in the process list; use ?pin-source=FILE or the RAPKI_PKCS11_PIN environment variable');
+  }
   return {
     certificate,
-    privateKey: optionalString(values, 'private-key'),
+    privateKey,
     intermediates: command === 'credential-process' ? optionalString(values, 'intermediates') : undefined,
     pkcs8Password: resolvePassword(values, io),
+    pkcs11Lib: optionalString(values, 'pkcs11-lib'),
+    reusePin: values['reuse-pin'] === true,
   };
 }
 

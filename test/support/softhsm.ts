@@ -117,7 +117,9 @@ export function generateTokenKey(
     // from the EC_POINT that `pkcs11-tool --list-objects` prints.
     if (!o.keyType.startsWith('EC:')) throw err;
     const listing = tool(token, ['--token-label', o.tokenLabel ?? token.label, '--list-objects', '--type', 'pubkey', '--id', o.id]);
-    const hex = /EC_POINT:\s*([0-9a-f]+)/i.exec(listing)?.[1];
+    // `--list-objects` may ignore --id: pick the object block whose ID line is ours.
+    const block = listing.split(/\n(?=\S)/).find((b) => new RegExp(`^\\s*ID:\\s*${o.id}\\s*$`, 'im').test(b) && /EC_POINT:/.test(b));
+    const hex = block === undefined ? undefined : /EC_POINT:\s*([0-9a-f]+)/i.exec(block)?.[1];
     if (hex === undefined) throw err;
     const octets = Buffer.from(hex, 'hex');
     const point = octets[0] === 0x04 && octets[2] === 0x04 ? octets.subarray(2) : octets;

@@ -221,8 +221,6 @@ describe('credential-process (child process)', () => {
     ['--cert-selector', 'Key=x509Subject,Value=CN=a'],
     ['--system-store-name', 'MY'],
     ['--use-latest-expiring-certificate'],
-    ['--pkcs11-lib', '/usr/lib/p11-kit-proxy.so'],
-    ['--reuse-pin'],
     ['--tpm-key-password', 'x'],
     ['--no-tpm-key-password'],
   ])('%s is parsed and refused naming the flag', async (...flag) => {
@@ -232,9 +230,10 @@ describe('credential-process (child process)', () => {
     expect(verifier.requests).toHaveLength(0);
   });
 
-  it('refuses pkcs11: URIs and TPM handle: keys naming the flag', async () => {
-    const a = await runCli(args({ ...L.p256!, keyFile: 'pkcs11:token=t;object=k' }), withCa());
-    expect(a.stderr).toMatch(/^rapki: unsupported_flag: --private-key pkcs11:/);
+  it('takes pkcs11: URIs to the PKCS#11 loader (a missing module is a coded error); refuses TPM handle: keys naming the flag', async () => {
+    const a = await runCli(args({ ...L.p256!, keyFile: 'pkcs11:token=t;object=k' }, ['--pkcs11-lib', join(dir, 'no-such-module.so')]), withCa());
+    expect(a.stderr).toMatch(/^rapki: pkcs11_module_not_found: /);
+    expect(verifier.requests).toHaveLength(0);
     const b = await runCli(args({ ...L.p256!, keyFile: 'handle:0x81000001' }), withCa());
     expect(b.stderr).toMatch(/^rapki: unsupported_flag: --private-key handle:/);
     expect([a.code, b.code]).toEqual([1, 1]);
