@@ -15,6 +15,7 @@
 import { execFileSync } from 'node:child_process';
 import { X509Certificate, createHash, verify as cryptoVerify } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -51,6 +52,8 @@ export interface VerifierOptions {
   readonly revokedSerials?: readonly string[];
   /** Simulates a path-routing gateway in front of the service: strips this prefix before verifying. */
   readonly stripPrefix?: string;
+  /** Serve plain HTTP instead of HTTPS (loopback emulators; the signer allows http only on loopback). */
+  readonly plainHttp?: boolean;
   /** Clock of the verifier (for the 5-minute window); default Date.now. */
   readonly now?: () => number;
 }
@@ -272,9 +275,9 @@ export async function startLoopbackVerifier(
   writeFileSync(caFile, tls.certPem);
   const requests: RecordedRequest[] = [];
   const queue: ScriptedAnswer[] = [];
-  const stalled = new Set<import('node:http').ServerResponse>();
+  const stalled = new Set<http.ServerResponse>();
 
-  const srv = https.createServer({ key: tls.keyPem, cert: tls.certPem, minVersion: 'TLSv1.2' }, (req, res) => {
+  const handler: http.RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
@@ -360,11 +363,14 @@ export async function startLoopbackVerifier(
         }
       }
     });
-  });
+  };
+  const srv = opts.plainHttp
+    ? http.createServer(handler)
+    : https.createServer({ key: tls.keyPem, cert: tls.certPem, minVersion: 'TLSv1.2' }, handler);
   await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
   const port = (srv.address() as AddressInfo).port;
   return {
-    url: `https://127.0.0.1:${port}`,
+    url: `${opts.plainHttp ? 'http' : 'https'}://127.0.0.1:${port}`,
     port,
     caPem: tls.certPem,
     caFile,

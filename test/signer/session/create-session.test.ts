@@ -211,6 +211,18 @@ describe('createSession against the independent loopback verifier', () => {
     expect(verifier.requests).toHaveLength(0);
   });
 
+  it('talks plain http to a loopback emulator', async () => {
+    const plain = await startLoopbackVerifier({ plainHttp: true }, serverTls);
+    try {
+      await createSession(await signerOf(leaves.p384!), opts({ endpoint: plain.url, caBundle: undefined }), noSleep);
+      expect(plain.url.startsWith('http://127.0.0.1:')).toBe(true);
+      expect(plain.requests.map((r) => r.verdict)).toEqual(['ok']);
+      expect(plain.requests[0]!.headers.host).toBe(`127.0.0.1:${plain.port}`);
+    } finally {
+      await plain.close();
+    }
+  });
+
   it('signs /sessions behind a path prefix (for gateways that strip it)', async () => {
     const gw = await startLoopbackVerifier({ stripPrefix: '/gw/ra' }, serverTls);
     try {
