@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { X509Certificate, createHash } from 'node:crypto';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -295,7 +295,10 @@ describe('CA flow without an intermediate', () => {
     const e = await runCli(['enroll', '--out', out, '--json'], { env: { ...env, RAPKI_ENROLL_TOKEN: (JSON.parse(t.out) as { token: string }).token } });
     expect(e.code, fail(e)).toBe(0);
     const first = (JSON.parse(e.out) as { serial: string }).serial;
-    // notBefore is backdated 5 min, so 2/3 of this 6-minute life is already past: renew at once.
+    // The lifetime counts from when the file was written (its mtime), clamped to notBefore, which
+    // is backdated 5 min. A certificate written "10 min ago" is thus 5 of its 6 minutes old: renew at once.
+    const old = new Date(Date.now() - 10 * 60_000);
+    await utimes(join(out, 'certificate.pem'), old, old);
     const child = spawn(process.execPath, [RAPKI_BIN, 'renew', '--daemon', '--json', '--certificate', join(out, 'certificate.pem'), '--private-key', join(out, 'private-key.pem')], {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? '', RAPKI_CA_URL: ca.url },

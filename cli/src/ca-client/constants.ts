@@ -16,6 +16,7 @@ export const CA_PATHS = {
   certificates: '/v1/admin/certificates',
   revokeSerial: (serialHex: string): string => `/v1/admin/certificates/${encodeURIComponent(serialHex)}/revoke`,
   revokeHost: (host: string): string => `/v1/admin/hosts/${encodeURIComponent(host)}/revoke`,
+  unblockHost: (host: string): string => `/v1/admin/hosts/${encodeURIComponent(host)}/unblock`,
   audit: '/v1/admin/audit',
 } as const;
 

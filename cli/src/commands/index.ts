@@ -14,6 +14,8 @@ import { certCommand } from './cert.js';
 import { crlCommand } from './crl.js';
 import { enrollCommand } from './enroll.js';
 import { renewCommand } from './renew.js';
+import { agentCommand } from './agent.js';
+import { hostCommand } from './host.js';
 import { tokenCommand } from './token.js';
 import { caCommand } from './ca.js';
 import { awsCommand } from './aws.js';
@@ -31,7 +33,9 @@ export const commands: CommandModule<any, any>[] = [
   tokenCommand,
   enrollCommand,
   renewCommand,
+  agentCommand,
   certCommand,
+  hostCommand,
   crlCommand,
   auditCommand,
   awsCommand,

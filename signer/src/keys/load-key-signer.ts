@@ -22,6 +22,22 @@ export async function loadKeySigner(opts: KeySourceOptions, io: KeyFileIo = node
     const { loadPkcs11KeySigner } = await import('./pkcs11/pkcs11-key-signer.js');
     return loadPkcs11KeySigner(opts, io);
   }
+  try {
+    return await loadFileKeySigner(opts, io);
+  } catch (err) {
+    if (!(err instanceof SignerError && err.code === 'key_certificate_mismatch' && opts.privateKey !== undefined)) throw err;
+    // A renewal (`rapki agent`, `rapki renew`) replaces key and certificate with two renames; a read
+    // between them sees the new key with the old certificate. Read both once more after the writer
+    // has had time to finish; a real mismatch fails again.
+    await new Promise((resolve) => setTimeout(resolve, MISMATCH_REREAD_DELAY_MS));
+    return loadFileKeySigner(opts, io);
+  }
+}
+
+/** Wait before reading key and certificate again after a mismatch (the writer's two renames take microseconds). */
+export const MISMATCH_REREAD_DELAY_MS = 100;
+
+async function loadFileKeySigner(opts: KeySourceOptions, io: KeyFileIo): Promise<KeySigner> {
   const certBytes = await readInputFile(io, opts.certificate, '--certificate');
   const keyBytes = opts.privateKey === undefined ? undefined : await readInputFile(io, opts.privateKey, '--private-key');
   const interBytes = opts.intermediates === undefined ? undefined : await readInputFile(io, opts.intermediates, '--intermediates');

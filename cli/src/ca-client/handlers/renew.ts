@@ -1,14 +1,15 @@
 /**
  * `rapki renew`: once, or with `--daemon` in a loop that renews at ~2/3 of the lifetime with jitter
- * and backs off on failure (see `../renew-schedule.ts`). A terminal refusal (revoked, expired,
- * unknown, blocked) ends the daemon with an error, since retrying cannot help.
+ * and backs off on failure: the loop shared with `rapki agent` (`../renew-loop.ts`). A terminal
+ * refusal (revoked, expired, unknown, blocked) ends the daemon with an error, since retrying cannot help.
  */
-import { isRapkiError } from '../../../../common/src/errors.js';
 import { connect, type ConnectionArgs } from '../connection.js';
 import { caClientError } from '../errors.js';
 import { isHostKeyType, HOST_KEY_TYPES } from '../key-types.js';
-import { defaultCaPath, defaultChainPath, identityOf, loadCurrent, renew, type HostFiles } from '../renew.js';
-import { backoffDelayMs, renewalDelayMs, TERMINAL_RENEW_CODES } from '../renew-schedule.js';
+import { processDaemonEnv, type DaemonEnv } from '../daemon-env.js';
+import { defaultCaPath, defaultChainPath, identityOf, loadCurrent, renew, type CurrentCredentials, type HostFiles } from '../renew.js';
+import { runRenewalLoop, type RenewalOutcome } from '../renew-loop.js';
+import type { Validity } from '../renew-schedule.js';
 import { formatError, runCommand, type CommandIo } from '../run.js';
 import { parseSerial } from '../serial.js';
 
@@ -22,16 +23,10 @@ export interface RenewArgs extends ConnectionArgs {
   readonly json?: boolean | undefined;
 }
 
-/** Clock, randomness and sleeping, injected so the daemon loop can be driven by tests. */
-export interface DaemonEnv {
-  readonly now: () => Date;
-  readonly random: () => number;
-  /** Resolves after `ms` or early when `signal` aborts. */
-  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
-  readonly signal: AbortSignal;
-}
+export type { DaemonEnv } from '../daemon-env.js';
 
-async function renewOnce(args: RenewArgs, io: CommandIo, files: HostFiles): Promise<{ serial: string; previousSerial: string; notAfter: string }> {
+/** One renewal with the files on disk: TLS client auth with them, new files swapped in atomically. */
+export async function renewOnce(args: RenewArgs, io: CommandIo, files: HostFiles): Promise<RenewalOutcome> {
   const current = await loadCurrent(files);
   const client = await connect(args, io.env, {
     clientIdentity: identityOf(current),
@@ -55,7 +50,7 @@ export function renewCommand(args: RenewArgs, io: CommandIo, daemonEnv?: DaemonE
       privateKey: args['private-key'],
       chain: args.chain ?? (await defaultChainPath(args.certificate)),
     };
-    const report = (r: { serial: string; previousSerial: string; notAfter: string }): void => {
+    const report = (r: RenewalOutcome): void => {
       if (args.json) io.stdout(`${JSON.stringify(r)}\n`);
       else io.stdout(`renewed: serial ${r.serial} (was ${r.previousSerial}), valid until ${r.notAfter}\n`);
     };
@@ -63,56 +58,21 @@ export function renewCommand(args: RenewArgs, io: CommandIo, daemonEnv?: DaemonE
       report(await renewOnce(args, io, files));
       return;
     }
-    const env = daemonEnv ?? processDaemonEnv();
-    let failures = 0;
-    let obtainedAt: Date | undefined;
-    while (!env.signal.aborted) {
-      const current = await loadCurrent(files);
-      const validity = { notBefore: new Date(current.certificate.validFrom), notAfter: new Date(current.certificate.validTo) };
-      const wait =
-        failures === 0
-          ? renewalDelayMs(validity, env.now(), env.random, obtainedAt)
-          : backoffDelayMs(failures, validity, env.now(), env.random);
-      if (wait > 0) {
-        const target = env.now().getTime() + wait;
-        io.stderr(`rapki: next renewal at ${new Date(target).toISOString()}\n`);
-        await env.sleep(wait, env.signal);
-        if (env.signal.aborted) break;
-        // Woken early (long waits are split): plan again from the certificate on disk.
-        if (env.now().getTime() < target - 1000) continue;
-      }
-      try {
-        report(await renewOnce(args, io, files));
-        obtainedAt = env.now();
-        failures = 0;
-      } catch (err) {
-        if (isRapkiError(err) && TERMINAL_RENEW_CODES.has(err.code)) throw err;
-        failures += 1;
-        io.stderr(`${formatError(err)} (attempt ${failures}; retrying)\n`);
-      }
-    }
+    await runRenewalLoop({
+      certificatePath: files.certificate,
+      current: async () => validityOf(await loadCurrent(files)),
+      renewOnce: () => renewOnce(args, io, files),
+      env: daemonEnv ?? processDaemonEnv(),
+      events: {
+        planned: (at) => io.stderr(`rapki: next renewal at ${at.toISOString()}\n`),
+        renewed: report,
+        failed: (err, attempt) => io.stderr(`${formatError(err)} (attempt ${attempt}; retrying)\n`),
+      },
+    });
   });
 }
 
-function processDaemonEnv(): DaemonEnv {
-  const ac = new AbortController();
-  const stop = (): void => ac.abort();
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-  return {
-    now: () => new Date(),
-    random: Math.random,
-    signal: ac.signal,
-    sleep: (ms, signal) =>
-      new Promise((resolve) => {
-        // setTimeout caps at 2^31-1 ms (~24.8 days); wake up and re-plan for longer waits.
-        const t = setTimeout(done, Math.min(ms, 2 ** 31 - 1));
-        function done(): void {
-          clearTimeout(t);
-          signal.removeEventListener('abort', done);
-          resolve();
-        }
-        signal.addEventListener('abort', done, { once: true });
-      }),
-  };
+/** notBefore/notAfter of the current certificate, for the schedule. */
+export function validityOf(current: CurrentCredentials): Validity {
+  return { notBefore: new Date(current.certificate.validFrom), notAfter: new Date(current.certificate.validTo) };
 }

@@ -1,0 +1,89 @@
+/**
+ * `rapki agent --serve`: the IMDSv2-compatible credential endpoint of `rapki serve`
+ * (`signer/src/providers/imds/server.ts`) inside the agent process, so one unit both renews the
+ * certificate and hands out credentials made with it. The credential source loads certificate and
+ * key from disk at every refresh, so renewed files are used from the next refresh on (a read that
+ * falls between the renewal's two renames is retried by the key loader).
+ *
+ * Loaded only when `--serve` is given: it pulls in the signer's session code.
+ */
+import { readFileSync } from 'node:fs';
+import { resolveCredentialProcess } from '../signer-options.js';
+import type { FlagValues } from '../credential-flags.js';
+import { VERSION } from '../version.js';
+import { loadKeySigner } from '../../../signer/src/keys/load-key-signer.js';
+import { createSession } from '../../../signer/src/session/create-session.js';
+import { RefreshingCredentialSource } from '../../../signer/src/providers/refreshing-source.js';
+import { roleNameFromArn, startCredentialServer } from '../../../signer/src/providers/imds/server.js';
+import { DEFAULT_PORT, SERVE_REFRESH_BEFORE_MS } from '../../../signer/src/providers/imds/constants.js';
+import type { AgentLog } from './agent-log.js';
+
+export interface AgentServeOptions {
+  /** The signer flags (`--certificate`, `--trust-anchor-arn`, …) as parsed. */
+  readonly values: FlagValues;
+  readonly env: NodeJS.ProcessEnv;
+  readonly address: string;
+  readonly port: number | undefined;
+  readonly log: AgentLog;
+}
+
+export interface AgentServing {
+  /** `AWS_EC2_METADATA_SERVICE_ENDPOINT` value. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Message of an error without its cause chain (causes may name secrets' paths or content). */
+function safeMessage(err: unknown): { code: string; error: string } {
+  const e = err as { code?: unknown; message?: unknown };
+  return { code: typeof e?.code === 'string' ? e.code : 'internal_error', error: typeof e?.message === 'string' ? e.message : String(err) };
+}
+
+/**
+ * Listens, then gets the first credentials; a failed first CreateSession closes the server and
+ * rejects (as `rapki serve` does: nothing is served that could never work).
+ */
+export async function startAgentServing(o: AgentServeOptions): Promise<AgentServing> {
+  const config = resolveCredentialProcess(o.values, {
+    env: o.env,
+    readFileText: (p) => readFileSync(p, 'utf8'),
+    warn: (line) => o.log('warn', line.replace(/^rapki: /, '')),
+  });
+  const userAgent = `rapki/${VERSION} (node ${process.versions.node}; ${process.platform}) agent`;
+  const source = new RefreshingCredentialSource({
+    fetch: async () => {
+      const signer = await loadKeySigner(config.keySource);
+      try {
+        return await createSession(signer, config.session, { env: o.env, userAgent });
+      } finally {
+        await signer.close?.();
+      }
+    },
+    refreshBeforeMs: SERVE_REFRESH_BEFORE_MS,
+    onRefreshed: (c) => o.log('info', 'credentials obtained', { expiration: c.expiration }),
+    onRefreshError: (err, hasLastGood) =>
+      o.log('warn', 'credential refresh failed', { ...safeMessage(err), serving_previous: hasLastGood }),
+  });
+  const srv = await startCredentialServer({
+    source,
+    lastUpdated: () => source.lastUpdated,
+    roleName: roleNameFromArn(config.session.roleArn),
+    address: o.address,
+    port: o.port ?? DEFAULT_PORT,
+    log: (line) => o.log('info', line),
+  });
+  try {
+    await source.start();
+  } catch (err) {
+    source.stop();
+    await srv.close();
+    throw err;
+  }
+  return {
+    url: srv.url,
+    async close() {
+      source.stop();
+      await srv.close();
+    },
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * `rapki agent`: the long-running host process. It renews the certificate at about 2/3 of its
+ * lifetime (the loop shared with `renew --daemon`, `../renew-loop.ts`), replaces the files
+ * atomically and keeps the old ones until a complete new set is written, runs `--exec-after` after
+ * each change, optionally serves credentials on an IMDSv2-compatible endpoint (`--serve`), logs
+ * JSON lines to stderr, and exits 0 on SIGTERM/SIGINT.
+ *
+ * Exit 1 when the files are unusable at start, when `--serve` cannot get its first credentials, or
+ * when the CA refuses renewal for good (revoked, expired, unknown, host blocked): the log says so,
+ * and docs/host.md says what to do (re-enroll).
+ */
+import { resolve as resolvePath } from 'node:path';
+import type { FlagValues } from '../../credential-flags.js';
+import { jsonLineLog, type AgentLog } from '../agent-log.js';
+import type { ConnectionArgs } from '../connection.js';
+import { processDaemonEnv, type DaemonEnv } from '../daemon-env.js';
+import { caClientError } from '../errors.js';
+import { EXEC_AFTER_ENV, runExecAfter } from '../exec-after.js';
+import { HOST_KEY_TYPES, isHostKeyType } from '../key-types.js';
+import { defaultChainPath, loadCurrent, type HostFiles } from '../renew.js';
+import { runRenewalLoop, type RenewalOutcome } from '../renew-loop.js';
+import { formatError, runCommand, type CommandIo } from '../run.js';
+import { renewOnce, validityOf } from './renew.js';
+import type { AgentServing } from '../agent-serve.js';
+
+export interface AgentArgs extends ConnectionArgs {
+  readonly certificate: string;
+  readonly 'private-key': string;
+  /** Intermediates file: sent with credential requests and replaced at renewal. */
+  readonly intermediates?: string | undefined;
+  readonly 'key-type'?: string | undefined;
+  readonly 'reuse-key'?: boolean | undefined;
+  readonly 'exec-after'?: string | undefined;
+  readonly serve?: boolean | undefined;
+  readonly port?: string | number | undefined;
+  readonly address?: string | undefined;
+}
+
+export interface AgentDeps {
+  /** Clock, random, sleep and stop signal; default: the real process (SIGTERM/SIGINT). */
+  readonly daemon?: DaemonEnv | undefined;
+  readonly log?: AgentLog | undefined;
+  /** Signer flag values, for `--serve`. */
+  readonly signerValues?: FlagValues | undefined;
+}
+
+function errorFields(err: unknown): { code: string; error: string } {
+  const line = formatError(err); // `rapki: <code>: <message>`, safe by construction
+  const m = /^rapki: ([a-z0-9_]+): ([\s\S]*)$/.exec(line);
+  return m ? { code: m[1]!, error: m[2]! } : { code: 'internal_error', error: line };
+}
+
+function parsePort(v: string | number | undefined): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw caClientError('usage', `--port must be 0..65535, not ${JSON.stringify(String(v))}`);
+  return n;
+}
+
+export function agentCommand(args: AgentArgs, io: CommandIo, deps: AgentDeps = {}): Promise<number> {
+  return runCommand(io, async () => {
+    const log = deps.log ?? jsonLineLog(io.stderr);
+    if (args['key-type'] !== undefined && !isHostKeyType(args['key-type'])) {
+      throw caClientError('key_type_invalid', `unknown key type ${JSON.stringify(args['key-type'])}; use one of ${HOST_KEY_TYPES.join(', ')}`);
+    }
+    if (typeof args.certificate !== 'string' || typeof args['private-key'] !== 'string') {
+      throw caClientError('usage', '--certificate and --private-key are required');
+    }
+    const port = parsePort(args.port);
+    const files: HostFiles = {
+      certificate: resolvePath(args.certificate),
+      privateKey: resolvePath(args['private-key']),
+      chain: args.intermediates !== undefined ? resolvePath(args.intermediates) : await defaultChainPath(resolvePath(args.certificate)),
+    };
+    const daemon = deps.daemon ?? processDaemonEnv((signal) => log('info', 'stopping', { signal }));
+
+    // Fail fast on unusable files, before serving or sleeping.
+    const current = await loadCurrent(files);
+    log('info', 'agent started', {
+      certificate: files.certificate,
+      serial: current.certificate.serialNumber.toLowerCase(),
+      not_after: new Date(current.certificate.validTo).toISOString(),
+    });
+
+    let serving: AgentServing | undefined;
+    if (args.serve) {
+      const { startAgentServing } = await import('../agent-serve.js');
+      serving = await startAgentServing({
+        values: { ...deps.signerValues, certificate: files.certificate, 'private-key': files.privateKey, intermediates: files.chain },
+        env: io.env,
+        address: args.address ?? '127.0.0.1',
+        port,
+        log,
+      });
+      log('info', 'serving credentials', { endpoint: serving.url });
+    }
+
+    const afterRenewal = async (r: RenewalOutcome): Promise<void> => {
+      log('info', 'renewed', { serial: r.serial, previous_serial: r.previousSerial, not_after: r.notAfter });
+      const cmd = args['exec-after'];
+      if (!cmd) return;
+      const res = await runExecAfter(cmd, {
+        env: {
+          ...io.env,
+          [EXEC_AFTER_ENV.certificate]: files.certificate,
+          [EXEC_AFTER_ENV.privateKey]: files.privateKey,
+          ...(files.chain ? { [EXEC_AFTER_ENV.intermediates]: files.chain } : {}),
+          [EXEC_AFTER_ENV.serial]: r.serial,
+          [EXEC_AFTER_ENV.previousSerial]: r.previousSerial,
+          [EXEC_AFTER_ENV.notAfter]: r.notAfter,
+        },
+      });
+      const ok = res.exitCode === 0;
+      log(ok ? 'info' : 'warn', ok ? 'exec-after succeeded' : 'exec-after failed', {
+        exit_code: res.exitCode,
+        signal: res.signal,
+        duration_ms: res.durationMs,
+        error: res.error,
+      });
+    };
+
+    try {
+      await runRenewalLoop({
+        certificatePath: files.certificate,
+        current: async () => validityOf(await loadCurrent(files)),
+        renewOnce: () => renewOnce({ ...args, chain: files.chain, 'private-key': files.privateKey, certificate: files.certificate }, io, files),
+        env: daemon,
+        events: {
+          planned: (at, kind) => log('info', kind === 'retry' ? 'renewal retry planned' : 'renewal planned', { at: at.toISOString() }),
+          renewed: afterRenewal,
+          failed: (err, attempt) => log('warn', 'renewal failed; keeping the current certificate', { ...errorFields(err), attempt }),
+        },
+      });
+    } catch (err) {
+      log('error', 'renewal stopped: refused for good or files unusable; see docs/host.md ("When the host is revoked")', errorFields(err));
+      throw err;
+    } finally {
+      await serving?.close();
+    }
+    log('info', 'stopped');
+  });
+}
