@@ -6,6 +6,7 @@
  * stdout carries ONLY the compact `{"Version":1,...}` object without a trailing newline, exactly as
  * the official helper prints it (signer-spec.md §1.8); everything else goes to stderr.
  */
+import { writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { cachedCredentialProcess } from '../../../signer/src/providers/cache/cached-credential-process.js';
 import { hashKeyMaterial, type KeyMaterialHashes } from '../../../signer/src/providers/cache/cache-key.js';
@@ -86,9 +87,27 @@ export async function runCredentialProcess(values: FlagValues, io: SignerCommand
   });
 }
 
+/**
+ * stdout by blocking write(2) on fd 1, falling back to `process.stdout` if that fails (EAGAIN on
+ * a non-blocking pipe). Why: merely creating `process.stdout` for a pipe loads the net/stream
+ * machinery, about a quarter of a cache hit's cost over a bare Node start (bench/cache.bench.mjs).
+ */
+function writeStdoutDirect(data: string | Uint8Array): Promise<void> {
+  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  let off = 0;
+  try {
+    while (off < buf.length) off += writeSync(1, buf, off);
+    return Promise.resolve();
+  } catch {
+    return new Promise<void>((resolve, reject) => {
+      process.stdout.write(buf.subarray(off), (err) => (err ? reject(err) : resolve()));
+    });
+  }
+}
+
 /** Entry of the fast path (cli/src/main.ts): args after `credential-process`; resolves to the exit code. */
 export async function runCredentialProcessFast(args: string[]): Promise<number> {
-  const io = processIo();
+  const io: SignerCommandIo = { ...processIo(), writeStdout: writeStdoutDirect };
   let values: FlagValues;
   try {
     values = parseSignerArgs(args, 'credential-process');

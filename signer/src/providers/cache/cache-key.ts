@@ -4,12 +4,12 @@
  * The certificate, key and intermediates enter as SHA-256 digests of their file bytes, so a renewed
  * certificate or a replaced key selects a new entry (the old one is simply never read again, and is
  * pruned once expired). Neither the key nor its digest is stored: only this combined digest names
- * the entry file.
+ * the entry file. SHA-256 comes from ./sha256.ts so that a cache hit does not load node:crypto.
  */
-import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { KeySourceOptions, SessionOptions } from '../../types.js';
 import { CACHE_FORMAT, MAX_HASHED_FILE_BYTES } from './constants.js';
+import { sha256Hex } from './sha256.js';
 
 /** Hex SHA-256 digests of the key material files (never the key itself). */
 export interface KeyMaterialHashes {
@@ -26,8 +26,7 @@ export type CacheKeyParams = Pick<
 
 /** Hex SHA-256 of a file's bytes, or of the reference itself for non-file sources (`pkcs11:` URIs). */
 export function hashKeyMaterialFile(pathOrUri: string): string {
-  const h = createHash('sha256');
-  if (/^(pkcs11|handle):/i.test(pathOrUri)) return h.update(`uri:${pathOrUri}`).digest('hex');
+  if (/^(pkcs11|handle):/i.test(pathOrUri)) return sha256Hex(`uri:${pathOrUri}`);
   const fd = openSync(pathOrUri, 'r');
   try {
     const size = fstatSync(fd).size;
@@ -39,9 +38,9 @@ export function hashKeyMaterialFile(pathOrUri: string): string {
       if (n === 0) break;
       off += n;
     }
-    h.update(buf.subarray(0, off));
+    const digest = sha256Hex(buf.subarray(0, off));
     buf.fill(0);
-    return h.digest('hex');
+    return digest;
   } finally {
     closeSync(fd);
   }
@@ -71,5 +70,5 @@ export function cacheKey(hashes: KeyMaterialHashes, p: CacheKeyParams): string {
     String(p.durationSeconds ?? 3600),
     p.roleSessionName ?? '',
   ];
-  return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
+  return sha256Hex(JSON.stringify(fields));
 }

@@ -12,11 +12,10 @@
  * calls make ONE CreateSession and the others read its result. The cache never makes a call fail:
  * any cache problem is reported through `warn` and the call goes to CreateSession directly.
  *
- * Lean on purpose: only node:fs/crypto/path/os, so a cache hit in the credential-process fast path
+ * Lean on purpose: only node:fs and node:path (no node:crypto, see sha256.ts), so a cache hit in the credential-process fast path
  * loads nothing of the HTTP/session code (`fetch` is where the caller imports that, lazily).
  */
 import { readdirSync, unlinkSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { RolesAnywhereCredentials } from '../../types.js';
 import { ensurePrivateDir, resolveCacheDir } from './cache-dir.js';
@@ -94,7 +93,9 @@ export async function cachedCredentialProcess(o: CachedCredentialProcessOptions)
   let dir: string;
   let entryPath: string;
   try {
-    dir = o.dir ?? resolveCacheDir(o.env ?? process.env, homedir());
+    const env = o.env ?? process.env;
+    // HOME first: node:os is only loaded when it is unset (start-up time of a cache hit).
+    dir = o.dir ?? resolveCacheDir(env, env.HOME || (await import('node:os')).homedir());
     entryPath = join(dir, `${cacheKey(o.keyMaterialHashes, o.params)}${ENTRY_SUFFIX}`);
     // Checked before every read: whoever can write the directory could swap entries between keys.
     ensurePrivateDir(dir);

@@ -6,9 +6,9 @@
  * lock older than `staleMs` is moved aside (rename is atomic: one taker wins) and the race retried.
  * Waiters may stop early when `onWait` sees the holder's result.
  */
-import { randomBytes } from 'node:crypto';
 import { closeSync, lstatSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { cacheError } from './errors.js';
+import { uniqueSuffix } from './unique-suffix.js';
 
 export interface LockOptions {
   readonly staleMs: number;
@@ -47,7 +47,7 @@ function tryCreate(path: string, owner: string): boolean {
 export async function acquireLock(path: string, o: LockOptions): Promise<HeldLock | undefined> {
   const now = o.now ?? Date.now;
   const sleep = o.sleep ?? defaultSleep;
-  const owner = `${process.pid} ${randomBytes(12).toString('hex')}`;
+  const owner = `${process.pid} ${uniqueSuffix()}`;
   const started = now();
   for (;;) {
     if (tryCreate(path, owner)) {
@@ -64,7 +64,7 @@ export async function acquireLock(path: string, o: LockOptions): Promise<HeldLoc
     try {
       const st = lstatSync(path);
       if (now() - st.mtimeMs > o.staleMs) {
-        const aside = `${path}.stale-${randomBytes(6).toString('hex')}`;
+        const aside = `${path}.stale-${uniqueSuffix()}`;
         renameSync(path, aside);
         unlinkSync(aside);
         continue;

@@ -9,6 +9,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isRapkiError } from '../../../../common/src/errors.js';
+import type { RolesAnywhereCredentials } from '../../types.js';
 import type { CredentialSource } from '../refreshing-source.js';
 import { containerCredentialDocument, containerErrorDocument } from '../container/document.js';
 import {
@@ -82,7 +83,7 @@ function describe(err: unknown): string {
 export function createHandler(o: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const rolePath = `${CREDENTIALS_PATH}/${o.roleName}`;
 
-  async function credentials(): Promise<{ ok: true; creds: Awaited<ReturnType<CredentialSource['get']>> } | { ok: false; message: string }> {
+  async function credentials(): Promise<{ ok: true; creds: RolesAnywhereCredentials } | { ok: false; message: string }> {
     try {
       return { ok: true, creds: await o.source.get() };
     } catch (err) {
