@@ -149,17 +149,19 @@ describe('createSession against the independent loopback verifier', () => {
     });
   });
 
-  it.each([
+  it.each(([
     [{ kind: 'error', status: 404, code: 'ResourceNotFoundException', message: 'Profile not found', codeIn: 'body' }, 'resource_not_found'],
     [{ kind: 'error', status: 400, code: 'ValidationException', message: 'bad', codeIn: 'type' }, 'validation_failed'],
     [{ kind: 'error', status: 403, code: 'AccessDeniedException', message: 'Unable to assume role for arn:aws:iam::123456789012:role/x', codeIn: 'header' }, 'access_denied'],
     [{ kind: 'raw', status: 201, body: '{"credentialSet":[]}' }, 'no_credentials'],
     [{ kind: 'raw', status: 201, body: 'not json' }, 'bad_response'],
     [{ kind: 'raw', status: 201, body: '{"credentialSet":[{"credentials":{"accessKeyId":"A"}}]}' }, 'bad_response'],
-  ] as const)('maps %j to %s', async (answer, code) => {
+    [{ kind: 'raw', status: 201, body: `{"pad":"${'x'.repeat(1100 * 1024)}"}` }, 'bad_response'],
+    [{ kind: 'raw', status: 502, body: '<html>bad gateway</html>' }, 'service_error'],
+  ] as const).map(([answer, code]) => [JSON.stringify(answer).slice(0, 120), answer, code] as const))('maps %s to %s', async (_label, answer, code) => {
     verifier.reset();
     verifier.script(answer);
-    await expect(createSession(await signerOf(leaves.p256!), opts(), noSleep)).rejects.toMatchObject({ code });
+    await expect(createSession(await signerOf(leaves.p256!), opts({ maxAttempts: 1 }), noSleep)).rejects.toMatchObject({ code });
     expect(verifier.requests).toHaveLength(1);
   });
 
