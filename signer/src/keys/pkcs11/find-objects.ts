@@ -2,11 +2,10 @@
  * Object search on a session: C_FindObjectsInit / C_FindObjects / C_FindObjectsFinal with the
  * template a URI implies (RFC 7512 §3: `object` → CKA_LABEL, `id` → CKA_ID, plus the class).
  */
-import type { Template } from 'pkcs11js';
 import { CKA_CLASS, CKA_ID, CKA_LABEL, MAX_FOUND_OBJECTS } from './constants.js';
 import { pkcs11Failure } from './ckr.js';
 import { Pkcs11KeyError } from './errors.js';
-import type { Handle, Pkcs11Api } from './pkcs11-api.js';
+import type { Handle, Pkcs11Api, Template } from './pkcs11-api.js';
 
 /** What to search for: a class and optionally a label and an id. */
 export interface ObjectQuery {

@@ -4,7 +4,6 @@
  * the public key (SubjectPublicKeyInfo DER) comes back, to be put in a CSR.
  */
 import { createPublicKey, randomBytes } from 'node:crypto';
-import type { Template } from 'pkcs11js';
 import {
   CKA_EC_PARAMS,
   CKA_EC_POINT,
@@ -32,7 +31,7 @@ import { ckrOf, pkcs11Failure } from './ckr.js';
 import { Pkcs11KeyError } from './errors.js';
 import { readAttribute } from './find-objects.js';
 import { acquireModule, pkcs11jsBinding } from './module-registry.js';
-import type { Handle, Pkcs11Api } from './pkcs11-api.js';
+import type { Handle, Pkcs11Api, Template } from './pkcs11-api.js';
 import { resolvePin } from './pin.js';
 import type { Pkcs11Deps } from './pkcs11-key-signer.js';
 import { modulePathFor } from './pkcs11-key-signer.js';

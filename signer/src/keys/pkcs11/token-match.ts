@@ -2,9 +2,8 @@
  * Which slots' tokens a URI selects (RFC 7512 §3: every token/slot/library attribute present in the
  * URI must equal the corresponding CK_*_INFO field, blank padding removed; absent ones match all).
  */
-import type { ModuleInfo, SlotInfo, TokenInfo } from 'pkcs11js';
 import { pkcs11Failure } from './ckr.js';
-import type { Handle, Pkcs11Api } from './pkcs11-api.js';
+import type { Handle, ModuleInfo, Pkcs11Api, SlotInfo, TokenInfo } from './pkcs11-api.js';
 import type { Pkcs11Uri } from './uri.js';
 
 /** One slot with a token, and what the URI can match on. */

@@ -73,6 +73,11 @@ beforeAll(() => {
   make('p256', 'EC:prime256v1', '02', true);
   make('p384', 'EC:secp384r1', '03');
   make('nocert', 'rsa:2048', '04', false, false); // key with a certificate only in a file
+  // A key that needs the PIN again for every signature (CKA_ALWAYS_AUTHENTICATE).
+  {
+    const k = generateTokenKey(token, { keyType: 'EC:prime256v1', id: '05', label: 'always-key', alwaysAuth: true });
+    certs.always = issueCertificateForPublicKey(dir, { caCert: pki.rootCert, caKey: pki.rootKey, publicKeyFile: k.publicKeyFile, cn: 'always.token.test' });
+  }
   // Two keys with the same label, no certificate: ambiguous.
   generateTokenKey(token, { keyType: 'EC:prime256v1', id: '06', label: 'dup' });
   generateTokenKey(token, { keyType: 'EC:prime256v1', id: '07', label: 'dup' });
@@ -220,6 +225,20 @@ describe.skipIf(!SOFTHSM_AVAILABLE)('PKCS#11 key signer (SoftHSM2)', () => {
     await expectCode(open({ certificate: certs.rsa!.certFile, privateKey: uri('id=%02') }), 'key_certificate_mismatch');
     await expectCode(open({ certificate: uri('object=rsa-cert'), privateKey: certs.rsa!.certFile }), 'pkcs11_unsupported_combination');
     await expectCode(open({ certificate: 'pkcs11:object=x;bogus=1' }), 'invalid_pkcs11_uri');
+  });
+
+  it('CKA_ALWAYS_AUTHENTICATE keys: refused without --reuse-pin, sign with it (context-specific login per signature)', async () => {
+    const m = await expectCode(open({ certificate: certs.always!.certFile, privateKey: uri('object=always-key') }), 'pkcs11_context_pin_required');
+    expect(m).toContain('--reuse-pin');
+    const s = await open({ certificate: certs.always!.certFile, privateKey: uri('object=always-key'), reusePin: true });
+    try {
+      for (const n of [1, 2]) {
+        const data = Buffer.from(`always ${n}`);
+        expect(verifyWithCert(certs.always!.certPem, data, await s.sign(data))).toBe(true);
+      }
+    } finally {
+      await s.close?.();
+    }
   });
 
   it('close() logs out and closes: signing afterwards fails, and the token can be opened again', async () => {

@@ -1,0 +1,31 @@
+/**
+ * PKCS#11 stays off the start-up path: the native addon is imported in one place, dynamically, and
+ * the PKCS#11 code itself is reached from `loadKeySigner` only through a dynamic import.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const signerSrc = fileURLToPath(new URL('../../../../signer/src/', import.meta.url));
+const cliSrc = fileURLToPath(new URL('../../../../cli/src/', import.meta.url));
+
+function files(path: string): string[] {
+  return statSync(path).isDirectory() ? readdirSync(path).flatMap((n) => files(join(path, n))) : path.endsWith('.ts') ? [path] : [];
+}
+
+describe('PKCS#11 lazy loading', () => {
+  it("'pkcs11js' appears in code only as `await import('pkcs11js')` in keys/pkcs11/module-registry.ts", () => {
+    const users = [...files(signerSrc), ...files(cliSrc)].filter((f) => /from\s+['"]pkcs11js['"]|import\(\s*['"]pkcs11js['"]\s*\)/.test(readFileSync(f, 'utf8')));
+    expect(users.map((f) => f.slice(signerSrc.length))).toEqual(['keys/pkcs11/module-registry.ts']);
+    expect(readFileSync(join(signerSrc, 'keys/pkcs11/module-registry.ts'), 'utf8')).toContain("await import('pkcs11js')");
+  });
+
+  it('no file outside keys/pkcs11/ imports it statically; loadKeySigner reaches it by dynamic import', () => {
+    const staticUsers = [...files(signerSrc), ...files(cliSrc)]
+      .filter((f) => !f.includes('/keys/pkcs11/'))
+      .filter((f) => /^\s*(?:import|export)\s[^'"]*?from\s+['"][^'"]*\/pkcs11\/[^'"]*['"]/m.test(readFileSync(f, 'utf8')));
+    expect(staticUsers).toEqual([]);
+    expect(readFileSync(join(signerSrc, 'keys/load-key-signer.ts'), 'utf8')).toContain("await import('./pkcs11/pkcs11-key-signer.js')");
+  });
+});
