@@ -3,7 +3,7 @@
  * processes against the loopback CreateSession verifier, counting requests at the verifier.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { genKey, issueCert } from '../support/openssl.js';
@@ -56,6 +56,22 @@ describe('rapki credential-process cache', () => {
     // And a later call is a hit too.
     await ok();
     expect(verifier.requests).toHaveLength(1);
+  });
+
+  it('a hit loads neither the session code (https, tls) nor node:crypto', async () => {
+    const hook = join(dir, 'record-builtins.cjs');
+    const out = join(dir, 'builtins.txt');
+    writeFileSync(hook, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(out)}, process.moduleLoadList.join('\\n')));`);
+    const n = verifier.requests.length;
+    const r = await runCli(args(), { env: { ...env(), NODE_OPTIONS: `--require ${hook}` } });
+    expect(r.code).toBe(0);
+    expect(verifier.requests).toHaveLength(n); // a hit
+    const loaded = readFileSync(out, 'utf8').split('\n');
+    for (const m of ['NativeModule https', 'NativeModule tls', 'NativeModule crypto', 'NativeModule net']) expect(loaded).not.toContain(m);
+    // The same probe sees them on a miss, so the check can fail.
+    const miss = await runCli(args('--no-cache'), { env: { ...env(), NODE_OPTIONS: `--require ${hook}` } });
+    expect(miss.code).toBe(0);
+    expect(readFileSync(out, 'utf8').split('\n')).toContain('NativeModule https');
   });
 
   it('keeps the cache private: 0700 directory, 0600 entries, no key material', async () => {
