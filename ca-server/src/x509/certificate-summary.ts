@@ -1,6 +1,8 @@
 import { OID } from './constants.js';
 import { decodeCertificate, findExtension } from './certificate-reader.js';
+import { DerError } from './der.js';
 import { formatDn } from './dn.js';
+import { x509Error } from './errors.js';
 import { fingerprintSha256 } from './pem.js';
 import { decodeGeneralNames } from './san.js';
 import { serialHexFromContent } from './serial.js';
@@ -30,13 +32,19 @@ export function serialHexFromCertificate(der: Uint8Array): string {
 export function parseCertificateSummary(der: Uint8Array): CertificateSummary {
   const c = decodeCertificate(der);
   const san = findExtension(c, OID.subjectAltName);
-  return Object.freeze({
-    subject: formatDn(c.subject),
-    issuer: formatDn(c.issuer),
-    serialHex: serialHexFromContent(c.serial),
-    notBefore: c.notBefore,
-    notAfter: c.notAfter,
-    sans: Object.freeze(san ? decodeGeneralNames(san.value) : []),
-    fingerprint: fingerprintSha256(der),
-  });
+  try {
+    return Object.freeze({
+      subject: formatDn(c.subject),
+      issuer: formatDn(c.issuer),
+      serialHex: serialHexFromContent(c.serial),
+      notBefore: c.notBefore,
+      notAfter: c.notAfter,
+      sans: Object.freeze(san ? decodeGeneralNames(san.value) : []),
+      fingerprint: fingerprintSha256(der),
+    });
+  } catch (err) {
+    // The names and SAN are decoded only here; their DER errors are certificate errors too.
+    if (err instanceof DerError) throw x509Error('certificate_unparsable', `certificate could not be decoded: ${err.message}`, err);
+    throw err;
+  }
 }

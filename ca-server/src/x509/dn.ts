@@ -85,6 +85,8 @@ export function parseDnText(dn: string): { attrs: (DnAttribute & { rawDer?: Uint
     let dotted: string | undefined;
     if (/^(oid\.)?\d+(\.\d+)+$/i.test(typeText)) {
       dotted = typeText.replace(/^oid\./i, '');
+      // X.660: first arc 0-2, second arc below 40 under 0 and 1; no leading zeros.
+      if (!/^(?:[01]\.(?:[0-9]|[1-3][0-9])|2\.(?:0|[1-9]\d*))(?:\.(?:0|[1-9]\d*))*$/.test(dotted)) bad(dn, `bad OID "${dotted.slice(0, 60)}"`);
       type = BY_OID.get(dotted);
     } else if (/^[A-Za-z][A-Za-z0-9-]*$/.test(typeText)) {
       type = BY_NAME.get(typeText.toLowerCase());
@@ -204,7 +206,11 @@ function decodeString(buf: Uint8Array, t: Tlv): string | undefined {
     case Tag.UNIVERSAL_STRING: {
       if (c.length % 4) return undefined;
       let s = '';
-      for (let k = 0; k < c.length; k += 4) s += String.fromCodePoint(c.readUInt32BE(k));
+      for (let k = 0; k < c.length; k += 4) {
+        const cp = c.readUInt32BE(k);
+        if (cp > 0x10ffff) return undefined; // not a code point: shown as #hex
+        s += String.fromCodePoint(cp);
+      }
       return s;
     }
     default:
