@@ -3,12 +3,17 @@
  * processes against the loopback CreateSession verifier, counting requests at the verifier.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { genKey, issueCert } from '../support/openssl.js';
 import { startLoopbackVerifier, type LoopbackVerifier } from '../support/loopback-verifier.js';
-import { runCli } from '../support/cli.js';
+import { RAPKI_BIN, runCli } from '../support/cli.js';
+
+/** botocore, when installed (not a dependency: that check is skipped without it). */
+const HAS_BOTOCORE = spawnSync('python3', ['-c', 'import botocore'], { stdio: 'ignore' }).status === 0;
 
 const TA = 'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/0b7e5c1e-4c7e-4a53-9d0b-1f2e3d4c5b6a';
 const PROFILE = 'arn:aws:rolesanywhere:us-east-1:123456789012:profile/6f1d2c3b-4a59-4e8d-8c7b-6a5f4e3d2c1b';
@@ -72,6 +77,26 @@ describe('rapki credential-process cache', () => {
     const miss = await runCli(args('--no-cache'), { env: { ...env(), NODE_OPTIONS: `--require ${hook}` } });
     expect(miss.code).toBe(0);
     expect(readFileSync(out, 'utf8').split('\n')).toContain('NativeModule https');
+  });
+
+  it.skipIf(!HAS_BOTOCORE)('serves concurrent botocore processes (credential_process in ~/.aws/config) with ONE CreateSession', async () => {
+    const config = join(dir, 'aws-config');
+    const cmd = [process.execPath, RAPKI_BIN, ...args('--role-session-name', 'botocore')].join(' ');
+    writeFileSync(config, `[profile rapki]\ncredential_process = ${cmd}\n`);
+    const script = 'import json, botocore.session\nc = botocore.session.Session().get_credentials()\nprint(json.dumps([c.method, c.access_key]))';
+    const n = verifier.requests.length;
+    const outs = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        promisify(execFile)('python3', ['-c', script], {
+          env: { PATH: process.env.PATH ?? '', HOME: dir, AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'), AWS_PROFILE: 'rapki', ...env() },
+          timeout: 30_000,
+        }),
+      ),
+    );
+    const got = outs.map((o) => JSON.parse(o.stdout) as [string, string]);
+    expect(got.map((g) => g[0])).toEqual(['custom-process', 'custom-process', 'custom-process', 'custom-process']);
+    expect(new Set(got.map((g) => g[1])).size).toBe(1);
+    expect(verifier.requests).toHaveLength(n + 1);
   });
 
   it('keeps the cache private: 0700 directory, 0600 entries, no key material', async () => {

@@ -3,7 +3,8 @@
  * CreateSession verifier; the AWS SDK's own IMDS and container providers as clients.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,31 @@ import { call } from '../signer/providers/imds/http.js';
 const TA = 'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/0b7e5c1e-4c7e-4a53-9d0b-1f2e3d4c5b6a';
 const PROFILE = 'arn:aws:rolesanywhere:us-east-1:123456789012:profile/6f1d2c3b-4a59-4e8d-8c7b-6a5f4e3d2c1b';
 const ROLE = 'arn:aws:iam::123456789012:role/ops/Deployer';
+
+/** botocore, when installed (not a dependency: these tests are skipped without it). */
+const HAS_BOTOCORE = spawnSync('python3', ['-c', 'import botocore'], { stdio: 'ignore' }).status === 0;
+const BOTOCORE_CREDENTIALS =
+  'import json, botocore.session\n' +
+  'c = botocore.session.Session().get_credentials()\n' +
+  'f = c.get_frozen_credentials()\n' +
+  'print(json.dumps({"method": c.method, "access_key": f.access_key, "token": f.token}))';
+
+/** Resolves credentials with botocore's default chain in a clean environment plus `env`. */
+async function botocoreCredentials(home: string, env: Record<string, string>): Promise<{ method: string; access_key: string; token: string }> {
+  const { stdout } = await promisify(execFile)('python3', ['-c', BOTOCORE_CREDENTIALS], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: home,
+      AWS_CONFIG_FILE: join(home, 'no-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
+      AWS_METADATA_SERVICE_TIMEOUT: '5',
+      AWS_METADATA_SERVICE_NUM_ATTEMPTS: '1',
+      ...env,
+    },
+    timeout: 20_000,
+  });
+  return JSON.parse(stdout) as { method: string; access_key: string; token: string };
+}
 
 interface Served {
   child: ChildProcess;
@@ -118,6 +144,13 @@ describe('rapki serve', () => {
     expect(body.Code).toBe('Success');
   });
 
+  it.skipIf(!HAS_BOTOCORE)('serves botocore’s InstanceMetadataProvider (the AWS CLI and boto3 chain)', async () => {
+    const c = await botocoreCredentials(dir, { AWS_EC2_METADATA_SERVICE_ENDPOINT: served.url });
+    expect(c.method).toBe('iam-role');
+    expect(c.access_key).toMatch(/^ASIALOOPBACK/);
+    expect(c.token).toMatch(/^loopbackToken/);
+  });
+
   it('exits 1 with the coded error when the first CreateSession fails', async () => {
     verifier.failNext(1, 403, 'AccessDeniedException', 'Untrusted Signing Certificate');
     const err = await startServe(flags(), env()).then(
@@ -191,6 +224,11 @@ describe('rapki serve', () => {
     })();
     expect(c.accessKeyId).toMatch(/^ASIALOOPBACK/);
     expect((await call(uri, 'GET', { Authorization: 'wrong-token-wrong-token' })).status).toBe(401);
+    if (HAS_BOTOCORE) {
+      const b = await botocoreCredentials(dir, { AWS_CONTAINER_CREDENTIALS_FULL_URI: uri, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: tokenFile });
+      expect(b.method).toBe('container-role');
+      expect(b.access_key).toMatch(/^ASIALOOPBACK/);
+    }
     s.child.kill('SIGTERM');
     expect(await s.exited).toBe(0);
   });

@@ -4,7 +4,7 @@
  * provider reads the result back.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,9 @@ import { RAPKI_BIN, REPO_ROOT, runCli } from '../support/cli.js';
 const TA = 'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/0b7e5c1e-4c7e-4a53-9d0b-1f2e3d4c5b6a';
 const PROFILE = 'arn:aws:rolesanywhere:us-east-1:123456789012:profile/6f1d2c3b-4a59-4e8d-8c7b-6a5f4e3d2c1b';
 const ROLE = 'arn:aws:iam::123456789012:role/Deployer';
+
+/** botocore, when installed (not a dependency: that check is skipped without it). */
+const HAS_BOTOCORE = spawnSync('python3', ['-c', 'import botocore'], { stdio: 'ignore' }).status === 0;
 
 const HAND_WRITTEN =
   '# my credentials, do not lose this comment\n' +
@@ -65,6 +68,21 @@ describe('rapki update', () => {
     expect(c.accessKeyId).toMatch(/^ASIALOOPBACK/);
     expect(c.sessionToken).toMatch(/^loopbackToken/);
     expect((await read(file, 'work')).accessKeyId).toBe('AKIAWORKWORKWORKWORK');
+  });
+
+  it.skipIf(!HAS_BOTOCORE)('writes a file botocore reads (shared-credentials-file provider)', async () => {
+    const file = join(dir, 'credentials-botocore');
+    writeFileSync(file, HAND_WRITTEN, { mode: 0o600 });
+    expect((await runCli(flags('--profile', 'rapki', '--once'), { env: env(file) })).code).toBe(0);
+    const out = execFileSync(
+      'python3',
+      ['-c', 'import json, botocore.session\nc = botocore.session.Session().get_credentials()\nprint(json.dumps([c.method, c.access_key, c.token]))'],
+      { env: { PATH: process.env.PATH ?? '', HOME: dir, AWS_CONFIG_FILE: join(dir, 'no-config'), AWS_SHARED_CREDENTIALS_FILE: file, AWS_PROFILE: 'rapki' } },
+    );
+    const [method, accessKey, token] = JSON.parse(out.toString()) as string[];
+    expect(method).toBe('shared-credentials-file');
+    expect(accessKey).toMatch(/^ASIALOOPBACK/);
+    expect(token).toMatch(/^loopbackToken/);
   });
 
   it('defaults to [default] and creates the directory 0700', async () => {
