@@ -28,7 +28,7 @@ describe('resolveCredentialProcess', () => {
       { ...base, 'session-duration': '1800', region: 'eu-west-1', endpoint: 'https://x', 'no-verify-ssl': true, 'with-proxy': true, timeout: '3', debug: true },
       io({ AWS_CA_BUNDLE: '/ca.pem', AWS_USE_FIPS_ENDPOINT: 'true' }, { '/ca.pem': 'PEM' }),
     );
-    expect(c.keySource).toEqual({ certificate: 'c.pem', privateKey: 'k.pem', intermediates: undefined, pkcs8Password: undefined });
+    expect(c.keySource).toMatchObject({ certificate: 'c.pem', privateKey: 'k.pem', intermediates: undefined, pkcs8Password: undefined });
     expect(c.session).toMatchObject({
       trustAnchorArn: 'ta', profileArn: 'pa', roleArn: 'ra', durationSeconds: 1800, region: 'eu-west-1', endpoint: 'https://x',
       verifyTls: false, withProxy: true, caBundle: 'PEM', timeoutMs: 3000, useFipsEndpoint: true,
