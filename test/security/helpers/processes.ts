@@ -19,12 +19,19 @@ export interface CapturedProcess {
   stop(): Promise<number | null>;
 }
 
-/** Starts `rapki ...args` with exactly `env` (plus PATH/HOME/TMPDIR) and captures both streams. */
-export function spawnRapki(args: readonly string[], env: Record<string, string>): CapturedProcess {
+/**
+ * Starts `rapki ...args` with exactly `env` (plus PATH/HOME/TMPDIR) and captures both streams.
+ * `umask` (octal string, e.g. "000") runs it under that umask through `sh`, to show that file modes
+ * are set by rapki and not inherited from a friendly umask.
+ */
+export function spawnRapki(args: readonly string[], env: Record<string, string>, opts: { umask?: string } = {}): CapturedProcess {
   assertBuilt();
   const base: Record<string, string> = {};
   for (const k of ['PATH', 'HOME', 'TMPDIR']) if (process.env[k] !== undefined) base[k] = process.env[k]!;
-  const child = spawn(process.execPath, [RAPKI_BIN, ...args], { cwd: REPO_ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [cmd, argv] = opts.umask
+    ? ['sh', ['-c', `umask ${opts.umask} && exec "$0" "$@"`, process.execPath, RAPKI_BIN, ...args]]
+    : [process.execPath, [RAPKI_BIN, ...args]];
+  const child = spawn(cmd, argv, { cwd: REPO_ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (b: Buffer) => (out += b.toString('utf8')));
@@ -77,3 +84,19 @@ export function spawnRapki(args: readonly string[], env: Record<string, string>)
 export const CA_LISTENING_RE = /^rapki ca listening on (https:\/\/\S+?:(\d+)) fingerprint=([0-9a-f]{64})$/m;
 /** Matches the emulator's start line. */
 export const EMULATOR_LISTENING_RE = /rapki emulator listening on (http:\/\/127\.0\.0\.1:(\d+))/;
+
+/** Runs `rapki ...args` to completion (see {@link spawnRapki}); kills it after `timeoutMs`. */
+export async function runRapkiCaptured(
+  args: readonly string[],
+  env: Record<string, string>,
+  opts: { umask?: string; timeoutMs?: number } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const p = spawnRapki(args, env, opts);
+  const timer = setTimeout(() => p.child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+  const code = await new Promise<number | null>((res) => {
+    if (p.child.exitCode !== null) res(p.child.exitCode);
+    else p.child.once('close', (c) => res(c));
+  });
+  clearTimeout(timer);
+  return { code, stdout: p.stdout(), stderr: p.stderr() };
+}
