@@ -22,12 +22,11 @@ import {
   CKF_SERIAL_SESSION,
   CKM_EC_KEY_PAIR_GEN,
   CKM_RSA_PKCS_KEY_PAIR_GEN,
-  CKU_USER,
-  CKR_USER_ALREADY_LOGGED_IN,
   EC_PARAMS_P256,
   EC_PARAMS_P384,
 } from './constants.js';
-import { ckrOf, pkcs11Failure } from './ckr.js';
+import { pkcs11Failure } from './ckr.js';
+import { login, releaseLogin } from './login.js';
 import { Pkcs11KeyError } from './errors.js';
 import { readAttribute } from './find-objects.js';
 import { acquireModule, pkcs11jsBinding } from './module-registry.js';
@@ -35,7 +34,7 @@ import type { Handle, Pkcs11Api, Template } from './pkcs11-api.js';
 import { resolvePin } from './pin.js';
 import type { Pkcs11Deps } from './pkcs11-key-signer.js';
 import { modulePathFor } from './pkcs11-key-signer.js';
-import { describeToken, listTokenSlots, tokenMatches } from './token-match.js';
+import { listTokenSlots, tokenMatches } from './token-match.js';
 import { formatPkcs11Uri, parsePkcs11Uri, redactPin, type Pkcs11Uri } from './uri.js';
 import { nodeKeyFileIo, type KeyFileIo } from '../read-input.js';
 
@@ -105,7 +104,7 @@ export async function generatePkcs11KeyPair(
   const lease = await acquireModule(modulePathFor(opts, u, undefined), deps.binding ?? pkcs11jsBinding);
   const api = lease.api;
   let session: Handle | undefined;
-  let loggedIn = false;
+  let loginKey: string | undefined;
   try {
     const slots = listTokenSlots(api).filter((s) => tokenMatches(u, s));
     if (slots.length !== 1) {
@@ -115,20 +114,12 @@ export async function generatePkcs11KeyPair(
       );
     }
     const slot = slots[0]!;
-    if (pin === undefined) {
-      throw new Pkcs11KeyError('pkcs11_pin_required', `Generating a key on ${describeToken(slot)} needs the user PIN (pin-source=, RAPKI_PKCS11_PIN).`);
-    }
     try {
       session = api.C_OpenSession(slot.slot, CKF_SERIAL_SESSION | CKF_RW_SESSION);
     } catch (err) {
       throw pkcs11Failure('C_OpenSession (read-write)', err);
     }
-    try {
-      api.C_Login(session, CKU_USER, pin);
-      loggedIn = true;
-    } catch (err) {
-      if (ckrOf(err) !== CKR_USER_ALREADY_LOGGED_IN) throw pkcs11Failure(`login to ${describeToken(slot)}`, err);
-    }
+    loginKey = login(api, session, slot, pin, lease.path);
     const id = u.id !== undefined ? Buffer.from(u.id) : randomBytes(16);
     const label = Buffer.from(u.object ?? 'rapki', 'utf8');
     const common: Template = [
@@ -170,13 +161,7 @@ export async function generatePkcs11KeyPair(
     return { spki: Uint8Array.from(spki), id: Uint8Array.from(id), keyUri };
   } finally {
     if (session !== undefined) {
-      if (loggedIn) {
-        try {
-          api.C_Logout(session);
-        } catch {
-          /* ignore */
-        }
-      }
+      releaseLogin(api, session, loginKey);
       try {
         api.C_CloseSession(session);
       } catch {

@@ -26,7 +26,6 @@ import {
   CKA_ID,
   CKA_KEY_TYPE,
   CKA_VALUE,
-  CKF_LOGIN_REQUIRED,
   CKF_SERIAL_SESSION,
   CKK_EC,
   CKK_RSA,
@@ -34,21 +33,20 @@ import {
   CKM_RSA_PKCS,
   CKO_CERTIFICATE,
   CKO_PRIVATE_KEY,
-  CKR_USER_ALREADY_LOGGED_IN,
   CKU_CONTEXT_SPECIFIC,
-  CKU_USER,
   DEFAULT_PKCS11_MODULE,
   DIGEST_INFO_PREFIX,
   KEY_MATCH_TEST_PREFIX,
   MAX_SIGNATURE_BYTES,
   RSA_HASH_MECHANISM,
 } from './constants.js';
-import { ckrOf, pkcs11Failure } from './ckr.js';
+import { pkcs11Failure } from './ckr.js';
 import { rawEcdsaToDer } from './ecdsa-der.js';
 import { Pkcs11KeyError } from './errors.js';
 import { findObjects, readAttribute, readUlong } from './find-objects.js';
 import { acquireModule, pkcs11jsBinding, type ModuleLease } from './module-registry.js';
 import type { BindingFactory, Handle, Pkcs11Api } from './pkcs11-api.js';
+import { login, releaseLogin } from './login.js';
 import { resolvePin } from './pin.js';
 import { describeToken, libraryMatches, listTokenSlots, tokenMatches, trimField, type TokenSlot } from './token-match.js';
 import { isPkcs11Uri, parsePkcs11Uri, redactPin, type Pkcs11Uri } from './uri.js';
@@ -60,9 +58,6 @@ export interface Pkcs11Deps {
 }
 
 const DIGESTS: ReadonlySet<string> = new Set(['sha256', 'sha384', 'sha512']);
-
-/** Logins are per application and token (PKCS#11 v2.40 §5.6): count them so close() logs out last. */
-const logins = new Map<string, number>();
 
 interface FoundCertificate {
   readonly slot: TokenSlot;
@@ -169,43 +164,6 @@ function certificatesIn(api: Pkcs11Api, session: Handle, uri: Pkcs11Uri, slot: T
     parseCert(der, `on ${describeToken(slot)}`);
     return [{ der, id: readAttribute(api, session, h, CKA_ID) }];
   });
-}
-
-/**
- * Logs the session's application in as CKU_USER unless the token needs no login; returns the login
- * key to release at close (undefined when no login was made or counted).
- */
-function login(api: Pkcs11Api, session: Handle, slot: TokenSlot, pin: string | undefined, modulePath: string): string | undefined {
-  if ((slot.tokenInfo.flags & CKF_LOGIN_REQUIRED) === 0) return undefined;
-  if (pin === undefined) {
-    throw new Pkcs11KeyError(
-      'pkcs11_pin_required',
-      `${describeToken(slot)} needs the user PIN: add ?pin-source=FILE to the URI or set RAPKI_PKCS11_PIN (pin-value= works too but shows in the process list).`,
-    );
-  }
-  try {
-    api.C_Login(session, CKU_USER, pin);
-  } catch (err) {
-    if (ckrOf(err) !== CKR_USER_ALREADY_LOGGED_IN) throw pkcs11Failure(`login to ${describeToken(slot)}`, err);
-  }
-  const key = `${modulePath}#${slot.slotId}`;
-  logins.set(key, (logins.get(key) ?? 0) + 1);
-  return key;
-}
-
-function releaseLogin(api: Pkcs11Api, session: Handle, key: string | undefined): void {
-  if (key === undefined) return;
-  const n = (logins.get(key) ?? 1) - 1;
-  if (n > 0) {
-    logins.set(key, n);
-    return;
-  }
-  logins.delete(key);
-  try {
-    api.C_Logout(session);
-  } catch {
-    /* not logged in any more */
-  }
 }
 
 function findCertificate(api: Pkcs11Api, slots: TokenSlot[], uri: Pkcs11Uri, uriText: string, pin: string | undefined, modulePath: string): {

@@ -263,7 +263,12 @@ describe.skipIf(!SOFTHSM_AVAILABLE)('PKCS#11 key signer (SoftHSM2)', () => {
 
   for (const keyType of ['ec-p256', 'rsa-2048'] as const) {
     it(`generatePkcs11KeyPair ${keyType}: SPKI matches what pkcs11-tool reads, and the key signs after a certificate is issued`, async () => {
+      // A signer already open on the token must stay logged in through the generation.
+      const other = await open({ certificate: uri('object=rsa-cert') });
       const gen = await generatePkcs11KeyPair(`pkcs11:token=rapki-test;object=gen-${keyType}?pin-value=1234`, keyType, { pkcs11Lib: lib }, undefined, { env });
+      const still = Buffer.from('other signer');
+      expect(verifyWithCert(certs.rsa!.certPem, still, await other.sign(still))).toBe(true);
+      await other.close?.();
       const idHex = Buffer.from(gen.id).toString('hex');
       expect(gen.keyUri).toContain(`object=gen-${keyType}`);
       expect(gen.keyUri).not.toContain('pin-value');
