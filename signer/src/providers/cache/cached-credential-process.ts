@@ -21,8 +21,7 @@ import type { RolesAnywhereCredentials } from '../../types.js';
 import { ensurePrivateDir, resolveCacheDir } from './cache-dir.js';
 import { cacheKey, type CacheKeyParams, type KeyMaterialHashes } from './cache-key.js';
 import { ENTRY_SUFFIX, LOCK_POLL_MS, LOCK_STALE_MS, LOCK_WAIT_MS, MIN_REMAINING_MS } from './constants.js';
-import { readEntry, writeEntry, type CacheEntry } from './entry-file.js';
-import { acquireLock } from './lock.js';
+import { readEntry, type CacheEntry } from './entry-file.js';
 
 export interface CachedCredentialProcessOptions {
   /** Digests of the key material files (`hashKeyMaterial()`); undefined = could not hash: no caching. */
@@ -113,6 +112,8 @@ export async function cachedCredentialProcess(o: CachedCredentialProcessOptions)
     return undefined;
   }
 
+  // Miss path from here: the lock and the writer load only now.
+  const [{ acquireLock }, { writeEntry }] = await Promise.all([import('./lock.js'), import('./entry-write.js')]);
   let lock;
   try {
     lock = await acquireLock(`${entryPath.slice(0, -ENTRY_SUFFIX.length)}.lock`, {

@@ -1,11 +1,10 @@
 /**
  * One cache entry: a JSON file `<key>.json`, mode 0600, holding the credential set and when it was
- * obtained. Reads refuse anything that is not a regular file of ours with mode 0600-or-tighter
+ * obtained (written by entry-write.ts, loaded only on a miss). Reads refuse anything that is not a regular file of ours with mode 0600-or-tighter
  * (`O_NOFOLLOW`), and anything malformed counts as a miss.
  */
 import { closeSync, constants as fsc, fstatSync, openSync, readSync } from 'node:fs';
 import type { RolesAnywhereCredentials } from '../../types.js';
-import { writeFileAtomic } from './atomic-write.js';
 import { MAX_ENTRY_BYTES } from './constants.js';
 
 export interface CacheEntry {
@@ -62,16 +61,4 @@ export function readEntry(path: string, uid: number | undefined = process.getuid
   } finally {
     closeSync(fd);
   }
-}
-
-/** Writes the entry atomically, 0600. Only the four credential_process fields are kept. */
-export function writeEntry(path: string, entry: CacheEntry): void {
-  const c = entry.credentials;
-  writeFileAtomic(
-    path,
-    JSON.stringify({
-      obtainedAt: entry.obtainedAt,
-      credentials: { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: c.expiration },
-    }),
-  );
 }
