@@ -51,11 +51,19 @@ export function runExecAfter(command: string, o: ExecAfterOptions): Promise<Exec
       resolve({ ...r, durationMs: Date.now() - started });
     };
     let killTimer: NodeJS.Timeout | undefined;
-    const child = spawn(EXEC_AFTER_SHELL, ['-c', command], { env: o.env, stdio: ['ignore', out, out] });
+    // Own process group, so a timeout stops the whole pipeline the shell started, not just the shell.
+    const child = spawn(EXEC_AFTER_SHELL, ['-c', command], { env: o.env, stdio: ['ignore', out, out], detached: true });
+    const killGroup = (sig: NodeJS.Signals): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, sig);
+      } catch {
+        child.kill(sig);
+      }
+    };
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGTERM');
-      killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
+      killGroup('SIGTERM');
+      killTimer = setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS);
     }, o.timeoutMs ?? EXEC_AFTER_TIMEOUT_MS);
     child.once('error', (err) => finish({ exitCode: null, signal: null, error: err.message }));
     child.once('exit', (code, signal) =>
