@@ -28,7 +28,25 @@ const FORMAT = 'rapki-ca-key-v1';
 
 /** scrypt parameters; decryption accepts only this window so a crafted file cannot exhaust memory. */
 export const SCRYPT_DEFAULTS = { N: 2 ** 15, r: 8, p: 1 } as const;
-const LIMITS = { minLogN: 14, maxLogN: 20, maxR: 16, maxP: 4 };
+const LIMITS = { minLogN: 14, maxLogN: 20, maxR: 16, maxP: 4, maxCost: 2 ** 21 };
+
+/**
+ * The accepted scrypt window. Besides each parameter's range, the work N·r·p is capped at 2^21
+ * (8× the default; about 1 s and 256 MiB), because the header is authenticated only after the
+ * key is derived: a crafted file must not buy gigabytes of memory or minutes of CPU.
+ */
+function scryptParamsOk(N: number, r: number, p: number): boolean {
+  return (
+    N >= 2 ** LIMITS.minLogN &&
+    N <= 2 ** LIMITS.maxLogN &&
+    Number.isInteger(Math.log2(N)) &&
+    r >= 1 &&
+    r <= LIMITS.maxR &&
+    p >= 1 &&
+    p <= LIMITS.maxP &&
+    N * r * p <= LIMITS.maxCost
+  );
+}
 
 export interface KeyEncryptionOptions {
   readonly N?: number;
@@ -53,9 +71,7 @@ export function encryptCaKey(privateKey: KeyObject, passphrase: string | Uint8Ar
   checkPassphrase(passphrase);
   const { N = SCRYPT_DEFAULTS.N, r = SCRYPT_DEFAULTS.r, p = SCRYPT_DEFAULTS.p } = options;
   const rnd = options.randomBytes ?? nodeRandomBytes;
-  if (N < 2 ** LIMITS.minLogN || N > 2 ** LIMITS.maxLogN || !Number.isInteger(Math.log2(N)) || r < 1 || r > LIMITS.maxR || p < 1 || p > LIMITS.maxP) {
-    throw new TypeError('scrypt parameters out of range');
-  }
+  if (!scryptParamsOk(N, r, p)) throw new TypeError('scrypt parameters out of range');
   const salt = Buffer.from(rnd(16));
   const iv = Buffer.from(rnd(12));
   const header = [`Format: ${FORMAT}`, `KDF: scrypt N=${N} r=${r} p=${p}`, `Salt: ${salt.toString('base64')}`, 'Cipher: aes-256-gcm', `IV: ${iv.toString('base64')}`].join('\n');
@@ -75,15 +91,34 @@ function malformed(why: string): never {
 }
 
 /**
+ * The header lines and the base64 body between the armor lines, found with index searches
+ * (linear time; a lazy regular expression here backtracked quadratically on 64 KiB of blank
+ * lines). CRLF is read as LF.
+ */
+function splitArmor(text: string): { header: string; body: string } {
+  const begin = `-----BEGIN ${ENCRYPTED_KEY_LABEL}-----`;
+  const end = `-----END ${ENCRYPTED_KEY_LABEL}-----`;
+  const b = text.indexOf(begin);
+  const e = b < 0 ? -1 : text.indexOf(end, b + begin.length);
+  if (b < 0 || e < 0) malformed('armor not found');
+  const inner = text.slice(b + begin.length, e).replace(/\r\n/g, '\n');
+  if (!inner.startsWith('\n') || !inner.endsWith('\n')) malformed('armor not found');
+  const content = inner.slice(1, -1);
+  const sep = content.indexOf('\n\n');
+  if (sep < 0) malformed('armor not found');
+  const body = content.slice(sep + 2);
+  if (!/^[A-Za-z0-9+/=\n]+$/.test(body)) malformed('body is not base64');
+  return { header: content.slice(0, sep), body };
+}
+
+/**
  * Decrypts text made by {@link encryptCaKey}. A wrong passphrase (or any change to the file)
  * fails the GCM tag check and throws `ca_key_wrong_passphrase`.
  */
 export function decryptCaKey(text: string, passphrase: string | Uint8Array): KeyObject {
   checkPassphrase(passphrase);
   if (typeof text !== 'string' || text.length > 64 * 1024) malformed('not text or too large');
-  const m = new RegExp(`-----BEGIN ${ENCRYPTED_KEY_LABEL}-----\\r?\\n([\\s\\S]*?)\\r?\\n\\r?\\n([A-Za-z0-9+/=\\r\\n]+?)\\r?\\n-----END ${ENCRYPTED_KEY_LABEL}-----`).exec(text);
-  if (!m) malformed('armor not found');
-  const header = m[1]!.replace(/\r\n/g, '\n');
+  const { header, body: bodyText } = splitArmor(text);
   const fields = new Map<string, string>();
   for (const line of header.split('\n')) {
     const i = line.indexOf(': ');
@@ -95,13 +130,11 @@ export function decryptCaKey(text: string, passphrase: string | Uint8Array): Key
   const kdf = /^scrypt N=(\d+) r=(\d+) p=(\d+)$/.exec(fields.get('KDF') ?? '');
   if (!kdf) malformed('unknown KDF');
   const [N, r, p] = [Number(kdf[1]), Number(kdf[2]), Number(kdf[3])];
-  if (N < 2 ** LIMITS.minLogN || N > 2 ** LIMITS.maxLogN || !Number.isInteger(Math.log2(N)) || r < 1 || r > LIMITS.maxR || p < 1 || p > LIMITS.maxP) {
-    malformed('scrypt parameters out of the accepted range');
-  }
+  if (!scryptParamsOk(N, r, p)) malformed('scrypt parameters out of the accepted range');
   const salt = Buffer.from(fields.get('Salt') ?? '', 'base64');
   const iv = Buffer.from(fields.get('IV') ?? '', 'base64');
   if (salt.length < 16 || iv.length !== 12) malformed('bad salt or IV');
-  const body = Buffer.from(m[2]!.replace(/\s+/g, ''), 'base64');
+  const body = Buffer.from(bodyText.replace(/\n/g, ''), 'base64');
   if (body.length < 17) malformed('ciphertext too short');
   const key = deriveKey(passphrase, salt, N, r, p);
   const decipher = createDecipheriv('aes-256-gcm', key, iv);
