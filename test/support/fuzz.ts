@@ -492,3 +492,18 @@ export function hostilePem(label: string, bases: readonly Uint8Array[]): fc.Arbi
   const body = mutatedDer(bases).map((der) => toPem(label, der));
   return fc.oneof({ arbitrary: armour, weight: 5 }, { arbitrary: body, weight: 4 }, { arbitrary: hostileString(400), weight: 1 });
 }
+
+/** Damaged copies (1..3 steps of the PEM armour damages) of ready-made texts, e.g. an encrypted key file. */
+export function mutatedText(texts: readonly string[]): fc.Arbitrary<string> {
+  return fc.tuple(fc.nat({ max: texts.length - 1 }), fc.integer()).map(([i, seed]) => {
+    const r = prng(seed);
+    let t = texts[i]!;
+    const n = 1 + (r() % 3);
+    for (let k = 0; k < n; k++) {
+      let kind = r() % 14;
+      if ((kind === 11 || kind === 12) && r() % 4 !== 0) kind = 13;
+      t = applyPemOp(t, [kind, r(), hostileSnippet(r)]);
+    }
+    return t;
+  });
+}
