@@ -3,6 +3,7 @@
  * is given; the native pkcs11js addon is imported later still, when a module is opened.
  */
 export { loadPkcs11KeySigner, modulePathFor, type Pkcs11Deps } from './pkcs11-key-signer.js';
+export { listPkcs11Certificates, type Pkcs11CertificateEntry } from './list-certificates.js';
 export { generatePkcs11KeyPair, type Pkcs11KeyPairType, type GeneratedPkcs11KeyPair } from './generate-key-pair.js';
 export { parsePkcs11Uri, formatPkcs11Uri, isPkcs11Uri, redactPin, type Pkcs11Uri, type Pkcs11ObjectType } from './uri.js';
 export { resolvePin, pinSourcePath, type PinIo } from './pin.js';

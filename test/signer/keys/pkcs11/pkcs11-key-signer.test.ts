@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadKeySigner } from '../../../../signer/src/keys/load-key-signer.js';
 import { generatePkcs11KeyPair } from '../../../../signer/src/keys/pkcs11/generate-key-pair.js';
+import { listPkcs11Certificates } from '../../../../signer/src/keys/pkcs11/list-certificates.js';
 import { loadPkcs11KeySigner } from '../../../../signer/src/keys/pkcs11/pkcs11-key-signer.js';
 import { signCreateSessionRequest } from '../../../../signer/src/request/sign-create-session.js';
 import type { KeySigner, KeySourceOptions } from '../../../../signer/src/types.js';
@@ -239,6 +240,23 @@ describe.skipIf(!SOFTHSM_AVAILABLE)('PKCS#11 key signer (SoftHSM2)', () => {
     } finally {
       await s.close?.();
     }
+  });
+
+  it('listPkcs11Certificates: every matching certificate with a URI that names exactly it', async () => {
+    const all = await listPkcs11Certificates('pkcs11:token=rapki-test;type=cert', { pkcs11Lib: lib }, undefined, { env });
+    const fp = (der: Uint8Array) => new X509Certificate(Buffer.from(der)).fingerprint256;
+    const expected = [certs.rsa!, certs.p256!, certs.p384!].map((c) => fp(readFileSync(c.derFile)));
+    expected.push(new X509Certificate(readFileSync(pki.interCert)).fingerprint256);
+    const rsaFp = expected[0];
+    expect(all.map((e) => fp(e.certificate)).sort()).toEqual([...expected].sort());
+    const rsa = all.find((e) => fp(e.certificate) === rsaFp)!;
+    expect(rsa.uri).toMatch(/^pkcs11:token=rapki-test;manufacturer=SoftHSM%20project;serial=[0-9a-f]+;model=SoftHSM%20v2;object=rsa-cert;type=cert;id=%01$/);
+    expect(rsa.uri).not.toContain('pin');
+    const s = await open({ certificate: `${rsa.uri}?pin-value=1234` });
+    expect(Buffer.from(s.certificate).equals(readFileSync(certs.rsa!.derFile))).toBe(true);
+    await s.close?.();
+    expect(await listPkcs11Certificates('pkcs11:token=rapki-test;object=nope', { pkcs11Lib: lib }, undefined, { env })).toEqual([]);
+    expect(await listPkcs11Certificates('pkcs11:token=other-token', { pkcs11Lib: lib }, undefined, { env })).toEqual([]);
   });
 
   it('close() logs out and closes: signing afterwards fails, and the token can be opened again', async () => {
