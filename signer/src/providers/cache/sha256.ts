@@ -9,7 +9,7 @@
  * in rapki keeps using node:crypto.
  */
 
-const K = new Uint32Array([
+const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01,
   0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc,
   0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
@@ -19,58 +19,65 @@ const K = new Uint32Array([
   0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 
-const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n));
-
 /** Lower-case hex SHA-256 of `data` (strings are hashed as UTF-8). */
 export function sha256Hex(data: Uint8Array | string): string {
   const msg = typeof data === 'string' ? new TextEncoder().encode(data) : data;
   const bitLen = msg.length * 8;
   // Padding: 0x80, zeros, 64-bit big-endian length; total a multiple of 64 bytes.
-  const padded = new Uint8Array((((msg.length + 9 + 63) >> 6) << 6));
-  padded.set(msg);
-  padded[msg.length] = 0x80;
-  const view = new DataView(padded.buffer);
-  view.setUint32(padded.length - 8, Math.floor(bitLen / 0x1_0000_0000));
-  view.setUint32(padded.length - 4, bitLen >>> 0);
+  const p = new Uint8Array(((msg.length + 9 + 63) >> 6) << 6);
+  p.set(msg);
+  p[msg.length] = 0x80;
+  const hi = Math.floor(bitLen / 0x1_0000_0000);
+  const lo = bitLen >>> 0;
+  const n = p.length;
+  p[n - 8] = hi >>> 24;
+  p[n - 7] = (hi >>> 16) & 0xff;
+  p[n - 6] = (hi >>> 8) & 0xff;
+  p[n - 5] = hi & 0xff;
+  p[n - 4] = lo >>> 24;
+  p[n - 3] = (lo >>> 16) & 0xff;
+  p[n - 2] = (lo >>> 8) & 0xff;
+  p[n - 1] = lo & 0xff;
 
-  const H = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
-  const W = new Uint32Array(64);
-  for (let off = 0; off < padded.length; off += 64) {
-    for (let t = 0; t < 16; t++) W[t] = view.getUint32(off + t * 4);
+  // Rotations are written inline (no helper calls): this runs once per process, mostly in the
+  // interpreter, where calls dominate.
+  let h0 = 0x6a09e667, h1 = 0xbb67ae85, h2 = 0x3c6ef372, h3 = 0xa54ff53a;
+  let h4 = 0x510e527f, h5 = 0x9b05688c, h6 = 0x1f83d9ab, h7 = 0x5be0cd19;
+  const W = new Int32Array(64);
+  for (let off = 0; off < n; off += 64) {
+    for (let t = 0, j = off; t < 16; t++, j += 4) W[t] = (p[j]! << 24) | (p[j + 1]! << 16) | (p[j + 2]! << 8) | p[j + 3]!;
     for (let t = 16; t < 64; t++) {
-      const w15 = W[t - 15]!;
-      const w2 = W[t - 2]!;
-      const s0 = rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 >>> 3);
-      const s1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 >>> 10);
-      W[t] = (W[t - 16]! + s0 + W[t - 7]! + s1) >>> 0;
+      const x = W[t - 15]!;
+      const y = W[t - 2]!;
+      const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
+      const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
+      W[t] = (W[t - 16]! + s0 + W[t - 7]! + s1) | 0;
     }
-    let a = H[0]!, b = H[1]!, c = H[2]!, d = H[3]!, e = H[4]!, f = H[5]!, g = H[6]!, h = H[7]!;
+    let a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7;
     for (let t = 0; t < 64; t++) {
-      const S1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
-      const ch = (e & f) ^ (~e & g);
-      const t1 = (h + S1 + ch + K[t]! + W[t]!) >>> 0;
-      const S0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
-      const maj = (a & b) ^ (a & c) ^ (b & c);
-      const t2 = (S0 + maj) >>> 0;
+      const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+      const t1 = (h + S1 + ((e & f) ^ (~e & g)) + K[t]! + W[t]!) | 0;
+      const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+      const t2 = (S0 + ((a & b) ^ (a & c) ^ (b & c))) | 0;
       h = g;
       g = f;
       f = e;
-      e = (d + t1) >>> 0;
+      e = (d + t1) | 0;
       d = c;
       c = b;
       b = a;
-      a = (t1 + t2) >>> 0;
+      a = (t1 + t2) | 0;
     }
-    H[0] = (H[0]! + a) >>> 0;
-    H[1] = (H[1]! + b) >>> 0;
-    H[2] = (H[2]! + c) >>> 0;
-    H[3] = (H[3]! + d) >>> 0;
-    H[4] = (H[4]! + e) >>> 0;
-    H[5] = (H[5]! + f) >>> 0;
-    H[6] = (H[6]! + g) >>> 0;
-    H[7] = (H[7]! + h) >>> 0;
+    h0 = (h0 + a) | 0;
+    h1 = (h1 + b) | 0;
+    h2 = (h2 + c) | 0;
+    h3 = (h3 + d) | 0;
+    h4 = (h4 + e) | 0;
+    h5 = (h5 + f) | 0;
+    h6 = (h6 + g) | 0;
+    h7 = (h7 + h) | 0;
   }
   let hex = '';
-  for (let i = 0; i < 8; i++) hex += H[i]!.toString(16).padStart(8, '0');
+  for (const v of [h0, h1, h2, h3, h4, h5, h6, h7]) hex += (v >>> 0).toString(16).padStart(8, '0');
   return hex;
 }
