@@ -92,6 +92,7 @@ function parse(der: Uint8Array): CertificateInfo {
     const exts = expectTlv(der, f.start, 0x30, f.end);
     for (const ext of children(der, exts)) {
       const parts = children(der, ext);
+      if (ext.tag !== 0x30 || parts.length < 2 || parts.length > 3) throw new DerError('extension is not SEQUENCE { extnID, critical, extnValue }');
       const oid = decodeOid(der, parts[0] as Tlv);
       const value = parts[parts.length - 1] as Tlv;
       if (value.tag !== 0x04) throw new DerError('extension value is not an OCTET STRING');
