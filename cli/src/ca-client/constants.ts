@@ -55,4 +55,6 @@ export const EXIT = {
   ok: 0,
   error: 1,
   usage: 2,
+  /** `rapki agent`: the CA refused renewal for good (revoked, expired, unknown, blocked); restarting cannot help. */
+  refused: 3,
 } as const;

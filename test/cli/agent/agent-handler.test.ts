@@ -115,13 +115,13 @@ describe('rapki agent (in-process)', () => {
     expect(o.entries().at(-1)!.msg).toBe('stopped');
   });
 
-  it('a revoked certificate ends the agent with exit 1, the code in the log, and the files untouched', async () => {
+  it('a revoked certificate ends the agent with exit 3, the code in the log, and the files untouched', async () => {
     const { dir, serial } = await enroll('agent-h-3');
     const r = await runCli(['cert', 'revoke', serial], { env: adminEnv });
     expect(r.code, fail(r)).toBe(0);
     const before = await readFile(join(dir, 'certificate.pem'), 'utf8');
     const o = io();
-    expect(await agentCommand(args(dir), o, { daemon: daemon(5) })).toBe(1);
+    expect(await agentCommand(args(dir), o, { daemon: daemon(5) })).toBe(3);
     const last = o.entries().at(-1)!;
     expect(last).toMatchObject({ level: 'error', code: 'certificate_revoked' });
     expect(o.err).toMatch(/^rapki: certificate_revoked: /m);

@@ -18,7 +18,8 @@ import { caClientError } from '../errors.js';
 import { EXEC_AFTER_ENV, runExecAfter } from '../exec-after.js';
 import { HOST_KEY_TYPES, isHostKeyType } from '../key-types.js';
 import { defaultChainPath, loadCurrent, type HostFiles } from '../renew.js';
-import { runRenewalLoop, type RenewalOutcome } from '../renew-loop.js';
+import { isTerminalRenewError, runRenewalLoop, type RenewalOutcome } from '../renew-loop.js';
+import { EXIT } from '../constants.js';
 import { formatError, runCommand, type CommandIo } from '../run.js';
 import { renewOnce, validityOf } from './renew.js';
 import type { AgentServing } from '../agent-serve.js';
@@ -57,8 +58,13 @@ function parsePort(v: string | number | undefined): number | undefined {
   return n;
 }
 
-export function agentCommand(args: AgentArgs, io: CommandIo, deps: AgentDeps = {}): Promise<number> {
-  return runCommand(io, async () => {
+/**
+ * Exit status: 0 after a stop signal; {@link EXIT.refused} (3) when the CA refused renewal for good,
+ * so a supervisor can stop restarting (systemd `RestartPreventExitStatus=3`); 1 for anything else.
+ */
+export async function agentCommand(args: AgentArgs, io: CommandIo, deps: AgentDeps = {}): Promise<number> {
+  let refused = false;
+  const code = await runCommand(io, async () => {
     const log = deps.log ?? jsonLineLog(io.stderr);
     if (args['key-type'] !== undefined && !isHostKeyType(args['key-type'])) {
       throw caClientError('key_type_invalid', `unknown key type ${JSON.stringify(args['key-type'])}; use one of ${HOST_KEY_TYPES.join(', ')}`);
@@ -132,6 +138,7 @@ export function agentCommand(args: AgentArgs, io: CommandIo, deps: AgentDeps = {
         },
       });
     } catch (err) {
+      refused = isTerminalRenewError(err) && (err as { code?: unknown }).code !== 'file_invalid';
       log('error', 'renewal stopped: refused for good or files unusable; see docs/host.md ("When the host is revoked")', errorFields(err));
       throw err;
     } finally {
@@ -139,4 +146,5 @@ export function agentCommand(args: AgentArgs, io: CommandIo, deps: AgentDeps = {
     }
     log('info', 'stopped');
   });
+  return refused && code === EXIT.error ? EXIT.refused : code;
 }
