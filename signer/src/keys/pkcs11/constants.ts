@@ -44,6 +44,12 @@ export const CKM_SHA512_RSA_PKCS = 0x42;
 export const CKM_EC_KEY_PAIR_GEN = 0x1040;
 export const CKM_ECDSA = 0x1041;
 
+/** C_Initialize flag: the module may use OS locking (signatures run on a libuv worker thread). */
+export const CKF_OS_LOCKING_OK = 0x2;
+/** C_Initialize refusals that mean "try again without locking flags". */
+export const CKR_CANT_LOCK = 0xa;
+export const CKR_ARGUMENTS_BAD = 0x7;
+
 /** Session flags (CKF_*) of C_OpenSession. */
 export const CKF_RW_SESSION = 0x2;
 export const CKF_SERIAL_SESSION = 0x4;

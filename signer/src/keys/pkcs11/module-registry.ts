@@ -6,7 +6,7 @@
  * instance; the module is finalized and unloaded when the last user releases it. The native pkcs11js
  * addon is imported here lazily, so nothing PKCS#11 loads unless a `pkcs11:` URI is used.
  */
-import { CKR_CRYPTOKI_ALREADY_INITIALIZED } from './constants.js';
+import { CKF_OS_LOCKING_OK, CKR_ARGUMENTS_BAD, CKR_CANT_LOCK, CKR_CRYPTOKI_ALREADY_INITIALIZED } from './constants.js';
 import { ckrName, ckrOf } from './ckr.js';
 import { Pkcs11KeyError } from './errors.js';
 import type { BindingFactory, Pkcs11Api } from './pkcs11-api.js';
@@ -55,7 +55,15 @@ async function open(path: string, binding: BindingFactory): Promise<Pkcs11Api> {
     );
   }
   try {
-    api.C_Initialize();
+    try {
+      // Signatures run on a worker thread (C_SignAsync): ask for OS locking, as PKCS#11 v2.40 §5.4
+      // requires for multi-threaded callers; modules that cannot lock are initialized plainly.
+      api.C_Initialize({ flags: CKF_OS_LOCKING_OK });
+    } catch (err) {
+      const ckr = ckrOf(err);
+      if (ckr !== CKR_CANT_LOCK && ckr !== CKR_ARGUMENTS_BAD) throw err;
+      api.C_Initialize();
+    }
   } catch (err) {
     if (ckrOf(err) !== CKR_CRYPTOKI_ALREADY_INITIALIZED) {
       try {

@@ -58,7 +58,7 @@ export interface Mechanism {
 export interface Pkcs11Api {
   load(path: string): void;
   close(): void;
-  C_Initialize(): void;
+  C_Initialize(options?: { flags?: number }): void;
   C_Finalize(): void;
   C_GetInfo(): ModuleInfo;
   C_GetSlotList(tokenPresent?: boolean): Handle[];

@@ -105,7 +105,7 @@ describe.skipIf(!SOFTHSM_AVAILABLE)('PKCS#11 module behaviours', () => {
     );
   });
 
-  it('C_Initialize failure → pkcs11_module_failed; no tokens → pkcs11_token_not_found', async () => {
+  it('C_Initialize: failure → pkcs11_module_failed, no OS locking → plain retry; no tokens → pkcs11_token_not_found', async () => {
     const failing = wrapped(() => ({
       C_Initialize: () => {
         throw Object.assign(new Error('CKR_GENERAL_ERROR:5'), { name: 'Pkcs11Error', code: 5 });
@@ -114,6 +114,17 @@ describe.skipIf(!SOFTHSM_AVAILABLE)('PKCS#11 module behaviours', () => {
     expect(await codeOf(loadPkcs11KeySigner({ certificate: rsa.certFile, privateKey: 'pkcs11:object=k', pkcs11Lib: token.module }, undefined, { binding: failing, env }))).toBe(
       'pkcs11_module_failed',
     );
+    // A module that cannot use OS locking (CKR_CANT_LOCK) is initialized without the flag.
+    const calls: unknown[] = [];
+    const noLocking = wrapped((real) => ({
+      C_Initialize: (options?: { flags?: number }) => {
+        calls.push(options);
+        if (options?.flags) throw Object.assign(new Error('CKR_CANT_LOCK:10'), { name: 'Pkcs11Error', code: 10 });
+        real.C_Initialize();
+      },
+    }));
+    expect(await codeOf(loadPkcs11KeySigner({ certificate: rsa.certFile, privateKey: 'pkcs11:token=rapki-one;object=k', pkcs11Lib: token.module }, undefined, { binding: noLocking, env }))).toBeUndefined();
+    expect(calls).toEqual([{ flags: 2 }, undefined]);
     const empty = wrapped(() => ({ C_GetSlotList: () => [] }));
     expect(await codeOf(loadPkcs11KeySigner({ certificate: rsa.certFile, privateKey: 'pkcs11:object=k', pkcs11Lib: token.module }, undefined, { binding: empty, env }))).toBe(
       'pkcs11_token_not_found',
