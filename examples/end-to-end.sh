@@ -61,7 +61,8 @@ export AWS_ACCESS_KEY_ID=AKIDRAPKIDEMO0000000 AWS_SECRET_ACCESS_KEY=demo-only-se
 cd "$WORK"
 
 step "1. Start the Roles Anywhere + STS emulator"
-rapki emulator --listen 127.0.0.1:0 --state "$WORK/emulator.json" > emulator.out 2> emulator.log &
+# Servers run as direct children (not through the rapki function) so that $! is their own pid.
+node "$RAPKI_JS" emulator --listen 127.0.0.1:0 --state "$WORK/emulator.json" > emulator.out 2> emulator.log &
 PIDS+=($!)
 wait_for_line emulator.out 'listening on http://' "$!"
 RA_ENDPOINT=$(sed -nE 's/.*listening on (http:\/\/[^ ]+).*/\1/p' emulator.out | head -n1)
@@ -77,7 +78,7 @@ export RAPKI_ADMIN_TOKEN RAPKI_CA_FINGERPRINT
 echo "root fingerprint: $RAPKI_CA_FINGERPRINT"
 
 step "3. Serve the CA over HTTPS"
-rapki ca serve --dir "$WORK/ca" --listen 127.0.0.1:0 > ca.out 2> ca.log &
+node "$RAPKI_JS" ca serve --dir "$WORK/ca" --listen 127.0.0.1:0 > ca.out 2> ca.log &
 PIDS+=($!)
 wait_for_line ca.out '^rapki ca listening on https://' "$!"
 RAPKI_CA_URL=$(sed -nE 's/^rapki ca listening on (https:\/\/[^ ]+) .*/\1/p' ca.out | head -n1)
