@@ -106,6 +106,7 @@ describe.skipIf(process.env.RAPKI_SKIP_SLOW_E2E === '1')('rapki agent: two renew
       [
         RAPKI_BIN, 'agent',
         '--ca-url', ca.url,
+        '--ca-fingerprint', ca.fingerprint,
         '--certificate', files.certificate,
         '--private-key', files.privateKey,
         '--intermediates', files.chain,
