@@ -5,6 +5,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentCommand, type AgentArgs } from '../../../cli/src/ca-client/handlers/agent.js';
@@ -13,6 +14,7 @@ import type { CommandIo } from '../../../cli/src/ca-client/run.js';
 import { runCli, type CliResult } from '../../support/cli.js';
 import { startCaServerProcess, type CaServerProcess } from '../../support/ca-server.js';
 import { makeTempDir, removeTempDir } from '../../support/openssl.js';
+import { startLoopbackVerifier } from '../../support/loopback-verifier.js';
 
 let ca: CaServerProcess;
 let tmp: string;
@@ -146,6 +148,63 @@ describe('rapki agent (in-process)', () => {
     const o2 = io();
     expect(await agentCommand(args(dir, { 'key-type': 'dsa' }), o2, { daemon: daemon(1) })).toBe(1);
     expect(o2.err).toMatch(/^rapki: key_type_invalid: /m);
+  });
+
+  it('--serve answers IMDSv2 requests with credentials made with the renewed certificate (empty chain.pem: no chain sent)', async () => {
+    const { dir } = await enroll('agent-h-serve');
+    expect(await readFile(join(dir, 'chain.pem'), 'utf8')).toBe('');
+    const verifier = await startLoopbackVerifier({ trustedRootsPem: await readFile(ca.rootPem, 'utf8') });
+    const o = io();
+    const env = { ...o.env, AWS_CA_BUNDLE: verifier.caFile };
+    const d = daemon(1);
+    let served: { role: string; creds: Record<string, unknown> } | undefined;
+    const get = (url: string, method: string, headers: Record<string, string>) =>
+      new Promise<string>((resolve, reject) => {
+        const req = request(url, { method, headers }, (res) => {
+          let b = '';
+          res.on('data', (c: Buffer) => (b += c.toString()));
+          res.on('end', () => resolve(b));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const realSleep = d.sleep;
+    const withRequests: DaemonEnv = {
+      ...d,
+      sleep: async (ms, signal) => {
+        // While the agent waits for the next renewal: ask its endpoint like an SDK would.
+        const base = String(o.entries().find((e) => e.msg === 'serving credentials')!.endpoint);
+        const token = await get(`${base}latest/api/token`, 'PUT', { 'x-aws-ec2-metadata-token-ttl-seconds': '60' });
+        const role = (await get(`${base}latest/meta-data/iam/security-credentials/`, 'GET', { 'x-aws-ec2-metadata-token': token })).trim();
+        const creds = JSON.parse(await get(`${base}latest/meta-data/iam/security-credentials/${role}`, 'GET', { 'x-aws-ec2-metadata-token': token })) as Record<string, unknown>;
+        served = { role, creds };
+        await realSleep(ms, signal);
+      },
+    };
+    try {
+      const code = await agentCommand(args(dir, { serve: true, port: '0' }), { ...o, env }, {
+        daemon: withRequests,
+        signerValues: {
+          'trust-anchor-arn': 'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/0b7e5c1e-4c7e-4a53-9d0b-1f2e3d4c5b6a',
+          'profile-arn': 'arn:aws:rolesanywhere:us-east-1:123456789012:profile/6f1d2c3b-4a59-4e8d-8c7b-6a5f4e3d2c1b',
+          'role-arn': 'arn:aws:iam::123456789012:role/agent-serve',
+          endpoint: verifier.url,
+        },
+      });
+      expect(code, o.err).toBe(0);
+      expect(served?.role).toBe('agent-serve');
+      expect(served?.creds).toMatchObject({ Code: 'Success', Type: 'AWS-HMAC' });
+      expect(typeof served?.creds.AccessKeyId).toBe('string');
+      expect(verifier.requests.length).toBeGreaterThanOrEqual(1);
+      expect(verifier.requests.every((r) => r.verdict === 'ok')).toBe(true);
+      expect(verifier.requests[0]!.headers['x-amz-x509-chain']).toBeUndefined();
+      const msgs = o.entries().map((e) => e.msg);
+      expect(msgs.indexOf('serving credentials')).toBeLessThan(msgs.indexOf('renewed'));
+      expect(msgs.at(-1)).toBe('stopped');
+      expect(o.err).not.toMatch(/SecretAccessKey|SessionToken|BEGIN/);
+    } finally {
+      await verifier.close();
+    }
   });
 
   it('--serve without the credential flags fails at start with the missing flag named', async () => {

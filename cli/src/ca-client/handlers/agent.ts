@@ -92,7 +92,14 @@ export async function agentCommand(args: AgentArgs, io: CommandIo, deps: AgentDe
     if (args.serve) {
       const { startAgentServing } = await import('../agent-serve.js');
       serving = await startAgentServing({
-        values: { ...deps.signerValues, certificate: files.certificate, 'private-key': files.privateKey, intermediates: files.chain },
+        values: {
+          ...deps.signerValues,
+          certificate: files.certificate,
+          'private-key': files.privateKey,
+          // The default chain.pem is empty when the root issues host certificates directly, and
+          // the signer refuses an empty intermediates file: send a chain only when there is one.
+          intermediates: args.intermediates !== undefined || current.chainPem.includes('-----BEGIN') ? files.chain : undefined,
+        },
         env: io.env,
         address: args.address ?? '127.0.0.1',
         port,
