@@ -13,7 +13,6 @@ import { createHash } from 'node:crypto';
 import { NOTIFICATION_CHANNEL, NOTIFICATION_EVENTS, RA_LIMITS } from '../../../ca-server/src/aws/constants.js';
 import { awsError } from '../../../ca-server/src/aws/errors.js';
 import type { AttributeMapping, Crl, NotificationSetting, Profile, RolesAnywhereControlPlane, TrustAnchor } from '../../../ca-server/src/aws/types.js';
-import { idFromArn } from '../../../ca-server/src/aws/types.js';
 import { CallSpacer, waitingScheduler } from '../../../ca-server/src/sync/scheduler.js';
 import type { SyncScheduler } from '../../../ca-server/src/sync/scheduler.js';
 import { crlResourceName } from '../../../ca-server/src/sync/constants.js';
@@ -121,22 +120,20 @@ export async function register(
   } else {
     ta = await cp.getTrustAnchor(anchors[0].trustAnchorId);
     if (ta.sourceType !== 'CERTIFICATE_BUNDLE' || normPem(ta.x509CertificateData) !== normPem(bundlePem)) {
-      ta = await cp.updateTrustAnchor(ta.trustAnchorId, { bundlePem });
+      await cp.updateTrustAnchor(ta.trustAnchorId, { bundlePem });
       changes.push('updated trust anchor certificate bundle');
     }
     if (!ta.enabled) {
-      ta = await cp.enableTrustAnchor(ta.trustAnchorId);
+      await cp.enableTrustAnchor(ta.trustAnchorId);
       changes.push('enabled trust anchor');
     }
   }
-  // 2. Notification settings (hand-signed: not in SDK 3.332).
-  const full = await cp.getTrustAnchor(ta.trustAnchorId);
+  // 2. Notification settings (hand-signed: not in SDK 3.332; the SDK's responses also drop them).
+  ta = await cp.getTrustAnchor(ta.trustAnchorId);
   const wantNs = desiredNotifications(o);
-  if (notificationsDiffer(full.notificationSettings, wantNs)) {
+  if (notificationsDiffer(ta.notificationSettings, wantNs)) {
     ta = await cp.putNotificationSettings(ta.trustAnchorId, wantNs);
     changes.push('set notification settings');
-  } else {
-    ta = full;
   }
 
   // 3. Profile.
@@ -236,4 +233,3 @@ export async function register(
   return { trustAnchor: ta, profile, crl, syncTarget, changes, fingerprint: fp, usesIntermediate };
 }
 
-export { idFromArn };
