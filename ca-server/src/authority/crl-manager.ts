@@ -63,17 +63,29 @@ export class CrlManager {
     return run;
   }
 
-  /** Rebuild on a timer (also when the stored one is missing or older than one refresh period). */
+  /**
+   * Rebuild on a timer (also when the stored one is missing or older than one refresh period, or
+   * when a revocation is newer than it: a crash between a revocation's commit and its CRL leaves
+   * the certificate revoked in the store but not in the CRL, and a retry only gets `already_revoked`).
+   */
   async start(): Promise<void> {
     const cur = await this.current();
     const now = this.#d.clock().getTime();
     if (!cur || now - cur.thisUpdate.getTime() >= this.#d.config.crlRefreshSeconds * 1000 || cur.nextUpdate.getTime() <= now) {
       await this.rebuild(cur ? 'refresh at start' : 'first CRL');
+    } else if (await this.#revokedSince(cur.thisUpdate)) {
+      await this.rebuild('revocation newer than the CRL at start');
     }
     this.#timer = setInterval(() => {
       this.rebuild('schedule').catch(() => undefined);
     }, this.#d.config.crlRefreshSeconds * 1000);
     this.#timer.unref();
+  }
+
+  /** Whether any unexpired revocation is at or after `t` (same millisecond counts: it may be missing). */
+  async #revokedSince(t: Date): Promise<boolean> {
+    const entries = await this.#d.store.listRevokedUnexpired(this.#d.issuer.id, this.#d.clock());
+    return entries.some((e) => e.revokedAt.getTime() >= t.getTime());
   }
 
   stop(): void {
