@@ -119,7 +119,7 @@ export function flagError(code: keyof typeof CLI_FLAG_ERROR_CODES, message: stri
 
 /**
  * Refuses every flag of an unsupported feature that was given, naming it. Also refuses TPM
- * `handle:` keys in --certificate/--private-key, and `pkcs11:` URIs in read-certificate-data.
+ * `handle:` keys in --certificate/--private-key.
  */
 export function refuseUnsupported(values: FlagValues, command: SignerCommand): void {
   for (const f of flagsOf(command)) {
@@ -136,9 +136,6 @@ export function refuseUnsupported(values: FlagValues, command: SignerCommand): v
   for (const name of ['certificate', 'private-key']) {
     const v = values[name];
     if (typeof v !== 'string') continue;
-    if (/^pkcs11:/i.test(v) && command === 'read-certificate-data') {
-      throw flagError('unsupported_flag', `--${name} pkcs11: URIs are not supported by read-certificate-data yet; credential-process and sign-string accept them`);
-    }
     if (/^handle:/i.test(v)) {
       throw flagError('unsupported_flag', `--${name} handle: (TPM 2.0 persistent keys) is not supported: rapki reads keys from files`);
     }

@@ -2,12 +2,15 @@
  * `rapki read-certificate-data --certificate F`: prints the helper's diagnostic JSON
  * `{"keyType","certificateData","serialNumber","supportedAlgorithms"}` (signer-spec.md §3.6) for the
  * first certificate of a PEM or DER file, compact and without a trailing newline, as the helper.
+ * With a `pkcs11:` URI (RFC 7512) it prints the helper's "Matching identities" listing instead:
+ * every certificate object the URI matches, each with a URI naming exactly that object.
  */
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { readCertificateData } from '../../signer/src/certificate-data.js';
 import { SignerError } from '../../signer/src/errors.js';
-import { refuseUnsupported, requireString, type FlagValues } from './credential-flags.js';
+import { formatMatchingIdentities } from '../../signer/src/matching-identities.js';
+import { optionalString, refuseUnsupported, requireString, type FlagValues } from './credential-flags.js';
 import { runReporting, type SignerCommandIo } from './run-signer-command.js';
 
 const MAX_CERT_FILE = 1024 * 1024;
@@ -16,6 +19,16 @@ export async function runReadCertificateData(values: FlagValues, io: SignerComma
   return runReporting(io, async () => {
     refuseUnsupported(values, 'read-certificate-data');
     const path = requireString(values, 'certificate');
+    if (/^pkcs11:/i.test(path)) {
+      if (/[?&]pin-value=/i.test(path)) {
+        io.warn('rapki: warning: pin-value= in a pkcs11: URI is visible to other users in the process list; use ?pin-source=FILE or the RAPKI_PKCS11_PIN environment variable');
+      }
+      // Lazy: the PKCS#11 binding loads only for token listings.
+      const { listPkcs11Certificates } = await import('../../signer/src/keys/pkcs11/index.js');
+      const entries = await listPkcs11Certificates(path, { pkcs11Lib: optionalString(values, 'pkcs11-lib') }, undefined, { env: io.env });
+      await io.writeStdout(formatMatchingIdentities(entries));
+      return;
+    }
     let bytes: Buffer;
     try {
       bytes = await readFile(path);
