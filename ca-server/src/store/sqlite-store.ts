@@ -31,6 +31,9 @@ import type {
 
 type Row = Record<string, unknown>;
 
+/** Most operations committed together by one group commit. */
+const MAX_BATCH = 256;
+
 export interface SqliteStoreOptions {
   /** Extra migrations (tests). */
   readonly migrations?: readonly Migration[];
@@ -92,7 +95,7 @@ export class SqliteCaStore implements CaStore {
 
   async putCaCertificates(certs: readonly CaCertificateRecord[], audit: AuditDraft): Promise<void> {
     const ins = this.db.prepare('INSERT INTO ca_certificates (id, role, der, not_after, issuing) VALUES (?, ?, ?, ?, ?)');
-    this.tx(() => {
+    await this.tx(() => {
       for (const c of certs) ins.run(c.id, c.role, Buffer.from(c.der), c.notAfter.getTime(), c.issuing ? 1 : 0);
       this.appendAuditSync(audit);
     });
@@ -108,7 +111,7 @@ export class SqliteCaStore implements CaStore {
 
   async createAdminToken(rec: AdminTokenRecord, audit: AuditDraft): Promise<void> {
     const ins = this.db.prepare('INSERT INTO admin_tokens (hash, role, name, created_at) VALUES (?, ?, ?, ?)');
-    this.tx(() => {
+    await this.tx(() => {
       ins.run(rec.hash, rec.role, rec.name, rec.createdAt.getTime());
       this.appendAuditSync(audit);
     });
@@ -125,7 +128,7 @@ export class SqliteCaStore implements CaStore {
     const ins = this.db.prepare(
       'INSERT INTO tokens (hash, subject, sans, cert_ttl_seconds, created_at, expires_at, used_at, created_by) VALUES (?, ?, ?, ?, ?, ?, NULL, ?)',
     );
-    this.tx(() => {
+    await this.tx(() => {
       ins.run(rec.hash, rec.subject, JSON.stringify(rec.sans), rec.certTtlSeconds, rec.createdAt.getTime(), rec.expiresAt.getTime(), rec.createdBy);
       this.appendAuditSync(audit);
     });
@@ -172,7 +175,7 @@ export class SqliteCaStore implements CaStore {
 
   async issueWithToken(args: { tokenHash: string; now: Date; certificate: CertificateRecord; audit: AuditDraft }): Promise<void> {
     const now = args.now.getTime();
-    this.tx(() => {
+    await this.tx(() => {
       const t = this.db.prepare('SELECT used_at, expires_at, subject FROM tokens WHERE hash = ?').get(args.tokenHash) as Row | undefined;
       if (!t) throw caError('token_invalid');
       if (t.used_at !== null) throw caError('token_used');
@@ -186,7 +189,7 @@ export class SqliteCaStore implements CaStore {
   }
 
   async recordRenewal(args: { oldSerial: string; now: Date; certificate: CertificateRecord; audit: AuditDraft }): Promise<void> {
-    this.tx(() => {
+    await this.tx(() => {
       const old = this.db.prepare('SELECT status, not_after, host FROM certificates WHERE serial = ?').get(args.oldSerial) as Row | undefined;
       if (!old) throw caError('certificate_unknown');
       if (old.status === 'revoked') throw caError('certificate_revoked');
@@ -267,7 +270,7 @@ export class SqliteCaStore implements CaStore {
   }
 
   async saveCrl(crl: CrlRecord, audit: AuditDraft | undefined): Promise<void> {
-    this.tx(() => {
+    await this.tx(() => {
       const cur = this.db.prepare('SELECT number FROM crl_state WHERE issuer_id = ?').get(crl.issuerId) as Row | undefined;
       if (cur && Number(cur.number) >= crl.number) {
         throw new Error(`CRL number must increase: stored ${String(cur.number)}, new ${crl.number}`);
@@ -302,8 +305,51 @@ export class SqliteCaStore implements CaStore {
 
   // --- internals
 
-  private tx<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+  /**
+   * Group commit. With `synchronous=FULL` every commit waits for an fsync (milliseconds, and
+   * better-sqlite3 blocks the event loop meanwhile), so one commit per certificate would cap the CA
+   * at a few hundred issuances per second. Operations queued while the event loop was busy run
+   * together in ONE transaction, each inside its own savepoint (a failing operation — a reused
+   * token, a failed audit insert — rolls back alone), and every caller's promise settles only after
+   * the shared commit returned: a result is never reported before it is durable.
+   */
+  private tx<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      if (this.#queue.length === 1) setImmediate(() => this.#flush());
+    });
+  }
+
+  #queue: { fn: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
+
+  #flush(): void {
+    const batch = this.#queue.splice(0, MAX_BATCH);
+    if (this.#queue.length > 0) setImmediate(() => this.#flush());
+    if (batch.length === 0) return;
+    const results: ({ ok: true; value: unknown } | { ok: false; err: unknown })[] = [];
+    try {
+      if (!this.db.open) throw new Error('the store is closed');
+      this.db
+        .transaction(() => {
+          for (const op of batch) {
+            try {
+              // A nested better-sqlite3 transaction is a SAVEPOINT.
+              results.push({ ok: true, value: this.db.transaction(op.fn)() });
+            } catch (err) {
+              results.push({ ok: false, err });
+            }
+          }
+        })
+        .immediate();
+    } catch (err) {
+      for (const op of batch) op.reject(err);
+      return;
+    }
+    batch.forEach((op, i) => {
+      const r = results[i]!;
+      if (r.ok) op.resolve(r.value);
+      else op.reject(r.err);
+    });
   }
 
   private blocked(host: string): boolean {

@@ -115,6 +115,24 @@ describe('SqliteCaStore', () => {
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
   });
 
+  it('group commit: concurrent operations share a commit, fail independently, and keep one audit chain', async () => {
+    const tok = (hash: string) => ({
+      hash, subject: 'g', sans: [], certTtlSeconds: 60, createdAt: T0, expiresAt: new Date(T0.getTime() + 60_000), usedAt: null, createdBy: 'x',
+    });
+    await Promise.all(Array.from({ length: 8 }, (_, i) => s.createToken(tok(`g${i}`), audit('token.create'))));
+    const ops = Array.from({ length: 8 }, (_, i) =>
+      s.issueWithToken({ tokenHash: `g${i}`, now: T0, certificate: cert(`2${i}`, 'g'), audit: audit('certificate.issue', { i }) }),
+    );
+    ops.push(s.issueWithToken({ tokenHash: 'g3', now: T0, certificate: cert('29', 'g'), audit: audit('certificate.issue', { dup: true }) }));
+    const results = await Promise.allSettled(ops);
+    expect(results.map((r) => r.status)).toEqual([...Array(8).fill('fulfilled'), 'rejected']);
+    expect((results[8] as PromiseRejectedResult).reason).toMatchObject({ code: 'token_used' });
+    expect(await s.getCertificate('29')).toBeUndefined();
+    const log = await s.listAudit(0, 1000);
+    expect(log.filter((r) => r.action === 'certificate.issue')).toHaveLength(8);
+    expect(verifyAuditChain(log)).toMatchObject({ ok: true, count: log.length });
+  });
+
   it('refuses a CRL number that does not increase', async () => {
     const crl = (n: number) => ({ issuerId: 'issuer', number: n, thisUpdate: T0, nextUpdate: T0, der: Uint8Array.of(n) });
     await s.saveCrl(crl(5), undefined);
