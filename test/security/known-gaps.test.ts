@@ -1,0 +1,96 @@
+/**
+ * Evidence for the "Known gaps" of docs/security.md: each test shows the current behaviour the doc
+ * describes. When a gap is closed, its test fails on purpose — update docs/security.md (move the
+ * item to the controls table) and turn the test around.
+ */
+import { chmodSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCaServerProcess, type CaServerProcess } from '../support/ca-server.js';
+import { runCli } from '../support/cli.js';
+import { startLoopbackVerifier, type LoopbackVerifier } from '../support/loopback-verifier.js';
+import { genKey, issueCert, makeTempDir, removeTempDir } from '../support/openssl.js';
+import { caRequest, postJson } from './helpers/https.js';
+
+describe('known gaps of the CA server', () => {
+  let ca: CaServerProcess;
+  let root: string;
+  let tmp: string;
+
+  beforeAll(async () => {
+    tmp = await makeTempDir('rapki-sec-gaps-');
+    ca = await startCaServerProcess();
+    root = readFileSync(ca.rootPem, 'utf8');
+  }, 60_000);
+
+  afterAll(async () => {
+    await ca?.dispose();
+    if (tmp) await removeTempDir(tmp);
+  });
+
+  it('gap 1: there is no way to revoke or list admin tokens over the API', async () => {
+    for (const method of ['DELETE', 'GET']) {
+      const a = await caRequest(ca.url, '/v1/admin/admin-tokens', { method, ca: root, headers: { authorization: `Bearer ${ca.adminToken}` } });
+      expect([method, a.status]).toEqual([method, 405]);
+    }
+    const one = await caRequest(ca.url, '/v1/admin/admin-tokens/initial', { method: 'DELETE', ca: root, headers: { authorization: `Bearer ${ca.adminToken}` } });
+    expect(one.status).toBe(404);
+  });
+
+  it('gap 3: one certificate can be renewed twice; both new certificates stay valid (a fork nobody flags)', async () => {
+    const env = { RAPKI_CA_URL: ca.url, RAPKI_CA_FINGERPRINT: ca.fingerprint, RAPKI_ADMIN_TOKEN: ca.adminToken };
+    const tok = await runCli(['token', 'create', '--subject', 'fork-host', '--json'], { env });
+    expect(tok.code, tok.stderr).toBe(0);
+    const host = join(tmp, 'host');
+    const enr = await runCli(['enroll', '--out', host], { env: { RAPKI_CA_URL: ca.url, RAPKI_CA_FINGERPRINT: ca.fingerprint, RAPKI_ENROLL_TOKEN: (JSON.parse(tok.out) as { token: string }).token } });
+    expect(enr.code, enr.stderr).toBe(0);
+    // The "thief" holds a copy of the enrolled certificate and key.
+    const cert = readFileSync(join(host, 'certificate.pem'), 'utf8');
+    const key = readFileSync(join(host, 'private-key.pem'), 'utf8');
+    const { execFileSync } = await import('node:child_process');
+    const csr = (): string =>
+      execFileSync('openssl', ['req', '-new', '-key', join(host, 'private-key.pem'), '-subj', '/CN=fork-host'], { encoding: 'utf8' });
+    const first = await postJson(ca.url, '/v1/renew', root, { csr: csr() }, undefined, { cert, key });
+    const second = await postJson(ca.url, '/v1/renew', root, { csr: csr() }, undefined, { cert, key });
+    expect([first.status, second.status]).toEqual([201, 201]);
+    const list = await runCli(['cert', 'list', '--host', 'fork-host', '--status', 'active', '--json'], { env });
+    expect(list.code, list.stderr).toBe(0);
+    const serials = list.out.match(/"serial"\s*:\s*"[0-9a-f]+"/g) ?? [];
+    expect(new Set(serials).size).toBe(3); // the original and both renewals
+  });
+});
+
+describe('known gaps of the signer', () => {
+  let dir: string;
+  let verifier: LoopbackVerifier;
+
+  beforeAll(async () => {
+    dir = await makeTempDir('rapki-sec-gaps-signer-');
+    const rootKey = await genKey(dir, 'root.key', 'ec:P-256');
+    const rootCert = await issueCert(dir, 'root', rootKey, { profile: 'ca', days: 30 });
+    verifier = await startLoopbackVerifier({ trustedRootsPem: readFileSync(rootCert, 'utf8') });
+    const key = await genKey(dir, 'leaf.key', 'ec:P-256');
+    await issueCert(dir, 'leaf', key, { issuer: { cert: rootCert, key: rootKey }, serialHex: '0c01' });
+  }, 60_000);
+
+  afterAll(async () => {
+    await verifier?.close();
+    if (dir) await removeTempDir(dir);
+  });
+
+  it('gap 9: a world-readable private key is used without a warning', async () => {
+    const key = join(dir, 'leaf.key');
+    chmodSync(key, 0o644);
+    const r = await runCli(
+      [
+        'credential-process', '--no-cache', '--certificate', join(dir, 'leaf.crt'), '--private-key', key,
+        '--trust-anchor-arn', 'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/0b7e5c1e-4c7e-4a53-9d0b-1f2e3d4c5b6a',
+        '--profile-arn', 'arn:aws:rolesanywhere:us-east-1:123456789012:profile/6f1d2c3b-4a59-4e8d-8c7b-6a5f4e3d2c1b',
+        '--role-arn', 'arn:aws:iam::123456789012:role/Deployer', '--endpoint', verifier.url,
+      ],
+      { env: { AWS_CA_BUNDLE: verifier.caFile } },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+  });
+});
