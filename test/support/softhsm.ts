@@ -162,3 +162,36 @@ export function writeTokenCertificate(token: SoftHsmToken, o: { derFile: string;
     '--write-object', o.derFile, '--type', 'cert', '--id', o.id, '--label', o.label,
   ]);
 }
+
+/** A key pair on the token and the certificate openssl issued for it. */
+export interface TokenIdentity {
+  readonly certFile: string;
+  readonly derFile: string;
+  readonly certPem: string;
+  readonly publicKeyFile: string;
+}
+
+/**
+ * The usual fixture of the PKCS#11 tests in one call: a key pair labelled `<name>-key` with CKA_ID
+ * `id` ({@link generateTokenKey}), a certificate for it with CN `cn` from `ca`
+ * ({@link issueCertificateForPublicKey}) and, unless `onToken` is false, that certificate on the
+ * token as `<name>-cert` with the same CKA_ID ({@link writeTokenCertificate}).
+ */
+export function addTokenIdentity(
+  token: SoftHsmToken,
+  dir: string,
+  o: {
+    name: string;
+    keyType: TokenKeyType;
+    id: string;
+    cn: string;
+    ca: { readonly cert: string; readonly key: string };
+    onToken?: boolean;
+    alwaysAuth?: boolean;
+  },
+): TokenIdentity {
+  const { publicKeyFile } = generateTokenKey(token, { keyType: o.keyType, id: o.id, label: `${o.name}-key`, ...(o.alwaysAuth ? { alwaysAuth: true } : {}) });
+  const cert = issueCertificateForPublicKey(dir, { caCert: o.ca.cert, caKey: o.ca.key, publicKeyFile, cn: o.cn });
+  if (o.onToken !== false) writeTokenCertificate(token, { derFile: cert.derFile, id: o.id, label: `${o.name}-cert` });
+  return { ...cert, publicKeyFile };
+}

@@ -11,15 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../../support/cli.js';
 import { startLoopbackVerifier, type LoopbackVerifier } from '../../../support/loopback-verifier.js';
-import {
-  createSoftHsmToken,
-  generateTokenKey,
-  issueCertificateForPublicKey,
-  SOFTHSM_AVAILABLE,
-  SOFTHSM_SKIP_REASON,
-  writeTokenCertificate,
-  type SoftHsmToken,
-} from '../../../support/softhsm.js';
+import { addTokenIdentity, createSoftHsmToken, SOFTHSM_AVAILABLE, SOFTHSM_SKIP_REASON, type SoftHsmToken } from '../../../support/softhsm.js';
 import { ARNS, TestPki } from '../../session/test-pki.js';
 
 if (!SOFTHSM_AVAILABLE) console.warn(SOFTHSM_SKIP_REASON);
@@ -54,12 +46,9 @@ beforeAll(async () => {
   token = createSoftHsmToken('rapki-cli');
   dir = mkdtempSync(join(tmpdir(), 'rapki-p11-cli-'));
   pki = new TestPki(dir);
-  const rsa = generateTokenKey(token, { keyType: 'rsa:2048', id: '01', label: 'rsa-key' });
-  const r = issueCertificateForPublicKey(dir, { caCert: pki.rootCert, caKey: pki.rootKey, publicKeyFile: rsa.publicKeyFile, cn: 'rsa.cli.test' });
-  writeTokenCertificate(token, { derFile: r.derFile, id: '01', label: 'rsa-cert' });
-  rsaCert = r;
-  const ec = generateTokenKey(token, { keyType: 'EC:prime256v1', id: '02', label: 'ec-key' });
-  ecCert = issueCertificateForPublicKey(dir, { caCert: pki.rootCert, caKey: pki.rootKey, publicKeyFile: ec.publicKeyFile, cn: 'ec.cli.test' });
+  const ca = { cert: pki.rootCert, key: pki.rootKey };
+  rsaCert = addTokenIdentity(token, dir, { name: 'rsa', keyType: 'rsa:2048', id: '01', cn: 'rsa.cli.test', ca });
+  ecCert = addTokenIdentity(token, dir, { name: 'ec', keyType: 'EC:prime256v1', id: '02', cn: 'ec.cli.test', ca, onToken: false });
   pinFile = join(dir, 'pin');
   writeFileSync(pinFile, '1234\n', { mode: 0o600 });
   verifier = await startLoopbackVerifier({ trustedRootsPem: pki.rootPem() });

@@ -11,15 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../support/cli.js';
-import {
-  createSoftHsmToken,
-  generateTokenKey,
-  issueCertificateForPublicKey,
-  SOFTHSM_AVAILABLE,
-  SOFTHSM_SKIP_REASON,
-  writeTokenCertificate,
-  type SoftHsmToken,
-} from '../../../support/softhsm.js';
+import { addTokenIdentity, createSoftHsmToken, SOFTHSM_AVAILABLE, SOFTHSM_SKIP_REASON, type SoftHsmToken } from '../../../support/softhsm.js';
 import { TestPki } from '../../session/test-pki.js';
 
 if (!SOFTHSM_AVAILABLE) console.warn(SOFTHSM_SKIP_REASON);
@@ -67,9 +59,7 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'rapki-p11-list-'));
   const pki = new TestPki(dir);
   for (const [kind, keyType, id] of [['rsa', 'rsa:2048', '01'], ['ec', 'EC:prime256v1', '02']] as const) {
-    const key = generateTokenKey(token, { keyType, id, label: `${kind}-key` });
-    const c = issueCertificateForPublicKey(dir, { caCert: pki.rootCert, caKey: pki.rootKey, publicKeyFile: key.publicKeyFile, cn: `${kind}.list.test` });
-    writeTokenCertificate(token, { derFile: c.derFile, id, label: `${kind}-cert` });
+    const c = addTokenIdentity(token, dir, { name: kind, keyType, id, cn: `${kind}.list.test`, ca: { cert: pki.rootCert, key: pki.rootKey } });
     certs[kind] = { der: readFileSync(c.derFile), cn: `${kind}.list.test` };
   }
   pinFile = join(dir, 'pin');

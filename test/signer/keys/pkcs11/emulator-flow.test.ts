@@ -6,16 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../support/cli.js';
-import {
-  createSoftHsmToken,
-  generateTokenKey,
-  issueCertificateForPublicKey,
-  SOFTHSM_AVAILABLE,
-  SOFTHSM_SKIP_REASON,
-  writeTokenCertificate,
-  type SoftHsmToken,
-  type TokenKeyType,
-} from '../../../support/softhsm.js';
+import { addTokenIdentity, createSoftHsmToken, SOFTHSM_AVAILABLE, SOFTHSM_SKIP_REASON, type SoftHsmToken, type TokenKeyType } from '../../../support/softhsm.js';
 import { makeWorld, ROLE_ARN, type World } from '../../../emulator/helpers/world.js';
 
 if (!SOFTHSM_AVAILABLE) console.warn(SOFTHSM_SKIP_REASON);
@@ -35,9 +26,7 @@ beforeAll(async () => {
   token = createSoftHsmToken('rapki-emu');
   w = await makeWorld();
   for (const [name, keyType, id] of KEYS) {
-    const k = generateTokenKey(token, { keyType, id, label: `${name}-key` });
-    const c = issueCertificateForPublicKey(w.dir, { caCert: w.root.certPath, caKey: w.root.keyPath, publicKeyFile: k.publicKeyFile, cn: `${name}.emu.test` });
-    writeTokenCertificate(token, { derFile: c.derFile, id, label: `${name}-cert` });
+    const c = addTokenIdentity(token, w.dir, { name, keyType, id, cn: `${name}.emu.test`, ca: { cert: w.root.certPath, key: w.root.keyPath } });
     serials[name] = /serial=([0-9A-F]+)/i.exec(
       execFileSync('openssl', ['x509', '-in', c.certFile, '-noout', '-serial'], { encoding: 'utf8' }),
     )![1]!.toLowerCase();

@@ -16,6 +16,7 @@ import { loadPkcs11KeySigner } from '../../../../signer/src/keys/pkcs11/pkcs11-k
 import { signCreateSessionRequest } from '../../../../signer/src/request/sign-create-session.js';
 import type { KeySigner, KeySourceOptions } from '../../../../signer/src/types.js';
 import {
+  addTokenIdentity,
   createSoftHsmToken,
   generateTokenKey,
   issueCertificateForPublicKey,
@@ -23,6 +24,7 @@ import {
   SOFTHSM_SKIP_REASON,
   writeTokenCertificate,
   type SoftHsmToken,
+  type TokenKeyType,
 } from '../../../support/softhsm.js';
 import { ARNS, TestPki } from '../../session/test-pki.js';
 
@@ -64,21 +66,17 @@ beforeAll(() => {
   lib = token.module;
   dir = mkdtempSync(join(tmpdir(), 'rapki-p11-'));
   pki = new TestPki(dir);
-  const make = (name: string, keyType: Parameters<typeof generateTokenKey>[1]['keyType'], id: string, viaInter = false, onToken = true) => {
-    const k = generateTokenKey(token, { keyType, id, label: `${name}-key` });
-    const ca = viaInter ? { caCert: pki.interCert, caKey: pki.interKey } : { caCert: pki.rootCert, caKey: pki.rootKey };
-    certs[name] = issueCertificateForPublicKey(dir, { ...ca, publicKeyFile: k.publicKeyFile, cn: `${name}.token.test` });
-    if (onToken) writeTokenCertificate(token, { derFile: certs[name]!.derFile, id, label: `${name}-cert` });
+  const root = { cert: pki.rootCert, key: pki.rootKey };
+  const make = (name: string, keyType: TokenKeyType, id: string, o: { viaInter?: boolean; onToken?: boolean; alwaysAuth?: boolean } = {}) => {
+    const ca = o.viaInter ? { cert: pki.interCert, key: pki.interKey } : root;
+    certs[name] = addTokenIdentity(token, dir, { name, keyType, id, cn: `${name}.token.test`, ca, onToken: o.onToken, alwaysAuth: o.alwaysAuth });
   };
   make('rsa', 'rsa:2048', '01');
-  make('p256', 'EC:prime256v1', '02', true);
+  make('p256', 'EC:prime256v1', '02', { viaInter: true });
   make('p384', 'EC:secp384r1', '03');
-  make('nocert', 'rsa:2048', '04', false, false); // key with a certificate only in a file
+  make('nocert', 'rsa:2048', '04', { onToken: false }); // key with a certificate only in a file
   // A key that needs the PIN again for every signature (CKA_ALWAYS_AUTHENTICATE).
-  {
-    const k = generateTokenKey(token, { keyType: 'EC:prime256v1', id: '05', label: 'always-key', alwaysAuth: true });
-    certs.always = issueCertificateForPublicKey(dir, { caCert: pki.rootCert, caKey: pki.rootKey, publicKeyFile: k.publicKeyFile, cn: 'always.token.test' });
-  }
+  make('always', 'EC:prime256v1', '05', { onToken: false, alwaysAuth: true });
   // Two keys with the same label, no certificate: ambiguous.
   generateTokenKey(token, { keyType: 'EC:prime256v1', id: '06', label: 'dup' });
   generateTokenKey(token, { keyType: 'EC:prime256v1', id: '07', label: 'dup' });
