@@ -29,7 +29,9 @@ export const validation = (message: string, reason?: string): ServiceError =>
 
 /** Smithy's constraint-violation text, e.g. `1 validation error detected: Value '50000' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 43200`. */
 export function constraintViolation(member: string, value: unknown, constraint: string, reason?: string): ServiceError {
-  const shown = value === undefined || value === null ? 'null' : `'${String(value).slice(0, 200)}'`;
+  // JSON for objects: String() of a JSON object with a "toString" member throws.
+  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const shown = value === undefined || value === null ? 'null' : `'${text.slice(0, 200)}'`;
   return validation(
     `1 validation error detected: Value ${shown} at '${member}' failed to satisfy constraint: ${constraint}`,
     reason ?? 'validation',

@@ -42,7 +42,8 @@ export function parseCreateSessionParams(wire: WireRequest): CreateSessionParams
   const pick = (name: string): unknown => {
     const q = query.get(name);
     const b = body[name];
-    if (q !== undefined && b !== undefined && b !== null && String(b) !== q) {
+    // JSON.stringify for objects: String() of {"toString": 1} throws (a 500 instead of a 400).
+    if (q !== undefined && b !== undefined && b !== null && (typeof b === 'object' ? JSON.stringify(b) : String(b)) !== q) {
       throw validation(`Parameter ${name} differs between the query string and the body`, 'conflicting_parameters');
     }
     return b ?? q;
