@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createClock, type EmulatorClock } from './clock.js';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LIMITS } from './constants.js';
 import type { EmulatorContext, IamCredential } from './context.js';
@@ -81,6 +82,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const server: Server = options.tls
     ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener)
     : createHttpServer(listener);
+  // Requests node's HTTP parser refuses (headers over 16 KiB, e.g. a huge X-Amz-X509-Chain, or
+  // malformed framing) still get the restJson1 error shape instead of a bare status line.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable) return void socket.destroy();
+    const big = err.code === 'HPE_HEADER_OVERFLOW';
+    const body = JSON.stringify({ message: big ? 'Request header fields too large' : 'Malformed request' });
+    socket.end(
+      `HTTP/1.1 ${big ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\ncontent-type: application/json\r\n` +
+        `x-amzn-errortype: ${big ? 'RequestHeaderFieldsTooLargeException' : 'ValidationException'}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
