@@ -70,11 +70,11 @@ export class SqliteCaStore implements CaStore {
 
   /** Applied migration versions (tests, diagnostics). */
   schemaVersions(): number[] {
-    return (this.db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as Row[]).map((r) => Number(r.version));
+    return (this.#stmt('SELECT version FROM schema_migrations ORDER BY version').all() as Row[]).map((r) => Number(r.version));
   }
 
   async ping(): Promise<void> {
-    this.db.prepare('SELECT 1').get();
+    this.#stmt('SELECT 1').get();
   }
 
   async close(): Promise<void> {
@@ -84,7 +84,7 @@ export class SqliteCaStore implements CaStore {
   // --- CA certificates
 
   async getCaCertificates(): Promise<readonly CaCertificateRecord[]> {
-    return (this.db.prepare('SELECT * FROM ca_certificates ORDER BY role DESC').all() as Row[]).map((r) => ({
+    return (this.#stmt('SELECT * FROM ca_certificates ORDER BY role DESC').all() as Row[]).map((r) => ({
       id: String(r.id),
       role: r.role as 'root' | 'intermediate',
       der: new Uint8Array(r.der as Buffer),
@@ -94,7 +94,7 @@ export class SqliteCaStore implements CaStore {
   }
 
   async putCaCertificates(certs: readonly CaCertificateRecord[], audit: AuditDraft): Promise<void> {
-    const ins = this.db.prepare('INSERT INTO ca_certificates (id, role, der, not_after, issuing) VALUES (?, ?, ?, ?, ?)');
+    const ins = this.#stmt('INSERT INTO ca_certificates (id, role, der, not_after, issuing) VALUES (?, ?, ?, ?, ?)');
     await this.tx(() => {
       for (const c of certs) ins.run(c.id, c.role, Buffer.from(c.der), c.notAfter.getTime(), c.issuing ? 1 : 0);
       this.appendAuditSync(audit);
@@ -104,13 +104,13 @@ export class SqliteCaStore implements CaStore {
   // --- admin tokens
 
   async findAdminToken(hash: string): Promise<AdminTokenRecord | undefined> {
-    const r = this.db.prepare('SELECT * FROM admin_tokens WHERE hash = ?').get(hash) as Row | undefined;
+    const r = this.#stmt('SELECT * FROM admin_tokens WHERE hash = ?').get(hash) as Row | undefined;
     if (!r) return undefined;
     return { hash: String(r.hash), role: r.role as AdminTokenRecord['role'], name: String(r.name), createdAt: new Date(Number(r.created_at)) };
   }
 
   async createAdminToken(rec: AdminTokenRecord, audit: AuditDraft): Promise<void> {
-    const ins = this.db.prepare('INSERT INTO admin_tokens (hash, role, name, created_at) VALUES (?, ?, ?, ?)');
+    const ins = this.#stmt('INSERT INTO admin_tokens (hash, role, name, created_at) VALUES (?, ?, ?, ?)');
     await this.tx(() => {
       ins.run(rec.hash, rec.role, rec.name, rec.createdAt.getTime());
       this.appendAuditSync(audit);
@@ -120,12 +120,12 @@ export class SqliteCaStore implements CaStore {
   // --- enrollment tokens
 
   async findToken(hash: string): Promise<TokenRecord | undefined> {
-    const r = this.db.prepare('SELECT * FROM tokens WHERE hash = ?').get(hash) as Row | undefined;
+    const r = this.#stmt('SELECT * FROM tokens WHERE hash = ?').get(hash) as Row | undefined;
     return r ? tokenFromRow(r) : undefined;
   }
 
   async createToken(rec: TokenRecord, audit: AuditDraft): Promise<void> {
-    const ins = this.db.prepare(
+    const ins = this.#stmt(
       'INSERT INTO tokens (hash, subject, sans, cert_ttl_seconds, created_at, expires_at, used_at, created_by) VALUES (?, ?, ?, ?, ?, ?, NULL, ?)',
     );
     await this.tx(() => {
@@ -137,7 +137,7 @@ export class SqliteCaStore implements CaStore {
   // --- certificates
 
   async getCertificate(serial: string): Promise<CertificateRecord | undefined> {
-    const r = this.db.prepare('SELECT * FROM certificates WHERE serial = ?').get(serial) as Row | undefined;
+    const r = this.#stmt('SELECT * FROM certificates WHERE serial = ?').get(serial) as Row | undefined;
     return r ? certFromRow(r) : undefined;
   }
 
@@ -163,7 +163,7 @@ export class SqliteCaStore implements CaStore {
     }
     const sql = `SELECT * FROM certificates ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
     params.push(q.limit + 1);
-    const rows = this.db.prepare(sql).all(...params) as Row[];
+    const rows = this.#stmt(sql).all(...params) as Row[];
     const more = rows.length > q.limit;
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
@@ -176,12 +176,12 @@ export class SqliteCaStore implements CaStore {
   async issueWithToken(args: { tokenHash: string; now: Date; certificate: CertificateRecord; audit: AuditDraft }): Promise<void> {
     const now = args.now.getTime();
     await this.tx(() => {
-      const t = this.db.prepare('SELECT used_at, expires_at, subject FROM tokens WHERE hash = ?').get(args.tokenHash) as Row | undefined;
+      const t = this.#stmt('SELECT used_at, expires_at, subject FROM tokens WHERE hash = ?').get(args.tokenHash) as Row | undefined;
       if (!t) throw caError('token_invalid');
       if (t.used_at !== null) throw caError('token_used');
       if (Number(t.expires_at) <= now) throw caError('token_expired');
       if (this.blocked(args.certificate.host)) throw caError('host_blocked');
-      const upd = this.db.prepare('UPDATE tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL').run(now, args.tokenHash);
+      const upd = this.#stmt('UPDATE tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL').run(now, args.tokenHash);
       if (upd.changes !== 1) throw caError('token_used');
       this.insertCert(args.certificate);
       this.appendAuditSync(args.audit);
@@ -190,7 +190,7 @@ export class SqliteCaStore implements CaStore {
 
   async recordRenewal(args: { oldSerial: string; now: Date; certificate: CertificateRecord; audit: AuditDraft }): Promise<void> {
     await this.tx(() => {
-      const old = this.db.prepare('SELECT status, not_after, host FROM certificates WHERE serial = ?').get(args.oldSerial) as Row | undefined;
+      const old = this.#stmt('SELECT status, not_after, host FROM certificates WHERE serial = ?').get(args.oldSerial) as Row | undefined;
       if (!old) throw caError('certificate_unknown');
       if (old.status === 'revoked') throw caError('certificate_revoked');
       if (Number(old.not_after) <= args.now.getTime()) throw caError('certificate_expired');
@@ -202,13 +202,13 @@ export class SqliteCaStore implements CaStore {
 
   async revokeCertificate(args: { serial: string; revokedAt: Date; reason: string | null; audit: AuditSpec<CertificateRecord> }): Promise<CertificateRecord> {
     return this.tx(() => {
-      const r = this.db.prepare('SELECT * FROM certificates WHERE serial = ?').get(args.serial) as Row | undefined;
+      const r = this.#stmt('SELECT * FROM certificates WHERE serial = ?').get(args.serial) as Row | undefined;
       if (!r) throw caError('certificate_not_found');
       if (r.status === 'revoked') throw caError('already_revoked');
       this.db
         .prepare("UPDATE certificates SET status = 'revoked', revoked_at = ?, reason = ? WHERE serial = ?")
         .run(args.revokedAt.getTime(), args.reason, args.serial);
-      const rec = certFromRow(this.db.prepare('SELECT * FROM certificates WHERE serial = ?').get(args.serial) as Row);
+      const rec = certFromRow(this.#stmt('SELECT * FROM certificates WHERE serial = ?').get(args.serial) as Row);
       this.appendAuditSync(resolveAudit(args.audit, rec));
       return rec;
     });
@@ -217,7 +217,7 @@ export class SqliteCaStore implements CaStore {
   async revokeHost(args: { host: string; revokedAt: Date; reason: string | null; audit: AuditSpec<readonly string[]> }): Promise<readonly string[]> {
     return this.tx(() => {
       const serials = (
-        this.db.prepare("SELECT serial FROM certificates WHERE host = ? AND status = 'valid' ORDER BY seq").all(args.host) as Row[]
+        this.#stmt("SELECT serial FROM certificates WHERE host = ? AND status = 'valid' ORDER BY seq").all(args.host) as Row[]
       ).map((r) => String(r.serial));
       this.db
         .prepare("UPDATE certificates SET status = 'revoked', revoked_at = ?, reason = ? WHERE host = ? AND status = 'valid'")
@@ -232,7 +232,7 @@ export class SqliteCaStore implements CaStore {
 
   async unblockHost(args: { host: string; audit: AuditDraft }): Promise<boolean> {
     return this.tx(() => {
-      const del = this.db.prepare('DELETE FROM blocked_hosts WHERE host = ?').run(args.host);
+      const del = this.#stmt('DELETE FROM blocked_hosts WHERE host = ?').run(args.host);
       if (del.changes === 0) return false;
       this.appendAuditSync(args.audit);
       return true;
@@ -258,7 +258,7 @@ export class SqliteCaStore implements CaStore {
   }
 
   async getCrl(issuerId: string): Promise<CrlRecord | undefined> {
-    const r = this.db.prepare('SELECT * FROM crl_state WHERE issuer_id = ?').get(issuerId) as Row | undefined;
+    const r = this.#stmt('SELECT * FROM crl_state WHERE issuer_id = ?').get(issuerId) as Row | undefined;
     if (!r) return undefined;
     return {
       issuerId: String(r.issuer_id),
@@ -271,7 +271,7 @@ export class SqliteCaStore implements CaStore {
 
   async saveCrl(crl: CrlRecord, audit: AuditDraft | undefined): Promise<void> {
     await this.tx(() => {
-      const cur = this.db.prepare('SELECT number FROM crl_state WHERE issuer_id = ?').get(crl.issuerId) as Row | undefined;
+      const cur = this.#stmt('SELECT number FROM crl_state WHERE issuer_id = ?').get(crl.issuerId) as Row | undefined;
       if (cur && Number(cur.number) >= crl.number) {
         throw new Error(`CRL number must increase: stored ${String(cur.number)}, new ${crl.number}`);
       }
@@ -291,7 +291,7 @@ export class SqliteCaStore implements CaStore {
   }
 
   async listAudit(afterSeq: number, limit: number): Promise<readonly AuditRecord[]> {
-    const rows = this.db.prepare('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[];
+    const rows = this.#stmt('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[];
     return rows.map((r) => ({
       seq: Number(r.seq),
       time: String(r.time),
@@ -318,6 +318,18 @@ export class SqliteCaStore implements CaStore {
       this.#queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
       if (this.#queue.length === 1) setImmediate(() => this.#flush());
     });
+  }
+
+  readonly #stmts = new Map<string, Database.Statement>();
+
+  /** Prepared statements are compiled once per SQL text. */
+  #stmt(sql: string): Database.Statement {
+    let st = this.#stmts.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.#stmts.set(sql, st);
+    }
+    return st;
   }
 
   #queue: { fn: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
@@ -353,11 +365,11 @@ export class SqliteCaStore implements CaStore {
   }
 
   private blocked(host: string): boolean {
-    return this.db.prepare('SELECT 1 FROM blocked_hosts WHERE host = ?').get(host) !== undefined;
+    return this.#stmt('SELECT 1 FROM blocked_hosts WHERE host = ?').get(host) !== undefined;
   }
 
   private insertCert(c: CertificateRecord): void {
-    const seq = Number((this.db.prepare('SELECT coalesce(max(seq), 0) + 1 AS n FROM certificates').get() as Row).n);
+    const seq = Number((this.#stmt('SELECT coalesce(max(seq), 0) + 1 AS n FROM certificates').get() as Row).n);
     this.db
       .prepare(
         `INSERT INTO certificates (serial, seq, host, subject, sans, not_before, not_after, status, revoked_at, reason,
@@ -374,7 +386,7 @@ export class SqliteCaStore implements CaStore {
   /** Must run inside a transaction: numbers and chains the record. Any failure → audit_write_failed. */
   private appendAuditSync(draft: AuditDraft): AuditRecord {
     try {
-      const last = this.db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as Row | undefined;
+      const last = this.#stmt('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as Row | undefined;
       const seq = last ? Number(last.seq) + 1 : 1;
       const prevHash = last ? String(last.hash) : AUDIT_GENESIS_HASH;
       const fields = { seq, time: draft.time.toISOString(), actor: draft.actor, action: draft.action, details: draft.details };
