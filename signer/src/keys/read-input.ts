@@ -1,4 +1,4 @@
-import { readFile as fsReadFile } from 'node:fs/promises';
+import { readFile as fsReadFile } from 'node:fs';
 import { MAX_KEY_FILE_BYTES } from '../constants.js';
 import { SignerError } from '../errors.js';
 
@@ -7,8 +7,13 @@ export interface KeyFileIo {
   readFile(path: string): Promise<Uint8Array>;
 }
 
-/** The real file system. */
-export const nodeKeyFileIo: KeyFileIo = { readFile: (path) => fsReadFile(path) };
+/**
+ * The real file system. The callback form of readFile: node:fs/promises would load another ~20
+ * internal modules on the credential-process start-up path.
+ */
+export const nodeKeyFileIo: KeyFileIo = {
+  readFile: (path) => new Promise((resolve, reject) => fsReadFile(path, (err, data) => (err ? reject(err) : resolve(data)))),
+};
 
 /**
  * Reads one input file, mapping failures to coded errors. The message names the flag and the path

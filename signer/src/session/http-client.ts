@@ -6,9 +6,19 @@
  * every silence while waiting for or reading the response (socket idle time). A stalled endpoint
  * therefore fails within about `timeoutMs`, and a slow but progressing one is not cut off.
  */
-import * as http from 'node:http';
-import * as https from 'node:https';
+import type * as http from 'node:http';
+import type * as https from 'node:https';
 import { MAX_RESPONSE_BYTES } from './constants.js';
+
+/**
+ * The protocol module, loaded on first use: a plain-http loopback endpoint (emulator) then never
+ * loads node:tls/node:https, and an https one never loads more than node:https needs.
+ * `process.getBuiltinModule` rather than an import: a static import would load both modules up
+ * front, and an ESM namespace import of a built-in also runs all of its lazy getters.
+ */
+function protocolModule(protocol: 'https:' | 'http:'): typeof http | typeof https {
+  return protocol === 'https:' ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http');
+}
 
 /** A request ready for the wire. */
 export interface WireRequest {
@@ -99,14 +109,14 @@ export function sendOnce(req: WireRequest, opts: TransportOptions): Promise<Wire
     };
     const r =
       req.protocol === 'https:'
-        ? https.request({
+        ? (protocolModule('https:') as typeof https).request({
             ...common,
             minVersion: 'TLSv1.2',
             rejectUnauthorized: opts.verifyTls,
             ...(opts.caBundle ? { ca: opts.caBundle } : {}),
             servername: /^[\d.]+$|:/.test(req.hostname) ? undefined : req.hostname,
           })
-        : http.request(common);
+        : (protocolModule('http:') as typeof http).request(common);
 
     const connectTimer = setTimeout(() => {
       const e = new TransportError('timeout', `no connection to ${req.hostname}:${req.port} within ${opts.timeoutMs} ms`);
