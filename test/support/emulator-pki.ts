@@ -3,10 +3,10 @@
  * usage, basicConstraints, digest and validity, and CRLs. openssl is the independent maker, so the
  * emulator's parser is checked against certificates it did not produce itself.
  */
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { genpkeyArgs, opensslSync as openssl, opensslTime } from './openssl.js';
 
 export type KeyType = 'ec' | 'rsa';
 
@@ -28,18 +28,8 @@ export interface TestLeaf {
   serialHex: string;
 }
 
-function openssl(args: string[], cwd?: string): string {
-  return execFileSync('openssl', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
 function genKey(path: string, type: KeyType): void {
-  if (type === 'ec') openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', path]);
-  else openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', path]);
-}
-
-/** openssl date form YYYYMMDDHHMMSSZ. */
-export function opensslDate(d: Date): string {
-  return d.toISOString().replace(/[-:T]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  openssl([...genpkeyArgs(type === 'ec' ? 'ec:P-256' : 'rsa:2048'), '-out', path]);
 }
 
 function caConfig(dir: string, name: string): string {
@@ -145,7 +135,7 @@ export function makeLeaf(ca: TestCa, opts: LeafOptions = {}): TestLeaf {
   openssl([
     'ca', '-batch', '-notext', '-config', ca.configPath, '-in', `${base}.csr`, '-out', certPath,
     '-extfile', `${base}.ext`, '-extensions', 'leaf', '-md', opts.md ?? 'sha256',
-    '-startdate', opensslDate(notBefore), '-enddate', opensslDate(notAfter),
+    '-startdate', opensslTime(notBefore), '-enddate', opensslTime(notAfter),
   ]);
   const serialHex = openssl(['x509', '-in', certPath, '-noout', '-serial']).trim().replace(/^serial=/, '').toLowerCase();
   return { certPath, keyPath, certPem: readFileSync(certPath, 'utf8'), keyPem: readFileSync(keyPath, 'utf8'), serialHex };

@@ -2,7 +2,7 @@
  * Runs the `openssl` command line in tests: the independent maker (and checker) of keys,
  * certificates and PKCS#12 files. Every helper writes into a caller-owned temp directory.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,24 @@ export async function openssl(args: readonly string[], cwd?: string): Promise<st
   }
 }
 
+/**
+ * Runs openssl synchronously (for fixtures built in constructors and `beforeAll` without await);
+ * returns stdout, throws with stderr in the message. `input` goes to stdin.
+ */
+export function opensslSync(args: readonly string[], o: { cwd?: string; input?: string | Uint8Array } = {}): string {
+  try {
+    return execFileSync('openssl', [...args], { cwd: o.cwd, input: o.input, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] });
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new Error(`openssl ${args.join(' ')} failed: ${e.stderr || e.message}`);
+  }
+}
+
+/** openssl's date form `YYYYMMDDHHMMSSZ` (`openssl ca -startdate/-enddate`). */
+export function opensslTime(d: Date): string {
+  return d.toISOString().replace(/[-:T]/g, '').replace(/\.\d{3}Z$/, 'Z');
+}
+
 /** A fresh temp directory; pass it to {@link removeTempDir} in afterAll. */
 export function makeTempDir(prefix = 'rapki-test-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
@@ -33,6 +51,15 @@ export function removeTempDir(dir: string): Promise<void> {
 /** Key specs understood by {@link genKey}. */
 export type KeySpec = 'rsa:1024' | 'rsa:2048' | 'rsa:3072' | 'rsa:4096' | 'ec:P-256' | 'ec:P-384' | 'ec:secp256k1' | 'ed25519' | 'ed448' | 'dsa' | 'rsa-pss';
 
+/** The `openssl genpkey` arguments (before `-out`) for a key of `spec` (not DSA: that needs parameters first). */
+export function genpkeyArgs(spec: Exclude<KeySpec, 'dsa'>): string[] {
+  const [alg, param] = spec.split(':') as [string, string | undefined];
+  if (alg === 'rsa') return ['genpkey', '-algorithm', 'RSA', '-pkeyopt', `rsa_keygen_bits:${param}`];
+  if (alg === 'rsa-pss') return ['genpkey', '-algorithm', 'RSA-PSS', '-pkeyopt', 'rsa_keygen_bits:2048'];
+  if (alg === 'ec') return ['genpkey', '-algorithm', 'EC', '-pkeyopt', `ec_paramgen_curve:${param}`];
+  return ['genpkey', '-algorithm', alg.toUpperCase()];
+}
+
 /** Generates a PKCS#8 PEM key with `openssl genpkey` at `dir/name`; returns the path. */
 export async function genKey(dir: string, name: string, spec: KeySpec): Promise<string> {
   const out = join(dir, name);
@@ -42,14 +69,7 @@ export async function genKey(dir: string, name: string, spec: KeySpec): Promise<
     await openssl(['genpkey', '-paramfile', params, '-out', out]);
     return out;
   }
-  const [alg, param] = spec.split(':') as [string, string | undefined];
-  const args = ['genpkey', '-algorithm'];
-  if (alg === 'rsa') args.push('RSA', '-pkeyopt', `rsa_keygen_bits:${param}`);
-  else if (alg === 'rsa-pss') args.push('RSA-PSS', '-pkeyopt', 'rsa_keygen_bits:2048');
-  else if (alg === 'ec') args.push('EC', '-pkeyopt', `ec_paramgen_curve:${param}`);
-  else args.push(alg.toUpperCase());
-  args.push('-out', out);
-  await openssl(args);
+  await openssl([...genpkeyArgs(spec), '-out', out]);
   return out;
 }
 

@@ -12,6 +12,7 @@ import { createPublicKey, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { genpkeyArgs, opensslSync } from './openssl.js';
 
 /** Where distributions put the SoftHSM2 module. */
 const MODULE_CANDIDATES = [
@@ -111,7 +112,7 @@ export function generateTokenKey(
   ]);
   try {
     tool(token, ['--token-label', o.tokenLabel ?? token.label, '--read-object', '--type', 'pubkey', '--id', o.id, '-o', `${base}.pub.der`]);
-    execFileSync('openssl', ['pkey', '-pubin', '-inform', 'DER', '-in', `${base}.pub.der`, '-out', `${base}.pub.pem`], { stdio: 'pipe' });
+    opensslSync(['pkey', '-pubin', '-inform', 'DER', '-in', `${base}.pub.der`, '-out', `${base}.pub.pem`]);
   } catch (err) {
     // Some OpenSC releases cannot export P-384 keys ("cannot create EVP_PKEY"): rebuild the SPKI
     // from the EC_POINT that `pkcs11-tool --list-objects` prints.
@@ -143,8 +144,8 @@ export function issueCertificateForPublicKey(
   o: { caCert: string; caKey: string; publicKeyFile: string; cn: string },
 ): { certFile: string; derFile: string; certPem: string } {
   const base = join(dir, `cert-${o.cn.replace(/[^A-Za-z0-9-]/g, '_')}-${randomBytes(3).toString('hex')}`);
-  const run = (args: string[]): void => void execFileSync('openssl', args, { stdio: 'pipe' });
-  run(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${base}.throwaway.key`]);
+  const run = (args: string[]): void => void opensslSync(args);
+  run([...genpkeyArgs('ec:P-256'), '-out', `${base}.throwaway.key`]);
   run(['req', '-new', '-key', `${base}.throwaway.key`, '-subj', `/CN=${o.cn}`, '-out', `${base}.csr`]);
   writeFileSync(`${base}.ext`, 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n');
   run([

@@ -2,10 +2,10 @@
  * Test PKI made with `openssl` at test time: a root CA, an intermediate, and leaf certificates of
  * each key type Roles Anywhere accepts. Shared by the session, provider and CLI tests.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { genpkeyArgs, opensslSync, opensslTime, type KeySpec } from '../../support/openssl.js';
 
 export type LeafKind = 'rsa2048' | 'rsa3072' | 'rsa4096' | 'p256' | 'p384';
 
@@ -18,24 +18,15 @@ export interface Leaf {
   readonly serialHex: string;
 }
 
-function openssl(args: string[], cwd: string): void {
-  execFileSync('openssl', args, { cwd, stdio: 'pipe' });
-}
+const openssl = (args: string[], cwd: string): void => void opensslSync(args, { cwd });
 
-function keyArgs(kind: LeafKind): string[] {
-  switch (kind) {
-    case 'rsa2048':
-      return ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'];
-    case 'rsa3072':
-      return ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:3072'];
-    case 'rsa4096':
-      return ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:4096'];
-    case 'p256':
-      return ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'];
-    case 'p384':
-      return ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384'];
-  }
-}
+const KEY_SPECS: Record<LeafKind, KeySpec & `${string}:${string}`> = {
+  rsa2048: 'rsa:2048',
+  rsa3072: 'rsa:3072',
+  rsa4096: 'rsa:4096',
+  p256: 'ec:P-256',
+  p384: 'ec:P-384',
+};
 
 export class TestPki {
   readonly rootCert: string;
@@ -57,7 +48,7 @@ export class TestPki {
     this.interKey = join(dir, 'inter.key');
     this.interCert = join(dir, 'inter.pem');
     writeFileSync(join(dir, 'ca.ext'), 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n');
-    openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', this.interKey], dir);
+    openssl([...genpkeyArgs('ec:P-256'), '-out', this.interKey], dir);
     openssl(['req', '-new', '-key', this.interKey, '-subj', '/CN=rapki test intermediate', '-out', join(dir, 'inter.csr')], dir);
     openssl(['x509', '-req', '-in', join(dir, 'inter.csr'), '-CA', this.rootCert, '-CAkey', this.rootKey, '-set_serial', '0x1001',
       '-days', '3', '-sha256', '-extfile', join(dir, 'ca.ext'), '-out', this.interCert], dir);
@@ -78,7 +69,7 @@ export class TestPki {
     const keyFile = join(this.dir, `${id}.key`);
     const certFile = join(this.dir, `${id}.pem`);
     const serialHex = opts.serialHex ?? `51${randomBytes(15).toString("hex")}`;
-    openssl(['genpkey', ...keyArgs(kind), '-out', keyFile], this.dir);
+    openssl([...genpkeyArgs(KEY_SPECS[kind]), '-out', keyFile], this.dir);
     openssl(['req', '-new', '-key', keyFile, '-subj', `/CN=${id}`, '-out', join(this.dir, `${id}.csr`)], this.dir);
     let extFile = join(this.dir, 'leaf.ext');
     if (opts.ext !== undefined) {
@@ -97,9 +88,8 @@ export class TestPki {
         `[ca]\ndefault_ca=d\n[d]\ndatabase=${caDir}/index.txt\nnew_certs_dir=${caDir}/new\nserial=${caDir}/serial\npolicy=p\n` +
           'default_md=sha256\nunique_subject=no\n[p]\ncommonName=supplied\n',
       );
-      const asn1 = (d: Date): string => d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
       openssl(['ca', '-batch', '-config', join(caDir, 'ca.cnf'), '-in', join(this.dir, `${id}.csr`), '-cert', ca, '-keyfile', caKey,
-        '-startdate', asn1(opts.notBefore ?? new Date(Date.now() - 3600_000)), '-enddate', asn1(opts.notAfter ?? new Date(Date.now() + 86400_000)),
+        '-startdate', opensslTime(opts.notBefore ?? new Date(Date.now() - 3600_000)), '-enddate', opensslTime(opts.notAfter ?? new Date(Date.now() + 86400_000)),
         '-md', opts.digest ?? 'sha256', '-extfile', extFile, '-notext', '-out', certFile], this.dir);
     } else {
       openssl(['x509', '-req', '-in', join(this.dir, `${id}.csr`), '-CA', ca, '-CAkey', caKey, '-set_serial', `0x${serialHex}`,
