@@ -46,7 +46,9 @@ export function errorHandler(log: Logger, metrics: CaMetrics) {
       sendError(res, err.code, err.message, metrics);
       return;
     }
-    const bp = typeof err === 'object' && err !== null ? fromBodyParser(err as { type?: string }) : undefined;
+    // A path parameter that is not valid percent-encoding (`/hosts/%zz/…`): the router's URIError.
+    const bp: CaErrorCode | undefined =
+      err instanceof URIError ? 'invalid_request' : typeof err === 'object' && err !== null ? fromBodyParser(err as { type?: string }) : undefined;
     if (bp) {
       reqLog.info({ code: bp }, 'request refused');
       sendError(res, bp, CA_ERRORS[bp].message, metrics);
