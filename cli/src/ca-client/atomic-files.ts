@@ -5,7 +5,10 @@
  * together. Every file is first written in full to a temporary name in the same directory (same
  * file system, so `rename(2)` is atomic), flushed with fsync, and only when all of them are on disk
  * are they renamed over the old ones, the private key just before the certificate, so the window in
- * which a reader could see a new key with the old certificate is a single rename.
+ * which a reader could see a new key with the old certificate is a single rename. Readers close that
+ * window themselves: the signer's key loader (`signer/src/keys/load-key-signer.ts`) reads key and
+ * certificate once more after a mismatch. (A symlinked directory swapped with one rename would not
+ * help: a reader opening the two files by path can still straddle the swap.)
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
