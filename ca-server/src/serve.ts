@@ -88,6 +88,7 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
       }
     },
     nearLimit: (bytes: number) => log.warn({ pemBytes: bytes, limit: 300_000 }, 'the PEM CRL is close to the 300,000-byte Roles Anywhere limit'),
+    rebuildFailed: (err: unknown) => log.error({ err }, 'scheduled CRL rebuild failed; retrying at the next tick'),
   };
   let ca: OpenCa;
   try {

@@ -25,6 +25,8 @@ export interface PublishedCrl extends CrlRecord {
 export interface CrlEvents {
   published?(crl: PublishedCrl): void;
   nearLimit?(pemBytes: number): void;
+  /** A scheduled rebuild failed (it is retried at the next tick). */
+  rebuildFailed?(err: unknown): void;
 }
 
 export interface CrlManagerDeps {
@@ -77,7 +79,7 @@ export class CrlManager {
       await this.rebuild('revocation newer than the CRL at start');
     }
     this.#timer = setInterval(() => {
-      this.rebuild('schedule').catch(() => undefined);
+      this.rebuild('schedule').catch((err: unknown) => this.#d.events?.rebuildFailed?.(err));
     }, this.#d.config.crlRefreshSeconds * 1000);
     this.#timer.unref();
   }

@@ -89,6 +89,21 @@ describe('public routes', () => {
     expect((await get('/v1/enroll')).status).toBe(405);
   });
 
+  it('refuses TLS below 1.2', async () => {
+    const { connect } = await import('node:tls');
+    const u = new URL(srv.url);
+    const err = await new Promise<Error | undefined>((resolve) => {
+      const s = connect({ host: u.hostname, port: Number(u.port), ca, maxVersion: 'TLSv1.1', minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' }, () => {
+        s.end();
+        resolve(undefined);
+      });
+      s.on('error', resolve);
+    });
+    expect(err).toBeInstanceOf(Error);
+    // The server's alert, not a client-side refusal to offer TLS 1.1.
+    expect(String((err as { code?: string }).code)).toMatch(/PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL/);
+  });
+
   it('server certificate has the listen host in its SAN and chains to the root', async () => {
     const r = openssl(['x509', '-in', join(dir, 'tls', 'server.pem'), '-noout', '-ext', 'subjectAltName,extendedKeyUsage']);
     expect(r.out).toContain('IP Address:127.0.0.1');
