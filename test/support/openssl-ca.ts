@@ -1,25 +1,10 @@
 /**
  * openssl runs for the CA tests that need the exit status and stderr as well as stdout
- * (`verify`, `crl -CAfile` print their verdicts on stderr). Complements `openssl.ts`.
+ * (`verify`, `crl -CAfile` print their verdicts on stderr). The runner itself is in `openssl.ts`.
  */
-import { execFile } from 'node:child_process';
+import { opensslRun } from './openssl.js';
 
-export interface OpensslResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs openssl and resolves with code, stdout and stderr (never rejects on a non-zero exit). */
-export function opensslRun(args: readonly string[], input?: string | Uint8Array): Promise<OpensslResult> {
-  return new Promise((resolve, reject) => {
-    const child = execFile('openssl', [...args], { maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (err && typeof (err as { code?: unknown }).code !== 'number') return reject(err);
-      resolve({ code: err ? ((err as { code: number }).code ?? 1) : 0, stdout, stderr });
-    });
-    if (input !== undefined) child.stdin?.end(input);
-  });
-}
+export { opensslRun, type OpensslResult } from './openssl.js';
 
 /** `openssl verify` with the given arguments: ok + combined output. */
 export async function opensslVerify(args: readonly string[]): Promise<{ ok: boolean; output: string }> {

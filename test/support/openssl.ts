@@ -6,19 +6,33 @@ import { execFile, execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 
-const run = promisify(execFile);
+export interface OpensslResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs openssl and resolves with exit code, stdout and stderr (never rejects on a non-zero exit:
+ * `verify` and `crl -CAfile` print their verdicts on stderr). `input` goes to stdin.
+ */
+export function opensslRun(args: readonly string[], input?: string | Uint8Array, cwd?: string): Promise<OpensslResult> {
+  return new Promise((resolve, reject) => {
+    const child = execFile('openssl', [...args], { cwd, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
+      if (err && typeof (err as { code?: unknown }).code !== 'number') return reject(err);
+      resolve({ code: err ? ((err as { code: number }).code ?? 1) : 0, stdout, stderr });
+    });
+    if (input !== undefined) child.stdin?.end(input);
+    else child.stdin?.end();
+  });
+}
 
 /** Runs openssl with `args` in `cwd`; resolves to stdout, rejects with stderr in the message. */
 export async function openssl(args: readonly string[], cwd?: string): Promise<string> {
-  try {
-    const { stdout } = await run('openssl', [...args], { cwd, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' });
-    return stdout;
-  } catch (err) {
-    const e = err as { stderr?: string; message: string };
-    throw new Error(`openssl ${args.join(' ')} failed: ${e.stderr ?? e.message}`);
-  }
+  const r = await opensslRun(args, undefined, cwd);
+  if (r.code !== 0) throw new Error(`openssl ${args.join(' ')} failed: ${r.stderr || `exit ${r.code}`}`);
+  return r.stdout;
 }
 
 /**
