@@ -2,8 +2,8 @@
 // Entry point of the `rapki` command (package.json "bin"). CommonJS on purpose: `rapki
 // credential-process` runs once per AWS CLI/SDK credential lookup, and an ES module entry alone
 // costs ~7% of a bare Node start (the ESM loader); a CommonJS file costs ~1%. So that command
-// require()s ONE pre-bundled CommonJS file (dist/credential-process.cjs, no further module loads on
-// a cache hit); everything else, and `credential-process --help`, imports the ESM CLI bundle.
+// loads ONE pre-bundled CommonJS file (dist/credential-process.cjs, no further module loads on a
+// cache hit, compiled from V8's code cache); everything else, and `credential-process --help`, imports the ESM CLI bundle.
 'use strict';
 const argv = process.argv.slice(2);
 function notBuilt(err, file) {
@@ -13,17 +13,50 @@ function notBuilt(err, file) {
   }
   throw err;
 }
-if (argv[0] === 'credential-process' && !argv.includes('--help') && !argv.includes('-h')) {
-  let fast;
+/**
+ * Loads dist/credential-process.cjs like require() would, but with V8's code cache made at build
+ * time (scripts/credential-process-code-cache.cjs): deserialising the functions of a cache hit is
+ * cheaper than compiling them. The cache is used only when it carries the key the bundle ends with;
+ * V8 refuses one from another Node version by itself, and then this simply compiles.
+ */
+function loadFast() {
+  const fs = require('node:fs');
+  const vm = require('node:vm');
+  const file = require('node:path').join(__dirname, '..', 'dist', 'credential-process.cjs');
+  let source;
   try {
-    fast = require('../dist/credential-process.cjs');
+    source = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    notBuilt(err, 'dist/credential-process.cjs');
+    if (err && err.code === 'ENOENT') notBuilt({ code: 'MODULE_NOT_FOUND', message: file }, 'dist/credential-process.cjs');
+    throw err;
   }
+  let cachedData;
+  const mark = source.lastIndexOf('\n//# rapkiCodeCacheKey=');
+  if (mark >= 0) {
+    try {
+      const cache = fs.readFileSync(`${file}.cache`);
+      const key = source.slice(mark + 23).trim();
+      if (cache.length > key.length + 1 && cache.toString('latin1', 0, key.length + 1) === `${key}\n`) cachedData = cache.subarray(key.length + 1);
+    } catch {
+      /* no cache: compile */
+    }
+  }
+  // The wrapper must match the one of scripts/credential-process-code-cache.cjs byte for byte.
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n});`, {
+    filename: file,
+    cachedData,
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  const mod = { exports: {} };
+  script.runInThisContext()(mod.exports, require, mod, file, require('node:path').dirname(file));
+  return mod.exports;
+}
+
+if (argv[0] === 'credential-process' && !argv.includes('--help') && !argv.includes('-h')) {
   // Exit as soon as the answer is written (stdout by write(2), stderr is synchronous for files
   // and pipes): closing the CreateSession socket in an orderly way would still load the machinery
   // of process.stderr (net's Socket._destroy looks at it) and wait for the server's FIN.
-  fast.runCredentialProcessFast(argv.slice(1)).then((code) => process.exit(code));
+  loadFast().runCredentialProcessFast(argv.slice(1)).then((code) => process.exit(code));
 } else {
   import('../dist/cli.mjs').catch((err) => notBuilt(err, 'dist/cli.mjs'));
 }

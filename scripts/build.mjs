@@ -9,6 +9,7 @@
 // - dist/cli.mjs: every other command; one small entry chunk plus lazily loaded chunks keeps
 //   yargs, the AWS SDK, express and SQLite off each other's paths.
 import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, renameSync, rmSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -56,7 +57,33 @@ await build({
   // Rare paths load their packages from node_modules (PKCS#12, proxy, PKCS#11) instead of
   // growing the file every credential-process call parses.
   external: ['pkcs11js', 'graphene-pk11', 'node-forge', 'https-proxy-agent'],
+  plugins: [lazyRequirePlugin(['pkcs11js', 'graphene-pk11', 'node-forge', 'https-proxy-agent'])],
 });
+// V8 code cache of that file (see scripts/credential-process-code-cache.cjs). Optional: without
+// it bin/rapki.cjs compiles the file, a few ms slower.
+const cc = spawnSync(process.execPath, [`${root}scripts/credential-process-code-cache.cjs`, `${tmp}/credential-process.cjs`], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+if (cc.status !== 0) process.stderr.write('build: no code cache for dist/credential-process.cjs (see above); continuing\n');
+
+/**
+ * In the CommonJS bundle, `await import('pkg')` of those packages becomes a lazy `require('pkg')`
+ * (through a one-line CommonJS stub the bundle wraps as esbuild wraps any lazily imported module),
+ * because bin/rapki.cjs compiles the bundle with `vm.Script` (for the code cache), where a real
+ * `import()` has no loader. Node >= 20.19 require()s ES-module packages (https-proxy-agent) too.
+ */
+function lazyRequirePlugin(packages) {
+  const filter = new RegExp(`^(${packages.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`);
+  return {
+    name: 'lazy-require',
+    setup(b) {
+      b.onResolve({ filter }, (args) =>
+        args.namespace === 'lazy-require' ? { path: args.path, external: true } : { path: args.path, namespace: 'lazy-require' },
+      );
+      b.onLoad({ filter: /.*/, namespace: 'lazy-require' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+    },
+  };
+}
 
 const old = `${root}dist.old-${process.pid}`;
 try {

@@ -116,3 +116,10 @@ export async function runCredentialProcessFast(args: string[]): Promise<number> 
   }
   return runCredentialProcess(values, io);
 }
+
+/**
+ * For the build only (scripts/credential-process-code-cache.cjs): how a cache entry is named, so
+ * the build can run one real cache hit and store V8's code cache of exactly the functions it uses.
+ */
+export { cacheKey, hashKeyMaterial } from '../../../signer/src/providers/cache/cache-key.js';
+export { resolveCredentialProcess } from '../signer-options.js';

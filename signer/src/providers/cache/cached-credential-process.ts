@@ -94,7 +94,7 @@ export async function cachedCredentialProcess(o: CachedCredentialProcessOptions)
   try {
     const env = o.env ?? process.env;
     // HOME first: node:os is only loaded when it is unset (start-up time of a cache hit).
-    dir = o.dir ?? resolveCacheDir(env, env.HOME || (await import('node:os')).homedir());
+    dir = o.dir ?? resolveCacheDir(env, env.HOME || process.getBuiltinModule('node:os').homedir());
     entryPath = join(dir, `${cacheKey(o.keyMaterialHashes, o.params)}${ENTRY_SUFFIX}`);
     // Checked before every read: whoever can write the directory could swap entries between keys.
     ensurePrivateDir(dir);
