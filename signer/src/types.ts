@@ -110,7 +110,11 @@ export interface SessionOptions {
   readonly verifyTls?: boolean | undefined;
   /** Honour HTTPS_PROXY/NO_PROXY (`--with-proxy`). */
   readonly withProxy?: boolean | undefined;
-  /** Extra trusted roots (PEM), e.g. the contents of `AWS_CA_BUNDLE`. */
+  /**
+   * Trusted roots (PEM), e.g. the contents of `AWS_CA_BUNDLE`. They REPLACE Node's built-in roots
+   * for this call (as a custom bundle does in botocore and in the Go SDK of the official helper),
+   * so a private-CA endpoint needs only its own root here, and a public one then no longer verifies.
+   */
   readonly caBundle?: string | undefined;
   readonly timeoutMs?: number | undefined;
   readonly maxAttempts?: number | undefined;
