@@ -13,6 +13,8 @@ import { decryptCaKey, encryptCaKey, ENCRYPTED_KEY_LABEL, KEY_ERROR_CODES } from
 import { MAX_CASE_MS, coded, fuzzProperty, fuzzTimeout, mutatedText } from '../support/fuzz.js';
 
 const FAST = { N: 2 ** 14 };
+/** One scrypt derivation (N = 2^14, ~40 ms alone) per case here: a looser bound than parsers get. */
+const KDF_CASE_MS = 1_000;
 const PASS = 'test-only-fuzz-passphrase';
 const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
 const text = encryptCaKey(ec, PASS, FAST);
@@ -36,7 +38,7 @@ describe('fuzz: CA key file (decryptCaKey)', () => {
       codes.set(k, (codes.get(k) ?? 0) + 1);
       // Whatever still decrypts is the very key that was sealed (GCM covers header and body).
       if (r.ok) expect(r.value.export({ format: 'der', type: 'pkcs8' }).equals(der)).toBe(true);
-    });
+    }, KDF_CASE_MS);
     expect(codes.get('ca_key_malformed')).toBeGreaterThan(0);
   }, fuzzTimeout(60_000));
 
@@ -45,7 +47,7 @@ describe('fuzz: CA key file (decryptCaKey)', () => {
       const r = coded(() => decryptCaKey(text, pw), KEY_ERROR_CODES);
       expect(r.ok).toBe(false);
       if (!r.ok) expect(['ca_key_wrong_passphrase', 'ca_key_passphrase_missing']).toContain(r.code);
-    });
+    }, KDF_CASE_MS);
   }, fuzzTimeout(30_000));
 
   it('refuses scrypt parameters that would cost gigabytes before deriving anything', () => {
