@@ -6,7 +6,7 @@ import type { Server } from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { systemClock, type Clock } from './authority/deps.js';
-import { caExists, caPaths, ensurePrivateDir, readCaConfig, writePrivateFile } from './ca-dir.js';
+import { caExists, caPaths, ensurePrivateDir, isTooOpen, readCaConfig, writePrivateFile } from './ca-dir.js';
 import { resolvePassphrase, serveConfig, type ServeConfig } from './config.js';
 import { caError } from './errors.js';
 import { createApp } from './http/app.js';
@@ -72,6 +72,9 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
     o.onInit?.(r, generated);
   }
   if (!passphrase) throw caError('passphrase_required');
+  for (const f of [paths.dir, paths.rootKey, paths.intermediateKey, paths.database, paths.passphrase]) {
+    if (isTooOpen(f)) log.warn({ path: f }, 'CA file or directory is readable by group or others; chmod it to 0600 (files) / 0700 (directory)');
+  }
 
   const metrics = new CaMetrics(clock);
   // CRL sync to Roles Anywhere (docs/aws.md): every published CRL is pushed to the registered trust anchors.
@@ -104,9 +107,23 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
     if (startCrl) awsSync.sync.notify(startCrl);
     const tls = await ensureServerTls({ paths, issuer: ca.issuer, listenHost: config.host, clock, days: config.tlsCertDays, store: ca.store });
     if (tls.reissued) log.info({ notAfter: tls.notAfter.toISOString() }, 'issued a new server TLS certificate');
-    const app = createApp({ authority: ca.authority, crl: ca.crl, store: ca.store, issuer: ca.issuer, config, clock, log, metrics, awsSync });
-    const clientCa = [ca.issuer.root, ...ca.issuer.intermediates].map((d) => derToPem(d, 'CERTIFICATE')).join('');
-    const server = createHttpsServer(app, { key: tls.key, cert: tls.cert, clientCa });
+    const app = createApp({ authority: ca.authority, crl: ca.crl, store: ca.store, issuer: ca.issuer, config, clock, log, metrics, awsSync, rotation: ca.rotation });
+    // During a CA rotation client certificates of both CAs renew (docs/rotation.md).
+    const clientCaPem = (): string =>
+      ca.rotation.switch
+        .trusted()
+        .flatMap((i) => [i.root, ...i.intermediates])
+        .map((d) => derToPem(d, 'CERTIFICATE'))
+        .join('');
+    const server = createHttpsServer(app, { key: tls.key, cert: tls.cert, clientCa: clientCaPem() });
+    await ca.rotation.manager.bind({
+      primarySync: awsSync.sync,
+      // New client CAs at once; the server certificate follows the CA on disk (reissued after finish).
+      onTrustChange: async () => {
+        const t = await ensureServerTls({ paths, issuer: ca.rotation.switch.primary, listenHost: config.host, clock, days: config.tlsCertDays, store: ca.store });
+        server.setSecureContext({ key: t.key, cert: t.cert, ca: clientCaPem(), minVersion: 'TLSv1.2', honorCipherOrder: true });
+      },
+    });
     const addr = await listen(server, config.host, config.port);
     const urlHost = addr.family === 'IPv6' || config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `https://${urlHost}:${addr.port}`;
