@@ -53,7 +53,9 @@ export function keySignerFromMaterial(m: PemMaterial): KeySigner {
     );
   }
   const chain: Uint8Array[] = certs.slice(1);
-  if (m.intermediates) {
+  // An empty or whitespace-only intermediates file means "no chain" (enroll writes chain.pem that
+  // way when the root issues host certificates); any other text must be CERTIFICATE blocks.
+  if (m.intermediates && !isBlankText(m.intermediates.text)) {
     const blocks = pemBlocksOf(m.intermediates.text, m.intermediates.source);
     for (const b of blocks) {
       if (b.type !== 'CERTIFICATE') {
@@ -64,6 +66,11 @@ export function keySignerFromMaterial(m: PemMaterial): KeySigner {
   }
   for (const der of [certs[0] as Uint8Array, ...chain]) assertCertificate(der);
   return createFileKeySigner(key, certs[0] as Uint8Array, chain);
+}
+
+/** True for an empty or whitespace-only text: an intermediates file holding zero certificates. */
+export function isBlankText(text: string): boolean {
+  return text.trim() === '';
 }
 
 /** Fails with `unparsable_certificate` unless OpenSSL reads the DER as a certificate. */

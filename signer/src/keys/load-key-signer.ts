@@ -1,7 +1,7 @@
 import { SignerError } from '../errors.js';
 import type { KeySigner, KeySourceOptions } from '../types.js';
 import { looksLikePem } from '../x509/pem.js';
-import { assertCertificate, keySignerFromMaterial } from './key-material.js';
+import { assertCertificate, isBlankText, keySignerFromMaterial } from './key-material.js';
 import { createFileKeySigner } from './file-key-signer.js';
 import { readPkcs12 } from './pkcs12.js';
 import { nodeKeyFileIo, readInputFile, type KeyFileIo } from './read-input.js';
@@ -13,6 +13,9 @@ import { nodeKeyFileIo, readInputFile, type KeyFileIo } from './read-input.js';
  * - `--certificate` that is not PEM and no `--private-key`: a PKCS#12 file (password from
  *   `pkcs8Password`, empty password tried when none), `--intermediates` then refused as by the helper;
  * - `--certificate` DER with a `--private-key` PEM: a DER certificate.
+ * An `--intermediates` file that is empty or whitespace-only holds zero certificates: no chain (as
+ * `rapki enroll` writes chain.pem when the root issues host certificates); other text must be
+ * CERTIFICATE blocks.
  * Files are read through `io` on every call, so callers that reload pick up rotated files.
  * A `pkcs11:` URI (RFC 7512) in either flag selects a token key instead (`./pkcs11/`, imported lazily).
  */
@@ -44,7 +47,7 @@ async function loadFileKeySigner(opts: KeySourceOptions, io: KeyFileIo): Promise
 
   if (!looksLikePem(certBytes)) {
     if (keyBytes === undefined) {
-      if (interBytes !== undefined) {
+      if (interBytes !== undefined && !isBlankText(interBytes.toString('utf8'))) {
         throw new SignerError('pkcs12_with_intermediates', "--intermediates can't be used with a PKCS#12 file; put the chain inside the PKCS#12 file.");
       }
       const p12 = await readPkcs12(certBytes, opts.pkcs8Password, opts.certificate);

@@ -225,6 +225,17 @@ describe('loadKeySigner: refusals, one code each', () => {
     await writeFile(p('bad-bundle.pem'), (await readFile(pki.intermediates[0]!.cert, 'utf8')) + (await readFile(f.ecKey!, 'utf8')));
     await expectCode({ certificate: f.ecCert!, privateKey: f.ecKey!, intermediates: p('bad-bundle.pem') }, 'unexpected_pem_block');
   });
+  it('an empty or whitespace-only intermediates file is no chain (also beside PKCS#12); non-PEM text there stays an error', async () => {
+    for (const [name, text] of [['empty-chain.pem', ''], ['blank-chain.pem', ' \n\r\n\t\n']] as const) {
+      await writeFile(p(name), text);
+      const signer = await loadKeySigner({ certificate: f.ecCert!, privateKey: f.ecKey!, intermediates: p(name) });
+      expect(signer.chain).toEqual([]);
+      const p12 = await loadKeySigner({ certificate: p('ec.p12'), pkcs8Password: PASSWORD, intermediates: p(name) });
+      expect(p12.certificate.length).toBeGreaterThan(0);
+    }
+    await writeFile(p('garbage-chain.pem'), 'not a certificate\n');
+    await expectCode({ certificate: f.ecCert!, privateKey: f.ecKey!, intermediates: p('garbage-chain.pem') }, 'unparsable_pem');
+  });
   it('missing files', async () => {
     const err = await expectCode({ certificate: p('nope.pem'), privateKey: f.ecKey! }, 'file_not_found');
     expect(err.message).toContain('--certificate');

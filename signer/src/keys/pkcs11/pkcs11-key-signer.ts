@@ -18,7 +18,7 @@ import { createHash, verify as cryptoVerify, X509Certificate } from 'node:crypto
 import { SignerError } from '../../errors.js';
 import type { KeySigner, KeySourceOptions, SignDigest, SigningAlgorithm } from '../../types.js';
 import { looksLikePem } from '../../x509/pem.js';
-import { assertCertificate, pemBlocksOf } from '../key-material.js';
+import { assertCertificate, isBlankText, pemBlocksOf } from '../key-material.js';
 import { algorithmForKey } from '../key-policy.js';
 import { nodeKeyFileIo, readInputFile, type KeyFileIo } from '../read-input.js';
 import {
@@ -103,6 +103,7 @@ async function readFileCertificate(io: KeyFileIo, path: string): Promise<{ leaf:
 async function readIntermediates(io: KeyFileIo, path: string): Promise<Buffer[]> {
   const bytes = await readInputFile(io, path, '--intermediates');
   const out: Buffer[] = [];
+  if (isBlankText(bytes.toString('utf8'))) return out; // zero certificates: no chain
   for (const b of pemBlocksOf(bytes.toString('utf8'), path)) {
     if (b.type !== 'CERTIFICATE') {
       throw new SignerError('unexpected_pem_block', `${path} must hold only CERTIFICATE blocks, found "${b.type}".`);
