@@ -27,11 +27,23 @@ export const notFound = (message: string, reason?: string): ServiceError =>
 export const validation = (message: string, reason?: string): ServiceError =>
   new ServiceError(400, 'ValidationException', message, reason);
 
+/**
+ * Text of a request value for a message. Objects from a JSON body are shown as JSON: String() of
+ * `{"toString": 1}` throws, and both String() and JSON.stringify overflow the stack on arrays
+ * nested 100,000 deep (a 1 MB body can hold that), which must be a 400, not a 500.
+ */
+function shownValue(value: unknown): string {
+  if (typeof value !== 'object') return String(value);
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return Array.isArray(value) ? '[array]' : '[object]';
+  }
+}
+
 /** Smithy's constraint-violation text, e.g. `1 validation error detected: Value '50000' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 43200`. */
 export function constraintViolation(member: string, value: unknown, constraint: string, reason?: string): ServiceError {
-  // JSON for objects: String() of a JSON object with a "toString" member throws.
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
-  const shown = value === undefined || value === null ? 'null' : `'${text.slice(0, 200)}'`;
+  const shown = value === undefined || value === null ? 'null' : `'${shownValue(value).slice(0, 200)}'`;
   return validation(
     `1 validation error detected: Value ${shown} at '${member}' failed to satisfy constraint: ${constraint}`,
     reason ?? 'validation',

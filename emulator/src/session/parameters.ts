@@ -42,8 +42,9 @@ export function parseCreateSessionParams(wire: WireRequest): CreateSessionParams
   const pick = (name: string): unknown => {
     const q = query.get(name);
     const b = body[name];
-    // JSON.stringify for objects: String() of {"toString": 1} throws (a 500 instead of a 400).
-    if (q !== undefined && b !== undefined && b !== null && (typeof b === 'object' ? JSON.stringify(b) : String(b)) !== q) {
+    // An object never equals a query string; String() of one can throw ({"toString": 1}, or
+    // arrays nested 100,000 deep overflow the stack): a 500 instead of a 400.
+    if (q !== undefined && b !== undefined && b !== null && (typeof b === 'object' || String(b) !== q)) {
       throw validation(`Parameter ${name} differs between the query string and the body`, 'conflicting_parameters');
     }
     return b ?? q;
