@@ -364,6 +364,14 @@ describe('fuzz regressions: emulator in process', () => {
     expect(outcome(() => createSession(ctx, signedWire({ leaf: leaves[0]!, rawQuery: validQuery(), body: Buffer.from('{"trustAnchorArn":{"toString":1}}') })))).toBe(400);
     expect(outcome(() => cp('POST', '/profiles', '{"name":{"toString":1},"roleArns":[]}'))).toBe(400);
   });
+
+  it('arrays nested 100,000 deep in an ARN field (a 1 MB body holds them) are a 400, not a stack overflow', () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    for (const [query, body] of [['', `{"trustAnchorArn":${deep}}`], [validQuery(), `{"trustAnchorArn":${deep}}`], ['', `{"durationSeconds":${deep}}`]] as const) {
+      expect(outcome(() => createSession(ctx, signedWire({ leaf: leaves[0]!, rawQuery: query, body: Buffer.from(body) })))).toBe(400);
+    }
+    expect(outcome(() => cp('POST', '/crls', `{"name":"x","crlData":${deep}}`))).toBe(400);
+  });
 });
 
 describe('fuzz: emulator over HTTP', () => {
