@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -213,6 +213,29 @@ describe('authority', () => {
     await expectCode(a.createEnrollmentToken({ subject: 'fb', sans: [] }, 'admin:test'), 'audit_write_failed');
     raw.exec('DROP TRIGGER audit_fail');
     await a.enroll(tok.token, csrPem('CN=fa', []));
+  });
+});
+
+describe('authority with a faulty X.509 layer', () => {
+  it('a certificate that fails the lint is not stored, not returned, and leaves the token usable (lint_failed)', async () => {
+    const t = await makeTestCa();
+    try {
+      const { CertificateAuthority } = await import('../../../ca-server/src/authority/authority.js');
+      const { authorityConfig } = await import('../../../ca-server/src/authority/authority-config.js');
+      const base = t.ca.x509;
+      // Signs a certificate with an extra SAN the token never allowed: the lint must catch it.
+      const faulty = { ...base, issueLeaf: (req: Parameters<typeof base.issueLeaf>[0]) => base.issueLeaf({ ...req, sans: [...req.sans, { type: 'dns' as const, value: 'evil.example' }] }) };
+      const a = new CertificateAuthority({
+        store: t.ca.store, x509: faulty, issuer: t.ca.issuer, crl: t.ca.crl, config: authorityConfig(), clock: t.clock.now,
+        random: (n) => new Uint8Array(randomBytes(n)),
+      });
+      const tok = await a.createEnrollmentToken({ subject: 'lf', sans: ['dns:lf.example'] }, 'x');
+      await expectCode(a.enroll(tok.token, csrPem('CN=lf', ['dns:lf.example'])), 'lint_failed');
+      expect((await t.ca.store.listCertificates({ now: new Date(), limit: 10 })).items).toHaveLength(0);
+      await t.ca.authority.enroll(tok.token, csrPem('CN=lf', ['dns:lf.example']));
+    } finally {
+      await t.cleanup();
+    }
   });
 });
 

@@ -7,7 +7,7 @@ export const NOT_PROVOKED_OVER_HTTP: Readonly<Record<string, string>> = {
   certificate_unknown: 'needs a cert chaining to this CA but absent from the store; covered in authority.test.ts',
   certificate_expired: 'needs the clock moved; covered in authority.test.ts',
   ttl_too_long: 'covered in authority.test.ts (same mapping path as invalid_request)',
-  lint_failed: 'only reachable through a broken X.509 layer; the lint itself is tested in test/ca-server/x509',
+  lint_failed: 'only reachable through a broken X.509 layer; covered in authority.test.ts (faulty issuer adds a SAN)',
   audit_write_failed: 'needs a failing audit insert; covered in authority.test.ts (SQLite trigger)',
   not_ready: 'needs a dead store; covered in http/errors.test.ts with a closed store',
   internal_error: 'no route throws a non-coded error on purpose; the mapping is covered in http/errors.test.ts',
@@ -15,6 +15,6 @@ export const NOT_PROVOKED_OVER_HTTP: Readonly<Record<string, string>> = {
   ca_not_found: 'CLI only; covered in http/ca-cli.test.ts',
   passphrase_required: 'CLI only; covered in http/ca-cli.test.ts',
   passphrase_invalid: 'CLI only; covered in http/ca-cli.test.ts',
-  ca_config_invalid: 'CLI only; config validation',
+  ca_config_invalid: 'CLI only; covered in http/errors.test.ts',
   listen_invalid: 'CLI only; covered in http/errors.test.ts (parseListen)',
 };

@@ -62,6 +62,23 @@ describe('CA error table', () => {
     for (const bad of ['nope', '1.2.3.4:99999', ':80', 'a:b']) expect(() => parseListen(bad)).toThrow(expect.objectContaining({ code: 'listen_invalid' }));
   });
 
+  it('invalid configuration and a corrupt ca.json give ca_config_invalid', async () => {
+    const { authorityConfig } = await import('../../../ca-server/src/authority/authority-config.js');
+    const { readCaConfig } = await import('../../../ca-server/src/ca-dir.js');
+    expect(() => authorityConfig({ crlRefreshSeconds: 90_000 })).toThrow(expect.objectContaining({ code: 'ca_config_invalid' }));
+    expect(() => authorityConfig({ maxCertTtlSeconds: -1 })).toThrow(expect.objectContaining({ code: 'ca_config_invalid' }));
+    const tmp = mkdtempSync(join(tmpdir(), 'rapki-cfg-'));
+    try {
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(join(tmp, 'ca.json'), '{"version": 1, "keyType": "dsa"}');
+      expect(() => readCaConfig(tmp)).toThrow(expect.objectContaining({ code: 'ca_config_invalid' }));
+      writeFileSync(join(tmp, 'ca.json'), 'not json');
+      expect(() => readCaConfig(tmp)).toThrow(expect.objectContaining({ code: 'ca_config_invalid' }));
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
   it('/readyz answers 503 not_ready when the store is gone', async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'rapki-ready-'));
     const init = await initCa({ dir: join(tmp, 'ca'), passphrase: TEST_PASSPHRASE, keyEncryption: FAST_KDF });
