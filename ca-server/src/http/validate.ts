@@ -46,14 +46,15 @@ export function validateBody(body: Record<string, unknown>, spec: BodySpec): Rec
   return body;
 }
 
-/** Query parameters: only the declared ones, each at most once. */
+/** Query parameters: only the declared ones, each at most once; empty values count as absent. */
 export function validateQuery(req: Request, allowed: readonly string[]): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   const q = req.query as Record<string, unknown>;
   for (const [k, v] of Object.entries(q)) {
     if (!allowed.includes(k)) throw caError('invalid_request', `Unknown query parameter "${k.slice(0, 40)}".`);
     if (typeof v !== 'string' || v.length > 512) throw caError('invalid_request', `Query parameter "${k}" must appear once.`);
-    out[k] = v;
+    // `?host=&status=` (empty values, as a form or template sends them) means "not given".
+    if (v !== '') out[k] = v;
   }
   return out;
 }
