@@ -8,6 +8,11 @@
  * `@peculiar/x509` and `openssl`.
  */
 
+import { DerError, type Tlv } from '../../../common/src/der-reader.js';
+
+/** The element reader and OID decoding are shared with the signer. */
+export { children, DerError, expectTlv, oidToString, readTlv, type Tlv } from '../../../common/src/der-reader.js';
+
 /** Universal tags used by X.509 (X.690 §8.1.2). */
 export const Tag = {
   BOOLEAN: 0x01,
@@ -136,32 +141,6 @@ export function oid(dotted: string): Uint8Array {
   return tlv(Tag.OID, Uint8Array.from(bytes));
 }
 
-/** Dotted form of OID content bytes (numbers while arcs stay below 2^46, BigInt beyond). */
-export function oidToString(content: Uint8Array): string {
-  const out: string[] = [];
-  let v = 0;
-  let big: bigint | undefined;
-  for (let i = 0; i < content.length; i++) {
-    const b = content[i]!;
-    if (big !== undefined) big = (big << 7n) | BigInt(b & 0x7f);
-    else if (v >= 2 ** 46) big = (BigInt(v) << 7n) | BigInt(b & 0x7f);
-    else v = v * 128 + (b & 0x7f);
-    if (!(b & 0x80)) {
-      if (out.length === 0) {
-        if (big !== undefined) out.push('2', String(big - 80n));
-        else {
-          const first = v < 80 ? Math.floor(v / 40) : 2;
-          out.push(String(first), String(v - first * 40));
-        }
-      } else out.push(big !== undefined ? String(big) : String(v));
-      v = 0;
-      big = undefined;
-    } else if (i === content.length - 1) throw new DerError('truncated OID');
-  }
-  if (out.length === 0) throw new DerError('empty OID');
-  return out.join('.');
-}
-
 /**
  * Time as UTCTime for 1950–2049 and GeneralizedTime otherwise (RFC 5280 §4.1.2.5), whole
  * seconds, always `Z`.
@@ -175,63 +154,6 @@ export function time(date: Date): Uint8Array {
   if (y >= 1950 && y < 2050) return tlv(Tag.UTC_TIME, Buffer.from(`${p2(y % 100)}${rest}`, 'latin1'));
   if (y < 0 || y > 9999) throw new TypeError('date out of range');
   return tlv(Tag.GENERALIZED_TIME, Buffer.from(`${String(y).padStart(4, '0')}${rest}`, 'latin1'));
-}
-
-/** Decoding failure; callers turn it into their own coded error. */
-export class DerError extends Error {
-  override readonly name = 'DerError';
-}
-
-/** A decoded TLV: `start..end` is the content inside `buf`. */
-export interface Tlv {
-  readonly tag: number;
-  /** Offset of the first header byte. */
-  readonly offset: number;
-  /** Offset of the first content byte. */
-  readonly start: number;
-  /** Offset after the last content byte. */
-  readonly end: number;
-}
-
-/** Reads one TLV at `offset`, within `limit` (exclusive). Rejects indefinite and non-minimal lengths. */
-export function readTlv(buf: Uint8Array, offset: number, limit = buf.length): Tlv {
-  if (offset + 2 > limit) throw new DerError('truncated header');
-  const tag = buf[offset]!;
-  if ((tag & 0x1f) === 0x1f) throw new DerError('high tag numbers are not supported');
-  let len = buf[offset + 1]!;
-  let start = offset + 2;
-  if (len & 0x80) {
-    const n = len & 0x7f;
-    if (n === 0) throw new DerError('indefinite length');
-    if (n > 4) throw new DerError('length too large');
-    if (start + n > limit) throw new DerError('truncated length');
-    len = 0;
-    for (let i = 0; i < n; i++) len = len * 256 + buf[start + i]!;
-    if (len < 0x80 || (n > 1 && buf[start] === 0)) throw new DerError('non-minimal length');
-    start += n;
-  }
-  const end = start + len;
-  if (end > limit) throw new DerError('truncated content');
-  return { tag, offset, start, end };
-}
-
-/** Reads a TLV and checks its tag. */
-export function expectTlv(buf: Uint8Array, offset: number, tag: number, limit = buf.length, what = 'element'): Tlv {
-  const t = readTlv(buf, offset, limit);
-  if (t.tag !== tag) throw new DerError(`${what}: expected tag 0x${tag.toString(16)}, got 0x${t.tag.toString(16)}`);
-  return t;
-}
-
-/** The children of a constructed TLV. */
-export function children(buf: Uint8Array, parent: Tlv): Tlv[] {
-  const out: Tlv[] = [];
-  let off = parent.start;
-  while (off < parent.end) {
-    const t = readTlv(buf, off, parent.end);
-    out.push(t);
-    off = t.end;
-  }
-  return out;
 }
 
 /** The whole encoding (header + content) of a TLV, as a view (no copy). */
