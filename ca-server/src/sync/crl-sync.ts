@@ -262,6 +262,22 @@ export class CrlSync {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /**
+   * The CA that signs the CRL changed (CA rotation `finish`, docs/rotation.md): drop the current
+   * CRL and cancel waiting pushes, so that the old CA's CRL is never pushed again and the first CRL
+   * of the new CA is accepted although its number may be lower (CRL numbers are per issuer,
+   * RFC 5280 §5.2.3). A push in flight still completes; `whenIdle()` waits for it.
+   */
+  forgetCurrent(): void {
+    this.current = undefined;
+    for (const rt of this.runtimes.values()) {
+      if (rt.timer !== undefined) this.scheduler.clearTimeout(rt.timer);
+      rt.timer = undefined;
+      rt.status = 'unknown';
+    }
+    this.notifyIdle();
+  }
+
   /** Stop: cancel timers; in-flight calls finish but schedule nothing more. */
   close(): void {
     this.closed = true;

@@ -1,0 +1,101 @@
+/**
+ * Wires rotation into an opened CA (`open-ca.ts`): the issuer switch the authority asks per
+ * issuance, the CRL manager that covers both CAs, and the manager; a rotation in progress is
+ * restored from `rotation/state.json`.
+ */
+import type { AuthorityConfig } from '../authority/authority-config.js';
+import type { CrlEvents } from '../authority/crl-manager.js';
+import type { Clock, RandomSource } from '../authority/deps.js';
+import type { IssuerContext } from '../authority/issuer.js';
+import type { X509Port } from '../authority/x509-port.js';
+import { createControlPlane } from '../aws/control-plane.js';
+import type { RolesAnywhereControlPlane } from '../aws/types.js';
+import type { CaDirConfig } from '../ca-dir.js';
+import type { CaStore } from '../store/ca-store.js';
+import { FileSyncTargetStore, type SyncTarget } from '../sync/target-store.js';
+import { IssuerSwitch } from './issuer-switch.js';
+import { RotationManager, type RotationControlPlane, type RotationManagerDeps } from './manager.js';
+import { RotatingCrlManager } from './rotating-crl.js';
+
+export interface CaRotation {
+  readonly switch: IssuerSwitch;
+  readonly crl: RotatingCrlManager;
+  readonly manager: RotationManager;
+  close(): void;
+}
+
+export interface OpenRotationOptions {
+  readonly dir: string;
+  readonly passphrase: string;
+  readonly config: CaDirConfig;
+  readonly store: CaStore;
+  readonly x509: X509Port;
+  readonly authorityConfig: AuthorityConfig;
+  readonly clock: Clock;
+  readonly random: RandomSource;
+  readonly primary: IssuerContext;
+  readonly events?: CrlEvents | undefined;
+  /** Overrides for tests (control plane, timings, key encryption cost). */
+  readonly overrides?: Partial<Pick<RotationManagerDeps, 'controlPlaneFor' | 'slotSyncOptions' | 'publishWaitMs' | 'keyEncryption' | 'log'>> | undefined;
+}
+
+/** Control-plane clients per (region, endpoint), made on first use (credentials: the standard AWS chain). */
+function lazyControlPlanes(): { forTarget: (t: SyncTarget) => RotationControlPlane; close(): void } {
+  const clients = new Map<string, RolesAnywhereControlPlane>();
+  const get = (t: SyncTarget): RolesAnywhereControlPlane => {
+    const key = `${t.region}|${t.endpoint ?? ''}`;
+    let c = clients.get(key);
+    if (!c) {
+      c = createControlPlane({ region: t.region, endpoint: t.endpoint, maxAttempts: 3, timeoutMs: 10_000 });
+      clients.set(key, c);
+    }
+    return c;
+  };
+  return {
+    forTarget: (t) => ({
+      getTrustAnchor: (id) => get(t).getTrustAnchor(id),
+      updateTrustAnchor: (id, i) => get(t).updateTrustAnchor(id, i),
+      importCrl: (i) => get(t).importCrl(i),
+      updateCrl: (id, pem) => get(t).updateCrl(id, pem),
+      enableCrl: (id) => get(t).enableCrl(id),
+      getCrl: (id) => get(t).getCrl(id),
+      deleteCrl: (id) => get(t).deleteCrl(id),
+    }),
+    close() {
+      for (const c of clients.values()) c.close();
+      clients.clear();
+    },
+  };
+}
+
+export async function openRotation(o: OpenRotationOptions): Promise<CaRotation> {
+  const sw = new IssuerSwitch(o.primary);
+  const crl = new RotatingCrlManager({ store: o.store, x509: o.x509, issuer: o.primary, config: o.authorityConfig, clock: o.clock, events: o.events });
+  const cps = lazyControlPlanes();
+  const manager = new RotationManager({
+    caDir: o.dir,
+    passphrase: o.passphrase,
+    config: o.config,
+    store: o.store,
+    x509: o.x509,
+    authorityConfig: o.authorityConfig,
+    clock: o.clock,
+    random: o.random,
+    switch: sw,
+    crl,
+    targets: new FileSyncTargetStore(o.dir),
+    controlPlaneFor: cps.forTarget,
+    crlEvents: o.events,
+    ...o.overrides,
+  });
+  await manager.restore();
+  return {
+    switch: sw,
+    crl,
+    manager,
+    close() {
+      manager.close();
+      cps.close();
+    },
+  };
+}
