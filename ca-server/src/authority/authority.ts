@@ -66,6 +66,8 @@ export interface AuthorityDeps {
   readonly clock: Clock;
   readonly random: RandomSource;
   readonly events?: AuthorityEvents;
+  /** The CA that issues right now (CA rotation switches it, docs/rotation.md); default `issuer`. */
+  readonly issuerNow?: (() => IssuerContext) | undefined;
 }
 
 export class CertificateAuthority {
@@ -77,6 +79,11 @@ export class CertificateAuthority {
 
   get issuer(): IssuerContext {
     return this.#d.issuer;
+  }
+
+  /** One snapshot per issuance: signer, issuer name and chain always belong together. */
+  #issuerNow(): IssuerContext {
+    return this.#d.issuerNow?.() ?? this.#d.issuer;
   }
 
   // ---------------------------------------------------------------- tokens
@@ -148,9 +155,10 @@ export class CertificateAuthority {
   /** Enrollment with a one-time token (token consumed only once the certificate is stored). */
   async enroll(token: string, csrPem: string): Promise<IssuedCertificate> {
     const rec = await this.#findToken(token);
-    const ctx = await this.#issue(csrPem, rec.subject, rec.sans, rec.certTtlSeconds);
+    const issuer = this.#issuerNow();
+    const ctx = await this.#issue(csrPem, rec.subject, rec.sans, rec.certTtlSeconds, issuer);
     const actor = `token:${rec.hash.slice(0, 8)}`;
-    const cert = this.#record(ctx, rec.subject, rec.sans, rec.certTtlSeconds, null);
+    const cert = this.#record(ctx, rec.subject, rec.sans, rec.certTtlSeconds, null, issuer);
     await this.#d.store.issueWithToken({
       tokenHash: rec.hash,
       now: ctx.now,
@@ -158,7 +166,7 @@ export class CertificateAuthority {
       audit: { time: ctx.now, actor, action: 'certificate.issue', details: this.#auditDetails(cert) },
     });
     this.#d.events?.issued?.();
-    return this.#response(ctx);
+    return this.#response(ctx, issuer);
   }
 
   /**
@@ -171,8 +179,9 @@ export class CertificateAuthority {
     const now = this.#d.clock();
     if (current.status === 'revoked') throw caError('certificate_revoked');
     if (current.notAfter.getTime() <= now.getTime() || current.notBefore.getTime() > now.getTime()) throw caError('certificate_expired');
-    const ctx = await this.#issue(csrPem, current.host, current.sans, current.certTtlSeconds);
-    const cert = this.#record(ctx, current.host, current.sans, current.certTtlSeconds, current.serial);
+    const issuer = this.#issuerNow();
+    const ctx = await this.#issue(csrPem, current.host, current.sans, current.certTtlSeconds, issuer);
+    const cert = this.#record(ctx, current.host, current.sans, current.certTtlSeconds, current.serial, issuer);
     await this.#d.store.recordRenewal({
       oldSerial: current.serial,
       now: ctx.now,
@@ -180,7 +189,7 @@ export class CertificateAuthority {
       audit: { time: ctx.now, actor: `cert:${current.serial}`, action: 'certificate.renew', details: { ...this.#auditDetails(cert), renewedFrom: current.serial } },
     });
     this.#d.events?.renewed?.();
-    return this.#response(ctx);
+    return this.#response(ctx, issuer);
   }
 
   #serialFromDer(der: Uint8Array): string {
@@ -191,7 +200,7 @@ export class CertificateAuthority {
     }
   }
 
-  async #issue(csrPem: string, host: string, sans: readonly string[], certTtlSeconds: number): Promise<Required<IssuanceContext>> {
+  async #issue(csrPem: string, host: string, sans: readonly string[], certTtlSeconds: number, issuer: IssuerContext): Promise<Required<IssuanceContext>> {
     if (typeof csrPem !== 'string') throw caError('invalid_csr');
     const ctx: IssuanceContext = {
       now: this.#d.clock(),
@@ -199,10 +208,10 @@ export class CertificateAuthority {
       expected: { host, subjectDn: leafSubjectDn(host), commonName: host, sans },
       certTtlSeconds,
     };
-    return runIssuanceRules(ctx, { x509: this.#d.x509, store: this.#d.store, issuer: this.#d.issuer });
+    return runIssuanceRules(ctx, { x509: this.#d.x509, store: this.#d.store, issuer });
   }
 
-  #record(ctx: Required<IssuanceContext>, host: string, sans: readonly string[], certTtlSeconds: number, renewedFrom: string | null): CertificateRecord {
+  #record(ctx: Required<IssuanceContext>, host: string, sans: readonly string[], certTtlSeconds: number, renewedFrom: string | null, issuer: IssuerContext): CertificateRecord {
     return {
       serial: ctx.serialHex,
       host,
@@ -215,7 +224,7 @@ export class CertificateAuthority {
       reason: null,
       fingerprint: sha256Hex(ctx.der),
       der: ctx.der,
-      issuerId: this.#d.issuer.id,
+      issuerId: issuer.id,
       renewedFrom,
       issuedAt: ctx.now,
       certTtlSeconds,
@@ -226,12 +235,12 @@ export class CertificateAuthority {
     return { serial: c.serial, host: c.host, sans: c.sans, notAfter: c.notAfter.toISOString(), fingerprint: c.fingerprint };
   }
 
-  #response(ctx: Required<IssuanceContext>): IssuedCertificate {
-    const { x509, issuer } = this.#d;
+  #response(ctx: Required<IssuanceContext>, issuer: IssuerContext): IssuedCertificate {
+    const { x509 } = this.#d;
     return {
       certificatePem: x509.toPem(ctx.der, 'CERTIFICATE'),
       chainPem: issuer.intermediates.map((d) => x509.toPem(d, 'CERTIFICATE')).join(''),
-      rootPem: x509.toPem(issuer.root, 'CERTIFICATE'),
+      rootPem: (issuer.trustedRoots ?? [issuer.root]).map((d) => x509.toPem(d, 'CERTIFICATE')).join(''),
       serial: ctx.serialHex,
       notBefore: ctx.notBefore,
       notAfter: ctx.notAfter,

@@ -13,6 +13,11 @@ export interface IssuerContext {
   readonly root: Uint8Array;
   /** Intermediates between leaf and root, issuer first (empty when the root issues). */
   readonly intermediates: readonly Uint8Array[];
+  /**
+   * Roots a host should trust, issuing CA's first (both roots during a CA rotation,
+   * docs/rotation.md); returned as `ca` by enroll and renew. Absent = `[root]`.
+   */
+  readonly trustedRoots?: readonly Uint8Array[] | undefined;
 }
 
 export function sha256Hex(der: Uint8Array): string {
