@@ -20,6 +20,8 @@ import type { CaStore } from './store/ca-store.js';
 import { SqliteCaStore } from './store/sqlite-store.js';
 import { decodeCertificate } from './x509/certificate-reader.js';
 import { pemToDer } from './x509/pem.js';
+import { recoverRotationFiles } from './rotation/files.js';
+import { openRotation, type CaRotation, type OpenRotationOptions } from './rotation/open-rotation.js';
 
 export interface OpenCa {
   readonly config: CaDirConfig;
@@ -28,6 +30,8 @@ export interface OpenCa {
   readonly crl: CrlManager;
   readonly authority: CertificateAuthority;
   readonly x509: X509Port;
+  /** CA rotation (docs/rotation.md): issuer switch, both CRLs, the state machine. */
+  readonly rotation: CaRotation;
   close(): Promise<void>;
 }
 
@@ -40,10 +44,14 @@ export interface OpenCaOptions {
   readonly events?: AuthorityEvents & CrlEvents;
   /** Wrap the store (tests inject faults). */
   readonly wrapStore?: (s: CaStore) => CaStore;
+  /** Rotation test overrides (control plane, timings). */
+  readonly rotation?: OpenRotationOptions['overrides'];
 }
 
 export async function openCa(o: OpenCaOptions): Promise<OpenCa> {
   const p = caPaths(o.dir);
+  // A rotation's `finish` interrupted while swapping files is completed before anything is read.
+  recoverRotationFiles(o.dir);
   const config = readCaConfig(o.dir);
   const clock = o.clock ?? systemClock;
   const random = o.random ?? systemRandom;
@@ -85,8 +93,15 @@ export async function openCa(o: OpenCaOptions): Promise<OpenCa> {
   }
   const cfg = o.authority ?? authorityConfig();
   const x509 = x509Adapter(random);
-  const crl = new CrlManager({ store, x509, issuer, config: cfg, clock, events: o.events });
-  const authority = new CertificateAuthority({ store, x509, issuer, crl, config: cfg, clock, random, events: o.events });
+  let rotation: CaRotation;
+  try {
+    rotation = await openRotation({ dir: o.dir, passphrase: o.passphrase, config, store, x509, authorityConfig: cfg, clock, random, primary: issuer, events: o.events, overrides: o.rotation });
+  } catch (err) {
+    await raw.close();
+    throw err;
+  }
+  const crl: CrlManager = rotation.crl;
+  const authority = new CertificateAuthority({ store, x509, issuer, crl, config: cfg, clock, random, events: o.events, issuerNow: () => rotation.switch.active() });
   return {
     config,
     store,
@@ -94,8 +109,10 @@ export async function openCa(o: OpenCaOptions): Promise<OpenCa> {
     crl,
     authority,
     x509,
+    rotation,
     async close() {
       crl.stop();
+      rotation.close();
       await raw.close();
     },
   };
