@@ -19,6 +19,8 @@ import { enrollHandler, enrollInfoHandler, renewHandler } from './enroll-routes.
 import { errorHandler } from './error-handler.js';
 import type { CaMetrics } from './metrics.js';
 import { rateLimit, TokenBucketLimiter } from './rate-limit.js';
+import type { CaRotation } from '../rotation/open-rotation.js';
+import { rotationAdminRouter, rotationCaHandler } from '../rotation/routes.js';
 import { requestContext } from './request-context.js';
 
 export interface AppDeps {
@@ -32,6 +34,8 @@ export interface AppDeps {
   readonly metrics: CaMetrics;
   /** CRL sync to Roles Anywhere (`ca-server/src/sync/setup.ts`): admin routes under /v1/admin/aws, metrics appended. */
   readonly awsSync?: { readonly router: Router; metrics(): string } | undefined;
+  /** CA rotation (docs/rotation.md): `/v1/admin/rotation`, and `GET /v1/ca` with both roots. */
+  readonly rotation?: CaRotation | undefined;
 }
 
 /** Known paths and their methods, for 404 vs 405. */
@@ -47,6 +51,8 @@ const ROUTES: readonly [RegExp, readonly string[]][] = [
   [/^\/v1\/admin\/certificates\/[^/]+\/revoke$/, ['POST']],
   [/^\/v1\/admin\/hosts\/[^/]+\/(revoke|unblock)$/, ['POST']],
   [/^\/v1\/admin\/audit$/, ['GET', 'HEAD']],
+  [/^\/v1\/admin\/rotation(\/plan)?\/?$/, ['GET', 'HEAD']],
+  [/^\/v1\/admin\/rotation\/(start|finish|abort)$/, ['POST']],
   [/^\/(healthz|readyz|metrics)$/, ['GET', 'HEAD']],
 ];
 
@@ -65,9 +71,11 @@ export function createApp(d: AppDeps): express.Express {
   app.post('/v1/enroll', enrollLimiter, json, enrollHandler(d.authority));
   app.post('/v1/enroll/info', enrollLimiter, json, enrollInfoHandler(d.authority));
   app.post('/v1/renew', enrollLimiter, json, renewHandler(d.authority));
-  app.get('/v1/ca', caHandler(d.issuer));
+  const rot = d.rotation;
+  app.get('/v1/ca', rot ? rotationCaHandler(rot.switch, () => rot.manager.state()?.phase) : caHandler(d.issuer));
   app.get('/v1/crl', crlHandler(d.crl, d.clock, 'der'));
   app.get('/v1/crl.pem', crlHandler(d.crl, d.clock, 'pem'));
+  if (rot) app.use('/v1/admin/rotation', adminLimiter, json, adminAuth(d.authority), requireRole('admin'), rotationAdminRouter(rot.manager));
   if (d.awsSync) app.use('/v1/admin/aws', adminLimiter, json, adminAuth(d.authority), requireRole('admin'), d.awsSync.router);
   app.use('/v1/admin', adminRouter(d.authority, [adminLimiter, json]));
 
