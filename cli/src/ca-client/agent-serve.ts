@@ -10,12 +10,8 @@
 import { readFileSync } from 'node:fs';
 import { resolveCredentialProcess } from '../signer-options.js';
 import type { FlagValues } from '../credential-flags.js';
-import { VERSION } from '../version.js';
-import { loadKeySigner } from '../../../signer/src/keys/load-key-signer.js';
-import { createSession } from '../../../signer/src/session/create-session.js';
-import { RefreshingCredentialSource } from '../../../signer/src/providers/refreshing-source.js';
-import { roleNameFromArn, startCredentialServer } from '../../../signer/src/providers/imds/server.js';
-import { DEFAULT_PORT, SERVE_REFRESH_BEFORE_MS } from '../../../signer/src/providers/imds/constants.js';
+import { startServing } from '../serve-credentials.js';
+import { DEFAULT_PORT } from '../../../signer/src/providers/imds/constants.js';
 import type { AgentLog } from './agent-log.js';
 
 export interface AgentServeOptions {
@@ -49,41 +45,13 @@ export async function startAgentServing(o: AgentServeOptions): Promise<AgentServ
     readFileText: (p) => readFileSync(p, 'utf8'),
     warn: (line) => o.log('warn', line.replace(/^rapki: /, '')),
   });
-  const userAgent = `rapki/${VERSION} (node ${process.versions.node}; ${process.platform}) agent`;
-  const source = new RefreshingCredentialSource({
-    fetch: async () => {
-      const signer = await loadKeySigner(config.keySource);
-      try {
-        return await createSession(signer, config.session, { env: o.env, userAgent });
-      } finally {
-        await signer.close?.();
-      }
-    },
-    refreshBeforeMs: SERVE_REFRESH_BEFORE_MS,
+  const serving = await startServing({
+    config,
+    env: o.env,
+    userAgentMode: 'agent',
+    listen: { address: o.address, port: o.port ?? DEFAULT_PORT, log: (line) => o.log('info', line) },
     onRefreshed: (c) => o.log('info', 'credentials obtained', { expiration: c.expiration }),
-    onRefreshError: (err, hasLastGood) =>
-      o.log('warn', 'credential refresh failed', { ...safeMessage(err), serving_previous: hasLastGood }),
+    onRefreshError: (err, hasLastGood) => o.log('warn', 'credential refresh failed', { ...safeMessage(err), serving_previous: hasLastGood }),
   });
-  const srv = await startCredentialServer({
-    source,
-    lastUpdated: () => source.lastUpdated,
-    roleName: roleNameFromArn(config.session.roleArn),
-    address: o.address,
-    port: o.port ?? DEFAULT_PORT,
-    log: (line) => o.log('info', line),
-  });
-  try {
-    await source.start();
-  } catch (err) {
-    source.stop();
-    await srv.close();
-    throw err;
-  }
-  return {
-    url: srv.url,
-    async close() {
-      source.stop();
-      await srv.close();
-    },
-  };
+  return { url: serving.server.url, close: serving.close };
 }

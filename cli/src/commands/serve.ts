@@ -30,20 +30,16 @@ interface ServeArgs {
 }
 
 async function runServe(values: Record<string, string | boolean | undefined>, a: ServeArgs): Promise<number> {
-  const [{ processIo, formatFailure }, { resolveCredentialProcess }, flags, server, refreshing, constants, keys, session, version, fs, crypto] =
-    await Promise.all([
-      import('../run-signer-command.js'),
-      import('../signer-options.js'),
-      import('../credential-flags.js'),
-      import('../../../signer/src/providers/imds/server.js'),
-      import('../../../signer/src/providers/refreshing-source.js'),
-      import('../../../signer/src/providers/imds/constants.js'),
-      import('../../../signer/src/keys/load-key-signer.js'),
-      import('../../../signer/src/session/create-session.js'),
-      import('../version.js'),
-      import('node:fs'),
-      import('node:crypto'),
-    ]);
+  const [{ processIo, formatFailure }, { resolveCredentialProcess }, flags, server, serving, constants, fs, crypto] = await Promise.all([
+    import('../run-signer-command.js'),
+    import('../signer-options.js'),
+    import('../credential-flags.js'),
+    import('../../../signer/src/providers/imds/server.js'),
+    import('../serve-credentials.js'),
+    import('../../../signer/src/providers/imds/constants.js'),
+    import('node:fs'),
+    import('node:crypto'),
+  ]);
   const io = processIo();
   const log = (line: string) => io.writeStderr(`rapki serve: ${line}`);
   // Signal handlers first: a supervisor may stop us as soon as the endpoint line appears.
@@ -55,7 +51,7 @@ async function runServe(values: Record<string, string | boolean | undefined>, a:
     const config = resolveCredentialProcess(values, io);
     const port = flags.optionalInteger({ port: a.port }, 'port', 0, 65_535) ?? constants.DEFAULT_PORT;
     const hopLimit = flags.optionalInteger({ 'hop-limit': a.hopLimit }, 'hop-limit', constants.MIN_HOP_LIMIT, constants.MAX_HOP_LIMIT) ?? constants.DEFAULT_HOP_LIMIT;
-    const roleName = server.roleNameFromArn(config.session.roleArn);
+    server.roleNameFromArn(config.session.roleArn); // a bad role ARN fails before a token file is made
 
     let authorizationToken: string | undefined;
     if (a.container) {
@@ -76,45 +72,23 @@ async function runServe(values: Record<string, string | boolean | undefined>, a:
       }
     }
 
-    const userAgent = `rapki/${version.VERSION} (node ${process.versions.node}; ${process.platform}) serve`;
-    const source = new refreshing.RefreshingCredentialSource({
-      fetch: async () => {
-        const signer = await keys.loadKeySigner(config.keySource);
-        try {
-          return await session.createSession(
-            signer,
-            { ...config.session, debug: config.debug ? (line) => io.writeStderr(`rapki: debug: ${line}`) : undefined },
-            { env: io.env, userAgent },
-          );
-        } finally {
-          await signer.close?.();
-        }
+    const { server: srv, close } = await serving.startServing({
+      config,
+      env: io.env,
+      userAgentMode: 'serve',
+      listen: {
+        address: a.address,
+        port,
+        hopLimit,
+        allowNonLoopback: a.allowNonLoopback,
+        container: authorizationToken === undefined ? undefined : { authorizationToken },
+        log,
       },
-      refreshBeforeMs: constants.SERVE_REFRESH_BEFORE_MS,
+      debug: config.debug ? (line) => io.writeStderr(`rapki: debug: ${line}`) : undefined,
       onRefreshed: (c) => log(`credentials obtained; they expire at ${c.expiration}`),
       onRefreshError: (err, hasLastGood) =>
         log(`refresh failed (${hasLastGood ? 'serving the previous credentials until they expire' : 'no valid credentials to serve'}): ${formatFailure(err).replace(/^rapki: /, '')}`),
     });
-    // Listen first (address, port and exposure checks fail before any CreateSession), then get
-    // the first credentials; requests in between are answered 500 "credentials unavailable".
-    const srv = await server.startCredentialServer({
-      source,
-      lastUpdated: () => source.lastUpdated,
-      roleName,
-      address: a.address,
-      port,
-      hopLimit,
-      allowNonLoopback: a.allowNonLoopback,
-      container: authorizationToken === undefined ? undefined : { authorizationToken },
-      log,
-    });
-    try {
-      await source.start();
-    } catch (err) {
-      source.stop();
-      await srv.close();
-      throw err;
-    }
     if (a.allowNonLoopback && !srv.address.startsWith('127.') && srv.address !== '::1' && srv.address !== 'localhost') {
       log(
         `WARNING: serving AWS credentials on non-loopback address ${srv.address}: every host that can reach this port gets them. ` +
@@ -136,8 +110,7 @@ async function runServe(values: Record<string, string | boolean | undefined>, a:
     io.writeStderr(exports.join('\n'));
 
     await stopRequested;
-    source.stop();
-    await srv.close();
+    await close();
     return 0;
   } catch (err) {
     io.writeStderr(formatFailure(err));
