@@ -96,9 +96,8 @@ export async function agentCommand(args: AgentArgs, io: CommandIo, deps: AgentDe
           ...deps.signerValues,
           certificate: files.certificate,
           'private-key': files.privateKey,
-          // The default chain.pem is empty when the root issues host certificates directly, and
-          // the signer refuses an empty intermediates file: send a chain only when there is one.
-          intermediates: args.intermediates !== undefined || current.chainPem.includes('-----BEGIN') ? files.chain : undefined,
+          // Read at every refresh; an empty chain.pem (the root issues host certificates) is no chain.
+          intermediates: files.chain,
         },
         env: io.env,
         address: args.address ?? '127.0.0.1',
