@@ -3,14 +3,19 @@
 // credential-process cache hit instead of compiling them (about 5% of a bare Node start).
 //
 // How: compile the bundle exactly as bin/rapki.cjs does (same wrapper, same file name), run one
-// real cache hit (throw-away key files, a cache entry written under a temporary
-// XDG_RUNTIME_DIR), then store `createCachedData()`, which now holds every function that ran.
+// real CreateSession (a throw-away P-256 key and certificate made by `openssl`, against a stub
+// endpoint on http://127.0.0.1 in this process) and one real cache hit (a cache entry under a
+// temporary XDG_RUNTIME_DIR), then store `createCachedData()`, which now holds every function
+// that ran: a cache hit and a CreateSession both start from compiled code. Without `openssl`
+// the CreateSession run is skipped (the cache then covers the hit path only).
 // The cache file starts with the key the bundle ends with (`//# rapkiCodeCacheKey=<sha256>`),
 // so a cache never meets another build's bundle; V8 itself refuses caches of another Node
 // version or other V8 flags (and the bin then simply compiles).
 // Usage: node credential-process-code-cache.cjs <bundle.cjs>   (writes <bundle.cjs>.cache)
 'use strict';
+const { execFileSync } = require('node:child_process');
 const { createHash } = require('node:crypto');
+const { createServer } = require('node:http');
 const { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
@@ -33,6 +38,44 @@ script.runInThisContext()(mod.exports, require, mod, bundle, join(bundle, '..'))
 const fast = mod.exports;
 
 const dir = mkdtempSync(join(tmpdir(), 'rapki-code-cache-'));
+/** One real CreateSession through the bundle (--no-cache) against a stub on loopback. */
+async function warmCreateSession() {
+  try {
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
+      '-keyout', join(dir, 'leaf.key'), '-out', join(dir, 'leaf.crt'), '-subj', '/CN=rapki code cache warm-up',
+      '-addext', 'basicConstraints=critical,CA:FALSE', '-addext', 'keyUsage=critical,digitalSignature',
+    ], { stdio: 'ignore' });
+  } catch {
+    process.stderr.write('code cache: no openssl; the cache covers the cache-hit path only\n');
+    return;
+  }
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const expiration = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({
+        credentialSet: [{ credentials: { accessKeyId: 'ASIAWARMUP', secretAccessKey: 'x', sessionToken: 'x', expiration },
+          roleArn: 'arn:aws:iam::123456789012:role/warm-up',
+          assumedRoleUser: { arn: 'arn:aws:sts::123456789012:assumed-role/warm-up/x', assumedRoleId: 'AROAWARMUP:x' } }],
+        subjectArn: 'arn:aws:rolesanywhere:us-east-1:123456789012:subject/00000000-0000-0000-0000-000000000000',
+      }));
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const code = await fast.runCredentialProcessFast([
+      '--certificate', join(dir, 'leaf.crt'), '--private-key', join(dir, 'leaf.key'),
+      '--trust-anchor-arn', 'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/00000000-0000-0000-0000-000000000000',
+      '--profile-arn', 'arn:aws:rolesanywhere:us-east-1:123456789012:profile/00000000-0000-0000-0000-000000000000',
+      '--role-arn', 'arn:aws:iam::123456789012:role/warm-up', '--endpoint', `http://127.0.0.1:${server.address().port}`, '--no-cache',
+    ]);
+    if (code !== 0) throw new Error(`the warm-up CreateSession exited ${code}`);
+  } finally {
+    server.close();
+  }
+}
+
 (async () => {
   try {
     process.env.XDG_RUNTIME_DIR = dir;
@@ -58,6 +101,7 @@ const dir = mkdtempSync(join(tmpdir(), 'rapki-code-cache-'));
     );
     const code = await fast.runCredentialProcessFast(args);
     if (code !== 0) throw new Error(`the warm-up cache hit exited ${code}`);
+    await warmCreateSession();
     const data = script.createCachedData();
     writeFileSync(`${bundle}.cache`, Buffer.concat([Buffer.from(`${key}\n`), data]));
   } finally {
