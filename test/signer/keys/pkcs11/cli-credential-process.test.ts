@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../../support/cli.js';
+import { runCli, type CliResult } from '../../../support/cli.js';
 import { startLoopbackVerifier, type LoopbackVerifier } from '../../../support/loopback-verifier.js';
 import { addTokenIdentity, createSoftHsmToken, SOFTHSM_AVAILABLE, SOFTHSM_SKIP_REASON, type SoftHsmToken } from '../../../support/softhsm.js';
 import { ARNS, TestPki } from '../../session/test-pki.js';
@@ -37,6 +37,15 @@ function cpArgs(certificate: string, privateKey: string | undefined, extra: stri
     '--endpoint', verifier.url,
     ...extra,
   ];
+}
+
+/** Credentials printed, nothing on stderr, and the verifier accepted exactly one request signed with `alg`. */
+function expectAccepted(r: CliResult, alg: 'RSA' | 'ECDSA'): void {
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  expect(r.out).toMatch(OUTPUT_SHAPE);
+  expect(verifier.requests.map((q) => q.verdict)).toEqual(['ok']);
+  expect(verifier.requests[0]!.headers.authorization).toMatch(new RegExp(`^AWS4-X509-${alg}-SHA256 `));
 }
 
 const envWith = (extra: Record<string, string> = {}) => ({ env: { AWS_CA_BUNDLE: verifier.caFile, ...token.env, ...extra } });
@@ -68,21 +77,13 @@ describe.skipIf(!SOFTHSM_AVAILABLE)('rapki with PKCS#11 keys (built CLI, SoftHSM
       cpArgs('pkcs11:token=rapki-cli;object=rsa-cert', 'pkcs11:token=rapki-cli;id=%01;type=private', ['--pkcs11-lib', token.module]),
       envWith({ RAPKI_PKCS11_PIN: '1234' }),
     );
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    expect(r.out).toMatch(OUTPUT_SHAPE);
-    expect(verifier.requests.map((q) => q.verdict)).toEqual(['ok']);
-    expect(verifier.requests[0]!.headers.authorization).toMatch(/^AWS4-X509-RSA-SHA256 /);
+    expectAccepted(r, 'RSA');
   });
 
   it('credential-process: EC key on the token with the certificate from a file, module-path and pin-source in the URI', async () => {
     const key = `pkcs11:token=rapki-cli;object=ec-key?module-path=${token.module}&pin-source=${pinFile}`;
     const r = await runCli(cpArgs(ecCert.certFile, key), envWith());
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    expect(r.out).toMatch(OUTPUT_SHAPE);
-    expect(verifier.requests.map((q) => q.verdict)).toEqual(['ok']);
-    expect(verifier.requests[0]!.headers.authorization).toMatch(/^AWS4-X509-ECDSA-SHA256 /);
+    expectAccepted(r, 'ECDSA');
   });
 
   it('credential-process: pin-value works but warns that it shows in the process list', async () => {
