@@ -90,7 +90,7 @@ export async function runCredentialProcess(values: FlagValues, io: SignerCommand
 /**
  * stdout by blocking write(2) on fd 1, falling back to `process.stdout` if that fails (EAGAIN on
  * a non-blocking pipe). Why: merely creating `process.stdout` for a pipe loads the net/stream
- * machinery, about a quarter of a cache hit's cost over a bare Node start (bench/cache.bench.mjs).
+ * machinery, about a quarter of a cache hit's cost over a bare Node start (bench/credential-process.bench.mjs).
  */
 function writeStdoutDirect(data: string | Uint8Array): Promise<void> {
   const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
