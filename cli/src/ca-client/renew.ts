@@ -22,6 +22,8 @@ export interface HostFiles {
   readonly privateKey: string;
   /** Intermediates file to replace too; undefined = none. */
   readonly chain?: string | undefined;
+  /** Trusted roots file to replace too; undefined = `ca.pem` next to the certificate, when it exists. */
+  readonly ca?: string | undefined;
 }
 
 export interface CurrentCredentials {
@@ -127,9 +129,13 @@ export async function renew(input: RenewInput): Promise<RenewResult> {
     publicKey,
   });
   const issued = assertIssued(await client.json('POST', CA_PATHS.renew, { json: { csr } }));
-  const checked = checkIssued(issued, publicKey, trust.rootPem);
+  // Every root the host trusts now counts (ca.pem holds two during a CA rotation, docs/rotation.md).
+  const checked = checkIssued(issued, publicKey, trust.caPems.join(''));
   const planned: PlannedFile[] = [];
   if (files.chain) planned.push({ path: files.chain, content: checked.chainPem, mode: 0o644 });
+  // The roots the CA returned (both during a rotation, the new one alone after it) become ca.pem.
+  const caFile = files.ca ?? (await defaultCaPath(files.certificate));
+  if (caFile && issued.ca) planned.push({ path: caFile, content: checked.rootPem, mode: 0o644 });
   if (!input.reuseKey) {
     planned.push({ path: files.privateKey, content: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, mode: 0o600 });
   }
