@@ -7,7 +7,6 @@
 import { X509Certificate } from 'node:crypto';
 import { nodeKeyFileIo, type KeyFileIo } from '../read-input.js';
 import { CKA_ID, CKA_LABEL, CKA_VALUE, CKF_SERIAL_SESSION, CKO_CERTIFICATE } from './constants.js';
-import { pkcs11Failure } from './ckr.js';
 import { findObjects, readAttribute } from './find-objects.js';
 import { login, releaseLogin } from './login.js';
 import { acquireModule, pkcs11jsBinding } from './module-registry.js';
@@ -15,7 +14,7 @@ import type { Handle, Pkcs11Api } from './pkcs11-api.js';
 import type { Pkcs11Deps } from './pkcs11-key-signer.js';
 import { modulePathFor } from './pkcs11-key-signer.js';
 import { resolvePin } from './pin.js';
-import { libraryMatches, listTokenSlots, tokenMatches, trimField, type TokenSlot } from './token-match.js';
+import { libraryMatches, listTokenSlots, moduleInfo, tokenMatches, trimField, type TokenSlot } from './token-match.js';
 import { formatPkcs11Uri, parsePkcs11Uri, type Pkcs11Uri } from './uri.js';
 
 /** One matching certificate object. */
@@ -66,13 +65,7 @@ export async function listPkcs11Certificates(
   const lease = await acquireModule(modulePathFor(opts, u, undefined), deps.binding ?? pkcs11jsBinding);
   const api = lease.api;
   try {
-    let info;
-    try {
-      info = api.C_GetInfo();
-    } catch (err) {
-      throw pkcs11Failure('C_GetInfo', err);
-    }
-    if (!libraryMatches(u, info)) return [];
+    if (!libraryMatches(u, moduleInfo(api))) return [];
     const slots = listTokenSlots(api).filter((s) => tokenMatches(u, s));
     const out: Pkcs11CertificateEntry[] = [];
     for (const slot of slots) {

@@ -48,7 +48,7 @@ import { acquireModule, pkcs11jsBinding, type ModuleLease } from './module-regis
 import type { BindingFactory, Handle, Pkcs11Api } from './pkcs11-api.js';
 import { login, releaseLogin } from './login.js';
 import { resolvePin } from './pin.js';
-import { describeToken, libraryMatches, listTokenSlots, tokenMatches, trimField, type TokenSlot } from './token-match.js';
+import { describeToken, libraryMatches, listTokenSlots, moduleInfo, tokenMatches, trimField, type TokenSlot } from './token-match.js';
 import { isPkcs11Uri, parsePkcs11Uri, redactPin, type Pkcs11Uri } from './uri.js';
 
 /** Injected edges: the native binding and the environment (PIN fallback). */
@@ -304,12 +304,7 @@ export async function loadPkcs11KeySigner(opts: KeySourceOptions, io: KeyFileIo 
 
   try {
     const slots = listTokenSlots(api);
-    let info;
-    try {
-      info = api.C_GetInfo();
-    } catch (err) {
-      throw pkcs11Failure('C_GetInfo', err);
-    }
+    const info = moduleInfo(api);
     for (const [u, text] of [[keyUri, keyText], [certUri, opts.certificate]] as const) {
       if (u !== undefined && !libraryMatches(u, info)) {
         throw new Pkcs11KeyError('pkcs11_token_not_found', `The library-* attributes of ${redactPin(text)} do not match the module ${modulePath} ("${trimField(info.manufacturerID)}", "${trimField(info.libraryDescription)}").`);

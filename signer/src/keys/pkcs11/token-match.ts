@@ -45,6 +45,15 @@ export function listTokenSlots(api: Pkcs11Api): TokenSlot[] {
   return out;
 }
 
+/** The module's C_GetInfo (for the URI's library-* attributes, RFC 7512 §2.3). */
+export function moduleInfo(api: Pkcs11Api): ModuleInfo {
+  try {
+    return api.C_GetInfo();
+  } catch (err) {
+    throw pkcs11Failure('C_GetInfo', err);
+  }
+}
+
 function mismatch(want: string | undefined, have: string): boolean {
   return want !== undefined && want !== trimField(have);
 }
