@@ -24,6 +24,7 @@ import {
   parseCertificateSummary,
   parseCsr,
   parseDn,
+  pemBlocks,
   pemToDer,
   readCrlInfo,
   verifyCrl,
@@ -139,11 +140,15 @@ describe('fuzz: CA X.509 layer', () => {
     expect(performance.now() - t0).toBeLessThan(MAX_CASE_MS);
   });
 
-  it('pemToDer: bytes of a well-formed block or pem_invalid', () => {
+  it('pemToDer / pemBlocks: bytes of well-formed blocks or pem_invalid', () => {
     fuzz(hostilePem('CERTIFICATE', certs), 5_000, (pem) => {
       const r = coded(() => pemToDer(pem, 'CERTIFICATE'), CODES);
       if (r.ok) expect(r.value).toBeInstanceOf(Uint8Array);
       else expect(r.code).toBe('pem_invalid');
+      // The bundle reader (CA chains): every block, or pem_invalid.
+      const all = coded(() => pemBlocks(pem, 'CERTIFICATE'), CODES);
+      if (all.ok) for (const b of all.value) expect(b).toBeInstanceOf(Uint8Array);
+      else expect(all.code).toBe('pem_invalid');
     });
   }, fuzzTimeout(30_000));
 
@@ -240,6 +245,19 @@ describe('fuzz regressions: CA X.509 layer', () => {
     expect(der[subjectOffset + 2]).toBe(Tag.SET);
     der[subjectOffset + 3] = 0x80;
     expect(coded(() => parseCertificateSummary(der), CODES)).toEqual({ ok: false, code: 'certificate_unparsable' });
+  });
+
+  it('thousands of BEGIN lines without an END are refused in linear time (the lazy regex was quadratic)', () => {
+    const text = '-----BEGIN CERTIFICATE-----\n'.repeat(2_300) + '-----END X-----';
+    const t0 = performance.now();
+    expect(coded(() => pemBlocks(text, 'CERTIFICATE'), CODES)).toEqual({ ok: false, code: 'pem_invalid' });
+    expect(coded(() => pemToDer(text.replace('END X', 'END'), 'CERTIFICATE'), CODES)).toEqual({ ok: false, code: 'pem_invalid' });
+    expect(coded(() => parseCsr('-----BEGIN CERTIFICATE REQUEST-----\n'.repeat(1_700)), CODES)).toEqual({ ok: false, code: 'csr_unparsable' });
+    expect(performance.now() - t0).toBeLessThan(MAX_CASE_MS);
+    // Blocks are still found among other blocks and text, CRLF or LF, in order.
+    const two = `x\r\n${toPem('CERTIFICATE', certs[0]!).replace(/\n/g, '\r\n')}junk\n${toPem('X509 CRL', crls[0]!)}${toPem('CERTIFICATE', certs[1]!)}`;
+    expect(pemBlocks(two, 'CERTIFICATE').map((d) => Buffer.from(d).equals(Buffer.from(certs[0]!)) || Buffer.from(d).equals(Buffer.from(certs[1]!)))).toEqual([true, true]);
+    expect(Buffer.from(pemToDer(two, 'X509 CRL')).equals(Buffer.from(crls[0]!))).toBe(true);
   });
 
   it('a UniversalString beyond U+10FFFF in a CSR subject is shown as #hex, not a RangeError', () => {
