@@ -19,12 +19,10 @@ function goStyleName(multiline: string): string {
 
 /**
  * The serial as the helper prints it: Go `%X` of the big.Int — upper-case hex without leading
- * zeros (RFC 5280 §4.1.2.2 serials are positive; a negative one keeps its sign, as in Go).
+ * zeros (RFC 5280 §4.1.2.2; read as unsigned, as for `Credential=`).
  */
 function serialHex(der: Uint8Array): string {
-  const decimal = parseCertificate(der).serialDecimal;
-  const value = BigInt(decimal);
-  return value < 0n ? `-${(-value).toString(16).toUpperCase()}` : value.toString(16).toUpperCase();
+  return BigInt(parseCertificate(der).serialDecimal).toString(16).toUpperCase();
 }
 
 /**
