@@ -49,6 +49,8 @@ await build({
   outExtension: { '.js': '.cjs' },
   bundle: true,
   format: 'cjs',
+  // ASCII only (non-ASCII escaped): bin/rapki.cjs reads the file as latin1, without UTF-8 decoding.
+  charset: 'ascii',
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
