@@ -49,18 +49,7 @@ function headerSize(len: number): number {
 
 /** One TLV whose content is the concatenation of `parts` (copied once into a fresh buffer). */
 export function tlv(tag: number, ...parts: readonly Uint8Array[]): Uint8Array {
-  let len = 0;
-  for (const p of parts) len += p.length;
-  const out = new Uint8Array(headerSize(len) + len);
-  out[0] = tag;
-  const l = encodeLength(len);
-  out.set(l, 1);
-  let off = 1 + l.length;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return tlvList(tag, parts);
 }
 
 /** Same as {@link tlv} for a list of parts (avoids spreading 100,000 arguments). */
