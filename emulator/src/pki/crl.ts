@@ -36,12 +36,24 @@ function firstInnerTlv(der: Buffer): Buffer {
   return der.subarray(inner, body + len);
 }
 
+const CRL_BEGIN = '-----BEGIN X509 CRL-----';
+const CRL_END = '-----END X509 CRL-----';
+
 /** Decodes PEM CRL bytes; throws when the data is not exactly one PEM `X509 CRL`. */
 export function parsePemCrl(pem: Buffer | string): ParsedCrl {
   const text = typeof pem === 'string' ? pem : pem.toString('latin1');
-  const blocks = [...text.matchAll(/-----BEGIN X509 CRL-----([\s\S]*?)-----END X509 CRL-----/g)];
+  // Index searches, not a lazy regex: that rescanned the rest of the text from every BEGIN, over
+  // a second for 300 KB of BEGIN lines (the crlData limit).
+  const blocks: string[] = [];
+  for (let from = 0; ; ) {
+    const b = text.indexOf(CRL_BEGIN, from);
+    const e = b < 0 ? -1 : text.indexOf(CRL_END, b + CRL_BEGIN.length);
+    if (e < 0) break;
+    blocks.push(text.slice(b + CRL_BEGIN.length, e));
+    from = e + CRL_END.length;
+  }
   if (blocks.length !== 1) throw new Error('expected exactly one PEM X509 CRL block');
-  const der = Buffer.from(blocks[0]![1]!.replace(/\s+/g, ''), 'base64');
+  const der = Buffer.from(blocks[0]!.replace(/\s+/g, ''), 'base64');
   const crl = AsnConvert.parse(der, CertificateList);
   const tbs = crl.tbsCertList;
   return {
