@@ -372,6 +372,16 @@ describe('fuzz regressions: emulator in process', () => {
     }
     expect(outcome(() => cp('POST', '/crls', `{"name":"x","crlData":${deep}}`))).toBe(400);
   });
+
+  it('ImportCrl of 275 KB of BEGIN lines is refused in linear time (the lazy regex took over a second)', () => {
+    const crlData = Buffer.from('-----BEGIN X509 CRL-----\n'.repeat(11_000)).toString('base64');
+    const t0 = performance.now();
+    expect(outcome(() => cp('POST', '/crls', JSON.stringify({ name: 'x', crlData, trustAnchorArn })))).toBe(400);
+    expect(performance.now() - t0).toBeLessThan(200);
+    // An intact CRL among explanatory text still imports.
+    expect(outcome(() => cp('POST', '/crls', JSON.stringify({ name: 'y', trustAnchorArn, crlData: Buffer.from(`note\n${crlPem}`).toString('base64') })))).toBe(201);
+    trimState();
+  });
 });
 
 describe('fuzz: emulator over HTTP', () => {
