@@ -1,17 +1,12 @@
 import { MAX_DURATION_SECONDS, MIN_DURATION_SECONDS } from '../constants.js';
 import { parseArnOf } from '../arn.js';
 import { SignerError } from '../errors.js';
+import type { SessionOptions } from '../types.js';
 
-/** The request inputs checked before signing. */
-export interface SessionInputToCheck {
-  readonly trustAnchorArn: string;
-  readonly profileArn: string;
-  readonly roleArn: string;
+/** The request inputs checked before signing: the session options, with the duration resolved. */
+export type SessionInputToCheck = Pick<SessionOptions, 'trustAnchorArn' | 'profileArn' | 'roleArn' | 'region' | 'roleSessionName'> & {
   readonly durationSeconds: number;
-  /** `--region`; default the trust anchor's region. */
-  readonly region?: string | undefined;
-  readonly roleSessionName?: string | undefined;
-}
+};
 
 /** Results of the input checks. */
 export interface CheckedSessionInput {
