@@ -3,7 +3,8 @@
 // credential-process` runs once per AWS CLI/SDK credential lookup, and an ES module entry alone
 // costs ~7% of a bare Node start (the ESM loader); a CommonJS file costs ~1%. So that command
 // loads ONE pre-bundled CommonJS file (dist/credential-process.cjs, no further module loads on a
-// cache hit, compiled from V8's code cache); everything else, and `credential-process --help`, imports the ESM CLI bundle.
+// cache hit, compiled from V8's code cache); everything else, and `credential-process --help`,
+// imports the ESM CLI bundle.
 'use strict';
 const argv = process.argv.slice(2);
 function notBuilt(err, file) {
@@ -15,11 +16,12 @@ function notBuilt(err, file) {
 }
 /**
  * Loads dist/credential-process.cjs like require() would, but with V8's code cache made at build
- * time (scripts/credential-process-code-cache.cjs): deserialising the functions of a cache hit is
- * cheaper than compiling them. The cache is used only when it carries the key the bundle ends with;
- * V8 refuses one from another Node version by itself, and then this simply compiles.
+ * time (scripts/credential-process-code-cache.cjs): deserialising the functions of a cache hit (or,
+ * with --no-cache, of a CreateSession) is cheaper than compiling them. A cache is used only when
+ * it carries the key the bundle ends with; V8 refuses one from another Node version by itself, and
+ * then this simply compiles.
  */
-function loadFast() {
+function loadFast(noCache) {
   const fs = require('node:fs');
   const vm = require('node:vm');
   const file = require('node:path').join(__dirname, '..', 'dist', 'credential-process.cjs');
@@ -36,7 +38,8 @@ function loadFast() {
   const mark = source.lastIndexOf('\n//# rapkiCodeCacheKey=');
   if (mark >= 0) {
     try {
-      const cache = fs.readFileSync(`${file}.cache`);
+      // With --no-cache a CreateSession follows for sure: the cache that also holds its code.
+      const cache = fs.readFileSync(noCache ? `${file}.nocache.cache` : `${file}.cache`);
       const key = source.slice(mark + 23).trim();
       if (cache.length > key.length + 1 && cache.toString('latin1', 0, key.length + 1) === `${key}\n`) cachedData = cache.subarray(key.length + 1);
     } catch {
@@ -58,7 +61,7 @@ if (argv[0] === 'credential-process' && !argv.includes('--help') && !argv.includ
   // Exit as soon as the answer is written (stdout by write(2), stderr is synchronous for files
   // and pipes): closing the CreateSession socket in an orderly way would still load the machinery
   // of process.stderr (net's Socket._destroy looks at it) and wait for the server's FIN.
-  loadFast().runCredentialProcessFast(argv.slice(1)).then((code) => process.exit(code));
+  loadFast(argv.includes('--no-cache')).runCredentialProcessFast(argv.slice(1)).then((code) => process.exit(code));
 } else {
   import('../dist/cli.mjs').catch((err) => notBuilt(err, 'dist/cli.mjs'));
 }

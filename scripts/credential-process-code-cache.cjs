@@ -5,13 +5,15 @@
 // How: compile the bundle exactly as bin/rapki.cjs does (same wrapper, same file name), run one
 // real CreateSession (a throw-away P-256 key and certificate made by `openssl`, against a stub
 // endpoint on http://127.0.0.1 in this process) and one real cache hit (a cache entry under a
-// temporary XDG_RUNTIME_DIR), then store `createCachedData()`, which now holds every function
-// that ran: a cache hit and a CreateSession both start from compiled code. Without `openssl`
-// the CreateSession run is skipped (the cache then covers the hit path only).
+// temporary XDG_RUNTIME_DIR), storing `createCachedData()` (which holds every function that ran
+// so far) after the hit (`<bundle>.cache`, what bin/rapki.cjs uses by default) and after the
+// CreateSession (`<bundle>.nocache.cache`, used with --no-cache). Without `openssl` the
+// CreateSession run and its cache are skipped.
 // The cache file starts with the key the bundle ends with (`//# rapkiCodeCacheKey=<sha256>`),
 // so a cache never meets another build's bundle; V8 itself refuses caches of another Node
 // version or other V8 flags (and the bin then simply compiles).
-// Usage: node credential-process-code-cache.cjs <bundle.cjs>   (writes <bundle.cjs>.cache)
+// Usage: node credential-process-code-cache.cjs <bundle.cjs>   (writes <bundle.cjs>.cache and
+// <bundle.cjs>.nocache.cache)
 'use strict';
 const { execFileSync } = require('node:child_process');
 const { createHash } = require('node:crypto');
@@ -47,8 +49,8 @@ async function warmCreateSession() {
       '-addext', 'basicConstraints=critical,CA:FALSE', '-addext', 'keyUsage=critical,digitalSignature',
     ], { stdio: 'ignore' });
   } catch {
-    process.stderr.write('code cache: no openssl; the cache covers the cache-hit path only\n');
-    return;
+    process.stderr.write('code cache: no openssl; no code cache for --no-cache calls\n');
+    return false;
   }
   const server = createServer((req, res) => {
     req.resume();
@@ -71,6 +73,7 @@ async function warmCreateSession() {
       '--role-arn', 'arn:aws:iam::123456789012:role/warm-up', '--endpoint', `http://127.0.0.1:${server.address().port}`, '--no-cache',
     ]);
     if (code !== 0) throw new Error(`the warm-up CreateSession exited ${code}`);
+    return true;
   } finally {
     server.close();
   }
@@ -101,9 +104,13 @@ async function warmCreateSession() {
     );
     const code = await fast.runCredentialProcessFast(args);
     if (code !== 0) throw new Error(`the warm-up cache hit exited ${code}`);
-    await warmCreateSession();
-    const data = script.createCachedData();
-    writeFileSync(`${bundle}.cache`, Buffer.concat([Buffer.from(`${key}\n`), data]));
+    // Two caches: `.cache` holds the cache-hit path only (the common call: a smaller cache is
+    // deserialised faster), `.nocache.cache` also the CreateSession path, for `--no-cache` calls,
+    // which always make one.
+    writeFileSync(`${bundle}.cache`, Buffer.concat([Buffer.from(`${key}\n`), script.createCachedData()]));
+    if (await warmCreateSession()) {
+      writeFileSync(`${bundle}.nocache.cache`, Buffer.concat([Buffer.from(`${key}\n`), script.createCachedData()]));
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

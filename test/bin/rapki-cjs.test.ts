@@ -44,6 +44,10 @@ describe('bin/rapki.cjs code cache loading', () => {
     expect(key).toMatch(/^[0-9a-f]{64}$/);
     expect(cache.subarray(0, 65).toString('latin1')).toBe(`${key}\n`);
     expect(cache.length).toBeGreaterThan(1000);
+    // The --no-cache variant holds the CreateSession code too, so it is the larger one.
+    const nocache = readFileSync(`${BUNDLE}.nocache.cache`);
+    expect(nocache.subarray(0, 65).toString('latin1')).toBe(`${key}\n`);
+    expect(nocache.length).toBeGreaterThan(cache.length);
   });
 
   const variants: Array<[string, () => Buffer | undefined]> = [
@@ -53,16 +57,19 @@ describe('bin/rapki.cjs code cache loading', () => {
     ['a corrupt cache with the right key', () => Buffer.concat([Buffer.from(`${key}\n`), Buffer.alloc(5000, 7)])],
   ];
   it.each(variants)('with %s: the same coded answers', (_name, make) => {
-    const file = join(dir, 'dist/credential-process.cjs.cache');
-    rmSync(file, { force: true });
     const c = make();
-    if (c) writeFileSync(file, c);
+    for (const name of ['credential-process.cjs.cache', 'credential-process.cjs.nocache.cache']) {
+      rmSync(join(dir, 'dist', name), { force: true });
+      if (c) writeFileSync(join(dir, 'dist', name), c);
+    }
     const bad = run(['credential-process', '--no-such-flag']);
     expect(bad).toEqual({ code: 1, out: '', err: expect.stringMatching(/^rapki: unknown_flag: unknown flag --no-such-flag for credential-process/) });
     const missing = run(['credential-process', '--certificate', join(dir, 'nope.pem'), '--trust-anchor-arn', 'x']);
     expect(missing.code).toBe(1);
     expect(missing.out).toBe('');
     expect(missing.err).toMatch(/^rapki: missing_flag: /);
+    const noCache = run(['credential-process', '--no-cache', '--certificate', join(dir, 'nope.pem'), '--trust-anchor-arn', 'x']);
+    expect(noCache).toEqual({ ...missing, out: '' });
   });
 
   it('says how to build when the bundle is missing', () => {
