@@ -232,6 +232,8 @@ export class RotationManager {
   async #start(o: { keyType?: CaKeyType | undefined; emergency?: boolean | undefined; actor: string }): Promise<RotationStatus> {
     const d = this.#d;
     let s = this.#file.read();
+    // Re-running start after it completed (e.g. the CLI was killed and the server went on) is not an error.
+    if (s?.phase === 'active' && (!o.emergency || s.emergency)) return this.status(['the rotation is already active']);
     if (s && s.phase !== 'preparing') {
       throw rotationError('rotation_in_progress', `A rotation is already ${s.phase}; use finish or abort.`, { details: { phase: s.phase } });
     }
