@@ -6,7 +6,7 @@
  * (RFC 2986 §3) — and loading the whole x509 library plus reflect-metadata for that is needless
  * start-up time on every `rapki renew`.
  */
-import { sign, type KeyObject } from 'node:crypto';
+import { createPublicKey, sign, type KeyObject } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 import { bitString, contextTag, integer, nullValue, octetString, oid, sequence, set, utf8String } from './der.js';
 import type { San } from './san.js';
@@ -70,15 +70,25 @@ function subjectName(commonName: string): Buffer {
   return sequence(set(sequence(oid(OID.commonName), utf8String(commonName))));
 }
 
-/** Build and sign a PKCS#10 request; returns DER. */
-export function buildCsr(input: CsrInput): Buffer {
-  const spki = input.publicKey.export({ type: 'spki', format: 'der' });
+/** CertificationRequestInfo (RFC 2986 §4.1) for a subject CN, SANs and a SubjectPublicKeyInfo. */
+function requestInfo(commonName: string, sans: readonly San[], spki: Uint8Array): Buffer {
   const attributes: Buffer[] = [];
-  if (input.sans.length > 0) {
-    const sanExt = sequence(oid(OID.subjectAltName), octetString(sequence(...input.sans.map(generalName))));
+  if (sans.length > 0) {
+    const sanExt = sequence(oid(OID.subjectAltName), octetString(sequence(...sans.map(generalName))));
     attributes.push(sequence(oid(OID.extensionRequest), set(sequence(sanExt))));
   }
-  const info = sequence(integer(0), subjectName(input.commonName), spki, contextTag(0, Buffer.concat(attributes), true));
+  return sequence(integer(0), subjectName(commonName), Buffer.from(spki), contextTag(0, Buffer.concat(attributes), true));
+}
+
+function toPem(der: Buffer): string {
+  const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
+  return `-----BEGIN CERTIFICATE REQUEST-----\n${lines.join('\n')}\n-----END CERTIFICATE REQUEST-----\n`;
+}
+
+/** Build and sign a PKCS#10 request with a key in memory; returns DER. */
+export function buildCsr(input: CsrInput): Buffer {
+  const spki = input.publicKey.export({ type: 'spki', format: 'der' });
+  const info = requestInfo(input.commonName, input.sans, spki);
   const { algId, hash } = signatureAlgorithm(input.privateKey);
   const signature = sign(hash, info, input.privateKey);
   return sequence(info, algId, bitString(signature));
@@ -86,7 +96,35 @@ export function buildCsr(input: CsrInput): Buffer {
 
 /** Build a CSR and return it as PEM (`CERTIFICATE REQUEST`, RFC 7468 §7). */
 export function buildCsrPem(input: CsrInput): string {
-  const der = buildCsr(input);
-  const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
-  return `-----BEGIN CERTIFICATE REQUEST-----\n${lines.join('\n')}\n-----END CERTIFICATE REQUEST-----\n`;
+  return toPem(buildCsr(input));
+}
+
+/**
+ * A key that signs somewhere else (a PKCS#11 token): `sign` returns a SHA-256 signature of the
+ * data, RSASSA-PKCS1-v1_5 for RSA or DER ECDSA for EC — the KeySigner contract of the signer
+ * (signer/src/types.ts), so the request says sha256WithRSAEncryption or ecdsa-with-SHA256 (RFC 5758
+ * §3.2; also for P-384, which a CA accepts as for any EC key).
+ */
+export interface CsrSigner {
+  sign(data: Uint8Array): Promise<Uint8Array>;
+}
+
+/** Input of {@link buildCsrPemWithSigner}: the public key as SubjectPublicKeyInfo DER. */
+export interface ExternalCsrInput {
+  readonly commonName: string;
+  readonly sans: readonly San[];
+  readonly spki: Uint8Array;
+  readonly signer: CsrSigner;
+}
+
+/** Build a CSR signed through `signer` (SHA-256) and return it as PEM. */
+export async function buildCsrPemWithSigner(input: ExternalCsrInput): Promise<string> {
+  const key = createPublicKey({ key: Buffer.from(input.spki), format: 'der', type: 'spki' });
+  let algId: Buffer;
+  if (key.asymmetricKeyType === 'ec') algId = sequence(oid(OID.ecdsaWithSha256));
+  else if (key.asymmetricKeyType === 'rsa') algId = sequence(oid(OID.sha256WithRsa), nullValue());
+  else throw new TypeError(`unsupported key type ${String(key.asymmetricKeyType)}`);
+  const info = requestInfo(input.commonName, input.sans, input.spki);
+  const signature = await input.signer.sign(info);
+  return toPem(sequence(info, algId, bitString(Buffer.from(signature))));
 }

@@ -2,13 +2,17 @@
  * Host enrollment (DESIGN.md flow step 4): make a key locally, prove possession with a CSR that
  * carries exactly the token's names, exchange it with the one-time token for a certificate, and
  * store key (0600), certificate, chain and root in a 0700 directory, all or nothing.
+ * With `key` (a pkcs11: URI) the key is generated on the token instead (`./token-key.ts`) and no
+ * key file is written: the result names the key by its URI, for `--private-key`.
  */
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CaClient } from './client.js';
 import { assertIssued, type EnrollInfo } from './api-types.js';
 import { ensurePrivateDir, writeFilesAtomically } from './atomic-files.js';
 import { CA_PATHS, ENROLL_FILES } from './constants.js';
-import { buildCsrPem } from './csr.js';
+import { buildCsrPem, buildCsrPemWithSigner } from './csr.js';
 import { caClientError } from './errors.js';
 import { checkIssued } from './issued.js';
 import { generateHostKey } from './key-types.js';
@@ -19,6 +23,12 @@ export interface EnrollInput {
   readonly token: string;
   readonly outDir: string;
   readonly keyType: string;
+  /** `--key pkcs11:…`: generate the key on this token (no key file is written). */
+  readonly key?: string | undefined;
+  /** `--pkcs11-lib` for `key`. */
+  readonly pkcs11Lib?: string | undefined;
+  /** Environment for the PKCS#11 PIN fallback (RAPKI_PKCS11_PIN). */
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
   /** Names for the CSR; when absent they are asked from the server (`POST /v1/enroll/info`). */
   readonly subject?: string | undefined;
   readonly sans?: readonly string[] | undefined;
@@ -30,6 +40,7 @@ export interface EnrollResult {
   readonly notAfter: string;
   readonly subject: string;
   readonly sans: readonly string[];
+  /** `privateKey` is the key file, or the token key's pkcs11: URI (no PIN) with `key`. */
   readonly files: { certificate: string; privateKey: string; chain: string; ca: string };
 }
 
@@ -47,27 +58,57 @@ export async function enroll(input: EnrollInput): Promise<EnrollResult> {
     subject = info.subject;
     sans = info.sans.map(parseSan);
   }
-  const key = await generateHostKey(input.keyType);
-  const csr = buildCsrPem({ commonName: subject, sans, privateKey: key.privateKey, publicKey: key.publicKey });
+  let publicKey: KeyObject;
+  let csr: string;
+  let keyPem: string | undefined;
+  let tokenKeyUri: string | undefined;
+  if (input.key !== undefined) {
+    const { generateTokenKey } = await import('./token-key.js');
+    const tokenKey = await generateTokenKey({ uri: input.key, keyType: input.keyType, pkcs11Lib: input.pkcs11Lib, env: input.env ?? {} });
+    try {
+      csr = await buildCsrPemWithSigner({ commonName: subject, sans, spki: tokenKey.spki, signer: tokenKey.signer });
+    } finally {
+      await tokenKey.close();
+    }
+    publicKey = createPublicKey({ key: Buffer.from(tokenKey.spki), format: 'der', type: 'spki' });
+    tokenKeyUri = tokenKey.keyUri;
+  } else {
+    const key = await generateHostKey(input.keyType);
+    csr = buildCsrPem({ commonName: subject, sans, privateKey: key.privateKey, publicKey: key.publicKey });
+    publicKey = key.publicKey;
+    keyPem = key.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  }
   const issued = assertIssued(await client.json('POST', CA_PATHS.enroll, { json: { token, csr } }));
-  const checked = checkIssued(issued, key.publicKey, trust.rootPem);
+  const checked = checkIssued(issued, publicKey, trust.rootPem);
 
   const dirState = await ensurePrivateDir(input.outDir, Object.values(ENROLL_FILES));
   if (dirState === 'shared') {
     input.warn?.(`rapki: warning: ${input.outDir} is readable by others and holds other files; left as it is (the key file itself is 0600)`);
   }
+  const keyFile = join(input.outDir, ENROLL_FILES.privateKey);
   const files = {
     certificate: join(input.outDir, ENROLL_FILES.certificate),
-    privateKey: join(input.outDir, ENROLL_FILES.privateKey),
+    privateKey: tokenKeyUri ?? keyFile,
     chain: join(input.outDir, ENROLL_FILES.chain),
     ca: join(input.outDir, ENROLL_FILES.ca),
   };
-  const keyPem = key.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  if (tokenKeyUri !== undefined && (await exists(keyFile))) {
+    input.warn?.(`rapki: warning: ${keyFile} is left from an earlier enrollment and does not belong to the new certificate; the key is on the token now (delete the file)`);
+  }
   await writeFilesAtomically([
     { path: files.ca, content: checked.rootPem, mode: 0o644 },
     { path: files.chain, content: checked.chainPem, mode: 0o644 },
-    { path: files.privateKey, content: keyPem, mode: 0o600 },
+    ...(keyPem !== undefined ? [{ path: keyFile, content: keyPem, mode: 0o600 }] : []),
     { path: files.certificate, content: checked.certificatePem, mode: 0o644 },
   ]);
   return { serial: issued.serial, notAfter: issued.notAfter, subject, sans: sans.map((s) => `${s.type}:${s.value}`), files };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

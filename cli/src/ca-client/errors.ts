@@ -31,6 +31,11 @@ export const CA_CLIENT_ERRORS = {
   key_type_invalid: 'unknown key type',
   file_invalid: 'a certificate or key file cannot be read',
   audit_chain_broken: 'the audit log hash chain is broken',
+  /**
+   * renew/agent with `--private-key pkcs11:…`: renewal authenticates with TLS client auth, and Node's
+   * TLS cannot sign the handshake with a key it does not hold.
+   */
+  pkcs11_renew_unsupported: 'renewal with a key on a PKCS#11 token is not supported yet',
   usage: 'invalid arguments',
 } as const;
 

@@ -44,6 +44,20 @@ async function readSmall(path: string, what: string): Promise<string> {
   }
 }
 
+/**
+ * Refuses `--private-key pkcs11:…` (from `enroll --key pkcs11:…`): renewal proves the current
+ * certificate with TLS client authentication, and Node's TLS signs the handshake only with a key
+ * object in memory, never through a token. Until then, a token host enrolls again with a new token.
+ */
+export function refuseTokenKey(privateKey: string | undefined): void {
+  if (privateKey !== undefined && /^pkcs11:/i.test(privateKey)) {
+    throw caClientError(
+      'pkcs11_renew_unsupported',
+      '--private-key pkcs11:… is not supported by renew and agent yet (renewal signs the TLS handshake with the key, which Node cannot do through a PKCS#11 token); enroll again with a new token (rapki enroll --key pkcs11:…) before the certificate expires',
+    );
+  }
+}
+
 /** Load the host's current certificate, key and chain, and check that key and certificate match. */
 export async function loadCurrent(files: HostFiles): Promise<CurrentCredentials> {
   const certificatePem = await readSmall(files.certificate, 'certificate');

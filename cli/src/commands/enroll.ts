@@ -20,6 +20,11 @@ export const enrollCommand: CommandModule = {
         default: 'ec-p256',
         describe: 'type of the key generated on this host',
       })
+      .option('key', {
+        type: 'string',
+        describe: 'generate the key on a PKCS#11 token instead: pkcs11:token=…[;object=…][;id=…] (PIN: ?pin-source=FILE or RAPKI_PKCS11_PIN); no key file is written, the key URI is printed',
+      })
+      .option('pkcs11-lib', { type: 'string', describe: 'PKCS#11 module for --key (default: the URI module-path, else p11-kit-proxy)' })
       .option('subject', { type: 'string', describe: 'CN for the CSR (default: asked from the CA for this token)' })
       .option('san', { type: 'string', array: true, describe: 'SAN for the CSR, with --subject (default: from the CA)' })
       .option('json', { type: 'boolean', describe: 'print the result as JSON' }),

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
+import { sign as nodeSign } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCsr, buildCsrPem } from '../../../cli/src/ca-client/csr.js';
+import { buildCsr, buildCsrPem, buildCsrPemWithSigner } from '../../../cli/src/ca-client/csr.js';
 import { integer, oid, tlv } from '../../../cli/src/ca-client/der.js';
 import { generateHostKey, HOST_KEY_TYPES, keyTypeOf } from '../../../cli/src/ca-client/key-types.js';
 import { parseSan } from '../../../cli/src/ca-client/san.js';
@@ -90,5 +91,42 @@ describe('buildCsr, checked by openssl', () => {
       { type: 'dns', value: 'web-1.example.com' },
       { type: 'ip', value: '10.0.0.7' },
     ]);
+  });
+});
+
+describe('buildCsrPemWithSigner (a key that signs elsewhere, e.g. a PKCS#11 token)', () => {
+  it.each(['ec-p256', 'ec-p384', 'rsa-2048'] as const)('%s: SHA-256 signature from the sign function verifies in openssl', async (type) => {
+    const key = await generateHostKey(type);
+    const signed: Uint8Array[] = [];
+    const pem = await buildCsrPemWithSigner({
+      commonName: 'token-host',
+      sans: [parseSan('dns:token-host.example.com')],
+      spki: key.publicKey.export({ type: 'spki', format: 'der' }),
+      // The KeySigner contract: SHA-256, PKCS#1 v1.5 or DER ECDSA.
+      signer: { sign: async (data) => (signed.push(data), nodeSign('sha256', data, key.privateKey)) },
+    });
+    expect(signed).toHaveLength(1);
+    const file = join(dir, `ext-${type}.csr`);
+    await writeFile(file, pem);
+    const r = spawnSync('openssl', ['req', '-in', file, '-noout', '-verify', '-text'], { encoding: 'utf8' });
+    expect(r.stderr).toMatch(/verify OK/i);
+    expect(r.stdout).toContain(`Signature Algorithm: ${type.startsWith('ec') ? 'ecdsa-with-SHA256' : 'sha256WithRSAEncryption'}`);
+    expect(r.stdout).toContain('DNS:token-host.example.com');
+  });
+
+  it('a signature that does not match the key fails openssl verification', async () => {
+    const key = await generateHostKey('ec-p256');
+    const other = await generateHostKey('ec-p256');
+    const pem = await buildCsrPemWithSigner({
+      commonName: 'token-host',
+      sans: [],
+      spki: key.publicKey.export({ type: 'spki', format: 'der' }),
+      signer: { sign: async (data) => nodeSign('sha256', data, other.privateKey) },
+    });
+    const file = join(dir, 'ext-mismatch.csr');
+    await writeFile(file, pem);
+    const r = spawnSync('openssl', ['req', '-in', file, '-noout', '-verify'], { encoding: 'utf8' });
+    expect(r.stderr).not.toMatch(/verify OK/i);
+    expect(r.stderr).toMatch(/fail/i);
   });
 });

@@ -17,7 +17,7 @@ import { processDaemonEnv, type DaemonEnv } from '../daemon-env.js';
 import { caClientError } from '../errors.js';
 import { EXEC_AFTER_ENV, runExecAfter } from '../exec-after.js';
 import { HOST_KEY_TYPES, isHostKeyType } from '../key-types.js';
-import { defaultChainPath, loadCurrent, type HostFiles } from '../renew.js';
+import { defaultChainPath, loadCurrent, refuseTokenKey, type HostFiles } from '../renew.js';
 import { isTerminalRenewError, runRenewalLoop, type RenewalOutcome } from '../renew-loop.js';
 import { EXIT } from '../constants.js';
 import { formatError, runCommand, type CommandIo } from '../run.js';
@@ -72,6 +72,7 @@ export async function agentCommand(args: AgentArgs, io: CommandIo, deps: AgentDe
     if (typeof args.certificate !== 'string' || typeof args['private-key'] !== 'string') {
       throw caClientError('usage', '--certificate and --private-key are required');
     }
+    refuseTokenKey(args['private-key']);
     const port = parsePort(args.port);
     const files: HostFiles = {
       certificate: resolvePath(args.certificate),

@@ -11,6 +11,8 @@ export interface EnrollArgs extends ConnectionArgs {
   readonly 'token-file'?: string | undefined;
   readonly out: string;
   readonly 'key-type'?: string | undefined;
+  readonly key?: string | undefined;
+  readonly 'pkcs11-lib'?: string | undefined;
   readonly subject?: string | undefined;
   readonly san?: readonly string[] | undefined;
   readonly json?: boolean | undefined;
@@ -20,6 +22,10 @@ export function enrollCommand(args: EnrollArgs, io: CommandIo): Promise<number> 
   return runCommand(io, async () => {
     if (!args.out) throw caClientError('usage', '--out is required');
     if (args.san?.length && args.subject === undefined) throw caClientError('usage', '--san needs --subject');
+    if (args.key !== undefined && !/^pkcs11:/i.test(args.key)) {
+      throw caClientError('usage', '--key takes a pkcs11: URI (the token to generate the key on); without --key the key is a file in --out');
+    }
+    if (args['pkcs11-lib'] !== undefined && args.key === undefined) throw caClientError('usage', '--pkcs11-lib needs --key pkcs11:…');
     const token = await enrollToken({ env: io.env, file: args['token-file'], flag: args.token, warn: (m) => io.stderr(`${m}\n`) });
     const client = await connect(args, io.env);
     try {
@@ -28,6 +34,9 @@ export function enrollCommand(args: EnrollArgs, io: CommandIo): Promise<number> 
         token,
         outDir: args.out,
         keyType: args['key-type'] ?? DEFAULT_HOST_KEY_TYPE,
+        key: args.key,
+        pkcs11Lib: args['pkcs11-lib'],
+        env: io.env,
         subject: args.subject,
         sans: args.san,
         warn: (m) => io.stderr(`${m}\n`),
@@ -38,7 +47,8 @@ export function enrollCommand(args: EnrollArgs, io: CommandIo): Promise<number> 
         io.stdout(
           `enrolled ${r.subject}: serial ${r.serial}, valid until ${r.notAfter}\n` +
             `  certificate  ${r.files.certificate}\n  private key  ${r.files.privateKey}\n` +
-            `  chain        ${r.files.chain}\n  ca           ${r.files.ca}\n`,
+            `  chain        ${r.files.chain}\n  ca           ${r.files.ca}\n` +
+            (args.key !== undefined ? `the key is on the token: use --private-key '${r.files.privateKey}' (PIN from RAPKI_PKCS11_PIN or ?pin-source=FILE)\n` : ''),
         );
       }
     } finally {

@@ -7,7 +7,7 @@ import { connect, type ConnectionArgs } from '../connection.js';
 import { caClientError } from '../errors.js';
 import { isHostKeyType, HOST_KEY_TYPES } from '../key-types.js';
 import { processDaemonEnv, type DaemonEnv } from '../daemon-env.js';
-import { defaultCaPath, defaultChainPath, identityOf, loadCurrent, renew, type CurrentCredentials, type HostFiles } from '../renew.js';
+import { defaultCaPath, defaultChainPath, identityOf, loadCurrent, refuseTokenKey, renew, type CurrentCredentials, type HostFiles } from '../renew.js';
 import { runRenewalLoop, type RenewalOutcome } from '../renew-loop.js';
 import type { Validity } from '../renew-schedule.js';
 import { formatError, runCommand, type CommandIo } from '../run.js';
@@ -42,6 +42,7 @@ export async function renewOnce(args: RenewArgs, io: CommandIo, files: HostFiles
 
 export function renewCommand(args: RenewArgs, io: CommandIo, daemonEnv?: DaemonEnv): Promise<number> {
   return runCommand(io, async () => {
+    refuseTokenKey(args['private-key']);
     if (args['key-type'] !== undefined && !isHostKeyType(args['key-type'])) {
       throw caClientError('key_type_invalid', `unknown key type ${JSON.stringify(args['key-type'])}; use one of ${HOST_KEY_TYPES.join(', ')}`);
     }
