@@ -1,0 +1,195 @@
+// Enrollment throughput of the CA server (issue 4's goal: >= 1000 certificates/s, p99 <= 100 ms).
+// Real processes: `rapki ca init` + `rapki ca serve` (HTTPS, SQLite WAL synchronous=FULL, so every
+// answered enrollment is on disk). Enrollment tokens are minted through the admin API and EC P-256
+// keys + CSRs made before the clock starts; then RAPKI_BENCH_CLIENTS (32) clients, each with its
+// own keep-alive agent, enroll as fast as the server answers. Per-client rate limits are lifted
+// (this measures issuance, not the limiter).
+//
+// RAPKI_BENCH_ENROLLS (default 3000) timed enrollments after 300 warm-up ones.
+// RAPKI_BENCH_CPU_PROF=1: the server runs under `node --cpu-prof`; prints the top self-time
+// functions and leaves the .cpuprofile for Chrome DevTools / speedscope.
+// Needs `npm run build`.
+import { spawn, spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:https';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { importTs } from './lib/ts-import.mjs';
+
+const root = new URL('..', import.meta.url).pathname;
+const bin = join(root, 'bin', 'rapki.mjs');
+const CLIENTS = Number(process.env.RAPKI_BENCH_CLIENTS ?? 32);
+const ENROLLS = Number(process.env.RAPKI_BENCH_ENROLLS ?? 3000);
+const WARMUP = 300;
+const PROFILE = process.env.RAPKI_BENCH_CPU_PROF === '1';
+const GOAL_RATE = 1000;
+const GOAL_P99_MS = 100;
+
+const { buildCsrPem } = await importTs(new URL('../cli/src/ca-client/csr.ts', import.meta.url));
+const tmp = mkdtempSync(join(tmpdir(), 'rapki-bench-enroll-'));
+const profDir = join(tmp, 'prof');
+let server;
+
+function pct(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+function call(agent, base, method, path, body, token) {
+  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  const headers = payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  return new Promise((resolve, reject) => {
+    const req = request(new URL(path, base), { method, headers, agent }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** Runs `items` through `n` workers; returns per-item latencies (ms). */
+async function drive(n, items, makeAgent, one) {
+  const lat = new Array(items.length);
+  let next = 0;
+  const agents = Array.from({ length: n }, makeAgent);
+  await Promise.all(
+    agents.map(async (agent) => {
+      for (;;) {
+        const i = next++;
+        if (i >= items.length) return;
+        const t0 = performance.now();
+        await one(agent, items[i]);
+        lat[i] = performance.now() - t0;
+      }
+    }),
+  );
+  for (const a of agents) a.destroy();
+  return lat;
+}
+
+/** utime + stime of a process in ms (/proc/PID/stat fields 14 and 15, clock ticks of 10 ms). */
+function cpuMs(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+
+/** Top self-time functions of a V8 .cpuprofile. */
+function summarizeProfile(file, top = 20) {
+  const prof = JSON.parse(readFileSync(file, 'utf8'));
+  const self = new Map();
+  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  const dt = prof.timeDeltas;
+  const total = dt.reduce((a, b) => a + b, 0);
+  prof.samples.forEach((id, k) => {
+    const cf = byId.get(id).callFrame;
+    const key = `${cf.functionName || '(anonymous)'} ${cf.url ? cf.url.replace(/^.*\/(node_modules\/)?/, '') : ''}:${cf.lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + (dt[k] ?? 0));
+  });
+  return [...self.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([k, us]) => `${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`)
+    .join('\n');
+}
+
+try {
+  const dir = join(tmp, 'ca');
+  const env = { PATH: process.env.PATH, RAPKI_CA_PASSPHRASE: 'bench-only-passphrase', RAPKI_LOG_LEVEL: 'warn' };
+  const init = spawnSync(process.execPath, [bin, 'ca', 'init', '--dir', dir, '--json'], { env, encoding: 'utf8' });
+  if (init.status !== 0) throw new Error(`ca init: ${init.stderr}`);
+  const adminToken = JSON.parse(init.stdout).adminToken;
+  const startServer = async (profile) => {
+    const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
+    server = spawn(process.execPath, [...nodeArgs, bin, 'ca', 'serve', '--dir', dir, '--listen', '127.0.0.1:0', '--enroll-rate', '1000000', '--admin-rate', '1000000'], {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    return new Promise((resolve, reject) => {
+      let out = '';
+      server.once('exit', (c) => reject(new Error(`ca serve exited ${c}`)));
+      server.stdout.on('data', (b) => {
+        out += b;
+        const m = /listening on (https:\/\/\S+?:\d+) /.exec(out);
+        if (m) resolve(m[1]);
+      });
+    });
+  };
+  const stopServer = async () => {
+    if (!server || server.exitCode !== null || server.signalCode !== null) return;
+    const exited = new Promise((r) => server.once('exit', r));
+    server.kill('SIGTERM');
+    await exited;
+  };
+  // Tokens are minted by one server process; the measured one (profiled if asked) only enrolls.
+  let base = await startServer(false);
+  const ca = readFileSync(join(dir, 'root.pem'));
+  const makeAgent = () => new Agent({ keepAlive: true, maxSockets: 1, ca, servername: 'localhost' });
+
+  const total = WARMUP + ENROLLS;
+  const t0 = performance.now();
+  const material = Array.from({ length: total }, (_, i) => {
+    const host = `bench-${i % 500}.example.com`;
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    return { host, csr: buildCsrPem({ commonName: host, sans: [], privateKey, publicKey }), token: '' };
+  });
+  const tMint = performance.now();
+  const mintLat = await drive(8, material, makeAgent, async (agent, m) => {
+    const r = await call(agent, base, 'POST', '/v1/admin/tokens', { subject: m.host, ttl: '1h', certTtl: '24h' }, adminToken);
+    if (r.status !== 201) throw new Error(`token: ${r.status} ${r.text}`);
+    m.token = JSON.parse(r.text).token;
+  });
+  const mintSecs = (performance.now() - tMint) / 1000;
+  process.stdout.write(`prepared ${total} keys+CSRs in ${((tMint - t0) / 1000).toFixed(1)} s; minted ${total} tokens in ${mintSecs.toFixed(1)} s (${(total / mintSecs).toFixed(0)}/s, 8 clients)\n`);
+  void mintLat;
+  await stopServer();
+  base = await startServer(PROFILE);
+
+  const enrollOne = async (agent, m) => {
+    const r = await call(agent, base, 'POST', '/v1/enroll', { token: m.token, csr: m.csr });
+    if (r.status !== 201) throw new Error(`enroll: ${r.status} ${r.text}`);
+  };
+  await drive(CLIENTS, material.slice(0, WARMUP), makeAgent, enrollOne);
+  const cpu0 = cpuMs(server.pid);
+  const tRun = performance.now();
+  const lat = await drive(CLIENTS, material.slice(WARMUP), makeAgent, enrollOne);
+  const secs = (performance.now() - tRun) / 1000;
+  const cpuPerCert = (cpuMs(server.pid) - cpu0) / ENROLLS;
+  const sorted = [...lat].sort((a, b) => a - b);
+  const rate = ENROLLS / secs;
+  const p99 = pct(sorted, 99);
+  process.stdout.write(
+    `machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, node ${process.version}\n` +
+      `enrollments: ${ENROLLS} in ${secs.toFixed(2)} s with ${CLIENTS} keep-alive clients (EC P-256, HTTPS, SQLite WAL synchronous=FULL)\n` +
+      `throughput: ${rate.toFixed(0)} certificates/s (goal >= ${GOAL_RATE}) ${rate >= GOAL_RATE ? 'OK' : 'MISSED'}\n` +
+      `latency: p50 ${pct(sorted, 50).toFixed(1)} ms, p90 ${pct(sorted, 90).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (goal <= ${GOAL_P99_MS} ms) ${p99 <= GOAL_P99_MS ? 'OK' : 'MISSED'}, max ${sorted[sorted.length - 1].toFixed(1)} ms\n`,
+  );
+  process.stdout.write(
+    `server CPU: ${cpuPerCert.toFixed(2)} ms per enrollment (user+sys), i.e. at most ~${(1000 / cpuPerCert).toFixed(0)}/s on one core; ` +
+      `machine load average ${loadavg()[0].toFixed(1)} during the run\n`,
+  );
+  const rss = /^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'));
+  if (rss) process.stdout.write(`server RSS after the run: ${(Number(rss[1]) / 1024).toFixed(0)} MiB\n`);
+} finally {
+  if (server && server.exitCode === null && server.signalCode === null) {
+    const exited = new Promise((r) => server.once('exit', r));
+    server.kill('SIGTERM');
+    await exited;
+  }
+  if (PROFILE) {
+    const files = (() => {
+      try {
+        return readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
+      } catch {
+        return [];
+      }
+    })();
+    for (const f of files) {
+      process.stdout.write(`\nserver CPU profile (self time, top 20), kept at ${join(profDir, f)}:\n${summarizeProfile(join(profDir, f))}\n`);
+    }
+  } else {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
