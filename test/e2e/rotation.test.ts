@@ -11,7 +11,7 @@
  * the CLI in the middle of `start`: re-running the same command resumes and completes.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -225,6 +225,99 @@ describe('CA rotation without downtime (issue 7)', () => {
       expect(audit).toContain(`"${action}"`);
     }
   }, 240_000);
+
+  it('a crash (SIGKILL of the server or of the CLI) between steps leaves a state that `rapki ca rotate` resumes', async () => {
+    // Its own CA, registered on the same emulator, pausing 700 ms after each persisted step.
+    let srv = await startCaServerProcess({ env: { ...TEST_AWS_ENV, RAPKI_ROTATION_STEP_DELAY_MS: '700' } });
+    const env = { ...TEST_AWS_ENV, RAPKI_CA_URL: srv.url, RAPKI_CA_FINGERPRINT: srv.fingerprint, RAPKI_ADMIN_TOKEN: srv.adminToken };
+    try {
+      const r = await runCli(['aws', 'register', '--json', '--role-arn', ROLE, '--endpoint', emu.url], { env, timeoutMs: 60_000 });
+      expect(r.code, fail(r)).toBe(0);
+      const ta = (JSON.parse(r.out) as Registered).trustAnchorArn;
+      const tok = await runCli(['token', 'create', '--subject', 'crash-host', '--cert-ttl', '1h', '--json'], { env });
+      const token = (JSON.parse(tok.out) as { token: string }).token;
+      const enr = await runCli(['enroll', '--ca-url', srv.url, '--ca-fingerprint', srv.fingerprint, '--out', join(tmp, 'crash-host')], { env: { RAPKI_ENROLL_TOKEN: token } });
+      expect(enr.code, fail(enr)).toBe(0);
+      const stateFile = join(srv.dir, 'rotation', 'state.json');
+      const state = (): { phase: string; done: string[] } | undefined => {
+        try {
+          return JSON.parse(readFileSync(stateFile, 'utf8')) as { phase: string; done: string[] };
+        } catch {
+          return undefined;
+        }
+      };
+      const waitFor = async (pred: () => boolean, what: string): Promise<void> => {
+        const end = Date.now() + 30_000;
+        while (!pred()) {
+          if (Date.now() > end) throw new Error(`timed out waiting for ${what}; state ${JSON.stringify(state())}`);
+          await sleep(10);
+        }
+      };
+      const cli = (args: string[], timeoutMs = 120_000): Promise<CliResult> => runCli(['ca', 'rotate', ...args], { env, timeoutMs });
+
+      // 1. Server killed in `start` after the bundle step, before the CRL step.
+      const starting = cli(['start']);
+      await waitFor(() => !!state()?.done.some((d) => d.startsWith('publish:')), 'the publish step');
+      srv.child.kill('SIGKILL');
+      expect((await starting).code).not.toBe(0);
+      expect(state()?.phase).toBe('preparing');
+      srv = await srv.restart();
+      env.RAPKI_CA_URL = srv.url;
+      const st1 = await cli(['status', '--json']);
+      expect(st1.code, fail(st1)).toBe(0);
+      expect((JSON.parse(st1.out) as { state: { phase: string }; issuing: string }).issuing).toBe('old');
+      const resumed = await cli(['start', '--json']);
+      expect(resumed.code, fail(resumed)).toBe(0);
+      const newFp = (JSON.parse(resumed.out) as { next: { rootFingerprint: string } }).next.rootFingerprint;
+      expect(state()?.phase).toBe('active');
+      let view = await emulatorView(emu, ta);
+      expect(view.bundle.map(fingerprintOf).sort()).toEqual([srv.fingerprint, newFp].sort());
+      expect(view.crls).toHaveLength(2);
+
+      // 2. finish refuses while a leaf of the old CA is valid (1 h certificate), unless forced.
+      const refused = await cli(['finish']);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/rotation_not_drained/);
+
+      // 3. Server killed in `finish --force` once the phase is "finishing".
+      const finishing = cli(['finish', '--force']);
+      await waitFor(() => state()?.phase === 'finishing', 'the finishing phase');
+      srv.child.kill('SIGKILL');
+      expect((await finishing).code).not.toBe(0);
+      srv = await srv.restart();
+      env.RAPKI_CA_URL = srv.url;
+      const fin = await cli(['finish', '--json']);
+      expect(fin.code, fail(fin)).toBe(0);
+      expect(existsSync(stateFile)).toBe(false);
+      view = await emulatorView(emu, ta);
+      expect(view.bundle.map(fingerprintOf)).toEqual([newFp]);
+      expect(view.crls).toHaveLength(1);
+      expect((JSON.parse(readFileSync(join(srv.dir, 'ca.json'), 'utf8')) as { fingerprint: string }).fingerprint).toBe(newFp);
+      // The server keeps serving as the new CA after a restart.
+      srv = await srv.restart();
+      env.RAPKI_CA_URL = srv.url;
+      expect(srv.fingerprint).toBe(newFp);
+      env.RAPKI_CA_FINGERPRINT = newFp;
+
+      // 4. A second rotation; the CLI killed during `start` (the server goes on); start again is a no-op; abort.
+      const cliStart = spawn(process.execPath, [RAPKI_BIN, 'ca', 'rotate', 'start'], { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'ignore' });
+      await waitFor(() => !!state()?.done.includes('generate'), 'the generate step');
+      cliStart.kill('SIGKILL');
+      await waitFor(() => state()?.phase === 'active', 'the server to complete start');
+      const again = await cli(['start', '--json']);
+      expect(again.code, fail(again)).toBe(0);
+      expect(again.out).toContain('already active');
+      const ab = await cli(['abort', '--force', '--json']);
+      expect(ab.code, fail(ab)).toBe(0);
+      expect((JSON.parse(ab.out) as { completed: boolean }).completed).toBe(true);
+      view = await emulatorView(emu, ta);
+      expect(view.bundle.map(fingerprintOf)).toEqual([newFp]);
+      expect(view.crls).toHaveLength(1);
+      expect(existsSync(stateFile)).toBe(false);
+    } finally {
+      await srv.dispose();
+    }
+  }, 180_000);
 });
 
 async function fetchJson(url: string, bearer?: string): Promise<Record<string, unknown>> {

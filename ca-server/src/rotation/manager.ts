@@ -67,6 +67,11 @@ export interface RotationManagerDeps {
   /** Sync timing for the second CRL slot (tests). */
   readonly slotSyncOptions?: { minCallIntervalMs?: number; backoffInitialMs?: number } | undefined;
   readonly publishWaitMs?: number | undefined;
+  /**
+   * Pause after each persisted step (`RAPKI_ROTATION_STEP_DELAY_MS`; default 0): lets an operator
+   * watch a rotation step by step, and lets the crash tests kill the server between two steps.
+   */
+  readonly stepDelayMs?: number | undefined;
 }
 
 /** What the server hands over once it runs (`serve.ts`). */
@@ -179,9 +184,11 @@ export class RotationManager {
     await this.#d.store.appendAudit({ time: this.#d.clock(), actor, action, details: { rotationId: s.id, phase: s.phase, ...details } });
   }
 
-  #save(s: RotationState): RotationState {
+  async #save(s: RotationState): Promise<RotationState> {
     const out = { ...s, updatedAt: this.#d.clock().toISOString() };
     this.#file.write(out);
+    const delay = this.#d.stepDelayMs ?? 0;
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     return out;
   }
 
@@ -239,7 +246,7 @@ export class RotationManager {
     }
     const now = d.clock();
     if (!s) {
-      s = this.#save({
+      s = await this.#save({
         version: 1,
         id: newRotationId(),
         phase: 'preparing',
@@ -252,7 +259,7 @@ export class RotationManager {
       });
       await this.#audit(o.actor, 'rotation.start', s, { emergency: s.emergency, keyType: s.keyType, oldIssuerId: s.old.issuerId });
     } else if (o.emergency && !s.emergency) {
-      s = this.#save({ ...s, emergency: true });
+      s = await this.#save({ ...s, emergency: true });
     }
     // 1. The new CA.
     if (!s.done.includes('generate') || !s.next) {
@@ -265,7 +272,7 @@ export class RotationManager {
         random: d.random,
         keyEncryption: d.keyEncryption,
       });
-      s = this.#save(withDone({ ...s, next: info }, 'generate', d.clock()));
+      s = await this.#save(withDone({ ...s, next: info }, 'generate', d.clock()));
       await this.#audit(o.actor, 'rotation.generate', s, { ...info });
     }
     const next = loadNextGeneration(d.caDir, d.passphrase);
@@ -279,7 +286,7 @@ export class RotationManager {
           { time: d.clock(), actor: o.actor, action: 'ca.rotation_certificate', details: { rotationId: s.id, issuerId: next.id } },
         );
       }
-      s = this.#save(withDone(s, 'register', d.clock()));
+      s = await this.#save(withDone(s, 'register', d.clock()));
     }
     await this.#attach(next);
     await this.#trustChanged();
@@ -289,20 +296,20 @@ export class RotationManager {
       const step = `publish:${t.id}`;
       if (s.done.includes(step)) continue;
       const changed = await setBundle(d.controlPlaneFor(t), t.trustAnchorArn, both, both);
-      s = this.#save(withDone(s, step, d.clock()));
+      s = await this.#save(withDone(s, step, d.clock()));
       await this.#audit(o.actor, 'rotation.publish', s, { trustAnchorArn: t.trustAnchorArn, changed });
     }
-    s = this.#save(withDone(s, 'publish', d.clock()));
+    s = await this.#save(withDone(s, 'publish', d.clock()));
     // 4. The new CA's CRL in the second slot of every anchor, confirmed by read-back.
     if (!s.done.includes('crl')) {
       await this.#awaitSlotCrl();
-      s = this.#save(withDone(s, 'crl', d.clock()));
+      s = await this.#save(withDone(s, 'crl', d.clock()));
       await this.#audit(o.actor, 'rotation.crl', s, {
         slots: this.#slotStore.list().map((t) => ({ trustAnchorArn: t.trustAnchorArn, crlArn: t.crlArn, crlNumber: t.lastPushedNumber })),
       });
     }
     // 5. Switch issuance.
-    s = this.#save(withDone({ ...s, phase: 'active' }, 'switch', d.clock()));
+    s = await this.#save(withDone({ ...s, phase: 'active' }, 'switch', d.clock()));
     d.switch.setIssuingNext(true);
     await this.#audit(o.actor, 'rotation.switch', s, { issuerId: next.id });
     await this.#trustChanged();
@@ -310,7 +317,7 @@ export class RotationManager {
     const warnings: string[] = [];
     if (s.emergency && !s.done.includes('revoke_old')) {
       const n = await this.#revokeAllOf(s.old.issuerId, o.actor);
-      s = this.#save(withDone(s, 'revoke_old', d.clock()));
+      s = await this.#save(withDone(s, 'revoke_old', d.clock()));
       await this.#audit(o.actor, 'rotation.emergency_revoke', s, { revoked: n, reason: EMERGENCY_REASON });
       warnings.push(`revoked ${n} certificate(s) of the old CA; those hosts must re-enroll with new tokens`);
     }
@@ -379,7 +386,7 @@ export class RotationManager {
         );
       }
       if (pending.length > 0) warnings.push(`forced: ${pending.length} still valid leaf certificate(s) of the old CA will be refused from now on`);
-      s = this.#save({ ...s, phase: 'finishing', forced: pending.length > 0 });
+      s = await this.#save({ ...s, phase: 'finishing', forced: pending.length > 0 });
       await this.#audit(o.actor, 'rotation.finish_start', s, { pending: pending.length, forced: pending.length > 0 });
     }
     // From here only the new CA's CRL is built and pushed.
@@ -388,7 +395,7 @@ export class RotationManager {
     if (!s.oldCrls) {
       const oldCrls: Record<string, string> = {};
       for (const t of d.targets.list()) if (t.crlArn) oldCrls[t.id] = t.crlArn;
-      s = this.#save({ ...s, oldCrls });
+      s = await this.#save({ ...s, oldCrls });
     }
     for (const t of d.targets.list()) {
       const step = `retire:${t.id}`;
@@ -405,7 +412,7 @@ export class RotationManager {
         lastPushedSha256: slot?.lastPushedSha256,
         lastSuccessAt: slot?.lastSuccessAt,
       });
-      s = this.#save(withDone(s, step, d.clock()));
+      s = await this.#save(withDone(s, step, d.clock()));
       await this.#audit(o.actor, 'rotation.retire', s, { trustAnchorArn: t.trustAnchorArn, deletedCrlArn: oldArn ?? null, crlArn: slot?.crlArn ?? null });
     }
     this.#slotSync?.close();
@@ -417,7 +424,7 @@ export class RotationManager {
       this.#bind.primarySync.pushNow();
     }
     await this.#audit(o.actor, 'rotation.finish', s, { newIssuerId: next.id, newRootFingerprint: sha256Hex(next.root), forced: !!s.forced });
-    s = this.#save({ ...s, filesPending: true });
+    s = await this.#save({ ...s, filesPending: true });
     swapGenerationFiles(d.caDir, s);
     d.switch.promoteNext();
     this.#file.close(s, 'finished');
@@ -432,7 +439,7 @@ export class RotationManager {
     if (!s) throw rotationError('rotation_not_started');
     if (s.phase === 'finishing') throw rotationError('rotation_wrong_phase', 'finish is under way; run `rapki ca rotate finish` again to complete it.');
     if (s.phase !== 'aborting') {
-      s = this.#save({ ...s, phase: 'aborting' });
+      s = await this.#save({ ...s, phase: 'aborting' });
       d.switch.setIssuingNext(false);
       await this.#audit(o.actor, 'rotation.abort_start', s);
       await this.#trustChanged();
@@ -456,7 +463,7 @@ export class RotationManager {
         const slot = this.#slotStore.get(t.id);
         if (slot?.crlArn) await deleteCrlQuietly(cp, slot.crlArn);
         this.#slotStore.remove(t.id);
-        s = this.#save(withDone(s, step, d.clock()));
+        s = await this.#save(withDone(s, step, d.clock()));
         await this.#audit(o.actor, 'rotation.unpublish', s, { trustAnchorArn: t.trustAnchorArn });
       }
     }

@@ -36,7 +36,15 @@ export interface OpenRotationOptions {
   readonly primary: IssuerContext;
   readonly events?: CrlEvents | undefined;
   /** Overrides for tests (control plane, timings, key encryption cost). */
-  readonly overrides?: Partial<Pick<RotationManagerDeps, 'controlPlaneFor' | 'slotSyncOptions' | 'publishWaitMs' | 'keyEncryption' | 'log'>> | undefined;
+  readonly overrides?: Partial<Pick<RotationManagerDeps, 'controlPlaneFor' | 'slotSyncOptions' | 'publishWaitMs' | 'keyEncryption' | 'log' | 'stepDelayMs'>> | undefined;
+  /** Environment (`RAPKI_ROTATION_STEP_DELAY_MS`); default `process.env`. */
+  readonly env?: NodeJS.ProcessEnv | undefined;
+}
+
+/** `RAPKI_ROTATION_STEP_DELAY_MS`: 0..60000, else 0. */
+function stepDelayFrom(env: NodeJS.ProcessEnv): number {
+  const n = Number(env.RAPKI_ROTATION_STEP_DELAY_MS ?? 0);
+  return Number.isInteger(n) && n > 0 && n <= 60_000 ? n : 0;
 }
 
 /** Control-plane clients per (region, endpoint), made on first use (credentials: the standard AWS chain). */
@@ -86,6 +94,7 @@ export async function openRotation(o: OpenRotationOptions): Promise<CaRotation> 
     targets: new FileSyncTargetStore(o.dir),
     controlPlaneFor: cps.forTarget,
     crlEvents: o.events,
+    stepDelayMs: stepDelayFrom(o.env ?? process.env),
     ...o.overrides,
   });
   await manager.restore();
