@@ -16,6 +16,9 @@ export const OID = {
   // Key algorithms
   rsaEncryption: '1.2.840.113549.1.1.1',
   ecPublicKey: '1.2.840.10045.2.1',
+  // Named curves (RFC 5480 §2.1.1.1)
+  secp256r1: '1.2.840.10045.3.1.7',
+  secp384r1: '1.3.132.0.34',
   // PKCS#9 (RFC 2985 §5.4.2)
   extensionRequest: '1.2.840.113549.1.9.14',
   // Certificate and CRL extensions (RFC 5280 §4.2.1, §5.2, §5.3)

@@ -75,6 +75,22 @@ describe('parseCsr', () => {
     expect(() => parseCsr(readFileSync(join(dir, 'p521.csr'), 'utf8'))).toThrow(expect.objectContaining({ code: 'csr_key_not_allowed' }));
   });
 
+  it('imports EC keys by their point: off-curve points refused, compressed points accepted (SPKI path)', async () => {
+    const pem = await opensslCsr('ec:P-256', 'offcurve', '/CN=off');
+    const der = Buffer.from(pemToDer(pem, 'CERTIFICATE REQUEST'));
+    const spki = Buffer.from(parseCsr(pem).publicKeySpki);
+    const at = der.indexOf(spki);
+    der[at + spki.length - 1] ^= 0x01; // last byte of Y: the point leaves the curve
+    expect(() => parseCsr(der)).toThrow(expect.objectContaining({ code: 'csr_key_not_allowed' }));
+    const key = join(dir, 'compressed.key');
+    await openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', join(dir, 'plain.key')]);
+    await openssl(['ec', '-in', join(dir, 'plain.key'), '-conv_form', 'compressed', '-out', key]);
+    await openssl(['req', '-new', '-key', key, '-subj', '/CN=compressed', '-sha256', '-out', join(dir, 'compressed.csr')]);
+    const parsed = parseCsr(readFileSync(join(dir, 'compressed.csr'), 'utf8'));
+    expect(parsed).toMatchObject({ keyAlgorithm: 'ec', curve: 'P-256', commonName: 'compressed' });
+    expect(parsed.publicKeySpki.length).toBe(59); // 26-byte header + 33-byte compressed point
+  });
+
   it('refuses SHA-1 signatures', async () => {
     const pem = await opensslCsr('ec:P-256', 'sha1', '/CN=old', undefined, 'sha1');
     expect(() => parseCsr(pem)).toThrow(expect.objectContaining({ code: 'csr_bad_signature' }));
