@@ -12,6 +12,7 @@ import { SignerError } from '../../signer/src/errors.js';
 import { formatMatchingIdentities } from '../../signer/src/matching-identities.js';
 import { optionalString, refuseUnsupported, requireString, type FlagValues } from './credential-flags.js';
 import { runReporting, type SignerCommandIo } from './run-signer-command.js';
+import { warnPinValue } from './signer-options.js';
 
 const MAX_CERT_FILE = 1024 * 1024;
 
@@ -20,9 +21,7 @@ export async function runReadCertificateData(values: FlagValues, io: SignerComma
     refuseUnsupported(values, 'read-certificate-data');
     const path = requireString(values, 'certificate');
     if (/^pkcs11:/i.test(path)) {
-      if (/[?&]pin-value=/i.test(path)) {
-        io.warn('rapki: warning: pin-value= in a pkcs11: URI is visible to other users in the process list; use ?pin-source=FILE or the RAPKI_PKCS11_PIN environment variable');
-      }
+      warnPinValue([path], io);
       // Lazy: the PKCS#11 binding loads only for token listings.
       const { listPkcs11Certificates } = await import('../../signer/src/keys/pkcs11/index.js');
       const entries = await listPkcs11Certificates(path, { pkcs11Lib: optionalString(values, 'pkcs11-lib') }, undefined, { env: io.env });

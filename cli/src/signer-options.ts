@@ -67,14 +67,19 @@ export function resolvePassword(values: FlagValues, io: OptionsIo): string | und
   return env !== undefined && env !== '' ? env : undefined;
 }
 
+/** Warns when a `pkcs11:` URI carries its PIN (`pin-value=`, RFC 7512 §2.4): it shows in `ps`. */
+export function warnPinValue(uris: ReadonlyArray<string | undefined>, io: Pick<OptionsIo, 'warn'>): void {
+  if (uris.some((v) => v !== undefined && /^pkcs11:.*[?&]pin-value=/is.test(v))) {
+    io.warn('rapki: warning: pin-value= in a pkcs11: URI is visible to other users in the process list; use ?pin-source=FILE or the RAPKI_PKCS11_PIN environment variable');
+  }
+}
+
 /** Key source options of a signer command. */
 export function resolveKeySource(values: FlagValues, command: SignerCommand, io: OptionsIo): KeySourceOptions {
   refuseUnsupported(values, command);
   const certificate = requireString(values, 'certificate');
   const privateKey = optionalString(values, 'private-key');
-  if ([certificate, privateKey].some((v) => v !== undefined && /^pkcs11:.*[?&]pin-value=/is.test(v))) {
-    io.warn('rapki: warning: pin-value= in a pkcs11: URI is visible to other users in the process list; use ?pin-source=FILE or the RAPKI_PKCS11_PIN environment variable');
-  }
+  warnPinValue([certificate, privateKey], io);
   return {
     certificate,
     privateKey,
