@@ -370,17 +370,15 @@ export class SqliteCaStore implements CaStore {
 
   private insertCert(c: CertificateRecord): void {
     const seq = Number((this.#stmt('SELECT coalesce(max(seq), 0) + 1 AS n FROM certificates').get() as Row).n);
-    this.db
-      .prepare(
-        `INSERT INTO certificates (serial, seq, host, subject, sans, not_before, not_after, status, revoked_at, reason,
-           fingerprint, der, issuer_id, renewed_from, issued_at, cert_ttl_seconds)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        c.serial, seq, c.host, c.subject, JSON.stringify(c.sans), c.notBefore.getTime(), c.notAfter.getTime(), c.status,
-        c.revokedAt ? c.revokedAt.getTime() : null, c.reason, c.fingerprint, Buffer.from(c.der), c.issuerId, c.renewedFrom,
-        c.issuedAt.getTime(), c.certTtlSeconds,
-      );
+    this.#stmt(
+      `INSERT INTO certificates (serial, seq, host, subject, sans, not_before, not_after, status, revoked_at, reason,
+         fingerprint, der, issuer_id, renewed_from, issued_at, cert_ttl_seconds)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      c.serial, seq, c.host, c.subject, JSON.stringify(c.sans), c.notBefore.getTime(), c.notAfter.getTime(), c.status,
+      c.revokedAt ? c.revokedAt.getTime() : null, c.reason, c.fingerprint, Buffer.from(c.der), c.issuerId, c.renewedFrom,
+      c.issuedAt.getTime(), c.certTtlSeconds,
+    );
   }
 
   /** Must run inside a transaction: numbers and chains the record. Any failure → audit_write_failed. */
@@ -391,8 +389,7 @@ export class SqliteCaStore implements CaStore {
       const prevHash = last ? String(last.hash) : AUDIT_GENESIS_HASH;
       const fields = { seq, time: draft.time.toISOString(), actor: draft.actor, action: draft.action, details: draft.details };
       const hash = auditRecordHash(prevHash, fields);
-      this.db
-        .prepare('INSERT INTO audit_log (seq, time, actor, action, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      this.#stmt('INSERT INTO audit_log (seq, time, actor, action, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(seq, fields.time, fields.actor, fields.action, JSON.stringify(fields.details), prevHash, hash);
       return { ...fields, prevHash, hash };
     } catch (err) {
