@@ -6,6 +6,9 @@
 // (this measures issuance, not the limiter).
 //
 // RAPKI_BENCH_ENROLLS (default 3000) timed enrollments after 300 warm-up ones.
+// Then the same enrollments without HTTP: the authority in-process on its own CA directory, 32 at a
+// time, to split the server's CPU per enrollment into issuance (CSR checks, signing, lint, SQLite)
+// and the HTTPS/express layer.
 // RAPKI_BENCH_CPU_PROF=1: the server runs under `node --cpu-prof`; prints the top self-time
 // functions and leaves the .cpuprofile for Chrome DevTools / speedscope.
 // Needs `npm run build`.
@@ -15,6 +18,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { build } from 'esbuild';
+import { pathToFileURL } from 'node:url';
 import { importTs } from './lib/ts-import.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -95,6 +100,66 @@ function summarizeProfile(file, top = 20) {
     .join('\n');
 }
 
+/** authority.enroll in-process (no HTTP): wall rate and CPU per enrollment. */
+async function authorityOnly() {
+  // Bundled next to node_modules so that better-sqlite3 and @peculiar/x509 resolve.
+  const cacheDir = join(root, 'node_modules', '.cache', 'rapki-bench');
+  const outfile = join(cacheDir, `authority-${process.pid}.mjs`);
+  await build({
+    stdin: {
+      contents: `export { initCa } from './ca-server/src/init.ts'; export { openCa } from './ca-server/src/open-ca.ts';`,
+      resolveDir: root,
+      loader: 'ts',
+    },
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  try {
+    const { initCa, openCa } = await import(pathToFileURL(outfile).href);
+    const dir = join(tmp, 'ca-inproc');
+    await initCa({ dir, passphrase: 'bench-only-passphrase' });
+    const ca = await openCa({ dir, passphrase: 'bench-only-passphrase' });
+    await ca.crl.rebuild('bench start');
+    const n = Math.min(ENROLLS, 1000);
+    const items = [];
+    for (let i = 0; i < n + 100; i++) {
+      const host = `bench-${i % 500}.example.com`;
+      const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const t = await ca.authority.createEnrollmentToken({ subject: host, sans: [] }, 'admin:bench');
+      items.push({ token: t.token, csr: buildCsrPem({ commonName: host, sans: [], privateKey, publicKey }) });
+    }
+    const run = async (list) => {
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: CLIENTS }, async () => {
+          for (;;) {
+            const i = next++;
+            if (i >= list.length) return;
+            await ca.authority.enroll(list[i].token, list[i].csr);
+          }
+        }),
+      );
+    };
+    await run(items.slice(0, 100));
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await run(items.slice(100));
+    const u = process.cpuUsage(c0);
+    const secs = (performance.now() - t0) / 1000;
+    process.stdout.write(
+      `authority.enroll in-process (no HTTP), ${CLIENTS} at a time: ${(n / secs).toFixed(0)}/s wall, ${((u.user + u.system) / n / 1000).toFixed(2)} ms CPU per enrollment\n`,
+    );
+    await ca.close();
+  } finally {
+    rmSync(outfile, { force: true });
+  }
+}
+
 try {
   const dir = join(tmp, 'ca');
   const env = { PATH: process.env.PATH, RAPKI_CA_PASSPHRASE: 'bench-only-passphrase', RAPKI_LOG_LEVEL: 'warn' };
@@ -172,6 +237,8 @@ try {
   );
   const rss = /^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'));
   if (rss) process.stdout.write(`server RSS after the run: ${(Number(rss[1]) / 1024).toFixed(0)} MiB\n`);
+  await stopServer();
+  await authorityOnly();
 } finally {
   if (server && server.exitCode === null && server.signalCode === null) {
     const exited = new Promise((r) => server.once('exit', r));
