@@ -327,8 +327,10 @@ export class RotationManager {
   async #awaitSlotCrl(): Promise<void> {
     const sync = this.#slotSync;
     if (!sync) throw rotationError('rotation_pending', 'The new CA is not loaded.');
-    const cur = await this.#d.crl.next?.current();
-    if (!cur) throw rotationError('rotation_pending', 'The new CA has no CRL yet.');
+    const nextCrl = this.#d.crl.next;
+    if (!nextCrl) throw rotationError('rotation_pending', 'The new CA is not loaded.');
+    // Its first CRL (the server's timers build it at attach; a CA opened without them does not).
+    const cur = (await nextCrl.current()) ?? (await nextCrl.rebuild('first CRL of the new CA'));
     sync.notify(cur);
     for (const t of this.#slotStore.list()) sync.ensure(t.id);
     const wait = this.#d.publishWaitMs ?? CRL_PUBLISH_WAIT_MS;
