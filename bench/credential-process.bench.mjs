@@ -6,8 +6,14 @@
 //   http loopback   rapki credential-process --no-cache, one real   goal <= 1.5x  (issue 2)
 //                   CreateSession to http://127.0.0.1 (the loopback verifier, plain HTTP)
 //   https loopback  the same over HTTPS (ECDSA P-256 server certificate, AWS_CA_BUNDLE)
+//   https no-verify the same with --no-verify-ssl (no trust store at all)
 //   floor http/https  a CommonJS node script making the same POST with node:http(s) and no rapki
 //                   code: what any Node client pays (the TLS handshake, the http machinery)
+//
+// Where HTTPS goes: node 20 parses its ~140 bundled root certificates into a store for ANY TLS
+// context that verifies, even when `ca` (our AWS_CA_BUNDLE) replaces them — about as much CPU as
+// a bare Node start (see the floor). Only --no-verify-ssl avoids it (`ca: []`); avoiding it with a
+// bundle would need our own chain verification, which rapki does not attempt.
 //
 // Which loopback figure is "the" one: issue 2 says "against a loopback endpoint". A loopback
 // emulator speaks plain HTTP (rapki allows http only on loopback), and the https figure adds the
@@ -51,6 +57,7 @@ const rapkiVariants = (label, bin) => [
   { name: `cache hit${label}`, argv: [node, bin, ...cpArgs, '--endpoint', httpsVerifier.url], env },
   { name: `http loopback${label}`, argv: [node, bin, ...cpArgs, '--endpoint', httpVerifier.url, '--no-cache'], env },
   { name: `https loopback${label}`, argv: [node, bin, ...cpArgs, '--endpoint', httpsVerifier.url, '--no-cache'], env },
+  { name: `https no-verify${label}`, argv: [node, bin, ...cpArgs, '--endpoint', httpsVerifier.url, '--no-cache', '--no-verify-ssl'], env },
 ];
 const floor = fileURLToPath(new URL('./lib/post-floor.cjs', import.meta.url));
 const variants = [
