@@ -62,7 +62,8 @@ export function computePlan(i: PlanInput): RotationPlan {
   const longest = i.leaves.all.reduce((m, l) => Math.max(m, l.certTtlSeconds), 0);
   const overlapSeconds = longest + OVERLAP_MARGIN_SECONDS;
   const switched = phase === 'active' || phase === 'finishing' || phase === 'aborting';
-  const switchAt = switched ? now : now;
+  // Before start, the switch is taken as now (start runs its steps in seconds).
+  const switchAt = now;
   const drainedByMs = pending.length > 0 ? pending[0]!.notAfter.getTime() : undefined;
   const earliestFinish = switched ? (drainedByMs ?? now) : switchAt + overlapSeconds * 1000;
   const expectedDrain = switched
