@@ -29,6 +29,9 @@ export const SESSION_RETENTION_AFTER_EXPIRY_MS = 24 * 3600_000;
 /** At most 5 certificates in `X-Amz-X509-Chain` (signer-spec.md §1.6). */
 export const MAX_CHAIN_CERTIFICATES = 5;
 
+/** Largest request header block accepted (a 5-certificate RSA-4096 chain fits with room to spare). */
+export const MAX_HEADER_BYTES = 64 * 1024;
+
 /** Service limits (signer-spec.md §6.1, §6.2, §6.6). */
 export const LIMITS = {
   trustAnchors: 50,

@@ -9,7 +9,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createClock, type EmulatorClock } from './clock.js';
-import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LIMITS } from './constants.js';
+import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LIMITS, MAX_HEADER_BYTES } from './constants.js';
 import type { EmulatorContext, IamCredential } from './context.js';
 import { createRequestHandler, type RequestLogger } from './http/server.js';
 import type { EmulatorState } from './state/model.js';
@@ -79,10 +79,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
   const handler = createRequestHandler(ctx, options.log);
   const listener = (req: Parameters<typeof handler>[0], res: Parameters<typeof handler>[1]) => void handler(req, res);
+  // A legitimate CreateSession may carry a five-certificate RSA-4096 chain in X-Amz-X509-Chain, which
+  // can pass node's default 16 KiB header limit; allow 64 KiB, which still bounds memory per request.
+  const serverOptions = { maxHeaderSize: MAX_HEADER_BYTES };
   const server: Server = options.tls
-    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener)
-    : createHttpServer(listener);
-  // Requests node's HTTP parser refuses (headers over 16 KiB, e.g. a huge X-Amz-X509-Chain, or
+    ? createHttpsServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key }, listener)
+    : createHttpServer(serverOptions, listener);
+  // Requests node's HTTP parser refuses (headers over MAX_HEADER_BYTES, or
   // malformed framing) still get the restJson1 error shape instead of a bare status line.
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     if (!socket.writable) return void socket.destroy();
