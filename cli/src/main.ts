@@ -6,6 +6,10 @@
  * Node start, so that one command is parsed by a lean `node:util` parser sharing the same flag table
  * (`cli/src/credential-flags.ts`); everything else, and `credential-process --help`, goes through
  * yargs, loaded lazily.
+ *
+ * The installed `rapki` command (bin/rapki.cjs) does not come through here for credential-process:
+ * it loads the CommonJS bundle dist/credential-process.cjs of the same fast path directly (no ESM
+ * loader, V8 code cache; see scripts/build.mjs). This route serves `node dist/cli.mjs`.
  */
 const argv = process.argv.slice(2);
 
