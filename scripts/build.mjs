@@ -24,6 +24,8 @@ await build({
     signer: 'signer/src/index.ts',
     emulator: 'emulator/src/index.ts',
     'ca-server': 'ca-server/src/index.ts',
+    // Worker thread of `ca serve` (CSR checks and lint on a second core): found next to the bundle.
+    'ca-x509-worker': 'ca-server/src/authority/x509-worker-thread.ts',
   },
   outdir: tmp,
   outExtension: { '.js': '.mjs' },

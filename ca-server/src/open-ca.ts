@@ -11,6 +11,7 @@ import { CrlManager, type CrlEvents } from './authority/crl-manager.js';
 import { systemClock, systemRandom, type Clock, type RandomSource } from './authority/deps.js';
 import { sha256Hex, type IssuerContext } from './authority/issuer.js';
 import { x509Adapter } from './authority/x509-adapter.js';
+import { offloadX509, type OffloadedX509 } from './authority/x509-offload.js';
 import type { X509Port } from './authority/x509-port.js';
 import { caPaths, readCaConfig, type CaDirConfig } from './ca-dir.js';
 import { caError } from './errors.js';
@@ -46,6 +47,13 @@ export interface OpenCaOptions {
   readonly wrapStore?: (s: CaStore) => CaStore;
   /** Rotation test overrides (control plane, timings). */
   readonly rotation?: OpenRotationOptions['overrides'];
+  /**
+   * The X.509 worker thread's module (`dist/ca-x509-worker.mjs`): CSR parsing and the leaf lint
+   * then run on a second core (`authority/x509-offload.ts`). Absent = everything inline.
+   */
+  readonly x509Worker?: URL | undefined;
+  /** Told when the X.509 worker thread fails (issuance then continues inline). */
+  readonly onX509WorkerError?: (err: unknown) => void;
 }
 
 export async function openCa(o: OpenCaOptions): Promise<OpenCa> {
@@ -92,11 +100,14 @@ export async function openCa(o: OpenCaOptions): Promise<OpenCa> {
     throw err;
   }
   const cfg = o.authority ?? authorityConfig();
-  const x509 = x509Adapter(random);
+  const inline = x509Adapter(random);
+  const offloaded: OffloadedX509 | undefined = o.x509Worker ? offloadX509(inline, o.x509Worker, o.onX509WorkerError) : undefined;
+  const x509 = offloaded?.port ?? inline;
   let rotation: CaRotation;
   try {
     rotation = await openRotation({ dir: o.dir, passphrase: o.passphrase, config, store, x509, authorityConfig: cfg, clock, random, primary: issuer, events: o.events, overrides: o.rotation });
   } catch (err) {
+    await offloaded?.close();
     await raw.close();
     throw err;
   }
@@ -113,6 +124,7 @@ export async function openCa(o: OpenCaOptions): Promise<OpenCa> {
     async close() {
       crl.stop();
       rotation.close();
+      await offloaded?.close();
       await raw.close();
     },
   };

@@ -31,6 +31,11 @@ export interface StartCaServerOptions {
   readonly clock?: Clock;
   readonly authority?: Partial<AuthorityConfig>;
   readonly rateLimits?: Partial<{ enroll: RateLimit; admin: RateLimit }>;
+  /**
+   * Module of the X.509 worker thread (CSR checks and lint on a second core); default: the bundled
+   * `ca-x509-worker.mjs` when present (`RAPKI_CA_X509_WORKER=0` turns it off); `false` = inline.
+   */
+  readonly x509Worker?: URL | false;
   /** Called once when a CA was created by `initIfMissing` (to show the admin token once). */
   readonly onInit?: (r: InitCaResult, generatedPassphrase: boolean) => void;
 }
@@ -95,7 +100,16 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
   };
   let ca: OpenCa;
   try {
-    ca = await openCa({ dir: config.dir, passphrase, clock, authority: config.authority, events });
+    const x509Worker = o.x509Worker === undefined ? (env.RAPKI_CA_X509_WORKER === '0' ? undefined : bundledX509Worker()) : o.x509Worker || undefined;
+    ca = await openCa({
+      dir: config.dir,
+      passphrase,
+      clock,
+      authority: config.authority,
+      events,
+      x509Worker,
+      onX509WorkerError: (err) => log.error({ err }, 'the X.509 worker thread failed; issuing on the main thread from now on'),
+    });
   } catch (err) {
     awsSync.close();
     throw err;
@@ -155,4 +169,17 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
     await ca.close();
     throw err;
   }
+}
+
+/**
+ * `dist/ca-x509-worker.mjs` next to the bundle this code runs from (a chunk in `dist/chunks/` or
+ * an entry in `dist/`), or undefined when running from TypeScript sources (tests), where there is
+ * no JavaScript module for a worker thread to load.
+ */
+export function bundledX509Worker(): URL | undefined {
+  for (const rel of ['../ca-x509-worker.mjs', './ca-x509-worker.mjs']) {
+    const url = new URL(rel, import.meta.url);
+    if (existsSync(url)) return url;
+  }
+  return undefined;
 }
