@@ -3,6 +3,8 @@
  * and backs off on failure: the loop shared with `rapki agent` (`../renew-loop.ts`). A terminal
  * refusal (revoked, expired, unknown, blocked) ends the daemon with an error, since retrying cannot help.
  */
+import { isRapkiError } from '../../../../common/src/errors.js';
+import { CA_ENV } from '../constants.js';
 import { connect, type ConnectionArgs } from '../connection.js';
 import { caClientError } from '../errors.js';
 import { isHostKeyType, HOST_KEY_TYPES } from '../key-types.js';
@@ -28,15 +30,24 @@ export type { DaemonEnv } from '../daemon-env.js';
 /** One renewal with the files on disk: TLS client auth with them, new files swapped in atomically. */
 export async function renewOnce(args: RenewArgs, io: CommandIo, files: HostFiles): Promise<RenewalOutcome> {
   const current = await loadCurrent(files);
-  const client = await connect(args, io.env, {
-    clientIdentity: identityOf(current),
-    fallbackCaFile: await defaultCaPath(files.certificate),
-  });
+  const caFile = await defaultCaPath(files.certificate);
+  const once = async (a: RenewArgs, env: NodeJS.ProcessEnv): Promise<RenewalOutcome> => {
+    const client = await connect(a, env, { clientIdentity: identityOf(current), fallbackCaFile: caFile });
+    try {
+      const r = await renew({ client, files, current, keyType: args['key-type'], reuseKey: args['reuse-key'] ?? false });
+      return { ...r, previousSerial: parseSerial(r.previousSerial).hex };
+    } finally {
+      client.close();
+    }
+  };
   try {
-    const r = await renew({ client, files, current, keyType: args['key-type'], reuseKey: args['reuse-key'] ?? false });
-    return { ...r, previousSerial: parseSerial(r.previousSerial).hex };
-  } finally {
-    client.close();
+    return await once(args, io.env);
+  } catch (err) {
+    // After a CA rotation (docs/rotation.md) a pinned fingerprint names the retired root; ca.pem
+    // holds the roots this host verified at enrollment and that renewals during the overlap
+    // updated, so it is the trust to fall back on (never weaker: it came over verified TLS).
+    if (!(isRapkiError(err) && err.code === 'ca_fingerprint_mismatch' && caFile && !args['ca-file'])) throw err;
+    return once({ ...args, 'ca-fingerprint': undefined, 'ca-file': caFile }, { ...io.env, [CA_ENV.fingerprint]: undefined });
   }
 }
 
