@@ -127,7 +127,8 @@ describe('CA rotation without downtime (issue 7)', () => {
       const child = spawn(
         process.execPath,
         [RAPKI_BIN, 'agent', '--ca-url', ca.url, '--certificate', join(dir, 'certificate.pem'), '--private-key', join(dir, 'private-key.pem'), '--reuse-key'],
-        { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' }, stdio: ['ignore', 'ignore', 'pipe'] },
+        // rot-b pins the root fingerprint the way docs/host.md's agent.env does; the others trust ca.pem.
+        { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...(i === 1 ? { RAPKI_CA_FINGERPRINT: ca.fingerprint } : {}) }, stdio: ['ignore', 'ignore', 'pipe'] },
       );
       child.stderr!.on('data', (b: Buffer) => (agentLogs[i] += b.toString()));
       agents.push(child);
