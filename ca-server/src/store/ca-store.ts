@@ -15,6 +15,7 @@ import type {
   CertificateQuery,
   CertificateRecord,
   CrlRecord,
+  NewAdminTokenRecord,
   Page,
   RevokedEntry,
   TokenRecord,
@@ -34,7 +35,17 @@ export interface CaStore {
 
   // --- admin tokens
   findAdminToken(hash: string): Promise<AdminTokenRecord | undefined>;
-  createAdminToken(rec: AdminTokenRecord, audit: AuditDraft): Promise<void>;
+  createAdminToken(rec: NewAdminTokenRecord, audit: AuditDraft): Promise<void>;
+  /** Every admin token, revoked and expired included, oldest first. */
+  listAdminTokens(): Promise<readonly AdminTokenRecord[]>;
+  /**
+   * Atomically: the token exists (`admin_token_not_found`), is not revoked (`admin_token_revoked`),
+   * and is not the last usable admin-role token at `revokedAt` (`last_admin_token`); then revoke
+   * and audit. Returns the updated record.
+   */
+  revokeAdminToken(args: { id: string; revokedAt: Date; revokedBy: string; audit: AuditSpec<AdminTokenRecord> }): Promise<AdminTokenRecord>;
+  /** Records a use unless one was recorded less than `minIntervalMs` before `now` (no audit: not a change of authority). */
+  touchAdminToken(id: string, now: Date, minIntervalMs: number): Promise<void>;
 
   // --- enrollment tokens
   findToken(hash: string): Promise<TokenRecord | undefined>;

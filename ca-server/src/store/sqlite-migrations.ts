@@ -83,4 +83,20 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
   BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 `,
   },
+  {
+    // Admin token lifecycle (docs/security.md C23): a public id (the first 16 hex digits of the
+    // SHA-256, the same \`tokenId\` the audit log already records), optional expiry, last use
+    // (throttled to one write a minute), revocation. Existing tokens keep working: no expiry.
+    version: 2,
+    name: 'admin_token_lifecycle',
+    sql: `
+ALTER TABLE admin_tokens ADD COLUMN id TEXT;
+ALTER TABLE admin_tokens ADD COLUMN expires_at INTEGER;
+ALTER TABLE admin_tokens ADD COLUMN last_used_at INTEGER;
+ALTER TABLE admin_tokens ADD COLUMN revoked_at INTEGER;
+ALTER TABLE admin_tokens ADD COLUMN revoked_by TEXT;
+UPDATE admin_tokens SET id = substr(hash, 1, 16);
+CREATE UNIQUE INDEX admin_tokens_id ON admin_tokens(id);
+`,
+  },
 ];

@@ -24,10 +24,12 @@ import type {
   CertificateQuery,
   CertificateRecord,
   CrlRecord,
+  NewAdminTokenRecord,
   Page,
   RevokedEntry,
   TokenRecord,
 } from './types.js';
+import { adminTokenId } from './types.js';
 
 type Row = Record<string, unknown>;
 
@@ -105,15 +107,46 @@ export class SqliteCaStore implements CaStore {
 
   async findAdminToken(hash: string): Promise<AdminTokenRecord | undefined> {
     const r = this.#stmt('SELECT * FROM admin_tokens WHERE hash = ?').get(hash) as Row | undefined;
-    if (!r) return undefined;
-    return { hash: String(r.hash), role: r.role as AdminTokenRecord['role'], name: String(r.name), createdAt: new Date(Number(r.created_at)) };
+    return r ? adminTokenFromRow(r) : undefined;
   }
 
-  async createAdminToken(rec: AdminTokenRecord, audit: AuditDraft): Promise<void> {
-    const ins = this.#stmt('INSERT INTO admin_tokens (hash, role, name, created_at) VALUES (?, ?, ?, ?)');
+  async createAdminToken(rec: NewAdminTokenRecord, audit: AuditDraft): Promise<void> {
+    const ins = this.#stmt('INSERT INTO admin_tokens (hash, id, role, name, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)');
     await this.tx(() => {
-      ins.run(rec.hash, rec.role, rec.name, rec.createdAt.getTime());
+      ins.run(rec.hash, adminTokenId(rec.hash), rec.role, rec.name, rec.createdAt.getTime(), rec.expiresAt ? rec.expiresAt.getTime() : null);
       this.appendAuditSync(audit);
+    });
+  }
+
+  async listAdminTokens(): Promise<readonly AdminTokenRecord[]> {
+    return (this.#stmt('SELECT * FROM admin_tokens ORDER BY created_at, id').all() as Row[]).map(adminTokenFromRow);
+  }
+
+  async revokeAdminToken(args: { id: string; revokedAt: Date; revokedBy: string; audit: AuditSpec<AdminTokenRecord> }): Promise<AdminTokenRecord> {
+    return this.tx(() => {
+      const get = this.#stmt('SELECT * FROM admin_tokens WHERE id = ?');
+      const r = get.get(args.id) as Row | undefined;
+      if (!r) throw caError('admin_token_not_found');
+      if (r.revoked_at !== null) throw caError('admin_token_revoked');
+      const at = args.revokedAt.getTime();
+      if (r.role === 'admin' && (r.expires_at === null || Number(r.expires_at) > at)) {
+        // Lock-out protection, checked in the same transaction as the update.
+        const others = this.#stmt(
+          "SELECT COUNT(*) AS n FROM admin_tokens WHERE role = 'admin' AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?) AND id != ?",
+        ).get(at, args.id) as Row;
+        if (Number(others.n) === 0) throw caError('last_admin_token');
+      }
+      this.#stmt('UPDATE admin_tokens SET revoked_at = ?, revoked_by = ? WHERE id = ?').run(at, args.revokedBy, args.id);
+      const rec = adminTokenFromRow(get.get(args.id) as Row);
+      this.appendAuditSync(resolveAudit(args.audit, rec));
+      return rec;
+    });
+  }
+
+  async touchAdminToken(id: string, now: Date, minIntervalMs: number): Promise<void> {
+    const t = now.getTime();
+    await this.tx(() => {
+      this.#stmt('UPDATE admin_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)').run(t, id, t - minIntervalMs);
     });
   }
 
@@ -413,6 +446,20 @@ function migrate(db: Database.Database, migrations: readonly Migration[]): void 
 
 function resolveAudit<R>(spec: AuditSpec<R>, result: R): AuditDraft {
   return typeof spec === 'function' ? spec(result) : spec;
+}
+
+function adminTokenFromRow(r: Row): AdminTokenRecord {
+  const date = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(Number(v)));
+  return {
+    hash: String(r.hash),
+    id: String(r.id),
+    role: r.role as AdminTokenRecord['role'],
+    name: String(r.name),
+    createdAt: new Date(Number(r.created_at)),
+    expiresAt: date(r.expires_at),
+    lastUsedAt: date(r.last_used_at),
+    revokedAt: date(r.revoked_at),
+  };
 }
 
 function tokenFromRow(r: Row): TokenRecord {

@@ -50,11 +50,28 @@ export interface TokenRecord {
 
 export type AdminRole = 'admin' | 'operator';
 
-export interface AdminTokenRecord {
+/** What is stored when an admin token is created. */
+export interface NewAdminTokenRecord {
   readonly hash: string;
   readonly role: AdminRole;
   readonly name: string;
   readonly createdAt: Date;
+  /** Null or absent: the token does not expire. */
+  readonly expiresAt?: Date | null | undefined;
+}
+
+export interface AdminTokenRecord extends NewAdminTokenRecord {
+  /** Public handle: the first 16 hex digits of `hash` ({@link adminTokenId}); safe to show and log. */
+  readonly id: string;
+  readonly expiresAt: Date | null;
+  /** Last successful authentication, recorded at most once a minute. */
+  readonly lastUsedAt: Date | null;
+  readonly revokedAt: Date | null;
+}
+
+/** The public id of an admin token: the prefix of its SHA-256 that audit records call `tokenId`. */
+export function adminTokenId(hash: string): string {
+  return hash.slice(0, 16);
 }
 
 export interface CrlRecord {

@@ -46,6 +46,10 @@ describe('SqliteCaStore', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** Versions shipped, and the next free one for test-only migrations. */
+  const SHIPPED = SQLITE_MIGRATIONS.map((m) => m.version);
+  const NEXT = Math.max(...SHIPPED) + 1;
+
   it('creates a 0600 file in WAL mode with synchronous=FULL and records migrations once', async () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -53,19 +57,19 @@ describe('SqliteCaStore', () => {
     expect(s.schemaVersions()).toEqual(SQLITE_MIGRATIONS.map((m) => m.version));
     await s.close();
     s = SqliteCaStore.open(file, {
-      migrations: [...SQLITE_MIGRATIONS, { version: 2, name: 'test-extra', sql: 'CREATE TABLE extra (x INTEGER)' }],
+      migrations: [...SQLITE_MIGRATIONS, { version: NEXT, name: 'test-extra', sql: 'CREATE TABLE extra (x INTEGER)' }],
     });
-    expect(s.schemaVersions()).toEqual([1, 2]);
+    expect(s.schemaVersions()).toEqual([...SHIPPED, NEXT]);
     await s.close();
-    s = SqliteCaStore.open(file, { migrations: [...SQLITE_MIGRATIONS, { version: 2, name: 'test-extra', sql: 'CREATE TABLE extra (x INTEGER)' }] });
-    expect(s.schemaVersions()).toEqual([1, 2]);
+    s = SqliteCaStore.open(file, { migrations: [...SQLITE_MIGRATIONS, { version: NEXT, name: 'test-extra', sql: 'CREATE TABLE extra (x INTEGER)' }] });
+    expect(s.schemaVersions()).toEqual([...SHIPPED, NEXT]);
   });
 
   it('a failing migration leaves no trace', async () => {
     await s.close();
-    expect(() => SqliteCaStore.open(file, { migrations: [...SQLITE_MIGRATIONS, { version: 3, name: 'bad', sql: 'CREATE TABLE t3 (x); SELEC nonsense' }] })).toThrow();
+    expect(() => SqliteCaStore.open(file, { migrations: [...SQLITE_MIGRATIONS, { version: NEXT + 1, name: 'bad', sql: 'CREATE TABLE t3 (x); SELEC nonsense' }] })).toThrow();
     s = SqliteCaStore.open(file);
-    expect(s.schemaVersions()).toEqual([1]);
+    expect(s.schemaVersions()).toEqual(SHIPPED);
     expect(s.db.prepare("SELECT name FROM sqlite_master WHERE name = 't3'").get()).toBeUndefined();
   });
 
