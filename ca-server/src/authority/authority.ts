@@ -6,6 +6,7 @@
 import { caError } from '../errors.js';
 import type { CaStore } from '../store/ca-store.js';
 import type { AdminRole, AuditRecord, CertificateRecord, CertStatus, Page } from '../store/types.js';
+import { AdminTokens, type CreatedAdminToken } from './admin-tokens.js';
 import type { AuthorityConfig } from './authority-config.js';
 import type { CrlManager } from './crl-manager.js';
 import type { Clock, RandomSource } from './deps.js';
@@ -15,14 +16,7 @@ import { leafSubjectDn } from './leaf-subject.js';
 import { validateSans, validateSubject } from './names.js';
 import { normalizeSerial } from './serial.js';
 import { serialHexFromCertificate } from '../x509/certificate-summary.js';
-import {
-  ADMIN_TOKEN_PREFIX,
-  digestsEqual,
-  ENROLLMENT_TOKEN_PREFIX,
-  hashSecretToken,
-  isWellFormedToken,
-  newSecretToken,
-} from './secret-tokens.js';
+import { digestsEqual, ENROLLMENT_TOKEN_PREFIX, hashSecretToken, isWellFormedToken, newSecretToken } from './secret-tokens.js';
 import type { X509Port } from './x509-port.js';
 
 /** Who asked: written into audit records. */
@@ -127,27 +121,28 @@ export class CertificateAuthority {
     return rec;
   }
 
-  /** Creates an admin or operator bearer token; returns the secret once. */
-  async createAdminToken(input: { name: string; role: AdminRole }, actor: Actor): Promise<{ token: string; name: string; role: AdminRole }> {
-    if (!/^[A-Za-z0-9._@-]{1,64}$/.test(input.name)) throw caError('invalid_request', 'name must be 1-64 characters [A-Za-z0-9._@-].');
-    if (input.role !== 'admin' && input.role !== 'operator') throw caError('invalid_request', 'role must be admin or operator.');
-    const now = this.#d.clock();
-    const token = newSecretToken(ADMIN_TOKEN_PREFIX, this.#d.random);
-    const hash = hashSecretToken(token);
-    await this.#d.store.createAdminToken(
-      { hash, role: input.role, name: input.name, createdAt: now },
-      { time: now, actor, action: 'admin_token.create', details: { name: input.name, role: input.role, tokenId: hash.slice(0, 16) } },
-    );
-    return { token, name: input.name, role: input.role };
+  /** Creates an admin or operator bearer token, optionally expiring; returns the secret once (`admin-tokens.ts`). */
+  createAdminToken(input: { name: string; role: AdminRole; ttlSeconds?: number | undefined }, actor: Actor): Promise<CreatedAdminToken> {
+    return this.#adminTokens.create(input, actor);
   }
 
-  /** Resolves an admin bearer token; undefined when unknown. */
-  async authenticateAdmin(token: string): Promise<{ name: string; role: AdminRole } | undefined> {
-    if (!isWellFormedToken(token, ADMIN_TOKEN_PREFIX)) return undefined;
-    const hash = hashSecretToken(token);
-    const rec = await this.#d.store.findAdminToken(hash);
-    if (!rec || !digestsEqual(rec.hash, hash)) return undefined;
-    return { name: rec.name, role: rec.role };
+  /** Resolves an admin bearer token; undefined when unknown, expired or revoked. */
+  authenticateAdmin(token: string): Promise<{ name: string; role: AdminRole } | undefined> {
+    return this.#adminTokens.authenticate(token);
+  }
+
+  /** Admin tokens without hashes or secrets. */
+  listAdminTokens(): ReturnType<AdminTokens['list']> {
+    return this.#adminTokens.list();
+  }
+
+  /** Revokes an admin token by its public id (never the last usable admin-role token). */
+  revokeAdminToken(id: string, actor: Actor): ReturnType<AdminTokens['revoke']> {
+    return this.#adminTokens.revoke(id, actor);
+  }
+
+  get #adminTokens(): AdminTokens {
+    return new AdminTokens(this.#d);
   }
 
   // ---------------------------------------------------------------- issuance
