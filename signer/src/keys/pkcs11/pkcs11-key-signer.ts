@@ -26,7 +26,6 @@ import {
   CKA_ID,
   CKA_KEY_TYPE,
   CKA_VALUE,
-  CKF_SERIAL_SESSION,
   CKK_EC,
   CKK_RSA,
   CKM_ECDSA,
@@ -34,28 +33,25 @@ import {
   CKO_CERTIFICATE,
   CKO_PRIVATE_KEY,
   CKU_CONTEXT_SPECIFIC,
-  DEFAULT_PKCS11_MODULE,
   DIGEST_INFO_PREFIX,
   KEY_MATCH_TEST_PREFIX,
   MAX_SIGNATURE_BYTES,
   RSA_HASH_MECHANISM,
-} from './constants.js';
-import { pkcs11Failure } from './ckr.js';
-import { rawEcdsaToDer } from './ecdsa-der.js';
-import { Pkcs11KeyError } from './errors.js';
-import { findObjects, readAttribute, readUlong } from './find-objects.js';
-import { acquireModule, pkcs11jsBinding, type ModuleLease } from './module-registry.js';
-import type { BindingFactory, Handle, Pkcs11Api } from './pkcs11-api.js';
-import { login, releaseLogin } from './login.js';
-import { resolvePin } from './pin.js';
-import { describeToken, libraryMatches, listTokenSlots, moduleInfo, tokenMatches, trimField, type TokenSlot } from './token-match.js';
-import { isPkcs11Uri, parsePkcs11Uri, redactPin, type Pkcs11Uri } from './uri.js';
+} from '../../../../common/src/pkcs11/constants.js';
+import { pkcs11Failure } from '../../../../common/src/pkcs11/ckr.js';
+import { rawEcdsaToDer } from '../../../../common/src/pkcs11/ecdsa-der.js';
+import { Pkcs11KeyError } from '../../../../common/src/pkcs11/errors.js';
+import { findObjects, readAttribute, readUlong } from '../../../../common/src/pkcs11/find-objects.js';
+import { acquireModule, pkcs11jsBinding, type ModuleLease } from '../../../../common/src/pkcs11/module-registry.js';
+import type { Handle, Pkcs11Api } from '../../../../common/src/pkcs11/pkcs11-api.js';
+import { login, releaseLogin } from '../../../../common/src/pkcs11/login.js';
+import { resolvePin } from '../../../../common/src/pkcs11/pin.js';
+import { describeToken, libraryMatches, listTokenSlots, moduleInfo, tokenMatches, trimField, type TokenSlot } from '../../../../common/src/pkcs11/token-match.js';
+import { isPkcs11Uri, parsePkcs11Uri, redactPin, type Pkcs11Uri } from '../../../../common/src/pkcs11/uri.js';
+import { modulePathFor, type Pkcs11Deps } from '../../../../common/src/pkcs11/module-path.js';
+import { closeSession, openSession } from '../../../../common/src/pkcs11/session.js';
 
-/** Injected edges: the native binding and the environment (PIN fallback). */
-export interface Pkcs11Deps {
-  readonly binding?: BindingFactory | undefined;
-  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
-}
+export { modulePathFor, type Pkcs11Deps };
 
 const DIGESTS: ReadonlySet<string> = new Set(['sha256', 'sha384', 'sha512']);
 
@@ -64,20 +60,6 @@ interface FoundCertificate {
   readonly session: Handle;
   readonly der: Buffer;
   readonly id: Buffer | undefined;
-}
-
-/** The module path: `--pkcs11-lib`, else `module-path` of the key URI, then of the certificate URI, else p11-kit-proxy. */
-export function modulePathFor(opts: Pick<KeySourceOptions, 'pkcs11Lib'>, keyUri: Pkcs11Uri | undefined, certUri: Pkcs11Uri | undefined): string {
-  if (opts.pkcs11Lib !== undefined && opts.pkcs11Lib !== '') return opts.pkcs11Lib;
-  const fromUri = keyUri?.modulePath ?? certUri?.modulePath;
-  if (fromUri !== undefined) return fromUri;
-  if (keyUri?.moduleName !== undefined || certUri?.moduleName !== undefined) {
-    throw new Pkcs11KeyError(
-      'invalid_pkcs11_uri',
-      'module-name is not supported (module lookup by name is platform-specific); give the library with --pkcs11-lib or module-path=.',
-    );
-  }
-  return DEFAULT_PKCS11_MODULE;
 }
 
 function parseCert(der: Uint8Array, where: string): X509Certificate {
@@ -140,22 +122,6 @@ function chainFromToken(api: Pkcs11Api, session: Handle, leaf: X509Certificate):
     current = issuer;
   }
   return chain;
-}
-
-function openSession(api: Pkcs11Api, slot: TokenSlot): Handle {
-  try {
-    return api.C_OpenSession(slot.slot, CKF_SERIAL_SESSION);
-  } catch (err) {
-    throw pkcs11Failure(`C_OpenSession on ${describeToken(slot)}`, err);
-  }
-}
-
-function closeSession(api: Pkcs11Api, session: Handle): void {
-  try {
-    api.C_CloseSession(session);
-  } catch {
-    /* already closed */
-  }
 }
 
 function certificatesIn(api: Pkcs11Api, session: Handle, uri: Pkcs11Uri, slot: TokenSlot): Array<{ der: Buffer; id: Buffer | undefined }> {

@@ -7,7 +7,11 @@ import { isRapkiError, RapkiError } from '../../../../common/src/errors.js';
 import { SIGNER_ERROR_CODES } from '../../../../signer/src/errors.js';
 import { PKCS11_ERROR_CODES, Pkcs11KeyError } from '../../../../signer/src/keys/pkcs11/errors.js';
 
-const dir = fileURLToPath(new URL('../../../../signer/src/keys/pkcs11/', import.meta.url));
+/** The PKCS#11 code: the signer's key sources and the shared core in common/ (also used by the CA). */
+const dirs = [
+  fileURLToPath(new URL('../../../../signer/src/keys/pkcs11/', import.meta.url)),
+  fileURLToPath(new URL('../../../../common/src/pkcs11/', import.meta.url)),
+];
 
 describe('PKCS#11 error table', () => {
   it('snake_case codes with one-line descriptions, none shared with the signer table', () => {
@@ -20,9 +24,8 @@ describe('PKCS#11 error table', () => {
   });
 
   it('every code is raised by some PKCS#11 source file', () => {
-    const src = readdirSync(dir)
-      .filter((f) => f.endsWith('.ts') && f !== 'errors.ts')
-      .map((f) => readFileSync(join(dir, f), 'utf8'))
+    const src = dirs
+      .flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'errors.ts').map((f) => readFileSync(join(dir, f), 'utf8')))
       .join('\n');
     const unused = Object.keys(PKCS11_ERROR_CODES).filter((c) => !src.includes(`'${c}'`));
     expect(unused).toEqual([]);
