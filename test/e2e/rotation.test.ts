@@ -179,6 +179,11 @@ describe('CA rotation without downtime (issue 7)', () => {
       expect(during.crls).toHaveLength(2);
       expect(during.crls.every((c) => c.enabled)).toBe(true);
 
+      // Registering again during the overlap keeps both certificates in the bundle.
+      const rereg = await runCli(['aws', 'register', '--json', '--role-arn', ROLE, '--endpoint', emu.url], { env: adminEnv, timeoutMs: 60_000 });
+      expect(rereg.code, fail(rereg)).toBe(0);
+      expect((await emulatorView(emu, reg.trustAnchorArn)).bundle).toHaveLength(2);
+
       // GET /v1/ca carries both roots.
       const caInfo = await fetchJson(`${ca.url}/v1/ca`);
       expect((caInfo.roots as string[]).map(fingerprintOf)).toEqual([newFp, ca.fingerprint]);
@@ -207,6 +212,13 @@ describe('CA rotation without downtime (issue 7)', () => {
       const deadline = Date.now() + 70_000;
       while (!HOSTS.every(renewedAfter) && Date.now() < deadline) await sleep(1000);
       expect(HOSTS.filter((h) => !renewedAfter(h)), agentLogs.join('\n')).toEqual([]);
+      // `rapki aws status` finds the anchor under the new fingerprint (re-tagged at finish): no drift.
+      const aws = await runCli(['aws', 'status', '--json', '--endpoint', emu.url], { env: adminEnv, timeoutMs: 30_000 });
+      expect(aws.code, fail(aws)).toBe(0);
+      const awsStatus = JSON.parse(aws.out) as { registered: boolean; drift: boolean; trustAnchors: { trustAnchorArn: string; matchesCa: boolean }[] };
+      expect(awsStatus.registered).toBe(true);
+      expect(awsStatus.trustAnchors).toEqual([expect.objectContaining({ trustAnchorArn: reg.trustAnchorArn, matchesCa: true })]);
+      expect(awsStatus.drift, aws.out).toBe(false);
       const status = await runCli(['ca', 'rotate', 'status', '--json'], { env: adminEnv });
       expect(status.code, fail(status)).toBe(0);
       expect((JSON.parse(status.out) as { state?: unknown }).state).toBeUndefined();

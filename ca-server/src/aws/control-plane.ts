@@ -23,6 +23,7 @@ import {
   ListCrlsCommand,
   ListProfilesCommand,
   ListTagsForResourceCommand,
+  TagResourceCommand,
   ListTrustAnchorsCommand,
   RolesAnywhereClient,
   UpdateCrlCommand,
@@ -280,6 +281,9 @@ export function createControlPlane(options: ControlPlaneOptions = {}): RolesAnyw
     async listTags(resourceArn) {
       const r = await sdkCall(() => sdk.send(new ListTagsForResourceCommand({ resourceArn })));
       return (r.tags ?? []).map((t) => ({ key: t.key ?? '', value: t.value ?? '' }));
+    },
+    async tagResource(resourceArn, tags) {
+      await sdkCall(() => sdk.send(new TagResourceCommand({ resourceArn, tags: tags.map((t) => ({ key: t.key, value: t.value })) })));
     },
     close() {
       sdk.destroy();

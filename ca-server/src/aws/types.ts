@@ -117,6 +117,8 @@ export interface RolesAnywhereControlPlane {
   deleteCrl(id: string): Promise<void>;
 
   listTags(resourceArn: string): Promise<Tag[]>;
+  /** Adds or replaces tags (CA rotation re-tags anchors and profiles with the new root fingerprint). */
+  tagResource(resourceArn: string, tags: readonly Tag[]): Promise<void>;
   /** Release sockets. */
   close(): void;
 }

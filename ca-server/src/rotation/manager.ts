@@ -45,7 +45,9 @@ import type { RotatingCrlManager } from './rotating-crl.js';
 import { SlotTargetStore } from './slot-target-store.js';
 import { newRotationId, rotationDir, RotationStateFile, withDone, type RotationState } from './state.js';
 
-export type RotationControlPlane = BundleControlPlane & CrlControlPlane & Pick<RolesAnywhereControlPlane, 'deleteCrl'>;
+export type RotationControlPlane = BundleControlPlane &
+  CrlControlPlane &
+  Pick<RolesAnywhereControlPlane, 'deleteCrl' | 'listProfiles' | 'listTags' | 'tagResource'>;
 
 export interface RotationManagerDeps {
   readonly caDir: string;
@@ -240,7 +242,14 @@ export class RotationManager {
     const d = this.#d;
     let s = this.#file.read();
     // Re-running start after it completed (e.g. the CLI was killed and the server went on) is not an error.
-    if (s?.phase === 'active' && (!o.emergency || s.emergency)) return this.status(['the rotation is already active']);
+    // An anchor registered during the overlap gets both certificates and the second CRL the same way.
+    if (s?.phase === 'active' && (!o.emergency || s.emergency)) {
+      const next = d.switch.next;
+      if (!next) throw rotationError('rotation_state_invalid', 'The new CA is not loaded.');
+      const added = await this.#publishAll(s, next, o.actor);
+      if (added.count > 0) await this.#awaitSlotCrl();
+      return this.status(['the rotation is already active', ...(added.count > 0 ? [`published to ${added.count} trust anchor(s) registered since`] : [])]);
+    }
     if (s && s.phase !== 'preparing') {
       throw rotationError('rotation_in_progress', `A rotation is already ${s.phase}; use finish or abort.`, { details: { phase: s.phase } });
     }
@@ -291,14 +300,7 @@ export class RotationManager {
     await this.#attach(next);
     await this.#trustChanged();
     // 3. Both certificates in every trust-anchor bundle.
-    const both = [d.switch.primary, next];
-    for (const t of d.targets.list()) {
-      const step = `publish:${t.id}`;
-      if (s.done.includes(step)) continue;
-      const changed = await setBundle(d.controlPlaneFor(t), t.trustAnchorArn, both, both);
-      s = await this.#save(withDone(s, step, d.clock()));
-      await this.#audit(o.actor, 'rotation.publish', s, { trustAnchorArn: t.trustAnchorArn, changed });
-    }
+    s = (await this.#publishAll(s, next, o.actor)).state;
     s = await this.#save(withDone(s, 'publish', d.clock()));
     // 4. The new CA's CRL in the second slot of every anchor, confirmed by read-back.
     if (!s.done.includes('crl')) {
@@ -322,6 +324,23 @@ export class RotationManager {
       warnings.push(`revoked ${n} certificate(s) of the old CA; those hosts must re-enroll with new tokens`);
     }
     return this.status(warnings);
+  }
+
+  /** Both certificates into the bundle of every anchor not yet done (idempotent per anchor). */
+  async #publishAll(s0: RotationState, next: IssuerContext, actor: string): Promise<{ state: RotationState; count: number }> {
+    const d = this.#d;
+    let s = s0;
+    let count = 0;
+    const both = [d.switch.primary, next];
+    for (const t of d.targets.list()) {
+      const step = `publish:${t.id}`;
+      if (s.done.includes(step)) continue;
+      const changed = await setBundle(d.controlPlaneFor(t), t.trustAnchorArn, both, both);
+      s = await this.#save(withDone(s, step, d.clock()));
+      await this.#audit(actor, 'rotation.publish', s, { trustAnchorArn: t.trustAnchorArn, changed });
+      count++;
+    }
+    return { state: s, count };
   }
 
   async #awaitSlotCrl(): Promise<void> {
@@ -406,6 +425,9 @@ export class RotationManager {
       await setBundle(cp, t.trustAnchorArn, [next], [d.switch.primary, next]);
       const oldArn = s.oldCrls?.[t.id];
       if (oldArn) await deleteCrlQuietly(cp, oldArn);
+      if (Buffer.compare(Buffer.from(next.root), Buffer.from(d.switch.primary.root)) !== 0) {
+        await retagForNewRoot(cp, t.trustAnchorArn, sha256Hex(d.switch.primary.root), sha256Hex(next.root));
+      }
       const slot = this.#slotStore.get(t.id);
       d.targets.put({
         ...t,
@@ -480,6 +502,22 @@ export class RotationManager {
     await this.#trustChanged();
     const st = await this.status(warnings);
     return { ...st, state: s, completed: true };
+  }
+}
+
+/**
+ * `rapki aws register|status|unregister` find their resources by the `rapki:ca-fingerprint` tag
+ * (the root's SHA-256): after a new root, the anchor and the profiles of the old one carry the new
+ * fingerprint, so the CA keeps managing them (the new CA's CRL is tagged so at import).
+ */
+async function retagForNewRoot(cp: RotationControlPlane, trustAnchorArn: string, oldFp: string, newFp: string): Promise<void> {
+  const tag = [{ key: TAGS.caFingerprint, value: newFp }];
+  await cp.tagResource(trustAnchorArn, tag);
+  for (const p of await cp.listProfiles()) {
+    const tags = await cp.listTags(p.profileArn);
+    if (tags.some((t) => t.key === TAGS.caFingerprint && t.value === oldFp) && tags.some((t) => t.key === TAGS.managedBy)) {
+      await cp.tagResource(p.profileArn, tag);
+    }
   }
 }
 

@@ -68,6 +68,9 @@ function lazyControlPlanes(): { forTarget: (t: SyncTarget) => RotationControlPla
       enableCrl: (id) => get(t).enableCrl(id),
       getCrl: (id) => get(t).getCrl(id),
       deleteCrl: (id) => get(t).deleteCrl(id),
+      listProfiles: () => get(t).listProfiles(),
+      listTags: (arn) => get(t).listTags(arn),
+      tagResource: (arn, tags) => get(t).tagResource(arn, tags),
     }),
     close() {
       for (const c of clients.values()) c.close();

@@ -22,6 +22,8 @@ export interface CaMaterial {
   readonly intermediatePem: string | undefined;
   /** Current CRL as canonical PEM, and its number; undefined when the CA has not published one. */
   readonly crl: { readonly pem: string; readonly number: bigint } | undefined;
+  /** During a CA rotation (docs/rotation.md): the next CA, which trust anchors hold beside this one. */
+  readonly rotationNext?: { readonly rootPem: string; readonly intermediatePem: string | undefined } | undefined;
 }
 
 /** What the CA knows about a sync target (server: live state; CA dir: the persisted part). */
@@ -72,7 +74,7 @@ export function serverCaSide(client: CaClient): CaSide {
   return {
     kind: 'server',
     async material() {
-      const ca = await client.json<{ root?: unknown; intermediates?: unknown }>('GET', CA_PATHS.ca);
+      const ca = await client.json<{ root?: unknown; intermediates?: unknown; rotation?: { next?: { root?: unknown; intermediates?: unknown } } | null }>('GET', CA_PATHS.ca);
       if (typeof ca.root !== 'string') throw awsError('aws_response_invalid', 'the CA answered GET /v1/ca without a root');
       const inter = Array.isArray(ca.intermediates) && typeof ca.intermediates[0] === 'string' ? ca.intermediates[0] : undefined;
       const res = await client.request('GET', CA_PATHS.crlPem, { accept: 'application/x-pem-file', maxBytes: MAX_CRL_RESPONSE_BYTES });
@@ -81,6 +83,13 @@ export function serverCaSide(client: CaClient): CaSide {
         rootPem: ca.root,
         intermediatePem: inter,
         crl: crlFrom(pemToDer(res.body.toString('latin1'), 'X509 CRL')),
+        rotationNext:
+          typeof ca.rotation?.next?.root === 'string'
+            ? {
+                rootPem: ca.rotation.next.root,
+                intermediatePem: Array.isArray(ca.rotation.next.intermediates) && typeof ca.rotation.next.intermediates[0] === 'string' ? ca.rotation.next.intermediates[0] : undefined,
+              }
+            : undefined,
       };
     },
     async putSyncTarget(t) {
@@ -170,3 +179,17 @@ function viewOf(t: SyncTarget): TargetView {
 function stripUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
+
+/**
+ * The anchor's bundle: the CA certificate of the chosen kind, and during a CA rotation the next
+ * CA's one beside it (two certificates per bundle, docs/rotation.md), so that registering during
+ * the overlap never drops the CA that issues now.
+ */
+export function anchorBundle(material: CaMaterial, usesIntermediate: boolean): string {
+  const cur = usesIntermediate ? (material.intermediatePem as string) : material.rootPem;
+  const n = material.rotationNext;
+  const next = n ? (usesIntermediate ? n.intermediatePem : n.rootPem) : undefined;
+  return next && squash(next) !== squash(cur) ? cur + next : cur;
+}
+
+const squash = (s: string | undefined): string => (s ?? '').replace(/\s+/g, '');

@@ -16,7 +16,7 @@ import type { AttributeMapping, Crl, NotificationSetting, Profile, RolesAnywhere
 import { CallSpacer, waitingScheduler } from '../../../ca-server/src/sync/scheduler.js';
 import type { SyncScheduler } from '../../../ca-server/src/sync/scheduler.js';
 import { crlResourceName } from '../../../ca-server/src/sync/constants.js';
-import type { CaMaterial, CaSide, TargetView } from './ca-source.js';
+import { anchorBundle, type CaMaterial, type CaSide, type TargetView } from './ca-source.js';
 import { caTags, findCrls, findProfiles, findTrustAnchors, profileTags } from './find.js';
 
 export interface RegisterOptions {
@@ -109,7 +109,7 @@ export async function register(
   const names = defaultNames(fp);
   const usesIntermediate = o.anchor === 'intermediate';
   if (usesIntermediate && !material.intermediatePem) throw awsError('aws_usage', '--anchor intermediate: this CA has no intermediate');
-  const bundlePem = usesIntermediate ? (material.intermediatePem as string) : material.rootPem;
+  const bundlePem = anchorBundle(material, usesIntermediate);
 
   // 1. Trust anchor.
   const anchors = await findTrustAnchors(cp, fp);

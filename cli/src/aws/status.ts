@@ -6,7 +6,7 @@
 import { readCrlFacts } from '../../../ca-server/src/aws/crl-data.js';
 import type { RolesAnywhereControlPlane } from '../../../ca-server/src/aws/types.js';
 import { syncTargetId } from '../../../ca-server/src/sync/target-store.js';
-import type { CaMaterial, CaSide, TargetView } from './ca-source.js';
+import { anchorBundle, type CaMaterial, type CaSide, type TargetView } from './ca-source.js';
 import { findCrls, findProfiles, findTrustAnchors } from './find.js';
 
 export interface StatusReport {
@@ -83,7 +83,9 @@ export async function status(cp: RolesAnywhereControlPlane, ca: CaSide, material
       trustAnchorArn: a.trustAnchorArn,
       name: a.name,
       enabled: a.enabled,
-      matchesCa: [material.rootPem, material.intermediatePem].some((p) => p !== undefined && norm(p) === norm(a.x509CertificateData)),
+      matchesCa: [material.rootPem, material.intermediatePem, anchorBundle(material, false), ...(material.intermediatePem ? [anchorBundle(material, true)] : [])].some(
+        (p) => p !== undefined && norm(p) === norm(a.x509CertificateData),
+      ),
       notificationSettings: a.notificationSettings.map((n) => ({ event: n.event, enabled: n.enabled, threshold: n.threshold })),
       updatedAt: a.updatedAt,
     })),

@@ -43,6 +43,9 @@ describe('RotationManager (in-process emulator, real CA directory)', () => {
     enableCrl: (id) => cp.enableCrl(id),
     getCrl: (id) => cp.getCrl(id),
     deleteCrl: (id) => cp.deleteCrl(id),
+    listProfiles: () => cp.listProfiles(),
+    listTags: (arn) => cp.listTags(arn),
+    tagResource: (arn, tags) => cp.tagResource(arn, tags),
   });
   const rotationOverrides = { controlPlaneFor, slotSyncOptions: { minCallIntervalMs: 0, backoffInitialMs: 50 }, publishWaitMs: 5000, keyEncryption: FAST_KDF };
 
