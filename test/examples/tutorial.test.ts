@@ -1,5 +1,5 @@
 /**
- * The README tutorial (docs/readme-drafts/tutorial.md) runs as written: its ```sh blocks, joined in
+ * The README tutorial (section "Tutorial" of README.md) runs as written: its ```sh blocks, joined in
  * order, run in one bash against the real CLI, emulator and CA server, and every `# → …` line it
  * shows as expected output appears in what they print.
  *
@@ -10,14 +10,14 @@
  * tutorial leaves ~/.aws alone and cleans up after itself.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, assertBuilt } from '../support/cli.js';
+import { readmeSection } from '../support/readme.js';
 
-const TUTORIAL = join(REPO_ROOT, 'docs', 'readme-drafts', 'tutorial.md');
 const EMULATOR_ADDR = '127.0.0.1:8088';
 const CA_ADDR = '127.0.0.1:8443';
 
@@ -80,8 +80,8 @@ afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-describe('docs/readme-drafts/tutorial.md', () => {
-  const markdown = readFileSync(TUTORIAL, 'utf8');
+describe('README.md tutorial', () => {
+  const markdown = readmeSection('Tutorial');
   const blocks = shellBlocks(markdown);
 
   it('has the steps the issue asks for, each as a shell block', () => {
