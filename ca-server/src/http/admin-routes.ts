@@ -4,7 +4,8 @@ import type { CertificateAuthority } from '../authority/authority.js';
 import { parseDurationSeconds } from '../authority/durations.js';
 import { MAX_SANS } from '../authority/names.js';
 import { normalizeSerial } from '../authority/serial.js';
-import type { CertificateRecord, CertStatus } from '../store/types.js';
+import type { AdminTokenStatus } from '../authority/admin-tokens.js';
+import type { AdminTokenRecord, CertificateRecord, CertStatus } from '../store/types.js';
 import { caError } from '../errors.js';
 import { actorOf, adminAuth, requireRole } from './admin-auth.js';
 import { jsonBody, parseLimit, validateBody, validateQuery } from './validate.js';
@@ -25,6 +26,21 @@ export function certificateJson(a: CertificateAuthority, c: CertificateRecord) {
     fingerprint: c.fingerprint,
     renewedFrom: c.renewedFrom,
     issuedAt: c.issuedAt.toISOString(),
+  };
+}
+
+/** An admin token as the API shows it: never the hash, never the secret. */
+function adminTokenJson(t: Omit<AdminTokenRecord, 'hash'>, status: AdminTokenStatus) {
+  const iso = (d: Date | null) => (d ? d.toISOString() : null);
+  return {
+    id: t.id,
+    name: t.name,
+    role: t.role,
+    status,
+    createdAt: t.createdAt.toISOString(),
+    expiresAt: iso(t.expiresAt),
+    lastUsedAt: iso(t.lastUsedAt),
+    revokedAt: iso(t.revokedAt),
   };
 }
 
@@ -109,13 +125,33 @@ export function adminRouter(a: CertificateAuthority, before: readonly ((req: Req
     res.json({ records: page, nextCursor: records.length > limit && last ? String(last.seq) : null });
   });
 
+  r.get('/admin-tokens', adminOnly, async (req, res) => {
+    validateQuery(req, []);
+    const tokens = await a.listAdminTokens();
+    res.json({ adminTokens: tokens.map((t) => adminTokenJson(t.record, t.status)) });
+  });
+
   r.post('/admin-tokens', adminOnly, async (req, res) => {
     const b = validateBody(jsonBody(req), {
       name: { type: 'string', required: true, maxLength: 64 },
       role: { type: 'string', required: true, maxLength: 16 },
+      ttl: { type: 'duration' },
     });
-    const t = await a.createAdminToken({ name: b.name as string, role: b.role as 'admin' | 'operator' }, actorOf(res));
-    res.status(201).json(t);
+    const t = await a.createAdminToken(
+      {
+        name: b.name as string,
+        role: b.role as 'admin' | 'operator',
+        ttlSeconds: b.ttl === undefined || b.ttl === null ? undefined : parseDurationSeconds(b.ttl, 'ttl'),
+      },
+      actorOf(res),
+    );
+    res.status(201).json({ token: t.token, ...adminTokenJson({ ...t, lastUsedAt: null, revokedAt: null }, 'active') });
+  });
+
+  r.post('/admin-tokens/:id/revoke', adminOnly, async (req, res) => {
+    validateBody(jsonBody(req), {});
+    const t = await a.revokeAdminToken(String(req.params.id), actorOf(res));
+    res.json(adminTokenJson(t, 'revoked'));
   });
 
   return r;
