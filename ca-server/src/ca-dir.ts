@@ -54,6 +54,33 @@ export interface CaDirConfig {
   readonly createdAt: string;
   /** SHA-256 hex of the root DER. */
   readonly fingerprint: string;
+  /**
+   * Present when the CA keys live on a PKCS#11 token (`ca init --key pkcs11:…`): RFC 7512 URIs of
+   * the keys (never a PIN; the PIN comes from `pin-source` or RAPKI_PKCS11_PIN at every start) and
+   * the module. There are then no `*.key.enc` files.
+   */
+  readonly pkcs11?: CaPkcs11Keys | undefined;
+}
+
+/** Where a token-held CA's keys are (`ca.json` → `pkcs11`). */
+export interface CaPkcs11Keys {
+  readonly rootKey: string;
+  /** Only with `intermediate: true`. */
+  readonly intermediateKey?: string | undefined;
+  /** `--pkcs11-lib` given at init (else the URI's module-path, else p11-kit-proxy). */
+  readonly module?: string | undefined;
+}
+
+function validPkcs11Keys(v: unknown, intermediate: boolean): boolean {
+  if (v === undefined) return true;
+  if (typeof v !== 'object' || v === null) return false;
+  const k = v as Partial<CaPkcs11Keys>;
+  const uri = (x: unknown): boolean => typeof x === 'string' && /^pkcs11:/i.test(x) && x.length <= 4096 && !/pin-value=/i.test(x);
+  return (
+    uri(k.rootKey) &&
+    (intermediate ? uri(k.intermediateKey) : k.intermediateKey === undefined) &&
+    (k.module === undefined || (typeof k.module === 'string' && k.module.length > 0 && k.module.length <= 4096))
+  );
 }
 
 export function caExists(dir: string): boolean {
@@ -86,7 +113,8 @@ export function readCaConfig(dir: string): CaDirConfig {
     typeof c.subject !== 'string' ||
     typeof c.intermediate !== 'boolean' ||
     typeof c.fingerprint !== 'string' ||
-    !/^[0-9a-f]{64}$/.test(c.fingerprint)
+    !/^[0-9a-f]{64}$/.test(c.fingerprint) ||
+    !validPkcs11Keys(c.pkcs11, c.intermediate)
   ) {
     throw caError('ca_config_invalid', `${p.config} does not have the expected fields.`);
   }
