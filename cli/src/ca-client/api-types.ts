@@ -30,6 +30,24 @@ export interface CreatedToken {
   readonly certTtl?: number;
 }
 
+/** One entry of `GET /v1/admin/admin-tokens` (never a hash or a secret). */
+export interface AdminTokenInfo {
+  /** Public id: the first 16 hex digits of the token's SHA-256. */
+  readonly id: string;
+  readonly name: string;
+  readonly role: 'admin' | 'operator';
+  readonly status: 'active' | 'expired' | 'revoked';
+  readonly createdAt: string;
+  readonly expiresAt: string | null;
+  readonly lastUsedAt: string | null;
+  readonly revokedAt: string | null;
+}
+
+/** `POST /v1/admin/admin-tokens`, 201: the entry plus the secret, shown once. */
+export interface CreatedAdminToken extends AdminTokenInfo {
+  readonly token: string;
+}
+
 /** One row of `GET /v1/admin/certificates`. */
 export interface CertificateRecord {
   readonly serial: string;

@@ -18,6 +18,8 @@ export const CA_PATHS = {
   revokeHost: (host: string): string => `/v1/admin/hosts/${encodeURIComponent(host)}/revoke`,
   unblockHost: (host: string): string => `/v1/admin/hosts/${encodeURIComponent(host)}/unblock`,
   audit: '/v1/admin/audit',
+  adminTokens: '/v1/admin/admin-tokens',
+  revokeAdminToken: (id: string): string => `/v1/admin/admin-tokens/${encodeURIComponent(id)}/revoke`,
 } as const;
 
 /** Environment variables read by the CA commands (secrets only ever come from here or from files). */

@@ -17,6 +17,7 @@ import { renewCommand } from './renew.js';
 import { agentCommand } from './agent.js';
 import { hostCommand } from './host.js';
 import { tokenCommand } from './token.js';
+import { adminTokenCommand } from './admin-token.js';
 import { caCommand } from './ca.js';
 import { awsCommand } from './aws.js';
 import { emulatorCommand } from './emulator.js';
@@ -36,6 +37,7 @@ export const commands: CommandModule<any, any>[] = [
   agentCommand,
   certCommand,
   hostCommand,
+  adminTokenCommand,
   crlCommand,
   auditCommand,
   awsCommand,

@@ -1,0 +1,103 @@
+/**
+ * `rapki admin-token create|list|revoke`: the lifecycle of admin bearer tokens
+ * (docs/ca-api.md "Admin tokens", docs/security.md C23). Admin role only on the server.
+ *
+ * `create` prints the secret once on stdout (alone, or inside `--json`) so that scripts can capture
+ * it; everything else goes to stderr. `list` and `revoke` work with the public id (16 hex digits)
+ * and never see a secret or a hash.
+ */
+import type { AdminTokenInfo, CreatedAdminToken } from '../api-types.js';
+import { safeText } from '../client.js';
+import { CA_PATHS } from '../constants.js';
+import { connect, type ConnectionArgs } from '../connection.js';
+import { parseDuration } from '../duration.js';
+import { caClientError } from '../errors.js';
+import { runCommand, type CommandIo } from '../run.js';
+import { formatTable } from '../table.js';
+
+export const ADMIN_TOKEN_ROLES = ['admin', 'operator'] as const;
+/** Same rule as the server: names are short and printable without quoting. */
+const NAME = /^[A-Za-z0-9._@-]{1,64}$/;
+const ID = /^[0-9a-f]{16}$/;
+
+export interface AdminTokenCreateArgs extends ConnectionArgs {
+  readonly name?: string | undefined;
+  readonly role?: string | undefined;
+  readonly ttl?: string | undefined;
+  readonly json?: boolean | undefined;
+}
+
+export function adminTokenCreate(args: AdminTokenCreateArgs, io: CommandIo): Promise<number> {
+  return runCommand(io, async () => {
+    const name = String(args.name ?? '');
+    if (!NAME.test(name)) throw caClientError('usage', '--name must be 1-64 characters [A-Za-z0-9._@-]');
+    const role = args.role ?? 'operator';
+    if (!(ADMIN_TOKEN_ROLES as readonly string[]).includes(role)) throw caClientError('usage', `--role must be one of ${ADMIN_TOKEN_ROLES.join(', ')}`);
+    const body: Record<string, unknown> = { name, role };
+    if (args.ttl !== undefined) {
+      parseDuration(args.ttl);
+      body['ttl'] = String(args.ttl).trim();
+    }
+    const client = await connect(args, io.env, { admin: true });
+    try {
+      const res = await client.json<CreatedAdminToken>('POST', CA_PATHS.adminTokens, { json: body, admin: true });
+      if (typeof res?.token !== 'string' || typeof res.id !== 'string') throw caClientError('ca_response_invalid', 'the CA answered without token and id');
+      if (args.json) io.stdout(`${JSON.stringify(res)}\n`);
+      else io.stdout(`${res.token}\n`);
+      io.stderr(
+        `rapki: ${safeText(res.role)} token ${safeText(res.name)} (id ${safeText(res.id)}) ` +
+          `${res.expiresAt ? `expires at ${safeText(res.expiresAt)}` : 'does not expire'}; it is shown only now.\n` +
+          `Revoke it with: rapki admin-token revoke ${safeText(res.id)}\n`,
+      );
+    } finally {
+      client.close();
+    }
+  });
+}
+
+export interface AdminTokenListArgs extends ConnectionArgs {
+  readonly json?: boolean | undefined;
+}
+
+export function adminTokenList(args: AdminTokenListArgs, io: CommandIo): Promise<number> {
+  return runCommand(io, async () => {
+    const client = await connect(args, io.env, { admin: true });
+    try {
+      const res = await client.json<{ adminTokens: AdminTokenInfo[] }>('GET', CA_PATHS.adminTokens, { admin: true });
+      if (!res || !Array.isArray(res.adminTokens)) throw caClientError('ca_response_invalid', 'the answer has no adminTokens array');
+      if (args.json) {
+        io.stdout(`${JSON.stringify({ adminTokens: res.adminTokens })}\n`);
+        return;
+      }
+      const cell = (v: unknown) => (v === null || v === undefined ? '' : safeText(String(v), 64));
+      io.stdout(
+        formatTable(
+          ['ID', 'NAME', 'ROLE', 'STATUS', 'CREATED', 'EXPIRES', 'LAST USED', 'REVOKED'],
+          res.adminTokens.map((t) => [t.id, t.name, t.role, t.status, t.createdAt, t.expiresAt ?? 'never', t.lastUsedAt, t.revokedAt].map(cell)),
+        ),
+      );
+    } finally {
+      client.close();
+    }
+  });
+}
+
+export interface AdminTokenRevokeArgs extends ConnectionArgs {
+  readonly id?: string | undefined;
+  readonly json?: boolean | undefined;
+}
+
+export function adminTokenRevoke(args: AdminTokenRevokeArgs, io: CommandIo): Promise<number> {
+  return runCommand(io, async () => {
+    const id = String(args.id ?? '').trim().toLowerCase();
+    if (!ID.test(id)) throw caClientError('usage', 'ID must be the 16 hex digits shown by `rapki admin-token list`');
+    const client = await connect(args, io.env, { admin: true });
+    try {
+      const res = await client.json<AdminTokenInfo>('POST', CA_PATHS.revokeAdminToken(id), { json: {}, admin: true });
+      if (args.json) io.stdout(`${JSON.stringify(res)}\n`);
+      else io.stdout(`admin token ${safeText(String(res?.id ?? id))} (${safeText(String(res?.name ?? ''))}) revoked\n`);
+    } finally {
+      client.close();
+    }
+  });
+}

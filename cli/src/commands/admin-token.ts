@@ -1,0 +1,59 @@
+/**
+ * `rapki admin-token create|list|revoke`: admin bearer tokens (docs/ca-api.md "Admin tokens").
+ * The implementation is loaded lazily (`cli/src/ca-client/handlers/admin-token.ts`).
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { adminTokenOptions, caConnectionOptions } from '../ca-client/options.js';
+
+const create: CommandModule = {
+  command: 'create',
+  describe: 'Create an admin or operator token; prints it once',
+  builder: (y: Argv) =>
+    y
+      .options(caConnectionOptions)
+      .options(adminTokenOptions)
+      .option('name', { type: 'string', demandOption: true, describe: 'who or what holds the token (1-64 of [A-Za-z0-9._@-])' })
+      .option('role', { type: 'string', choices: ['admin', 'operator'], default: 'operator', describe: 'operator: mint enrollment tokens and read; admin: everything' })
+      .option('ttl', { type: 'string', describe: 'lifetime (e.g. 12h, 90d; at most 3650d); default: does not expire' })
+      .option('json', { type: 'boolean', describe: 'print the token and its entry as JSON' }),
+  handler: async (argv) => {
+    const { adminTokenCreate } = await import('../ca-client/handlers/admin-token.js');
+    const { processIo } = await import('../ca-client/run.js');
+    process.exitCode = await adminTokenCreate(argv as never, processIo());
+  },
+};
+
+const list: CommandModule = {
+  command: 'list',
+  describe: 'List admin tokens (id, name, role, status, dates); never shows a secret',
+  builder: (y: Argv) =>
+    y.options(caConnectionOptions).options(adminTokenOptions).option('json', { type: 'boolean', describe: 'print {"adminTokens": [...]}' }),
+  handler: async (argv) => {
+    const { adminTokenList } = await import('../ca-client/handlers/admin-token.js');
+    const { processIo } = await import('../ca-client/run.js');
+    process.exitCode = await adminTokenList(argv as never, processIo());
+  },
+};
+
+const revoke: CommandModule = {
+  command: 'revoke <id>',
+  describe: 'Revoke an admin token by id (the last usable admin token cannot be revoked)',
+  builder: (y: Argv) =>
+    y
+      .options(caConnectionOptions)
+      .options(adminTokenOptions)
+      .positional('id', { type: 'string', describe: 'the 16 hex digits shown by `rapki admin-token list`' })
+      .option('json', { type: 'boolean', describe: 'print the revoked entry as JSON' }),
+  handler: async (argv) => {
+    const { adminTokenRevoke } = await import('../ca-client/handlers/admin-token.js');
+    const { processIo } = await import('../ca-client/run.js');
+    process.exitCode = await adminTokenRevoke(argv as never, processIo());
+  },
+};
+
+export const adminTokenCommand: CommandModule = {
+  command: 'admin-token <command>',
+  describe: 'Admin bearer tokens: create, list, revoke',
+  builder: (y: Argv) => y.command(create).command(list).command(revoke).demandCommand(1),
+  handler: () => {},
+};
