@@ -5,6 +5,11 @@
  * rules (ca-landscape §1.1: CA:TRUE, keyCertSign, SHA-256+), keys encrypted at rest with the
  * passphrase (scrypt + AES-256-GCM, `keys/key-encryption.ts`), the first admin token (shown once,
  * stored hashed) and the root fingerprint clients pin.
+ *
+ * With `pkcs11` (`ca init --key pkcs11:…`) the keys are generated on the token instead and never
+ * leave it: the root key under the URI's label, the intermediate's (with `intermediate`) under
+ * `<label>-issuing` on the same token; `ca.json` records their URIs (no PIN) and no key file is
+ * written, so no passphrase is needed.
  */
 import { caExists, caPaths, ensurePrivateDir, writePrivateFile, type CaDirConfig } from './ca-dir.js';
 import { caError } from './errors.js';
@@ -13,13 +18,16 @@ import { ADMIN_TOKEN_PREFIX, hashSecretToken, newSecretToken } from './authority
 import { SqliteCaStore } from './store/sqlite-store.js';
 import { generateCaKey } from './keys/generate-ca-key.js';
 import { caSignerFromPrivateKey } from './keys/ca-signer.js';
+import { generatePkcs11CaKey } from './keys/generate-pkcs11-ca-key.js';
+import { openPkcs11CaSigner, type Pkcs11CaSigner } from './keys/pkcs11-ca-signer.js';
+import type { Pkcs11Deps, Pkcs11FileIo } from '../../common/src/pkcs11/module-path.js';
 import { encryptCaKey, type KeyEncryptionOptions } from './keys/key-encryption.js';
 import { buildCaCertificate } from './x509/ca-certificate.js';
 import { lintCaCertificate } from './x509/lint.js';
 import { newSerial } from './x509/serial.js';
 import { derToPem, fingerprintSha256 } from './x509/pem.js';
 import { decodeCertificate } from './x509/certificate-reader.js';
-import type { CaKeyType } from './x509/types.js';
+import type { CaKeyType, CaSigner } from './x509/types.js';
 
 export const DEFAULT_ROOT_SUBJECT = 'CN=rapki Root CA';
 export const ROOT_VALIDITY_DAYS = 3650;
@@ -31,11 +39,40 @@ export interface InitCaOptions {
   readonly keyType?: CaKeyType;
   readonly subject?: string;
   readonly intermediate?: boolean;
-  readonly passphrase: string;
+  /** Encrypts the key files; not needed (ignored) with `pkcs11`. */
+  readonly passphrase?: string | undefined;
+  /** Generate the keys on a PKCS#11 token instead of in files. */
+  readonly pkcs11?: InitCaPkcs11 | undefined;
   readonly clock?: Clock;
   readonly random?: RandomSource;
   /** Cheaper scrypt for tests. */
   readonly keyEncryption?: KeyEncryptionOptions;
+}
+
+/** `ca init --key pkcs11:URI [--pkcs11-lib PATH]`; PIN from the URI's pin-source or RAPKI_PKCS11_PIN. */
+export interface InitCaPkcs11 {
+  readonly keyUri: string;
+  readonly module?: string | undefined;
+  readonly io?: Pkcs11FileIo | undefined;
+  readonly deps?: Pkcs11Deps | undefined;
+}
+
+/** A new CA key: its signer, and what is stored (encrypted key text, or the token URI). */
+interface NewCaKey {
+  readonly signer: CaSigner;
+  readonly keyText?: string;
+  readonly keyUri?: string;
+}
+
+async function newCaKey(o: InitCaOptions, keyType: CaKeyType, role: 'root' | 'intermediate', opened: Pkcs11CaSigner[]): Promise<NewCaKey> {
+  if (o.pkcs11) {
+    const g = await generatePkcs11CaKey({ uri: o.pkcs11.keyUri, role, keyType, pkcs11Lib: o.pkcs11.module, io: o.pkcs11.io, deps: o.pkcs11.deps });
+    const signer = await openPkcs11CaSigner({ keyUri: g.keyUri, publicKeySpki: g.publicKeySpki, pkcs11Lib: o.pkcs11.module, io: o.pkcs11.io, deps: o.pkcs11.deps });
+    opened.push(signer);
+    return { signer, keyUri: g.keyUri };
+  }
+  const k = await generateCaKey(keyType);
+  return { signer: caSignerFromPrivateKey(k.privateKey), keyText: encryptCaKey(k.privateKey, o.passphrase as string, o.keyEncryption) };
 }
 
 export interface InitCaResult {
@@ -49,7 +86,7 @@ export interface InitCaResult {
 export async function initCa(o: InitCaOptions): Promise<InitCaResult> {
   const p = caPaths(o.dir);
   if (caExists(o.dir)) throw caError('ca_exists', `A CA already exists in ${p.dir}; refusing to overwrite it.`);
-  if (!o.passphrase) throw caError('passphrase_required');
+  if (!o.passphrase && !o.pkcs11) throw caError('passphrase_required');
   const clock = o.clock ?? systemClock;
   const random = o.random ?? systemRandom;
   const keyType = o.keyType ?? 'ec-p256';
@@ -59,8 +96,23 @@ export async function initCa(o: InitCaOptions): Promise<InitCaResult> {
 
   ensurePrivateDir(p.dir);
 
-  const rootKey = await generateCaKey(keyType);
-  const rootSigner = caSignerFromPrivateKey(rootKey.privateKey);
+  const opened: Pkcs11CaSigner[] = [];
+  try {
+    return await initWithKeys(o, p, { keyType, subject, now, notBefore, random }, opened);
+  } finally {
+    for (const s of opened) await s.close();
+  }
+}
+
+async function initWithKeys(
+  o: InitCaOptions,
+  p: ReturnType<typeof caPaths>,
+  c: { keyType: CaKeyType; subject: string; now: Date; notBefore: Date; random: RandomSource },
+  opened: Pkcs11CaSigner[],
+): Promise<InitCaResult> {
+  const { keyType, subject, now, notBefore, random } = c;
+  const rootKey = await newCaKey(o, keyType, 'root', opened);
+  const rootSigner = rootKey.signer;
   let rootDer: Uint8Array;
   try {
     rootDer = await buildCaCertificate({
@@ -76,10 +128,10 @@ export async function initCa(o: InitCaOptions): Promise<InitCaResult> {
   }
   lintCaCertificate(rootDer);
 
-  let inter: { der: Uint8Array; keyText: string } | undefined;
+  let inter: { der: Uint8Array; key: NewCaKey } | undefined;
   if (o.intermediate) {
-    const k = await generateCaKey(keyType);
-    const s = caSignerFromPrivateKey(k.privateKey);
+    const k = await newCaKey(o, keyType, 'intermediate', opened);
+    const s = k.signer;
     const der = await buildCaCertificate({
       subject: intermediateSubject(subject),
       signer: s,
@@ -90,13 +142,13 @@ export async function initCa(o: InitCaOptions): Promise<InitCaResult> {
       pathLength: 0,
     });
     lintCaCertificate(der, rootDer);
-    inter = { der, keyText: encryptCaKey(k.privateKey, o.passphrase, o.keyEncryption) };
+    inter = { der, key: k };
   }
 
-  writePrivateFile(p.rootKey, encryptCaKey(rootKey.privateKey, o.passphrase, o.keyEncryption));
+  if (rootKey.keyText !== undefined) writePrivateFile(p.rootKey, rootKey.keyText);
   writePrivateFile(p.rootCert, derToPem(rootDer, 'CERTIFICATE'));
   if (inter) {
-    writePrivateFile(p.intermediateKey, inter.keyText);
+    if (inter.key.keyText !== undefined) writePrivateFile(p.intermediateKey, inter.key.keyText);
     writePrivateFile(p.intermediateCert, derToPem(inter.der, 'CERTIFICATE'));
   }
 
@@ -114,7 +166,7 @@ export async function initCa(o: InitCaOptions): Promise<InitCaResult> {
       time: now,
       actor: 'system',
       action: 'ca.init',
-      details: { keyType, subject, intermediate: !!inter, fingerprint },
+      details: { keyType, subject, intermediate: !!inter, fingerprint, keyStore: o.pkcs11 ? 'pkcs11' : 'file' },
     });
     await store.createAdminToken(
       { hash: hashSecretToken(adminToken), role: 'admin', name: 'initial', createdAt: now },
@@ -124,7 +176,8 @@ export async function initCa(o: InitCaOptions): Promise<InitCaResult> {
     await store.close();
   }
 
-  const config: CaDirConfig = { version: 1, keyType, subject, intermediate: !!inter, createdAt: now.toISOString(), fingerprint };
+  const pkcs11 = rootKey.keyUri !== undefined ? { rootKey: rootKey.keyUri, intermediateKey: inter?.key.keyUri, module: o.pkcs11?.module } : undefined;
+  const config: CaDirConfig = { version: 1, keyType, subject, intermediate: !!inter, createdAt: now.toISOString(), fingerprint, ...(pkcs11 ? { pkcs11 } : {}) };
   writePrivateFile(p.config, `${JSON.stringify(config, null, 2)}\n`);
   return { adminToken, fingerprint, root: p.rootCert, dir: p.dir };
 }
