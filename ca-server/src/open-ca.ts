@@ -17,6 +17,9 @@ import { caPaths, readCaConfig, type CaDirConfig } from './ca-dir.js';
 import { caError } from './errors.js';
 import { caSignerFromPrivateKey } from './keys/ca-signer.js';
 import { decryptCaKey } from './keys/key-encryption.js';
+import { openPkcs11CaSigner, type Pkcs11CaSigner } from './keys/pkcs11-ca-signer.js';
+import type { Pkcs11Deps, Pkcs11FileIo } from '../../common/src/pkcs11/module-path.js';
+import type { CaSigner } from './x509/types.js';
 import type { CaStore } from './store/ca-store.js';
 import { SqliteCaStore } from './store/sqlite-store.js';
 import { decodeCertificate } from './x509/certificate-reader.js';
@@ -38,7 +41,10 @@ export interface OpenCa {
 
 export interface OpenCaOptions {
   readonly dir: string;
+  /** Opens the key files; unused (may be '') when `ca.json` puts the keys on a PKCS#11 token. */
   readonly passphrase: string;
+  /** PIN lookup edges for a token-held key (default: process.env RAPKI_PKCS11_PIN, the real module). */
+  readonly pkcs11?: { readonly io?: Pkcs11FileIo; readonly deps?: Pkcs11Deps } | undefined;
   readonly clock?: Clock;
   readonly random?: RandomSource;
   readonly authority?: AuthorityConfig;
@@ -68,16 +74,28 @@ export async function openCa(o: OpenCaOptions): Promise<OpenCa> {
   const issuingCertPath = config.intermediate ? p.intermediateCert : p.rootCert;
   const issuingKeyPath = config.intermediate ? p.intermediateKey : p.rootKey;
   const issuingDer = config.intermediate ? pemToDer(readFileSync(issuingCertPath, 'utf8'), 'CERTIFICATE') : rootDer;
-  let key;
-  try {
-    key = decryptCaKey(readFileSync(issuingKeyPath, 'utf8'), o.passphrase);
-  } catch (err) {
-    if (isRapkiError(err) && err.code === 'ca_key_wrong_passphrase') throw caError('passphrase_invalid', undefined, { cause: err });
-    throw err;
-  }
-  const signer = caSignerFromPrivateKey(key);
   const decoded = decodeCertificate(issuingDer);
+  let signer: CaSigner;
+  /** A token-held key (ca.json `pkcs11`): signed on this thread's session, closed with the CA. */
+  let tokenSigner: Pkcs11CaSigner | undefined;
+  if (config.pkcs11) {
+    const keyUri = config.intermediate ? config.pkcs11.intermediateKey : config.pkcs11.rootKey;
+    if (keyUri === undefined) throw caError('ca_config_invalid', 'ca.json names no PKCS#11 key for the issuing certificate.');
+    // Checks the token key against the certificate with a test signature (ca_config_invalid if not).
+    tokenSigner = await openPkcs11CaSigner({ keyUri, publicKeySpki: decoded.spki, pkcs11Lib: config.pkcs11.module, io: o.pkcs11?.io, deps: o.pkcs11?.deps });
+    signer = tokenSigner;
+  } else {
+    let key;
+    try {
+      key = decryptCaKey(readFileSync(issuingKeyPath, 'utf8'), o.passphrase);
+    } catch (err) {
+      if (isRapkiError(err) && err.code === 'ca_key_wrong_passphrase') throw caError('passphrase_invalid', undefined, { cause: err });
+      throw err;
+    }
+    signer = caSignerFromPrivateKey(key);
+  }
   if (Buffer.compare(Buffer.from(decoded.spki), Buffer.from(signer.publicKeySpki)) !== 0) {
+    await tokenSigner?.close();
     throw caError('ca_config_invalid', 'The issuing key does not match the issuing certificate.');
   }
   const issuer: IssuerContext = {
@@ -97,6 +115,7 @@ export async function openCa(o: OpenCaOptions): Promise<OpenCa> {
     }
   } catch (err) {
     await raw.close();
+    await tokenSigner?.close();
     throw err;
   }
   const cfg = o.authority ?? authorityConfig();
@@ -109,6 +128,7 @@ export async function openCa(o: OpenCaOptions): Promise<OpenCa> {
   } catch (err) {
     await offloaded?.close();
     await raw.close();
+    await tokenSigner?.close();
     throw err;
   }
   const crl: CrlManager = rotation.crl;
@@ -126,6 +146,7 @@ export async function openCa(o: OpenCaOptions): Promise<OpenCa> {
       rotation.close();
       await offloaded?.close();
       await raw.close();
+      await tokenSigner?.close();
     },
   };
 }
