@@ -76,7 +76,8 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
     const r = await initCa({ dir: config.dir, passphrase, clock });
     o.onInit?.(r, generated);
   }
-  if (!passphrase) throw caError('passphrase_required');
+  // A CA whose keys are on a PKCS#11 token (ca.json `pkcs11`) has no key file to decrypt.
+  if (!passphrase && readCaConfig(config.dir).pkcs11 === undefined) throw caError('passphrase_required');
   for (const f of [paths.dir, paths.rootKey, paths.intermediateKey, paths.database, paths.passphrase]) {
     if (isTooOpen(f)) log.warn({ path: f }, 'CA file or directory is readable by group or others; chmod it to 0600 (files) / 0700 (directory)');
   }
@@ -103,7 +104,7 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
     const x509Worker = o.x509Worker === undefined ? (env.RAPKI_CA_X509_WORKER === '0' ? undefined : bundledX509Worker()) : o.x509Worker || undefined;
     ca = await openCa({
       dir: config.dir,
-      passphrase,
+      passphrase: passphrase ?? '',
       clock,
       authority: config.authority,
       events,
