@@ -1,0 +1,88 @@
+/**
+ * Checks a standalone copy of `ca.db` and summarises it: `PRAGMA integrity_check`, certificate
+ * count, CRL numbers, and the audit hash chain recomputed with the authority's own
+ * {@link verifyAuditChain} (the same check as `rapki audit verify --dir`).
+ *
+ * Why on the copy: the numbers in `backup.json` must describe exactly the bytes in the backup, and
+ * `restore` recomputes them on the restored file to compare.
+ */
+import Database from 'better-sqlite3';
+import { AUDIT_GENESIS_HASH, verifyAuditChain, type AuditRecord } from '../authority/audit-chain.js';
+import { backupError } from './errors.js';
+
+export interface DatabaseSummary {
+  /** Rows of the certificate inventory (valid, revoked and expired). */
+  readonly certificates: number;
+  /** Highest CRL number of any issuer (0 when no CRL was made yet). */
+  readonly crlNumber: number;
+  /** CRL number per issuer (two during a rotation). */
+  readonly crls: ReadonlyArray<{ readonly issuerId: string; readonly number: number }>;
+  readonly auditRecords: number;
+  /** Hash of the last audit record (the genesis hash when there is none). */
+  readonly auditHead: string;
+  /** Whether the whole chain verified; `auditBrokenAt` names the first bad record otherwise. */
+  readonly auditVerified: boolean;
+  readonly auditBrokenAt?: number;
+}
+
+type Row = Record<string, unknown>;
+
+function* auditRows(db: Database.Database): Generator<AuditRecord> {
+  for (const r of db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<Row>) {
+    yield {
+      seq: Number(r.seq),
+      time: String(r.time),
+      actor: String(r.actor),
+      action: String(r.action),
+      details: JSON.parse(String(r.details)) as Record<string, unknown>,
+      prevHash: String(r.prev_hash),
+      hash: String(r.hash),
+    };
+  }
+}
+
+/**
+ * Opens `file` (a copy nobody else uses), switches it to a self-contained rollback journal
+ * (`journal_mode=DELETE`, so the file alone is the whole database and its hash is stable; the
+ * server turns WAL back on when it opens it), checks and summarises it.
+ * Throws `backup_database_corrupt` when the integrity check fails.
+ */
+export function checkDatabaseCopy(file: string): DatabaseSummary {
+  let db: Database.Database;
+  try {
+    db = new Database(file, { fileMustExist: true });
+  } catch (err) {
+    throw backupError('backup_database_corrupt', 'The database copy cannot be opened.', { cause: err });
+  }
+  try {
+    let ok: unknown;
+    try {
+      db.pragma('journal_mode = DELETE');
+      ok = db.pragma('integrity_check', { simple: true });
+    } catch (err) {
+      throw backupError('backup_database_corrupt', undefined, { cause: err });
+    }
+    if (ok !== 'ok') throw backupError('backup_database_corrupt', `The database copy fails \`PRAGMA integrity_check\`: ${String(ok).slice(0, 200)}`);
+    const certificates = Number((db.prepare('SELECT count(*) AS n FROM certificates').get() as Row).n);
+    const crls = (db.prepare('SELECT issuer_id, number FROM crl_state ORDER BY issuer_id').all() as Row[]).map((r) => ({
+      issuerId: String(r.issuer_id),
+      number: Number(r.number),
+    }));
+    const chain = verifyAuditChain(auditRows(db), AUDIT_GENESIS_HASH, 1);
+    const head = chain.ok
+      ? chain.lastHash
+      : String((db.prepare('SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as Row | undefined)?.hash ?? AUDIT_GENESIS_HASH);
+    const records = Number((db.prepare('SELECT count(*) AS n FROM audit_log').get() as Row).n);
+    return {
+      certificates,
+      crlNumber: Math.max(0, ...crls.map((c) => c.number)),
+      crls,
+      auditRecords: records,
+      auditHead: head,
+      auditVerified: chain.ok,
+      ...(chain.ok ? {} : { auditBrokenAt: chain.badSeq }),
+    };
+  } finally {
+    db.close();
+  }
+}
