@@ -243,12 +243,16 @@ export class RotationManager {
     let s = this.#file.read();
     // Re-running start after it completed (e.g. the CLI was killed and the server went on) is not an error.
     // An anchor registered during the overlap gets both certificates and the second CRL the same way.
-    if (s?.phase === 'active' && (!o.emergency || s.emergency)) {
+    // `--emergency` on an active rotation revokes the old CA's leaves now (compromise found mid-way).
+    if (s?.phase === 'active') {
       const next = d.switch.next;
       if (!next) throw rotationError('rotation_state_invalid', 'The new CA is not loaded.');
       const added = await this.#publishAll(s, next, o.actor);
+      s = added.state;
       if (added.count > 0) await this.#awaitSlotCrl();
-      return this.status(['the rotation is already active', ...(added.count > 0 ? [`published to ${added.count} trust anchor(s) registered since`] : [])]);
+      const warnings = ['the rotation is already active', ...(added.count > 0 ? [`published to ${added.count} trust anchor(s) registered since`] : [])];
+      if (o.emergency) warnings.push(...(await this.#emergencyRevoke({ ...s, emergency: true }, o.actor)).warnings);
+      return this.status(warnings);
     }
     if (s && s.phase !== 'preparing') {
       throw rotationError('rotation_in_progress', `A rotation is already ${s.phase}; use finish or abort.`, { details: { phase: s.phase } });
@@ -316,14 +320,17 @@ export class RotationManager {
     await this.#audit(o.actor, 'rotation.switch', s, { issuerId: next.id });
     await this.#trustChanged();
     // 6. Emergency: every leaf of the old CA revoked at once (hosts re-enroll with fresh tokens).
-    const warnings: string[] = [];
-    if (s.emergency && !s.done.includes('revoke_old')) {
-      const n = await this.#revokeAllOf(s.old.issuerId, o.actor);
-      s = await this.#save(withDone(s, 'revoke_old', d.clock()));
-      await this.#audit(o.actor, 'rotation.emergency_revoke', s, { revoked: n, reason: EMERGENCY_REASON });
-      warnings.push(`revoked ${n} certificate(s) of the old CA; those hosts must re-enroll with new tokens`);
-    }
-    return this.status(warnings);
+    return this.status(s.emergency ? (await this.#emergencyRevoke(s, o.actor)).warnings : []);
+  }
+
+  /** Revokes every valid leaf of the old CA (reason cACompromise) once per rotation; CRL pushed at once. */
+  async #emergencyRevoke(s0: RotationState, actor: string): Promise<{ state: RotationState; warnings: string[] }> {
+    let s = s0;
+    if (s.done.includes('revoke_old')) return { state: s, warnings: [] };
+    const n = await this.#revokeAllOf(s.old.issuerId, actor);
+    s = await this.#save(withDone(s, 'revoke_old', this.#d.clock()));
+    await this.#audit(actor, 'rotation.emergency_revoke', s, { revoked: n, reason: EMERGENCY_REASON });
+    return { state: s, warnings: [`revoked ${n} certificate(s) of the old CA; those hosts must re-enroll with new tokens`] };
   }
 
   /** Both certificates into the bundle of every anchor not yet done (idempotent per anchor). */

@@ -219,6 +219,26 @@ describe('RotationManager (in-process emulator, real CA directory)', () => {
     }
   }, 60_000);
 
+  it('emergency on an active rotation: the old CA\'s leaves are revoked then, once', async () => {
+    const t = await makeTestCa({ open: { rotation: rotationOverrides } });
+    try {
+      const a = t.ca.authority;
+      const tok = await a.createEnrollmentToken({ subject: 'm1', sans: [] }, 'admin:test');
+      const old = await a.enroll(tok.token, csrPem('CN=m1', []));
+      const m = t.ca.rotation.manager;
+      await m.start({ actor: 'admin:test' });
+      const tok2 = await a.createEnrollmentToken({ subject: 'm2', sans: [] }, 'admin:test');
+      const fresh = await a.enroll(tok2.token, csrPem('CN=m2', []));
+      const em = await m.start({ emergency: true, actor: 'admin:test' });
+      expect(em.warnings).toEqual(['the rotation is already active', 'revoked 1 certificate(s) of the old CA; those hosts must re-enroll with new tokens']);
+      expect(await t.ca.store.getCertificate(old.serial)).toMatchObject({ status: 'revoked', reason: 'cACompromise' });
+      expect(await t.ca.store.getCertificate(fresh.serial)).toMatchObject({ status: 'valid' });
+      expect((await m.start({ emergency: true, actor: 'admin:test' })).warnings).toEqual(['the rotation is already active']);
+    } finally {
+      await t.cleanup();
+    }
+  }, 60_000);
+
   it('abort: issuance back to the old CA at once; completes after the new CA drained; a failed step resumes', async () => {
     const t = await makeTestCa({ open: { rotation: rotationOverrides } });
     try {
