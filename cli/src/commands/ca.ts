@@ -3,6 +3,7 @@
  * Builders stay light; the CA code (SQLite, express, X.509) is imported lazily in the handlers.
  */
 import type { Argv, CommandModule } from 'yargs';
+import { caBackupCommand, caRestoreCommand } from './ca-backup.js';
 import { caRotateCommand } from './ca-rotate.js';
 
 interface CommonArgs {
@@ -116,7 +117,7 @@ const serve: CommandModule<object, CommonArgs & { listen: string; 'init-if-missi
 
 export const caCommand: CommandModule = {
   command: 'ca <command>',
-  describe: 'The certificate authority: init, serve',
-  builder: (y: Argv) => y.command(init as CommandModule).command(serve as CommandModule).command(caRotateCommand).demandCommand(1),
+  describe: 'The certificate authority: init, serve, backup, restore',
+  builder: (y: Argv) => y.command(init as CommandModule).command(serve as CommandModule).command(caRotateCommand).command(caBackupCommand as CommandModule).command(caRestoreCommand as CommandModule).demandCommand(1),
   handler: () => {},
 };

@@ -1,0 +1,102 @@
+/**
+ * `rapki ca backup` and `rapki ca restore` (docs/operations.md "Backup and restore"). The builders
+ * stay light; SQLite and the backup code are loaded in the handlers. Progress goes to stderr, the
+ * summary (or `--json`) to stdout.
+ */
+import type { Argv, CommandModule } from 'yargs';
+
+async function reportError(err: unknown, json: boolean): Promise<number> {
+  const { isRapkiError } = await import('../../../common/src/errors.js');
+  const coded = isRapkiError(err) ? { code: err.code, message: err.message } : { code: 'internal_error', message: err instanceof Error ? err.message : String(err) };
+  process.stderr.write(`rapki: ${coded.message} (${coded.code})\n`);
+  if (json) process.stdout.write(`${JSON.stringify({ error: coded })}\n`);
+  return 1;
+}
+
+const progress = (line: string): void => {
+  process.stderr.write(`rapki: ${line}\n`);
+};
+
+export const caBackupCommand: CommandModule<object, { dir: string; out: string; 'include-passphrase': boolean; json: boolean }> = {
+  command: 'backup',
+  describe: 'Back up a CA directory while the server runs (SQLite online backup + every other file, with a SHA-256 manifest)',
+  builder: (y: Argv) =>
+    y
+      .option('dir', { type: 'string', demandOption: true, describe: 'CA directory' })
+      .option('out', { type: 'string', demandOption: true, describe: 'backup directory to create (must be absent or empty; created 0700)' })
+      .option('include-passphrase', { type: 'boolean', default: false, describe: 'also copy DIR/passphrase (development CAs; normally keep the passphrase apart)' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the manifest summary as JSON' }) as never,
+  handler: async (argv) => {
+    try {
+      const { backupCa } = await import('../../../ca-server/src/backup/backup.js');
+      const r = await backupCa({ dir: argv.dir, out: argv.out, includePassphrase: argv['include-passphrase'], progress });
+      const d = r.manifest.database;
+      if (argv.json) {
+        process.stdout.write(
+          `${JSON.stringify({
+            out: r.out,
+            createdAt: r.manifest.createdAt,
+            fingerprint: r.manifest.fingerprint,
+            files: r.manifest.files.length,
+            passphraseIncluded: r.manifest.passphraseIncluded,
+            passphraseLeftOut: r.passphraseLeftOut,
+            database: d,
+          })}\n`,
+        );
+      } else {
+        process.stdout.write(
+          `backup written to ${r.out} at ${r.manifest.createdAt}\n` +
+            `files: ${r.manifest.files.length} (SHA-256 in backup.json)\n` +
+            `certificates: ${d.certificates}, CRL number: ${d.crlNumber}, audit records: ${d.auditRecords} (${d.auditVerified ? 'chain verified' : 'CHAIN BROKEN'})\n` +
+            `audit head: ${d.auditHead}\n` +
+            (r.manifest.passphraseIncluded
+              ? 'passphrase: INCLUDED (whoever reads this backup holds the CA key)\n'
+              : `passphrase: not included${r.passphraseLeftOut ? ` (${argv.dir}/passphrase exists; keep a copy elsewhere)` : ''}; restore needs RAPKI_CA_PASSPHRASE or --passphrase-file to serve\n`),
+        );
+      }
+      process.exitCode = 0;
+    } catch (err) {
+      process.exitCode = await reportError(err, argv.json);
+    }
+  },
+};
+
+export const caRestoreCommand: CommandModule<object, { from: string; dir: string; json: boolean }> = {
+  command: 'restore',
+  describe: 'Restore a CA directory from a backup (checks SHA-256, integrity_check and the audit chain); stop the server first',
+  builder: (y: Argv) =>
+    y
+      .option('from', { type: 'string', demandOption: true, describe: 'backup directory (made by rapki ca backup)' })
+      .option('dir', { type: 'string', demandOption: true, describe: 'CA directory to create (must be absent or empty)' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the restore summary as JSON' }) as never,
+  handler: async (argv) => {
+    try {
+      const { restoreCa } = await import('../../../ca-server/src/backup/restore.js');
+      const r = await restoreCa({ from: argv.from, dir: argv.dir, progress });
+      const d = r.database;
+      if (argv.json) {
+        process.stdout.write(
+          `${JSON.stringify({
+            dir: r.dir,
+            backupCreatedAt: r.manifest.createdAt,
+            fingerprint: r.manifest.fingerprint,
+            files: r.filesRestored,
+            passphraseRestored: r.passphraseRestored,
+            database: d,
+          })}\n`,
+        );
+      } else {
+        process.stdout.write(
+          `CA restored into ${r.dir} from the backup taken ${r.manifest.createdAt}\n` +
+            `files: ${r.filesRestored}, all matching their SHA-256\n` +
+            `certificates: ${d.certificates}, CRL number: ${d.crlNumber}, audit records: ${d.auditRecords} (chain verified), integrity_check ok\n` +
+            `passphrase: ${r.passphraseRestored ? 'restored from the backup' : 'not in the backup; set RAPKI_CA_PASSPHRASE or pass --passphrase-file to ca serve'}\n` +
+            `next: rapki ca serve --dir ${r.dir}; certificates issued after ${r.manifest.createdAt} are unknown to it: revoke by host (rapki cert revoke --host NAME)\n`,
+        );
+      }
+      process.exitCode = 0;
+    } catch (err) {
+      process.exitCode = await reportError(err, argv.json);
+    }
+  },
+};
