@@ -1,6 +1,6 @@
 /**
  * Admin bearer tokens: create (with an optional lifetime), authenticate, list, revoke
- * (docs/ca-api.md "Admin tokens", docs/security.md C23).
+ * (docs/ca-api.md "Admin tokens", docs/security.md C24).
  *
  * Why a separate unit: the authority delegates here so that token lifecycle rules live in one
  * place. The rules:

@@ -84,7 +84,7 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 `,
   },
   {
-    // Admin token lifecycle (docs/security.md C23): a public id (the first 16 hex digits of the
+    // Admin token lifecycle (docs/security.md C24): a public id (the first 16 hex digits of the
     // SHA-256, the same \`tokenId\` the audit log already records), optional expiry, last use
     // (throttled to one write a minute), revocation. Existing tokens keep working: no expiry.
     version: 2,

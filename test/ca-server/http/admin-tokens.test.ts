@@ -1,6 +1,6 @@
 /**
  * Admin token lifecycle over HTTPS against a real `rapki ca serve` process (docs/ca-api.md
- * "Admin tokens", docs/security.md C23): expiry, revocation, listing without secrets, lock-out
+ * "Admin tokens", docs/security.md C24): expiry, revocation, listing without secrets, lock-out
  * protection, operator refusal, audit.
  */
 import { createHash } from 'node:crypto';

@@ -1,6 +1,6 @@
 /**
  * `rapki admin-token create|list|revoke`: the lifecycle of admin bearer tokens
- * (docs/ca-api.md "Admin tokens", docs/security.md C23). Admin role only on the server.
+ * (docs/ca-api.md "Admin tokens", docs/security.md C24). Admin role only on the server.
  *
  * `create` prints the secret once on stdout (alone, or inside `--json`) so that scripts can capture
  * it; everything else goes to stderr. `list` and `revoke` work with the public id (16 hex digits)
