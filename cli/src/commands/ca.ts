@@ -22,7 +22,7 @@ async function reportError(err: unknown): Promise<number> {
   return 1;
 }
 
-const init: CommandModule<object, CommonArgs & { 'key-type': string; subject?: string; intermediate: boolean; json: boolean }> = {
+const init: CommandModule<object, CommonArgs & { 'key-type': string; subject?: string; intermediate: boolean; json: boolean; key?: string; 'pkcs11-lib'?: string }> = {
   command: 'init',
   describe: 'Create a new CA (root, optional intermediate, encrypted keys, admin token)',
   builder: (y: Argv) =>
@@ -32,20 +32,32 @@ const init: CommandModule<object, CommonArgs & { 'key-type': string; subject?: s
       .option('subject', { type: 'string', describe: 'root subject DN (RFC 4514), e.g. "CN=Example Root,O=Example"' })
       .option('intermediate', { type: 'boolean', default: false, describe: 'also create an intermediate that issues leaves' })
       .option('passphrase-file', { type: 'string', describe: 'file holding the CA key passphrase (else RAPKI_CA_PASSPHRASE)' })
+      .option('key', {
+        type: 'string',
+        describe: 'generate the CA keys on a PKCS#11 token: pkcs11:token=…;object=… (RFC 7512); PIN from ?pin-source=FILE or RAPKI_PKCS11_PIN, never stored',
+      })
+      .option('pkcs11-lib', { type: 'string', describe: 'PKCS#11 module for --key (default: module-path in the URI, else p11-kit-proxy)' })
       .option('json', { type: 'boolean', default: false, describe: 'print {"adminToken","fingerprint","root"}' }) as never,
   handler: async (argv) => {
     try {
       const { resolvePassphrase } = await import('../../../ca-server/src/config.js');
       const { caError } = await import('../../../ca-server/src/errors.js');
       const { initCa } = await import('../../../ca-server/src/init.js');
-      const passphrase = resolvePassphrase({ env: process.env, passphraseFile: argv['passphrase-file'] });
-      if (!passphrase) throw caError('passphrase_required');
+      if (argv.key !== undefined && !/^pkcs11:/i.test(argv.key)) {
+        throw caError('invalid_request', '--key takes a pkcs11: URI (the key is generated on the token); omit it for encrypted key files.');
+      }
+      if (argv.key !== undefined && /[?&]pin-value=/i.test(argv.key)) {
+        process.stderr.write('rapki: warning: pin-value in --key shows the PIN in the process list; use ?pin-source=FILE or RAPKI_PKCS11_PIN (the PIN is not stored either way)\n');
+      }
+      const passphrase = argv.key === undefined ? resolvePassphrase({ env: process.env, passphraseFile: argv['passphrase-file'] }) : undefined;
+      if (!passphrase && argv.key === undefined) throw caError('passphrase_required');
       const r = await initCa({
         dir: argv.dir,
         keyType: argv['key-type'] as 'ec-p256',
         subject: argv.subject,
         intermediate: argv.intermediate,
         passphrase,
+        pkcs11: argv.key !== undefined ? { keyUri: argv.key, module: argv['pkcs11-lib'] } : undefined,
       });
       if (argv.json) {
         process.stdout.write(`${JSON.stringify({ adminToken: r.adminToken, fingerprint: r.fingerprint, root: r.root })}\n`);
