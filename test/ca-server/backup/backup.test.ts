@@ -1,0 +1,264 @@
+/**
+ * CA backup and restore (issue 8 point 1; docs/operations.md "Backup and restore").
+ *
+ * The online case runs against a real `rapki ca serve` child process: enrollments keep arriving
+ * while {@link backupCa} copies the database, the backup is restored into a new directory, and a
+ * second real server is started from it. It must know exactly the certificates the manifest counts
+ * (all of them ones a client received), answer a revocation with a CRL number above the backed-up
+ * one (openssl reads it), and the restored audit chain must verify (`rapki audit verify --dir`).
+ * The offline cases check what goes into a backup, modes, and every refusal with its code.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backupCa } from '../../../ca-server/src/backup/backup.js';
+import { restoreCa } from '../../../ca-server/src/backup/restore.js';
+import { hashFile, listFiles } from '../../../ca-server/src/backup/files.js';
+import { runRapki, startCaServerProcess, TEST_CA_PASSPHRASE, type CaServerProcess } from '../../support/ca-server.js';
+import { listAllCertificates, mintTokens, normHex, prepareCsrs, trafficClient, type TrafficClient } from '../../support/ca-traffic.js';
+
+const PRE = 8;
+const DURING = 40;
+/** Enrollments of the concurrent phase completed before the backup starts. */
+const MID = 8;
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    return String((err as { code?: unknown }).code);
+  }
+  return 'no error';
+}
+
+/** Mode bits of every directory and file under `root` (root included). */
+function modes(root: string): { dirs: number[]; files: number[] } {
+  const dirs = [statSync(root).mode & 0o777];
+  const files: number[] = [];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) {
+        dirs.push(statSync(p).mode & 0o777);
+        walk(p);
+      } else files.push(statSync(p).mode & 0o777);
+    }
+  };
+  walk(root);
+  return { dirs, files };
+}
+
+function crlNumber(der: Buffer): number {
+  const text = execFileSync('openssl', ['crl', '-inform', 'DER', '-noout', '-crlnumber'], { input: der }).toString();
+  return parseInt(/crlNumber=(?:0x)?([0-9A-Fa-f]+)/.exec(text)![1]!, 16);
+}
+
+describe('rapki ca backup while the server serves enrollments, then restore and serve', { timeout: 120_000 }, () => {
+  const work = mkdtempSync(join(tmpdir(), 'rapki-backup-'));
+  let srv: CaServerProcess | undefined;
+  let restored: CaServerProcess | undefined;
+  const clients: TrafficClient[] = [];
+
+  beforeAll(async () => {
+    srv = await startCaServerProcess({ extraArgs: ['--enroll-rate', '100000', '--admin-rate', '100000'] });
+  });
+
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await restored?.stop();
+    await srv?.dispose();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('takes a consistent snapshot under load; the restored CA serves it, revokes with a higher CRL number, and its audit chain verifies', async () => {
+    const s = srv!;
+    const admin = trafficClient(readFileSync(s.rootPem));
+    clients.push(admin);
+    const hosts = Array.from({ length: PRE + DURING }, (_, i) => `bk-${i}.example.com`);
+    const material = prepareCsrs(hosts);
+    const tokens = await mintTokens(admin, s.url, s.adminToken, hosts);
+    const received = new Map<string, string>();
+    const enroll = async (c: TrafficClient, i: number) => {
+      const r = await c.call(s.url, 'POST', '/v1/enroll', { body: { token: tokens[i], csr: material[i]!.csr } });
+      expect(r.status, r.body.toString()).toBe(201);
+      received.set(normHex(r.json.serial as string), material[i]!.host);
+    };
+    for (let i = 0; i < PRE; i++) await enroll(admin, i);
+    // One revocation before the backup, so the backed-up CRL number is above zero.
+    const first = [...received.keys()][0]!;
+    const rv = await admin.call(s.url, 'POST', `/v1/admin/certificates/${first}/revoke`, { token: s.adminToken, body: { reason: 'keyCompromise' } });
+    expect(rv.status).toBe(200);
+
+    // Enrollments from four clients while the backup runs.
+    const workers = Array.from({ length: 4 }, () => trafficClient(readFileSync(s.rootPem), { maxSockets: 1 }));
+    clients.push(...workers);
+    let next = PRE;
+    const during = Promise.all(
+      workers.map(async (c) => {
+        for (;;) {
+          const i = next++;
+          if (i >= hosts.length) return;
+          await enroll(c, i);
+        }
+      }),
+    );
+    const out = join(work, 'backup');
+    const lines: string[] = [];
+    // Start the backup once the concurrent enrollments are well under way; they go on during it.
+    while (received.size < PRE + MID) await new Promise((r) => setTimeout(r, 5));
+    const [bk] = await Promise.all([backupCa({ dir: s.dir, out, progress: (l) => lines.push(l) }), during]);
+    const m = bk.manifest;
+    console.log(`backup under load: ${m.database.certificates} of ${PRE + DURING} certificates in the snapshot, CRL number ${m.database.crlNumber}`);
+    expect(lines.some((l) => l.includes('online backup API'))).toBe(true);
+    expect(m.database.certificates).toBeGreaterThanOrEqual(PRE + MID);
+    // Enrollments went on after the snapshot: the backup did not stop the server.
+    expect(m.database.certificates).toBeLessThan(received.size);
+    expect(m.database.crlNumber).toBeGreaterThan(0);
+    expect(m.database.auditVerified).toBe(true);
+    expect(m.passphraseIncluded).toBe(false);
+    // The server's TLS files are part of the backup; the live WAL side files are not.
+    const listed = m.files.map((f) => f.path);
+    expect(listed).toEqual(expect.arrayContaining(['ca.db', 'ca.json', 'root.pem', 'root.key.enc', 'tls/server.pem', 'tls/server.key']));
+    expect(listed.filter((p) => /ca\.db-(wal|shm)/.test(p))).toEqual([]);
+    for (const f of m.files) expect(hashFile(join(out, f.path)).sha256).toBe(f.sha256);
+    expect(modes(out).dirs.every((x) => x === 0o700)).toBe(true);
+    expect(modes(out).files.every((x) => x === 0o600)).toBe(true);
+
+    // Restore = stop the server, restore, start it.
+    await s.stop();
+    const dir = join(work, 'restored', 'ca');
+    const rs = await restoreCa({ from: out, dir });
+    expect(rs.database.certificates).toBe(m.database.certificates);
+    expect(rs.database.auditHead).toBe(m.database.auditHead);
+    const md = modes(dir);
+    expect(md.dirs.every((x) => x === 0o700), JSON.stringify(md)).toBe(true);
+    expect(md.files.every((x) => x === 0o600), JSON.stringify(md)).toBe(true);
+    expect(readdirSync(dirname(dir))).toEqual(['ca']); // no staging directory left behind
+
+    restored = await startCaServerProcess({ dir, adminToken: s.adminToken });
+    const r2 = trafficClient(readFileSync(restored.rootPem));
+    clients.push(r2);
+    const inventory = await listAllCertificates(r2, restored.url, restored.adminToken);
+    expect(inventory.length).toBe(m.database.certificates);
+    // Every certificate the restored CA knows is one a client received, and everything enrolled before the backup started is there.
+    for (const c of inventory) expect(received.has(normHex(c.serial))).toBe(true);
+    const serials = new Set(inventory.map((c) => normHex(c.serial)));
+    for (const [serial] of [...received].slice(0, PRE + MID)) expect(serials.has(serial)).toBe(true);
+    expect(inventory.find((c) => normHex(c.serial) === first)?.status).toBe('revoked');
+
+    const victim = inventory.find((c) => c.status !== 'revoked')!;
+    const rv2 = await r2.call(restored.url, 'POST', `/v1/admin/certificates/${victim.serial}/revoke`, { token: restored.adminToken, body: { reason: 'superseded' } });
+    expect(rv2.status, rv2.body.toString()).toBe(200);
+    expect(rv2.json.crlNumber as number).toBeGreaterThan(m.database.crlNumber);
+    const crl = await r2.call(restored.url, 'GET', '/v1/crl');
+    expect(crl.status).toBe(200);
+    expect(crlNumber(crl.body)).toBeGreaterThan(m.database.crlNumber);
+
+    expect(await restored.stop()).toBe(0);
+    const audit = runRapki(['audit', 'verify', '--dir', dir, '--json'], { RAPKI_CA_PASSPHRASE: TEST_CA_PASSPHRASE });
+    expect(audit.status, audit.stderr).toBe(0);
+    const av = JSON.parse(audit.stdout) as { ok: boolean; count: number };
+    expect(av.ok).toBe(true);
+    expect(av.count).toBeGreaterThan(m.database.auditRecords);
+
+    // ---- refusals, on the same real backup
+    expect(await codeOf(backupCa({ dir: s.dir, out }))).toBe('backup_target_not_empty');
+    expect(await codeOf(backupCa({ dir: s.dir, out: join(s.dir, 'inside') }))).toBe('backup_target_inside_ca');
+    expect(await codeOf(restoreCa({ from: out, dir }))).toBe('restore_target_not_empty');
+    expect(await codeOf(restoreCa({ from: work, dir: join(work, 'x') }))).toBe('backup_manifest_missing');
+
+    // A changed byte in a certificate: refused, and nothing is left under the target name.
+    const bad1 = join(work, 'tampered-file');
+    cpSync(out, bad1, { recursive: true });
+    const pem = readFileSync(join(bad1, 'root.pem'));
+    pem[100] = pem[100] === 0x41 ? 0x42 : 0x41;
+    writeFileSync(join(bad1, 'root.pem'), pem);
+    const t1 = join(work, 't1', 'ca');
+    expect(await codeOf(restoreCa({ from: bad1, dir: t1 }))).toBe('backup_file_corrupt');
+    expect(existsSync(t1)).toBe(false);
+    expect(readdirSync(dirname(t1))).toEqual([]);
+
+    // An audit record rewritten in the database, with the manifest hash updated to match:
+    // the hashes pass, the audit chain does not.
+    const bad2 = join(work, 'tampered-audit');
+    cpSync(out, bad2, { recursive: true });
+    const db = new Database(join(bad2, 'ca.db'));
+    db.exec('DROP TRIGGER audit_log_no_update');
+    db.prepare(`UPDATE audit_log SET actor = 'mallory' WHERE seq = 2`).run();
+    db.close();
+    const man = JSON.parse(readFileSync(join(bad2, 'backup.json'), 'utf8')) as { files: Array<{ path: string; sha256: string; size: number }> };
+    const entry = man.files.find((f) => f.path === 'ca.db')!;
+    Object.assign(entry, hashFile(join(bad2, 'ca.db')));
+    writeFileSync(join(bad2, 'backup.json'), JSON.stringify(man));
+    expect(await codeOf(restoreCa({ from: bad2, dir: join(work, 't2') }))).toBe('backup_audit_broken');
+
+    // A manifest pointing outside the backup is refused before anything is read.
+    const bad3 = join(work, 'tampered-manifest');
+    cpSync(out, bad3, { recursive: true });
+    man.files.push({ path: '../../etc/passwd', sha256: 'a'.repeat(64), size: 1 });
+    writeFileSync(join(bad3, 'backup.json'), JSON.stringify(man));
+    expect(await codeOf(restoreCa({ from: bad3, dir: join(work, 't3') }))).toBe('backup_manifest_invalid');
+  });
+});
+
+describe('what a backup holds', { timeout: 60_000 }, () => {
+  const work = mkdtempSync(join(tmpdir(), 'rapki-backup-files-'));
+  const ca = join(work, 'ca');
+
+  beforeAll(() => {
+    const r = runRapki(['ca', 'init', '--dir', ca, '--json'], { RAPKI_CA_PASSPHRASE: TEST_CA_PASSPHRASE });
+    expect(r.status, r.stderr).toBe(0);
+    // What sync registration, a rotation and a development server leave in the directory.
+    writeFileSync(join(ca, 'aws-sync-targets.json'), '{"version":1,"targets":[]}\n', { mode: 0o644 });
+    mkdirSync(join(ca, 'rotation', 'history', 'r1'), { recursive: true });
+    writeFileSync(join(ca, 'rotation', 'state.json'), '{"phase":"active"}\n');
+    writeFileSync(join(ca, 'rotation', 'history', 'r1', 'root.pem'), readFileSync(join(ca, 'root.pem')));
+    writeFileSync(join(ca, 'passphrase'), `${TEST_CA_PASSPHRASE}\n`, { mode: 0o600 });
+    writeFileSync(join(ca, '.ca.json.123.abcdef.tmp'), 'half-written');
+  });
+
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('copies every CA file (rotation and sync state included), leaves out temp files and the passphrase, and restores them byte for byte', async () => {
+    const out = join(work, 'b1');
+    const r = await backupCa({ dir: ca, out, now: () => new Date('2026-01-02T03:04:05Z') });
+    const paths = r.manifest.files.map((f) => f.path);
+    expect(paths).toEqual(['aws-sync-targets.json', 'ca.db', 'ca.json', 'root.key.enc', 'root.pem', 'rotation/history/r1/root.pem', 'rotation/state.json']);
+    expect(r.passphraseLeftOut).toBe(true);
+    expect(r.manifest.createdAt).toBe('2026-01-02T03:04:05.000Z');
+    expect(r.manifest.database.auditRecords).toBeGreaterThan(0);
+    expect(statSync(join(out, 'aws-sync-targets.json')).mode & 0o777).toBe(0o600);
+
+    const dir = join(work, 'r1');
+    mkdirSync(dir, { mode: 0o755 }); // an existing empty directory is accepted
+    const rs = await restoreCa({ from: out, dir });
+    expect(rs.passphraseRestored).toBe(false);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    for (const p of paths.filter((x) => x !== 'ca.db')) expect(readFileSync(join(dir, p)).equals(readFileSync(join(ca, p))), p).toBe(true);
+    expect(listFiles(dir).files).toEqual(paths);
+  });
+
+  it('copies the passphrase only when asked', async () => {
+    const out = join(work, 'b2');
+    const r = await backupCa({ dir: ca, out, includePassphrase: true });
+    expect(r.manifest.passphraseIncluded).toBe(true);
+    expect(r.passphraseLeftOut).toBe(false);
+    const dir = join(work, 'r2');
+    const rs = await restoreCa({ from: out, dir });
+    expect(rs.passphraseRestored).toBe(true);
+    expect(readFileSync(join(dir, 'passphrase'), 'utf8')).toBe(`${TEST_CA_PASSPHRASE}\n`);
+    expect(statSync(join(dir, 'passphrase')).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses a directory that holds no CA, and a backup with a file missing', async () => {
+    expect(await codeOf(backupCa({ dir: join(work, 'nothing'), out: join(work, 'b3') }))).toBe('ca_not_found');
+    const out = join(work, 'b4');
+    await backupCa({ dir: ca, out });
+    rmSync(join(out, 'rotation', 'state.json'));
+    expect(await codeOf(restoreCa({ from: out, dir: join(work, 'r4') }))).toBe('backup_file_missing');
+    expect(existsSync(join(work, 'r4'))).toBe(false);
+  });
+});
