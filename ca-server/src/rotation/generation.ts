@@ -15,6 +15,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { caPaths, ensurePrivateDir, writePrivateFile, type CaDirConfig } from '../ca-dir.js';
 import { sha256Hex, type IssuerContext } from '../authority/issuer.js';
+import { caError } from '../errors.js';
 import type { Clock, RandomSource } from '../authority/deps.js';
 import { INTERMEDIATE_VALIDITY_DAYS, ROOT_VALIDITY_DAYS } from '../init.js';
 import { caSignerFromPrivateKey } from '../keys/ca-signer.js';
@@ -76,6 +77,10 @@ export interface MakeGenerationOptions {
 export async function makeNextGeneration(o: MakeGenerationOptions): Promise<GenerationInfo> {
   const existing = readGenerationInfo(o.caDir);
   if (existing) return existing;
+  if (o.config.pkcs11 !== undefined) {
+    // The next generation's keys would be files, and finish would leave ca.json naming the old token key.
+    throw caError('invalid_request', 'CA rotation is not supported yet for a CA whose keys are on a PKCS#11 token (ca.json "pkcs11").');
+  }
   const p = nextGenerationPaths(o.caDir);
   const cur = caPaths(o.caDir);
   ensurePrivateDir(p.dir);
