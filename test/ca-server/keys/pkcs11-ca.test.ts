@@ -11,6 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initCa } from '../../../ca-server/src/init.js';
 import { openCa, type OpenCa } from '../../../ca-server/src/open-ca.js';
 import { parsePkcs11Uri } from '../../../common/src/pkcs11/uri.js';
+import { readCaConfig } from '../../../ca-server/src/ca-dir.js';
+import { systemClock, systemRandom } from '../../../ca-server/src/authority/deps.js';
+import { makeNextGeneration } from '../../../ca-server/src/rotation/generation.js';
 import { csrPem } from '../authority/fixtures.js';
 import { makeTempDir, opensslRun, removeTempDir } from '../../support/openssl.js';
 import { createSoftHsmToken, SOFTHSM_AVAILABLE, SOFTHSM_SKIP_REASON, type SoftHsmToken } from '../../support/softhsm.js';
@@ -160,4 +163,12 @@ describe.skipIf(!SOFTHSM_AVAILABLE)('CA keys on a PKCS#11 token (SoftHSM2)', () 
     // Intact again: it opens.
     await open(dir);
   }, 60_000);
+
+  it('CA rotation of a token-held CA is refused with a coded error, and makes no next generation', async () => {
+    const dir = join(tmp, 'ec');
+    await expect(
+      makeNextGeneration({ caDir: dir, config: readCaConfig(dir), passphrase: '', keyType: 'ec-p256', clock: systemClock, random: systemRandom }),
+    ).rejects.toMatchObject({ code: 'invalid_request' });
+    expect(filesUnder(dir).filter((f) => f.includes('rotation'))).toEqual([]);
+  });
 });
