@@ -16,6 +16,7 @@ import { leafSubjectDn } from './leaf-subject.js';
 import { validateSans, validateSubject } from './names.js';
 import { normalizeSerial } from './serial.js';
 import { serialHexFromCertificate } from '../x509/certificate-summary.js';
+import { REVOCATION_REASON_NAMES } from '../x509/constants.js';
 import { digestsEqual, ENROLLMENT_TOKEN_PREFIX, hashSecretToken, isWellFormedToken, newSecretToken } from './secret-tokens.js';
 import type { X509Port } from './x509-port.js';
 
@@ -39,17 +40,8 @@ export interface AuthorityEvents {
   revoked?(count: number): void;
 }
 
-export const CRL_REASON_NAMES = [
-  'unspecified',
-  'keyCompromise',
-  'cACompromise',
-  'affiliationChanged',
-  'superseded',
-  'cessationOfOperation',
-  'certificateHold',
-  'privilegeWithdrawn',
-  'aACompromise',
-] as const;
+/** Revocation reasons accepted by `revoke` (one list, in the x509 layer's constants). */
+export const CRL_REASON_NAMES = REVOCATION_REASON_NAMES;
 
 export interface AuthorityDeps {
   readonly store: CaStore;

@@ -69,6 +69,22 @@ export const CRL_REASONS: Readonly<Record<string, number>> = {
   aACompromise: 10,
 };
 
+/**
+ * Reasons an operator may give when revoking (RFC 5280 §5.3.1): every CRLReason except
+ * `removeFromCRL`, which only has a meaning in delta CRLs. One list for the authority and the CLI.
+ */
+export const REVOCATION_REASON_NAMES = [
+  'unspecified',
+  'keyCompromise',
+  'cACompromise',
+  'affiliationChanged',
+  'superseded',
+  'cessationOfOperation',
+  'certificateHold',
+  'privilegeWithdrawn',
+  'aACompromise',
+] as const satisfies readonly (keyof typeof CRL_REASONS & string)[];
+
 /** Key policy for CSRs (issue 4: RSA >= 2048, EC P-256/P-384). */
 export const KEY_POLICY = {
   rsaMinBits: 2048,

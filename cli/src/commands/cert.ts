@@ -1,6 +1,7 @@
 /** `rapki cert list` and `rapki cert revoke` (DESIGN.md CLI contract). Implementation loaded lazily. */
 import type { Argv, CommandModule } from 'yargs';
 import { adminTokenOptions, caConnectionOptions } from '../ca-client/options.js';
+import { REVOCATION_REASON_NAMES } from '../../../ca-server/src/x509/constants.js';
 
 const list: CommandModule = {
   command: 'list',
@@ -30,7 +31,7 @@ const revoke: CommandModule = {
       .option('host', { type: 'string', describe: 'revoke every certificate of this host and block it from enrolling' })
       .option('reason', {
         type: 'string',
-        choices: ['unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'certificateHold', 'privilegeWithdrawn', 'aACompromise'],
+        choices: REVOCATION_REASON_NAMES,
         describe: 'CRL reason code (RFC 5280 §5.3.1)',
       })
       .option('json', { type: 'boolean', describe: 'print the server answer as JSON' }),

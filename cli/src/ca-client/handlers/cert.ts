@@ -10,6 +10,7 @@ import type { CaClient } from '../client.js';
 import { runCommand, type CommandIo } from '../run.js';
 import { parseSerial } from '../serial.js';
 import { formatTable } from '../table.js';
+import { REVOCATION_REASON_NAMES } from '../../../../ca-server/src/x509/constants.js';
 
 export interface CertListArgs extends ConnectionArgs {
   readonly host?: string | undefined;
@@ -74,17 +75,8 @@ export interface CertRevokeArgs extends ConnectionArgs {
   readonly json?: boolean | undefined;
 }
 
-export const REVOCATION_REASONS = [
-  'unspecified',
-  'keyCompromise',
-  'cACompromise',
-  'affiliationChanged',
-  'superseded',
-  'cessationOfOperation',
-  'certificateHold',
-  'privilegeWithdrawn',
-  'aACompromise',
-] as const;
+/** The reasons the CA accepts (RFC 5280 §5.3.1), from the CA's own list so the two cannot drift. */
+export const REVOCATION_REASONS = REVOCATION_REASON_NAMES;
 
 export function certRevoke(args: CertRevokeArgs, io: CommandIo): Promise<number> {
   return runCommand(io, async () => {
