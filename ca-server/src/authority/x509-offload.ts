@@ -8,8 +8,8 @@
  * core. The CA private key stays on the main thread.
  *
  * Errors thrown in the worker come back as `RapkiError`s with the same `code` and message, so the
- * issuance rules map them exactly as when run inline. If the thread dies, pending calls fail and
- * later calls run inline (`onError` is told once).
+ * issuance rules map them exactly as when run inline. If the thread dies, the calls it had not
+ * answered and all later ones run inline (`onError` is told once).
  */
 import { Worker } from 'node:worker_threads';
 import { RapkiError } from '../../../common/src/errors.js';
@@ -17,10 +17,10 @@ import type { ParsedCsr, SubjectAltName } from '../x509/types.js';
 import type { X509WorkerReply, X509WorkerRequest } from './x509-worker-protocol.js';
 import type { X509Port } from './x509-port.js';
 
-type Pending = { resolve: (v: ParsedCsr | undefined) => void; reject: (e: unknown) => void };
-
 /** Distributes over the operations of {@link X509WorkerRequest} without its `id`. */
 type Request = X509WorkerRequest extends infer R ? (R extends X509WorkerRequest ? Omit<R, 'id'> : never) : never;
+
+type Pending = { req: Request; resolve: (v: ParsedCsr | undefined) => void; reject: (e: unknown) => void };
 
 export interface OffloadedX509 {
   readonly port: X509Port;
@@ -35,11 +35,19 @@ export function offloadX509(base: X509Port, workerUrl: URL, onError?: (err: unkn
   let nextId = 1;
   let dead = false;
 
+  /** The same operation on the calling thread. */
+  async function inline(req: Request): Promise<ParsedCsr | undefined> {
+    if (req.op === 'parseCsr') return base.parseCsr(req.pem);
+    await base.lintLeaf(req.der, req.issuerDer, req.sans);
+    return undefined;
+  }
+
+  /** The thread died: what it had not answered runs inline, so no request fails because of it. */
   function fail(err: unknown): void {
     if (dead) return;
     dead = true;
     onError?.(err);
-    for (const p of pending.values()) p.reject(err);
+    for (const p of pending.values()) inline(p.req).then(p.resolve, p.reject);
     pending.clear();
   }
   worker.on('message', (m: X509WorkerReply) => {
@@ -56,7 +64,7 @@ export function offloadX509(base: X509Port, workerUrl: URL, onError?: (err: unkn
   function call(req: Request): Promise<ParsedCsr | undefined> {
     return new Promise((resolve, reject) => {
       const id = nextId++;
-      pending.set(id, { resolve, reject });
+      pending.set(id, { req, resolve, reject });
       // Ref'd only while a reply is awaited: an idle worker never keeps the process alive.
       if (pending.size === 1) worker.ref();
       worker.postMessage({ ...req, id } as X509WorkerRequest);
