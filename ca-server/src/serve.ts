@@ -9,7 +9,7 @@ import { systemClock, type Clock } from './authority/deps.js';
 import { caExists, caPaths, ensurePrivateDir, isTooOpen, readCaConfig, writePrivateFile } from './ca-dir.js';
 import { resolvePassphrase, serveConfig, type ServeConfig } from './config.js';
 import { caError } from './errors.js';
-import { createApp } from './http/app.js';
+import { createRequestListener } from './http/app.js';
 import { createHttpsServer, listen } from './http/https-server.js';
 import { CaMetrics } from './http/metrics.js';
 import { ensureServerTls } from './http/server-tls.js';
@@ -122,7 +122,7 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
     if (startCrl) awsSync.sync.notify(startCrl);
     const tls = await ensureServerTls({ paths, issuer: ca.issuer, listenHost: config.host, clock, days: config.tlsCertDays, store: ca.store });
     if (tls.reissued) log.info({ notAfter: tls.notAfter.toISOString() }, 'issued a new server TLS certificate');
-    const app = createApp({ authority: ca.authority, crl: ca.crl, store: ca.store, issuer: ca.issuer, config, clock, log, metrics, awsSync, rotation: ca.rotation });
+    const app = createRequestListener({ authority: ca.authority, crl: ca.crl, store: ca.store, issuer: ca.issuer, config, clock, log, metrics, awsSync, rotation: ca.rotation });
     // During a CA rotation client certificates of both CAs renew (docs/rotation.md).
     const clientCaPem = (): string =>
       ca.rotation.switch

@@ -3,6 +3,7 @@
  * declared here in one place (step-ca `Route()`); handlers are thin and call the authority.
  * Construction is separate from listening (`https-server.ts`), so tests can mount it anywhere.
  */
+import type { RequestListener } from 'node:http';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { CertificateAuthority } from '../authority/authority.js';
 import type { CrlManager } from '../authority/crl-manager.js';
@@ -21,6 +22,7 @@ import type { CaMetrics } from './metrics.js';
 import { rateLimit, TokenBucketLimiter } from './rate-limit.js';
 import type { CaRotation } from '../rotation/open-rotation.js';
 import { rotationAdminRouter, rotationCaHandler } from '../rotation/routes.js';
+import { leanEnroll } from './lean-enroll.js';
 import { requestContext } from './request-context.js';
 
 export interface AppDeps {
@@ -57,14 +59,27 @@ const ROUTES: readonly [RegExp, readonly string[]][] = [
   [/^\/(healthz|readyz|metrics)$/, ['GET', 'HEAD']],
 ];
 
-export function createApp(d: AppDeps): express.Express {
+/**
+ * What the HTTPS server runs: the lean `POST /v1/enroll` route (`lean-enroll.ts`) for the plain
+ * enrollment request, the express app for everything else; both share one enroll rate limiter.
+ */
+export function createRequestListener(d: AppDeps): RequestListener {
+  const limiter = new TokenBucketLimiter(d.config.rateLimits.enroll, d.clock);
+  const app = createApp(d, limiter);
+  const lean = leanEnroll({ authority: d.authority, log: d.log, metrics: d.metrics, limiter, bodyLimitBytes: d.config.bodyLimitBytes });
+  return (req, res) => {
+    if (!lean(req, res)) app(req, res);
+  };
+}
+
+export function createApp(d: AppDeps, enrollBuckets = new TokenBucketLimiter(d.config.rateLimits.enroll, d.clock)): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', 'simple');
 
   const json = express.json({ limit: d.config.bodyLimitBytes, strict: true, type: 'application/json' });
-  const enrollLimiter = rateLimit(new TokenBucketLimiter(d.config.rateLimits.enroll, d.clock));
+  const enrollLimiter = rateLimit(enrollBuckets);
   const adminLimiter = rateLimit(new TokenBucketLimiter(d.config.rateLimits.admin, d.clock));
 
   app.use(requestContext(d.log, d.metrics));

@@ -3,7 +3,7 @@ import type { TLSSocket } from 'node:tls';
 import type { Request, Response } from 'express';
 import type { CertificateAuthority, IssuedCertificate } from '../authority/authority.js';
 import { caError } from '../errors.js';
-import { jsonBody, validateBody } from './validate.js';
+import { jsonBody, validateBody, type BodySpec } from './validate.js';
 
 const CSR_MAX = 16 * 1024;
 const TOKEN_MAX = 200;
@@ -19,12 +19,15 @@ export function issuedJson(c: IssuedCertificate) {
   };
 }
 
+/** The body of `POST /v1/enroll`. */
+export const ENROLL_BODY: BodySpec = {
+  token: { type: 'string', required: true, maxLength: TOKEN_MAX },
+  csr: { type: 'string', required: true, maxLength: CSR_MAX },
+};
+
 export function enrollHandler(authority: CertificateAuthority) {
   return async (req: Request, res: Response): Promise<void> => {
-    const b = validateBody(jsonBody(req), {
-      token: { type: 'string', required: true, maxLength: TOKEN_MAX },
-      csr: { type: 'string', required: true, maxLength: CSR_MAX },
-    });
+    const b = validateBody(jsonBody(req), ENROLL_BODY);
     const issued = await authority.enroll(b.token as string, b.csr as string);
     res.status(201).json(issuedJson(issued));
   };
