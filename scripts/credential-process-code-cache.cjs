@@ -85,7 +85,7 @@ async function warmCreateSession() {
     process.env.HOME = dir;
     delete process.env.AWS_CA_BUNDLE;
     writeFileSync(join(dir, 'cert.pem'), 'code cache warm-up: not a certificate\n');
-    writeFileSync(join(dir, 'key.pem'), 'code cache warm-up: not a key\n');
+    writeFileSync(join(dir, 'key.pem'), 'code cache warm-up: not a key\n', { mode: 0o600 });
     const args = [
       '--certificate', join(dir, 'cert.pem'), '--private-key', join(dir, 'key.pem'),
       '--trust-anchor-arn', 'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/00000000-0000-0000-0000-000000000000',

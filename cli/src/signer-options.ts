@@ -74,6 +74,21 @@ export function warnPinValue(uris: ReadonlyArray<string | undefined>, io: Pick<O
   }
 }
 
+/**
+ * The key loader's findings as warning lines (`rapki: warning: private key F is readable by
+ * group/others (mode 0644); chmod 600 F`), each at most once per process: `serve`, `update` and
+ * `agent` reload the key on every refresh, and credential-process checks it when hashing and loading.
+ */
+function keyWarningsOnce(io: Pick<OptionsIo, 'warn'>): NonNullable<KeySourceOptions['onWarning']> {
+  const seen = new Set<string>();
+  return (w) => {
+    const id = `${w.code}\0${w.path}\0${w.mode}`;
+    if (seen.has(id)) return;
+    seen.add(id);
+    io.warn(`rapki: warning: ${w.message}`);
+  };
+}
+
 /** Key source options of a signer command. */
 export function resolveKeySource(values: FlagValues, command: SignerCommand, io: OptionsIo): KeySourceOptions {
   refuseUnsupported(values, command);
@@ -81,6 +96,7 @@ export function resolveKeySource(values: FlagValues, command: SignerCommand, io:
   const privateKey = optionalString(values, 'private-key');
   warnPinValue([certificate, privateKey], io);
   return {
+    onWarning: keyWarningsOnce(io),
     certificate,
     privateKey,
     intermediates: command === 'credential-process' ? optionalString(values, 'intermediates') : undefined,

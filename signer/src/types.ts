@@ -2,6 +2,7 @@
  * The seams of the signer: what a key source provides, what a signed CreateSession request is,
  * and what the session client returns. Implementations live in `keys/`, `sigv4/`, `session/`.
  */
+import type { KeyWarningSink } from './keys/key-file-mode.js';
 
 /** The two X.509 SigV4 algorithms rapki supports (signer-spec.md §1.4). */
 export type SigningAlgorithm = 'AWS4-X509-RSA-SHA256' | 'AWS4-X509-ECDSA-SHA256';
@@ -91,6 +92,11 @@ export interface KeySourceOptions {
   readonly pkcs11Lib?: string | undefined;
   /** Use the user PIN for keys with CKA_ALWAYS_AUTHENTICATE (`--reuse-pin`). */
   readonly reusePin?: boolean | undefined;
+  /**
+   * Receives findings that do not stop the load, e.g. a private key file readable by group/others
+   * (`key_file_readable_by_others`); the library never writes to stderr itself. None when absent.
+   */
+  readonly onWarning?: KeyWarningSink | undefined;
 }
 
 /** Options of one CreateSession call over HTTPS (`signer/src/session/`). */

@@ -4,15 +4,15 @@
  * item to the controls table) and turn the test around.
  *
  * Closed: gap 1 (admin tokens can now be listed, expired and revoked) is control C24, proved by
- * `admin-token-lifecycle.test.ts`.
+ * `admin-token-lifecycle.test.ts`; gap 9 (key file permissions) is control C25, proved by
+ * `key-file-permissions.test.ts`.
  */
-import { chmodSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCaServerProcess, type CaServerProcess } from '../support/ca-server.js';
 import { runCli } from '../support/cli.js';
-import { startLoopbackVerifier, type LoopbackVerifier } from '../support/loopback-verifier.js';
-import { genKey, issueCert, makeTempDir, removeTempDir } from '../support/openssl.js';
+import { makeTempDir, removeTempDir } from '../support/openssl.js';
 import { postJson } from './helpers/https.js';
 
 describe('known gaps of the CA server', () => {
@@ -51,40 +51,5 @@ describe('known gaps of the CA server', () => {
     expect(list.code, list.stderr).toBe(0);
     const serials = list.out.match(/"serial"\s*:\s*"[0-9a-f]+"/g) ?? [];
     expect(new Set(serials).size).toBe(3); // the original and both renewals
-  });
-});
-
-describe('known gaps of the signer', () => {
-  let dir: string;
-  let verifier: LoopbackVerifier;
-
-  beforeAll(async () => {
-    dir = await makeTempDir('rapki-sec-gaps-signer-');
-    const rootKey = await genKey(dir, 'root.key', 'ec:P-256');
-    const rootCert = await issueCert(dir, 'root', rootKey, { profile: 'ca', days: 30 });
-    verifier = await startLoopbackVerifier({ trustedRootsPem: readFileSync(rootCert, 'utf8') });
-    const key = await genKey(dir, 'leaf.key', 'ec:P-256');
-    await issueCert(dir, 'leaf', key, { issuer: { cert: rootCert, key: rootKey }, serialHex: '0c01' });
-  }, 60_000);
-
-  afterAll(async () => {
-    await verifier?.close();
-    if (dir) await removeTempDir(dir);
-  });
-
-  it('gap 9: a world-readable private key is used without a warning', async () => {
-    const key = join(dir, 'leaf.key');
-    chmodSync(key, 0o644);
-    const r = await runCli(
-      [
-        'credential-process', '--no-cache', '--certificate', join(dir, 'leaf.crt'), '--private-key', key,
-        '--trust-anchor-arn', 'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/0b7e5c1e-4c7e-4a53-9d0b-1f2e3d4c5b6a',
-        '--profile-arn', 'arn:aws:rolesanywhere:us-east-1:123456789012:profile/6f1d2c3b-4a59-4e8d-8c7b-6a5f4e3d2c1b',
-        '--role-arn', 'arn:aws:iam::123456789012:role/Deployer', '--endpoint', verifier.url,
-      ],
-      { env: { AWS_CA_BUNDLE: verifier.caFile } },
-    );
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toBe('');
   });
 });

@@ -3,6 +3,7 @@ import type { KeySigner, KeySourceOptions } from '../types.js';
 import { looksLikePem } from '../x509/pem.js';
 import { assertCertificate, isBlankText, keySignerFromMaterial } from './key-material.js';
 import { createFileKeySigner } from './file-key-signer.js';
+import { keyFileModeWarning } from './key-file-mode.js';
 import { readPkcs12 } from './pkcs12.js';
 import { nodeKeyFileIo, readInputFile, type KeyFileIo } from './read-input.js';
 
@@ -41,8 +42,17 @@ export async function loadKeySigner(opts: KeySourceOptions, io: KeyFileIo = node
 export const MISMATCH_REREAD_DELAY_MS = 100;
 
 async function loadFileKeySigner(opts: KeySourceOptions, io: KeyFileIo): Promise<KeySigner> {
-  const certBytes = await readInputFile(io, opts.certificate, '--certificate');
-  const keyBytes = opts.privateKey === undefined ? undefined : await readInputFile(io, opts.privateKey, '--private-key');
+  // The file holding the key (`--private-key`, else the combined PEM / PKCS#12 `--certificate`) is
+  // checked for group/other read bits; the finding goes to `onWarning`, the load goes on (C25).
+  const report = (path: string) =>
+    opts.onWarning === undefined
+      ? undefined
+      : (mode: number) => {
+          const w = keyFileModeWarning(path, mode);
+          if (w) opts.onWarning?.(w);
+        };
+  const certBytes = await readInputFile(io, opts.certificate, '--certificate', opts.privateKey === undefined ? report(opts.certificate) : undefined);
+  const keyBytes = opts.privateKey === undefined ? undefined : await readInputFile(io, opts.privateKey, '--private-key', report(opts.privateKey));
   const interBytes = opts.intermediates === undefined ? undefined : await readInputFile(io, opts.intermediates, '--intermediates');
 
   if (!looksLikePem(certBytes)) {
