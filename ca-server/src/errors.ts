@@ -34,6 +34,10 @@ export const CA_ERRORS = {
   certificate_unknown: { status: 401, message: 'The client certificate is not known to this CA.' },
   certificate_revoked: { status: 403, message: 'The client certificate is revoked.' },
   certificate_expired: { status: 401, message: 'The client certificate has expired or is not yet valid.' },
+  certificate_superseded: {
+    status: 409,
+    message: 'This certificate was already renewed; renew with the newest certificate, or ask an operator.',
+  },
   certificate_not_found: { status: 404, message: 'No certificate with that serial number.' },
   already_revoked: { status: 409, message: 'The certificate is already revoked.' },
   host_not_found: { status: 404, message: 'No such host.' },

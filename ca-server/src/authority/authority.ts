@@ -15,6 +15,7 @@ import { sha256Hex, type IssuerContext } from './issuer.js';
 import { leafSubjectDn } from './leaf-subject.js';
 import { validateSans, validateSubject } from './names.js';
 import { normalizeSerial } from './serial.js';
+import { answerSupersededRenewal } from './superseded-renewal.js';
 import { serialHexFromCertificate } from '../x509/certificate-summary.js';
 import { REVOCATION_REASON_NAMES } from '../x509/constants.js';
 import { digestsEqual, ENROLLMENT_TOKEN_PREFIX, hashSecretToken, isWellFormedToken, newSecretToken } from './secret-tokens.js';
@@ -166,17 +167,43 @@ export class CertificateAuthority {
     const now = this.#d.clock();
     if (current.status === 'revoked') throw caError('certificate_revoked');
     if (current.notAfter.getTime() <= now.getTime() || current.notBefore.getTime() > now.getTime()) throw caError('certificate_expired');
+    // An already renewed certificate is superseded: refused, unless this is a retry of that renewal (C26).
+    const successor = await this.#d.store.findRenewalOf(current.serial);
+    if (successor) return this.#supersededRenewal(current, successor, csrPem, now);
     const issuer = this.#issuerNow();
     const ctx = await this.#issue(csrPem, current.host, current.sans, current.certTtlSeconds, issuer);
     const cert = this.#record(ctx, current.host, current.sans, current.certTtlSeconds, current.serial, issuer);
-    await this.#d.store.recordRenewal({
-      oldSerial: current.serial,
-      now: ctx.now,
-      certificate: cert,
-      audit: { time: ctx.now, actor: `cert:${current.serial}`, action: 'certificate.renew', details: { ...this.#auditDetails(cert), renewedFrom: current.serial } },
-    });
+    try {
+      await this.#d.store.recordRenewal({
+        oldSerial: current.serial,
+        now: ctx.now,
+        certificate: cert,
+        audit: { time: ctx.now, actor: `cert:${current.serial}`, action: 'certificate.renew', details: { ...this.#auditDetails(cert), renewedFrom: current.serial } },
+      });
+    } catch (err) {
+      // A concurrent renewal of the same certificate was stored first.
+      const first = (err as { code?: unknown }).code === 'certificate_superseded' ? await this.#d.store.findRenewalOf(current.serial) : undefined;
+      if (first) return this.#supersededRenewal(current, first, csrPem, ctx.now);
+      throw err;
+    }
     this.#d.events?.renewed?.();
     return this.#response(ctx, issuer);
+  }
+
+  /** The successor again for an idempotent retry (same key), else the audited `certificate_superseded` refusal. */
+  async #supersededRenewal(current: CertificateRecord, successor: CertificateRecord, csrPem: string, now: Date): Promise<IssuedCertificate> {
+    const again = await answerSupersededRenewal({ current, successor, csrPem, now, x509: this.#d.x509, store: this.#d.store });
+    const issuer = [this.#issuerNow(), this.#d.issuer].find((i) => i.id === again.issuerId);
+    if (!issuer) throw caError('certificate_superseded', `This certificate was already renewed (serial ${again.serial}) by a CA no longer issuing; renew with the newest certificate, or ask an operator.`);
+    const { x509 } = this.#d;
+    return {
+      certificatePem: x509.toPem(again.der, 'CERTIFICATE'),
+      chainPem: issuer.intermediates.map((d) => x509.toPem(d, 'CERTIFICATE')).join(''),
+      rootPem: (issuer.trustedRoots ?? [issuer.root]).map((d) => x509.toPem(d, 'CERTIFICATE')).join(''),
+      serial: again.serial,
+      notBefore: again.notBefore,
+      notAfter: again.notAfter,
+    };
   }
 
   #serialFromDer(der: Uint8Array): string {

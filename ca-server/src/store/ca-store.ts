@@ -61,6 +61,11 @@ export interface CaStore {
   issueWithToken(args: { tokenHash: string; now: Date; certificate: CertificateRecord; audit: AuditDraft }): Promise<void>;
   /** Atomically: the old certificate is still valid and the host not blocked, insert the new one, audit. */
   recordRenewal(args: { oldSerial: string; now: Date; certificate: CertificateRecord; audit: AuditDraft }): Promise<void>;
+  /**
+   * The certificate issued by renewing `serial` (the latest one if an old file holds several), or
+   * undefined. A renewal of an already renewed certificate is refused (`certificate_superseded`).
+   */
+  findRenewalOf(serial: string): Promise<CertificateRecord | undefined>;
   /** `certificate_not_found` / `already_revoked`; returns the updated record. */
   revokeCertificate(args: { serial: string; revokedAt: Date; reason: string | null; audit: AuditSpec<CertificateRecord> }): Promise<CertificateRecord>;
   /** Revokes every valid certificate of the host and blocks it; returns the revoked serials. */

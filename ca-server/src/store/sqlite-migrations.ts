@@ -99,4 +99,13 @@ UPDATE admin_tokens SET id = substr(hash, 1, 16);
 CREATE UNIQUE INDEX admin_tokens_id ON admin_tokens(id);
 `,
   },
+  {
+    // Renewal cannot fork (docs/security.md C26): a renewal looks up the certificate that already
+    // renewed the presented one. Not UNIQUE: files made before this version may hold forks.
+    version: 3,
+    name: 'certificates_renewed_from',
+    sql: `
+CREATE INDEX certificates_renewed_from ON certificates(renewed_from);
+`,
+  },
 ];

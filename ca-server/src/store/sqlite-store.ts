@@ -228,9 +228,17 @@ export class SqliteCaStore implements CaStore {
       if (old.status === 'revoked') throw caError('certificate_revoked');
       if (Number(old.not_after) <= args.now.getTime()) throw caError('certificate_expired');
       if (this.blocked(String(old.host))) throw caError('host_blocked');
+      // Checked again in the storing transaction: of two concurrent renewals of one certificate,
+      // only the first is stored (C26).
+      if (this.#stmt('SELECT 1 FROM certificates WHERE renewed_from = ? LIMIT 1').get(args.oldSerial)) throw caError('certificate_superseded');
       this.insertCert(args.certificate);
       this.appendAuditSync(args.audit);
     });
+  }
+
+  async findRenewalOf(serial: string): Promise<CertificateRecord | undefined> {
+    const r = this.#stmt('SELECT * FROM certificates WHERE renewed_from = ? ORDER BY seq DESC LIMIT 1').get(serial) as Row | undefined;
+    return r ? certFromRow(r) : undefined;
   }
 
   async revokeCertificate(args: { serial: string; revokedAt: Date; reason: string | null; audit: AuditSpec<CertificateRecord> }): Promise<CertificateRecord> {

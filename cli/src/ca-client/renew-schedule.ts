@@ -49,6 +49,8 @@ export function backoffDelayMs(attempt: number, v: Validity, now: Date, random: 
 export const TERMINAL_RENEW_CODES: ReadonlySet<string> = new Set([
   'certificate_revoked',
   'certificate_expired',
+  // Renewed already by someone else (a copy of this key and certificate, C26): an operator decides.
+  'certificate_superseded',
   'certificate_unknown',
   'certificate_untrusted',
   'host_blocked',

@@ -145,11 +145,20 @@ describe('authority', () => {
     const tok = await a.createEnrollmentToken({ subject: 'n-1', sans: ['dns:n-1.example'], certTtlSeconds: 3600 }, 'admin:test');
     const c = await a.enroll(tok.token, csrPem('CN=n-1', ['dns:n-1.example']));
     const der = pemToDer(c.certificatePem, 'CERTIFICATE');
-    const renewed = await a.renew(der, csrPem('CN=n-1', ['dns:n-1.example'], ecKey('P-384')));
+    await expectCode(a.renew(der, csrPem('CN=n-2', ['dns:n-1.example'])), 'name_mismatch');
+    const newKey = ecKey('P-384');
+    const renewed = await a.renew(der, csrPem('CN=n-1', ['dns:n-1.example'], newKey));
     expect(renewed.serial).not.toBe(c.serial);
     expect((await t.ca.store.getCertificate(renewed.serial))?.renewedFrom).toBe(c.serial);
     expect(renewed.notAfter.getTime() - renewed.notBefore.getTime()).toBe((3600 + 300) * 1000);
-    await expectCode(a.renew(der, csrPem('CN=n-2', ['dns:n-1.example'])), 'name_mismatch');
+    // Renewed once: another renewal of the same certificate is refused and audited (C26) ...
+    await expectCode(a.renew(der, csrPem('CN=n-1', ['dns:n-1.example'])), 'certificate_superseded');
+    const refusals = (await a.listAudit(0, 1000)).filter((r) => r.action === 'renew.refused_superseded');
+    expect(refusals.map((r) => r.details)).toEqual([{ serial: c.serial, host: 'n-1', supersededBy: renewed.serial }]);
+    // ... except a retry with the key of that renewal: the same certificate again, nothing new stored.
+    const retry = await a.renew(der, csrPem('CN=n-1', ['dns:n-1.example'], newKey));
+    expect([retry.serial, retry.certificatePem]).toEqual([renewed.serial, renewed.certificatePem]);
+    expect((await a.listCertificates({ host: 'n-1', limit: 10 })).items).toHaveLength(2);
     // Unknown: a certificate of another CA run.
     const other = await makeTestCa();
     try {

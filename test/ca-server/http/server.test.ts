@@ -319,6 +319,13 @@ describe('renewal over mutual TLS', () => {
     openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=ren-1', '-days', '1', '-keyout', fk, '-out', fc]);
     const foreign = await post('/v1/renew', { csr: k.csr }, { cert: readFileSync(fc, 'utf8'), key: readFileSync(fk, 'utf8') });
     expect([foreign.status, foreign.json.code]).toEqual([401, 'certificate_untrusted']);
+    // The enrolled certificate was renewed: renewing it again (another key) is refused (C26) ...
+    const k3 = opensslCsr(tmp, 'ren-1-fork', '/CN=ren-1', ['DNS:ren-1.example']);
+    const fork = await post('/v1/renew', { csr: k3.csr }, { cert: e.res.certificate, key: e.key });
+    expect([fork.status, fork.json.code]).toEqual([409, 'certificate_superseded']);
+    // ... but a retry with the renewal's key gets the same certificate.
+    const retry = await post('/v1/renew', { csr: k.csr }, { cert: e.res.certificate, key: e.key });
+    expect([retry.status, retry.json.serial, retry.json.certificate]).toEqual([201, r.json.serial, r.json.certificate]);
   });
 });
 
