@@ -60,6 +60,8 @@ export interface OpenCaOptions {
   readonly x509Worker?: URL | undefined;
   /** Told when the X.509 worker thread fails (issuance then continues inline). */
   readonly onX509WorkerError?: (err: unknown) => void;
+  /** WAL checkpoints on a worker thread (`store/wal-checkpointer.ts`), for `ca serve`; told its failure. */
+  readonly backgroundCheckpoint?: { readonly onError: (err: unknown) => void } | undefined;
 }
 
 export async function openCa(o: OpenCaOptions): Promise<OpenCa> {
@@ -107,6 +109,7 @@ export async function openCa(o: OpenCaOptions): Promise<OpenCa> {
     intermediates: config.intermediate ? [issuingDer] : [],
   };
   const raw = SqliteCaStore.open(p.database);
+  if (o.backgroundCheckpoint) raw.checkpointInBackground(1000, o.backgroundCheckpoint.onError);
   const store = o.wrapStore ? o.wrapStore(raw) : raw;
   try {
     const known = await store.getCaCertificates();

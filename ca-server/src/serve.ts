@@ -110,6 +110,7 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
       events,
       x509Worker,
       onX509WorkerError: (err) => log.error({ err }, 'the X.509 worker thread failed; issuing on the main thread from now on'),
+      backgroundCheckpoint: { onError: (err) => log.error({ err }, 'the WAL checkpoint thread failed; SQLite checkpoints inside commits again') },
     });
   } catch (err) {
     awsSync.close();

@@ -16,6 +16,7 @@ import { caError } from '../errors.js';
 import { auditRecordHash, AUDIT_GENESIS_HASH } from '../authority/audit-chain.js';
 import type { AuditSpec, CaStore } from './ca-store.js';
 import { SQLITE_MIGRATIONS, type Migration } from './sqlite-migrations.js';
+import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 import type {
   AdminTokenRecord,
   AuditDraft,
@@ -45,8 +46,21 @@ export interface SqliteStoreOptions {
 export class SqliteCaStore implements CaStore {
   readonly db: Database.Database;
 
-  private constructor(db: Database.Database) {
+  readonly #file: string;
+  #checkpointer: WalCheckpointer | undefined;
+
+  private constructor(db: Database.Database, file: string) {
     this.db = db;
+    this.#file = file;
+  }
+
+  /**
+   * Moves WAL checkpoints to a worker thread (`wal-checkpointer.ts`) so that no commit of the
+   * serving connection stalls on one; for `ca serve`. No-op for an in-memory database.
+   */
+  checkpointInBackground(intervalMs = 1000, onError?: (err: unknown) => void): void {
+    if (this.#checkpointer || this.#file === ':memory:') return;
+    this.#checkpointer = startWalCheckpointer(this.db, this.#file, intervalMs, onError);
   }
 
   /** Opens (creating if needed) the database file and applies pending migrations. */
@@ -67,7 +81,7 @@ export class SqliteCaStore implements CaStore {
       db.close();
       throw err;
     }
-    return new SqliteCaStore(db);
+    return new SqliteCaStore(db, file);
   }
 
   /** Applied migration versions (tests, diagnostics). */
@@ -80,6 +94,8 @@ export class SqliteCaStore implements CaStore {
   }
 
   async close(): Promise<void> {
+    await this.#checkpointer?.stop();
+    this.#checkpointer = undefined;
     if (this.db.open) this.db.close();
   }
 
