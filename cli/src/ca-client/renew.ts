@@ -124,17 +124,29 @@ export interface RenewResult {
   readonly notAfter: string;
 }
 
+/**
+ * New keys of renewals not yet on disk, by current certificate and key type. The CA renews a
+ * certificate once (security.md C26); when its answer is lost (timeout, reset) or the files cannot
+ * be written, the next attempt of the same process (the renewal loop's retry) sends the SAME key,
+ * which the CA answers with the certificate it already issued instead of `certificate_superseded`.
+ */
+const pendingKeys = new Map<string, { privateKey: KeyObject; publicKey: KeyObject }>();
+
 export async function renew(input: RenewInput): Promise<RenewResult> {
   const { client, current, files } = input;
   const trust = await client.trust();
   let privateKey: KeyObject;
   let publicKey: KeyObject;
+  let pendingId: string | undefined;
   if (input.reuseKey) {
     privateKey = current.privateKey;
     publicKey = createPublicKey(privateKey);
   } else {
     const type = input.keyType ?? keyTypeOf(current.privateKey) ?? 'ec-p256';
-    ({ privateKey, publicKey } = await generateHostKey(type));
+    pendingId = `${current.certificate.fingerprint256}|${type}`;
+    const pending = pendingKeys.get(pendingId) ?? (await generateHostKey(type));
+    pendingKeys.set(pendingId, pending);
+    ({ privateKey, publicKey } = pending);
   }
   const csr = buildCsrPem({
     commonName: commonNameOf(current.certificate),
@@ -155,6 +167,7 @@ export async function renew(input: RenewInput): Promise<RenewResult> {
   }
   planned.push({ path: files.certificate, content: checked.certificatePem, mode: 0o644 });
   await writeFilesAtomically(planned);
+  if (pendingId !== undefined) pendingKeys.delete(pendingId);
   return {
     serial: issued.serial,
     previousSerial: current.certificate.serialNumber.toLowerCase(),
