@@ -4,7 +4,7 @@
  * Also `rapki host unblock` as a child process.
  */
 import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { cp, readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,6 +127,21 @@ describe('rapki agent (in-process)', () => {
     const last = o.entries().at(-1)!;
     expect(last).toMatchObject({ level: 'error', code: 'certificate_revoked' });
     expect(o.err).toMatch(/^rapki: certificate_revoked: /m);
+    expect(await readFile(join(dir, 'certificate.pem'), 'utf8')).toBe(before);
+  });
+
+  it('a certificate someone else already renewed (certificate_superseded, C26) ends the agent with exit 3, files untouched', async () => {
+    const { dir } = await enroll('agent-h-9');
+    // A copy of the host's files (a thief) renews first.
+    const copy = join(tmp, 'agent-h-9-copy');
+    await cp(dir, copy, { recursive: true });
+    const t = await runCli(['renew', '--certificate', join(copy, 'certificate.pem'), '--private-key', join(copy, 'private-key.pem')], { env: adminEnv });
+    expect(t.code, fail(t)).toBe(0);
+    const before = await readFile(join(dir, 'certificate.pem'), 'utf8');
+    const o = io();
+    expect(await agentCommand(args(dir), o, { daemon: daemon(5) })).toBe(3);
+    expect(o.entries().at(-1)!).toMatchObject({ level: 'error', code: 'certificate_superseded' });
+    expect(o.err).toMatch(/^rapki: certificate_superseded: .*already renewed \(serial [0-9a-f]+\)/m);
     expect(await readFile(join(dir, 'certificate.pem'), 'utf8')).toBe(before);
   });
 
