@@ -31,6 +31,8 @@ export const CA_CLIENT_ERRORS = {
   key_type_invalid: 'unknown key type',
   file_invalid: 'a certificate or key file cannot be read',
   audit_chain_broken: 'the audit log hash chain is broken',
+  /** `audit verify --expect-head SEQ:HASH`: the chain at SEQ has another hash, or is shorter (history rewritten). */
+  audit_head_mismatch: 'the audit log does not hold the expected head: its history was rewritten',
   /**
    * renew/agent with `--private-key pkcs11:…`: renewal authenticates with TLS client auth, and Node's
    * TLS cannot sign the handshake with a key it does not hold.

@@ -10,7 +10,11 @@ const verify: CommandModule = {
       .options(caConnectionOptions)
       .options(adminTokenOptions)
       .option('dir', { type: 'string', describe: 'read the CA directory database instead of asking the server' })
-      .option('json', { type: 'boolean', describe: 'print {"ok","count","lastHash"}' }),
+      .option('json', { type: 'boolean', describe: 'print {"ok","count","lastHash","headSeq","head"}' })
+      .option('expect-head', {
+        type: 'string',
+        describe: 'SEQ:HASH of a head printed earlier (`audit head:` line) and stored elsewhere; fail (audit_head_mismatch) unless the chain still holds it',
+      }),
   handler: async (argv) => {
     const { auditVerify } = await import('../ca-client/handlers/audit.js');
     const { processIo } = await import('../ca-client/run.js');

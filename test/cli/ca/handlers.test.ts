@@ -203,7 +203,7 @@ describe('audit verify', () => {
   it('verifies every page from the server', async () => {
     const o = io();
     expect(await auditVerify({ json: true }, o)).toBe(0);
-    expect(JSON.parse(o.out)).toEqual({ ok: true, count: 8, lastHash: audit[7]!.hash });
+    expect(JSON.parse(o.out)).toEqual({ ok: true, count: 8, lastHash: audit[7]!.hash, headSeq: 8, head: `8:${audit[7]!.hash}` });
     expect(apiCalls()).toHaveLength(3);
   });
   it('fails with audit_chain_broken on a tampered record', async () => {
