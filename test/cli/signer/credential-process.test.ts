@@ -99,7 +99,7 @@ describe('credential-process (child process)', () => {
     expect([r.code, r.stderr]).toEqual([0, '']);
     expect(r.out).toMatch(OUTPUT_SHAPE);
     const combo = join(dir, 'combo.pem');
-    writeFileSync(combo, execFileSync('cat', [L.p384!.certFile, L.p384!.keyFile]));
+    writeFileSync(combo, execFileSync('cat', [L.p384!.certFile, L.p384!.keyFile]), { mode: 0o600 }); // holds a key: 0600, or C25 warns
     const c = await runCli(['credential-process', '--certificate', combo, ...a.slice(3)], withCa());
     expect([c.code, c.stderr]).toEqual([0, '']);
     expect(verifier.requests.map((q) => q.verdict)).toEqual(['ok', 'ok']);
