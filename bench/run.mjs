@@ -9,6 +9,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
+const BENCH_TIMEOUT_MS = Number(process.env.RAPKI_BENCH_TIMEOUT_MS ?? 300_000);
 const filter = process.argv[2];
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.bench.mjs') && (!filter || f.includes(filter)))
@@ -20,6 +21,12 @@ for (const f of files) {
   // stdout passes through and is also scanned for the JSON summary lines ({"bench":...}).
   const status = await new Promise((resolve) => {
     const child = spawn(process.execPath, [`${dir}${f}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // A benchmark that stops making progress (seen twice with enroll-throughput: the bench's own main
+    // thread blocked at start) must not hang the whole run: give each file a bounded time.
+    const limit = setTimeout(() => {
+      process.stdout.write(`${f}: no result after ${BENCH_TIMEOUT_MS / 1000} s, stopped\n`);
+      child.kill('SIGKILL');
+    }, BENCH_TIMEOUT_MS);
     let buf = '';
     child.stdout.on('data', (c) => {
       process.stdout.write(c);
@@ -34,6 +41,7 @@ for (const f of files) {
           /* not a summary */
         }
       }
+      clearTimeout(limit);
       resolve(code ?? signal);
     });
   });
