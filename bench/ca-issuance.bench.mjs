@@ -2,33 +2,8 @@
 // verification) + issueLeafCertificate + lintLeafCertificate, with pre-made EC P-256 CSRs.
 // Run standalone: `node bench/ca-issuance.bench.mjs` (uses dist/ca-server.mjs when built,
 // otherwise bundles ca-server/src/index.ts into a temp dir first). BENCH_N sets the count.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-
-const root = new URL('..', import.meta.url).pathname;
-
-async function loadCaServer() {
-  const dist = join(root, 'dist', 'ca-server.mjs');
-  if (existsSync(dist)) return import(pathToFileURL(dist).href);
-  const { build } = await import('esbuild');
-  const out = mkdtempSync(join(tmpdir(), 'rapki-bench-'));
-  await build({
-    entryPoints: { 'ca-server': join(root, 'ca-server/src/index.ts') },
-    outdir: out,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    logLevel: 'warning',
-  });
-  const mod = await import(pathToFileURL(join(out, 'ca-server.mjs')).href);
-  rmSync(out, { recursive: true, force: true });
-  return mod;
-}
+import { loadCaServer } from './lib/load-ca-server.mjs';
 
 const ca = await loadCaServer();
 const N = Number(process.env.BENCH_N ?? 3000);
