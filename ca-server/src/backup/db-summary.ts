@@ -8,6 +8,7 @@
  */
 import Database from 'better-sqlite3';
 import { AUDIT_GENESIS_HASH, verifyAuditChain, type AuditRecord } from '../authority/audit-chain.js';
+import { auditRecordFromRow } from '../store/sqlite-store.js';
 import { backupError } from './errors.js';
 
 export interface DatabaseSummary {
@@ -29,15 +30,7 @@ type Row = Record<string, unknown>;
 
 function* auditRows(db: Database.Database): Generator<AuditRecord> {
   for (const r of db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<Row>) {
-    yield {
-      seq: Number(r.seq),
-      time: String(r.time),
-      actor: String(r.actor),
-      action: String(r.action),
-      details: JSON.parse(String(r.details)) as Record<string, unknown>,
-      prevHash: String(r.prev_hash),
-      hash: String(r.hash),
-    };
+    yield auditRecordFromRow(r);
   }
 }
 

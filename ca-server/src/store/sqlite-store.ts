@@ -349,15 +349,7 @@ export class SqliteCaStore implements CaStore {
 
   async listAudit(afterSeq: number, limit: number): Promise<readonly AuditRecord[]> {
     const rows = this.#stmt('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[];
-    return rows.map((r) => ({
-      seq: Number(r.seq),
-      time: String(r.time),
-      actor: String(r.actor),
-      action: String(r.action),
-      details: JSON.parse(String(r.details)) as Record<string, unknown>,
-      prevHash: String(r.prev_hash),
-      hash: String(r.hash),
-    }));
+    return rows.map(auditRecordFromRow);
   }
 
   // --- internals
@@ -528,4 +520,17 @@ function decodeCursor(cursor: string): number {
   const m = /^c(\d{1,15})$/.exec(s);
   if (!m) throw caError('invalid_request', 'The cursor is not valid.');
   return Number(m[1]);
+}
+
+/** One `audit_log` row as an AuditRecord (also used by the backup, which reads a copied database). */
+export function auditRecordFromRow(r: Record<string, unknown>): AuditRecord {
+  return {
+    seq: Number(r.seq),
+    time: String(r.time),
+    actor: String(r.actor),
+    action: String(r.action),
+    details: JSON.parse(String(r.details)) as Record<string, unknown>,
+    prevHash: String(r.prev_hash),
+    hash: String(r.hash),
+  };
 }
