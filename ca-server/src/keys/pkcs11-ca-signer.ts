@@ -15,11 +15,10 @@
  * at start with `ca_config_invalid` instead of producing certificates nobody can verify.
  */
 import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto';
-import { CKK_EC, CKM_ECDSA, CKM_RSA_PKCS, CKM_SHA256_RSA_PKCS, DIGEST_INFO_PREFIX } from '../../../common/src/pkcs11/constants.js';
-import { rawEcdsaToDer } from '../../../common/src/pkcs11/ecdsa-der.js';
-import { Pkcs11KeyError } from '../../../common/src/pkcs11/errors.js';
+import { CKK_EC } from '../../../common/src/pkcs11/constants.js';
 import type { Pkcs11Deps, Pkcs11FileIo } from '../../../common/src/pkcs11/module-path.js';
 import { openTokenKey } from '../../../common/src/pkcs11/token-key.js';
+import { tokenKeySigner } from '../../../common/src/pkcs11/token-key-signer.js';
 import { redactPin } from '../../../common/src/pkcs11/uri.js';
 import { caError } from '../errors.js';
 import type { CaSigner } from '../x509/types.js';
@@ -58,16 +57,7 @@ export async function openPkcs11CaSigner(o: OpenPkcs11CaSignerOptions): Promise<
       throw caError('ca_config_invalid', `The token key ${redactPin(o.keyUri)} is ${key.keyType === CKK_EC ? 'EC' : 'RSA'}, but the CA certificate holds a ${keyType} key.`);
     }
     const hash = keyType === 'ec-p384' ? 'sha384' : 'sha256';
-    let sign: (tbs: Uint8Array) => Promise<Uint8Array>;
-    if (isEc) {
-      sign = async (tbs) => rawEcdsaToDer(await key.sign(CKM_ECDSA, createHash(hash).update(tbs).digest()));
-    } else if (key.mechanisms.has(CKM_SHA256_RSA_PKCS)) {
-      sign = async (tbs) => Uint8Array.from(await key.sign(CKM_SHA256_RSA_PKCS, tbs));
-    } else if (key.mechanisms.has(CKM_RSA_PKCS)) {
-      sign = async (tbs) => Uint8Array.from(await key.sign(CKM_RSA_PKCS, Buffer.concat([DIGEST_INFO_PREFIX.sha256, createHash('sha256').update(tbs).digest()])));
-    } else {
-      throw new Pkcs11KeyError('pkcs11_unsupported_mechanism', `${key.token} offers neither CKM_SHA256_RSA_PKCS nor CKM_RSA_PKCS.`);
-    }
+    const sign = tokenKeySigner(key, hash);
     const test = Buffer.concat([Buffer.from(TEST_PREFIX, 'utf8'), createHash('sha256').update(o.publicKeySpki).digest()]);
     const sig = await sign(test);
     if (!cryptoVerify(hash, test, { key: pub, dsaEncoding: 'der' }, sig)) {

@@ -3,24 +3,20 @@
  * (sensitive, non-extractable) and the CSR is signed there, so the private key never exists outside
  * the token — not even on this host's disk.
  *
- * The signer's PKCS#11 KeySigner is made for a key *with* its certificate: it opens the key named by
- * a URI and, before handing the signer out, signs a test string on the token and verifies it with
- * the certificate's public key. Before enrollment there is no certificate yet, so this module gives
- * the loader an in-memory stand-in certificate that carries the token's new public key (never
- * written, never sent, its own signature meaningless). That check then proves something useful: the
- * key the printed URI names is the one whose public key goes into the CSR.
+ * The new key is opened by its URI with the same token-key code the CA uses for a token-held CA key
+ * (`common/src/pkcs11/`), and a test signature is verified with the generated public key before the
+ * CSR is signed: that proves the key the printed URI names is the one whose public key goes into the
+ * CSR.
  *
- * Loaded only for `--key pkcs11:…`: it pulls in the signer's PKCS#11 code (pkcs11js is imported
- * later still, when the module is opened).
+ * Loaded only for `--key pkcs11:…` (pkcs11js is imported later still, when the module is opened).
  */
-import { createPublicKey } from 'node:crypto';
-import { bitString, integer, nullValue, oid, sequence, tlv } from './der.js';
+import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import { SignerError } from '../../../signer/src/errors.js';
 import { caClientError } from './errors.js';
 import { isHostKeyType } from './key-types.js';
 import type { CsrSigner } from './csr.js';
 
-/** Where the stand-in certificate "lives" for the injected file reader; never a real path. */
-const STAND_IN_PATH = '<rapki enroll: token public key>';
+const MATCH_TEST_PREFIX = 'rapki enroll PKCS#11 key match test v1';
 
 export interface TokenKeyOptions {
   /** `--key`: a pkcs11: URI naming the token (and optionally object= and id= for the new key). */
@@ -40,56 +36,33 @@ export interface TokenKey {
   close(): Promise<void>;
 }
 
-/**
- * A minimal X.509 v3 certificate (RFC 5280 §4.1) around `spki`, only for the key loader's match
- * check: empty names, fixed dates, a zero signature.
- */
-function standInCertificate(spki: Uint8Array): Buffer {
-  const key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
-  const algId = key.asymmetricKeyType === 'rsa' ? sequence(oid('1.2.840.113549.1.1.11'), nullValue()) : sequence(oid('1.2.840.10045.4.3.2'));
-  const time = (s: string): Buffer => tlv(0x17, Buffer.from(s, 'ascii'));
-  const tbs = sequence(
-    tlv(0xa0, integer(2)),
-    integer(1),
-    algId,
-    sequence(),
-    sequence(time('000101000000Z'), time('491231235959Z')),
-    sequence(),
-    Buffer.from(spki),
-  );
-  return sequence(tbs, algId, bitString(Buffer.alloc(8)));
-}
-
-/** Generates `keyType` on the token `uri` names and opens it for signing the CSR. */
+/** Generates `keyType` on the token `uri` names and opens it for signing the CSR (SHA-256). */
 export async function generateTokenKey(o: TokenKeyOptions): Promise<TokenKey> {
   if (!isHostKeyType(o.keyType)) throw caClientError('key_type_invalid', `unknown key type ${JSON.stringify(o.keyType)}`);
   const pkcs11 = await import('../../../signer/src/keys/pkcs11/index.js');
+  const { openTokenKey } = await import('../../../common/src/pkcs11/token-key.js');
+  const { tokenKeySigner } = await import('../../../common/src/pkcs11/token-key-signer.js');
   const given = pkcs11.parsePkcs11Uri(o.uri);
   if (given.type !== undefined && given.type !== 'private') {
     throw caClientError('usage', `--key ${pkcs11.redactPin(o.uri)}: type=${given.type} cannot name a new private key; leave type out`);
   }
-  const deps = { env: o.env };
-  const generated = await pkcs11.generatePkcs11KeyPair(o.uri, o.keyType, { pkcs11Lib: o.pkcs11Lib }, undefined, deps);
+  const generated = await pkcs11.generatePkcs11KeyPair(o.uri, o.keyType, { pkcs11Lib: o.pkcs11Lib }, undefined, { env: o.env });
   // Open the new key with the PIN the user gave: pin-source is kept in the URI, a pin-value is
   // passed as the environment fallback so that it never appears in a URI we build.
   const keyUri = pkcs11.parsePkcs11Uri(generated.keyUri);
   const openUri = pkcs11.formatPkcs11Uri({ ...keyUri, pinSource: given.pinSource });
   const env = given.pinValue !== undefined ? { ...o.env, [pkcs11.ENV_PKCS11_PIN]: given.pinValue } : o.env;
-  const standIn = standInCertificate(generated.spki);
-  const signer = await pkcs11.loadPkcs11KeySigner(
-    { certificate: STAND_IN_PATH, privateKey: openUri, pkcs11Lib: o.pkcs11Lib },
-    {
-      readFile: async (path) => {
-        if (path === STAND_IN_PATH) return standIn;
-        throw Object.assign(new Error(`unexpected read of ${path}`), { code: 'ENOENT' });
-      },
-    },
-    { env },
-  );
-  return {
-    spki: generated.spki,
-    keyUri: generated.keyUri,
-    signer: { sign: (data) => signer.sign(data) },
-    close: async () => signer.close?.(),
-  };
+  const key = await openTokenKey(openUri, { pkcs11Lib: o.pkcs11Lib }, undefined, { env });
+  try {
+    const sign = tokenKeySigner(key, 'sha256');
+    const test = Buffer.concat([Buffer.from(MATCH_TEST_PREFIX, 'utf8'), createHash('sha256').update(generated.spki).digest()]);
+    const publicKey = createPublicKey({ key: Buffer.from(generated.spki), format: 'der', type: 'spki' });
+    if (!cryptoVerify('sha256', test, { key: publicKey, dsaEncoding: 'der' }, await sign(test))) {
+      throw new SignerError('key_certificate_mismatch', `The key opened through ${pkcs11.redactPin(openUri)} is not the key just generated.`);
+    }
+    return { spki: generated.spki, keyUri: generated.keyUri, signer: { sign }, close: () => key.close() };
+  } catch (err) {
+    await key.close();
+    throw err;
+  }
 }
