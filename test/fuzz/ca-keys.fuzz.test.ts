@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { generateKeyPairSync } from 'node:crypto';
 import { decryptCaKey, encryptCaKey, ENCRYPTED_KEY_LABEL, KEY_ERROR_CODES } from '../../ca-server/src/keys/index.js';
-import { MAX_CASE_MS, coded, fuzzProperty, fuzzTimeout, mutatedText } from '../support/fuzz.js';
+import { MAX_CASE_MS, coded, fuzzProperty, fuzzTimeout, mutatedText, withSeed } from '../support/fuzz.js';
 
 const FAST = { N: 2 ** 14 };
 /** One scrypt derivation (N = 2^14, ~40 ms alone) per case here: a looser bound than parsers get. */
@@ -31,15 +31,17 @@ describe('fuzz: CA key file (decryptCaKey)', () => {
   }, fuzzTimeout(30_000));
 
   it('damaged files through the KDF: the intact key or a coded ca_key_* error', () => {
-    const codes = new Map<string, number>();
-    fuzzProperty('decryptCaKey (damaged text)', mutatedText([text]), 40, (t) => {
-      const r = coded(() => decryptCaKey(t, PASS), KEY_ERROR_CODES);
-      const k = r.ok ? 'ok' : r.code;
-      codes.set(k, (codes.get(k) ?? 0) + 1);
-      // Whatever still decrypts is the very key that was sealed (GCM covers header and body).
-      if (r.ok) expect(r.value.export({ format: 'der', type: 'pkcs8' }).equals(der)).toBe(true);
-    }, KDF_CASE_MS);
-    expect(codes.get('ca_key_malformed')).toBeGreaterThan(0);
+    withSeed(() => {
+      const codes = new Map<string, number>();
+      fuzzProperty('decryptCaKey (damaged text)', mutatedText([text]), 40, (t) => {
+        const r = coded(() => decryptCaKey(t, PASS), KEY_ERROR_CODES);
+        const k = r.ok ? 'ok' : r.code;
+        codes.set(k, (codes.get(k) ?? 0) + 1);
+        // Whatever still decrypts is the very key that was sealed (GCM covers header and body).
+        if (r.ok) expect(r.value.export({ format: 'der', type: 'pkcs8' }).equals(der)).toBe(true);
+      }, KDF_CASE_MS);
+      expect(codes.get('ca_key_malformed')).toBeGreaterThan(0);
+    });
   }, fuzzTimeout(60_000));
 
   it('hostile passphrases are only ever wrong', () => {

@@ -23,7 +23,7 @@ import { validateBody } from '../../ca-server/src/http/validate.js';
 import { parseDurationSeconds } from '../../ca-server/src/authority/durations.js';
 import { normalizeSerial } from '../../ca-server/src/authority/serial.js';
 import { createCsr, derToPem } from '../../ca-server/src/x509/index.js';
-import { coded, fcParams, fuzzProperty, fuzzTimeout, heapAfterGc, hostilePem, hostileString, MAX_HEAP_GROWTH_BYTES, mutatedText } from '../support/fuzz.js';
+import { coded, fcParams, fuzzProperty, fuzzTimeout, heapAfterGc, hostilePem, hostileString, MAX_HEAP_GROWTH_BYTES, mutatedText, withSeed } from '../support/fuzz.js';
 
 const PASSPHRASE = 'test-only-fuzz-ca-passphrase';
 const name = (): string => expect.getState().currentTestName ?? 'ca-server';
@@ -164,22 +164,24 @@ describe('fuzz: CA server over HTTPS', () => {
   const headerSafe = (s: string): string => s.replace(/[^\x20-\x7e\x80-\xff]/g, '');
 
   it('enroll with hostile CSRs (PEM damage, DER mutations, unicode) under a valid token: coded 4xx', async () => {
-    const before = heapAfterGc();
-    const csr = fc.oneof(hostilePem('CERTIFICATE REQUEST', csrs), mutatedText(csrs.map((c) => derToPem(c, 'CERTIFICATE REQUEST'))), fc.constant(derToPem(csrs[0]!, 'CERTIFICATE REQUEST')));
-    const codes = new Map<string, number>();
-    await fc.assert(
-      fc.asyncProperty(csr, async (pem) => {
-        const r = await call('POST', '/v1/enroll', { body: JSON.stringify({ token: enrollToken, csr: pem }) });
-        expectCoded(r, 'enroll');
-        const code = r.status < 300 ? 'ok' : (JSON.parse(r.body) as { code: string }).code;
-        codes.set(code, (codes.get(code) ?? 0) + 1);
-      }),
-      fcParams(200),
-    );
-    // The CSRs were parsed (not refused for the token): invalid ones 400, intact ones 403.
-    expect(codes.get('invalid_csr')).toBeGreaterThan(0);
-    expect(codes.get('name_mismatch')).toBeGreaterThan(0);
-    expect(heapAfterGc() - before).toBeLessThan(MAX_HEAP_GROWTH_BYTES);
+    await withSeed(async () => {
+      const before = heapAfterGc();
+      const csr = fc.oneof(hostilePem('CERTIFICATE REQUEST', csrs), mutatedText(csrs.map((c) => derToPem(c, 'CERTIFICATE REQUEST'))), fc.constant(derToPem(csrs[0]!, 'CERTIFICATE REQUEST')));
+      const codes = new Map<string, number>();
+      await fc.assert(
+        fc.asyncProperty(csr, async (pem) => {
+          const r = await call('POST', '/v1/enroll', { body: JSON.stringify({ token: enrollToken, csr: pem }) });
+          expectCoded(r, 'enroll');
+          const code = r.status < 300 ? 'ok' : (JSON.parse(r.body) as { code: string }).code;
+          codes.set(code, (codes.get(code) ?? 0) + 1);
+        }),
+        fcParams(200),
+      );
+      // The CSRs were parsed (not refused for the token): invalid ones 400, intact ones 403.
+      expect(codes.get('invalid_csr')).toBeGreaterThan(0);
+      expect(codes.get('name_mismatch')).toBeGreaterThan(0);
+      expect(heapAfterGc() - before).toBeLessThan(MAX_HEAP_GROWTH_BYTES);
+    });
   }, fuzzTimeout(90_000));
 
   it('hostile bodies, tokens, serials, host names and queries on every route: coded 4xx (or success)', async () => {

@@ -27,10 +27,56 @@ export function runs(base: number): number {
   return Math.max(1, Math.round(base * FUZZ_MULTIPLIER));
 }
 
-/** fast-check parameters: run count, optional replay seed, no verbose shrinking noise. */
-export function fcParams(base: number): fc.Parameters<unknown> {
-  const seed = process.env.RAPKI_FUZZ_SEED;
-  return { numRuns: runs(base), ...(seed ? { seed: Number(seed) } : {}) } as fc.Parameters<unknown>;
+/**
+ * Seed of every property when none is given: a fixed one, so that a default run (the one in
+ * `npm test`) is the same run every time and cannot pass or fail by chance. Long runs
+ * (`RAPKI_FUZZ_RUNS` > 1) draw a fresh seed, print it, and `RAPKI_FUZZ_SEED=S` replays it.
+ */
+export const DEFAULT_FUZZ_SEED = 20261207;
+
+/** The seed of this process's properties (see {@link DEFAULT_FUZZ_SEED}). */
+export const FUZZ_SEED: number = (() => {
+  const given = process.env.RAPKI_FUZZ_SEED;
+  if (given !== undefined && given !== '') {
+    const n = Number(given);
+    if (!Number.isSafeInteger(n)) throw new Error(`RAPKI_FUZZ_SEED must be an integer, got ${JSON.stringify(given)}`);
+    return n;
+  }
+  if (FUZZ_MULTIPLIER > 1) {
+    const seed = (Date.now() ^ (process.pid << 16)) | 0;
+    process.stderr.write(`[fuzz] long run: RAPKI_FUZZ_SEED=${seed} replays it\n`);
+    return seed;
+  }
+  return DEFAULT_FUZZ_SEED;
+})();
+
+/** fast-check parameters: run count, the seed of this process, no verbose shrinking noise. */
+export function fcParams<T = unknown>(base: number, examples?: readonly T[]): fc.Parameters<unknown> {
+  return { numRuns: runs(base), seed: FUZZ_SEED, ...(examples ? { examples: examples.map((e) => [e]) } : {}) } as fc.Parameters<unknown>;
+}
+
+/**
+ * Runs `fn` (a property and the checks made on its results) and, when anything in it fails,
+ * rethrows with the seed that reproduces the failure: fast-check prints its seed only for a
+ * failure inside the property, not for an assertion made after it.
+ */
+export function withSeed<R>(fn: () => R): R {
+  try {
+    const r = fn();
+    if (r instanceof Promise) return r.catch((err: unknown) => Promise.reject(seeded(err))) as R;
+    return r;
+  } catch (err) {
+    throw seeded(err);
+  }
+}
+
+function seeded(err: unknown): unknown {
+  const note = `[fuzz] RAPKI_FUZZ_SEED=${FUZZ_SEED} reproduces this failure`;
+  if (err instanceof Error) {
+    if (!err.message.includes('RAPKI_FUZZ_SEED=')) err.message = `${err.message}\n${note}`;
+    return err;
+  }
+  return new Error(`${String(err)}\n${note}`);
 }
 
 /** Test timeout that grows with the multiplier (vitest's default would cut long runs). */
@@ -147,26 +193,47 @@ export interface FuzzStats {
  * asserts the outcome itself), the slowest input re-timed alone stays under {@link MAX_CASE_MS},
  * and the heap retained after the batch grows by less than {@link MAX_HEAP_GROWTH_BYTES}.
  */
-export function fuzzProperty<T>(name: string, arb: fc.Arbitrary<T>, base: number, call: (input: T) => void, maxCaseMs = MAX_CASE_MS): FuzzStats {
-  const clock = new CaseClock<T>();
-  const before = heapAfterGc();
-  const t0 = performance.now();
-  fc.assert(
-    fc.property(arb, (input) => {
-      clock.time(input, () => call(input));
-    }),
-    fcParams(base),
-  );
-  const totalMs = performance.now() - t0;
-  const heapGrowthBytes = heapAfterGc() - before;
-  const stats = { name, cases: clock.cases, totalMs, maxMs: clock.maxMs, heapGrowthBytes };
-  reportStats(stats);
-  if (heapGrowthBytes >= MAX_HEAP_GROWTH_BYTES) throw new Error(`${name}: heap grew by ${heapGrowthBytes} bytes over ${clock.cases} cases`);
-  if (clock.maxMs > maxCaseMs) {
-    const again = clock.retimeSlowest(call);
-    if (again >= maxCaseMs) throw new Error(`${name}: one input takes ${again.toFixed(0)} ms (limit ${maxCaseMs} ms): ${describe(clock.slowest)}`);
-  }
-  return stats;
+export function fuzzProperty<T>(
+  name: string,
+  arb: fc.Arbitrary<T>,
+  base: number,
+  call: (input: T) => void,
+  maxCaseMs = MAX_CASE_MS,
+  options: FuzzPropertyOptions<T> = {},
+): FuzzStats {
+  return withSeed(() => {
+    const clock = new CaseClock<T>();
+    const before = heapAfterGc();
+    const t0 = performance.now();
+    fc.assert(
+      fc.property(arb, (input) => {
+        clock.time(input, () => call(input));
+      }),
+      fcParams(base, options.examples),
+    );
+    const totalMs = performance.now() - t0;
+    const heapGrowthBytes = heapAfterGc() - before;
+    const stats = { name, cases: clock.cases, totalMs, maxMs: clock.maxMs, heapGrowthBytes };
+    reportStats(stats);
+    if (heapGrowthBytes >= MAX_HEAP_GROWTH_BYTES) throw new Error(`${name}: heap grew by ${heapGrowthBytes} bytes over ${clock.cases} cases`);
+    if (clock.maxMs > maxCaseMs) {
+      const again = clock.retimeSlowest(call);
+      if (again >= maxCaseMs) throw new Error(`${name}: one input takes ${again.toFixed(0)} ms (limit ${maxCaseMs} ms): ${describe(clock.slowest)}`);
+    }
+    options.check?.(stats);
+    return stats;
+  });
+}
+
+/** Extras of {@link fuzzProperty}. */
+export interface FuzzPropertyOptions<T> {
+  /**
+   * Inputs run before the generated ones. A coverage check ("some case got past the parser")
+   * must rest on examples known to reach each path, never on the generator happening to.
+   */
+  readonly examples?: readonly T[];
+  /** Checks made on the figures and on what `call` recorded; a failure names the seed. */
+  readonly check?: (stats: FuzzStats) => void;
 }
 
 /** Prints one line of figures when `RAPKI_FUZZ_VERBOSE` is set. */
