@@ -170,16 +170,35 @@ describe('cert revoke', () => {
 });
 
 describe('crl get', () => {
-  it('writes DER to --out atomically, and to stdout only when it is not a terminal', async () => {
-    const out = join(dir, 'crl.der');
-    expect(await crlGet({ out }, io())).toBe(0);
-    expect((await readFile(out)).toString('hex')).toBe('3003020101');
+  const DER_HEX = '3003020101';
+  it('prints PEM on stdout by default, on a terminal or not', async () => {
+    for (const tty of [true, false]) {
+      const o = io({}, tty);
+      expect(await crlGet({}, o)).toBe(0);
+      expect(o.out).toMatch(/^-----BEGIN X509 CRL-----\n/);
+      expect(apiCalls().map((c) => c.path)).toEqual(['/v1/crl.pem']);
+      stub.seen.length = 0;
+    }
+  });
+  it('writes DER only with --der or into --out (DER unless --pem)', async () => {
     const piped = io();
-    expect(await crlGet({}, piped)).toBe(0);
-    expect(Buffer.concat(piped.bytes).toString('hex')).toBe('3003020101');
+    expect(await crlGet({ der: true }, piped)).toBe(0);
+    expect(Buffer.concat(piped.bytes).toString('hex')).toBe(DER_HEX);
+    const out = join(dir, 'crl.der');
+    expect(await crlGet({ out }, io({}, true))).toBe(0);
+    expect((await readFile(out)).toString('hex')).toBe(DER_HEX);
+    const pemOut = join(dir, 'crl.pem');
+    expect(await crlGet({ out: pemOut, pem: true }, io())).toBe(0);
+    expect(await readFile(pemOut, 'utf8')).toMatch(/^-----BEGIN X509 CRL-----/);
+  });
+  it('refuses DER on a terminal, and --pem with --der, before contacting the CA', async () => {
     const tty = io({}, true);
-    expect(await crlGet({}, tty)).toBe(1);
+    expect(await crlGet({ der: true }, tty)).toBe(1);
     expect(tty.err).toMatch(/^rapki: usage: the DER CRL is binary/);
+    const both = io();
+    expect(await crlGet({ der: true, pem: true }, both)).toBe(1);
+    expect(both.err).toMatch(/^rapki: usage: pass at most one of --pem and --der/);
+    expect(apiCalls()).toEqual([]);
   });
   it('prints PEM with --pem, without any admin token', async () => {
     const o = io({ RAPKI_ADMIN_TOKEN: '' });
