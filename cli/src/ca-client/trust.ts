@@ -49,8 +49,36 @@ export async function resolveTrust(url: URL, input: CaTrustInput): Promise<Resol
     root = bundle.find((der) => fingerprintsEqual(sha256Fingerprint(der), pin));
     extras = [...extras, ...bundle.filter((der) => der !== root)];
   }
-  if (!root) throw caClientError('ca_fingerprint_mismatch');
+  if (!root) throw fingerprintMismatch(url, pin, [...presented, ...extras]);
   return buildTrust(root, extras);
+}
+
+/**
+ * `ca_fingerprint_mismatch` that says what the server DID present, so that a typo in the pin, a
+ * pin of another CA and a URL pointing at the wrong server can be told apart: the SHA-256 of every
+ * self-signed (root) certificate it offered, else of every certificate it offered.
+ */
+function fingerprintMismatch(url: URL, pin: string, offered: readonly Buffer[]): Error {
+  const certs = offered.flatMap((der) => {
+    try {
+      return [{ der, cert: new X509Certificate(der) }];
+    } catch {
+      return [];
+    }
+  });
+  const roots = certs.filter((c) => c.cert.ca && c.cert.checkIssued(c.cert));
+  const shown = (roots.length > 0 ? roots : certs).slice(0, 4);
+  const unique = [...new Map(shown.map((c) => [sha256Fingerprint(c.der), c.cert.subject.replace(/\n/g, ', ')])).entries()];
+  const what =
+    unique.length === 0
+      ? 'no certificate at all'
+      : `${roots.length > 0 ? 'root' : 'only non-root certificates:'} ${unique.map(([fp, subject]) => `${fp} (${subject.slice(0, 120)})`).join(', ')}`;
+  return caClientError(
+    'ca_fingerprint_mismatch',
+    `the CA at ${url.origin} presented ${what}, not the pinned root ${pin}. ` +
+      'Check --ca-fingerprint (or RAPKI_CA_FINGERPRINT): `rapki ca serve` prints the right one at start; or check that --ca-url (RAPKI_CA_URL) points at your CA.',
+    { details: { expected: pin, presented: unique.map(([fp]) => fp) } },
+  );
 }
 
 /** Keep the root and only those extra certificates that the root (directly or via one another) signed. */

@@ -68,8 +68,16 @@ describe('trust through the root fingerprint', () => {
     const wrong = pki.rootFingerprint.replace(/^./, (ch) => (ch === '0' ? '1' : '0'));
     const c = client(stub, { kind: 'fingerprint', fingerprint: wrong }, 'rapki_at_test');
     stub.seen.length = 0;
-    await expect(c.json('POST', '/v1/admin/tokens', { json: {}, admin: true })).rejects.toMatchObject({ code: 'ca_fingerprint_mismatch' });
+    const err = await c.json('POST', '/v1/admin/tokens', { json: {}, admin: true }).then(
+      () => undefined,
+      (e: unknown) => e as { code: string; message: string },
+    );
     c.close();
+    expect(err?.code).toBe('ca_fingerprint_mismatch');
+    // It says which root the server presented (so a typo and a wrong server can be told apart).
+    expect(err?.message).toContain(`presented root ${pki.rootFingerprint} (`);
+    expect(err?.message).toContain(`not the pinned root ${wrong}`);
+    expect(err?.message).toMatch(/--ca-fingerprint/);
     expect(stub.seen.every((s) => s.authorization === undefined && s.method === 'GET' && s.path === '/v1/ca')).toBe(true);
   });
 
