@@ -16,7 +16,7 @@ import { connect, type PeerCertificate, type TLSSocket } from 'node:tls';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { CA_PATHS, MAX_JSON_RESPONSE_BYTES, MAX_PEM_FILE_BYTES, REQUEST_TIMEOUT_MS } from './constants.js';
-import { caClientError } from './errors.js';
+import { caClientError, caUnreachable } from './errors.js';
 import { fingerprintsEqual, normalizeFingerprint, sha256Fingerprint } from './fingerprint.js';
 import { parseCertificates, toPem } from './pem.js';
 
@@ -156,7 +156,7 @@ function presentedChain(url: URL): Promise<Buffer[]> {
     });
     const fail = (err: Error): void => {
       socket.destroy();
-      reject(caClientError('ca_unreachable', `could not reach the CA at ${url.origin}: ${err.message}`, { cause: err }));
+      reject(caUnreachable(url, err));
     };
     socket.once('error', fail);
     socket.once('timeout', () => fail(new Error('timeout')));
@@ -210,11 +210,11 @@ function fetchCaBundleUnverified(url: URL): Promise<Buffer[]> {
             reject(caClientError('ca_response_invalid', 'the CA bundle from GET /v1/ca does not parse', { cause }));
           }
         });
-        res.on('error', (err) => reject(caClientError('ca_unreachable', err.message, { cause: err })));
+        res.on('error', (err) => reject(caUnreachable(url, err)));
       },
     );
     req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (err) => reject(caClientError('ca_unreachable', `could not reach the CA at ${url.origin}: ${err.message}`, { cause: err })));
+    req.on('error', (err) => reject(caUnreachable(url, err)));
     req.end();
   });
 }

@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaClient } from '../../../cli/src/ca-client/client.js';
 import { caTrust, caUrl, connect } from '../../../cli/src/ca-client/connection.js';
@@ -144,6 +145,23 @@ describe('responses', () => {
     await expect(c.request('POST', '/v1/admin/tokens', { admin: true })).rejects.toMatchObject({ code: 'admin_token_missing' });
     c.close();
     expect(stub.seen.filter((s) => s.path !== '/v1/ca')).toEqual([]);
+  });
+});
+
+describe('network errors', () => {
+  it('name the URL tried and the flag and variable that set it', async () => {
+    // A port that was free a moment ago: connecting is refused.
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise((r) => probe.close(r));
+    const c = new CaClient({ url: new URL(`https://127.0.0.1:${port}`), trust: { kind: 'fingerprint', fingerprint: pki.rootFingerprint } });
+    const err = (await c.request('GET', '/v1/ca').catch((e: unknown) => e)) as { code: string; message: string };
+    c.close();
+    expect(err.code).toBe('ca_unreachable');
+    expect(err.message).toContain(`https://127.0.0.1:${port}`);
+    expect(err.message).toMatch(/ECONNREFUSED/);
+    expect(err.message).toContain('--ca-url or RAPKI_CA_URL');
   });
 });
 
