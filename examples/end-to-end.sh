@@ -10,7 +10,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-RAPKI_JS="$ROOT/bin/rapki.mjs"
+RAPKI_JS="$ROOT/bin/rapki.cjs"
 ROLE_ARN=${ROLE_ARN:-arn:aws:iam::123456789012:role/rapki-demo}
 HOST_NAME=${HOST_NAME:-web-1}
 WAIT_SECONDS=${WAIT_SECONDS:-30}

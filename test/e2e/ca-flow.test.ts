@@ -170,12 +170,13 @@ describe('CA flow with an intermediate: init → serve → token → enroll → 
     expect(pubFromKey).toBe(await openssl(['x509', '-in', 'certificate.pem', '-noout', '-pubkey'], hostDir));
   });
 
-  it('cert list --json shows both certificates of the host, following every page', async () => {
+  it('cert list --json shows both certificates of the host (the renewed one superseded), following every page', async () => {
     const r = await runCli(['cert', 'list', '--host', 'web-1', '--json'], { env: adminEnv });
     expect(r.code, fail(r)).toBe(0);
     const { certificates } = JSON.parse(r.out) as { certificates: { serial: string; host: string; status: string }[] };
     expect(certificates.map((c) => c.serial).sort()).toEqual([firstSerial, renewedSerial].sort());
-    expect(certificates.every((c) => c.host === 'web-1' && c.status === 'active')).toBe(true);
+    expect(certificates.every((c) => c.host === 'web-1')).toBe(true);
+    expect(Object.fromEntries(certificates.map((c) => [c.serial, c.status]))).toEqual({ [firstSerial]: 'superseded', [renewedSerial]: 'active' });
     const all = await runCli(['cert', 'list'], { env: adminEnv });
     expect(all.code, fail(all)).toBe(0);
     expect(all.out).toMatch(/^SERIAL\s+HOST\s+STATUS/);

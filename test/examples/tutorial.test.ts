@@ -6,52 +6,21 @@
  * Two changes to the text, both checked to apply: the `npm run build` line is dropped (`npm test`
  * builds first, and rebuilding dist/ while other test files run from it would race), and the fixed
  * ports the reader uses (127.0.0.1:8088 for the emulator, :8443 for the CA) become free ephemeral
- * ports. HOME, TMPDIR and XDG_RUNTIME_DIR point into a scratch directory, so the run proves the
- * tutorial leaves ~/.aws alone and cleans up after itself.
+ * ports, so the test never collides with anything else on the machine. HOME, TMPDIR and
+ * XDG_RUNTIME_DIR point into a scratch directory, so the run proves the tutorial leaves ~/.aws
+ * alone and cleans up after itself.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, assertBuilt } from '../support/cli.js';
+import { expectedLines, freePort, killLeftovers, runBash, shellBlocks, substitute } from '../support/doc-blocks.js';
 import { readmeSection } from '../support/readme.js';
 
 const EMULATOR_ADDR = '127.0.0.1:8088';
 const CA_ADDR = '127.0.0.1:8443';
-
-/** The bodies of the ```sh fenced blocks, in order. */
-function shellBlocks(markdown: string): string[] {
-  return [...markdown.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
-}
-
-/** `# → …` lines of the blocks as regular expressions: `…` = anything, `<word …>` = one token. */
-function expectedLines(blocks: readonly string[]): RegExp[] {
-  const out: RegExp[] = [];
-  for (const line of blocks.join('').split('\n')) {
-    const m = /^# → (.*)$/.exec(line);
-    if (!m) continue;
-    const parts = m[1]!.split(/(…|<[^>]+>)/);
-    const src = parts
-      .map((p) => (p === '…' ? '.*' : /^<[^>]+>$/.test(p) ? '\\S+' : p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-      .join('');
-    out.push(new RegExp(`^${src}$`, 'm'));
-  }
-  return out;
-}
-
-/** A port nobody listens on right now (the kernel's pick, released again). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** True when something accepts TCP connections on 127.0.0.1:port. */
 async function listening(port: number): Promise<boolean> {
@@ -66,17 +35,10 @@ async function listening(port: number): Promise<boolean> {
 }
 
 const scratch = mkdtempSync(join(tmpdir(), 'rapki-tutorial-test-'));
-let child: ChildProcess | undefined;
 
 afterAll(() => {
-  // The script kills its servers itself; if it failed half-way, end its whole process group.
-  if (child?.pid !== undefined) {
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      /* already gone */
-    }
-  }
+  // The script kills its servers itself; if it failed half-way, end what is left of its process group.
+  killLeftovers();
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -106,49 +68,53 @@ describe('README.md tutorial', () => {
   it('runs as written in a fresh bash and prints what it says it prints', async () => {
     assertBuilt();
     const [emulatorPort, caPort] = [await freePort(), await freePort()];
-    let text = markdown;
-    for (const [from, port] of [
-      [EMULATOR_ADDR, emulatorPort],
-      [CA_ADDR, caPort],
-    ] as const) {
-      expect(text, `the tutorial uses ${from}`).toContain(from);
-      text = text.split(from).join(`127.0.0.1:${port}`);
-    }
+    const text = substitute(markdown, [
+      [EMULATOR_ADDR, `127.0.0.1:${emulatorPort}`],
+      [CA_ADDR, `127.0.0.1:${caPort}`],
+    ]);
     const runBlocks = shellBlocks(text);
-    const script = runBlocks.join('');
-    expect(script).toMatch(/^npm run build\n/m);
-    const home = join(scratch, 'home');
-    const tmp = join(scratch, 'tmp');
-    const runtime = join(scratch, 'run');
-    for (const d of [home, tmp, runtime]) mkdirSync(d, { mode: 0o700 });
+    const script = substitute(runBlocks.join(''), [['npm run build\n', '']]);
+    const run = await runBash(script, { cwd: REPO_ROOT, scratch, timeoutMs: 85_000 });
+    const output = `${run.stdout}\n${run.stderr}`;
 
-    child = spawn('bash', ['--norc', '--noprofile', '-c', `set -euo pipefail\n${script.replace(/^npm run build\n/m, '')}`], {
-      cwd: REPO_ROOT,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, TMPDIR: tmp, XDG_RUNTIME_DIR: runtime, LANG: 'C' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const started = Date.now();
-    const code = await new Promise<number | null>((resolve) => child!.once('close', resolve));
-    const seconds = (Date.now() - started) / 1000;
-    const output = `${stdout}\n${stderr}`;
-
-    expect(code, output).toBe(0);
+    expect(run.code, output).toBe(0);
     for (const re of expectedLines(runBlocks)) expect(output, `expected output line ${re}`).toMatch(re);
     // The credentials came from the certificate (session name = its hex serial), not from the dummy key.
-    const serial = /^revoked ([0-9a-f]+) at /m.exec(stdout)?.[1];
+    const serial = /^revoked ([0-9a-f]+) at /m.exec(run.stdout)?.[1];
     expect(serial, output).toBeDefined();
-    expect(stdout).toContain(`assumed-role/tutorial/${serial}\n`);
-    expect(stderr).toMatch(/certificate_revoked/);
+    expect(run.stdout).toContain(`assumed-role/tutorial/${serial}\n`);
+    expect(run.stderr).toMatch(/certificate_revoked/);
     // Cleaned up: servers gone, temporary directory removed, ~/.aws untouched.
     expect(await listening(emulatorPort)).toBe(false);
     expect(await listening(caPort)).toBe(false);
-    expect(readdirSync(tmp)).toEqual([]);
-    expect(existsSync(join(home, '.aws'))).toBe(false);
-    expect(seconds).toBeLessThan(60);
+    expect(readdirSync(join(scratch, 'tmp'))).toEqual([]);
+    expect(existsSync(join(scratch, 'home', '.aws'))).toBe(false);
+    expect(run.seconds).toBeLessThan(60);
   }, 90_000);
+
+  it('stops with the server error, not a hang, when a port is taken', async () => {
+    assertBuilt();
+    // Steps 1-3 with the CA's port held by another listener: wait_for_line must end the run with
+    // the CA's listen_in_use error instead of waiting forever (it used to be `until grep …`).
+    const [emulatorPort, held] = [await freePort(), await freePort()];
+    const blocker = (await import('node:net')).createServer();
+    await new Promise<void>((r) => blocker.listen(held, '127.0.0.1', () => r()));
+    try {
+      const text = substitute(markdown, [
+        [EMULATOR_ADDR, `127.0.0.1:${emulatorPort}`],
+        [CA_ADDR, `127.0.0.1:${held}`],
+      ]);
+      const steps = shellBlocks(text).slice(0, 4).join('');
+      expect(steps).toContain('rapki ca serve');
+      const run = await runBash(substitute(steps, [['npm run build\n', '']]), { cwd: REPO_ROOT, scratch: join(scratch, 'taken'), timeoutMs: 60_000 });
+      expect(run.code, run.stderr).not.toBe(0);
+      expect(run.stderr).toMatch(/ended before printing 'listening on'/);
+      expect(run.stderr).toContain(`127.0.0.1:${held} is already in use`);
+      expect(run.stderr).toContain('--listen HOST:PORT (listen_in_use)');
+      expect(run.seconds).toBeLessThan(40);
+    } finally {
+      await new Promise((r) => blocker.close(r));
+      killLeftovers();
+    }
+  }, 70_000);
 });

@@ -280,15 +280,32 @@ export class CertificateAuthority {
   }
 
   /** Revokes every certificate of a host, blocks it, republishes the CRL. */
-  async revokeHost(host: string, reason: string | undefined, actor: Actor): Promise<{ serials: readonly string[]; crlNumber: number }> {
+  /**
+   * Revokes every certificate of `host` and blocks the name. A name this CA never issued to and
+   * has not blocked is refused (`host_not_found`) unless `blockUnknown`: a typo would otherwise
+   * revoke nothing, block a name nobody uses, and look like success.
+   */
+  async revokeHost(
+    host: string,
+    reason: string | undefined,
+    actor: Actor,
+    opts: { readonly blockUnknown?: boolean } = {},
+  ): Promise<{ serials: readonly string[]; crlNumber: number }> {
     validateSubject(host);
     const r = validateReason(reason);
     const now = this.#d.clock();
+    const known = (await this.#d.store.listCertificates({ host, now, limit: 1 })).items.length > 0 || (await this.#d.store.isHostBlocked(host));
+    if (!known && !opts.blockUnknown) {
+      throw caError(
+        'host_not_found',
+        `No certificate was ever issued to host "${host}" and it is not blocked; check the name, or send "blockUnknown": true to block it from enrolling anyway.`,
+      );
+    }
     const serials = await this.#d.store.revokeHost({
       host,
       revokedAt: now,
       reason: r,
-      audit: (s) => ({ time: now, actor, action: 'host.revoke', details: { host, reason: r, serials: [...s] } }),
+      audit: (s) => ({ time: now, actor, action: 'host.revoke', details: { host, reason: r, serials: [...s], ...(known ? {} : { unknownHost: true }) } }),
     });
     this.#d.events?.revoked?.(serials.length);
     const crl = await this.#d.crl.rebuild(`revoke host ${host}`);
@@ -304,17 +321,25 @@ export class CertificateAuthority {
   // ---------------------------------------------------------------- reads
 
   async listCertificates(q: { host?: string | undefined; status?: CertStatus | undefined; cursor?: string | undefined; limit: number }): Promise<Page<CertificateRecord>> {
-    return this.#d.store.listCertificates({ ...q, now: this.#d.clock() });
+    const { status, ...rest } = q;
+    // `active` and `superseded` are both unrevoked and unexpired; a renewal tells them apart.
+    const filter =
+      status === 'active' ? { status: 'active' as const, superseded: false } : status === 'superseded' ? { status: 'active' as const, superseded: true } : { status };
+    return this.#d.store.listCertificates({ ...rest, ...filter, now: this.#d.clock() });
   }
 
   async listAudit(afterSeq: number, limit: number): Promise<readonly AuditRecord[]> {
     return this.#d.store.listAudit(afterSeq, limit);
   }
 
-  /** Inventory status as shown to users. */
+  /**
+   * Inventory status as shown to users: revoked, else expired, else superseded (renewed: the
+   * record's `renewedBy`, as {@link listCertificates} returns it), else active.
+   */
   statusOf(c: CertificateRecord): CertStatus {
     if (c.status === 'revoked') return 'revoked';
-    return c.notAfter.getTime() <= this.#d.clock().getTime() ? 'expired' : 'active';
+    if (c.notAfter.getTime() <= this.#d.clock().getTime()) return 'expired';
+    return c.renewedBy ? 'superseded' : 'active';
   }
 }
 

@@ -92,7 +92,7 @@ export function createControlPlane(options: ControlPlaneOptions = {}): RolesAnyw
     try {
       return await fn();
     } catch (e) {
-      throw mapSdkError(e);
+      throw mapSdkError(e, rawEndpoint);
     }
   }
 
@@ -305,8 +305,11 @@ function field(body: Record<string, unknown>, name: string): Record<string, unkn
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const iso = (v: Date | undefined): string | undefined => (v instanceof Date ? v.toISOString() : undefined);
 
-/** SDK errors (modeled exceptions, network failures, missing credentials) → coded rapki errors. */
-export function mapSdkError(e: unknown): Error {
+/**
+ * SDK errors (modeled exceptions, network failures, missing credentials) → coded rapki errors. A
+ * network failure names `url`, the endpoint that was tried (the SDK's own error does not).
+ */
+export function mapSdkError(e: unknown, url?: string): Error {
   const err = e as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number }; cause?: { code?: string } };
   if (err && err.name === 'RapkiError') return e as Error;
   if (err && (err.name === 'CredentialsProviderError' || /Could not load credentials/i.test(err.message ?? ''))) {
@@ -315,9 +318,11 @@ export function mapSdkError(e: unknown): Error {
   const status = err?.$metadata?.httpStatusCode;
   if (status !== undefined && status >= 300) return serviceError(err.name ?? 'UnknownError', err.message ?? '', status);
   const netCode = err?.code ?? err?.cause?.code;
-  if (netCode && /^E[A-Z]+/.test(netCode)) return awsError('aws_unreachable', `could not reach the Roles Anywhere control plane (${netCode})`, { cause: e });
-  if (err?.name === 'TimeoutError') return awsError('aws_unreachable', undefined, { cause: e });
-  return awsError('aws_unreachable', `Roles Anywhere call failed: ${(err?.message ?? String(e)).slice(0, 200)}`, { cause: e });
+  const at = url ? ` at ${url}` : '';
+  const details = url ? { url } : undefined;
+  if (netCode && /^E[A-Z]+/.test(netCode)) return awsError('aws_unreachable', `could not reach the Roles Anywhere control plane${at} (${netCode})`, { cause: e, details });
+  if (err?.name === 'TimeoutError') return awsError('aws_unreachable', `the Roles Anywhere control plane${at} did not answer in time`, { cause: e, details });
+  return awsError('aws_unreachable', `Roles Anywhere call${at} failed: ${(err?.message ?? String(e)).slice(0, 200)}`, { cause: e, details });
 }
 
 function trustAnchorFromSdk(d: TrustAnchorDetail): TrustAnchor {

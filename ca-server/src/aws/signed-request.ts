@@ -105,6 +105,13 @@ function errorType(header: string | string[] | undefined, body: Record<string, u
   return hash >= 0 ? t.slice(hash + 1) : t;
 }
 
+/** A network failure, naming the endpoint it tried (never the path: it can carry resource ids). */
+function unreachable(target: URL, cause: unknown): Error {
+  const code = (cause as { code?: unknown })?.code;
+  const why = typeof code === 'string' ? ` (${code})` : '';
+  return awsError('aws_unreachable', `could not reach the Roles Anywhere control plane at ${target.origin}${why}`, { cause, details: { url: target.origin } });
+}
+
 function send(
   target: URL,
   method: string,
@@ -130,10 +137,10 @@ function send(
         chunks.push(c);
       });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
-      res.on('error', (cause) => reject(awsError('aws_unreachable', undefined, { cause })));
+      res.on('error', (cause) => reject(unreachable(target, cause)));
     });
-    req.on('timeout', () => req.destroy(awsError('aws_unreachable', 'the Roles Anywhere control plane did not answer in time')));
-    req.on('error', (cause) => reject(isCoded(cause) ? cause : awsError('aws_unreachable', undefined, { cause })));
+    req.on('timeout', () => req.destroy(awsError('aws_unreachable', `the Roles Anywhere control plane at ${target.origin} did not answer in time`, { details: { url: target.origin } })));
+    req.on('error', (cause) => reject(isCoded(cause) ? cause : unreachable(target, cause)));
     if (body !== undefined) req.write(body);
     req.end();
   });

@@ -5,12 +5,13 @@ import { parseDurationSeconds } from '../authority/durations.js';
 import { MAX_SANS } from '../authority/names.js';
 import { normalizeSerial } from '../authority/serial.js';
 import type { AdminTokenStatus } from '../authority/admin-tokens.js';
-import type { AdminTokenRecord, CertificateRecord, CertStatus } from '../store/types.js';
+import { CERT_STATUSES, type AdminTokenRecord, type CertificateRecord, type CertStatus } from '../store/types.js';
 import { caError } from '../errors.js';
 import { actorOf, adminAuth, requireRole } from './admin-auth.js';
 import { jsonBody, parseLimit, validateBody, validateQuery } from './validate.js';
 
 const REASON = { reason: { type: 'string', maxLength: 40 } } as const;
+
 
 export function certificateJson(a: CertificateAuthority, c: CertificateRecord) {
   return {
@@ -25,6 +26,7 @@ export function certificateJson(a: CertificateAuthority, c: CertificateRecord) {
     reason: c.revokedAt ? (c.reason ?? 'unspecified') : null,
     fingerprint: c.fingerprint,
     renewedFrom: c.renewedFrom,
+    renewedBy: c.renewedBy ?? null,
     issuedAt: c.issuedAt.toISOString(),
   };
 }
@@ -72,8 +74,8 @@ export function adminRouter(a: CertificateAuthority, before: readonly ((req: Req
 
   r.get('/certificates', both, async (req, res) => {
     const q = validateQuery(req, ['host', 'status', 'cursor', 'limit']);
-    if (q.status !== undefined && !['active', 'revoked', 'expired'].includes(q.status)) {
-      throw caError('invalid_request', 'status must be active, revoked or expired.');
+    if (q.status !== undefined && !(CERT_STATUSES as readonly string[]).includes(q.status)) {
+      throw caError('invalid_request', `status must be one of ${CERT_STATUSES.join(', ')}.`);
     }
     const page = await a.listCertificates({
       host: q.host,
@@ -98,9 +100,9 @@ export function adminRouter(a: CertificateAuthority, before: readonly ((req: Req
   });
 
   r.post('/hosts/:name/revoke', adminOnly, async (req, res) => {
-    const b = validateBody(jsonBody(req), REASON);
+    const b = validateBody(jsonBody(req), { ...REASON, blockUnknown: { type: 'boolean' } });
     const host = String(req.params.name);
-    const out = await a.revokeHost(host, b.reason as string | undefined, actorOf(res));
+    const out = await a.revokeHost(host, b.reason as string | undefined, actorOf(res), { blockUnknown: b.blockUnknown === true });
     res.json({ host, revoked: out.serials, blocked: true, crlNumber: out.crlNumber });
   });
 

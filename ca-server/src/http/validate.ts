@@ -8,7 +8,8 @@ import { caError } from '../errors.js';
 export type FieldSpec =
   | { readonly type: 'string'; readonly required?: boolean; readonly maxLength: number }
   | { readonly type: 'string[]'; readonly required?: boolean; readonly maxItems: number; readonly maxLength: number }
-  | { readonly type: 'duration'; readonly required?: boolean };
+  | { readonly type: 'duration'; readonly required?: boolean }
+  | { readonly type: 'boolean'; readonly required?: boolean };
 
 export type BodySpec = Readonly<Record<string, FieldSpec>>;
 
@@ -41,6 +42,8 @@ export function validateBody(body: Record<string, unknown>, spec: BodySpec): Rec
       if (v.some((x: string) => x.length > s.maxLength)) throw caError('invalid_request', `An item of "${k}" is too long.`);
     } else if (s.type === 'duration') {
       if (typeof v !== 'string' && typeof v !== 'number') throw caError('invalid_request', `Field "${k}" must be a duration.`);
+    } else if (s.type === 'boolean') {
+      if (typeof v !== 'boolean') throw caError('invalid_request', `Field "${k}" must be true or false.`);
     }
   }
   return body;

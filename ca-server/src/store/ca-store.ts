@@ -53,6 +53,7 @@ export interface CaStore {
 
   // --- certificates
   getCertificate(serial: string): Promise<CertificateRecord | undefined>;
+  /** Newest first; every record carries `renewedBy` (the serial renewed from it, or null). */
   listCertificates(q: CertificateQuery): Promise<Page<CertificateRecord>>;
   /**
    * Atomically: consume the token (unused and unexpired at `now`, else `token_used` /

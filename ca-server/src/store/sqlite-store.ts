@@ -194,30 +194,33 @@ export class SqliteCaStore implements CaStore {
     const where: string[] = [];
     const params: unknown[] = [];
     if (q.host !== undefined) {
-      where.push('host = ?');
+      where.push('c.host = ?');
       params.push(q.host);
     }
-    if (q.status === 'revoked') where.push("status = 'revoked'");
+    if (q.status === 'revoked') where.push("c.status = 'revoked'");
     else if (q.status === 'active') {
-      where.push("status = 'valid' AND not_after > ?");
+      where.push("c.status = 'valid' AND c.not_after > ?");
       params.push(q.now.getTime());
     } else if (q.status === 'expired') {
-      where.push("status = 'valid' AND not_after <= ?");
+      where.push("c.status = 'valid' AND c.not_after <= ?");
       params.push(q.now.getTime());
     }
+    // certificates_renewed_from (migration 3) makes both lookups an index probe per row.
+    if (q.superseded !== undefined) where.push(`${q.superseded ? '' : 'NOT '}EXISTS (SELECT 1 FROM certificates n WHERE n.renewed_from = c.serial)`);
     if (q.cursor !== undefined) {
       const before = decodeCursor(q.cursor);
-      where.push('seq < ?');
+      where.push('c.seq < ?');
       params.push(before);
     }
-    const sql = `SELECT * FROM certificates ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
+    const renewedBy = '(SELECT n.serial FROM certificates n WHERE n.renewed_from = c.serial ORDER BY n.seq DESC LIMIT 1) AS renewed_by';
+    const sql = `SELECT c.*, ${renewedBy} FROM certificates c ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY c.seq DESC LIMIT ?`;
     params.push(q.limit + 1);
     const rows = this.#stmt(sql).all(...params) as Row[];
     const more = rows.length > q.limit;
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
     return {
-      items: page.map(certFromRow),
+      items: page.map((r) => ({ ...certFromRow(r), renewedBy: r.renewed_by === null ? null : String(r.renewed_by) })),
       nextCursor: more && last ? encodeCursor(Number(last.seq)) : undefined,
     };
   }

@@ -8,8 +8,16 @@ export type { AuditRecord };
 
 /** Stored status; "expired" is derived from `notAfter` at read time. */
 export type StoredCertStatus = 'valid' | 'revoked';
-/** Status as shown by the inventory. */
-export type CertStatus = 'active' | 'revoked' | 'expired';
+/**
+ * Status as shown by the inventory. `superseded`: not revoked, not expired, but renewed (a newer
+ * certificate names it in `renewedFrom`); it still works with Roles Anywhere until it expires, but
+ * it cannot be renewed again (`certificate_superseded`).
+ */
+export type CertStatus = 'active' | 'revoked' | 'expired' | 'superseded';
+/** Every {@link CertStatus}, in the order docs/ca-api.md lists them (API and CLI validate against it). */
+export const CERT_STATUSES = ['active', 'superseded', 'revoked', 'expired'] as const satisfies readonly CertStatus[];
+/** Statuses a store query filters on; `active` there means unrevoked and unexpired, renewed or not. */
+export type StoredCertQueryStatus = 'active' | 'revoked' | 'expired';
 
 export interface CertificateRecord {
   /** Canonical serial hex (see authority/serial.ts). */
@@ -31,6 +39,11 @@ export interface CertificateRecord {
   /** Id (fingerprint) of the issuing CA certificate. */
   readonly issuerId: string;
   readonly renewedFrom: string | null;
+  /**
+   * Serial of the newest certificate renewed from this one, or null; filled by
+   * {@link CaStore.listCertificates} only (undefined elsewhere = not looked up).
+   */
+  readonly renewedBy?: string | null | undefined;
   readonly issuedAt: Date;
   /** Lifetime granted by the enrollment token; renewals keep it. */
   readonly certTtlSeconds: number;
@@ -117,7 +130,9 @@ export interface Page<T> {
 
 export interface CertificateQuery {
   readonly host?: string | undefined;
-  readonly status?: CertStatus | undefined;
+  readonly status?: StoredCertQueryStatus | undefined;
+  /** true: only certificates some renewal names in `renewedFrom`; false: only those none names. */
+  readonly superseded?: boolean | undefined;
   readonly now: Date;
   readonly cursor?: string | undefined;
   readonly limit: number;

@@ -15,6 +15,8 @@ import { crlPush } from './crl-push.js';
 import { register } from './register.js';
 import { configSnippet, trustPolicy } from './snippets.js';
 import { formatStatus, status } from './status.js';
+import { endpointUrl, placementFrom, placementHint, type Placement } from './placement.js';
+import { RapkiError, isRapkiError } from '../../../common/src/errors.js';
 import { planUnregister, unregister } from './unregister.js';
 
 export interface AwsArgs extends ConnectionArgs {
@@ -56,17 +58,44 @@ async function caSideFrom(args: AwsArgs, io: CommandIo): Promise<CaSide> {
   return serverCaSide(await connect(args, io.env, { admin: true }));
 }
 
-async function controlPlaneFrom(args: AwsArgs): Promise<RolesAnywhereControlPlane> {
+async function controlPlaneFrom(p: Placement): Promise<RolesAnywhereControlPlane> {
   const { createControlPlane } = await import('../../../ca-server/src/aws/control-plane.js');
-  return createControlPlane({ region: args.region, endpoint: args.endpoint });
+  return createControlPlane({ region: p.region, endpoint: p.endpoint });
+}
+
+/** `register` goes where the flags (or AWS_REGION) say; the others where `register` went. */
+async function placement(cmd: string, args: AwsArgs, ca: CaSide): Promise<Placement> {
+  const flags = { region: args.region, endpoint: args.endpoint };
+  if (cmd === 'register') return { ...flags, source: flags.region || flags.endpoint ? 'from the flags' : 'the defaults' };
+  return placementFrom(flags, (await ca.syncState()).targets);
+}
+
+/** A network error names the URL it tried and the flags that change where it goes. */
+function withPlacement(err: unknown, p: Placement, cp: RolesAnywhereControlPlane | undefined, env: NodeJS.ProcessEnv): unknown {
+  if (!isRapkiError(err) || err.code !== 'aws_unreachable' || !cp) return err;
+  const url = endpointUrl(cp.region, cp.endpoint);
+  const said = err.message.includes(url) ? err.message : `${err.message} (${url})`;
+  return new RapkiError('aws_unreachable', `${said}; ${placementHint(p, cp.region, env)}`, { cause: err, details: { url } });
 }
 
 export async function runAws(cmd: 'register' | 'status' | 'crl-push' | 'unregister', args: AwsArgs, io: CommandIo): Promise<number> {
   let exit = 0;
   const code = await runCommand(io, async () => {
-    const cp = await controlPlaneFrom(args);
     const ca = await caSideFrom(args, io);
+    let cp: RolesAnywhereControlPlane | undefined;
+    let where: Placement = { region: args.region, endpoint: args.endpoint, source: 'from the flags' };
     try {
+      where = await placement(cmd, args, ca);
+      cp = await controlPlaneFrom(where);
+      await runOn(cp);
+    } catch (err) {
+      throw withPlacement(err, where, cp, io.env);
+    } finally {
+      ca.close();
+      cp?.close();
+    }
+
+    async function runOn(cp: RolesAnywhereControlPlane): Promise<void> {
       const material = await ca.material();
       if (cmd === 'register') {
         const result = await register(cp, ca, material, {
@@ -142,9 +171,6 @@ export async function runAws(cmd: 'register' | 'status' | 'crl-push' | 'unregist
         const r = await unregister(cp, ca, material.fingerprint);
         io.stdout(args.json ? `${JSON.stringify(r)}\n` : `Deleted:\n${[...r.profiles, ...r.crls, ...r.trustAnchors].map((a) => `  ${a}`).join('\n') || '  nothing'}\n`);
       }
-    } finally {
-      ca.close();
-      cp.close();
     }
   });
   if (code !== 0) return code;

@@ -61,6 +61,8 @@ export interface CertificateRecord {
   readonly reason: string | null;
   readonly fingerprint?: string;
   readonly renewedFrom?: string | null;
+  /** The serial renewed from this one (status `superseded` while it has not expired). */
+  readonly renewedBy?: string | null;
   readonly issuedAt?: string;
 }
 

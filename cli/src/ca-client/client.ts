@@ -9,7 +9,7 @@
 import { Agent, request as httpsRequest } from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import { MAX_JSON_RESPONSE_BYTES, REQUEST_TIMEOUT_MS } from './constants.js';
-import { caClientError } from './errors.js';
+import { CA_URL_HINT, caClientError, caUnreachable } from './errors.js';
 import { RapkiError } from '../../../common/src/errors.js';
 import { resolveTrust, serverNameFor, type CaTrustInput, type ResolvedTrust } from './trust.js';
 
@@ -179,9 +179,9 @@ const TLS_ERROR_CODES = new Set([
 ]);
 
 function transportError(url: URL, err: Error & { code?: string }): RapkiError {
-  if (err.code === 'ETIMEDOUT') return caClientError('ca_timeout', `the CA at ${url.origin} did not answer in time`, { cause: err });
+  if (err.code === 'ETIMEDOUT') return caClientError('ca_timeout', `the CA at ${url.origin} did not answer in time (${CA_URL_HINT})`, { cause: err, details: { url: url.origin } });
   if (err.code && (TLS_ERROR_CODES.has(err.code) || err.code.startsWith('ERR_SSL') || err.code.startsWith('ERR_TLS'))) {
     return caClientError('ca_tls_failed', `TLS verification of the CA at ${url.origin} failed (${err.code})`, { cause: err });
   }
-  return caClientError('ca_unreachable', `could not reach the CA at ${url.origin}: ${err.message}`, { cause: err });
+  return caUnreachable(url, err);
 }

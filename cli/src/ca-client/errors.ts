@@ -43,6 +43,14 @@ export const CA_CLIENT_ERRORS = {
 
 export type CaClientErrorCode = keyof typeof CA_CLIENT_ERRORS;
 
+/** Appended to every network error: the URL was tried, and this is what changes it. */
+export const CA_URL_HINT = 'the URL comes from --ca-url or RAPKI_CA_URL';
+
+/** `ca_unreachable` naming the URL tried and what sets it. */
+export function caUnreachable(url: URL, err: Error): ReturnType<typeof caClientError> {
+  return caClientError('ca_unreachable', `could not reach the CA at ${url.origin}: ${err.message} (${CA_URL_HINT})`, { cause: err, details: { url: url.origin } });
+}
+
 /** A coded client-side error with the table's message unless a more precise safe one is given. */
 export function caClientError(
   code: CaClientErrorCode,

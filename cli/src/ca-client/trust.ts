@@ -16,7 +16,7 @@ import { connect, type PeerCertificate, type TLSSocket } from 'node:tls';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { CA_PATHS, MAX_JSON_RESPONSE_BYTES, MAX_PEM_FILE_BYTES, REQUEST_TIMEOUT_MS } from './constants.js';
-import { caClientError } from './errors.js';
+import { caClientError, caUnreachable } from './errors.js';
 import { fingerprintsEqual, normalizeFingerprint, sha256Fingerprint } from './fingerprint.js';
 import { parseCertificates, toPem } from './pem.js';
 
@@ -49,8 +49,36 @@ export async function resolveTrust(url: URL, input: CaTrustInput): Promise<Resol
     root = bundle.find((der) => fingerprintsEqual(sha256Fingerprint(der), pin));
     extras = [...extras, ...bundle.filter((der) => der !== root)];
   }
-  if (!root) throw caClientError('ca_fingerprint_mismatch');
+  if (!root) throw fingerprintMismatch(url, pin, [...presented, ...extras]);
   return buildTrust(root, extras);
+}
+
+/**
+ * `ca_fingerprint_mismatch` that says what the server DID present, so that a typo in the pin, a
+ * pin of another CA and a URL pointing at the wrong server can be told apart: the SHA-256 of every
+ * self-signed (root) certificate it offered, else of every certificate it offered.
+ */
+function fingerprintMismatch(url: URL, pin: string, offered: readonly Buffer[]): Error {
+  const certs = offered.flatMap((der) => {
+    try {
+      return [{ der, cert: new X509Certificate(der) }];
+    } catch {
+      return [];
+    }
+  });
+  const roots = certs.filter((c) => c.cert.ca && c.cert.checkIssued(c.cert));
+  const shown = (roots.length > 0 ? roots : certs).slice(0, 4);
+  const unique = [...new Map(shown.map((c) => [sha256Fingerprint(c.der), c.cert.subject.replace(/\n/g, ', ')])).entries()];
+  const what =
+    unique.length === 0
+      ? 'no certificate at all'
+      : `${roots.length > 0 ? 'root' : 'only non-root certificates:'} ${unique.map(([fp, subject]) => `${fp} (${subject.slice(0, 120)})`).join(', ')}`;
+  return caClientError(
+    'ca_fingerprint_mismatch',
+    `the CA at ${url.origin} presented ${what}, not the pinned root ${pin}. ` +
+      'Check --ca-fingerprint (or RAPKI_CA_FINGERPRINT): `rapki ca serve` prints the right one at start; or check that --ca-url (RAPKI_CA_URL) points at your CA.',
+    { details: { expected: pin, presented: unique.map(([fp]) => fp) } },
+  );
 }
 
 /** Keep the root and only those extra certificates that the root (directly or via one another) signed. */
@@ -128,7 +156,7 @@ function presentedChain(url: URL): Promise<Buffer[]> {
     });
     const fail = (err: Error): void => {
       socket.destroy();
-      reject(caClientError('ca_unreachable', `could not reach the CA at ${url.origin}: ${err.message}`, { cause: err }));
+      reject(caUnreachable(url, err));
     };
     socket.once('error', fail);
     socket.once('timeout', () => fail(new Error('timeout')));
@@ -182,11 +210,11 @@ function fetchCaBundleUnverified(url: URL): Promise<Buffer[]> {
             reject(caClientError('ca_response_invalid', 'the CA bundle from GET /v1/ca does not parse', { cause }));
           }
         });
-        res.on('error', (err) => reject(caClientError('ca_unreachable', err.message, { cause: err })));
+        res.on('error', (err) => reject(caUnreachable(url, err)));
       },
     );
     req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (err) => reject(caClientError('ca_unreachable', `could not reach the CA at ${url.origin}: ${err.message}`, { cause: err })));
+    req.on('error', (err) => reject(caUnreachable(url, err)));
     req.end();
   });
 }

@@ -7,6 +7,16 @@ import type { Argv, CommandModule } from 'yargs';
 import { caConnectionOptions } from '../ca-client/options.js';
 import { signerFlagValues, withSignerFlags } from '../yargs-flags.js';
 
+/**
+ * The signer flag table marks the three ARNs "(required)", which is true of `credential-process`;
+ * the agent needs them only to serve credentials, so its help says so.
+ */
+const SERVE_ARNS: Readonly<Record<string, string>> = {
+  'trust-anchor-arn': 'ARN of the Roles Anywhere trust anchor; only with --serve (required there)',
+  'profile-arn': 'ARN of the Roles Anywhere profile; only with --serve (required there)',
+  'role-arn': 'ARN of the IAM role to assume; only with --serve (required there)',
+};
+
 export const agentCommand: CommandModule = {
   command: 'agent',
   describe: 'Keep this host certificate renewed (~2/3 of each lifetime); optionally serve credentials (--serve)',
@@ -22,6 +32,7 @@ export const agentCommand: CommandModule = {
         type: 'string',
         describe: 'run this /bin/sh command after each renewal (env RAPKI_CERTIFICATE, RAPKI_PRIVATE_KEY, RAPKI_SERIAL); its failure is logged',
       })
+      .describe(SERVE_ARNS)
       .option('serve', { type: 'boolean', describe: 'also serve credentials like `rapki serve` (needs --trust-anchor-arn, --profile-arn, --role-arn)' })
       .option('port', { type: 'string', default: '9911', describe: 'with --serve: listen port (0 = any free port)' })
       .option('address', { type: 'string', default: '127.0.0.1', describe: 'with --serve: listen address (loopback only)' })

@@ -62,11 +62,9 @@ const init: CommandModule<object, CommonArgs & { 'key-type': string; subject?: s
       if (argv.json) {
         process.stdout.write(`${JSON.stringify({ adminToken: r.adminToken, fingerprint: r.fingerprint, root: r.root })}\n`);
       } else {
+        const { framedAdminToken } = await import('../ca-client/admin-token-frame.js');
         process.stdout.write(
-          `CA created in ${r.dir}\n` +
-            `root certificate: ${r.root}\n` +
-            `root SHA-256 fingerprint: ${r.fingerprint}\n` +
-            `admin token (shown once, store it now): ${r.adminToken}\n`,
+          `CA created in ${r.dir}\n` + `root certificate: ${r.root}\n` + `root SHA-256 fingerprint: ${r.fingerprint}\n` + framedAdminToken(r.adminToken, r.dir),
         );
       }
       process.exitCode = 0;
@@ -76,20 +74,27 @@ const init: CommandModule<object, CommonArgs & { 'key-type': string; subject?: s
   },
 };
 
-const serve: CommandModule<object, CommonArgs & { listen: string; 'init-if-missing': boolean; 'enroll-rate'?: number; 'admin-rate'?: number }> = {
+/** Where `ca serve` listens when --listen is not given (npm start sets nothing else). */
+export const CA_LISTEN_ENV = 'RAPKI_CA_LISTEN';
+const DEFAULT_CA_LISTEN = '127.0.0.1:8443';
+
+const serve: CommandModule<object, CommonArgs & { listen?: string; 'init-if-missing': boolean; 'enroll-rate'?: number; 'admin-rate'?: number }> = {
   command: 'serve',
   describe: 'Run the CA server (HTTPS)',
   builder: (y: Argv) =>
     y
       .option('dir', { type: 'string', demandOption: true, describe: 'CA directory' })
-      .option('listen', { type: 'string', default: '127.0.0.1:8443', describe: 'HOST:PORT (port 0 = any free port)' })
+      .option('listen', { type: 'string', describe: `HOST:PORT (port 0 = any free port); default: ${CA_LISTEN_ENV}, else ${DEFAULT_CA_LISTEN}` })
       .option('init-if-missing', { type: 'boolean', default: false, describe: 'create the CA first if the directory has none' })
       .option('passphrase-file', { type: 'string', describe: 'file holding the CA key passphrase (else RAPKI_CA_PASSPHRASE)' })
       .option('enroll-rate', { type: 'number', describe: 'enroll/renew requests per second per client IP (burst 2x)' })
       .option('admin-rate', { type: 'number', describe: 'admin requests per second per client IP (burst 2x)' }) as never,
   handler: async (argv) => {
+    const fromEnv = argv.listen === undefined && process.env[CA_LISTEN_ENV] ? process.env[CA_LISTEN_ENV] : undefined;
+    const listenAddress = argv.listen ?? fromEnv ?? DEFAULT_CA_LISTEN;
     try {
       const { startCaServer } = await import('../../../ca-server/src/serve.js');
+      const { framedAdminToken } = await import('../ca-client/admin-token-frame.js');
       const rate = (n: number | undefined) => (n && n > 0 ? { ratePerSecond: n, burst: Math.max(1, Math.ceil(2 * n)) } : undefined);
       const rateLimits: Record<string, { ratePerSecond: number; burst: number }> = {};
       const er = rate(argv['enroll-rate']);
@@ -98,7 +103,7 @@ const serve: CommandModule<object, CommonArgs & { listen: string; 'init-if-missi
       if (ar) rateLimits.admin = ar;
       const srv = await startCaServer({
         dir: argv.dir,
-        listen: argv.listen,
+        listen: listenAddress,
         initIfMissing: argv['init-if-missing'],
         passphraseFile: argv['passphrase-file'],
         rateLimits,
@@ -106,7 +111,7 @@ const serve: CommandModule<object, CommonArgs & { listen: string; 'init-if-missi
           process.stderr.write(
             `rapki: created a new CA in ${r.dir}\n` +
               (generated ? `rapki: WARNING: the CA key passphrase was generated and stored in ${r.dir}/passphrase (development only)\n` : '') +
-              `rapki ca admin token: ${r.adminToken}\n`,
+              framedAdminToken(r.adminToken, r.dir),
           );
         },
       });
@@ -122,7 +127,14 @@ const serve: CommandModule<object, CommonArgs & { listen: string; 'init-if-missi
       });
       process.exitCode = 0;
     } catch (err) {
-      process.exitCode = await reportError(err);
+      const { listenError } = await import('../listen-error.js');
+      const how =
+        argv.listen !== undefined
+          ? '--listen HOST:PORT'
+          : fromEnv !== undefined
+            ? `${CA_LISTEN_ENV}=HOST:PORT (set in this environment) or --listen HOST:PORT`
+            : `--listen HOST:PORT, or ${CA_LISTEN_ENV}=HOST:PORT (which npm start reads)`;
+      process.exitCode = await reportError(listenError(err, listenAddress, how) ?? err);
     }
   },
 };

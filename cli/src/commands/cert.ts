@@ -2,6 +2,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { adminTokenOptions, caConnectionOptions } from '../ca-client/options.js';
 import { REVOCATION_REASON_NAMES } from '../../../ca-server/src/x509/constants.js';
+import { CERT_STATUSES } from '../../../ca-server/src/store/types.js';
 
 const list: CommandModule = {
   command: 'list',
@@ -11,7 +12,11 @@ const list: CommandModule = {
       .options(caConnectionOptions)
       .options(adminTokenOptions)
       .option('host', { type: 'string', describe: 'only this host' })
-      .option('status', { type: 'string', choices: ['active', 'revoked', 'expired'], describe: 'only this status' })
+      .option('status', {
+        type: 'string',
+        choices: CERT_STATUSES,
+        describe: 'only this status (superseded: renewed, still valid until it expires, cannot be renewed again)',
+      })
       .option('json', { type: 'boolean', describe: 'print {"certificates":[...]}' }),
   handler: async (argv) => {
     const { certList } = await import('../ca-client/handlers/cert.js');
@@ -28,7 +33,8 @@ const revoke: CommandModule = {
       .options(caConnectionOptions)
       .options(adminTokenOptions)
       .positional('serial', { type: 'string', describe: 'serial in hex: 0A:1B…, 0a1b…, serial=0A1B… all work' })
-      .option('host', { type: 'string', describe: 'revoke every certificate of this host and block it from enrolling' })
+      .option('host', { type: 'string', describe: 'revoke every certificate of this host and block it from enrolling (a host the CA never issued to is refused)' })
+      .option('block-unknown', { type: 'boolean', describe: 'with --host: block the name even if the CA never issued a certificate to it' })
       .option('reason', {
         type: 'string',
         choices: REVOCATION_REASON_NAMES,

@@ -4,12 +4,13 @@ import { caConnectionOptions } from '../ca-client/options.js';
 
 const get: CommandModule = {
   command: 'get',
-  describe: 'Fetch the current CRL (DER to --out, or PEM with --pem)',
+  describe: 'Fetch the current CRL: PEM on stdout; DER with --der, or into --out FILE',
   builder: (y: Argv) =>
     y
       .options(caConnectionOptions)
-      .option('pem', { type: 'boolean', describe: 'PEM instead of DER' })
-      .option('out', { type: 'string', describe: 'write to this file (atomically) instead of stdout' }),
+      .option('pem', { type: 'boolean', describe: 'PEM (the default on stdout; with --out, a PEM file)' })
+      .option('der', { type: 'boolean', describe: 'DER (binary: refused on a terminal unless --out is given)' })
+      .option('out', { type: 'string', describe: 'write to this file (atomically, 0644) instead of stdout; DER unless --pem' }),
   handler: async (argv) => {
     const { crlGet } = await import('../ca-client/handlers/crl.js');
     const { processIo } = await import('../ca-client/run.js');

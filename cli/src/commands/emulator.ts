@@ -75,7 +75,9 @@ export const emulatorCommand: CommandModule<object, EmulatorArgs> = {
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
       });
-    } catch (err) {
+    } catch (caught) {
+      const { listenError } = await import('../listen-error.js');
+      const err = listenError(caught, a.listen, '--listen HOST:PORT (port 0: any free port)') ?? caught;
       const msg = isRapkiError(err) ? `${err.message} (${err.code})` : String((err as Error)?.message ?? err);
       process.stderr.write(`rapki emulator: ${msg}\n`);
       process.exitCode = 1;

@@ -182,5 +182,7 @@ export function mapServiceError(
       { details },
     );
   }
-  return sessionError('service_error', `CreateSession failed with HTTP ${info.status}${rid}: ${said}.`, { details });
+  // The status is already named here: without a service error code, say so instead of "HTTP n" twice.
+  const what = info.code ? said : safeText(info.message) || 'the response carried no error code or message';
+  return sessionError('service_error', `CreateSession failed with HTTP ${info.status}${rid}: ${what}.`, { details });
 }

@@ -90,6 +90,22 @@ describe('authority', () => {
     await a.enroll(tok2.token, csrPem('CN=db-1', []));
   });
 
+  it('refuses to revoke a host it never issued to (host_not_found) unless blockUnknown, then treats it as known', async () => {
+    const a = t.ca.authority;
+    const before = (await t.ca.crl.current())!.number;
+    await expectCode(a.revokeHost('no-such-host', undefined, 'admin:test'), 'host_not_found');
+    expect(await t.ca.store.isHostBlocked('no-such-host')).toBe(false);
+    expect((await t.ca.crl.current())!.number).toBe(before);
+    const blocked = await a.revokeHost('no-such-host', undefined, 'admin:test', { blockUnknown: true });
+    expect(blocked.serials).toEqual([]);
+    expect(await t.ca.store.isHostBlocked('no-such-host')).toBe(true);
+    const audit = await t.ca.store.listAudit(0, 10_000);
+    expect(audit.filter((r) => r.action === 'host.revoke').at(-1)?.details).toMatchObject({ host: 'no-such-host', unknownHost: true });
+    // Blocked now, so known: revoking it again needs no flag.
+    await a.revokeHost('no-such-host', undefined, 'admin:test');
+    await a.unblockHost('no-such-host', 'admin:test');
+  });
+
   it('revokes by serial in any pasted form; the CRL lists it and openssl checks it', async () => {
     const a = t.ca.authority;
     const tok = await a.createEnrollmentToken({ subject: 'r-1', sans: [] }, 'admin:test');

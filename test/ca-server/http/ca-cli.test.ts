@@ -54,7 +54,7 @@ describe('rapki ca init', () => {
     const dir = join(tmp, 'inter');
     const r = runRapki(['ca', 'init', '--dir', dir, '--key-type', 'rsa-3072', '--intermediate'], env);
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('admin token (shown once');
+    expect(r.stdout).toMatch(/Admin token of this CA, shown only now.*\n\nrapki_at_[A-Za-z0-9_-]{43}\n\n/);
     const v = openssl(['verify', '-CAfile', join(dir, 'root.pem'), join(dir, 'intermediate.pem')]);
     expect(v.out).toContain(': OK');
     expect(openssl(['x509', '-in', join(dir, 'intermediate.pem'), '-noout', '-text']).out).toMatch(/pathlen:0/);
@@ -92,7 +92,7 @@ describe('rapki ca serve', () => {
     const s = await startCaServerProcess({ dir, env: { RAPKI_CA_PASSPHRASE: '' }, extraArgs: ['--init-if-missing'] });
     servers.push(s);
     expect(statSync(join(dir, 'passphrase')).mode & 0o777).toBe(0o600);
-    const m = /rapki ca admin token: (rapki_at_[A-Za-z0-9_-]{43})/.exec(s.stderr());
+    const m = /Admin token of this CA, shown only now.*\n\n(rapki_at_[A-Za-z0-9_-]{43})\n\n/.exec(s.stderr());
     expect(m).not.toBeNull();
     expect(s.stderr()).toContain('NO PASSPHRASE GIVEN');
     const ca = readFileSync(join(dir, 'root.pem'), 'utf8');
@@ -100,7 +100,7 @@ describe('rapki ca serve', () => {
     expect(r.status).toBe(201);
     const s2 = await s.restart();
     servers.push(s2);
-    expect(s2.stderr()).not.toContain('rapki ca admin token');
+    expect(s2.stderr()).not.toContain('Admin token of this CA');
     expect(s2.fingerprint).toBe(s.fingerprint);
   });
 });

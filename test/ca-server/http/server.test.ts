@@ -267,6 +267,17 @@ describe('admin API', () => {
     expect((await post('/v1/enroll', { token, csr: k.csr })).status).toBe(201);
   });
 
+  it('host revoke of a name never issued to: 404 host_not_found unless blockUnknown is true', async () => {
+    const refused = await post('/v1/admin/hosts/never-seen/revoke', {}, { token: adminToken });
+    expect([refused.status, refused.json.code]).toEqual([404, 'host_not_found']);
+    expect(refused.json.message).toContain('blockUnknown');
+    const bad = await post('/v1/admin/hosts/never-seen/revoke', { blockUnknown: 'yes' }, { token: adminToken });
+    expect([bad.status, bad.json.code]).toEqual([400, 'invalid_request']);
+    const ok = await post('/v1/admin/hosts/never-seen/revoke', { blockUnknown: true, reason: 'cessationOfOperation' }, { token: adminToken });
+    expect([ok.status, ok.json]).toEqual([200, { host: 'never-seen', revoked: [], blocked: true, crlNumber: ok.json.crlNumber }]);
+    expect((await post('/v1/admin/hosts/never-seen/unblock', {}, { token: adminToken })).json).toEqual({ host: 'never-seen', blocked: false });
+  });
+
   it('audit log pages verify as one hash chain', async () => {
     const all: AuditRecord[] = [];
     let cursor: string | null = null;

@@ -146,6 +146,26 @@ describe('SqliteCaStore', () => {
     expect((await s.getCrl('issuer'))?.number).toBe(6);
   });
 
+  it('lists renewedBy for every certificate and filters renewed (superseded) ones in or out', async () => {
+    const now = new Date(T0.getTime() + 1000);
+    await s.createToken({ hash: 't', subject: 'h', sans: [], certTtlSeconds: 1, createdAt: T0, expiresAt: new Date(T0.getTime() + 10_000), usedAt: null, createdBy: 'x' }, audit('token.create'));
+    await s.issueWithToken({ tokenHash: 't', now: T0, certificate: cert('01', 'h'), audit: audit('certificate.issue') });
+    await s.recordRenewal({ oldSerial: '01', now, certificate: cert('02', 'h', { renewedFrom: '01' }), audit: audit('certificate.renew') });
+    const all = (await s.listCertificates({ now, limit: 10 })).items;
+    expect(all.map((c) => [c.serial, c.renewedBy])).toEqual([
+      ['02', null],
+      ['01', '02'],
+    ]);
+    // The store's `active` stays "unrevoked and unexpired" (CA rotation counts renewed leaves too).
+    expect((await s.listCertificates({ now, limit: 10, status: 'active' })).items.map((c) => c.serial)).toEqual(['02', '01']);
+    expect((await s.listCertificates({ now, limit: 10, status: 'active', superseded: false })).items.map((c) => c.serial)).toEqual(['02']);
+    expect((await s.listCertificates({ now, limit: 10, status: 'active', superseded: true })).items.map((c) => c.serial)).toEqual(['01']);
+    // Pages keep working with the extra filter.
+    const p1 = await s.listCertificates({ now, limit: 1, superseded: true });
+    expect(p1.items.map((c) => c.serial)).toEqual(['01']);
+    expect(p1.nextCursor).toBeUndefined();
+  });
+
   it('revocation, host blocking, revoked-unexpired listing and inventory filters', async () => {
     const now = new Date(T0.getTime() + 1000);
     await s.createToken({ hash: 't', subject: 'h', sans: [], certTtlSeconds: 1, createdAt: T0, expiresAt: new Date(T0.getTime() + 10_000), usedAt: null, createdBy: 'x' }, audit('token.create'));

@@ -29,8 +29,8 @@ export const TEST_AWS_ENV = {
   AWS_EC2_METADATA_DISABLED: 'true',
 } as const;
 
-function spawnEmulator(listen: string, stateFile: string): Promise<{ child: ChildProcess; url: string; port: number }> {
-  const child = spawn(process.execPath, [RAPKI_BIN, 'emulator', '--listen', listen, '--state', stateFile, '--quiet'], {
+function spawnEmulator(listen: string, stateFile: string, extraArgs: readonly string[]): Promise<{ child: ChildProcess; url: string; port: number }> {
+  const child = spawn(process.execPath, [RAPKI_BIN, 'emulator', '--listen', listen, '--state', stateFile, '--quiet', ...extraArgs], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -58,11 +58,12 @@ function spawnEmulator(listen: string, stateFile: string): Promise<{ child: Chil
   });
 }
 
-export async function startEmulatorProcess(): Promise<EmulatorProcess> {
+/** `extraArgs`: more `rapki emulator` flags, e.g. `['--region', 'eu-west-2']`. */
+export async function startEmulatorProcess(extraArgs: readonly string[] = []): Promise<EmulatorProcess> {
   assertBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'rapki-emu-'));
   const stateFile = join(dir, 'state.json');
-  let cur = await spawnEmulator('127.0.0.1:0', stateFile);
+  let cur = await spawnEmulator('127.0.0.1:0', stateFile, extraArgs);
   const port = cur.port;
   let running = true;
   const stop = async (): Promise<void> => {
@@ -81,7 +82,7 @@ export async function startEmulatorProcess(): Promise<EmulatorProcess> {
     stop,
     async start() {
       if (running) return;
-      cur = await spawnEmulator(`127.0.0.1:${port}`, stateFile);
+      cur = await spawnEmulator(`127.0.0.1:${port}`, stateFile, extraArgs);
       running = true;
     },
     async dispose() {

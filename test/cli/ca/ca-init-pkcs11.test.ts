@@ -76,6 +76,21 @@ describe.skipIf(!SOFTHSM_AVAILABLE)('rapki ca init --key pkcs11: + ca serve (Sof
     }
   }, 60_000);
 
+  it('admin-token create --dir opens the token key (not a passphrase): a wrong PIN is refused, the right one makes a token', async () => {
+    writeFileSync(pinFile, 'wrong-pin-9999\n');
+    try {
+      const bad = await runCli(['admin-token', 'create', '--dir', dir, '--name', 'recovered'], { env: { ...token.env } });
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/^rapki: pkcs11_wrong_pin: /);
+      expect(bad.out).toBe('');
+    } finally {
+      writeFileSync(pinFile, `${PIN}\n`);
+    }
+    const ok = await runCli(['admin-token', 'create', '--dir', dir, '--name', 'recovered', '--role', 'admin'], { env: { ...token.env } });
+    expect(ok.code, fail(ok)).toBe(0);
+    expect(ok.out).toMatch(/^rapki_at_[A-Za-z0-9_-]{43}\n$/);
+  }, 60_000);
+
   it('ca serve signs with the token key: a host enrolls, openssl verifies the leaf and the CRL; no PIN in the CA directory', async () => {
     ca = await startCaServerProcess({ dir, adminToken, env: { ...token.env, RAPKI_CA_PASSPHRASE: '' } });
     const caEnv = { RAPKI_CA_URL: ca.url, RAPKI_CA_FINGERPRINT: ca.fingerprint, RAPKI_ADMIN_TOKEN: adminToken };

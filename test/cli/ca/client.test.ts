@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaClient } from '../../../cli/src/ca-client/client.js';
 import { caTrust, caUrl, connect } from '../../../cli/src/ca-client/connection.js';
@@ -68,8 +69,16 @@ describe('trust through the root fingerprint', () => {
     const wrong = pki.rootFingerprint.replace(/^./, (ch) => (ch === '0' ? '1' : '0'));
     const c = client(stub, { kind: 'fingerprint', fingerprint: wrong }, 'rapki_at_test');
     stub.seen.length = 0;
-    await expect(c.json('POST', '/v1/admin/tokens', { json: {}, admin: true })).rejects.toMatchObject({ code: 'ca_fingerprint_mismatch' });
+    const err = await c.json('POST', '/v1/admin/tokens', { json: {}, admin: true }).then(
+      () => undefined,
+      (e: unknown) => e as { code: string; message: string },
+    );
     c.close();
+    expect(err?.code).toBe('ca_fingerprint_mismatch');
+    // It says which root the server presented (so a typo and a wrong server can be told apart).
+    expect(err?.message).toContain(`presented root ${pki.rootFingerprint} (`);
+    expect(err?.message).toContain(`not the pinned root ${wrong}`);
+    expect(err?.message).toMatch(/--ca-fingerprint/);
     expect(stub.seen.every((s) => s.authorization === undefined && s.method === 'GET' && s.path === '/v1/ca')).toBe(true);
   });
 
@@ -136,6 +145,23 @@ describe('responses', () => {
     await expect(c.request('POST', '/v1/admin/tokens', { admin: true })).rejects.toMatchObject({ code: 'admin_token_missing' });
     c.close();
     expect(stub.seen.filter((s) => s.path !== '/v1/ca')).toEqual([]);
+  });
+});
+
+describe('network errors', () => {
+  it('name the URL tried and the flag and variable that set it', async () => {
+    // A port that was free a moment ago: connecting is refused.
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise((r) => probe.close(r));
+    const c = new CaClient({ url: new URL(`https://127.0.0.1:${port}`), trust: { kind: 'fingerprint', fingerprint: pki.rootFingerprint } });
+    const err = (await c.request('GET', '/v1/ca').catch((e: unknown) => e)) as { code: string; message: string };
+    c.close();
+    expect(err.code).toBe('ca_unreachable');
+    expect(err.message).toContain(`https://127.0.0.1:${port}`);
+    expect(err.message).toMatch(/ECONNREFUSED/);
+    expect(err.message).toContain('--ca-url or RAPKI_CA_URL');
   });
 });
 

@@ -51,6 +51,10 @@ beforeAll(async () => {
     const revoke = /^\/v1\/admin\/certificates\/([^/]+)\/revoke$/.exec(url.pathname);
     if (revoke) return { status: 200, body: JSON.stringify({ serial: revoke[1], status: 'revoked', revokedAt: '2026-11-25T08:00:00.000Z', reason: JSON.parse(r.body).reason ?? null, crlNumber: 3 }) };
     const host = /^\/v1\/admin\/hosts\/([^/]+)\/revoke$/.exec(url.pathname);
+    if (host && host[1] === 'ghost' && JSON.parse(r.body).blockUnknown !== true) {
+      return { status: 404, body: JSON.stringify({ code: 'host_not_found', message: 'No certificate was ever issued to host "ghost"; send "blockUnknown": true' }) };
+    }
+    if (host && host[1] === 'ghost') return { status: 200, body: JSON.stringify({ host: 'ghost', revoked: [], blocked: true, crlNumber: 5 }) };
     if (host) return { status: 200, body: JSON.stringify({ host: decodeURIComponent(host[1]!), revoked: ['01aa', '02aa'], blocked: true, crlNumber: 4 }) };
     if (url.pathname === '/v1/admin/audit') {
       const start = Number(url.searchParams.get('cursor') ?? '0');
@@ -140,7 +144,7 @@ describe('cert list', () => {
   it('refuses an unknown status', async () => {
     const o = io();
     expect(await certList({ status: 'valid' }, o)).toBe(1);
-    expect(o.err).toMatch(/^rapki: usage: --status must be one of active, revoked, expired/);
+    expect(o.err).toMatch(/^rapki: usage: --status must be one of active, superseded, revoked, expired/);
   });
 });
 
@@ -159,8 +163,20 @@ describe('cert revoke', () => {
     expect(apiCalls()[0]!.path).toBe('/v1/admin/hosts/web%201%2Fa/revoke');
     expect(o.out).toMatch(/revoked 2 certificate\(s\) of web 1\/a: 01aa, 02aa; host blocked from enrolling/);
   });
+  it('refuses a host the CA never issued to, naming --block-unknown; with it, sends blockUnknown and blocks', async () => {
+    const o = io();
+    expect(await certRevoke({ host: 'ghost' }, o)).toBe(1);
+    expect(o.err).toMatch(/^rapki: host_not_found: the CA never issued a certificate to host "ghost" .*pass --block-unknown/);
+    expect(o.out).toBe('');
+    expect(JSON.parse(apiCalls()[0]!.body)).toEqual({});
+    stub.seen.length = 0;
+    const b = io();
+    expect(await certRevoke({ host: 'ghost', 'block-unknown': true, reason: 'cessationOfOperation' }, b)).toBe(0);
+    expect(JSON.parse(apiCalls()[0]!.body)).toEqual({ reason: 'cessationOfOperation', blockUnknown: true });
+    expect(b.out).toMatch(/revoked 0 certificate\(s\) of ghost; host blocked from enrolling; CRL 5 published/);
+  });
   it('needs exactly one of SERIAL and --host, and a known reason', async () => {
-    for (const a of [{}, { serial: '01', host: 'x' }, { serial: '01', reason: 'lost' }]) {
+    for (const a of [{}, { serial: '01', host: 'x' }, { serial: '01', reason: 'lost' }, { serial: '01', 'block-unknown': true }]) {
       const o = io();
       expect(await certRevoke(a, o)).toBe(1);
       expect(o.err).toMatch(/^rapki: usage: /);
@@ -170,16 +186,35 @@ describe('cert revoke', () => {
 });
 
 describe('crl get', () => {
-  it('writes DER to --out atomically, and to stdout only when it is not a terminal', async () => {
-    const out = join(dir, 'crl.der');
-    expect(await crlGet({ out }, io())).toBe(0);
-    expect((await readFile(out)).toString('hex')).toBe('3003020101');
+  const DER_HEX = '3003020101';
+  it('prints PEM on stdout by default, on a terminal or not', async () => {
+    for (const tty of [true, false]) {
+      const o = io({}, tty);
+      expect(await crlGet({}, o)).toBe(0);
+      expect(o.out).toMatch(/^-----BEGIN X509 CRL-----\n/);
+      expect(apiCalls().map((c) => c.path)).toEqual(['/v1/crl.pem']);
+      stub.seen.length = 0;
+    }
+  });
+  it('writes DER only with --der or into --out (DER unless --pem)', async () => {
     const piped = io();
-    expect(await crlGet({}, piped)).toBe(0);
-    expect(Buffer.concat(piped.bytes).toString('hex')).toBe('3003020101');
+    expect(await crlGet({ der: true }, piped)).toBe(0);
+    expect(Buffer.concat(piped.bytes).toString('hex')).toBe(DER_HEX);
+    const out = join(dir, 'crl.der');
+    expect(await crlGet({ out }, io({}, true))).toBe(0);
+    expect((await readFile(out)).toString('hex')).toBe(DER_HEX);
+    const pemOut = join(dir, 'crl.pem');
+    expect(await crlGet({ out: pemOut, pem: true }, io())).toBe(0);
+    expect(await readFile(pemOut, 'utf8')).toMatch(/^-----BEGIN X509 CRL-----/);
+  });
+  it('refuses DER on a terminal, and --pem with --der, before contacting the CA', async () => {
     const tty = io({}, true);
-    expect(await crlGet({}, tty)).toBe(1);
+    expect(await crlGet({ der: true }, tty)).toBe(1);
     expect(tty.err).toMatch(/^rapki: usage: the DER CRL is binary/);
+    const both = io();
+    expect(await crlGet({ der: true, pem: true }, both)).toBe(1);
+    expect(both.err).toMatch(/^rapki: usage: pass at most one of --pem and --der/);
+    expect(apiCalls()).toEqual([]);
   });
   it('prints PEM with --pem, without any admin token', async () => {
     const o = io({ RAPKI_ADMIN_TOKEN: '' });

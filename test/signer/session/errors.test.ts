@@ -42,6 +42,15 @@ describe('mapServiceError', () => {
     expect(SESSION_ERROR_CODES).toHaveProperty(expected);
   });
 
+  it('names the HTTP status once when the service sent no error code (was "HTTP 500: HTTP 500: (no message)")', () => {
+    const bare = mapServiceError({ status: 500, code: '', message: '' }, THROTTLING_CODES, ctx);
+    expect(bare.code).toBe('service_error');
+    expect(bare.message).toBe('CreateSession failed with HTTP 500: the response carried no error code or message.');
+    const said = mapServiceError({ status: 502, code: '', message: 'Bad Gateway', requestId: 'r-2' }, THROTTLING_CODES, ctx);
+    expect(said.message).toBe('CreateSession failed with HTTP 502 (request id r-2): Bad Gateway.');
+    expect(said.message.match(/HTTP 502/g)).toHaveLength(1);
+  });
+
   it('keeps service text to one bounded line', () => {
     const e = mapServiceError({ status: 500, code: 'X', message: `a\nb\u0007${'z'.repeat(2000)}` }, THROTTLING_CODES, ctx);
     expect(e.message).not.toMatch(/[\n\u0007]/);

@@ -25,6 +25,9 @@ export interface AdminTokenCreateArgs extends ConnectionArgs {
   readonly role?: string | undefined;
   readonly ttl?: string | undefined;
   readonly json?: boolean | undefined;
+  /** On the CA host: write into this CA directory's store instead of calling the API. */
+  readonly dir?: string | undefined;
+  readonly 'passphrase-file'?: string | undefined;
 }
 
 export function adminTokenCreate(args: AdminTokenCreateArgs, io: CommandIo): Promise<number> {
@@ -38,21 +41,54 @@ export function adminTokenCreate(args: AdminTokenCreateArgs, io: CommandIo): Pro
       parseDuration(args.ttl);
       body['ttl'] = String(args.ttl).trim();
     }
+    if (args.dir !== undefined) {
+      printCreated(await createOnCaHost(args, io.env, role as (typeof ADMIN_TOKEN_ROLES)[number]), args, io);
+      return;
+    }
     const client = await connect(args, io.env, { admin: true });
     try {
       const res = await client.json<CreatedAdminToken>('POST', CA_PATHS.adminTokens, { json: body, admin: true });
       if (typeof res?.token !== 'string' || typeof res.id !== 'string') throw caClientError('ca_response_invalid', 'the CA answered without token and id');
-      if (args.json) io.stdout(`${JSON.stringify(res)}\n`);
-      else io.stdout(`${res.token}\n`);
-      io.stderr(
-        `rapki: ${safeText(res.role)} token ${safeText(res.name)} (id ${safeText(res.id)}) ` +
-          `${res.expiresAt ? `expires at ${safeText(res.expiresAt)}` : 'does not expire'}; it is shown only now.\n` +
-          `Revoke it with: rapki admin-token revoke ${safeText(res.id)}\n`,
-      );
+      printCreated(res, args, io);
     } finally {
       client.close();
     }
   });
+}
+
+/** stdout: the token alone (or the entry with it, `--json`); stderr: what it is and how to revoke it. */
+function printCreated(res: CreatedAdminToken, args: AdminTokenCreateArgs, io: CommandIo): void {
+  if (args.json) io.stdout(`${JSON.stringify(res)}\n`);
+  else io.stdout(`${res.token}\n`);
+  io.stderr(
+    `rapki: ${safeText(res.role)} token ${safeText(res.name)} (id ${safeText(res.id)}) ` +
+      `${res.expiresAt ? `expires at ${safeText(res.expiresAt)}` : 'does not expire'}; it is shown only now.\n` +
+      `Revoke it with: rapki admin-token revoke ${safeText(res.id)}\n`,
+  );
+}
+
+/**
+ * `--dir D` on the CA host: no server and no admin token needed, but the CA key passphrase
+ * (RAPKI_CA_PASSPHRASE or --passphrase-file; a token-held CA key asks for its PIN instead). Works
+ * while `rapki ca serve` runs on D.
+ */
+async function createOnCaHost(args: AdminTokenCreateArgs, env: NodeJS.ProcessEnv, role: (typeof ADMIN_TOKEN_ROLES)[number]): Promise<CreatedAdminToken> {
+  for (const f of ['ca-url', 'ca-fingerprint', 'ca-file', 'admin-token-file'] as const) {
+    if (args[f] !== undefined) throw caClientError('usage', `--dir makes the token in the CA directory; --${f} is for the API: leave one of them out`);
+  }
+  const [{ resolvePassphrase }, { createAdminTokenOnCaHost }] = await Promise.all([
+    import('../../../../ca-server/src/config.js'),
+    import('../../../../ca-server/src/local-admin-token.js'),
+  ]);
+  const t = await createAdminTokenOnCaHost({
+    dir: args.dir!,
+    passphrase: resolvePassphrase({ env, passphraseFile: args['passphrase-file'], dir: args.dir }),
+    name: String(args.name),
+    role,
+    ttlSeconds: args.ttl !== undefined ? parseDuration(args.ttl) : undefined,
+  });
+  const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+  return { token: t.token, id: t.id, name: t.name, role: t.role, status: 'active', createdAt: t.createdAt.toISOString(), expiresAt: iso(t.expiresAt), lastUsedAt: null, revokedAt: null };
 }
 
 export interface AdminTokenListArgs extends ConnectionArgs {

@@ -6,11 +6,13 @@ import type { CertificatePage, CertificateRecord } from '../api-types.js';
 import { CA_PATHS, MAX_PAGES } from '../constants.js';
 import { connect, type ConnectionArgs } from '../connection.js';
 import { caClientError } from '../errors.js';
-import type { CaClient } from '../client.js';
+import { safeText, type CaClient } from '../client.js';
+import { RapkiError, isRapkiError } from '../../../../common/src/errors.js';
 import { runCommand, type CommandIo } from '../run.js';
 import { parseSerial } from '../serial.js';
 import { formatTable } from '../table.js';
 import { REVOCATION_REASON_NAMES } from '../../../../ca-server/src/x509/constants.js';
+import { CERT_STATUSES as CA_CERT_STATUSES } from '../../../../ca-server/src/store/types.js';
 
 export interface CertListArgs extends ConnectionArgs {
   readonly host?: string | undefined;
@@ -18,7 +20,8 @@ export interface CertListArgs extends ConnectionArgs {
   readonly json?: boolean | undefined;
 }
 
-export const CERT_STATUSES = ['active', 'revoked', 'expired'] as const;
+/** The inventory statuses of the API (docs/ca-api.md), from the CA's own list so the two cannot drift. */
+export const CERT_STATUSES = CA_CERT_STATUSES;
 
 /** Every certificate matching the filters, following `nextCursor` to the end. */
 export async function listAllCertificates(client: CaClient, filters: { host?: string | undefined; status?: string | undefined }): Promise<CertificateRecord[]> {
@@ -72,6 +75,7 @@ export interface CertRevokeArgs extends ConnectionArgs {
   readonly serial?: string | undefined;
   readonly host?: string | undefined;
   readonly reason?: string | undefined;
+  readonly 'block-unknown'?: boolean | undefined;
   readonly json?: boolean | undefined;
 }
 
@@ -86,8 +90,10 @@ export function certRevoke(args: CertRevokeArgs, io: CommandIo): Promise<number>
     if (args.reason !== undefined && !(REVOCATION_REASONS as readonly string[]).includes(args.reason)) {
       throw caClientError('usage', `--reason must be one of ${REVOCATION_REASONS.join(', ')}`);
     }
+    if (args['block-unknown'] && args.host === undefined) throw caClientError('usage', '--block-unknown goes with --host');
     const serial = args.serial !== undefined ? parseSerial(String(args.serial)) : undefined;
-    const body = args.reason !== undefined ? { reason: args.reason } : {};
+    const body: Record<string, unknown> = args.reason !== undefined ? { reason: args.reason } : {};
+    if (args['block-unknown']) body['blockUnknown'] = true;
     const client = await connect(args, io.env, { admin: true });
     try {
       if (serial) {
@@ -99,11 +105,21 @@ export function certRevoke(args: CertRevokeArgs, io: CommandIo): Promise<number>
         if (args.json) io.stdout(`${JSON.stringify(r)}\n`);
         else io.stdout(`revoked ${r.serial} at ${r.revokedAt}${r.reason ? ` (${r.reason})` : ''}; CRL ${r.crlNumber ?? '?'} published\n`);
       } else {
-        const r = await client.json<{ host: string; revoked: string[]; blocked: boolean; crlNumber?: number }>(
-          'POST',
-          CA_PATHS.revokeHost(String(args.host)),
-          { json: body, admin: true },
-        );
+        const host = String(args.host);
+        const r = await client
+          .json<{ host: string; revoked: string[]; blocked: boolean; crlNumber?: number }>('POST', CA_PATHS.revokeHost(host), { json: body, admin: true })
+          .catch((err: unknown) => {
+            // The server's words name its API field; say what to do on the command line instead.
+            if (isRapkiError(err) && err.code === 'host_not_found') {
+              throw new RapkiError(
+                'host_not_found',
+                `the CA never issued a certificate to host "${safeText(host, 64)}" and it is not blocked, so nothing was revoked or blocked: ` +
+                  'check the name (`rapki cert list`), or pass --block-unknown to block it from enrolling anyway',
+                { cause: err },
+              );
+            }
+            throw err;
+          });
         if (args.json) io.stdout(`${JSON.stringify(r)}\n`);
         else {
           io.stdout(
