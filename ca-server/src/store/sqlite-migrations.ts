@@ -108,4 +108,14 @@ CREATE UNIQUE INDEX admin_tokens_id ON admin_tokens(id);
 CREATE INDEX certificates_renewed_from ON certificates(renewed_from);
 `,
   },
+  {
+    // Revocation of a CA certificate (docs/rotation.md "Emergency rotation"): an emergency rotation
+    // of an intermediate revokes the intermediate itself, and the root's CRL lists it.
+    version: 4,
+    name: 'ca_certificate_revocation',
+    sql: `
+ALTER TABLE ca_certificates ADD COLUMN revoked_at INTEGER;
+ALTER TABLE ca_certificates ADD COLUMN reason TEXT;
+`,
+  },
 ];
