@@ -137,7 +137,7 @@ describe('SqliteCaStore', () => {
     expect(verifyAuditChain(log)).toMatchObject({ ok: true, count: log.length });
   });
 
-  it('revokes a CA certificate once, with its audit record, and keeps it across reopen (migration 4)', async () => {
+  it('revokes a CA certificate once, with its audit record, and keeps it across reopen (migration 5)', async () => {
     expect((await s.getCaCertificates())[0]).toMatchObject({ id: 'issuer', revokedAt: null, reason: null });
     const rec = await s.revokeCaCertificate({ id: 'issuer', revokedAt: T0, reason: 'cACompromise', audit: audit('ca.revoke_certificate', { id: 'issuer' }) });
     expect(rec).toMatchObject({ id: 'issuer', revokedAt: T0, reason: 'cACompromise', issuing: true });
