@@ -1,11 +1,12 @@
 /**
- * Opens the key that signs this CA's leaves and CRLs (the intermediate's, or the root's when the
- * root issues) together with its certificate: from the encrypted key file with the passphrase, or
- * on the PKCS#11 token `ca.json` names (the PIN from the URI's pin-source or RAPKI_PKCS11_PIN).
+ * Opens a CA key together with its certificate: the ISSUING one (it signs leaves and CRLs: the
+ * intermediate's, or the root's when the root issues), or the ROOT one. From the encrypted key
+ * file with the passphrase, or on the PKCS#11 token `ca.json` names (the PIN from the URI's
+ * pin-source or RAPKI_PKCS11_PIN).
  *
- * Why one place: `ca serve` signs certificates and CRLs with it, and `ca backup` signs the backup
- * manifest with it (docs/operations.md "Backup and restore"), so a token-held CA works for both and
- * both refuse a key that does not match its certificate.
+ * Why one place: `ca serve` signs certificates and CRLs with the issuing key, and `ca backup` signs
+ * the backup manifest with the root key (docs/operations.md "Backup and restore"), so a token-held
+ * CA works for both and both refuse a key that does not match its certificate.
  */
 import { readFileSync } from 'node:fs';
 import { isRapkiError } from '../../../common/src/errors.js';
@@ -27,6 +28,8 @@ export interface OpenIssuingKeyOptions {
   readonly passphrase: string;
   /** PIN lookup edges for a token-held key (default: process.env RAPKI_PKCS11_PIN, the real module). */
   readonly pkcs11?: { readonly io?: Pkcs11FileIo; readonly deps?: Pkcs11Deps } | undefined;
+  /** Which key: the issuing one (default) or the root. */
+  readonly which?: 'issuing' | 'root' | undefined;
 }
 
 export interface OpenedIssuingKey {
@@ -45,13 +48,14 @@ export async function openIssuingKey(o: OpenIssuingKeyOptions): Promise<OpenedIs
   const p = caPaths(o.dir);
   const rootDer = pemToDer(readFileSync(p.rootCert, 'utf8'), 'CERTIFICATE');
   if (sha256Hex(rootDer) !== config.fingerprint) throw caError('ca_config_invalid', 'root.pem does not match the fingerprint in ca.json.');
-  const issuingDer = config.intermediate ? pemToDer(readFileSync(p.intermediateCert, 'utf8'), 'CERTIFICATE') : rootDer;
+  const viaIntermediate = config.intermediate && o.which !== 'root';
+  const issuingDer = viaIntermediate ? pemToDer(readFileSync(p.intermediateCert, 'utf8'), 'CERTIFICATE') : rootDer;
   const decoded = decodeCertificate(issuingDer);
   let signer: CaSigner;
   /** A token-held key (ca.json `pkcs11`): signed on this thread's session, closed with the CA. */
   let tokenSigner: Pkcs11CaSigner | undefined;
   if (config.pkcs11) {
-    const keyUri = config.intermediate ? config.pkcs11.intermediateKey : config.pkcs11.rootKey;
+    const keyUri = viaIntermediate ? config.pkcs11.intermediateKey : config.pkcs11.rootKey;
     if (keyUri === undefined) throw caError('ca_config_invalid', 'ca.json names no PKCS#11 key for the issuing certificate.');
     // Checks the token key against the certificate with a test signature (ca_config_invalid if not).
     tokenSigner = await openPkcs11CaSigner({ keyUri, publicKeySpki: decoded.spki, pkcs11Lib: config.pkcs11.module, io: o.pkcs11?.io, deps: o.pkcs11?.deps });
@@ -59,7 +63,7 @@ export async function openIssuingKey(o: OpenIssuingKeyOptions): Promise<OpenedIs
   } else {
     let key;
     try {
-      key = decryptCaKey(readFileSync(config.intermediate ? p.intermediateKey : p.rootKey, 'utf8'), o.passphrase);
+      key = decryptCaKey(readFileSync(viaIntermediate ? p.intermediateKey : p.rootKey, 'utf8'), o.passphrase);
     } catch (err) {
       if (isRapkiError(err) && err.code === 'ca_key_wrong_passphrase') throw caError('passphrase_invalid', undefined, { cause: err });
       throw err;
@@ -77,7 +81,7 @@ export async function openIssuingKey(o: OpenIssuingKeyOptions): Promise<OpenedIs
       id: sha256Hex(issuingDer),
       notAfter: decoded.notAfter,
       root: rootDer,
-      intermediates: config.intermediate ? [issuingDer] : [],
+      intermediates: viaIntermediate ? [issuingDer] : [],
     },
     close: async () => {
       await tokenSigner?.close();
