@@ -12,9 +12,9 @@
  * operator must have confirmed the fingerprint the refusal printed (`confirmed`, `--yes`). Hashes
  * alone would not do: whoever can write the backup can recompute them.
  *
- * What happens next is the server's job: at start it rebuilds the CRL when a revocation is newer
- * than the stored CRL, with a number above the stored one (RFC 5280 §5.2.3: monotonically
- * increasing), and CRL sync pushes it.
+ * What happens next is the server's job: at start it rebuilds the CRL when the stored one does not
+ * list exactly the revoked, unexpired certificates of the database, with a number above the stored
+ * one (RFC 5280 §5.2.3: monotonically increasing), and CRL sync pushes it.
  */
 import { lstatSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
