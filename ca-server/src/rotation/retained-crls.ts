@@ -260,7 +260,16 @@ export class RetainedCrls {
     const base = caPaths(d.caDir);
     const der = pemToDer(readFileSync(join(base.dir, entry.certificate), 'utf8'), 'CERTIFICATE');
     if (sha256Hex(der) !== entry.issuerId) throw rotationError('rotation_state_invalid', `${entry.certificate} is not the certificate ${entry.issuerId}.`);
-    const signer = caSignerFromPrivateKey(decryptCaKey(readFileSync(join(base.dir, entry.key), 'utf8'), d.passphrase));
+    let signer;
+    try {
+      signer = caSignerFromPrivateKey(decryptCaKey(readFileSync(join(base.dir, entry.key), 'utf8'), d.passphrase));
+    } catch (cause) {
+      throw rotationError(
+        'rotation_state_invalid',
+        `The CRL of ${entry.kind === 'root' ? 'the root' : `the retired CA ${entry.issuerId.slice(0, 16)}…`} must stay published (docs/rotation.md), but its key ${entry.key} cannot be read: ${(cause as Error).message}. Restore that file from a backup; without it the CRL goes stale in Roles Anywhere.`,
+        { cause },
+      );
+    }
     const decoded = decodeCertificate(der);
     if (Buffer.compare(Buffer.from(decoded.spki), Buffer.from(signer.publicKeySpki)) !== 0) {
       throw rotationError('rotation_state_invalid', `${entry.key} does not match ${entry.certificate}.`);
