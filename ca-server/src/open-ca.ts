@@ -3,27 +3,20 @@
  * certificate and the store, and wires store, CRL manager and authority together.
  * Used by `ca serve` and by tests that need a real authority over a real SQLite file.
  */
-import { readFileSync } from 'node:fs';
-import { isRapkiError } from '../../common/src/errors.js';
 import { CertificateAuthority, type AuthorityEvents } from './authority/authority.js';
 import { authorityConfig, type AuthorityConfig } from './authority/authority-config.js';
 import { CrlManager, type CrlEvents } from './authority/crl-manager.js';
 import { systemClock, systemRandom, type Clock, type RandomSource } from './authority/deps.js';
-import { sha256Hex, type IssuerContext } from './authority/issuer.js';
+import type { IssuerContext } from './authority/issuer.js';
 import { x509Adapter } from './authority/x509-adapter.js';
 import { offloadX509, type OffloadedX509 } from './authority/x509-offload.js';
 import type { X509Port } from './authority/x509-port.js';
 import { caPaths, readCaConfig, type CaDirConfig } from './ca-dir.js';
 import { caError } from './errors.js';
-import { caSignerFromPrivateKey } from './keys/ca-signer.js';
-import { decryptCaKey } from './keys/key-encryption.js';
-import { openPkcs11CaSigner, type Pkcs11CaSigner } from './keys/pkcs11-ca-signer.js';
+import { openIssuingKey } from './keys/issuing-key.js';
 import type { Pkcs11Deps, Pkcs11FileIo } from '../../common/src/pkcs11/module-path.js';
-import type { CaSigner } from './x509/types.js';
 import type { CaStore } from './store/ca-store.js';
 import { SqliteCaStore } from './store/sqlite-store.js';
-import { decodeCertificate } from './x509/certificate-reader.js';
-import { pemToDer } from './x509/pem.js';
 import { recoverRotationFiles } from './rotation/files.js';
 import { openRotation, type CaRotation, type OpenRotationOptions } from './rotation/open-rotation.js';
 
@@ -71,43 +64,8 @@ export async function openCa(o: OpenCaOptions): Promise<OpenCa> {
   const config = readCaConfig(o.dir);
   const clock = o.clock ?? systemClock;
   const random = o.random ?? systemRandom;
-  const rootDer = pemToDer(readFileSync(p.rootCert, 'utf8'), 'CERTIFICATE');
-  if (sha256Hex(rootDer) !== config.fingerprint) throw caError('ca_config_invalid', 'root.pem does not match the fingerprint in ca.json.');
-  const issuingCertPath = config.intermediate ? p.intermediateCert : p.rootCert;
-  const issuingKeyPath = config.intermediate ? p.intermediateKey : p.rootKey;
-  const issuingDer = config.intermediate ? pemToDer(readFileSync(issuingCertPath, 'utf8'), 'CERTIFICATE') : rootDer;
-  const decoded = decodeCertificate(issuingDer);
-  let signer: CaSigner;
-  /** A token-held key (ca.json `pkcs11`): signed on this thread's session, closed with the CA. */
-  let tokenSigner: Pkcs11CaSigner | undefined;
-  if (config.pkcs11) {
-    const keyUri = config.intermediate ? config.pkcs11.intermediateKey : config.pkcs11.rootKey;
-    if (keyUri === undefined) throw caError('ca_config_invalid', 'ca.json names no PKCS#11 key for the issuing certificate.');
-    // Checks the token key against the certificate with a test signature (ca_config_invalid if not).
-    tokenSigner = await openPkcs11CaSigner({ keyUri, publicKeySpki: decoded.spki, pkcs11Lib: config.pkcs11.module, io: o.pkcs11?.io, deps: o.pkcs11?.deps });
-    signer = tokenSigner;
-  } else {
-    let key;
-    try {
-      key = decryptCaKey(readFileSync(issuingKeyPath, 'utf8'), o.passphrase);
-    } catch (err) {
-      if (isRapkiError(err) && err.code === 'ca_key_wrong_passphrase') throw caError('passphrase_invalid', undefined, { cause: err });
-      throw err;
-    }
-    signer = caSignerFromPrivateKey(key);
-  }
-  if (Buffer.compare(Buffer.from(decoded.spki), Buffer.from(signer.publicKeySpki)) !== 0) {
-    await tokenSigner?.close();
-    throw caError('ca_config_invalid', 'The issuing key does not match the issuing certificate.');
-  }
-  const issuer: IssuerContext = {
-    certificate: issuingDer,
-    signer,
-    id: sha256Hex(issuingDer),
-    notAfter: decoded.notAfter,
-    root: rootDer,
-    intermediates: config.intermediate ? [issuingDer] : [],
-  };
+  const opened = await openIssuingKey({ dir: o.dir, config, passphrase: o.passphrase, pkcs11: o.pkcs11 });
+  const issuer = opened.issuer;
   const raw = SqliteCaStore.open(p.database);
   if (o.backgroundCheckpoint) raw.checkpointInBackground(1000, o.backgroundCheckpoint.onError);
   const store = o.wrapStore ? o.wrapStore(raw) : raw;
@@ -118,7 +76,7 @@ export async function openCa(o: OpenCaOptions): Promise<OpenCa> {
     }
   } catch (err) {
     await raw.close();
-    await tokenSigner?.close();
+    await opened.close();
     throw err;
   }
   const cfg = o.authority ?? authorityConfig();
@@ -131,7 +89,7 @@ export async function openCa(o: OpenCaOptions): Promise<OpenCa> {
   } catch (err) {
     await offloaded?.close();
     await raw.close();
-    await tokenSigner?.close();
+    await opened.close();
     throw err;
   }
   const crl: CrlManager = rotation.crl;
@@ -149,7 +107,7 @@ export async function openCa(o: OpenCaOptions): Promise<OpenCa> {
       rotation.close();
       await offloaded?.close();
       await raw.close();
-      await tokenSigner?.close();
+      await opened.close();
     },
   };
 }

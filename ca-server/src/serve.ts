@@ -119,8 +119,6 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
   try {
     await ca.crl.start();
     metrics.setCrl(await ca.crl.current());
-    const startCrl = await ca.crl.current();
-    if (startCrl) awsSync.sync.notify(startCrl);
     const tls = await ensureServerTls({ paths, issuer: ca.issuer, listenHost: config.host, clock, days: config.tlsCertDays, store: ca.store });
     if (tls.reissued) log.info({ notAfter: tls.notAfter.toISOString() }, 'issued a new server TLS certificate');
     const app = createRequestListener({ authority: ca.authority, crl: ca.crl, store: ca.store, issuer: ca.issuer, config, clock, log, metrics, awsSync, rotation: ca.rotation });
@@ -132,6 +130,8 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
         .map((d) => derToPem(d, 'CERTIFICATE'))
         .join('');
     const server = createHttpsServer(app, { key: tls.key, cert: tls.cert, clientCa: clientCaPem() });
+    // Hands each CRL to its sync (catch-up at start; which CRL the first slot carries depends on
+    // the rotation state, docs/rotation.md) and keeps the CRLs of retired CAs published.
     await ca.rotation.manager.bind({
       primarySync: awsSync.sync,
       // New client CAs at once; the server certificate follows the CA on disk (reissued after finish).

@@ -6,9 +6,13 @@
  * authenticate anyway and they eat into the 300,000-byte PEM budget), and its size is watched.
  * Rebuilds are serialised so CRL numbers strictly increase; the store refuses a number that does not.
  */
+import { X509Certificate } from 'node:crypto';
 import { ROLES_ANYWHERE_CRL_MAX_BYTES } from '../x509/constants.js';
+import { decodeCertificate } from '../x509/certificate-reader.js';
+import { readCrlInfo } from '../x509/crl-reader.js';
+import { serialHexFromContent } from '../x509/serial.js';
 import type { CaStore } from '../store/ca-store.js';
-import type { CrlRecord } from '../store/types.js';
+import type { CrlRecord, RevokedEntry } from '../store/types.js';
 import type { AuthorityConfig } from './authority-config.js';
 import type { Clock } from './deps.js';
 import type { IssuerContext } from './issuer.js';
@@ -67,16 +71,18 @@ export class CrlManager {
 
   /**
    * Rebuild on a timer (also when the stored one is missing or older than one refresh period, or
-   * when a revocation is newer than it: a crash between a revocation's commit and its CRL leaves
-   * the certificate revoked in the store but not in the CRL, and a retry only gets `already_revoked`).
+   * when its entries are not the revoked, unexpired serials of the store: a crash between a
+   * revocation's commit and its CRL, or a revocation stored with a time before the CRL's
+   * `thisUpdate` after the clock stepped back, leaves a certificate revoked in the store but not in
+   * the CRL, and a retry only gets `already_revoked`). The check compares contents, not times.
    */
   async start(): Promise<void> {
     const cur = await this.current();
     const now = this.#d.clock().getTime();
     if (!cur || now - cur.thisUpdate.getTime() >= this.#d.config.crlRefreshSeconds * 1000 || cur.nextUpdate.getTime() <= now) {
       await this.rebuild(cur ? 'refresh at start' : 'first CRL');
-    } else if (await this.#revokedSince(cur.thisUpdate)) {
-      await this.rebuild('revocation newer than the CRL at start');
+    } else if (!(await this.#matchesStore(cur))) {
+      await this.rebuild('CRL entries differ from the revoked certificates at start');
     }
     this.#timer = setInterval(() => {
       this.rebuild('schedule').catch((err: unknown) => this.#d.events?.rebuildFailed?.(err));
@@ -84,10 +90,48 @@ export class CrlManager {
     this.#timer.unref();
   }
 
-  /** Whether any unexpired revocation is at or after `t` (same millisecond counts: it may be missing). */
-  async #revokedSince(t: Date): Promise<boolean> {
-    const entries = await this.#d.store.listRevokedUnexpired(this.#d.issuer.id, this.#d.clock());
-    return entries.some((e) => e.revokedAt.getTime() >= t.getTime());
+  /**
+   * Rebuilds only when the stored CRL does not list exactly the serials that are revoked and
+   * unexpired now (or is missing or past its `nextUpdate`). A retired CA's CRL (docs/rotation.md)
+   * is checked so on every revocation of the CA, so that revoking a leaf of one CA does not
+   * re-sign and re-push every CRL. Returns the CRL that is current afterwards.
+   */
+  async rebuildIfChanged(why: string): Promise<PublishedCrl> {
+    const run = this.#chain.then(async () => {
+      const cur = await this.current();
+      if (cur && cur.nextUpdate.getTime() > this.#d.clock().getTime() && (await this.#matchesStore(cur))) return cur;
+      return this.#build(why);
+    });
+    this.#chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Whether `crl` lists exactly the serials that must be in this issuer's CRL now. */
+  async #matchesStore(crl: CrlRecord): Promise<boolean> {
+    const want = new Set((await this.#entries(this.#d.clock())).map((e) => e.serial));
+    const have = readCrlInfo(crl.der).serials;
+    return have.length === want.size && have.every((s) => want.has(s));
+  }
+
+  /**
+   * What the CRL must list now: the revoked, unexpired leaves of this issuer, and the revoked,
+   * unexpired CA certificates it signed (an intermediate revoked by an emergency rotation is
+   * listed in the root's CRL, docs/rotation.md).
+   */
+  async #entries(now: Date): Promise<RevokedEntry[]> {
+    const { store, issuer } = this.#d;
+    const leaves = await store.listRevokedUnexpired(issuer.id, now);
+    const cas: RevokedEntry[] = [];
+    const revokedCas = (await store.getCaCertificates()).filter((c) => c.revokedAt && c.notAfter.getTime() > now.getTime() && c.id !== issuer.id);
+    if (revokedCas.length > 0) {
+      const parent = new X509Certificate(issuer.certificate);
+      for (const c of revokedCas) {
+        const x = new X509Certificate(c.der);
+        if (!x.checkIssued(parent) || !x.verify(parent.publicKey)) continue;
+        cas.push({ serial: serialHexFromContent(decodeCertificate(c.der).serial), revokedAt: c.revokedAt!, reason: c.reason ?? null, notAfter: c.notAfter });
+      }
+    }
+    return [...leaves, ...cas];
   }
 
   stop(): void {
@@ -100,7 +144,7 @@ export class CrlManager {
     const now = clock();
     const prev = await store.getCrl(issuer.id);
     const number = (prev?.number ?? 0) + 1;
-    const entries = await store.listRevokedUnexpired(issuer.id, now);
+    const entries = await this.#entries(now);
     const thisUpdate = now;
     let nextUpdate = new Date(now.getTime() + config.crlValiditySeconds * 1000);
     if (nextUpdate.getTime() > issuer.notAfter.getTime()) nextUpdate = issuer.notAfter;

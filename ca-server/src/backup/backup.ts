@@ -12,17 +12,23 @@
  * `aws register`, so take backups between such operations. The development `passphrase` file is
  * left out unless asked for: a backup that holds both the encrypted key and its passphrase holds
  * the CA key.
+ *
+ * The manifest is signed with the CA's root key (`backup.sig`, signature.ts), so a backup cannot be
+ * edited and re-hashed: taking a backup needs the CA passphrase (or the token PIN of a PKCS#11 CA).
+ * The key is opened first, so a wrong passphrase fails before anything is copied.
  */
 import { chmodSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { caPaths, readCaConfig } from '../ca-dir.js';
 import { writeFileAtomic0600 } from '../keys/write-file-atomic.js';
-import { BACKUP_PAGES_PER_STEP, DATABASE_FILE, DATABASE_SIDE_FILES, MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, PASSPHRASE_FILE, TEMP_FILE_PATTERN } from './constants.js';
+import { openIssuingKey, type OpenIssuingKeyOptions } from '../keys/issuing-key.js';
+import { BACKUP_PAGES_PER_STEP, DATABASE_FILE, DATABASE_SIDE_FILES, MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, PASSPHRASE_FILE, SIGNATURE_FILE, TEMP_FILE_PATTERN } from './constants.js';
 import { checkDatabaseCopy } from './db-summary.js';
 import { backupError } from './errors.js';
 import { commitDir, copyPrivate, existsNonEmpty, fsyncFile, hashFile, listFiles, nested, removeQuietly, stagingDir } from './files.js';
 import type { BackupManifest, ManifestFile } from './manifest.js';
+import { signManifest } from './signature.js';
 
 export interface BackupOptions {
   /** The CA directory. */
@@ -31,6 +37,10 @@ export interface BackupOptions {
   readonly out: string;
   /** Also copy `D/passphrase` (development CAs only). */
   readonly includePassphrase?: boolean;
+  /** Opens the root key that signs the manifest (unused for a CA whose keys are on a PKCS#11 token). */
+  readonly passphrase: string;
+  /** PIN lookup edges for a token-held root key (tests). */
+  readonly pkcs11?: OpenIssuingKeyOptions['pkcs11'];
   /** One line per step, for stderr. */
   readonly progress?: (line: string) => void;
   readonly now?: () => Date;
@@ -60,6 +70,7 @@ export async function backupCa(o: BackupOptions): Promise<BackupResult> {
   const out = resolve(o.out);
   if (nested(out, paths.dir)) throw backupError('backup_target_inside_ca');
   if (existsNonEmpty(out)) throw backupError('backup_target_not_empty', `${out} exists and is not empty; choose a new backup directory.`);
+  const root = await openIssuingKey({ dir: paths.dir, config, passphrase: o.passphrase, pkcs11: o.pkcs11, which: 'root' });
 
   const staging = stagingDir(out, 'backup');
   try {
@@ -112,7 +123,12 @@ export async function backupCa(o: BackupOptions): Promise<BackupResult> {
       database,
       files: listed,
     };
-    writeFileAtomic0600(`${staging}/${MANIFEST_FILE}`, `${JSON.stringify(manifest, null, 2)}\n`);
+    const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+    writeFileAtomic0600(`${staging}/${MANIFEST_FILE}`, manifestBytes);
+    // 4. The root key's signature over those bytes.
+    const signature = await signManifest(manifestBytes, root.issuer);
+    writeFileAtomic0600(`${staging}/${SIGNATURE_FILE}`, `${JSON.stringify(signature, null, 2)}\n`);
+    say(`${MANIFEST_FILE} signed with the root key (${SIGNATURE_FILE}, ${signature.algorithm})`);
     fsyncFile(staging);
     commitDir(staging, out);
     say(`backup complete: ${out} (${listed.length} files + ${MANIFEST_FILE})`);
@@ -120,5 +136,7 @@ export async function backupCa(o: BackupOptions): Promise<BackupResult> {
   } catch (err) {
     removeQuietly(staging);
     throw err;
+  } finally {
+    await root.close();
   }
 }

@@ -9,7 +9,15 @@
 /** Manifest file in the backup directory; written last, so its presence means "complete backup". */
 export const MANIFEST_FILE = 'backup.json';
 export const MANIFEST_FORMAT = 'rapki-ca-backup';
-export const MANIFEST_VERSION = 1;
+/** Version 2: the manifest is signed (`backup.sig`); restore refuses version 1 (unsigned) backups. */
+export const MANIFEST_VERSION = 2;
+/** The root key's signature over `backup.json`'s bytes (`signature.ts`); written just before the manifest is committed. */
+export const SIGNATURE_FILE = 'backup.sig';
+export const SIGNATURE_FORMAT = 'rapki-ca-backup-signature';
+export const SIGNATURE_VERSION = 1;
+/** `backup.sig` and `root.pem` are read before anything is trusted. */
+export const MAX_SIGNATURE_BYTES = 64 * 1024;
+export const MAX_ROOT_PEM_BYTES = 64 * 1024;
 
 /** The database file of the CA directory, and the SQLite side files that never go into a backup. */
 export const DATABASE_FILE = 'ca.db';

@@ -3,7 +3,7 @@
  * prepare/commit a destination directory so that nothing half-written is left under the final name.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, copyFileSync, constants as fsc, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmdirSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, constants as fsc, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, realpathSync, renameSync, rmdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 
 /** Regular files under `root`, as sorted `/`-separated relative paths; other entries are returned as `skipped`. */
@@ -86,10 +86,32 @@ export function existsNonEmpty(path: string): boolean {
   return !st.isDirectory() || readdirSync(path).length > 0;
 }
 
-/** True when one of the two paths is the other or lies inside it. */
+/**
+ * The path with every symbolic link of its existing part resolved: the real path of the deepest
+ * ancestor that exists, joined with the rest (which does not exist yet, so holds no link).
+ */
+export function realPathOf(path: string): string {
+  let head = resolve(path);
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      return join(realpathSync(head), ...rest.reverse());
+    } catch {
+      const parent = dirname(head);
+      if (parent === head) return resolve(path);
+      rest.push(basename(head));
+      head = parent;
+    }
+  }
+}
+
+/**
+ * True when one of the two paths is the other or lies inside it, compared as REAL paths: a backup
+ * directory reached through a symbolic link into the CA directory is inside it.
+ */
 export function nested(a: string, b: string): boolean {
-  const ra = resolve(a);
-  const rb = resolve(b);
+  const ra = realPathOf(a);
+  const rb = realPathOf(b);
   const inside = (x: string, y: string) => x === y || x.startsWith(y.endsWith(sep) ? y : y + sep);
   return inside(ra, rb) || inside(rb, ra);
 }

@@ -19,7 +19,8 @@ export interface ManifestFile {
 
 export interface BackupManifest {
   readonly format: typeof MANIFEST_FORMAT;
-  readonly version: typeof MANIFEST_VERSION;
+  /** 1: unsigned (older rapki; restore refuses it); 2: signed (`backup.sig`). */
+  readonly version: 1 | typeof MANIFEST_VERSION;
   /** ISO 8601 UTC time the database snapshot was taken. */
   readonly createdAt: string;
   /** The CA directory that was backed up (informational). */
@@ -57,7 +58,7 @@ export function parseManifest(text: string): BackupManifest {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad('not an object');
   const m = raw as Record<string, unknown>;
   if (m.format !== MANIFEST_FORMAT) bad(`format is not "${MANIFEST_FORMAT}"`);
-  if (m.version !== MANIFEST_VERSION) bad(`unsupported version ${String(m.version)}`);
+  if (m.version !== 1 && m.version !== MANIFEST_VERSION) bad(`unsupported version ${String(m.version)}`);
   if (typeof m.createdAt !== 'string' || Number.isNaN(Date.parse(m.createdAt))) bad('createdAt is not a time');
   if (typeof m.source !== 'string') bad('source is missing');
   if (typeof m.fingerprint !== 'string' || !HEX64.test(m.fingerprint)) bad('fingerprint is not SHA-256 hex');

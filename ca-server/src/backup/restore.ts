@@ -7,24 +7,42 @@
  * only then is the directory moved into place (built next to it and renamed, so a failed restore
  * leaves nothing under the target name). Modes are forced: directories 0700, files 0600.
  *
- * What happens next is the server's job: at start it rebuilds the CRL when a revocation is newer
- * than the stored CRL, with a number above the stored one (RFC 5280 §5.2.3: monotonically
- * increasing), and CRL sync pushes it.
+ * Before any of that, the manifest must carry the signature of the CA's root key (`backup.sig`,
+ * signature.ts), and that root must be the one the operator expects (`expectFingerprint`), or the
+ * operator must have confirmed the fingerprint the refusal printed (`confirmed`, `--yes`). Hashes
+ * alone would not do: whoever can write the backup can recompute them.
+ *
+ * What happens next is the server's job: at start it rebuilds the CRL when the stored one does not
+ * list exactly the revoked, unexpired certificates of the database, with a number above the stored
+ * one (RFC 5280 §5.2.3: monotonically increasing), and CRL sync pushes it.
  */
 import { lstatSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readCaConfig } from '../ca-dir.js';
-import { DATABASE_FILE, MANIFEST_FILE, MAX_MANIFEST_BYTES, PASSPHRASE_FILE } from './constants.js';
+import { digestsEqual } from '../authority/secret-tokens.js';
+import { sha256Hex } from '../authority/issuer.js';
+import { pemToDer } from '../x509/pem.js';
+import { DATABASE_FILE, MANIFEST_FILE, MAX_MANIFEST_BYTES, MAX_ROOT_PEM_BYTES, MAX_SIGNATURE_BYTES, PASSPHRASE_FILE, SIGNATURE_FILE } from './constants.js';
 import { checkDatabaseCopy, type DatabaseSummary } from './db-summary.js';
 import { backupError } from './errors.js';
 import { commitDir, copyPrivate, existsNonEmpty, fsyncFile, hashFile, nested, removeQuietly, stagingDir } from './files.js';
 import { parseManifest, type BackupManifest } from './manifest.js';
+import { verifyManifestSignature } from './signature.js';
+
+const ROOT_FILE = 'root.pem';
 
 export interface RestoreOptions {
   /** The backup directory (made by {@link backupCa}). */
   readonly from: string;
   /** The CA directory to create (absent or empty). */
   readonly dir: string;
+  /**
+   * SHA-256 (lower-case hex) of the root the backup must be of (`--expect-fingerprint`). Without
+   * it, `confirmed` must be true (`--yes`), else `restore_fingerprint_unconfirmed` names the
+   * backup's fingerprint for the operator to check.
+   */
+  readonly expectFingerprint?: string | undefined;
+  readonly confirmed?: boolean | undefined;
   readonly progress?: (line: string) => void;
 }
 
@@ -37,8 +55,8 @@ export interface RestoreResult {
   readonly passphraseRestored: boolean;
 }
 
-/** Reads `backup.json` with a size limit. */
-export function readManifest(from: string): BackupManifest {
+/** Reads `backup.json` with a size limit: its exact bytes (what is signed) and the parsed manifest. */
+export function readManifest(from: string): { bytes: Buffer; manifest: BackupManifest } {
   const file = join(resolve(from), MANIFEST_FILE);
   let st;
   try {
@@ -48,16 +66,78 @@ export function readManifest(from: string): BackupManifest {
   }
   if (!st.isFile()) throw backupError('backup_manifest_invalid', `${MANIFEST_FILE} is not a regular file.`);
   if (st.size > MAX_MANIFEST_BYTES) throw backupError('backup_manifest_invalid', `${MANIFEST_FILE} is larger than ${MAX_MANIFEST_BYTES} bytes.`);
-  return parseManifest(readFileSync(file, 'utf8'));
+  const bytes = readFileSync(file);
+  return { bytes, manifest: parseManifest(bytes.toString('utf8')) };
+}
+
+/** A small regular file of the backup (no symbolic link), or undefined when absent. */
+function readSmallFile(from: string, rel: string, max: number, onBad: () => never): Buffer | undefined {
+  const file = join(from, rel);
+  let st;
+  try {
+    st = lstatSync(file);
+  } catch {
+    return undefined;
+  }
+  if (!st.isFile() || st.size > max) onBad();
+  return readFileSync(file);
+}
+
+/**
+ * The backup's root (its fingerprint checked against the expected one, or confirmed by the
+ * operator) and the root key's signature over the manifest bytes. Returns the root fingerprint.
+ */
+function checkSignedByRoot(from: string, m: { bytes: Buffer; manifest: BackupManifest }, o: RestoreOptions): string {
+  const sig = readSmallFile(from, SIGNATURE_FILE, MAX_SIGNATURE_BYTES, () => {
+    throw backupError('backup_signature_invalid', `${SIGNATURE_FILE} is not a small regular file.`);
+  });
+  if (!sig) {
+    throw backupError(
+      'backup_signature_missing',
+      m.manifest.version === 1
+        ? `This backup was made by an older rapki and is not signed (${MANIFEST_FILE} version 1); it cannot be checked against the CA's key. Take a new backup with this version.`
+        : `No ${SIGNATURE_FILE} in ${from}: the backup cannot be checked against the CA's key; do not restore it.`,
+    );
+  }
+  const rootPem = readSmallFile(from, ROOT_FILE, MAX_ROOT_PEM_BYTES, () => {
+    throw backupError('backup_file_corrupt', `${ROOT_FILE} in the backup is not a small regular file.`, { details: { path: ROOT_FILE } });
+  });
+  if (!rootPem) throw backupError('backup_file_missing', `${ROOT_FILE} is missing from the backup.`, { details: { path: ROOT_FILE } });
+  let rootDer: Uint8Array;
+  try {
+    rootDer = pemToDer(rootPem.toString('utf8'), 'CERTIFICATE');
+  } catch (cause) {
+    throw backupError('backup_file_corrupt', `${ROOT_FILE} in the backup is not a PEM certificate.`, { cause, details: { path: ROOT_FILE } });
+  }
+  const fingerprint = sha256Hex(rootDer);
+  if (o.expectFingerprint !== undefined) {
+    if (!/^[0-9a-f]{64}$/.test(o.expectFingerprint) || !digestsEqual(o.expectFingerprint, fingerprint)) {
+      throw backupError('restore_fingerprint_mismatch', `The backup's root is ${fingerprint}, not the expected ${o.expectFingerprint.slice(0, 64)}: this is not a backup of that CA.`, {
+        details: { fingerprint },
+      });
+    }
+  } else if (!o.confirmed) {
+    throw backupError(
+      'restore_fingerprint_unconfirmed',
+      `The backup's root fingerprint is ${fingerprint}. Compare it with the one you pinned (RAPKI_CA_FINGERPRINT, ca.json of the lost CA), then run again with --expect-fingerprint ${fingerprint} (or --yes).`,
+      { details: { fingerprint } },
+    );
+  }
+  verifyManifestSignature(m.bytes, sig.toString('utf8'), rootDer);
+  if (!digestsEqual(m.manifest.fingerprint, fingerprint)) throw backupError('backup_manifest_mismatch', `${MANIFEST_FILE} names another root than ${ROOT_FILE}.`);
+  return fingerprint;
 }
 
 export async function restoreCa(o: RestoreOptions): Promise<RestoreResult> {
   const say = o.progress ?? (() => {});
   const from = resolve(o.from);
   const dir = resolve(o.dir);
-  const manifest = readManifest(from);
+  const read = readManifest(from);
+  const manifest = read.manifest;
   if (nested(from, dir)) throw backupError('backup_target_inside_ca', 'The CA directory must not be the backup directory or inside it (or the other way round).');
   if (existsNonEmpty(dir)) throw backupError('restore_target_not_empty', `${dir} exists and is not empty; restore into a new or empty directory.`);
+  const fingerprint = checkSignedByRoot(from, read, o);
+  say(`${MANIFEST_FILE} is signed by the root ${fingerprint}${o.expectFingerprint ? ' (the expected one)' : ' (confirmed with --yes)'}`);
   say(`backup of ${manifest.source} taken ${manifest.createdAt}: ${manifest.files.length} files`);
 
   const staging = stagingDir(dir, 'restore');

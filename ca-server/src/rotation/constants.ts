@@ -13,6 +13,12 @@ export const ROTATION_NEXT_DIR = 'next';
 export const ROTATION_HISTORY_DIR = 'history';
 /** Per-target CRL slot of the NEW CA (the old CA keeps `aws-sync-targets.json`). */
 export const ROTATION_SLOT_FILE = 'aws-sync-next.json';
+/** CRLs kept after their CA stopped issuing (a retired intermediate's, the root's): `retained-crls.ts`. */
+export const ROTATION_RETAINED_FILE = 'retained.json';
+/** Per-target CRL slot of one kept CRL (same format as {@link ROTATION_SLOT_FILE}). */
+export function retainedSlotFile(issuerId: string): string {
+  return `crl-slots-${issuerId.slice(0, 16)}.json`;
+}
 /** Generation metadata; written last, so its presence means "the next CA is complete". */
 export const ROTATION_META_FILE = 'meta.json';
 
@@ -27,7 +33,15 @@ export type RotationPhase = (typeof ROTATION_PHASES)[number];
 
 /** How long `start` waits for the new CA's first CRL to reach every trust anchor before answering "pending". */
 export const CRL_PUBLISH_WAIT_MS = 30_000;
-/** Reason recorded when an emergency rotation revokes every leaf of the old CA (RFC 5280 §5.3.1). */
+/**
+ * Reason recorded when an emergency rotation revokes every leaf of the old CA, and the old
+ * intermediate itself in the root's CRL (RFC 5280 §5.3.1).
+ */
 export const EMERGENCY_REASON = 'cACompromise';
+/**
+ * Reason for a retired intermediate that an emergency rotation also revokes in the root's CRL, to
+ * free its CRL slot in every trust anchor (RFC 5280 §5.3.1 "superseded"; it was not compromised).
+ */
+export const SUPERSEDED_REASON = 'superseded';
 /** Safety margin added to the overlap: clock skew and the CRL/RA propagation delay. */
 export const OVERLAP_MARGIN_SECONDS = 300;

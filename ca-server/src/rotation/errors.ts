@@ -10,6 +10,7 @@ export const ROTATION_ERRORS = {
   rotation_target_foreign: { status: 409, message: 'A trust anchor holds a certificate that is not one of this CA.' },
   rotation_state_invalid: { status: 500, message: 'The rotation state file is unreadable.' },
   rotation_unsupported: { status: 400, message: 'This rotation is not supported.' },
+  rotation_crl_slots_full: { status: 409, message: 'Every trust anchor holds two CRLs already; a rotation needs a CRL slot for the new CA.' },
 } as const;
 
 export type RotationErrorCode = keyof typeof ROTATION_ERRORS;

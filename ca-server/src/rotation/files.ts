@@ -6,7 +6,7 @@
  * result, which is what `recoverRotationFiles` does first thing when the CA is opened.
  */
 import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { caPaths, ensurePrivateDir, writePrivateFile, type CaDirConfig } from '../ca-dir.js';
 import { nextGenerationPaths, readGenerationInfo } from './generation.js';
 import { rotationDir, RotationStateFile, type RotationState } from './state.js';
@@ -21,7 +21,6 @@ export function swapGenerationFiles(caDir: string, s: RotationState): void {
   const retired = retiredDir(caDir, s.id);
   const info = s.next ?? readGenerationInfo(caDir);
   if (!info) throw new Error('rotation state has no next CA');
-  ensurePrivateDir(retired);
   const moves: [string, string][] = info.newRoot
     ? [
         [next.rootCert, cur.rootCert],
@@ -32,14 +31,7 @@ export function swapGenerationFiles(caDir: string, s: RotationState): void {
         [next.intermediateKey, cur.intermediateKey],
       ];
   // 1. Keep the old files (only once: after a crash the top-level file may already be the new one).
-  for (const [, dst] of [...moves, ['', cur.config] as [string, string]]) {
-    const keep = join(retired, dst.slice(cur.dir.length + 1));
-    if (!existsSync(keep) && existsSync(dst)) {
-      copyFileSync(dst, `${keep}.tmp`);
-      writePrivateFile(keep, readFileSync(`${keep}.tmp`));
-      rmSync(`${keep}.tmp`, { force: true });
-    }
-  }
+  for (const [, dst] of [...moves, ['', cur.config] as [string, string]]) keepOnce(dst, join(retired, dst.slice(cur.dir.length + 1)));
   // 2. The new files over the old ones (the next directory stays until ca.json is written).
   for (const [src, dst] of moves) {
     if (existsSync(src)) writePrivateFile(dst, readFileSync(src));
@@ -51,6 +43,41 @@ export function swapGenerationFiles(caDir: string, s: RotationState): void {
   // 4. The server certificate is reissued by the new CA at the next start.
   rmSync(cur.tlsMeta, { force: true });
   rmSync(next.dir, { recursive: true, force: true });
+}
+
+/**
+ * Copies `src` to `keep` (0600, atomic) unless `keep` exists already: the copy is made once, from
+ * the file as it was when first kept, so re-running a step after a crash never overwrites it.
+ */
+function keepOnce(src: string, keep: string): void {
+  if (existsSync(keep) || !existsSync(src)) return;
+  ensurePrivateDir(dirname(keep));
+  copyFileSync(src, `${keep}.tmp`);
+  writePrivateFile(keep, readFileSync(`${keep}.tmp`));
+  rmSync(`${keep}.tmp`, { force: true });
+}
+
+/** Where a CA that left issuance keeps its certificate and encrypted key (relative to the CA directory). */
+export interface KeptIssuerFiles {
+  readonly certificate: string;
+  readonly key: string;
+}
+
+/**
+ * Keeps the certificate and encrypted key of the intermediate that leaves issuance in
+ * `rotation/retired-<id>/`: the old one at `finish`, the new one at `abort`. Its CRL must still be
+ * signed and re-published while a certificate it signed is unexpired (docs/rotation.md "After
+ * finish"), and that needs its key.
+ */
+export function keepIntermediateFiles(caDir: string, s: RotationState, which: 'old' | 'next'): KeptIssuerFiles {
+  const src = which === 'old' ? caPaths(caDir) : nextGenerationPaths(caDir);
+  const dir = retiredDir(caDir, s.id);
+  const certificate = join(dir, 'intermediate.pem');
+  const key = join(dir, 'intermediate.key.enc');
+  keepOnce(src.intermediateCert, certificate);
+  keepOnce(src.intermediateKey, key);
+  const base = caPaths(caDir).dir;
+  return { certificate: relative(base, certificate), key: relative(base, key) };
 }
 
 /**

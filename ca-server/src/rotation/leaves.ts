@@ -46,3 +46,16 @@ export function pendingLeaves(leaves: ActiveLeaves, issuerId: string): LeafSumma
     .filter((l) => l.issuerId === issuerId && !leaves.renewed.has(l.serial))
     .sort((a, b) => b.notAfter.getTime() - a.notAfter.getTime());
 }
+
+/**
+ * When the last unexpired certificate `issuerId` signed expires (valid or revoked), or undefined
+ * when none is left: until then that issuer's CRL must stay in Roles Anywhere wherever a
+ * certificate it chains to is trusted (docs/rotation.md "After finish").
+ */
+export async function lastExpiryOf(store: CaStore, issuerId: string, now: Date, leaves?: ActiveLeaves): Promise<Date | undefined> {
+  const active = leaves ?? (await activeLeaves(store, now));
+  let last = 0;
+  for (const l of active.all) if (l.issuerId === issuerId) last = Math.max(last, l.notAfter.getTime());
+  for (const r of await store.listRevokedUnexpired(issuerId, now)) last = Math.max(last, r.notAfter.getTime());
+  return last > now.getTime() ? new Date(last) : undefined;
+}

@@ -1,20 +1,28 @@
 /**
- * The CA rotation state machine (issue 7, docs/rotation.md): `start`, `finish`, `abort`, `plan`.
+ * The CA rotation state machine (docs/rotation.md): `start`, `finish`, `abort`, `plan`.
  *
  * Every step is idempotent (it compares before it acts: bundles are read back, CRL pushes are
  * compared byte for byte, DB rows are looked up first) and the state file is written after each
  * step, so a crash at any point leaves a state that re-running the same command resumes. Each
  * transition is also appended to the store's hash-chained audit log (`rotation.*`).
  *
- * Order of effects, chosen so that no CreateSession fails:
+ * Order of effects, chosen so that no CreateSession fails and no revocation is lost:
  *   start:  new CA made → registered in the DB → both certificates in every trust-anchor bundle →
  *           the new CA's CRL in the second CRL slot of every anchor → THEN new leaves come from
  *           the new CA (never a leaf that Roles Anywhere does not yet trust);
- *   finish: only when no leaf of the old CA is still valid and not renewed (or --force): the old
- *           certificate leaves every bundle, its CRL is deleted, the new CA's CRL slot becomes the
- *           CA's one, files are swapped, the server's TLS certificate is reissued by the new CA;
+ *   start --emergency: right after the new CA is registered, the old CA is cut off: an old
+ *           intermediate is revoked in the root's CRL, which takes the old CA's CRL slot in every
+ *           anchor at once; the old certificate leaves every bundle (an anchor that holds the old
+ *           intermediate or the old root gets the new one instead); then as start, and every leaf
+ *           of the old CA is revoked;
+ *   finish: only when no leaf of the old CA is still valid and not renewed (or --force): the new
+ *           CA's CRL slot becomes the CA's one; the old intermediate's CRL stays in every anchor
+ *           as a kept CRL while a certificate it signed is unexpired (it still chains to the root
+ *           the anchors hold), a leaving root's CRL is deleted with the root; the old certificate
+ *           leaves every bundle, files are swapped, the server's TLS certificate is reissued;
  *   abort:  issuance returns to the old CA at once; the new CA leaves the bundles once its leaves
- *           are gone (or --force), the same drain rule as finish.
+ *           are gone (or --force), the same drain rule as finish, and a new intermediate's CRL is
+ *           kept as finish keeps the old one's.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,7 +33,6 @@ import type { Clock, RandomSource } from '../authority/deps.js';
 import { sha256Hex, type IssuerContext } from '../authority/issuer.js';
 import type { X509Port } from '../authority/x509-port.js';
 import type { RolesAnywhereControlPlane } from '../aws/types.js';
-import { idFromArn } from '../aws/types.js';
 import { TAGS } from '../aws/constants.js';
 import type { CaDirConfig } from '../ca-dir.js';
 import type { KeyEncryptionOptions } from '../keys/key-encryption.js';
@@ -34,13 +41,15 @@ import { CrlSync, type CrlControlPlane, type SyncLogger, type SyncState } from '
 import type { SyncTarget, SyncTargetStore } from '../sync/target-store.js';
 import type { CaKeyType } from '../x509/types.js';
 import { setBundle, type BundleControlPlane } from './bundle.js';
-import { CRL_PUBLISH_WAIT_MS, EMERGENCY_REASON, ROTATION_SLOT_FILE } from './constants.js';
+import { CRL_PUBLISH_WAIT_MS, EMERGENCY_REASON, ROTATION_SLOT_FILE, SUPERSEDED_REASON } from './constants.js';
+import { deleteCrlQuietly } from './delete-crl.js';
 import { rotationError } from './errors.js';
-import { swapGenerationFiles } from './files.js';
+import { keepIntermediateFiles, swapGenerationFiles } from './files.js';
 import { loadNextGeneration, makeNextGeneration, nextGenerationPaths } from './generation.js';
 import type { IssuerSwitch } from './issuer-switch.js';
-import { activeLeaves, pendingLeaves } from './leaves.js';
+import { activeLeaves, lastExpiryOf, pendingLeaves } from './leaves.js';
 import { computePlan, type RotationPlan } from './plan.js';
+import type { RetainedCrl, RetainedCrls, RetainedStatus } from './retained-crls.js';
 import type { RotatingCrlManager } from './rotating-crl.js';
 import { SlotTargetStore } from './slot-target-store.js';
 import { newRotationId, rotationDir, RotationStateFile, withDone, type RotationState } from './state.js';
@@ -60,6 +69,8 @@ export interface RotationManagerDeps {
   readonly random: RandomSource;
   readonly switch: IssuerSwitch;
   readonly crl: RotatingCrlManager;
+  /** CRLs kept after their CA stopped issuing (a retired intermediate's, the root's). */
+  readonly retained: RetainedCrls;
   /** The trust anchors registered for CRL sync (`aws-sync-targets.json`). */
   readonly targets: SyncTargetStore;
   readonly controlPlaneFor: (t: SyncTarget) => RotationControlPlane;
@@ -91,6 +102,8 @@ export interface RotationStatus {
   readonly next: { readonly issuerId: string; readonly rootFingerprint: string } | undefined;
   readonly issuing: 'old' | 'new';
   readonly slotSync: SyncState | undefined;
+  /** CRLs kept in every trust anchor after their CA stopped issuing, and until when. */
+  readonly retainedCrls: readonly RetainedStatus[];
   readonly warnings: readonly string[];
   /** False when `abort` switched issuance back but waits for leaves of the new CA. */
   readonly completed?: boolean | undefined;
@@ -98,35 +111,74 @@ export interface RotationStatus {
 
 const quietLog: SyncLogger = { info() {}, warn() {}, error() {} };
 
+/** Steps recorded in the state file (with `step:targetId` variants per trust anchor). */
+const STEP = {
+  /** Emergency: the old CA's CRL stopped; its CRL ARNs noted. */
+  cutBegin: 'cut_begin',
+  /** Emergency: the old CA is out of every anchor (revoked in the root's CRL, out of the bundles). */
+  cutDone: 'cut_old',
+  /** The new CA's CRL went from the second slot to the first (finish, or an emergency cut). */
+  handover: 'handover',
+  /** Finish: the old intermediate's CRL is kept. */
+  retainOld: 'retain',
+  /** Abort: the new intermediate's CRL is kept. */
+  retainNext: 'retain_next',
+} as const;
+
 export class RotationManager {
   readonly #d: RotationManagerDeps;
   readonly #file: RotationStateFile;
   readonly #slotStore: SlotTargetStore;
   #slotSync: CrlSync | undefined;
   #bind: RotationBindings = {};
+  /** The first CRL slot (the primary sync) carries the new CA's CRL: after the handover. */
   #promoted = false;
   #queue: Promise<unknown> = Promise.resolve();
+  #pruneTimer: NodeJS.Timeout | undefined;
 
   constructor(d: RotationManagerDeps) {
     this.#d = d;
     this.#file = new RotationStateFile(d.caDir);
     this.#slotStore = new SlotTargetStore(d.targets, join(rotationDir(d.caDir), ROTATION_SLOT_FILE));
+    d.crl.attachRetained(d.retained);
   }
 
   /** At open: a rotation in progress gets its second CA back (issuing or not, by phase). */
   async restore(): Promise<void> {
     const s = this.#file.read();
     if (!s?.next || !s.done.includes('register')) return;
-    await this.#attach(loadNextGeneration(this.#d.caDir, this.#d.passphrase));
+    const next = loadNextGeneration(this.#d.caDir, this.#d.passphrase);
+    // An abort that already handed the new CA's CRL to the kept CRLs: only the bundles still need it.
+    if (s.phase === 'aborting' && s.done.includes(STEP.retainNext)) this.#d.switch.attachNext(next);
+    else await this.#attach(next);
     this.#d.switch.setIssuingNext(s.phase === 'active' || s.phase === 'finishing');
-    if (s.phase === 'finishing') this.#retireOld();
+    if (s.phase === 'finishing' || s.done.includes(STEP.cutBegin)) this.#d.crl.retirePrimary();
+    if (s.done.includes(STEP.handover)) this.#promoted = true;
   }
 
-  /** Called by the server once its CRL sync and TLS exist; hands the second CRL to its sync. */
+  /**
+   * Called by the server once its CRL sync and TLS exist: hands each CRL to the sync of its slot,
+   * lets a newly registered trust anchor get every CRL at once, and releases kept CRLs on schedule.
+   */
   async bind(b: RotationBindings): Promise<void> {
     this.#bind = b;
-    const c = await this.#d.crl.next?.current();
-    if (c) this.#onNextCrl(c);
+    const first = await this.#firstSlotCrl();
+    if (first) b.primarySync?.notify(first);
+    if (!this.#promoted) {
+      const c = await this.#d.crl.next?.current();
+      if (c) this.#slotSync?.notify(c);
+    }
+    await this.#d.retained.catchUp();
+    b.primarySync?.onEnsure((id) => {
+      if (!this.#promoted) this.#slotSync?.ensure(id);
+      this.#d.retained.ensure(id);
+    });
+    const prune = (): void => {
+      this.#serial(() => this.#d.retained.prune('system')).catch((err: unknown) => (this.#d.log ?? quietLog).error({ err }, 'rotation: releasing kept CRLs failed'));
+    };
+    prune();
+    this.#pruneTimer = setInterval(prune, this.#d.authorityConfig.crlRefreshSeconds * 1000);
+    this.#pruneTimer.unref();
   }
 
   state(): RotationState | undefined {
@@ -136,26 +188,28 @@ export class RotationManager {
   async status(warnings: string[] = []): Promise<RotationStatus> {
     const s = this.#file.read();
     const sw = this.#d.switch;
+    const now = this.#d.clock();
+    const leaves = await activeLeaves(this.#d.store, now);
+    const retainedCrls = await this.#d.retained.status(leaves);
     return {
       state: s,
-      plan: await this.plan(),
+      plan: this.#planFrom(s, leaves, now),
       current: { issuerId: sw.primary.id, rootFingerprint: sha256Hex(sw.primary.root) },
       next: sw.next ? { issuerId: sw.next.id, rootFingerprint: sha256Hex(sw.next.root) } : undefined,
       issuing: sw.issuingNext ? 'new' : 'old',
-      slotSync: this.#slotSync?.state(),
+      slotSync: this.#promoted ? undefined : this.#slotSync?.state(),
+      retainedCrls,
       warnings,
     };
   }
 
   async plan(): Promise<RotationPlan> {
     const now = this.#d.clock();
-    return computePlan({
-      now,
-      state: this.#file.read(),
-      leaves: await activeLeaves(this.#d.store, now),
-      currentIssuerId: this.#d.switch.primary.id,
-      intermediate: this.#d.config.intermediate,
-    });
+    return this.#planFrom(this.#file.read(), await activeLeaves(this.#d.store, now), now);
+  }
+
+  #planFrom(s: RotationState | undefined, leaves: Awaited<ReturnType<typeof activeLeaves>>, now: Date): RotationPlan {
+    return computePlan({ now, state: s, leaves, currentIssuerId: this.#d.switch.primary.id, intermediate: this.#d.config.intermediate });
   }
 
   start(o: { keyType?: CaKeyType | undefined; emergency?: boolean | undefined; actor: string }): Promise<RotationStatus> {
@@ -171,7 +225,10 @@ export class RotationManager {
   }
 
   close(): void {
+    if (this.#pruneTimer) clearInterval(this.#pruneTimer);
+    this.#pruneTimer = undefined;
     this.#slotSync?.close();
+    this.#d.retained.close();
   }
 
   // ------------------------------------------------------------------ steps
@@ -231,11 +288,38 @@ export class RotationManager {
     }
   }
 
-  /** From here on only the new CA's CRL is built and pushed (first slot after the swap). */
-  #retireOld(): void {
+  /**
+   * What the first CRL slot carries: the CA's own CRL, the new CA's once it was handed over, and
+   * nothing between the old CA's CRL stopping and the handover (the old ARN may belong to a kept
+   * CRL by then, and the new CA's CRL still goes to the second slot).
+   */
+  async #firstSlotCrl(): Promise<PublishedCrl | undefined> {
+    if (this.#promoted) return this.#d.crl.next?.current();
+    if (this.#d.crl.primaryRetired) return undefined;
+    return this.#d.crl.current();
+  }
+
+  /** The old CA's CRL is no longer built or pushed by the first slot (finish, emergency cut). */
+  async #stopOldCrl(): Promise<void> {
     this.#d.crl.retirePrimary();
     this.#bind.primarySync?.forgetCurrent();
+    await this.#bind.primarySync?.whenIdle();
+  }
+
+  /** The new CA's CRL moves to the first slot: its sync store entries become the CA's own. */
+  #promote(): void {
     this.#promoted = true;
+    this.#slotSync?.close();
+    this.#slotSync = undefined;
+    rmSync(this.#slotStore.path, { force: true });
+  }
+
+  /** The CRL ARNs of the old CA's slot, noted once before any is moved or deleted (re-runs use the same). */
+  async #noteOldCrls(s: RotationState): Promise<RotationState> {
+    if (s.oldCrls) return s;
+    const oldCrls: Record<string, string> = {};
+    for (const t of this.#d.targets.list()) if (t.crlArn) oldCrls[t.id] = t.crlArn;
+    return this.#save({ ...s, oldCrls });
   }
 
   async #start(o: { keyType?: CaKeyType | undefined; emergency?: boolean | undefined; actor: string }): Promise<RotationStatus> {
@@ -243,15 +327,17 @@ export class RotationManager {
     let s = this.#file.read();
     // Re-running start after it completed (e.g. the CLI was killed and the server went on) is not an error.
     // An anchor registered during the overlap gets both certificates and the second CRL the same way.
-    // `--emergency` on an active rotation revokes the old CA's leaves now (compromise found mid-way).
+    // `--emergency` on an active rotation cuts the old CA off and revokes its leaves now (compromise found mid-way).
     if (s?.phase === 'active') {
       const next = d.switch.next;
       if (!next) throw rotationError('rotation_state_invalid', 'The new CA is not loaded.');
+      if (o.emergency && !s.emergency) s = await this.#save({ ...s, emergency: true });
+      if (o.emergency) s = await this.#cutOld(s, next, o.actor);
       const added = await this.#publishAll(s, next, o.actor);
       s = added.state;
-      if (added.count > 0) await this.#awaitSlotCrl();
+      if (added.count > 0) await this.#awaitNextCrl();
       const warnings = ['the rotation is already active', ...(added.count > 0 ? [`published to ${added.count} trust anchor(s) registered since`] : [])];
-      if (o.emergency) warnings.push(...(await this.#emergencyRevoke({ ...s, emergency: true }, o.actor)).warnings);
+      if (o.emergency) warnings.push(...(await this.#emergencyRevoke(s, o.actor)).warnings);
       return this.status(warnings);
     }
     if (s && s.phase !== 'preparing') {
@@ -259,6 +345,7 @@ export class RotationManager {
     }
     const now = d.clock();
     if (!s) {
+      await this.#requireFreeCrlSlot(!!o.emergency, o.actor);
       s = await this.#save({
         version: 1,
         id: newRotationId(),
@@ -303,15 +390,17 @@ export class RotationManager {
     }
     await this.#attach(next);
     await this.#trustChanged();
-    // 3. Both certificates in every trust-anchor bundle.
+    // Emergency: the old CA is cut off before anything else reaches Roles Anywhere.
+    if (s.emergency) s = await this.#cutOld(s, next, o.actor);
+    // 3. Both certificates in every trust-anchor bundle (after a cut: only the new one).
     s = (await this.#publishAll(s, next, o.actor)).state;
     s = await this.#save(withDone(s, 'publish', d.clock()));
-    // 4. The new CA's CRL in the second slot of every anchor, confirmed by read-back.
+    // 4. The new CA's CRL in every anchor (second slot, or the first after a cut), confirmed by read-back.
     if (!s.done.includes('crl')) {
-      await this.#awaitSlotCrl();
+      await this.#awaitNextCrl();
       s = await this.#save(withDone(s, 'crl', d.clock()));
       await this.#audit(o.actor, 'rotation.crl', s, {
-        slots: this.#slotStore.list().map((t) => ({ trustAnchorArn: t.trustAnchorArn, crlArn: t.crlArn, crlNumber: t.lastPushedNumber })),
+        slots: (this.#promoted ? d.targets.list() : this.#slotStore.list()).map((t) => ({ trustAnchorArn: t.trustAnchorArn, crlArn: t.crlArn, crlNumber: t.lastPushedNumber })),
       });
     }
     // 5. Switch issuance.
@@ -321,6 +410,105 @@ export class RotationManager {
     await this.#trustChanged();
     // 6. Emergency: every leaf of the old CA revoked at once (hosts re-enroll with fresh tokens).
     return this.status(s.emergency ? (await this.#emergencyRevoke(s, o.actor)).warnings : []);
+  }
+
+  /**
+   * Roles Anywhere takes two CRLs per trust anchor (ca-landscape §1.2). A rotation needs both
+   * slots (old and new CA), so it cannot start while a kept CRL (a retired intermediate's whose
+   * certificates are not all expired, or the root's) holds one. An emergency rotation can: it
+   * revokes the old intermediate and every retired one in the root's CRL, which takes their slots.
+   */
+  async #requireFreeCrlSlot(emergency: boolean, actor: string): Promise<void> {
+    const d = this.#d;
+    const now = d.clock();
+    const leaves = await activeLeaves(d.store, now);
+    await d.retained.prune(actor, leaves);
+    const kept = await d.retained.status(leaves);
+    if (kept.length === 0 || emergency) return;
+    const k = kept[0]!;
+    const what = k.kind === 'root' ? "the root's CRL (it lists a revoked intermediate)" : `the CRL of the retired CA ${k.issuerId.slice(0, 16)}…`;
+    throw rotationError(
+      'rotation_crl_slots_full',
+      `Every trust anchor holds two CRLs (the current CA's and ${what}), and a rotation needs a CRL slot for the new CA. ` +
+        `It frees up when the last certificate it covers expires, ${k.until ?? 'now'}; start the rotation after that` +
+        (k.kind === 'root' ? ', or register the trust anchors with `--anchor intermediate`' : '') +
+        '. `rapki ca rotate start --emergency` can start now: it revokes the current intermediate.',
+      { details: { retainedCrls: kept.map((x) => ({ issuerId: x.issuerId, kind: x.kind, until: x.until })) } },
+    );
+  }
+
+  /**
+   * Emergency: ends trust in the old CA's key in every trust anchor, whatever was signed with it.
+   * An old intermediate is revoked (with every retired intermediate, to free their CRL slots) in
+   * the root's CRL, which is imported into the old CA's CRL slot of every anchor (updated in place,
+   * so no anchor ever needs a third CRL) and read back. The old certificate leaves every bundle:
+   * an anchor that holds the old intermediate (or, for a CA whose root issues, the old root) gets
+   * the new one. From then on the first slot carries the new CA's CRL.
+   */
+  async #cutOld(s0: RotationState, next: IssuerContext, actor: string): Promise<RotationState> {
+    const d = this.#d;
+    let s = s0;
+    if (s.done.includes(STEP.cutDone)) return s;
+    const old = d.switch.primary;
+    const newRoot = !!s.next?.newRoot;
+    s = await this.#noteOldCrls(s);
+    await this.#stopOldCrl();
+    if (!s.done.includes(STEP.cutBegin)) s = await this.#save(withDone(s, STEP.cutBegin, d.clock()));
+    // 1. The old certificate out of every bundle first: an anchor that holds the old intermediate
+    //    (or the old root) refuses everything under it from now on, whatever the CRLs say.
+    for (const t of d.targets.list()) await setBundle(d.controlPlaneFor(t), t.trustAnchorArn, [next], [old, next]);
+    const retired = d.retained.list().filter((r) => r.entry.kind === 'retired');
+    let root: RetainedCrl | undefined;
+    if (!newRoot) {
+      // 2. The old intermediate, and every retired one, revoked; the root's CRL lists them and
+      //    takes over the old CA's CRL ARN in every anchor (updated in place), read back.
+      await this.#revokeCa(old.id, EMERGENCY_REASON, actor, s);
+      for (const r of retired) await this.#revokeCa(r.entry.issuerId, SUPERSEDED_REASON, actor, s);
+      root = await d.retained.add(
+        { issuerId: sha256Hex(old.root), kind: 'root', certificate: 'root.pem', key: 'root.key.enc', since: d.clock().toISOString(), rotationId: s.id },
+        s.oldCrls ?? {},
+      );
+      const crl = await root.crl.rebuild('emergency rotation: intermediate revoked');
+      root.sync.notify(crl);
+      await this.#awaitSync(root.sync, root.slots, "The root's CRL (it revokes the old intermediate) is not yet in");
+    }
+    // 3. Per anchor: the old CA's CRL deleted unless the root's CRL took its ARN, retired CRLs
+    //    deleted (the root's CRL revokes their CAs), and the new CA's CRL moves to the first slot.
+    for (const t of d.targets.list()) {
+      const step = `cut:${t.id}`;
+      if (s.done.includes(step)) continue;
+      const cp = d.controlPlaneFor(t);
+      const oldArn = s.oldCrls?.[t.id];
+      if (oldArn && root?.slots.get(t.id)?.crlArn !== oldArn) await deleteCrlQuietly(cp, oldArn);
+      for (const r of retired) {
+        const arn = r.slots.get(t.id)?.crlArn;
+        if (arn) await deleteCrlQuietly(cp, arn);
+      }
+      const slot = this.#slotStore.get(t.id);
+      d.targets.put({ ...t, crlArn: slot?.crlArn, lastPushedNumber: slot?.lastPushedNumber, lastPushedSha256: slot?.lastPushedSha256, lastSuccessAt: slot?.lastSuccessAt });
+      s = await this.#save(withDone(s, step, d.clock()));
+    }
+    for (const r of retired) await d.retained.release(r.entry.issuerId, actor, 'revoked in the root CRL by an emergency rotation');
+    if (!s.done.includes(STEP.handover)) s = await this.#save(withDone(s, STEP.handover, d.clock()));
+    this.#promote();
+    s = await this.#save(withDone(s, STEP.cutDone, d.clock()));
+    await this.#audit(actor, 'rotation.emergency_cut', s, {
+      revokedIssuerId: newRoot ? null : old.id,
+      releasedRetired: retired.map((r) => r.entry.issuerId),
+      rootCrlNumber: root ? ((await root.crl.current())?.number ?? null) : null,
+    });
+    const cur = await d.crl.next?.current();
+    if (cur) this.#bind.primarySync?.notify(cur);
+    return s;
+  }
+
+  async #revokeCa(id: string, reason: string, actor: string, s: RotationState): Promise<void> {
+    const now = this.#d.clock();
+    try {
+      await this.#d.store.revokeCaCertificate({ id, revokedAt: now, reason, audit: { time: now, actor, action: 'ca.revoke_certificate', details: { rotationId: s.id, issuerId: id, reason } } });
+    } catch (err) {
+      if (!(isRapkiError(err) && err.code === 'already_revoked')) throw err;
+    }
   }
 
   /** Revokes every valid leaf of the old CA (reason cACompromise) once per rotation; CRL pushed at once. */
@@ -333,16 +521,17 @@ export class RotationManager {
     return { state: s, warnings: [`revoked ${n} certificate(s) of the old CA; those hosts must re-enroll with new tokens`] };
   }
 
-  /** Both certificates into the bundle of every anchor not yet done (idempotent per anchor). */
+  /** The new certificate into the bundle of every anchor not yet done (idempotent per anchor); after a cut, only it. */
   async #publishAll(s0: RotationState, next: IssuerContext, actor: string): Promise<{ state: RotationState; count: number }> {
     const d = this.#d;
     let s = s0;
     let count = 0;
     const both = [d.switch.primary, next];
+    const want = s.done.includes(STEP.cutDone) ? [next] : both;
     for (const t of d.targets.list()) {
       const step = `publish:${t.id}`;
       if (s.done.includes(step)) continue;
-      const changed = await setBundle(d.controlPlaneFor(t), t.trustAnchorArn, both, both);
+      const changed = await setBundle(d.controlPlaneFor(t), t.trustAnchorArn, want, both);
       s = await this.#save(withDone(s, step, d.clock()));
       await this.#audit(actor, 'rotation.publish', s, { trustAnchorArn: t.trustAnchorArn, changed });
       count++;
@@ -350,15 +539,29 @@ export class RotationManager {
     return { state: s, count };
   }
 
-  async #awaitSlotCrl(): Promise<void> {
-    const sync = this.#slotSync;
-    if (!sync) throw rotationError('rotation_pending', 'The new CA is not loaded.');
+  /** The new CA's CRL in every anchor: its own slot, or the first one once handed over. */
+  async #awaitNextCrl(): Promise<void> {
     const nextCrl = this.#d.crl.next;
     if (!nextCrl) throw rotationError('rotation_pending', 'The new CA is not loaded.');
     // Its first CRL (the server's timers build it at attach; a CA opened without them does not).
     const cur = (await nextCrl.current()) ?? (await nextCrl.rebuild('first CRL of the new CA'));
+    if (this.#promoted) {
+      if (this.#d.targets.list().length === 0) return;
+      const sync = this.#bind.primarySync;
+      if (!sync) throw rotationError('rotation_pending', 'The CA server has no CRL sync.');
+      sync.notify(cur);
+      await this.#awaitSync(sync, this.#d.targets, "The new CA's CRL is not yet in");
+      return;
+    }
+    const sync = this.#slotSync;
+    if (!sync) throw rotationError('rotation_pending', 'The new CA is not loaded.');
     sync.notify(cur);
-    for (const t of this.#slotStore.list()) sync.ensure(t.id);
+    await this.#awaitSync(sync, this.#slotStore, "The new CA's CRL is not yet in");
+  }
+
+  /** Pushes the sync's CRL to every target and waits (bounded) until each holds it, read back. */
+  async #awaitSync(sync: CrlSync, targets: SyncTargetStore, what: string): Promise<void> {
+    for (const t of targets.list()) sync.ensure(t.id);
     const wait = this.#d.publishWaitMs ?? CRL_PUBLISH_WAIT_MS;
     await Promise.race([sync.whenIdle(), new Promise((r) => setTimeout(r, wait).unref())]);
     const st = sync.state();
@@ -367,7 +570,7 @@ export class RotationManager {
       const e = behind[0]!.lastError;
       throw rotationError(
         'rotation_pending',
-        `The new CA's CRL is not yet in ${behind.length} trust anchor(s)${e ? ` (${e.code}: ${e.message})` : ''}; the push keeps retrying. Run \`rapki ca rotate start\` again to resume.`,
+        `${what} ${behind.length} trust anchor(s)${e ? ` (${e.code}: ${e.message})` : ''}; the push keeps retrying. Run the same \`rapki ca rotate\` command again to resume.`,
       );
     }
   }
@@ -403,6 +606,7 @@ export class RotationManager {
     }
     const next = d.switch.next;
     if (!next) throw rotationError('rotation_state_invalid', 'The new CA is not loaded.');
+    const old = d.switch.primary;
     const warnings: string[] = [];
     if (s.phase === 'active') {
       const pending = pendingLeaves(await activeLeaves(d.store, d.clock()), s.old.issuerId);
@@ -417,39 +621,48 @@ export class RotationManager {
       s = await this.#save({ ...s, phase: 'finishing', forced: pending.length > 0 });
       await this.#audit(o.actor, 'rotation.finish_start', s, { pending: pending.length, forced: pending.length > 0 });
     }
-    // From here only the new CA's CRL is built and pushed.
-    this.#retireOld();
-    await this.#bind.primarySync?.whenIdle();
-    if (!s.oldCrls) {
-      const oldCrls: Record<string, string> = {};
-      for (const t of d.targets.list()) if (t.crlArn) oldCrls[t.id] = t.crlArn;
-      s = await this.#save({ ...s, oldCrls });
+    // From here the old CA's CRL is no longer built by the first slot.
+    await this.#stopOldCrl();
+    if (!s.done.includes(STEP.handover)) {
+      s = await this.#noteOldCrls(s);
+      // The old intermediate still chains to the root the anchors hold: its CRL stays (a kept CRL).
+      const keep = !s.next?.newRoot && !!(await lastExpiryOf(d.store, old.id, d.clock()));
+      if (keep && !s.done.includes(STEP.retainOld)) {
+        const files = keepIntermediateFiles(d.caDir, s, 'old');
+        await d.retained.add({ issuerId: old.id, kind: 'retired', ...files, since: d.clock().toISOString(), rotationId: s.id }, s.oldCrls ?? {});
+        s = await this.#save(withDone(s, STEP.retainOld, d.clock()));
+        await this.#audit(o.actor, 'rotation.crl_retained', s, { issuerId: old.id, until: (await lastExpiryOf(d.store, old.id, d.clock()))?.toISOString() ?? null });
+      }
+      for (const t of d.targets.list()) {
+        const step = `handover:${t.id}`;
+        if (s.done.includes(step)) continue;
+        const oldArn = s.oldCrls?.[t.id];
+        const kept = d.retained.get(old.id)?.slots.get(t.id)?.crlArn;
+        if (oldArn && oldArn !== kept) await deleteCrlQuietly(d.controlPlaneFor(t), oldArn);
+        const slot = this.#slotStore.get(t.id);
+        d.targets.put({ ...t, crlArn: slot?.crlArn, lastPushedNumber: slot?.lastPushedNumber, lastPushedSha256: slot?.lastPushedSha256, lastSuccessAt: slot?.lastSuccessAt });
+        s = await this.#save(withDone(s, step, d.clock()));
+      }
+      s = await this.#save(withDone(s, STEP.handover, d.clock()));
     }
+    this.#promote();
     for (const t of d.targets.list()) {
       const step = `retire:${t.id}`;
       if (s.done.includes(step)) continue;
       const cp = d.controlPlaneFor(t);
-      await setBundle(cp, t.trustAnchorArn, [next], [d.switch.primary, next]);
-      const oldArn = s.oldCrls?.[t.id];
-      if (oldArn) await deleteCrlQuietly(cp, oldArn);
-      if (Buffer.compare(Buffer.from(next.root), Buffer.from(d.switch.primary.root)) !== 0) {
-        await retagForNewRoot(cp, t.trustAnchorArn, sha256Hex(d.switch.primary.root), sha256Hex(next.root));
+      await setBundle(cp, t.trustAnchorArn, [next], [old, next]);
+      if (Buffer.compare(Buffer.from(next.root), Buffer.from(old.root)) !== 0) {
+        await retagForNewRoot(cp, t.trustAnchorArn, sha256Hex(old.root), sha256Hex(next.root));
       }
-      const slot = this.#slotStore.get(t.id);
-      d.targets.put({
-        ...t,
-        crlArn: slot?.crlArn,
-        lastPushedNumber: slot?.lastPushedNumber,
-        lastPushedSha256: slot?.lastPushedSha256,
-        lastSuccessAt: slot?.lastSuccessAt,
-      });
       s = await this.#save(withDone(s, step, d.clock()));
-      await this.#audit(o.actor, 'rotation.retire', s, { trustAnchorArn: t.trustAnchorArn, deletedCrlArn: oldArn ?? null, crlArn: slot?.crlArn ?? null });
+      await this.#audit(o.actor, 'rotation.retire', s, {
+        trustAnchorArn: t.trustAnchorArn,
+        oldCrlArn: s.oldCrls?.[t.id] ?? null,
+        oldCrlKept: !!d.retained.get(old.id),
+        crlArn: d.targets.get(t.id)?.crlArn ?? null,
+      });
     }
-    this.#slotSync?.close();
-    this.#slotSync = undefined;
-    rmSync(this.#slotStore.path, { force: true });
-    const cur = await d.crl.current();
+    const cur = await d.crl.next?.current();
     if (cur && this.#bind.primarySync) {
       this.#bind.primarySync.notify(cur);
       this.#bind.primarySync.pushNow();
@@ -469,6 +682,9 @@ export class RotationManager {
     let s = this.#file.read();
     if (!s) throw rotationError('rotation_not_started');
     if (s.phase === 'finishing') throw rotationError('rotation_wrong_phase', 'finish is under way; run `rapki ca rotate finish` again to complete it.');
+    if (s.done.includes(STEP.cutBegin)) {
+      throw rotationError('rotation_wrong_phase', 'An emergency rotation cannot be aborted: the old CA is cut off (revoked, out of the trust anchors). Run `rapki ca rotate finish`.');
+    }
     if (s.phase !== 'aborting') {
       s = await this.#save({ ...s, phase: 'aborting' });
       d.switch.setIssuingNext(false);
@@ -486,16 +702,31 @@ export class RotationManager {
         return { ...st, completed: false };
       }
       if (pending.length > 0) warnings.push(`forced: ${pending.length} still valid leaf certificate(s) of the new CA will be refused from now on`);
+      // A new intermediate chains to the root the anchors hold: its CRL stays while a certificate it
+      // signed is unexpired (revoked ones must stay refused), exactly like the old one's after finish.
+      const keep = !s.next?.newRoot && !!(await lastExpiryOf(d.store, next.id, d.clock()));
+      if (keep && !s.done.includes(STEP.retainNext)) {
+        this.#slotSync?.close();
+        this.#slotSync = undefined;
+        d.crl.detachNext();
+        const slots: Record<string, string> = {};
+        for (const t of this.#slotStore.list()) if (t.crlArn) slots[t.id] = t.crlArn;
+        const files = keepIntermediateFiles(d.caDir, s, 'next');
+        await d.retained.add({ issuerId: next.id, kind: 'retired', ...files, since: d.clock().toISOString(), rotationId: s.id }, slots);
+        s = await this.#save(withDone(s, STEP.retainNext, d.clock()));
+        await this.#audit(o.actor, 'rotation.crl_retained', s, { issuerId: next.id, until: (await lastExpiryOf(d.store, next.id, d.clock()))?.toISOString() ?? null });
+      }
       for (const t of d.targets.list()) {
         const step = `unpublish:${t.id}`;
         if (s.done.includes(step)) continue;
         const cp = d.controlPlaneFor(t);
         await setBundle(cp, t.trustAnchorArn, [d.switch.primary], [d.switch.primary, next]);
         const slot = this.#slotStore.get(t.id);
-        if (slot?.crlArn) await deleteCrlQuietly(cp, slot.crlArn);
+        const kept = d.retained.get(next.id)?.slots.get(t.id)?.crlArn;
+        if (slot?.crlArn && slot.crlArn !== kept) await deleteCrlQuietly(cp, slot.crlArn);
         this.#slotStore.remove(t.id);
         s = await this.#save(withDone(s, step, d.clock()));
-        await this.#audit(o.actor, 'rotation.unpublish', s, { trustAnchorArn: t.trustAnchorArn });
+        await this.#audit(o.actor, 'rotation.unpublish', s, { trustAnchorArn: t.trustAnchorArn, crlKept: !!kept });
       }
     }
     this.#slotSync?.close();
@@ -525,14 +756,5 @@ async function retagForNewRoot(cp: RotationControlPlane, trustAnchorArn: string,
     if (tags.some((t) => t.key === TAGS.caFingerprint && t.value === oldFp) && tags.some((t) => t.key === TAGS.managedBy)) {
       await cp.tagResource(p.profileArn, tag);
     }
-  }
-}
-
-async function deleteCrlQuietly(cp: Pick<RolesAnywhereControlPlane, 'deleteCrl'>, arn: string): Promise<void> {
-  try {
-    await cp.deleteCrl(idFromArn(arn));
-  } catch (err) {
-    if ((err as { details?: { awsError?: string } }).details?.awsError === 'ResourceNotFoundException') return;
-    throw err;
   }
 }

@@ -9,18 +9,23 @@ import type { Clock, RandomSource } from '../authority/deps.js';
 import type { IssuerContext } from '../authority/issuer.js';
 import type { X509Port } from '../authority/x509-port.js';
 import { createControlPlane } from '../aws/control-plane.js';
+import { TAGS } from '../aws/constants.js';
 import type { RolesAnywhereControlPlane } from '../aws/types.js';
 import type { CaDirConfig } from '../ca-dir.js';
 import type { CaStore } from '../store/ca-store.js';
+import type { SyncLogger } from '../sync/crl-sync.js';
 import { FileSyncTargetStore, type SyncTarget } from '../sync/target-store.js';
 import { IssuerSwitch } from './issuer-switch.js';
 import { RotationManager, type RotationControlPlane, type RotationManagerDeps } from './manager.js';
+import { RetainedCrls } from './retained-crls.js';
 import { RotatingCrlManager } from './rotating-crl.js';
 
 export interface CaRotation {
   readonly switch: IssuerSwitch;
   readonly crl: RotatingCrlManager;
   readonly manager: RotationManager;
+  /** CRLs kept after their CA stopped issuing (docs/rotation.md "After finish"). */
+  readonly retained: RetainedCrls;
   close(): void;
 }
 
@@ -40,6 +45,8 @@ export interface OpenRotationOptions {
   /** Environment (`RAPKI_ROTATION_STEP_DELAY_MS`); default `process.env`. */
   readonly env?: NodeJS.ProcessEnv | undefined;
 }
+
+const quietLog: SyncLogger = { info() {}, warn() {}, error() {} };
 
 /** `RAPKI_ROTATION_STEP_DELAY_MS`: 0..60000, else 0. */
 function stepDelayFrom(env: NodeJS.ProcessEnv): number {
@@ -83,6 +90,27 @@ export async function openRotation(o: OpenRotationOptions): Promise<CaRotation> 
   const sw = new IssuerSwitch(o.primary);
   const crl = new RotatingCrlManager({ store: o.store, x509: o.x509, issuer: o.primary, config: o.authorityConfig, clock: o.clock, events: o.events });
   const cps = lazyControlPlanes();
+  const targets = new FileSyncTargetStore(o.dir);
+  const controlPlaneFor = o.overrides?.controlPlaneFor ?? cps.forTarget;
+  const log = o.overrides?.log ?? quietLog;
+  const retained = new RetainedCrls({
+    caDir: o.dir,
+    passphrase: o.passphrase,
+    store: o.store,
+    x509: o.x509,
+    authorityConfig: o.authorityConfig,
+    clock: o.clock,
+    targets,
+    controlPlaneFor,
+    crlTags: [
+      { key: TAGS.managedBy, value: TAGS.managedByValue },
+      { key: TAGS.caFingerprint, value: o.config.fingerprint },
+    ],
+    log,
+    crlEvents: o.events,
+    syncOptions: o.overrides?.slotSyncOptions,
+  });
+  retained.load();
   const manager = new RotationManager({
     caDir: o.dir,
     passphrase: o.passphrase,
@@ -94,7 +122,8 @@ export async function openRotation(o: OpenRotationOptions): Promise<CaRotation> 
     random: o.random,
     switch: sw,
     crl,
-    targets: new FileSyncTargetStore(o.dir),
+    retained,
+    targets,
     controlPlaneFor: cps.forTarget,
     crlEvents: o.events,
     stepDelayMs: stepDelayFrom(o.env ?? process.env),
@@ -105,6 +134,7 @@ export async function openRotation(o: OpenRotationOptions): Promise<CaRotation> 
     switch: sw,
     crl,
     manager,
+    retained,
     close() {
       manager.close();
       cps.close();

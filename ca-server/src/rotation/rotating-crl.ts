@@ -1,14 +1,18 @@
 /**
- * The CRL manager the authority sees while a rotation runs: the old CA's manager (this class is
- * it) plus the new CA's. A revocation rebuilds BOTH CRLs (a certificate of either CA may be the
- * one revoked; Roles Anywhere holds one CRL slot per CA, ca-landscape §1.2), `start()`/`stop()`
- * drive both timers, and after `finish` the old one is retired so `current()` (GET /v1/crl) is the
- * new CA's.
+ * The CRL manager the authority sees: the issuing CA's manager (this class is it), the new CA's
+ * while a rotation runs, and the CRLs kept after their CA stopped issuing (`retained-crls.ts`). A
+ * revocation rebuilds the issuing CA's and the new CA's CRLs (a certificate of either CA may be
+ * the one revoked; Roles Anywhere holds one CRL per CA, ca-landscape §1.2) and every kept CRL whose
+ * entries changed; `start()`/`stop()` drive every timer. After `finish` (or an emergency cut) the
+ * old CA's manager is retired here, so `current()` (GET /v1/crl) is the new CA's; the old CA's CRL
+ * goes on, when it must, as a kept CRL.
  */
 import { CrlManager, type CrlManagerDeps, type PublishedCrl } from '../authority/crl-manager.js';
+import type { RetainedCrls } from './retained-crls.js';
 
 export class RotatingCrlManager extends CrlManager {
   #next: CrlManager | undefined;
+  #retained: RetainedCrls | undefined;
   #primaryRetired = false;
   #started = false;
 
@@ -18,6 +22,10 @@ export class RotatingCrlManager extends CrlManager {
 
   get next(): CrlManager | undefined {
     return this.#next;
+  }
+
+  get primaryRetired(): boolean {
+    return this.#primaryRetired;
   }
 
   /** Adds the next CA's manager; starts it (first CRL) when this one runs already. */
@@ -31,7 +39,12 @@ export class RotatingCrlManager extends CrlManager {
     this.#next = undefined;
   }
 
-  /** Finish: the old CA's CRL is no longer published or served. */
+  /** The kept CRLs (retired intermediates, the root's) are rebuilt, started and stopped with this one. */
+  attachRetained(r: RetainedCrls): void {
+    this.#retained = r;
+  }
+
+  /** Finish (or an emergency cut): the old CA's CRL is no longer built, published or served here. */
   retirePrimary(): void {
     this.#primaryRetired = true;
     super.stop();
@@ -43,21 +56,22 @@ export class RotatingCrlManager extends CrlManager {
   }
 
   override rebuild(why: string): Promise<PublishedCrl> {
+    const kept = this.#retained?.rebuildIfChanged(why);
     const next = this.#next?.rebuild(why);
-    if (this.#primaryRetired && next) return next;
-    const own = super.rebuild(why);
-    if (!next) return own;
-    return Promise.all([own, next]).then(([a]) => a);
+    const own = this.#primaryRetired && next ? next : super.rebuild(why);
+    return Promise.all([own, next, kept]).then(([a]) => a);
   }
 
   override async start(): Promise<void> {
     this.#started = true;
     if (!this.#primaryRetired) await super.start();
     await this.#next?.start();
+    await this.#retained?.start();
   }
 
   override stop(): void {
     super.stop();
     this.#next?.stop();
+    this.#retained?.stop();
   }
 }

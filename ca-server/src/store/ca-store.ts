@@ -32,6 +32,12 @@ export interface CaStore {
   // --- CA certificates
   getCaCertificates(): Promise<readonly CaCertificateRecord[]>;
   putCaCertificates(certs: readonly CaCertificateRecord[], audit: AuditDraft): Promise<void>;
+  /**
+   * Atomically: the CA certificate exists (`certificate_not_found`) and is not revoked
+   * (`already_revoked`); then record its revocation and audit. Returns the updated record.
+   * Used by an emergency rotation to revoke a compromised intermediate (docs/rotation.md).
+   */
+  revokeCaCertificate(args: { id: string; revokedAt: Date; reason: string; audit: AuditDraft }): Promise<CaCertificateRecord>;
 
   // --- admin tokens
   findAdminToken(hash: string): Promise<AdminTokenRecord | undefined>;

@@ -108,4 +108,16 @@ CREATE UNIQUE INDEX admin_tokens_id ON admin_tokens(id);
 CREATE INDEX certificates_renewed_from ON certificates(renewed_from);
 `,
   },
+  {
+    // Revocation of a CA certificate (docs/rotation.md "Emergency rotation"): an emergency rotation
+    // of an intermediate revokes the intermediate itself, and the root's CRL lists it. (Version 4
+    // is left to the store-contract migration of the PostgreSQL work; the runner applies any
+    // version not yet applied, so the two are independent.)
+    version: 5,
+    name: 'ca_certificate_revocation',
+    sql: `
+ALTER TABLE ca_certificates ADD COLUMN revoked_at INTEGER;
+ALTER TABLE ca_certificates ADD COLUMN reason TEXT;
+`,
+  },
 ];

@@ -102,13 +102,18 @@ export class SqliteCaStore implements CaStore {
   // --- CA certificates
 
   async getCaCertificates(): Promise<readonly CaCertificateRecord[]> {
-    return (this.#stmt('SELECT * FROM ca_certificates ORDER BY role DESC').all() as Row[]).map((r) => ({
-      id: String(r.id),
-      role: r.role as 'root' | 'intermediate',
-      der: new Uint8Array(r.der as Buffer),
-      notAfter: new Date(Number(r.not_after)),
-      issuing: Number(r.issuing) === 1,
-    }));
+    return (this.#stmt('SELECT * FROM ca_certificates ORDER BY role DESC').all() as Row[]).map(caCertificateFromRow);
+  }
+
+  async revokeCaCertificate(args: { id: string; revokedAt: Date; reason: string; audit: AuditDraft }): Promise<CaCertificateRecord> {
+    return this.tx(() => {
+      const r = this.#stmt('SELECT * FROM ca_certificates WHERE id = ?').get(args.id) as Row | undefined;
+      if (!r) throw caError('certificate_not_found');
+      if (r.revoked_at !== null && r.revoked_at !== undefined) throw caError('already_revoked');
+      this.#stmt('UPDATE ca_certificates SET revoked_at = ?, reason = ? WHERE id = ?').run(args.revokedAt.getTime(), args.reason, args.id);
+      this.appendAuditSync(args.audit);
+      return caCertificateFromRow(this.#stmt('SELECT * FROM ca_certificates WHERE id = ?').get(args.id) as Row);
+    });
   }
 
   async putCaCertificates(certs: readonly CaCertificateRecord[], audit: AuditDraft): Promise<void> {
@@ -491,6 +496,18 @@ function tokenFromRow(r: Row): TokenRecord {
     expiresAt: new Date(Number(r.expires_at)),
     usedAt: r.used_at === null ? null : new Date(Number(r.used_at)),
     createdBy: String(r.created_by),
+  };
+}
+
+function caCertificateFromRow(r: Row): CaCertificateRecord {
+  return {
+    id: String(r.id),
+    role: r.role as 'root' | 'intermediate',
+    der: new Uint8Array(r.der as Buffer),
+    notAfter: new Date(Number(r.not_after)),
+    issuing: Number(r.issuing) === 1,
+    revokedAt: r.revoked_at === null || r.revoked_at === undefined ? null : new Date(Number(r.revoked_at)),
+    reason: r.reason === null || r.reason === undefined ? null : String(r.reason),
   };
 }
 

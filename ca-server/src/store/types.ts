@@ -104,6 +104,14 @@ export interface CaCertificateRecord {
   readonly notAfter: Date;
   /** True for the certificate that signs leaves and CRLs. */
   readonly issuing: boolean;
+  /**
+   * Set when the CA certificate was revoked (an emergency rotation revokes the compromised
+   * intermediate, docs/rotation.md); the CRL of its issuer (the root) then lists it. Absent or
+   * null: not revoked.
+   */
+  readonly revokedAt?: Date | null | undefined;
+  /** RFC 5280 §5.3.1 reason name of that revocation. */
+  readonly reason?: string | null | undefined;
 }
 
 /** An audit record before the store numbers and chains it. */

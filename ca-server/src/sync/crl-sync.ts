@@ -134,6 +134,7 @@ export class CrlSync {
   private readonly counters = { pushes: 0, failures: 0, refused: 0, calls: 0 };
   private closed = false;
   private readonly idleWaiters: (() => void)[] = [];
+  private readonly ensureListeners: ((targetId: string) => void)[] = [];
 
   constructor(options: CrlSyncOptions) {
     this.store = options.store;
@@ -204,6 +205,22 @@ export class CrlSync {
   /** Push the current CRL to a target unless it is known to hold it already (a target was added or re-registered). */
   ensure(targetId: string): void {
     this.kick(targetId, 0);
+    for (const l of this.ensureListeners) {
+      try {
+        l(targetId);
+      } catch (err) {
+        this.logger.error({ err, target: targetId }, 'crl sync: ensure listener failed');
+      }
+    }
+  }
+
+  /**
+   * Told on every `ensure` (a trust anchor was registered or registered again): the other CRLs a
+   * trust anchor must hold, pushed by other syncs (the next CA's during a rotation, a retired CA's,
+   * the root's, docs/rotation.md), go to the new anchor at once too, not at their next rebuild.
+   */
+  onEnsure(listener: (targetId: string) => void): void {
+    this.ensureListeners.push(listener);
   }
 
   /** Forget a removed target's runtime state and timers. */

@@ -5,6 +5,7 @@ import { DerError, Tag, children, contentOf, rawOf, readTime, readTlv } from './
 import { formatDn } from './dn.js';
 import { x509Error } from './errors.js';
 import { issuerInfo, authorityKeyIdOf } from './issuer-info.js';
+import { serialHexFromContent } from './serial.js';
 
 /** What a CA needs to know about a CRL it made or fetched back (RFC 5280 §5.1). */
 export interface CrlInfo {
@@ -18,6 +19,8 @@ export interface CrlInfo {
   /** AKI keyIdentifier, hex, if present. */
   readonly authorityKeyId: string | undefined;
   readonly entryCount: number;
+  /** Serials of the revoked entries, canonical hex (`serialHexFromContent`), in CRL order. */
+  readonly serials: readonly string[];
   readonly signatureOid: string;
   readonly tbs: Uint8Array;
   readonly signature: Uint8Array;
@@ -46,11 +49,19 @@ export function readCrlInfo(der: Uint8Array): CrlInfo {
       i++;
     }
     let entryCount = 0;
+    const serials: string[] = [];
     let crlNumber: bigint | undefined;
     let authorityKeyId: string | undefined;
     for (const rest of f.slice(i)) {
       if (rest.tag === Tag.SEQUENCE) {
-        for (let off = rest.start; off < rest.end; off = readTlv(der, off, rest.end).end) entryCount++;
+        for (let off = rest.start; off < rest.end; ) {
+          const entry = readTlv(der, off, rest.end);
+          const serial = entry.tag === Tag.SEQUENCE ? readTlv(der, entry.start, entry.end) : undefined;
+          if (!serial || serial.tag !== Tag.INTEGER) throw new DerError('revokedCertificates entry: serial INTEGER expected');
+          serials.push(serialHexFromContent(contentOf(der, serial)));
+          entryCount++;
+          off = entry.end;
+        }
       } else if (rest.tag === 0xa0) {
         for (const e of readExtensions(der, readTlv(der, rest.start, rest.end))) {
           if (e.oid === OID.cRLNumber) {
@@ -71,6 +82,7 @@ export function readCrlInfo(der: Uint8Array): CrlInfo {
       crlNumber,
       authorityKeyId,
       entryCount,
+      serials,
       signatureOid: algorithmOid(der, algT),
       tbs: rawOf(der, tbsT),
       signature: contentOf(der, sigT).subarray(1),

@@ -17,19 +17,30 @@ const progress = (line: string): void => {
   process.stderr.write(`rapki: ${line}\n`);
 };
 
-export const caBackupCommand: CommandModule<object, { dir: string; out: string; 'include-passphrase': boolean; json: boolean }> = {
+export const caBackupCommand: CommandModule<object, { dir: string; out: string; 'include-passphrase': boolean; 'passphrase-file'?: string; json: boolean }> = {
   command: 'backup',
-  describe: 'Back up a CA directory while the server runs (SQLite online backup + every other file, with a SHA-256 manifest)',
+  describe: 'Back up a CA directory while the server runs (SQLite online backup + every other file, with a SHA-256 manifest signed by the root key)',
   builder: (y: Argv) =>
     y
       .option('dir', { type: 'string', demandOption: true, describe: 'CA directory' })
-      .option('out', { type: 'string', demandOption: true, describe: 'backup directory to create (must be absent or empty; created 0700)' })
+      .option('out', { type: 'string', demandOption: true, describe: 'backup directory to create (must be absent or empty, and outside the CA directory; created 0700)' })
+      .option('passphrase-file', {
+        type: 'string',
+        describe: 'file holding the CA key passphrase (else RAPKI_CA_PASSPHRASE); the root key signs the manifest. A PKCS#11 CA uses its token PIN instead',
+      })
       .option('include-passphrase', { type: 'boolean', default: false, describe: 'also copy DIR/passphrase (development CAs; normally keep the passphrase apart)' })
       .option('json', { type: 'boolean', default: false, describe: 'print the manifest summary as JSON' }) as never,
   handler: async (argv) => {
     try {
       const { backupCa } = await import('../../../ca-server/src/backup/backup.js');
-      const r = await backupCa({ dir: argv.dir, out: argv.out, includePassphrase: argv['include-passphrase'], progress });
+      const { resolvePassphrase } = await import('../../../ca-server/src/config.js');
+      const { readCaConfig } = await import('../../../ca-server/src/ca-dir.js');
+      const { caError } = await import('../../../ca-server/src/errors.js');
+      const passphrase = resolvePassphrase({ env: process.env, passphraseFile: argv['passphrase-file'], dir: argv.dir });
+      if (passphrase === undefined && readCaConfig(argv.dir).pkcs11 === undefined) {
+        throw caError('passphrase_required', 'The root key signs the backup: set RAPKI_CA_PASSPHRASE or pass --passphrase-file.');
+      }
+      const r = await backupCa({ dir: argv.dir, out: argv.out, includePassphrase: argv['include-passphrase'], passphrase: passphrase ?? '', progress });
       const d = r.manifest.database;
       if (argv.json) {
         process.stdout.write(
@@ -46,7 +57,8 @@ export const caBackupCommand: CommandModule<object, { dir: string; out: string; 
       } else {
         process.stdout.write(
           `backup written to ${r.out} at ${r.manifest.createdAt}\n` +
-            `files: ${r.manifest.files.length} (SHA-256 in backup.json)\n` +
+            `files: ${r.manifest.files.length} (SHA-256 in backup.json, signed by the root key in backup.sig)\n` +
+            `root fingerprint: ${r.manifest.fingerprint} (restore checks it: rapki ca restore --expect-fingerprint ${r.manifest.fingerprint})\n` +
             `certificates: ${d.certificates}, CRL number: ${d.crlNumber}, audit records: ${d.auditRecords} (${d.auditVerified ? 'chain verified' : 'CHAIN BROKEN'})\n` +
             `audit head: ${d.auditHead}\n` +
             (r.manifest.passphraseIncluded
@@ -61,18 +73,22 @@ export const caBackupCommand: CommandModule<object, { dir: string; out: string; 
   },
 };
 
-export const caRestoreCommand: CommandModule<object, { from: string; dir: string; json: boolean }> = {
+export const caRestoreCommand: CommandModule<object, { from: string; dir: string; 'expect-fingerprint'?: string; yes: boolean; json: boolean }> = {
   command: 'restore',
-  describe: 'Restore a CA directory from a backup (checks SHA-256, integrity_check and the audit chain); stop the server first',
+  describe: "Restore a CA directory from a backup (checks the root key's signature, SHA-256, integrity_check and the audit chain); stop the server first",
   builder: (y: Argv) =>
     y
       .option('from', { type: 'string', demandOption: true, describe: 'backup directory (made by rapki ca backup)' })
       .option('dir', { type: 'string', demandOption: true, describe: 'CA directory to create (must be absent or empty)' })
+      .option('expect-fingerprint', { type: 'string', describe: 'SHA-256 of the root the backup must be of (the fingerprint you pin); the manifest must be signed by that root' })
+      .option('yes', { type: 'boolean', default: false, describe: 'without --expect-fingerprint: accept the root fingerprint a first run printed, after checking it' })
       .option('json', { type: 'boolean', default: false, describe: 'print the restore summary as JSON' }) as never,
   handler: async (argv) => {
     try {
       const { restoreCa } = await import('../../../ca-server/src/backup/restore.js');
-      const r = await restoreCa({ from: argv.from, dir: argv.dir, progress });
+      const { normalizeFingerprint } = await import('../ca-client/fingerprint.js');
+      const expectFingerprint = argv['expect-fingerprint'] === undefined ? undefined : normalizeFingerprint(argv['expect-fingerprint']);
+      const r = await restoreCa({ from: argv.from, dir: argv.dir, expectFingerprint, confirmed: argv.yes, progress });
       const d = r.database;
       if (argv.json) {
         process.stdout.write(
@@ -88,6 +104,7 @@ export const caRestoreCommand: CommandModule<object, { from: string; dir: string
       } else {
         process.stdout.write(
           `CA restored into ${r.dir} from the backup taken ${r.manifest.createdAt}\n` +
+            `root fingerprint: ${r.manifest.fingerprint} (backup.json signed by this root)\n` +
             `files: ${r.filesRestored}, all matching their SHA-256\n` +
             `certificates: ${d.certificates}, CRL number: ${d.crlNumber}, audit records: ${d.auditRecords} (chain verified), integrity_check ok\n` +
             `passphrase: ${r.passphraseRestored ? 'restored from the backup' : 'not in the backup; set RAPKI_CA_PASSPHRASE or pass --passphrase-file to ca serve'}\n` +

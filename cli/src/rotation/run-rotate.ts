@@ -40,6 +40,7 @@ interface Status {
   current: { issuerId: string; rootFingerprint: string };
   next?: { issuerId: string; rootFingerprint: string };
   issuing: 'old' | 'new';
+  retainedCrls?: { issuerId: string; kind: 'retired' | 'root'; until?: string }[];
   warnings: string[];
   completed?: boolean;
 }
@@ -63,6 +64,13 @@ function statusText(s: Status): string {
     ...(s.next ? [`next CA root fingerprint:    ${s.next.rootFingerprint}`] : []),
     `issuing: ${s.issuing} CA${s.state ? ` (rotation ${s.state.id}, started ${s.state.startedAt}${s.state.emergency ? ', EMERGENCY' : ''})` : ''}`,
   ];
+  for (const k of s.retainedCrls ?? []) {
+    head.push(
+      k.kind === 'root'
+        ? `kept CRL: the root's (it revokes a compromised intermediate), in every trust anchor until ${k.until ?? 'released'}`
+        : `kept CRL: retired CA ${k.issuerId.slice(0, 16)}…, in every trust anchor until its last certificate expires (${k.until ?? 'released'})`,
+    );
+  }
   return `${head.join('\n')}\n${planText(s.plan)}`;
 }
 

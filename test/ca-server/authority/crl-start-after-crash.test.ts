@@ -59,6 +59,43 @@ describe('CRL at start after a crash between a revocation and its CRL', () => {
     expect(crlSerials(after!.der)).toContain(issued.serial.toLowerCase().replace(/^0+/, ''));
   });
 
+  it('compares contents, not times: a revocation stored with a time before the CRL\'s thisUpdate is published at start', async () => {
+    // The clock steps back between the last CRL build and a revocation (or two builds cross after a
+    // crash): the revocation's time is older than the stored CRL, but the CRL does not list it.
+    t = await makeTestCa();
+    const tok = await t.ca.authority.createEnrollmentToken({ subject: 'web-2', sans: [] }, 'admin:test');
+    const issued = await t.ca.authority.enroll(tok.token, csrPem('CN=web-2', []));
+    t.clock.advance(10_000);
+    const before = await t.ca.crl.rebuild('a CRL built at T+10 s');
+    await t.ca.close();
+    t.clock.advance(-5_000);
+    const crashing = await openCa({
+      dir: t.dir,
+      passphrase: TEST_PASSPHRASE,
+      clock: t.clock.now,
+      wrapStore: (s: CaStore) =>
+        new Proxy(s, {
+          get(target, prop, recv) {
+            if (prop === 'saveCrl') return () => Promise.reject(new Error('killed'));
+            const v = Reflect.get(target, prop, recv) as unknown;
+            return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+          },
+        }),
+    });
+    await expect(crashing.authority.revokeSerial(issued.serial, 'keyCompromise', 'admin:test')).rejects.toThrow('killed');
+    await crashing.close();
+
+    t.clock.advance(60_000);
+    t.ca = await openCa({ dir: t.dir, passphrase: TEST_PASSPHRASE, clock: t.clock.now });
+    expect((await t.ca.store.getCertificate(issued.serial))!.revokedAt!.getTime()).toBeLessThan(before.thisUpdate.getTime());
+    expect(crlSerials((await t.ca.crl.current())!.der)).not.toContain(issued.serial.toLowerCase().replace(/^0+/, ''));
+    await t.ca.crl.start();
+    t.ca.crl.stop();
+    const after = await t.ca.crl.current();
+    expect(after!.number).toBeGreaterThan(before.number);
+    expect(crlSerials(after!.der)).toContain(issued.serial.toLowerCase().replace(/^0+/, ''));
+  });
+
   it('does not rebuild a current CRL at start when nothing was revoked since', async () => {
     t = await makeTestCa();
     const before = await t.ca.crl.current();

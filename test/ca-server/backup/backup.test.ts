@@ -9,7 +9,8 @@
  * The offline cases check what goes into a backup, modes, and every refusal with its code.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -109,7 +110,7 @@ describe('rapki ca backup while the server serves enrollments, then restore and 
     const lines: string[] = [];
     // Start the backup once the concurrent enrollments are well under way; they go on during it.
     while (received.size < PRE + MID) await new Promise((r) => setTimeout(r, 5));
-    const [bk] = await Promise.all([backupCa({ dir: s.dir, out, progress: (l) => lines.push(l) }), during]);
+    const [bk] = await Promise.all([backupCa({ dir: s.dir, out, passphrase: TEST_CA_PASSPHRASE, progress: (l) => lines.push(l) }), during]);
     const m = bk.manifest;
     console.log(`backup under load: ${m.database.certificates} of ${PRE + DURING} certificates in the snapshot, CRL number ${m.database.crlNumber}`);
     expect(lines.some((l) => l.includes('online backup API'))).toBe(true);
@@ -130,7 +131,7 @@ describe('rapki ca backup while the server serves enrollments, then restore and 
     // Restore = stop the server, restore, start it.
     await s.stop();
     const dir = join(work, 'restored', 'ca');
-    const rs = await restoreCa({ from: out, dir });
+    const rs = await restoreCa({ from: out, dir, expectFingerprint: s.fingerprint });
     expect(rs.database.certificates).toBe(m.database.certificates);
     expect(rs.database.auditHead).toBe(m.database.auditHead);
     const md = modes(dir);
@@ -165,48 +166,86 @@ describe('rapki ca backup while the server serves enrollments, then restore and 
     expect(av.count).toBeGreaterThan(m.database.auditRecords);
 
     // ---- refusals, on the same real backup
-    expect(await codeOf(backupCa({ dir: s.dir, out }))).toBe('backup_target_not_empty');
-    expect(await codeOf(backupCa({ dir: s.dir, out: join(s.dir, 'inside') }))).toBe('backup_target_inside_ca');
-    expect(await codeOf(restoreCa({ from: out, dir }))).toBe('restore_target_not_empty');
-    expect(await codeOf(restoreCa({ from: work, dir: join(work, 'x') }))).toBe('backup_manifest_missing');
+    const fp = s.fingerprint;
+    expect(await codeOf(backupCa({ dir: s.dir, out, passphrase: TEST_CA_PASSPHRASE }))).toBe('backup_target_not_empty');
+    expect(await codeOf(backupCa({ dir: s.dir, out: join(s.dir, 'inside'), passphrase: TEST_CA_PASSPHRASE }))).toBe('backup_target_inside_ca');
+    expect(await codeOf(backupCa({ dir: s.dir, out: join(work, 'wrong-pass'), passphrase: 'not-the-passphrase' }))).toBe('passphrase_invalid');
+    expect(existsSync(join(work, 'wrong-pass'))).toBe(false);
+    expect(await codeOf(restoreCa({ from: out, dir, expectFingerprint: fp }))).toBe('restore_target_not_empty');
+    expect(await codeOf(restoreCa({ from: work, dir: join(work, 'x'), expectFingerprint: fp }))).toBe('backup_manifest_missing');
+    // The root must be the expected one, or confirmed.
+    expect(await codeOf(restoreCa({ from: out, dir: join(work, 'unconfirmed') }))).toBe('restore_fingerprint_unconfirmed');
+    expect(await codeOf(restoreCa({ from: out, dir: join(work, 'other-root'), expectFingerprint: 'ab'.repeat(32) }))).toBe('restore_fingerprint_mismatch');
 
     // A changed byte in a certificate: refused, and nothing is left under the target name.
     const bad1 = join(work, 'tampered-file');
     cpSync(out, bad1, { recursive: true });
-    const pem = readFileSync(join(bad1, 'root.pem'));
+    const pem = readFileSync(join(bad1, 'tls', 'server.pem'));
     pem[100] = pem[100] === 0x41 ? 0x42 : 0x41;
-    writeFileSync(join(bad1, 'root.pem'), pem);
+    writeFileSync(join(bad1, 'tls', 'server.pem'), pem);
     const t1 = join(work, 't1', 'ca');
-    expect(await codeOf(restoreCa({ from: bad1, dir: t1 }))).toBe('backup_file_corrupt');
+    expect(await codeOf(restoreCa({ from: bad1, dir: t1, expectFingerprint: fp }))).toBe('backup_file_corrupt');
     expect(existsSync(t1)).toBe(false);
     expect(readdirSync(dirname(t1))).toEqual([]);
+    // The root itself changed: it is not the expected root any more.
+    const bad1r = join(work, 'tampered-root');
+    cpSync(out, bad1r, { recursive: true });
+    const rootPem = readFileSync(join(bad1r, 'root.pem'));
+    rootPem[100] = rootPem[100] === 0x41 ? 0x42 : 0x41;
+    writeFileSync(join(bad1r, 'root.pem'), rootPem);
+    expect(await codeOf(restoreCa({ from: bad1r, dir: join(work, 't1r'), expectFingerprint: fp }))).toBe('restore_fingerprint_mismatch');
 
-    // An audit record rewritten in the database, with the manifest hash updated to match:
-    // the hashes pass, the audit chain does not.
+    // An audit record rewritten in the database, the manifest left alone: the hash does not match.
     const bad2 = join(work, 'tampered-audit');
     cpSync(out, bad2, { recursive: true });
     const db = new Database(join(bad2, 'ca.db'));
     db.exec('DROP TRIGGER audit_log_no_update');
     db.prepare(`UPDATE audit_log SET actor = 'mallory' WHERE seq = 2`).run();
     db.close();
-    const man = JSON.parse(readFileSync(join(bad2, 'backup.json'), 'utf8')) as { files: Array<{ path: string; sha256: string; size: number }> };
-    const entry = man.files.find((f) => f.path === 'ca.db')!;
-    Object.assign(entry, hashFile(join(bad2, 'ca.db')));
-    writeFileSync(join(bad2, 'backup.json'), JSON.stringify(man));
-    expect(await codeOf(restoreCa({ from: bad2, dir: join(work, 't2') }))).toBe('backup_audit_broken');
+    expect(await codeOf(restoreCa({ from: bad2, dir: join(work, 't2'), expectFingerprint: fp }))).toBe('backup_file_corrupt');
 
     // A manifest pointing outside the backup is refused before anything is read.
+    const man = JSON.parse(readFileSync(join(out, 'backup.json'), 'utf8')) as { files: Array<{ path: string; sha256: string; size: number }> };
     const bad3 = join(work, 'tampered-manifest');
     cpSync(out, bad3, { recursive: true });
     man.files.push({ path: '../../etc/passwd', sha256: 'a'.repeat(64), size: 1 });
     writeFileSync(join(bad3, 'backup.json'), JSON.stringify(man));
-    expect(await codeOf(restoreCa({ from: bad3, dir: join(work, 't3') }))).toBe('backup_manifest_invalid');
+    expect(await codeOf(restoreCa({ from: bad3, dir: join(work, 't3'), expectFingerprint: fp }))).toBe('backup_manifest_invalid');
+
+    // A forged backup: an admin token planted and a revoked certificate made valid again in ca.db,
+    // the audit chain untouched (so it still verifies), and the hashes in backup.json recomputed.
+    const forged = join(work, 'forged');
+    cpSync(out, forged, { recursive: true });
+    const fdb = new Database(join(forged, 'ca.db'));
+    fdb.prepare("INSERT INTO admin_tokens (hash, id, role, name, created_at) VALUES (?, ?, 'admin', 'planted', 0)").run('f'.repeat(64), 'f'.repeat(16));
+    fdb.prepare("UPDATE certificates SET status = 'valid', revoked_at = NULL, reason = NULL WHERE serial = ?").run(first);
+    fdb.close();
+    const fman = JSON.parse(readFileSync(join(forged, 'backup.json'), 'utf8')) as { files: Array<{ path: string; sha256: string; size: number }> };
+    Object.assign(fman.files.find((f) => f.path === 'ca.db')!, hashFile(join(forged, 'ca.db')));
+    writeFileSync(join(forged, 'backup.json'), `${JSON.stringify(fman, null, 2)}\n`);
+    const ft = join(work, 'forged-restored');
+    expect(await codeOf(restoreCa({ from: forged, dir: ft, expectFingerprint: fp }))).toBe('backup_signature_invalid');
+    expect(await codeOf(restoreCa({ from: forged, dir: ft, confirmed: true }))).toBe('backup_signature_invalid');
+    expect(existsSync(ft)).toBe(false);
+    // Signed again with a key of the forger's own: not the root's signature.
+    const forgerKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    const sig = JSON.parse(readFileSync(join(forged, 'backup.sig'), 'utf8')) as Record<string, string>;
+    const fbytes = readFileSync(join(forged, 'backup.json'));
+    sig.manifestSha256 = createHash('sha256').update(fbytes).digest('hex');
+    sig.signature = cryptoSign('sha256', fbytes, forgerKey).toString('base64');
+    writeFileSync(join(forged, 'backup.sig'), JSON.stringify(sig));
+    expect(await codeOf(restoreCa({ from: forged, dir: ft, expectFingerprint: fp }))).toBe('backup_signature_invalid');
+    // No signature at all.
+    rmSync(join(forged, 'backup.sig'));
+    expect(await codeOf(restoreCa({ from: forged, dir: ft, expectFingerprint: fp }))).toBe('backup_signature_missing');
+    expect(existsSync(ft)).toBe(false);
   });
 });
 
 describe('what a backup holds', { timeout: 60_000 }, () => {
   const work = mkdtempSync(join(tmpdir(), 'rapki-backup-files-'));
   const ca = join(work, 'ca');
+  const fingerprint = (): string => (JSON.parse(readFileSync(join(ca, 'ca.json'), 'utf8')) as { fingerprint: string }).fingerprint;
 
   beforeAll(() => {
     const r = runRapki(['ca', 'init', '--dir', ca, '--json'], { RAPKI_CA_PASSPHRASE: TEST_CA_PASSPHRASE });
@@ -224,7 +263,7 @@ describe('what a backup holds', { timeout: 60_000 }, () => {
 
   it('copies every CA file (rotation and sync state included), leaves out temp files and the passphrase, and restores them byte for byte', async () => {
     const out = join(work, 'b1');
-    const r = await backupCa({ dir: ca, out, now: () => new Date('2026-01-02T03:04:05Z') });
+    const r = await backupCa({ dir: ca, out, passphrase: TEST_CA_PASSPHRASE, now: () => new Date('2026-01-02T03:04:05Z') });
     const paths = r.manifest.files.map((f) => f.path);
     expect(paths).toEqual(['aws-sync-targets.json', 'ca.db', 'ca.json', 'root.key.enc', 'root.pem', 'rotation/history/r1/root.pem', 'rotation/state.json']);
     expect(r.passphraseLeftOut).toBe(true);
@@ -234,7 +273,7 @@ describe('what a backup holds', { timeout: 60_000 }, () => {
 
     const dir = join(work, 'r1');
     mkdirSync(dir, { mode: 0o755 }); // an existing empty directory is accepted
-    const rs = await restoreCa({ from: out, dir });
+    const rs = await restoreCa({ from: out, dir, expectFingerprint: fingerprint() });
     expect(rs.passphraseRestored).toBe(false);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     for (const p of paths.filter((x) => x !== 'ca.db')) expect(readFileSync(join(dir, p)).equals(readFileSync(join(ca, p))), p).toBe(true);
@@ -243,22 +282,37 @@ describe('what a backup holds', { timeout: 60_000 }, () => {
 
   it('copies the passphrase only when asked', async () => {
     const out = join(work, 'b2');
-    const r = await backupCa({ dir: ca, out, includePassphrase: true });
+    const r = await backupCa({ dir: ca, out, includePassphrase: true, passphrase: TEST_CA_PASSPHRASE });
     expect(r.manifest.passphraseIncluded).toBe(true);
     expect(r.passphraseLeftOut).toBe(false);
     const dir = join(work, 'r2');
-    const rs = await restoreCa({ from: out, dir });
+    const rs = await restoreCa({ from: out, dir, confirmed: true });
     expect(rs.passphraseRestored).toBe(true);
     expect(readFileSync(join(dir, 'passphrase'), 'utf8')).toBe(`${TEST_CA_PASSPHRASE}\n`);
     expect(statSync(join(dir, 'passphrase')).mode & 0o777).toBe(0o600);
   });
 
   it('refuses a directory that holds no CA, and a backup with a file missing', async () => {
-    expect(await codeOf(backupCa({ dir: join(work, 'nothing'), out: join(work, 'b3') }))).toBe('ca_not_found');
+    expect(await codeOf(backupCa({ dir: join(work, 'nothing'), out: join(work, 'b3'), passphrase: TEST_CA_PASSPHRASE }))).toBe('ca_not_found');
     const out = join(work, 'b4');
-    await backupCa({ dir: ca, out });
+    await backupCa({ dir: ca, out, passphrase: TEST_CA_PASSPHRASE });
     rmSync(join(out, 'rotation', 'state.json'));
-    expect(await codeOf(restoreCa({ from: out, dir: join(work, 'r4') }))).toBe('backup_file_missing');
+    expect(await codeOf(restoreCa({ from: out, dir: join(work, 'r4'), expectFingerprint: fingerprint() }))).toBe('backup_file_missing');
+  });
+
+  it('does not write inside the CA directory through a symbolic link (real paths are compared)', async () => {
+    const link = join(work, 'link-to-ca');
+    symlinkSync(ca, link);
+    const before = listFiles(ca).files;
+    expect(await codeOf(backupCa({ dir: ca, out: join(link, 'bk'), passphrase: TEST_CA_PASSPHRASE }))).toBe('backup_target_inside_ca');
+    expect(await codeOf(backupCa({ dir: link, out: join(ca, 'bk2'), passphrase: TEST_CA_PASSPHRASE }))).toBe('backup_target_inside_ca');
+    expect(readdirSync(ca).filter((n) => n.startsWith('.bk') || n.startsWith('bk'))).toEqual([]);
+    expect(listFiles(ca).files).toEqual(before);
+    // Restoring into a directory reached through a link into the backup is refused the same way.
+    const out = join(work, 'b5');
+    await backupCa({ dir: ca, out, passphrase: TEST_CA_PASSPHRASE });
+    symlinkSync(out, join(work, 'link-to-backup'));
+    expect(await codeOf(restoreCa({ from: out, dir: join(work, 'link-to-backup', 'ca'), expectFingerprint: fingerprint() }))).toBe('backup_target_inside_ca');
     expect(existsSync(join(work, 'r4'))).toBe(false);
   });
 });

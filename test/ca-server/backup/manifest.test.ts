@@ -10,7 +10,7 @@ import { isSafeRelativePath, parseManifest } from '../../../ca-server/src/backup
 const H = 'a'.repeat(64);
 const good = {
   format: 'rapki-ca-backup',
-  version: 1,
+  version: 2,
   createdAt: '2026-01-02T03:04:05.000Z',
   source: '/var/lib/rapki/ca',
   fingerprint: H,
@@ -46,7 +46,7 @@ describe('parseManifest', () => {
     ['a bad hash', { files: [{ ...good.files[0]!, sha256: 'A'.repeat(64) }, ...good.files.slice(1)] }],
     ['a negative size', { files: [{ ...good.files[0]!, size: -1 }, ...good.files.slice(1)] }],
     ['another format', { format: 'tar' }],
-    ['a future version', { version: 2 }],
+    ['a future version', { version: 3 }],
     ['a bad audit head', { database: { ...good.database, auditHead: 'x' } }],
   ])('refuses %s', (_name, patch) => {
     expect(codeOf(() => parseManifest(JSON.stringify({ ...good, ...patch })))).toBe('backup_manifest_invalid');

@@ -5,25 +5,41 @@
  * openssl as the independent checker of the new chain and of the new CA's CRL, emergency
  * revocation, abort with its drain, and resuming after a failed step.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isRapkiError } from '../../../common/src/errors.js';
 import { createControlPlane } from '../../../ca-server/src/aws/control-plane.js';
 import type { RolesAnywhereControlPlane, TrustAnchor } from '../../../ca-server/src/aws/types.js';
 import { idFromArn } from '../../../ca-server/src/aws/types.js';
+import { authorityConfig } from '../../../ca-server/src/authority/authority-config.js';
 import { caPaths } from '../../../ca-server/src/ca-dir.js';
 import { openCa } from '../../../ca-server/src/open-ca.js';
 import type { RotationControlPlane } from '../../../ca-server/src/rotation/manager.js';
 import { CrlSync } from '../../../ca-server/src/sync/crl-sync.js';
 import { FileSyncTargetStore, syncTargetId } from '../../../ca-server/src/sync/target-store.js';
+import { decryptCaKey } from '../../../ca-server/src/keys/key-encryption.js';
 import { derToPem, pemToDer } from '../../../ca-server/src/x509/pem.js';
+import { issuerFrom, makeLeaf } from '../../support/emulator-pki.js';
+import { sendCreateSession } from '../../emulator/helpers/x509-request-signer.js';
 import { startEmulator, type RunningEmulator } from '../../../emulator/src/index.js';
 import { csrPem, ecKey, FAST_KDF, makeTestCa, TEST_PASSPHRASE, type TestCa } from '../authority/fixtures.js';
 
 const creds = { accessKeyId: 'AKIDRAPKITESTONLY000', secretAccessKey: 'test-only-secret-access-key' };
+const ROLE = 'arn:aws:iam::123456789012:role/rotation-test';
 const pemCount = (pem: string | undefined): number => (pem ?? '').split('-----BEGIN CERTIFICATE-----').length - 1;
+const norm = (serial: string): string => serial.toLowerCase().replace(/^0+/, '');
+
+/** openssl as the independent reader of a CRL: its serials, and whether it verifies under `caFile`. */
+function opensslCrl(dir: string, pem: string, caFile: string): { serials: string[]; verified: boolean; text: string } {
+  const f = join(dir, `check-${Math.random().toString(16).slice(2)}.crl`);
+  writeFileSync(f, pem);
+  const text = execFileSync('openssl', ['crl', '-in', f, '-noout', '-text']).toString();
+  const v = spawnSync('openssl', ['crl', '-in', f, '-noout', '-CAfile', caFile]);
+  const verified = v.status === 0 && /verify OK/.test(`${v.stdout}${v.stderr}`);
+  return { serials: [...text.matchAll(/Serial Number: ([0-9A-F]+)/gi)].map((m) => norm(m[1]!)), verified, text };
+}
 
 describe('RotationManager (in-process emulator, real CA directory)', () => {
   let emu: RunningEmulator;
@@ -91,6 +107,11 @@ describe('RotationManager (in-process emulator, real CA directory)', () => {
       const key1 = ecKey();
       const tok1 = await a.createEnrollmentToken({ subject: 'h1', sans: [], certTtlSeconds: 3600 }, 'admin:test');
       const leaf1 = await a.enroll(tok1.token, csrPem('CN=h1', [], key1));
+      // A leaf of the old CA revoked before the rotation: it must stay refused through and after it.
+      const tok0 = await a.createEnrollmentToken({ subject: 'h0', sans: [], certTtlSeconds: 3600 }, 'admin:test');
+      const leaf0 = await a.enroll(tok0.token, csrPem('CN=h0', []));
+      await a.revokeSerial(leaf0.serial, 'keyCompromise', 'admin:test');
+      await sync.whenIdle();
 
       const m = t.ca.rotation.manager;
       const plan = await m.plan();
@@ -147,22 +168,45 @@ describe('RotationManager (in-process emulator, real CA directory)', () => {
       expect((await m.plan()).pendingLeaves).toBe(0);
 
       const slotArns = JSON.parse(readFileSync(join(t.dir, 'rotation', 'aws-sync-next.json'), 'utf8')) as { slots: Record<string, { crlArn: string }> };
+      const oldArns = Object.fromEntries(new FileSyncTargetStore(t.dir).list().map((x) => [x.id, x.crlArn!]));
+      const oldIssuerId = st.current.issuerId;
       const fin = await m.finish({ actor: 'admin:test' });
       expect(fin.current.issuerId).toBe(st.next!.issuerId);
       expect(pemCount((await cp.getTrustAnchor(tas[0]!.trustAnchorId)).x509CertificateData)).toBe(1);
       expect((await cp.getTrustAnchor(tas[0]!.trustAnchorId)).x509CertificateData?.replace(/\s/g, '')).toBe(newInterPem.replace(/\s/g, ''));
       expect((await cp.getTrustAnchor(tas[1]!.trustAnchorId)).x509CertificateData?.replace(/\s/g, '')).toBe(rootPem.replace(/\s/g, ''));
-      // One CRL per anchor: the new CA's (the old one deleted); the sync target now points at it.
+      // Two CRLs per anchor: the new CA's (the sync target points at it now) and the OLD one's,
+      // kept because the old intermediate still chains to the root and its leaves are unexpired.
       const targets = new FileSyncTargetStore(t.dir).list();
+      expect(fin.retainedCrls).toEqual([expect.objectContaining({ issuerId: oldIssuerId, kind: 'retired', until: leaf1.notAfter.toISOString() })]);
+      const oldInterFile = join(t.dir, 'old-inter.pem');
+      writeFileSync(oldInterFile, oldInterPem);
       for (const ta of tas) {
         const crls = await crlsOf(ta.trustAnchorArn);
-        expect(crls).toHaveLength(1);
+        expect(crls).toHaveLength(2);
+        expect(crls.every((c) => c.enabled)).toBe(true);
         const target = targets.find((x) => x.trustAnchorArn === ta.trustAnchorArn)!;
-        expect(target.crlArn).toBe(crls[0]!.crlArn);
         expect(slotArns.slots[target.id]!.crlArn).toBe(target.crlArn);
         const held = Buffer.from((await cp.getCrl(idFromArn(target.crlArn!))).crlData).toString();
         expect(held.replace(/\s/g, '')).toBe(nextCrl.pem.replace(/\s/g, ''));
+        // The old CA's CRL, still in Roles Anywhere under its ARN, signed by the old intermediate, lists h0 (openssl).
+        expect(crls.map((c) => c.crlArn).sort()).toEqual([target.crlArn, oldArns[target.id]].sort());
+        const kept = Buffer.from((await cp.getCrl(idFromArn(oldArns[target.id]!))).crlData).toString();
+        expect(opensslCrl(t.dir, kept, oldInterFile).serials).toContain(norm(leaf0.serial));
       }
+      // A revocation of an old-CA leaf AFTER finish (h1's old certificate, renewed) reaches every anchor.
+      await a.revokeSerial(leaf1.serial, 'keyCompromise', 'admin:test');
+      const keptSync = t.ca.rotation.retained.get(oldIssuerId)!.sync;
+      await keptSync.whenIdle();
+      for (const ta of tas) {
+        const target = targets.find((x) => x.trustAnchorArn === ta.trustAnchorArn)!;
+        const kept = Buffer.from((await cp.getCrl(idFromArn(oldArns[target.id]!))).crlData).toString();
+        const c = opensslCrl(t.dir, kept, oldInterFile);
+        expect(c.verified).toBe(true);
+        expect(c.serials).toEqual(expect.arrayContaining([norm(leaf0.serial), norm(leaf1.serial)]));
+      }
+      // A new rotation cannot start while the old CA's CRL fills the second slot.
+      await expect(m.start({ actor: 'admin:test' })).rejects.toMatchObject({ code: 'rotation_crl_slots_full' });
       // Files swapped; the old ones kept under rotation/retired-<id>/; state closed.
       expect(readFileSync(p.intermediateCert, 'utf8')).toBe(newInterPem);
       expect(existsSync(join(t.dir, 'rotation', `retired-${st.state!.id}`, 'intermediate.pem'))).toBe(true);
@@ -173,14 +217,48 @@ describe('RotationManager (in-process emulator, real CA directory)', () => {
       expect((await a.enroll(tok3.token, csrPem('CN=h3', []))).chainPem.trim()).toBe(newInterPem.trim());
       sync.close();
       await t.ca.close();
-      const again = await openCa({ dir: t.dir, passphrase: TEST_PASSPHRASE, clock: t.clock.now });
+      // After a restart the kept CRL is loaded again (its key from rotation/retired-<id>/), rebuilt
+      // on revocation and re-published on its schedule.
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+      const again = await openCa({ dir: t.dir, passphrase: TEST_PASSPHRASE, clock: t.clock.now, authority: authorityConfig({ crlRefreshSeconds: 600, crlValiditySeconds: 3600 }), rotation: rotationOverrides });
       try {
         expect(again.issuer.id).toBe(st.next!.issuerId);
         const audit = JSON.stringify(await again.store.listAudit(0, 1000));
-        for (const action of ['rotation.start', 'rotation.publish', 'rotation.crl', 'rotation.switch', 'rotation.finish_start', 'rotation.retire', 'rotation.finish']) {
+        for (const action of ['rotation.start', 'rotation.publish', 'rotation.crl', 'rotation.switch', 'rotation.finish_start', 'rotation.crl_retained', 'rotation.retire', 'rotation.finish']) {
           expect(audit).toContain(`"${action}"`);
         }
+        const sync2 = new CrlSync({ store: new FileSyncTargetStore(t.dir), controlPlaneFor, minCallIntervalMs: 0 });
+        await again.crl.start();
+        await again.rotation.manager.bind({ primarySync: sync2 });
+        const kept = again.rotation.retained.get(oldIssuerId)!;
+        const n0 = (await kept.crl.current())!.number;
+        const tok4 = await again.authority.createEnrollmentToken({ subject: 'h4', sans: [], certTtlSeconds: 600 }, 'admin:test');
+        const leaf4 = await again.authority.enroll(tok4.token, csrPem('CN=h4', []));
+        await again.authority.revokeSerial(leaf4.serial, 'keyCompromise', 'admin:test');
+        // Revoking a leaf of the new CA does not re-sign the old CA's CRL (nothing changed in it).
+        expect((await kept.crl.current())!.number).toBe(n0);
+        // The schedule (crlRefreshSeconds) re-signs and re-pushes it.
+        t.clock.advance(600_000);
+        await vi.advanceTimersByTimeAsync(600_000);
+        await kept.crl.rebuildIfChanged('test: wait for the scheduled build');
+        await kept.sync.whenIdle();
+        const scheduled = (await kept.crl.current())!;
+        expect(scheduled.number).toBeGreaterThan(n0);
+        for (const ta of tas) {
+          const target = targets.find((x) => x.trustAnchorArn === ta.trustAnchorArn)!;
+          const held = Buffer.from((await cp.getCrl(idFromArn(oldArns[target.id]!))).crlData).toString();
+          expect(held.replace(/\s/g, '')).toBe(scheduled.pem.replace(/\s/g, ''));
+        }
+        // Once the last old-CA certificate expired, the kept CRL leaves every anchor and its key copy is deleted.
+        t.clock.advance(3600_000);
+        await vi.advanceTimersByTimeAsync(600_000);
+        await vi.waitFor(async () => expect(again.rotation.retained.list()).toHaveLength(0), { timeout: 10_000 });
+        for (const ta of tas) expect(await crlsOf(ta.trustAnchorArn)).toHaveLength(1);
+        expect(existsSync(join(t.dir, 'rotation', `retired-${st.state!.id}`, 'intermediate.key.enc'))).toBe(false);
+        expect(JSON.stringify(await again.store.listAudit(0, 2000))).toContain('"rotation.crl_released"');
+        sync2.close();
       } finally {
+        vi.useRealTimers();
         await again.close();
       }
       t.ca = await openCa({ dir: t.dir, passphrase: TEST_PASSPHRASE, clock: t.clock.now });
@@ -189,9 +267,11 @@ describe('RotationManager (in-process emulator, real CA directory)', () => {
     }
   }, 60_000);
 
-  it('emergency: every leaf of the old CA revoked (cACompromise) at start; finish allowed at once', async () => {
+  it('emergency, root CA: every leaf revoked (cACompromise); the old root leaves every anchor at start; finish at once', async () => {
     const t = await makeTestCa({ open: { rotation: rotationOverrides } });
     try {
+      const oldRootPem = readFileSync(caPaths(t.dir).rootCert, 'utf8');
+      const { tas, sync } = await register(t, [{ name: 'em-root', pem: oldRootPem }]);
       const a = t.ca.authority;
       const leaves = [];
       for (const h of ['e1', 'e2']) {
@@ -201,23 +281,123 @@ describe('RotationManager (in-process emulator, real CA directory)', () => {
       const st = await t.ca.rotation.manager.start({ emergency: true, actor: 'admin:test' });
       expect(st.warnings.join()).toMatch(/revoked 2 certificate/);
       for (const l of leaves) expect(await t.ca.store.getCertificate(l.serial)).toMatchObject({ status: 'revoked', reason: 'cACompromise' });
-      // The old CA's CRL lists them (openssl).
-      writeFileSync(join(t.dir, 'old.crl'), (await t.ca.crl.current())!.pem);
-      const text = execFileSync('openssl', ['crl', '-in', join(t.dir, 'old.crl'), '-noout', '-text']).toString();
-      expect(text).toContain('CA Compromise');
+      // A root cannot be revoked by a CRL: it leaves the bundle at once, the new root takes its place.
+      const ta = await cp.getTrustAnchor(tas[0]!.trustAnchorId);
+      expect(pemCount(ta.x509CertificateData)).toBe(1);
+      expect(ta.x509CertificateData!.replace(/\s/g, '')).toBe(derToPem(t.ca.rotation.switch.next!.root, 'CERTIFICATE').replace(/\s/g, ''));
+      // One CRL: the new root's, in the first slot; the old root's is deleted with the root.
+      const crls = await crlsOf(tas[0]!.trustAnchorArn);
+      expect(crls).toHaveLength(1);
+      expect(new FileSyncTargetStore(t.dir).list()[0]!.crlArn).toBe(crls[0]!.crlArn);
       // Renewal with a revoked certificate is refused: hosts re-enroll with new tokens.
       await expect(a.renew(pemToDer(leaves[0]!.certificatePem, 'CERTIFICATE'), csrPem('CN=e1', []))).rejects.toMatchObject({ code: 'certificate_revoked' });
       const tok = await a.createEnrollmentToken({ subject: 'e1', sans: [] }, 'admin:test');
       const fresh = await a.enroll(tok.token, csrPem('CN=e1', []));
       expect(fresh.rootPem.split('BEGIN CERTIFICATE').length - 1).toBe(2);
       expect(fresh.rootPem.startsWith(derToPem(t.ca.rotation.switch.next!.root, 'CERTIFICATE'))).toBe(true);
+      await expect(t.ca.rotation.manager.abort({ actor: 'admin:test' })).rejects.toMatchObject({ code: 'rotation_wrong_phase' });
       const fin = await t.ca.rotation.manager.finish({ actor: 'admin:test' });
       expect(fin.warnings).toEqual([]);
+      expect(fin.retainedCrls).toEqual([]);
       expect(JSON.parse(readFileSync(join(t.dir, 'ca.json'), 'utf8')).fingerprint).toBe(st.next!.rootFingerprint);
+      expect(await crlsOf(tas[0]!.trustAnchorArn)).toHaveLength(1);
+      sync.close();
     } finally {
       await t.cleanup();
     }
   }, 60_000);
+
+  it('emergency, intermediate CA: the old intermediate is revoked in the root CRL at start; a leaf minted with its stolen key is refused', async () => {
+    const t = await makeTestCa({ intermediate: true, open: { rotation: rotationOverrides } });
+    try {
+      const p = caPaths(t.dir);
+      const rootPem = readFileSync(p.rootCert, 'utf8');
+      const oldInterPem = readFileSync(p.intermediateCert, 'utf8');
+      const { tas, sync } = await register(t, [
+        { name: 'em-inter', pem: oldInterPem },
+        { name: 'em-root', pem: rootPem },
+      ]);
+      const profile = await cp.createProfile({ name: 'em-profile', roleArns: [ROLE], managedPolicyArns: [], durationSeconds: 900, acceptRoleSessionName: false, enabled: true, tags: [] });
+      // The attacker: a copy of the old intermediate's key, and a leaf the CA never saw.
+      const stolen = join(t.dir, 'stolen');
+      mkdirSync(stolen);
+      writeFileSync(join(stolen, 'inter.key'), decryptCaKey(readFileSync(p.intermediateKey, 'utf8'), TEST_PASSPHRASE).export({ type: 'pkcs8', format: 'pem' }) as string);
+      writeFileSync(join(stolen, 'inter.pem'), oldInterPem);
+      const evil = makeLeaf(issuerFrom(join(stolen, 'ca'), 'stolen', join(stolen, 'inter.pem'), join(stolen, 'inter.key')), { cn: 'attacker', notAfter: new Date(Date.now() + 3600_000) });
+      const session = (leaf: { certPem: string; keyPem: string }, ta: TrustAnchor, chain: string[]) =>
+        sendCreateSession({ url: emu.url, certPem: leaf.certPem, keyPem: leaf.keyPem, chainPems: chain, trustAnchorArn: ta.trustAnchorArn, profileArn: profile.profileArn, roleArn: ROLE, durationSeconds: 900 });
+      const reason = (r: { status: number; headers: Record<string, unknown> }) => `${r.status} ${String(r.headers['x-rapki-emulator-reason'] ?? '')}`;
+      // Before: the stolen key works with both anchors.
+      expect(reason(await session(evil, tas[0]!, []))).toBe('201 ');
+      expect(reason(await session(evil, tas[1]!, [oldInterPem]))).toBe('201 ');
+      const a = t.ca.authority;
+      const tok = await a.createEnrollmentToken({ subject: 'x1', sans: [] }, 'admin:test');
+      await a.enroll(tok.token, csrPem('CN=x1', []));
+
+      const m = t.ca.rotation.manager;
+      const oldId = t.ca.rotation.switch.primary.id;
+      const st = await m.start({ emergency: true, actor: 'admin:test' });
+      const newInterPem = derToPem(t.ca.rotation.switch.next!.certificate, 'CERTIFICATE');
+      // From this moment: refused by the anchor that holds the root (the intermediate is revoked)
+      // and by the one that held the intermediate (it left the bundle).
+      expect(reason(await session(evil, tas[1]!, [oldInterPem]))).toBe('403 certificate_revoked');
+      expect(reason(await session(evil, tas[0]!, []))).toBe('403 untrusted_chain');
+      expect((await cp.getTrustAnchor(tas[0]!.trustAnchorId)).x509CertificateData!.replace(/\s/g, '')).toBe(newInterPem.replace(/\s/g, ''));
+      expect(await t.ca.store.getCaCertificates()).toContainEqual(expect.objectContaining({ id: oldId, reason: 'cACompromise' }));
+      // The root's CRL (openssl: signed by the root, lists the old intermediate as CA Compromise)
+      // and the new CA's CRL are the two CRLs of every anchor.
+      const rootId = st.retainedCrls.find((r) => r.kind === 'root')!.issuerId;
+      const rootSlots = t.ca.rotation.retained.get(rootId)!.slots;
+      const oldInterSerial = execFileSync('openssl', ['x509', '-noout', '-serial'], { input: oldInterPem }).toString().trim().replace(/^serial=/, '');
+      for (const ta of tas) {
+        const crls = await crlsOf(ta.trustAnchorArn);
+        expect(crls).toHaveLength(2);
+        const rootArn = rootSlots.list().find((x) => x.trustAnchorArn === ta.trustAnchorArn)!.crlArn!;
+        expect(crls.map((c) => c.crlArn)).toContain(rootArn);
+        const held = Buffer.from((await cp.getCrl(idFromArn(rootArn))).crlData).toString();
+        const c = opensslCrl(t.dir, held, p.rootCert);
+        expect(c.verified).toBe(true);
+        expect(c.serials).toEqual([norm(oldInterSerial)]);
+        expect(c.text).toContain('CA Compromise');
+      }
+      // openssl refuses the attacker's leaf with the root's CRL (and the old intermediate's).
+      writeFileSync(join(stolen, 'root.crl'), (await t.ca.rotation.retained.get(rootId)!.crl.current())!.pem);
+      writeFileSync(join(stolen, 'inter.crl'), derToPem((await t.ca.store.getCrl(oldId))!.der, 'X509 CRL'));
+      const v = spawnSync('openssl', ['verify', '-crl_check_all', '-CAfile', p.rootCert, '-untrusted', join(stolen, 'inter.pem'), '-CRLfile', join(stolen, 'root.crl'), '-CRLfile', join(stolen, 'inter.crl'), evil.certPath]);
+      expect(v.status).not.toBe(0);
+      expect(`${v.stdout}${v.stderr}`).toMatch(/certificate revoked/);
+      // A host re-enrolled from the new intermediate works with both anchors.
+      const tok2 = await a.createEnrollmentToken({ subject: 'x1', sans: [] }, 'admin:test');
+      const key2 = ecKey();
+      const fresh = await a.enroll(tok2.token, csrPem('CN=x1', [], key2));
+      const freshLeaf = { certPem: fresh.certificatePem, keyPem: key2.export({ type: 'pkcs8', format: 'pem' }) as string };
+      expect(reason(await session(freshLeaf, tas[0]!, []))).toBe('201 ');
+      expect(reason(await session(freshLeaf, tas[1]!, [newInterPem]))).toBe('201 ');
+      // No way back to the compromised CA; finish at once; the root's CRL stays, also after a reopen.
+      await expect(m.abort({ actor: 'admin:test' })).rejects.toMatchObject({ code: 'rotation_wrong_phase' });
+      const fin = await m.finish({ actor: 'admin:test' });
+      expect(fin.retainedCrls).toEqual([expect.objectContaining({ kind: 'root', issuerId: rootId })]);
+      expect(reason(await session(evil, tas[1]!, [oldInterPem]))).toBe('403 certificate_revoked');
+      sync.close();
+      await t.ca.close();
+      t.ca = await openCa({ dir: t.dir, passphrase: TEST_PASSPHRASE, clock: t.clock.now, rotation: rotationOverrides });
+      const sync2 = new CrlSync({ store: new FileSyncTargetStore(t.dir), controlPlaneFor, minCallIntervalMs: 0 });
+      await t.ca.rotation.manager.bind({ primarySync: sync2 });
+      expect(t.ca.rotation.retained.get(rootId)).toBeDefined();
+      for (const ta of tas) expect(await crlsOf(ta.trustAnchorArn)).toHaveLength(2);
+      expect(reason(await session(evil, tas[1]!, [oldInterPem]))).toBe('403 certificate_revoked');
+      // The root's CRL holds the second slot: a normal rotation cannot start, an emergency one can,
+      // and its root CRL lists both intermediates.
+      await expect(t.ca.rotation.manager.start({ actor: 'admin:test' })).rejects.toMatchObject({ code: 'rotation_crl_slots_full' });
+      await t.ca.rotation.manager.start({ emergency: true, actor: 'admin:test' });
+      for (const ta of tas) expect(await crlsOf(ta.trustAnchorArn)).toHaveLength(2);
+      const second = (await t.ca.rotation.retained.get(rootId)!.crl.current())!;
+      expect(opensslCrl(t.dir, second.pem, p.rootCert).serials).toHaveLength(2);
+      sync2.close();
+    } finally {
+      await t.cleanup();
+    }
+  }, 90_000);
 
   it('emergency on an active rotation: the old CA\'s leaves are revoked then, once', async () => {
     const t = await makeTestCa({ open: { rotation: rotationOverrides } });
@@ -272,6 +452,50 @@ describe('RotationManager (in-process emulator, real CA directory)', () => {
       expect(existsSync(join(t.dir, 'rotation', 'next'))).toBe(false);
       expect(m.state()).toBeUndefined();
       expect(t.ca.rotation.switch.next).toBeUndefined();
+      sync.close();
+    } finally {
+      await t.cleanup();
+    }
+  }, 60_000);
+
+  it("abort, intermediate CA: the new intermediate's CRL stays while its leaves are unexpired (they chain to the root)", async () => {
+    const t = await makeTestCa({ intermediate: true, open: { rotation: rotationOverrides } });
+    try {
+      const p = caPaths(t.dir);
+      const { tas, sync } = await register(t, [{ name: 'ab-root', pem: readFileSync(p.rootCert, 'utf8') }]);
+      const a = t.ca.authority;
+      const m = t.ca.rotation.manager;
+      const st = await m.start({ actor: 'admin:test' });
+      const nextId = st.next!.issuerId;
+      const newInterFile = join(t.dir, 'new-inter.pem');
+      writeFileSync(newInterFile, derToPem(t.ca.rotation.switch.next!.certificate, 'CERTIFICATE'));
+      const issue = async (h: string) => {
+        const key = ecKey();
+        const tok = await a.createEnrollmentToken({ subject: h, sans: [], certTtlSeconds: 3600 }, 'admin:test');
+        return { key, leaf: await a.enroll(tok.token, csrPem(`CN=${h}`, [], key)) };
+      };
+      const n1 = await issue('n1');
+      const n2 = await issue('n2');
+      await a.revokeSerial(n1.leaf.serial, 'keyCompromise', 'admin:test');
+      expect((await m.abort({ actor: 'admin:test' })).completed).toBe(false);
+      await a.renew(pemToDer(n2.leaf.certificatePem, 'CERTIFICATE'), csrPem('CN=n2', [], n2.key));
+      const slotArn = JSON.parse(readFileSync(join(t.dir, 'rotation', 'aws-sync-next.json'), 'utf8')).slots[new FileSyncTargetStore(t.dir).list()[0]!.id].crlArn as string;
+      const done = await m.abort({ actor: 'admin:test' });
+      expect(done.completed).toBe(true);
+      expect(done.retainedCrls).toEqual([expect.objectContaining({ issuerId: nextId, kind: 'retired' })]);
+      // Both CRLs stay: the CA's own, and the aborted intermediate's (same ARN as during the overlap).
+      const crls = await crlsOf(tas[0]!.trustAnchorArn);
+      expect(crls.map((c) => c.crlArn)).toContain(slotArn);
+      expect(crls).toHaveLength(2);
+      // A revocation of a leaf of the aborted CA after abort still reaches Roles Anywhere.
+      await a.revokeSerial(n2.leaf.serial, 'keyCompromise', 'admin:test');
+      await t.ca.rotation.retained.get(nextId)!.sync.whenIdle();
+      const held = Buffer.from((await cp.getCrl(idFromArn(slotArn))).crlData).toString();
+      const c = opensslCrl(t.dir, held, newInterFile);
+      expect(c.verified).toBe(true);
+      expect(c.serials.sort()).toEqual([norm(n1.leaf.serial), norm(n2.leaf.serial)].sort());
+      expect(existsSync(join(t.dir, 'rotation', `retired-${st.state!.id}`, 'intermediate.key.enc'))).toBe(true);
+      expect(existsSync(join(t.dir, 'rotation', 'next'))).toBe(false);
       sync.close();
     } finally {
       await t.cleanup();

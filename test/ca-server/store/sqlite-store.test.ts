@@ -137,6 +137,19 @@ describe('SqliteCaStore', () => {
     expect(verifyAuditChain(log)).toMatchObject({ ok: true, count: log.length });
   });
 
+  it('revokes a CA certificate once, with its audit record, and keeps it across reopen (migration 5)', async () => {
+    expect((await s.getCaCertificates())[0]).toMatchObject({ id: 'issuer', revokedAt: null, reason: null });
+    const rec = await s.revokeCaCertificate({ id: 'issuer', revokedAt: T0, reason: 'cACompromise', audit: audit('ca.revoke_certificate', { id: 'issuer' }) });
+    expect(rec).toMatchObject({ id: 'issuer', revokedAt: T0, reason: 'cACompromise', issuing: true });
+    await expect(s.revokeCaCertificate({ id: 'issuer', revokedAt: T0, reason: 'cACompromise', audit: audit('x') })).rejects.toMatchObject({ code: 'already_revoked' });
+    await expect(s.revokeCaCertificate({ id: 'nope', revokedAt: T0, reason: 'cACompromise', audit: audit('x') })).rejects.toMatchObject({ code: 'certificate_not_found' });
+    await s.close();
+    s = SqliteCaStore.open(file);
+    expect((await s.getCaCertificates())[0]).toMatchObject({ id: 'issuer', revokedAt: T0, reason: 'cACompromise' });
+    const log = await s.listAudit(0, 10);
+    expect(log.map((r) => r.action)).toEqual(['ca.init', 'ca.revoke_certificate']);
+  });
+
   it('refuses a CRL number that does not increase', async () => {
     const crl = (n: number) => ({ issuerId: 'issuer', number: n, thisUpdate: T0, nextUpdate: T0, der: Uint8Array.of(n) });
     await s.saveCrl(crl(5), undefined);

@@ -20,11 +20,19 @@ afterAll(async () => {
 describe('readCrlInfo / verifyCrl', () => {
   it('reads back what CrlBuilder made and verifies it only under the right issuer', async () => {
     const b = new CrlBuilder({ issuerCertificate: ca.issuer.der, signer: ca.issuer.signer });
-    for (let i = 0; i < 3; i++) b.add({ serialHex: Buffer.from(newSerial()).toString('hex'), revokedAt: NOW });
+    // A serial with the top bit set (DER adds a 00 sign byte) and one that starts with a zero nibble.
+    const serials = ['8f1234', '0a0b', Buffer.from(newSerial()).toString('hex')];
+    for (const serialHex of serials) b.add({ serialHex, revokedAt: NOW });
     const next = new Date(NOW.getTime() + 86_400_000);
     const der = await b.build({ crlNumber: 0x1234567890n, thisUpdate: NOW, nextUpdate: next });
     const info = readCrlInfo(der);
     expect(info).toMatchObject({ issuer: 'CN=Test Root crlr,O=Rapki Tests', crlNumber: 0x1234567890n, entryCount: 3 });
+    expect([...info.serials].sort()).toEqual([...serials].sort());
+    // openssl, the independent reader, sees the same serials.
+    await writeFile(join(dir, 'b.crl'), der);
+    const text = await openssl(['crl', '-inform', 'DER', '-in', join(dir, 'b.crl'), '-noout', '-text']);
+    const seen = [...text.matchAll(/Serial Number: ([0-9A-F]+)/gi)].map((m) => m[1]!.toLowerCase().replace(/^0+/, '')).map((x) => (x.length % 2 ? `0${x}` : x));
+    expect(seen.sort()).toEqual([...serials].sort());
     expect(info.thisUpdate.getTime()).toBe(Math.floor(NOW.getTime() / 1000) * 1000);
     expect(info.nextUpdate!.getTime()).toBe(Math.floor(next.getTime() / 1000) * 1000);
     expect(verifyCrl(der, ca.issuer.der)).toBe(true);

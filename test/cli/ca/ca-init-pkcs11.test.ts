@@ -127,4 +127,21 @@ describe.skipIf(!SOFTHSM_AVAILABLE)('rapki ca init --key pkcs11: + ca serve (Sof
 
     for (const f of filesUnder(dir)) expect(readFileSync(f).includes(Buffer.from(PIN)), f).toBe(false);
   }, 90_000);
+
+  it('ca backup signs the manifest with the root key on the token; openssl verifies it; ca restore accepts it with the expected fingerprint', async () => {
+    const fp = (JSON.parse(readFileSync(join(dir, 'ca.json'), 'utf8')) as { fingerprint: string }).fingerprint;
+    const out = join(tmp, 'backup');
+    const b = runRapki(['ca', 'backup', '--dir', dir, '--out', out, '--json'], { ...token.env, RAPKI_CA_PASSPHRASE: '' });
+    expect(b.status, fail(b)).toBe(0);
+    const sig = JSON.parse(readFileSync(join(out, 'backup.sig'), 'utf8')) as { algorithm: string; signature: string };
+    expect(sig.algorithm).toBe('ecdsa-with-SHA384');
+    writeFileSync(join(tmp, 'backup.sig.der'), Buffer.from(sig.signature, 'base64'));
+    const pub = await opensslRun(['x509', '-in', join(dir, 'root.pem'), '-noout', '-pubkey']);
+    writeFileSync(join(tmp, 'root.pub'), pub.stdout);
+    const v = await opensslRun(['dgst', '-sha384', '-verify', join(tmp, 'root.pub'), '-signature', join(tmp, 'backup.sig.der'), join(out, 'backup.json')]);
+    expect(v.stdout.trim(), v.stderr).toBe('Verified OK');
+    const r = runRapki(['ca', 'restore', '--from', out, '--dir', join(tmp, 'restored'), '--expect-fingerprint', fp], {});
+    expect(r.status, fail(r)).toBe(0);
+    for (const f of filesUnder(out)) expect(readFileSync(f).includes(Buffer.from(PIN)), f).toBe(false);
+  }, 60_000);
 });
