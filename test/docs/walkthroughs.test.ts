@@ -180,7 +180,10 @@ describe('walkthroughs run as written', () => {
       ['/var/lib/rapki', join(base, 'var')],
       ['/backup/rapki', join(base, 'backup')],
     ]);
-    const run = await runBash(text, { cwd: REPO_ROOT, scratch: join(scratch, 'ops-run'), env: { PATH: pathWithRapki() }, timeoutMs: 60_000 });
+    // The backup is signed with the root key (passphrase) and the restore checks the pinned root.
+    const { fingerprint } = JSON.parse(init.stdout) as { fingerprint: string };
+    const opsEnv = { PATH: pathWithRapki(), RAPKI_CA_PASSPHRASE: TEST_CA_PASSPHRASE, RAPKI_CA_FINGERPRINT: fingerprint };
+    const run = await runBash(text, { cwd: REPO_ROOT, scratch: join(scratch, 'ops-run'), env: opsEnv, timeoutMs: 60_000 });
     const output = `${run.stdout}\n${run.stderr}`;
     expect(run.code, output).toBe(0);
     for (const re of expectedLines([restore])) expect(output, `expected output line ${re}`).toMatch(re);
