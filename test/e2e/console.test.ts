@@ -26,6 +26,7 @@ import { startCaServer, type RunningCaServer } from '../../ca-server/src/serve.j
 import { FAST_KDF, TEST_PASSPHRASE, TestClock } from '../ca-server/authority/fixtures.js';
 import { call, openssl, opensslCsr } from '../ca-server/http/client.js';
 import { ensureConsoleAssets } from '../ca-server/ui/assets-built.js';
+import { startEmulatorProcess, TEST_AWS_ENV, type EmulatorProcess } from '../cli/aws/emulator-process.js';
 import { startCaServerProcess, type CaServerProcess } from '../support/ca-server.js';
 import { runCli } from '../support/cli.js';
 import { makeTempDir, removeTempDir } from '../support/openssl.js';
@@ -35,12 +36,15 @@ const SHOTS = join(new URL('../..', import.meta.url).pathname, 'test-output', 'c
 const DOC_IMAGE = join(new URL('../..', import.meta.url).pathname, 'docs', 'images', 'console-overview.png');
 
 let tmp: string;
+/** `rapki emulator`: the Roles Anywhere the CA registers with and pushes its CRL to (the overview's trust anchors). */
+let emu: EmulatorProcess;
 let ca: CaServerProcess;
 let root: string;
 let browser: Browser;
 /** A second CA in this process, with a clock the test moves (expired session). */
 let clocked: RunningCaServer;
 const clock = new TestClock();
+let trustAnchorArn: string;
 let clockedToken: string;
 const attackers: HttpServer[] = [];
 
@@ -95,8 +99,16 @@ beforeAll(async () => {
   ensureConsoleAssets();
   mkdirSync(SHOTS, { recursive: true });
   tmp = await makeTempDir('rapki-e2e-console-');
-  ca = await startCaServerProcess();
+  emu = await startEmulatorProcess();
+  // The CA pushes its CRLs with the standard AWS credential chain of its own environment.
+  ca = await startCaServerProcess({ env: { ...TEST_AWS_ENV } });
   root = readFileSync(ca.rootPem, 'utf8');
+  const reg = await runCli(['aws', 'register', '--json', '--role-arn', 'arn:aws:iam::123456789012:role/rapki-console', '--endpoint', emu.url], {
+    env: { ...TEST_AWS_ENV, RAPKI_CA_URL: ca.url, RAPKI_CA_FINGERPRINT: ca.fingerprint, RAPKI_ADMIN_TOKEN: ca.adminToken },
+    timeoutMs: 60_000,
+  });
+  expect(reg.code, reg.stderr).toBe(0);
+  trustAnchorArn = (JSON.parse(reg.out) as { trustAnchorArn: string }).trustAnchorArn;
   const dir = join(tmp, 'clocked-ca');
   clockedToken = (await initCa({ dir, passphrase: TEST_PASSPHRASE, keyEncryption: FAST_KDF, clock: clock.now })).adminToken;
   clocked = await startCaServer({
@@ -131,6 +143,7 @@ afterAll(async () => {
   await browser?.close();
   await clocked?.close();
   await ca?.dispose();
+  await emu?.stop();
   for (const s of attackers) s.close();
   if (tmp) await removeTempDir(tmp);
 });
@@ -306,6 +319,16 @@ describe('the console in Chromium against a real rapki ca serve', () => {
       await enrollQuick(name, ttl);
     }
     await page.getByRole('link', { name: 'Overview', exact: true }).click();
+    // The trust anchor holds the CA's current CRL (pushed and read back by the CRL sync): no drift.
+    const crlNumber = async (): Promise<string> => (await page.locator('.facts dt:has-text("CRL number") + dd').textContent())!.trim();
+    const anchor = page.locator('tr').filter({ hasText: trustAnchorArn });
+    await expect
+      .poll(async () => {
+        await page.reload();
+        return (await anchor.textContent())?.replace(/\s+/g, ' ');
+      }, { timeout: 20_000 })
+      .toContain(`${await crlNumber()} in sync`);
+    expect(await anchor.locator('.badge-sync-in_sync').count()).toBe(1);
     const overview = await shot(page, 'overview');
     if (process.env.RAPKI_UPDATE_SCREENSHOTS === '1') {
       mkdirSync(join(DOC_IMAGE, '..'), { recursive: true });
