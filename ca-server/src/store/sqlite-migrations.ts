@@ -113,7 +113,9 @@ CREATE INDEX certificates_renewed_from ON certificates(renewed_from);
     // a name index for its search (host and SAN values, lower-case, filled by a trigger so every
     // writer of `certificates` keeps it), and indexes for keyset pagination by expiry and for the
     // audit filters. `certificate_names` holds `seq` (not the serial) to stay small.
-    version: 4,
+    // Version 5 (4 belongs to another change): versions apply in order and independently, so a gap,
+    // or 4 applied after 5 on a file that already had 5, is harmless.
+    version: 5,
     name: 'console',
     sql: `
 CREATE TABLE ui_sessions (

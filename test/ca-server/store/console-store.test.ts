@@ -1,5 +1,5 @@
 /**
- * The console's store methods on a real SQLite file (migration 4): sessions (create purges ended
+ * The console's store methods on a real SQLite file (migration 5): sessions (create purges ended
  * ones, find joins the admin token, touch, delete with and without audit), the certificate search
  * (names from the trigger, serial alternatives, filters, cursors bound to their sort), the overview
  * counts, the audit filter, and the upgrade of a version-3 file (names back-filled).

@@ -374,6 +374,35 @@ describe('console: what it shows and does', () => {
     expect(rec.actor).toBe(`operator:night-shift via=ui token=${sha256(op.json.token).slice(0, 16)}`);
   });
 
+  it('rotation from the console: an emergency start needs the CA name typed; start and abort are audited via=ui', async () => {
+    const c = await signedIn();
+    const page = await c.get('/ui/rotation');
+    expect(page.body).toContain('data-confirm-name="rapki Root CA"');
+    const wrong = await c.post('/ui/rotation/start', { emergency: 'yes', confirmName: 'rapki Root' });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body).toContain('type the CA&#39;s name exactly: rapki Root CA. Nothing was changed.');
+    expect(srv.ca.rotation.manager.state()).toBeUndefined();
+    const started = await c.post('/ui/rotation/start', {});
+    expect(started.status, started.body.slice(0, 2000)).toBe(200);
+    expect(started.body).toContain('Rotation started.');
+    expect(srv.ca.rotation.manager.state()?.phase).toBe('active');
+    expect(started.body).toContain('>Finish rotation</button>');
+    // Leaves of the old CA are still valid: finish without force is refused with its rotation code, as a notice.
+    const finish = await c.post('/ui/rotation/finish', {});
+    expect(finish.status).toBe(409);
+    expect(finish.body).toContain('rotation_not_drained');
+    // The new CA issued nothing yet: abort completes at once; a second abort has nothing to abort.
+    const aborted = await c.post('/ui/rotation/abort', {});
+    expect(aborted.status).toBe(200);
+    expect(aborted.body).toContain('Rotation aborted.');
+    expect(srv.ca.rotation.manager.state()).toBeUndefined();
+    const again = await c.post('/ui/rotation/abort', {});
+    expect(again.status).toBe(409);
+    expect(again.body).toContain('rotation_not_started');
+    const actors = db().prepare("SELECT DISTINCT actor FROM audit_log WHERE action LIKE 'rotation.%'").all() as { actor: string }[];
+    expect(actors).toEqual([{ actor: `admin:initial via=ui token=${adminTokenId}` }]);
+  });
+
   it('names are escaped: a subject holding markup is shown as text', async () => {
     const c = await signedIn();
     await c.get('/ui/tokens');
