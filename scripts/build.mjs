@@ -8,9 +8,11 @@
 //   same file as lazily initialised closures: parsed, not run, on a cache hit.
 // - dist/cli.mjs: every other command; one small entry chunk plus lazily loaded chunks keeps
 //   yargs, the AWS SDK, express and SQLite off each other's paths.
+// - dist/ui/: the web console's script, style sheet and icon (ca-server/src/ui/client), served by
+//   `rapki ca serve` from this directory; nothing is built at run time (docs/console.md).
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, readFileSync, renameSync, rmSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -88,6 +90,23 @@ function lazyRequirePlugin(packages) {
     },
   };
 }
+
+// The console's browser assets: one script, one style sheet, for current browsers, minified.
+await build({
+  entryPoints: { console: 'ca-server/src/ui/client/console.ts', 'console-style': 'ca-server/src/ui/client/console.css' },
+  outdir: `${tmp}/ui`,
+  entryNames: '[name]',
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  target: ['chrome111', 'firefox115', 'safari16.4'],
+  minify: true,
+  charset: 'utf8',
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+renameSync(`${tmp}/ui/console-style.css`, `${tmp}/ui/console.css`);
+copyFileSync(`${root}ca-server/src/ui/client/icon.svg`, `${tmp}/ui/icon.svg`);
 
 const old = `${root}dist.old-${process.pid}`;
 try {

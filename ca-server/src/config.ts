@@ -26,7 +26,23 @@ export interface ServeConfig {
   readonly bodyLimitBytes: number;
   /** Server TLS certificate lifetime; it is reissued when a third of it is left. */
   readonly tlsCertDays: number;
+  /** The web console at `/ui/` (docs/console.md). */
+  readonly console: ConsoleConfig;
 }
+
+/** `--no-ui`, `--ui-idle-timeout`, `--ui-session-lifetime` of `rapki ca serve`. */
+export interface ConsoleConfig {
+  readonly enabled: boolean;
+  /** A session unused this long ends. */
+  readonly idleTimeoutSeconds: number;
+  /** A session ends this long after sign-in, however much it is used. */
+  readonly lifetimeSeconds: number;
+}
+
+/** Short enough that an unattended browser does not stay signed in, long enough for an incident. */
+export const DEFAULT_CONSOLE_CONFIG: ConsoleConfig = Object.freeze({ enabled: true, idleTimeoutSeconds: 15 * 60, lifetimeSeconds: 8 * 3600 });
+/** Bounds of the console lifetimes (seconds). */
+export const CONSOLE_LIMITS = Object.freeze({ minIdle: 60, maxIdle: 24 * 3600, minLifetime: 300, maxLifetime: 7 * 86400 });
 
 export const DEFAULT_RATE_LIMITS = Object.freeze({
   enroll: Object.freeze({ ratePerSecond: 200, burst: 400 }),
@@ -47,12 +63,22 @@ export function serveConfig(input: {
   listen?: string | undefined;
   authority?: Partial<AuthorityConfig>;
   rateLimits?: Partial<ServeConfig['rateLimits']>;
+  console?: Partial<ConsoleConfig> | undefined;
 }): ServeConfig {
   const { host, port } = parseListen(input.listen ?? DEFAULT_LISTEN);
   const rl = { ...DEFAULT_RATE_LIMITS, ...(input.rateLimits ?? {}) };
   for (const [k, v] of Object.entries(rl)) {
     if (!(v.ratePerSecond > 0) || !(v.burst >= 1)) throw caError('ca_config_invalid', `rate limit ${k} must be positive.`);
   }
+  const ui = { ...DEFAULT_CONSOLE_CONFIG, ...(input.console ?? {}) };
+  const L = CONSOLE_LIMITS;
+  if (!Number.isInteger(ui.idleTimeoutSeconds) || ui.idleTimeoutSeconds < L.minIdle || ui.idleTimeoutSeconds > L.maxIdle) {
+    throw caError('ca_config_invalid', `--ui-idle-timeout must be ${L.minIdle} s to ${L.maxIdle / 3600} h.`);
+  }
+  if (!Number.isInteger(ui.lifetimeSeconds) || ui.lifetimeSeconds < L.minLifetime || ui.lifetimeSeconds > L.maxLifetime) {
+    throw caError('ca_config_invalid', `--ui-session-lifetime must be ${L.minLifetime / 60} min to ${L.maxLifetime / 86400} days.`);
+  }
+  if (ui.idleTimeoutSeconds > ui.lifetimeSeconds) throw caError('ca_config_invalid', '--ui-idle-timeout must not be longer than --ui-session-lifetime.');
   return Object.freeze({
     dir: caPaths(input.dir).dir,
     host,
@@ -61,6 +87,7 @@ export function serveConfig(input: {
     rateLimits: Object.freeze(rl),
     bodyLimitBytes: BODY_LIMIT_BYTES,
     tlsCertDays: 30,
+    console: Object.freeze(ui),
   });
 }
 

@@ -29,6 +29,10 @@ export const CA_ERRORS = {
   host_blocked: { status: 403, message: 'This host is blocked from enrollment.' },
   unauthorized: { status: 401, message: 'A valid admin bearer token is required.' },
   forbidden: { status: 403, message: 'This admin token may not do that.' },
+  csrf_failed: {
+    status: 403,
+    message: 'The form did not come from this console or has expired (cross-site request refused); reload the page and try again.',
+  },
   client_certificate_required: { status: 401, message: 'Renewal requires the current certificate as TLS client certificate.' },
   certificate_untrusted: { status: 401, message: 'The client certificate was not issued by this CA.' },
   certificate_unknown: { status: 401, message: 'The client certificate is not known to this CA.' },

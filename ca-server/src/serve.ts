@@ -19,7 +19,7 @@ import { openCa, type OpenCa } from './open-ca.js';
 import { derToPem } from './x509/pem.js';
 import { createCaCrlSync } from './sync/setup.js';
 import type { AuthorityConfig } from './authority/authority-config.js';
-import type { RateLimit } from './config.js';
+import type { ConsoleConfig, RateLimit } from './config.js';
 
 export interface StartCaServerOptions {
   readonly dir: string;
@@ -31,6 +31,8 @@ export interface StartCaServerOptions {
   readonly clock?: Clock;
   readonly authority?: Partial<AuthorityConfig>;
   readonly rateLimits?: Partial<{ enroll: RateLimit; admin: RateLimit }>;
+  /** The web console (`--no-ui`, lifetimes); default on, docs/console.md. */
+  readonly console?: Partial<ConsoleConfig> | undefined;
   /**
    * Module of the X.509 worker thread (CSR checks and lint on a second core); default: the bundled
    * `ca-x509-worker.mjs` when present (`RAPKI_CA_X509_WORKER=0` turns it off); `false` = inline.
@@ -55,7 +57,7 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
   const env = o.env ?? process.env;
   const log = o.log ?? createLogger();
   const clock = o.clock ?? systemClock;
-  const config = serveConfig({ dir: o.dir, listen: o.listen, authority: o.authority, rateLimits: o.rateLimits });
+  const config = serveConfig({ dir: o.dir, listen: o.listen, authority: o.authority, rateLimits: o.rateLimits, console: o.console });
   const paths = caPaths(config.dir);
 
   let passphrase = resolvePassphrase({ env, passphraseFile: o.passphraseFile, dir: config.dir });

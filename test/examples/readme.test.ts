@@ -18,6 +18,7 @@ const SECTIONS: Record<string, string> = {
   'on-each-host.md': 'On each host',
   'emulator.md': 'The emulator',
   'operations.md': 'Operations',
+  'console.md': 'The web console',
   'rotation.md': 'Rotating the CA',
   'comparison.md': 'How rapki compares',
 };

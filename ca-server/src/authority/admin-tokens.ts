@@ -37,6 +37,13 @@ export interface AdminTokenDeps {
   readonly random: RandomSource;
 }
 
+/** An authenticated admin or operator token: public id, name, role. */
+export interface AdminPrincipalRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly role: AdminRole;
+}
+
 export interface CreatedAdminToken {
   readonly token: string;
   readonly id: string;
@@ -86,11 +93,20 @@ export class AdminTokens {
   }
 
   /** Resolves a bearer token; undefined when unknown, expired or revoked (indistinguishable on purpose). */
-  async authenticate(token: string): Promise<{ name: string; role: AdminRole } | undefined> {
+  async authenticate(token: string): Promise<AdminPrincipalRecord | undefined> {
     if (!isWellFormedToken(token, ADMIN_TOKEN_PREFIX)) return undefined;
     const hash = hashSecretToken(token);
     const rec = await this.#d.store.findAdminToken(hash);
     if (!rec || !digestsEqual(rec.hash, hash)) return undefined;
+    return this.principalOf(rec);
+  }
+
+  /**
+   * Who a stored token stands for, if it is usable now (not expired, not revoked), recording the
+   * use; undefined otherwise. For callers that hold the record already: the console's session
+   * carries the token's id, so a revoked or expired token ends its sessions at the next request.
+   */
+  async principalOf(rec: AdminTokenRecord): Promise<AdminPrincipalRecord | undefined> {
     const now = this.#d.clock();
     if (adminTokenStatus({ expiresAt: rec.expiresAt ?? null, revokedAt: rec.revokedAt ?? null }, now) !== 'active') return undefined;
     const last = rec.lastUsedAt ?? null;
@@ -102,7 +118,7 @@ export class AdminTokens {
         // incident) must not lock the administrators out of the CA.
       }
     }
-    return { name: rec.name, role: rec.role };
+    return { id: rec.id, name: rec.name, role: rec.role };
   }
 
   /** Every token with its derived status; never the hash or the secret. */

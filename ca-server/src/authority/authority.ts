@@ -5,8 +5,20 @@
  */
 import { caError } from '../errors.js';
 import type { CaStore } from '../store/ca-store.js';
-import type { AdminRole, AuditRecord, CertificateRecord, CertStatus, Page } from '../store/types.js';
-import { AdminTokens, type CreatedAdminToken } from './admin-tokens.js';
+import type {
+  AdminRole,
+  AdminTokenRecord,
+  AuditQuery,
+  AuditRecord,
+  CaCertificateRecord,
+  CertificateRecord,
+  CertificateSearch,
+  CertificateStats,
+  CertStatus,
+  Page,
+} from '../store/types.js';
+import { AdminTokens, type AdminPrincipalRecord, type CreatedAdminToken } from './admin-tokens.js';
+import { AUDIT_GENESIS_HASH, verifyAuditChain } from './audit-chain.js';
 import type { AuthorityConfig } from './authority-config.js';
 import type { CrlManager } from './crl-manager.js';
 import type { Clock, RandomSource } from './deps.js';
@@ -120,8 +132,13 @@ export class CertificateAuthority {
   }
 
   /** Resolves an admin bearer token; undefined when unknown, expired or revoked. */
-  authenticateAdmin(token: string): Promise<{ name: string; role: AdminRole } | undefined> {
+  authenticateAdmin(token: string): Promise<AdminPrincipalRecord | undefined> {
     return this.#adminTokens.authenticate(token);
+  }
+
+  /** Who a stored admin token stands for if it is usable now (the console's sessions, `ui/sessions.ts`). */
+  adminPrincipalOf(rec: AdminTokenRecord): Promise<AdminPrincipalRecord | undefined> {
+    return this.#adminTokens.principalOf(rec);
   }
 
   /** Admin tokens without hashes or secrets. */
@@ -330,6 +347,59 @@ export class CertificateAuthority {
 
   async listAudit(afterSeq: number, limit: number): Promise<readonly AuditRecord[]> {
     return this.#d.store.listAudit(afterSeq, limit);
+  }
+
+  /** One certificate by canonical serial. */
+  getCertificate(serial: string): Promise<CertificateRecord | undefined> {
+    return this.#d.store.getCertificate(normalizeSerial(serial));
+  }
+
+  isHostBlocked(host: string): Promise<boolean> {
+    return this.#d.store.isHostBlocked(host);
+  }
+
+  /** The CA certificates the store knows (issuers of the inventory, old ones after a rotation included). */
+  caCertificates(): Promise<readonly CaCertificateRecord[]> {
+    return this.#d.store.getCaCertificates();
+  }
+
+  /** Certificate search at the authority's clock (the console's Certificates page). */
+  searchCertificates(q: Omit<CertificateSearch, 'now'>): Promise<Page<CertificateRecord>> {
+    return this.#d.store.searchCertificates({ ...q, now: this.#d.clock() });
+  }
+
+  /** Counts by status now, and unrevoked expiries between consecutive `edges`. */
+  certificateStats(edges: readonly Date[]): Promise<CertificateStats> {
+    return this.#d.store.certificateStats(this.#d.clock(), edges);
+  }
+
+  /** Audit records matching the filter, newest first. */
+  searchAudit(q: AuditQuery): Promise<readonly AuditRecord[]> {
+    return this.#d.store.searchAudit(q);
+  }
+
+  /**
+   * Recomputes the whole audit hash chain from the store, page by page (the same check as
+   * `rapki audit verify`): the head to note elsewhere when intact, where it breaks otherwise.
+   */
+  async verifyAudit(pageSize = 2000): Promise<
+    | { ok: true; count: number; head: { seq: number; hash: string } | undefined }
+    | { ok: false; count: number; badSeq: number; reason: string }
+  > {
+    let prev = AUDIT_GENESIS_HASH;
+    let next = 1;
+    let count = 0;
+    for (;;) {
+      const page = await this.#d.store.listAudit(next - 1, pageSize);
+      if (page.length === 0) break;
+      const r = verifyAuditChain(page, prev, next);
+      if (!r.ok) return { ok: false, count: count + r.count, badSeq: r.badSeq, reason: r.reason };
+      count += r.count;
+      prev = r.lastHash;
+      next = page[page.length - 1]!.seq + 1;
+      if (page.length < pageSize) break;
+    }
+    return { ok: true, count, head: count > 0 ? { seq: next - 1, hash: prev } : undefined };
   }
 
   /**

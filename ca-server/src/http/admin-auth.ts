@@ -7,10 +7,13 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import type { CertificateAuthority } from '../authority/authority.js';
+import { formatActor, type ActorChannel } from '../authority/audit-actor.js';
 import { caError } from '../errors.js';
 import type { AdminRole } from '../store/types.js';
 
 export interface AdminPrincipal {
+  /** Public id of the token (16 hex digits). */
+  readonly id?: string | undefined;
   readonly name: string;
   readonly role: AdminRole;
 }
@@ -44,7 +47,12 @@ export function requireRole(...roles: AdminRole[]) {
   };
 }
 
+/**
+ * The audit actor of the request (`authority/audit-actor.ts`): `role:name` for the admin API;
+ * the console (`res.locals.via = 'ui'`) adds ` via=ui token=<id>`.
+ */
 export function actorOf(res: Response): string {
   const who = res.locals.admin as AdminPrincipal;
-  return `${who.role}:${who.name}`;
+  const via = res.locals.via as ActorChannel | undefined;
+  return formatActor({ role: who.role, name: who.name, via, tokenId: via ? who.id : undefined });
 }

@@ -24,6 +24,9 @@ import type { CaRotation } from '../rotation/open-rotation.js';
 import { rotationAdminRouter, rotationCaHandler } from '../rotation/routes.js';
 import { leanEnroll } from './lean-enroll.js';
 import { requestContext } from './request-context.js';
+import type { SyncState } from '../sync/crl-sync.js';
+import type { ConsoleAssets } from '../ui/assets.js';
+import { consoleRouter } from '../ui/router.js';
 
 export interface AppDeps {
   readonly authority: CertificateAuthority;
@@ -34,10 +37,15 @@ export interface AppDeps {
   readonly clock: Clock;
   readonly log: Logger;
   readonly metrics: CaMetrics;
-  /** CRL sync to Roles Anywhere (`ca-server/src/sync/setup.ts`): admin routes under /v1/admin/aws, metrics appended. */
-  readonly awsSync?: { readonly router: Router; metrics(): string } | undefined;
+  /**
+   * CRL sync to Roles Anywhere (`ca-server/src/sync/setup.ts`): admin routes under /v1/admin/aws,
+   * metrics appended, its state on the console's overview.
+   */
+  readonly awsSync?: { readonly router: Router; metrics(): string; readonly sync?: { state(): SyncState } } | undefined;
   /** CA rotation (docs/rotation.md): `/v1/admin/rotation`, and `GET /v1/ca` with both roots. */
   readonly rotation?: CaRotation | undefined;
+  /** The console's built assets (default: `dist/ui/`, `ui/assets.ts`). */
+  readonly consoleAssets?: ConsoleAssets | undefined;
 }
 
 /** Known paths and their methods, for 404 vs 405. */
@@ -94,6 +102,27 @@ export function createApp(d: AppDeps, enrollBuckets = new TokenBucketLimiter(d.c
   if (rot) app.use('/v1/admin/rotation', adminLimiter, json, adminAuth(d.authority), requireRole('admin'), rotationAdminRouter(rot.manager));
   if (d.awsSync) app.use('/v1/admin/aws', adminLimiter, json, adminAuth(d.authority), requireRole('admin'), d.awsSync.router);
   app.use('/v1/admin', adminRouter(d.authority, [adminLimiter, json]));
+  // The web console (docs/console.md): same authority, roles, audit and admin rate limit as /v1/admin.
+  if (d.config.console.enabled) {
+    const sync = d.awsSync?.sync;
+    app.use(
+      '/ui',
+      adminLimiter,
+      consoleRouter({
+        authority: d.authority,
+        crl: d.crl,
+        store: d.store,
+        issuer: d.issuer,
+        config: d.config,
+        clock: d.clock,
+        log: d.log,
+        metrics: d.metrics,
+        rotation: d.rotation,
+        syncState: sync ? () => sync.state() : undefined,
+        assets: d.consoleAssets,
+      }),
+    );
+  }
 
   app.get('/healthz', (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');

@@ -10,15 +10,19 @@
 import type {
   AdminTokenRecord,
   AuditDraft,
+  AuditQuery,
   AuditRecord,
   CaCertificateRecord,
   CertificateQuery,
   CertificateRecord,
+  CertificateSearch,
+  CertificateStats,
   CrlRecord,
   NewAdminTokenRecord,
   Page,
   RevokedEntry,
   TokenRecord,
+  UiSessionRecord,
 } from './types.js';
 
 /** An audit record, or one built from the result of the operation it records. */
@@ -92,4 +96,23 @@ export interface CaStore {
   appendAudit(draft: AuditDraft): Promise<AuditRecord>;
   /** Records with seq > afterSeq, oldest first. */
   listAudit(afterSeq: number, limit: number): Promise<readonly AuditRecord[]>;
+  /** Records matching the filter, newest first (the console's audit page). */
+  searchAudit(q: AuditQuery): Promise<readonly AuditRecord[]>;
+
+  // --- console (ca-server/src/ui/, docs/console.md): reads for its pages, and its sessions
+  /**
+   * A page of certificates matching the search, in the asked order, by keyset pagination (the
+   * cursor holds the sort key of the last row), so page N costs what page 1 costs.
+   */
+  searchCertificates(q: CertificateSearch): Promise<Page<CertificateRecord>>;
+  /** Certificates by status at `now`, and unrevoked ones expiring between consecutive `edges`. */
+  certificateStats(now: Date, edges: readonly Date[]): Promise<CertificateStats>;
+  /** Stores a new session and audits the sign-in; sessions ended at `rec.createdAt` are deleted in the same transaction. */
+  createUiSession(rec: UiSessionRecord, audit: AuditDraft): Promise<void>;
+  /** The session and the admin token that opened it (whatever their state: the caller decides). */
+  findUiSession(idHash: string): Promise<{ session: UiSessionRecord; adminToken: AdminTokenRecord } | undefined>;
+  /** Records use: moves the idle end (no audit: not a change of authority). */
+  touchUiSession(idHash: string, lastSeenAt: Date, idleExpiresAt: Date): Promise<void>;
+  /** Deletes a session; false when there was none (nothing audited then). */
+  deleteUiSession(idHash: string, audit: AuditDraft | undefined): Promise<boolean>;
 }

@@ -120,4 +120,39 @@ ALTER TABLE ca_certificates ADD COLUMN revoked_at INTEGER;
 ALTER TABLE ca_certificates ADD COLUMN reason TEXT;
 `,
   },
+  {
+    // The web console (docs/console.md): server-side sessions (only the SHA-256 of the session id),
+    // a name index for its search (host and SAN values, lower-case, filled by a trigger so every
+    // writer of `certificates` keeps it), and indexes for keyset pagination by expiry and for the
+    // audit filters. `certificate_names` holds `seq` (not the serial) to stay small.
+    version: 6,
+    name: 'console',
+    sql: `
+CREATE TABLE ui_sessions (
+  id_hash TEXT PRIMARY KEY,
+  admin_token_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  idle_expires_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE TABLE certificate_names (
+  name TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (name, seq)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO certificate_names (name, seq) SELECT lower(host), seq FROM certificates;
+INSERT OR IGNORE INTO certificate_names (name, seq)
+  SELECT lower(substr(j.value, instr(j.value, ':') + 1)), c.seq FROM certificates c, json_each(c.sans) j;
+CREATE TRIGGER certificates_names AFTER INSERT ON certificates BEGIN
+  INSERT OR IGNORE INTO certificate_names (name, seq) VALUES (lower(NEW.host), NEW.seq);
+  INSERT OR IGNORE INTO certificate_names (name, seq) SELECT lower(substr(value, instr(value, ':') + 1)), NEW.seq FROM json_each(NEW.sans);
+END;
+CREATE INDEX certificates_expiry ON certificates(not_after, seq);
+CREATE INDEX certificates_status_expiry ON certificates(status, not_after, seq);
+CREATE INDEX audit_log_action ON audit_log(action, seq);
+CREATE INDEX audit_log_actor ON audit_log(actor, seq);
+CREATE INDEX audit_log_time ON audit_log(time);
+`,
+  },
 ];

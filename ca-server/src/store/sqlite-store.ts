@@ -20,15 +20,19 @@ import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.j
 import type {
   AdminTokenRecord,
   AuditDraft,
+  AuditQuery,
   AuditRecord,
   CaCertificateRecord,
   CertificateQuery,
   CertificateRecord,
+  CertificateSearch,
+  CertificateStats,
   CrlRecord,
   NewAdminTokenRecord,
   Page,
   RevokedEntry,
   TokenRecord,
+  UiSessionRecord,
 } from './types.js';
 import { adminTokenId } from './types.js';
 
@@ -360,6 +364,141 @@ export class SqliteCaStore implements CaStore {
     return rows.map(auditRecordFromRow);
   }
 
+  async searchAudit(q: AuditQuery): Promise<readonly AuditRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (q.action !== undefined) {
+      where.push('action = ?');
+      params.push(q.action);
+    }
+    if (q.actorPrefix !== undefined) {
+      where.push('actor >= ? AND actor < ?');
+      params.push(q.actorPrefix, prefixEnd(q.actorPrefix));
+    }
+    // Time bounds become seq bounds (one index lookup each), so the scan stays in seq order and
+    // stops at `limit`; the exact time test (unary + : not through the index) stays for records
+    // written a few milliseconds out of order.
+    if (q.since !== undefined) {
+      where.push('+time >= ? AND seq >= (SELECT min(seq) FROM audit_log WHERE time >= ?)');
+      params.push(q.since.toISOString(), q.since.toISOString());
+    }
+    if (q.until !== undefined) {
+      where.push('+time < ? AND seq <= (SELECT max(seq) FROM audit_log WHERE time < ?)');
+      params.push(q.until.toISOString(), q.until.toISOString());
+    }
+    if (q.beforeSeq !== undefined) {
+      where.push('seq < ?');
+      params.push(q.beforeSeq);
+    }
+    params.push(q.limit);
+    const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
+    return (this.#stmt(sql).all(...params) as Row[]).map(auditRecordFromRow);
+  }
+
+  // --- console
+
+  async searchCertificates(q: CertificateSearch): Promise<Page<CertificateRecord>> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const alternatives: string[] = [];
+    if (q.serials && q.serials.length > 0) {
+      alternatives.push(`serial IN (${q.serials.map(() => '?').join(', ')})`);
+      params.push(...q.serials);
+    }
+    if (q.namePrefix !== undefined) {
+      alternatives.push('seq IN (SELECT seq FROM certificate_names WHERE name >= ? AND name < ?)');
+      params.push(q.namePrefix, prefixEnd(q.namePrefix));
+    }
+    if (alternatives.length > 0) where.push(`(${alternatives.join(' OR ')})`);
+    if (q.status === 'revoked') where.push("status = 'revoked'");
+    else if (q.status === 'active') {
+      where.push("status = 'valid' AND not_after > ?");
+      params.push(q.now.getTime());
+    } else if (q.status === 'expired') {
+      where.push("status = 'valid' AND not_after <= ?");
+      params.push(q.now.getTime());
+    }
+    if (q.issuerId !== undefined) {
+      where.push('issuer_id = ?');
+      params.push(q.issuerId);
+    }
+    if (q.cursor !== undefined) {
+      const c = decodeSearchCursor(q.cursor, q.sort);
+      if (q.sort === 'newest') where.push('seq < ?');
+      else where.push(q.sort === 'expiry_asc' ? '(not_after, seq) > (?, ?)' : '(not_after, seq) < (?, ?)');
+      params.push(...(q.sort === 'newest' ? [c.seq] : [c.notAfter, c.seq]));
+    }
+    const order = q.sort === 'newest' ? 'seq DESC' : q.sort === 'expiry_asc' ? 'not_after ASC, seq ASC' : 'not_after DESC, seq DESC';
+    params.push(q.limit + 1);
+    const sql = `SELECT * FROM certificates ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
+    const rows = this.#stmt(sql).all(...params) as Row[];
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(certFromRow),
+      nextCursor: rows.length > q.limit && last ? encodeSearchCursor(q.sort, Number(last.not_after), Number(last.seq)) : undefined,
+    };
+  }
+
+  async certificateStats(now: Date, edges: readonly Date[]): Promise<CertificateStats> {
+    const t = now.getTime();
+    // Three index range counts (certificates_status_expiry), not one pass over the table.
+    const count = (sql: string, ...p: unknown[]): number => Number((this.#stmt(sql).get(...p) as Row).n);
+    const revoked = count("SELECT count(*) AS n FROM certificates WHERE status = 'revoked'");
+    const active = count("SELECT count(*) AS n FROM certificates WHERE status = 'valid' AND not_after > ?", t);
+    const expired = count("SELECT count(*) AS n FROM certificates WHERE status = 'valid' AND not_after <= ?", t);
+    const between = this.#stmt("SELECT count(*) AS n FROM certificates WHERE status = 'valid' AND not_after > ? AND not_after <= ?");
+    const expiring: number[] = [];
+    for (let i = 0; i + 1 < edges.length; i++) expiring.push(Number((between.get(edges[i]!.getTime(), edges[i + 1]!.getTime()) as Row).n));
+    return { active, expired, revoked, expiring };
+  }
+
+  async createUiSession(rec: UiSessionRecord, audit: AuditDraft): Promise<void> {
+    const at = rec.createdAt.getTime();
+    await this.tx(() => {
+      this.#stmt('DELETE FROM ui_sessions WHERE expires_at <= ? OR idle_expires_at <= ?').run(at, at);
+      this.#stmt(
+        'INSERT INTO ui_sessions (id_hash, admin_token_id, created_at, last_seen_at, idle_expires_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ).run(rec.idHash, rec.adminTokenId, at, rec.lastSeenAt.getTime(), rec.idleExpiresAt.getTime(), rec.expiresAt.getTime());
+      this.appendAuditSync(audit);
+    });
+  }
+
+  async findUiSession(idHash: string): Promise<{ session: UiSessionRecord; adminToken: AdminTokenRecord } | undefined> {
+    const r = this.#stmt(
+      `SELECT s.id_hash AS s_id_hash, s.admin_token_id AS s_admin_token_id, s.created_at AS s_created_at,
+              s.last_seen_at AS s_last_seen_at, s.idle_expires_at AS s_idle_expires_at, s.expires_at AS s_expires_at, t.*
+         FROM ui_sessions s JOIN admin_tokens t ON t.id = s.admin_token_id WHERE s.id_hash = ?`,
+    ).get(idHash) as Row | undefined;
+    if (!r) return undefined;
+    return {
+      session: {
+        idHash: String(r.s_id_hash),
+        adminTokenId: String(r.s_admin_token_id),
+        createdAt: new Date(Number(r.s_created_at)),
+        lastSeenAt: new Date(Number(r.s_last_seen_at)),
+        idleExpiresAt: new Date(Number(r.s_idle_expires_at)),
+        expiresAt: new Date(Number(r.s_expires_at)),
+      },
+      adminToken: adminTokenFromRow(r),
+    };
+  }
+
+  async touchUiSession(idHash: string, lastSeenAt: Date, idleExpiresAt: Date): Promise<void> {
+    await this.tx(() => {
+      this.#stmt('UPDATE ui_sessions SET last_seen_at = ?, idle_expires_at = ? WHERE id_hash = ?').run(lastSeenAt.getTime(), idleExpiresAt.getTime(), idHash);
+    });
+  }
+
+  async deleteUiSession(idHash: string, audit: AuditDraft | undefined): Promise<boolean> {
+    return this.tx(() => {
+      const del = this.#stmt('DELETE FROM ui_sessions WHERE id_hash = ?').run(idHash);
+      if (del.changes === 0) return false;
+      if (audit) this.appendAuditSync(audit);
+      return true;
+    });
+  }
+
   // --- internals
 
   /**
@@ -540,6 +679,24 @@ function decodeCursor(cursor: string): number {
   const m = /^c(\d{1,15})$/.exec(s);
   if (!m) throw caError('invalid_request', 'The cursor is not valid.');
   return Number(m[1]);
+}
+
+/** Upper bound of the strings that start with `prefix` (binary order: the largest code point appended). */
+function prefixEnd(prefix: string): string {
+  return `${prefix}\u{10FFFF}`;
+}
+
+const SORT_CODE: Record<CertificateSearch['sort'], string> = { newest: 'n', expiry_asc: 'a', expiry_desc: 'd' };
+
+/** Cursor of a search page: the sort it belongs to and the sort key of the last row shown. */
+function encodeSearchCursor(sort: CertificateSearch['sort'], notAfter: number, seq: number): string {
+  return Buffer.from(`s${SORT_CODE[sort]}.${notAfter}.${seq}`).toString('base64url');
+}
+
+function decodeSearchCursor(cursor: string, sort: CertificateSearch['sort']): { notAfter: number; seq: number } {
+  const m = /^s([nad])\.(\d{1,15})\.(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m || m[1] !== SORT_CODE[sort]) throw caError('invalid_request', 'The cursor is not valid for this search; start again from the first page.');
+  return { notAfter: Number(m[2]), seq: Number(m[3]) };
 }
 
 /** One `audit_log` row as an AuditRecord (also used by the backup, which reads a copied database). */

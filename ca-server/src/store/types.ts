@@ -145,3 +145,64 @@ export interface CertificateQuery {
   readonly cursor?: string | undefined;
   readonly limit: number;
 }
+
+/**
+ * A signed-in console session (`ca-server/src/ui/`, docs/console.md). Only the SHA-256 of the
+ * session id is stored, like every other bearer secret; the admin token that signed in is named
+ * by its public id, so the token's own state (revoked, expired) is checked on every request.
+ */
+export interface UiSessionRecord {
+  /** SHA-256 hex of the session id (the cookie value). */
+  readonly idHash: string;
+  /** Public id of the admin token that signed in ({@link adminTokenId}). */
+  readonly adminTokenId: string;
+  readonly createdAt: Date;
+  /** Last request seen (written at most every few seconds). */
+  readonly lastSeenAt: Date;
+  /** When the session ends unless used again: `lastSeenAt` + idle timeout, never after `expiresAt`. */
+  readonly idleExpiresAt: Date;
+  /** Absolute end, whatever the use. */
+  readonly expiresAt: Date;
+}
+
+/** Order of {@link CaStore.searchCertificates}: newest issued first, or by `notAfter` either way. */
+export type CertificateSort = 'newest' | 'expiry_asc' | 'expiry_desc';
+
+/** The console's certificate search. Name and serial criteria are alternatives (OR); the rest narrows (AND). */
+export interface CertificateSearch {
+  readonly now: Date;
+  /** Lower-case prefix of the host or of a SAN value (`web-1`, `web-1.example`, `10.0.0.7`). */
+  readonly namePrefix?: string | undefined;
+  /** Canonical serials (authority/serial.ts) the certificate may have. */
+  readonly serials?: readonly string[] | undefined;
+  readonly status?: CertStatus | undefined;
+  readonly issuerId?: string | undefined;
+  readonly sort: CertificateSort;
+  /** Opaque, from the previous page with the same sort. */
+  readonly cursor?: string | undefined;
+  readonly limit: number;
+}
+
+/** Counts for the console's overview. */
+export interface CertificateStats {
+  readonly active: number;
+  readonly expired: number;
+  readonly revoked: number;
+  /** `expiring[i]`: unrevoked certificates with `edges[i] < notAfter <= edges[i + 1]`. */
+  readonly expiring: readonly number[];
+}
+
+/** The console's audit filter; records come newest first. */
+export interface AuditQuery {
+  /** This action exactly (`certificate.revoke`). */
+  readonly action?: string | undefined;
+  /** Actors starting with this (`admin:alice`). */
+  readonly actorPrefix?: string | undefined;
+  /** time >= since. */
+  readonly since?: Date | undefined;
+  /** time < until. */
+  readonly until?: Date | undefined;
+  /** Only records with seq < beforeSeq (the next page). */
+  readonly beforeSeq?: number | undefined;
+  readonly limit: number;
+}

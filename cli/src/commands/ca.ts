@@ -78,7 +78,10 @@ const init: CommandModule<object, CommonArgs & { 'key-type': string; subject?: s
 export const CA_LISTEN_ENV = 'RAPKI_CA_LISTEN';
 const DEFAULT_CA_LISTEN = '127.0.0.1:8443';
 
-const serve: CommandModule<object, CommonArgs & { listen?: string; 'init-if-missing': boolean; 'enroll-rate'?: number; 'admin-rate'?: number }> = {
+const serve: CommandModule<
+  object,
+  CommonArgs & { listen?: string; 'init-if-missing': boolean; 'enroll-rate'?: number; 'admin-rate'?: number; ui: boolean; 'ui-idle-timeout'?: string; 'ui-session-lifetime'?: string }
+> = {
   command: 'serve',
   describe: 'Run the CA server (HTTPS)',
   builder: (y: Argv) =>
@@ -88,7 +91,10 @@ const serve: CommandModule<object, CommonArgs & { listen?: string; 'init-if-miss
       .option('init-if-missing', { type: 'boolean', default: false, describe: 'create the CA first if the directory has none' })
       .option('passphrase-file', { type: 'string', describe: 'file holding the CA key passphrase (else RAPKI_CA_PASSPHRASE)' })
       .option('enroll-rate', { type: 'number', describe: 'enroll/renew requests per second per client IP (burst 2x)' })
-      .option('admin-rate', { type: 'number', describe: 'admin requests per second per client IP (burst 2x)' }) as never,
+      .option('admin-rate', { type: 'number', describe: 'admin requests per second per client IP (burst 2x)' })
+      .option('ui', { type: 'boolean', default: true, describe: 'serve the web console at /ui/ (--no-ui turns it off; docs/console.md)' })
+      .option('ui-idle-timeout', { type: 'string', describe: 'console session ends after this long unused (default 15m; 1m..24h)' })
+      .option('ui-session-lifetime', { type: 'string', describe: 'console session ends this long after sign-in (default 8h; 5m..7d)' }) as never,
   handler: async (argv) => {
     const fromEnv = argv.listen === undefined && process.env[CA_LISTEN_ENV] ? process.env[CA_LISTEN_ENV] : undefined;
     const listenAddress = argv.listen ?? fromEnv ?? DEFAULT_CA_LISTEN;
@@ -101,8 +107,13 @@ const serve: CommandModule<object, CommonArgs & { listen?: string; 'init-if-miss
       const ar = rate(argv['admin-rate']);
       if (er) rateLimits.enroll = er;
       if (ar) rateLimits.admin = ar;
+      const { parseDurationSeconds } = await import('../../../ca-server/src/authority/durations.js');
+      const consoleConfig: { enabled: boolean; idleTimeoutSeconds?: number; lifetimeSeconds?: number } = { enabled: argv.ui !== false };
+      if (argv['ui-idle-timeout'] !== undefined) consoleConfig.idleTimeoutSeconds = parseDurationSeconds(argv['ui-idle-timeout'], '--ui-idle-timeout');
+      if (argv['ui-session-lifetime'] !== undefined) consoleConfig.lifetimeSeconds = parseDurationSeconds(argv['ui-session-lifetime'], '--ui-session-lifetime');
       const srv = await startCaServer({
         dir: argv.dir,
+        console: consoleConfig,
         listen: listenAddress,
         initIfMissing: argv['init-if-missing'],
         passphraseFile: argv['passphrase-file'],
@@ -116,6 +127,7 @@ const serve: CommandModule<object, CommonArgs & { listen?: string; 'init-if-miss
         },
       });
       process.stdout.write(`rapki ca listening on ${srv.url} fingerprint=${srv.fingerprint}\n`);
+      if (srv.config.console.enabled) process.stderr.write(`rapki: web console at ${srv.url}/ui/ (sign in with an admin or operator token)\n`);
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off('SIGTERM', stop);

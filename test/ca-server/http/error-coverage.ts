@@ -13,6 +13,7 @@ export const NOT_PROVOKED_OVER_HTTP: Readonly<Record<string, string>> = {
   lint_failed: 'only reachable through a broken X.509 layer; covered in authority.test.ts (faulty issuer adds a SAN)',
   audit_write_failed: 'needs a failing audit insert; covered in authority.test.ts (SQLite trigger)',
   not_ready: 'needs a dead store; covered in http/errors.test.ts with a closed store',
+  csrf_failed: 'the console only (HTML forms); provoked over HTTPS in test/ca-server/ui/console-http.test.ts and in a browser in test/e2e/console.test.ts',
   internal_error: 'no route throws a non-coded error on purpose; the mapping is covered in http/errors.test.ts',
   ca_exists: 'CLI only (status 0); covered in http/ca-cli.test.ts',
   ca_not_found: 'CLI only; covered in http/ca-cli.test.ts',
