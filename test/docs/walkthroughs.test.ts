@@ -181,7 +181,7 @@ describe('walkthroughs run as written', () => {
       ['/backup/rapki', join(base, 'backup')],
     ]);
     // The backup is signed with the root key (passphrase) and the restore checks the pinned root.
-    const { fingerprint } = JSON.parse(init.stdout) as { fingerprint: string };
+    const { fingerprint } = JSON.parse(init.stdout.toString()) as { fingerprint: string };
     const opsEnv = { PATH: pathWithRapki(), RAPKI_CA_PASSPHRASE: TEST_CA_PASSPHRASE, RAPKI_CA_FINGERPRINT: fingerprint };
     const run = await runBash(text, { cwd: REPO_ROOT, scratch: join(scratch, 'ops-run'), env: opsEnv, timeoutMs: 60_000 });
     const output = `${run.stdout}\n${run.stderr}`;
