@@ -18,7 +18,7 @@ import { preflight } from '../preflight/preflight.js';
 import { signCreateSessionRequest } from '../request/sign-create-session.js';
 import type { KeySigner, RolesAnywhereCredentials, SessionOptions } from '../types.js';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_MS, MAX_MAX_ATTEMPTS, THROTTLING_CODES } from './constants.js';
-import { endpointFromEnv, resolveEndpoint } from './endpoint.js';
+import { endpointFromEnv, isLoopbackHost, resolveEndpoint } from './endpoint.js';
 import { isThrottling, mapServiceError, sessionError } from './errors.js';
 import { TransportError, sendOnce, type WireResponse } from './http-client.js';
 import { parseCredentials, parseServiceError } from './parse-response.js';
@@ -144,7 +144,7 @@ export async function createSession(
   throw withAttempts(last, maxAttempts);
 }
 
-function transportToError(e: TransportError, host: string, proxy: string | undefined): RapkiError {
+function transportToError(e: TransportError, host: string, proxy: string | undefined, loopback: boolean): RapkiError {
   const via = proxy === undefined ? '' : ` through the proxy ${proxy}`;
   switch (e.kind) {
     case 'timeout':
@@ -162,7 +162,7 @@ function transportToError(e: TransportError, host: string, proxy: string | undef
     default:
       return sessionError(
         'network_error',
-        `cannot reach ${host}${via}: ${e.message}${proxy === undefined ? '; if this network needs a proxy, set HTTPS_PROXY' : ''}`,
+        `cannot reach ${host}${via}: ${e.message}${proxy === undefined && !loopback ? '; if this network needs a proxy, set HTTPS_PROXY' : ''}`,
         { cause: e },
       );
   }
