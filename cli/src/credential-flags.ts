@@ -121,7 +121,7 @@ export const CREDENTIAL_FLAGS: readonly FlagSpec[] = [
     describe: 'Output format of sign-string: json (hex in a JSON string), text (hex) or bin (raw bytes)' },
   { name: 'digest', type: 'string', defaultText: 'SHA256', support: 'supported', commands: ['sign-string'],
     describe: 'Digest of sign-string: SHA256, SHA384 or SHA512' },
-  // serve (signer-spec.md §3.4; --address and below are rapki's)
+  // serve (signer-spec.md section 3.4; --address and below are rapki's)
   { name: 'port', type: 'string', numeric: true, defaultText: '9911', support: 'supported', commands: ['serve'],
     describe: 'Listen port (0 = any free port)' },
   { name: 'hop-limit', type: 'string', numeric: true, defaultText: '64', support: 'supported', commands: ['serve'],
@@ -134,7 +134,7 @@ export const CREDENTIAL_FLAGS: readonly FlagSpec[] = [
     describe: 'Also serve the container-credentials format at /credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI)' },
   { name: 'auth-token-file', type: 'string', rapki: true, support: 'supported', commands: ['serve'],
     describe: 'File with the Authorization token of --container (created 0600 with a random token if missing); or set RAPKI_CONTAINER_AUTH_TOKEN' },
-  // update (signer-spec.md §3.5)
+  // update (signer-spec.md section 3.5)
   { name: 'profile', type: 'string', defaultText: 'default', support: 'supported', commands: ['update'],
     describe: 'Section of the credentials file to write' },
   { name: 'once', type: 'boolean', support: 'supported', commands: ['update'],

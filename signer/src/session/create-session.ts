@@ -76,6 +76,8 @@ export async function createSession(
   const target = resolveEndpoint({ region, endpoint, useFipsEndpoint: options.useFipsEndpoint });
   const proxy = options.withProxy === false ? undefined : proxyFor(target, env);
   if (proxy) options.debug?.(`proxy: ${describeProxy(proxy)}`);
+  // NODE_EXTRA_CA_CERTS: Node adds it to its own store; the first TLS check (tls-trust.ts) reads it too.
+  const trust = { verify: options.verifyTls !== false, caBundle: options.caBundle, extraCaFile: env.NODE_EXTRA_CA_CERTS || undefined, now };
 
   const context = {
     trustAnchorArn: options.trustAnchorArn,
@@ -124,12 +126,12 @@ export async function createSession(
           headers,
           body: signed.body,
         },
-        { timeoutMs, trust: { verify: options.verifyTls !== false, caBundle: options.caBundle }, proxy, debug: options.debug },
+        { timeoutMs, trust, proxy, debug: options.debug },
       );
     } catch (e) {
       if (!(e instanceof TransportError)) throw e;
       options.debug?.(`attempt ${attempt}: ${e.kind}: ${e.message}`);
-      last = transportToError(e, target.hostHeader, proxy === undefined ? undefined : describeProxy(proxy));
+      last = transportToError(e, target.hostHeader, proxy === undefined ? undefined : describeProxy(proxy), isLoopbackHost(target.hostname));
       if (e.kind === 'tls' || e.kind === 'too_large') throw last;
       if (attempt < maxAttempts) await wait(backoffDelayMs(attempt, random));
       continue;

@@ -53,7 +53,7 @@ async function connectWithin(req: WireRequest, opts: TransportOptions): Promise<
   const attempt =
     req.protocol === 'https:'
       ? secureConnection(target, opts.proxy, opts.trust, track, opts.debug)
-      : // Plain http through a proxy: absolute-form requests to the proxy (RFC 9112 §3.2.2), as Go sends them.
+      : // Plain http through a proxy: absolute-form requests to the proxy (RFC 9112 section 3.2.2), as Go sends them.
         opts.proxy
         ? connectToProxy(opts.proxy, track)
         : openTcp(target, undefined, track);
