@@ -130,6 +130,8 @@ export const CREDENTIAL_FLAGS: readonly FlagSpec[] = [
     describe: 'Listen address (loopback unless --allow-non-loopback); requests must name it (or localhost) in their Host header' },
   { name: 'allow-non-loopback', type: 'boolean', rapki: true, support: 'supported', commands: ['serve'],
     describe: 'Allow a non-loopback --address (exposes credentials to the network)' },
+  { name: 'allow-host', type: 'string', rapki: true, support: 'supported', commands: ['serve'],
+    describe: 'More Host header names to answer, comma-separated (e.g. a service name clients use); others get 403' },
   { name: 'container', type: 'boolean', rapki: true, support: 'supported', commands: ['serve'],
     describe: 'Also serve the container-credentials format at /credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI)' },
   { name: 'auth-token-file', type: 'string', rapki: true, support: 'supported', commands: ['serve'],

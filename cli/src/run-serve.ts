@@ -67,6 +67,10 @@ export async function runServe(values: FlagValues, io: SignerCommandIo): Promise
     const port = optionalInteger(values, 'port', 0, 65_535) ?? DEFAULT_PORT;
     const hopLimit = optionalInteger(values, 'hop-limit', MIN_HOP_LIMIT, MAX_HOP_LIMIT) ?? DEFAULT_HOP_LIMIT;
     roleNameFromArn(config.session.roleArn); // a bad role ARN fails before a token file is made
+    const allowedHosts = (optionalString(values, 'allow-host') ?? '').split(',').map((h) => h.trim()).filter((h) => h !== '');
+    for (const h of allowedHosts) {
+      if (!/^[a-z0-9.-]{1,253}$|^\[?[0-9a-f:.]+\]?$/i.test(h)) throw flagError('invalid_flag_value', `--allow-host '${h.slice(0, 80)}' is not a host name or IP address`);
+    }
     const authFile = optionalString(values, 'auth-token-file');
     const authorizationToken = values.container === true ? containerToken(values, io, log) : undefined;
 
@@ -81,6 +85,7 @@ export async function runServe(values: FlagValues, io: SignerCommandIo): Promise
         port,
         hopLimit,
         allowNonLoopback,
+        allowedHosts,
         container: authorizationToken === undefined ? undefined : { authorizationToken },
         log,
       },

@@ -189,6 +189,15 @@ describe('rapki serve', () => {
     expect(s.stderr()).toMatch(/refused a request whose Host header does not name this endpoint/);
     s.child.kill('SIGTERM');
     await s.exited;
+    // A name the operator lists (a service name in front of the endpoint) is answered.
+    const named = await startServe(flags('--allow-host', 'creds.svc.test'), env());
+    children.push(named.child);
+    const nport = /:(\d+)\/$/.exec(named.url)![1];
+    const nbase = named.url.slice(0, -1);
+    expect((await call(`${nbase}/latest/api/token`, 'PUT', { Host: `creds.svc.test:${nport}` })).status).toBe(200);
+    expect((await call(`${nbase}/latest/api/token`, 'PUT', { Host: `other.svc.test:${nport}` })).status).toBe(403);
+    named.child.kill('SIGTERM');
+    await named.exited;
   });
 
   it('refuses a 257th live IMDS token with 429 instead of logging another client out', async () => {

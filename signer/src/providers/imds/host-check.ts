@@ -11,7 +11,8 @@
  * Allowed, with the listening port (the port may be omitted only when it is 80, RFC 9110 §7.2):
  * - the listen address itself (`--address`), and `localhost` when it is a loopback address;
  * - for a wildcard address (0.0.0.0, ::; only with --allow-non-loopback): `localhost` and any IP
- *   literal — a name that resolves to us is exactly what rebinding forges, an IP literal is not.
+ *   literal — a name that resolves to us is exactly what rebinding forges, an IP literal is not;
+ * - names the operator lists (`serve --allow-host`, e.g. the service name clients use).
  * Anything else, and a request without Host, is refused (403).
  */
 import { isIP } from 'node:net';
@@ -30,7 +31,7 @@ export function parseHostHeader(value: string): { host: string; port: number | u
 }
 
 /** A checker for one listening address and port. */
-export function hostChecker(listenAddress: string, port: number): (hostHeader: string | undefined) => boolean {
+export function hostChecker(listenAddress: string, port: number, extraNames: readonly string[] = []): (hostHeader: string | undefined) => boolean {
   const address = normalizeIp(listenAddress);
   const wildcard = address === '0.0.0.0' || address === '::' || address === '0:0:0:0:0:0:0:0';
   const loopback = address === 'localhost' || isLoopbackAddress(address);
@@ -40,6 +41,7 @@ export function hostChecker(listenAddress: string, port: number): (hostHeader: s
     names.add('127.0.0.1');
     names.add('::1');
   }
+  for (const n of extraNames) names.add(n.trim().toLowerCase().replace(/^\[|\]$/g, ''));
   return (hostHeader) => {
     if (hostHeader === undefined) return false;
     const h = parseHostHeader(hostHeader);

@@ -48,6 +48,11 @@ export interface CredentialServerOptions {
   readonly hopLimit?: number | undefined;
   /** Required to listen on anything but a loopback address. */
   readonly allowNonLoopback?: boolean | undefined;
+  /**
+   * More names clients may put in the Host header (with the listening port), e.g. a Kubernetes
+   * service name in front of a non-loopback endpoint (host-check.ts).
+   */
+  readonly allowedHosts?: readonly string[] | undefined;
   /** Serve the IMDSv2 routes (default true). */
   readonly imds?: boolean | undefined;
   /** Enable the container-credentials route with this `Authorization` token. */
@@ -153,7 +158,7 @@ export async function startCredentialServer(options: CredentialServerOptions): P
   sweeper.unref();
   const bound = server.address();
   const boundPort = typeof bound === 'object' && bound ? bound.port : port;
-  hostAllowed = hostChecker(address, boundPort);
+  hostAllowed = hostChecker(address, boundPort, options.allowedHosts);
   const url = `http://${hostForUrl(address)}:${boundPort}/`;
 
   return {

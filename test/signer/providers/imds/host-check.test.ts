@@ -31,6 +31,14 @@ describe('hostChecker (DNS rebinding)', () => {
     expect(any('rebind.example:9911')).toBe(false);
   });
 
+  it('also answers the names the operator lists (--allow-host), with the port', () => {
+    const ok = hostChecker('0.0.0.0', 9911, ['rapki-sidecar', 'Creds.Svc.Local']);
+    expect(ok('rapki-sidecar:9911')).toBe(true);
+    expect(ok('creds.svc.local:9911')).toBe(true);
+    expect(ok('rapki-sidecar:9912')).toBe(false);
+    expect(ok('evil.example:9911')).toBe(false);
+  });
+
   it('parses Host headers', () => {
     expect(parseHostHeader('[::1]:80')).toEqual({ host: '::1', port: 80 });
     expect(parseHostHeader('Example.COM')).toEqual({ host: 'example.com', port: undefined });
