@@ -42,8 +42,6 @@ export interface ServeCredentialsOptions {
 /** A running endpoint; `close()` stops refreshing and closes the server. */
 export interface ServingCredentials {
   readonly server: CredentialServer;
-  /** Whether the first CreateSession succeeded (false: retrying with backoff). */
-  readonly ready: boolean;
   close(): Promise<void>;
 }
 
@@ -69,10 +67,9 @@ export async function startServing(o: ServeCredentialsOptions): Promise<ServingC
     onRefreshError: (err, hasLastGood, retryInMs) => o.onRefreshError?.(err, hasLastGood, retryInMs),
   });
   const server = await startCredentialServer({ ...o.listen, source, lastUpdated: () => source.lastUpdated, roleName });
-  const ready = (await source.start()) !== undefined;
+  await source.start(); // a failure is reported through onRefreshError and retried
   return {
     server,
-    ready,
     close: async () => {
       source.stop();
       await server.close();
