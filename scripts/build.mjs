@@ -60,10 +60,10 @@ await build({
   sourcemap: 'linked',
   logLevel: 'warning',
   define: { __RAPKI_VERSION__: JSON.stringify(pkg.version) },
-  // Rare paths load their packages from node_modules (PKCS#12, proxy, PKCS#11) instead of
+  // Rare paths load their packages from node_modules (PKCS#12, PKCS#11) instead of
   // growing the file every credential-process call parses.
-  external: ['pkcs11js', 'graphene-pk11', 'node-forge', 'https-proxy-agent'],
-  plugins: [lazyRequirePlugin(['pkcs11js', 'graphene-pk11', 'node-forge', 'https-proxy-agent'])],
+  external: ['pkcs11js', 'graphene-pk11', 'node-forge'],
+  plugins: [lazyRequirePlugin(['pkcs11js', 'graphene-pk11', 'node-forge'])],
 });
 // V8 code cache of that file (see scripts/credential-process-code-cache.cjs). Optional: without
 // it bin/rapki.cjs compiles the file, a few ms slower.
@@ -76,7 +76,7 @@ if (cc.status !== 0) process.stderr.write('build: no code cache for dist/credent
  * In the CommonJS bundle, `await import('pkg')` of those packages becomes a lazy `require('pkg')`
  * (through a one-line CommonJS stub the bundle wraps as esbuild wraps any lazily imported module),
  * because bin/rapki.cjs compiles the bundle with `vm.Script` (for the code cache), where a real
- * `import()` has no loader. Node >= 20.19 require()s ES-module packages (https-proxy-agent) too.
+ * `import()` has no loader. Node >= 20.19 require()s ES-module packages too.
  */
 function lazyRequirePlugin(packages) {
   const filter = new RegExp(`^(${packages.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`);

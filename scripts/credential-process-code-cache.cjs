@@ -93,12 +93,12 @@ async function warmCreateSession() {
       '--role-arn', 'arn:aws:iam::123456789012:role/warm-up', '--endpoint', 'http://127.0.0.1:9',
     ];
     const io = { env: process.env, readFileText: (p) => readFileSync(p, 'utf8'), warn: () => undefined };
-    const config = fast.resolveCredentialProcess(fast.parseSignerArgs(args, 'credential-process'), io);
+    const config = fast.resolveCredentialProcess(fast.parseSignerArgs(args, 'credential-process').values, io);
     const entryDir = join(dir, 'rapki');
     mkdirSync(entryDir, { mode: 0o700 });
     const expiration = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     writeFileSync(
-      join(entryDir, `${fast.cacheKey(fast.hashKeyMaterial(config.keySource), config.session)}.json`),
+      join(entryDir, `${fast.cacheKey(await fast.hashKeyMaterial(config.keySource, io.env), config.session)}.json`),
       JSON.stringify({ obtainedAt: Date.now(), credentials: { accessKeyId: 'ASIAWARMUP', secretAccessKey: 'x', sessionToken: 'x', expiration } }),
       { mode: 0o600 },
     );

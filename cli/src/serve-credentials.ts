@@ -1,19 +1,21 @@
 /**
  * The credential endpoint shared by `rapki serve` and `rapki agent --serve`: a refreshing
  * credential source (one CreateSession per refresh, certificate and key read again from disk each
- * time, so renewed files are used from the next refresh on) behind the IMDSv2-compatible server of
+ * time, and a refresh as soon as those files change) behind the IMDSv2-compatible server of
  * `signer/src/providers/imds/server.ts` (signer-spec.md §3.4).
  *
  * Order, on purpose: listen first (address, port and exposure checks fail before any
- * CreateSession), then get the first credentials; a failed first CreateSession closes the server
- * and rejects, so nothing is served that could never work. Requests in between are answered 500
- * "credentials unavailable".
+ * CreateSession), then the first CreateSession. A failed one does not stop the endpoint (the
+ * network or the service may not be up yet at boot, and the official helper keeps running too):
+ * it is retried with backoff, each failure reported once through `onRefreshError`, and requests
+ * meanwhile get the IMDS-style error (HTTP 500 "credentials unavailable: …").
  *
  * Loaded lazily by both commands: it pulls in the signer's session code.
  */
 import type { CredentialProcessConfig } from './signer-options.js';
 import { VERSION } from './version.js';
 import { loadKeySigner } from '../../signer/src/keys/load-key-signer.js';
+import { keySourceStamp } from '../../signer/src/keys/key-source-stamp.js';
 import { createSession } from '../../signer/src/session/create-session.js';
 import { RefreshingCredentialSource } from '../../signer/src/providers/refreshing-source.js';
 import { roleNameFromArn, startCredentialServer, type CredentialServer, type CredentialServerOptions } from '../../signer/src/providers/imds/server.js';
@@ -31,7 +33,10 @@ export interface ServeCredentialsOptions {
   /** Writes `--debug` lines of CreateSession (canonical request, string to sign); none when absent. */
   readonly debug?: ((line: string) => void) | undefined;
   readonly onRefreshed?: ((creds: RolesAnywhereCredentials) => void) | undefined;
-  readonly onRefreshError?: ((err: unknown, hasLastGood: boolean) => void) | undefined;
+  /** Once per failed CreateSession: whether previous credentials are still served, and when the next attempt is due. */
+  readonly onRefreshError?: ((err: unknown, hasLastGood: boolean, retryInMs: number) => void) | undefined;
+  /** The certificate or key files changed on disk; a refresh starts. */
+  readonly onSourceChanged?: (() => void) | undefined;
 }
 
 /** A running endpoint; `close()` stops refreshing and closes the server. */
@@ -40,7 +45,7 @@ export interface ServingCredentials {
   close(): Promise<void>;
 }
 
-/** Listens, then gets the first credentials (see the module comment for the order). */
+/** Listens, then makes the first CreateSession attempt (see the module comment for the order). */
 export async function startServing(o: ServeCredentialsOptions): Promise<ServingCredentials> {
   const { config } = o;
   const roleName = roleNameFromArn(config.session.roleArn);
@@ -56,19 +61,18 @@ export async function startServing(o: ServeCredentialsOptions): Promise<ServingC
       }
     },
     refreshBeforeMs: SERVE_REFRESH_BEFORE_MS,
+    sourceStamp: () => keySourceStamp(config.keySource),
+    onSourceChanged: () => o.onSourceChanged?.(),
     onRefreshed: (c) => o.onRefreshed?.(c),
-    onRefreshError: (err, hasLastGood) => o.onRefreshError?.(err, hasLastGood),
+    onRefreshError: (err, hasLastGood, retryInMs) => o.onRefreshError?.(err, hasLastGood, retryInMs),
   });
   const server = await startCredentialServer({ ...o.listen, source, lastUpdated: () => source.lastUpdated, roleName });
-  const close = async (): Promise<void> => {
-    source.stop();
-    await server.close();
+  await source.start(); // a failure is reported through onRefreshError and retried
+  return {
+    server,
+    close: async () => {
+      source.stop();
+      await server.close();
+    },
   };
-  try {
-    await source.start();
-  } catch (err) {
-    await close();
-    throw err;
-  }
-  return { server, close };
 }

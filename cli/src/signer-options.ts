@@ -6,8 +6,10 @@
  * I/O (env, file reads, warnings) is injected.
  */
 import type { KeySourceOptions, SessionOptions } from '../../signer/src/types.js';
+import { endpointFromEnv, plainHttpWarning } from '../../signer/src/session/endpoint.js';
 import {
   flagError,
+  ignoredFlagNotes,
   optionalInteger,
   optionalString,
   refuseUnsupported,
@@ -95,11 +97,13 @@ export function resolveKeySource(values: FlagValues, command: SignerCommand, io:
   const certificate = requireString(values, 'certificate');
   const privateKey = optionalString(values, 'private-key');
   warnPinValue([certificate, privateKey], io);
+  // Flags of the official helper accepted without effect here (TPM flags next to a file key, ...).
+  if (values.debug === true) for (const note of ignoredFlagNotes(values, command)) io.warn(`rapki: debug: ${note}`);
   return {
     onWarning: keyWarningsOnce(io),
     certificate,
     privateKey,
-    intermediates: command === 'credential-process' ? optionalString(values, 'intermediates') : undefined,
+    intermediates: command === 'sign-string' || command === 'read-certificate-data' ? undefined : optionalString(values, 'intermediates'),
     pkcs8Password: resolvePassword(values, io),
     pkcs11Lib: optionalString(values, 'pkcs11-lib'),
     reusePin: values['reuse-pin'] === true,
@@ -117,9 +121,13 @@ function envTrue(v: string | undefined): boolean {
   return v !== undefined && /^(true|1|yes)$/i.test(v.trim());
 }
 
-/** Resolves the flags of `credential-process` (and later `serve`/`update`, which share them). */
-export function resolveCredentialProcess(values: FlagValues, io: OptionsIo): CredentialProcessConfig {
-  const keySource = resolveKeySource(values, 'credential-process', io);
+/**
+ * Resolves the flags of `credential-process`, `serve` and `update` (they share them). The endpoint
+ * is `--endpoint`, else AWS_ENDPOINT_URL_ROLESANYWHERE / AWS_ENDPOINT_URL (the SDKs' variables);
+ * a plain-http endpoint that is not loopback is used with a warning, as the official helper uses it.
+ */
+export function resolveCredentialProcess(values: FlagValues, io: OptionsIo, command: SignerCommand = 'credential-process'): CredentialProcessConfig {
+  const keySource = resolveKeySource(values, command, io);
   const trustAnchorArn = requireString(values, 'trust-anchor-arn');
   const profileArn = requireString(values, 'profile-arn');
   const roleArn = requireString(values, 'role-arn');
@@ -128,17 +136,22 @@ export function resolveCredentialProcess(values: FlagValues, io: OptionsIo): Cre
   const timeoutSeconds = optionalInteger(values, 'timeout', 1, 300);
   const caPath = io.env[ENV_CA_BUNDLE];
   const caBundle = caPath !== undefined && caPath !== '' ? readBounded(io, caPath, MAX_CA_BUNDLE, 'ca_bundle_unreadable', `${ENV_CA_BUNDLE} file`) : undefined;
+  const fromEnv = optionalString(values, 'endpoint') === undefined ? endpointFromEnv(io.env) : undefined;
+  const endpoint = optionalString(values, 'endpoint') ?? fromEnv?.url;
+  if (fromEnv && values.debug === true) io.warn(`rapki: debug: endpoint ${fromEnv.url} from ${fromEnv.variable}`);
+  const insecure = plainHttpWarning(endpoint);
+  if (insecure) io.warn(`rapki: warning: ${insecure}`);
   const session: SessionOptions = {
     trustAnchorArn,
     profileArn,
     roleArn,
     region: optionalString(values, 'region'),
-    endpoint: optionalString(values, 'endpoint'),
+    endpoint,
     useFipsEndpoint: values['use-fips-endpoint'] === true || envTrue(io.env[ENV_USE_FIPS]),
     durationSeconds,
     roleSessionName: optionalString(values, 'role-session-name'),
     verifyTls: values['no-verify-ssl'] !== true,
-    withProxy: values['with-proxy'] === true,
+    // Proxy variables are always honoured (as the official helper's Go transport); --with-proxy is accepted for compatibility.
     caBundle,
     timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
   };

@@ -10,17 +10,22 @@ export function withSignerFlags<T>(y: Argv<T>, command: SignerCommand): Argv<T> 
   // `--no-verify-ssl` and `--no-tpm-key-password` are flags of their own in the official helper,
   // not negations of `--verify-ssl` / `--tpm-key-password`.
   let out = y.parserConfiguration({ 'boolean-negation': false }) as Argv<T>;
-  const groups: Record<string, string[]> = { supported: [], unsupported: [] };
+  const groups = { supported: [] as string[], ignored: [] as string[], refused: [] as string[] };
   for (const f of flagsOf(command)) {
     const describe = f.defaultText !== undefined ? `${f.describe} [default: ${f.defaultText}]` : f.describe;
     out = out.option(f.name, { type: f.type, describe, requiresArg: f.type === 'string' }) as Argv<T>;
-    (f.support === 'supported' ? groups.supported! : groups.unsupported!).push(f.name);
+    (f.support === 'supported' ? groups.supported : f.support === 'ignored' ? groups.ignored : groups.refused).push(f.name);
   }
-  out = out.group(groups.supported!, 'Options:').group(groups.unsupported!, 'Accepted for compatibility, answered with an error:');
+  out = out.group(groups.supported, 'Options:');
+  if (groups.ignored.length > 0) out = out.group(groups.ignored, 'Accepted for compatibility, ignored for file and PKCS#11 keys (a note with --debug):');
+  if (groups.refused.length > 0) out = out.group(groups.refused, 'Accepted for compatibility, answered with an error:');
   return out.epilog(
-    'Environment: RAPKI_PKCS8_PASSWORD (key password), AWS_CA_BUNDLE (PEM roots trusted for the endpoint instead of the bundled ones, as the AWS CLI), ' +
-      'HTTPS_PROXY / NO_PROXY (with --with-proxy), AWS_USE_FIPS_ENDPOINT=true. Failures print `rapki: <code>: <message>` ' +
-      'to stderr and exit 1.',
+    command === 'sign-string' || command === 'read-certificate-data'
+      ? 'Environment: RAPKI_PKCS8_PASSWORD (key password), RAPKI_PKCS11_PIN. Failures print `rapki: <code>: <message>` to stderr and exit 1.'
+      : 'Environment: RAPKI_PKCS8_PASSWORD (key password), AWS_CA_BUNDLE (PEM roots trusted for the endpoint instead of the bundled ones, as the AWS CLI), ' +
+          'NODE_EXTRA_CA_CERTS, HTTPS_PROXY / https_proxy and NO_PROXY / no_proxy (always honoured; loopback endpoints go direct), ' +
+          'AWS_ENDPOINT_URL_ROLESANYWHERE / AWS_ENDPOINT_URL (when no --endpoint), AWS_USE_FIPS_ENDPOINT=true. ' +
+          'Failures print `rapki: <code>: <message>` to stderr and exit 1.',
   );
 }
 

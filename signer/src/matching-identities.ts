@@ -27,14 +27,16 @@ function serialHex(der: Uint8Array): string {
 
 /**
  * The official helper's `read-certificate-data` listing for a selector or `pkcs11:` URI
- * (signer-spec.md §3.6): `Matching identities`, then per certificate `N) Hex Fingerprint: <sha1>`,
- * `Subject:`, `Issuer:`, `Serial Number:` and (PKCS#11) `URI:`; or `No matching identities`.
+ * (signer-spec.md §3.6), byte for byte its layout: `Matching identities`, then per certificate
+ * `N) Hex Fingerprint: <sha1>`, `Subject:`, `Issuer:`, `Serial Number:` and (PKCS#11) `URI:`, each
+ * on its own line without indentation, and an empty line after each certificate (the helper's
+ * `DefaultCertContainerToString` ends with "\n\n"); or `No matching identities`.
  * The SHA-1 fingerprint only names the certificate for the user (it is what OS stores display),
- * it is never used for a security decision. Each line ends with `\n`, as Go's fmt.Println.
+ * it is never used for a security decision.
  */
 export function formatMatchingIdentities(entries: readonly IdentityEntry[]): string {
   if (entries.length === 0) return 'No matching identities\n';
-  const lines = ['Matching identities'];
+  let out = 'Matching identities\n';
   entries.forEach((e, i) => {
     let cert: X509Certificate;
     try {
@@ -42,11 +44,12 @@ export function formatMatchingIdentities(entries: readonly IdentityEntry[]): str
     } catch (cause) {
       throw new SignerError('unparsable_certificate', 'A matching certificate could not be parsed as X.509.', { cause });
     }
-    lines.push(`${i + 1}) Hex Fingerprint: ${createHash('sha1').update(e.certificate).digest('hex')}`);
-    lines.push(`\tSubject: ${goStyleName(cert.subject)}`);
-    lines.push(`\tIssuer: ${goStyleName(cert.issuer)}`);
-    lines.push(`\tSerial Number: ${serialHex(e.certificate)}`);
-    if (e.uri !== undefined && e.uri !== '') lines.push(`\tURI: ${e.uri}`);
+    out += `${i + 1}) Hex Fingerprint: ${createHash('sha1').update(e.certificate).digest('hex')}\n`;
+    out += `Subject: ${goStyleName(cert.subject)}\n`;
+    out += `Issuer: ${goStyleName(cert.issuer)}\n`;
+    out += `Serial Number: ${serialHex(e.certificate)}\n`;
+    if (e.uri !== undefined && e.uri !== '') out += `URI: ${e.uri}\n`;
+    out += '\n';
   });
-  return `${lines.join('\n')}\n`;
+  return out;
 }

@@ -106,7 +106,10 @@ export interface SessionOptions {
   readonly roleArn: string;
   /** Signing region; default: the region of the trust-anchor ARN. */
   readonly region?: string | undefined;
-  /** Base URL overriding the partition endpoint, e.g. `https://127.0.0.1:8443`. */
+  /**
+   * Base URL overriding the partition endpoint, e.g. `https://127.0.0.1:8443`; default:
+   * AWS_ENDPOINT_URL_ROLESANYWHERE, else AWS_ENDPOINT_URL (the SDKs' variables), else the partition's.
+   */
   readonly endpoint?: string | undefined;
   readonly useFipsEndpoint?: boolean | undefined;
   /** 900..43200, default 3600. */
@@ -114,7 +117,10 @@ export interface SessionOptions {
   readonly roleSessionName?: string | undefined;
   /** `false` = `--no-verify-ssl`. */
   readonly verifyTls?: boolean | undefined;
-  /** Honour HTTPS_PROXY/NO_PROXY (`--with-proxy`). */
+  /**
+   * Honour HTTPS_PROXY/NO_PROXY (and lower-case forms) as Go's ProxyFromEnvironment does; default
+   * true (as the official helper, whose `--with-proxy` changes nothing); `false` connects directly.
+   */
   readonly withProxy?: boolean | undefined;
   /**
    * Trusted roots (PEM), e.g. the contents of `AWS_CA_BUNDLE`. They REPLACE Node's built-in roots

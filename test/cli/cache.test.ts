@@ -76,7 +76,7 @@ describe('rapki credential-process cache', () => {
     // The same probe sees them on a miss, so the check can fail.
     const miss = await runCli(args('--no-cache'), { env: { ...env(), NODE_OPTIONS: `--require ${hook}` } });
     expect(miss.code).toBe(0);
-    expect(readFileSync(out, 'utf8').split('\n')).toContain('NativeModule https');
+    expect(readFileSync(out, 'utf8').split('\n')).toContain('NativeModule tls');
   });
 
   it.skipIf(!HAS_BOTOCORE)('serves concurrent botocore processes (credential_process in ~/.aws/config) with ONE CreateSession', async () => {
@@ -142,6 +142,44 @@ describe('rapki credential-process cache', () => {
       expect(verifier.requests).toHaveLength(n + 1);
     } finally {
       chmodSync(join(runtime, 'rapki'), 0o700);
+    }
+  });
+
+  it('a cached entry never answers a call that would fail: a wrong --pkcs8-password misses (and fails), the right one hits', async () => {
+    const enc = join(dir, 'enc.key');
+    await promisify(execFile)('openssl', ['pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-in', key, '-out', enc, '-passout', 'pass:right-pw']);
+    chmodSync(enc, 0o600);
+    const withKey = (pw: string) => args('--pkcs8-password-file', pw).map((a) => (a === key ? enc : a));
+    writeFileSync(join(dir, 'right'), 'right-pw\n');
+    writeFileSync(join(dir, 'wrong'), 'wrong-pw\n');
+    const n = verifier.requests.length;
+    const first = await runCli(withKey(join(dir, 'right')), { env: env() });
+    expect([first.code, first.stderr]).toEqual([0, '']);
+    const wrong = await runCli(withKey(join(dir, 'wrong')), { env: env() });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/^rapki: wrong_key_password: /);
+    expect(wrong.out).toBe('');
+    const again = await runCli(withKey(join(dir, 'right')), { env: env() });
+    expect(again.code).toBe(0);
+    expect(again.out).toBe(first.out); // a hit
+    expect(verifier.requests).toHaveLength(n + 1);
+    // The password shows nowhere in the cache, only under a keyed hash.
+    for (const f of readdirSync(join(runtime, 'rapki'))) expect(readFileSync(join(runtime, 'rapki', f), 'utf8')).not.toContain('right-pw');
+    expect(statSync(join(runtime, 'rapki', 'key')).mode & 0o777).toBe(0o600);
+  });
+
+  it('a cache directory that cannot be made (HOME=/proc/1, or under a file) is one warning and an uncached call, at once', async () => {
+    for (const where of [{ HOME: '/proc/1', XDG_RUNTIME_DIR: '' }, { XDG_RUNTIME_DIR: join(dir, 'run', 'rapki', 'key') }]) {
+      const n = verifier.requests.length;
+      const started = Date.now();
+      const r = await runCli(args(), { env: { AWS_CA_BUNDLE: verifier.caFile, ...where }, timeoutMs: 15_000 });
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.out).Version).toBe(1);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^rapki: warning: credential cache not used: cache_io_error: cannot create the cache directory /);
+      expect(verifier.requests).toHaveLength(n + 1);
+      expect(Date.now() - started).toBeLessThan(10_000);
     }
   });
 

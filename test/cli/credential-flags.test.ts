@@ -1,41 +1,64 @@
 import { describe, expect, it } from 'vitest';
-import { CREDENTIAL_FLAGS, flagsOf, normalizeBooleanArgs, refuseUnsupported } from '../../cli/src/credential-flags.js';
-import { parseSignerArgs } from '../../cli/src/fast/credential-process.js';
+import { CREDENTIAL_FLAGS, flagsOf, ignoredFlagNotes, refuseUnsupported, TPM_FLAGS } from '../../cli/src/credential-flags.js';
+import { parseSignerArgs } from '../../cli/src/parse-signer-args.js';
 
-/** The official helper's credential-process flags (signer-spec.md §3.2). */
-const OFFICIAL = [
+/** The official helper's flags per command (signer-spec.md §3.2; cmd/*.go of aws_signing_helper 1.8.0). */
+const OFFICIAL_VEND = [
   'certificate', 'private-key', 'intermediates', 'trust-anchor-arn', 'profile-arn', 'role-arn', 'session-duration', 'region',
   'endpoint', 'no-verify-ssl', 'with-proxy', 'debug', 'role-session-name', 'cert-selector', 'system-store-name',
   'use-latest-expiring-certificate', 'pkcs11-lib', 'reuse-pin', 'tpm-key-password', 'no-tpm-key-password', 'pkcs8-password',
 ];
+const OFFICIAL = {
+  'credential-process': OFFICIAL_VEND,
+  serve: [...OFFICIAL_VEND, 'port', 'hop-limit'],
+  update: [...OFFICIAL_VEND, 'profile', 'once'],
+  'sign-string': [
+    'certificate', 'private-key', 'debug', 'cert-selector', 'system-store-name', 'use-latest-expiring-certificate', 'pkcs11-lib',
+    'reuse-pin', 'tpm-key-password', 'no-tpm-key-password', 'format', 'digest', 'pkcs8-password',
+  ],
+  'read-certificate-data': ['certificate', 'cert-selector', 'system-store-name', 'pkcs11-lib', 'debug'],
+} as const;
 
 describe('credential flag table', () => {
-  it('has every official credential-process flag, once', () => {
-    const names = flagsOf('credential-process').map((f) => f.name);
-    for (const f of OFFICIAL) expect(names).toContain(f);
-    expect(new Set(CREDENTIAL_FLAGS.map((f) => f.name)).size).toBe(CREDENTIAL_FLAGS.length);
-    for (const f of CREDENTIAL_FLAGS.filter((x) => x.rapki)) expect(OFFICIAL).not.toContain(f.name);
+  it.each(Object.entries(OFFICIAL))('has every official flag of %s, once', (command, official) => {
+    const names = flagsOf(command as keyof typeof OFFICIAL).map((f) => f.name);
+    for (const f of official) expect(names).toContain(f);
+    expect(new Set(names).size).toBe(names.length);
+    for (const f of flagsOf(command as keyof typeof OFFICIAL).filter((x) => x.rapki)) expect(official).not.toContain(f.name);
   });
 
-  it('parses every flag with the lean parser, including --flag=value and --bool=true/false', () => {
-    const v = parseSignerArgs(
-      ['--certificate=c.pem', '--private-key', 'k.pem', '--no-verify-ssl=true', '--with-proxy=false', '--debug', '--session-duration', '900'],
+  it('keeps the TPM flags in one group, accepted and ignored for non-TPM keys', () => {
+    expect(TPM_FLAGS.map((f) => f.name)).toEqual(['tpm-key-password', 'no-tpm-key-password']);
+    for (const f of TPM_FLAGS) expect(CREDENTIAL_FLAGS).toContain(f);
+    const values = { 'tpm-key-password': 'x', 'no-tpm-key-password': true, 'use-latest-expiring-certificate': true };
+    expect(() => refuseUnsupported(values, 'credential-process')).not.toThrow();
+    expect(ignoredFlagNotes(values, 'credential-process')).toEqual([
+      '--use-latest-expiring-certificate is ignored: it picks among OS certificate-store matches of --cert-selector, which rapki does not read',
+      '--tpm-key-password is ignored: the key is not a TPM 2.0 key',
+      '--no-tpm-key-password is ignored: the key is not a TPM 2.0 key',
+    ]);
+    expect(ignoredFlagNotes(values, 'credential-process', true)).toHaveLength(1);
+    expect(ignoredFlagNotes({ 'no-tpm-key-password': false }, 'sign-string')).toEqual([]);
+  });
+
+  it('parses every flag with the lean parser, including --flag=value and Go boolean spellings', () => {
+    const { values } = parseSignerArgs(
+      ['--certificate=c.pem', '--private-key', 'k.pem', '--no-verify-ssl=true', '--with-proxy=false', '--debug', '--session-duration', '900', '--reuse-pin=T'],
       'credential-process',
     );
-    expect(v).toMatchObject({ certificate: 'c.pem', 'private-key': 'k.pem', 'no-verify-ssl': true, debug: true, 'session-duration': '900' });
-    expect(v['with-proxy']).toBeUndefined();
-    expect(normalizeBooleanArgs(['--debug=1', '--region=true'], 'credential-process')).toEqual(['--debug', '--region=true']);
+    expect(values).toMatchObject({ certificate: 'c.pem', 'private-key': 'k.pem', 'no-verify-ssl': true, debug: true, 'session-duration': '900', 'reuse-pin': true });
+    expect(values['with-proxy']).toBeUndefined();
   });
 
-  it('refuses unknown flags, flags of other commands and positionals', () => {
+  it('refuses unknown flags and flags of other commands; accepts positionals for a warning', () => {
     expect(() => parseSignerArgs(['--nope'], 'credential-process')).toThrow(expect.objectContaining({ code: 'unknown_flag' }));
     expect(() => parseSignerArgs(['--format', 'json'], 'credential-process')).toThrow(expect.objectContaining({ code: 'unknown_flag' }));
     expect(() => parseSignerArgs(['--trust-anchor-arn', 'a'], 'sign-string')).toThrow(expect.objectContaining({ code: 'unknown_flag' }));
-    expect(() => parseSignerArgs(['pos'], 'credential-process')).toThrow(expect.objectContaining({ code: 'unknown_flag' }));
     expect(() => parseSignerArgs(['--debug=maybe'], 'credential-process')).toThrow(expect.objectContaining({ code: 'invalid_flag_value' }));
+    expect(parseSignerArgs(['pos'], 'credential-process').positionals).toEqual(['pos']);
   });
 
-  it.each(CREDENTIAL_FLAGS.filter((f) => f.support !== 'supported').map((f) => [f.name, f.type] as const))(
+  it.each(CREDENTIAL_FLAGS.filter((f) => f.support === 'platform' || f.support === 'later').map((f) => [f.name, f.type] as const))(
     'refuses --%s naming it',
     (name, type) => {
       const values = { [name]: type === 'boolean' ? true : 'x' };

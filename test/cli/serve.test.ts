@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromInstanceMetadata } from '@smithy/credential-provider-imds';
@@ -48,7 +49,9 @@ interface Served {
   child: ChildProcess;
   url: string;
   stderr: () => string;
-  exited: Promise<number | null>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves when stderr matches `re` (rejects after `ms`, with the stderr so far). */
+  waitFor(re: RegExp, ms?: number): Promise<void>;
 }
 
 /** Starts `rapki serve …`; resolves once it printed the endpoint (or rejects with its stderr if it exits). */
@@ -60,7 +63,24 @@ function startServe(args: string[], env: Record<string, string>): Promise<Served
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const waitFor = (re: RegExp, ms = 30_000): Promise<void> =>
+    new Promise((resolve, reject) => {
+      if (re.test(err)) return resolve();
+      const timer = setTimeout(() => {
+        child.stderr!.off('data', on);
+        reject(new Error(`timed out waiting for ${re} in:\n${err}`));
+      }, ms);
+      const on = (): void => {
+        if (!re.test(err)) return;
+        clearTimeout(timer);
+        child.stderr!.off('data', on);
+        resolve();
+      };
+      child.stderr!.on('data', on);
+    });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start: ${err}`)), 15_000);
     child.stderr!.on('data', (c: Buffer) => {
@@ -68,10 +88,10 @@ function startServe(args: string[], env: Record<string, string>): Promise<Served
       const m = /export AWS_EC2_METADATA_SERVICE_ENDPOINT=(\S+)/.exec(err);
       if (m) {
         clearTimeout(timer);
-        resolve({ child, url: m[1]!, stderr: () => err, exited });
+        resolve({ child, url: m[1]!, stderr: () => err, exited, waitFor });
       }
     });
-    void exited.then((code) => {
+    void exited.then(({ code }) => {
       clearTimeout(timer);
       reject(Object.assign(new Error(`serve exited ${code}: ${err}`), { code, stderr: err }));
     });
@@ -109,8 +129,10 @@ describe('rapki serve', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('prints the endpoint for AWS_EC2_METADATA_SERVICE_ENDPOINT (loopback, trailing slash) after one CreateSession', () => {
+  it('prints the official helper\'s lines (scripts wait for "Local server started on port") after one CreateSession', () => {
     expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const port = /:(\d+)\/$/.exec(served.url)![1];
+    expect(served.stderr()).toContain(`Local server started on port: ${port}\nMake it available to the sdk by running:\nexport AWS_EC2_METADATA_SERVICE_ENDPOINT=${served.url}\n`);
     expect(verifier.requests).toHaveLength(1);
     expect(verifier.requests[0]!.verdict).toBe('ok');
   });
@@ -138,10 +160,62 @@ describe('rapki serve', () => {
     const token = (await call(`${base}/latest/api/token`, 'PUT', { 'X-aws-ec2-metadata-token-ttl-seconds': '60' })).body;
     const role = await call(`${base}/latest/meta-data/iam/security-credentials/`, 'GET', { 'X-aws-ec2-metadata-token': token });
     expect(role.body).toBe('Deployer');
+    expect(role.headers['x-aws-ec2-metadata-token-ttl-seconds']).toMatch(/^(59|60)$/);
+    const other = await call(`${base}/latest/meta-data/iam/security-credentials/SomeOtherRole`, 'GET', { 'X-aws-ec2-metadata-token': token });
+    expect([other.status, other.body]).toEqual([200, 'Deployer']); // as the helper's ServeMux answers
     const doc = await call(`${base}/latest/meta-data/iam/security-credentials/Deployer`, 'GET', { 'X-aws-ec2-metadata-token': token });
     const body = JSON.parse(doc.body) as Record<string, string>;
-    expect(Object.keys(body)).toEqual(['Code', 'LastUpdated', 'Type', 'AccessKeyId', 'SecretAccessKey', 'Token', 'Expiration']);
+    expect(Object.keys(body)).toEqual(['AccessKeyId', 'SecretAccessKey', 'Token', 'Code', 'Type', 'Expiration', 'LastUpdated']);
     expect(body.Code).toBe('Success');
+  });
+
+  it('serves only requests whose Host names the endpoint (DNS rebinding): 403 for a foreign name, also on the container route', async () => {
+    const tokenFile = join(dir, 'rebind-token');
+    const s = await startServe(flags('--container', '--auth-token-file', tokenFile), env());
+    children.push(s.child);
+    const base = s.url.slice(0, -1);
+    const port = /:(\d+)\/$/.exec(s.url)![1];
+    const evil = { Host: `evil.example:${port}` };
+    const put = await call(`${base}/latest/api/token`, 'PUT', { ...evil, 'X-aws-ec2-metadata-token-ttl-seconds': '60' });
+    expect(put.status).toBe(403);
+    const token = (await call(`${base}/latest/api/token`, 'PUT', { 'X-aws-ec2-metadata-token-ttl-seconds': '60' })).body;
+    const creds = `${base}/latest/meta-data/iam/security-credentials/Deployer`;
+    expect((await call(creds, 'GET', { ...evil, 'X-aws-ec2-metadata-token': token })).status).toBe(403);
+    expect((await call(creds, 'GET', { Host: `localhost:${port}`, 'X-aws-ec2-metadata-token': token })).status).toBe(200);
+    const uri = /export AWS_CONTAINER_CREDENTIALS_FULL_URI=(\S+)/.exec(s.stderr())![1]!;
+    const auth = readFileSync(tokenFile, 'utf8');
+    expect((await call(uri, 'GET', { ...evil, Authorization: auth })).status).toBe(403);
+    expect((await call(uri, 'GET', { Authorization: auth })).status).toBe(200);
+    expect(s.stderr()).toMatch(/refused a request whose Host header does not name this endpoint/);
+    s.child.kill('SIGTERM');
+    await s.exited;
+    // A name the operator lists (a service name in front of the endpoint) is answered.
+    const named = await startServe(flags('--allow-host', 'creds.svc.test'), env());
+    children.push(named.child);
+    const nport = /:(\d+)\/$/.exec(named.url)![1];
+    const nbase = named.url.slice(0, -1);
+    expect((await call(`${nbase}/latest/api/token`, 'PUT', { Host: `creds.svc.test:${nport}` })).status).toBe(200);
+    expect((await call(`${nbase}/latest/api/token`, 'PUT', { Host: `other.svc.test:${nport}` })).status).toBe(403);
+    named.child.kill('SIGTERM');
+    await named.exited;
+  });
+
+  it('refuses a 257th live IMDS token with 429 instead of logging another client out', async () => {
+    const s = await startServe(flags(), env()); // its own instance: this fills the token store
+    children.push(s.child);
+    const base = s.url.slice(0, -1);
+    const first = (await call(`${base}/latest/api/token`, 'PUT', { 'X-aws-ec2-metadata-token-ttl-seconds': '300' })).body;
+    const list = `${base}/latest/meta-data/iam/security-credentials/`;
+    let refused: Awaited<ReturnType<typeof call>> | undefined;
+    for (let i = 0; i < 300 && !refused; i++) {
+      const r = await call(`${base}/latest/api/token`, 'PUT', { 'X-aws-ec2-metadata-token-ttl-seconds': '21600' });
+      if (r.status !== 200) refused = r;
+    }
+    expect(refused?.status).toBe(429);
+    expect(Number(refused?.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await call(list, 'GET', { 'X-aws-ec2-metadata-token': first })).status).toBe(200);
+    s.child.kill('SIGTERM');
+    await s.exited;
   });
 
   it.skipIf(!HAS_BOTOCORE)('serves botocore’s InstanceMetadataProvider (the AWS CLI and boto3 chain)', async () => {
@@ -151,18 +225,45 @@ describe('rapki serve', () => {
     expect(c.token).toMatch(/^loopbackToken/);
   });
 
-  it('exits 1 with the coded error when the first CreateSession fails', async () => {
-    verifier.failNext(1, 403, 'AccessDeniedException', 'Untrusted Signing Certificate');
-    const err = await startServe(flags(), env()).then(
-      (s) => {
-        children.push(s.child);
-        throw new Error('serve started');
-      },
-      (e: { code: number; stderr: string }) => e,
-    );
-    expect(err.code).toBe(1);
-    expect(err.stderr).toContain('rapki: untrusted_certificate:');
-    expect(err.stderr).not.toContain('export AWS_EC2_METADATA_SERVICE_ENDPOINT');
+  it('keeps running when CreateSession fails at boot: IMDS-style 500 meanwhile, one log line per attempt, then serves', async () => {
+    verifier.reset();
+    verifier.failNext(10_000, 503, 'ServiceUnavailableException', 'not up yet');
+    const s = await startServe(flags(), env());
+    children.push(s.child);
+    expect(s.stderr()).toMatch(/Local server started on port: \d+/);
+    const base = s.url.slice(0, -1);
+    const token = (await call(`${base}/latest/api/token`, 'PUT', { 'X-aws-ec2-metadata-token-ttl-seconds': '600' })).body;
+    const creds = `${base}/latest/meta-data/iam/security-credentials/Deployer`;
+    const down = await call(creds, 'GET', { 'X-aws-ec2-metadata-token': token });
+    expect(down.status).toBe(500);
+    expect(down.body).toMatch(/^credentials unavailable: service_error: /);
+    await s.waitFor(/retrying in[^\n]*\n[\s\S]*retrying in/); // a second failed attempt, after the first backoff step
+    verifier.reset(); // the endpoint comes up
+    await s.waitFor(/credentials obtained/);
+    const up = await call(creds, 'GET', { 'X-aws-ec2-metadata-token': token });
+    expect(up.status).toBe(200);
+    expect(JSON.parse(up.body).AccessKeyId).toMatch(/^ASIALOOPBACK/);
+    const failures = s.stderr().match(/rapki serve: CreateSession failed: service_error: [^\n]*no credentials to serve yet: SDKs get HTTP 500; retrying in \d+(\.\d)? s\)\n/g) ?? [];
+    expect(failures.length).toBeGreaterThanOrEqual(2);
+    // Exactly one line per failed CreateSession (each made of 3 attempts at the endpoint), nothing printed twice.
+    const attempts = s.stderr().match(/^rapki serve: CreateSession failed/gm)!.length;
+    expect(attempts).toBe(failures.length);
+    expect(s.stderr()).not.toMatch(/^rapki: service_error/m);
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toEqual({ code: null, signal: 'SIGTERM' });
+  });
+
+  it('prints a start-up error once and exits 1 (port in use)', async () => {
+    const busy: Server = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    try {
+      const port = String((busy.address() as { port: number }).port);
+      const r = await runCli(['serve', ...flags().slice(0, -2), '--port', port], { env: env() });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`^rapki: listen_failed: failed to create listener on 127\\.0\\.0\\.1:${port}: EADDRINUSE\\n$`));
+    } finally {
+      busy.close();
+    }
   });
 
   it('refuses a non-loopback address without --allow-non-loopback, before any CreateSession', async () => {
@@ -178,10 +279,33 @@ describe('rapki serve', () => {
     children.push(s.child);
     expect(s.stderr()).toMatch(/WARNING: serving AWS credentials on non-loopback address 0\.0\.0\.0/);
     s.child.kill('SIGTERM');
-    expect(await s.exited).toBe(0);
+    expect(await s.exited).toEqual({ code: null, signal: 'SIGTERM' }); // ended by the signal, as the official helper
   });
 
-  it('refreshes before expiry and picks up a renewed certificate file', async () => {
+  it('uses certificate and key files renewed on disk at once, without a restart', async () => {
+    const s = await startServe(flags(), env());
+    children.push(s.child);
+    await s.waitFor(/credentials obtained/);
+    const base = s.url.slice(0, -1);
+    const token = (await call(`${base}/latest/api/token`, 'PUT')).body;
+    const get = async () =>
+      JSON.parse((await call(`${base}/latest/meta-data/iam/security-credentials/Deployer`, 'GET', { 'X-aws-ec2-metadata-token': token })).body) as {
+        SecretAccessKey: string;
+      };
+    expect((await get()).SecretAccessKey).toContain(`/${BigInt('0x0b01')}`);
+    // A renewal as `rapki agent` does it: new key and certificate written aside, then renamed over.
+    const newKey = await genKey(dir, 'renewed.key', 'ec:P-256');
+    const newCert = await issueCert(dir, 'renewed', newKey, { issuer: root, serialHex: '0b77' });
+    renameSync(newKey, key);
+    renameSync(newCert, cert);
+    await s.waitFor(/the certificate or key files changed; getting credentials with them\n[\s\S]*credentials obtained/);
+    expect((await get()).SecretAccessKey).toContain(`/${BigInt('0x0b77')}`);
+    expect(verifier.requests.at(-1)!.verdict).toBe('ok');
+    s.child.kill('SIGTERM');
+    await s.exited;
+  });
+
+  it('refreshes credentials that arrive inside the refresh window', async () => {
     // First answer: credentials that expire in 9 minutes, inside serve's 10-minute refresh window.
     const soon = new Date(Date.now() + 9 * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     verifier.script({
@@ -194,19 +318,18 @@ describe('rapki serve', () => {
     const s = await startServe(flags(), env());
     children.push(s.child);
     const n = verifier.requests.length;
-    cert = await issueCert(dir, 'leaf', key, { issuer: root, serialHex: '0b02' }); // renewed in place
     process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT = s.url;
     try {
       const c = await fromInstanceMetadata({ timeout: 5000, maxRetries: 0 })();
       expect(c.accessKeyId).toMatch(/^ASIALOOPBACK/); // refreshed, not the short-lived one
-      expect(c.secretAccessKey).toContain(`/${BigInt('0x0b02').toString()}`); // signed with the renewed certificate
+      expect(c.secretAccessKey).toContain(`/${BigInt('0x0b77').toString()}`); // the certificate of the earlier renewal
     } finally {
       delete process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT;
     }
     expect(verifier.requests).toHaveLength(n + 1);
     expect(verifier.requests[n]!.verdict).toBe('ok');
     s.child.kill('SIGTERM');
-    expect(await s.exited).toBe(0);
+    expect((await s.exited).signal).toBe('SIGTERM');
   });
 
   it('serves the container format with --container and an auth token file', async () => {
@@ -230,6 +353,6 @@ describe('rapki serve', () => {
       expect(b.access_key).toMatch(/^ASIALOOPBACK/);
     }
     s.child.kill('SIGTERM');
-    expect(await s.exited).toBe(0);
+    expect((await s.exited).signal).toBe('SIGTERM');
   });
 });

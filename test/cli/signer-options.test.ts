@@ -31,14 +31,44 @@ describe('resolveCredentialProcess', () => {
     expect(c.keySource).toMatchObject({ certificate: 'c.pem', privateKey: 'k.pem', intermediates: undefined, pkcs8Password: undefined });
     expect(c.session).toMatchObject({
       trustAnchorArn: 'ta', profileArn: 'pa', roleArn: 'ra', durationSeconds: 1800, region: 'eu-west-1', endpoint: 'https://x',
-      verifyTls: false, withProxy: true, caBundle: 'PEM', timeoutMs: 3000, useFipsEndpoint: true,
+      verifyTls: false, caBundle: 'PEM', timeoutMs: 3000, useFipsEndpoint: true,
     });
+    // Proxy variables are honoured with or without --with-proxy (withProxy left to its default: on).
+    expect(c.session.withProxy).toBeUndefined();
     expect(c.debug).toBe(true);
   });
 
-  it('defaults: 3600 s, verify TLS, no proxy, no FIPS', () => {
+  it('defaults: 3600 s, verify TLS, proxies honoured, no FIPS', () => {
     const c = resolveCredentialProcess(base, io());
-    expect(c.session).toMatchObject({ durationSeconds: 3600, verifyTls: true, withProxy: false, useFipsEndpoint: false, caBundle: undefined });
+    expect(c.session).toMatchObject({ durationSeconds: 3600, verifyTls: true, useFipsEndpoint: false, caBundle: undefined });
+    expect(c.session.withProxy).toBeUndefined();
+  });
+
+  it('takes the endpoint from AWS_ENDPOINT_URL_ROLESANYWHERE / AWS_ENDPOINT_URL when --endpoint is absent; warns about plain http off loopback', () => {
+    const a = io({ AWS_ENDPOINT_URL: 'https://global.example', AWS_ENDPOINT_URL_ROLESANYWHERE: 'https://ra.example' });
+    expect(resolveCredentialProcess(base, a).session.endpoint).toBe('https://ra.example');
+    expect(resolveCredentialProcess({ ...base, endpoint: 'https://flag.example' }, a).session.endpoint).toBe('https://flag.example');
+    expect(resolveCredentialProcess(base, io({ AWS_ENDPOINT_URL: 'https://global.example' })).session.endpoint).toBe('https://global.example');
+    const w = io({ AWS_ENDPOINT_URL: 'http://ra.example:8080' });
+    expect(resolveCredentialProcess(base, w).session.endpoint).toBe('http://ra.example:8080');
+    expect(w.warnings).toEqual([
+      'rapki: warning: endpoint http://ra.example:8080 is plain http: the signed request and the credentials it returns cross the network unencrypted; use https',
+    ]);
+    const quiet = io();
+    resolveCredentialProcess({ ...base, endpoint: 'http://127.0.0.1:9' }, quiet);
+    expect(quiet.warnings).toEqual([]);
+  });
+
+  it('accepts the TPM flags next to a file key; notes them under --debug only', () => {
+    const quiet = io();
+    resolveCredentialProcess({ ...base, 'tpm-key-password': 'pw', 'no-tpm-key-password': true }, quiet);
+    expect(quiet.warnings).toEqual([]);
+    const loud = io();
+    resolveCredentialProcess({ ...base, 'tpm-key-password': 'pw', 'use-latest-expiring-certificate': true, debug: true }, loud);
+    expect(loud.warnings).toEqual([
+      'rapki: debug: --use-latest-expiring-certificate is ignored: it picks among OS certificate-store matches of --cert-selector, which rapki does not read',
+      'rapki: debug: --tpm-key-password is ignored: the key is not a TPM 2.0 key',
+    ]);
   });
 
   it('reports missing required flags and malformed numbers', () => {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromIni } from '@aws-sdk/credential-provider-ini';
@@ -31,6 +31,7 @@ describe('rapki update', () => {
   let verifier: LoopbackVerifier;
   let key: string;
   let cert: string;
+  let root: { cert: string; key: string };
   const flags = (...extra: string[]) => [
     'update', '--certificate', cert, '--private-key', key, '--trust-anchor-arn', TA, '--profile-arn', PROFILE,
     '--role-arn', ROLE, '--endpoint', verifier.url, ...extra,
@@ -41,9 +42,9 @@ describe('rapki update', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'rapki-update-cli-'));
     const rootKey = await genKey(dir, 'root.key', 'ec:P-256');
-    const root = { cert: await issueCert(dir, 'root', rootKey, { profile: 'ca', days: 30 }), key: rootKey };
+    root = { cert: await issueCert(dir, 'root', rootKey, { profile: 'ca', days: 30 }), key: rootKey };
     key = await genKey(dir, 'leaf.key', 'ec:P-256');
-    cert = await issueCert(dir, 'leaf', key, { issuer: root });
+    cert = await issueCert(dir, 'leaf', key, { issuer: root, serialHex: '0c01' });
     verifier = await startLoopbackVerifier({ trustedRootsPem: readFileSync(root.cert, 'utf8') });
   });
   afterAll(async () => {
@@ -93,24 +94,80 @@ describe('rapki update', () => {
     expect((await read(file, 'default')).accessKeyId).toMatch(/^ASIALOOPBACK/);
   });
 
-  it('exits 1 with the coded error and leaves the file untouched when CreateSession fails', async () => {
+  it('--once: exits 1 with the coded error printed once (no "retrying") and leaves the file untouched when CreateSession fails', async () => {
     const file = join(dir, 'credentials-fail');
     writeFileSync(file, HAND_WRITTEN, { mode: 0o600 });
     verifier.failNext(1, 403, 'AccessDeniedException', 'Untrusted Signing Certificate');
     const r = await runCli(flags('--profile', 'rapki', '--once'), { env: env(file) });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('rapki: untrusted_certificate:');
+    expect(r.stderr).toMatch(/^rapki: untrusted_certificate: [^\n]*\n$/);
+    expect(r.stderr).not.toContain('retrying');
     expect(readFileSync(file, 'utf8')).toBe(HAND_WRITTEN);
   });
 
-  it('exits 1 at once (no retry loop) when the first CreateSession fails without --once', async () => {
-    const file = join(dir, 'credentials-fail-loop');
-    verifier.failNext(1, 404, 'ResourceNotFoundException', 'Profile not found');
-    const started = Date.now();
-    const r = await runCli(flags('--profile', 'rapki'), { env: env(file), timeoutMs: 15_000 });
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('rapki: resource_not_found:');
-    expect(Date.now() - started).toBeLessThan(10_000);
+  /** Runs `rapki update` (no --once) as a child; `waitFor` resolves on a stderr pattern. */
+  function startUpdate(file: string) {
+    const child = spawn(process.execPath, [RAPKI_BIN, ...flags('--profile', 'rapki')], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env(file) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const waiters: (() => void)[] = [];
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      for (const w of waiters.splice(0)) w();
+    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    const waitFor = (re: RegExp, ms = 30_000): Promise<void> =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re} in:\n${stderr}`)), ms);
+        const check = (): void => {
+          if (re.test(stderr)) {
+            clearTimeout(timer);
+            resolve();
+          } else waiters.push(check);
+        };
+        check();
+      });
+    return { child, exited, waitFor, stderr: () => stderr };
+  }
+
+  it('keeps running when CreateSession fails at boot: retries with backoff, one line per attempt, writes once the endpoint answers', async () => {
+    const file = join(dir, 'credentials-boot');
+    verifier.reset();
+    verifier.failNext(10_000, 503, 'ServiceUnavailableException', 'not up yet');
+    const u = startUpdate(file);
+    try {
+      await u.waitFor(/retrying in[^\n]*\n[\s\S]*retrying in/);
+      expect(u.stderr()).toMatch(/^rapki update: refresh failed: service_error: [^\n]*\(nothing written yet; retrying in \d+(\.\d)? s\)$/m);
+      verifier.reset(); // the endpoint comes up
+      await u.waitFor(/wrote profile \[rapki\]/);
+      expect((await read(file, 'rapki')).accessKeyId).toMatch(/^ASIALOOPBACK/);
+      expect(u.stderr()).not.toMatch(/^rapki: service_error/m); // each failure once, as a log line
+    } finally {
+      u.child.kill('SIGTERM');
+    }
+    expect(await u.exited).toEqual({ code: null, signal: 'SIGTERM' }); // as the official helper ends
+  });
+
+  it('writes credentials of certificate and key files renewed on disk at once, without a restart', async () => {
+    const file = join(dir, 'credentials-renewed');
+    const u = startUpdate(file);
+    try {
+      await u.waitFor(/wrote profile \[rapki\]/);
+      const secret = () => /\[rapki\][^[]*aws_secret_access_key = (\S+)/.exec(readFileSync(file, 'utf8'))?.[1];
+      expect(secret()).toContain(`/${BigInt('0x0c01')}`);
+      const newKey = await genKey(dir, 'renewed.key', 'ec:P-256');
+      const newCert = await issueCert(dir, 'renewed', newKey, { issuer: root, serialHex: '0c77' });
+      renameSync(newKey, key);
+      renameSync(newCert, cert);
+      await u.waitFor(/the certificate or key files changed; getting credentials with them\n[\s\S]*wrote profile \[rapki\]/);
+      expect(secret()).toContain(`/${BigInt('0x0c77')}`);
+    } finally {
+      u.child.kill('SIGTERM');
+    }
+    await u.exited;
   });
 
   it('keeps running and rewrites the profile 5 minutes before expiry', async () => {
@@ -150,6 +207,6 @@ describe('rapki update', () => {
     } finally {
       child.kill('SIGTERM');
     }
-    expect(await exited).toBe(0);
+    expect(await exited).toBe(null); // killed by SIGTERM, as the official helper
   });
 });

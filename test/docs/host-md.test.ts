@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { EXEC_AFTER_ENV } from '../../cli/src/ca-client/exec-after.js';
 import { EXIT } from '../../cli/src/ca-client/constants.js';
 import { RAPKI_BIN, REPO_ROOT, assertBuilt } from '../support/cli.js';
+import { CREDENTIAL_FLAGS, SIGNER_COMMANDS } from '../../cli/src/credential-flags.js';
 
 const GROUPS = new Set(['host', 'token', 'cert', 'ca', 'aws', 'crl', 'audit']);
 
@@ -60,6 +61,13 @@ describe('docs/host.md and the agent unit', () => {
     expect(unitLines[0]).toMatch(/^agent /);
     check('rapki-agent.service', unitLines[0]!);
   }, 60_000);
+
+  it('"Moving from aws_signing_helper" covers every signer command and every flag of the table', () => {
+    const section = doc.slice(doc.indexOf('## Moving from aws_signing_helper'));
+    expect(section.length).toBeGreaterThan(1000);
+    for (const c of [...SIGNER_COMMANDS, 'version']) expect(section).toContain(`\`rapki ${c}\``);
+    for (const f of CREDENTIAL_FLAGS) expect(section, `--${f.name}`).toMatch(new RegExp(`\`(serve |update |sign-string )?--${f.name}[\` ]`));
+  });
 
   it('names the hook variables and the refusal exit status the code uses', () => {
     for (const v of Object.values(EXEC_AFTER_ENV)) expect(doc).toContain(`\`${v}\``);

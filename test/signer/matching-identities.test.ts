@@ -45,24 +45,27 @@ describe('formatMatchingIdentities', () => {
       (await openssl(['x509', '-in', cert, '-noout', '-serial'])).trim().replace(/^serial=/, '').replace(/^0+(?=.)/, '') // Go %X: no leading zeros;
     expect(text).toBe(
       [
+        // The official helper's layout: no indentation, an empty line after each certificate.
         'Matching identities',
         `1) Hex Fingerprint: ${await fp(leaf.cert)}`,
-        `\tSubject: ${await opensslName(leaf.cert, 'subject')}`,
-        `\tIssuer: ${await opensslName(leaf.cert, 'issuer')}`,
-        `\tSerial Number: ${await serial(leaf.cert)}`,
-        '\tURI: pkcs11:token=t;object=leaf;type=cert',
+        `Subject: ${await opensslName(leaf.cert, 'subject')}`,
+        `Issuer: ${await opensslName(leaf.cert, 'issuer')}`,
+        `Serial Number: ${await serial(leaf.cert)}`,
+        'URI: pkcs11:token=t;object=leaf;type=cert',
+        '',
         `2) Hex Fingerprint: ${await fp(root.cert)}`,
-        `\tSubject: ${await opensslName(root.cert, 'subject')}`,
-        `\tIssuer: ${await opensslName(root.cert, 'issuer')}`,
-        `\tSerial Number: ${await serial(root.cert)}`,
+        `Subject: ${await opensslName(root.cert, 'subject')}`,
+        `Issuer: ${await opensslName(root.cert, 'issuer')}`,
+        `Serial Number: ${await serial(root.cert)}`,
+        '',
         '',
       ].join('\n'),
     );
     // Spelled out once, so the expectations above cannot drift with openssl's formatting.
-    expect(text).toContain('\tSubject: CN=web-1.example,O=Hosts\n');
-    expect(text).toContain('\tIssuer: CN=Listing Root,O=Rapki Test\\, Inc.,C=DE\n');
-    expect(text).toContain('\tSerial Number: A1B2C3D4E5F60718\n');
-    expect(text).toContain('\tSerial Number: 1\n');
+    expect(text).toContain('\nSubject: CN=web-1.example,O=Hosts\n');
+    expect(text).toContain('\nIssuer: CN=Listing Root,O=Rapki Test\\, Inc.,C=DE\n');
+    expect(text).toContain('\nSerial Number: A1B2C3D4E5F60718\nURI: pkcs11:token=t;object=leaf;type=cert\n\n2) ');
+    expect(text.endsWith('\nSerial Number: 1\n\n')).toBe(true);
   });
 
   it('refuses bytes that are not a certificate', () => {

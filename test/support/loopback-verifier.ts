@@ -239,8 +239,11 @@ function splitPem(pem: string): string[] {
   return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 }
 
-/** Makes a self-signed server certificate for 127.0.0.1 with openssl; returns PEMs. */
-export function makeServerCertificate(): { keyPem: string; certPem: string } {
+/**
+ * Makes a self-signed server certificate for 127.0.0.1 and localhost (plus `extraDnsNames`, e.g.
+ * a public endpoint name reached through a test proxy) with openssl; returns PEMs.
+ */
+export function makeServerCertificate(extraDnsNames: readonly string[] = []): { keyPem: string; certPem: string } {
   const dir = mkdtempSync(join(tmpdir(), 'rapki-verifier-'));
   try {
     execFileSync(
@@ -249,7 +252,7 @@ export function makeServerCertificate(): { keyPem: string; certPem: string } {
         'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
         '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2',
         '-subj', '/CN=rapki loopback verifier',
-        '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
+        '-addext', `subjectAltName=IP:127.0.0.1,DNS:localhost${extraDnsNames.map((n) => `,DNS:${n}`).join('')}`,
         '-addext', 'basicConstraints=critical,CA:TRUE',
       ],
       { stdio: 'pipe' },

@@ -2,8 +2,8 @@
  * `rapki agent --serve`: the IMDSv2-compatible credential endpoint of `rapki serve`
  * (`signer/src/providers/imds/server.ts`) inside the agent process, so one unit both renews the
  * certificate and hands out credentials made with it. The credential source loads certificate and
- * key from disk at every refresh, so renewed files are used from the next refresh on (a read that
- * falls between the renewal's two renames is retried by the key loader).
+ * key from disk at every refresh, and refreshes as soon as those files change, so a renewal is used
+ * at once (a read that falls between the renewal's two renames is retried by the key loader).
  *
  * Loaded only when `--serve` is given: it pulls in the signer's session code.
  */
@@ -36,8 +36,8 @@ function safeMessage(err: unknown): { code: string; error: string } {
 }
 
 /**
- * Listens, then gets the first credentials; a failed first CreateSession closes the server and
- * rejects (as `rapki serve` does: nothing is served that could never work).
+ * Listens, then makes the first CreateSession attempt; a failure is retried with backoff while the
+ * endpoint answers 500 (as `rapki serve` does: the network may not be up yet at boot).
  */
 export async function startAgentServing(o: AgentServeOptions): Promise<AgentServing> {
   const config = resolveCredentialProcess(o.values, {

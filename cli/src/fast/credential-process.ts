@@ -1,77 +1,20 @@
 /**
  * `rapki credential-process`, start-up critical: the AWS CLI and SDKs run it for every credential
- * lookup, so it is parsed by `node:util` parseArgs from the shared flag table instead of yargs
+ * lookup, so it is parsed by the lean table parser (cli/src/parse-signer-args.ts) instead of yargs
  * (`--help` still goes through yargs, see cli/src/main.ts), and it imports only the signer.
  *
  * stdout carries ONLY the compact `{"Version":1,...}` object without a trailing newline, exactly as
  * the official helper prints it (signer-spec.md §1.8); everything else goes to stderr.
  */
 import { writeSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { cachedCredentialProcess } from '../../../signer/src/providers/cache/cached-credential-process.js';
 import { hashKeyMaterial, type KeyMaterialHashes } from '../../../signer/src/providers/cache/cache-key.js';
 import type { RolesAnywhereCredentials } from '../../../signer/src/types.js';
-import { flagError, flagsOf, normalizeBooleanArgs, type FlagValues, type SignerCommand } from '../credential-flags.js';
+import type { FlagValues } from '../credential-flags.js';
+import { parseSignerArgs, positionalsWarning } from '../parse-signer-args.js';
 import { processIo, runReporting, type SignerCommandIo } from '../run-signer-command.js';
 import { resolveCredentialProcess } from '../signer-options.js';
 import { VERSION } from '../version.js';
-
-/**
- * Parses signer-command args with the shared table. Unknown flags, positionals and malformed
- * values are `unknown_flag` / `invalid_flag_value` errors (exit 1).
- */
-export function parseSignerArgs(args: readonly string[], command: SignerCommand): FlagValues {
-  const options: Record<string, { type: 'string' | 'boolean' }> = {};
-  for (const f of flagsOf(command)) options[f.name] = { type: f.type };
-  const normalized = normalizeBooleanArgs(args, command);
-  const quick = parsePlainLongFlags(normalized, options);
-  if (quick) return quick;
-  try {
-    const { values } = parseArgs({ args: normalized, options, strict: true, allowPositionals: false });
-    return values as FlagValues;
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const m = /'(-{1,2}[^']+)'/.exec(e.message);
-    if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-      throw flagError('unknown_flag', `unknown flag ${m?.[1] ?? ''} for ${command}; run \`rapki ${command} --help\``, err);
-    }
-    if (e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
-      throw flagError('unknown_flag', `unexpected argument ${m?.[1] ?? ''} for ${command}; run \`rapki ${command} --help\``, err);
-    }
-    throw flagError('invalid_flag_value', e.message.split('\n')[0] ?? 'invalid flag value', err);
-  }
-}
-
-/**
- * The common case without `node:util` parseArgs (about 1 ms of a ~25 ms Node start, cold): every
- * token is `--known-flag`, `--known-string-flag=value` or `--known-string-flag value` (a value not
- * starting with `-`). Gives what parseArgs gives for these; anything else (unknown flags,
- * positionals, `--`, short flags, dash-leading or missing values, a value on a boolean) returns
- * undefined and goes through parseArgs, which then also words the error.
- */
-function parsePlainLongFlags(args: readonly string[], options: Record<string, { type: 'string' | 'boolean' }>): FlagValues | undefined {
-  const values: Record<string, string | boolean> = Object.create(null) as Record<string, string | boolean>;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a.length < 3 || a.charCodeAt(0) !== 45 || a.charCodeAt(1) !== 45) return undefined; // "--x"
-    const eq = a.indexOf('=');
-    const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
-    const spec = Object.hasOwn(options, name) ? options[name] : undefined;
-    if (!spec) return undefined;
-    if (spec.type === 'boolean') {
-      if (eq >= 0) return undefined;
-      values[name] = true;
-    } else if (eq >= 0) {
-      values[name] = a.slice(eq + 1);
-    } else {
-      const v = args[i + 1];
-      if (v === undefined || v.charCodeAt(0) === 45) return undefined;
-      values[name] = v;
-      i++;
-    }
-  }
-  return values;
-}
 
 /** The credential_process JSON, compact, key order of the official helper (signer-spec.md §1.8). */
 export function credentialProcessJson(c: RolesAnywhereCredentials): string {
@@ -111,7 +54,7 @@ export async function runCredentialProcess(values: FlagValues, io: SignerCommand
     }
     let hashes: KeyMaterialHashes | undefined;
     try {
-      hashes = hashKeyMaterial(config.keySource);
+      hashes = await hashKeyMaterial(config.keySource, io.env);
     } catch {
       hashes = undefined; // unreadable file: the miss path reports it with its proper error
     }
@@ -144,7 +87,10 @@ export async function runCredentialProcessFast(args: string[]): Promise<number> 
   const io: SignerCommandIo = { ...processIo(), writeStdout: writeStdoutDirect };
   let values: FlagValues;
   try {
-    values = parseSignerArgs(args, 'credential-process');
+    const parsed = parseSignerArgs(args, 'credential-process');
+    const w = positionalsWarning('credential-process', parsed.positionals);
+    if (w) io.warn(w);
+    values = parsed.values;
   } catch (err) {
     return runReporting(io, () => Promise.reject(err));
   }
@@ -157,3 +103,4 @@ export async function runCredentialProcessFast(args: string[]): Promise<number> 
  */
 export { cacheKey, hashKeyMaterial } from '../../../signer/src/providers/cache/cache-key.js';
 export { resolveCredentialProcess } from '../signer-options.js';
+export { parseSignerArgs } from '../parse-signer-args.js';

@@ -4,6 +4,7 @@
  * can warn. Pure: the mode comes from the fstat the reader does anyway (no extra module, no extra
  * path lookup).
  */
+import { isTokenReference } from './key-source-stamp.js';
 
 /** A finding about a key source that does not stop the load. */
 export interface KeyLoadWarning {
@@ -42,5 +43,5 @@ export function keyFileModeWarning(path: string, mode: number, platform: string 
 /** The file that holds the private key of a file source: `--private-key`, else `--certificate` (combined PEM, PKCS#12). */
 export function privateKeyFileOf(source: { readonly certificate: string; readonly privateKey?: string | undefined }): string | undefined {
   const path = source.privateKey ?? source.certificate;
-  return /^(pkcs11|handle):/i.test(path) ? undefined : path;
+  return isTokenReference(path) ? undefined : path;
 }

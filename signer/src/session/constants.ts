@@ -10,7 +10,7 @@ export const SESSIONS_PATH = '/sessions';
 
 /** A partition: which regions it holds and the DNS suffix of its endpoints (signer-spec.md §1.1). */
 export interface Partition {
-  readonly id: 'aws' | 'aws-cn' | 'aws-us-gov';
+  readonly id: 'aws' | 'aws-cn' | 'aws-us-gov' | 'aws-iso' | 'aws-iso-b' | 'aws-iso-e' | 'aws-iso-f';
   readonly regionPattern: RegExp;
   readonly dnsSuffix: string;
 }
@@ -23,8 +23,23 @@ export interface Partition {
 export const PARTITIONS: readonly Partition[] = [
   { id: 'aws-us-gov', regionPattern: /^us-gov-\w+-\d+$/, dnsSuffix: 'amazonaws.com' },
   { id: 'aws-cn', regionPattern: /^cn-\w+-\d+$/, dnsSuffix: 'amazonaws.com.cn' },
+  // The isolated partitions, with the host names of the official helper's endpoint table
+  // (rolesanywhere[-fips].{region}.{suffix}; no dual-stack).
+  { id: 'aws-iso', regionPattern: /^us-iso-\w+-\d+$/, dnsSuffix: 'c2s.ic.gov' },
+  { id: 'aws-iso-b', regionPattern: /^us-isob-\w+-\d+$/, dnsSuffix: 'sc2s.sgov.gov' },
+  { id: 'aws-iso-e', regionPattern: /^eu-isoe-\w+-\d+$/, dnsSuffix: 'cloud.adc-e.uk' },
+  { id: 'aws-iso-f', regionPattern: /^us-isof-\w+-\d+$/, dnsSuffix: 'csp.hci.ic.gov' },
   { id: 'aws', regionPattern: /^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/, dnsSuffix: 'amazonaws.com' },
 ];
+
+/**
+ * Endpoint variables of the AWS SDKs ("service-specific endpoints"), used when no endpoint is
+ * given: the service one first, then the global one; both ignored when
+ * AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true.
+ */
+export const ENV_ENDPOINT_URL_SERVICE = 'AWS_ENDPOINT_URL_ROLESANYWHERE';
+export const ENV_ENDPOINT_URL = 'AWS_ENDPOINT_URL';
+export const ENV_IGNORE_ENDPOINT_URLS = 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS';
 
 /** Default number of attempts (the AWS SDK standard retryer's default, signer-spec.md §1.1). */
 export const DEFAULT_MAX_ATTEMPTS = 3;

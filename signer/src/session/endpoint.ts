@@ -11,9 +11,21 @@
  * - A custom `endpoint` may carry a path prefix (`https://gw.example/ra`), for gateways that route
  *   by path and strip it. The canonical URI stays `/sessions`, as the official helper hard-codes it
  *   (§1.3): the service verifies the path it receives, which after such a gateway is `/sessions`.
- * - Plain `http:` is accepted only for loopback hosts (local emulators); anything else must be https.
+ * - Plain `http:` is accepted, as the official helper sends it; for a host that is not loopback the
+ *   CLI warns ({@link plainHttpWarning}): the request (certificate, signature) and the credentials
+ *   in the answer cross the network in clear.
+ * - With no endpoint given, the SDKs' variables AWS_ENDPOINT_URL_ROLESANYWHERE, then
+ *   AWS_ENDPOINT_URL, name it ({@link endpointFromEnv}), as for the official helper (its Go SDK).
  */
-import { PARTITIONS, SERVICE_NAME, SESSIONS_PATH, type Partition } from './constants.js';
+import {
+  ENV_ENDPOINT_URL,
+  ENV_ENDPOINT_URL_SERVICE,
+  ENV_IGNORE_ENDPOINT_URLS,
+  PARTITIONS,
+  SERVICE_NAME,
+  SESSIONS_PATH,
+  type Partition,
+} from './constants.js';
 import { sessionError } from './errors.js';
 
 /** The resolved target of one CreateSession call. */
@@ -37,8 +49,33 @@ export function partitionOf(region: string): Partition | undefined {
   return PARTITIONS.find((p) => p.regionPattern.test(region));
 }
 
-function isLoopbackHost(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '::1' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+/** True for `localhost`, 127.0.0.0/8 and ::1 (with or without brackets). */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase();
+  return h === 'localhost' || h === '::1' || h === '[::1]' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/** The endpoint named by the environment (AWS SDK convention), or undefined. */
+export function endpointFromEnv(env: Readonly<Record<string, string | undefined>>): { readonly url: string; readonly variable: string } | undefined {
+  if (/^true$/i.test((env[ENV_IGNORE_ENDPOINT_URLS] ?? '').trim())) return undefined;
+  for (const variable of [ENV_ENDPOINT_URL_SERVICE, ENV_ENDPOINT_URL]) {
+    const v = env[variable]?.trim();
+    if (v) return { url: v, variable };
+  }
+  return undefined;
+}
+
+/** A warning line for a plain-http endpoint that is not loopback, else undefined. */
+export function plainHttpWarning(endpoint: string | undefined): string | undefined {
+  if (endpoint === undefined || !/^http:\/\//i.test(endpoint)) return undefined;
+  let host: string;
+  try {
+    host = new URL(endpoint).hostname;
+  } catch {
+    return undefined; // resolveEndpoint reports it
+  }
+  if (isLoopbackHost(host)) return undefined;
+  return `endpoint ${endpoint} is plain http: the signed request and the credentials it returns cross the network unencrypted; use https`;
 }
 
 /**
@@ -63,7 +100,7 @@ export function resolveEndpoint(input: {
   if (!partition) {
     throw sessionError(
       'invalid_region',
-      `region '${input.region}' is not in a partition rapki knows (aws, aws-cn, aws-us-gov); pass --endpoint for other partitions`,
+      `region '${input.region}' is not in a partition rapki knows (${PARTITIONS.map((p) => p.id).join(', ')}); pass --endpoint for other partitions`,
     );
   }
   const hostname = `${SERVICE_NAME}${input.useFipsEndpoint ? '-fips' : ''}.${input.region}.${partition.dnsSuffix}`;
@@ -86,8 +123,8 @@ function customEndpoint(raw: string, region: string, partition: Partition['id'] 
     throw sessionError('invalid_endpoint', `endpoint '${raw}' is not a URL (expected https://host[:port][/prefix])`, { cause });
   }
   const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
-    throw sessionError('invalid_endpoint', `endpoint '${raw}' must use https (plain http is allowed only for loopback emulators)`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw sessionError('invalid_endpoint', `endpoint '${raw}' must be an https:// (or http://) URL`);
   }
   if (url.username || url.password || url.search || url.hash) {
     throw sessionError('invalid_endpoint', `endpoint '${raw}' must not contain credentials, a query or a fragment`);

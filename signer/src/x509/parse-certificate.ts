@@ -4,6 +4,7 @@ import { children, contentBytes, decodeOid, DerError, elementBytes, expectTlv, r
 
 const OID_BASIC_CONSTRAINTS = '2.5.29.19';
 const OID_KEY_USAGE = '2.5.29.15';
+const OID_EXT_KEY_USAGE = '2.5.29.37';
 
 /** keyUsage bits (RFC 5280 §4.2.1.3), named. */
 export interface KeyUsage {
@@ -37,8 +38,14 @@ export interface CertificateInfo {
   readonly spkiDer: Uint8Array;
   /** `cA` of basicConstraints; undefined when the extension is absent. */
   readonly basicConstraintsCa: boolean | undefined;
+  /** `pathLenConstraint` of basicConstraints; undefined when absent. */
+  readonly pathLenConstraint: number | undefined;
   /** keyUsage; undefined when the extension is absent. */
   readonly keyUsage: KeyUsage | undefined;
+  /** extKeyUsage purpose OIDs (RFC 5280 §4.2.1.12); undefined when the extension is absent. */
+  readonly extKeyUsage: readonly string[] | undefined;
+  /** Every extension's OID and criticality, in order. */
+  readonly extensions: readonly { readonly oid: string; readonly critical: boolean }[];
   /** DER of tbsCertificate (what the issuer signed) and the signature bits. */
   readonly tbsDer: Uint8Array;
   readonly signatureValue: Uint8Array;
@@ -84,8 +91,10 @@ function parse(der: Uint8Array): CertificateInfo {
   const validity = need(fields[i++], 0x30, 'validity');
   const subject = need(fields[i++], 0x30, 'subject');
   const spki = need(fields[i++], 0x30, 'subjectPublicKeyInfo');
-  let basicConstraintsCa: boolean | undefined;
+  let basicConstraints: { ca: boolean; pathLen: number | undefined } | undefined;
   let keyUsage: KeyUsage | undefined;
+  let extKeyUsage: string[] | undefined;
+  const extensions: { oid: string; critical: boolean }[] = [];
   for (; i < fields.length; i++) {
     const f = fields[i] as Tlv;
     if (f.tag !== 0xa3) continue; // [1], [2] unique identifiers are ignored
@@ -96,8 +105,12 @@ function parse(der: Uint8Array): CertificateInfo {
       const oid = decodeOid(der, parts[0] as Tlv);
       const value = parts[parts.length - 1] as Tlv;
       if (value.tag !== 0x04) throw new DerError('extension value is not an OCTET STRING');
-      if (oid === OID_BASIC_CONSTRAINTS) basicConstraintsCa = readBasicConstraints(der, value);
+      const flag = parts.length === 3 ? (parts[1] as Tlv) : undefined;
+      if (flag && (flag.tag !== 0x01 || flag.end - flag.start !== 1)) throw new DerError('extension critical flag is not a BOOLEAN');
+      extensions.push({ oid, critical: flag !== undefined && der[flag.start] !== 0 });
+      if (oid === OID_BASIC_CONSTRAINTS) basicConstraints = readBasicConstraints(der, value);
       if (oid === OID_KEY_USAGE) keyUsage = readKeyUsage(der, value);
+      if (oid === OID_EXT_KEY_USAGE) extKeyUsage = readExtKeyUsage(der, value);
     }
   }
   const [nb, na] = children(der, validity);
@@ -116,8 +129,11 @@ function parse(der: Uint8Array): CertificateInfo {
     notBefore: readTime(der, nb),
     notAfter: readTime(der, na),
     spkiDer: elementBytes(der, spki),
-    basicConstraintsCa,
+    basicConstraintsCa: basicConstraints?.ca,
+    pathLenConstraint: basicConstraints?.pathLen,
     keyUsage,
+    extKeyUsage,
+    extensions,
     tbsDer: elementBytes(der, tbs),
     signatureValue: sigBits.subarray(1),
   };
@@ -128,12 +144,31 @@ function need(tlv: Tlv | undefined, tag: number, name: string): Tlv {
   return tlv;
 }
 
-/** BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLen INTEGER OPTIONAL } (§4.2.1.9). */
-function readBasicConstraints(der: Uint8Array, octets: Tlv): boolean {
+/** BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER (0..MAX) OPTIONAL } (§4.2.1.9). */
+function readBasicConstraints(der: Uint8Array, octets: Tlv): { ca: boolean; pathLen: number | undefined } {
   const seq = expectTlv(der, octets.start, 0x30, octets.end);
-  const first = children(der, seq)[0];
-  if (!first || first.tag !== 0x01) return false;
-  return first.end - first.start === 1 && der[first.start] !== 0;
+  const items = children(der, seq);
+  let k = 0;
+  let ca = false;
+  const first = items[0];
+  if (first && first.tag === 0x01) {
+    ca = first.end - first.start === 1 && der[first.start] !== 0;
+    k = 1;
+  }
+  const len = items[k];
+  let pathLen: number | undefined;
+  if (len && len.tag === 0x02) {
+    const bytes = contentBytes(der, len);
+    if (bytes.length === 0 || bytes.length > 4 || (bytes[0]! & 0x80) !== 0) throw new DerError('bad pathLenConstraint');
+    pathLen = bytes.reduce((n, b) => n * 256 + b, 0);
+  }
+  return { ca, pathLen };
+}
+
+/** ExtKeyUsageSyntax ::= SEQUENCE SIZE (1..MAX) OF KeyPurposeId (§4.2.1.12). */
+function readExtKeyUsage(der: Uint8Array, octets: Tlv): string[] {
+  const seq = expectTlv(der, octets.start, 0x30, octets.end);
+  return children(der, seq).map((t) => decodeOid(der, t));
 }
 
 /** KeyUsage ::= BIT STRING (§4.2.1.3); bit 0 is the most significant bit of the first octet. */

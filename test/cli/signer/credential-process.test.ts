@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../support/cli.js';
-import { startLoopbackVerifier, type LoopbackVerifier } from '../../support/loopback-verifier.js';
-import { startConnectProxy } from '../../signer/session/connect-proxy.js';
+import { makeServerCertificate, startLoopbackVerifier, type LoopbackVerifier } from '../../support/loopback-verifier.js';
+import { startConnectProxy, type ConnectProxy } from '../../signer/session/connect-proxy.js';
 import { ARNS, TestPki, type Leaf } from '../../signer/session/test-pki.js';
 
 let dir: string;
@@ -106,18 +106,63 @@ describe('credential-process (child process)', () => {
     expect(verifier.requests[0]!.headers['x-amz-x509-chain']).toBeTruthy();
   });
 
-  it('--with-proxy tunnels through HTTPS_PROXY (and only with the flag)', async () => {
-    const proxy = await startConnectProxy();
-    try {
-      const env = { AWS_CA_BUNDLE: verifier.caFile, HTTPS_PROXY: proxy.url };
-      expect((await runCli(args(L.p256!, ['--with-proxy']), { env })).code).toBe(0);
-      expect(proxy.tunnels).toEqual([`127.0.0.1:${verifier.port}`]);
-      expect((await runCli(args(L.p256!), { env })).code).toBe(0);
-      expect(proxy.tunnels).toHaveLength(1);
-      expect(verifier.requests.map((q) => q.verdict)).toEqual(['ok', 'ok']);
-    } finally {
+  describe('proxies, as the official helper (Go ProxyFromEnvironment), with or without --with-proxy', () => {
+    // A verifier whose certificate names the public endpoint and a name that never resolves; the
+    // test's CONNECT proxy sends every tunnel to it, so only the proxy makes those names reachable.
+    const PUBLIC = 'rolesanywhere.us-east-1.amazonaws.com';
+    const NOWHERE = 'ra.proxied.invalid';
+    let named: LoopbackVerifier;
+    let proxy: ConnectProxy;
+    beforeAll(async () => {
+      named = await startLoopbackVerifier({ trustedRootsPem: pki.rootPem() }, makeServerCertificate([PUBLIC, NOWHERE]));
+      proxy = await startConnectProxy({ forwardTo: { host: '127.0.0.1', port: named.port } });
+    });
+    afterAll(async () => {
       await proxy.close();
-    }
+      await named.close();
+    });
+    const noEndpoint = (extra: string[] = []) => args(L.p256!, ['--no-cache', '--timeout', '5', ...extra]).filter((a, i, all) => a !== '--endpoint' && all[i - 1] !== '--endpoint');
+
+    it('HTTPS_PROXY carries a call to the default endpoint (no flag needed); https_proxy and --with-proxy too', async () => {
+      const n = named.requests.length;
+      const r = await runCli(noEndpoint(), { env: { AWS_CA_BUNDLE: named.caFile, HTTPS_PROXY: proxy.url } });
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      expect(r.out).toMatch(OUTPUT_SHAPE);
+      expect(proxy.tunnels.at(-1)).toBe(`${PUBLIC}:443`);
+      expect(named.requests[n]!.headers.host).toBe(PUBLIC);
+      expect(named.requests[n]!.verdict).toBe('ok');
+      const lower = await runCli(noEndpoint(['--with-proxy']), { env: { AWS_CA_BUNDLE: named.caFile, https_proxy: proxy.url } });
+      expect([lower.code, lower.stderr]).toEqual([0, '']);
+      expect(proxy.tunnels.slice(-2)).toEqual([`${PUBLIC}:443`, `${PUBLIC}:443`]);
+    });
+
+    it('NO_PROXY sends a host direct; loopback endpoints never use the proxy', async () => {
+      const tunnels = proxy.tunnels.length;
+      const env = { AWS_CA_BUNDLE: named.caFile, HTTPS_PROXY: proxy.url, AWS_ENDPOINT_URL_ROLESANYWHERE: `https://${NOWHERE}` };
+      const via = await runCli(noEndpoint(), { env });
+      expect([via.code, via.stderr]).toEqual([0, '']);
+      expect(proxy.tunnels.slice(tunnels)).toEqual([`${NOWHERE}:443`]);
+      const direct = await runCli(noEndpoint(), { env: { ...env, NO_PROXY: 'proxied.invalid' } });
+      expect(direct.code).toBe(1);
+      expect(direct.stderr).toMatch(new RegExp(`^rapki: network_error: cannot reach ${NOWHERE.replace(/\./g, '\\.')}: .*set HTTPS_PROXY`));
+      const loopback = await runCli(args(L.p256!, ['--no-cache', '--with-proxy']), { env: { AWS_CA_BUNDLE: verifier.caFile, HTTPS_PROXY: proxy.url, https_proxy: proxy.url } });
+      expect([loopback.code, loopback.stderr]).toEqual([0, '']);
+      expect(proxy.tunnels.slice(tunnels)).toEqual([`${NOWHERE}:443`]);
+      expect(verifier.requests.map((q) => q.verdict)).toEqual(['ok']);
+    });
+  });
+
+  it('takes the endpoint from AWS_ENDPOINT_URL when no --endpoint is given; plain http off loopback is sent with a warning', async () => {
+    const noEndpoint = args(L.p256!, ['--no-cache']).filter((a, i, all) => a !== '--endpoint' && all[i - 1] !== '--endpoint');
+    const r = await runCli(noEndpoint, { env: { AWS_CA_BUNDLE: verifier.caFile, AWS_ENDPOINT_URL: verifier.url } });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(verifier.requests.map((q) => q.verdict)).toEqual(['ok']);
+    // A plain http endpoint that is not loopback: used (the request goes out), with a warning first.
+    const plain = await runCli(args(L.p256!, ['--no-cache', '--timeout', '5', '--endpoint', 'http://ra.plain.invalid:8080']));
+    expect(plain.stderr.split('\n')[0]).toBe(
+      'rapki: warning: endpoint http://ra.plain.invalid:8080 is plain http: the signed request and the credentials it returns cross the network unencrypted; use https',
+    );
+    expect(plain.stderr).toMatch(/rapki: network_error: cannot reach ra\.plain\.invalid:8080: /);
   });
 
   it('--no-verify-ssl (also as --no-verify-ssl=true) instead of AWS_CA_BUNDLE; neither → tls_error', async () => {
@@ -176,7 +221,7 @@ describe('credential-process (child process)', () => {
     ['bad role session name', () => args(L.p256!, ['--role-session-name', 'has space']), 'invalid_role_session_name'],
     ['fips region spelling', () => args(L.p256!, ['--region', 'us-east-1-fips']), 'invalid_region'],
     ['missing certificate file', () => args({ ...L.p256!, certFile: join(dir, 'nope.pem') }), 'file_not_found'],
-    ['http endpoint off loopback', () => args(L.p256!, ['--endpoint', 'http://example.com']), 'invalid_endpoint'],
+    ['ftp endpoint', () => args(L.p256!, ['--endpoint', 'ftp://example.com']), 'invalid_endpoint'],
     ['fips with endpoint', () => args(L.p256!, ['--use-fips-endpoint']), 'invalid_endpoint'],
   ];
   it.each(preflightCases)('%s → exit 1, %s, nothing sent', async (_name, a, code) => {
@@ -220,9 +265,6 @@ describe('credential-process (child process)', () => {
   it.each([
     ['--cert-selector', 'Key=x509Subject,Value=CN=a'],
     ['--system-store-name', 'MY'],
-    ['--use-latest-expiring-certificate'],
-    ['--tpm-key-password', 'x'],
-    ['--no-tpm-key-password'],
   ])('%s is parsed and refused naming the flag', async (...flag) => {
     const r = await runCli(args(L.p256!, flag as string[]), withCa());
     expect(r.code).toBe(1);
@@ -239,19 +281,70 @@ describe('credential-process (child process)', () => {
     expect([a.code, b.code]).toEqual([1, 1]);
   });
 
-  it('refuses unknown flags, positionals and missing values with exit 1', async () => {
+  it('refuses unknown flags and missing values with exit 1; an empty ARN variable is named as such', async () => {
     const u = await runCli(args(L.p256!, ['--certificat', 'x']));
     expect(u.code).toBe(1);
-    expect(u.stderr).toMatch(/^rapki: unknown_flag: unknown flag --certificat/);
-    const p = await runCli(args(L.p256!, ['extra']));
-    expect(p.code).toBe(1);
-    expect(p.stderr).toMatch(/^rapki: unknown_flag: unexpected argument/);
+    expect(u.stderr).toMatch(/^rapki: unknown_flag: unknown flag --certificat for credential-process/);
     const m = await runCli(['credential-process', '--certificate']);
     expect(m.code).toBe(1);
-    expect(m.stderr).toMatch(/^rapki: invalid_flag_value: /);
+    expect(m.stderr).toMatch(/^rapki: missing_flag: --certificate needs a value/);
     const req = await runCli(['credential-process', '--certificate', L.p256!.certFile, '--private-key', L.p256!.keyFile]);
     expect(req.stderr).toMatch(/^rapki: missing_flag: --trust-anchor-arn is required/);
+    // `--role-arn $ROLE --profile-arn …` with ROLE empty: not "argument is ambiguous".
+    const empty = await runCli(['credential-process', '--certificate', L.p256!.certFile, '--role-arn', '--profile-arn', ARNS.profileArn]);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toBe(
+      'rapki: missing_flag: --role-arn was given no value: the next argument, --profile-arn, is a flag (an empty shell variable?); a value starting with -- goes as --role-arn=VALUE\n',
+    );
     expect(verifier.requests).toHaveLength(0);
+  });
+
+  it('accepts what the official helper accepts: stray arguments (warned, by name), TPM flags, a value starting with -', async () => {
+    const stray = await runCli(args(L.p256!, ['extra', '', '--no-cache']), withCa());
+    expect(stray.code).toBe(0);
+    expect(stray.out).toMatch(OUTPUT_SHAPE);
+    expect(stray.stderr).toBe(
+      'rapki: warning: credential-process ignores the extra arguments "extra" "" (not a flag or a flag value; a flag name missing its --?)\n',
+    );
+    const tpm = await runCli(args(L.p256!, ['--tpm-key-password', 'pw', '--no-tpm-key-password=false', '--use-latest-expiring-certificate', '--no-cache']), withCa());
+    expect([tpm.code, tpm.stderr]).toEqual([0, '']);
+    const noted = await runCli(args(L.p256!, ['--no-tpm-key-password', '--no-cache', '--debug']), withCa());
+    expect(noted.code).toBe(0);
+    expect(noted.stderr).toContain('rapki: debug: --no-tpm-key-password is ignored: the key is not a TPM 2.0 key\n');
+    // Go pflag takes the next argument as the value even when it starts with '-'.
+    const dash = join(dir, 'dash.key');
+    execFileSync('openssl', ['pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-in', L.p256!.keyFile, '-out', dash, '-passout', 'pass:-x-pw']);
+    const pw = await runCli(args({ ...L.p256!, keyFile: dash }, ['--pkcs8-password', '-x-pw', '--no-cache']), withCa());
+    expect(pw.code).toBe(0);
+    expect(pw.out).toMatch(OUTPUT_SHAPE);
+    expect(verifier.requests.map((q) => q.verdict)).toEqual(['ok', 'ok', 'ok', 'ok']);
+  });
+
+  it('-h, help <command> and no command print usage and exit 0, as cobra does', async () => {
+    const h = await runCli(['credential-process', '-h']);
+    expect(h.code).toBe(0);
+    expect(h.out).toMatch(/rapki credential-process --certificate F/);
+    const help = await runCli(['help', 'credential-process']);
+    expect(help.code).toBe(0);
+    expect(help.out).toBe(h.out);
+    expect(help.stderr).not.toMatch(/Did you mean/);
+    for (const c of ['serve', 'update', 'sign-string', 'read-certificate-data']) {
+      const r = await runCli([c, '-h']);
+      expect([c, r.code]).toEqual([c, 0]);
+      expect(r.out).toContain(`rapki ${c}`);
+    }
+    const none = await runCli([]);
+    expect(none.code).toBe(0);
+    expect(none.out).toMatch(/^rapki <command> \[options\]/);
+  });
+
+  it('--debug is accepted on every command', async () => {
+    expect((await runCli(['version', '--debug'])).code).toBe(0);
+    const rcd = await runCli(['read-certificate-data', '--certificate', L.p256!.certFile, '--debug']);
+    expect([rcd.code, rcd.stderr]).toEqual([0, '']);
+    const ss = await runCli(['sign-string', '--certificate', L.p256!.certFile, '--private-key', L.p256!.keyFile, '--debug', '--tpm-key-password', 'x']);
+    expect(ss.code).toBe(0);
+    expect(ss.stderr).toBe('rapki: debug: --tpm-key-password is ignored: the key is not a TPM 2.0 key\n');
   });
 
   it('--help goes through yargs and explains every flag', async () => {

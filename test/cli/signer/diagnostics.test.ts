@@ -66,7 +66,7 @@ describe('sign-string', () => {
     expect(verify('sha256', payload(rsa.certFile), createPublicKey(readFileSync(rsa.certFile)), r.stdout)).toBe(true);
   });
 
-  it('refuses a bad --format / --digest and unsupported flags', async () => {
+  it('refuses a bad --format / --digest and unsupported flags; accepts the TPM flags', async () => {
     const base = ['sign-string', '--certificate', ec.certFile, '--private-key', ec.keyFile];
     const f = await runCli([...base, '--format', 'xml']);
     expect([f.code, f.stderr]).toEqual([1, expect.stringMatching(/^rapki: invalid_flag_value: --format/)]);
@@ -75,8 +75,11 @@ describe('sign-string', () => {
     // --pkcs11-lib only matters for pkcs11: URIs: with key files it is accepted and unused, as by the helper.
     const p = await runCli([...base, '--pkcs11-lib', 'x.so']);
     expect(p.code).toBe(0);
+    // TPM flags next to a file key: accepted (ignored), as by the helper; --cert-selector is refused.
     const t = await runCli([...base, '--tpm-key-password', 'x']);
-    expect([t.code, t.stderr]).toEqual([1, expect.stringMatching(/^rapki: unsupported_flag: --tpm-key-password/)]);
+    expect([t.code, t.stderr]).toEqual([0, '']);
+    const c = await runCli([...base, '--cert-selector', 'Key=x509Subject,Value=CN=a']);
+    expect([c.code, c.stderr]).toEqual([1, expect.stringMatching(/^rapki: unsupported_flag: --cert-selector/)]);
   });
 });
 

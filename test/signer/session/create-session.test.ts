@@ -251,22 +251,42 @@ describe('TLS and proxy', () => {
     expect(verifier.requests.map((r) => r.verdict)).toEqual(['ok', 'ok']);
   });
 
-  it('goes through HTTPS_PROXY only with withProxy, and honours NO_PROXY', async () => {
-    const proxy = await startConnectProxy();
+  it('goes through HTTPS_PROXY by default (not for loopback endpoints), honours NO_PROXY, and withProxy: false', async () => {
+    // The proxy sends every tunnel to the verifier, whatever host was asked for: the endpoint name
+    // below needs no DNS, only the proxy.
+    const proxy = await startConnectProxy({ forwardTo: { host: '127.0.0.1', port: verifier.port } });
     try {
       verifier.reset();
       const s = await signerOf(leaves.rsa2048!);
       const env = { HTTPS_PROXY: proxy.url };
-      await createSession(s, opts({ withProxy: true }), { ...noSleep, env });
-      expect(proxy.tunnels).toEqual([`127.0.0.1:${verifier.port}`]);
-      await createSession(s, opts(), { ...noSleep, env });
-      await createSession(s, opts({ withProxy: true }), { ...noSleep, env: { ...env, NO_PROXY: '127.0.0.1' } });
+      const named = opts({ endpoint: `https://localhost.proxied.invalid:${verifier.port}`, caBundle: verifier.caPem, verifyTls: false });
+      await createSession(s, named, { ...noSleep, env });
+      expect(proxy.tunnels).toEqual([`localhost.proxied.invalid:${verifier.port}`]);
+      await createSession(s, opts(), { ...noSleep, env }); // loopback: direct
       expect(proxy.tunnels).toHaveLength(1);
-      expect(verifier.requests.map((r) => r.verdict)).toEqual(['ok', 'ok', 'ok']);
-      // TLS verification still applies through the tunnel.
-      await expect(createSession(s, opts({ withProxy: true, caBundle: undefined }), { ...noSleep, env })).rejects.toMatchObject({
-        code: 'tls_error',
-      });
+      await expect(createSession(s, named, { ...noSleep, env: { ...env, NO_PROXY: '.invalid' } })).rejects.toMatchObject({ code: 'network_error' });
+      await expect(createSession(s, { ...named, withProxy: false }, { ...noSleep, env })).rejects.toMatchObject({ code: 'network_error' });
+      expect(proxy.tunnels).toHaveLength(1);
+      expect(verifier.requests.map((r) => r.verdict)).toEqual(['ok', 'ok']);
+      // TLS verification still applies through the tunnel (the verifier's certificate names 127.0.0.1 and localhost only).
+      await expect(createSession(s, { ...named, verifyTls: true }, { ...noSleep, env })).rejects.toMatchObject({ code: 'tls_error' });
+      expect(verifier.requests).toHaveLength(2);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('reports a proxy that refuses CONNECT, naming the proxy (never its credentials)', async () => {
+    const proxy = await startConnectProxy({ refuse: 407 });
+    try {
+      const s = await signerOf(leaves.p256!);
+      const env = { HTTPS_PROXY: proxy.url.replace('http://', 'http://user:s3cret@') };
+      const err = (await createSession(s, opts({ endpoint: 'https://ra.proxied.invalid', maxAttempts: 1 }), { ...noSleep, env }).catch((e: unknown) => e)) as Error & { code: string };
+      expect(err.code).toBe('network_error');
+      expect(err.message).toMatch(/refused CONNECT ra\.proxied\.invalid:443: HTTP\/1\.1 407/);
+      expect(err.message).toContain('(HTTPS_PROXY)');
+      expect(err.message).not.toContain('s3cret');
+      expect(proxy.authorizations).toEqual([`Basic ${Buffer.from('user:s3cret').toString('base64')}`]);
     } finally {
       await proxy.close();
     }

@@ -9,8 +9,11 @@
  * and session parameters (cache-key.ts); an entry is reused while more than 15 minutes remain, or
  * when it was obtained after this call started (a concurrent call just fetched it, so it is as
  * fresh as anything we would get); concurrent misses serialize on a lock file, so N concurrent
- * calls make ONE CreateSession and the others read its result. The cache never makes a call fail:
- * any cache problem is reported through `warn` and the call goes to CreateSession directly.
+ * calls make ONE CreateSession and the others read its result. The cache never makes a call fail
+ * and never changes its meaning: the key covers everything that decides whether a fresh call would
+ * succeed (cache-key.ts), and any cache problem (no usable directory, unreadable HOME, a path
+ * under /proc, a lock that never frees) is ONE warning through `warn`, then the call goes to
+ * CreateSession directly.
  *
  * Lean on purpose: only node:fs and node:path (no node:crypto, see sha256.ts), so a cache hit in the credential-process fast path
  * loads nothing of the HTTP/session code (`fetch` is where the caller imports that, lazily).
@@ -20,6 +23,7 @@ import { join } from 'node:path';
 import type { RolesAnywhereCredentials } from '../../types.js';
 import { ensurePrivateDir, resolveCacheDir } from './cache-dir.js';
 import { cacheKey, type CacheKeyParams, type KeyMaterialHashes } from './cache-key.js';
+import { readCacheSecret } from './cache-secret.js';
 import { ENTRY_SUFFIX, LOCK_POLL_MS, LOCK_STALE_MS, LOCK_WAIT_MS, MIN_REMAINING_MS } from './constants.js';
 import { readEntry, type CacheEntry } from './entry-file.js';
 
@@ -89,17 +93,22 @@ export async function cachedCredentialProcess(o: CachedCredentialProcessOptions)
   };
   if (!o.keyMaterialHashes) return { credentials: await o.fetch(), source: 'bypass' };
 
+  const hashes = o.keyMaterialHashes;
   let dir: string;
-  let entryPath: string;
+  let entryPath: string | undefined;
   try {
     const env = o.env ?? process.env;
     // HOME first: node:os is only loaded when it is unset (start-up time of a cache hit).
     dir = o.dir ?? resolveCacheDir(env, env.HOME || process.getBuiltinModule('node:os').homedir());
-    entryPath = join(dir, `${cacheKey(o.keyMaterialHashes, o.params)}${ENTRY_SUFFIX}`);
     // Checked before every read: whoever can write the directory could swap entries between keys.
     ensurePrivateDir(dir);
-    const hit = usable(readEntry(entryPath));
-    if (hit) return { credentials: hit.credentials, source: 'hit' };
+    // With a password or PIN the key needs the directory's secret; without one yet, nothing was cached.
+    const secret = hashes.secrets === undefined ? undefined : readCacheSecret(dir);
+    if (hashes.secrets === undefined || secret !== undefined) {
+      entryPath = join(dir, `${cacheKey(hashes, o.params, secret)}${ENTRY_SUFFIX}`);
+      const hit = usable(readEntry(entryPath));
+      if (hit) return { credentials: hit.credentials, source: 'hit' };
+    }
   } catch (err) {
     return bypass(describe(err));
   }
@@ -113,31 +122,38 @@ export async function cachedCredentialProcess(o: CachedCredentialProcessOptions)
   }
 
   // Miss path from here: the lock and the writer load only now.
-  const [{ acquireLock }, { writeEntry }] = await Promise.all([import('./lock.js'), import('./entry-write.js')]);
+  const [{ acquireLock }, { writeEntry }, { ensureCacheSecret }] = await Promise.all([
+    import('./lock.js'),
+    import('./entry-write.js'),
+    import('./cache-secret.js'),
+  ]);
   let lock;
+  let path: string;
   try {
-    lock = await acquireLock(`${entryPath.slice(0, -ENTRY_SUFFIX.length)}.lock`, {
+    path = entryPath ?? join(dir, `${cacheKey(hashes, o.params, ensureCacheSecret(dir))}${ENTRY_SUFFIX}`);
+    const lockedEntry = path;
+    lock = await acquireLock(`${path.slice(0, -ENTRY_SUFFIX.length)}.lock`, {
       staleMs: o.lockStaleMs ?? LOCK_STALE_MS,
       timeoutMs: o.lockWaitMs ?? LOCK_WAIT_MS,
       pollMs: LOCK_POLL_MS,
       now,
-      onWait: () => usable(readEntry(entryPath)) !== undefined,
+      onWait: () => usable(readEntry(lockedEntry)) !== undefined,
     });
   } catch (err) {
     return bypass(describe(err));
   }
   if (!lock) {
-    const e = usable(readEntry(entryPath));
+    const e = usable(readEntry(path));
     if (e) return { credentials: e.credentials, source: 'hit' };
     return bypass('the entry written by a concurrent call vanished');
   }
   try {
-    const again = usable(readEntry(entryPath));
+    const again = usable(readEntry(path));
     if (again) return { credentials: again.credentials, source: 'hit' };
     const credentials = await o.fetch();
     try {
-      writeEntry(entryPath, { obtainedAt: now(), credentials });
-      prune(dir, now(), entryPath);
+      writeEntry(path, { obtainedAt: now(), credentials });
+      prune(dir, now(), path);
     } catch (err) {
       warn(`rapki: warning: could not write the credential cache: ${describe(err)}`);
     }

@@ -27,6 +27,9 @@ export interface HeldLock {
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** Upper bound on attempts, whatever the clock says (45 s of 25 ms polls is 1800). */
+const MAX_ROUNDS = 10_000;
+
 function tryCreate(path: string, owner: string): boolean {
   let fd: number;
   try {
@@ -49,7 +52,12 @@ export async function acquireLock(path: string, o: LockOptions): Promise<HeldLoc
   const sleep = o.sleep ?? defaultSleep;
   const owner = `${process.pid} ${uniqueSuffix()}`;
   const started = now();
-  for (;;) {
+  // Also bounds the loops that retry at once (a lock released or moved aside meanwhile), so that
+  // a file system answering oddly (procfs, a broken FUSE) can never make this spin.
+  for (let round = 0; ; round++) {
+    if (round >= MAX_ROUNDS || now() - started > o.timeoutMs) {
+      throw cacheError('cache_lock_timeout', `waited more than ${Math.round(o.timeoutMs / 1000)} s (or ${MAX_ROUNDS} rounds) for the lock ${path}`);
+    }
     if (tryCreate(path, owner)) {
       return {
         release: () => {
@@ -74,9 +82,6 @@ export async function acquireLock(path: string, o: LockOptions): Promise<HeldLoc
       throw err;
     }
     if (o.onWait && (await o.onWait())) return undefined;
-    if (now() - started > o.timeoutMs) {
-      throw cacheError('cache_lock_timeout', `waited more than ${Math.round(o.timeoutMs / 1000)} s for the lock ${path}`);
-    }
     await sleep(o.pollMs);
   }
 }

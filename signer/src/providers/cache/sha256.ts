@@ -21,6 +21,43 @@ const K = new Int32Array([
 
 /** Lower-case hex SHA-256 of `data` (strings are hashed as UTF-8). */
 export function sha256Hex(data: Uint8Array | string): string {
+  let hex = '';
+  for (const v of sha256Words(data)) hex += (v >>> 0).toString(16).padStart(8, '0');
+  return hex;
+}
+
+/** The 32-byte SHA-256 digest of `data`. */
+export function sha256Bytes(data: Uint8Array | string): Uint8Array {
+  const out = new Uint8Array(32);
+  sha256Words(data).forEach((v, i) => {
+    out[i * 4] = v >>> 24;
+    out[i * 4 + 1] = (v >>> 16) & 0xff;
+    out[i * 4 + 2] = (v >>> 8) & 0xff;
+    out[i * 4 + 3] = v & 0xff;
+  });
+  return out;
+}
+
+/** Lower-case hex HMAC-SHA-256 (RFC 2104) of `message` under `key` (strings as UTF-8). */
+export function hmacSha256Hex(key: Uint8Array | string, message: Uint8Array | string): string {
+  const enc = new TextEncoder();
+  let k = typeof key === 'string' ? enc.encode(key) : key;
+  if (k.length > 64) k = sha256Bytes(k);
+  const m = typeof message === 'string' ? enc.encode(message) : message;
+  const inner = new Uint8Array(64 + m.length);
+  const outer = new Uint8Array(64 + 32);
+  for (let i = 0; i < 64; i++) {
+    const b = k[i] ?? 0;
+    inner[i] = b ^ 0x36;
+    outer[i] = b ^ 0x5c;
+  }
+  inner.set(m, 64);
+  outer.set(sha256Bytes(inner), 64);
+  inner.fill(0);
+  return sha256Hex(outer);
+}
+
+function sha256Words(data: Uint8Array | string): readonly number[] {
   const msg = typeof data === 'string' ? new TextEncoder().encode(data) : data;
   const bitLen = msg.length * 8;
   // Padding: 0x80, zeros, 64-bit big-endian length; total a multiple of 64 bytes.
@@ -77,7 +114,5 @@ export function sha256Hex(data: Uint8Array | string): string {
     h6 = (h6 + g) | 0;
     h7 = (h7 + h) | 0;
   }
-  let hex = '';
-  for (const v of [h0, h1, h2, h3, h4, h5, h6, h7]) hex += (v >>> 0).toString(16).padStart(8, '0');
-  return hex;
+  return [h0, h1, h2, h3, h4, h5, h6, h7];
 }

@@ -20,7 +20,11 @@ export const HEADER_FORWARDED_FOR = 'x-forwarded-for';
 export const MIN_TOKEN_TTL_SECONDS = 1;
 export const MAX_TOKEN_TTL_SECONDS = 21_600;
 export const DEFAULT_TOKEN_TTL_SECONDS = 21_600;
-/** At most this many live tokens; a new one evicts the earliest-expiring (the helper's limit). */
+/**
+ * At most this many live tokens (the helper's limit). At the cap a new token is refused (429)
+ * until one expires; the helper evicted the earliest-expiring one instead, which let any local
+ * process log every other client out.
+ */
 export const MAX_LIVE_TOKENS = 256;
 /** Random bytes behind one token and the token length (the helper: 100 chars of base64 of 128 bytes). */
 export const TOKEN_RANDOM_BYTES = 128;
@@ -57,6 +61,8 @@ export const MSG_NO_TOKEN = 'no token provided';
 export const MSG_INVALID_TOKEN = 'invalid token provided';
 export const MSG_METHOD_NOT_ALLOWED = 'method not allowed';
 export const MSG_NOT_FOUND = 'not found';
+export const MSG_FORBIDDEN_HOST = 'forbidden: the Host header does not name this endpoint';
+export const MSG_TOO_MANY_TOKENS = 'too many live tokens; retry after one expires';
 
 /** Bounds on a request before it is answered (the routes take no body). */
 export const REQUEST_TIMEOUT_MS = 10_000;

@@ -2,9 +2,15 @@
  * Request handler of the local credential endpoint: the IMDSv2 routes (signer-spec.md §3.4,
  * roles-anywhere-api.md §4.5) and, when enabled, the container-credentials route (§4.4).
  *
- * Rules, in order: any `X-Forwarded-For` → 400 (EC2 refuses relayed requests); unknown path → 404;
- * known path with the wrong method → 405; token PUT validates the TTL (1..21600, default 21600);
- * metadata GETs need a live token (401 `no token provided` / `invalid token provided`).
+ * Rules, in order: a `Host` that does not name the endpoint → 403 (DNS rebinding, host-check.ts);
+ * any `X-Forwarded-For` → 400 (EC2 refuses relayed requests); unknown path → 404; known path with
+ * the wrong method → 405; token PUT validates the TTL (1..21600, default 21600) and is refused with
+ * 429 while 256 tokens are live; metadata GETs need a live token (401 `no token provided` /
+ * `invalid token provided`).
+ *
+ * As the official helper (its Go ServeMux): `GET …/security-credentials/<other name>` answers the
+ * role listing, not 404, and the listing carries the token's remaining seconds in
+ * `x-aws-ec2-metadata-token-ttl-seconds`.
  * No request body is read: every route is body-less.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -20,12 +26,14 @@ import {
   HEADER_TOKEN_TTL,
   MAX_TOKEN_TTL_SECONDS,
   MIN_TOKEN_TTL_SECONDS,
+  MSG_FORBIDDEN_HOST,
   MSG_FORWARDED_FOR,
   MSG_INVALID_TOKEN,
   MSG_INVALID_TTL,
   MSG_METHOD_NOT_ALLOWED,
   MSG_NOT_FOUND,
   MSG_NO_TOKEN,
+  MSG_TOO_MANY_TOKENS,
   TOKEN_PATH,
 } from './constants.js';
 import { imdsCredentialDocument } from './document.js';
@@ -38,6 +46,8 @@ export interface HandlerOptions {
   /** Role name listed at the security-credentials path (last `/` segment of the role ARN). */
   readonly roleName: string;
   readonly tokens: TokenStore;
+  /** True when a Host header names this endpoint (host-check.ts). */
+  readonly hostAllowed: (host: string | undefined) => boolean;
   /** Serve the IMDSv2 routes (default true). */
   readonly imds: boolean;
   /** Container route: path and authorization check, or undefined when disabled. */
@@ -83,27 +93,35 @@ function describe(err: unknown): string {
 export function createHandler(o: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const rolePath = `${CREDENTIALS_PATH}/${o.roleName}`;
 
+  // Failures are not logged here: the credential source reports each failed attempt once
+  // (per backoff step), whereas SDKs may ask many times in between.
   async function credentials(): Promise<{ ok: true; creds: RolesAnywhereCredentials } | { ok: false; message: string }> {
     try {
       return { ok: true, creds: await o.source.get() };
     } catch (err) {
-      const message = `credentials unavailable: ${describe(err)}`;
-      o.log?.(message);
-      return { ok: false, message };
+      return { ok: false, message: `credentials unavailable: ${describe(err)}` };
     }
   }
 
+  let refusedHosts = 0;
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (header(req, HEADER_FORWARDED_FOR) !== undefined) return text(res, 400, MSG_FORWARDED_FOR);
     let path: string;
     try {
       path = normalize(new URL(req.url ?? '/', 'http://localhost').pathname);
     } catch {
       return text(res, 400, 'bad request');
     }
+    const isContainer = o.container !== undefined && path === normalize(o.container.path);
+    if (!o.hostAllowed(header(req, 'host'))) {
+      // Once, then every 100th: a page hammering us must not flood the log.
+      if (refusedHosts++ % 100 === 0) o.log?.(`refused a request whose Host header does not name this endpoint (DNS rebinding?); ${refusedHosts} so far`);
+      if (isContainer) return json(res, 403, containerErrorDocument('Forbidden', MSG_FORBIDDEN_HOST));
+      return text(res, 403, MSG_FORBIDDEN_HOST);
+    }
+    if (header(req, HEADER_FORWARDED_FOR) !== undefined) return text(res, 400, MSG_FORWARDED_FOR);
     const method = req.method ?? 'GET';
 
-    if (o.container && path === normalize(o.container.path)) {
+    if (o.container && isContainer) {
       if (method !== 'GET') return text(res, 405, MSG_METHOD_NOT_ALLOWED, { Allow: 'GET' });
       if (!o.container.authorize(header(req, 'authorization'))) {
         return json(res, 401, containerErrorDocument('Unauthorized', 'missing or wrong Authorization token'));
@@ -119,7 +137,9 @@ export function createHandler(o: HandlerOptions): (req: IncomingMessage, res: Se
       if (method !== 'PUT') return text(res, 405, MSG_METHOD_NOT_ALLOWED, { Allow: 'PUT' });
       const ttl = parseTokenTtl(header(req, HEADER_TOKEN_TTL));
       if (ttl === undefined) return text(res, 400, MSG_INVALID_TTL);
-      const token = o.tokens.issue(ttl);
+      const issued = o.tokens.issue(ttl);
+      if (!issued.ok) return text(res, 429, MSG_TOO_MANY_TOKENS, { 'Retry-After': String(issued.retryAfterSeconds) });
+      const token = issued.token;
       res.writeHead(200, {
         'Content-Type': 'text/plain',
         'Cache-Control': 'no-store',
@@ -129,20 +149,20 @@ export function createHandler(o: HandlerOptions): (req: IncomingMessage, res: Se
       return;
     }
 
-    const isList = path === CREDENTIALS_PATH;
     const isRole = path === rolePath;
-    const isOtherRole = !isList && !isRole && path.startsWith(`${CREDENTIALS_PATH}/`);
-    if (!isList && !isRole && !isOtherRole) return text(res, 404, MSG_NOT_FOUND);
+    // Anything else under the path lists the role, as the helper's ServeMux subtree pattern does.
+    const isList = !isRole && (path === CREDENTIALS_PATH || path.startsWith(`${CREDENTIALS_PATH}/`));
+    if (!isList && !isRole) return text(res, 404, MSG_NOT_FOUND);
     if (method !== 'GET' && method !== 'HEAD') return text(res, 405, MSG_METHOD_NOT_ALLOWED, { Allow: 'GET' });
 
     const token = header(req, HEADER_TOKEN);
     if (token === undefined || token === '') return text(res, 401, MSG_NO_TOKEN);
-    if (!o.tokens.verify(token)) return text(res, 401, MSG_INVALID_TOKEN);
+    const remaining = o.tokens.remainingSeconds(token);
+    if (remaining === undefined) return text(res, 401, MSG_INVALID_TOKEN);
 
-    if (isOtherRole) return text(res, 404, MSG_NOT_FOUND);
     if (isList) {
       // EC2 lists role names one per line without a trailing newline; so do we.
-      res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store' });
+      res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store', [HEADER_TOKEN_TTL]: String(remaining) });
       res.end(o.roleName);
       return;
     }

@@ -9,6 +9,7 @@
  * set it. Instead: the server listens on loopback unless `allowNonLoopback` is set, drops any
  * connection whose peer is not a loopback address while bound to loopback, and the CLI warns when
  * exposure is widened. `hopLimit` is validated (1..255) and reported, never silently claimed.
+ * Every request must name the endpoint in its Host header (DNS rebinding, host-check.ts).
  */
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -30,6 +31,7 @@ import {
 } from './constants.js';
 import { credentialServerError } from './errors.js';
 import { createHandler } from './handler.js';
+import { hostChecker } from './host-check.js';
 import { isLoopbackAddress } from './loopback.js';
 import { TokenStore } from './token-store.js';
 
@@ -46,6 +48,11 @@ export interface CredentialServerOptions {
   readonly hopLimit?: number | undefined;
   /** Required to listen on anything but a loopback address. */
   readonly allowNonLoopback?: boolean | undefined;
+  /**
+   * More names clients may put in the Host header (with the listening port), e.g. a Kubernetes
+   * service name in front of a non-loopback endpoint (host-check.ts).
+   */
+  readonly allowedHosts?: readonly string[] | undefined;
   /** Serve the IMDSv2 routes (default true). */
   readonly imds?: boolean | undefined;
   /** Enable the container-credentials route with this `Authorization` token. */
@@ -115,11 +122,14 @@ export async function startCredentialServer(options: CredentialServerOptions): P
 
   const now = options.now ?? Date.now;
   const tokens = new TokenStore({ now, randomBytes: options.randomBytes ?? ((n) => nodeRandomBytes(n)) });
+  // The Host check needs the bound port (port 0 picks one): set once listening.
+  let hostAllowed: (host: string | undefined) => boolean = () => false;
   const handler = createHandler({
     source: options.source,
     lastUpdated: options.lastUpdated ?? (() => undefined),
     roleName: options.roleName,
     tokens,
+    hostAllowed: (h) => hostAllowed(h),
     imds: options.imds ?? true,
     container,
     log: options.log,
@@ -148,6 +158,7 @@ export async function startCredentialServer(options: CredentialServerOptions): P
   sweeper.unref();
   const bound = server.address();
   const boundPort = typeof bound === 'object' && bound ? bound.port : port;
+  hostAllowed = hostChecker(address, boundPort, options.allowedHosts);
   const url = `http://${hostForUrl(address)}:${boundPort}/`;
 
   return {

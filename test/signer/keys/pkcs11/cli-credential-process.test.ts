@@ -106,6 +106,24 @@ describe.skipIf(!SOFTHSM_AVAILABLE)('rapki with PKCS#11 keys (built CLI, SoftHSM
     expect(verifier.requests).toHaveLength(0);
   });
 
+  it('credential cache: a wrong PIN after a cached call fails as it would uncached; the right one hits', async () => {
+    const runtime = mkdtempSync(join(tmpdir(), 'rapki-p11-cache-'));
+    try {
+      const a = cpArgs('pkcs11:token=rapki-cli;object=rsa-cert', undefined, ['--pkcs11-lib', token.module]);
+      const run = (pin: string) => runCli(a, envWith({ RAPKI_PKCS11_PIN: pin, XDG_RUNTIME_DIR: runtime }));
+      const first = await run('1234');
+      expect([first.code, first.stderr]).toEqual([0, '']);
+      const wrong = await run('0000');
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toMatch(/^rapki: pkcs11_wrong_pin: /);
+      const again = await run('1234');
+      expect(again.out).toBe(first.out); // a hit
+      expect(verifier.requests).toHaveLength(1);
+    } finally {
+      rmSync(runtime, { recursive: true, force: true });
+    }
+  });
+
   it('sign-string with a token key: the signature verifies with the certificate (helper test payload)', async () => {
     const r = await runCli(
       ['sign-string', '--certificate', 'pkcs11:token=rapki-cli;object=rsa-cert', '--pkcs11-lib', token.module, '--format', 'bin'],

@@ -33,23 +33,27 @@ function fieldsOf(der: Buffer): { fingerprint: string; serial: string; subject: 
   };
 }
 
-/** Listing blocks, keyed by fingerprint. */
+/**
+ * Listing blocks, keyed by fingerprint. The official helper's layout, exactly: `Matching
+ * identities`, then per certificate five unindented lines and an empty line.
+ */
 function parseListing(out: string): Map<string, { subject: string; issuer: string; serial: string; uri: string }> {
   const lines = out.split('\n');
   expect(lines[0]).toBe('Matching identities');
-  expect(lines.at(-1)).toBe('');
+  expect(lines.slice(-2)).toEqual(['', '']);
   const blocks = new Map<string, { subject: string; issuer: string; serial: string; uri: string }>();
-  for (let i = 1; i + 4 < lines.length; i += 5) {
+  for (let i = 1; i + 5 < lines.length; i += 6) {
     const fp = new RegExp(`^${blocks.size + 1}\\) Hex Fingerprint: ([0-9a-f]{40})$`).exec(lines[i]!)?.[1];
     expect(fp, lines[i]).toBeDefined();
     const field = (n: number, name: string): string => {
-      const m = new RegExp(`^\\t${name}: (.*)$`).exec(lines[i + n]!);
+      const m = new RegExp(`^${name}: (.*)$`).exec(lines[i + n]!);
       expect(m, `${name} line: ${lines[i + n]}`).not.toBeNull();
       return m![1]!;
     };
     blocks.set(fp!, { subject: field(1, 'Subject'), issuer: field(2, 'Issuer'), serial: field(3, 'Serial Number'), uri: field(4, 'URI') });
+    expect(lines[i + 5]).toBe('');
   }
-  expect(1 + blocks.size * 5 + 1).toBe(lines.length);
+  expect(1 + blocks.size * 6 + 1).toBe(lines.length);
   return blocks;
 }
 

@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cachedCredentialProcess } from '../../../../signer/src/providers/cache/cached-credential-process.js';
 import { cacheKey, hashKeyMaterial } from '../../../../signer/src/providers/cache/cache-key.js';
-import { resolveCacheDir } from '../../../../signer/src/providers/cache/cache-dir.js';
+import { ensurePrivateDir, resolveCacheDir } from '../../../../signer/src/providers/cache/cache-dir.js';
+import { readCacheSecret } from '../../../../signer/src/providers/cache/cache-secret.js';
 import { acquireLock } from '../../../../signer/src/providers/cache/lock.js';
 import type { RolesAnywhereCredentials } from '../../../../signer/src/types.js';
 
@@ -14,7 +15,7 @@ const params = {
   roleArn: 'arn:aws:iam::123456789012:role/R',
   durationSeconds: 3600,
 };
-const hashes = { certificate: 'a'.repeat(64), privateKey: 'b'.repeat(64) };
+const hashes = { material: 'a'.repeat(64) };
 
 describe('cachedCredentialProcess', () => {
   let base: string;
@@ -60,8 +61,11 @@ describe('cachedCredentialProcess', () => {
   it('keys on key material and every session parameter', async () => {
     await cachedCredentialProcess({ keyMaterialHashes: hashes, params, fetch, dir, now });
     const variants = [
-      { h: { ...hashes, certificate: 'c'.repeat(64) }, p: params },
-      { h: { ...hashes, privateKey: 'd'.repeat(64) }, p: params },
+      { h: { material: 'c'.repeat(64) }, p: params },
+      { h: { ...hashes, secrets: '["pw",null]' }, p: params },
+      { h: { ...hashes, secrets: '["other",null]' }, p: params },
+      { h: hashes, p: { ...params, verifyTls: false } },
+      { h: hashes, p: { ...params, caBundle: 'PEM' } },
       { h: hashes, p: { ...params, durationSeconds: 900 } },
       { h: hashes, p: { ...params, roleSessionName: 'x' } },
       { h: hashes, p: { ...params, roleArn: 'arn:aws:iam::123456789012:role/Other' } },
@@ -106,6 +110,42 @@ describe('cachedCredentialProcess', () => {
     expect(r.source).toBe('fetched');
   });
 
+  it('keys a password or PIN with the directory secret (created 0600 on the first miss), never in clear', async () => {
+    const withPw = { ...hashes, secrets: JSON.stringify(['s3cret-pw', null]) };
+    const a = await cachedCredentialProcess({ keyMaterialHashes: withPw, params, fetch, dir, now });
+    expect(a.source).toBe('fetched');
+    const secret = readCacheSecret(dir);
+    expect(secret).toMatch(/^[0-9a-f]{64}$/);
+    expect(statSync(join(dir, 'key')).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir).sort()).toEqual([`${cacheKey(withPw, params, secret)}.json`, 'key'].sort());
+    expect((await cachedCredentialProcess({ keyMaterialHashes: withPw, params, fetch, dir, now })).source).toBe('hit');
+    // A wrong password is a miss: the fresh call decides (and fails, in real use).
+    const wrong = { ...hashes, secrets: JSON.stringify(['wrong-pw', null]) };
+    expect((await cachedCredentialProcess({ keyMaterialHashes: wrong, params, fetch, dir, now })).source).toBe('fetched');
+    expect(() => cacheKey(withPw, params)).toThrow(TypeError);
+  });
+
+  it('one warning and an uncached call when the cache directory cannot be made (HOME=/proc/1), without spinning', async () => {
+    const warnings: string[] = [];
+    const started = Date.now();
+    const r = await cachedCredentialProcess({ keyMaterialHashes: hashes, params, fetch, env: { HOME: '/proc/1' }, now, warn: (l) => warnings.push(l) });
+    expect(r.source).toBe('bypass');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^rapki: warning: credential cache not used: cache_io_error: cannot create the cache directory \/proc\/1\/\.cache/);
+    expect(Date.now() - started).toBeLessThan(2000);
+    const missing = await cachedCredentialProcess({ keyMaterialHashes: hashes, params, fetch, env: { HOME: join(base, 'no', 'such', 'home') }, now, warn: (l) => warnings.push(l) });
+    expect(missing.source).toBe('bypass');
+    expect(warnings[1]).toMatch(/is not an existing directory/);
+  });
+
+  it('makes ~/.cache and ~/.cache/rapki one level at a time, 0700', () => {
+    const home = join(base, 'home');
+    mkdirSync(home);
+    ensurePrivateDir(join(home, '.cache', 'rapki'));
+    expect(statSync(join(home, '.cache')).mode & 0o777).toBe(0o700);
+    expect(statSync(join(home, '.cache', 'rapki')).mode & 0o777).toBe(0o700);
+  });
+
   it('does not cache when key material could not be hashed', async () => {
     const r = await cachedCredentialProcess({ keyMaterialHashes: undefined, params, fetch, dir, now });
     expect(r.source).toBe('bypass');
@@ -140,18 +180,34 @@ describe('cache location and key material', () => {
     expect(resolveCacheDir({ XDG_RUNTIME_DIR: 'relative' }, '/home/u')).toBe('/home/u/.cache/rapki');
   });
 
-  it('hashes file bytes, so a renewed certificate changes the key', () => {
+  it('hashes file bytes and identity, so a renewed or replaced file changes the key', async () => {
     const d = mkdtempSync(join(tmpdir(), 'rapki-hash-'));
     try {
       writeFileSync(join(d, 'c.pem'), 'cert one');
       writeFileSync(join(d, 'k.pem'), 'key');
-      const one = hashKeyMaterial({ certificate: join(d, 'c.pem'), privateKey: join(d, 'k.pem') });
+      const src = { certificate: join(d, 'c.pem'), privateKey: join(d, 'k.pem') };
+      const one = await hashKeyMaterial(src, {});
+      expect(await hashKeyMaterial(src, {})).toEqual(one);
       writeFileSync(join(d, 'c.pem'), 'cert two');
-      const two = hashKeyMaterial({ certificate: join(d, 'c.pem'), privateKey: join(d, 'k.pem') });
-      expect(two.privateKey).toBe(one.privateKey);
-      expect(two.certificate).not.toBe(one.certificate);
+      const two = await hashKeyMaterial(src, {});
+      expect(two.material).not.toBe(one.material);
       expect(cacheKey(one, params)).not.toBe(cacheKey(two, params));
-      expect(() => hashKeyMaterial({ certificate: join(d, 'missing.pem') })).toThrow();
+      // Same bytes, another file (inode) under the same name: a new entry.
+      writeFileSync(join(d, 'k2.pem'), 'key');
+      renameSync(join(d, 'k2.pem'), join(d, 'k.pem'));
+      expect((await hashKeyMaterial(src, {})).material).not.toBe(two.material);
+      await expect(hashKeyMaterial({ certificate: join(d, 'missing.pem') }, {})).rejects.toThrow();
+      // Secrets: the password and the PKCS#11 PIN (pin-value, pin-source file, RAPKI_PKCS11_PIN).
+      expect((await hashKeyMaterial(src, {})).secrets).toBeUndefined();
+      expect((await hashKeyMaterial({ ...src, pkcs8Password: 'pw' }, {})).secrets).toBe('["pw",null]');
+      writeFileSync(join(d, 'pin'), '1234\nsecond line');
+      const tok = (uri: string, env: Record<string, string> = {}) => hashKeyMaterial({ certificate: src.certificate, privateKey: uri }, env);
+      expect((await tok('pkcs11:token=t;object=k?pin-value=9999')).secrets).toBe('[null,"9999"]');
+      expect((await tok(`pkcs11:token=t;object=k?pin-source=${join(d, 'pin')}`)).secrets).toBe('[null,"1234"]');
+      expect((await tok('pkcs11:token=t;object=k', { RAPKI_PKCS11_PIN: '4321' })).secrets).toBe('[null,"4321"]');
+      // The PIN in the URI is not part of the public material (only its keyed form is).
+      expect((await tok('pkcs11:token=t;object=k?pin-value=9999')).material).toBe((await tok('pkcs11:token=t;object=k?pin-value=1111')).material);
+      expect((await tok('pkcs11:token=t;object=k')).material).not.toBe((await tok('pkcs11:token=t;object=other')).material);
     } finally {
       rmSync(d, { recursive: true, force: true });
     }

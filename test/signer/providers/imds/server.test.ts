@@ -37,7 +37,7 @@ describe('startCredentialServer (IMDSv2 routes)', () => {
       return creds(fetches, c.now() + 3600_000);
     },
     refreshBeforeMs: 10 * 60_000,
-    retryDelayMs: 0,
+    retryBaseMs: 0,
     proactive: false,
     now: c.now,
   });
@@ -124,13 +124,24 @@ describe('startCredentialServer (IMDSv2 routes)', () => {
     expect(r.body).toBe('invalid token provided\n');
   });
 
-  it('keeps at most 256 live tokens, evicting the earliest-expiring', async () => {
+  it('keeps at most 256 live tokens: refuses more with 429 (no eviction: nobody is logged out), until one expires', async () => {
+    c.advance(7 * 3600_000); // earlier tests' tokens have expired
     const first = await token('60'); // expires before every later one
     const others: string[] = [];
-    for (let i = 0; i < 256; i++) others.push(await token('21600'));
-    expect(server.tokens.size).toBeLessThanOrEqual(256);
+    for (let i = 0; i < 255; i++) others.push(await token('21600'));
+    expect(server.tokens.size).toBe(256);
+    const refused = await call(base + TOKEN_PATH, 'PUT', { 'X-aws-ec2-metadata-token-ttl-seconds': '21600' });
+    expect(refused.status).toBe(429);
+    expect(refused.body).toBe('too many live tokens; retry after one expires\n');
+    expect(refused.headers['retry-after']).toBe('60');
+    // Every issued token still works: the cap did not evict anyone.
+    expect((await call(base + LIST_PATH, 'GET', { 'X-aws-ec2-metadata-token': first })).status).toBe(200);
+    expect((await call(base + LIST_PATH, 'GET', { 'X-aws-ec2-metadata-token': others[254]! })).status).toBe(200);
+    c.advance(60_000); // `first` expires by its TTL: room for one
     expect((await call(base + LIST_PATH, 'GET', { 'X-aws-ec2-metadata-token': first })).status).toBe(401);
-    expect((await call(base + LIST_PATH, 'GET', { 'X-aws-ec2-metadata-token': others[255]! })).status).toBe(200);
+    await token('1');
+    expect((await call(base + TOKEN_PATH, 'PUT')).status).toBe(429);
+    c.advance(6 * 3600_000 + 1000); // all expire: later tests start empty
   });
 
   it('answers 405 for a wrong method and 404 for unknown paths', async () => {
@@ -139,7 +150,23 @@ describe('startCredentialServer (IMDSv2 routes)', () => {
     expect((await call(base + LIST_PATH + 'Deployer', 'POST')).status).toBe(405);
     expect((await call(base + '/latest/meta-data/iam/info', 'GET')).status).toBe(404);
     const t = await token();
-    expect((await call(base + LIST_PATH + 'OtherRole', 'GET', { 'X-aws-ec2-metadata-token': t })).status).toBe(404);
+    // Another name under the path lists the role, as the official helper's ServeMux does.
+    const other = await call(base + LIST_PATH + 'OtherRole', 'GET', { 'X-aws-ec2-metadata-token': t });
+    expect([other.status, other.body]).toEqual([200, 'Deployer']);
+  });
+
+  it('refuses requests whose Host does not name the endpoint (DNS rebinding), before anything else', async () => {
+    const port = String(server.port);
+    const evil = { Host: `evil.example:${port}` };
+    const put = await call(base + TOKEN_PATH, 'PUT', evil);
+    expect([put.status, put.body]).toEqual([403, 'forbidden: the Host header does not name this endpoint\n']);
+    const t = await token();
+    for (const path of [LIST_PATH, `${LIST_PATH}Deployer`]) {
+      expect((await call(base + path, 'GET', { ...evil, 'X-aws-ec2-metadata-token': t })).status).toBe(403);
+      expect((await call(base + path, 'GET', { Host: `127.0.0.1:${Number(port) + 1}`, 'X-aws-ec2-metadata-token': t })).status).toBe(403);
+      expect((await call(base + path, 'GET', { Host: `localhost:${port}`, 'X-aws-ec2-metadata-token': t })).status).toBe(200);
+      expect((await call(base + path, 'GET', { Host: `LOCALHOST:${port}`, 'X-aws-ec2-metadata-token': t })).status).toBe(200);
+    }
   });
 
   it('lists the role name and serves the document with exactly the IMDS keys (botocore format)', async () => {
@@ -147,10 +174,16 @@ describe('startCredentialServer (IMDSv2 routes)', () => {
     const list = await call(base + LIST_PATH.slice(0, -1), 'GET', { 'X-aws-ec2-metadata-token': t });
     expect(list.status).toBe(200);
     expect(list.body).toBe('Deployer');
+    // The token's remaining seconds, as the official helper sends them on the listing.
+    expect(list.headers['x-aws-ec2-metadata-token-ttl-seconds']).toBe('21600');
+    c.advance(1500);
+    const later = await call(base + LIST_PATH, 'GET', { 'X-aws-ec2-metadata-token': t });
+    expect(later.headers['x-aws-ec2-metadata-token-ttl-seconds']).toBe('21598');
     const doc = await call(base + LIST_PATH + 'Deployer/', 'GET', { 'X-aws-ec2-metadata-token': t });
     expect(doc.status).toBe(200);
     const parsed = JSON.parse(doc.body) as Record<string, string>;
-    expect(Object.keys(parsed)).toEqual(['Code', 'LastUpdated', 'Type', 'AccessKeyId', 'SecretAccessKey', 'Token', 'Expiration']);
+    // The official helper's field order (its Go struct).
+    expect(Object.keys(parsed)).toEqual(['AccessKeyId', 'SecretAccessKey', 'Token', 'Code', 'Type', 'Expiration', 'LastUpdated']);
     expect(parsed.Code).toBe('Success');
     expect(parsed.Type).toBe('AWS-HMAC');
     expect(parsed.LastUpdated).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
@@ -249,6 +282,12 @@ describe('startCredentialServer with AWS SDK clients', () => {
     expect(JSON.parse(none.body)).toEqual({ Code: 'Unauthorized', Message: expect.any(String) });
     const wrong = await call(server.containerUrl!, 'GET', { Authorization: `${authToken}x` });
     expect(wrong.status).toBe(401);
+  });
+
+  it('refuses the container route for a Host that does not name the endpoint, with the token (DNS rebinding)', async () => {
+    const r = await call(server.containerUrl!, 'GET', { Authorization: authToken, Host: `rebind.example:${server.port}` });
+    expect(r.status).toBe(403);
+    expect(JSON.parse(r.body)).toEqual({ Code: 'Forbidden', Message: 'forbidden: the Host header does not name this endpoint' });
   });
 });
 
