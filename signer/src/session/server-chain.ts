@@ -91,6 +91,15 @@ function signs(issuer: Cert, child: Cert): boolean {
   }
 }
 
+/** Subject equals issuer and the certificate's own key verifies its signature. */
+function selfSigned(c: Cert): boolean {
+  try {
+    return c.x.subject === c.x.issuer && c.x.verify(c.x.publicKey);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Verifies `chain` (leaf first, as the server sent it) for `host` against `anchors` (DER) at `now`.
  * Never throws: malformed input is a "not verified here" verdict.
@@ -118,8 +127,10 @@ export function verifyServerChain(chain: readonly Uint8Array[], host: string, an
     const problem = unsupported(current, now);
     if (problem) return { ok: false, reason: problem };
     // The certificate itself is an anchor (a self-signed endpoint certificate in AWS_CA_BUNDLE).
+    // Only a self-signed one: OpenSSL (without partial chains, as Node 20 runs it) does not stop
+    // at a trusted certificate that names another issuer, so neither does this check.
     const direct = roots.find((r) => sameDer(r, current));
-    if (direct) return { ok: true, anchor: direct.x.subject.split('\n').pop() ?? '' };
+    if (direct && selfSigned(direct)) return { ok: true, anchor: direct.x.subject.split('\n').pop() ?? '' };
     const anchor = roots.find((r) => signs(r, current));
     if (anchor) {
       const p = unsupported(anchor, now) ?? issuerProblem(anchor, caBelow);

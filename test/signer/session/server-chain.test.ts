@@ -5,7 +5,10 @@
  * (stricter is allowed — the caller then lets Node verify — looser never is).
  */
 import { X509Certificate } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AMAZON_TRUST_SERVICES_ROOTS } from '../../../signer/src/session/ats-roots.js';
@@ -24,6 +27,18 @@ afterAll(() => {
 });
 
 const NOW = () => new Date();
+
+/** A self-signed EC certificate for the given SANs, made by openssl. */
+function makeSelfSigned(san: string): { pem: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'rapki-self-'));
+  try {
+    const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-subj', '/CN=endpoint.test', '-days', '2', '-addext', `subjectAltName=${san}`, '-addext', 'extendedKeyUsage=serverAuth'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr);
+    return { pem: readFileSync(join(dir, 'c.pem'), 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** Ours and openssl's verdicts for the chain as a server sends it (leaf + intermediate). */
 function verdicts(c: Chain, host: string, now?: Date): { ours: boolean; openssl: boolean; reason?: string } {
@@ -96,11 +111,22 @@ describe('verifyServerChain against openssl verify -purpose sslserver', () => {
     expect(verifyServerChain([new Uint8Array([0x30, 0x00])], 'x', [der(a.rootPem)], NOW())).toMatchObject({ ok: false });
   });
 
-  it('accepts a self-signed endpoint certificate that is itself a trust anchor (AWS_CA_BUNDLE holding it)', () => {
+  it('accepts a self-signed endpoint certificate that is itself a trust anchor (AWS_CA_BUNDLE holding it), not an issued one', () => {
     const c = chainOf();
     expect(verifyServerChain([der(c.rootPem)], 'x.test', [der(c.rootPem)], NOW())).toMatchObject({ ok: false }); // names no x.test
-    const ok = verifyServerChain([der(c.leafPem), der(c.interPem)], '127.0.0.1', [der(c.leafPem)], NOW());
-    expect(ok).toEqual({ ok: true, anchor: 'CN=endpoint.test' });
+    // A self-signed certificate naming the host, trusted as itself: openssl accepts it, so do we.
+    const self = makeSelfSigned('DNS:endpoint.test,IP:127.0.0.1');
+    expect(verifyServerChain([der(self.pem)], '127.0.0.1', [der(self.pem)], NOW())).toEqual({ ok: true, anchor: 'CN=endpoint.test' });
+    // An ISSUED leaf listed among the trusted roots is not an anchor for OpenSSL without partial
+    // chains (Node 20): it looks for the leaf's issuer and fails. Ours must not be looser.
+    const ours = verifyServerChain([der(c.leafPem), der(c.interPem)], '127.0.0.1', [der(c.leafPem)], NOW());
+    expect(ours.ok).toBe(false);
+    const leafFile = join(c.dir, 'trusted-leaf.pem');
+    const interFile = join(c.dir, 'untrusted-inter.pem');
+    writeFileSync(leafFile, c.leafPem);
+    writeFileSync(interFile, c.interPem);
+    const r = spawnSync('openssl', ['verify', '-purpose', 'sslserver', '-CAfile', leafFile, '-untrusted', interFile, leafFile], { encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
   });
 
   it('checks validity at its (injected) clock, as openssl -attime does: the leaf expired, the intermediate expired', () => {
