@@ -9,7 +9,9 @@ import { REPO_ROOT } from '../support/cli.js';
 
 const FILES = [
   'README.md',
-  ...readdirSync(join(REPO_ROOT, 'docs')).map((f) => `docs/${f}`),
+  ...readdirSync(join(REPO_ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
   'examples/end-to-end.sh',
   'examples/aws/setup-with-emulator.sh',
   'examples/ci/github-actions.yml',
