@@ -13,6 +13,7 @@ import { createRequestListener } from './http/app.js';
 import { createHttpsServer, listen } from './http/https-server.js';
 import { CaMetrics } from './http/metrics.js';
 import { ensureServerTls } from './http/server-tls.js';
+import type { RouteInfo } from './http/route-list.js';
 import { initCa, type InitCaResult } from './init.js';
 import { createLogger, type Logger } from './logger.js';
 import { openCa, type OpenCa } from './open-ca.js';
@@ -48,6 +49,8 @@ export interface RunningCaServer {
   readonly config: ServeConfig;
   readonly ca: OpenCa;
   readonly server: Server;
+  /** Every route the server answers (`http/route-list.ts`), for tests that must reach them all. */
+  readonly routes: readonly RouteInfo[];
   close(): Promise<void>;
 }
 
@@ -153,6 +156,7 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
       config,
       ca,
       server,
+      routes: app.routes,
       close() {
         closing ??= (async () => {
           await new Promise<void>((resolve) => {
