@@ -2,7 +2,9 @@
  * Configuration of `rapki ca serve`: one schema, validated at start, then frozen (DESIGN.md
  * Conventions; fastify's `initial-config-validation`).
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { isRapkiError } from '../../common/src/errors.js';
+import { keyFileModeWarning, type KeyLoadWarning } from '../../common/src/key-file-mode.js';
 import { authorityConfig, type AuthorityConfig } from './authority/authority-config.js';
 import { caPaths } from './ca-dir.js';
 import { caError } from './errors.js';
@@ -64,20 +66,47 @@ export function serveConfig(input: {
   });
 }
 
+/** Longest passphrase file read (a passphrase, not a document). */
+const MAX_PASSPHRASE_FILE_BYTES = 4096;
+
 /**
  * The CA key passphrase: `RAPKI_CA_PASSPHRASE`, else `--passphrase-file`, else `D/passphrase`
  * (only written by `--init-if-missing` on a fresh directory). Trailing newline of a file dropped.
+ * A `--passphrase-file` must be a small regular file; one that group or others can read is used,
+ * and `onWarning` gets the same finding as a key file would (signer/src/keys/key-file-mode.ts).
  */
-export function resolvePassphrase(opts: { env: NodeJS.ProcessEnv; passphraseFile?: string | undefined; dir?: string | undefined }): string | undefined {
+export function resolvePassphrase(opts: {
+  env: NodeJS.ProcessEnv;
+  passphraseFile?: string | undefined;
+  dir?: string | undefined;
+  onWarning?: ((w: KeyLoadWarning) => void) | undefined;
+}): string | undefined {
   const fromEnv = opts.env.RAPKI_CA_PASSPHRASE;
   if (fromEnv) return fromEnv;
   const file = opts.passphraseFile ?? (opts.dir ? caPaths(opts.dir).passphrase : undefined);
   if (!file) return undefined;
+  let text: string;
   try {
-    const v = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
-    return v.length > 0 ? v : undefined;
+    const fd = openSync(file, 'r');
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile() || st.size > MAX_PASSPHRASE_FILE_BYTES) {
+        if (!opts.passphraseFile) return undefined;
+        throw caError('passphrase_required', `The passphrase file ${file} must be a regular file of at most ${MAX_PASSPHRASE_FILE_BYTES} bytes.`);
+      }
+      if (opts.passphraseFile) {
+        const w = keyFileModeWarning(file, st.mode, process.platform, 'CA key passphrase file');
+        if (w) opts.onWarning?.(w);
+      }
+      text = readFileSync(fd, 'utf8');
+    } finally {
+      closeSync(fd);
+    }
   } catch (err) {
+    if (isRapkiError(err)) throw err;
     if (opts.passphraseFile) throw caError('passphrase_required', `Cannot read the passphrase file ${opts.passphraseFile}.`, { cause: err });
     return undefined;
   }
+  const v = text.replace(/\r?\n$/, '');
+  return v.length > 0 ? v : undefined;
 }

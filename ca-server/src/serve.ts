@@ -11,6 +11,7 @@ import { resolvePassphrase, serveConfig, type ServeConfig } from './config.js';
 import { caError } from './errors.js';
 import { createRequestListener } from './http/app.js';
 import { createHttpsServer, listen } from './http/https-server.js';
+import { secureContextOptions } from './http/tls-settings.js';
 import { CaMetrics } from './http/metrics.js';
 import { ensureServerTls } from './http/server-tls.js';
 import type { RouteInfo } from './http/route-list.js';
@@ -61,7 +62,7 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
   const config = serveConfig({ dir: o.dir, listen: o.listen, authority: o.authority, rateLimits: o.rateLimits });
   const paths = caPaths(config.dir);
 
-  let passphrase = resolvePassphrase({ env, passphraseFile: o.passphraseFile, dir: config.dir });
+  let passphrase = resolvePassphrase({ env, passphraseFile: o.passphraseFile, dir: config.dir, onWarning: (w) => log.warn({ path: w.path, mode: w.mode.toString(8) }, w.message) });
   if (!caExists(config.dir)) {
     if (!o.initIfMissing) throw caError('ca_not_found', `No CA in ${config.dir}; run \`rapki ca init --dir ${o.dir}\` or pass --init-if-missing.`);
     let generated = false;
@@ -140,7 +141,7 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
       // New client CAs at once; the server certificate follows the CA on disk (reissued after finish).
       onTrustChange: async () => {
         const t = await ensureServerTls({ paths, issuer: ca.rotation.switch.primary, listenHost: config.host, clock, days: config.tlsCertDays, store: ca.store });
-        server.setSecureContext({ key: t.key, cert: t.cert, ca: clientCaPem(), minVersion: 'TLSv1.2', honorCipherOrder: true });
+        server.setSecureContext(secureContextOptions({ key: t.key, cert: t.cert, clientCa: clientCaPem() }));
       },
     });
     const addr = await listen(server, config.host, config.port);

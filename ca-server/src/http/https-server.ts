@@ -1,7 +1,7 @@
 /**
  * node:https around the express app.
  *
- * TLS >= 1.2. The server asks for a client certificate on every connection but never fails the
+ * TLS >= 1.2 with AEAD, forward-secret suites (`tls-settings.ts`). The server asks for a client certificate on every connection but never fails the
  * handshake over it (`requestCert: true, rejectUnauthorized: false`): only `POST /v1/renew` needs
  * one, and it checks `socket.authorized` (chain to our root/intermediate, validity) itself, then
  * the store (known, unrevoked). Socket timeouts bound slow clients.
@@ -9,6 +9,7 @@
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { RequestListener } from 'node:http';
+import { secureContextOptions } from './tls-settings.js';
 
 export interface HttpsOptions {
   readonly key: string;
@@ -20,13 +21,9 @@ export interface HttpsOptions {
 export function createHttpsServer(app: RequestListener, o: HttpsOptions): Server {
   const server = createServer(
     {
-      key: o.key,
-      cert: o.cert,
-      ca: o.clientCa,
+      ...secureContextOptions(o),
       requestCert: true,
       rejectUnauthorized: false,
-      minVersion: 'TLSv1.2',
-      honorCipherOrder: true,
     },
     app,
   );

@@ -49,7 +49,7 @@ const init: CommandModule<object, CommonArgs & { 'key-type': string; subject?: s
       if (argv.key !== undefined && /[?&]pin-value=/i.test(argv.key)) {
         process.stderr.write('rapki: warning: pin-value in --key shows the PIN in the process list; use ?pin-source=FILE or RAPKI_PKCS11_PIN (the PIN is not stored either way)\n');
       }
-      const passphrase = argv.key === undefined ? resolvePassphrase({ env: process.env, passphraseFile: argv['passphrase-file'] }) : undefined;
+      const passphrase = argv.key === undefined ? resolvePassphrase({ env: process.env, passphraseFile: argv['passphrase-file'], onWarning: (w) => process.stderr.write(`rapki: warning: ${w.message}\n`) }) : undefined;
       if (!passphrase && argv.key === undefined) throw caError('passphrase_required');
       const r = await initCa({
         dir: argv.dir,
