@@ -19,6 +19,30 @@ export interface RateLimit {
   readonly burst: number;
 }
 
+/** How long a client may take at each step of a connection (docs/security.md, docs/ca-api.md). */
+export interface HttpTimeouts {
+  /** From accept to a complete TLS handshake (absolute, not idle). */
+  readonly handshakeMs: number;
+  /** From the start of a request to its last header line. */
+  readonly headersMs: number;
+  /** From the start of a request to its last body byte. */
+  readonly requestMs: number;
+  /** Idle time between two requests on one connection. */
+  readonly keepAliveMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: HttpTimeouts = Object.freeze({ handshakeMs: 10_000, headersMs: 15_000, requestMs: 30_000, keepAliveMs: 5_000 });
+
+/** Open files kept free for the store, logs, worker threads and outbound calls. */
+export const DESCRIPTOR_RESERVE = 128;
+
+export interface ConnectionCaps {
+  /** Open connections at most (default: the descriptor limit less {@link DESCRIPTOR_RESERVE}, 32-4096). */
+  readonly max: number;
+  /** Open connections at most per client address, IPv6 per /64 (default: a quarter of `max`, 8-64). */
+  readonly perClient: number;
+}
+
 export interface ServeConfig {
   readonly dir: string;
   readonly host: string;
@@ -28,6 +52,23 @@ export interface ServeConfig {
   readonly bodyLimitBytes: number;
   /** Server TLS certificate lifetime; it is reissued when a third of it is left. */
   readonly tlsCertDays: number;
+  readonly connections: ConnectionCaps;
+  readonly timeouts: HttpTimeouts;
+}
+
+/** Caps for a process that may hold `descriptorLimit` open files (undefined: unknown, taken as 1024). */
+export function connectionCaps(descriptorLimit: number | undefined, given: Partial<ConnectionCaps> = {}): ConnectionCaps {
+  const fds = descriptorLimit ?? 1024;
+  const clamp = (v: number, lo: number, hi: number): number => Math.max(lo, Math.min(hi, Math.floor(v)));
+  const max = given.max ?? clamp(fds - DESCRIPTOR_RESERVE, 32, 4096);
+  const perClient = given.perClient ?? clamp(max / 4, 8, 64);
+  for (const [k, v] of Object.entries({ max, perClient })) {
+    if (!Number.isInteger(v) || v < 1) throw caError('ca_config_invalid', `the connection cap ${k} must be a positive integer.`);
+  }
+  if (descriptorLimit !== undefined && max > descriptorLimit - 32) {
+    throw caError('ca_config_invalid', `--max-connections ${max} does not fit the open-file limit ${descriptorLimit} (ulimit -n); raise the limit or lower the cap below ${descriptorLimit - DESCRIPTOR_RESERVE}.`);
+  }
+  return Object.freeze({ max, perClient: Math.min(perClient, max) });
 }
 
 export const DEFAULT_RATE_LIMITS = Object.freeze({
@@ -49,7 +90,15 @@ export function serveConfig(input: {
   listen?: string | undefined;
   authority?: Partial<AuthorityConfig>;
   rateLimits?: Partial<ServeConfig['rateLimits']>;
+  connections?: Partial<ConnectionCaps>;
+  /** `ulimit -n` of this process, when known (http/descriptor-limit.ts). */
+  descriptorLimit?: number | undefined;
+  timeouts?: Partial<HttpTimeouts>;
 }): ServeConfig {
+  const timeouts = Object.freeze({ ...DEFAULT_TIMEOUTS, ...(input.timeouts ?? {}) });
+  for (const [k, v] of Object.entries(timeouts)) {
+    if (!(v > 0)) throw caError('ca_config_invalid', `timeout ${k} must be positive.`);
+  }
   const { host, port } = parseListen(input.listen ?? DEFAULT_LISTEN);
   const rl = { ...DEFAULT_RATE_LIMITS, ...(input.rateLimits ?? {}) };
   for (const [k, v] of Object.entries(rl)) {
@@ -63,6 +112,8 @@ export function serveConfig(input: {
     rateLimits: Object.freeze(rl),
     bodyLimitBytes: BODY_LIMIT_BYTES,
     tlsCertDays: 30,
+    connections: connectionCaps(input.descriptorLimit, input.connections),
+    timeouts,
   });
 }
 

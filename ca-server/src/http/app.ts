@@ -39,6 +39,8 @@ export interface AppDeps {
   readonly awsSync?: { readonly router: Router; metrics(): string } | undefined;
   /** CA rotation (docs/rotation.md): `/v1/admin/rotation`, and `GET /v1/ca` with both roots. */
   readonly rotation?: CaRotation | undefined;
+  /** The server's own TLS certificate (`server-tls-renewal.ts`): `/readyz` fails once it has expired. */
+  readonly serverTls?: { expired(): boolean } | undefined;
 }
 
 /**
@@ -91,6 +93,7 @@ export function createApp(d: AppDeps, enrollBuckets = new TokenBucketLimiter(d.c
       throw caError('not_ready', 'The store does not answer.', { cause: err });
     }
     if (!(await d.crl.current())) throw caError('not_ready', 'No CRL has been published yet.');
+    if (d.serverTls?.expired()) throw caError('not_ready', 'The server TLS certificate has expired and could not be reissued; see the server log.');
     res.json({ status: 'ready' });
   });
   app.get('/metrics', (_req, res) => {

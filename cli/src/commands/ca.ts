@@ -76,7 +76,10 @@ const init: CommandModule<object, CommonArgs & { 'key-type': string; subject?: s
   },
 };
 
-const serve: CommandModule<object, CommonArgs & { listen: string; 'init-if-missing': boolean; 'enroll-rate'?: number; 'admin-rate'?: number }> = {
+const serve: CommandModule<
+  object,
+  CommonArgs & { listen: string; 'init-if-missing': boolean; 'enroll-rate'?: number; 'admin-rate'?: number; 'max-connections'?: number; 'max-connections-per-client'?: number }
+> = {
   command: 'serve',
   describe: 'Run the CA server (HTTPS)',
   builder: (y: Argv) =>
@@ -86,7 +89,9 @@ const serve: CommandModule<object, CommonArgs & { listen: string; 'init-if-missi
       .option('init-if-missing', { type: 'boolean', default: false, describe: 'create the CA first if the directory has none' })
       .option('passphrase-file', { type: 'string', describe: 'file holding the CA key passphrase (else RAPKI_CA_PASSPHRASE)' })
       .option('enroll-rate', { type: 'number', describe: 'enroll/renew requests per second per client IP (burst 2x)' })
-      .option('admin-rate', { type: 'number', describe: 'admin requests per second per client IP (burst 2x)' }) as never,
+      .option('admin-rate', { type: 'number', describe: 'admin requests per second per client IP (burst 2x)' })
+      .option('max-connections', { type: 'number', describe: 'open connections at most (default: ulimit -n less 128, 32-4096)' })
+      .option('max-connections-per-client', { type: 'number', describe: 'open connections at most per client address, IPv6 per /64 (default: a quarter of --max-connections, 8-64)' }) as never,
   handler: async (argv) => {
     try {
       const { startCaServer } = await import('../../../ca-server/src/serve.js');
@@ -102,6 +107,10 @@ const serve: CommandModule<object, CommonArgs & { listen: string; 'init-if-missi
         initIfMissing: argv['init-if-missing'],
         passphraseFile: argv['passphrase-file'],
         rateLimits,
+        connections: {
+          ...(argv['max-connections'] !== undefined ? { max: argv['max-connections'] } : {}),
+          ...(argv['max-connections-per-client'] !== undefined ? { perClient: argv['max-connections-per-client'] } : {}),
+        },
         onInit: (r, generated) => {
           process.stderr.write(
             `rapki: created a new CA in ${r.dir}\n` +
