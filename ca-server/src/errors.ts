@@ -59,6 +59,7 @@ export const CA_ERRORS = {
   passphrase_invalid: { status: 0, message: 'The passphrase does not decrypt the CA key.' },
   ca_config_invalid: { status: 0, message: 'The CA configuration is invalid.' },
   listen_invalid: { status: 0, message: 'The listen address must be HOST:PORT.' },
+  store_locked: { status: 0, message: 'Another rapki ca serve process serves this CA directory; stop it first.' },
 } as const satisfies Record<string, CaErrorSpec>;
 
 export type CaErrorCode = keyof typeof CA_ERRORS;

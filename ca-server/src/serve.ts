@@ -15,6 +15,7 @@ import { CaMetrics } from './http/metrics.js';
 import { ServerTlsKeeper } from './http/server-tls-renewal.js';
 import { ConnectionGuard } from './http/connection-guard.js';
 import { openFileLimit } from './http/descriptor-limit.js';
+import { acquireServeLock, type StoreLock } from './store/serve-lock.js';
 import type { RouteInfo } from './http/route-list.js';
 import { initCa, type InitCaResult } from './init.js';
 import { createLogger, type Logger } from './logger.js';
@@ -77,9 +78,26 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
   });
   const paths = caPaths(config.dir);
 
-  let passphrase = resolvePassphrase({ env, passphraseFile: o.passphraseFile, dir: config.dir, onWarning: (w) => log.warn({ path: w.path, mode: w.mode.toString(8) }, w.message) });
+  const passphrase = resolvePassphrase({ env, passphraseFile: o.passphraseFile, dir: config.dir, onWarning: (w) => log.warn({ path: w.path, mode: w.mode.toString(8) }, w.message) });
+  if (!caExists(config.dir) && !o.initIfMissing) throw caError('ca_not_found', `No CA in ${config.dir}; run \`rapki ca init --dir ${o.dir}\` or pass --init-if-missing.`);
+  // One serving process per directory, before anything in it is read or written (store/serve-lock.ts).
+  if (!existsSync(config.dir)) ensurePrivateDir(config.dir);
+  const lock = acquireServeLock(config.dir, { clock });
+  try {
+    return await startLocked(o, { env, log, clock, config, paths, passphrase, lock });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function startLocked(
+  o: StartCaServerOptions,
+  c: { env: NodeJS.ProcessEnv; log: Logger; clock: Clock; config: ServeConfig; paths: ReturnType<typeof caPaths>; passphrase: string | undefined; lock: StoreLock },
+): Promise<RunningCaServer> {
+  const { env, log, clock, config, paths, lock } = c;
+  let passphrase = c.passphrase;
   if (!caExists(config.dir)) {
-    if (!o.initIfMissing) throw caError('ca_not_found', `No CA in ${config.dir}; run \`rapki ca init --dir ${o.dir}\` or pass --init-if-missing.`);
     let generated = false;
     if (!passphrase) {
       ensurePrivateDir(config.dir);
@@ -201,6 +219,7 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
           stopTls();
           awsSync.close();
           await ca.close();
+          lock.release();
         })();
         return closing;
       },
