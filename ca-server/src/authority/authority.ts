@@ -13,7 +13,7 @@ import type { Clock, RandomSource } from './deps.js';
 import { runIssuanceRules, type IssuanceContext } from './issuance-rules.js';
 import { sha256Hex, type IssuerContext } from './issuer.js';
 import { leafSubjectDn } from './leaf-subject.js';
-import { validateSans, validateSubject } from './names.js';
+import { validateHostReference, validateSans, validateSubject } from './names.js';
 import { normalizeSerial } from './serial.js';
 import { answerSupersededRenewal } from './superseded-renewal.js';
 import { serialHexFromCertificate } from '../x509/certificate-summary.js';
@@ -281,7 +281,7 @@ export class CertificateAuthority {
 
   /** Revokes every certificate of a host, blocks it, republishes the CRL. */
   async revokeHost(host: string, reason: string | undefined, actor: Actor): Promise<{ serials: readonly string[]; crlNumber: number }> {
-    validateSubject(host);
+    validateHostReference(host);
     const r = validateReason(reason);
     const now = this.#d.clock();
     const serials = await this.#d.store.revokeHost({
@@ -296,7 +296,7 @@ export class CertificateAuthority {
   }
 
   async unblockHost(host: string, actor: Actor): Promise<void> {
-    validateSubject(host);
+    validateHostReference(host);
     const ok = await this.#d.store.unblockHost({ host, audit: { time: this.#d.clock(), actor, action: 'host.unblock', details: { host } } });
     if (!ok) throw caError('host_not_found', 'That host is not blocked.');
   }

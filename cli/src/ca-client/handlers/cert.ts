@@ -10,6 +10,7 @@ import type { CaClient } from '../client.js';
 import { runCommand, type CommandIo } from '../run.js';
 import { parseSerial } from '../serial.js';
 import { formatTable } from '../table.js';
+import { displayText } from '../../../../common/src/display-text.js';
 import { REVOCATION_REASON_NAMES } from '../../../../ca-server/src/x509/constants.js';
 
 export interface CertListArgs extends ConnectionArgs {
@@ -97,7 +98,7 @@ export function certRevoke(args: CertRevokeArgs, io: CommandIo): Promise<number>
           { json: body, admin: true },
         );
         if (args.json) io.stdout(`${JSON.stringify(r)}\n`);
-        else io.stdout(`revoked ${r.serial} at ${r.revokedAt}${r.reason ? ` (${r.reason})` : ''}; CRL ${r.crlNumber ?? '?'} published\n`);
+        else io.stdout(displayText(`revoked ${r.serial} at ${r.revokedAt}${r.reason ? ` (${r.reason})` : ''}; CRL ${r.crlNumber ?? '?'} published`) + '\n');
       } else {
         const r = await client.json<{ host: string; revoked: string[]; blocked: boolean; crlNumber?: number }>(
           'POST',
@@ -107,7 +108,7 @@ export function certRevoke(args: CertRevokeArgs, io: CommandIo): Promise<number>
         if (args.json) io.stdout(`${JSON.stringify(r)}\n`);
         else {
           io.stdout(
-            `revoked ${r.revoked.length} certificate(s) of ${r.host}${r.revoked.length ? `: ${r.revoked.join(', ')}` : ''}; ` +
+            `revoked ${r.revoked.length} certificate(s) of ${displayText(String(r.host))}${r.revoked.length ? `: ${r.revoked.map((x) => displayText(String(x))).join(', ')}` : ''}; ` +
               `host ${r.blocked ? 'blocked from enrolling' : 'not blocked'}; CRL ${r.crlNumber ?? '?'} published\n`,
           );
         }
