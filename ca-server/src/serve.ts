@@ -213,6 +213,7 @@ async function startLocked(
         closing ??= (async () => {
           await new Promise<void>((resolve) => {
             server.close(() => resolve());
+            guard.closeHandshaking();
             server.closeIdleConnections();
             setTimeout(() => server.closeAllConnections(), 5_000).unref();
           });

@@ -82,6 +82,11 @@ export class ConnectionGuard {
     return this.#d.limits;
   }
 
+  /** Closes every connection still in its TLS handshake (shutdown: they would hold `server.close` up to the deadline). */
+  closeHandshaking(): void {
+    for (const t of [...this.#open.values()]) if (!t.secure) t.socket.destroy();
+  }
+
   /** Hooks into the server: runs before the TLS layer sees a socket. */
   attach(server: TlsServer): void {
     server.prependListener('connection', (socket: Socket) => this.#accept(socket));

@@ -90,24 +90,24 @@ export class ServerTlsKeeper {
    */
   check(force = false): Promise<boolean> {
     const run = this.#queue.then(async () => {
-      let next: ServerTls;
       try {
-        next = await ServerTlsKeeper.#ensure(this.#d);
+        const next = await ServerTlsKeeper.#ensure(this.#d);
+        if (next.reissued || force) {
+          this.#server?.setSecureContext(secureContextOptions({ key: next.key, cert: next.cert, clientCa: this.#d.clientCaPem() }));
+          this.#current = next;
+          this.#d.metrics.setServerTlsNotAfter(next.notAfter);
+        }
+        if (next.reissued) {
+          this.#d.metrics.serverTlsRenewals.inc({ result: 'issued' });
+          this.#d.log.info({ notAfter: next.notAfter.toISOString() }, 'issued a new server TLS certificate; new connections use it');
+        }
+        return next.reissued;
       } catch (err) {
+        // Never rejects: a timer tick has nobody to catch it, and the old certificate keeps serving.
         this.#d.metrics.serverTlsRenewals.inc({ result: 'failed' });
         this.#d.log.error({ err, notAfter: this.#current.notAfter.toISOString() }, 'could not reissue the server TLS certificate; retrying at the next check');
         return false;
       }
-      if (next.reissued) {
-        this.#d.metrics.serverTlsRenewals.inc({ result: 'issued' });
-        this.#d.log.info({ notAfter: next.notAfter.toISOString() }, 'issued a new server TLS certificate; new connections use it');
-      }
-      if (next.reissued || force) {
-        this.#server?.setSecureContext(secureContextOptions({ key: next.key, cert: next.cert, clientCa: this.#d.clientCaPem() }));
-        this.#current = next;
-        this.#d.metrics.setServerTlsNotAfter(next.notAfter);
-      }
-      return next.reissued;
     });
     this.#queue = run;
     return run;
