@@ -2,7 +2,9 @@
  * Configuration of `rapki ca serve`: one schema, validated at start, then frozen (DESIGN.md
  * Conventions; fastify's `initial-config-validation`).
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { isRapkiError } from '../../common/src/errors.js';
+import { keyFileModeWarning, type KeyLoadWarning } from '../../common/src/key-file-mode.js';
 import { authorityConfig, type AuthorityConfig } from './authority/authority-config.js';
 import { caPaths } from './ca-dir.js';
 import { caError } from './errors.js';
@@ -17,6 +19,30 @@ export interface RateLimit {
   readonly burst: number;
 }
 
+/** How long a client may take at each step of a connection (docs/security.md, docs/ca-api.md). */
+export interface HttpTimeouts {
+  /** From accept to a complete TLS handshake (absolute, not idle). */
+  readonly handshakeMs: number;
+  /** From the start of a request to its last header line. */
+  readonly headersMs: number;
+  /** From the start of a request to its last body byte. */
+  readonly requestMs: number;
+  /** Idle time between two requests on one connection. */
+  readonly keepAliveMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: HttpTimeouts = Object.freeze({ handshakeMs: 10_000, headersMs: 15_000, requestMs: 30_000, keepAliveMs: 5_000 });
+
+/** Open files kept free for the store, logs, worker threads and outbound calls. */
+export const DESCRIPTOR_RESERVE = 128;
+
+export interface ConnectionCaps {
+  /** Open connections at most (default: the descriptor limit less {@link DESCRIPTOR_RESERVE}, 32-4096). */
+  readonly max: number;
+  /** Open connections at most per client address, IPv6 per /64 (default: a quarter of `max`, 8-64). */
+  readonly perClient: number;
+}
+
 export interface ServeConfig {
   readonly dir: string;
   readonly host: string;
@@ -28,6 +54,23 @@ export interface ServeConfig {
   readonly tlsCertDays: number;
   /** The web console at `/ui/` (docs/console.md). */
   readonly console: ConsoleConfig;
+  readonly connections: ConnectionCaps;
+  readonly timeouts: HttpTimeouts;
+}
+
+/** Caps for a process that may hold `descriptorLimit` open files (undefined: unknown, taken as 1024). */
+export function connectionCaps(descriptorLimit: number | undefined, given: Partial<ConnectionCaps> = {}): ConnectionCaps {
+  const fds = descriptorLimit ?? 1024;
+  const clamp = (v: number, lo: number, hi: number): number => Math.max(lo, Math.min(hi, Math.floor(v)));
+  const max = given.max ?? clamp(fds - DESCRIPTOR_RESERVE, 32, 4096);
+  const perClient = given.perClient ?? clamp(max / 4, 8, 64);
+  for (const [k, v] of Object.entries({ max, perClient })) {
+    if (!Number.isInteger(v) || v < 1) throw caError('ca_config_invalid', `the connection cap ${k} must be a positive integer.`);
+  }
+  if (descriptorLimit !== undefined && max > descriptorLimit - 32) {
+    throw caError('ca_config_invalid', `--max-connections ${max} does not fit the open-file limit ${descriptorLimit} (ulimit -n); raise the limit or lower the cap below ${descriptorLimit - DESCRIPTOR_RESERVE}.`);
+  }
+  return Object.freeze({ max, perClient: Math.min(perClient, max) });
 }
 
 /** `--no-ui`, `--ui-idle-timeout`, `--ui-session-lifetime` of `rapki ca serve`. */
@@ -64,7 +107,15 @@ export function serveConfig(input: {
   authority?: Partial<AuthorityConfig>;
   rateLimits?: Partial<ServeConfig['rateLimits']>;
   console?: Partial<ConsoleConfig> | undefined;
+  connections?: Partial<ConnectionCaps>;
+  /** `ulimit -n` of this process, when known (http/descriptor-limit.ts). */
+  descriptorLimit?: number | undefined;
+  timeouts?: Partial<HttpTimeouts>;
 }): ServeConfig {
+  const timeouts = Object.freeze({ ...DEFAULT_TIMEOUTS, ...(input.timeouts ?? {}) });
+  for (const [k, v] of Object.entries(timeouts)) {
+    if (!(v > 0)) throw caError('ca_config_invalid', `timeout ${k} must be positive.`);
+  }
   const { host, port } = parseListen(input.listen ?? DEFAULT_LISTEN);
   const rl = { ...DEFAULT_RATE_LIMITS, ...(input.rateLimits ?? {}) };
   for (const [k, v] of Object.entries(rl)) {
@@ -88,23 +139,52 @@ export function serveConfig(input: {
     bodyLimitBytes: BODY_LIMIT_BYTES,
     tlsCertDays: 30,
     console: Object.freeze(ui),
+    connections: connectionCaps(input.descriptorLimit, input.connections),
+    timeouts,
   });
 }
+
+/** Longest passphrase file read (a passphrase, not a document). */
+const MAX_PASSPHRASE_FILE_BYTES = 4096;
 
 /**
  * The CA key passphrase: `RAPKI_CA_PASSPHRASE`, else `--passphrase-file`, else `D/passphrase`
  * (only written by `--init-if-missing` on a fresh directory). Trailing newline of a file dropped.
+ * A `--passphrase-file` must be a small regular file; one that group or others can read is used,
+ * and `onWarning` gets the same finding as a key file would (signer/src/keys/key-file-mode.ts).
  */
-export function resolvePassphrase(opts: { env: NodeJS.ProcessEnv; passphraseFile?: string | undefined; dir?: string | undefined }): string | undefined {
+export function resolvePassphrase(opts: {
+  env: NodeJS.ProcessEnv;
+  passphraseFile?: string | undefined;
+  dir?: string | undefined;
+  onWarning?: ((w: KeyLoadWarning) => void) | undefined;
+}): string | undefined {
   const fromEnv = opts.env.RAPKI_CA_PASSPHRASE;
   if (fromEnv) return fromEnv;
   const file = opts.passphraseFile ?? (opts.dir ? caPaths(opts.dir).passphrase : undefined);
   if (!file) return undefined;
+  let text: string;
   try {
-    const v = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
-    return v.length > 0 ? v : undefined;
+    const fd = openSync(file, 'r');
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile() || st.size > MAX_PASSPHRASE_FILE_BYTES) {
+        if (!opts.passphraseFile) return undefined;
+        throw caError('passphrase_required', `The passphrase file ${file} must be a regular file of at most ${MAX_PASSPHRASE_FILE_BYTES} bytes.`);
+      }
+      if (opts.passphraseFile) {
+        const w = keyFileModeWarning(file, st.mode, process.platform, 'CA key passphrase file');
+        if (w) opts.onWarning?.(w);
+      }
+      text = readFileSync(fd, 'utf8');
+    } finally {
+      closeSync(fd);
+    }
   } catch (err) {
+    if (isRapkiError(err)) throw err;
     if (opts.passphraseFile) throw caError('passphrase_required', `Cannot read the passphrase file ${opts.passphraseFile}.`, { cause: err });
     return undefined;
   }
+  const v = text.replace(/\r?\n$/, '');
+  return v.length > 0 ? v : undefined;
 }

@@ -20,7 +20,7 @@ export const CA_ERRORS = {
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
   body_too_large: { status: 413, message: 'The request body is too large.' },
   invalid_csr: { status: 400, message: 'The certificate signing request is invalid.' },
-  weak_key: { status: 400, message: 'The key must be RSA of at least 2048 bits or EC P-256/P-384.' },
+  weak_key: { status: 400, message: 'The key must be RSA of 2048-8192 bits with exponent 65537, or EC P-256/P-384 on a named curve.' },
   invalid_serial: { status: 400, message: 'The serial number is not valid hex of at most 20 octets.' },
   token_invalid: { status: 401, message: 'The enrollment token is not valid.' },
   token_expired: { status: 401, message: 'The enrollment token has expired.' },
@@ -63,6 +63,7 @@ export const CA_ERRORS = {
   passphrase_invalid: { status: 0, message: 'The passphrase does not decrypt the CA key.' },
   ca_config_invalid: { status: 0, message: 'The CA configuration is invalid.' },
   listen_invalid: { status: 0, message: 'The listen address must be HOST:PORT.' },
+  store_locked: { status: 0, message: 'Another rapki ca serve process serves this CA directory; stop it first.' },
 } as const satisfies Record<string, CaErrorSpec>;
 
 export type CaErrorCode = keyof typeof CA_ERRORS;

@@ -12,14 +12,18 @@ import { caError } from './errors.js';
 import { createRequestListener } from './http/app.js';
 import { createHttpsServer, listen } from './http/https-server.js';
 import { CaMetrics } from './http/metrics.js';
-import { ensureServerTls } from './http/server-tls.js';
+import { ServerTlsKeeper } from './http/server-tls-renewal.js';
+import { ConnectionGuard } from './http/connection-guard.js';
+import { openFileLimit } from './http/descriptor-limit.js';
+import { acquireServeLock, type StoreLock } from './store/serve-lock.js';
+import type { RouteInfo } from './http/route-list.js';
 import { initCa, type InitCaResult } from './init.js';
 import { createLogger, type Logger } from './logger.js';
 import { openCa, type OpenCa } from './open-ca.js';
 import { derToPem } from './x509/pem.js';
 import { createCaCrlSync } from './sync/setup.js';
 import type { AuthorityConfig } from './authority/authority-config.js';
-import type { ConsoleConfig, RateLimit } from './config.js';
+import type { ConnectionCaps, ConsoleConfig, HttpTimeouts, RateLimit } from './config.js';
 
 export interface StartCaServerOptions {
   readonly dir: string;
@@ -33,6 +37,12 @@ export interface StartCaServerOptions {
   readonly rateLimits?: Partial<{ enroll: RateLimit; admin: RateLimit }>;
   /** The web console (`--no-ui`, lifetimes); default on, docs/console.md. */
   readonly console?: Partial<ConsoleConfig> | undefined;
+  /** Connection caps (`--max-connections`, `--max-connections-per-client`); defaults follow `ulimit -n`. */
+  readonly connections?: Partial<ConnectionCaps>;
+  /** Client timeouts (tests shorten them; the defaults are the documented ones). */
+  readonly timeouts?: Partial<HttpTimeouts>;
+  /** How often the server TLS certificate is checked for reissue (default hourly; tests with a moved clock shorten it). */
+  readonly serverTlsCheckMs?: number;
   /**
    * Module of the X.509 worker thread (CSR checks and lint on a second core); default: the bundled
    * `ca-x509-worker.mjs` when present (`RAPKI_CA_X509_WORKER=0` turns it off); `false` = inline.
@@ -50,6 +60,8 @@ export interface RunningCaServer {
   readonly config: ServeConfig;
   readonly ca: OpenCa;
   readonly server: Server;
+  /** Every route the server answers (`http/route-list.ts`), for tests that must reach them all. */
+  readonly routes: readonly RouteInfo[];
   close(): Promise<void>;
 }
 
@@ -57,12 +69,38 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
   const env = o.env ?? process.env;
   const log = o.log ?? createLogger();
   const clock = o.clock ?? systemClock;
-  const config = serveConfig({ dir: o.dir, listen: o.listen, authority: o.authority, rateLimits: o.rateLimits, console: o.console });
+  const config = serveConfig({
+    dir: o.dir,
+    listen: o.listen,
+    authority: o.authority,
+    rateLimits: o.rateLimits,
+    connections: o.connections,
+    timeouts: o.timeouts,
+    descriptorLimit: openFileLimit(),
+    console: o.console,
+  });
   const paths = caPaths(config.dir);
 
-  let passphrase = resolvePassphrase({ env, passphraseFile: o.passphraseFile, dir: config.dir });
+  const passphrase = resolvePassphrase({ env, passphraseFile: o.passphraseFile, dir: config.dir, onWarning: (w) => log.warn({ path: w.path, mode: w.mode.toString(8) }, w.message) });
+  if (!caExists(config.dir) && !o.initIfMissing) throw caError('ca_not_found', `No CA in ${config.dir}; run \`rapki ca init --dir ${o.dir}\` or pass --init-if-missing.`);
+  // One serving process per directory, before anything in it is read or written (store/serve-lock.ts).
+  if (!existsSync(config.dir)) ensurePrivateDir(config.dir);
+  const lock = acquireServeLock(config.dir, { clock });
+  try {
+    return await startLocked(o, { env, log, clock, config, paths, passphrase, lock });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function startLocked(
+  o: StartCaServerOptions,
+  c: { env: NodeJS.ProcessEnv; log: Logger; clock: Clock; config: ServeConfig; paths: ReturnType<typeof caPaths>; passphrase: string | undefined; lock: StoreLock },
+): Promise<RunningCaServer> {
+  const { env, log, clock, config, paths, lock } = c;
+  let passphrase = c.passphrase;
   if (!caExists(config.dir)) {
-    if (!o.initIfMissing) throw caError('ca_not_found', `No CA in ${config.dir}; run \`rapki ca init --dir ${o.dir}\` or pass --init-if-missing.`);
     let generated = false;
     if (!passphrase) {
       ensurePrivateDir(config.dir);
@@ -102,6 +140,7 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
     rebuildFailed: (err: unknown) => log.error({ err }, 'scheduled CRL rebuild failed; retrying at the next tick'),
   };
   let ca: OpenCa;
+  let stopTls = (): void => {};
   try {
     const x509Worker = o.x509Worker === undefined ? (env.RAPKI_CA_X509_WORKER === '0' ? undefined : bundledX509Worker()) : o.x509Worker || undefined;
     ca = await openCa({
@@ -121,9 +160,6 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
   try {
     await ca.crl.start();
     metrics.setCrl(await ca.crl.current());
-    const tls = await ensureServerTls({ paths, issuer: ca.issuer, listenHost: config.host, clock, days: config.tlsCertDays, store: ca.store });
-    if (tls.reissued) log.info({ notAfter: tls.notAfter.toISOString() }, 'issued a new server TLS certificate');
-    const app = createRequestListener({ authority: ca.authority, crl: ca.crl, store: ca.store, issuer: ca.issuer, config, clock, log, metrics, awsSync, rotation: ca.rotation });
     // During a CA rotation client certificates of both CAs renew (docs/rotation.md).
     const clientCaPem = (): string =>
       ca.rotation.switch
@@ -131,17 +167,37 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
         .flatMap((i) => [i.root, ...i.intermediates])
         .map((d) => derToPem(d, 'CERTIFICATE'))
         .join('');
-    const server = createHttpsServer(app, { key: tls.key, cert: tls.cert, clientCa: clientCaPem() });
-    // Hands each CRL to its sync (catch-up at start; which CRL the first slot carries depends on
-    // the rotation state, docs/rotation.md) and keeps the CRLs of retired CAs published.
-    await ca.rotation.manager.bind({
-      primarySync: awsSync.sync,
-      // New client CAs at once; the server certificate follows the CA on disk (reissued after finish).
-      onTrustChange: async () => {
-        const t = await ensureServerTls({ paths, issuer: ca.rotation.switch.primary, listenHost: config.host, clock, days: config.tlsCertDays, store: ca.store });
-        server.setSecureContext({ key: t.key, cert: t.cert, ca: clientCaPem(), minVersion: 'TLSv1.2', honorCipherOrder: true });
-      },
+    const tls = await ServerTlsKeeper.open({
+      paths,
+      listenHost: config.host,
+      days: config.tlsCertDays,
+      clock,
+      x509: ca.x509,
+      store: ca.store,
+      // The server certificate follows the CA on disk (reissued after a rotation's finish).
+      issuer: () => ca.rotation.switch.primary,
+      clientCaPem,
+      log,
+      metrics,
+      checkIntervalMs: o.serverTlsCheckMs,
     });
+    const app = createRequestListener({ authority: ca.authority, crl: ca.crl, store: ca.store, issuer: ca.issuer, config, clock, log, metrics, awsSync, rotation: ca.rotation, serverTls: tls });
+    const server = createHttpsServer(app, { key: tls.current.key, cert: tls.current.cert, clientCa: clientCaPem(), timeouts: config.timeouts });
+    const guard = new ConnectionGuard({
+      limits: { maxConnections: config.connections.max, maxConnectionsPerClient: config.connections.perClient, handshakeTimeoutMs: config.timeouts.handshakeMs },
+      log,
+      // Only paces its log lines: real time, whatever clock the CA runs on.
+      clock: systemClock,
+      count: (event) => metrics.connectionsRefused.inc({ reason: event }),
+    });
+    guard.attach(server);
+    metrics.setConnections({ open: () => guard.open, limits: guard.limits });
+    tls.bind(server);
+    stopTls = () => tls.stop();
+    // Hands each CRL to its sync (catch-up at start; which CRL the first slot carries depends on the
+    // rotation state, docs/rotation.md) and keeps the CRLs of retired CAs published. New client CAs
+    // at once when a rotation changes trust; a new server certificate when due.
+    await ca.rotation.manager.bind({ primarySync: awsSync.sync, onTrustChange: async () => void (await tls.check(true)) });
     const addr = await listen(server, config.host, config.port);
     const urlHost = addr.family === 'IPv6' || config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `https://${urlHost}:${addr.port}`;
@@ -155,20 +211,25 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
       config,
       ca,
       server,
+      routes: app.routes,
       close() {
         closing ??= (async () => {
           await new Promise<void>((resolve) => {
             server.close(() => resolve());
+            guard.closeHandshaking();
             server.closeIdleConnections();
             setTimeout(() => server.closeAllConnections(), 5_000).unref();
           });
+          stopTls();
           awsSync.close();
           await ca.close();
+          lock.release();
         })();
         return closing;
       },
     };
   } catch (err) {
+    stopTls();
     awsSync.close();
     await ca.close();
     throw err;

@@ -103,6 +103,27 @@ describe('enrollment, renewal and admin controls', () => {
     expect([a.status, codeOf(a)]).toEqual([400, 'weak_key']);
   });
 
+  it('keys the CA cannot live with are weak_key: EC with explicit curve parameters, RSA exponent other than 65537', async () => {
+    // P-256 written with explicit parameters (RFC 5480 §2.1.1 allows only namedCurve): openssl
+    // itself fails to verify a leaf for such a key (error 94), so it could never renew.
+    const ecKey = join(tmp, 'explicit.key');
+    openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-pkeyopt', 'ec_param_enc:explicit', '-out', ecKey]);
+    expect(openssl(['pkey', '-in', ecKey, '-noout', '-text'])).toMatch(/Field Type: prime-field/);
+    const t1 = await token('explicit-host');
+    const a = await enroll(t1, csr('explicit-host', ['-key', ecKey]).csr);
+    expect([a.status, codeOf(a)]).toEqual([400, 'weak_key']);
+    // RSA-2048 with e = 3 and e = 17.
+    for (const e of ['3', '17']) {
+      const t = await token(`rsa-e${e}-host`);
+      const r = await enroll(t, csr(`rsa-e${e}-host`, ['-newkey', 'rsa:2048', '-pkeyopt', `rsa_keygen_pubexp:${e}`]).csr);
+      expect([e, r.status, codeOf(r)]).toEqual([e, 400, 'weak_key']);
+      // The token was not burnt: the same host enrolls with a 65537 key.
+      expect((await enroll(t, csr(`rsa-e${e}-host`, ['-newkey', 'rsa:2048']).csr)).status).toBe(201);
+    }
+    // The named-curve P-256 key of the same size is fine (control).
+    expect((await enroll(t1, csr('explicit-host').csr)).status).toBe(201);
+  });
+
   it('renewal needs this CA\'s current certificate as TLS client certificate', async () => {
     const c = csr('renew-host');
     const issued = JSON.parse((await enroll(await token('renew-host'), c.csr)).body) as { certificate: string; chain: string };

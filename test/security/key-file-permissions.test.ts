@@ -3,9 +3,10 @@
  * used, as aws_signing_helper uses it, but the CLI prints one warning line on stderr; stdout keeps
  * only the credential_process JSON. Real child processes against a loopback CreateSession verifier.
  */
-import { chmodSync, copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCaServerProcess } from '../support/ca-server.js';
 import { runCli } from '../support/cli.js';
 import { startLoopbackVerifier, type LoopbackVerifier } from '../support/loopback-verifier.js';
 import { genKey, issueCert, makeTempDir, removeTempDir } from '../support/openssl.js';
@@ -100,4 +101,48 @@ describe('C25: the signer warns about a private key file others can read', () =>
     expect(s.code, s.stderr).toBe(0);
     expect(s.stderr).toBe('');
   });
+});
+
+describe('C25: `ca init` and `ca serve` warn about a --passphrase-file others can read', () => {
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await makeTempDir('rapki-sec-passmode-');
+  });
+  afterAll(async () => {
+    if (dir) await removeTempDir(dir);
+  });
+
+  const line = (path: string, mode: string): string => `CA key passphrase file ${path} is readable by group/others (mode ${mode}); chmod 600 ${path}`;
+
+  it('0644 / 0640: the same warning as for key files; 0600: none', async () => {
+    const pass = join(dir, 'pass');
+    writeFileSync(pass, 'a passphrase of some length\n');
+    chmodSync(pass, 0o644);
+    const init = await runCli(['ca', 'init', '--dir', join(dir, 'ca'), '--passphrase-file', pass, '--json'], { timeoutMs: 60_000 });
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stderr).toBe(`rapki: warning: ${line(pass, '0644')}\n`);
+    expect(Object.keys(JSON.parse(init.out) as object)).toContain('adminToken');
+
+    // `ca serve` logs it (pino JSON on stderr) and starts all the same.
+    chmodSync(pass, 0o640);
+    const loose = await startCaServerProcess({ dir: join(dir, 'ca'), extraArgs: ['--passphrase-file', pass], env: { RAPKI_CA_PASSPHRASE: '' } });
+    try {
+      const warn = loose.stderr().split('\n').filter((l) => l.includes('passphrase file'));
+      expect(warn).toHaveLength(1);
+      expect(JSON.parse(warn[0]!)).toMatchObject({ level: 40, path: pass, msg: line(pass, '0640') });
+    } finally {
+      await loose.stop();
+    }
+    chmodSync(pass, 0o600);
+    const tight = await startCaServerProcess({ dir: join(dir, 'ca'), extraArgs: ['--passphrase-file', pass], env: { RAPKI_CA_PASSPHRASE: '' } });
+    try {
+      expect(tight.stderr()).not.toContain('readable by group/others');
+    } finally {
+      await tight.stop();
+    }
+    const quiet = await runCli(['ca', 'init', '--dir', join(dir, 'ca2'), '--passphrase-file', pass, '--json'], { timeoutMs: 60_000 });
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stderr).toBe('');
+  }, 120_000);
 });

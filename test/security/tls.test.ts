@@ -9,7 +9,7 @@
  * the genuine root on GET /v1/ca — never receives the enrollment or admin token.
  * The signer (signer/src/session/http-client.ts) verifies the endpoint and refuses TLS below 1.2.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -83,6 +83,44 @@ describe('TLS: the CA server', () => {
       expect(r.authorized).toBe(true);
     });
   }
+
+  /** `openssl s_client` offering exactly one suite; returns the negotiated cipher, or null when refused. */
+  const sClient = (version: '-tls1_2' | '-tls1_3', suite: string): string | null => {
+    const r = spawnSync('openssl', ['s_client', '-connect', `127.0.0.1:${ca.port}`, '-servername', 'localhost', version, version === '-tls1_2' ? '-cipher' : '-ciphersuites', suite, '-brief'], {
+      input: '',
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    const m = /Ciphersuite: (\S+)/.exec(`${r.stdout}${r.stderr}`);
+    return r.status === 0 && m ? m[1]! : null;
+  };
+
+  it('TLS 1.2 offers only AEAD suites with forward secrecy (ECDHE + GCM/ChaCha20), checked with openssl s_client', () => {
+    // Refused: CBC (with and without ECDHE), CCM and CCM8, static RSA key exchange, DHE.
+    for (const suite of [
+      'ECDHE-ECDSA-AES128-SHA256',
+      'ECDHE-ECDSA-AES256-SHA384',
+      'ECDHE-ECDSA-AES128-SHA',
+      'ECDHE-ECDSA-AES256-SHA',
+      'ECDHE-ECDSA-AES128-CCM8',
+      'ECDHE-ECDSA-AES256-CCM8',
+      'ECDHE-ECDSA-AES128-CCM',
+      'AES128-GCM-SHA256',
+      'AES256-SHA256',
+      'DHE-RSA-AES128-GCM-SHA256',
+    ]) {
+      expect([suite, sClient('-tls1_2', suite)]).toEqual([suite, null]);
+    }
+    // Accepted (and the refusals above are not a client that cannot connect at all).
+    for (const suite of ['ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-ECDSA-CHACHA20-POLY1305']) {
+      expect([suite, sClient('-tls1_2', suite)]).toEqual([suite, suite]);
+    }
+    // TLS 1.3: its AEAD suites, not CCM8.
+    for (const suite of ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256']) {
+      expect([suite, sClient('-tls1_3', suite)]).toEqual([suite, suite]);
+    }
+    expect(sClient('-tls1_3', 'TLS_AES_128_CCM_8_SHA256')).toBeNull();
+  });
 
   it('its certificate: issued by the CA, serverAuth, EC P-256, SAN = loopback names and the listen host (openssl)', async () => {
     const onDisk = readFileSync(join(ca.dir, 'tls', 'server.pem'), 'utf8');

@@ -25,7 +25,7 @@ import type { Clock, RandomSource } from './deps.js';
 import { runIssuanceRules, type IssuanceContext } from './issuance-rules.js';
 import { sha256Hex, type IssuerContext } from './issuer.js';
 import { leafSubjectDn } from './leaf-subject.js';
-import { validateSans, validateSubject } from './names.js';
+import { validateHostReference, validateSans, validateSubject } from './names.js';
 import { normalizeSerial } from './serial.js';
 import { answerSupersededRenewal } from './superseded-renewal.js';
 import { serialHexFromCertificate } from '../x509/certificate-summary.js';
@@ -308,7 +308,7 @@ export class CertificateAuthority {
     actor: Actor,
     opts: { readonly blockUnknown?: boolean } = {},
   ): Promise<{ serials: readonly string[]; crlNumber: number }> {
-    validateSubject(host);
+    validateHostReference(host);
     const r = validateReason(reason);
     const now = this.#d.clock();
     const known = (await this.#d.store.listCertificates({ host, now, limit: 1 })).items.length > 0 || (await this.#d.store.isHostBlocked(host));
@@ -330,7 +330,7 @@ export class CertificateAuthority {
   }
 
   async unblockHost(host: string, actor: Actor): Promise<void> {
-    validateSubject(host);
+    validateHostReference(host);
     const ok = await this.#d.store.unblockHost({ host, audit: { time: this.#d.clock(), actor, action: 'host.unblock', details: { host } } });
     if (!ok) throw caError('host_not_found', 'That host is not blocked.');
   }

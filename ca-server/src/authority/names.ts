@@ -3,22 +3,41 @@
  * host revocation) and SANs as `type:value` strings (`dns:web-1.example`).
  */
 import { isIP } from 'node:net';
+import { checkSan, checkSubject } from '../../../common/src/name-policy.js';
 import { caError } from '../errors.js';
 import type { SubjectAltName } from '../x509/types.js';
 
 export const MAX_SANS = 20;
 const DNS_RE = /^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/i;
 
-/** Validates a subject (CN): 1–64 characters (RFC 5280 ub-common-name), no control characters. */
+/**
+ * A subject for a NEW enrollment token: the name policy (common/src/name-policy.ts, docs/ca-api.md
+ * "Names"), so that what is accepted can be issued and then used with Roles Anywhere.
+ */
 export function validateSubject(subject: string): string {
-  // eslint-disable-next-line no-control-regex
-  if (subject.length < 1 || subject.length > 64 || /[\u0000-\u001f\u007f]/.test(subject) || subject.trim() !== subject) {
-    throw caError('invalid_request', 'subject must be 1-64 characters without control characters or surrounding spaces.');
-  }
-  return subject;
+  const r = checkSubject(subject);
+  if (!r.ok) throw caError('invalid_request', `subject: ${r.reason}.`);
+  return r.value;
 }
 
-/** Parses `type:value`; returns the canonical string form (lower-case DNS, canonical IP). */
+/**
+ * A host named in a lookup (revoke, unblock): 1–64 characters without C0 controls, the rule tokens
+ * were created with before the name policy. Looser than {@link validateSubject} on purpose: a
+ * host enrolled before the policy (with a C1 or bidi character, say) must stay revocable.
+ */
+export function validateHostReference(host: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (host.length < 1 || host.length > 64 || /[\u0000-\u001f\u007f]/.test(host)) {
+    throw caError('invalid_request', 'A host name is 1-64 characters without control characters.');
+  }
+  return host;
+}
+
+/**
+ * Parses a STORED `type:value` (a token's or a certificate's names) into what the encoder takes:
+ * syntax only, so that names bound before the name policy still renew. New names go through
+ * {@link validateSans}.
+ */
 export function parseSan(text: string): SubjectAltName {
   const m = /^(dns|uri|ip|email):(.+)$/i.exec(text);
   if (!m || text.length > 1024) throw caError('invalid_request', `SAN "${text.slice(0, 80)}" must be dns:, uri:, ip: or email: followed by a value.`);
@@ -50,10 +69,17 @@ export function sanToString(san: SubjectAltName): string {
   return `${san.type}:${v}`;
 }
 
-/** Validates a list of SAN strings; canonical strings, sorted, duplicates refused. */
+/**
+ * SANs for a NEW enrollment token, through the name policy (common/src/name-policy.ts): canonical
+ * strings (DNS as lower-case A-labels, IPv6 in RFC 5952 form), sorted, duplicates refused.
+ */
 export function validateSans(list: readonly string[]): string[] {
   if (list.length > MAX_SANS) throw caError('invalid_request', `At most ${MAX_SANS} SANs.`);
-  const out = list.map((s) => sanToString(parseSan(s)));
+  const out = list.map((s) => {
+    const r = checkSan(s);
+    if (!r.ok) throw caError('invalid_request', `SAN ${r.reason}.`);
+    return sanToString(r.value);
+  });
   if (new Set(out).size !== out.length) throw caError('invalid_request', 'Duplicate SAN.');
   return out.sort();
 }

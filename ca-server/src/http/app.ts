@@ -27,6 +27,7 @@ import { requestContext } from './request-context.js';
 import type { SyncState } from '../sync/crl-sync.js';
 import type { ConsoleAssets } from '../ui/assets.js';
 import { consoleRouter } from '../ui/router.js';
+import { listRoutes, type RouteInfo } from './route-list.js';
 
 export interface AppDeps {
   readonly authority: CertificateAuthority;
@@ -46,38 +47,23 @@ export interface AppDeps {
   readonly rotation?: CaRotation | undefined;
   /** The console's built assets (default: `dist/ui/`, `ui/assets.ts`). */
   readonly consoleAssets?: ConsoleAssets | undefined;
+  /** The server's own TLS certificate (`server-tls-renewal.ts`): `/readyz` fails once it has expired. */
+  readonly serverTls?: { expired(): boolean } | undefined;
 }
-
-/** Known paths and their methods, for 404 vs 405. */
-const ROUTES: readonly [RegExp, readonly string[]][] = [
-  [/^\/v1\/enroll$/, ['POST']],
-  [/^\/v1\/enroll\/info$/, ['POST']],
-  [/^\/v1\/renew$/, ['POST']],
-  [/^\/v1\/ca$/, ['GET', 'HEAD']],
-  [/^\/v1\/crl(\.pem)?$/, ['GET', 'HEAD']],
-  [/^\/v1\/admin\/tokens$/, ['POST']],
-  [/^\/v1\/admin\/admin-tokens$/, ['GET', 'HEAD', 'POST']],
-  [/^\/v1\/admin\/admin-tokens\/[^/]+\/revoke$/, ['POST']],
-  [/^\/v1\/admin\/certificates$/, ['GET', 'HEAD']],
-  [/^\/v1\/admin\/certificates\/[^/]+\/revoke$/, ['POST']],
-  [/^\/v1\/admin\/hosts\/[^/]+\/(revoke|unblock)$/, ['POST']],
-  [/^\/v1\/admin\/audit$/, ['GET', 'HEAD']],
-  [/^\/v1\/admin\/rotation(\/plan)?\/?$/, ['GET', 'HEAD']],
-  [/^\/v1\/admin\/rotation\/(start|finish|abort)$/, ['POST']],
-  [/^\/(healthz|readyz|metrics)$/, ['GET', 'HEAD']],
-];
 
 /**
  * What the HTTPS server runs: the lean `POST /v1/enroll` route (`lean-enroll.ts`) for the plain
  * enrollment request, the express app for everything else; both share one enroll rate limiter.
+ * `routes` lists what the app serves (`route-list.ts`).
  */
-export function createRequestListener(d: AppDeps): RequestListener {
+export function createRequestListener(d: AppDeps): RequestListener & { readonly routes: readonly RouteInfo[] } {
   const limiter = new TokenBucketLimiter(d.config.rateLimits.enroll, d.clock);
   const app = createApp(d, limiter);
   const lean = leanEnroll({ authority: d.authority, log: d.log, metrics: d.metrics, limiter, bodyLimitBytes: d.config.bodyLimitBytes });
-  return (req, res) => {
+  const listener: RequestListener = (req, res) => {
     if (!lean(req, res)) app(req, res);
   };
+  return Object.assign(listener, { routes: Object.freeze(listRoutes(app)) });
 }
 
 export function createApp(d: AppDeps, enrollBuckets = new TokenBucketLimiter(d.config.rateLimits.enroll, d.clock)): express.Express {
@@ -136,6 +122,7 @@ export function createApp(d: AppDeps, enrollBuckets = new TokenBucketLimiter(d.c
       throw caError('not_ready', 'The store does not answer.', { cause: err });
     }
     if (!(await d.crl.current())) throw caError('not_ready', 'No CRL has been published yet.');
+    if (d.serverTls?.expired()) throw caError('not_ready', 'The server TLS certificate has expired and could not be reissued; see the server log.');
     res.json({ status: 'ready' });
   });
   app.get('/metrics', (_req, res) => {
@@ -143,9 +130,11 @@ export function createApp(d: AppDeps, enrollBuckets = new TokenBucketLimiter(d.c
     res.type('text/plain; version=0.0.4').send(d.metrics.render() + (d.awsSync?.metrics() ?? ''));
   });
 
+  // 404 or 405, from the routes this app really has (a new route needs no table entry).
+  const routes = listRoutes(app);
   app.use((req: Request, _res: Response, next: NextFunction) => {
-    const known = ROUTES.find(([re]) => re.test(req.path));
-    next(known && !known[1].includes(req.method) ? caError('method_not_allowed') : caError('not_found'));
+    const known = routes.filter((r) => r.pattern.test(req.path));
+    next(known.length > 0 && !known.some((r) => r.methods === 'any' || r.methods.includes(req.method)) ? caError('method_not_allowed') : caError('not_found'));
   });
   app.use(errorHandler(d.log, d.metrics));
   return app;

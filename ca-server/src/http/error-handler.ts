@@ -10,22 +10,40 @@ import { CA_ERRORS, httpStatusOf, type CaErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { CaMetrics } from './metrics.js';
 
-/** Maps body-parser's own errors (express.json) to our codes. */
-function fromBodyParser(err: { type?: string; status?: number }): CaErrorCode | undefined {
+/**
+ * node:zlib's error codes as a Content-Encoding that does not decode raises them: `Z_DATA_ERROR`
+ * and friends (gzip, deflate), `ERR__ERROR_FORMAT_…` (the brotli decoder's names, prefix cut).
+ */
+const ZLIB_ERROR = /^(Z_[A-Z_]+|ERR_ZLIB_[A-Z_]+|ERR_BROTLI_[A-Z_]+|ERR__[A-Z0-9_]+)$/;
+
+/**
+ * Maps body-parser's own errors (express.json) to our codes and messages. A body whose
+ * Content-Encoding does not decode arrives as zlib's own error (no `type`) carrying the 400
+ * status body-parser gave it: `invalid_request`, not a 500.
+ */
+function fromBodyParser(err: { type?: unknown; status?: unknown; code?: unknown }): { code: CaErrorCode; message?: string } | undefined {
+  const clientStatus = typeof err.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : undefined;
   switch (err.type) {
     case 'entity.too.large':
-      return 'body_too_large';
+      return { code: 'body_too_large' };
     case 'entity.parse.failed':
-      return 'invalid_json';
+      return { code: 'invalid_json' };
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return 'unsupported_media_type';
+      return { code: 'unsupported_media_type' };
     case 'request.aborted':
     case 'request.size.invalid':
     case 'stream.encoding.set':
-      return 'invalid_request';
-    default:
+      return { code: 'invalid_request' };
+    case undefined:
+      if (clientStatus !== undefined && typeof err.code === 'string' && ZLIB_ERROR.test(err.code)) {
+        return { code: 'invalid_request', message: 'The request body does not decode with its Content-Encoding.' };
+      }
       return undefined;
+    default:
+      // A body-parser error type added later: its client status still makes it a 4xx.
+      if (clientStatus === undefined) return undefined;
+      return { code: clientStatus === 413 ? 'body_too_large' : clientStatus === 415 ? 'unsupported_media_type' : 'invalid_request' };
   }
 }
 
@@ -57,11 +75,11 @@ export function publicError(err: unknown, reqLog: Logger): { code: string; messa
     return { code: err.code, message: err.message };
   }
   // A path parameter that is not valid percent-encoding (`/hosts/%zz/…`): the router's URIError.
-  const bp: CaErrorCode | undefined =
-    err instanceof URIError ? 'invalid_request' : typeof err === 'object' && err !== null ? fromBodyParser(err as { type?: string }) : undefined;
+  const bp: { code: CaErrorCode; message?: string } | undefined =
+    err instanceof URIError ? { code: 'invalid_request' } : typeof err === 'object' && err !== null ? fromBodyParser(err as { type?: unknown }) : undefined;
   if (bp) {
-    reqLog.info({ code: bp }, 'request refused');
-    return { code: bp, message: CA_ERRORS[bp].message };
+    reqLog.info({ code: bp.code }, 'request refused');
+    return { code: bp.code, message: bp.message ?? CA_ERRORS[bp.code].message };
   }
   reqLog.error({ err }, 'unexpected error');
   return { code: 'internal_error', message: CA_ERRORS.internal_error.message };

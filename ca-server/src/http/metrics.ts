@@ -39,7 +39,11 @@ export class CaMetrics {
   readonly errors = new Counter('rapki_ca_errors_total', 'Error responses by code.');
   readonly requests = new Counter('rapki_ca_http_requests_total', 'HTTP requests by method, route and status.');
   readonly crlPublished = new Counter('rapki_ca_crl_published_total', 'CRLs built and stored.');
+  readonly connectionsRefused = new Counter('rapki_ca_connections_refused_total', 'Connections refused or closed by a connection cap or the TLS handshake deadline, by reason.');
+  readonly serverTlsRenewals = new Counter('rapki_ca_server_tls_renewals_total', 'Server TLS certificates issued while running, by result.');
   #crl: PublishedCrl | undefined;
+  #connections: { open(): number; readonly limits: { readonly maxConnections: number; readonly maxConnectionsPerClient: number } } | undefined;
+  #serverTlsNotAfter: Date | undefined;
   readonly #clock: Clock;
 
   constructor(clock: Clock) {
@@ -65,6 +69,16 @@ export class CaMetrics {
     this.#crl = crl;
   }
 
+  /** The open-connection gauge and the caps (`connection-guard.ts`). */
+  setConnections(source: { open(): number; readonly limits: { readonly maxConnections: number; readonly maxConnectionsPerClient: number } }): void {
+    this.#connections = source;
+  }
+
+  /** notAfter of the TLS certificate the server presents now (`server-tls-renewal.ts`). */
+  setServerTlsNotAfter(notAfter: Date): void {
+    this.#serverTlsNotAfter = notAfter;
+  }
+
   render(): string {
     const out: string[] = [];
     const counter = (c: Counter): void => {
@@ -82,6 +96,21 @@ export class CaMetrics {
     counter(this.crlPublished);
     counter(this.errors);
     counter(this.requests);
+    counter(this.connectionsRefused);
+    counter(this.serverTlsRenewals);
+    const conn = this.#connections;
+    if (conn) {
+      gauge('rapki_ca_connections_open', 'Open client connections.', [[{}, conn.open()]]);
+      gauge('rapki_ca_connections_limit', 'Connection caps: overall and per client address.', [
+        [{ scope: 'total' }, conn.limits.maxConnections],
+        [{ scope: 'per_client' }, conn.limits.maxConnectionsPerClient],
+      ]);
+    }
+    const tlsNotAfter = this.#serverTlsNotAfter;
+    if (tlsNotAfter) {
+      gauge('rapki_ca_server_tls_not_after_seconds', 'notAfter of the server TLS certificate, Unix time.', [[{}, Math.floor(tlsNotAfter.getTime() / 1000)]]);
+      gauge('rapki_ca_server_tls_expires_in_seconds', 'Seconds until the server TLS certificate expires (negative: expired).', [[{}, Math.floor((tlsNotAfter.getTime() - this.#clock().getTime()) / 1000)]]);
+    }
     const crl = this.#crl;
     if (crl) {
       const pemBytes = Buffer.byteLength(crl.pem);

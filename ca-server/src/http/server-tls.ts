@@ -2,7 +2,8 @@
  * The CA server's own TLS certificate: issued by the issuing CA, with the listen host in its SAN
  * (plus the loopback names), kept in `D/tls/` and reissued when the host set changes, the issuer
  * changes, or less than a third of its lifetime is left. Clients pin the root, so this certificate
- * can rotate freely.
+ * can rotate freely. Issued through the authority's X.509 port (serial, signature, lint), like a
+ * leaf; the running server checks it on a schedule (`server-tls-renewal.ts`).
  */
 import { generateKeyPairSync, createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -11,11 +12,9 @@ import { hostname } from 'node:os';
 import type { Clock } from '../authority/deps.js';
 import type { IssuerContext } from '../authority/issuer.js';
 import { ensurePrivateDir, writePrivateFile, type CaPaths } from '../ca-dir.js';
+import { caError } from '../errors.js';
+import type { X509Port } from '../authority/x509-port.js';
 import type { CaStore } from '../store/ca-store.js';
-import { issueLeafCertificate } from '../x509/leaf.js';
-import { lintLeafCertificate } from '../x509/lint.js';
-import { derToPem } from '../x509/pem.js';
-import { newSerial } from '../x509/serial.js';
 import type { SubjectAltName } from '../x509/types.js';
 
 export interface ServerTls {
@@ -46,9 +45,17 @@ export function serverSans(listenHost: string): SubjectAltName[] {
   });
 }
 
+/** Whether a certificate valid `notBefore`..`notAfter` is due for reissue at `now` (a third of its life left). */
+export function renewalDue(notBefore: Date, notAfter: Date, now: Date): boolean {
+  const nb = notBefore.getTime();
+  const na = notAfter.getTime();
+  return !(na - now.getTime() > (na - nb) / 3);
+}
+
 export async function ensureServerTls(o: {
   paths: CaPaths;
   issuer: IssuerContext;
+  x509: X509Port;
   listenHost: string;
   clock: Clock;
   days: number;
@@ -57,40 +64,43 @@ export async function ensureServerTls(o: {
   const sans = serverSans(o.listenHost);
   const hosts = sans.map((s) => `${s.type}:${s.value}`);
   const now = o.clock();
-  const intermediates = o.issuer.intermediates.map((d) => derToPem(d, 'CERTIFICATE')).join('');
+  const intermediates = o.issuer.intermediates.map((d) => o.x509.toPem(d, 'CERTIFICATE')).join('');
   if (existsSync(o.paths.tlsMeta) && existsSync(o.paths.tlsCert) && existsSync(o.paths.tlsKey)) {
     try {
       const meta = JSON.parse(readFileSync(o.paths.tlsMeta, 'utf8')) as Meta;
-      const nb = Date.parse(meta.notBefore);
-      const na = Date.parse(meta.notAfter);
-      const fresh = na - now.getTime() > (na - nb) / 3;
+      const nb = new Date(meta.notBefore);
+      const na = new Date(meta.notAfter);
+      const fresh = !Number.isNaN(nb.getTime()) && !Number.isNaN(na.getTime()) && !renewalDue(nb, na, now);
       if (fresh && meta.issuerId === o.issuer.id && JSON.stringify(meta.hosts) === JSON.stringify(hosts)) {
-        return { key: readFileSync(o.paths.tlsKey, 'utf8'), cert: readFileSync(o.paths.tlsCert, 'utf8'), notAfter: new Date(na), reissued: false };
+        return { key: readFileSync(o.paths.tlsKey, 'utf8'), cert: readFileSync(o.paths.tlsCert, 'utf8'), notAfter: na, reissued: false };
       }
     } catch {
       /* reissue below */
     }
+  }
+  if (o.issuer.notAfter.getTime() <= now.getTime() + 10 * 60_000) {
+    throw caError('not_ready', `The issuing CA certificate expires at ${o.issuer.notAfter.toISOString()}; no server certificate can be issued from it. Rotate the CA (docs/rotation.md).`);
   }
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const spki = new Uint8Array(createPublicKey(privateKey).export({ format: 'der', type: 'spki' }));
   const notBefore = new Date(now.getTime() - 5 * 60_000);
   let notAfter = new Date(now.getTime() + o.days * 86_400_000);
   if (notAfter.getTime() > o.issuer.notAfter.getTime()) notAfter = o.issuer.notAfter;
-  const der = await issueLeafCertificate({
+  const der = await o.x509.issueLeaf({
     issuerCertificate: o.issuer.certificate,
     issuerSigner: o.issuer.signer,
     subject: 'CN=rapki CA server',
     sans,
     publicKeySpki: spki,
-    serial: newSerial(),
+    serial: o.x509.newSerial(),
     notBefore,
     notAfter,
     extKeyUsage: ['serverAuth'],
   });
-  lintLeafCertificate(der, o.issuer.certificate, { sans });
+  await o.x509.lintLeaf(der, o.issuer.certificate, sans);
   ensurePrivateDir(o.paths.tlsDir);
   const keyPem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-  const certPem = derToPem(der, 'CERTIFICATE') + intermediates;
+  const certPem = o.x509.toPem(der, 'CERTIFICATE') + intermediates;
   writePrivateFile(o.paths.tlsKey, keyPem);
   writePrivateFile(o.paths.tlsCert, certPem);
   const meta: Meta = { hosts, issuerId: o.issuer.id, notBefore: notBefore.toISOString(), notAfter: notAfter.toISOString() };

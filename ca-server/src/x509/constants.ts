@@ -89,6 +89,8 @@ export const REVOCATION_REASON_NAMES = [
 export const KEY_POLICY = {
   rsaMinBits: 2048,
   rsaMaxBits: 8192,
+  /** The only RSA public exponent accepted (F4). */
+  rsaPublicExponent: 65537n,
   /** node's `namedCurve` names → NIST names. */
   curves: { prime256v1: 'P-256', secp384r1: 'P-384' } as Readonly<Record<string, string>>,
 } as const;

@@ -25,7 +25,7 @@ function toDer(input: string | Uint8Array): Uint8Array {
   }
 }
 
-/** Key policy (issue 4): RSA 2048–8192 bits, EC P-256 or P-384; nothing else (no Ed25519, P-521, DSA, RSA-PSS keys). */
+/** Key policy: RSA 2048–8192 bits with exponent 65537, EC P-256 or P-384 by name; nothing else (no Ed25519, P-521, DSA, RSA-PSS keys, explicit curves). */
 /**
  * Imports the CSR's SubjectPublicKeyInfo, refusing any algorithm but rsaEncryption and
  * id-ecPublicKey up front. RSA keys are imported from the embedded PKCS#1 RSAPublicKey, which
@@ -49,6 +49,12 @@ function importPublicKey(spki: Uint8Array): KeyObject {
   }
   if (algOid !== OID.rsaEncryption && algOid !== OID.ecPublicKey) {
     throw x509Error('csr_key_not_allowed', `key algorithm ${algOid} is not allowed (RSA or EC P-256/P-384 only)`);
+  }
+  // RFC 5480 §2.1.1: namedCurve only. OpenSSL maps explicit parameters equal to P-256 onto the
+  // named curve when it imports the key, but a certificate carrying them fails `openssl verify`
+  // (error 94), so it could never authenticate a renewal through the CA's own TLS.
+  if (algOid === OID.ecPublicKey && curveOid === undefined) {
+    throw x509Error('csr_key_not_allowed', 'EC keys must name their curve (P-256 or P-384); explicit curve parameters are not accepted');
   }
   try {
     if (algOid === OID.rsaEncryption) {
@@ -90,8 +96,10 @@ function checkKeyPolicy(key: KeyObject): { key: KeyObject; keyAlgorithm: 'rsa' |
     if (bits < KEY_POLICY.rsaMinBits || bits > KEY_POLICY.rsaMaxBits) {
       throw x509Error('csr_key_not_allowed', `RSA keys must be ${KEY_POLICY.rsaMinBits} to ${KEY_POLICY.rsaMaxBits} bits (got ${bits})`);
     }
+    // 65537 only (the exponent every current generator uses): small exponents such as 3 turn
+    // padding and implementation slips into plaintext or signature forgeries.
     const e = d.publicExponent ?? 0n;
-    if (e < 3n || e % 2n === 0n) throw x509Error('csr_key_not_allowed', 'RSA public exponent is not acceptable');
+    if (e !== KEY_POLICY.rsaPublicExponent) throw x509Error('csr_key_not_allowed', `the RSA public exponent must be 65537 (got ${e})`);
     return { key, keyAlgorithm: 'rsa', keyBits: bits, curve: undefined };
   }
   if (key.asymmetricKeyType === 'ec') {

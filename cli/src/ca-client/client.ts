@@ -11,6 +11,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { MAX_JSON_RESPONSE_BYTES, REQUEST_TIMEOUT_MS } from './constants.js';
 import { CA_URL_HINT, caClientError, caUnreachable } from './errors.js';
 import { RapkiError } from '../../../common/src/errors.js';
+import { displayText } from '../../../common/src/display-text.js';
 import { resolveTrust, serverNameFor, type CaTrustInput, type ResolvedTrust } from './trust.js';
 
 /** A TLS client certificate (for `POST /v1/renew`). */
@@ -144,11 +145,10 @@ export class CaClient {
   }
 }
 
-/** Make a server-provided string safe to print on a terminal. */
+/** Make a server-provided string safe to print on a terminal (controls, bidi, invisible characters escaped). */
 export function safeText(s: string, max = MAX_ERROR_MESSAGE_CHARS): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = s.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
-  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+  const clean = displayText(s.length > max ? s.slice(0, max) : s);
+  return s.length > max ? `${clean}…` : clean;
 }
 
 function serverError(res: CaResponse): RapkiError {

@@ -27,6 +27,8 @@ export const CA_CLIENT_ERRORS = {
   secret_file_invalid: 'the secret file cannot be read',
   serial_invalid: 'not a certificate serial number (hex, colons allowed)',
   san_invalid: 'a SAN must look like dns:NAME, ip:ADDRESS, uri:URI or email:ADDRESS',
+  /** `token create --subject`: outside the name policy the CA applies (docs/ca-api.md "Names"). */
+  subject_invalid: 'the subject is not a name the CA binds to a token',
   duration_invalid: 'a duration must look like 90s, 15m, 1h, 24h or 7d',
   key_type_invalid: 'unknown key type',
   file_invalid: 'a certificate or key file cannot be read',

@@ -2,6 +2,7 @@
  * The one place where a CA command's failure becomes what the user sees: `rapki: <code>: <message>`
  * on stderr and exit status 1 (DESIGN.md: errors mapped once to exit codes and messages).
  */
+import { displayText } from '../../../common/src/display-text.js';
 import { isRapkiError } from '../../../common/src/errors.js';
 import { EXIT } from './constants.js';
 
@@ -33,9 +34,10 @@ export async function runCommand(io: CommandIo, fn: () => Promise<void>): Promis
   }
 }
 
+/** One line for a human: messages may quote names from the CA or the user, so they are display-escaped. */
 export function formatError(err: unknown): string {
-  if (isRapkiError(err)) return `rapki: ${err.code}: ${err.message}`;
+  if (isRapkiError(err)) return `rapki: ${err.code}: ${displayText(err.message)}`;
   const e = err as { code?: unknown; message?: unknown };
-  if (typeof e?.code === 'string' && typeof e.message === 'string') return `rapki: ${e.code.toLowerCase()}: ${e.message}`;
-  return `rapki: internal_error: ${err instanceof Error ? err.message : String(err)}`;
+  if (typeof e?.code === 'string' && typeof e.message === 'string') return `rapki: ${displayText(e.code.toLowerCase())}: ${displayText(e.message)}`;
+  return `rapki: internal_error: ${displayText(err instanceof Error ? err.message : String(err))}`;
 }

@@ -1,46 +1,20 @@
 /**
  * Subject alternative names as typed on the command line (`--san dns:web-1.example.com`), the same
- * four kinds the CA binds to tokens (ca-server/src/x509/types.ts `SubjectAltName`).
+ * four kinds the CA binds to tokens, checked by the one name policy the CA applies too
+ * (common/src/name-policy.ts; docs/ca-api.md "Names"): a name the CA would refuse is refused here,
+ * before anything is sent, with the same reason. A bare name without a prefix is a DNS name.
  */
-import { isIP } from 'node:net';
+import { checkSan, type NameSan, type NameSanType } from '../../../common/src/name-policy.js';
 import { caClientError } from './errors.js';
 
-export type SanType = 'dns' | 'ip' | 'uri' | 'email';
+export type SanType = NameSanType;
+export type San = NameSan;
 
-export interface San {
-  readonly type: SanType;
-  readonly value: string;
-}
-
-const MAX_SAN_CHARS = 1024;
-
-/** Parse `TYPE:VALUE`; a bare name without a prefix is taken as a DNS name. */
+/** Parse `TYPE:VALUE` (or a bare DNS name) into its canonical form (DNS names as A-labels). */
 export function parseSan(input: string): San {
-  const s = String(input).trim();
-  if (s.length === 0 || s.length > MAX_SAN_CHARS) throw caClientError('san_invalid');
-  const m = /^(dns|ip|uri|email):(.+)$/i.exec(s);
-  const type = (m ? m[1]!.toLowerCase() : 'dns') as SanType;
-  const value = m ? m[2]!.trim() : s;
-  switch (type) {
-    case 'dns':
-      if (!/^(\*\.)?[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\.?$/.test(value) || value.length > 253) {
-        throw caClientError('san_invalid', `not a DNS name: ${JSON.stringify(value)}`);
-      }
-      return { type, value: value.toLowerCase() };
-    case 'ip':
-      if (!isIP(value)) throw caClientError('san_invalid', `not an IP address: ${JSON.stringify(value)}`);
-      return { type, value };
-    case 'uri':
-      try {
-        new URL(value);
-      } catch {
-        throw caClientError('san_invalid', `not a URI: ${JSON.stringify(value)}`);
-      }
-      return { type, value };
-    case 'email':
-      if (!/^[^\s@]+@[^\s@]+$/.test(value)) throw caClientError('san_invalid', `not an email address: ${JSON.stringify(value)}`);
-      return { type, value };
-  }
+  const r = checkSan(String(input).trim(), { bareIsDns: true });
+  if (!r.ok) throw caClientError('san_invalid', `${r.reason} (a SAN is dns:NAME, ip:ADDRESS, uri:URI or email:ADDRESS)`);
+  return r.value;
 }
 
 /** `TYPE:VALUE` spelling, as accepted by `--san`. */

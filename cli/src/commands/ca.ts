@@ -49,7 +49,7 @@ const init: CommandModule<object, CommonArgs & { 'key-type': string; subject?: s
       if (argv.key !== undefined && /[?&]pin-value=/i.test(argv.key)) {
         process.stderr.write('rapki: warning: pin-value in --key shows the PIN in the process list; use ?pin-source=FILE or RAPKI_PKCS11_PIN (the PIN is not stored either way)\n');
       }
-      const passphrase = argv.key === undefined ? resolvePassphrase({ env: process.env, passphraseFile: argv['passphrase-file'] }) : undefined;
+      const passphrase = argv.key === undefined ? resolvePassphrase({ env: process.env, passphraseFile: argv['passphrase-file'], onWarning: (w) => process.stderr.write(`rapki: warning: ${w.message}\n`) }) : undefined;
       if (!passphrase && argv.key === undefined) throw caError('passphrase_required');
       const r = await initCa({
         dir: argv.dir,
@@ -80,7 +80,7 @@ const DEFAULT_CA_LISTEN = '127.0.0.1:8443';
 
 const serve: CommandModule<
   object,
-  CommonArgs & { listen?: string; 'init-if-missing': boolean; 'enroll-rate'?: number; 'admin-rate'?: number; ui: boolean; 'ui-idle-timeout'?: string; 'ui-session-lifetime'?: string }
+  CommonArgs & { listen?: string; 'init-if-missing': boolean; 'enroll-rate'?: number; 'admin-rate'?: number; ui: boolean; 'ui-idle-timeout'?: string; 'ui-session-lifetime'?: string; 'max-connections'?: number; 'max-connections-per-client'?: number }
 > = {
   command: 'serve',
   describe: 'Run the CA server (HTTPS)',
@@ -94,7 +94,9 @@ const serve: CommandModule<
       .option('admin-rate', { type: 'number', describe: 'admin requests per second per client IP (burst 2x)' })
       .option('ui', { type: 'boolean', default: true, describe: 'serve the web console at /ui/ (--no-ui turns it off; docs/console.md)' })
       .option('ui-idle-timeout', { type: 'string', describe: 'console session ends after this long unused (default 15m; 1m..24h)' })
-      .option('ui-session-lifetime', { type: 'string', describe: 'console session ends this long after sign-in (default 8h; 5m..7d)' }) as never,
+      .option('ui-session-lifetime', { type: 'string', describe: 'console session ends this long after sign-in (default 8h; 5m..7d)' })
+      .option('max-connections', { type: 'number', describe: 'open connections at most (default: ulimit -n less 128, 32-4096)' })
+      .option('max-connections-per-client', { type: 'number', describe: 'open connections at most per client address, IPv6 per /64 (default: a quarter of --max-connections, 8-64)' }) as never,
   handler: async (argv) => {
     const fromEnv = argv.listen === undefined && process.env[CA_LISTEN_ENV] ? process.env[CA_LISTEN_ENV] : undefined;
     const listenAddress = argv.listen ?? fromEnv ?? DEFAULT_CA_LISTEN;
@@ -118,6 +120,10 @@ const serve: CommandModule<
         initIfMissing: argv['init-if-missing'],
         passphraseFile: argv['passphrase-file'],
         rateLimits,
+        connections: {
+          ...(argv['max-connections'] !== undefined ? { max: argv['max-connections'] } : {}),
+          ...(argv['max-connections-per-client'] !== undefined ? { perClient: argv['max-connections-per-client'] } : {}),
+        },
         onInit: (r, generated) => {
           process.stderr.write(
             `rapki: created a new CA in ${r.dir}\n` +

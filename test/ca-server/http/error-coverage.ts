@@ -21,4 +21,5 @@ export const NOT_PROVOKED_OVER_HTTP: Readonly<Record<string, string>> = {
   passphrase_invalid: 'CLI only; covered in http/ca-cli.test.ts',
   ca_config_invalid: 'CLI only; covered in http/errors.test.ts',
   listen_invalid: 'CLI only; covered in http/errors.test.ts (parseListen)',
+  store_locked: 'CLI only; covered in store/serve-lock.test.ts (two real ca serve processes)',
 };

@@ -75,6 +75,25 @@ describe('parseCsr', () => {
     expect(() => parseCsr(readFileSync(join(dir, 'p521.csr'), 'utf8'))).toThrow(expect.objectContaining({ code: 'csr_key_not_allowed' }));
   });
 
+  it('refuses EC keys with explicit curve parameters (even P-256 ones) and RSA exponents other than 65537', async () => {
+    for (const curve of ['P-256', 'P-384']) {
+      const k = join(dir, `explicit-${curve}.key`);
+      await openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', `ec_paramgen_curve:${curve}`, '-pkeyopt', 'ec_param_enc:explicit', '-out', k]);
+      await openssl(['req', '-new', '-key', k, '-subj', '/CN=x', '-sha256', '-out', join(dir, `explicit-${curve}.csr`)]);
+      expect(() => parseCsr(readFileSync(join(dir, `explicit-${curve}.csr`), 'utf8')), curve).toThrow(
+        expect.objectContaining({ code: 'csr_key_not_allowed', message: expect.stringContaining('explicit curve parameters') }),
+      );
+    }
+    for (const e of ['3', '17', '65539']) {
+      const k = join(dir, `rsa-e${e}.key`);
+      await openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-pkeyopt', `rsa_keygen_pubexp:${e}`, '-out', k]);
+      await openssl(['req', '-new', '-key', k, '-subj', '/CN=x', '-sha256', '-out', join(dir, `rsa-e${e}.csr`)]);
+      expect(() => parseCsr(readFileSync(join(dir, `rsa-e${e}.csr`), 'utf8')), e).toThrow(
+        expect.objectContaining({ code: 'csr_key_not_allowed', message: expect.stringContaining('65537') }),
+      );
+    }
+  });
+
   it('imports EC keys by their point: off-curve points refused, compressed points accepted (SPKI path)', async () => {
     const pem = await opensslCsr('ec:P-256', 'offcurve', '/CN=off');
     const der = Buffer.from(pemToDer(pem, 'CERTIFICATE REQUEST'));

@@ -11,6 +11,7 @@ import { RapkiError, isRapkiError } from '../../../../common/src/errors.js';
 import { runCommand, type CommandIo } from '../run.js';
 import { parseSerial } from '../serial.js';
 import { formatTable } from '../table.js';
+import { displayText } from '../../../../common/src/display-text.js';
 import { REVOCATION_REASON_NAMES } from '../../../../ca-server/src/x509/constants.js';
 import { CERT_STATUSES as CA_CERT_STATUSES } from '../../../../ca-server/src/store/types.js';
 
@@ -103,7 +104,7 @@ export function certRevoke(args: CertRevokeArgs, io: CommandIo): Promise<number>
           { json: body, admin: true },
         );
         if (args.json) io.stdout(`${JSON.stringify(r)}\n`);
-        else io.stdout(`revoked ${r.serial} at ${r.revokedAt}${r.reason ? ` (${r.reason})` : ''}; CRL ${r.crlNumber ?? '?'} published\n`);
+        else io.stdout(displayText(`revoked ${r.serial} at ${r.revokedAt}${r.reason ? ` (${r.reason})` : ''}; CRL ${r.crlNumber ?? '?'} published`) + '\n');
       } else {
         const host = String(args.host);
         const r = await client
@@ -123,7 +124,7 @@ export function certRevoke(args: CertRevokeArgs, io: CommandIo): Promise<number>
         if (args.json) io.stdout(`${JSON.stringify(r)}\n`);
         else {
           io.stdout(
-            `revoked ${r.revoked.length} certificate(s) of ${r.host}${r.revoked.length ? `: ${r.revoked.join(', ')}` : ''}; ` +
+            `revoked ${r.revoked.length} certificate(s) of ${displayText(String(r.host))}${r.revoked.length ? `: ${r.revoked.map((x) => displayText(String(x))).join(', ')}` : ''}; ` +
               `host ${r.blocked ? 'blocked from enrolling' : 'not blocked'}; CRL ${r.crlNumber ?? '?'} published\n`,
           );
         }

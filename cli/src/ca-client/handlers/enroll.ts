@@ -5,6 +5,7 @@ import { caClientError } from '../errors.js';
 import { DEFAULT_HOST_KEY_TYPE } from '../key-types.js';
 import { runCommand, type CommandIo } from '../run.js';
 import { enrollToken } from '../secrets.js';
+import { displayText } from '../../../../common/src/display-text.js';
 
 export interface EnrollArgs extends ConnectionArgs {
   readonly token?: string | undefined;
@@ -45,7 +46,7 @@ export function enrollCommand(args: EnrollArgs, io: CommandIo): Promise<number> 
         io.stdout(`${JSON.stringify(r)}\n`);
       } else {
         io.stdout(
-          `enrolled ${r.subject}: serial ${r.serial}, valid until ${r.notAfter}\n` +
+          `enrolled ${displayText(r.subject)}: serial ${r.serial}, valid until ${r.notAfter}\n` +
             `  certificate  ${r.files.certificate}\n  private key  ${r.files.privateKey}\n` +
             `  chain        ${r.files.chain}\n  ca           ${r.files.ca}\n` +
             (args.key !== undefined ? `the key is on the token: use --private-key '${r.files.privateKey}' (PIN from RAPKI_PKCS11_PIN or ?pin-source=FILE)\n` : ''),

@@ -6,6 +6,7 @@ import { CA_PATHS } from '../constants.js';
 import { connect, type ConnectionArgs } from '../connection.js';
 import { caClientError } from '../errors.js';
 import { runCommand, type CommandIo } from '../run.js';
+import { displayText } from '../../../../common/src/display-text.js';
 
 export interface HostUnblockArgs extends ConnectionArgs {
   readonly name?: string | undefined;
@@ -26,7 +27,7 @@ export function hostUnblock(args: HostUnblockArgs, io: CommandIo): Promise<numbe
     try {
       const r = await client.json<{ host: string; blocked: boolean }>('POST', CA_PATHS.unblockHost(name), { json: {}, admin: true });
       if (args.json) io.stdout(`${JSON.stringify(r)}\n`);
-      else io.stdout(`host ${r.host} unblocked: it may enroll again with a new token\n`);
+      else io.stdout(`host ${displayText(String(r.host))} unblocked: it may enroll again with a new token\n`);
     } finally {
       client.close();
     }

@@ -12,6 +12,8 @@ import { sha256Fingerprint } from '../fingerprint.js';
 import { pemBlocks } from '../pem.js';
 import { runCommand, type CommandIo } from '../run.js';
 import { formatSan, parseSan } from '../san.js';
+import { checkSubject } from '../../../../common/src/name-policy.js';
+import { displayText } from '../../../../common/src/display-text.js';
 
 export interface TokenCreateArgs extends ConnectionArgs {
   readonly subject: string;
@@ -30,6 +32,9 @@ export function tokenCreate(args: TokenCreateArgs, io: CommandIo): Promise<numbe
   return runCommand(io, async () => {
     const subject = String(args.subject ?? '').trim();
     if (!subject) throw caClientError('usage', '--subject is required');
+    // The CA's own policy, checked before the admin token leaves the host.
+    const checked = checkSubject(subject);
+    if (!checked.ok) throw caClientError('subject_invalid', `--subject "${subject}": ${checked.reason}`);
     const sans = (args.san ?? []).map((s) => formatSan(parseSan(String(s))));
     const body: Record<string, unknown> = { subject, sans };
     if (args.ttl !== undefined) {
@@ -54,7 +59,7 @@ export function tokenCreate(args: TokenCreateArgs, io: CommandIo): Promise<numbe
       const trust = await client.trust();
       const fp = sha256Fingerprint(pemBlocks(trust.rootPem, 'CERTIFICATE')[0]!);
       io.stderr(
-        `rapki: token for ${subject} expires at ${res.expiresAt}; it can be used once.\n` +
+        `rapki: token for ${displayText(subject)} expires at ${res.expiresAt}; it can be used once.\n` +
           `On the host, run:\n  RAPKI_ENROLL_TOKEN=<token> rapki enroll --ca-url ${sh(client.url.origin)} ` +
           `--ca-fingerprint ${fp} --out /etc/rapki\n`,
       );
