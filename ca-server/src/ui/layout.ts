@@ -30,6 +30,8 @@ export interface PageContext {
 export interface Notice {
   readonly kind: 'ok' | 'error' | 'info';
   readonly text: SafeHtml | string;
+  /** The error code, as the API would answer it (`{code, message}`): shown with the text. */
+  readonly code?: string | undefined;
 }
 
 function head(assets: ConsoleAssets, title: string): SafeHtml {
@@ -46,7 +48,8 @@ function head(assets: ConsoleAssets, title: string): SafeHtml {
 
 export function noticeHtml(n: Notice | undefined): SafeHtml {
   if (!n) return html``;
-  return html`<div class="notice notice-${n.kind}" role="${n.kind === 'error' ? 'alert' : 'status'}">${n.text}</div>`;
+  const code = n.code ? html` <span class="muted small">Error <code>${n.code}</code>.</span>` : '';
+  return html`<div class="notice notice-${n.kind}" role="${n.kind === 'error' ? 'alert' : 'status'}">${n.text}${code}</div>`;
 }
 
 /** The hidden CSRF field of a form. */

@@ -149,7 +149,7 @@ export function consoleRouter(d: ConsoleDeps): Router {
     const cookie = readCookie(req, SIGN_IN_COOKIE);
     if (!fromOwnOrigin(req) || !cookie || !tokensEqual(cookie, given)) {
       d.metrics.errors.inc({ code: 'csrf_failed' });
-      signInForm(res, httpStatusOf('csrf_failed'), { kind: 'error', text: 'The sign-in form had expired or did not come from this console. Try again.' });
+      signInForm(res, httpStatusOf('csrf_failed'), { kind: 'error', code: 'csrf_failed', text: 'The sign-in form had expired or did not come from this console. Try again.' });
       return;
     }
     const b = formBody(req, { token: { type: 'string', required: true, maxLength: 200 } });
@@ -160,6 +160,7 @@ export function consoleRouter(d: ConsoleDeps): Router {
       d.metrics.errors.inc({ code: 'unauthorized' });
       signInForm(res, 401, {
         kind: 'error',
+        code: 'unauthorized',
         text: 'That token was not accepted: it is unknown, expired or revoked. Check that it was copied whole (it starts with rapki_at_); an admin can list tokens with rapki admin-token list.',
       });
       return;
@@ -385,7 +386,7 @@ export function consoleRouter(d: ConsoleDeps): Router {
     } catch (err) {
       if (!isRapkiError(err) || httpStatusOf(err.code) >= 500) throw err;
       d.metrics.errors.inc({ code: err.code });
-      await tokensPage(res, httpStatusOf(err.code), { form, notice: { kind: 'error', text: err.message } });
+      await tokensPage(res, httpStatusOf(err.code), { form, notice: { kind: 'error', code: err.code, text: err.message } });
     }
   });
 
