@@ -18,6 +18,7 @@ import { createLogger, type Logger } from './logger.js';
 import { openCa, type OpenCa } from './open-ca.js';
 import { derToPem } from './x509/pem.js';
 import { createCaCrlSync } from './sync/setup.js';
+import { storeSelection } from './store/store-selection.js';
 import type { AuthorityConfig } from './authority/authority-config.js';
 import type { RateLimit } from './config.js';
 
@@ -36,6 +37,9 @@ export interface StartCaServerOptions {
    * `ca-x509-worker.mjs` when present (`RAPKI_CA_X509_WORKER=0` turns it off); `false` = inline.
    */
   readonly x509Worker?: URL | false;
+  /** `--store-url` / `--store-url-file` (else RAPKI_CA_STORE_URL, ca.json, `sqlite:<dir>/ca.db`; docs/ha.md). */
+  readonly storeUrl?: string | undefined;
+  readonly storeUrlFile?: string | undefined;
   /** Called once when a CA was created by `initIfMissing` (to show the admin token once). */
   readonly onInit?: (r: InitCaResult, generatedPassphrase: boolean) => void;
 }
@@ -58,6 +62,7 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
   const config = serveConfig({ dir: o.dir, listen: o.listen, authority: o.authority, rateLimits: o.rateLimits });
   const paths = caPaths(config.dir);
 
+  const store = storeSelection({ dir: config.dir, url: o.storeUrl, urlFile: o.storeUrlFile, env, warn: (m) => log.warn(m) });
   let passphrase = resolvePassphrase({ env, passphraseFile: o.passphraseFile, dir: config.dir });
   if (!caExists(config.dir)) {
     if (!o.initIfMissing) throw caError('ca_not_found', `No CA in ${config.dir}; run \`rapki ca init --dir ${o.dir}\` or pass --init-if-missing.`);
@@ -73,7 +78,7 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
           'This is for development only; set RAPKI_CA_PASSPHRASE or --passphrase-file for a real CA.',
       );
     }
-    const r = await initCa({ dir: config.dir, passphrase, clock });
+    const r = await initCa({ dir: config.dir, passphrase, clock, store: store.init });
     o.onInit?.(r, generated);
   }
   // A CA whose keys are on a PKCS#11 token (ca.json `pkcs11`) has no key file to decrypt.
@@ -111,6 +116,7 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
       x509Worker,
       onX509WorkerError: (err) => log.error({ err }, 'the X.509 worker thread failed; issuing on the main thread from now on'),
       backgroundCheckpoint: { onError: (err) => log.error({ err }, 'the WAL checkpoint thread failed; SQLite checkpoints inside commits again') },
+      store: { ...store.open(), onPoolError: (err) => log.warn({ err }, 'a database connection broke; the pool replaces it') },
     });
   } catch (err) {
     awsSync.close();
@@ -123,7 +129,10 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
     if (startCrl) awsSync.sync.notify(startCrl);
     const tls = await ensureServerTls({ paths, issuer: ca.issuer, listenHost: config.host, clock, days: config.tlsCertDays, store: ca.store });
     if (tls.reissued) log.info({ notAfter: tls.notAfter.toISOString() }, 'issued a new server TLS certificate');
-    const app = createRequestListener({ authority: ca.authority, crl: ca.crl, store: ca.store, issuer: ca.issuer, config, clock, log, metrics, awsSync, rotation: ca.rotation });
+    const app = createRequestListener({
+      authority: ca.authority, crl: ca.crl, store: ca.store, issuer: ca.issuer, config, clock, log, metrics, awsSync, rotation: ca.rotation,
+      storeMetrics: ca.storeInfo.renderMetrics,
+    });
     // During a CA rotation client certificates of both CAs renew (docs/rotation.md).
     const clientCaPem = (): string =>
       ca.rotation.switch
@@ -143,7 +152,7 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
     const addr = await listen(server, config.host, config.port);
     const urlHost = addr.family === 'IPv6' || config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `https://${urlHost}:${addr.port}`;
-    log.info({ url, fingerprint: ca.config.fingerprint }, 'rapki CA listening');
+    log.info({ url, fingerprint: ca.config.fingerprint, store: ca.storeInfo.display }, 'rapki CA listening');
     let closing: Promise<void> | undefined;
     return {
       url,

@@ -29,6 +29,8 @@ export interface AppDeps {
   readonly authority: CertificateAuthority;
   readonly crl: CrlManager;
   readonly store: CaStore;
+  /** The store's part of `/metrics` (latency, pool; `store/store-metrics.ts`). */
+  readonly storeMetrics?: (() => string) | undefined;
   readonly issuer: IssuerContext;
   readonly config: ServeConfig;
   readonly clock: Clock;
@@ -111,7 +113,7 @@ export function createApp(d: AppDeps, enrollBuckets = new TokenBucketLimiter(d.c
   });
   app.get('/metrics', (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.type('text/plain; version=0.0.4').send(d.metrics.render() + (d.awsSync?.metrics() ?? ''));
+    res.type('text/plain; version=0.0.4').send(d.metrics.render() + (d.awsSync?.metrics() ?? '') + (d.storeMetrics?.() ?? ''));
   });
 
   app.use((req: Request, _res: Response, next: NextFunction) => {

@@ -38,7 +38,11 @@ export interface CaStore {
 
   // --- CA certificates
   getCaCertificates(): Promise<readonly CaCertificateRecord[]>;
-  putCaCertificates(certs: readonly CaCertificateRecord[], audit: AuditDraft): Promise<void>;
+  /**
+   * With `requireEmpty` (`ca init`): atomically, only into a store that holds no CA certificate yet
+   * (`ca_exists` otherwise), so two inits racing on one database cannot both create a CA.
+   */
+  putCaCertificates(certs: readonly CaCertificateRecord[], audit: AuditDraft, opts?: { readonly requireEmpty?: boolean }): Promise<void>;
 
   // --- admin tokens
   findAdminToken(hash: string): Promise<AdminTokenRecord | undefined>;

@@ -59,6 +59,8 @@ const MAX_RETRIES = 3;
 const PING_TIMEOUT_MS = 2_000;
 /** Advisory lock (xact) serialising admin token revocations. */
 const ADMIN_TOKENS_LOCK = '7228150310290002';
+/** Advisory lock (xact) of `ca init` into an empty database. */
+const CA_INIT_LOCK = '7228150310290004';
 
 export interface PgStoreOptions {
   /** Schema migrations to apply (tests add some). */
@@ -188,8 +190,12 @@ export class PgCaStore implements CaStore {
     }));
   }
 
-  async putCaCertificates(certs: readonly CaCertificateRecord[], audit: AuditDraft): Promise<void> {
+  async putCaCertificates(certs: readonly CaCertificateRecord[], audit: AuditDraft, opts: { readonly requireEmpty?: boolean } = {}): Promise<void> {
     await this.#tx(async (c) => {
+      if (opts.requireEmpty) {
+        await c.read('SELECT pg_advisory_xact_lock($1)', [CA_INIT_LOCK]);
+        if ((await c.read('SELECT 1 FROM ca_certificates LIMIT 1')).rows.length > 0) throw caError('ca_exists', 'The database already holds a CA.');
+      }
       for (const x of certs) {
         await c.write('INSERT INTO ca_certificates (id, role, der, not_after, issuing) VALUES ($1, $2, $3, $4, $5)', [
           x.id, x.role, Buffer.from(x.der), x.notAfter.getTime(), x.issuing,

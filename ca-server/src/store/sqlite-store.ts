@@ -110,9 +110,10 @@ export class SqliteCaStore implements CaStore {
     }));
   }
 
-  async putCaCertificates(certs: readonly CaCertificateRecord[], audit: AuditDraft): Promise<void> {
+  async putCaCertificates(certs: readonly CaCertificateRecord[], audit: AuditDraft, opts: { readonly requireEmpty?: boolean } = {}): Promise<void> {
     const ins = this.#stmt('INSERT INTO ca_certificates (id, role, der, not_after, issuing) VALUES (?, ?, ?, ?, ?)');
     await this.tx(() => {
+      if (opts.requireEmpty && this.#stmt('SELECT 1 FROM ca_certificates LIMIT 1').get()) throw caError('ca_exists', `The store ${this.#file} already holds a CA.`);
       for (const c of certs) ins.run(c.id, c.role, Buffer.from(c.der), c.notAfter.getTime(), c.issuing ? 1 : 0);
       this.appendAuditSync(audit);
     });

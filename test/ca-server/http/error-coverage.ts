@@ -13,6 +13,7 @@ export const NOT_PROVOKED_OVER_HTTP: Readonly<Record<string, string>> = {
   lint_failed: 'only reachable through a broken X.509 layer; covered in authority.test.ts (faulty issuer adds a SAN)',
   audit_write_failed: 'needs a failing audit insert; covered in authority.test.ts (SQLite trigger)',
   not_ready: 'needs a dead store; covered in http/errors.test.ts with a closed store',
+  store_unavailable: 'needs the database down; provoked over HTTPS in test/ca-server/store/pg-outage.test.ts (PostgreSQL stopped under load)',
   internal_error: 'no route throws a non-coded error on purpose; the mapping is covered in http/errors.test.ts',
   ca_exists: 'CLI only (status 0); covered in http/ca-cli.test.ts',
   ca_not_found: 'CLI only; covered in http/ca-cli.test.ts',
@@ -20,4 +21,8 @@ export const NOT_PROVOKED_OVER_HTTP: Readonly<Record<string, string>> = {
   passphrase_invalid: 'CLI only; covered in http/ca-cli.test.ts',
   ca_config_invalid: 'CLI only; covered in http/errors.test.ts',
   listen_invalid: 'CLI only; covered in http/errors.test.ts (parseListen)',
+  store_url_invalid: 'CLI only; covered in store/store-url.test.ts',
+  store_url_has_password: 'CLI only; covered in store/store-url.test.ts and store/store-cli.test.ts',
+  store_schema_newer: 'CLI only; covered in store/pg-store.test.ts',
+  store_not_empty: 'CLI only; covered in store/migrate-store.test.ts',
 };
