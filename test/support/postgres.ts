@@ -10,8 +10,9 @@
  * orphaned server, no stale directory.
  *
  * `fsync=off` and `full_page_writes=off` by default: safe for tests that kill server processes but
- * never the machine, and much faster on a busy disk. A test of durability across a PostgreSQL crash
- * passes `fsync: true`.
+ * never the machine (a commit still reaches the OS before it is acknowledged: `synchronous_commit`
+ * stays on, so even an immediate shutdown loses nothing acknowledged), and much faster on a busy
+ * disk. A test of durability across a machine crash would pass `fsync: true`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -172,7 +173,6 @@ export async function startPostgres(o: StartPostgresOptions = {}): Promise<Postg
     max_connections: o.maxConnections ?? 100,
     fsync: o.fsync ? 'on' : 'off',
     full_page_writes: o.fsync ? 'on' : 'off',
-    synchronous_commit: o.fsync ? 'on' : 'off',
     shared_buffers: '32MB',
     logging_collector: 'off',
     ...o.settings,

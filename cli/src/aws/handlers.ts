@@ -16,8 +16,9 @@ import { register } from './register.js';
 import { configSnippet, trustPolicy } from './snippets.js';
 import { formatStatus, status } from './status.js';
 import { planUnregister, unregister } from './unregister.js';
+import type { StoreArgs } from '../commands/store-options.js';
 
-export interface AwsArgs extends ConnectionArgs {
+export interface AwsArgs extends ConnectionArgs, StoreArgs {
   readonly 'ca-dir'?: string;
   readonly region?: string;
   readonly endpoint?: string;
@@ -52,7 +53,7 @@ export function parseAttributeMapping(s: string): AttributeMapping {
 }
 
 async function caSideFrom(args: AwsArgs, io: CommandIo): Promise<CaSide> {
-  if (args['ca-dir']) return dirCaSide(args['ca-dir']);
+  if (args['ca-dir']) return dirCaSide(args['ca-dir'], undefined, { url: args['store-url'], urlFile: args['store-url-file'], env: io.env });
   return serverCaSide(await connect(args, io.env, { admin: true }));
 }
 
