@@ -108,9 +108,18 @@ export function parseStoreUrl(url: string, o: { origin: StoreUrlOrigin; dir: str
   }
   if (!isPostgresUrl(url)) throw caError('store_url_invalid', 'The store URL must start with postgres://, postgresql:// or sqlite:.');
   let u: URL;
+  // libpq allows an empty host (postgres:///db, postgres://user@/db): the environment or the socket then.
+  const NO_HOST = 'rapki-no-host.invalid';
+  let hostless = false;
   try {
     // WHATWG URL parses postgres:// as an opaque-host URL; swap the scheme for one with a host.
-    u = new URL(url.replace(/^postgres(?:ql)?:/i, 'http:'));
+    const asHttp = url.replace(/^postgres(?:ql)?:\/\/([^/?#]*)/i, (_m, auth: string) => {
+      const at = auth.lastIndexOf('@');
+      if (auth.slice(at + 1) !== '' && !auth.slice(at + 1).startsWith(':')) return `http://${auth}`;
+      hostless = true;
+      return `http://${auth.slice(0, at + 1)}${NO_HOST}${auth.slice(at + 1)}`;
+    });
+    u = new URL(asHttp);
   } catch (err) {
     throw caError('store_url_invalid', 'The PostgreSQL URL cannot be parsed.', { cause: err });
   }
@@ -132,7 +141,7 @@ export function parseStoreUrl(url: string, o: { origin: StoreUrlOrigin; dir: str
     if (!Number.isInteger(n) || n < min || n > max) throw caError('store_url_invalid', `${name} must be an integer from ${min} to ${max}.`);
     return n;
   };
-  const host = params.get('host') ?? (u.hostname !== '' ? decodeURIComponent(u.hostname).replace(/^\[(.*)\]$/, '$1') : undefined) ?? env.PGHOST ?? defaultHost();
+  const host = params.get('host') ?? (!hostless ? decodeURIComponent(u.hostname).replace(/^\[(.*)\]$/, '$1') : undefined) ?? env.PGHOST ?? defaultHost();
   const port = int('port', params.get('port') ?? (u.port !== '' ? u.port : env.PGPORT), 1, 65535) ?? 5432;
   const user = params.get('user') ?? (u.username !== '' ? decodeURIComponent(u.username) : undefined) ?? env.PGUSER ?? userInfo().username;
   const pathDb = u.pathname.length > 1 ? decodeURIComponent(u.pathname.slice(1)) : undefined;
