@@ -16,7 +16,7 @@ import { AUDIT_GENESIS_HASH, verifyAuditChain } from '../authority/audit-chain.j
 import { caError } from '../errors.js';
 import { pgPoolConfig } from './pg-connect.js';
 import { isPgUnavailable, mapPgError } from './pg-errors.js';
-import { PgCaStore } from './pg-store.js';
+import { ignoreError, PgCaStore } from './pg-store.js';
 import { auditRecordFromRow, type Row } from './rows.js';
 import { SqliteCaStore } from './sqlite-store.js';
 import type { PgConnectionSpec } from './store-url.js';
@@ -65,6 +65,7 @@ export async function migrateSqliteToPg(o: MigrateToPgOptions): Promise<MigrateT
     // Opening applies the schema (under its advisory lock).
     target = await PgCaStore.open(await pgPoolConfig(o.target, { env: o.env, warn: o.warn }));
     const client = await target.pool.connect();
+    client.on('error', ignoreError);
     let broken: Error | undefined;
     try {
       return await copyAll(source.db, client, o);
@@ -72,6 +73,7 @@ export async function migrateSqliteToPg(o: MigrateToPgOptions): Promise<MigrateT
       if (isPgUnavailable(err)) broken = err as Error;
       throw mapPgError(err);
     } finally {
+      client.off('error', ignoreError);
       client.release(broken);
     }
   } finally {

@@ -127,9 +127,11 @@ export class PgCaStore implements CaStore {
     pool.on('error', (err) => opts.onPoolError?.(err));
     try {
       const client = await pool.connect();
+      client.on('error', ignoreError);
       try {
         await migratePg(client, opts.migrations ?? PG_MIGRATIONS);
       } finally {
+        client.off('error', ignoreError);
         client.release();
       }
     } catch (err) {
@@ -505,6 +507,9 @@ export class PgCaStore implements CaStore {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
+      // A checked-out connection that breaks between statements emits 'error'; unheard, that
+      // would end the process. The failure also reaches the statement that uses it.
+      client.on('error', ignoreError);
     } catch (err) {
       const e = mapPgError(err);
       for (const op of batch) op.reject(e);
@@ -547,6 +552,7 @@ export class PgCaStore implements CaStore {
       broken = err instanceof Error ? err : new Error(String(err));
       for (const op of batch) op.reject(err);
     } finally {
+      client.off('error', ignoreError);
       client.release(broken);
     }
   }
@@ -661,6 +667,9 @@ export class PgCaStore implements CaStore {
     return records;
   }
 }
+
+/** For checked-out connections: their failure is reported by the statement that uses them. */
+export function ignoreError(): void {}
 
 /** The error an operation run alone reports. */
 function soloError(f: GroupFailed): unknown {
