@@ -51,6 +51,12 @@ import { adminTokenFromRow, auditRecordFromRow, certFromRow, decodeCursor, encod
 
 /** Most operations committed together. */
 const MAX_BATCH = 256;
+/**
+ * Groups in flight at once (each on its own connection). One group's statements run one after
+ * another on its connection, so on a busy machine a single group is bound by round trips; several
+ * overlap them and meet only at the audit head, which each holds just for its insert and commit.
+ */
+const MAX_GROUPS_IN_FLIGHT = 4;
 /** Operations waiting beyond this are refused at once (store_unavailable) instead of queueing without bound. */
 const MAX_QUEUE = 20_000;
 /** Retries of an operation run alone after a deadlock or serialization failure. */
@@ -112,7 +118,8 @@ class GroupFailed {
 export class PgCaStore implements CaStore {
   readonly pool: pg.Pool;
   readonly #queue: Op[] = [];
-  #pumping: Promise<void> | undefined;
+  #inFlight = new Set<Promise<void>>();
+  #scheduled = false;
   #closed = false;
   #stats = { transactions: 0, operations: 0, auditHeadWaitMs: 0, auditHeadHoldMs: 0, auditHeadLocks: 0 };
 
@@ -175,7 +182,7 @@ export class PgCaStore implements CaStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#pumping;
+    while (this.#inFlight.size > 0 || this.#scheduled) await Promise.race([...this.#inFlight, new Promise((r) => setImmediate(r))]);
     await this.pool.end();
   }
 
@@ -314,9 +321,17 @@ export class PgCaStore implements CaStore {
       if (t.used_at !== null) throw caError('token_used');
       if (Number(t.expires_at) <= now) throw caError('token_expired');
       if (t.blocked === true) throw caError('host_blocked');
-      const used = await c.write('UPDATE tokens SET used_at = $1 WHERE hash = $2 AND used_at IS NULL', [now, args.tokenHash]);
-      if (used.rowCount !== 1) throw caError('token_used');
-      await insertCert(c, args.certificate);
+      // One statement: the token is consumed only together with the certificate stored.
+      const x = args.certificate;
+      const ins = await c.write(
+        `WITH used AS (UPDATE tokens SET used_at = $16 WHERE hash = $17 AND used_at IS NULL RETURNING 1)
+         INSERT INTO certificates (serial, host, subject, sans, not_before, not_after, status, revoked_at, reason,
+           fingerprint, der, issuer_id, renewed_from, issued_at, cert_ttl_seconds)
+         SELECT $1::text, $2::text, $3::text, $4::text, $5::bigint, $6::bigint, $7::text, $8::bigint, $9::text,
+           $10::text, $11::bytea, $12::text, $13::text, $14::bigint, $15::integer FROM used`,
+        [...certParams(x), now, args.tokenHash],
+      );
+      if (ins.rowCount !== 1) throw caError('token_used');
       c.audit(args.audit);
     });
   }
@@ -487,20 +502,25 @@ export class PgCaStore implements CaStore {
     if (this.#queue.length >= MAX_QUEUE) return Promise.reject(caError('store_unavailable', 'Too many database operations are waiting.'));
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ fn, returnsAudit, resolve: resolve as (v: unknown) => void, reject });
-      // Operations queued in the same turn of the event loop go into the same group.
-      if (!this.#pumping) this.#pumping = new Promise<void>((r) => setImmediate(r)).then(() => this.#pump());
+      this.#schedule();
     });
   }
 
-  async #pump(): Promise<void> {
-    try {
-      while (this.#queue.length > 0) {
+  /** Starts groups (after this turn of the event loop, so that operations queued together go together). */
+  #schedule(): void {
+    if (this.#scheduled || this.#inFlight.size >= MAX_GROUPS_IN_FLIGHT || this.#queue.length === 0) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      while (this.#inFlight.size < MAX_GROUPS_IN_FLIGHT && this.#queue.length > 0) {
         const batch = this.#queue.splice(0, MAX_BATCH);
-        await this.#runGroup(batch);
+        const run: Promise<void> = this.#runGroup(batch).finally(() => {
+          this.#inFlight.delete(run);
+          this.#schedule();
+        });
+        this.#inFlight.add(run);
       }
-    } finally {
-      this.#pumping = undefined;
-    }
+    });
   }
 
   async #runGroup(batch: Op[]): Promise<void> {
@@ -684,16 +704,21 @@ async function lockHost(c: OpCtx, host: string, mode: 'shared' | 'exclusive'): P
   await c.read(`SELECT ${fn}(hashtextextended($1, 7228150310290003))`, [`rapki-host:${host}`]);
 }
 
+/** The 15 certificate columns in `insertCert` order. */
+function certParams(x: CertificateRecord): unknown[] {
+  return [
+    x.serial, x.host, x.subject, JSON.stringify(x.sans), x.notBefore.getTime(), x.notAfter.getTime(), x.status,
+    x.revokedAt ? x.revokedAt.getTime() : null, x.reason, x.fingerprint, Buffer.from(x.der), x.issuerId, x.renewedFrom,
+    x.issuedAt.getTime(), x.certTtlSeconds,
+  ];
+}
+
 async function insertCert(c: OpCtx, x: CertificateRecord): Promise<void> {
   await c.write(
     `INSERT INTO certificates (serial, host, subject, sans, not_before, not_after, status, revoked_at, reason,
        fingerprint, der, issuer_id, renewed_from, issued_at, cert_ttl_seconds)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-    [
-      x.serial, x.host, x.subject, JSON.stringify(x.sans), x.notBefore.getTime(), x.notAfter.getTime(), x.status,
-      x.revokedAt ? x.revokedAt.getTime() : null, x.reason, x.fingerprint, Buffer.from(x.der), x.issuerId, x.renewedFrom,
-      x.issuedAt.getTime(), x.certTtlSeconds,
-    ],
+    certParams(x),
   );
 }
 

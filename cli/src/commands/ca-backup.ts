@@ -29,6 +29,14 @@ export const caBackupCommand: CommandModule<object, { dir: string; out: string; 
   handler: async (argv) => {
     try {
       const { backupCa } = await import('../../../ca-server/src/backup/backup.js');
+      // The backup copies the SQLite store; a CA moved to PostgreSQL still has its old ca.db, which
+      // must not pass for a current backup (docs/ha.md "Backups").
+      const { readCaConfig } = await import('../../../ca-server/src/ca-dir.js');
+      const recorded = readCaConfig(argv.dir).store;
+      if (recorded !== undefined && !/^sqlite:/i.test(recorded)) {
+        const { caError } = await import('../../../ca-server/src/errors.js');
+        throw caError('store_url_invalid', `This CA keeps its store in ${recorded}; back that database up with PostgreSQL's tools (docs/ha.md "Backups"). ca backup copies SQLite stores only.`);
+      }
       const r = await backupCa({ dir: argv.dir, out: argv.out, includePassphrase: argv['include-passphrase'], progress });
       const d = r.manifest.database;
       if (argv.json) {
