@@ -10,6 +10,7 @@
  *   audit hashes), and before it commits the audit chain is read back from the target and verified
  *   against the source's head: a failure rolls everything back and leaves the target empty.
  */
+import { existsSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import { AUDIT_GENESIS_HASH, verifyAuditChain } from '../authority/audit-chain.js';
@@ -59,6 +60,7 @@ export interface MigrateToPgResult {
 }
 
 export async function migrateSqliteToPg(o: MigrateToPgOptions): Promise<MigrateToPgResult> {
+  if (!existsSync(o.sqliteFile)) throw caError('ca_not_found', `No CA database at ${o.sqliteFile}.`);
   const source = SqliteCaStore.open(o.sqliteFile);
   let target: PgCaStore | undefined;
   try {

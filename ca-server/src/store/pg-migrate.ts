@@ -12,9 +12,14 @@ import { PG_MIGRATIONS, type PgMigration } from './pg-migrations.js';
 
 /** Key of the advisory lock held while migrating (any bigint unique to this purpose). */
 export const PG_MIGRATION_LOCK_KEY = '7228150310290001';
+/** Statement bound while migrating (the lock wait included). */
+const MIGRATION_STATEMENT_TIMEOUT_MS = 10 * 60_000;
 
 /** Runs pending migrations on `client` (a dedicated connection); returns the versions it applied. */
 export async function migratePg(client: pg.ClientBase, migrations: readonly PgMigration[] = PG_MIGRATIONS, now: () => number = Date.now): Promise<number[]> {
+  // Waiting for another replica's migration, or building an index on a big table, may take longer
+  // than the pool's per-statement bound; still bounded. Reset before the connection goes back.
+  await client.query(`SET statement_timeout = ${MIGRATION_STATEMENT_TIMEOUT_MS}`);
   await client.query('SELECT pg_advisory_lock($1)', [PG_MIGRATION_LOCK_KEY]);
   try {
     await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)');
@@ -44,6 +49,7 @@ export async function migratePg(client: pg.ClientBase, migrations: readonly PgMi
     return done;
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [PG_MIGRATION_LOCK_KEY]).catch(() => {});
+    await client.query('RESET statement_timeout').catch(() => {});
   }
 }
 
