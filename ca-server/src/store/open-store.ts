@@ -5,8 +5,7 @@
 import { existsSync } from 'node:fs';
 import { caError } from '../errors.js';
 import type { CaStore } from './ca-store.js';
-import { pgPoolConfig } from './pg-connect.js';
-import { PgCaStore, type PgStoreOptions } from './pg-store.js';
+import type { PgStoreOptions } from './pg-store.js';
 import { SqliteCaStore, type SqliteStoreOptions } from './sqlite-store.js';
 import { instrumentStore, renderStoreMetrics, StoreLatency } from './store-metrics.js';
 import type { StoreLocation } from './store-url.js';
@@ -62,6 +61,9 @@ export async function openStore(o: OpenStoreOptions): Promise<OpenedStore> {
       close: () => raw.close(),
     };
   }
+  // Loaded only for PostgreSQL: a SQLite CA does not pay for the driver at start.
+  const { pgPoolConfig } = await import('./pg-connect.js');
+  const { PgCaStore } = await import('./pg-store.js');
   const config = await pgPoolConfig(loc.spec, { env: o.env, warn: o.warn });
   const raw = await PgCaStore.open(config, { ...o.pg, onPoolError: o.onPoolError });
   return {
