@@ -17,7 +17,8 @@ import { AUDIT_GENESIS_HASH, verifyAuditChain } from '../authority/audit-chain.j
 import { caError } from '../errors.js';
 import { pgPoolConfig } from './pg-connect.js';
 import { isPgUnavailable, mapPgError } from './pg-errors.js';
-import { ignoreError, PgCaStore } from './pg-store.js';
+import { ignoreError } from './pg-group-commit.js';
+import { PgCaStore } from './pg-store.js';
 import { auditRecordFromRow, type Row } from './rows.js';
 import { SqliteCaStore } from './sqlite-store.js';
 import type { PgConnectionSpec } from './store-url.js';
