@@ -47,6 +47,8 @@ export interface StartPostgresOptions {
   readonly auth?: 'trust' | 'scram';
   /** Extra `-c name=value` server settings. */
   readonly settings?: Readonly<Record<string, string | number>>;
+  /** Serve TLS with this certificate and key (PEM files; copied into the cluster directory). */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
 }
 
 export interface PostgresCluster {
@@ -167,7 +169,20 @@ export async function startPostgres(o: StartPostgresOptions = {}): Promise<Postg
     throw err;
   }
 
+  const tlsSettings: Record<string, string> = {};
+  if (o.tls) {
+    for (const [name, from] of [['server.crt', o.tls.certFile], ['server.key', o.tls.keyFile]] as const) {
+      const to = join(dir, name);
+      writeFileSync(to, readFileSync(from), { mode: 0o600 });
+      if (isRoot()) {
+        const u = postgresUser();
+        chownSync(to, u.uid, u.gid);
+      }
+    }
+    Object.assign(tlsSettings, { ssl: 'on', ssl_cert_file: join(dir, 'server.crt'), ssl_key_file: join(dir, 'server.key') });
+  }
   const settings: Record<string, string | number> = {
+    ...tlsSettings,
     listen_addresses: '127.0.0.1',
     unix_socket_directories: dir,
     max_connections: o.maxConnections ?? 100,

@@ -50,7 +50,6 @@ function tlsOptions(spec: PgConnectionSpec, verify: 'none' | 'ca' | 'full'): Con
   if (verify === 'ca') o.checkServerIdentity = () => undefined;
   if (spec.sslcert !== undefined) o.cert = read('sslcert', spec.sslcert);
   if (spec.sslkey !== undefined) o.key = read('sslkey', spec.sslkey);
-  if (verify === 'full' && !spec.host.startsWith('/')) o.servername = spec.host;
   return o;
 }
 

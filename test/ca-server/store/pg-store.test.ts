@@ -3,6 +3,7 @@
  * newer than this build, password lookup against a cluster that demands scram authentication,
  * sslmode, the append-only audit table, and store_unavailable when the server is gone.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,6 +102,48 @@ describe('PgCaStore', () => {
     const c = await pgPoolConfig(spec(`${base}?sslmode=prefer`));
     expect(c.ssl).toBe(false);
     expect((await pgPoolConfig(spec(`${base}?sslmode=require&sslrootcert=${join(tmp, 'absent.pem')}`)).catch((e: { code: string }) => e.code))).toBe('store_url_invalid');
+  });
+
+  it('verifies the server certificate as sslmode says, against a server with TLS', async () => {
+    const d = mkdtempSync(join(tmp, 'tls-'));
+    const ossl = (args: string[]) => execFileSync('openssl', args, { cwd: d, stdio: ['ignore', 'pipe', 'pipe'] });
+    ossl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-subj', '/CN=db test CA', '-days', '2']);
+    ossl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'other.key', '-out', 'other.pem', '-subj', '/CN=other CA', '-days', '2']);
+    ossl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=db.test']);
+    writeFileSync(join(d, 'ext'), 'subjectAltName=DNS:db.test,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+    ossl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', '7', '-days', '2', '-extfile', 'ext', '-out', 'server.pem']);
+    const tls = await startPostgres({ tls: { certFile: join(d, 'server.pem'), keyFile: join(d, 'server.key') } });
+    try {
+      const base = await tls.createDatabase();
+      const tryOpen = async (q: string, url = base): Promise<string | undefined> => {
+        const s = await openStore({ location: loc(`${url}?${q}`) }).catch((e: { code?: string; message?: string }) => e);
+        if (!('store' in s)) return s.code ?? s.message;
+        await s.close();
+        return 'ok';
+      };
+      const untrusted = /UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED|UNABLE_TO_GET_ISSUER/;
+      expect(await tryOpen(`sslmode=verify-full&sslrootcert=${join(d, 'ca.pem')}`)).toBe('ok');
+      expect(await tryOpen(`sslmode=verify-ca&sslrootcert=${join(d, 'ca.pem')}`)).toBe('ok');
+      expect(await tryOpen(`sslmode=verify-full&sslrootcert=${join(d, 'other.pem')}`)).toMatch(untrusted);
+      expect(await tryOpen(`sslmode=require&sslrootcert=${join(d, 'other.pem')}`)).toMatch(untrusted);
+      // verify-full checks the name too: the certificate is for db.test and 127.0.0.1, not localhost; verify-ca does not.
+      const byName = (mode: string) => tryOpen(`sslmode=${mode}&sslrootcert=${join(d, 'ca.pem')}`, base.replace('@127.0.0.1:', '@localhost:'));
+      expect(await byName('verify-full')).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
+      expect(await byName('verify-ca')).toBe('ok');
+      expect(await tryOpen('sslmode=require')).toBe('ok');
+      // The connection really is encrypted (pg_stat_ssl of the store's own session).
+      const s = await openStore({ location: loc(`${base}?sslmode=verify-full&sslrootcert=${join(d, 'ca.pem')}`) });
+      try {
+        const pool = (s.store as unknown as { pool: import('pg').Pool }).pool;
+        const r = await pool.query('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()');
+        expect(r.rows[0].ssl).toBe(true);
+      } finally {
+        await s.close();
+      }
+      expect((await pgPoolConfig(spec(`${base}?sslmode=prefer`))).ssl).not.toBe(false);
+    } finally {
+      await tls.close();
+    }
   });
 
   it('answers store_unavailable quickly while the server is down, and works again after it is back, by itself', async () => {
