@@ -1,6 +1,8 @@
 // Enrollment throughput of the CA server (issue 4's goal: >= 1000 certificates/s, p99 <= 100 ms).
 // Real processes: `rapki ca init` + `rapki ca serve` (HTTPS, SQLite WAL synchronous=FULL, so every
-// answered enrollment is on disk). Enrollment tokens are minted through the admin API and EC P-256
+// answered enrollment is on disk). Then, side by side, the same with the store in PostgreSQL (one
+// `ca serve` on a throw-away local cluster with fsync on, so equally durable; docs/ha.md), unless
+// RAPKI_BENCH_PG=0 or no PostgreSQL server binaries are installed. Enrollment tokens are minted through the admin API and EC P-256
 // keys + CSRs made before the clock starts; then RAPKI_BENCH_CLIENTS (32) clients, each with its
 // own keep-alive agent, enroll as fast as the server answers. Per-client rate limits are lifted
 // (this measures issuance, not the limiter).
@@ -14,7 +16,7 @@
 // Needs `npm run build`.
 import { spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -177,9 +179,10 @@ async function authorityOnly() {
   }
 }
 
-try {
-  const dir = join(tmp, 'ca');
-  const env = { PATH: process.env.PATH, RAPKI_CA_PASSPHRASE: 'bench-only-passphrase', RAPKI_LOG_LEVEL: 'warn' };
+async function serverBench(label, storeEnv, storeText) {
+  process.stdout.write(`\n--- ${label} ---\n`);
+  const dir = join(tmp, `ca-${label}`);
+  const env = { PATH: process.env.PATH, RAPKI_CA_PASSPHRASE: 'bench-only-passphrase', RAPKI_LOG_LEVEL: 'warn', ...storeEnv };
   const init = spawnSync(process.execPath, [bin, 'ca', 'init', '--dir', dir, '--json'], { env, encoding: 'utf8' });
   if (init.status !== 0) throw new Error(`ca init: ${init.stderr}`);
   const adminToken = JSON.parse(init.stdout).adminToken;
@@ -260,7 +263,7 @@ try {
   const p99 = pct(sorted, 99);
   process.stdout.write(
     `machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, node ${process.version}\n` +
-      `enrollments: ${ENROLLS} in ${secs.toFixed(2)} s with ${CLIENTS} keep-alive clients (EC P-256, HTTPS, SQLite WAL synchronous=FULL)\n` +
+      `enrollments: ${ENROLLS} in ${secs.toFixed(2)} s with ${CLIENTS} keep-alive clients (EC P-256, HTTPS, ${storeText})\n` +
       `throughput: ${rate.toFixed(0)} certificates/s (goal >= ${GOAL_RATE}) ${rate >= GOAL_RATE ? 'OK' : 'MISSED'}\n` +
       `latency: p50 ${pct(sorted, 50).toFixed(1)} ms, p90 ${pct(sorted, 90).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (goal <= ${GOAL_P99_MS} ms) ${p99 <= GOAL_P99_MS ? 'OK' : 'MISSED'}, max ${sorted[sorted.length - 1].toFixed(1)} ms\n`,
   );
@@ -273,9 +276,47 @@ try {
   );
   const rss = /^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'));
   if (rss) process.stdout.write(`server RSS after the run: ${(Number(rss[1]) / 1024).toFixed(0)} MiB\n`);
+  if (label === 'postgres') {
+    const m = await call(makeAgent(), base, 'GET', '/metrics');
+    const v = (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(m.text)?.[1] ?? NaN);
+    const tx = v('rapki_ca_store_transactions_total');
+    const ops = v('rapki_ca_store_operations_total');
+    const locks = v('rapki_ca_store_audit_head_locks_total');
+    process.stdout.write(
+      `store: ${ops} write operations in ${tx} transactions (${(ops / tx).toFixed(1)} per group commit); audit head locked ${locks} times, ` +
+        `held ${((1000 * v('rapki_ca_store_audit_head_hold_seconds_total')) / locks).toFixed(2)} ms on average (insert + commit), waited ${((1000 * v('rapki_ca_store_audit_head_wait_seconds_total')) / locks).toFixed(2)} ms\n`,
+    );
+  }
+  summaries.push({ label, rate, p50: pct(sorted, 50), p99, cpuPerCert });
   await stopServer();
+}
+
+const summaries = [];
+let pgCluster;
+try {
+  await serverBench('sqlite', {}, 'SQLite WAL synchronous=FULL');
+  if (process.env.RAPKI_BENCH_PG !== '0' && existsSync('/usr/lib/postgresql')) {
+    // Bundled next to node_modules so that `pg` resolves.
+    const cacheDir = join(root, 'node_modules', '.cache', 'rapki-bench');
+    const outfile = join(cacheDir, `postgres-${process.pid}.mjs`);
+    await build({ entryPoints: [join(root, 'test/support/postgres.ts')], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
+    try {
+      const { startPostgres } = await import(pathToFileURL(outfile).href);
+      pgCluster = await startPostgres({ fsync: true });
+      const url = `${await pgCluster.createDatabase('bench')}?sslmode=disable`;
+      await serverBench('postgres', { RAPKI_CA_STORE_URL: url }, 'PostgreSQL 15 on this machine, fsync=on synchronous_commit=on, one replica');
+    } finally {
+      rmSync(outfile, { force: true });
+    }
+  }
+  process.stdout.write('\nside by side (same machine, same run):\n');
+  for (const r of summaries) {
+    process.stdout.write(`  ${r.label.padEnd(9)} ${r.rate.toFixed(0).padStart(5)} certificates/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, server CPU ${r.cpuPerCert.toFixed(2)} ms/cert\n`);
+  }
+  process.stdout.write(`${JSON.stringify({ bench: 'enroll-throughput', rows: summaries })}\n`);
   await authorityOnly();
 } finally {
+  await pgCluster?.close();
   if (server && server.exitCode === null && server.signalCode === null) {
     const exited = new Promise((r) => server.once('exit', r));
     server.kill('SIGTERM');

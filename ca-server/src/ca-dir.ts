@@ -60,6 +60,12 @@ export interface CaDirConfig {
    * the module. There are then no `*.key.enc` files.
    */
   readonly pkcs11?: CaPkcs11Keys | undefined;
+  /**
+   * The store URL given to `ca init` when it is not the default `sqlite:<dir>/ca.db` (e.g.
+   * `postgres://rapki@db.example:5432/rapki`), never with a password; commands on this directory
+   * use it unless told otherwise (`--store-url`, RAPKI_CA_STORE_URL). Absent: the default.
+   */
+  readonly store?: string | undefined;
 }
 
 /** Where a token-held CA's keys are (`ca.json` → `pkcs11`). */
@@ -114,7 +120,8 @@ export function readCaConfig(dir: string): CaDirConfig {
     typeof c.intermediate !== 'boolean' ||
     typeof c.fingerprint !== 'string' ||
     !/^[0-9a-f]{64}$/.test(c.fingerprint) ||
-    !validPkcs11Keys(c.pkcs11, c.intermediate)
+    !validPkcs11Keys(c.pkcs11, c.intermediate) ||
+    (c.store !== undefined && (typeof c.store !== 'string' || c.store.length === 0 || c.store.length > 4096))
   ) {
     throw caError('ca_config_invalid', `${p.config} does not have the expected fields.`);
   }

@@ -55,6 +55,7 @@ export const CA_ERRORS = {
   lint_failed: { status: 500, message: 'The certificate failed the issuance lint and was not issued.' },
   audit_write_failed: { status: 500, message: 'The audit record could not be written; nothing was changed.' },
   not_ready: { status: 503, message: 'The CA is not ready.' },
+  store_unavailable: { status: 503, message: 'The CA database does not answer; retry later.' },
   internal_error: { status: 500, message: 'Internal error.' },
   // CLI-only (rapki ca init|serve)
   ca_exists: { status: 0, message: 'A CA already exists in that directory.' },
@@ -64,6 +65,14 @@ export const CA_ERRORS = {
   ca_config_invalid: { status: 0, message: 'The CA configuration is invalid.' },
   listen_invalid: { status: 0, message: 'The listen address must be HOST:PORT.' },
   store_locked: { status: 0, message: 'Another rapki ca serve process serves this CA directory; stop it first.' },
+  // CLI-only: choosing and opening the store (docs/ha.md)
+  store_url_invalid: { status: 0, message: 'The store URL is not valid; use postgres://… or sqlite:PATH.' },
+  store_url_has_password: {
+    status: 0,
+    message: 'A password in --store-url shows in the process list; use PGPASSWORD, PGPASSFILE, --store-url-file or RAPKI_CA_STORE_URL.',
+  },
+  store_schema_newer: { status: 0, message: 'The database was migrated by a newer rapki; upgrade this rapki first.' },
+  store_not_empty: { status: 0, message: 'The target store already holds data; migrate only into an empty database.' },
 } as const satisfies Record<string, CaErrorSpec>;
 
 export type CaErrorCode = keyof typeof CA_ERRORS;

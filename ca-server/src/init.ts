@@ -15,7 +15,8 @@ import { caExists, caPaths, ensurePrivateDir, writePrivateFile, type CaDirConfig
 import { caError } from './errors.js';
 import { systemClock, systemRandom, type Clock, type RandomSource } from './authority/deps.js';
 import { ADMIN_TOKEN_PREFIX, hashSecretToken, newSecretToken } from './authority/secret-tokens.js';
-import { SqliteCaStore } from './store/sqlite-store.js';
+import { openStore } from './store/open-store.js';
+import { resolveStoreLocation, type StoreLocation } from './store/store-url.js';
 import { generateCaKey } from './keys/generate-ca-key.js';
 import { caSignerFromPrivateKey } from './keys/ca-signer.js';
 import { generatePkcs11CaKey } from './keys/generate-pkcs11-ca-key.js';
@@ -28,6 +29,7 @@ import { newSerial } from './x509/serial.js';
 import { derToPem, fingerprintSha256 } from './x509/pem.js';
 import { decodeCertificate } from './x509/certificate-reader.js';
 import type { CaKeyType, CaSigner } from './x509/types.js';
+import type { CaStore } from './store/ca-store.js';
 
 export const DEFAULT_ROOT_SUBJECT = 'CN=rapki Root CA';
 export const ROOT_VALIDITY_DAYS = 3650;
@@ -47,6 +49,20 @@ export interface InitCaOptions {
   readonly random?: RandomSource;
   /** Cheaper scrypt for tests. */
   readonly keyEncryption?: KeyEncryptionOptions;
+  /**
+   * Where the store is (default `sqlite:<dir>/ca.db`). A non-default location is recorded in
+   * `ca.json` (without a password) so that later commands on the directory find it.
+   */
+  readonly store?: InitCaStore | undefined;
+}
+
+export interface InitCaStore {
+  readonly location: StoreLocation;
+  /** Record the location in `ca.json` (false for the default SQLite file). */
+  readonly record: boolean;
+  /** Environment for the PostgreSQL password lookup; default process.env. */
+  readonly env?: NodeJS.ProcessEnv | undefined;
+  readonly warn?: ((message: string) => void) | undefined;
 }
 
 /** `ca init --key pkcs11:URI [--pkcs11-lib PATH]`; PIN from the URI's pin-source or RAPKI_PKCS11_PIN. */
@@ -96,10 +112,15 @@ export async function initCa(o: InitCaOptions): Promise<InitCaResult> {
 
   ensurePrivateDir(p.dir);
 
+  const location = o.store?.location ?? resolveStoreLocation({ dir: p.dir, env: {} });
+  // Opened first: a database that already holds a CA is refused before any key is made.
+  const store = await openStore({ location, env: o.store?.env, warn: o.store?.warn });
   const opened: Pkcs11CaSigner[] = [];
   try {
-    return await initWithKeys(o, p, { keyType, subject, now, notBefore, random }, opened);
+    if ((await store.store.getCaCertificates()).length > 0) throw caError('ca_exists', `The store ${store.display} already holds a CA; refusing to overwrite it.`);
+    return await initWithKeys(o, p, { keyType, subject, now, notBefore, random, store: store.store, recordStore: o.store?.record ? store.display : undefined }, opened);
   } finally {
+    await store.close();
     for (const s of opened) await s.close();
   }
 }
@@ -107,10 +128,10 @@ export async function initCa(o: InitCaOptions): Promise<InitCaResult> {
 async function initWithKeys(
   o: InitCaOptions,
   p: ReturnType<typeof caPaths>,
-  c: { keyType: CaKeyType; subject: string; now: Date; notBefore: Date; random: RandomSource },
+  c: { keyType: CaKeyType; subject: string; now: Date; notBefore: Date; random: RandomSource; store: CaStore; recordStore: string | undefined },
   opened: Pkcs11CaSigner[],
 ): Promise<InitCaResult> {
-  const { keyType, subject, now, notBefore, random } = c;
+  const { keyType, subject, now, notBefore, random, store } = c;
   const rootKey = await newCaKey(o, keyType, 'root', opened);
   const rootSigner = rootKey.signer;
   let rootDer: Uint8Array;
@@ -154,30 +175,40 @@ async function initWithKeys(
 
   const fingerprint = fingerprintSha256(rootDer);
   const adminToken = newSecretToken(ADMIN_TOKEN_PREFIX, random);
-  const store = SqliteCaStore.open(p.database);
-  try {
+  {
     const certs = [
       { id: fingerprint, role: 'root' as const, der: rootDer, notAfter: decodeCertificate(rootDer).notAfter, issuing: !inter },
       ...(inter
         ? [{ id: fingerprintSha256(inter.der), role: 'intermediate' as const, der: inter.der, notAfter: decodeCertificate(inter.der).notAfter, issuing: true }]
         : []),
     ];
-    await store.putCaCertificates(certs, {
-      time: now,
-      actor: 'system',
-      action: 'ca.init',
-      details: { keyType, subject, intermediate: !!inter, fingerprint, keyStore: o.pkcs11 ? 'pkcs11' : 'file' },
-    });
+    await store.putCaCertificates(
+      certs,
+      {
+        time: now,
+        actor: 'system',
+        action: 'ca.init',
+        details: { keyType, subject, intermediate: !!inter, fingerprint, keyStore: o.pkcs11 ? 'pkcs11' : 'file' },
+      },
+      { requireEmpty: true },
+    );
     await store.createAdminToken(
       { hash: hashSecretToken(adminToken), role: 'admin', name: 'initial', createdAt: now },
       { time: now, actor: 'system', action: 'admin_token.create', details: { name: 'initial', role: 'admin' } },
     );
-  } finally {
-    await store.close();
   }
 
   const pkcs11 = rootKey.keyUri !== undefined ? { rootKey: rootKey.keyUri, intermediateKey: inter?.key.keyUri, module: o.pkcs11?.module } : undefined;
-  const config: CaDirConfig = { version: 1, keyType, subject, intermediate: !!inter, createdAt: now.toISOString(), fingerprint, ...(pkcs11 ? { pkcs11 } : {}) };
+  const config: CaDirConfig = {
+    version: 1,
+    keyType,
+    subject,
+    intermediate: !!inter,
+    createdAt: now.toISOString(),
+    fingerprint,
+    ...(pkcs11 ? { pkcs11 } : {}),
+    ...(c.recordStore !== undefined ? { store: c.recordStore } : {}),
+  };
   writePrivateFile(p.config, `${JSON.stringify(config, null, 2)}\n`);
   return { adminToken, fingerprint, root: p.rootCert, dir: p.dir };
 }

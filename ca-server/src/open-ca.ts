@@ -1,7 +1,7 @@
 /**
  * Opens an initialised CA directory: decrypts the issuing key, checks it against the issuing
  * certificate and the store, and wires store, CRL manager and authority together.
- * Used by `ca serve` and by tests that need a real authority over a real SQLite file.
+ * Used by `ca serve` and by tests that need a real authority over a real store (SQLite or PostgreSQL).
  */
 import { CertificateAuthority, type AuthorityEvents } from './authority/authority.js';
 import { authorityConfig, type AuthorityConfig } from './authority/authority-config.js';
@@ -11,12 +11,13 @@ import type { IssuerContext } from './authority/issuer.js';
 import { x509Adapter } from './authority/x509-adapter.js';
 import { offloadX509, type OffloadedX509 } from './authority/x509-offload.js';
 import type { X509Port } from './authority/x509-port.js';
-import { caPaths, readCaConfig, type CaDirConfig } from './ca-dir.js';
+import { readCaConfig, type CaDirConfig } from './ca-dir.js';
 import { caError } from './errors.js';
 import { openIssuingKey } from './keys/issuing-key.js';
 import type { Pkcs11Deps, Pkcs11FileIo } from '../../common/src/pkcs11/module-path.js';
 import type { CaStore } from './store/ca-store.js';
-import { SqliteCaStore } from './store/sqlite-store.js';
+import { openStore, type OpenedStore } from './store/open-store.js';
+import { resolveStoreLocation, type StoreLocation } from './store/store-url.js';
 import { recoverRotationFiles } from './rotation/files.js';
 import { openRotation, type CaRotation, type OpenRotationOptions } from './rotation/open-rotation.js';
 
@@ -29,7 +30,19 @@ export interface OpenCa {
   readonly x509: X509Port;
   /** CA rotation (docs/rotation.md): issuer switch, both CRLs, the state machine. */
   readonly rotation: CaRotation;
+  /** Backend, where (no password), and the store's `/metrics` text. */
+  readonly storeInfo: Pick<OpenedStore, 'backend' | 'display' | 'renderMetrics'>;
   close(): Promise<void>;
+}
+
+/** Which store to open (`store/store-url.ts`); default: what `ca.json` records, else `sqlite:<dir>/ca.db`. */
+export interface OpenCaStoreOptions {
+  readonly location?: StoreLocation | undefined;
+  /** Environment for the PostgreSQL password lookup (PGPASSWORD, PGPASSFILE); default process.env. */
+  readonly env?: NodeJS.ProcessEnv | undefined;
+  /** Told about broken idle database connections (the pool replaces them). */
+  readonly onPoolError?: ((err: unknown) => void) | undefined;
+  readonly warn?: ((message: string) => void) | undefined;
 }
 
 export interface OpenCaOptions {
@@ -53,12 +66,12 @@ export interface OpenCaOptions {
   readonly x509Worker?: URL | undefined;
   /** Told when the X.509 worker thread fails (issuance then continues inline). */
   readonly onX509WorkerError?: (err: unknown) => void;
-  /** WAL checkpoints on a worker thread (`store/wal-checkpointer.ts`), for `ca serve`; told its failure. */
+  /** The store's background work (SQLite: WAL checkpoints on a thread), for `ca serve`; told its failure. */
   readonly backgroundCheckpoint?: { readonly onError: (err: unknown) => void } | undefined;
+  readonly store?: OpenCaStoreOptions | undefined;
 }
 
 export async function openCa(o: OpenCaOptions): Promise<OpenCa> {
-  const p = caPaths(o.dir);
   // A rotation's `finish` interrupted while swapping files is completed before anything is read.
   recoverRotationFiles(o.dir);
   const config = readCaConfig(o.dir);
@@ -66,9 +79,21 @@ export async function openCa(o: OpenCaOptions): Promise<OpenCa> {
   const random = o.random ?? systemRandom;
   const opened = await openIssuingKey({ dir: o.dir, config, passphrase: o.passphrase, pkcs11: o.pkcs11 });
   const issuer = opened.issuer;
-  const raw = SqliteCaStore.open(p.database);
-  if (o.backgroundCheckpoint) raw.checkpointInBackground(1000, o.backgroundCheckpoint.onError);
-  const store = o.wrapStore ? o.wrapStore(raw) : raw;
+  let raw: OpenedStore;
+  try {
+    raw = await openStore({
+      location: o.store?.location ?? resolveStoreLocation({ dir: o.dir, recorded: config.store, env: {} }),
+      mustExist: true,
+      env: o.store?.env,
+      warn: o.store?.warn,
+      onPoolError: o.store?.onPoolError,
+    });
+  } catch (err) {
+    await opened.close();
+    throw err;
+  }
+  if (o.backgroundCheckpoint) raw.startMaintenance(o.backgroundCheckpoint.onError);
+  const store = o.wrapStore ? o.wrapStore(raw.store) : raw.store;
   try {
     const known = await store.getCaCertificates();
     if (!known.some((c) => c.id === issuer.id && c.issuing)) {
@@ -102,6 +127,7 @@ export async function openCa(o: OpenCaOptions): Promise<OpenCa> {
     authority,
     x509,
     rotation,
+    storeInfo: { backend: raw.backend, display: raw.display, renderMetrics: () => raw.renderMetrics() },
     async close() {
       crl.stop();
       rotation.close();

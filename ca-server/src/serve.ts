@@ -22,6 +22,7 @@ import { createLogger, type Logger } from './logger.js';
 import { openCa, type OpenCa } from './open-ca.js';
 import { derToPem } from './x509/pem.js';
 import { createCaCrlSync } from './sync/setup.js';
+import { storeSelection, type StoreSelection } from './store/store-selection.js';
 import type { AuthorityConfig } from './authority/authority-config.js';
 import type { ConnectionCaps, ConsoleConfig, HttpTimeouts, RateLimit } from './config.js';
 
@@ -48,6 +49,9 @@ export interface StartCaServerOptions {
    * `ca-x509-worker.mjs` when present (`RAPKI_CA_X509_WORKER=0` turns it off); `false` = inline.
    */
   readonly x509Worker?: URL | false;
+  /** `--store-url` / `--store-url-file` (else RAPKI_CA_STORE_URL, ca.json, `sqlite:<dir>/ca.db`; docs/ha.md). */
+  readonly storeUrl?: string | undefined;
+  readonly storeUrlFile?: string | undefined;
   /** Called once when a CA was created by `initIfMissing` (to show the admin token once). */
   readonly onInit?: (r: InitCaResult, generatedPassphrase: boolean) => void;
 }
@@ -81,24 +85,27 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
   });
   const paths = caPaths(config.dir);
 
+  const store = storeSelection({ dir: config.dir, url: o.storeUrl, urlFile: o.storeUrlFile, env, warn: (m) => log.warn(m) });
   const passphrase = resolvePassphrase({ env, passphraseFile: o.passphraseFile, dir: config.dir, onWarning: (w) => log.warn({ path: w.path, mode: w.mode.toString(8) }, w.message) });
   if (!caExists(config.dir) && !o.initIfMissing) throw caError('ca_not_found', `No CA in ${config.dir}; run \`rapki ca init --dir ${o.dir}\` or pass --init-if-missing.`);
-  // One serving process per directory, before anything in it is read or written (store/serve-lock.ts).
+  // One serving process per directory on a SQLite store (it has one writer), taken before anything
+  // in the directory is read or written (store/serve-lock.ts). Replicas on one PostgreSQL store share
+  // it by design (docs/ha.md).
   if (!existsSync(config.dir)) ensurePrivateDir(config.dir);
-  const lock = acquireServeLock(config.dir, { clock });
+  const lock = store.open().location.backend === 'sqlite' ? acquireServeLock(config.dir, { clock }) : undefined;
   try {
-    return await startLocked(o, { env, log, clock, config, paths, passphrase, lock });
+    return await startLocked(o, { env, log, clock, config, paths, passphrase, lock, store });
   } catch (err) {
-    lock.release();
+    lock?.release();
     throw err;
   }
 }
 
 async function startLocked(
   o: StartCaServerOptions,
-  c: { env: NodeJS.ProcessEnv; log: Logger; clock: Clock; config: ServeConfig; paths: ReturnType<typeof caPaths>; passphrase: string | undefined; lock: StoreLock },
+  c: { env: NodeJS.ProcessEnv; log: Logger; clock: Clock; config: ServeConfig; paths: ReturnType<typeof caPaths>; passphrase: string | undefined; lock: StoreLock | undefined; store: StoreSelection },
 ): Promise<RunningCaServer> {
-  const { env, log, clock, config, paths, lock } = c;
+  const { env, log, clock, config, paths, lock, store } = c;
   let passphrase = c.passphrase;
   if (!caExists(config.dir)) {
     let generated = false;
@@ -113,7 +120,7 @@ async function startLocked(
           'This is for development only; set RAPKI_CA_PASSPHRASE or --passphrase-file for a real CA.',
       );
     }
-    const r = await initCa({ dir: config.dir, passphrase, clock });
+    const r = await initCa({ dir: config.dir, passphrase, clock, store: store.init });
     o.onInit?.(r, generated);
   }
   // A CA whose keys are on a PKCS#11 token (ca.json `pkcs11`) has no key file to decrypt.
@@ -152,6 +159,7 @@ async function startLocked(
       x509Worker,
       onX509WorkerError: (err) => log.error({ err }, 'the X.509 worker thread failed; issuing on the main thread from now on'),
       backgroundCheckpoint: { onError: (err) => log.error({ err }, 'the WAL checkpoint thread failed; SQLite checkpoints inside commits again') },
+      store: { ...store.open(), onPoolError: (err) => log.warn({ err }, 'a database connection broke; the pool replaces it') },
     });
   } catch (err) {
     awsSync.close();
@@ -181,7 +189,7 @@ async function startLocked(
       metrics,
       checkIntervalMs: o.serverTlsCheckMs,
     });
-    const app = createRequestListener({ authority: ca.authority, crl: ca.crl, store: ca.store, issuer: ca.issuer, config, clock, log, metrics, awsSync, rotation: ca.rotation, serverTls: tls });
+    const app = createRequestListener({ authority: ca.authority, crl: ca.crl, store: ca.store, issuer: ca.issuer, config, clock, log, metrics, awsSync, rotation: ca.rotation, serverTls: tls, storeMetrics: ca.storeInfo.renderMetrics });
     const server = createHttpsServer(app, { key: tls.current.key, cert: tls.current.cert, clientCa: clientCaPem(), timeouts: config.timeouts });
     const guard = new ConnectionGuard({
       limits: { maxConnections: config.connections.max, maxConnectionsPerClient: config.connections.perClient, handshakeTimeoutMs: config.timeouts.handshakeMs },
@@ -201,7 +209,7 @@ async function startLocked(
     const addr = await listen(server, config.host, config.port);
     const urlHost = addr.family === 'IPv6' || config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `https://${urlHost}:${addr.port}`;
-    log.info({ url, fingerprint: ca.config.fingerprint }, 'rapki CA listening');
+    log.info({ url, fingerprint: ca.config.fingerprint, store: ca.storeInfo.display }, 'rapki CA listening');
     let closing: Promise<void> | undefined;
     return {
       url,
@@ -223,7 +231,7 @@ async function startLocked(
           stopTls();
           awsSync.close();
           await ca.close();
-          lock.release();
+          lock?.release();
         })();
         return closing;
       },

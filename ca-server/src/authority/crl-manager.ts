@@ -142,8 +142,8 @@ export class CrlManager {
   async #build(why: string): Promise<PublishedCrl> {
     const { store, x509, issuer, config, clock } = this.#d;
     const now = clock();
-    const prev = await store.getCrl(issuer.id);
-    const number = (prev?.number ?? 0) + 1;
+    // Allocated by the store, so two builders (two processes on one store) never sign one number twice.
+    const number = await store.allocateCrlNumber(issuer.id);
     const entries = await this.#entries(now);
     const thisUpdate = now;
     let nextUpdate = new Date(now.getTime() + config.crlValiditySeconds * 1000);

@@ -33,6 +33,8 @@ export interface AppDeps {
   readonly authority: CertificateAuthority;
   readonly crl: CrlManager;
   readonly store: CaStore;
+  /** The store's part of `/metrics` (latency, pool; `store/store-metrics.ts`). */
+  readonly storeMetrics?: (() => string) | undefined;
   readonly issuer: IssuerContext;
   readonly config: ServeConfig;
   readonly clock: Clock;
@@ -127,7 +129,7 @@ export function createApp(d: AppDeps, enrollBuckets = new TokenBucketLimiter(d.c
   });
   app.get('/metrics', (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.type('text/plain; version=0.0.4').send(d.metrics.render() + (d.awsSync?.metrics() ?? ''));
+    res.type('text/plain; version=0.0.4').send(d.metrics.render() + (d.awsSync?.metrics() ?? '') + (d.storeMetrics?.() ?? ''));
   });
 
   // 404 or 405, from the routes this app really has (a new route needs no table entry).

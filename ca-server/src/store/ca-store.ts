@@ -6,6 +6,13 @@
  * are async so that a PostgreSQL implementation fits the same interface; nothing SQL-specific
  * crosses it. Invariants that need atomicity (single-use tokens, monotonic CRL numbers) are checked
  * inside the store's transaction, not by the caller (compare step-ca `db.AuthDB.UseToken`).
+ *
+ * The contract holds with concurrent writers (several processes on one SQLite file, several
+ * replicas on one PostgreSQL database) and is tested against every backend by one suite
+ * (test/ca-server/store/contract.ts): a token is consumed once; the last usable admin token cannot
+ * be revoked; a certificate has at most one successor (a unique index); the audit chain has one head
+ * (no fork); CRL numbers come from {@link CaStore.allocateCrlNumber} and never go backwards; a
+ * revoked host gets no certificate once the revocation has committed.
  */
 import type {
   AdminTokenRecord,
@@ -35,7 +42,11 @@ export interface CaStore {
 
   // --- CA certificates
   getCaCertificates(): Promise<readonly CaCertificateRecord[]>;
-  putCaCertificates(certs: readonly CaCertificateRecord[], audit: AuditDraft): Promise<void>;
+  /**
+   * With `requireEmpty` (`ca init`): atomically, only into a store that holds no CA certificate yet
+   * (`ca_exists` otherwise), so two inits racing on one database cannot both create a CA.
+   */
+  putCaCertificates(certs: readonly CaCertificateRecord[], audit: AuditDraft, opts?: { readonly requireEmpty?: boolean }): Promise<void>;
   /**
    * Atomically: the CA certificate exists (`certificate_not_found`) and is not revoked
    * (`already_revoked`); then record its revocation and audit. Returns the updated record.
@@ -86,10 +97,15 @@ export interface CaStore {
   isHostBlocked(host: string): Promise<boolean>;
 
   // --- CRL
+  /**
+   * A CRL number for the issuer that no other caller ever gets, greater than every number allocated
+   * or stored before (RFC 5280 §5.2.3: increasing; gaps are allowed). Durable when it resolves.
+   */
+  allocateCrlNumber(issuerId: string): Promise<number>;
   /** Revoked certificates of an issuer that have not expired at `now`. */
   listRevokedUnexpired(issuerId: string, now: Date): Promise<readonly RevokedEntry[]>;
   getCrl(issuerId: string): Promise<CrlRecord | undefined>;
-  /** Stores a CRL whose number must be greater than the stored one (else throws). */
+  /** Stores a CRL whose number must be greater than the stored one (else throws; nothing stored). */
   saveCrl(crl: CrlRecord, audit: AuditDraft | undefined): Promise<void>;
 
   // --- audit

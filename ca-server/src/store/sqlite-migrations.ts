@@ -109,10 +109,33 @@ CREATE INDEX certificates_renewed_from ON certificates(renewed_from);
 `,
   },
   {
+    // Guarantees that must hold with concurrent writers (the store contract, docs/ha.md), enforced by
+    // the schema instead of a check-then-insert:
+    // - a certificate has at most one successor: a unique index on renewed_from. Files made before
+    //   this version may hold forks (C26 was a check only); all but the newest renewal of such a
+    //   certificate are marked legacy_fork = 1 and stay out of the index, so nothing is rewritten.
+    // - the audit chain has one head: two records can never link to the same previous hash.
+    // - CRL numbers come from a per-issuer counter that only moves forward (allocateCrlNumber),
+    //   seeded from the stored CRLs.
+    version: 4,
+    name: 'store_contract_constraints',
+    sql: `
+ALTER TABLE certificates ADD COLUMN legacy_fork INTEGER NOT NULL DEFAULT 0 CHECK (legacy_fork IN (0,1));
+UPDATE certificates SET legacy_fork = 1
+  WHERE renewed_from IS NOT NULL
+    AND seq < (SELECT max(c2.seq) FROM certificates c2 WHERE c2.renewed_from = certificates.renewed_from);
+CREATE UNIQUE INDEX certificates_one_successor ON certificates(renewed_from) WHERE renewed_from IS NOT NULL AND legacy_fork = 0;
+CREATE UNIQUE INDEX audit_log_prev_hash ON audit_log(prev_hash);
+CREATE TABLE crl_numbers (
+  issuer_id TEXT PRIMARY KEY,
+  last INTEGER NOT NULL
+);
+INSERT INTO crl_numbers (issuer_id, last) SELECT issuer_id, number FROM crl_state;
+`,
+  },
+  {
     // Revocation of a CA certificate (docs/rotation.md "Emergency rotation"): an emergency rotation
-    // of an intermediate revokes the intermediate itself, and the root's CRL lists it. (Version 4
-    // is left to the store-contract migration of the PostgreSQL work; the runner applies any
-    // version not yet applied, so the two are independent.)
+    // of an intermediate revokes the intermediate itself, and the root's CRL lists it.
     version: 5,
     name: 'ca_certificate_revocation',
     sql: `

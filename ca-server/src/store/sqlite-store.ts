@@ -35,8 +35,7 @@ import type {
   UiSessionRecord,
 } from './types.js';
 import { adminTokenId } from './types.js';
-
-type Row = Record<string, unknown>;
+import { adminTokenFromRow, auditRecordFromRow, caCertificateFromRow, certFromRow, decodeCursor, encodeCursor, resolveAudit, tokenFromRow, type Row } from './rows.js';
 
 /** Most operations committed together by one group commit. */
 const MAX_BATCH = 256;
@@ -120,9 +119,10 @@ export class SqliteCaStore implements CaStore {
     });
   }
 
-  async putCaCertificates(certs: readonly CaCertificateRecord[], audit: AuditDraft): Promise<void> {
+  async putCaCertificates(certs: readonly CaCertificateRecord[], audit: AuditDraft, opts: { readonly requireEmpty?: boolean } = {}): Promise<void> {
     const ins = this.#stmt('INSERT INTO ca_certificates (id, role, der, not_after, issuing) VALUES (?, ?, ?, ?, ?)');
     await this.tx(() => {
+      if (opts.requireEmpty && this.#stmt('SELECT 1 FROM ca_certificates LIMIT 1').get()) throw caError('ca_exists', `The store ${this.#file} already holds a CA.`);
       for (const c of certs) ins.run(c.id, c.role, Buffer.from(c.der), c.notAfter.getTime(), c.issuing ? 1 : 0);
       this.appendAuditSync(audit);
     });
@@ -259,7 +259,13 @@ export class SqliteCaStore implements CaStore {
       // Checked again in the storing transaction: of two concurrent renewals of one certificate,
       // only the first is stored (C26).
       if (this.#stmt('SELECT 1 FROM certificates WHERE renewed_from = ? LIMIT 1').get(args.oldSerial)) throw caError('certificate_superseded');
-      this.insertCert(args.certificate);
+      // The unique index on renewed_from (migration 4) is the guarantee; the check above only names it.
+      try {
+        this.insertCert({ ...args.certificate, renewedFrom: args.oldSerial });
+      } catch (err) {
+        if (isUniqueViolation(err, 'renewed_from')) throw caError('certificate_superseded', undefined, { cause: err });
+        throw err;
+      }
       this.appendAuditSync(args.audit);
     });
   }
@@ -324,6 +330,18 @@ export class SqliteCaStore implements CaStore {
       reason: r.reason === null ? null : String(r.reason),
       notAfter: new Date(Number(r.not_after)),
     }));
+  }
+
+  async allocateCrlNumber(issuerId: string): Promise<number> {
+    return this.tx(() => {
+      const r = this.#stmt(
+        `INSERT INTO crl_numbers (issuer_id, last)
+           VALUES (@id, coalesce((SELECT number FROM crl_state WHERE issuer_id = @id), 0) + 1)
+         ON CONFLICT(issuer_id) DO UPDATE SET last = max(crl_numbers.last, coalesce((SELECT number FROM crl_state WHERE issuer_id = @id), 0)) + 1
+         RETURNING last`,
+      ).get({ id: issuerId }) as Row;
+      return Number(r.last);
+    });
   }
 
   async getCrl(issuerId: string): Promise<CrlRecord | undefined> {
@@ -607,78 +625,10 @@ function migrate(db: Database.Database, migrations: readonly Migration[]): void 
   }
 }
 
-function resolveAudit<R>(spec: AuditSpec<R>, result: R): AuditDraft {
-  return typeof spec === 'function' ? spec(result) : spec;
-}
-
-function adminTokenFromRow(r: Row): AdminTokenRecord {
-  const date = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(Number(v)));
-  return {
-    hash: String(r.hash),
-    id: String(r.id),
-    role: r.role as AdminTokenRecord['role'],
-    name: String(r.name),
-    createdAt: new Date(Number(r.created_at)),
-    expiresAt: date(r.expires_at),
-    lastUsedAt: date(r.last_used_at),
-    revokedAt: date(r.revoked_at),
-  };
-}
-
-function tokenFromRow(r: Row): TokenRecord {
-  return {
-    hash: String(r.hash),
-    subject: String(r.subject),
-    sans: JSON.parse(String(r.sans)) as string[],
-    certTtlSeconds: Number(r.cert_ttl_seconds),
-    createdAt: new Date(Number(r.created_at)),
-    expiresAt: new Date(Number(r.expires_at)),
-    usedAt: r.used_at === null ? null : new Date(Number(r.used_at)),
-    createdBy: String(r.created_by),
-  };
-}
-
-function caCertificateFromRow(r: Row): CaCertificateRecord {
-  return {
-    id: String(r.id),
-    role: r.role as 'root' | 'intermediate',
-    der: new Uint8Array(r.der as Buffer),
-    notAfter: new Date(Number(r.not_after)),
-    issuing: Number(r.issuing) === 1,
-    revokedAt: r.revoked_at === null || r.revoked_at === undefined ? null : new Date(Number(r.revoked_at)),
-    reason: r.reason === null || r.reason === undefined ? null : String(r.reason),
-  };
-}
-
-function certFromRow(r: Row): CertificateRecord {
-  return {
-    serial: String(r.serial),
-    host: String(r.host),
-    subject: String(r.subject),
-    sans: JSON.parse(String(r.sans)) as string[],
-    notBefore: new Date(Number(r.not_before)),
-    notAfter: new Date(Number(r.not_after)),
-    status: r.status as CertificateRecord['status'],
-    revokedAt: r.revoked_at === null ? null : new Date(Number(r.revoked_at)),
-    reason: r.reason === null ? null : String(r.reason),
-    fingerprint: String(r.fingerprint),
-    der: new Uint8Array(r.der as Buffer),
-    issuerId: String(r.issuer_id),
-    renewedFrom: r.renewed_from === null ? null : String(r.renewed_from),
-    issuedAt: new Date(Number(r.issued_at)),
-    certTtlSeconds: Number(r.cert_ttl_seconds),
-  };
-}
-
-function encodeCursor(seq: number): string {
-  return Buffer.from(`c${seq}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): number {
-  const s = Buffer.from(cursor, 'base64url').toString('utf8');
-  const m = /^c(\d{1,15})$/.exec(s);
-  if (!m) throw caError('invalid_request', 'The cursor is not valid.');
-  return Number(m[1]);
+/** A UNIQUE constraint failure on an index over `column`. */
+function isUniqueViolation(err: unknown, column: string): boolean {
+  const e = err as { code?: string; message?: string };
+  return e?.code === 'SQLITE_CONSTRAINT_UNIQUE' && typeof e.message === 'string' && e.message.includes(column);
 }
 
 /** Upper bound of the strings that start with `prefix` (binary order: the largest code point appended). */
@@ -699,15 +649,5 @@ function decodeSearchCursor(cursor: string, sort: CertificateSearch['sort']): { 
   return { notAfter: Number(m[2]), seq: Number(m[3]) };
 }
 
-/** One `audit_log` row as an AuditRecord (also used by the backup, which reads a copied database). */
-export function auditRecordFromRow(r: Record<string, unknown>): AuditRecord {
-  return {
-    seq: Number(r.seq),
-    time: String(r.time),
-    actor: String(r.actor),
-    action: String(r.action),
-    details: JSON.parse(String(r.details)) as Record<string, unknown>,
-    prevHash: String(r.prev_hash),
-    hash: String(r.hash),
-  };
-}
+/** Kept here for the backup module, which reads a copied SQLite file. */
+export { auditRecordFromRow };

@@ -120,7 +120,11 @@ export function serverCaSide(client: CaClient): CaSide {
 }
 
 /** The CA directory on the CA host (`rapki ca init --dir D`). */
-export async function dirCaSide(dir: string, now: () => Date = () => new Date()): Promise<CaSide> {
+export async function dirCaSide(
+  dir: string,
+  now: () => Date = () => new Date(),
+  storeArgs: { url?: string | undefined; urlFile?: string | undefined; env?: NodeJS.ProcessEnv } = {},
+): Promise<CaSide> {
   const { caPaths, readCaConfig } = await import('../../../ca-server/src/ca-dir.js');
   const paths = caPaths(dir);
   const config = readCaConfig(dir);
@@ -134,14 +138,12 @@ export async function dirCaSide(dir: string, now: () => Date = () => new Date())
       const intermediatePem = config.intermediate && existsSync(paths.intermediateCert) ? readFileSync(paths.intermediateCert, 'utf8') : undefined;
       const issuingDer = pemToDer(intermediatePem ?? rootPem, 'CERTIFICATE');
       const issuerId = createHash('sha256').update(issuingDer).digest('hex');
-      const { SqliteCaStore } = await import('../../../ca-server/src/store/sqlite-store.js');
-      const db = SqliteCaStore.open(paths.database);
-      try {
-        const rec = await db.getCrl(issuerId);
-        return { fingerprint, rootPem, intermediatePem, crl: rec ? crlFrom(rec.der) : undefined };
-      } finally {
-        await db.close();
-      }
+      const { storeSelection } = await import('../../../ca-server/src/store/store-selection.js');
+      const { withStore } = await import('../../../ca-server/src/store/open-store.js');
+      const env = storeArgs.env ?? process.env;
+      const sel = storeSelection({ dir, url: storeArgs.url, urlFile: storeArgs.urlFile, env }).open();
+      const rec = await withStore({ ...sel, mustExist: true }, (o) => o.store.getCrl(issuerId));
+      return { fingerprint, rootPem, intermediatePem, crl: rec ? crlFrom(rec.der) : undefined };
     },
     async putSyncTarget(t) {
       const base = validateTargetInput({ trustAnchorArn: t.trustAnchorArn, crlArn: t.crlArn, region: t.region, endpoint: t.endpoint }, now());

@@ -18,8 +18,9 @@ import { formatStatus, status } from './status.js';
 import { endpointUrl, placementFrom, placementHint, type Placement } from './placement.js';
 import { RapkiError, isRapkiError } from '../../../common/src/errors.js';
 import { planUnregister, unregister } from './unregister.js';
+import type { StoreArgs } from '../commands/store-options.js';
 
-export interface AwsArgs extends ConnectionArgs {
+export interface AwsArgs extends ConnectionArgs, StoreArgs {
   readonly 'ca-dir'?: string;
   readonly region?: string;
   readonly endpoint?: string;
@@ -54,7 +55,7 @@ export function parseAttributeMapping(s: string): AttributeMapping {
 }
 
 async function caSideFrom(args: AwsArgs, io: CommandIo): Promise<CaSide> {
-  if (args['ca-dir']) return dirCaSide(args['ca-dir']);
+  if (args['ca-dir']) return dirCaSide(args['ca-dir'], undefined, { url: args['store-url'], urlFile: args['store-url-file'], env: io.env });
   return serverCaSide(await connect(args, io.env, { admin: true }));
 }
 

@@ -1,6 +1,7 @@
 /** `rapki audit verify`: check the CA audit log's hash chain. Implementation loaded lazily. */
 import type { Argv, CommandModule } from 'yargs';
 import { adminTokenOptions, caConnectionOptions } from '../ca-client/options.js';
+import { storeOptions } from './store-options.js';
 
 const verify: CommandModule = {
   command: 'verify',
@@ -9,7 +10,8 @@ const verify: CommandModule = {
     y
       .options(caConnectionOptions)
       .options(adminTokenOptions)
-      .option('dir', { type: 'string', describe: 'read the CA directory database instead of asking the server' })
+      .option('dir', { type: 'string', describe: 'read the CA directory\'s store (its database) instead of asking the server' })
+      .options(storeOptions)
       .option('json', { type: 'boolean', describe: 'print {"ok","count","lastHash","headSeq","head"}' })
       .option('expect-head', {
         type: 'string',

@@ -5,11 +5,13 @@
  */
 import type { Argv, CommandModule, Options } from 'yargs';
 import { adminTokenOptions, caConnectionOptions } from '../ca-client/connection.js';
+import { storeOptions } from './store-options.js';
 
 const common = {
   ...caConnectionOptions,
   ...adminTokenOptions,
   'ca-dir': { type: 'string', describe: 'CA directory on the CA host (instead of --ca-url): read the CA from it and write the CRL sync target into it' },
+  ...storeOptions,
   region: { type: 'string', describe: 'AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, us-east-1)' },
   endpoint: { type: 'string', describe: 'Roles Anywhere control-plane endpoint (e.g. the rapki emulator)' },
   json: { type: 'boolean', describe: 'machine-readable output' },

@@ -33,9 +33,15 @@ export const caBackupCommand: CommandModule<object, { dir: string; out: string; 
   handler: async (argv) => {
     try {
       const { backupCa } = await import('../../../ca-server/src/backup/backup.js');
-      const { resolvePassphrase } = await import('../../../ca-server/src/config.js');
-      const { readCaConfig } = await import('../../../ca-server/src/ca-dir.js');
       const { caError } = await import('../../../ca-server/src/errors.js');
+      // The backup copies the SQLite store; a CA moved to PostgreSQL still has its old ca.db, which
+      // must not pass for a current backup (docs/ha.md "Backups").
+      const { readCaConfig } = await import('../../../ca-server/src/ca-dir.js');
+      const recorded = readCaConfig(argv.dir).store;
+      if (recorded !== undefined && !/^sqlite:/i.test(recorded)) {
+        throw caError('store_url_invalid', `This CA keeps its store in ${recorded}; back that database up with PostgreSQL's tools (docs/ha.md "Backups"). ca backup copies SQLite stores only.`);
+      }
+      const { resolvePassphrase } = await import('../../../ca-server/src/config.js');
       const passphrase = resolvePassphrase({ env: process.env, passphraseFile: argv['passphrase-file'], dir: argv.dir });
       if (passphrase === undefined && readCaConfig(argv.dir).pkcs11 === undefined) {
         throw caError('passphrase_required', 'The root key signs the backup: set RAPKI_CA_PASSPHRASE or pass --passphrase-file.');

@@ -5,8 +5,10 @@
 import type { Argv, CommandModule } from 'yargs';
 import { caBackupCommand, caRestoreCommand } from './ca-backup.js';
 import { caRotateCommand } from './ca-rotate.js';
+import { caMigrateStoreCommand } from './ca-migrate-store.js';
+import { storeOptions, type StoreArgs } from './store-options.js';
 
-interface CommonArgs {
+interface CommonArgs extends StoreArgs {
   dir: string;
   'passphrase-file'?: string;
 }
@@ -37,6 +39,7 @@ const init: CommandModule<object, CommonArgs & { 'key-type': string; subject?: s
         describe: 'generate the CA keys on a PKCS#11 token: pkcs11:token=…;object=… (RFC 7512); PIN from ?pin-source=FILE or RAPKI_PKCS11_PIN, never stored',
       })
       .option('pkcs11-lib', { type: 'string', describe: 'PKCS#11 module for --key (default: module-path in the URI, else p11-kit-proxy)' })
+      .options(storeOptions)
       .option('json', { type: 'boolean', default: false, describe: 'print {"adminToken","fingerprint","root"}' }) as never,
   handler: async (argv) => {
     try {
@@ -49,6 +52,8 @@ const init: CommandModule<object, CommonArgs & { 'key-type': string; subject?: s
       if (argv.key !== undefined && /[?&]pin-value=/i.test(argv.key)) {
         process.stderr.write('rapki: warning: pin-value in --key shows the PIN in the process list; use ?pin-source=FILE or RAPKI_PKCS11_PIN (the PIN is not stored either way)\n');
       }
+      const { storeSelection } = await import('../../../ca-server/src/store/store-selection.js');
+      const store = storeSelection({ dir: argv.dir, url: argv['store-url'], urlFile: argv['store-url-file'], env: process.env, warn: (m) => process.stderr.write(`rapki: warning: ${m}\n`) });
       const passphrase = argv.key === undefined ? resolvePassphrase({ env: process.env, passphraseFile: argv['passphrase-file'], onWarning: (w) => process.stderr.write(`rapki: warning: ${w.message}\n`) }) : undefined;
       if (!passphrase && argv.key === undefined) throw caError('passphrase_required');
       const r = await initCa({
@@ -58,6 +63,7 @@ const init: CommandModule<object, CommonArgs & { 'key-type': string; subject?: s
         intermediate: argv.intermediate,
         passphrase,
         pkcs11: argv.key !== undefined ? { keyUri: argv.key, module: argv['pkcs11-lib'] } : undefined,
+        store: store.init,
       });
       if (argv.json) {
         process.stdout.write(`${JSON.stringify({ adminToken: r.adminToken, fingerprint: r.fingerprint, root: r.root })}\n`);
@@ -96,7 +102,8 @@ const serve: CommandModule<
       .option('ui-idle-timeout', { type: 'string', describe: 'console session ends after this long unused (default 15m; 1m..24h)' })
       .option('ui-session-lifetime', { type: 'string', describe: 'console session ends this long after sign-in (default 8h; 5m..7d)' })
       .option('max-connections', { type: 'number', describe: 'open connections at most (default: ulimit -n less 128, 32-4096)' })
-      .option('max-connections-per-client', { type: 'number', describe: 'open connections at most per client address, IPv6 per /64 (default: a quarter of --max-connections, 8-64)' }) as never,
+      .option('max-connections-per-client', { type: 'number', describe: 'open connections at most per client address, IPv6 per /64 (default: a quarter of --max-connections, 8-64)' })
+      .options(storeOptions) as never,
   handler: async (argv) => {
     const fromEnv = argv.listen === undefined && process.env[CA_LISTEN_ENV] ? process.env[CA_LISTEN_ENV] : undefined;
     const listenAddress = argv.listen ?? fromEnv ?? DEFAULT_CA_LISTEN;
@@ -119,6 +126,8 @@ const serve: CommandModule<
         listen: listenAddress,
         initIfMissing: argv['init-if-missing'],
         passphraseFile: argv['passphrase-file'],
+        storeUrl: argv['store-url'],
+        storeUrlFile: argv['store-url-file'],
         rateLimits,
         connections: {
           ...(argv['max-connections'] !== undefined ? { max: argv['max-connections'] } : {}),
@@ -159,7 +168,15 @@ const serve: CommandModule<
 
 export const caCommand: CommandModule = {
   command: 'ca <command>',
-  describe: 'The certificate authority: init, serve, backup, restore',
-  builder: (y: Argv) => y.command(init as CommandModule).command(serve as CommandModule).command(caRotateCommand).command(caBackupCommand as CommandModule).command(caRestoreCommand as CommandModule).demandCommand(1),
+  describe: 'The certificate authority: init, serve, rotate, backup, restore, migrate-store',
+  builder: (y: Argv) =>
+    y
+      .command(init as CommandModule)
+      .command(serve as CommandModule)
+      .command(caRotateCommand)
+      .command(caBackupCommand as CommandModule)
+      .command(caRestoreCommand as CommandModule)
+      .command(caMigrateStoreCommand as CommandModule)
+      .demandCommand(1),
   handler: () => {},
 };

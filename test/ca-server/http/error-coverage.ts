@@ -14,6 +14,7 @@ export const NOT_PROVOKED_OVER_HTTP: Readonly<Record<string, string>> = {
   audit_write_failed: 'needs a failing audit insert; covered in authority.test.ts (SQLite trigger)',
   not_ready: 'needs a dead store; covered in http/errors.test.ts with a closed store',
   csrf_failed: 'the console only (HTML forms); provoked over HTTPS in test/ca-server/ui/console-http.test.ts and in a browser in test/e2e/console.test.ts',
+  store_unavailable: 'needs the database down; provoked over HTTPS in test/ca-server/store/pg-outage.test.ts (PostgreSQL stopped under load)',
   internal_error: 'no route throws a non-coded error on purpose; the mapping is covered in http/errors.test.ts',
   ca_exists: 'CLI only (status 0); covered in http/ca-cli.test.ts',
   ca_not_found: 'CLI only; covered in http/ca-cli.test.ts',
@@ -22,4 +23,8 @@ export const NOT_PROVOKED_OVER_HTTP: Readonly<Record<string, string>> = {
   ca_config_invalid: 'CLI only; covered in http/errors.test.ts',
   listen_invalid: 'CLI only; covered in http/errors.test.ts (parseListen)',
   store_locked: 'CLI only; covered in store/serve-lock.test.ts (two real ca serve processes)',
+  store_url_invalid: 'CLI only; covered in store/store-url.test.ts',
+  store_url_has_password: 'CLI only; covered in store/store-url.test.ts and store/store-cli.test.ts',
+  store_schema_newer: 'CLI only; covered in store/pg-store.test.ts',
+  store_not_empty: 'CLI only; covered in store/migrate-store.test.ts',
 };

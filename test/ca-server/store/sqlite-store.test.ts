@@ -200,4 +200,41 @@ describe('SqliteCaStore', () => {
     expect(await s.unblockHost({ host: 'h', audit: audit('host.unblock') })).toBe(false);
     expect(verifyAuditChain(await s.listAudit(0, 100)).ok).toBe(true);
   });
+
+  it('migration 4 keeps old forks readable, then allows one successor, no audit fork, and seeds the CRL counter', async () => {
+    await s.close();
+    rmSync(file, { force: true });
+    s = SqliteCaStore.open(file, { migrations: SQLITE_MIGRATIONS.filter((m) => m.version <= 3) });
+    await s.putCaCertificates([{ id: 'issuer', role: 'root', der: Uint8Array.of(9), notAfter: new Date('2030-01-01Z'), issuing: true }], audit('ca.init'));
+    // A file from before the unique index: 'b1' was renewed twice (a fork the old check-then-insert allowed).
+    const ins = s.db.prepare(
+      `INSERT INTO certificates (serial, seq, host, subject, sans, not_before, not_after, status, fingerprint, der, issuer_id, renewed_from, issued_at, cert_ttl_seconds)
+       VALUES (?, ?, 'h', 'CN=h', '[]', 0, 9999999999999, 'valid', ?, X'01', 'issuer', ?, 0, 60)`,
+    );
+    ins.run('b1', 1, 'f1', null);
+    ins.run('b2', 2, 'f2', 'b1');
+    ins.run('b3', 3, 'f3', 'b1');
+    await s.saveCrl({ issuerId: 'issuer', number: 41, thisUpdate: T0, nextUpdate: T0, der: Uint8Array.of(1) }, undefined);
+    await s.close();
+    s = SqliteCaStore.open(file);
+    expect(s.schemaVersions()).toEqual(SHIPPED);
+    expect((await s.findRenewalOf('b1'))?.serial).toBe('b3');
+    expect(s.db.prepare('SELECT serial, legacy_fork FROM certificates ORDER BY seq').all()).toEqual([
+      { serial: 'b1', legacy_fork: 0 },
+      { serial: 'b2', legacy_fork: 1 },
+      { serial: 'b3', legacy_fork: 0 },
+    ]);
+    // The index, not only the store's check, refuses a second successor.
+    const ins2 = s.db.prepare(
+      `INSERT INTO certificates (serial, seq, host, subject, sans, not_before, not_after, status, fingerprint, der, issuer_id, renewed_from, issued_at, cert_ttl_seconds)
+       VALUES (?, ?, 'h', 'CN=h', '[]', 0, 9999999999999, 'valid', ?, X'01', 'issuer', ?, 0, 60)`,
+    );
+    expect(() => ins2.run('b4', 4, 'f4', 'b3')).not.toThrow();
+    expect(() => ins2.run('b5', 5, 'f5', 'b3')).toThrow(/UNIQUE constraint failed: certificates.renewed_from/);
+    expect(await s.allocateCrlNumber('issuer')).toBe(42);
+    const [last] = await s.listAudit(0, 10);
+    expect(() => s.db.prepare("INSERT INTO audit_log (seq, time, actor, action, details, prev_hash, hash) VALUES (99, 't', 'a', 'x', '{}', ?, 'h')").run(last!.prevHash)).toThrow(
+      /UNIQUE constraint failed: audit_log.prev_hash/,
+    );
+  });
 });

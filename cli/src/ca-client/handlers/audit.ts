@@ -5,15 +5,15 @@
  * `verifyAuditChain`, page by page, so the check is the one the server's writer is built against.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { AUDIT_GENESIS_HASH, verifyAuditChain, type AuditRecord } from '../../../../ca-server/src/authority/audit-chain.js';
 import type { AuditPage } from '../api-types.js';
 import { CA_PATHS, MAX_PAGES } from '../constants.js';
 import { connect, type ConnectionArgs } from '../connection.js';
 import { caClientError } from '../errors.js';
 import { runCommand, type CommandIo } from '../run.js';
+import type { StoreArgs } from '../../commands/store-options.js';
 
-export interface AuditVerifyArgs extends ConnectionArgs {
+export interface AuditVerifyArgs extends ConnectionArgs, StoreArgs {
   readonly dir?: string | undefined;
   readonly json?: boolean | undefined;
   /** `SEQ:HASH` of a head printed earlier and kept elsewhere: the chain must still hold it. */
@@ -99,15 +99,13 @@ export function auditVerify(args: AuditVerifyArgs, io: CommandIo): Promise<numbe
     const expected = args['expect-head'] === undefined ? undefined : parseAuditHead(args['expect-head']);
     let summary: AuditSummary;
     if (args.dir) {
-      const dbFile = join(args.dir, 'ca.db');
-      if (!existsSync(dbFile)) throw caClientError('usage', `no CA database at ${dbFile}`);
-      const { SqliteCaStore } = await import('../../../../ca-server/src/store/sqlite-store.js');
-      const store = SqliteCaStore.open(dbFile);
-      try {
-        summary = await verifyPages(async (afterSeq) => ({ records: await store.listAudit(afterSeq, 1000), next: 'by-seq' }), expected);
-      } finally {
-        await store.close();
-      }
+      const { storeSelection } = await import('../../../../ca-server/src/store/store-selection.js');
+      const { withStore } = await import('../../../../ca-server/src/store/open-store.js');
+      const sel = storeSelection({ dir: args.dir, url: args['store-url'], urlFile: args['store-url-file'], env: io.env, warn: (m) => io.stderr(`rapki: warning: ${m}\n`) }).open();
+      if (sel.location.backend === 'sqlite' && !existsSync(sel.location.file)) throw caClientError('usage', `no CA database at ${sel.location.file}`);
+      summary = await withStore({ ...sel, mustExist: true }, (o) =>
+        verifyPages(async (afterSeq) => ({ records: await o.store.listAudit(afterSeq, 1000), next: 'by-seq' }), expected),
+      );
     } else {
       const client = await connect(args, io.env, { admin: true });
       try {
