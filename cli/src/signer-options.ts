@@ -18,6 +18,7 @@ import {
 
 /** Environment variables read here. */
 export const ENV_PKCS8_PASSWORD = 'RAPKI_PKCS8_PASSWORD';
+export const ENV_TPM_KEY_PASSWORD = 'RAPKI_TPM_KEY_PASSWORD';
 export const ENV_CA_BUNDLE = 'AWS_CA_BUNDLE';
 export const ENV_USE_FIPS = 'AWS_USE_FIPS_ENDPOINT';
 
@@ -43,19 +44,17 @@ function readBounded(io: OptionsIo, path: string, max: number, code: 'password_f
 }
 
 /**
- * The key password, from (in order) `--pkcs8-password`, `--pkcs8-password-file`, RAPKI_PKCS8_PASSWORD.
- * The command-line form shows in `ps`, so it is accepted for drop-in compatibility with a warning.
+ * A password from (in order) `--<flag>`, `--<flag>-file`, the environment variable `envName`. The
+ * command-line form shows in `ps`, so it is accepted for drop-in compatibility with a warning.
  */
-export function resolvePassword(values: FlagValues, io: OptionsIo): string | undefined {
-  const inline = optionalString(values, 'pkcs8-password');
-  const file = optionalString(values, 'pkcs8-password-file');
+function resolveSecret(values: FlagValues, io: OptionsIo, flag: string, envName: string): string | undefined {
+  const inline = optionalString(values, flag);
+  const file = optionalString(values, `${flag}-file`);
   if (inline !== undefined && file !== undefined) {
-    throw flagError('invalid_flag_value', 'give the password with only one of --pkcs8-password and --pkcs8-password-file');
+    throw flagError('invalid_flag_value', `give the password with only one of --${flag} and --${flag}-file`);
   }
   if (inline !== undefined) {
-    io.warn(
-      `rapki: warning: --pkcs8-password is visible to other users in the process list; use --pkcs8-password-file FILE or the ${ENV_PKCS8_PASSWORD} environment variable`,
-    );
+    io.warn(`rapki: warning: --${flag} is visible to other users in the process list; use --${flag}-file FILE or the ${envName} environment variable`);
     return inline;
   }
   if (file !== undefined) {
@@ -63,8 +62,25 @@ export function resolvePassword(values: FlagValues, io: OptionsIo): string | und
     // First line, without its line ending: `echo secret > file` must work.
     return text.split(/\r?\n/, 1)[0] ?? '';
   }
-  const env = io.env[ENV_PKCS8_PASSWORD];
+  const env = io.env[envName];
   return env !== undefined && env !== '' ? env : undefined;
+}
+
+/** The PKCS#8/PKCS#12 password: `--pkcs8-password`, `--pkcs8-password-file`, RAPKI_PKCS8_PASSWORD. */
+export function resolvePassword(values: FlagValues, io: OptionsIo): string | undefined {
+  return resolveSecret(values, io, 'pkcs8-password', ENV_PKCS8_PASSWORD);
+}
+
+/**
+ * The TPM key password: `--tpm-key-password`, `--tpm-key-password-file`, RAPKI_TPM_KEY_PASSWORD;
+ * none with `--no-tpm-key-password` (giving both is refused, as the official helper refuses it).
+ */
+export function resolveTpmKeyPassword(values: FlagValues, io: OptionsIo): string | undefined {
+  const password = resolveSecret(values, io, 'tpm-key-password', ENV_TPM_KEY_PASSWORD);
+  if (values['no-tpm-key-password'] === true && (optionalString(values, 'tpm-key-password') ?? optionalString(values, 'tpm-key-password-file')) !== undefined) {
+    throw flagError('invalid_flag_value', '--no-tpm-key-password cannot be combined with --tpm-key-password or --tpm-key-password-file');
+  }
+  return values['no-tpm-key-password'] === true ? undefined : password;
 }
 
 /** Warns when a `pkcs11:` URI carries its PIN (`pin-value=`, RFC 7512 §2.4): it shows in `ps`. */
@@ -103,6 +119,8 @@ export function resolveKeySource(values: FlagValues, command: SignerCommand, io:
     pkcs8Password: resolvePassword(values, io),
     pkcs11Lib: optionalString(values, 'pkcs11-lib'),
     reusePin: values['reuse-pin'] === true,
+    tpmKeyPassword: resolveTpmKeyPassword(values, io),
+    noTpmKeyPassword: values['no-tpm-key-password'] === true,
   };
 }
 
