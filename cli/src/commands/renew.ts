@@ -20,6 +20,10 @@ export const renewCommand: CommandModule = {
         describe: 'type of the new key (default: same as the current key)',
       })
       .option('reuse-key', { type: 'boolean', describe: 'keep the current key instead of making a new one' })
+      .option('tpm-key-password-file', {
+        type: 'string',
+        describe: 'password of a TPM key (TSS2 key file) in a file (first line); else RAPKI_TPM_KEY_PASSWORD. The new TPM key gets the same password',
+      })
       .option('daemon', { type: 'boolean', describe: 'keep running; renew at about 2/3 of each lifetime' })
       .option('json', { type: 'boolean', describe: 'print results as JSON lines' }),
   handler: async (argv) => {

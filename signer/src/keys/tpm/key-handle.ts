@@ -149,7 +149,7 @@ export async function signWithPassword(
       if (!noDa) {
         try {
           const s = await tpm.lockoutState();
-          counters = ` The TPM has counted ${s.failedTries} failed tries; at ${s.maxTries} it locks out password use for ${s.recoverySeconds} s (one failure is forgotten every ${s.intervalSeconds} s). Do not retry with guesses.`;
+          counters = ` The TPM has counted ${s.failedTries} failed tries; at ${s.maxTries} it refuses passwords (dictionary-attack lockout) until one failure is forgotten, one every ${s.intervalSeconds} s. Do not retry with guesses.`;
         } catch {
           /* the counters are a hint only */
         }
@@ -164,7 +164,7 @@ async function lockoutError(tpm: TpmClient, describe: string, cause: unknown): P
   let when = '';
   try {
     const s = await tpm.lockoutState();
-    when = ` It accepts passwords again after ${s.recoverySeconds} s without failures (${s.failedTries} of ${s.maxTries} tries failed)`;
+    when = ` ${s.failedTries} of ${s.maxTries} tries failed; it accepts passwords again when one failure is forgotten (one every ${s.intervalSeconds} s)`;
   } catch {
     /* the counters are a hint only */
   }

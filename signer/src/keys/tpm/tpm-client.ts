@@ -85,9 +85,9 @@ export interface LockoutState {
   readonly inLockout: boolean;
   readonly failedTries: number;
   readonly maxTries: number;
-  /** Seconds after which one failed try is forgotten. */
+  /** Seconds after which one failed try is forgotten: how long a lockout lasts (Part 1 §19.8.3). */
   readonly intervalSeconds: number;
-  /** Seconds of lockout after too many failures (or until the lockout hierarchy resets it). */
+  /** Seconds before the lockout hierarchy's own password may be tried again after a failure. */
   readonly recoverySeconds: number;
 }
 

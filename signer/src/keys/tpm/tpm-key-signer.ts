@@ -21,16 +21,15 @@ import { keyFileModeWarning } from '../key-file-mode.js';
 import { HANDLE_PREFIX, PERSISTENT_OWNER_FIRST, TPM_HASHES, TSS2_PEM_LABEL } from './constants.js';
 import { TpmKeyError } from './errors.js';
 import { isPersistentHandle, parseTss2KeyFile, type Tss2KeyFile } from './key-file.js';
-import { hex, loadKeyFile, readPersistent, signWithPassword } from './key-handle.js';
+import { hex, readPersistent } from './key-handle.js';
+import { signWithKeyFile, signWithPersistentKey, type TpmDeps } from './host-key.js';
 import { keyAuthValue } from './key-password.js';
 import { publicKeyOf, type TpmPublic } from './public-area.js';
-import { checkSigningKey, signRequest } from './signing.js';
-import { withTpm, type Sleep } from './tpm-client.js';
-import type { TpmDeviceDeps } from './transport.js';
+import { checkSigningKey } from './signing.js';
+import { withTpm } from './tpm-client.js';
 import { isTpmHandle } from './detect.js';
 
-/** What the TPM source may touch besides files: the environment (TPM_DEVICE), timeouts, pauses. */
-export type TpmDeps = TpmDeviceDeps & { readonly sleep?: Sleep };
+export type { TpmDeps };
 
 /** Files already read by `loadKeySigner` (so they are read once). */
 export interface TpmKeyFiles {
@@ -119,12 +118,10 @@ export async function loadTpmKeySigner(opts: KeySourceOptions, files?: TpmKeyFil
   const signWith = (data: Uint8Array, digest: SignDigest): Promise<Uint8Array> => {
     const run = queue.then(async () => {
       if (password === undefined) throw new TypeError('the TPM key signer is closed');
-      const req = signRequest(key.publicArea, data, digest, key.describe);
-      const auth = password;
-      const sig = await withTpm(deps, async (tpm) => {
-        const handle = key.file !== undefined ? await loadKeyFile(tpm, key.file, key.describe) : (key.handle as number);
-        return req.encode(await signWithPassword(tpm, { handle, publicArea: key.publicArea, describe: key.describe }, auth, req.digest, req.scheme, req.hashAlg));
-      });
+      const sig =
+        key.file !== undefined
+          ? await signWithKeyFile(key.file, password, data, digest, key.describe, deps)
+          : await signWithPersistentKey(key.handle as number, key.publicArea, password, data, digest, key.describe, deps);
       // A TPM (or a socket posing as one) that signs with another key must not go unnoticed.
       if (!cryptoVerify(digest, data, { key: x509.publicKey, dsaEncoding: 'der' }, sig)) {
         throw new SignerError('key_certificate_mismatch', `The signature of ${key.describe} does not verify with the certificate's public key.`);

@@ -1,0 +1,81 @@
+/**
+ * Host keys made inside the TPM (`rapki enroll --key tpm`, and each renewal of such a key), and
+ * signing with a loaded TSS2 key file outside a KeySigner (the CSR, the renewal's proof of
+ * possession).
+ *
+ * A new key is created under the owner hierarchy's storage primary (the standard template, made
+ * again by TPM2_CreatePrimary each time, as tpm2-openssl does by default), with the attributes of
+ * {@link HOST_KEY_ATTRIBUTES}: it cannot be duplicated to another TPM, and its password, when it has
+ * one, is guarded by the TPM's dictionary-attack protection. What leaves the TPM is the public area
+ * and the private area wrapped by the storage key: usable only inside this TPM.
+ */
+import type { SignDigest } from '../../types.js';
+import { TPM_RH_OWNER } from './constants.js';
+import type { Tss2KeyFile } from './key-file.js';
+import { loadKeyFile, signWithPassword } from './key-handle.js';
+import { hostKeyTemplate, storagePrimaryTemplate, type TpmPublic } from './public-area.js';
+import { checkSigningKey, signRequest } from './signing.js';
+import { withTpm, type Sleep } from './tpm-client.js';
+import type { TpmDeviceDeps } from './transport.js';
+
+export type TpmDeps = TpmDeviceDeps & { readonly sleep?: Sleep };
+
+/** Key types `enroll --key tpm` makes. */
+export type TpmHostKeyType = { ec: 'P-256' | 'P-384' } | { rsaBits: number };
+
+/** A key the TPM just made: what a TSS2 key file stores. */
+export interface CreatedTpmKey extends Tss2KeyFile {}
+
+/** Creates a signing key in the TPM under the owner hierarchy; `password` empty = no password. */
+export async function createTpmHostKey(type: TpmHostKeyType, password: Uint8Array, deps: TpmDeps = {}): Promise<CreatedTpmKey> {
+  return withTpm(deps, async (tpm) => {
+    const parent = await tpm.createPrimary(TPM_RH_OWNER, storagePrimaryTemplate(false));
+    const created = await tpm.create(parent.handle, hostKeyTemplate(type), password);
+    return {
+      emptyAuth: password.length === 0,
+      parent: TPM_RH_OWNER,
+      rsaParent: false,
+      parentName: undefined,
+      description: undefined,
+      public2b: created.public2b,
+      private2b: created.private2b,
+      publicArea: created.outPublic,
+    };
+  });
+}
+
+/**
+ * Signs with a TSS2 key file: the TPM is opened, the key loaded under its parent, the data signed
+ * as X.509 SigV4 wants it (`signing.ts`), everything flushed. `describe` names the key in errors.
+ */
+export async function signWithKeyFile(
+  kf: Tss2KeyFile,
+  password: Uint8Array,
+  data: Uint8Array,
+  digest: SignDigest,
+  describe: string,
+  deps: TpmDeps = {},
+): Promise<Buffer> {
+  checkSigningKey(kf.publicArea, describe);
+  const req = signRequest(kf.publicArea, data, digest, describe);
+  return withTpm(deps, async (tpm) => {
+    const handle = await loadKeyFile(tpm, kf, describe);
+    return req.encode(await signWithPassword(tpm, { handle, publicArea: kf.publicArea, describe }, password, req.digest, req.scheme, req.hashAlg));
+  });
+}
+
+/** Signs with a persistent key (`handle:`), as {@link signWithKeyFile}. */
+export async function signWithPersistentKey(
+  handle: number,
+  publicArea: TpmPublic,
+  password: Uint8Array,
+  data: Uint8Array,
+  digest: SignDigest,
+  describe: string,
+  deps: TpmDeps = {},
+): Promise<Buffer> {
+  const req = signRequest(publicArea, data, digest, describe);
+  return withTpm(deps, async (tpm) =>
+    req.encode(await signWithPassword(tpm, { handle, publicArea, describe }, password, req.digest, req.scheme, req.hashAlg)),
+  );
+}
