@@ -49,6 +49,8 @@ export interface Swtpm {
   setLockout(o: { maxTries: number; recoverySeconds: number; lockoutRecoverySeconds?: number }): void;
   /** Clears a lockout (tpm2_dictionarylockout -c). */
   clearLockout(): void;
+  /** Kills swtpm with SIGKILL (its socket file stays: a TPM daemon that died); `stop` still cleans up. */
+  crash(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -114,6 +116,12 @@ export async function startSwtpm(o: { strictLockout?: boolean } = {}): Promise<S
     openssl: (args) => execFileSync('openssl', [...args], { env: toolEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 }),
     setLockout: (l) => void tools('tpm2_dictionarylockout', ['-s', '-n', String(l.maxTries), '-t', String(l.recoverySeconds), '-l', String(l.lockoutRecoverySeconds ?? 1)]),
     clearLockout: () => void tools('tpm2_dictionarylockout', ['-c']),
+    crash: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    },
     stop,
   };
   if (!o.strictLockout) tpm.setLockout({ maxTries: 1000, recoverySeconds: 1 });

@@ -13,7 +13,7 @@
  * hash (Part 3 TPM2_Sign); such keys are accepted when the digest still fits (see `ecDigestSize`).
  */
 import { createHash } from 'node:crypto';
-import { rawEcdsaToDer } from '../../../../common/src/pkcs11/ecdsa-der.js';
+import { ecdsaRawToDer } from '../../../../common/src/ecdsa-der.js';
 import type { SignDigest } from '../../types.js';
 import {
   TPM_ALG_ECC,
@@ -100,7 +100,7 @@ export function signRequest(p: TpmPublic, data: Uint8Array, digest: SignDigest, 
         if (sig.kind !== 'ecdsa' || sig.r.length > half || sig.s.length > half) {
           throw new TpmKeyError('tpm_response_invalid', 'TPM2_Sign returned no ECDSA signature of the curve size for an ECC key.');
         }
-        return rawEcdsaToDer(Buffer.concat([fit(sig.r, half), fit(sig.s, half)]));
+        return ecdsaRawToDer(Buffer.concat([fit(sig.r, half), fit(sig.s, half)]));
       },
     };
   }
