@@ -1,0 +1,204 @@
+/**
+ * A host whose key lives in the TPM, end to end with real processes: a software TPM (swtpm), a CA
+ * server, `rapki emulator` as Roles Anywhere. `rapki enroll --key tpm` makes the key inside the TPM
+ * and writes a TSS2 key file; the tpm2-openssl provider (not rapki) reads that file and must find the
+ * certificate's public key in it; `credential-process` with the file gets credentials the emulator
+ * issues and its STS accepts; `rapki agent` renews with a new TPM key (the CA gets a proof of
+ * possession signed in the TPM, since Node's TLS cannot use a TPM key) and replaces the key file only
+ * together with the new certificate; credentials work with the renewed files.
+ */
+import { X509Certificate } from 'node:crypto';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentCommand } from '../../cli/src/ca-client/handlers/agent.js';
+import type { DaemonEnv } from '../../cli/src/ca-client/daemon-env.js';
+import type { CommandIo } from '../../cli/src/ca-client/run.js';
+import { runCli, type CliResult } from '../support/cli.js';
+import { startCaServerProcess, type CaServerProcess } from '../support/ca-server.js';
+import { makeTempDir, removeTempDir } from '../support/openssl.js';
+import { startSwtpm, SWTPM_AVAILABLE, SWTPM_SKIP_REASON, type Swtpm } from '../support/swtpm.js';
+import { startEmulatorProcess, TEST_AWS_ENV, type EmulatorProcess } from '../cli/aws/emulator-process.js';
+
+if (!SWTPM_AVAILABLE) console.warn(SWTPM_SKIP_REASON);
+
+const ROLE = 'arn:aws:iam::123456789012:role/rapki-tpm-e2e';
+const PASSWORD = 'tpm key pässword';
+const fail = (r: CliResult): string => `exit ${r.code}\nstdout: ${r.out}\nstderr: ${r.stderr}`;
+
+let tpm: Swtpm;
+let emu: EmulatorProcess;
+let ca: CaServerProcess;
+let tmp: string;
+let adminEnv: Record<string, string>;
+let arns: { trustAnchorArn: string; profileArn: string };
+
+beforeAll(async () => {
+  if (!SWTPM_AVAILABLE) return;
+  tmp = await makeTempDir('rapki-e2e-tpm-');
+  tpm = await startSwtpm();
+  emu = await startEmulatorProcess();
+  ca = await startCaServerProcess({ intermediate: true, env: { ...TEST_AWS_ENV } });
+  adminEnv = { ...TEST_AWS_ENV, RAPKI_CA_URL: ca.url, RAPKI_CA_FINGERPRINT: ca.fingerprint, RAPKI_ADMIN_TOKEN: ca.adminToken };
+  const reg = await runCli(['aws', 'register', '--json', '--role-arn', ROLE, '--endpoint', emu.url], { env: adminEnv, timeoutMs: 60_000 });
+  expect(reg.code, fail(reg)).toBe(0);
+  arns = JSON.parse(reg.out) as { trustAnchorArn: string; profileArn: string };
+}, 120_000);
+
+afterAll(async () => {
+  await ca?.dispose();
+  await emu?.dispose();
+  await tpm?.stop();
+  if (tmp) await removeTempDir(tmp);
+});
+
+async function enrollTpm(subject: string, keyType: string, password?: string): Promise<{ dir: string; serial: string; out: CliResult }> {
+  const t = await runCli(['token', 'create', '--subject', subject, '--cert-ttl', '60s', '--json'], { env: adminEnv });
+  expect(t.code, fail(t)).toBe(0);
+  const dir = join(tmp, subject);
+  const args = ['enroll', '--out', dir, '--key', 'tpm', '--key-type', keyType];
+  if (password !== undefined) {
+    writeFileSync(join(tmp, `${subject}.pw`), `${password}\n`, { mode: 0o600 });
+    args.push('--tpm-key-password-file', join(tmp, `${subject}.pw`));
+  }
+  const e = await runCli(args, { env: { RAPKI_CA_URL: ca.url, RAPKI_CA_FINGERPRINT: ca.fingerprint, RAPKI_ENROLL_TOKEN: (JSON.parse(t.out) as { token: string }).token, ...tpm.env }, timeoutMs: 60_000 });
+  expect(e.code, fail(e)).toBe(0);
+  const serial = new X509Certificate(readFileSync(join(dir, 'certificate.pem'))).serialNumber.toLowerCase();
+  return { dir, serial, out: e };
+}
+
+/** The public key the tpm2-openssl provider finds in a TSS2 key file (independent of rapki). */
+function providerPublicKey(keyFile: string, password?: string): string {
+  return tpm.openssl(['pkey', '-provider', 'tpm2', '-provider', 'default', ...(password ? ['-passin', `pass:${password}`] : []), '-in', keyFile, '-pubout']);
+}
+
+function certPublicKey(certFile: string): string {
+  return new X509Certificate(readFileSync(certFile)).publicKey.export({ type: 'spki', format: 'pem' }) as string;
+}
+
+async function credentials(dir: string, env: Record<string, string>): Promise<{ AccessKeyId: string; SecretAccessKey: string; SessionToken: string }> {
+  const r = await runCli(
+    [
+      'credential-process',
+      '--certificate', join(dir, 'certificate.pem'),
+      '--private-key', join(dir, 'private-key.pem'),
+      '--intermediates', join(dir, 'chain.pem'),
+      '--trust-anchor-arn', arns.trustAnchorArn,
+      '--profile-arn', arns.profileArn,
+      '--role-arn', ROLE,
+      '--endpoint', emu.url,
+      '--no-cache',
+    ],
+    { env: { ...tpm.env, ...env }, timeoutMs: 30_000 },
+  );
+  expect(r.code, fail(r)).toBe(0);
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.out) as { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
+}
+
+async function callerArn(c: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string }): Promise<string> {
+  const sts = new STSClient({
+    endpoint: emu.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken },
+    maxAttempts: 1,
+  });
+  try {
+    return (await sts.send(new GetCallerIdentityCommand({}))).Arn!;
+  } finally {
+    sts.destroy();
+  }
+}
+
+function io(env: Record<string, string>): CommandIo & { err: string; entries: () => Array<Record<string, unknown>> } {
+  const o = {
+    out: '',
+    err: '',
+    env: { PATH: process.env.PATH, ...env },
+    stdoutIsTty: false,
+    stdout: (t: string | Uint8Array) => void (o.out += String(t)),
+    stderr: (t: string) => void (o.err += t),
+    entries: () =>
+      o.err
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+  return o;
+}
+
+/** Virtual time, no file mtime: a 60 s certificate (backdated 5 min by the CA) is due at once. */
+function daemon(stopAfterSleeps: number): DaemonEnv {
+  const ac = new AbortController();
+  let sleeps = 0;
+  let offset = 0;
+  return {
+    now: () => new Date(Date.now() + offset),
+    random: () => 0.5,
+    signal: ac.signal,
+    sleep: async (ms) => {
+      offset += ms;
+      if (++sleeps >= stopAfterSleeps) ac.abort();
+    },
+  };
+}
+
+describe.skipIf(!SWTPM_AVAILABLE)('a host key in the TPM: enroll --key tpm, credential-process, renewal by the agent', () => {
+  it('RSA 2048 without password: the TSS2 key file holds the certificate\'s key; credentials from the emulator work with STS', async () => {
+    const { dir, serial, out } = await enrollTpm('tpm-rsa', 'rsa-2048');
+    expect(out.out).toContain('the key is in the TPM');
+    const keyFile = join(dir, 'private-key.pem');
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(readFileSync(keyFile, 'utf8')).toMatch(/^-----BEGIN TSS2 PRIVATE KEY-----\n/);
+    expect(providerPublicKey(keyFile)).toBe(certPublicKey(join(dir, 'certificate.pem')));
+    expect(await callerArn(await credentials(dir, {}))).toBe(`arn:aws:sts::123456789012:assumed-role/rapki-tpm-e2e/${serial.replace(/^0+/, '')}`);
+  }, 120_000);
+
+  it('EC P-256 with a password: the agent renews with a NEW TPM key, swaps key file and certificate together, credentials still work', async () => {
+    const { dir, serial } = await enrollTpm('tpm-ec', 'ec-p256', PASSWORD);
+    const keyFile = join(dir, 'private-key.pem');
+    const certFile = join(dir, 'certificate.pem');
+    const oldKeyPem = readFileSync(keyFile, 'utf8');
+    const oldPublic = providerPublicKey(keyFile, PASSWORD);
+    expect(oldPublic).toBe(certPublicKey(certFile));
+    const env = { ...tpm.env, RAPKI_TPM_KEY_PASSWORD: PASSWORD };
+    expect((await callerArn(await credentials(dir, env))).endsWith(`/${serial.replace(/^0+/, '')}`)).toBe(true);
+
+    // A renewal that cannot reach the CA leaves key file and certificate as they were.
+    const down = io(env);
+    const before = [readFileSync(keyFile, 'utf8'), readFileSync(certFile, 'utf8')];
+    const refused = await agentCommand({ 'ca-url': 'https://127.0.0.1:9', 'ca-fingerprint': ca.fingerprint, certificate: certFile, 'private-key': keyFile }, down, { daemon: daemon(2) });
+    expect(refused, down.err).toBe(0);
+    expect(down.entries().filter((e) => e.msg === 'renewal failed; keeping the current certificate').length).toBeGreaterThanOrEqual(1);
+    expect([readFileSync(keyFile, 'utf8'), readFileSync(certFile, 'utf8')]).toEqual(before);
+
+    const o = io(env);
+    const code = await agentCommand({ 'ca-url': ca.url, 'ca-fingerprint': ca.fingerprint, certificate: certFile, 'private-key': keyFile, intermediates: join(dir, 'chain.pem') }, o, { daemon: daemon(1) });
+    expect(code, o.err).toBe(0);
+    const renewed = o.entries().find((e) => e.msg === 'renewed');
+    expect(renewed?.previous_serial).toBe(serial.replace(/^0+/, ''));
+    expect(o.err).not.toMatch(/BEGIN|PRIVATE|pässword/);
+
+    const newKeyPem = readFileSync(keyFile, 'utf8');
+    expect(newKeyPem).not.toBe(oldKeyPem);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    const newPublic = providerPublicKey(keyFile, PASSWORD); // same password as before
+    expect(newPublic).not.toBe(oldPublic);
+    expect(newPublic).toBe(certPublicKey(certFile));
+    const newSerial = new X509Certificate(readFileSync(certFile)).serialNumber.toLowerCase().replace(/^0+/, '');
+    expect(newSerial).toBe(String(renewed!.serial).replace(/^0+/, ''));
+    expect(await callerArn(await credentials(dir, env))).toBe(`arn:aws:sts::123456789012:assumed-role/rapki-tpm-e2e/${newSerial}`);
+    expect(tpm.tools('tpm2_getcap', ['handles-transient']).trim()).toBe('');
+  }, 180_000);
+
+  it('the agent with a wrong TPM key password stops at start (tpm_wrong_key_password), before any renewal', async () => {
+    const { dir } = await enrollTpm('tpm-wrong', 'ec-p384', PASSWORD);
+    const o = io({ ...tpm.env, RAPKI_TPM_KEY_PASSWORD: 'not it' });
+    const before = readFileSync(join(dir, 'certificate.pem'), 'utf8');
+    const code = await agentCommand({ 'ca-url': ca.url, 'ca-fingerprint': ca.fingerprint, certificate: join(dir, 'certificate.pem'), 'private-key': join(dir, 'private-key.pem') }, o, { daemon: daemon(1) });
+    expect(code).toBe(1);
+    expect(o.err).toMatch(/^rapki: tpm_wrong_key_password: /m);
+    expect(readFileSync(join(dir, 'certificate.pem'), 'utf8')).toBe(before);
+  }, 120_000);
+});
