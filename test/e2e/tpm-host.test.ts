@@ -165,6 +165,22 @@ describe.skipIf(!SWTPM_AVAILABLE)('a host key in the TPM: enroll --key tpm, cred
     const env = { ...tpm.env, RAPKI_TPM_KEY_PASSWORD: PASSWORD };
     expect((await callerArn(await credentials(dir, env))).endsWith(`/${serial.replace(/^0+/, '')}`)).toBe(true);
 
+    // The snippet `aws register --host-key tpm` prints is the line that works on this host, as is.
+    const pwFile = join(tmp, 'tpm-ec.pw');
+    const reg = await runCli(['aws', 'register', '--json', '--role-arn', ROLE, '--endpoint', emu.url, '--host-key', 'tpm', '--cert-dir', dir, '--tpm-key-password-file', pwFile], {
+      env: adminEnv,
+      timeoutMs: 60_000,
+    });
+    expect(reg.code, fail(reg)).toBe(0);
+    const snippet = (JSON.parse(reg.out) as { configSnippet: string }).configSnippet;
+    expect(snippet).toMatch(/^# Host keys in the TPM/);
+    const line = /^credential_process = rapki (.*)$/m.exec(snippet)![1]!;
+    expect(line).toContain(`--private-key ${keyFile} `);
+    expect(line).toContain(`--tpm-key-password-file ${pwFile} `);
+    const fromSnippet = await runCli([...line.split(' '), '--no-cache'], { env: tpm.env, timeoutMs: 30_000 });
+    expect(fromSnippet.code, fail(fromSnippet)).toBe(0);
+    expect((await callerArn(JSON.parse(fromSnippet.out))).endsWith(`/${serial.replace(/^0+/, '')}`)).toBe(true);
+
     // A renewal that cannot reach the CA leaves key file and certificate as they were.
     const down = io(env);
     const before = [readFileSync(keyFile, 'utf8'), readFileSync(certFile, 'utf8')];
