@@ -4,11 +4,22 @@
  * Unix socket is a software TPM (swtpm `--server type=unixio`); anything else is opened as the
  * kernel's character device, where one write is one command and one read is its response.
  */
-import { constants as fsConstants } from 'node:fs';
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { close as fsClose, constants as fsConstants, open as fsOpen, read as fsRead, stat as fsStat, write as fsWrite, type Stats } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { COMMAND_TIMEOUT_MS, DEFAULT_TPM_DEVICES, ENV_TPM_DEVICE, HEADER_SIZE, MAX_RESPONSE_BYTES } from './constants.js';
 import { TpmKeyError } from './errors.js';
+
+// The callback forms of node:fs: node:fs/promises would load ~20 more internal modules on the
+// credential-process path of TPM keys.
+const stat = (path: string): Promise<Stats> => new Promise((resolve, reject) => fsStat(path, (err, st) => (err ? reject(err) : resolve(st))));
+const openRw = (path: string): Promise<number> =>
+  new Promise((resolve, reject) => fsOpen(path, fsConstants.O_RDWR, (err, fd) => (err ? reject(err) : resolve(fd))));
+const writeAll = (fd: number, b: Uint8Array): Promise<void> =>
+  new Promise((resolve, reject) =>
+    fsWrite(fd, b, 0, b.length, null, (err, n) => (err ? reject(err) : n !== b.length ? reject(new Error(`short write of ${n} bytes`)) : resolve())),
+  );
+const readOnce = (fd: number, b: Buffer): Promise<number> => new Promise((resolve, reject) => fsRead(fd, b, 0, b.length, null, (err, n) => (err ? reject(err) : resolve(n))));
+const closeFd = (fd: number): Promise<void> => new Promise((resolve) => fsClose(fd, () => resolve()));
 
 /** A connection to one TPM: one command at a time (callers serialize). */
 export interface TpmTransport {
@@ -88,9 +99,9 @@ function timeoutError(path: string, timeoutMs: number): TpmKeyError {
 }
 
 async function openDevice(path: string, timeoutMs: number): Promise<TpmTransport> {
-  let fh: FileHandle;
+  let fd: number;
   try {
-    fh = await open(path, fsConstants.O_RDWR);
+    fd = await openRw(path);
   } catch (err) {
     throw openError(path, err as NodeJS.ErrnoException);
   }
@@ -98,10 +109,10 @@ async function openDevice(path: string, timeoutMs: number): Promise<TpmTransport
     path,
     async transmit(command) {
       const work = (async () => {
-        await fh.write(command);
+        await writeAll(fd, command);
         // The driver returns the whole response to one read (Linux tpm-dev-common.c).
         const buf = Buffer.alloc(MAX_RESPONSE_BYTES);
-        const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+        const bytesRead = await readOnce(fd, buf);
         const res = buf.subarray(0, bytesRead);
         const size = announcedSize(res);
         if (size === undefined) throw new TpmKeyError('tpm_response_invalid', `The TPM at ${path} answered ${bytesRead} bytes, not a response.`);
@@ -122,7 +133,7 @@ async function openDevice(path: string, timeoutMs: number): Promise<TpmTransport
         clearTimeout(timer);
       }
     },
-    close: () => fh.close(),
+    close: () => closeFd(fd),
   };
 }
 
@@ -197,13 +208,11 @@ async function openSocket(path: string, timeoutMs: number): Promise<TpmTransport
         socket.write(command);
       });
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (socket.destroyed) return resolve();
-        socket.once('close', () => resolve());
-        socket.end();
-        // A peer that never closes its side must not keep the process waiting.
-        setTimeout(() => socket.destroy(), 1000).unref();
-      }),
+    // Every response was read whole, so nothing is in flight: close at once rather than wait for
+    // the peer to answer a half-close (swtpm takes tens of ms to notice one).
+    close: async () => {
+      failure ??= new TpmKeyError('tpm_unavailable', `The connection to the TPM at ${path} is closed.`);
+      socket.destroy();
+    },
   };
 }
