@@ -18,7 +18,7 @@ export function withSignerFlags<T>(y: Argv<T>, command: SignerCommand): Argv<T> 
   }
   out = out.group(groups.supported!, 'Options:').group(groups.unsupported!, 'Accepted for compatibility, answered with an error:');
   return out.epilog(
-    'Environment: RAPKI_PKCS8_PASSWORD (key password), AWS_CA_BUNDLE (PEM roots trusted for the endpoint instead of the bundled ones, as the AWS CLI), ' +
+    'Environment: RAPKI_PKCS8_PASSWORD (key password), RAPKI_TPM_KEY_PASSWORD (TPM key password), TPM_DEVICE (TPM device or software TPM socket; default /dev/tpmrm0, /dev/tpm0), AWS_CA_BUNDLE (PEM roots trusted for the endpoint instead of the bundled ones, as the AWS CLI), ' +
       'HTTPS_PROXY / NO_PROXY (with --with-proxy), AWS_USE_FIPS_ENDPOINT=true. Failures print `rapki: <code>: <message>` ' +
       'to stderr and exit 1.',
   );

@@ -7,14 +7,15 @@
  * possession signed in the TPM, since Node's TLS cannot use a TPM key) and replaces the key file only
  * together with the new certificate; credentials work with the renewed files.
  */
-import { X509Certificate } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createPublicKey, X509Certificate } from 'node:crypto';
+import { copyFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentCommand } from '../../cli/src/ca-client/handlers/agent.js';
 import type { DaemonEnv } from '../../cli/src/ca-client/daemon-env.js';
 import type { CommandIo } from '../../cli/src/ca-client/run.js';
+import { loadCurrent } from '../../cli/src/ca-client/renew.js';
 import { runCli, type CliResult } from '../support/cli.js';
 import { startCaServerProcess, type CaServerProcess } from '../support/ca-server.js';
 import { makeTempDir, removeTempDir } from '../support/openssl.js';
@@ -71,6 +72,19 @@ async function enrollTpm(subject: string, keyType: string, password?: string): P
 /** The public key the tpm2-openssl provider finds in a TSS2 key file (independent of rapki). */
 function providerPublicKey(keyFile: string, password?: string): string {
   return tpm.openssl(['pkey', '-provider', 'tpm2', '-provider', 'default', ...(password ? ['-passin', `pass:${password}`] : []), '-in', keyFile, '-pubout']);
+}
+
+/** The public key at a persistent handle, as tpm2-tools reads it (PEM). */
+function handlePublicKey(handle: number): string {
+  const out = join(tmp, `h-${handle.toString(16)}-${Math.random().toString(36).slice(2)}.pem`);
+  tpm.tools('tpm2_readpublic', ['-c', `0x${handle.toString(16)}`, '-f', 'pem', '-o', out]);
+  return createPublicKey(readFileSync(out)).export({ type: 'spki', format: 'pem' }) as string;
+}
+
+/** Makes the key of a TSS2 key file persistent at `handle` (set-up of a handle host). */
+async function persist(handle: number, keyFile: string): Promise<void> {
+  const { tss2KeyOf, replacePersistentKey } = await import('../../signer/src/keys/tpm/index.js');
+  await replacePersistentKey(handle, tss2KeyOf(readFileSync(keyFile, 'utf8'), keyFile), 'set-up key', { env: tpm.env });
 }
 
 function certPublicKey(certFile: string): string {
@@ -207,6 +221,55 @@ describe.skipIf(!SWTPM_AVAILABLE)('a host key in the TPM: enroll --key tpm, cred
     expect(await callerArn(await credentials(dir, env))).toBe(`arn:aws:sts::123456789012:assumed-role/rapki-tpm-e2e/${newSerial}`);
     expect(tpm.tools('tpm2_getcap', ['handles-transient']).trim()).toBe('');
   }, 180_000);
+
+  it('a persistent key (handle:): credential-process, then the agent renews with a new key evicted into the same handle', async () => {
+    const { dir, serial } = await enrollTpm('tpm-handle', 'ec-p256');
+    const handle = 0x81000301;
+    await persist(handle, join(dir, 'private-key.pem'));
+    rmSync(join(dir, 'private-key.pem'));
+    const certFile = join(dir, 'certificate.pem');
+    const files = { certificate: certFile, privateKey: `handle:0x${handle.toString(16)}` };
+    expect(handlePublicKey(handle)).toBe(certPublicKey(certFile));
+    const c = await runCli(
+      ['credential-process', '--certificate', certFile, '--private-key', files.privateKey, '--no-tpm-key-password', '--intermediates', join(dir, 'chain.pem'),
+        '--trust-anchor-arn', arns.trustAnchorArn, '--profile-arn', arns.profileArn, '--role-arn', ROLE, '--endpoint', emu.url, '--no-cache'],
+      { env: tpm.env, timeoutMs: 30_000 },
+    );
+    expect(c.code, fail(c)).toBe(0);
+    expect((await callerArn(JSON.parse(c.out))).endsWith(`/${serial.replace(/^0+/, '')}`)).toBe(true);
+
+    const oldPublic = handlePublicKey(handle);
+    const o = io(tpm.env);
+    const code = await agentCommand({ 'ca-url': ca.url, 'ca-fingerprint': ca.fingerprint, certificate: certFile, 'private-key': files.privateKey }, o, {
+      daemon: daemon(1),
+      signerValues: { 'no-tpm-key-password': true },
+    });
+    expect(code, o.err).toBe(0);
+    expect(o.entries().map((e) => e.msg)).toContain('renewed');
+    // tpm2-tools reads the handle: the certificate's new key, not the old one.
+    expect(handlePublicKey(handle)).not.toBe(oldPublic);
+    expect(handlePublicKey(handle)).toBe(certPublicKey(certFile));
+    expect(existsSync(join(dir, '.rapki-pending-tpm-key.pem'))).toBe(false);
+    expect(tpm.tools('tpm2_getcap', ['handles-transient']).trim()).toBe('');
+  }, 180_000);
+
+  it('a persistent-key renewal cut off between the certificate and the TPM swap is finished at the next start', async () => {
+    // The state such a crash leaves: the new certificate on disk, its key waiting in the pending
+    // file, the old key still at the handle. Made here from two enrollments (two keys, two certificates).
+    const first = await enrollTpm('tpm-swap', 'ec-p256');
+    const second = await enrollTpm('tpm-swap-2', 'ec-p256');
+    const handle = 0x81000302;
+    await persist(handle, join(first.dir, 'private-key.pem'));
+    const pending = join(second.dir, '.rapki-pending-tpm-key.pem');
+    copyFileSync(join(second.dir, 'private-key.pem'), pending);
+    rmSync(join(second.dir, 'private-key.pem'));
+    const certFile = join(second.dir, 'certificate.pem');
+    expect(handlePublicKey(handle)).not.toBe(certPublicKey(certFile));
+    const current = await loadCurrent({ certificate: certFile, privateKey: `handle:0x${handle.toString(16)}` }, { noTpmKeyPassword: true, env: tpm.env });
+    expect(current.kind).toBe('tpm');
+    expect(handlePublicKey(handle)).toBe(certPublicKey(certFile));
+    expect(existsSync(pending)).toBe(false);
+  }, 120_000);
 
   it('the agent with a wrong TPM key password stops at start (tpm_wrong_key_password), before any renewal', async () => {
     const { dir } = await enrollTpm('tpm-wrong', 'ec-p384', PASSWORD);

@@ -10,18 +10,18 @@
  * is replaced only after the new certificate came back and checked out, together with it.
  */
 import { X509Certificate, createPrivateKey, createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
-import { access, readFile } from 'node:fs/promises';
+import { access, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { CaClient, ClientIdentity } from './client.js';
 import { assertIssued } from './api-types.js';
 import { writeFilesAtomically, type PlannedFile } from './atomic-files.js';
-import { CA_PATHS, ENROLL_FILES, MAX_PEM_FILE_BYTES } from './constants.js';
+import { CA_PATHS, ENROLL_FILES, MAX_PEM_FILE_BYTES, PENDING_TPM_KEY_FILE } from './constants.js';
 import { commonNameOf, sansOf } from './cert-names.js';
 import { buildCsrPem, buildCsrPemWithSigner } from './csr.js';
 import { caClientError } from './errors.js';
 import { checkIssued } from './issued.js';
 import { generateHostKey, keyTypeOf } from './key-types.js';
-import { holdsTss2Key } from '../../../signer/src/keys/tpm/detect.js';
+import { holdsTss2Key, isTpmHandle } from '../../../signer/src/keys/tpm/detect.js';
 import { possessionMessage } from '../../../ca-server/src/http/renew-possession.js';
 import type { TpmHostKey } from './tpm-key.js';
 
@@ -63,6 +63,8 @@ export type CurrentCredentials = CurrentFileCredentials | CurrentTpmCredentials;
 export interface KeySecrets {
   /** Password of a TPM key. */
   readonly tpmKeyPassword?: string | undefined;
+  /** A persistent TPM key (`handle:`) without password (--no-tpm-key-password). */
+  readonly noTpmKeyPassword?: boolean | undefined;
   /** Where the TPM is (TPM_DEVICE); default: the process environment. */
   readonly env?: Readonly<Record<string, string | undefined>> | undefined;
 }
@@ -98,7 +100,8 @@ export function refuseTokenKey(privateKey: string | undefined): void {
  */
 export async function loadCurrent(files: HostFiles, secrets: KeySecrets = {}): Promise<CurrentCredentials> {
   const certificatePem = await readSmall(files.certificate, 'certificate');
-  const privateKeyPem = await readSmall(files.privateKey, 'private key');
+  const persistent = isTpmHandle(files.privateKey);
+  const privateKeyPem = persistent ? '' : await readSmall(files.privateKey, 'private key');
   const chainPem = files.chain ? await readSmall(files.chain, 'chain').catch(() => '') : '';
   let certificate: X509Certificate;
   let privateKey: KeyObject;
@@ -107,10 +110,13 @@ export async function loadCurrent(files: HostFiles, secrets: KeySecrets = {}): P
   } catch (cause) {
     throw caClientError('file_invalid', `${files.certificate} is not a PEM certificate`, { cause });
   }
-  if (holdsTss2Key(Buffer.from(privateKeyPem, 'utf8'))) {
-    const { tpmHostKeyFromPem } = await import('./tpm-key.js');
+  if (persistent || holdsTss2Key(Buffer.from(privateKeyPem, 'utf8'))) {
+    const tpm = await import('./tpm-key.js');
     const env = secrets.env ?? process.env;
-    const tpmKey = await tpmHostKeyFromPem(privateKeyPem, files.privateKey, secrets.tpmKeyPassword, { env });
+    if (persistent) await finishPersistentSwap(files, certificate, secrets, env);
+    const tpmKey = persistent
+      ? await tpm.tpmHostKeyAtHandle(files.privateKey, secrets.tpmKeyPassword, secrets.noTpmKeyPassword === true, { env })
+      : await tpm.tpmHostKeyFromPem(privateKeyPem, files.privateKey, secrets.tpmKeyPassword, { env });
     if (!tpmKey.spki.equals(certificate.publicKey.export({ type: 'spki', format: 'der' }))) {
       throw caClientError('file_invalid', `${files.privateKey} is not the key of ${files.certificate}`);
     }
@@ -282,13 +288,56 @@ async function renewTpm(input: RenewInput, current: CurrentTpmCredentials): Prom
   if (files.chain) planned.push({ path: files.chain, content: checked.chainPem, mode: 0o644 });
   const caFile = files.ca ?? (await defaultCaPath(files.certificate));
   if (caFile && issued.ca) planned.push({ path: caFile, content: checked.rootPem, mode: 0o644 });
-  if (!input.reuseKey) planned.push({ path: files.privateKey, content: key.pem, mode: 0o600 });
+  const handle = current.tpmKey.handle;
+  if (!input.reuseKey && handle === undefined) planned.push({ path: files.privateKey, content: key.pem, mode: 0o600 });
   planned.push({ path: files.certificate, content: checked.certificatePem, mode: 0o644 });
-  await writeFilesAtomically(planned);
+  if (!input.reuseKey && handle !== undefined) {
+    // A persistent key: the new key's file goes next to the certificate first, so that a crash
+    // between the certificate and the TPM swap is finished at the next start (finishPersistentSwap).
+    await writeFilesAtomically([{ path: pendingKeyPath(files), content: key.pem, mode: 0o600 }]);
+    await writeFilesAtomically(planned);
+    const { replacePersistentKey } = await import('./tpm-key.js');
+    await replacePersistentKey(handle, key, { env: current.env });
+    await rm(pendingKeyPath(files), { force: true });
+  } else {
+    await writeFilesAtomically(planned);
+  }
   if (pendingId !== undefined) pendingTpmKeys.delete(pendingId);
   return {
     serial: issued.serial,
     previousSerial: current.certificate.serialNumber.toLowerCase(),
     notAfter: issued.notAfter,
   };
+}
+
+/** Where the new key of a persistent-handle renewal waits until it is in the TPM. */
+function pendingKeyPath(files: HostFiles): string {
+  return join(dirname(files.certificate), PENDING_TPM_KEY_FILE);
+}
+
+/**
+ * Finishes a persistent-key renewal that stopped between writing the certificate and swapping the
+ * key in the TPM: when the pending key file holds the certificate's key and the handle does not,
+ * the swap is done now. A pending file for another key (the renewal stopped before its
+ * certificate was written) is dropped.
+ */
+async function finishPersistentSwap(files: HostFiles, certificate: X509Certificate, secrets: KeySecrets, env: Readonly<Record<string, string | undefined>>): Promise<void> {
+  const path = pendingKeyPath(files);
+  let pem: string;
+  try {
+    pem = await readFile(path, 'utf8');
+  } catch {
+    return; // none: the usual case
+  }
+  const tpm = await import('./tpm-key.js');
+  const spki = certificate.publicKey.export({ type: 'spki', format: 'der' });
+  const pending = await tpm.tpmHostKeyFromPem(pem, path, secrets.tpmKeyPassword, { env });
+  if (pending.spki.equals(spki)) {
+    const { parseTpmHandle, readPersistentPublic, publicKeyOf } = await import('../../../signer/src/keys/tpm/index.js');
+    const handle = parseTpmHandle(files.privateKey);
+    const there = await readPersistentPublic(handle, { env });
+    const thereSpki = there === undefined ? undefined : publicKeyOf(there).export({ type: 'spki', format: 'der' });
+    if (thereSpki === undefined || !thereSpki.equals(spki)) await tpm.replacePersistentKey(handle, pending, { env });
+  }
+  await rm(path, { force: true });
 }

@@ -41,11 +41,14 @@ export function encodeTss2KeyFile(kf: Pick<Tss2KeyFile, 'emptyAuth' | 'parent' |
   return `-----BEGIN ${TSS2_PEM_LABEL}-----\n${lines.join('\n')}\n-----END ${TSS2_PEM_LABEL}-----\n`;
 }
 
-/** A TPM host key as enrollment and renewal use it. */
+/** A TPM host key as enrollment and renewal use it: a TSS2 key file, or a persistent key (`handle:`). */
 export interface TpmHostKey {
-  readonly file: Tss2KeyFile;
-  /** The TSS2 key file to write (0600). */
+  /** The key file (undefined for a persistent key). */
+  readonly file: Tss2KeyFile | undefined;
+  /** The TSS2 key file text to write (0600); '' for a persistent key. */
   readonly pem: string;
+  /** The persistent handle, for `handle:` keys. */
+  readonly handle?: number | undefined;
   readonly publicKey: KeyObject;
   readonly spki: Buffer;
   /** `--key-type` name of the key, to make the same type again at renewal. */
@@ -78,6 +81,7 @@ export async function tpmHostKeyFromPem(pem: string, source: string, password: s
   return {
     file,
     pem,
+    handle: undefined,
     publicKey,
     spki: publicKey.export({ type: 'spki', format: 'der' }),
     keyType: keyTypeOf(publicKey),
@@ -104,4 +108,40 @@ export async function generateTpmHostKey(keyType: string, password: string | und
     throw new SignerError('key_certificate_mismatch', 'The key the TPM generated does not sign for the public key it returned.');
   }
   return key;
+}
+
+/**
+ * The persistent key at `handle:0x81…` (its public area read from the TPM). Like the signer
+ * commands: `noPassword` (--no-tpm-key-password) or a password is required.
+ */
+export async function tpmHostKeyAtHandle(handleText: string, password: string | undefined, noPassword: boolean, deps: TpmDeps = {}): Promise<TpmHostKey> {
+  const tpm = await tpmModule();
+  const handle = tpm.parseTpmHandle(handleText);
+  const publicArea = await tpm.readPersistentPublic(handle, deps);
+  const describe = `the TPM key at ${handleText.slice(handleText.indexOf(':') + 1)}`;
+  if (publicArea === undefined) {
+    throw new tpm.TpmKeyError('tpm_handle_not_found', `There is no key at the persistent handle ${handleText}; list the persistent handles with tpm2_getcap handles-persistent.`);
+  }
+  const auth = tpm.keyAuthValue({ tpmKeyPassword: password, noTpmKeyPassword: noPassword }, {
+    emptyAuth: undefined,
+    describe,
+    maxBytes: tpm.TPM_HASHES[publicArea.nameAlg]?.size ?? 64,
+  });
+  const publicKey = tpm.publicKeyOf(publicArea);
+  return {
+    file: undefined,
+    pem: '',
+    handle,
+    publicKey,
+    spki: publicKey.export({ type: 'spki', format: 'der' }),
+    keyType: keyTypeOf(publicKey),
+    signer: { sign: (data) => tpm.signWithPersistentKey(handle, publicArea, auth, data, 'sha256', describe, deps) },
+  };
+}
+
+/** Makes `key` (a new key's TSS2 key file) the persistent key at `handle`, evicting the old one. */
+export async function replacePersistentKey(handle: number, key: TpmHostKey, deps: TpmDeps = {}): Promise<void> {
+  if (key.file === undefined) throw new TypeError('replacePersistentKey needs a key file');
+  const tpm = await tpmModule();
+  await tpm.replacePersistentKey(handle, key.file, 'the new TPM key', deps);
 }

@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import type { FlagValues } from '../../credential-flags.js';
+import { isTpmHandle } from '../../../../signer/src/keys/tpm/detect.js';
 import { jsonLineLog, type AgentLog } from '../agent-log.js';
 import type { ConnectionArgs } from '../connection.js';
 import { processDaemonEnv, type DaemonEnv } from '../daemon-env.js';
@@ -77,7 +78,8 @@ export async function agentCommand(args: AgentArgs, io: CommandIo, deps: AgentDe
     const port = parsePort(args.port);
     const files: HostFiles = {
       certificate: resolvePath(args.certificate),
-      privateKey: resolvePath(args['private-key']),
+      // `handle:0x81…` names a persistent TPM key, not a path.
+      privateKey: isTpmHandle(args['private-key']) ? args['private-key'] : resolvePath(args['private-key']),
       chain: args.intermediates !== undefined ? resolvePath(args.intermediates) : await defaultChainPath(resolvePath(args.certificate)),
     };
     const daemon = deps.daemon ?? processDaemonEnv((signal) => log('info', 'stopping', { signal }));
@@ -85,6 +87,7 @@ export async function agentCommand(args: AgentArgs, io: CommandIo, deps: AgentDe
     const { resolveTpmKeyPassword } = await import('../../signer-options.js');
     const secrets: KeySecrets = {
       tpmKeyPassword: resolveTpmKeyPassword(deps.signerValues ?? {}, { env: io.env, readFileText: (p) => readFileSync(p, 'utf8'), warn: (l) => io.stderr(`${l}\n`) }),
+      noTpmKeyPassword: deps.signerValues?.['no-tpm-key-password'] === true,
       env: io.env,
     };
 

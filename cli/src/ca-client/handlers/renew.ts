@@ -23,6 +23,7 @@ export interface RenewArgs extends ConnectionArgs {
   readonly 'key-type'?: string | undefined;
   readonly 'reuse-key'?: boolean | undefined;
   readonly 'tpm-key-password-file'?: string | undefined;
+  readonly 'no-tpm-key-password'?: boolean | undefined;
   readonly daemon?: boolean | undefined;
   readonly json?: boolean | undefined;
 }
@@ -67,7 +68,11 @@ export function renewCommand(args: RenewArgs, io: CommandIo, daemonEnv?: DaemonE
       privateKey: args['private-key'],
       chain: args.chain ?? (await defaultChainPath(args.certificate)),
     };
-    const secrets: KeySecrets = { tpmKeyPassword: await tpmKeyPasswordOf(args['tpm-key-password-file'], io.env), env: io.env };
+    const secrets: KeySecrets = {
+      tpmKeyPassword: args['no-tpm-key-password'] ? undefined : await tpmKeyPasswordOf(args['tpm-key-password-file'], io.env),
+      noTpmKeyPassword: args['no-tpm-key-password'] === true,
+      env: io.env,
+    };
     const report = (r: RenewalOutcome): void => {
       if (args.json) io.stdout(`${JSON.stringify(r)}\n`);
       else io.stdout(`renewed: serial ${r.serial} (was ${r.previousSerial}), valid until ${r.notAfter}\n`);

@@ -12,7 +12,7 @@
 import type { SignDigest } from '../../types.js';
 import { TPM_RH_OWNER } from './constants.js';
 import type { Tss2KeyFile } from './key-file.js';
-import { loadKeyFile, signWithPassword } from './key-handle.js';
+import { loadKeyFile, readPersistent, signWithPassword } from './key-handle.js';
 import { hostKeyTemplate, storagePrimaryTemplate, type TpmPublic } from './public-area.js';
 import { checkSigningKey, signRequest } from './signing.js';
 import { withTpm, type Sleep } from './tpm-client.js';
@@ -78,4 +78,25 @@ export async function signWithPersistentKey(
   return withTpm(deps, async (tpm) =>
     req.encode(await signWithPassword(tpm, { handle, publicArea, describe }, password, req.digest, req.scheme, req.hashAlg)),
   );
+}
+
+/**
+ * Puts the key of `kf` at the persistent handle `handle` in place of what is there (the owner
+ * authorizes, with an empty owner password as on most hosts): TPM2_EvictControl removes the old
+ * object, TPM2_Load and TPM2_EvictControl make the new one persistent at the same handle, so
+ * configurations naming `handle:0x81…` keep working. Called only once the certificate for the new
+ * key is on disk.
+ */
+export async function replacePersistentKey(handle: number, kf: Tss2KeyFile, describe: string, deps: TpmDeps = {}): Promise<void> {
+  await withTpm(deps, async (tpm) => {
+    const present = (await tpm.persistentHandles(handle)).includes(handle);
+    if (present) await tpm.evictControl(handle, handle);
+    const loaded = await loadKeyFile(tpm, kf, describe);
+    await tpm.evictControl(loaded, handle);
+  });
+}
+
+/** The public area at a persistent handle, or undefined when nothing is there. */
+export async function readPersistentPublic(handle: number, deps: TpmDeps = {}): Promise<TpmPublic | undefined> {
+  return withTpm(deps, async (tpm) => ((await tpm.persistentHandles(handle)).includes(handle) ? readPersistent(tpm, handle) : undefined));
 }

@@ -3,7 +3,15 @@
  * files, by `rapki enroll --key tpm` and renewals of such keys), never on the file-key path.
  */
 export { loadTpmKeySigner, parseTpmHandle, tss2KeyOf, type TpmDeps, type TpmKeyFiles } from './tpm-key-signer.js';
-export { createTpmHostKey, signWithKeyFile, signWithPersistentKey, type CreatedTpmKey, type TpmHostKeyType } from './host-key.js';
+export {
+  createTpmHostKey,
+  readPersistentPublic,
+  replacePersistentKey,
+  signWithKeyFile,
+  signWithPersistentKey,
+  type CreatedTpmKey,
+  type TpmHostKeyType,
+} from './host-key.js';
 export { parseTss2KeyFile, isPersistentHandle, type Tss2KeyFile } from './key-file.js';
 export { keyAuthValue, type TpmPasswordOptions } from './key-password.js';
 export { publicKeyOf, type TpmPublic } from './public-area.js';
