@@ -6,14 +6,15 @@
  * openssl), `fromRolesAnywhere()` in Node; and nothing ever waits for a password on a stdin that is
  * not a terminal.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateProfileCommand, CreateTrustAnchorCommand } from '@aws-sdk/client-rolesanywhere';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromRolesAnywhere } from '../../../../signer/src/providers/from-roles-anywhere.js';
-import { runCli, type CliResult } from '../../../support/cli.js';
+import { RAPKI_BIN, REPO_ROOT, runCli, type CliResult } from '../../../support/cli.js';
 import { makeRootCa, type TestCa } from '../../../support/emulator-pki.js';
 import { issueCertificateForPublicKey } from '../../../support/softhsm.js';
 import { makePersistentKey, makeTss2Key, startSwtpm, SWTPM_AVAILABLE, SWTPM_SKIP_REASON, type Swtpm } from '../../../support/swtpm.js';
@@ -71,6 +72,18 @@ function cp(name: string, extra: string[] = []): string[] {
     'credential-process', '--certificate', k.cert, '--private-key', k.keyFile,
     '--trust-anchor-arn', trustAnchorArn, '--profile-arn', profileArn, '--role-arn', ROLE, '--endpoint', emu.url, '--no-cache', ...extra,
   ];
+}
+
+/** A port free right now on 127.0.0.1. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 /** The emulator's STS says who the credentials are: the role session named after the certificate serial. */
@@ -144,6 +157,41 @@ describe.skipIf(!SWTPM_AVAILABLE)('TPM keys through the CLI and rapki emulator',
     writeFileSync(join(dir, 'ss.sig'), r.stdout);
     expect(execFileSync('openssl', ['dgst', '-sha384', '-verify', k.publicKeyFile, '-signature', join(dir, 'ss.sig'), join(dir, 'ss.data')], { encoding: 'utf8' })).toMatch(/Verified OK/);
   }, 30_000);
+
+  it('serve: the IMDSv2 endpoint hands out credentials made with a persistent TPM key', async () => {
+    const k = keys.handle!;
+    const port = await freePort();
+    const child = spawn(process.execPath, [RAPKI_BIN, 'serve', '--port', String(port), '--certificate', k.cert, '--private-key', k.keyFile, '--no-tpm-key-password',
+      '--trust-anchor-arn', trustAnchorArn, '--profile-arn', profileArn, '--role-arn', ROLE, '--endpoint', emu.url], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: dir, ...tpm.env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      let token: string | undefined;
+      for (const deadline = Date.now() + 20_000; token === undefined && Date.now() < deadline && child.exitCode === null; ) {
+        try {
+          const r = await fetch(`${base}/latest/api/token`, { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60' } });
+          if (r.ok) token = await r.text();
+        } catch {
+          await new Promise((res) => setTimeout(res, 100));
+        }
+      }
+      expect(token, err).toBeDefined();
+      const creds = (await (await fetch(`${base}/latest/meta-data/iam/security-credentials/app-role`, { headers: { 'x-aws-ec2-metadata-token': token! } })).json()) as {
+        AccessKeyId: string; SecretAccessKey: string; Token: string;
+      };
+      expect(await whoAmI(JSON.stringify({ AccessKeyId: creds.AccessKeyId, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.Token }))).toBe(
+        `arn:aws:sts::123456789012:assumed-role/app-role/${k.serial}`,
+      );
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((res) => (child.exitCode !== null ? res(null) : child.once('exit', res)));
+    }
+  }, 60_000);
 
   it('fromRolesAnywhere() in Node with a TSS2 key file', async () => {
     const k = keys.rsa!;
