@@ -10,12 +10,15 @@
  * and the private area wrapped by the storage key: usable only inside this TPM.
  */
 import type { SignDigest } from '../../types.js';
-import { TPM_RH_OWNER } from './constants.js';
 import type { Tss2KeyFile } from './key-file.js';
 import { loadKeyFile, readPersistent, signWithPassword } from './key-handle.js';
 import { hostKeyTemplate, storagePrimaryTemplate, type TpmPublic } from './public-area.js';
 import { checkSigningKey, signRequest } from './signing.js';
-import { withTpm, type Sleep } from './tpm-client.js';
+import { TpmResponseError, withTpm, type Sleep } from './tpm-client.js';
+import { TpmKeyError } from './errors.js';
+import { TPM_RC_CURVE, TPM_RC_KEY_SIZE, TPM_RC_VALUE, TPM_RH_OWNER } from './constants.js';
+
+const UNSUPPORTED_TEMPLATE_RCS: ReadonlySet<number> = new Set([TPM_RC_VALUE, TPM_RC_KEY_SIZE, TPM_RC_CURVE]);
 import type { TpmDeviceDeps } from './transport.js';
 
 export type TpmDeps = TpmDeviceDeps & { readonly sleep?: Sleep };
@@ -30,7 +33,18 @@ export interface CreatedTpmKey extends Tss2KeyFile {}
 export async function createTpmHostKey(type: TpmHostKeyType, password: Uint8Array, deps: TpmDeps = {}): Promise<CreatedTpmKey> {
   return withTpm(deps, async (tpm) => {
     const parent = await tpm.createPrimary(TPM_RH_OWNER, storagePrimaryTemplate(false));
-    const created = await tpm.create(parent.handle, hostKeyTemplate(type), password);
+    let created: Awaited<ReturnType<typeof tpm.create>>;
+    try {
+      created = await tpm.create(parent.handle, hostKeyTemplate(type), password);
+    } catch (err) {
+      // Part 3 TPM2_Create: an algorithm, size or curve the TPM does not implement is refused in
+      // the template (parameter 2).
+      if (err instanceof TpmResponseError && UNSUPPORTED_TEMPLATE_RCS.has(err.base)) {
+        const what = 'ec' in type ? `EC ${type.ec}` : `RSA ${type.rsaBits}`;
+        throw new TpmKeyError('tpm_key_unsupported', `This TPM does not make ${what} keys (${err.message}); choose another --key-type (ec-p256 and rsa-2048 work on every TPM 2.0).`, { cause: err });
+      }
+      throw err;
+    }
     return {
       emptyAuth: password.length === 0,
       parent: TPM_RH_OWNER,

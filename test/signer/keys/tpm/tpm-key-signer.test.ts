@@ -253,3 +253,14 @@ describeTpm('dictionary-attack lockout', () => {
     }
   });
 });
+
+describeTpm('host keys made by rapki in the TPM', () => {
+  it('a key type the TPM does not implement (RSA 4096 on swtpm) is tpm_key_unsupported naming the types that work; nothing stays loaded', async () => {
+    const { createTpmHostKey } = await import('../../../../signer/src/keys/tpm/host-key.js');
+    await expect(createTpmHostKey({ rsaBits: 4096 }, Buffer.alloc(0), { env: tpm.env })).rejects.toMatchObject({
+      code: 'tpm_key_unsupported',
+      message: expect.stringMatching(/does not make RSA 4096 keys .*ec-p256 and rsa-2048 work on every TPM 2\.0/),
+    });
+    expect(transientHandles()).toBe('');
+  });
+});
