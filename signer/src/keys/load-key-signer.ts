@@ -1,3 +1,4 @@
+import { isRapkiError } from '../../../common/src/errors.js';
 import { SignerError } from '../errors.js';
 import type { KeySigner, KeySourceOptions } from '../types.js';
 import { looksLikePem } from '../x509/pem.js';
@@ -36,7 +37,8 @@ export async function loadKeySigner(opts: KeySourceOptions, io: KeyFileIo = node
   try {
     return await loadFileKeySigner(opts, io);
   } catch (err) {
-    if (!(err instanceof SignerError && err.code === 'key_certificate_mismatch' && opts.privateKey !== undefined)) throw err;
+    // By code, not instanceof: the TPM source may be a bundle of its own (scripts/build.mjs).
+    if (!(isRapkiError(err) && err.code === 'key_certificate_mismatch' && opts.privateKey !== undefined)) throw err;
     // A renewal (`rapki agent`, `rapki renew`) replaces key and certificate with two renames; a read
     // between them sees the new key with the old certificate. Read both once more after the writer
     // has had time to finish; a real mismatch fails again.

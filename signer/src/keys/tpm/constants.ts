@@ -222,11 +222,9 @@ export const COMMAND_TIMEOUT_MS = 120_000;
 export const RETRY_ATTEMPTS = 5;
 export const RETRY_DELAY_MS = 50;
 
-/** TSS2 key files (draft-bottomley-tpm-keys §3). */
-export const TSS2_PEM_LABEL = 'TSS2 PRIVATE KEY';
+/** TSS2 key files (draft-bottomley-tpm-keys §3); the PEM label and `handle:` live in detect.ts. */
+export { HANDLE_PREFIX, TSS2_PEM_LABEL } from './detect.js';
 export const OID_LOADABLE_KEY = '2.23.133.10.1.3';
 export const OID_IMPORTABLE_KEY = '2.23.133.10.1.4';
 export const OID_SEALED_DATA = '2.23.133.10.1.5';
 
-/** `--private-key handle:0x81000001`, as aws_signing_helper spells a persistent key. */
-export const HANDLE_PREFIX = 'handle:';

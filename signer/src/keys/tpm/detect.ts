@@ -3,7 +3,13 @@
  * spells it) or a file holding a `TSS2 PRIVATE KEY` block. Statically imported by `loadKeySigner`:
  * it must stay this small (no TPM code), so that file keys do not load the TPM source.
  */
-import { HANDLE_PREFIX, TSS2_PEM_LABEL } from './constants.js';
+/**
+ * `--private-key handle:0x81000001`, as aws_signing_helper spells a persistent key; and the PEM
+ * label of TSS2 key files (draft-bottomley-tpm-keys §3). Defined here, re-exported by
+ * `constants.ts` with the other TPM constants, so that this module imports nothing.
+ */
+export const HANDLE_PREFIX = 'handle:';
+export const TSS2_PEM_LABEL = 'TSS2 PRIVATE KEY';
 
 const BEGIN_TSS2 = `-----BEGIN ${TSS2_PEM_LABEL}-----`;
 

@@ -1,13 +1,14 @@
 /**
  * The TPM code stays off the credential-process start-up path for file keys: `loadKeySigner`
  * reaches it only through dynamic imports, and the one TPM module it imports statically (`detect.ts`)
- * holds no TPM code. Checked on the sources and, for the bundle, by running a file-key load and
- * seeing no TPM module evaluated.
+ * holds no TPM code. Checked on the sources, and on the build: the start-up bundle of
+ * credential-process holds none of the TPM code, which is a file of its own loaded on demand.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { assertBuilt, REPO_ROOT } from '../../../support/cli.js';
 
 const signerSrc = fileURLToPath(new URL('../../../../signer/src/', import.meta.url));
 const cliSrc = fileURLToPath(new URL('../../../../cli/src/', import.meta.url));
@@ -35,10 +36,21 @@ describe('TPM lazy loading', () => {
     expect(src).toMatch(/from '\.\/tpm\/detect\.js'/);
   });
 
-  it('detect.ts and constants.ts import nothing but each other (no TPM code on the file-key path)', () => {
+  it('detect.ts imports nothing (no TPM code, not even the constants, on the file-key path)', () => {
     const detect = readFileSync(join(signerSrc, 'keys/tpm/detect.ts'), 'utf8');
-    expect([...detect.matchAll(/from\s+['"]([^'"]+)['"]/g)].map((m) => m[1])).toEqual(['./constants.js']);
+    expect([...detect.matchAll(/from\s+['"]([^'"]+)['"]/g)]).toEqual([]);
     const constants = readFileSync(join(signerSrc, 'keys/tpm/constants.ts'), 'utf8');
     expect(constants).not.toMatch(/^\s*import\s/m);
+  });
+
+  it('dist/credential-process.cjs holds no TPM code: it requires dist/tpm-key-signer.cjs when a TPM key is named', () => {
+    assertBuilt();
+    const fast = readFileSync(join(REPO_ROOT, 'dist', 'credential-process.cjs'), 'latin1');
+    const tpm = readFileSync(join(REPO_ROOT, 'dist', 'tpm-key-signer.cjs'), 'latin1');
+    for (const marker of ['function openTpmTransport', 'function marshalCommand', 'function loadTpmKeySigner', 'function parseTss2KeyFile']) {
+      expect(fast).not.toContain(marker);
+      expect(tpm).toContain(marker);
+    }
+    expect(fast).toContain('"tpm-key-signer.cjs"');
   });
 });
