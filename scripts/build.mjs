@@ -15,6 +15,8 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, renameSync, rmSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+/** Entry of the TPM key source, kept out of dist/credential-process.cjs (see siblingBundlePlugin). */
+const TPM_SOURCE = 'signer/src/keys/tpm/tpm-key-signer.ts';
 
 // Build into a fresh directory, then swap it in, so that a test running the previous build is not
 // left without files half-way through.
@@ -63,7 +65,21 @@ await build({
   // Rare paths load their packages from node_modules (PKCS#12, PKCS#11) instead of
   // growing the file every credential-process call parses.
   external: ['pkcs11js', 'graphene-pk11', 'node-forge'],
-  plugins: [lazyRequirePlugin(['pkcs11js', 'graphene-pk11', 'node-forge'])],
+  plugins: [lazyRequirePlugin(['pkcs11js', 'graphene-pk11', 'node-forge']), siblingBundlePlugin(TPM_SOURCE, 'tpm-key-signer.cjs')],
+});
+// The TPM key source (signer/src/keys/tpm/) as a file of its own next to that bundle: a
+// credential-process with a file key neither reads nor compiles it; a TPM key loads it on demand.
+await build({
+  entryPoints: { 'tpm-key-signer': TPM_SOURCE },
+  outdir: tmp,
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  format: 'cjs',
+  charset: 'ascii',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  logLevel: 'warning',
 });
 // V8 code cache of that file (see scripts/credential-process-code-cache.cjs). Optional: without
 // it bin/rapki.cjs compiles the file, a few ms slower.
@@ -71,6 +87,30 @@ const cc = spawnSync(process.execPath, [`${root}scripts/credential-process-code-
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 if (cc.status !== 0) process.stderr.write('build: no code cache for dist/credential-process.cjs (see above); continuing\n');
+
+/**
+ * In the CommonJS bundle, `await import()` of the source file `file` becomes a lazy `require` of
+ * `sibling`, a bundle built from that file next to it (the bundle's `__dirname` is dist/, as
+ * bin/rapki.cjs passes it). The sibling carries its own copy of the shared modules it uses: code
+ * across the two must not rely on `instanceof` of each other's classes (errors are recognised by
+ * `isRapkiError` and their code).
+ */
+function siblingBundlePlugin(file, sibling) {
+  const target = new URL(`../${file}`, import.meta.url).pathname.replace(/\.ts$/, '');
+  return {
+    name: 'sibling-bundle',
+    setup(b) {
+      b.onResolve({ filter: /tpm-key-signer\.js$/ }, (args) => {
+        const resolved = new URL(args.path, `file://${args.resolveDir}/`).pathname.replace(/\.js$/, '');
+        return resolved === target ? { path: sibling, namespace: 'sibling-bundle' } : undefined;
+      });
+      b.onLoad({ filter: /.*/, namespace: 'sibling-bundle' }, (args) => ({
+        contents: `module.exports = require(require('node:path').join(__dirname, ${JSON.stringify(args.path)}));`,
+        loader: 'js',
+      }));
+    },
+  };
+}
 
 /**
  * In the CommonJS bundle, `await import('pkg')` of those packages becomes a lazy `require('pkg')`

@@ -35,6 +35,7 @@ export const CA_ERRORS = {
   },
   client_certificate_required: { status: 401, message: 'Renewal requires the current certificate as TLS client certificate.' },
   certificate_untrusted: { status: 401, message: 'The client certificate was not issued by this CA.' },
+  possession_invalid: { status: 401, message: 'The proof of possession of the current certificate\'s key is not valid.' },
   certificate_unknown: { status: 401, message: 'The client certificate is not known to this CA.' },
   certificate_revoked: { status: 403, message: 'The client certificate is revoked.' },
   certificate_expired: { status: 401, message: 'The client certificate has expired or is not yet valid.' },

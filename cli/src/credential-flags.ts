@@ -61,18 +61,20 @@ const CP: readonly SignerCommand[] = ['credential-process'];
  * their meaning.
  */
 export const TPM_FLAGS: readonly FlagSpec[] = [
-  { name: 'tpm-key-password', type: 'string', support: 'ignored', commands: KEYED,
-    describe: 'Password (auth value) of a TPM 2.0 key; ignored for file and PKCS#11 keys' },
-  { name: 'no-tpm-key-password', type: 'boolean', support: 'ignored', commands: KEYED,
-    describe: 'The TPM 2.0 key has no password; ignored for file and PKCS#11 keys' },
+  { name: 'tpm-key-password', type: 'string', support: 'supported', commands: KEYED,
+    describe: 'Password of a TPM 2.0 key (handle: or TSS2 key file); ignored for file and PKCS#11 keys. Visible in `ps`: prefer --tpm-key-password-file or RAPKI_TPM_KEY_PASSWORD' },
+  { name: 'tpm-key-password-file', type: 'string', rapki: true, support: 'supported', commands: KEYED,
+    describe: 'Path of a file holding the TPM key password (first line). Env alternative: RAPKI_TPM_KEY_PASSWORD' },
+  { name: 'no-tpm-key-password', type: 'boolean', support: 'supported', commands: KEYED,
+    describe: 'The TPM key at --private-key handle:0x81… has no password (a TSS2 key file says so itself); ignored for file and PKCS#11 keys' },
 ];
 
 /** Every flag, in help order. */
 export const CREDENTIAL_FLAGS: readonly FlagSpec[] = [
   { name: 'certificate', type: 'string', support: 'supported', commands: ALL,
-    describe: 'Path of the end-entity certificate: PEM, a PEM holding certificate and key, a PKCS#12 file, or a pkcs11: URI (RFC 7512) (required)' },
+    describe: 'Path of the end-entity certificate: PEM, a PEM holding certificate and key (also a TSS2 TPM key), a PKCS#12 file, or a pkcs11: URI (RFC 7512) (required)' },
   { name: 'private-key', type: 'string', support: 'supported', commands: KEYED,
-    describe: 'Path of the PEM private key (PKCS#8, encrypted PKCS#8, PKCS#1 or SEC1), or a pkcs11: URI (PIN: ?pin-source=FILE or RAPKI_PKCS11_PIN); omit when --certificate holds the key' },
+    describe: 'Path of the PEM private key (PKCS#8, encrypted PKCS#8, PKCS#1, SEC1 or a TSS2 TPM key file), a pkcs11: URI (PIN: ?pin-source=FILE or RAPKI_PKCS11_PIN), or handle:0x81XXXXXX for a persistent TPM 2.0 key (TPM from TPM_DEVICE, /dev/tpmrm0, /dev/tpm0); omit when --certificate holds the key' },
   { name: 'intermediates', type: 'string', support: 'supported', commands: VEND,
     describe: 'Path of a PEM bundle of intermediate CA certificates, sent as X-Amz-X509-Chain (at most 5)' },
   { name: 'trust-anchor-arn', type: 'string', support: 'supported', commands: VEND,
@@ -157,7 +159,7 @@ export const CLI_FLAG_ERROR_CODES = {
   missing_flag: 'a required flag is missing or empty',
   invalid_flag_value: 'a flag value has the wrong form',
   unsupported_flag: 'a flag of the official helper for a feature rapki does not have (yet)',
-  password_file_unreadable: 'the --pkcs8-password-file cannot be read',
+  password_file_unreadable: 'the --pkcs8-password-file or --tpm-key-password-file cannot be read',
   ca_bundle_unreadable: 'the AWS_CA_BUNDLE file cannot be read',
 } as const;
 
@@ -166,8 +168,8 @@ export function flagError(code: keyof typeof CLI_FLAG_ERROR_CODES, message: stri
 }
 
 /**
- * Refuses every flag of an unsupported feature that was given, naming it. Also refuses TPM
- * `handle:` keys in --certificate/--private-key.
+ * Refuses every flag of an unsupported feature that was given, naming it. Also refuses a TPM
+ * `handle:` in --certificate (a persistent TPM key goes in --private-key, the certificate in a file).
  */
 export function refuseUnsupported(values: FlagValues, command: SignerCommand): void {
   for (const f of flagsOf(command)) {
@@ -176,17 +178,12 @@ export function refuseUnsupported(values: FlagValues, command: SignerCommand): v
       'unsupported_flag',
       f.support === 'later'
         ? `--${f.name} is not supported yet; use a PEM, PKCS#12 or pkcs11: key for now`
-        : `--${f.name} is not supported: rapki reads keys from files (PEM, PKCS#12); ${
-            f.name.includes('tpm') ? 'TPM 2.0 keys are' : 'Windows/macOS certificate stores are'
-          } not available`,
+        : `--${f.name} is not supported: rapki reads keys from files (PEM, PKCS#12, TSS2), PKCS#11 tokens and TPMs; Windows/macOS certificate stores are not available`,
     );
   }
-  for (const name of ['certificate', 'private-key']) {
-    const v = values[name];
-    if (typeof v !== 'string') continue;
-    if (/^handle:/i.test(v)) {
-      throw flagError('unsupported_flag', `--${name} handle: (TPM 2.0 persistent keys) is not supported: rapki reads keys from files`);
-    }
+  const cert = values.certificate;
+  if (typeof cert === 'string' && /^handle:/i.test(cert)) {
+    throw flagError('invalid_flag_value', '--certificate handle: is not a certificate: pass the TPM key as --private-key handle:0x81… and the certificate file as --certificate');
   }
 }
 
@@ -221,8 +218,9 @@ export function optionalInteger(values: FlagValues, name: string, min: number, m
 export function ignoredFlagNotes(values: FlagValues, command: SignerCommand, tpmKey = false): string[] {
   const notes: string[] = [];
   for (const f of flagsOf(command)) {
-    if (f.support !== 'ignored' || values[f.name] === undefined || values[f.name] === false) continue;
+    if (values[f.name] === undefined || values[f.name] === false) continue;
     const isTpmFlag = TPM_FLAGS.some((t) => t.name === f.name);
+    if (f.support !== 'ignored' && !isTpmFlag) continue;
     if (isTpmFlag && tpmKey) continue;
     notes.push(
       isTpmFlag

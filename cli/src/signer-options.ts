@@ -7,6 +7,7 @@
  */
 import type { KeySourceOptions, SessionOptions } from '../../signer/src/types.js';
 import { endpointFromEnv, plainHttpWarning } from '../../signer/src/session/endpoint.js';
+import { isTpmHandle, TSS2_PEM_LABEL } from '../../signer/src/keys/tpm/detect.js';
 import {
   flagError,
   ignoredFlagNotes,
@@ -20,6 +21,7 @@ import {
 
 /** Environment variables read here. */
 export const ENV_PKCS8_PASSWORD = 'RAPKI_PKCS8_PASSWORD';
+export const ENV_TPM_KEY_PASSWORD = 'RAPKI_TPM_KEY_PASSWORD';
 export const ENV_CA_BUNDLE = 'AWS_CA_BUNDLE';
 export const ENV_USE_FIPS = 'AWS_USE_FIPS_ENDPOINT';
 
@@ -45,19 +47,17 @@ function readBounded(io: OptionsIo, path: string, max: number, code: 'password_f
 }
 
 /**
- * The key password, from (in order) `--pkcs8-password`, `--pkcs8-password-file`, RAPKI_PKCS8_PASSWORD.
- * The command-line form shows in `ps`, so it is accepted for drop-in compatibility with a warning.
+ * A password from (in order) `--<flag>`, `--<flag>-file`, the environment variable `envName`. The
+ * command-line form shows in `ps`, so it is accepted for drop-in compatibility with a warning.
  */
-export function resolvePassword(values: FlagValues, io: OptionsIo): string | undefined {
-  const inline = optionalString(values, 'pkcs8-password');
-  const file = optionalString(values, 'pkcs8-password-file');
+function resolveSecret(values: FlagValues, io: OptionsIo, flag: string, envName: string): string | undefined {
+  const inline = optionalString(values, flag);
+  const file = optionalString(values, `${flag}-file`);
   if (inline !== undefined && file !== undefined) {
-    throw flagError('invalid_flag_value', 'give the password with only one of --pkcs8-password and --pkcs8-password-file');
+    throw flagError('invalid_flag_value', `give the password with only one of --${flag} and --${flag}-file`);
   }
   if (inline !== undefined) {
-    io.warn(
-      `rapki: warning: --pkcs8-password is visible to other users in the process list; use --pkcs8-password-file FILE or the ${ENV_PKCS8_PASSWORD} environment variable`,
-    );
+    io.warn(`rapki: warning: --${flag} is visible to other users in the process list; use --${flag}-file FILE or the ${envName} environment variable`);
     return inline;
   }
   if (file !== undefined) {
@@ -65,8 +65,25 @@ export function resolvePassword(values: FlagValues, io: OptionsIo): string | und
     // First line, without its line ending: `echo secret > file` must work.
     return text.split(/\r?\n/, 1)[0] ?? '';
   }
-  const env = io.env[ENV_PKCS8_PASSWORD];
+  const env = io.env[envName];
   return env !== undefined && env !== '' ? env : undefined;
+}
+
+/** The PKCS#8/PKCS#12 password: `--pkcs8-password`, `--pkcs8-password-file`, RAPKI_PKCS8_PASSWORD. */
+export function resolvePassword(values: FlagValues, io: OptionsIo): string | undefined {
+  return resolveSecret(values, io, 'pkcs8-password', ENV_PKCS8_PASSWORD);
+}
+
+/**
+ * The TPM key password: `--tpm-key-password`, `--tpm-key-password-file`, RAPKI_TPM_KEY_PASSWORD;
+ * none with `--no-tpm-key-password` (giving both is refused, as the official helper refuses it).
+ */
+export function resolveTpmKeyPassword(values: FlagValues, io: OptionsIo): string | undefined {
+  const password = resolveSecret(values, io, 'tpm-key-password', ENV_TPM_KEY_PASSWORD);
+  if (values['no-tpm-key-password'] === true && (optionalString(values, 'tpm-key-password') ?? optionalString(values, 'tpm-key-password-file')) !== undefined) {
+    throw flagError('invalid_flag_value', '--no-tpm-key-password cannot be combined with --tpm-key-password or --tpm-key-password-file');
+  }
+  return values['no-tpm-key-password'] === true ? undefined : password;
 }
 
 /** Warns when a `pkcs11:` URI carries its PIN (`pin-value=`, RFC 7512 §2.4): it shows in `ps`. */
@@ -91,14 +108,31 @@ function keyWarningsOnce(io: Pick<OptionsIo, 'warn'>): NonNullable<KeySourceOpti
   };
 }
 
+/**
+ * Whether the key is a TPM 2.0 key (`handle:…`, or a TSS2 key file as --private-key or inside the
+ * --certificate file): only then do the TPM flags mean anything. An unreadable file is "no"; the
+ * key loader reports it with its own error.
+ */
+function isTpmKeySource(certificate: string, privateKey: string | undefined, io: OptionsIo): boolean {
+  if (isTpmHandle(privateKey)) return true;
+  const file = privateKey ?? certificate;
+  if (/^pkcs11:/i.test(file)) return false;
+  try {
+    return io.readFileText(file).includes(`-----BEGIN ${TSS2_PEM_LABEL}-----`);
+  } catch {
+    return false;
+  }
+}
+
 /** Key source options of a signer command. */
 export function resolveKeySource(values: FlagValues, command: SignerCommand, io: OptionsIo): KeySourceOptions {
   refuseUnsupported(values, command);
   const certificate = requireString(values, 'certificate');
   const privateKey = optionalString(values, 'private-key');
   warnPinValue([certificate, privateKey], io);
+  const tpmKey = isTpmKeySource(certificate, privateKey, io);
   // Flags of the official helper accepted without effect here (TPM flags next to a file key, ...).
-  if (values.debug === true) for (const note of ignoredFlagNotes(values, command)) io.warn(`rapki: debug: ${note}`);
+  if (values.debug === true) for (const note of ignoredFlagNotes(values, command, tpmKey)) io.warn(`rapki: debug: ${note}`);
   return {
     onWarning: keyWarningsOnce(io),
     certificate,
@@ -107,6 +141,9 @@ export function resolveKeySource(values: FlagValues, command: SignerCommand, io:
     pkcs8Password: resolvePassword(values, io),
     pkcs11Lib: optionalString(values, 'pkcs11-lib'),
     reusePin: values['reuse-pin'] === true,
+    // Ignored for file and PKCS#11 keys, as aws_signing_helper ignores them (no warning either).
+    tpmKeyPassword: tpmKey ? resolveTpmKeyPassword(values, io) : undefined,
+    noTpmKeyPassword: tpmKey && values['no-tpm-key-password'] === true,
   };
 }
 

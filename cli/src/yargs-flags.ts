@@ -21,8 +21,8 @@ export function withSignerFlags<T>(y: Argv<T>, command: SignerCommand): Argv<T> 
   if (groups.refused.length > 0) out = out.group(groups.refused, 'Accepted for compatibility, answered with an error:');
   return out.epilog(
     command === 'sign-string' || command === 'read-certificate-data'
-      ? 'Environment: RAPKI_PKCS8_PASSWORD (key password), RAPKI_PKCS11_PIN. Failures print `rapki: <code>: <message>` to stderr and exit 1.'
-      : 'Environment: RAPKI_PKCS8_PASSWORD (key password), AWS_CA_BUNDLE (PEM roots trusted for the endpoint instead of the bundled ones, as the AWS CLI), ' +
+      ? 'Environment: RAPKI_PKCS8_PASSWORD (key password), RAPKI_PKCS11_PIN, RAPKI_TPM_KEY_PASSWORD, TPM_DEVICE. Failures print `rapki: <code>: <message>` to stderr and exit 1.'
+      : 'Environment: RAPKI_PKCS8_PASSWORD (key password), RAPKI_TPM_KEY_PASSWORD (TPM key password), TPM_DEVICE (TPM device or software TPM socket; default /dev/tpmrm0, /dev/tpm0), AWS_CA_BUNDLE (PEM roots trusted for the endpoint instead of the bundled ones, as the AWS CLI), ' +
           'NODE_EXTRA_CA_CERTS, HTTPS_PROXY / https_proxy and NO_PROXY / no_proxy (always honoured; loopback endpoints go direct), ' +
           'AWS_ENDPOINT_URL_ROLESANYWHERE / AWS_ENDPOINT_URL (when no --endpoint), AWS_USE_FIPS_ENDPOINT=true. ' +
           'Failures print `rapki: <code>: <message>` to stderr and exit 1.',

@@ -93,6 +93,13 @@ export interface KeySourceOptions {
   /** Use the user PIN for keys with CKA_ALWAYS_AUTHENTICATE (`--reuse-pin`). */
   readonly reusePin?: boolean | undefined;
   /**
+   * Password of a TPM key (`--tpm-key-password`). A TSS2 key file says whether it has one; a
+   * `handle:` key needs this or {@link noTpmKeyPassword}. Never prompted for.
+   */
+  readonly tpmKeyPassword?: string | undefined;
+  /** The `handle:` TPM key has no password (`--no-tpm-key-password`). */
+  readonly noTpmKeyPassword?: boolean | undefined;
+  /**
    * Receives findings that do not stop the load, e.g. a private key file readable by group/others
    * (`key_file_readable_by_others`); the library never writes to stderr itself. None when absent.
    */

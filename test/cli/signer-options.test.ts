@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveCredentialProcess, resolvePassword, type OptionsIo } from '../../cli/src/signer-options.js';
+import { resolveCredentialProcess, resolvePassword, resolveTpmKeyPassword, type OptionsIo } from '../../cli/src/signer-options.js';
 
 function io(env: Record<string, string> = {}, files: Record<string, string> = {}): OptionsIo & { warnings: string[] } {
   const warnings: string[] = [];
@@ -91,5 +91,31 @@ describe('resolvePassword', () => {
       expect.objectContaining({ code: 'invalid_flag_value' }),
     );
     expect(() => resolvePassword({ 'pkcs8-password-file': '/none' }, a)).toThrow(expect.objectContaining({ code: 'password_file_unreadable' }));
+  });
+});
+
+describe('resolveTpmKeyPassword', () => {
+  it('flag (with a ps warning), then file (first line), then RAPKI_TPM_KEY_PASSWORD; none with --no-tpm-key-password', () => {
+    const a = io({ RAPKI_TPM_KEY_PASSWORD: 'env' }, { '/pw': 'from file \nsecond line' });
+    expect(resolveTpmKeyPassword({ 'tpm-key-password': 'flag' }, a)).toBe('flag');
+    expect(a.warnings).toEqual([
+      'rapki: warning: --tpm-key-password is visible to other users in the process list; use --tpm-key-password-file FILE or the RAPKI_TPM_KEY_PASSWORD environment variable',
+    ]);
+    expect(resolveTpmKeyPassword({ 'tpm-key-password-file': '/pw' }, a)).toBe('from file ');
+    expect(resolveTpmKeyPassword({}, a)).toBe('env');
+    expect(resolveTpmKeyPassword({ 'no-tpm-key-password': true }, a)).toBeUndefined();
+    expect(resolveTpmKeyPassword({}, io())).toBeUndefined();
+  });
+
+  it('refuses two sources on the command line, a password with --no-tpm-key-password, and an unreadable file', () => {
+    expect(() => resolveTpmKeyPassword({ 'tpm-key-password': 'a', 'tpm-key-password-file': '/pw' }, io())).toThrow(expect.objectContaining({ code: 'invalid_flag_value' }));
+    expect(() => resolveTpmKeyPassword({ 'tpm-key-password': 'a', 'no-tpm-key-password': true }, io())).toThrow(expect.objectContaining({ code: 'invalid_flag_value' }));
+    expect(() => resolveTpmKeyPassword({ 'tpm-key-password-file': '/missing' }, io())).toThrow(expect.objectContaining({ code: 'password_file_unreadable' }));
+  });
+
+  it('reaches the key source of credential-process', () => {
+    const c = resolveCredentialProcess({ ...base, 'private-key': 'handle:0x81000001', 'no-tpm-key-password': true }, io());
+    expect(c.keySource).toMatchObject({ privateKey: 'handle:0x81000001', noTpmKeyPassword: true, tpmKeyPassword: undefined });
+    expect(() => resolveCredentialProcess({ ...base, certificate: 'handle:0x81000001' }, io())).toThrow(expect.objectContaining({ code: 'invalid_flag_value' }));
   });
 });

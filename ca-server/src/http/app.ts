@@ -82,7 +82,7 @@ export function createApp(d: AppDeps, enrollBuckets = new TokenBucketLimiter(d.c
 
   app.post('/v1/enroll', enrollLimiter, json, enrollHandler(d.authority));
   app.post('/v1/enroll/info', enrollLimiter, json, enrollInfoHandler(d.authority));
-  app.post('/v1/renew', enrollLimiter, json, renewHandler(d.authority));
+  app.post('/v1/renew', enrollLimiter, json, renewHandler(d.authority, d.clock));
   const rot = d.rotation;
   app.get('/v1/ca', rot ? rotationCaHandler(rot.switch, () => rot.manager.state()?.phase) : caHandler(d.issuer));
   app.get('/v1/crl', crlHandler(d.crl, d.clock, 'der'));

@@ -2,7 +2,9 @@
 import type { TLSSocket } from 'node:tls';
 import type { Request, Response } from 'express';
 import type { CertificateAuthority, IssuedCertificate } from '../authority/authority.js';
+import type { Clock } from '../authority/deps.js';
 import { caError } from '../errors.js';
+import { verifyPossession } from './renew-possession.js';
 import { jsonBody, validateBody, type BodySpec } from './validate.js';
 
 const CSR_MAX = 16 * 1024;
@@ -58,11 +60,37 @@ export function clientCertificate(req: Request): Uint8Array {
   return new Uint8Array(peer.raw);
 }
 
-export function renewHandler(authority: CertificateAuthority) {
+/**
+ * The body of `POST /v1/renew`: the CSR, and for a host whose key cannot sign a TLS handshake (a
+ * TPM key) the proof of possession that stands in for the TLS client certificate
+ * (`renew-possession.ts`).
+ */
+export const RENEW_BODY: BodySpec = {
+  csr: { type: 'string', required: true, maxLength: CSR_MAX },
+  certificate: { type: 'string', required: false, maxLength: CSR_MAX },
+  signedAt: { type: 'string', required: false, maxLength: 40 },
+  signature: { type: 'string', required: false, maxLength: 2048 },
+};
+
+const PROOF_FIELDS = ['certificate', 'signedAt', 'signature'] as const;
+
+export function renewHandler(authority: CertificateAuthority, clock: Clock) {
   return async (req: Request, res: Response): Promise<void> => {
-    const der = clientCertificate(req);
-    const b = validateBody(jsonBody(req), { csr: { type: 'string', required: true, maxLength: CSR_MAX } });
-    const issued = await authority.renew(der, b.csr as string);
-    res.status(201).json(issuedJson(issued));
+    const raw: unknown = req.body;
+    const proofGiven = typeof raw === 'object' && raw !== null && PROOF_FIELDS.some((f) => Object.hasOwn(raw, f));
+    if (!proofGiven) {
+      const der = clientCertificate(req);
+      const b = validateBody(jsonBody(req), RENEW_BODY);
+      res.status(201).json(issuedJson(await authority.renew(der, b.csr as string)));
+      return;
+    }
+    const b = validateBody(jsonBody(req), RENEW_BODY);
+    for (const f of PROOF_FIELDS) if (typeof b[f] !== 'string') throw caError('invalid_request', `Field "${f}" is required with a proof of possession.`);
+    const der = verifyPossession(
+      { certificate: b.certificate as string, signedAt: b.signedAt as string, signature: b.signature as string },
+      b.csr as string,
+      clock(),
+    );
+    res.status(201).json(issuedJson(await authority.renew(der, b.csr as string)));
   };
 }

@@ -9,6 +9,7 @@ import { awsError } from '../../../ca-server/src/aws/errors.js';
 import type { AttributeMapping, RolesAnywhereControlPlane } from '../../../ca-server/src/aws/types.js';
 import { connect, type ConnectionArgs } from '../ca-client/connection.js';
 import { parseDuration } from '../ca-client/duration.js';
+import { caClientError } from '../ca-client/errors.js';
 import { runCommand, type CommandIo } from '../ca-client/run.js';
 import { dirCaSide, serverCaSide, type CaSide } from './ca-source.js';
 import { crlPush } from './crl-push.js';
@@ -35,6 +36,8 @@ export interface AwsArgs extends ConnectionArgs, StoreArgs {
   readonly 'ca-expiry-days'?: number;
   readonly 'end-entity-expiry-days'?: number;
   readonly 'cert-dir'?: string;
+  readonly 'host-key'?: 'file' | 'tpm';
+  readonly 'tpm-key-password-file'?: string;
   readonly sync?: boolean;
   readonly check?: boolean;
   readonly force?: boolean;
@@ -82,6 +85,9 @@ function withPlacement(err: unknown, p: Placement, cp: RolesAnywhereControlPlane
 export async function runAws(cmd: 'register' | 'status' | 'crl-push' | 'unregister', args: AwsArgs, io: CommandIo): Promise<number> {
   let exit = 0;
   const code = await runCommand(io, async () => {
+    if (cmd === 'register' && args['tpm-key-password-file'] !== undefined && args['host-key'] !== 'tpm') {
+      throw caClientError('usage', '--tpm-key-password-file needs --host-key tpm');
+    }
     const ca = await caSideFrom(args, io);
     let cp: RolesAnywhereControlPlane | undefined;
     let where: Placement = { region: args.region, endpoint: args.endpoint, source: 'from the flags' };
@@ -119,6 +125,8 @@ export async function runAws(cmd: 'register' | 'status' | 'crl-push' | 'unregist
           endpoint: cp.endpoint,
           certDir: args['cert-dir'] ?? '/etc/rapki',
           intermediates: material.intermediatePem !== undefined && !result.usesIntermediate,
+          hostKey: args['host-key'],
+          tpmKeyPasswordFile: args['tpm-key-password-file'],
         });
         const policy = trustPolicy(result.trustAnchor.trustAnchorArn);
         if (args.json) {

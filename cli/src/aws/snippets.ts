@@ -48,6 +48,13 @@ export interface SnippetInput {
   readonly intermediates?: boolean;
   /** Path of the rapki executable on the host. */
   readonly command?: string;
+  /**
+   * `tpm`: hosts enrolled with `rapki enroll --key tpm`, whose private-key.pem is a TSS2 key file
+   * (the key stays in the TPM). Default `file`.
+   */
+  readonly hostKey?: 'file' | 'tpm' | undefined;
+  /** With `hostKey: 'tpm'`: where each host keeps its TPM key password (none: keys without password). */
+  readonly tpmKeyPasswordFile?: string | undefined;
 }
 
 /** `[profile rapki-<role name>]` name for a role ARN (config profile names: no spaces or brackets). */
@@ -61,7 +68,12 @@ function arg(s: string): string {
   return /^[A-Za-z0-9_./:=+,@-]+$/.test(s) ? s : `"${s.replace(/(["\\])/g, '\\$1')}"`;
 }
 
-/** One `[profile …]` section per role. */
+/** The comment above the TPM variant (an INI comment, ignored by the SDKs). */
+const TPM_NOTE =
+  '# Host keys in the TPM (rapki enroll --key tpm): private-key.pem is a TSS2 key file, usable only with that\n' +
+  '# host\'s TPM (TPM_DEVICE, else /dev/tpmrm0, else /dev/tpm0; the user needs access to it, e.g. group tss).';
+
+/** One `[profile …]` section per role (with a note first for TPM host keys). */
 export function configSnippet(input: SnippetInput): string {
   const dir = input.certDir.replace(/\/+$/, '');
   const sections = input.roleArns.map((roleArn) => {
@@ -73,6 +85,7 @@ export function configSnippet(input: SnippetInput): string {
       '--private-key',
       arg(`${dir}/${ENROLL_FILES.privateKey}`),
       ...(input.intermediates ? ['--intermediates', arg(`${dir}/${ENROLL_FILES.chain}`)] : []),
+      ...(input.hostKey === 'tpm' && input.tpmKeyPasswordFile ? ['--tpm-key-password-file', arg(input.tpmKeyPasswordFile)] : []),
       '--trust-anchor-arn',
       input.trustAnchorArn,
       '--profile-arn',
@@ -85,5 +98,6 @@ export function configSnippet(input: SnippetInput): string {
     ];
     return `[profile ${awsProfileName(roleArn)}]\ncredential_process = ${parts.join(' ')}\nregion = ${input.region}\n`;
   });
-  return sections.join('\n');
+  const head = input.hostKey === 'tpm' ? `${TPM_NOTE}\n` : '';
+  return head + sections.join('\n');
 }

@@ -31,6 +31,12 @@ export const CA_ENV = {
   enrollToken: 'RAPKI_ENROLL_TOKEN',
 } as const;
 
+/**
+ * The new key of a renewal of a persistent TPM key (`handle:`), a TSS2 key file kept next to the
+ * certificate (0600) from just before the certificate is written until the key is at the handle.
+ */
+export const PENDING_TPM_KEY_FILE = '.rapki-pending-tpm-key.pem';
+
 /** Files `rapki enroll` writes into `--out DIR` and `rapki renew` replaces. */
 export const ENROLL_FILES = {
   certificate: 'certificate.pem',

@@ -3,7 +3,9 @@
  * carries exactly the token's names, exchange it with the one-time token for a certificate, and
  * store key (0600), certificate, chain and root in a 0700 directory, all or nothing.
  * With `key` (a pkcs11: URI) the key is generated on the token instead (`./token-key.ts`) and no
- * key file is written: the result names the key by its URI, for `--private-key`.
+ * key file is written: the result names the key by its URI, for `--private-key`. With `key: 'tpm'`
+ * the key is generated inside the TPM (`./tpm-key.ts`) and its TSS2 key file, usable only with this
+ * TPM, is written as the private key file (0600).
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { access } from 'node:fs/promises';
@@ -18,13 +20,18 @@ import { checkIssued } from './issued.js';
 import { generateHostKey } from './key-types.js';
 import { parseSan, type San } from './san.js';
 
+/** `--key tpm`: the key is generated in the TPM. */
+export const TPM_KEY = 'tpm';
+
 export interface EnrollInput {
   readonly client: CaClient;
   readonly token: string;
   readonly outDir: string;
   readonly keyType: string;
-  /** `--key pkcs11:…`: generate the key on this token (no key file is written). */
+  /** `--key pkcs11:…`: generate the key on this token (no key file is written); `--key tpm`: in the TPM. */
   readonly key?: string | undefined;
+  /** `--key tpm`: the new key's password (none: a key without password). */
+  readonly tpmKeyPassword?: string | undefined;
   /** `--pkcs11-lib` for `key`. */
   readonly pkcs11Lib?: string | undefined;
   /** Environment for the PKCS#11 PIN fallback (RAPKI_PKCS11_PIN). */
@@ -62,7 +69,13 @@ export async function enroll(input: EnrollInput): Promise<EnrollResult> {
   let csr: string;
   let keyPem: string | undefined;
   let tokenKeyUri: string | undefined;
-  if (input.key !== undefined) {
+  if (input.key === TPM_KEY) {
+    const { generateTpmHostKey } = await import('./tpm-key.js');
+    const tpmKey = await generateTpmHostKey(input.keyType, input.tpmKeyPassword, { env: input.env ?? {} });
+    csr = await buildCsrPemWithSigner({ commonName: subject, sans, spki: tpmKey.spki, signer: tpmKey.signer });
+    publicKey = tpmKey.publicKey;
+    keyPem = tpmKey.pem;
+  } else if (input.key !== undefined) {
     const { generateTokenKey } = await import('./token-key.js');
     const tokenKey = await generateTokenKey({ uri: input.key, keyType: input.keyType, pkcs11Lib: input.pkcs11Lib, env: input.env ?? {} });
     try {

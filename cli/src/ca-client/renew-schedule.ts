@@ -56,4 +56,14 @@ export const TERMINAL_RENEW_CODES: ReadonlySet<string> = new Set([
   'host_blocked',
   'name_mismatch',
   'file_invalid',
+  // A TPM key that cannot sign with what the agent was given: retrying would only count more
+  // wrong passwords towards the TPM's dictionary-attack lockout. (A lockout itself is retried: it
+  // ends by itself, and the TPM does not count tries while it lasts.)
+  'tpm_wrong_key_password',
+  'tpm_key_password_required',
+  'tpm_key_password_not_needed',
+  'tpm_key_wrong_parent',
+  'tpm_parent_not_found',
+  'tpm_key_file_invalid',
+  'tpm_key_unsupported',
 ]);

@@ -54,3 +54,18 @@ export async function enrollToken(
   }
   return (await fromEnvOrFile(CA_ENV.enrollToken, src, 'enrollment token', 'enroll_token_missing', true))!;
 }
+
+/**
+ * Password of a TPM host key (`enroll --key tpm`, `renew`): `--tpm-key-password-file`, else
+ * `RAPKI_TPM_KEY_PASSWORD`, read exactly as the signer commands read them (`signer-options.ts`), so
+ * the password a key was made with is the one credential-process uses. Undefined: no password.
+ */
+export async function tpmKeyPasswordOf(file: string | undefined, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const { resolveTpmKeyPassword } = await import('../signer-options.js');
+  const { readFileSync } = await import('node:fs');
+  return resolveTpmKeyPassword(file === undefined ? {} : { 'tpm-key-password-file': file }, {
+    env,
+    readFileText: (p) => readFileSync(p, 'utf8'),
+    warn: () => undefined,
+  });
+}

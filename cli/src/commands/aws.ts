@@ -45,6 +45,15 @@ const register: CommandModule = {
       .option('ca-expiry-days', { type: 'number', default: 90, describe: 'CA_CERTIFICATE_EXPIRY notification threshold (1–360 days)' })
       .option('end-entity-expiry-days', { type: 'number', describe: 'END_ENTITY_CERTIFICATE_EXPIRY threshold (1–360 days); default: off (short-lived leaves)' })
       .option('cert-dir', { type: 'string', default: '/etc/rapki', describe: 'where hosts keep certificate.pem / private-key.pem (for the config snippet)' })
+      .option('host-key', {
+        choices: ['file', 'tpm'] as const,
+        default: 'file',
+        describe: 'how hosts keep their key, for the config snippet: file, or tpm (rapki enroll --key tpm: private-key.pem is a TSS2 key file)',
+      })
+      .option('tpm-key-password-file', {
+        type: 'string',
+        describe: 'with --host-key tpm: where hosts keep the TPM key password (put in the snippet as --tpm-key-password-file); omit for keys without password',
+      })
       .option('sync', { type: 'boolean', default: true, describe: 'ask the CA to keep the CRL in sync (--no-sync to skip)' }),
   handler: lazy('register'),
 };

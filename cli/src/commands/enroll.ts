@@ -22,9 +22,15 @@ export const enrollCommand: CommandModule = {
       })
       .option('key', {
         type: 'string',
-        describe: 'generate the key on a PKCS#11 token instead: pkcs11:token=…[;object=…][;id=…] (PIN: ?pin-source=FILE or RAPKI_PKCS11_PIN); no key file is written, the key URI is printed',
+        describe:
+          'generate the key elsewhere: tpm = inside the TPM 2.0 (TPM_DEVICE, /dev/tpmrm0, /dev/tpm0; private-key.pem is then a TSS2 key file usable only with this TPM), ' +
+          'or a PKCS#11 token: pkcs11:token=…[;object=…][;id=…] (PIN: ?pin-source=FILE or RAPKI_PKCS11_PIN; no key file is written, the key URI is printed)',
       })
       .option('pkcs11-lib', { type: 'string', describe: 'PKCS#11 module for --key (default: the URI module-path, else p11-kit-proxy)' })
+      .option('tpm-key-password-file', {
+        type: 'string',
+        describe: 'with --key tpm: file holding the new key\'s password (first line); else RAPKI_TPM_KEY_PASSWORD; neither: a key without password',
+      })
       .option('subject', { type: 'string', describe: 'CN for the CSR (default: asked from the CA for this token)' })
       .option('san', { type: 'string', array: true, describe: 'SAN for the CSR, with --subject (default: from the CA)' })
       .option('json', { type: 'boolean', describe: 'print the result as JSON' }),

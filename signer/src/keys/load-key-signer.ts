@@ -1,3 +1,4 @@
+import { isRapkiError } from '../../../common/src/errors.js';
 import { SignerError } from '../errors.js';
 import type { KeySigner, KeySourceOptions } from '../types.js';
 import { looksLikePem } from '../x509/pem.js';
@@ -6,6 +7,7 @@ import { createFileKeySigner } from './file-key-signer.js';
 import { keyFileModeWarning } from './key-file-mode.js';
 import { readPkcs12 } from './pkcs12.js';
 import { nodeKeyFileIo, readInputFile, type KeyFileIo } from './read-input.js';
+import { holdsTss2Key, isTpmHandle } from './tpm/detect.js';
 
 /**
  * Loads the certificate, key and chain named by the helper's flags and returns a KeySigner
@@ -18,7 +20,9 @@ import { nodeKeyFileIo, readInputFile, type KeyFileIo } from './read-input.js';
  * `rapki enroll` writes chain.pem when the root issues host certificates); other text must be
  * CERTIFICATE blocks.
  * Files are read through `io` on every call, so callers that reload pick up rotated files.
- * A `pkcs11:` URI (RFC 7512) in either flag selects a token key instead (`./pkcs11/`, imported lazily).
+ * A `pkcs11:` URI (RFC 7512) in either flag selects a token key instead (`./pkcs11/`, imported lazily);
+ * `--private-key handle:0x81…` or a `TSS2 PRIVATE KEY` block in the key file selects a TPM 2.0 key
+ * (`./tpm/`, imported lazily too: file keys never load it).
  */
 export async function loadKeySigner(opts: KeySourceOptions, io: KeyFileIo = nodeKeyFileIo): Promise<KeySigner> {
   if (/^pkcs11:/i.test(opts.certificate) || /^pkcs11:/i.test(opts.privateKey ?? '')) {
@@ -26,10 +30,15 @@ export async function loadKeySigner(opts: KeySourceOptions, io: KeyFileIo = node
     const { loadPkcs11KeySigner } = await import('./pkcs11/pkcs11-key-signer.js');
     return loadPkcs11KeySigner(opts, io);
   }
+  if (isTpmHandle(opts.privateKey)) {
+    const { loadTpmKeySigner } = await import('./tpm/tpm-key-signer.js');
+    return loadTpmKeySigner(opts, undefined, io);
+  }
   try {
     return await loadFileKeySigner(opts, io);
   } catch (err) {
-    if (!(err instanceof SignerError && err.code === 'key_certificate_mismatch' && opts.privateKey !== undefined)) throw err;
+    // By code, not instanceof: the TPM source may be a bundle of its own (scripts/build.mjs).
+    if (!(isRapkiError(err) && err.code === 'key_certificate_mismatch' && opts.privateKey !== undefined)) throw err;
     // A renewal (`rapki agent`, `rapki renew`) replaces key and certificate with two renames; a read
     // between them sees the new key with the old certificate. Read both once more after the writer
     // has had time to finish; a real mismatch fails again.
@@ -54,6 +63,10 @@ async function loadFileKeySigner(opts: KeySourceOptions, io: KeyFileIo): Promise
   const certBytes = await readInputFile(io, opts.certificate, '--certificate', opts.privateKey === undefined ? report(opts.certificate) : undefined);
   const keyBytes = opts.privateKey === undefined ? undefined : await readInputFile(io, opts.privateKey, '--private-key', report(opts.privateKey));
   const interBytes = opts.intermediates === undefined ? undefined : await readInputFile(io, opts.intermediates, '--intermediates');
+  if (holdsTss2Key(keyBytes ?? certBytes)) {
+    const { loadTpmKeySigner } = await import('./tpm/tpm-key-signer.js');
+    return loadTpmKeySigner(opts, { certificate: certBytes, privateKey: keyBytes, intermediates: interBytes }, io);
+  }
 
   if (!looksLikePem(certBytes)) {
     if (keyBytes === undefined) {

@@ -52,7 +52,8 @@ function toIdentity(c: RolesAnywhereCredentials, roleArn: string): AwsCredential
 
 /**
  * Makes the provider. Options are the key source (`certificate`, `privateKey`, `intermediates`,
- * `pkcs8Password`) and the session options (ARNs, region, endpoint, …) of `createSession()`.
+ * `pkcs8Password`; `pkcs11Lib`/`reusePin` for token keys, `tpmKeyPassword`/`noTpmKeyPassword` for
+ * TPM keys, the TPM found through `TPM_DEVICE`) and the session options (ARNs, region, endpoint, …) of `createSession()`.
  */
 export function fromRolesAnywhere(options: FromRolesAnywhereOptions): AwsCredentialIdentityProvider {
   const refreshBeforeMs = options.refreshBeforeMs ?? DEFAULT_REFRESH_BEFORE_MS;
@@ -69,6 +70,10 @@ export function fromRolesAnywhere(options: FromRolesAnywhereOptions): AwsCredent
       privateKey: options.privateKey,
       intermediates: options.intermediates,
       pkcs8Password: options.pkcs8Password,
+      pkcs11Lib: options.pkcs11Lib,
+      reusePin: options.reusePin,
+      tpmKeyPassword: options.tpmKeyPassword,
+      noTpmKeyPassword: options.noTpmKeyPassword,
     });
     try {
       const creds = await createSession(signer, options, options.sessionDeps);

@@ -6,6 +6,7 @@ export const NOT_PROVOKED_OVER_HTTP: Readonly<Record<string, string>> = {
   token_expired: 'needs the clock moved; covered in test/ca-server/authority/authority.test.ts',
   certificate_unknown: 'needs a cert chaining to this CA but absent from the store; covered in authority.test.ts',
   certificate_expired: 'needs the clock moved; covered in authority.test.ts',
+  possession_invalid: 'provoked over HTTPS in http/renew-possession.test.ts (renewal with a proof of possession)',
   ttl_too_long: 'covered in authority.test.ts (same mapping path as invalid_request)',
   admin_token_not_found: 'provoked over HTTPS in http/admin-tokens.test.ts (a separate CA process)',
   admin_token_revoked: 'provoked over HTTPS in http/admin-tokens.test.ts',

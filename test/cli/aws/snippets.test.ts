@@ -38,6 +38,17 @@ describe('config snippet and trust policy', () => {
     expect(awsProfileName('arn:aws:iam::123456789012:role/a b')).toBe('rapki-a-b');
   });
 
+  it('TPM variant: a note on the TSS2 key file and the TPM, the password file when hosts use one; the same credential_process otherwise', () => {
+    const common = { trustAnchorArn: TA, profileArn: PR, roleArns: base.roleArns, region: 'us-east-1', certDir: '/etc/rapki' };
+    const plain = configSnippet(common);
+    const tpm = configSnippet({ ...common, hostKey: 'tpm' });
+    expect(tpm).toMatch(/^# Host keys in the TPM \(rapki enroll --key tpm\): private-key.pem is a TSS2 key file.*\n# .*TPM_DEVICE, else \/dev\/tpmrm0, else \/dev\/tpm0/);
+    expect(tpm.replace(/^#.*\n/gm, '')).toBe(plain);
+    const pw = configSnippet({ ...common, hostKey: 'tpm', tpmKeyPasswordFile: '/etc/rapki/tpm key password' });
+    expect(pw).toContain('--private-key /etc/rapki/private-key.pem --tpm-key-password-file "/etc/rapki/tpm key password" --trust-anchor-arn');
+    expect(configSnippet({ ...common, tpmKeyPasswordFile: '/x' })).toBe(plain);
+  });
+
   it('trust policy: the three actions for the Roles Anywhere service, limited to the anchor', () => {
     expect(trustPolicy(TA)).toEqual({
       Version: '2012-10-17',

@@ -33,7 +33,7 @@ function args(leaf: Leaf, extra: string[] = []): string[] {
     ...extra,
   ];
 }
-const withCa = () => ({ env: { AWS_CA_BUNDLE: verifier.caFile } });
+const withCa = (extra: Record<string, string> = {}) => ({ env: { AWS_CA_BUNDLE: verifier.caFile, ...extra } });
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rapki-cli-cp-'));
@@ -272,13 +272,14 @@ describe('credential-process (child process)', () => {
     expect(verifier.requests).toHaveLength(0);
   });
 
-  it('takes pkcs11: URIs to the PKCS#11 loader (a missing module is a coded error); refuses TPM handle: keys naming the flag', async () => {
+  it('takes pkcs11: URIs to the PKCS#11 loader and TPM handle: keys to the TPM loader (a missing module or TPM is a coded error)', async () => {
     const a = await runCli(args({ ...L.p256!, keyFile: 'pkcs11:token=t;object=k' }, ['--pkcs11-lib', join(dir, 'no-such-module.so')]), withCa());
     expect(a.stderr).toMatch(/^rapki: pkcs11_module_not_found: /);
     expect(verifier.requests).toHaveLength(0);
-    const b = await runCli(args({ ...L.p256!, keyFile: 'handle:0x81000001' }), withCa());
-    expect(b.stderr).toMatch(/^rapki: unsupported_flag: --private-key handle:/);
+    const b = await runCli(args({ ...L.p256!, keyFile: 'handle:0x81000001' }, ['--no-tpm-key-password']), withCa({ TPM_DEVICE: join(dir, 'no-such-tpm') }));
+    expect(b.stderr).toMatch(/^rapki: tpm_not_found: No TPM at .*no-such-tpm/);
     expect([a.code, b.code]).toEqual([1, 1]);
+    expect(verifier.requests).toHaveLength(0);
   });
 
   it('refuses unknown flags and missing values with exit 1; an empty ARN variable is named as such', async () => {

@@ -78,6 +78,8 @@ describe('sign-string', () => {
     // TPM flags next to a file key: accepted (ignored), as by the helper; --cert-selector is refused.
     const t = await runCli([...base, '--tpm-key-password', 'x']);
     expect([t.code, t.stderr]).toEqual([0, '']);
+    const n = await runCli([...base, '--no-tpm-key-password']);
+    expect([n.code, n.stderr]).toEqual([0, '']);
     const c = await runCli([...base, '--cert-selector', 'Key=x509Subject,Value=CN=a']);
     expect([c.code, c.stderr]).toEqual([1, expect.stringMatching(/^rapki: unsupported_flag: --cert-selector/)]);
   });

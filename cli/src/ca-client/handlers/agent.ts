@@ -9,15 +9,17 @@
  * when the CA refuses renewal for good (revoked, expired, unknown, host blocked): the log says so,
  * and docs/host.md says what to do (re-enroll).
  */
+import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import type { FlagValues } from '../../credential-flags.js';
+import { isTpmHandle } from '../../../../signer/src/keys/tpm/detect.js';
 import { jsonLineLog, type AgentLog } from '../agent-log.js';
 import type { ConnectionArgs } from '../connection.js';
 import { processDaemonEnv, type DaemonEnv } from '../daemon-env.js';
 import { caClientError } from '../errors.js';
 import { EXEC_AFTER_ENV, runExecAfter } from '../exec-after.js';
 import { HOST_KEY_TYPES, isHostKeyType } from '../key-types.js';
-import { defaultChainPath, loadCurrent, refuseTokenKey, type HostFiles } from '../renew.js';
+import { checkTpmKey, defaultChainPath, loadCurrent, refuseTokenKey, type HostFiles, type KeySecrets } from '../renew.js';
 import { isTerminalRenewError, runRenewalLoop, type RenewalOutcome } from '../renew-loop.js';
 import { EXIT } from '../constants.js';
 import { formatError, runCommand, type CommandIo } from '../run.js';
@@ -76,13 +78,24 @@ export async function agentCommand(args: AgentArgs, io: CommandIo, deps: AgentDe
     const port = parsePort(args.port);
     const files: HostFiles = {
       certificate: resolvePath(args.certificate),
-      privateKey: resolvePath(args['private-key']),
+      // `handle:0x81…` names a persistent TPM key, not a path.
+      privateKey: isTpmHandle(args['private-key']) ? args['private-key'] : resolvePath(args['private-key']),
       chain: args.intermediates !== undefined ? resolvePath(args.intermediates) : await defaultChainPath(resolvePath(args.certificate)),
     };
     const daemon = deps.daemon ?? processDaemonEnv((signal) => log('info', 'stopping', { signal }));
+    // A TPM key's password, read as the credential commands read it (the --serve endpoint too).
+    const { resolveTpmKeyPassword } = await import('../../signer-options.js');
+    const secrets: KeySecrets = {
+      tpmKeyPassword: resolveTpmKeyPassword(deps.signerValues ?? {}, { env: io.env, readFileText: (p) => readFileSync(p, 'utf8'), warn: (l) => io.stderr(`${l}\n`) }),
+      noTpmKeyPassword: deps.signerValues?.['no-tpm-key-password'] === true,
+      env: io.env,
+    };
 
     // Fail fast on unusable files, before serving or sleeping.
-    const current = await loadCurrent(files);
+    const current = await loadCurrent(files, secrets);
+    // A TPM key is used only at renewal, maybe hours from now: check now that it signs (its password,
+    // its parent), once, so a wrong setting ends the agent at start instead of at the renewal.
+    if (current.kind === 'tpm') await checkTpmKey(current);
     log('info', 'agent started', {
       certificate: files.certificate,
       serial: current.certificate.serialNumber.toLowerCase(),
@@ -135,8 +148,8 @@ export async function agentCommand(args: AgentArgs, io: CommandIo, deps: AgentDe
     try {
       await runRenewalLoop({
         certificatePath: files.certificate,
-        current: async () => validityOf(await loadCurrent(files)),
-        renewOnce: () => renewOnce({ ...args, chain: files.chain, 'private-key': files.privateKey, certificate: files.certificate }, io, files),
+        current: async () => validityOf(await loadCurrent(files, secrets)),
+        renewOnce: () => renewOnce({ ...args, chain: files.chain, 'private-key': files.privateKey, certificate: files.certificate }, io, files, secrets),
         env: daemon,
         events: {
           planned: (at, kind) => log('info', kind === 'retry' ? 'renewal retry planned' : 'renewal planned', { at: at.toISOString() }),

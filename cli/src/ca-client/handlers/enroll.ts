@@ -1,10 +1,10 @@
 /** `rapki enroll`: key, CSR and certificate on the host (see `../enroll.ts`). */
 import { connect, type ConnectionArgs } from '../connection.js';
-import { enroll } from '../enroll.js';
+import { enroll, TPM_KEY } from '../enroll.js';
 import { caClientError } from '../errors.js';
 import { DEFAULT_HOST_KEY_TYPE } from '../key-types.js';
 import { runCommand, type CommandIo } from '../run.js';
-import { enrollToken } from '../secrets.js';
+import { enrollToken, tpmKeyPasswordOf } from '../secrets.js';
 import { displayText } from '../../../../common/src/display-text.js';
 
 export interface EnrollArgs extends ConnectionArgs {
@@ -14,6 +14,7 @@ export interface EnrollArgs extends ConnectionArgs {
   readonly 'key-type'?: string | undefined;
   readonly key?: string | undefined;
   readonly 'pkcs11-lib'?: string | undefined;
+  readonly 'tpm-key-password-file'?: string | undefined;
   readonly subject?: string | undefined;
   readonly san?: readonly string[] | undefined;
   readonly json?: boolean | undefined;
@@ -23,10 +24,12 @@ export function enrollCommand(args: EnrollArgs, io: CommandIo): Promise<number> 
   return runCommand(io, async () => {
     if (!args.out) throw caClientError('usage', '--out is required');
     if (args.san?.length && args.subject === undefined) throw caClientError('usage', '--san needs --subject');
-    if (args.key !== undefined && !/^pkcs11:/i.test(args.key)) {
-      throw caClientError('usage', '--key takes a pkcs11: URI (the token to generate the key on); without --key the key is a file in --out');
+    if (args.key !== undefined && !/^pkcs11:/i.test(args.key) && args.key !== TPM_KEY) {
+      throw caClientError('usage', '--key takes a pkcs11: URI (the token to generate the key on) or tpm (generate it in the TPM); without --key the key is a file in --out');
     }
-    if (args['pkcs11-lib'] !== undefined && args.key === undefined) throw caClientError('usage', '--pkcs11-lib needs --key pkcs11:…');
+    if (args['pkcs11-lib'] !== undefined && (args.key === undefined || args.key === TPM_KEY)) throw caClientError('usage', '--pkcs11-lib needs --key pkcs11:…');
+    if (args['tpm-key-password-file'] !== undefined && args.key !== TPM_KEY) throw caClientError('usage', '--tpm-key-password-file needs --key tpm');
+    const tpmKeyPassword = args.key === TPM_KEY ? await tpmKeyPasswordOf(args['tpm-key-password-file'], io.env) : undefined;
     const token = await enrollToken({ env: io.env, file: args['token-file'], flag: args.token, warn: (m) => io.stderr(`${m}\n`) });
     const client = await connect(args, io.env);
     try {
@@ -36,6 +39,7 @@ export function enrollCommand(args: EnrollArgs, io: CommandIo): Promise<number> 
         outDir: args.out,
         keyType: args['key-type'] ?? DEFAULT_HOST_KEY_TYPE,
         key: args.key,
+        tpmKeyPassword,
         pkcs11Lib: args['pkcs11-lib'],
         env: io.env,
         subject: args.subject,
@@ -49,7 +53,11 @@ export function enrollCommand(args: EnrollArgs, io: CommandIo): Promise<number> 
           `enrolled ${displayText(r.subject)}: serial ${r.serial}, valid until ${r.notAfter}\n` +
             `  certificate  ${r.files.certificate}\n  private key  ${r.files.privateKey}\n` +
             `  chain        ${r.files.chain}\n  ca           ${r.files.ca}\n` +
-            (args.key !== undefined ? `the key is on the token: use --private-key '${r.files.privateKey}' (PIN from RAPKI_PKCS11_PIN or ?pin-source=FILE)\n` : ''),
+            (args.key === TPM_KEY
+              ? `the key is in the TPM: ${r.files.privateKey} is a TSS2 key file usable only with this TPM${tpmKeyPassword !== undefined ? ' (password from --tpm-key-password-file or RAPKI_TPM_KEY_PASSWORD)' : ''}\n`
+              : args.key !== undefined
+                ? `the key is on the token: use --private-key '${r.files.privateKey}' (PIN from RAPKI_PKCS11_PIN or ?pin-source=FILE)\n`
+                : ''),
         );
       }
     } finally {

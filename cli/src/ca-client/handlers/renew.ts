@@ -9,7 +9,8 @@ import { connect, type ConnectionArgs } from '../connection.js';
 import { caClientError } from '../errors.js';
 import { isHostKeyType, HOST_KEY_TYPES } from '../key-types.js';
 import { processDaemonEnv, type DaemonEnv } from '../daemon-env.js';
-import { defaultCaPath, defaultChainPath, identityOf, loadCurrent, refuseTokenKey, renew, type CurrentCredentials, type HostFiles } from '../renew.js';
+import { defaultCaPath, defaultChainPath, identityOf, loadCurrent, refuseTokenKey, renew, type CurrentCredentials, type HostFiles, type KeySecrets } from '../renew.js';
+import { tpmKeyPasswordOf } from '../secrets.js';
 import { runRenewalLoop, type RenewalOutcome } from '../renew-loop.js';
 import type { Validity } from '../renew-schedule.js';
 import { formatError, runCommand, type CommandIo } from '../run.js';
@@ -21,15 +22,20 @@ export interface RenewArgs extends ConnectionArgs {
   readonly chain?: string | undefined;
   readonly 'key-type'?: string | undefined;
   readonly 'reuse-key'?: boolean | undefined;
+  readonly 'tpm-key-password-file'?: string | undefined;
+  readonly 'no-tpm-key-password'?: boolean | undefined;
   readonly daemon?: boolean | undefined;
   readonly json?: boolean | undefined;
 }
 
 export type { DaemonEnv } from '../daemon-env.js';
 
-/** One renewal with the files on disk: TLS client auth with them, new files swapped in atomically. */
-export async function renewOnce(args: RenewArgs, io: CommandIo, files: HostFiles): Promise<RenewalOutcome> {
-  const current = await loadCurrent(files);
+/**
+ * One renewal with the files on disk: TLS client auth with them (a TPM key: a proof of possession
+ * signed in the TPM), new files swapped in atomically.
+ */
+export async function renewOnce(args: RenewArgs, io: CommandIo, files: HostFiles, secrets: KeySecrets = {}): Promise<RenewalOutcome> {
+  const current = await loadCurrent(files, { env: io.env, ...secrets });
   const caFile = await defaultCaPath(files.certificate);
   const once = async (a: RenewArgs, env: NodeJS.ProcessEnv): Promise<RenewalOutcome> => {
     const client = await connect(a, env, { clientIdentity: identityOf(current), fallbackCaFile: caFile });
@@ -62,18 +68,23 @@ export function renewCommand(args: RenewArgs, io: CommandIo, daemonEnv?: DaemonE
       privateKey: args['private-key'],
       chain: args.chain ?? (await defaultChainPath(args.certificate)),
     };
+    const secrets: KeySecrets = {
+      tpmKeyPassword: args['no-tpm-key-password'] ? undefined : await tpmKeyPasswordOf(args['tpm-key-password-file'], io.env),
+      noTpmKeyPassword: args['no-tpm-key-password'] === true,
+      env: io.env,
+    };
     const report = (r: RenewalOutcome): void => {
       if (args.json) io.stdout(`${JSON.stringify(r)}\n`);
       else io.stdout(`renewed: serial ${r.serial} (was ${r.previousSerial}), valid until ${r.notAfter}\n`);
     };
     if (!args.daemon) {
-      report(await renewOnce(args, io, files));
+      report(await renewOnce(args, io, files, secrets));
       return;
     }
     await runRenewalLoop({
       certificatePath: files.certificate,
-      current: async () => validityOf(await loadCurrent(files)),
-      renewOnce: () => renewOnce(args, io, files),
+      current: async () => validityOf(await loadCurrent(files, secrets)),
+      renewOnce: () => renewOnce(args, io, files, secrets),
       env: daemonEnv ?? processDaemonEnv(),
       events: {
         planned: (at) => io.stderr(`rapki: next renewal at ${at.toISOString()}\n`),

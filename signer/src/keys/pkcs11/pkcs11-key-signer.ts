@@ -17,10 +17,9 @@
 import { createHash, verify as cryptoVerify, X509Certificate } from 'node:crypto';
 import { SignerError } from '../../errors.js';
 import type { KeySigner, KeySourceOptions, SignDigest, SigningAlgorithm } from '../../types.js';
-import { looksLikePem } from '../../x509/pem.js';
-import { assertCertificate, isBlankText, pemBlocksOf } from '../key-material.js';
+import { readFileCertificate, readIntermediates } from '../certificate-files.js';
 import { algorithmForKey } from '../key-policy.js';
-import { nodeKeyFileIo, readInputFile, type KeyFileIo } from '../read-input.js';
+import { nodeKeyFileIo, type KeyFileIo } from '../read-input.js';
 import {
   CKA_ALWAYS_AUTHENTICATE,
   CKA_ID,
@@ -68,32 +67,6 @@ function parseCert(der: Uint8Array, where: string): X509Certificate {
   } catch (err) {
     throw new Pkcs11KeyError('pkcs11_unparsable_certificate', `The certificate object ${where} is not valid X.509 DER.`, { cause: err });
   }
-}
-
-async function readFileCertificate(io: KeyFileIo, path: string): Promise<{ leaf: Buffer; chain: Buffer[] }> {
-  const bytes = await readInputFile(io, path, '--certificate');
-  if (!looksLikePem(bytes)) {
-    assertCertificate(bytes);
-    return { leaf: bytes, chain: [] };
-  }
-  const certs = pemBlocksOf(bytes.toString('utf8'), path).filter((b) => b.type === 'CERTIFICATE').map((b) => b.der);
-  if (certs.length === 0) throw new SignerError('missing_certificate', `${path} holds no CERTIFICATE block.`);
-  for (const c of certs) assertCertificate(c);
-  return { leaf: certs[0] as Buffer, chain: certs.slice(1) };
-}
-
-async function readIntermediates(io: KeyFileIo, path: string): Promise<Buffer[]> {
-  const bytes = await readInputFile(io, path, '--intermediates');
-  const out: Buffer[] = [];
-  if (isBlankText(bytes.toString('utf8'))) return out; // zero certificates: no chain
-  for (const b of pemBlocksOf(bytes.toString('utf8'), path)) {
-    if (b.type !== 'CERTIFICATE') {
-      throw new SignerError('unexpected_pem_block', `${path} must hold only CERTIFICATE blocks, found "${b.type}".`);
-    }
-    assertCertificate(b.der);
-    out.push(b.der);
-  }
-  return out;
 }
 
 /** Intermediates found on the token: issuers of the leaf, up to (not including) a self-signed root. */

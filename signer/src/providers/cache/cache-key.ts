@@ -118,8 +118,8 @@ export async function hashKeyMaterial(
     ]),
   );
   const pin = t.pin;
-  // Every secret a key source can take, by position; add new ones (a TPM key password) at the end.
-  const secretList = [source.pkcs8Password ?? null, pin ?? null];
+  // Every secret a key source can take, by position; add new ones at the end.
+  const secretList = [source.pkcs8Password ?? null, pin ?? null, source.tpmKeyPassword ?? null];
   return { material, secrets: secretList.some((s) => s !== null) ? JSON.stringify(secretList) : undefined };
 }
 
