@@ -28,14 +28,14 @@ describe('credential flag table', () => {
   });
 
   it('keeps the TPM flags in one group, accepted and ignored for non-TPM keys', () => {
-    expect(TPM_FLAGS.map((f) => f.name)).toEqual(['tpm-key-password', 'no-tpm-key-password']);
+    expect(TPM_FLAGS.map((f) => f.name)).toEqual(['tpm-key-password', 'tpm-key-password-file', 'no-tpm-key-password']);
     for (const f of TPM_FLAGS) expect(CREDENTIAL_FLAGS).toContain(f);
     const values = { 'tpm-key-password': 'x', 'no-tpm-key-password': true, 'use-latest-expiring-certificate': true };
     expect(() => refuseUnsupported(values, 'credential-process')).not.toThrow();
-    expect(ignoredFlagNotes(values, 'credential-process')).toEqual([
-      '--use-latest-expiring-certificate is ignored: it picks among OS certificate-store matches of --cert-selector, which rapki does not read',
-      '--tpm-key-password is ignored: the key is not a TPM 2.0 key',
+    expect([...ignoredFlagNotes(values, 'credential-process')].sort()).toEqual([
       '--no-tpm-key-password is ignored: the key is not a TPM 2.0 key',
+      '--tpm-key-password is ignored: the key is not a TPM 2.0 key',
+      '--use-latest-expiring-certificate is ignored: it picks among OS certificate-store matches of --cert-selector, which rapki does not read',
     ]);
     expect(ignoredFlagNotes(values, 'credential-process', true)).toHaveLength(1);
     expect(ignoredFlagNotes({ 'no-tpm-key-password': false }, 'sign-string')).toEqual([]);

@@ -197,14 +197,15 @@ describe('cache location and key material', () => {
       renameSync(join(d, 'k2.pem'), join(d, 'k.pem'));
       expect((await hashKeyMaterial(src, {})).material).not.toBe(two.material);
       await expect(hashKeyMaterial({ certificate: join(d, 'missing.pem') }, {})).rejects.toThrow();
-      // Secrets: the password and the PKCS#11 PIN (pin-value, pin-source file, RAPKI_PKCS11_PIN).
+      // Secrets: the password, the PKCS#11 PIN (pin-value, pin-source file, RAPKI_PKCS11_PIN) and the TPM key password.
       expect((await hashKeyMaterial(src, {})).secrets).toBeUndefined();
-      expect((await hashKeyMaterial({ ...src, pkcs8Password: 'pw' }, {})).secrets).toBe('["pw",null]');
+      expect((await hashKeyMaterial({ ...src, pkcs8Password: 'pw' }, {})).secrets).toBe('["pw",null,null]');
+      expect((await hashKeyMaterial({ ...src, tpmKeyPassword: 'tpm-pw' }, {})).secrets).toBe('[null,null,"tpm-pw"]');
       writeFileSync(join(d, 'pin'), '1234\nsecond line');
       const tok = (uri: string, env: Record<string, string> = {}) => hashKeyMaterial({ certificate: src.certificate, privateKey: uri }, env);
-      expect((await tok('pkcs11:token=t;object=k?pin-value=9999')).secrets).toBe('[null,"9999"]');
-      expect((await tok(`pkcs11:token=t;object=k?pin-source=${join(d, 'pin')}`)).secrets).toBe('[null,"1234"]');
-      expect((await tok('pkcs11:token=t;object=k', { RAPKI_PKCS11_PIN: '4321' })).secrets).toBe('[null,"4321"]');
+      expect((await tok('pkcs11:token=t;object=k?pin-value=9999')).secrets).toBe('[null,"9999",null]');
+      expect((await tok(`pkcs11:token=t;object=k?pin-source=${join(d, 'pin')}`)).secrets).toBe('[null,"1234",null]');
+      expect((await tok('pkcs11:token=t;object=k', { RAPKI_PKCS11_PIN: '4321' })).secrets).toBe('[null,"4321",null]');
       // The PIN in the URI is not part of the public material (only its keyed form is).
       expect((await tok('pkcs11:token=t;object=k?pin-value=9999')).material).toBe((await tok('pkcs11:token=t;object=k?pin-value=1111')).material);
       expect((await tok('pkcs11:token=t;object=k')).material).not.toBe((await tok('pkcs11:token=t;object=other')).material);
