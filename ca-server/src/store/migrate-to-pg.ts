@@ -25,7 +25,7 @@ import type { PgConnectionSpec } from './store-url.js';
 
 /** Tables in foreign-key order, with the columns copied (the same names on both sides). */
 const TABLES: readonly { readonly name: string; readonly columns: readonly string[]; readonly order: string; readonly booleans?: readonly string[] }[] = [
-  { name: 'ca_certificates', columns: ['id', 'role', 'der', 'not_after', 'issuing'], order: 'id', booleans: ['issuing'] },
+  { name: 'ca_certificates', columns: ['id', 'role', 'der', 'not_after', 'issuing', 'revoked_at', 'reason'], order: 'id', booleans: ['issuing'] },
   {
     name: 'certificates',
     columns: ['serial', 'seq', 'host', 'subject', 'sans', 'not_before', 'not_after', 'status', 'revoked_at', 'reason', 'fingerprint', 'der', 'issuer_id', 'renewed_from', 'issued_at', 'cert_ttl_seconds', 'legacy_fork'],
@@ -37,6 +37,7 @@ const TABLES: readonly { readonly name: string; readonly columns: readonly strin
   { name: 'blocked_hosts', columns: ['host', 'blocked_at', 'reason'], order: 'host' },
   { name: 'crl_state', columns: ['issuer_id', 'number', 'this_update', 'next_update', 'der'], order: 'issuer_id' },
   { name: 'crl_numbers', columns: ['issuer_id', 'last'], order: 'issuer_id' },
+  { name: 'ui_sessions', columns: ['id_hash', 'admin_token_id', 'created_at', 'last_seen_at', 'idle_expires_at', 'expires_at'], order: 'id_hash' },
   { name: 'audit_log', columns: ['seq', 'time', 'actor', 'action', 'details', 'prev_hash', 'hash'], order: 'seq' },
 ];
 

@@ -31,18 +31,36 @@ import { mapPgError } from './pg-errors.js';
 import type {
   AdminTokenRecord,
   AuditDraft,
+  AuditQuery,
   AuditRecord,
   CaCertificateRecord,
   CertificateQuery,
   CertificateRecord,
+  CertificateSearch,
+  CertificateStats,
   CrlRecord,
   NewAdminTokenRecord,
   Page,
   RevokedEntry,
   TokenRecord,
+  UiSessionRecord,
 } from './types.js';
 import { adminTokenId } from './types.js';
-import { adminTokenFromRow, auditRecordFromRow, certFromRow, decodeCursor, encodeCursor, resolveAudit, tokenFromRow, type Row } from './rows.js';
+import {
+  adminTokenFromRow,
+  auditRecordFromRow,
+  caCertificateFromRow,
+  certFromRow,
+  decodeCursor,
+  decodeSearchCursor,
+  encodeCursor,
+  encodeSearchCursor,
+  prefixEnd,
+  resolveAudit,
+  tokenFromRow,
+  uiSessionFromRow,
+  type Row,
+} from './rows.js';
 
 /** `/readyz` ping bound. */
 const PING_TIMEOUT_MS = 2_000;
@@ -138,13 +156,21 @@ export class PgCaStore implements CaStore {
 
   async getCaCertificates(): Promise<readonly CaCertificateRecord[]> {
     const rows = await this.#read('SELECT * FROM ca_certificates ORDER BY role COLLATE "C" DESC, id COLLATE "C"');
-    return rows.map((r) => ({
-      id: String(r.id),
-      role: r.role as 'root' | 'intermediate',
-      der: new Uint8Array(r.der as Buffer),
-      notAfter: new Date(Number(r.not_after)),
-      issuing: r.issuing === true,
-    }));
+    return rows.map(caCertificateFromRow);
+  }
+
+  async revokeCaCertificate(args: { id: string; revokedAt: Date; reason: string; audit: AuditDraft }): Promise<CaCertificateRecord> {
+    return this.#groups.run(async (c) => {
+      const upd = await c.write('UPDATE ca_certificates SET revoked_at = $2, reason = $3 WHERE id = $1 AND revoked_at IS NULL RETURNING *', [
+        args.id, args.revokedAt.getTime(), args.reason,
+      ]);
+      if (upd.rowCount !== 1) {
+        const found = (await c.read('SELECT 1 FROM ca_certificates WHERE id = $1', [args.id])).rows.length > 0;
+        throw caError(found ? 'already_revoked' : 'certificate_not_found');
+      }
+      c.audit(args.audit);
+      return caCertificateFromRow(upd.rows[0]!);
+    });
   }
 
   async putCaCertificates(certs: readonly CaCertificateRecord[], audit: AuditDraft, opts: { readonly requireEmpty?: boolean } = {}): Promise<void> {
@@ -242,17 +268,23 @@ export class PgCaStore implements CaStore {
       params.push(v);
       return `$${params.length}`;
     };
-    if (q.host !== undefined) where.push(`host = ${p(q.host)}`);
-    if (q.status === 'revoked') where.push("status = 'revoked'");
-    else if (q.status === 'active') where.push(`status = 'valid' AND not_after > ${p(q.now.getTime())}`);
-    else if (q.status === 'expired') where.push(`status = 'valid' AND not_after <= ${p(q.now.getTime())}`);
-    if (q.cursor !== undefined) where.push(`seq < ${p(decodeCursor(q.cursor))}`);
-    const sql = `SELECT * FROM certificates ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ${p(q.limit + 1)}`;
+    if (q.host !== undefined) where.push(`c.host = ${p(q.host)}`);
+    if (q.status === 'revoked') where.push("c.status = 'revoked'");
+    else if (q.status === 'active') where.push(`c.status = 'valid' AND c.not_after > ${p(q.now.getTime())}`);
+    else if (q.status === 'expired') where.push(`c.status = 'valid' AND c.not_after <= ${p(q.now.getTime())}`);
+    // certificates_renewed_from makes both lookups an index probe per row.
+    if (q.superseded !== undefined) where.push(`${q.superseded ? '' : 'NOT '}EXISTS (SELECT 1 FROM certificates n WHERE n.renewed_from = c.serial)`);
+    if (q.cursor !== undefined) where.push(`c.seq < ${p(decodeCursor(q.cursor))}`);
+    const renewedBy = '(SELECT n.serial FROM certificates n WHERE n.renewed_from = c.serial ORDER BY n.seq DESC LIMIT 1) AS renewed_by';
+    const sql = `SELECT c.*, ${renewedBy} FROM certificates c ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY c.seq DESC LIMIT ${p(q.limit + 1)}`;
     const rows = await this.#read(sql, params);
     const more = rows.length > q.limit;
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
-    return { items: page.map(certFromRow), nextCursor: more && last ? encodeCursor(Number(last.seq)) : undefined };
+    return {
+      items: page.map((r) => ({ ...certFromRow(r), renewedBy: r.renewed_by === null ? null : String(r.renewed_by) })),
+      nextCursor: more && last ? encodeCursor(Number(last.seq)) : undefined,
+    };
   }
 
   async issueWithToken(args: { tokenHash: string; now: Date; certificate: CertificateRecord; audit: AuditDraft }): Promise<void> {
@@ -426,6 +458,120 @@ export class PgCaStore implements CaStore {
   async listAudit(afterSeq: number, limit: number): Promise<readonly AuditRecord[]> {
     const rows = await this.#read('SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit]);
     return rows.map(auditRecordFromRow);
+  }
+
+  async searchAudit(q: AuditQuery): Promise<readonly AuditRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const p = (v: unknown): string => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    if (q.action !== undefined) where.push(`action COLLATE "C" = ${p(q.action)}`);
+    if (q.actorPrefix !== undefined) where.push(`actor COLLATE "C" >= ${p(q.actorPrefix)} AND actor COLLATE "C" < ${p(prefixEnd(q.actorPrefix))}`);
+    // Time bounds become seq bounds (one index lookup each), so the scan stays in seq order and
+    // stops at `limit`; the exact time test stays for records written a few milliseconds out of order.
+    if (q.since !== undefined) {
+      const t = p(q.since.toISOString());
+      where.push(`time COLLATE "C" >= ${t} AND seq >= (SELECT min(seq) FROM audit_log WHERE time COLLATE "C" >= ${t})`);
+    }
+    if (q.until !== undefined) {
+      const t = p(q.until.toISOString());
+      where.push(`time COLLATE "C" < ${t} AND seq <= (SELECT max(seq) FROM audit_log WHERE time COLLATE "C" < ${t})`);
+    }
+    if (q.beforeSeq !== undefined) where.push(`seq < ${p(q.beforeSeq)}`);
+    const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ${p(q.limit)}`;
+    return (await this.#read(sql, params)).map(auditRecordFromRow);
+  }
+
+  // --- console
+
+  async searchCertificates(q: CertificateSearch): Promise<Page<CertificateRecord>> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const p = (v: unknown): string => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    const alternatives: string[] = [];
+    if (q.serials && q.serials.length > 0) alternatives.push(`serial = ANY(${p([...q.serials])}::text[])`);
+    if (q.namePrefix !== undefined) {
+      alternatives.push(`seq IN (SELECT seq FROM certificate_names WHERE name >= ${p(q.namePrefix)} AND name < ${p(prefixEnd(q.namePrefix))})`);
+    }
+    if (alternatives.length > 0) where.push(`(${alternatives.join(' OR ')})`);
+    if (q.status === 'revoked') where.push("status = 'revoked'");
+    else if (q.status === 'active') where.push(`status = 'valid' AND not_after > ${p(q.now.getTime())}`);
+    else if (q.status === 'expired') where.push(`status = 'valid' AND not_after <= ${p(q.now.getTime())}`);
+    if (q.issuerId !== undefined) where.push(`issuer_id = ${p(q.issuerId)}`);
+    if (q.cursor !== undefined) {
+      const c = decodeSearchCursor(q.cursor, q.sort);
+      if (q.sort === 'newest') where.push(`seq < ${p(c.seq)}`);
+      else where.push(`(not_after, seq) ${q.sort === 'expiry_asc' ? '>' : '<'} (${p(c.notAfter)}, ${p(c.seq)})`);
+    }
+    const order = q.sort === 'newest' ? 'seq DESC' : q.sort === 'expiry_asc' ? 'not_after ASC, seq ASC' : 'not_after DESC, seq DESC';
+    const sql = `SELECT * FROM certificates ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ${p(q.limit + 1)}`;
+    const rows = await this.#read(sql, params);
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(certFromRow),
+      nextCursor: rows.length > q.limit && last ? encodeSearchCursor(q.sort, Number(last.not_after), Number(last.seq)) : undefined,
+    };
+  }
+
+  async certificateStats(now: Date, edges: readonly Date[]): Promise<CertificateStats> {
+    const t = now.getTime();
+    const buckets = edges.slice(0, -1).map((e, i) => `count(*) FILTER (WHERE status = 'valid' AND not_after > ${e.getTime()} AND not_after <= ${edges[i + 1]!.getTime()}) AS b${i}`);
+    // One statement, so the counts describe one snapshot (edges are numbers we made, not input text).
+    const [r] = await this.#read(
+      `SELECT count(*) FILTER (WHERE status = 'revoked') AS revoked,
+              count(*) FILTER (WHERE status = 'valid' AND not_after > $1) AS active,
+              count(*) FILTER (WHERE status = 'valid' AND not_after <= $1) AS expired
+              ${buckets.length ? `, ${buckets.join(', ')}` : ''}
+         FROM certificates`,
+      [t],
+    );
+    return {
+      active: Number(r!.active),
+      expired: Number(r!.expired),
+      revoked: Number(r!.revoked),
+      expiring: buckets.map((_, i) => Number(r![`b${i}`])),
+    };
+  }
+
+  async createUiSession(rec: UiSessionRecord, audit: AuditDraft): Promise<void> {
+    const at = rec.createdAt.getTime();
+    await this.#groups.run(async (c) => {
+      await c.write('DELETE FROM ui_sessions WHERE expires_at <= $1 OR idle_expires_at <= $1', [at]);
+      await c.write(
+        'INSERT INTO ui_sessions (id_hash, admin_token_id, created_at, last_seen_at, idle_expires_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)',
+        [rec.idHash, rec.adminTokenId, at, rec.lastSeenAt.getTime(), rec.idleExpiresAt.getTime(), rec.expiresAt.getTime()],
+      );
+      c.audit(audit);
+    });
+  }
+
+  async findUiSession(idHash: string): Promise<{ session: UiSessionRecord; adminToken: AdminTokenRecord } | undefined> {
+    const [r] = await this.#read(
+      `SELECT s.id_hash AS s_id_hash, s.admin_token_id AS s_admin_token_id, s.created_at AS s_created_at,
+              s.last_seen_at AS s_last_seen_at, s.idle_expires_at AS s_idle_expires_at, s.expires_at AS s_expires_at, t.*
+         FROM ui_sessions s JOIN admin_tokens t ON t.id = s.admin_token_id WHERE s.id_hash = $1`,
+      [idHash],
+    );
+    return r ? { session: uiSessionFromRow(r), adminToken: adminTokenFromRow(r) } : undefined;
+  }
+
+  async touchUiSession(idHash: string, lastSeenAt: Date, idleExpiresAt: Date): Promise<void> {
+    await this.#exec('UPDATE ui_sessions SET last_seen_at = $2, idle_expires_at = $3 WHERE id_hash = $1', [idHash, lastSeenAt.getTime(), idleExpiresAt.getTime()]);
+  }
+
+  async deleteUiSession(idHash: string, audit: AuditDraft | undefined): Promise<boolean> {
+    return this.#groups.run(async (c) => {
+      const del = await c.write('DELETE FROM ui_sessions WHERE id_hash = $1', [idHash]);
+      if (del.rowCount === 0) return false;
+      if (audit) c.audit(audit);
+      return true;
+    });
   }
 
   // --- internals

@@ -4,7 +4,7 @@
  */
 import { caError } from '../errors.js';
 import type { AuditSpec } from './ca-store.js';
-import type { AdminTokenRecord, AuditDraft, AuditRecord, CaCertificateRecord, CertificateRecord, TokenRecord } from './types.js';
+import type { AdminTokenRecord, AuditDraft, AuditRecord, CaCertificateRecord, CertificateRecord, CertificateSearch, TokenRecord, UiSessionRecord } from './types.js';
 
 export type Row = Record<string, unknown>;
 
@@ -97,4 +97,35 @@ export function decodeCursor(cursor: string): number {
   const m = /^c(\d{1,15})$/.exec(s);
   if (!m) throw caError('invalid_request', 'The cursor is not valid.');
   return Number(m[1]);
+}
+
+/** Upper bound of the strings that start with `prefix` (binary order: the largest code point appended). */
+export function prefixEnd(prefix: string): string {
+  return `${prefix}\u{10FFFF}`;
+}
+
+const SORT_CODE: Record<CertificateSearch['sort'], string> = { newest: 'n', expiry_asc: 'a', expiry_desc: 'd' };
+
+/** Cursor of a search page: the sort it belongs to and the sort key of the last row shown. */
+export function encodeSearchCursor(sort: CertificateSearch['sort'], notAfter: number, seq: number): string {
+  return Buffer.from(`s${SORT_CODE[sort]}.${notAfter}.${seq}`).toString('base64url');
+}
+
+export function decodeSearchCursor(cursor: string, sort: CertificateSearch['sort']): { notAfter: number; seq: number } {
+  const m = /^s([nad])\.(\d{1,15})\.(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m || m[1] !== SORT_CODE[sort]) throw caError('invalid_request', 'The cursor is not valid for this search; start again from the first page.');
+  return { notAfter: Number(m[2]), seq: Number(m[3]) };
+}
+
+
+/** A `ui_sessions` row whose columns carry the `s_` prefix (joined with `admin_tokens`). */
+export function uiSessionFromRow(r: Row): UiSessionRecord {
+  return {
+    idHash: String(r.s_id_hash),
+    adminTokenId: String(r.s_admin_token_id),
+    createdAt: new Date(Number(r.s_created_at)),
+    lastSeenAt: new Date(Number(r.s_last_seen_at)),
+    idleExpiresAt: new Date(Number(r.s_idle_expires_at)),
+    expiresAt: new Date(Number(r.s_expires_at)),
+  };
 }

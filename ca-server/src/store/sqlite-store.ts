@@ -35,7 +35,21 @@ import type {
   UiSessionRecord,
 } from './types.js';
 import { adminTokenId } from './types.js';
-import { adminTokenFromRow, auditRecordFromRow, caCertificateFromRow, certFromRow, decodeCursor, encodeCursor, resolveAudit, tokenFromRow, type Row } from './rows.js';
+import {
+  adminTokenFromRow,
+  auditRecordFromRow,
+  caCertificateFromRow,
+  certFromRow,
+  decodeCursor,
+  decodeSearchCursor,
+  encodeCursor,
+  encodeSearchCursor,
+  prefixEnd,
+  resolveAudit,
+  tokenFromRow,
+  uiSessionFromRow,
+  type Row,
+} from './rows.js';
 
 /** Most operations committed together by one group commit. */
 const MAX_BATCH = 256;
@@ -490,14 +504,7 @@ export class SqliteCaStore implements CaStore {
     ).get(idHash) as Row | undefined;
     if (!r) return undefined;
     return {
-      session: {
-        idHash: String(r.s_id_hash),
-        adminTokenId: String(r.s_admin_token_id),
-        createdAt: new Date(Number(r.s_created_at)),
-        lastSeenAt: new Date(Number(r.s_last_seen_at)),
-        idleExpiresAt: new Date(Number(r.s_idle_expires_at)),
-        expiresAt: new Date(Number(r.s_expires_at)),
-      },
+      session: uiSessionFromRow(r),
       adminToken: adminTokenFromRow(r),
     };
   }
@@ -629,24 +636,6 @@ function migrate(db: Database.Database, migrations: readonly Migration[]): void 
 function isUniqueViolation(err: unknown, column: string): boolean {
   const e = err as { code?: string; message?: string };
   return e?.code === 'SQLITE_CONSTRAINT_UNIQUE' && typeof e.message === 'string' && e.message.includes(column);
-}
-
-/** Upper bound of the strings that start with `prefix` (binary order: the largest code point appended). */
-function prefixEnd(prefix: string): string {
-  return `${prefix}\u{10FFFF}`;
-}
-
-const SORT_CODE: Record<CertificateSearch['sort'], string> = { newest: 'n', expiry_asc: 'a', expiry_desc: 'd' };
-
-/** Cursor of a search page: the sort it belongs to and the sort key of the last row shown. */
-function encodeSearchCursor(sort: CertificateSearch['sort'], notAfter: number, seq: number): string {
-  return Buffer.from(`s${SORT_CODE[sort]}.${notAfter}.${seq}`).toString('base64url');
-}
-
-function decodeSearchCursor(cursor: string, sort: CertificateSearch['sort']): { notAfter: number; seq: number } {
-  const m = /^s([nad])\.(\d{1,15})\.(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!m || m[1] !== SORT_CODE[sort]) throw caError('invalid_request', 'The cursor is not valid for this search; start again from the first page.');
-  return { notAfter: Number(m[2]), seq: Number(m[3]) };
 }
 
 /** Kept here for the backup module, which reads a copied SQLite file. */

@@ -16,7 +16,7 @@ import { verifyAuditChain } from '../../../ca-server/src/authority/audit-chain.j
 import type { CaStore } from '../../../ca-server/src/store/ca-store.js';
 import { openStore, type OpenedStore } from '../../../ca-server/src/store/open-store.js';
 import type { StoreLocation } from '../../../ca-server/src/store/store-url.js';
-import type { CertificateRecord, TokenRecord } from '../../../ca-server/src/store/types.js';
+import type { CertificateRecord, TokenRecord, UiSessionRecord } from '../../../ca-server/src/store/types.js';
 import { runWorkers } from './store-processes.js';
 
 export interface StoreBackendHarness {
@@ -84,7 +84,7 @@ export function defineStoreContract(name: string, harness: StoreBackendHarness |
 
     it('keeps every record type across reopen, with one verifiable audit chain', async () => {
       const s = await freshStore();
-      expect(await s.getCaCertificates()).toEqual([{ id: ISSUER, role: 'root', der: Uint8Array.of(9), notAfter: new Date('2030-01-01Z'), issuing: true }]);
+      expect(await s.getCaCertificates()).toEqual([{ id: ISSUER, role: 'root', der: Uint8Array.of(9), notAfter: new Date('2030-01-01Z'), issuing: true, revokedAt: null, reason: null }]);
       await s.createToken(token('h1', 'a'), audit('token.create'));
       await s.issueWithToken({ tokenHash: 'h1', now: T0, certificate: cert('0a', 'a'), audit: audit('certificate.issue') });
       await s.createAdminToken({ hash: adminHash('a'), role: 'admin', name: 'initial', createdAt: T0 }, audit('admin_token.create'));
@@ -230,6 +230,156 @@ export function defineStoreContract(name: string, harness: StoreBackendHarness |
       expect((await s.findAdminToken(adminHash('a')))?.lastUsedAt).toEqual(at(60_100));
       const log = await s.listAudit(0, 100);
       expect(log.filter((x) => x.action === 'admin_token.revoke')).toEqual([expect.objectContaining({ details: { id: idA } })]);
+    });
+
+    it('a CA certificate is revoked once, with its reason; unknown ones are refused', async () => {
+      const s = await freshStore();
+      await s.putCaCertificates([{ id: 'inter', role: 'intermediate', der: Uint8Array.of(8), notAfter: new Date('2029-01-01Z'), issuing: false }], audit('ca.rotation_certificate'));
+      const r = await s.revokeCaCertificate({ id: 'inter', revokedAt: at(5), reason: 'cACompromise', audit: audit('ca.revoke_certificate') });
+      expect(r).toMatchObject({ id: 'inter', revokedAt: at(5), reason: 'cACompromise' });
+      expect(await codeOf(s.revokeCaCertificate({ id: 'inter', revokedAt: at(6), reason: 'superseded', audit: audit('x') }))).toBe('already_revoked');
+      expect(await codeOf(s.revokeCaCertificate({ id: 'nope', revokedAt: at(6), reason: 'superseded', audit: audit('x') }))).toBe('certificate_not_found');
+      const all = await s.getCaCertificates();
+      expect(all.find((c) => c.id === 'inter')).toMatchObject({ revokedAt: at(5), reason: 'cACompromise' });
+      expect(all.find((c) => c.id === ISSUER)).toMatchObject({ revokedAt: null });
+      const log = await s.listAudit(0, 100);
+      expect(log.filter((x) => x.action === 'ca.revoke_certificate')).toHaveLength(1);
+      expect(log.some((x) => x.action === 'x')).toBe(false);
+    });
+
+    it('the inventory names the successor of a renewed certificate and filters on it', async () => {
+      const s = await freshStore();
+      await s.createToken(token('t', 'sup'), audit('token.create'));
+      await s.issueWithToken({ tokenHash: 't', now: T0, certificate: cert('b1', 'sup'), audit: audit('certificate.issue') });
+      await s.recordRenewal({ oldSerial: 'b1', now: T0, certificate: cert('b2', 'sup', { renewedFrom: 'b1' }), audit: audit('certificate.renew') });
+      const all = await s.listCertificates({ now: T0, limit: 10 });
+      expect(all.items.map((c) => [c.serial, c.renewedBy])).toEqual([['b2', null], ['b1', 'b2']]);
+      expect((await s.listCertificates({ now: T0, limit: 10, superseded: true })).items.map((c) => c.serial)).toEqual(['b1']);
+      expect((await s.listCertificates({ now: T0, limit: 10, superseded: false, status: 'active' })).items.map((c) => c.serial)).toEqual(['b2']);
+    });
+
+    describe('the console', () => {
+      const HOUR = 3_600_000;
+      const sec = (n: number): Date => at(n * 1000);
+      const session = (id: string, over: Partial<UiSessionRecord> = {}): UiSessionRecord => ({
+        idHash: id.repeat(64),
+        adminTokenId: 'a'.repeat(16),
+        createdAt: T0,
+        lastSeenAt: T0,
+        idleExpiresAt: sec(900),
+        expiresAt: sec(8 * 3600),
+        ...over,
+      });
+      const consoleStore = async (): Promise<CaStore> => {
+        const s = await freshStore();
+        await s.putCaCertificates([{ id: 'other', role: 'intermediate', der: Uint8Array.of(8), notAfter: new Date('2030-01-01Z'), issuing: false }], audit('x.ca'));
+        await s.createAdminToken({ hash: 'a'.repeat(64), role: 'admin', name: 'alice', createdAt: T0 }, audit('admin_token.create'));
+        return s;
+      };
+      const issue = async (s: CaStore, c: CertificateRecord): Promise<void> => {
+        const hash = `t${c.serial}`.padEnd(64, '0');
+        await s.createToken({ ...token(hash, c.host, 3_600_000), sans: c.sans }, audit('token.create'));
+        await s.issueWithToken({ tokenHash: hash, now: T0, certificate: c, audit: audit('certificate.issue') });
+      };
+
+      it('sessions: stored by hash, found with their admin token, touched, deleted once; sign-in and sign-out audited', async () => {
+        const s = await consoleStore();
+        await s.createUiSession(session('1'), audit('console.sign_in'));
+        const found = await s.findUiSession('1'.repeat(64));
+        expect(found?.session).toEqual(session('1'));
+        expect(found?.adminToken).toMatchObject({ id: 'a'.repeat(16), name: 'alice', role: 'admin', revokedAt: null });
+        expect(await s.findUiSession('2'.repeat(64))).toBeUndefined();
+        await s.touchUiSession('1'.repeat(64), sec(60), sec(960));
+        expect((await s.findUiSession('1'.repeat(64)))?.session).toMatchObject({ lastSeenAt: sec(60), idleExpiresAt: sec(960) });
+        expect(await s.deleteUiSession('1'.repeat(64), audit('console.sign_out'))).toBe(true);
+        expect(await s.deleteUiSession('1'.repeat(64), audit('console.sign_out'))).toBe(false);
+        expect(await s.deleteUiSession('1'.repeat(64), undefined)).toBe(false);
+        expect(await s.findUiSession('1'.repeat(64))).toBeUndefined();
+        const log = await s.listAudit(0, 100);
+        expect(log.map((r) => r.action).filter((a) => a.startsWith('console.'))).toEqual(['console.sign_in', 'console.sign_out']);
+        expect(verifyAuditChain(log).ok).toBe(true);
+      });
+
+      it('a new session purges the ones that ended (idle or absolute), and only those', async () => {
+        const s = await consoleStore();
+        await s.createUiSession(session('1', { idleExpiresAt: sec(100) }), audit('console.sign_in'));
+        await s.createUiSession(session('2', { expiresAt: sec(100), idleExpiresAt: sec(100) }), audit('console.sign_in'));
+        await s.createUiSession(session('3'), audit('console.sign_in'));
+        await s.createUiSession(session('4', { createdAt: sec(100), lastSeenAt: sec(100), idleExpiresAt: sec(1000) }), audit('console.sign_in'));
+        const left: string[] = [];
+        for (const id of ['1', '2', '3', '4']) if (await s.findUiSession(id.repeat(64))) left.push(id);
+        expect(left).toEqual(['3', '4']);
+      });
+
+      it('search: host and SAN prefixes (lower-case, binary order), serial alternatives, filters, sorts and keyset cursors', async () => {
+        const s = await consoleStore();
+        await issue(s, cert('0a', 'Web-1', { sans: ['dns:web-1.example', 'ip:10.0.0.7'], notAfter: sec(3 * 3600) }));
+        await issue(s, cert('0b', 'web-2', { sans: ['dns:web-2.example'], notAfter: sec(2 * 3600) }));
+        await issue(s, cert('0c', 'db-1', { sans: [], notAfter: sec(1 * 3600), issuerId: 'other' }));
+        // Upper-case ASCII sorts before lower-case in binary order: a locale collation would put it inside the prefix range.
+        await issue(s, cert('0d', 'webz', { sans: ['dns:WEB_Q.example'], notAfter: sec(4 * 3600) }));
+        await s.revokeCertificate({ serial: '0b', revokedAt: T0, reason: null, audit: audit('certificate.revoke') });
+        const q = (over: object) => s.searchCertificates({ now: T0, sort: 'newest', limit: 10, ...over });
+        const serialsOf = async (over: object) => (await q(over)).items.map((c) => c.serial);
+        expect(await serialsOf({ namePrefix: 'web' })).toEqual(['0d', '0b', '0a']);
+        expect(await serialsOf({ namePrefix: 'web-1' })).toEqual(['0a']);
+        expect(await serialsOf({ namePrefix: 'web_' })).toEqual(['0d']);
+        expect(await serialsOf({ namePrefix: '10.0.0' })).toEqual(['0a']);
+        expect(await serialsOf({ namePrefix: 'web-2.example' })).toEqual(['0b']);
+        expect(await serialsOf({ namePrefix: 'example' })).toEqual([]);
+        expect(await serialsOf({ namePrefix: '0c', serials: ['0c'] })).toEqual(['0c']);
+        expect(await serialsOf({ serials: ['0a', '0c', 'ff'] })).toEqual(['0c', '0a']);
+        expect(await serialsOf({ status: 'revoked' })).toEqual(['0b']);
+        expect(await serialsOf({ status: 'active' })).toEqual(['0d', '0c', '0a']);
+        expect(await serialsOf({ status: 'expired' })).toEqual([]);
+        expect(await serialsOf({ status: 'active', now: sec(2.5 * 3600) })).toEqual(['0d', '0a']);
+        expect(await serialsOf({ status: 'expired', now: sec(2.5 * 3600) })).toEqual(['0c']);
+        expect(await serialsOf({ issuerId: 'other' })).toEqual(['0c']);
+        expect(await serialsOf({ sort: 'expiry_asc' })).toEqual(['0c', '0b', '0a', '0d']);
+        expect(await serialsOf({ sort: 'expiry_desc' })).toEqual(['0d', '0a', '0b', '0c']);
+        const pages: string[] = [];
+        let cursor: string | undefined;
+        for (let i = 0; i < 4; i++) {
+          const p = await q({ sort: 'expiry_asc', limit: 1, cursor });
+          pages.push(...p.items.map((c) => c.serial));
+          cursor = p.nextCursor;
+        }
+        expect([pages, cursor]).toEqual([['0c', '0b', '0a', '0d'], undefined]);
+        const d1 = await q({ sort: 'expiry_desc', limit: 3 });
+        expect((await q({ sort: 'expiry_desc', limit: 3, cursor: d1.nextCursor })).items.map((c) => c.serial)).toEqual(['0c']);
+        const n1 = await q({ sort: 'newest', limit: 2 });
+        expect((await q({ sort: 'newest', limit: 2, cursor: n1.nextCursor })).items.map((c) => c.serial)).toEqual(['0b', '0a']);
+        await expect(q({ sort: 'newest', cursor: d1.nextCursor })).rejects.toMatchObject({ code: 'invalid_request' });
+        await expect(q({ sort: 'newest', cursor: 'not-a-cursor' })).rejects.toMatchObject({ code: 'invalid_request' });
+      });
+
+      it('stats: by status at now, and unrevoked expiries per bucket', async () => {
+        const s = await consoleStore();
+        await issue(s, cert('01', 'a', { notAfter: sec(30 * 60) }));
+        await issue(s, cert('02', 'b', { notAfter: sec(90 * 60) }));
+        await issue(s, cert('03', 'c', { notAfter: sec(100 * 60) }));
+        await issue(s, cert('04', 'd', { notAfter: sec(100 * 60) }));
+        await s.revokeCertificate({ serial: '04', revokedAt: T0, reason: null, audit: audit('certificate.revoke') });
+        expect(await s.certificateStats(sec(45 * 60), [sec(45 * 60), sec(105 * 60), sec(165 * 60)])).toEqual({ active: 2, expired: 1, revoked: 1, expiring: [2, 0] });
+        expect(await s.certificateStats(sec(45 * 60), [])).toEqual({ active: 2, expired: 1, revoked: 1, expiring: [] });
+        expect(HOUR).toBe(3_600_000);
+      });
+
+      it('audit filter: exact action, actor prefix, time window, newest first, pages by seq', async () => {
+        const s = await consoleStore();
+        await s.appendAudit({ time: sec(10), actor: 'admin:alice via=ui token=aaaaaaaaaaaaaaaa', action: 'certificate.revoke', details: {} });
+        await s.appendAudit({ time: sec(20), actor: 'admin:bob', action: 'certificate.revoke', details: {} });
+        await s.appendAudit({ time: sec(30), actor: 'admin:alice', action: 'token.create', details: {} });
+        await s.appendAudit({ time: sec(40), actor: 'admin:ALICE', action: 'token.create', details: {} });
+        const actions = async (q: object) => (await s.searchAudit({ limit: 10, ...q })).map((r) => `${r.actor}/${r.action}`);
+        expect(await actions({ action: 'certificate.revoke' })).toEqual(['admin:bob/certificate.revoke', 'admin:alice via=ui token=aaaaaaaaaaaaaaaa/certificate.revoke']);
+        expect(await actions({ actorPrefix: 'admin:alice' })).toEqual(['admin:alice/token.create', 'admin:alice via=ui token=aaaaaaaaaaaaaaaa/certificate.revoke']);
+        expect(await actions({ since: sec(15), until: sec(30) })).toEqual(['admin:bob/certificate.revoke']);
+        expect(await actions({ since: sec(41) })).toEqual([]);
+        const newest = await s.searchAudit({ limit: 1 });
+        expect((await s.searchAudit({ limit: 1, beforeSeq: newest[0]!.seq }))[0]!.action).toBe('token.create');
+        expect((await s.searchAudit({ limit: 1, beforeSeq: newest[0]!.seq - 1 }))[0]!.action).toBe('certificate.revoke');
+      });
     });
 
     describe('with concurrent writers', () => {
