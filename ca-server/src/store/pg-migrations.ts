@@ -166,4 +166,77 @@ CREATE INDEX audit_log_actor ON audit_log(actor COLLATE "C", seq);
 CREATE INDEX audit_log_time ON audit_log(time COLLATE "C");
 `,
   },
+  {
+    // What SQLite got in its version 7: every mutable part of the CA in the store (docs/ha.md). The
+    // rotation document is `text` (the JSON as written), compared and set by version.
+    version: 3,
+    name: 'ca_state',
+    sql: `
+CREATE TABLE ca_state (
+  id integer PRIMARY KEY CHECK (id = 1),
+  version bigint NOT NULL
+);
+INSERT INTO ca_state (id, version) VALUES (1, 0);
+ALTER TABLE ca_certificates ADD COLUMN state text NOT NULL DEFAULT 'active' CHECK (state IN ('active','next','retired'));
+CREATE TABLE ca_config (
+  id integer PRIMARY KEY CHECK (id = 1),
+  key_type text NOT NULL,
+  subject text NOT NULL,
+  intermediate boolean NOT NULL,
+  created_at bigint NOT NULL,
+  root_id text NOT NULL REFERENCES ca_certificates(id),
+  issuer_id text NOT NULL REFERENCES ca_certificates(id),
+  pkcs11_module text,
+  rotated_at bigint
+);
+CREATE TABLE ca_keys (
+  ca_id text PRIMARY KEY REFERENCES ca_certificates(id),
+  kind text NOT NULL CHECK (kind IN ('encrypted','pkcs11')),
+  value text NOT NULL
+);
+CREATE TABLE rotation_state (
+  id integer PRIMARY KEY CHECK (id = 1),
+  rotation_id text NOT NULL,
+  version bigint NOT NULL,
+  state text NOT NULL
+);
+CREATE TABLE rotation_history (
+  rotation_id text PRIMARY KEY,
+  outcome text NOT NULL CHECK (outcome IN ('finished','aborted')),
+  ended_at bigint NOT NULL,
+  state text NOT NULL
+);
+CREATE TABLE retained_crls (
+  issuer_id text PRIMARY KEY REFERENCES ca_certificates(id),
+  kind text NOT NULL CHECK (kind IN ('retired','root')),
+  since bigint NOT NULL,
+  rotation_id text NOT NULL
+);
+CREATE TABLE sync_targets (
+  id text PRIMARY KEY,
+  trust_anchor_arn text NOT NULL,
+  region text NOT NULL,
+  endpoint text,
+  created_at bigint NOT NULL
+);
+CREATE TABLE crl_slots (
+  slot text NOT NULL,
+  target_id text NOT NULL REFERENCES sync_targets(id) ON DELETE CASCADE,
+  crl_arn text,
+  pushed_number text,
+  pushed_sha256 text,
+  last_success_at bigint,
+  PRIMARY KEY (slot, target_id)
+);
+CREATE TABLE crl_history (
+  issuer_id text NOT NULL,
+  number bigint NOT NULL,
+  this_update bigint NOT NULL,
+  next_update bigint NOT NULL,
+  der bytea NOT NULL,
+  PRIMARY KEY (issuer_id, number)
+);
+INSERT INTO crl_history (issuer_id, number, this_update, next_update, der) SELECT issuer_id, number, this_update, next_update, der FROM crl_state;
+`,
+  },
 ];

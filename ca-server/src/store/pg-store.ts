@@ -23,17 +23,24 @@
  */
 import pg from 'pg';
 import { caError } from '../errors.js';
-import type { AuditSpec, CaStore } from './ca-store.js';
+import { CRL_HISTORY_KEEP, type AuditSpec, type CaStore } from './ca-store.js';
+import * as state from './pg-ca-state.js';
+import { CA_INIT_LOCK, exportPgSnapshot, importPgSnapshot } from './pg-snapshot.js';
+import type { SnapshotChunk, SnapshotCounts, SnapshotReader } from './snapshot.js';
 import { ignoreError, PgGroupCommit, type GroupCommitStats, type OpCtx } from './pg-group-commit.js';
 import { migratePg, pgSchemaVersions } from './pg-migrate.js';
 import { PG_MIGRATIONS, type PgMigration } from './pg-migrations.js';
-import { mapPgError } from './pg-errors.js';
+import { isPgUnavailable, mapPgError } from './pg-errors.js';
 import type {
   AdminTokenRecord,
   AuditDraft,
   AuditQuery,
   AuditRecord,
   CaCertificateRecord,
+  CaKeyRecord,
+  CaState,
+  CaStateChange,
+  CaStateVersions,
   CertificateQuery,
   CertificateRecord,
   CertificateSearch,
@@ -41,7 +48,10 @@ import type {
   CrlRecord,
   NewAdminTokenRecord,
   Page,
+  CrlSlotRecord,
   RevokedEntry,
+  RotationHistoryRecord,
+  SyncTargetRecord,
   TokenRecord,
   UiSessionRecord,
 } from './types.js';
@@ -50,13 +60,21 @@ import {
   adminTokenFromRow,
   auditRecordFromRow,
   caCertificateFromRow,
+  caConfigFromRow,
+  caKeyFromRow,
   certFromRow,
+  crlFromRow,
+  crlSlotFromRow,
   decodeCursor,
   decodeSearchCursor,
   encodeCursor,
   encodeSearchCursor,
   prefixEnd,
   resolveAudit,
+  retainedFromRow,
+  rotationFromRow,
+  rotationHistoryFromRow,
+  syncTargetFromRow,
   tokenFromRow,
   uiSessionFromRow,
   type Row,
@@ -66,8 +84,6 @@ import {
 const PING_TIMEOUT_MS = 2_000;
 /** Advisory lock (xact) serialising admin token revocations. */
 const ADMIN_TOKENS_LOCK = '7228150310290002';
-/** Advisory lock (xact) of `ca init` into an empty database. */
-const CA_INIT_LOCK = '7228150310290004';
 
 export interface PgStoreOptions {
   /** Schema migrations to apply (tests add some). */
@@ -168,6 +184,7 @@ export class PgCaStore implements CaStore {
         const found = (await c.read('SELECT 1 FROM ca_certificates WHERE id = $1', [args.id])).rows.length > 0;
         throw caError(found ? 'already_revoked' : 'certificate_not_found');
       }
+      await c.write('UPDATE ca_state SET version = version + 1 WHERE id = 1');
       c.audit(args.audit);
       return caCertificateFromRow(upd.rows[0]!);
     });
@@ -179,13 +196,80 @@ export class PgCaStore implements CaStore {
         await c.read('SELECT pg_advisory_xact_lock($1)', [CA_INIT_LOCK]);
         if ((await c.read('SELECT 1 FROM ca_certificates LIMIT 1')).rows.length > 0) throw caError('ca_exists', 'The database already holds a CA.');
       }
+      await c.read('SELECT version FROM ca_state WHERE id = 1 FOR UPDATE');
       for (const x of certs) {
-        await c.write('INSERT INTO ca_certificates (id, role, der, not_after, issuing) VALUES ($1, $2, $3, $4, $5)', [
-          x.id, x.role, Buffer.from(x.der), x.notAfter.getTime(), x.issuing,
+        await c.write('INSERT INTO ca_certificates (id, role, der, not_after, issuing, state) VALUES ($1, $2, $3, $4, $5, $6)', [
+          x.id, x.role, Buffer.from(x.der), x.notAfter.getTime(), x.issuing, x.state ?? 'active',
         ]);
       }
+      await c.write('UPDATE ca_state SET version = version + 1 WHERE id = 1');
       c.audit(audit);
     });
+  }
+
+  // --- the CA itself
+
+  async getCaState(): Promise<CaState> {
+    return this.#snapshotRead(async (q) => {
+      const [v] = await q('SELECT version FROM ca_state WHERE id = 1');
+      const [cfg] = await q('SELECT * FROM ca_config WHERE id = 1');
+      const [rot] = await q('SELECT * FROM rotation_state WHERE id = 1');
+      return {
+        version: Number(v?.version ?? 0),
+        config: cfg ? caConfigFromRow(cfg) : undefined,
+        certificates: (await q('SELECT * FROM ca_certificates ORDER BY role COLLATE "C" DESC, id COLLATE "C"')).map(caCertificateFromRow),
+        rotation: rot ? rotationFromRow(rot) : undefined,
+        retained: (await q('SELECT * FROM retained_crls ORDER BY since, issuer_id COLLATE "C"')).map(retainedFromRow),
+      };
+    });
+  }
+
+  async getCaStateVersion(): Promise<number> {
+    const [r] = await this.#read('SELECT version FROM ca_state WHERE id = 1');
+    return Number(r?.version ?? 0);
+  }
+
+  async getCaKey(caId: string): Promise<CaKeyRecord | undefined> {
+    const [r] = await this.#read('SELECT * FROM ca_keys WHERE ca_id = $1', [caId]);
+    return r ? caKeyFromRow(r) : undefined;
+  }
+
+  async updateCaState(change: CaStateChange): Promise<CaStateVersions> {
+    return this.#groups.run((c) => state.applyCaStateChange(c, change));
+  }
+
+  async listRotationHistory(): Promise<readonly RotationHistoryRecord[]> {
+    return (await this.#read('SELECT * FROM rotation_history ORDER BY ended_at, rotation_id COLLATE "C"')).map(rotationHistoryFromRow);
+  }
+
+  // --- CRL sync targets
+
+  async listSyncTargets(): Promise<readonly SyncTargetRecord[]> {
+    return (await this.#read('SELECT * FROM sync_targets ORDER BY created_at, id COLLATE "C"')).map(syncTargetFromRow);
+  }
+
+  async putSyncTarget(target: SyncTargetRecord, audit: AuditDraft): Promise<boolean> {
+    return this.#groups.run((c) => state.putSyncTarget(c, target, audit));
+  }
+
+  async removeSyncTarget(id: string, audit: AuditDraft): Promise<boolean> {
+    return this.#groups.run((c) => state.removeSyncTarget(c, id, audit));
+  }
+
+  async listCrlSlots(slot?: string): Promise<readonly CrlSlotRecord[]> {
+    const rows =
+      slot === undefined
+        ? await this.#read('SELECT * FROM crl_slots ORDER BY slot COLLATE "C", target_id COLLATE "C"')
+        : await this.#read('SELECT * FROM crl_slots WHERE slot = $1 ORDER BY target_id COLLATE "C"', [slot]);
+    return rows.map(crlSlotFromRow);
+  }
+
+  async saveCrlSlot(rec: CrlSlotRecord, mode: 'forward' | 'replace'): Promise<{ readonly applied: boolean; readonly slot: CrlSlotRecord } | undefined> {
+    return this.#groups.run((c) => state.saveCrlSlot(c, rec, mode));
+  }
+
+  async deleteCrlSlots(slot: string, targetId?: string): Promise<void> {
+    await this.#groups.run((c) => state.deleteCrlSlots(c, slot, targetId));
   }
 
   // --- admin tokens
@@ -407,14 +491,12 @@ export class PgCaStore implements CaStore {
 
   async getCrl(issuerId: string): Promise<CrlRecord | undefined> {
     const [r] = await this.#read('SELECT * FROM crl_state WHERE issuer_id = $1', [issuerId]);
-    if (!r) return undefined;
-    return {
-      issuerId: String(r.issuer_id),
-      number: Number(r.number),
-      thisUpdate: new Date(Number(r.this_update)),
-      nextUpdate: new Date(Number(r.next_update)),
-      der: new Uint8Array(r.der as Buffer),
-    };
+    return r ? crlFromRow(r) : undefined;
+  }
+
+  async getCrlByNumber(issuerId: string, number: number): Promise<CrlRecord | undefined> {
+    const [r] = await this.#read('SELECT * FROM crl_history WHERE issuer_id = $1 AND number = $2', [issuerId, number]);
+    return r ? crlFromRow(r) : undefined;
   }
 
   async allocateCrlNumber(issuerId: string): Promise<number> {
@@ -442,6 +524,10 @@ export class PgCaStore implements CaStore {
         const [cur] = (await c.read('SELECT number FROM crl_state WHERE issuer_id = $1', [crl.issuerId])).rows;
         throw new Error(`CRL number must increase: stored ${String(cur?.number)}, new ${crl.number}`);
       }
+      await c.write('INSERT INTO crl_history (issuer_id, number, this_update, next_update, der) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [
+        crl.issuerId, crl.number, crl.thisUpdate.getTime(), crl.nextUpdate.getTime(), Buffer.from(crl.der),
+      ]);
+      await c.write('DELETE FROM crl_history WHERE issuer_id = $1 AND number <= $2', [crl.issuerId, crl.number - CRL_HISTORY_KEEP]);
       if (audit) c.audit(audit);
     });
   }
@@ -574,7 +660,45 @@ export class PgCaStore implements CaStore {
     });
   }
 
+  // --- snapshot (store/snapshot.ts)
+
+  async exportSnapshot(sink: (chunk: SnapshotChunk) => Promise<void>): Promise<void> {
+    if (this.#closed) throw new Error('the store is closed');
+    await exportPgSnapshot(this.pool, sink);
+  }
+
+  async importSnapshot(source: AsyncIterable<SnapshotChunk>, verify: (r: SnapshotReader) => Promise<void>): Promise<SnapshotCounts> {
+    if (this.#closed) throw new Error('the store is closed');
+    return importPgSnapshot(this.pool, source, verify);
+  }
+
   // --- internals
+
+  /** Several reads from one snapshot (REPEATABLE READ, read only) on one connection. */
+  async #snapshotRead<T>(fn: (q: (sql: string, params?: readonly unknown[]) => Promise<Row[]>) => Promise<T>): Promise<T> {
+    if (this.#closed) throw new Error('the store is closed');
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw mapPgError(err);
+    }
+    client.on('error', ignoreError);
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const out = await fn(async (sql, params = []) => (await client.query<Row>(sql, params as unknown[])).rows);
+      await client.query('COMMIT');
+      return out;
+    } catch (err) {
+      if (isPgUnavailable(err)) broken = err instanceof Error ? err : new Error(String(err));
+      else await client.query('ROLLBACK').catch(() => {});
+      throw mapPgError(err);
+    } finally {
+      client.off('error', ignoreError);
+      client.release(broken);
+    }
+  }
 
   async #read(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
     return this.#exec(sql, params);
