@@ -95,6 +95,17 @@ export async function applyCaStateChange(c: OpCtx, ch: CaStateChange): Promise<C
       t.hash, adminTokenId(t.hash), t.role, t.name, t.createdAt.getTime(), t.expiresAt ? t.expiresAt.getTime() : null,
     ]);
   }
+  for (const t of ch.syncTargets ?? []) {
+    await c.write('INSERT INTO sync_targets (id, trust_anchor_arn, region, endpoint, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING', [
+      t.id, t.trustAnchorArn, t.region, t.endpoint, t.createdAt.getTime(),
+    ]);
+  }
+  for (const r of ch.crlSlots ?? []) await saveCrlSlot(c, r, 'replace');
+  for (const h of ch.rotationHistory ?? []) {
+    await c.write('INSERT INTO rotation_history (rotation_id, outcome, ended_at, state) VALUES ($1, $2, $3, $4) ON CONFLICT (rotation_id) DO NOTHING', [
+      h.id, h.outcome, h.endedAt.getTime(), JSON.stringify(h.state),
+    ]);
+  }
   const version = await bump(c);
   for (const a of ch.audit ?? []) c.audit(a);
   return { version, rotationVersion };

@@ -129,6 +129,15 @@ export function applyCaStateChange(o: SqliteStateOps, ch: CaStateChange): CaStat
       t.hash, adminTokenId(t.hash), t.role, t.name, t.createdAt.getTime(), t.expiresAt ? t.expiresAt.getTime() : null,
     );
   }
+  for (const t of ch.syncTargets ?? []) {
+    o.stmt('INSERT INTO sync_targets (id, trust_anchor_arn, region, endpoint, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING').run(
+      t.id, t.trustAnchorArn, t.region, t.endpoint, t.createdAt.getTime(),
+    );
+  }
+  for (const r of ch.crlSlots ?? []) saveCrlSlot(o, r, 'replace');
+  for (const h of ch.rotationHistory ?? []) {
+    o.stmt('INSERT INTO rotation_history (rotation_id, outcome, ended_at, state) VALUES (?, ?, ?, ?) ON CONFLICT(rotation_id) DO NOTHING').run(h.id, h.outcome, h.endedAt.getTime(), JSON.stringify(h.state));
+  }
   const version = bumpVersion(o);
   for (const a of ch.audit ?? []) o.audit(a);
   return { version, rotationVersion };

@@ -227,6 +227,12 @@ export interface CaStateChange {
   readonly deleteCrlSlots?: readonly string[] | undefined;
   /** `ca init`: the first admin token, in the same transaction as the CA. */
   readonly adminTokens?: readonly NewAdminTokenRecord[] | undefined;
+  /** Trust anchors to register (one already registered is left as it is): the upgrade of a CA directory. */
+  readonly syncTargets?: readonly SyncTargetRecord[] | undefined;
+  /** CRL slot rows, written as given (after `syncTargets`). */
+  readonly crlSlots?: readonly CrlSlotRecord[] | undefined;
+  /** Rotations that ended (one already in the history is left as it is): the upgrade of a CA directory. */
+  readonly rotationHistory?: readonly RotationHistoryRecord[] | undefined;
   readonly audit?: readonly AuditDraft[] | undefined;
 }
 

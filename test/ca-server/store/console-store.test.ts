@@ -70,7 +70,8 @@ describe('SqliteCaStore console methods', () => {
     await s.close();
     rmSync(file);
     s = SqliteCaStore.open(file, { migrations: SQLITE_MIGRATIONS.filter((m) => m.version <= 3) });
-    await s.putCaCertificates([{ id: 'issuer', role: 'root', der: Uint8Array.of(9), notAfter: new Date('2030-01-01Z'), issuing: true }], audit('ca.init'));
+    // A file of that version, as that version wrote it (its columns only).
+    s.db.prepare("INSERT INTO ca_certificates (id, role, der, not_after, issuing) VALUES ('issuer', 'root', X'09', 1893456000000, 1)").run();
     await issue(s, cert('0a', 'Old-Host', { sans: ['dns:old.example', 'uri:spiffe://x/y'] }));
     await s.close();
     s = SqliteCaStore.open(file);
