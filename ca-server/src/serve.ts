@@ -213,7 +213,7 @@ async function startLocked(
       clock,
       x509: ca.x509,
       store: ca.store,
-      // The server certificate follows the CA on disk (reissued after a rotation's finish).
+      // The server certificate follows the CA (reissued after a rotation's finish).
       issuer: () => ca.rotation.switch.primary,
       clientCaPem,
       log,
