@@ -74,6 +74,7 @@ export async function importPgSnapshot(pool: pg.Pool, source: AsyncIterable<Snap
       const counts: Record<string, number> = {};
       for await (const chunk of source) {
         const table = checkChunk(chunk);
+        counts[table.name] ??= 0;
         if (chunk.rows.length === 0) continue;
         const types = chunk.columns.map((col) => table.columns.find(([n]) => n === col)![1]);
         const params: unknown[] = [];
