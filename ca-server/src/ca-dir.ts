@@ -1,10 +1,21 @@
 /**
- * Layout of a CA directory (`rapki ca init --dir D`) and its `ca.json`.
+ * Layout of a CA directory (`rapki ca init --dir D`, `rapki ca serve --dir D`).
  *
- * Why a fixed layout: `ca init`, `ca serve`, backups and operators must agree on where the keys,
- * certificates and database live. The directory is 0700 and every file 0600; files are written
- * through a temp file + rename so a crash never leaves half a key. `ca.json` is written last, so
- * its presence means "a complete CA lives here".
+ * The CA itself (configuration, certificates, encrypted keys, rotation, sync targets) lives in its
+ * store (docs/ha.md); the directory holds only what belongs to one node:
+ * - `ca.db`, the default SQLite store (absent when the store is PostgreSQL);
+ * - `ca.json`, a pointer `{"version": 2, "store": URL}` naming a store that is not the default
+ *   (never a password); written by `ca init` and `ca migrate-store`;
+ * - `tls/`, this node's server TLS certificate and key (each replica has its own names);
+ * - `serve.lock` (SQLite stores: one serving process per directory), `passphrase` (development CAs
+ *   made by `ca serve --init-if-missing` only);
+ * - `root.pem` (and `intermediate.pem`), copies of the current CA certificates for distribution,
+ *   rewritten at init, at every start of `ca serve` and when a rotation finishes; never read back;
+ * - `imported-v1/`, the files of a directory made by an older rapki, after they were imported into
+ *   the store at first open (`ca-dir-upgrade.ts`).
+ *
+ * The directory is 0700 and every file 0600; files are written through a temp file + rename so a
+ * crash never leaves half a file.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -15,16 +26,18 @@ import type { CaKeyType } from './x509/types.js';
 export interface CaPaths {
   readonly dir: string;
   readonly config: string;
+  /** Export only (a copy of the current root for distribution): never read as state. */
   readonly rootCert: string;
-  readonly rootKey: string;
+  /** Export only (intermediate CAs). */
   readonly intermediateCert: string;
-  readonly intermediateKey: string;
   readonly database: string;
   readonly passphrase: string;
   readonly tlsDir: string;
   readonly tlsCert: string;
   readonly tlsKey: string;
   readonly tlsMeta: string;
+  /** Where the upgrade of an older directory moves the files it imported into the store. */
+  readonly importedDir: string;
 }
 
 export function caPaths(dir: string): CaPaths {
@@ -33,19 +46,22 @@ export function caPaths(dir: string): CaPaths {
     dir: d,
     config: join(d, 'ca.json'),
     rootCert: join(d, 'root.pem'),
-    rootKey: join(d, 'root.key.enc'),
     intermediateCert: join(d, 'intermediate.pem'),
-    intermediateKey: join(d, 'intermediate.key.enc'),
     database: join(d, 'ca.db'),
     passphrase: join(d, 'passphrase'),
     tlsDir: join(d, 'tls'),
     tlsCert: join(d, 'tls', 'server.pem'),
     tlsKey: join(d, 'tls', 'server.key'),
     tlsMeta: join(d, 'tls', 'server.json'),
+    importedDir: join(d, 'imported-v1'),
   };
 }
 
-/** Contents of `ca.json`. */
+/**
+ * Contents of a version-1 `ca.json` (rapki before the store held the whole CA): read only by the
+ * upgrade of such a directory (`ca-dir-upgrade.ts`). The fields live on in the store
+ * (`CaConfigRecord`) and in the runtime view {@link CaConfig}.
+ */
 export interface CaDirConfig {
   readonly version: 1;
   readonly keyType: CaKeyType;
@@ -89,8 +105,64 @@ function validPkcs11Keys(v: unknown, intermediate: boolean): boolean {
   );
 }
 
+/**
+ * The CA as the running code sees it (`ca-config.ts` builds it from the store): what `ca.json` said
+ * in version 1, plus the id of the issuing certificate.
+ */
+export interface CaConfig {
+  readonly keyType: CaKeyType;
+  readonly subject: string;
+  readonly intermediate: boolean;
+  readonly createdAt: string;
+  /** SHA-256 hex of the current root DER (what clients pin). */
+  readonly fingerprint: string;
+  /** Id of the certificate that signs leaves and CRLs now. */
+  readonly issuerId: string;
+  /** Present when the keys are on a PKCS#11 token. */
+  readonly pkcs11?: CaPkcs11Keys | undefined;
+}
+
+/** What `ca.json` in a directory says: nothing (no file), a store pointer (version 2), or an older CA (version 1). */
+export type CaDirPointer =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'pointer'; readonly store: string | undefined }
+  | { readonly kind: 'legacy'; readonly config: CaDirConfig };
+
+/** Version 2 of `ca.json`: only where the store is (never a password). */
+export interface CaDirPointerFile {
+  readonly version: 2;
+  readonly store?: string | undefined;
+}
+
+/** True when the directory is a CA directory (`ca.json` of either version, or the default SQLite store). */
 export function caExists(dir: string): boolean {
-  return existsSync(caPaths(dir).config);
+  const p = caPaths(dir);
+  return existsSync(p.config) || existsSync(p.database);
+}
+
+/** Reads `ca.json` (absent: `none`); `ca_config_invalid` when it is neither version. */
+export function readCaDirPointer(dir: string): CaDirPointer {
+  const p = caPaths(dir);
+  if (!existsSync(p.config)) return { kind: 'none' };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(p.config, 'utf8'));
+  } catch (err) {
+    throw caError('ca_config_invalid', `${p.config} is not valid JSON.`, { cause: err });
+  }
+  const v = (raw as { version?: unknown } | null)?.version;
+  if (v === 1) return { kind: 'legacy', config: readCaConfig(dir) };
+  const c = raw as Partial<CaDirPointerFile>;
+  if (v !== 2 || (c.store !== undefined && (typeof c.store !== 'string' || c.store.length === 0 || c.store.length > 4096))) {
+    throw caError('ca_config_invalid', `${p.config} does not have the expected fields.`);
+  }
+  return { kind: 'pointer', store: c.store };
+}
+
+/** Writes `ca.json` version 2 (atomic, 0600). */
+export function writeCaDirPointer(dir: string, store: string | undefined): void {
+  const body: CaDirPointerFile = { version: 2, ...(store !== undefined ? { store } : {}) };
+  writePrivateFile(caPaths(dir).config, `${JSON.stringify(body, null, 2)}\n`);
 }
 
 /** Creates the directory (and parents) and forces 0700 on it. */
@@ -103,6 +175,7 @@ export function writePrivateFile(path: string, data: string | Uint8Array): void 
   writeFileAtomic0600(path, data);
 }
 
+/** Reads a version-1 `ca.json` (the upgrade only). */
 export function readCaConfig(dir: string): CaDirConfig {
   const p = caPaths(dir);
   if (!existsSync(p.config)) throw caError('ca_not_found', `No CA in ${p.dir}; run \`rapki ca init --dir ${dir}\` first.`);

@@ -5,6 +5,7 @@
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { isRapkiError } from '../../common/src/errors.js';
 import { keyFileModeWarning, type KeyLoadWarning } from '../../common/src/key-file-mode.js';
+import { checkSan } from '../../common/src/name-policy.js';
 import { authorityConfig, type AuthorityConfig } from './authority/authority-config.js';
 import { caPaths } from './ca-dir.js';
 import { caError } from './errors.js';
@@ -52,6 +53,11 @@ export interface ServeConfig {
   readonly bodyLimitBytes: number;
   /** Server TLS certificate lifetime; it is reissued when a third of it is left. */
   readonly tlsCertDays: number;
+  /**
+   * Names of this node's server TLS certificate (`--tls-san`, canonical `dns:`/`ip:` strings), or
+   * undefined for the listen address (docs/ha.md: each replica has its own).
+   */
+  readonly tlsSans: readonly string[] | undefined;
   /** The web console at `/ui/` (docs/console.md). */
   readonly console: ConsoleConfig;
   readonly connections: ConnectionCaps;
@@ -111,6 +117,8 @@ export function serveConfig(input: {
   /** `ulimit -n` of this process, when known (http/descriptor-limit.ts). */
   descriptorLimit?: number | undefined;
   timeouts?: Partial<HttpTimeouts>;
+  /** `--tls-san dns:NAME|ip:ADDR`, repeatable. */
+  tlsSans?: readonly string[] | undefined;
 }): ServeConfig {
   const timeouts = Object.freeze({ ...DEFAULT_TIMEOUTS, ...(input.timeouts ?? {}) });
   for (const [k, v] of Object.entries(timeouts)) {
@@ -138,10 +146,26 @@ export function serveConfig(input: {
     rateLimits: Object.freeze(rl),
     bodyLimitBytes: BODY_LIMIT_BYTES,
     tlsCertDays: 30,
+    tlsSans: input.tlsSans === undefined || input.tlsSans.length === 0 ? undefined : parseTlsSans(input.tlsSans),
     console: Object.freeze(ui),
     connections: connectionCaps(input.descriptorLimit, input.connections),
     timeouts,
   });
+}
+
+/** Most `--tls-san` names (a server certificate, not a directory). */
+export const MAX_TLS_SANS = 20;
+
+/** `--tls-san` values: `dns:NAME` or `ip:ADDRESS` only, through the name policy, canonical, distinct. */
+export function parseTlsSans(list: readonly string[]): readonly string[] {
+  if (list.length > MAX_TLS_SANS) throw caError('ca_config_invalid', `At most ${MAX_TLS_SANS} --tls-san names.`);
+  const out = list.map((text) => {
+    if (!/^(dns|ip):/i.test(text)) throw caError('ca_config_invalid', `--tls-san "${text.slice(0, 80)}" must be dns:NAME or ip:ADDRESS.`);
+    const r = checkSan(text);
+    if (!r.ok) throw caError('ca_config_invalid', `--tls-san ${r.reason}.`);
+    return `${r.value.type}:${r.value.value}`;
+  });
+  return Object.freeze([...new Set(out)].sort());
 }
 
 /** Longest passphrase file read (a passphrase, not a document). */

@@ -57,6 +57,7 @@ export const CA_ERRORS = {
   audit_write_failed: { status: 500, message: 'The audit record could not be written; nothing was changed.' },
   not_ready: { status: 503, message: 'The CA is not ready.' },
   store_unavailable: { status: 503, message: 'The CA database does not answer; retry later.' },
+  store_state_conflict: { status: 409, message: 'The CA state changed meanwhile (another replica or command); run the command again.' },
   internal_error: { status: 500, message: 'Internal error.' },
   // CLI-only (rapki ca init|serve)
   ca_exists: { status: 0, message: 'A CA already exists in that directory.' },

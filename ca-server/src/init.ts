@@ -1,17 +1,22 @@
 /**
- * `rapki ca init`: a new CA in a directory.
+ * `rapki ca init`: a new CA in its store (docs/ha.md), and a CA directory that points at it.
  *
  * Root (and optionally an intermediate that issues leaves) meeting Roles Anywhere's trust-anchor
- * rules (ca-landscape §1.1: CA:TRUE, keyCertSign, SHA-256+), keys encrypted at rest with the
- * passphrase (scrypt + AES-256-GCM, `keys/key-encryption.ts`), the first admin token (shown once,
- * stored hashed) and the root fingerprint clients pin.
+ * rules (ca-landscape §1.1: CA:TRUE, keyCertSign, SHA-256+), keys encrypted with the passphrase
+ * (scrypt + AES-256-GCM, `keys/key-encryption.ts`) before they reach the store, the first admin
+ * token (shown once, stored hashed) and the root fingerprint clients pin. Certificates, keys,
+ * configuration and the admin token go into the store in ONE transaction that is refused when the
+ * store already holds a CA (`ca_exists`), so two inits racing on one database cannot both create
+ * one, and a crash leaves either the whole CA or nothing. The directory then gets `ca.json` (where
+ * the store is) and copies of the certificates (`ca-exports.ts`).
  *
  * With `pkcs11` (`ca init --key pkcs11:…`) the keys are generated on the token instead and never
  * leave it: the root key under the URI's label, the intermediate's (with `intermediate`) under
- * `<label>-issuing` on the same token; `ca.json` records their URIs (no PIN) and no key file is
- * written, so no passphrase is needed.
+ * `<label>-issuing` on the same token; the store records their URIs (no PIN), so no passphrase is
+ * needed.
  */
-import { caExists, caPaths, ensurePrivateDir, writePrivateFile, type CaDirConfig } from './ca-dir.js';
+import { caExists, caPaths, ensurePrivateDir, writeCaDirPointer } from './ca-dir.js';
+import { writeCaExports } from './ca-exports.js';
 import { caError } from './errors.js';
 import { systemClock, systemRandom, type Clock, type RandomSource } from './authority/deps.js';
 import { ADMIN_TOKEN_PREFIX, hashSecretToken, newSecretToken } from './authority/secret-tokens.js';
@@ -26,7 +31,7 @@ import { encryptCaKey, type KeyEncryptionOptions } from './keys/key-encryption.j
 import { buildCaCertificate } from './x509/ca-certificate.js';
 import { lintCaCertificate } from './x509/lint.js';
 import { newSerial } from './x509/serial.js';
-import { derToPem, fingerprintSha256 } from './x509/pem.js';
+import { fingerprintSha256 } from './x509/pem.js';
 import { decodeCertificate } from './x509/certificate-reader.js';
 import type { CaKeyType, CaSigner } from './x509/types.js';
 import type { CaStore } from './store/ca-store.js';
@@ -51,7 +56,8 @@ export interface InitCaOptions {
   readonly keyEncryption?: KeyEncryptionOptions;
   /**
    * Where the store is (default `sqlite:<dir>/ca.db`). A non-default location is recorded in
-   * `ca.json` (without a password) so that later commands on the directory find it.
+   * `ca.json` (without a password) so that later commands on the directory find it; replicas name
+   * it with `--store-url` (docs/ha.md).
    */
   readonly store?: InitCaStore | undefined;
 }
@@ -94,7 +100,7 @@ async function newCaKey(o: InitCaOptions, keyType: CaKeyType, role: 'root' | 'in
 export interface InitCaResult {
   readonly adminToken: string;
   readonly fingerprint: string;
-  /** Absolute path of the root PEM. */
+  /** Absolute path of the root PEM (a copy for distribution). */
   readonly root: string;
   readonly dir: string;
 }
@@ -117,8 +123,9 @@ export async function initCa(o: InitCaOptions): Promise<InitCaResult> {
   const store = await openStore({ location, env: o.store?.env, warn: o.store?.warn });
   const opened: Pkcs11CaSigner[] = [];
   try {
-    if ((await store.store.getCaCertificates()).length > 0) throw caError('ca_exists', `The store ${store.display} already holds a CA; refusing to overwrite it.`);
-    return await initWithKeys(o, p, { keyType, subject, now, notBefore, random, store: store.store, recordStore: o.store?.record ? store.display : undefined }, opened);
+    const st = await store.store.getCaState();
+    if (st.config || st.certificates.length > 0) throw caError('ca_exists', `The store ${store.display} already holds a CA; refusing to overwrite it.`);
+    return await initWithKeys(o, p, { keyType, subject, now, notBefore, random, store: store.store, display: store.display, recordStore: o.store?.record ? store.display : undefined }, opened);
   } finally {
     await store.close();
     for (const s of opened) await s.close();
@@ -128,7 +135,7 @@ export async function initCa(o: InitCaOptions): Promise<InitCaResult> {
 async function initWithKeys(
   o: InitCaOptions,
   p: ReturnType<typeof caPaths>,
-  c: { keyType: CaKeyType; subject: string; now: Date; notBefore: Date; random: RandomSource; store: CaStore; recordStore: string | undefined },
+  c: { keyType: CaKeyType; subject: string; now: Date; notBefore: Date; random: RandomSource; store: CaStore; display: string; recordStore: string | undefined },
   opened: Pkcs11CaSigner[],
 ): Promise<InitCaResult> {
   const { keyType, subject, now, notBefore, random, store } = c;
@@ -166,50 +173,28 @@ async function initWithKeys(
     inter = { der, key: k };
   }
 
-  if (rootKey.keyText !== undefined) writePrivateFile(p.rootKey, rootKey.keyText);
-  writePrivateFile(p.rootCert, derToPem(rootDer, 'CERTIFICATE'));
-  if (inter) {
-    if (inter.key.keyText !== undefined) writePrivateFile(p.intermediateKey, inter.key.keyText);
-    writePrivateFile(p.intermediateCert, derToPem(inter.der, 'CERTIFICATE'));
-  }
-
   const fingerprint = fingerprintSha256(rootDer);
+  const interId = inter ? fingerprintSha256(inter.der) : undefined;
   const adminToken = newSecretToken(ADMIN_TOKEN_PREFIX, random);
-  {
-    const certs = [
-      { id: fingerprint, role: 'root' as const, der: rootDer, notAfter: decodeCertificate(rootDer).notAfter, issuing: !inter },
-      ...(inter
-        ? [{ id: fingerprintSha256(inter.der), role: 'intermediate' as const, der: inter.der, notAfter: decodeCertificate(inter.der).notAfter, issuing: true }]
-        : []),
-    ];
-    await store.putCaCertificates(
-      certs,
-      {
-        time: now,
-        actor: 'system',
-        action: 'ca.init',
-        details: { keyType, subject, intermediate: !!inter, fingerprint, keyStore: o.pkcs11 ? 'pkcs11' : 'file' },
-      },
-      { requireEmpty: true },
-    );
-    await store.createAdminToken(
-      { hash: hashSecretToken(adminToken), role: 'admin', name: 'initial', createdAt: now },
+  const keyRecord = (caId: string, k: NewCaKey) => ({ caId, kind: k.keyUri !== undefined ? ('pkcs11' as const) : ('encrypted' as const), value: (k.keyUri ?? k.keyText) as string });
+  const certs = [
+    { id: fingerprint, role: 'root' as const, der: rootDer, notAfter: decodeCertificate(rootDer).notAfter, issuing: !inter, state: 'active' as const },
+    ...(inter && interId ? [{ id: interId, role: 'intermediate' as const, der: inter.der, notAfter: decodeCertificate(inter.der).notAfter, issuing: true, state: 'active' as const }] : []),
+  ];
+  // One transaction: the whole CA, or nothing (and `ca_exists` when another init won the race).
+  await store.updateCaState({
+    requireNoCa: true,
+    addCertificates: certs,
+    putKeys: [keyRecord(fingerprint, rootKey), ...(inter && interId ? [keyRecord(interId, inter.key)] : [])],
+    config: { keyType, subject, intermediate: !!inter, createdAt: now, rootId: fingerprint, issuerId: interId ?? fingerprint, pkcs11Module: o.pkcs11?.module ?? null, rotatedAt: null },
+    adminTokens: [{ hash: hashSecretToken(adminToken), role: 'admin', name: 'initial', createdAt: now }],
+    audit: [
+      { time: now, actor: 'system', action: 'ca.init', details: { keyType, subject, intermediate: !!inter, fingerprint, keyStore: o.pkcs11 ? 'pkcs11' : 'file', store: c.display } },
       { time: now, actor: 'system', action: 'admin_token.create', details: { name: 'initial', role: 'admin' } },
-    );
-  }
-
-  const pkcs11 = rootKey.keyUri !== undefined ? { rootKey: rootKey.keyUri, intermediateKey: inter?.key.keyUri, module: o.pkcs11?.module } : undefined;
-  const config: CaDirConfig = {
-    version: 1,
-    keyType,
-    subject,
-    intermediate: !!inter,
-    createdAt: now.toISOString(),
-    fingerprint,
-    ...(pkcs11 ? { pkcs11 } : {}),
-    ...(c.recordStore !== undefined ? { store: c.recordStore } : {}),
-  };
-  writePrivateFile(p.config, `${JSON.stringify(config, null, 2)}\n`);
+    ],
+  });
+  writeCaDirPointer(p.dir, c.recordStore);
+  writeCaExports(p.dir, await store.getCaState());
   return { adminToken, fingerprint, root: p.rootCert, dir: p.dir };
 }
 

@@ -1,6 +1,9 @@
 /**
- * Opens an initialised CA directory: decrypts the issuing key, checks it against the issuing
- * certificate and the store, and wires store, CRL manager and authority together.
+ * Opens a CA from its store (docs/ha.md): the configuration and certificates from the store, the
+ * issuing key from the store (decrypted with the passphrase, or on the PKCS#11 token it names),
+ * checked against its certificate, and wires store, CRL manager, rotation and authority together.
+ * The directory holds only node-local files and may be a replica's empty one; a directory made by
+ * an older rapki is upgraded first (`open-ca-store.ts`).
  * Used by `ca serve` and by tests that need a real authority over a real store (SQLite or PostgreSQL).
  */
 import { CertificateAuthority, type AuthorityEvents } from './authority/authority.js';
@@ -11,18 +14,18 @@ import type { IssuerContext } from './authority/issuer.js';
 import { x509Adapter } from './authority/x509-adapter.js';
 import { offloadX509, type OffloadedX509 } from './authority/x509-offload.js';
 import type { X509Port } from './authority/x509-port.js';
-import { readCaConfig, type CaDirConfig } from './ca-dir.js';
-import { caError } from './errors.js';
+import type { CaConfig } from './ca-dir.js';
+import { loadCaConfig } from './ca-config.js';
+import { openCaDirStore } from './open-ca-store.js';
 import { openIssuingKey } from './keys/issuing-key.js';
 import type { Pkcs11Deps, Pkcs11FileIo } from '../../common/src/pkcs11/module-path.js';
 import type { CaStore } from './store/ca-store.js';
-import { openStore, type OpenedStore } from './store/open-store.js';
-import { resolveStoreLocation, type StoreLocation } from './store/store-url.js';
-import { recoverRotationFiles } from './rotation/files.js';
+import type { OpenedStore } from './store/open-store.js';
+import type { StoreLocation } from './store/store-url.js';
 import { openRotation, type CaRotation, type OpenRotationOptions } from './rotation/open-rotation.js';
 
 export interface OpenCa {
-  readonly config: CaDirConfig;
+  readonly config: CaConfig;
   readonly store: CaStore;
   readonly issuer: IssuerContext;
   readonly crl: CrlManager;
@@ -47,7 +50,7 @@ export interface OpenCaStoreOptions {
 
 export interface OpenCaOptions {
   readonly dir: string;
-  /** Opens the key files; unused (may be '') when `ca.json` puts the keys on a PKCS#11 token. */
+  /** Opens the encrypted keys; unused (may be '') when the store puts the keys on a PKCS#11 token. */
   readonly passphrase: string;
   /** PIN lookup edges for a token-held key (default: process.env RAPKI_PKCS11_PIN, the real module). */
   readonly pkcs11?: { readonly io?: Pkcs11FileIo; readonly deps?: Pkcs11Deps } | undefined;
@@ -72,45 +75,37 @@ export interface OpenCaOptions {
 }
 
 export async function openCa(o: OpenCaOptions): Promise<OpenCa> {
-  // A rotation's `finish` interrupted while swapping files is completed before anything is read.
-  recoverRotationFiles(o.dir);
-  const config = readCaConfig(o.dir);
   const clock = o.clock ?? systemClock;
   const random = o.random ?? systemRandom;
-  const opened = await openIssuingKey({ dir: o.dir, config, passphrase: o.passphrase, pkcs11: o.pkcs11 });
-  const issuer = opened.issuer;
-  let raw: OpenedStore;
+  const raw = await openCaDirStore({
+    dir: o.dir,
+    location: o.store?.location,
+    mustExist: true,
+    env: o.store?.env,
+    warn: o.store?.warn,
+    onPoolError: o.store?.onPoolError,
+    now: clock,
+  });
+  let config: CaConfig;
+  let opened: Awaited<ReturnType<typeof openIssuingKey>>;
   try {
-    raw = await openStore({
-      location: o.store?.location ?? resolveStoreLocation({ dir: o.dir, recorded: config.store, env: {} }),
-      mustExist: true,
-      env: o.store?.env,
-      warn: o.store?.warn,
-      onPoolError: o.store?.onPoolError,
-    });
-  } catch (err) {
-    await opened.close();
-    throw err;
-  }
-  if (o.backgroundCheckpoint) raw.startMaintenance(o.backgroundCheckpoint.onError);
-  const store = o.wrapStore ? o.wrapStore(raw.store) : raw.store;
-  try {
-    const known = await store.getCaCertificates();
-    if (!known.some((c) => c.id === issuer.id && c.issuing)) {
-      throw caError('ca_config_invalid', 'The database does not belong to this CA (issuing certificate not found).');
-    }
+    const loaded = await loadCaConfig(raw.store, raw.display);
+    config = loaded.config;
+    opened = await openIssuingKey({ store: raw.store, state: loaded.state, passphrase: o.passphrase, pkcs11: o.pkcs11 });
   } catch (err) {
     await raw.close();
-    await opened.close();
     throw err;
   }
+  const issuer = opened.issuer;
+  if (o.backgroundCheckpoint) raw.startMaintenance(o.backgroundCheckpoint.onError);
+  const store = o.wrapStore ? o.wrapStore(raw.store) : raw.store;
   const cfg = o.authority ?? authorityConfig();
   const inline = x509Adapter(random);
   const offloaded: OffloadedX509 | undefined = o.x509Worker ? offloadX509(inline, o.x509Worker, o.onX509WorkerError) : undefined;
   const x509 = offloaded?.port ?? inline;
   let rotation: CaRotation;
   try {
-    rotation = await openRotation({ dir: o.dir, passphrase: o.passphrase, config, store, x509, authorityConfig: cfg, clock, random, primary: issuer, events: o.events, overrides: o.rotation });
+    rotation = await openRotation({ passphrase: o.passphrase, config, store, x509, authorityConfig: cfg, clock, random, primary: issuer, events: o.events, overrides: o.rotation });
   } catch (err) {
     await offloaded?.close();
     await raw.close();

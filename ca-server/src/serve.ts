@@ -1,12 +1,23 @@
 /**
- * `rapki ca serve`: opens the CA directory and serves the HTTP contract over HTTPS.
+ * `rapki ca serve`: opens the CA from its store and serves the HTTP contract over HTTPS.
  * With `initIfMissing` a fresh directory gets a CA first (what `npm start` relies on).
+ *
+ * Replicas (docs/ha.md): with a PostgreSQL store any number of `ca serve` processes run on one
+ * database, each with its own directory that holds only its local files (it may start empty or
+ * missing) and its own server TLS certificate (`--tls-san`); the CA, its keys and its rotation come
+ * from the store, and a change made through one replica reaches the others by polling the store's
+ * state version (`rotation/manager.ts` `watch`).
  */
 import type { Server } from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { systemClock, type Clock } from './authority/deps.js';
-import { caExists, caPaths, ensurePrivateDir, isTooOpen, readCaConfig, writePrivateFile } from './ca-dir.js';
+import { caExists, caPaths, ensurePrivateDir, isTooOpen, writePrivateFile } from './ca-dir.js';
+import { writeCaExports } from './ca-exports.js';
+import { isRapkiError } from '../../common/src/errors.js';
+import { openCaDirStore } from './open-ca-store.js';
+import type { StoreLocation } from './store/store-url.js';
+import { actorOf } from './http/admin-auth.js';
 import { resolvePassphrase, serveConfig, type ServeConfig } from './config.js';
 import { caError } from './errors.js';
 import { createRequestListener } from './http/app.js';
@@ -21,7 +32,7 @@ import { initCa, type InitCaResult } from './init.js';
 import { createLogger, type Logger } from './logger.js';
 import { openCa, type OpenCa } from './open-ca.js';
 import { derToPem } from './x509/pem.js';
-import { createCaCrlSync } from './sync/setup.js';
+import { createCaCrlSync, type CaCrlSync } from './sync/setup.js';
 import { storeSelection, type StoreSelection } from './store/store-selection.js';
 import type { AuthorityConfig } from './authority/authority-config.js';
 import type { ConnectionCaps, ConsoleConfig, HttpTimeouts, RateLimit } from './config.js';
@@ -49,6 +60,10 @@ export interface StartCaServerOptions {
    * `ca-x509-worker.mjs` when present (`RAPKI_CA_X509_WORKER=0` turns it off); `false` = inline.
    */
   readonly x509Worker?: URL | false;
+  /** `--tls-san dns:NAME|ip:ADDR` (repeatable): this node's server certificate names; default the listen address. */
+  readonly tlsSans?: readonly string[] | undefined;
+  /** How often to look for changes other replicas made in the store (default 2 s; tests shorten it). */
+  readonly statePollMs?: number | undefined;
   /** `--store-url` / `--store-url-file` (else RAPKI_CA_STORE_URL, ca.json, `sqlite:<dir>/ca.db`; docs/ha.md). */
   readonly storeUrl?: string | undefined;
   readonly storeUrlFile?: string | undefined;
@@ -82,17 +97,23 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
     timeouts: o.timeouts,
     descriptorLimit: openFileLimit(),
     console: o.console,
+    tlsSans: o.tlsSans,
   });
   const paths = caPaths(config.dir);
 
   const store = storeSelection({ dir: config.dir, url: o.storeUrl, urlFile: o.storeUrlFile, env, warn: (m) => log.warn(m) });
   const passphrase = resolvePassphrase({ env, passphraseFile: o.passphraseFile, dir: config.dir, onWarning: (w) => log.warn({ path: w.path, mode: w.mode.toString(8) }, w.message) });
-  if (!caExists(config.dir) && !o.initIfMissing) throw caError('ca_not_found', `No CA in ${config.dir}; run \`rapki ca init --dir ${o.dir}\` or pass --init-if-missing.`);
+  const location = store.open().location;
+  // A SQLite CA lives in its directory; a PostgreSQL one in the database (this directory may be a
+  // replica's, empty or missing: the store says whether there is a CA).
+  if (location.backend === 'sqlite' && !caExists(config.dir) && !o.initIfMissing) {
+    throw caError('ca_not_found', `No CA in ${config.dir}; run \`rapki ca init --dir ${o.dir}\` or pass --init-if-missing (with --store-url for a CA in PostgreSQL).`);
+  }
   // One serving process per directory on a SQLite store (it has one writer), taken before anything
   // in the directory is read or written (store/serve-lock.ts). Replicas on one PostgreSQL store share
   // it by design (docs/ha.md).
   if (!existsSync(config.dir)) ensurePrivateDir(config.dir);
-  const lock = store.open().location.backend === 'sqlite' ? acquireServeLock(config.dir, { clock }) : undefined;
+  const lock = location.backend === 'sqlite' ? acquireServeLock(config.dir, { clock }) : undefined;
   try {
     return await startLocked(o, { env, log, clock, config, paths, passphrase, lock, store });
   } catch (err) {
@@ -107,7 +128,8 @@ async function startLocked(
 ): Promise<RunningCaServer> {
   const { env, log, clock, config, paths, lock, store } = c;
   let passphrase = c.passphrase;
-  if (!caExists(config.dir)) {
+  const location = store.open().location;
+  if (o.initIfMissing && !(await storeHoldsCa(config.dir, location, env, (m) => log.warn(m)))) {
     let generated = false;
     if (!passphrase) {
       ensurePrivateDir(config.dir);
@@ -120,25 +142,29 @@ async function startLocked(
           'This is for development only; set RAPKI_CA_PASSPHRASE or --passphrase-file for a real CA.',
       );
     }
-    const r = await initCa({ dir: config.dir, passphrase, clock, store: store.init });
-    o.onInit?.(r, generated);
+    try {
+      const r = await initCa({ dir: config.dir, passphrase, clock, store: store.init });
+      o.onInit?.(r, generated);
+    } catch (err) {
+      // Another replica created the CA in this database at the same moment: serve it.
+      if (!(isRapkiError(err) && err.code === 'ca_exists' && location.backend === 'postgres')) throw err;
+    }
   }
-  // A CA whose keys are on a PKCS#11 token (ca.json `pkcs11`) has no key file to decrypt.
-  if (!passphrase && readCaConfig(config.dir).pkcs11 === undefined) throw caError('passphrase_required');
-  for (const f of [paths.dir, paths.rootKey, paths.intermediateKey, paths.database, paths.passphrase]) {
+  for (const f of [paths.dir, paths.database, paths.passphrase]) {
     if (isTooOpen(f)) log.warn({ path: f }, 'CA file or directory is readable by group or others; chmod it to 0600 (files) / 0700 (directory)');
   }
 
   const metrics = new CaMetrics(clock);
-  // CRL sync to Roles Anywhere (docs/aws.md): every published CRL is pushed to the registered trust anchors.
-  const awsSync = createCaCrlSync({ caDir: config.dir, caFingerprint: readCaConfig(config.dir).fingerprint, logger: log });
+  // CRL sync to Roles Anywhere (docs/aws.md): every published CRL is pushed to the registered trust
+  // anchors (made once the CA is open: the targets come from its store).
+  let awsSync: CaCrlSync | undefined;
   const metricEvents = metrics.events();
   const events = {
     ...metricEvents,
     published: (crl: Parameters<typeof metricEvents.published>[0]) => {
       metricEvents.published(crl);
       try {
-        awsSync.sync.notify(crl);
+        awsSync?.sync.notify(crl);
       } catch (err) {
         log.error({ err }, 'CRL sync: notify failed');
       }
@@ -160,12 +186,16 @@ async function startLocked(
       onX509WorkerError: (err) => log.error({ err }, 'the X.509 worker thread failed; issuing on the main thread from now on'),
       backgroundCheckpoint: { onError: (err) => log.error({ err }, 'the WAL checkpoint thread failed; SQLite checkpoints inside commits again') },
       store: { ...store.open(), onPoolError: (err) => log.warn({ err }, 'a database connection broke; the pool replaces it') },
+      rotation: o.statePollMs !== undefined ? { pollMs: o.statePollMs } : undefined,
     });
   } catch (err) {
-    awsSync.close();
     throw err;
   }
+  const sync = createCaCrlSync({ targets: ca.rotation.registry.primary, caFingerprint: ca.config.fingerprint, logger: log, actorOf });
+  awsSync = sync;
   try {
+    // Copies of the CA certificates for distribution (never read back; ca-exports.ts).
+    writeCaExports(config.dir, await ca.store.getCaState());
     await ca.crl.start();
     metrics.setCrl(await ca.crl.current());
     // During a CA rotation client certificates of both CAs renew (docs/rotation.md).
@@ -178,18 +208,19 @@ async function startLocked(
     const tls = await ServerTlsKeeper.open({
       paths,
       listenHost: config.host,
+      tlsSans: config.tlsSans,
       days: config.tlsCertDays,
       clock,
       x509: ca.x509,
       store: ca.store,
-      // The server certificate follows the CA on disk (reissued after a rotation's finish).
+      // The server certificate follows the CA (reissued after a rotation's finish).
       issuer: () => ca.rotation.switch.primary,
       clientCaPem,
       log,
       metrics,
       checkIntervalMs: o.serverTlsCheckMs,
     });
-    const app = createRequestListener({ authority: ca.authority, crl: ca.crl, store: ca.store, issuer: ca.issuer, config, clock, log, metrics, awsSync, rotation: ca.rotation, serverTls: tls, storeMetrics: ca.storeInfo.renderMetrics });
+    const app = createRequestListener({ authority: ca.authority, crl: ca.crl, store: ca.store, issuer: ca.issuer, config, clock, log, metrics, awsSync: sync, rotation: ca.rotation, serverTls: tls, storeMetrics: ca.storeInfo.renderMetrics });
     const server = createHttpsServer(app, { key: tls.current.key, cert: tls.current.cert, clientCa: clientCaPem(), timeouts: config.timeouts });
     const guard = new ConnectionGuard({
       limits: { maxConnections: config.connections.max, maxConnectionsPerClient: config.connections.perClient, handshakeTimeoutMs: config.timeouts.handshakeMs },
@@ -205,11 +236,21 @@ async function startLocked(
     // Hands each CRL to its sync (catch-up at start; which CRL the first slot carries depends on the
     // rotation state, docs/rotation.md) and keeps the CRLs of retired CAs published. New client CAs
     // at once when a rotation changes trust; a new server certificate when due.
-    await ca.rotation.manager.bind({ primarySync: awsSync.sync, onTrustChange: async () => void (await tls.check(true)) });
+    // A rotation step here or on another replica: new client CAs, a new server certificate when the
+    // issuer changed, fresh copies of the CA certificates.
+    const onTrustChange = async (): Promise<void> => {
+      await tls.check(true);
+      try {
+        writeCaExports(config.dir, await ca.store.getCaState());
+      } catch (err) {
+        log.warn({ err }, 'could not refresh root.pem in the CA directory');
+      }
+    };
+    await ca.rotation.manager.bind({ primarySync: sync.sync, onTrustChange });
     const addr = await listen(server, config.host, config.port);
     const urlHost = addr.family === 'IPv6' || config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `https://${urlHost}:${addr.port}`;
-    log.info({ url, fingerprint: ca.config.fingerprint, store: ca.storeInfo.display }, 'rapki CA listening');
+    log.info({ url, fingerprint: ca.config.fingerprint, store: ca.storeInfo.display, tlsNames: config.tlsSans ?? null }, 'rapki CA listening');
     let closing: Promise<void> | undefined;
     return {
       url,
@@ -229,7 +270,7 @@ async function startLocked(
             setTimeout(() => server.closeAllConnections(), 5_000).unref();
           });
           stopTls();
-          awsSync.close();
+          sync.close();
           await ca.close();
           lock?.release();
         })();
@@ -238,9 +279,20 @@ async function startLocked(
     };
   } catch (err) {
     stopTls();
-    awsSync.close();
+    sync.close();
     await ca.close();
     throw err;
+  }
+}
+
+/** Whether the store holds a CA (`--init-if-missing`): a SQLite file that is not there holds none. */
+async function storeHoldsCa(dir: string, location: StoreLocation, env: NodeJS.ProcessEnv, warn: (m: string) => void): Promise<boolean> {
+  if (location.backend === 'sqlite' && !existsSync(location.file)) return false;
+  const s = await openCaDirStore({ dir, location, env, warn });
+  try {
+    return (await s.store.getCaState()).config !== undefined;
+  } finally {
+    await s.close();
   }
 }
 

@@ -18,6 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caStateOf } from '../support/ca-store.js';
 import { decryptCaKey } from '../../ca-server/src/keys/key-encryption.js';
 import { createControlPlane } from '../../ca-server/src/aws/control-plane.js';
 import type { RolesAnywhereControlPlane } from '../../ca-server/src/aws/types.js';
@@ -247,7 +248,8 @@ describe('rotation keeps revocations in force (real processes)', () => {
     // The attacker copied the old intermediate's key (and knows the passphrase) and mints a leaf the CA never sees.
     const stolen = join(tmp, 'stolen');
     mkdirSync(stolen);
-    const keyPem = decryptCaKey(readFileSync(join(srv.dir, 'intermediate.key.enc'), 'utf8'), TEST_CA_PASSPHRASE).export({ type: 'pkcs8', format: 'pem' }) as string;
+    const stolenKey = (await caStateOf(srv.dir)).issuingKey!.value;
+    const keyPem = decryptCaKey(stolenKey, TEST_CA_PASSPHRASE).export({ type: 'pkcs8', format: 'pem' }) as string;
     writeFileSync(join(stolen, 'inter.key'), keyPem, { mode: 0o600 });
     writeFileSync(join(stolen, 'inter.pem'), oldInterPem);
     const leaf = makeLeaf(issuerFrom(join(stolen, 'ca'), 'stolen', join(stolen, 'inter.pem'), join(stolen, 'inter.key')), { cn: 'attacker', notAfter: new Date(Date.now() + 3600_000) });

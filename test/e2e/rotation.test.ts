@@ -11,7 +11,7 @@
  * the CLI in the middle of `start`: re-running the same command resumes and completes.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,7 @@ import { loadKeySigner } from '../../signer/src/keys/load-key-signer.js';
 import { createSession } from '../../signer/src/session/create-session.js';
 import { RAPKI_BIN, REPO_ROOT, runCli, type CliResult } from '../support/cli.js';
 import { startCaServerProcess, type CaServerProcess } from '../support/ca-server.js';
+import { withCaStore } from '../support/ca-store.js';
 import { makeTempDir, removeTempDir } from '../support/openssl.js';
 import { startEmulatorProcess, TEST_AWS_ENV, type EmulatorProcess } from '../cli/aws/emulator-process.js';
 
@@ -251,18 +252,15 @@ describe('CA rotation without downtime (issue 7)', () => {
       const token = (JSON.parse(tok.out) as { token: string }).token;
       const enr = await runCli(['enroll', '--ca-url', srv.url, '--ca-fingerprint', srv.fingerprint, '--out', join(tmp, 'crash-host')], { env: { RAPKI_ENROLL_TOKEN: token } });
       expect(enr.code, fail(enr)).toBe(0);
-      const stateFile = join(srv.dir, 'rotation', 'state.json');
-      const state = (): { phase: string; done: string[] } | undefined => {
-        try {
-          return JSON.parse(readFileSync(stateFile, 'utf8')) as { phase: string; done: string[] };
-        } catch {
-          return undefined;
-        }
-      };
-      const waitFor = async (pred: () => boolean, what: string): Promise<void> => {
+      // The rotation state as the store holds it (read the way every command reads the CA's store).
+      const state = (): Promise<{ phase: string; done: string[] } | undefined> =>
+        withCaStore(srv.dir, async (s) => (await s.getCaState()).rotation?.state as { phase: string; done: string[] } | undefined);
+      const waitFor = async (pred: (s: Awaited<ReturnType<typeof state>>) => boolean, what: string): Promise<void> => {
         const end = Date.now() + 30_000;
-        while (!pred()) {
-          if (Date.now() > end) throw new Error(`timed out waiting for ${what}; state ${JSON.stringify(state())}`);
+        for (;;) {
+          const s = await state();
+          if (pred(s)) return;
+          if (Date.now() > end) throw new Error(`timed out waiting for ${what}; state ${JSON.stringify(s)}`);
           await sleep(10);
         }
       };
@@ -270,10 +268,10 @@ describe('CA rotation without downtime (issue 7)', () => {
 
       // 1. Server killed in `start` after the bundle step, before the CRL step.
       const starting = cli(['start']);
-      await waitFor(() => !!state()?.done.some((d) => d.startsWith('publish:')), 'the publish step');
+      await waitFor((s) => !!s?.done.some((d) => d.startsWith('publish:')), 'the publish step');
       srv.child.kill('SIGKILL');
       expect((await starting).code).not.toBe(0);
-      expect(state()?.phase).toBe('preparing');
+      expect((await state())?.phase).toBe('preparing');
       srv = await srv.restart();
       env.RAPKI_CA_URL = srv.url;
       const st1 = await cli(['status', '--json']);
@@ -282,7 +280,7 @@ describe('CA rotation without downtime (issue 7)', () => {
       const resumed = await cli(['start', '--json']);
       expect(resumed.code, fail(resumed)).toBe(0);
       const newFp = (JSON.parse(resumed.out) as { next: { rootFingerprint: string } }).next.rootFingerprint;
-      expect(state()?.phase).toBe('active');
+      expect((await state())?.phase).toBe('active');
       let view = await emulatorView(emu, ta);
       expect(view.bundle.map(fingerprintOf).sort()).toEqual([srv.fingerprint, newFp].sort());
       expect(view.crls).toHaveLength(2);
@@ -294,18 +292,20 @@ describe('CA rotation without downtime (issue 7)', () => {
 
       // 3. Server killed in `finish --force` once the phase is "finishing".
       const finishing = cli(['finish', '--force']);
-      await waitFor(() => state()?.phase === 'finishing', 'the finishing phase');
+      await waitFor((s) => s?.phase === 'finishing', 'the finishing phase');
       srv.child.kill('SIGKILL');
       expect((await finishing).code).not.toBe(0);
       srv = await srv.restart();
       env.RAPKI_CA_URL = srv.url;
       const fin = await cli(['finish', '--json']);
       expect(fin.code, fail(fin)).toBe(0);
-      expect(existsSync(stateFile)).toBe(false);
+      expect(await state()).toBeUndefined();
       view = await emulatorView(emu, ta);
       expect(view.bundle.map(fingerprintOf)).toEqual([newFp]);
       expect(view.crls).toHaveLength(1);
-      expect((JSON.parse(readFileSync(join(srv.dir, 'ca.json'), 'utf8')) as { fingerprint: string }).fingerprint).toBe(newFp);
+      expect(await withCaStore(srv.dir, async (s) => (await s.getCaState()).config?.rootId)).toBe(newFp);
+      // The copy of the root for distribution follows the CA.
+      expect(fingerprintOf(readFileSync(join(srv.dir, 'root.pem'), 'utf8'))).toBe(newFp);
       // The server keeps serving as the new CA after a restart.
       srv = await srv.restart();
       env.RAPKI_CA_URL = srv.url;
@@ -314,9 +314,9 @@ describe('CA rotation without downtime (issue 7)', () => {
 
       // 4. A second rotation; the CLI killed during `start` (the server goes on); start again is a no-op; abort.
       const cliStart = spawn(process.execPath, [RAPKI_BIN, 'ca', 'rotate', 'start'], { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'ignore' });
-      await waitFor(() => !!state()?.done.includes('generate'), 'the generate step');
+      await waitFor((s) => !!s?.done.includes('generate'), 'the generate step');
       cliStart.kill('SIGKILL');
-      await waitFor(() => state()?.phase === 'active', 'the server to complete start');
+      await waitFor((s) => s?.phase === 'active', 'the server to complete start');
       const again = await cli(['start', '--json']);
       expect(again.code, fail(again)).toBe(0);
       expect(again.out).toContain('already active');
@@ -326,7 +326,7 @@ describe('CA rotation without downtime (issue 7)', () => {
       view = await emulatorView(emu, ta);
       expect(view.bundle.map(fingerprintOf)).toEqual([newFp]);
       expect(view.crls).toHaveLength(1);
-      expect(existsSync(stateFile)).toBe(false);
+      expect(await state()).toBeUndefined();
     } finally {
       await srv.dispose();
     }

@@ -14,6 +14,7 @@
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caStateOf } from '../support/ca-store.js';
 import { decryptCaKey } from '../../ca-server/src/keys/key-encryption.js';
 import { TEST_CA_PASSPHRASE } from '../support/ca-server.js';
 import { genKey, issueCert, makeTempDir, removeTempDir } from '../support/openssl.js';
@@ -66,16 +67,21 @@ describe('file modes under umask 000', () => {
     expect(tok.code, tok.stderr).toBe(0);
     const entries = walk(caDir);
     const names = entries.map((p) => p.slice(caDir.length + 1));
-    for (const n of ['root.key.enc', 'intermediate.key.enc', 'root.pem', 'intermediate.pem', 'ca.db', 'ca.db-wal', 'ca.json', 'tls', 'tls/server.key', 'tls/server.pem']) {
+    for (const n of ['root.pem', 'intermediate.pem', 'ca.db', 'ca.db-wal', 'ca.json', 'tls', 'tls/server.key', 'tls/server.pem']) {
       expect(names).toContain(n);
     }
+    // The CA keys are in the store, not in files of the directory.
+    expect(names.filter((n) => /key\.enc$/.test(n))).toEqual([]);
     expect(mode(caDir)).toBe('700');
     for (const p of entries) expect(`${p.slice(caDir.length + 1)} ${mode(p)}`).toBe(`${p.slice(caDir.length + 1)} ${statSync(p).isDirectory() ? '700' : '600'}`);
   });
 
-  it('CA keys are encrypted at rest: no plaintext key block, and a wrong passphrase does not open them', () => {
-    for (const f of ['root.key.enc', 'intermediate.key.enc']) {
-      const text = readFileSync(join(caDir, f), 'utf8');
+  it('CA keys are encrypted at rest in the store: no plaintext key block, and a wrong passphrase does not open them', async () => {
+    const { rootKey, issuingKey } = await caStateOf(caDir);
+    expect(issuingKey?.value).not.toBe(rootKey?.value);
+    for (const k of [rootKey, issuingKey]) {
+      expect(k?.kind).toBe('encrypted');
+      const text = k!.value;
       expect(text).toMatch(/^-----BEGIN RAPKI ENCRYPTED PRIVATE KEY-----\nFormat: rapki-ca-key-v1\nKDF: scrypt N=32768 r=8 p=1\n/);
       expect(text).not.toMatch(/BEGIN (EC |RSA )?PRIVATE KEY/);
       expect(decryptCaKey(text, TEST_CA_PASSPHRASE).asymmetricKeyType).toBe('ec');

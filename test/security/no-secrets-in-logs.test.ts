@@ -14,6 +14,7 @@
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caStateOf } from '../support/ca-store.js';
 import { decryptCaKey } from '../../ca-server/src/keys/key-encryption.js';
 import { TEST_AWS_ENV } from '../cli/aws/emulator-process.js';
 import { runCli, type CliResult } from '../support/cli.js';
@@ -67,8 +68,9 @@ describe('no secrets in logs: a whole flow, every stream grepped for every secre
     needles.push(...stringNeedles('CA passphrase', PASSPHRASE));
     needles.push(...stringNeedles('control-plane AWS secret key', TEST_AWS_ENV.AWS_SECRET_ACCESS_KEY));
     // The CA keys, decrypted the way `ca serve` does it.
-    needles.push(...keyNeedles('CA root key', decryptCaKey(readFileSync(join(caDir, 'root.key.enc'), 'utf8'), PASSPHRASE)));
-    needles.push(...keyNeedles('CA intermediate key', decryptCaKey(readFileSync(join(caDir, 'intermediate.key.enc'), 'utf8'), PASSPHRASE)));
+    const keys = await caStateOf(caDir);
+    needles.push(...keyNeedles('CA root key', decryptCaKey(keys.rootKey!.value, PASSPHRASE)));
+    needles.push(...keyNeedles('CA intermediate key', decryptCaKey(keys.issuingKey!.value, PASSPHRASE)));
     publicTexts.push(readFileSync(join(caDir, 'root.pem'), 'utf8'), readFileSync(join(caDir, 'intermediate.pem'), 'utf8'));
 
     ca = spawnRapki(['ca', 'serve', '--dir', caDir, '--listen', '127.0.0.1:0'], {

@@ -60,8 +60,12 @@ export interface PostgresCluster {
   readonly password: string | undefined;
   /** `postgres://postgres@127.0.0.1:PORT/DB` (no password in it). */
   url(database?: string): string;
-  /** A new empty database (a fresh name unless given); returns its URL. */
-  createDatabase(name?: string): Promise<string>;
+  /**
+   * A new empty database (a fresh name unless given); returns its URL. With `icuLocale` its default
+   * collation is that ICU locale's (e.g. `en-US`: case and punctuation sort linguistically, not by
+   * byte), as on a production server created with a locale; otherwise the cluster's `C`.
+   */
+  createDatabase(name?: string, opts?: { readonly icuLocale?: string }): Promise<string>;
   /** Runs SQL as the superuser on a database (default `postgres`). */
   query(sql: string, params?: unknown[], database?: string): Promise<pg.QueryResult>;
   /** Stops the server: `fast` (clean shutdown) or `immediate` (like a crash; recovery at next start). */
@@ -311,10 +315,13 @@ export async function startPostgres(o: StartPostgresOptions = {}): Promise<Postg
     dir,
     password,
     url: (database = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${database}`,
-    async createDatabase(name?: string) {
+    async createDatabase(name?: string, opts: { readonly icuLocale?: string } = {}) {
       const db = name ?? `t${process.pid}_${++dbCounter}_${randomBytes(3).toString('hex')}`;
       if (!/^[a-z_][a-z0-9_]{0,62}$/.test(db)) throw new Error(`bad database name ${db}`);
-      await admin('postgres', (c) => c.query(`CREATE DATABASE ${db}`));
+      const icu = opts.icuLocale;
+      if (icu !== undefined && !/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(icu)) throw new Error(`bad ICU locale ${icu}`);
+      const how = icu === undefined ? '' : ` TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C.UTF-8' LOCALE_PROVIDER icu ICU_LOCALE '${icu}'`;
+      await admin('postgres', (c) => c.query(`CREATE DATABASE ${db}${how}`));
       return cluster.url(db);
     },
     query: (sql, params, database = 'postgres') => admin(database, (c) => c.query(sql, params)),

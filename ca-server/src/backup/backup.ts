@@ -1,38 +1,43 @@
 /**
- * `rapki ca backup`: a consistent copy of a CA directory, taken while `rapki ca serve` runs.
+ * `rapki ca backup`: a consistent, signed copy of a CA, taken while `rapki ca serve` runs, from
+ * either store (docs/operations.md "Backup and restore").
  *
- * Why SQLite's online backup API (https://www.sqlite.org/backup.html) and not `cp ca.db`: the
- * server writes the database in WAL mode; a file copy can catch the main file and the WAL at
- * different moments and produce a database that never existed. The backup API copies pages from one
- * read transaction (restarting if the server writes in between), so the copy is a snapshot of
- * committed transactions only, and the server is never stopped.
+ * The backup is a LOGICAL export through the store (`store/snapshot.ts`): every table of the CA's
+ * state (inventory, tokens, audit chain, CRLs, configuration, encrypted keys, rotation, sync
+ * targets) read from one consistent snapshot of the database (a SQLite read transaction on its own
+ * connection; a PostgreSQL REPEATABLE READ transaction), while the server, or every replica, goes on
+ * writing. The same files restore into SQLite or PostgreSQL (`restore.ts`).
  *
- * The other files (`ca.json`, certificates, encrypted keys, CRL-sync targets, rotation state,
- * server TLS files) are copied as they are; they change only on `init`, rotation steps and
- * `aws register`, so take backups between such operations. The development `passphrase` file is
- * left out unless asked for: a backup that holds both the encrypted key and its passphrase holds
- * the CA key.
+ * What is not in it: console sessions (users sign in again), the servers' own TLS certificates
+ * (each node reissues its own), the development `passphrase` file unless asked for (a backup that
+ * holds both the encrypted key and its passphrase holds the CA key).
  *
  * The manifest is signed with the CA's root key (`backup.sig`, signature.ts), so a backup cannot be
  * edited and re-hashed: taking a backup needs the CA passphrase (or the token PIN of a PKCS#11 CA).
  * The key is opened first, so a wrong passphrase fails before anything is copied.
  */
-import { chmodSync } from 'node:fs';
-import { resolve } from 'node:path';
-import Database from 'better-sqlite3';
-import { caPaths, readCaConfig } from '../ca-dir.js';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadCaConfig } from '../ca-config.js';
+import { caPaths } from '../ca-dir.js';
 import { writeFileAtomic0600 } from '../keys/write-file-atomic.js';
 import { openIssuingKey, type OpenIssuingKeyOptions } from '../keys/issuing-key.js';
-import { BACKUP_PAGES_PER_STEP, DATABASE_FILE, DATABASE_SIDE_FILES, MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, PASSPHRASE_FILE, SIGNATURE_FILE, TEMP_FILE_PATTERN } from './constants.js';
-import { checkDatabaseCopy } from './db-summary.js';
+import { openCaDirStore } from '../open-ca-store.js';
+import type { StoreLocation } from '../store/store-url.js';
+import { derToPem } from '../x509/pem.js';
+import { MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, PASSPHRASE_FILE, SIGNATURE_FILE } from './constants.js';
 import { backupError } from './errors.js';
 import { commitDir, copyPrivate, existsNonEmpty, fsyncFile, hashFile, listFiles, nested, removeQuietly, stagingDir } from './files.js';
 import type { BackupManifest, ManifestFile } from './manifest.js';
 import { signManifest } from './signature.js';
+import { writeSnapshotFiles } from './snapshot-files.js';
 
 export interface BackupOptions {
-  /** The CA directory. */
+  /** The CA directory (its `ca.json` names the store, or it holds `ca.db`). */
   readonly dir: string;
+  /** Where the store is (`store/store-selection.ts`); default: what the directory says. */
+  readonly location?: StoreLocation | undefined;
+  readonly env?: NodeJS.ProcessEnv | undefined;
   /** The backup directory to create (absent or empty). */
   readonly out: string;
   /** Also copy `D/passphrase` (development CAs only). */
@@ -51,92 +56,71 @@ export interface BackupResult {
   readonly manifest: BackupManifest;
   /** True when `D/passphrase` exists but was not copied. */
   readonly passphraseLeftOut: boolean;
-  /** Entries of the CA directory that are neither regular files nor directories (not copied). */
-  readonly skipped: readonly string[];
-}
-
-/** True for files that never go into a backup (the live database and its side files, temp files). */
-function isExcluded(rel: string): boolean {
-  if (rel === DATABASE_FILE || DATABASE_SIDE_FILES.includes(rel)) return true;
-  const name = rel.slice(rel.lastIndexOf('/') + 1);
-  return TEMP_FILE_PATTERN.test(name);
+  /** Rows exported per table. */
+  readonly rows: Readonly<Record<string, number>>;
 }
 
 export async function backupCa(o: BackupOptions): Promise<BackupResult> {
   const say = o.progress ?? (() => {});
   const now = o.now ?? (() => new Date());
   const paths = caPaths(o.dir);
-  const config = readCaConfig(o.dir);
   const out = resolve(o.out);
   if (nested(out, paths.dir)) throw backupError('backup_target_inside_ca');
   if (existsNonEmpty(out)) throw backupError('backup_target_not_empty', `${out} exists and is not empty; choose a new backup directory.`);
-  const root = await openIssuingKey({ dir: paths.dir, config, passphrase: o.passphrase, pkcs11: o.pkcs11, which: 'root' });
-
-  const staging = stagingDir(out, 'backup');
+  const opened = await openCaDirStore({ dir: o.dir, location: o.location, mustExist: true, env: o.env });
   try {
-    // 1. The database, online.
-    say(`backing up ${DATABASE_FILE} with the SQLite online backup API`);
-    const createdAt = now();
-    const src = new Database(paths.database, { readonly: true, fileMustExist: true });
+    const { config, state } = await loadCaConfig(opened.store, opened.display);
+    const root = await openIssuingKey({ store: opened.store, state, passphrase: o.passphrase, pkcs11: o.pkcs11, which: 'root' });
+    const staging = stagingDir(out, 'backup');
     try {
-      src.pragma('busy_timeout = 5000');
-      await src.backup(`${staging}/${DATABASE_FILE}`, { progress: () => BACKUP_PAGES_PER_STEP });
-    } finally {
-      src.close();
-    }
-    const database = checkDatabaseCopy(`${staging}/${DATABASE_FILE}`);
-    // checkDatabaseCopy switched the copy to a rollback journal: no -wal/-shm are left next to it.
-    removeQuietly(`${staging}/${DATABASE_FILE}-journal`);
-    // The backup API creates the file with the process umask; the staging directory is 0700.
-    chmodSync(`${staging}/${DATABASE_FILE}`, 0o600);
-    say(
-      `database: ${database.certificates} certificates, CRL number ${database.crlNumber}, ` +
-        `${database.auditRecords} audit records (chain ${database.auditVerified ? 'verified' : `BROKEN at record ${database.auditBrokenAt}`}), integrity_check ok`,
-    );
-
-    // 2. Every other file of the CA directory.
-    const { files, skipped } = listFiles(paths.dir);
-    let passphraseLeftOut = false;
-    let copied = 0;
-    for (const rel of files) {
-      if (isExcluded(rel)) continue;
-      if (rel === PASSPHRASE_FILE && !o.includePassphrase) {
-        passphraseLeftOut = true;
-        continue;
+      // 1. The store, as a logical snapshot.
+      say(`exporting the CA state from ${opened.display} (one consistent snapshot)`);
+      const createdAt = now();
+      const { summary: database, rows } = await writeSnapshotFiles(opened.store, staging);
+      say(
+        `store: ${database.certificates} certificates, CRL number ${database.crlNumber}, ` +
+          `${database.auditRecords} audit records (chain ${database.auditVerified ? 'verified' : `BROKEN at record ${database.auditBrokenAt}`})`,
+      );
+      // 2. The root certificate (restore checks the signature with it before anything else).
+      const rootRec = state.certificates.find((c) => c.id === config.fingerprint)!;
+      writeFileAtomic0600(join(staging, 'root.pem'), derToPem(rootRec.der, 'CERTIFICATE'));
+      let passphraseLeftOut = false;
+      if (existsSync(paths.passphrase)) {
+        if (o.includePassphrase) copyPrivate(paths.passphrase, join(staging, PASSPHRASE_FILE), staging);
+        else {
+          passphraseLeftOut = true;
+          say(`NOT copied: ${PASSPHRASE_FILE} (keep the passphrase apart from the backup; --include-passphrase to copy it)`);
+        }
       }
-      copyPrivate(`${paths.dir}/${rel}`, `${staging}/${rel}`, staging);
-      copied += 1;
+      // 3. The manifest, last.
+      const listed: ManifestFile[] = listFiles(staging).files.map((rel) => ({ path: rel, ...hashFile(join(staging, rel)) }));
+      const manifest: BackupManifest = {
+        format: MANIFEST_FORMAT,
+        version: MANIFEST_VERSION,
+        createdAt: createdAt.toISOString(),
+        source: opened.display,
+        fingerprint: config.fingerprint,
+        passphraseIncluded: listed.some((f) => f.path === PASSPHRASE_FILE),
+        database,
+        files: listed,
+      };
+      const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+      writeFileAtomic0600(join(staging, MANIFEST_FILE), manifestBytes);
+      // 4. The root key's signature over those bytes.
+      const signature = await signManifest(manifestBytes, root.issuer);
+      writeFileAtomic0600(join(staging, SIGNATURE_FILE), `${JSON.stringify(signature, null, 2)}\n`);
+      say(`${MANIFEST_FILE} signed with the root key (${SIGNATURE_FILE}, ${signature.algorithm})`);
+      fsyncFile(staging);
+      commitDir(staging, out);
+      say(`backup complete: ${out} (${listed.length} files + ${MANIFEST_FILE})`);
+      return { out, manifest, passphraseLeftOut, rows };
+    } catch (err) {
+      removeQuietly(staging);
+      throw err;
+    } finally {
+      await root.close();
     }
-    say(`copied ${copied} other files (ca.json, certificates, encrypted keys, sync targets, rotation state, TLS)`);
-    if (passphraseLeftOut) say(`NOT copied: ${PASSPHRASE_FILE} (keep the passphrase apart from the backup; --include-passphrase to copy it)`);
-    for (const s of skipped) say(`skipped ${s}: not a regular file`);
-
-    // 3. The manifest, last.
-    const listed: ManifestFile[] = listFiles(staging).files.map((rel) => ({ path: rel, ...hashFile(`${staging}/${rel}`) }));
-    const manifest: BackupManifest = {
-      format: MANIFEST_FORMAT,
-      version: MANIFEST_VERSION,
-      createdAt: createdAt.toISOString(),
-      source: paths.dir,
-      fingerprint: config.fingerprint,
-      passphraseIncluded: listed.some((f) => f.path === PASSPHRASE_FILE),
-      database,
-      files: listed,
-    };
-    const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
-    writeFileAtomic0600(`${staging}/${MANIFEST_FILE}`, manifestBytes);
-    // 4. The root key's signature over those bytes.
-    const signature = await signManifest(manifestBytes, root.issuer);
-    writeFileAtomic0600(`${staging}/${SIGNATURE_FILE}`, `${JSON.stringify(signature, null, 2)}\n`);
-    say(`${MANIFEST_FILE} signed with the root key (${SIGNATURE_FILE}, ${signature.algorithm})`);
-    fsyncFile(staging);
-    commitDir(staging, out);
-    say(`backup complete: ${out} (${listed.length} files + ${MANIFEST_FILE})`);
-    return { out, manifest, passphraseLeftOut, skipped };
-  } catch (err) {
-    removeQuietly(staging);
-    throw err;
   } finally {
-    await root.close();
+    await opened.close();
   }
 }

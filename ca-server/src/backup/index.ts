@@ -2,6 +2,6 @@
 export { backupCa, type BackupOptions, type BackupResult } from './backup.js';
 export { restoreCa, readManifest, type RestoreOptions, type RestoreResult } from './restore.js';
 export { parseManifest, type BackupManifest, type ManifestFile } from './manifest.js';
-export { checkDatabaseCopy, type DatabaseSummary } from './db-summary.js';
+export type { DatabaseSummary } from './snapshot-files.js';
 export { BACKUP_ERRORS, type BackupErrorCode } from './errors.js';
 export { MANIFEST_FILE } from './constants.js';

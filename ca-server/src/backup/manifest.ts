@@ -6,8 +6,9 @@
  * audit head, let `restore` refuse a damaged backup before it becomes a CA directory.
  */
 import { backupError } from './errors.js';
-import { MANIFEST_FORMAT, MANIFEST_VERSION, MAX_FILE_BYTES, MAX_FILES } from './constants.js';
-import type { DatabaseSummary } from './db-summary.js';
+import { SNAPSHOT_TABLES } from '../store/snapshot.js';
+import { MANIFEST_FORMAT, MANIFEST_VERSION, MANIFEST_VERSION_SQLITE_COPY, MAX_FILE_BYTES, MAX_FILES } from './constants.js';
+import { tableFile, type DatabaseSummary } from './snapshot-files.js';
 
 export interface ManifestFile {
   /** Relative to the backup (and CA) directory, `/`-separated. */
@@ -19,11 +20,11 @@ export interface ManifestFile {
 
 export interface BackupManifest {
   readonly format: typeof MANIFEST_FORMAT;
-  /** 1: unsigned (older rapki; restore refuses it); 2: signed (`backup.sig`). */
-  readonly version: 1 | typeof MANIFEST_VERSION;
+  /** 1: unsigned (older rapki; restore refuses it); 2: a signed copy of `ca.db` and the CA directory; 3: the signed logical export of the store. */
+  readonly version: 1 | typeof MANIFEST_VERSION_SQLITE_COPY | typeof MANIFEST_VERSION;
   /** ISO 8601 UTC time the database snapshot was taken. */
   readonly createdAt: string;
-  /** The CA directory that was backed up (informational). */
+  /** The store (version 3) or CA directory (version 2) that was backed up (informational, never with a password). */
   readonly source: string;
   /** SHA-256 of the root certificate (from `ca.json`). */
   readonly fingerprint: string;
@@ -58,7 +59,7 @@ export function parseManifest(text: string): BackupManifest {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad('not an object');
   const m = raw as Record<string, unknown>;
   if (m.format !== MANIFEST_FORMAT) bad(`format is not "${MANIFEST_FORMAT}"`);
-  if (m.version !== 1 && m.version !== MANIFEST_VERSION) bad(`unsupported version ${String(m.version)}`);
+  if (m.version !== 1 && m.version !== MANIFEST_VERSION_SQLITE_COPY && m.version !== MANIFEST_VERSION) bad(`unsupported version ${String(m.version)}`);
   if (typeof m.createdAt !== 'string' || Number.isNaN(Date.parse(m.createdAt))) bad('createdAt is not a time');
   if (typeof m.source !== 'string') bad('source is missing');
   if (typeof m.fingerprint !== 'string' || !HEX64.test(m.fingerprint)) bad('fingerprint is not SHA-256 hex');
@@ -81,6 +82,7 @@ export function parseManifest(text: string): BackupManifest {
     if (!isCount(e.size) || e.size > MAX_FILE_BYTES) bad(`${e.path} has an invalid size`);
     if (typeof e.sha256 !== 'string' || !HEX64.test(e.sha256)) bad(`${e.path} has an invalid sha256`);
   }
-  for (const required of ['ca.db', 'ca.json']) if (!seen.has(required)) bad(`${required} is not listed`);
+  const required = m.version === MANIFEST_VERSION ? ['root.pem', ...SNAPSHOT_TABLES.map((t) => tableFile(t.name))] : ['ca.db', 'ca.json'];
+  for (const r of required) if (!seen.has(r)) bad(`${r} is not listed`);
   return raw as BackupManifest;
 }

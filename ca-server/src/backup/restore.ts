@@ -1,11 +1,17 @@
 /**
- * `rapki ca restore`: turns a backup directory into a CA directory, after checking it.
+ * `rapki ca restore`: turns a backup into a CA (its store and a CA directory), after checking it.
  *
  * Why so many checks: a restore happens on a bad day, from a copy that may have travelled. Every
- * file is compared with the SHA-256 in `backup.json`, the database must pass
- * `PRAGMA integrity_check`, the audit hash chain must verify and match the manifest's head, and
- * only then is the directory moved into place (built next to it and renamed, so a failed restore
- * leaves nothing under the target name). Modes are forced: directories 0700, files 0600.
+ * file is compared with the SHA-256 in `backup.json`, the audit hash chain must verify and match
+ * the manifest's head, and only then is anything loaded:
+ * - a version-3 backup (the store's logical export) is loaded into an EMPTY store of either backend
+ *   (`--store-url`; default a new `ca.db` in the directory) in one transaction that re-verifies
+ *   the chain from the loaded rows before it commits (a failure leaves the store empty);
+ * - a version-2 backup (the previous release's copy of `ca.db` and the CA directory's files) must
+ *   pass `PRAGMA integrity_check` and becomes the directory as it was; its first open imports the
+ *   loose files into the store (`ca-dir-upgrade.ts`).
+ * The directory is built next to its final place and renamed, so a failed restore leaves nothing
+ * under the target name. Modes are forced: directories 0700, files 0600.
  *
  * Before any of that, the manifest must carry the signature of the CA's root key (`backup.sig`,
  * signature.ts), and that root must be the one the operator expects (`expectFingerprint`), or the
@@ -18,16 +24,21 @@
  */
 import { lstatSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readCaConfig } from '../ca-dir.js';
+import { AUDIT_GENESIS_HASH, verifyAuditChain } from '../authority/audit-chain.js';
+import { caPaths, readCaConfig, writeCaDirPointer } from '../ca-dir.js';
+import { writeCaExports } from '../ca-exports.js';
 import { digestsEqual } from '../authority/secret-tokens.js';
 import { sha256Hex } from '../authority/issuer.js';
+import { openStore } from '../store/open-store.js';
+import { checkSqliteFile } from '../store/sqlite-file-check.js';
+import type { StoreLocation } from '../store/store-url.js';
 import { pemToDer } from '../x509/pem.js';
-import { DATABASE_FILE, MANIFEST_FILE, MAX_MANIFEST_BYTES, MAX_ROOT_PEM_BYTES, MAX_SIGNATURE_BYTES, PASSPHRASE_FILE, SIGNATURE_FILE } from './constants.js';
-import { checkDatabaseCopy, type DatabaseSummary } from './db-summary.js';
+import { DATABASE_FILE, MANIFEST_FILE, MANIFEST_VERSION, MAX_MANIFEST_BYTES, MAX_ROOT_PEM_BYTES, MAX_SIGNATURE_BYTES, PASSPHRASE_FILE, SIGNATURE_FILE } from './constants.js';
 import { backupError } from './errors.js';
 import { commitDir, copyPrivate, existsNonEmpty, fsyncFile, hashFile, nested, removeQuietly, stagingDir } from './files.js';
 import { parseManifest, type BackupManifest } from './manifest.js';
 import { verifyManifestSignature } from './signature.js';
+import { readSnapshotFiles, summarizeSnapshotFiles, type DatabaseSummary } from './snapshot-files.js';
 
 const ROOT_FILE = 'root.pem';
 
@@ -43,6 +54,14 @@ export interface RestoreOptions {
    */
   readonly expectFingerprint?: string | undefined;
   readonly confirmed?: boolean | undefined;
+  /**
+   * Where to load a version-3 backup (`--store-url`): an empty SQLite file or PostgreSQL database;
+   * default `sqlite:<dir>/ca.db`. A non-default store is recorded in the directory's `ca.json`.
+   */
+  readonly location?: StoreLocation | undefined;
+  /** Record `location` in `ca.json` (it is not the default). */
+  readonly recordStore?: boolean | undefined;
+  readonly env?: NodeJS.ProcessEnv | undefined;
   readonly progress?: (line: string) => void;
 }
 
@@ -162,24 +181,43 @@ export async function restoreCa(o: RestoreOptions): Promise<RestoreResult> {
     }
     say(`${manifest.files.length} files match their SHA-256`);
 
-    // 2. The database: integrity, audit chain, and the manifest's numbers.
-    const database = checkDatabaseCopy(join(staging, DATABASE_FILE));
-    removeQuietly(join(staging, `${DATABASE_FILE}-journal`));
-    say(`${DATABASE_FILE}: integrity_check ok`);
-    if (!database.auditVerified) {
-      throw backupError('backup_audit_broken', `The audit log hash chain in the backup is broken at record ${database.auditBrokenAt}.`, {
-        details: { seq: database.auditBrokenAt },
-      });
-    }
     const m = manifest.database;
-    if (database.certificates !== m.certificates || database.crlNumber !== m.crlNumber || database.auditRecords !== m.auditRecords || database.auditHead !== m.auditHead) {
-      throw backupError('backup_manifest_mismatch');
+    const sameNumbers = (d: DatabaseSummary): boolean =>
+      d.certificates === m.certificates && d.crlNumber === m.crlNumber && d.auditRecords === m.auditRecords && d.auditHead === m.auditHead;
+    let database: DatabaseSummary;
+    if (manifest.version === MANIFEST_VERSION) {
+      // 2. The table files: audit chain and the manifest's numbers, before anything is loaded.
+      const files = await summarizeSnapshotFiles(staging);
+      database = files.summary;
+      if (files.rootId !== manifest.fingerprint) throw backupError('backup_manifest_mismatch', 'The store in the backup names another root than backup.json.');
+      if (!database.auditVerified) {
+        throw backupError('backup_audit_broken', `The audit log hash chain in the backup is broken at record ${database.auditBrokenAt}.`, { details: { seq: database.auditBrokenAt } });
+      }
+      if (!sameNumbers(database)) throw backupError('backup_manifest_mismatch');
+      say(`audit chain verified: ${database.auditRecords} records, head ${database.auditHead.slice(0, 16)}…`);
+      // 3. Loaded into an empty store in one transaction, checked again from the loaded rows.
+      const target = await loadIntoStore(staging, dir, o, database, say);
+      // The directory keeps the store (default) and its pointer, not the backup's files.
+      for (const f of manifest.files) if (f.path !== PASSPHRASE_FILE) removeQuietly(join(staging, f.path));
+      removeQuietly(join(staging, 'store'));
+      writeCaDirPointer(staging, o.recordStore && target.display ? target.display : undefined);
+      writeCaExports(staging, target.state);
+    } else {
+      // 2. The database copy: integrity, audit chain, and the manifest's numbers.
+      database = checkSqliteFile(join(staging, DATABASE_FILE));
+      removeQuietly(join(staging, `${DATABASE_FILE}-journal`));
+      say(`${DATABASE_FILE}: integrity_check ok`);
+      if (!database.auditVerified) {
+        throw backupError('backup_audit_broken', `The audit log hash chain in the backup is broken at record ${database.auditBrokenAt}.`, {
+          details: { seq: database.auditBrokenAt },
+        });
+      }
+      if (!sameNumbers(database)) throw backupError('backup_manifest_mismatch');
+      say(`audit chain verified: ${database.auditRecords} records, head ${database.auditHead.slice(0, 16)}…`);
+      // 3. ca.json must describe the same CA as the manifest.
+      const config = readCaConfig(staging);
+      if (config.fingerprint !== manifest.fingerprint) throw backupError('backup_manifest_mismatch', 'ca.json names another root than backup.json.');
     }
-    say(`audit chain verified: ${database.auditRecords} records, head ${database.auditHead.slice(0, 16)}…`);
-
-    // 3. ca.json must describe the same CA as the manifest.
-    const config = readCaConfig(staging);
-    if (config.fingerprint !== manifest.fingerprint) throw backupError('backup_manifest_mismatch', 'ca.json names another root than backup.json.');
 
     fsyncFile(staging);
     commitDir(staging, dir);
@@ -189,5 +227,45 @@ export async function restoreCa(o: RestoreOptions): Promise<RestoreResult> {
   } catch (err) {
     removeQuietly(staging);
     throw err;
+  }
+}
+
+/**
+ * Loads the table files into the restore's store: the default SQLite file is made inside the
+ * staging directory (it moves with it), any other store must be empty. The audit chain is verified
+ * again from the loaded rows, inside the loading transaction, against the manifest's head.
+ */
+async function loadIntoStore(
+  staging: string,
+  dir: string,
+  o: RestoreOptions,
+  expect: DatabaseSummary,
+  say: (line: string) => void,
+): Promise<{ display: string | undefined; state: Awaited<ReturnType<import('../store/ca-store.js').CaStore['getCaState']>> }> {
+  const finalDefault = caPaths(dir).database;
+  const loc: StoreLocation =
+    o.location === undefined || (o.location.backend === 'sqlite' && resolve(o.location.file) === finalDefault)
+      ? { backend: 'sqlite', file: join(staging, DATABASE_FILE), display: `sqlite:${finalDefault}` }
+      : o.location;
+  say(`loading the backup into ${loc.display}`);
+  const opened = await openStore({ location: loc, env: o.env });
+  try {
+    await opened.store.importSnapshot(readSnapshotFiles(staging), async (r) => {
+      let prev = AUDIT_GENESIS_HASH;
+      let seq = 0;
+      for (;;) {
+        const page = await r.listAudit(seq, 1000);
+        if (page.length === 0) break;
+        const v = verifyAuditChain(page, prev, seq + 1);
+        if (!v.ok) throw backupError('backup_audit_broken', `The audit chain loaded into the store is broken at record ${v.badSeq}.`, { details: { seq: v.badSeq } });
+        prev = v.lastHash;
+        seq += v.count;
+      }
+      if (seq !== expect.auditRecords || prev !== expect.auditHead) throw backupError('backup_manifest_mismatch', 'The loaded audit chain does not end at the head backup.json names.');
+      if ((await r.count('certificates')) !== expect.certificates) throw backupError('backup_manifest_mismatch', 'The loaded inventory does not have the certificates backup.json counts.');
+    });
+    return { display: loc.backend === 'sqlite' && loc.file === join(staging, DATABASE_FILE) ? undefined : loc.display, state: await opened.store.getCaState() };
+  } finally {
+    await opened.close();
   }
 }

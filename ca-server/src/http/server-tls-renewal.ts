@@ -28,6 +28,8 @@ export const DEFAULT_SERVER_TLS_CHECK_MS = 60 * 60_000;
 export interface ServerTlsKeeperDeps {
   readonly paths: CaPaths;
   readonly listenHost: string;
+  /** `--tls-san` names of this node (canonical), replacing the listen host. */
+  readonly tlsSans?: readonly string[] | undefined;
   readonly days: number;
   readonly clock: Clock;
   readonly x509: X509Port;
@@ -63,7 +65,7 @@ export class ServerTlsKeeper {
   }
 
   static #ensure(d: ServerTlsKeeperDeps): Promise<ServerTls> {
-    return ensureServerTls({ paths: d.paths, issuer: d.issuer(), x509: d.x509, listenHost: d.listenHost, clock: d.clock, days: d.days, store: d.store });
+    return ensureServerTls({ paths: d.paths, issuer: d.issuer(), x509: d.x509, listenHost: d.listenHost, tlsSans: d.tlsSans, clock: d.clock, days: d.days, store: d.store });
   }
 
   /** Key and certificate chain (PEM) to start the server with. */

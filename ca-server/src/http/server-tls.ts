@@ -1,7 +1,8 @@
 /**
- * The CA server's own TLS certificate: issued by the issuing CA, with the listen host in its SAN
- * (plus the loopback names), kept in `D/tls/` and reissued when the host set changes, the issuer
- * changes, or less than a third of its lifetime is left. Clients pin the root, so this certificate
+ * The CA server's own TLS certificate: issued by the issuing CA, with this node's names in its SAN
+ * (`--tls-san`, else the listen host; plus the loopback names), kept in `D/tls/` (each replica its
+ * own, docs/ha.md) and reissued when the name set changes, the issuer changes, or less than a third
+ * of its lifetime is left. Clients pin the root, so this certificate
  * can rotate freely. Issued through the authority's X.509 port (serial, signature, lint), like a
  * leaf; the running server checks it on a schedule (`server-tls-renewal.ts`).
  */
@@ -16,6 +17,13 @@ import { caError } from '../errors.js';
 import type { X509Port } from '../authority/x509-port.js';
 import type { CaStore } from '../store/ca-store.js';
 import type { SubjectAltName } from '../x509/types.js';
+import { decodeCertificate } from '../x509/certificate-reader.js';
+import { serialHexFromContent } from '../x509/serial.js';
+
+/** Serial of a certificate (canonical hex), for the audit record. */
+function serialOf(der: Uint8Array): string {
+  return serialHexFromContent(decodeCertificate(der).serial);
+}
 
 export interface ServerTls {
   readonly key: string;
@@ -32,11 +40,12 @@ interface Meta {
   notAfter: string;
 }
 
-/** SAN entries for a listen host. */
-export function serverSans(listenHost: string): SubjectAltName[] {
+/** SAN entries for a listen host, or for the names given (`--tls-san`, canonical `type:value`). */
+export function serverSans(listenHost: string, given?: readonly string[]): SubjectAltName[] {
   const names = new Set<string>(['dns:localhost', 'ip:127.0.0.1', 'ip:::1']);
   const wildcard = listenHost === '0.0.0.0' || listenHost === '::' || listenHost === '';
-  if (wildcard) names.add(`dns:${hostname().toLowerCase()}`);
+  if (given && given.length > 0) for (const g of given) names.add(g);
+  else if (wildcard) names.add(`dns:${hostname().toLowerCase()}`);
   else if (isIP(listenHost)) names.add(`ip:${listenHost}`);
   else names.add(`dns:${listenHost.toLowerCase()}`);
   return [...names].sort().map((s) => {
@@ -57,11 +66,13 @@ export async function ensureServerTls(o: {
   issuer: IssuerContext;
   x509: X509Port;
   listenHost: string;
+  /** `--tls-san` names (canonical), replacing the listen host. */
+  tlsSans?: readonly string[] | undefined;
   clock: Clock;
   days: number;
   store?: CaStore;
 }): Promise<ServerTls> {
-  const sans = serverSans(o.listenHost);
+  const sans = serverSans(o.listenHost, o.tlsSans);
   const hosts = sans.map((s) => `${s.type}:${s.value}`);
   const now = o.clock();
   const intermediates = o.issuer.intermediates.map((d) => o.x509.toPem(d, 'CERTIFICATE')).join('');
@@ -105,6 +116,11 @@ export async function ensureServerTls(o: {
   writePrivateFile(o.paths.tlsCert, certPem);
   const meta: Meta = { hosts, issuerId: o.issuer.id, notBefore: notBefore.toISOString(), notAfter: notAfter.toISOString() };
   writePrivateFile(o.paths.tlsMeta, `${JSON.stringify(meta, null, 2)}\n`);
-  await o.store?.appendAudit({ time: now, actor: 'system', action: 'server_cert.issue', details: { hosts, notAfter: meta.notAfter } });
+  await o.store?.appendAudit({
+    time: now,
+    actor: 'system',
+    action: 'server_cert.issue',
+    details: { hosts, notAfter: meta.notAfter, serial: serialOf(der), issuerId: o.issuer.id },
+  });
   return { key: keyPem, cert: certPem, notAfter, reissued: true };
 }

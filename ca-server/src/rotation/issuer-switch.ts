@@ -17,7 +17,7 @@ export class IssuerSwitch {
     this.#primary = primary;
   }
 
-  /** The CA on disk (the one `ca.json` names). */
+  /** The CA (the one the store's configuration names). */
   get primary(): IssuerContext {
     return this.#primary;
   }

@@ -2,9 +2,12 @@
  * The CA rotation state machine (docs/rotation.md): `start`, `finish`, `abort`, `plan`.
  *
  * Every step is idempotent (it compares before it acts: bundles are read back, CRL pushes are
- * compared byte for byte, DB rows are looked up first) and the state file is written after each
- * step, so a crash at any point leaves a state that re-running the same command resumes. Each
- * transition is also appended to the store's hash-chained audit log (`rotation.*`).
+ * compared byte for byte, DB rows are looked up first) and the state is saved in the store after
+ * each step (compare-and-set, `state.ts`), so a crash at any point leaves a state that re-running
+ * the same command resumes, on this replica or another. Each transition is also appended to the
+ * store's hash-chained audit log (`rotation.*`). Replicas that did not run the command follow the
+ * state from the store (`watch`, `reconcile`): they issue from the right CA, trust the right CAs and
+ * serve the right CRL within {@link STATE_POLL_MS} plus one read.
  *
  * Order of effects, chosen so that no CreateSession fails and no revocation is lost:
  *   start:  new CA made → registered in the DB → both certificates in every trust-anchor bundle →
@@ -19,13 +22,13 @@
  *           CA's CRL slot becomes the CA's one; the old intermediate's CRL stays in every anchor
  *           as a kept CRL while a certificate it signed is unexpired (it still chains to the root
  *           the anchors hold), a leaving root's CRL is deleted with the root; the old certificate
- *           leaves every bundle, files are swapped, the server's TLS certificate is reissued;
+ *           leaves every bundle; then ONE store transaction makes the new CA the CA (configuration,
+ *           certificate states, the old key deleted unless its CRL is kept) and closes the
+ *           rotation; the server's TLS certificate is reissued;
  *   abort:  issuance returns to the old CA at once; the new CA leaves the bundles once its leaves
  *           are gone (or --force), the same drain rule as finish, and a new intermediate's CRL is
  *           kept as finish keeps the old one's.
  */
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { isRapkiError } from '../../../common/src/errors.js';
 import type { AuthorityConfig } from '../authority/authority-config.js';
 import { CrlManager, type CrlEvents, type PublishedCrl } from '../authority/crl-manager.js';
@@ -34,34 +37,35 @@ import { sha256Hex, type IssuerContext } from '../authority/issuer.js';
 import type { X509Port } from '../authority/x509-port.js';
 import type { RolesAnywhereControlPlane } from '../aws/types.js';
 import { TAGS } from '../aws/constants.js';
-import type { CaDirConfig } from '../ca-dir.js';
+import { caConfigFrom } from '../ca-config.js';
+import type { CaConfig } from '../ca-dir.js';
 import type { KeyEncryptionOptions } from '../keys/key-encryption.js';
 import type { CaStore } from '../store/ca-store.js';
+import { CRL_SLOTS, type AuditDraft, type CaState } from '../store/types.js';
 import { CrlSync, type CrlControlPlane, type SyncLogger, type SyncState } from '../sync/crl-sync.js';
+import type { SyncTargetRegistry } from '../sync/store-sync-targets.js';
 import type { SyncTarget, SyncTargetStore } from '../sync/target-store.js';
 import type { CaKeyType } from '../x509/types.js';
 import { setBundle, type BundleControlPlane } from './bundle.js';
-import { CRL_PUBLISH_WAIT_MS, EMERGENCY_REASON, ROTATION_SLOT_FILE, SUPERSEDED_REASON } from './constants.js';
+import { CRL_PUBLISH_WAIT_MS, EMERGENCY_REASON, STATE_POLL_MS, SUPERSEDED_REASON } from './constants.js';
 import { deleteCrlQuietly } from './delete-crl.js';
 import { rotationError } from './errors.js';
-import { keepIntermediateFiles, swapGenerationFiles } from './files.js';
-import { loadNextGeneration, makeNextGeneration, nextGenerationPaths } from './generation.js';
+import { loadNextGeneration, makeNextGeneration } from './generation.js';
 import type { IssuerSwitch } from './issuer-switch.js';
 import { activeLeaves, lastExpiryOf, pendingLeaves } from './leaves.js';
 import { computePlan, type RotationPlan } from './plan.js';
 import type { RetainedCrl, RetainedCrls, RetainedStatus } from './retained-crls.js';
 import type { RotatingCrlManager } from './rotating-crl.js';
-import { SlotTargetStore } from './slot-target-store.js';
-import { newRotationId, rotationDir, RotationStateFile, withDone, type RotationState } from './state.js';
+import { newRotationId, parseRotationState, RotationStateStore, withDone, type RotationState } from './state.js';
 
 export type RotationControlPlane = BundleControlPlane &
   CrlControlPlane &
   Pick<RolesAnywhereControlPlane, 'deleteCrl' | 'listProfiles' | 'listTags' | 'tagResource'>;
 
 export interface RotationManagerDeps {
-  readonly caDir: string;
   readonly passphrase: string;
-  readonly config: CaDirConfig;
+  /** The CA as it was opened (kept current here after a finish, {@link RotationManager.config}). */
+  readonly config: CaConfig;
   readonly store: CaStore;
   readonly x509: X509Port;
   readonly authorityConfig: AuthorityConfig;
@@ -71,8 +75,8 @@ export interface RotationManagerDeps {
   readonly crl: RotatingCrlManager;
   /** CRLs kept after their CA stopped issuing (a retired intermediate's, the root's). */
   readonly retained: RetainedCrls;
-  /** The trust anchors registered for CRL sync (`aws-sync-targets.json`). */
-  readonly targets: SyncTargetStore;
+  /** The trust anchors registered for CRL sync and their CRL slots (in the store). */
+  readonly registry: SyncTargetRegistry;
   readonly controlPlaneFor: (t: SyncTarget) => RotationControlPlane;
   readonly crlEvents?: CrlEvents | undefined;
   readonly keyEncryption?: KeyEncryptionOptions | undefined;
@@ -85,6 +89,8 @@ export interface RotationManagerDeps {
    * watch a rotation step by step, and lets the crash tests kill the server between two steps.
    */
   readonly stepDelayMs?: number | undefined;
+  /** How often `watch` polls the store for changes made elsewhere (default {@link STATE_POLL_MS}). */
+  readonly pollMs?: number | undefined;
 }
 
 /** What the server hands over once it runs (`serve.ts`). */
@@ -127,33 +133,122 @@ const STEP = {
 
 export class RotationManager {
   readonly #d: RotationManagerDeps;
-  readonly #file: RotationStateFile;
-  readonly #slotStore: SlotTargetStore;
+  readonly #rot: RotationStateStore;
+  readonly #targets: SyncTargetStore;
+  readonly #slotStore: SyncTargetStore;
+  #config: CaConfig;
   #slotSync: CrlSync | undefined;
   #bind: RotationBindings = {};
   /** The first CRL slot (the primary sync) carries the new CA's CRL: after the handover. */
   #promoted = false;
   #queue: Promise<unknown> = Promise.resolve();
   #pruneTimer: NodeJS.Timeout | undefined;
+  #watchTimer: NodeJS.Timeout | undefined;
+  #polling = false;
+  /** The CA state version this replica last applied (`reconcile`). */
+  #seenVersion = -1;
 
   constructor(d: RotationManagerDeps) {
     this.#d = d;
-    this.#file = new RotationStateFile(d.caDir);
-    this.#slotStore = new SlotTargetStore(d.targets, join(rotationDir(d.caDir), ROTATION_SLOT_FILE));
+    this.#config = d.config;
+    this.#rot = new RotationStateStore(d.store);
+    this.#targets = d.registry.primary;
+    this.#slotStore = d.registry.slot(CRL_SLOTS.next);
     d.crl.attachRetained(d.retained);
   }
 
-  /** At open: a rotation in progress gets its second CA back (issuing or not, by phase). */
+  /** The CA's configuration now (it changes when a rotation finishes). */
+  config(): CaConfig {
+    return this.#config;
+  }
+
+  /** At open: the kept CRLs, the sync targets, and a rotation in progress gets its second CA back (issuing or not, by phase). */
   async restore(): Promise<void> {
-    const s = this.#file.read();
-    if (!s?.next || !s.done.includes('register')) return;
-    const next = loadNextGeneration(this.#d.caDir, this.#d.passphrase);
-    // An abort that already handed the new CA's CRL to the kept CRLs: only the bundles still need it.
-    if (s.phase === 'aborting' && s.done.includes(STEP.retainNext)) this.#d.switch.attachNext(next);
-    else await this.#attach(next);
-    this.#d.switch.setIssuingNext(s.phase === 'active' || s.phase === 'finishing');
-    if (s.phase === 'finishing' || s.done.includes(STEP.cutBegin)) this.#d.crl.retirePrimary();
-    if (s.done.includes(STEP.handover)) this.#promoted = true;
+    const st = await this.#d.store.getCaState();
+    await this.#d.registry.refresh();
+    await this.#d.retained.load(st);
+    await this.#apply(st);
+  }
+
+  /**
+   * Makes this replica's running CA match the store (a rotation step, finish or abort done by
+   * another replica; kept CRLs added or released; trust anchors registered or removed). Only this
+   * process's memory changes here: the store is the other replica's to write. Idempotent.
+   */
+  reconcile(): Promise<void> {
+    return this.#serial(async () => {
+      const st = await this.#d.store.getCaState();
+      const known = new Set(this.#targets.list().map((t) => t.id));
+      await this.#d.registry.refresh();
+      await this.#d.retained.load(st);
+      const changed = await this.#apply(st);
+      for (const t of this.#targets.list()) if (!known.has(t.id)) this.#bind.primarySync?.ensure(t.id);
+      if (changed) await this.#trustChanged();
+    });
+  }
+
+  /** Polls the store's CA state version every `pollMs` and reconciles when it moved (`ca serve`). */
+  watch(): void {
+    if (this.#watchTimer) return;
+    this.#watchTimer = setInterval(() => {
+      if (this.#polling) return;
+      this.#polling = true;
+      this.#d.store
+        .getCaStateVersion()
+        .then(async (v) => {
+          if (v !== this.#seenVersion) await this.reconcile();
+        })
+        .catch((err: unknown) => (this.#d.log ?? quietLog).warn({ err }, 'rotation: reading the CA state from the store failed; retrying at the next poll'))
+        .finally(() => {
+          this.#polling = false;
+        });
+    }, this.#d.pollMs ?? STATE_POLL_MS);
+    this.#watchTimer.unref();
+  }
+
+  /** Applies the state read from the store to the switch, the CRL managers and the syncs; true when trust changed. */
+  async #apply(st: CaState): Promise<boolean> {
+    const d = this.#d;
+    this.#seenVersion = st.version;
+    const s = this.#rot.adopt(st.rotation);
+    let changed = false;
+    const cfg = st.config;
+    if (cfg && cfg.issuerId !== d.switch.primary.id) {
+      // Finished elsewhere: the next CA is the CA now.
+      if (d.switch.next?.id !== cfg.issuerId) await this.#attach(await loadNextGeneration(d.store, st, cfg.issuerId, d.passphrase));
+      if (!d.crl.primaryRetired) await this.#stopOldCrl();
+      this.#promoted = true;
+      this.#slotSync?.close();
+      this.#slotSync = undefined;
+      d.switch.promoteNext();
+      this.#config = await caConfigFrom(d.store, st);
+      changed = true;
+    }
+    if (s?.next && s.done.includes('register')) {
+      const attached = d.switch.next?.id === s.next.issuerId;
+      const wasIssuingNext = d.switch.issuingNext;
+      if (s.phase === 'aborting' && s.done.includes(STEP.retainNext)) {
+        // An abort that already handed the new CA's CRL to the kept CRLs: only the bundles still need it.
+        this.#slotSync?.close();
+        this.#slotSync = undefined;
+        d.crl.detachNext();
+        if (!attached) d.switch.attachNext(await loadNextGeneration(d.store, st, s.next.issuerId, d.passphrase));
+      } else if (!attached) {
+        await this.#attach(await loadNextGeneration(d.store, st, s.next.issuerId, d.passphrase));
+      }
+      d.switch.setIssuingNext(s.phase === 'active' || s.phase === 'finishing');
+      if ((s.phase === 'finishing' || s.done.includes(STEP.cutBegin)) && !d.crl.primaryRetired) d.crl.retirePrimary();
+      if (s.done.includes(STEP.handover)) this.#promoted = true;
+      changed ||= !attached || wasIssuingNext !== d.switch.issuingNext;
+    } else if (!s && d.switch.next) {
+      // Aborted elsewhere: back to the one CA.
+      this.#slotSync?.close();
+      this.#slotSync = undefined;
+      d.crl.detachNext();
+      d.switch.detachNext();
+      changed = true;
+    }
+    return changed;
   }
 
   /**
@@ -162,6 +257,7 @@ export class RotationManager {
    */
   async bind(b: RotationBindings): Promise<void> {
     this.#bind = b;
+    this.watch();
     const first = await this.#firstSlotCrl();
     if (first) b.primarySync?.notify(first);
     if (!this.#promoted) {
@@ -181,12 +277,19 @@ export class RotationManager {
     this.#pruneTimer.unref();
   }
 
+  /** The rotation as this replica last read or wrote it. */
   state(): RotationState | undefined {
-    return this.#file.read();
+    return this.#rot.current;
+  }
+
+  /** The rotation as the store holds it now (another replica may have moved it on). */
+  async #stored(): Promise<RotationState | undefined> {
+    const rec = (await this.#d.store.getCaState()).rotation;
+    return rec ? parseRotationState(rec.state) : undefined;
   }
 
   async status(warnings: string[] = []): Promise<RotationStatus> {
-    const s = this.#file.read();
+    const s = await this.#stored();
     const sw = this.#d.switch;
     const now = this.#d.clock();
     const leaves = await activeLeaves(this.#d.store, now);
@@ -205,11 +308,11 @@ export class RotationManager {
 
   async plan(): Promise<RotationPlan> {
     const now = this.#d.clock();
-    return this.#planFrom(this.#file.read(), await activeLeaves(this.#d.store, now), now);
+    return this.#planFrom(await this.#stored(), await activeLeaves(this.#d.store, now), now);
   }
 
   #planFrom(s: RotationState | undefined, leaves: Awaited<ReturnType<typeof activeLeaves>>, now: Date): RotationPlan {
-    return computePlan({ now, state: s, leaves, currentIssuerId: this.#d.switch.primary.id, intermediate: this.#d.config.intermediate });
+    return computePlan({ now, state: s, leaves, currentIssuerId: this.#d.switch.primary.id, intermediate: this.#config.intermediate });
   }
 
   start(o: { keyType?: CaKeyType | undefined; emergency?: boolean | undefined; actor: string }): Promise<RotationStatus> {
@@ -227,6 +330,8 @@ export class RotationManager {
   close(): void {
     if (this.#pruneTimer) clearInterval(this.#pruneTimer);
     this.#pruneTimer = undefined;
+    if (this.#watchTimer) clearInterval(this.#watchTimer);
+    this.#watchTimer = undefined;
     this.#slotSync?.close();
     this.#d.retained.close();
   }
@@ -239,13 +344,18 @@ export class RotationManager {
     return run;
   }
 
-  async #audit(actor: string, action: string, s: RotationState, details: Record<string, unknown> = {}): Promise<void> {
-    await this.#d.store.appendAudit({ time: this.#d.clock(), actor, action, details: { rotationId: s.id, phase: s.phase, ...details } });
+  #draft(actor: string, action: string, s: RotationState, details: Record<string, unknown> = {}): AuditDraft {
+    return { time: this.#d.clock(), actor, action, details: { rotationId: s.id, phase: s.phase, ...details } };
   }
 
-  async #save(s: RotationState): Promise<RotationState> {
+  async #audit(actor: string, action: string, s: RotationState, details: Record<string, unknown> = {}): Promise<void> {
+    await this.#d.store.appendAudit(this.#draft(actor, action, s, details));
+  }
+
+  /** Saves the state in the store (compare-and-set), with what else must change in the same transaction. */
+  async #save(s: RotationState, extra: Parameters<RotationStateStore['save']>[1] = {}): Promise<RotationState> {
     const out = { ...s, updatedAt: this.#d.clock().toISOString() };
-    this.#file.write(out);
+    await this.#rot.save(out, extra);
     const delay = this.#d.stepDelayMs ?? 0;
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     return out;
@@ -306,25 +416,25 @@ export class RotationManager {
     await this.#bind.primarySync?.whenIdle();
   }
 
-  /** The new CA's CRL moves to the first slot: its sync store entries become the CA's own. */
-  #promote(): void {
+  /** The new CA's CRL moves to the first slot: its slot rows became the CA's own (handover), the second slot is emptied. */
+  async #promote(): Promise<void> {
     this.#promoted = true;
     this.#slotSync?.close();
     this.#slotSync = undefined;
-    rmSync(this.#slotStore.path, { force: true });
+    await this.#d.registry.dropSlot(CRL_SLOTS.next);
   }
 
   /** The CRL ARNs of the old CA's slot, noted once before any is moved or deleted (re-runs use the same). */
   async #noteOldCrls(s: RotationState): Promise<RotationState> {
     if (s.oldCrls) return s;
     const oldCrls: Record<string, string> = {};
-    for (const t of this.#d.targets.list()) if (t.crlArn) oldCrls[t.id] = t.crlArn;
+    for (const t of this.#targets.list()) if (t.crlArn) oldCrls[t.id] = t.crlArn;
     return this.#save({ ...s, oldCrls });
   }
 
   async #start(o: { keyType?: CaKeyType | undefined; emergency?: boolean | undefined; actor: string }): Promise<RotationStatus> {
     const d = this.#d;
-    let s = this.#file.read();
+    let s = await this.#rot.read();
     // Re-running start after it completed (e.g. the CLI was killed and the server went on) is not an error.
     // An anchor registered during the overlap gets both certificates and the second CRL the same way.
     // `--emergency` on an active rotation cuts the old CA off and revokes its leaves now (compromise found mid-way).
@@ -353,7 +463,7 @@ export class RotationManager {
         startedAt: now.toISOString(),
         updatedAt: now.toISOString(),
         emergency: !!o.emergency,
-        keyType: o.keyType ?? d.config.keyType,
+        keyType: o.keyType ?? this.#config.keyType,
         old: { issuerId: d.switch.primary.id, rootFingerprint: sha256Hex(d.switch.primary.root) },
         done: [],
       });
@@ -361,33 +471,30 @@ export class RotationManager {
     } else if (o.emergency && !s.emergency) {
       s = await this.#save({ ...s, emergency: true });
     }
-    // 1. The new CA.
-    if (!s.done.includes('generate') || !s.next) {
-      const info = await makeNextGeneration({
-        caDir: d.caDir,
-        config: d.config,
+    // 1-2. The new CA, made and stored (certificate `next`, key encrypted with the passphrase) in
+    //      the same transaction as the step: a crash leaves either both or neither.
+    if (!s.done.includes('register') || !s.next) {
+      const gen = await makeNextGeneration({
+        store: d.store,
+        state: await d.store.getCaState(),
+        config: this.#config,
         passphrase: d.passphrase,
         keyType: s.keyType as CaKeyType,
         clock: d.clock,
         random: d.random,
         keyEncryption: d.keyEncryption,
       });
-      s = await this.#save(withDone({ ...s, next: info }, 'generate', d.clock()));
-      await this.#audit(o.actor, 'rotation.generate', s, { ...info });
+      const after = withDone(withDone({ ...s, next: gen.info }, 'generate', d.clock()), 'register', d.clock());
+      s = await this.#save(after, {
+        addCertificates: [gen.certificate],
+        putKeys: [gen.key],
+        audit: [
+          this.#draft(o.actor, 'rotation.generate', after, { ...gen.info }),
+          this.#draft(o.actor, 'ca.rotation_certificate', after, { issuerId: gen.info.issuerId }),
+        ],
+      });
     }
-    const next = loadNextGeneration(d.caDir, d.passphrase);
-    // 2. Known to the store (leaves reference their issuer).
-    if (!s.done.includes('register')) {
-      const known = await d.store.getCaCertificates();
-      if (!known.some((c) => c.id === next.id)) {
-        const newRoot = s.next!.newRoot;
-        await d.store.putCaCertificates(
-          [{ id: next.id, role: newRoot ? 'root' : 'intermediate', der: next.certificate, notAfter: next.notAfter, issuing: true }],
-          { time: d.clock(), actor: o.actor, action: 'ca.rotation_certificate', details: { rotationId: s.id, issuerId: next.id } },
-        );
-      }
-      s = await this.#save(withDone(s, 'register', d.clock()));
-    }
+    const next = await loadNextGeneration(d.store, await d.store.getCaState(), s.next!.issuerId, d.passphrase);
     await this.#attach(next);
     await this.#trustChanged();
     // Emergency: the old CA is cut off before anything else reaches Roles Anywhere.
@@ -400,7 +507,7 @@ export class RotationManager {
       await this.#awaitNextCrl();
       s = await this.#save(withDone(s, 'crl', d.clock()));
       await this.#audit(o.actor, 'rotation.crl', s, {
-        slots: (this.#promoted ? d.targets.list() : this.#slotStore.list()).map((t) => ({ trustAnchorArn: t.trustAnchorArn, crlArn: t.crlArn, crlNumber: t.lastPushedNumber })),
+        slots: (this.#promoted ? this.#targets.list() : this.#slotStore.list()).map((t) => ({ trustAnchorArn: t.trustAnchorArn, crlArn: t.crlArn, crlNumber: t.lastPushedNumber })),
       });
     }
     // 5. Switch issuance.
@@ -456,7 +563,7 @@ export class RotationManager {
     if (!s.done.includes(STEP.cutBegin)) s = await this.#save(withDone(s, STEP.cutBegin, d.clock()));
     // 1. The old certificate out of every bundle first: an anchor that holds the old intermediate
     //    (or the old root) refuses everything under it from now on, whatever the CRLs say.
-    for (const t of d.targets.list()) await setBundle(d.controlPlaneFor(t), t.trustAnchorArn, [next], [old, next]);
+    for (const t of this.#targets.list()) await setBundle(d.controlPlaneFor(t), t.trustAnchorArn, [next], [old, next]);
     const retired = d.retained.list().filter((r) => r.entry.kind === 'retired');
     let root: RetainedCrl | undefined;
     if (!newRoot) {
@@ -464,17 +571,14 @@ export class RotationManager {
       //    takes over the old CA's CRL ARN in every anchor (updated in place), read back.
       await this.#revokeCa(old.id, EMERGENCY_REASON, actor, s);
       for (const r of retired) await this.#revokeCa(r.entry.issuerId, SUPERSEDED_REASON, actor, s);
-      root = await d.retained.add(
-        { issuerId: sha256Hex(old.root), kind: 'root', certificate: 'root.pem', key: 'root.key.enc', since: d.clock().toISOString(), rotationId: s.id },
-        s.oldCrls ?? {},
-      );
+      root = await d.retained.add({ issuerId: sha256Hex(old.root), kind: 'root', since: d.clock().toISOString(), rotationId: s.id }, s.oldCrls ?? {});
       const crl = await root.crl.rebuild('emergency rotation: intermediate revoked');
       root.sync.notify(crl);
       await this.#awaitSync(root.sync, root.slots, "The root's CRL (it revokes the old intermediate) is not yet in");
     }
     // 3. Per anchor: the old CA's CRL deleted unless the root's CRL took its ARN, retired CRLs
     //    deleted (the root's CRL revokes their CAs), and the new CA's CRL moves to the first slot.
-    for (const t of d.targets.list()) {
+    for (const t of this.#targets.list()) {
       const step = `cut:${t.id}`;
       if (s.done.includes(step)) continue;
       const cp = d.controlPlaneFor(t);
@@ -485,12 +589,12 @@ export class RotationManager {
         if (arn) await deleteCrlQuietly(cp, arn);
       }
       const slot = this.#slotStore.get(t.id);
-      d.targets.put({ ...t, crlArn: slot?.crlArn, lastPushedNumber: slot?.lastPushedNumber, lastPushedSha256: slot?.lastPushedSha256, lastSuccessAt: slot?.lastSuccessAt });
+      await this.#targets.reset({ ...t, crlArn: slot?.crlArn, lastPushedNumber: slot?.lastPushedNumber, lastPushedSha256: slot?.lastPushedSha256, lastSuccessAt: slot?.lastSuccessAt });
       s = await this.#save(withDone(s, step, d.clock()));
     }
     for (const r of retired) await d.retained.release(r.entry.issuerId, actor, 'revoked in the root CRL by an emergency rotation');
     if (!s.done.includes(STEP.handover)) s = await this.#save(withDone(s, STEP.handover, d.clock()));
-    this.#promote();
+    await this.#promote();
     s = await this.#save(withDone(s, STEP.cutDone, d.clock()));
     await this.#audit(actor, 'rotation.emergency_cut', s, {
       revokedIssuerId: newRoot ? null : old.id,
@@ -528,7 +632,7 @@ export class RotationManager {
     let count = 0;
     const both = [d.switch.primary, next];
     const want = s.done.includes(STEP.cutDone) ? [next] : both;
-    for (const t of d.targets.list()) {
+    for (const t of this.#targets.list()) {
       const step = `publish:${t.id}`;
       if (s.done.includes(step)) continue;
       const changed = await setBundle(d.controlPlaneFor(t), t.trustAnchorArn, want, both);
@@ -546,11 +650,11 @@ export class RotationManager {
     // Its first CRL (the server's timers build it at attach; a CA opened without them does not).
     const cur = (await nextCrl.current()) ?? (await nextCrl.rebuild('first CRL of the new CA'));
     if (this.#promoted) {
-      if (this.#d.targets.list().length === 0) return;
+      if (this.#targets.list().length === 0) return;
       const sync = this.#bind.primarySync;
       if (!sync) throw rotationError('rotation_pending', 'The CA server has no CRL sync.');
       sync.notify(cur);
-      await this.#awaitSync(sync, this.#d.targets, "The new CA's CRL is not yet in");
+      await this.#awaitSync(sync, this.#targets, "The new CA's CRL is not yet in");
       return;
     }
     const sync = this.#slotSync;
@@ -599,7 +703,7 @@ export class RotationManager {
 
   async #finish(o: { force?: boolean | undefined; actor: string }): Promise<RotationStatus> {
     const d = this.#d;
-    let s = this.#file.read();
+    let s = await this.#rot.read();
     if (!s) throw rotationError('rotation_not_started');
     if (s.phase !== 'active' && s.phase !== 'finishing') {
       throw rotationError('rotation_wrong_phase', `finish needs the phase "active" (now "${s.phase}").`);
@@ -628,25 +732,24 @@ export class RotationManager {
       // The old intermediate still chains to the root the anchors hold: its CRL stays (a kept CRL).
       const keep = !s.next?.newRoot && !!(await lastExpiryOf(d.store, old.id, d.clock()));
       if (keep && !s.done.includes(STEP.retainOld)) {
-        const files = keepIntermediateFiles(d.caDir, s, 'old');
-        await d.retained.add({ issuerId: old.id, kind: 'retired', ...files, since: d.clock().toISOString(), rotationId: s.id }, s.oldCrls ?? {});
+        await d.retained.add({ issuerId: old.id, kind: 'retired', since: d.clock().toISOString(), rotationId: s.id }, s.oldCrls ?? {});
         s = await this.#save(withDone(s, STEP.retainOld, d.clock()));
         await this.#audit(o.actor, 'rotation.crl_retained', s, { issuerId: old.id, until: (await lastExpiryOf(d.store, old.id, d.clock()))?.toISOString() ?? null });
       }
-      for (const t of d.targets.list()) {
+      for (const t of this.#targets.list()) {
         const step = `handover:${t.id}`;
         if (s.done.includes(step)) continue;
         const oldArn = s.oldCrls?.[t.id];
         const kept = d.retained.get(old.id)?.slots.get(t.id)?.crlArn;
         if (oldArn && oldArn !== kept) await deleteCrlQuietly(d.controlPlaneFor(t), oldArn);
         const slot = this.#slotStore.get(t.id);
-        d.targets.put({ ...t, crlArn: slot?.crlArn, lastPushedNumber: slot?.lastPushedNumber, lastPushedSha256: slot?.lastPushedSha256, lastSuccessAt: slot?.lastSuccessAt });
+        await this.#targets.reset({ ...t, crlArn: slot?.crlArn, lastPushedNumber: slot?.lastPushedNumber, lastPushedSha256: slot?.lastPushedSha256, lastSuccessAt: slot?.lastSuccessAt });
         s = await this.#save(withDone(s, step, d.clock()));
       }
       s = await this.#save(withDone(s, STEP.handover, d.clock()));
     }
-    this.#promote();
-    for (const t of d.targets.list()) {
+    await this.#promote();
+    for (const t of this.#targets.list()) {
       const step = `retire:${t.id}`;
       if (s.done.includes(step)) continue;
       const cp = d.controlPlaneFor(t);
@@ -659,7 +762,7 @@ export class RotationManager {
         trustAnchorArn: t.trustAnchorArn,
         oldCrlArn: s.oldCrls?.[t.id] ?? null,
         oldCrlKept: !!d.retained.get(old.id),
-        crlArn: d.targets.get(t.id)?.crlArn ?? null,
+        crlArn: this.#targets.get(t.id)?.crlArn ?? null,
       });
     }
     const cur = await d.crl.next?.current();
@@ -667,11 +770,20 @@ export class RotationManager {
       this.#bind.primarySync.notify(cur);
       this.#bind.primarySync.pushNow();
     }
-    await this.#audit(o.actor, 'rotation.finish', s, { newIssuerId: next.id, newRootFingerprint: sha256Hex(next.root), forced: !!s.forced });
-    s = await this.#save({ ...s, filesPending: true });
-    swapGenerationFiles(d.caDir, s);
+    // The new CA becomes the CA, in one transaction with the end of the rotation: the configuration
+    // names it, the old certificate is retired and its key deleted (unless its kept CRL still signs).
+    const cfg = (await d.store.getCaState()).config!;
+    const now = d.clock();
+    const newRootId = sha256Hex(next.root);
+    const retiring = [...new Set([old.id, ...(newRootId !== cfg.rootId ? [cfg.rootId] : [])])];
+    await this.#rot.close({ ...s, updatedAt: now.toISOString() }, 'finished', now, {
+      config: { ...cfg, rootId: newRootId, issuerId: next.id, keyType: s.next?.keyType ?? cfg.keyType, rotatedAt: now },
+      certificateStates: Object.fromEntries([...retiring.map((id) => [id, 'retired'] as const), [next.id, 'active'] as const]),
+      deleteKeys: retiring.filter((id) => !d.retained.get(id)),
+      audit: [this.#draft(o.actor, 'rotation.finish', s, { newIssuerId: next.id, newRootFingerprint: newRootId, forced: !!s.forced })],
+    });
     d.switch.promoteNext();
-    this.#file.close(s, 'finished');
+    this.#config = await caConfigFrom(d.store, await d.store.getCaState());
     await this.#trustChanged();
     const st = await this.status(warnings);
     return { ...st, state: s };
@@ -679,7 +791,7 @@ export class RotationManager {
 
   async #abort(o: { force?: boolean | undefined; actor: string }): Promise<RotationStatus> {
     const d = this.#d;
-    let s = this.#file.read();
+    let s = await this.#rot.read();
     if (!s) throw rotationError('rotation_not_started');
     if (s.phase === 'finishing') throw rotationError('rotation_wrong_phase', 'finish is under way; run `rapki ca rotate finish` again to complete it.');
     if (s.done.includes(STEP.cutBegin)) {
@@ -711,12 +823,11 @@ export class RotationManager {
         d.crl.detachNext();
         const slots: Record<string, string> = {};
         for (const t of this.#slotStore.list()) if (t.crlArn) slots[t.id] = t.crlArn;
-        const files = keepIntermediateFiles(d.caDir, s, 'next');
-        await d.retained.add({ issuerId: next.id, kind: 'retired', ...files, since: d.clock().toISOString(), rotationId: s.id }, slots);
+        await d.retained.add({ issuerId: next.id, kind: 'retired', since: d.clock().toISOString(), rotationId: s.id }, slots);
         s = await this.#save(withDone(s, STEP.retainNext, d.clock()));
         await this.#audit(o.actor, 'rotation.crl_retained', s, { issuerId: next.id, until: (await lastExpiryOf(d.store, next.id, d.clock()))?.toISOString() ?? null });
       }
-      for (const t of d.targets.list()) {
+      for (const t of this.#targets.list()) {
         const step = `unpublish:${t.id}`;
         if (s.done.includes(step)) continue;
         const cp = d.controlPlaneFor(t);
@@ -724,7 +835,7 @@ export class RotationManager {
         const slot = this.#slotStore.get(t.id);
         const kept = d.retained.get(next.id)?.slots.get(t.id)?.crlArn;
         if (slot?.crlArn && slot.crlArn !== kept) await deleteCrlQuietly(cp, slot.crlArn);
-        this.#slotStore.remove(t.id);
+        await this.#slotStore.remove(t.id);
         s = await this.#save(withDone(s, step, d.clock()));
         await this.#audit(o.actor, 'rotation.unpublish', s, { trustAnchorArn: t.trustAnchorArn, crlKept: !!kept });
       }
@@ -733,10 +844,17 @@ export class RotationManager {
     this.#slotSync = undefined;
     d.crl.detachNext();
     d.switch.detachNext();
-    rmSync(this.#slotStore.path, { force: true });
-    rmSync(nextGenerationPaths(d.caDir).dir, { recursive: true, force: true });
-    await this.#audit(o.actor, 'rotation.abort', s, { forced: !!o.force });
-    this.#file.close(s, 'aborted');
+    // One transaction: the new certificate retired, its key deleted (unless its kept CRL still
+    // signs), the second CRL slot emptied, the rotation closed.
+    const nextId = s.next?.issuerId;
+    const now = d.clock();
+    await this.#rot.close({ ...s, updatedAt: now.toISOString() }, 'aborted', now, {
+      certificateStates: nextId && s.done.includes('register') ? { [nextId]: 'retired' } : {},
+      deleteKeys: nextId && !d.retained.get(nextId) ? [nextId] : [],
+      deleteCrlSlots: [CRL_SLOTS.next],
+      audit: [this.#draft(o.actor, 'rotation.abort', s, { forced: !!o.force })],
+    });
+    await d.registry.refresh();
     await this.#trustChanged();
     const st = await this.status(warnings);
     return { ...st, state: s, completed: true };

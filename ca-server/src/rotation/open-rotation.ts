@@ -1,7 +1,7 @@
 /**
  * Wires rotation into an opened CA (`open-ca.ts`): the issuer switch the authority asks per
- * issuance, the CRL manager that covers both CAs, and the manager; a rotation in progress is
- * restored from `rotation/state.json`.
+ * issuance, the CRL manager that covers both CAs, the sync targets and CRL slots (from the store),
+ * and the manager; a rotation in progress is restored from the store.
  */
 import type { AuthorityConfig } from '../authority/authority-config.js';
 import type { CrlEvents } from '../authority/crl-manager.js';
@@ -11,10 +11,11 @@ import type { X509Port } from '../authority/x509-port.js';
 import { createControlPlane } from '../aws/control-plane.js';
 import { TAGS } from '../aws/constants.js';
 import type { RolesAnywhereControlPlane } from '../aws/types.js';
-import type { CaDirConfig } from '../ca-dir.js';
+import type { CaConfig } from '../ca-dir.js';
 import type { CaStore } from '../store/ca-store.js';
 import type { SyncLogger } from '../sync/crl-sync.js';
-import { FileSyncTargetStore, type SyncTarget } from '../sync/target-store.js';
+import { SyncTargetRegistry } from '../sync/store-sync-targets.js';
+import type { SyncTarget } from '../sync/target-store.js';
 import { IssuerSwitch } from './issuer-switch.js';
 import { RotationManager, type RotationControlPlane, type RotationManagerDeps } from './manager.js';
 import { RetainedCrls } from './retained-crls.js';
@@ -26,13 +27,14 @@ export interface CaRotation {
   readonly manager: RotationManager;
   /** CRLs kept after their CA stopped issuing (docs/rotation.md "After finish"). */
   readonly retained: RetainedCrls;
+  /** The registered trust anchors and their CRL slots, cached from the store. */
+  readonly registry: SyncTargetRegistry;
   close(): void;
 }
 
 export interface OpenRotationOptions {
-  readonly dir: string;
   readonly passphrase: string;
-  readonly config: CaDirConfig;
+  readonly config: CaConfig;
   readonly store: CaStore;
   readonly x509: X509Port;
   readonly authorityConfig: AuthorityConfig;
@@ -41,7 +43,7 @@ export interface OpenRotationOptions {
   readonly primary: IssuerContext;
   readonly events?: CrlEvents | undefined;
   /** Overrides for tests (control plane, timings, key encryption cost). */
-  readonly overrides?: Partial<Pick<RotationManagerDeps, 'controlPlaneFor' | 'slotSyncOptions' | 'publishWaitMs' | 'keyEncryption' | 'log' | 'stepDelayMs'>> | undefined;
+  readonly overrides?: Partial<Pick<RotationManagerDeps, 'controlPlaneFor' | 'slotSyncOptions' | 'publishWaitMs' | 'keyEncryption' | 'log' | 'stepDelayMs' | 'pollMs'>> | undefined;
   /** Environment (`RAPKI_ROTATION_STEP_DELAY_MS`); default `process.env`. */
   readonly env?: NodeJS.ProcessEnv | undefined;
 }
@@ -90,17 +92,16 @@ export async function openRotation(o: OpenRotationOptions): Promise<CaRotation> 
   const sw = new IssuerSwitch(o.primary);
   const crl = new RotatingCrlManager({ store: o.store, x509: o.x509, issuer: o.primary, config: o.authorityConfig, clock: o.clock, events: o.events });
   const cps = lazyControlPlanes();
-  const targets = new FileSyncTargetStore(o.dir);
+  const registry = new SyncTargetRegistry(o.store, o.clock);
   const controlPlaneFor = o.overrides?.controlPlaneFor ?? cps.forTarget;
   const log = o.overrides?.log ?? quietLog;
   const retained = new RetainedCrls({
-    caDir: o.dir,
     passphrase: o.passphrase,
     store: o.store,
     x509: o.x509,
     authorityConfig: o.authorityConfig,
     clock: o.clock,
-    targets,
+    registry,
     controlPlaneFor,
     crlTags: [
       { key: TAGS.managedBy, value: TAGS.managedByValue },
@@ -110,9 +111,7 @@ export async function openRotation(o: OpenRotationOptions): Promise<CaRotation> 
     crlEvents: o.events,
     syncOptions: o.overrides?.slotSyncOptions,
   });
-  retained.load();
   const manager = new RotationManager({
-    caDir: o.dir,
     passphrase: o.passphrase,
     config: o.config,
     store: o.store,
@@ -123,7 +122,7 @@ export async function openRotation(o: OpenRotationOptions): Promise<CaRotation> 
     switch: sw,
     crl,
     retained,
-    targets,
+    registry,
     controlPlaneFor: cps.forTarget,
     crlEvents: o.events,
     stepDelayMs: stepDelayFrom(o.env ?? process.env),
@@ -135,6 +134,7 @@ export async function openRotation(o: OpenRotationOptions): Promise<CaRotation> 
     crl,
     manager,
     retained,
+    registry,
     close() {
       manager.close();
       cps.close();

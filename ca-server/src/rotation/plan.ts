@@ -82,7 +82,7 @@ export function computePlan(i: PlanInput): RotationPlan {
       at: iso(earliestFinish),
       done: switched && pending.length === 0 && phase !== 'aborting',
     },
-    { name: 'finish', description: "remove the old certificate from every bundle and its CRL; the new CA becomes the CA on disk", at: iso(earliestFinish), done: false },
+    { name: 'finish', description: "remove the old certificate from every bundle and its CRL; the new CA becomes the CA (one store transaction)", at: iso(earliestFinish), done: false },
   ];
   return {
     phase,

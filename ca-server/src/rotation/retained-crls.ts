@@ -14,44 +14,34 @@
  *   revoked intermediate has expired.
  *
  * Each such CRL is pushed by its own {@link CrlSync} into its own slot of every registered trust
- * anchor (`rotation/crl-slots-<issuerId>.json`); the list itself is `rotation/retained.json`.
- * Both are small files beside the rotation state for the same reason as that state (state.ts).
- * Roles Anywhere takes two CRLs per trust anchor, so at most one such CRL exists next to the
- * issuing CA's (the manager refuses a rotation that would need a third, `rotation_crl_slots_full`).
+ * anchor (the store's CRL slot `retained:<issuer id>`); the list itself and the keys are in the
+ * store too (`retained_crls`, `ca_keys`), so every replica keeps the same CRLs. Roles Anywhere
+ * takes two CRLs per trust anchor, so at most one such CRL exists next to the issuing CA's (the
+ * manager refuses a rotation that would need a third, `rotation_crl_slots_full`).
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type { AuthorityConfig } from '../authority/authority-config.js';
 import { CrlManager, type CrlEvents, type PublishedCrl } from '../authority/crl-manager.js';
 import type { Clock } from '../authority/deps.js';
-import { sha256Hex, type IssuerContext } from '../authority/issuer.js';
+import type { IssuerContext } from '../authority/issuer.js';
 import type { X509Port } from '../authority/x509-port.js';
 import type { RolesAnywhereControlPlane, Tag } from '../aws/types.js';
-import { caPaths } from '../ca-dir.js';
-import { caSignerFromPrivateKey } from '../keys/ca-signer.js';
-import { decryptCaKey } from '../keys/key-encryption.js';
+import { openIssuingKey } from '../keys/issuing-key.js';
 import type { CaStore } from '../store/ca-store.js';
+import { CRL_SLOTS, type CaState } from '../store/types.js';
 import { CrlSync, type CrlControlPlane, type SyncLogger, type SyncState } from '../sync/crl-sync.js';
+import type { SyncTargetRegistry } from '../sync/store-sync-targets.js';
 import type { SyncTarget, SyncTargetStore } from '../sync/target-store.js';
-import { decodeCertificate } from '../x509/certificate-reader.js';
-import { pemToDer } from '../x509/pem.js';
-import { ROTATION_RETAINED_FILE, retainedSlotFile } from './constants.js';
 import { deleteCrlQuietly } from './delete-crl.js';
 import { rotationError } from './errors.js';
 import { lastExpiryOf, type ActiveLeaves } from './leaves.js';
-import { SlotTargetStore } from './slot-target-store.js';
-import { rotationDir, writeDurable } from './state.js';
 
 export type RetainedKind = 'retired' | 'root';
 
-/** One entry of `rotation/retained.json` (paths relative to the CA directory). */
+/** A kept CRL (the store's `retained_crls` row; certificate and key are the store's too). */
 export interface RetainedEntry {
   /** SHA-256 hex of the CA certificate whose CRL is kept. */
   readonly issuerId: string;
   readonly kind: RetainedKind;
-  readonly certificate: string;
-  /** Its encrypted key (CRL signing only). */
-  readonly key: string;
   /** When it was added (ISO). */
   readonly since: string;
   /** The rotation that added it. */
@@ -64,7 +54,7 @@ export interface RetainedCrl {
   readonly issuer: IssuerContext;
   readonly crl: CrlManager;
   readonly sync: CrlSync;
-  readonly slots: SlotTargetStore;
+  readonly slots: SyncTargetStore;
 }
 
 export interface RetainedStatus {
@@ -80,14 +70,13 @@ export interface RetainedStatus {
 export type RetainedControlPlane = CrlControlPlane & Pick<RolesAnywhereControlPlane, 'deleteCrl'>;
 
 export interface RetainedCrlsDeps {
-  readonly caDir: string;
   readonly passphrase: string;
   readonly store: CaStore;
   readonly x509: X509Port;
   readonly authorityConfig: AuthorityConfig;
   readonly clock: Clock;
-  /** The registered trust anchors (`aws-sync-targets.json`): every one gets every kept CRL. */
-  readonly targets: SyncTargetStore;
+  /** The registered trust anchors (every one gets every kept CRL) and the CRL slots. */
+  readonly registry: SyncTargetRegistry;
   readonly controlPlaneFor: (t: SyncTarget) => RetainedControlPlane;
   readonly crlTags: readonly Tag[];
   readonly log: SyncLogger;
@@ -95,25 +84,37 @@ export interface RetainedCrlsDeps {
   readonly syncOptions?: { minCallIntervalMs?: number; backoffInitialMs?: number } | undefined;
 }
 
-interface RetainedFile {
-  readonly version: 1;
-  readonly entries: RetainedEntry[];
-}
-
 export class RetainedCrls {
   readonly #d: RetainedCrlsDeps;
-  readonly #path: string;
   readonly #items = new Map<string, RetainedCrl>();
   #started = false;
 
   constructor(d: RetainedCrlsDeps) {
     this.#d = d;
-    this.#path = join(rotationDir(d.caDir), ROTATION_RETAINED_FILE);
   }
 
-  /** Reads `rotation/retained.json` and loads every kept issuer (its key decrypted for CRL signing). */
-  load(): void {
-    for (const e of this.#read()) if (!this.#items.has(e.issuerId)) this.#items.set(e.issuerId, this.#runtime(e));
+  /**
+   * Brings the kept CRLs in line with the store's list (at open, and when another replica added or
+   * released one): new ones are loaded (their key decrypted for CRL signing) and started, released
+   * ones stopped. Returns the ids added.
+   */
+  async load(state: CaState): Promise<string[]> {
+    const added: string[] = [];
+    const want = new Set(state.retained.map((r) => r.issuerId));
+    for (const [id, rt] of [...this.#items]) {
+      if (want.has(id)) continue;
+      rt.crl.stop();
+      rt.sync.close();
+      this.#items.delete(id);
+    }
+    for (const r of state.retained) {
+      if (this.#items.has(r.issuerId)) continue;
+      const rt = await this.#runtime({ issuerId: r.issuerId, kind: r.kind, since: r.since.toISOString(), rotationId: r.rotationId }, state);
+      this.#items.set(r.issuerId, rt);
+      if (this.#started) await rt.crl.start();
+      added.push(r.issuerId);
+    }
+    return added;
   }
 
   list(): readonly RetainedCrl[] {
@@ -131,14 +132,13 @@ export class RetainedCrls {
   async add(entry: RetainedEntry, slots: Readonly<Record<string, string>> = {}): Promise<RetainedCrl> {
     let rt = this.#items.get(entry.issuerId);
     if (!rt) {
-      const entries = this.#read().filter((e) => e.issuerId !== entry.issuerId);
-      rt = this.#runtime(entry);
-      this.#write([...entries, entry]);
+      await this.#d.store.updateCaState({ addRetained: [{ issuerId: entry.issuerId, kind: entry.kind, since: new Date(entry.since), rotationId: entry.rotationId }] });
+      rt = await this.#runtime(entry, await this.#d.store.getCaState());
       this.#items.set(entry.issuerId, rt);
     }
     for (const [targetId, crlArn] of Object.entries(slots)) {
       const t = rt.slots.get(targetId);
-      if (t && !t.crlArn) rt.slots.put({ ...t, crlArn, lastPushedNumber: undefined, lastPushedSha256: undefined, lastSuccessAt: undefined });
+      if (t && !t.crlArn) await rt.slots.reset({ ...t, crlArn, lastPushedNumber: undefined, lastPushedSha256: undefined, lastSuccessAt: undefined });
     }
     if (this.#started) await rt.crl.start();
     await this.#catchUp(rt);
@@ -190,8 +190,8 @@ export class RetainedCrls {
 
   /**
    * Stops keeping a CRL: deleted from every trust anchor (read failures keep it for the next
-   * try), its slot file and list entry removed, and the key copy of a retired CA deleted (nothing
-   * is signed with it any more).
+   * try), then in one store transaction its entry and slots removed, the key of a retired CA
+   * deleted (nothing is signed with it any more), and the release audited.
    */
   async release(issuerId: string, actor: string, why: string): Promise<void> {
     const rt = this.#items.get(issuerId);
@@ -200,13 +200,14 @@ export class RetainedCrls {
     rt.sync.close();
     for (const t of rt.slots.list()) {
       if (t.crlArn) await deleteCrlQuietly(this.#d.controlPlaneFor(t), t.crlArn);
-      rt.slots.remove(t.id);
     }
-    rmSync(rt.slots.path, { force: true });
-    if (rt.entry.kind === 'retired') rmSync(join(caPaths(this.#d.caDir).dir, rt.entry.key), { force: true });
-    this.#write(this.#read().filter((e) => e.issuerId !== issuerId));
+    await this.#d.store.updateCaState({
+      removeRetained: [issuerId],
+      deleteKeys: rt.entry.kind === 'retired' ? [issuerId] : [],
+      audit: [{ time: this.#d.clock(), actor, action: 'rotation.crl_released', details: { issuerId, kind: rt.entry.kind, why } }],
+    });
+    await this.#d.registry.refresh();
     this.#items.delete(issuerId);
-    await this.#d.store.appendAudit({ time: this.#d.clock(), actor, action: 'rotation.crl_released', details: { issuerId, kind: rt.entry.kind, why } });
   }
 
   /** Releases every kept CRL that nothing needs any more (its last certificate expired). */
@@ -237,56 +238,22 @@ export class RetainedCrls {
     if (cur) rt.sync.notify(cur);
   }
 
-  #read(): RetainedEntry[] {
-    if (!existsSync(this.#path)) return [];
-    let parsed: Partial<RetainedFile>;
-    try {
-      parsed = JSON.parse(readFileSync(this.#path, 'utf8')) as Partial<RetainedFile>;
-    } catch (cause) {
-      throw rotationError('rotation_state_invalid', `${this.#path} is unreadable.`, { cause });
-    }
-    if (parsed.version !== 1 || !Array.isArray(parsed.entries)) throw rotationError('rotation_state_invalid', `${this.#path} does not have the expected fields.`);
-    return parsed.entries.filter(
-      (e) => typeof e?.issuerId === 'string' && (e.kind === 'retired' || e.kind === 'root') && typeof e.certificate === 'string' && typeof e.key === 'string',
-    );
-  }
-
-  #write(entries: RetainedEntry[]): void {
-    writeDurable(this.#path, `${JSON.stringify({ version: 1, entries } satisfies RetainedFile, null, 2)}\n`);
-  }
-
-  #runtime(entry: RetainedEntry): RetainedCrl {
+  async #runtime(entry: RetainedEntry, state: CaState): Promise<RetainedCrl> {
     const d = this.#d;
-    const base = caPaths(d.caDir);
-    const der = pemToDer(readFileSync(join(base.dir, entry.certificate), 'utf8'), 'CERTIFICATE');
-    if (sha256Hex(der) !== entry.issuerId) throw rotationError('rotation_state_invalid', `${entry.certificate} is not the certificate ${entry.issuerId}.`);
-    let signer;
+    let issuer: IssuerContext;
     try {
-      signer = caSignerFromPrivateKey(decryptCaKey(readFileSync(join(base.dir, entry.key), 'utf8'), d.passphrase));
+      issuer = (await openIssuingKey({ store: d.store, state, passphrase: d.passphrase, which: { id: entry.issuerId } })).issuer;
     } catch (cause) {
       throw rotationError(
         'rotation_state_invalid',
-        `The CRL of ${entry.kind === 'root' ? 'the root' : `the retired CA ${entry.issuerId.slice(0, 16)}…`} must stay published (docs/rotation.md), but its key ${entry.key} cannot be read: ${(cause as Error).message}. Restore that file from a backup; without it the CRL goes stale in Roles Anywhere.`,
+        `The CRL of ${entry.kind === 'root' ? 'the root' : `the retired CA ${entry.issuerId.slice(0, 16)}…`} must stay published (docs/rotation.md), but its key cannot be opened: ${(cause as Error).message}. Without it the CRL goes stale in Roles Anywhere.`,
         { cause },
       );
     }
-    const decoded = decodeCertificate(der);
-    if (Buffer.compare(Buffer.from(decoded.spki), Buffer.from(signer.publicKeySpki)) !== 0) {
-      throw rotationError('rotation_state_invalid', `${entry.key} does not match ${entry.certificate}.`);
-    }
-    const rootDer = pemToDer(readFileSync(base.rootCert, 'utf8'), 'CERTIFICATE');
-    const issuer: IssuerContext = {
-      certificate: der,
-      signer,
-      id: entry.issuerId,
-      notAfter: decoded.notAfter,
-      root: entry.kind === 'root' ? der : rootDer,
-      intermediates: entry.kind === 'root' ? [] : [der],
-    };
-    const slots = new SlotTargetStore(d.targets, join(rotationDir(d.caDir), retainedSlotFile(entry.issuerId)));
+    const slots = d.registry.slot(CRL_SLOTS.retained(entry.issuerId));
     const sync = new CrlSync({
       store: slots,
-      controlPlaneFor: (t) => d.controlPlaneFor(t),
+      controlPlaneFor: (t: SyncTarget) => d.controlPlaneFor(t),
       logger: d.log,
       crlTags: d.crlTags,
       ...(d.syncOptions ?? {}),

@@ -71,7 +71,7 @@ export function rotationAdminRouter(manager: RotationManager): Router {
 }
 
 /**
- * `GET /v1/ca`. `root`/`intermediates`/`issuer`/`fingerprint` keep describing the CA on disk (what
+ * `GET /v1/ca`. `root`/`intermediates`/`issuer`/`fingerprint` keep describing the CA (what
  * the server's TLS certificate chains to and `ca.json` names) so existing clients are unchanged;
  * `roots` lists every root to trust (issuing CA's first) and `bundle` every CA certificate, so a
  * client that reads them trusts both CAs during the overlap; `rotation` names the next CA.

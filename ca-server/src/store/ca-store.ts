@@ -12,14 +12,26 @@
  * (test/ca-server/store/contract.ts): a token is consumed once; the last usable admin token cannot
  * be revoked; a certificate has at most one successor (a unique index); the audit chain has one head
  * (no fork); CRL numbers come from {@link CaStore.allocateCrlNumber} and never go backwards; a
- * revoked host gets no certificate once the revocation has committed.
+ * revoked host gets no certificate once the revocation has committed; a rotation's state changes by
+ * compare-and-set only (a transition is applied once); what was pushed into a CRL slot never goes
+ * backwards.
+ *
+ * Everything mutable about the CA lives behind this interface (docs/ha.md): its configuration and
+ * keys (encrypted as in the files they came from), the rotation state and history, the kept CRLs,
+ * the CRL sync targets and what was pushed to them. A CA directory holds only node-local files
+ * (the server's TLS certificate, the serve lock, a copy of the root for distribution).
  */
+import type { SnapshotChunk, SnapshotCounts, SnapshotReader } from './snapshot.js';
 import type {
   AdminTokenRecord,
   AuditDraft,
   AuditQuery,
   AuditRecord,
   CaCertificateRecord,
+  CaKeyRecord,
+  CaState,
+  CaStateChange,
+  CaStateVersions,
   CertificateQuery,
   CertificateRecord,
   CertificateSearch,
@@ -27,7 +39,10 @@ import type {
   CrlRecord,
   NewAdminTokenRecord,
   Page,
+  CrlSlotRecord,
   RevokedEntry,
+  RotationHistoryRecord,
+  SyncTargetRecord,
   TokenRecord,
   UiSessionRecord,
 } from './types.js';
@@ -53,6 +68,36 @@ export interface CaStore {
    * Used by an emergency rotation to revoke a compromised intermediate (docs/rotation.md).
    */
   revokeCaCertificate(args: { id: string; revokedAt: Date; reason: string; audit: AuditDraft }): Promise<CaCertificateRecord>;
+
+  // --- the CA itself: configuration, keys, rotation, kept CRLs (docs/ha.md, docs/rotation.md)
+  /** Configuration, CA certificates, the rotation in progress and the kept CRLs, from one snapshot. */
+  getCaState(): Promise<CaState>;
+  /** Cheap: {@link CaState.version}, which moves on every change of the CA's state or sync targets (replicas poll it). */
+  getCaStateVersion(): Promise<number>;
+  /** The key of a CA certificate (encrypted, or a PKCS#11 URI); undefined once it was deleted. */
+  getCaKey(caId: string): Promise<CaKeyRecord | undefined>;
+  /** One atomic change (see {@link CaStateChange}); `store_state_conflict` when the rotation compare-and-set fails. */
+  updateCaState(change: CaStateChange): Promise<CaStateVersions>;
+  /** Rotations that ended, oldest first. */
+  listRotationHistory(): Promise<readonly RotationHistoryRecord[]>;
+
+  // --- CRL sync targets and what was pushed to them (docs/aws.md)
+  listSyncTargets(): Promise<readonly SyncTargetRecord[]>;
+  /** Registers a trust anchor (audited); false, and nothing audited, when it was registered already. */
+  putSyncTarget(target: SyncTargetRecord, audit: AuditDraft): Promise<boolean>;
+  /** Removes a trust anchor and its CRL slots (audited); false when there was none. */
+  removeSyncTarget(id: string, audit: AuditDraft): Promise<boolean>;
+  /** Slot rows, of one slot or of all. */
+  listCrlSlots(slot?: string): Promise<readonly CrlSlotRecord[]>;
+  /**
+   * Records what was pushed into a slot. `forward`: refused (returns `applied: false` and the stored
+   * row) when the stored CRL number is greater than the new one, so the push state never goes
+   * backwards whichever replica writes last; `replace`: written as given (a slot handed to another
+   * CRL). Undefined when the trust anchor is not registered (any more).
+   */
+  saveCrlSlot(rec: CrlSlotRecord, mode: 'forward' | 'replace'): Promise<{ readonly applied: boolean; readonly slot: CrlSlotRecord } | undefined>;
+  /** Deletes a slot's row for one trust anchor, or every row of the slot. */
+  deleteCrlSlots(slot: string, targetId?: string): Promise<void>;
 
   // --- admin tokens
   findAdminToken(hash: string): Promise<AdminTokenRecord | undefined>;
@@ -105,8 +150,13 @@ export interface CaStore {
   /** Revoked certificates of an issuer that have not expired at `now`. */
   listRevokedUnexpired(issuerId: string, now: Date): Promise<readonly RevokedEntry[]>;
   getCrl(issuerId: string): Promise<CrlRecord | undefined>;
-  /** Stores a CRL whose number must be greater than the stored one (else throws; nothing stored). */
+  /**
+   * Stores a CRL whose number must be greater than the stored one (else throws; nothing stored).
+   * The last {@link CRL_HISTORY_KEEP} CRLs of each issuer stay readable by number.
+   */
   saveCrl(crl: CrlRecord, audit: AuditDraft | undefined): Promise<void>;
+  /** A CRL by its number (the same bytes on every replica), while it is among the last kept. */
+  getCrlByNumber(issuerId: string, number: number): Promise<CrlRecord | undefined>;
 
   // --- audit
   appendAudit(draft: AuditDraft): Promise<AuditRecord>;
@@ -131,4 +181,16 @@ export interface CaStore {
   touchUiSession(idHash: string, lastSeenAt: Date, idleExpiresAt: Date): Promise<void>;
   /** Deletes a session; false when there was none (nothing audited then). */
   deleteUiSession(idHash: string, audit: AuditDraft | undefined): Promise<boolean>;
+
+  // --- moving and keeping the whole state (`ca backup`/`restore`, `ca migrate-store`; store/snapshot.ts)
+  /** Every row of every snapshot table, table by table, from one consistent snapshot. */
+  exportSnapshot(sink: (chunk: SnapshotChunk) => Promise<void>): Promise<void>;
+  /**
+   * Loads a snapshot into this store, which must hold no CA state (`store_not_empty`), in one
+   * transaction; `verify` runs inside it before the commit (a throw leaves the store empty).
+   */
+  importSnapshot(source: AsyncIterable<SnapshotChunk>, verify: (r: SnapshotReader) => Promise<void>): Promise<SnapshotCounts>;
 }
+
+/** CRLs of each issuer kept readable by number ({@link CaStore.getCrlByNumber}). */
+export const CRL_HISTORY_KEEP = 100;

@@ -119,4 +119,124 @@ CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
   FOR EACH STATEMENT EXECUTE FUNCTION rapki_audit_log_append_only();
 `,
   },
+  {
+    // What the SQLite store reached in its versions 5 and 6: the revocation of a CA certificate
+    // (docs/rotation.md "Emergency rotation") and the web console (docs/console.md): server-side
+    // sessions, a name index for its search (host and SAN values, lower-case, kept by a trigger so
+    // every writer of `certificates` fills it), and indexes for keyset pagination by expiry and the
+    // audit filters. Text compared by prefix (names, actors, ISO times) uses the "C" collation, so
+    // the order is the binary one the range bounds assume whatever the database's locale.
+    version: 2,
+    name: 'ca_revocation_and_console',
+    sql: `
+ALTER TABLE ca_certificates ADD COLUMN revoked_at bigint;
+ALTER TABLE ca_certificates ADD COLUMN reason text;
+CREATE TABLE ui_sessions (
+  id_hash text PRIMARY KEY,
+  admin_token_id text NOT NULL,
+  created_at bigint NOT NULL,
+  last_seen_at bigint NOT NULL,
+  idle_expires_at bigint NOT NULL,
+  expires_at bigint NOT NULL
+);
+CREATE TABLE certificate_names (
+  name text COLLATE "C" NOT NULL,
+  seq bigint NOT NULL,
+  PRIMARY KEY (name, seq)
+);
+CREATE FUNCTION rapki_certificate_names() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO certificate_names (name, seq) VALUES (lower(NEW.host), NEW.seq) ON CONFLICT DO NOTHING;
+  INSERT INTO certificate_names (name, seq)
+    SELECT lower(substr(v, strpos(v, ':') + 1)), NEW.seq FROM json_array_elements_text(NEW.sans::json) AS j(v)
+    ON CONFLICT DO NOTHING;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER certificates_names AFTER INSERT ON certificates
+  FOR EACH ROW EXECUTE FUNCTION rapki_certificate_names();
+INSERT INTO certificate_names (name, seq) SELECT lower(host), seq FROM certificates ON CONFLICT DO NOTHING;
+INSERT INTO certificate_names (name, seq)
+  SELECT lower(substr(j.v, strpos(j.v, ':') + 1)), c.seq FROM certificates c, json_array_elements_text(c.sans::json) AS j(v)
+  ON CONFLICT DO NOTHING;
+CREATE INDEX certificates_expiry ON certificates(not_after, seq);
+CREATE INDEX certificates_status_expiry ON certificates(status, not_after, seq);
+CREATE INDEX audit_log_action ON audit_log(action COLLATE "C", seq);
+CREATE INDEX audit_log_actor ON audit_log(actor COLLATE "C", seq);
+CREATE INDEX audit_log_time ON audit_log(time COLLATE "C");
+`,
+  },
+  {
+    // What SQLite got in its version 7: every mutable part of the CA in the store (docs/ha.md). The
+    // rotation document is `text` (the JSON as written), compared and set by version.
+    version: 3,
+    name: 'ca_state',
+    sql: `
+CREATE TABLE ca_state (
+  id integer PRIMARY KEY CHECK (id = 1),
+  version bigint NOT NULL
+);
+INSERT INTO ca_state (id, version) VALUES (1, 0);
+ALTER TABLE ca_certificates ADD COLUMN state text NOT NULL DEFAULT 'active' CHECK (state IN ('active','next','retired'));
+CREATE TABLE ca_config (
+  id integer PRIMARY KEY CHECK (id = 1),
+  key_type text NOT NULL,
+  subject text NOT NULL,
+  intermediate boolean NOT NULL,
+  created_at bigint NOT NULL,
+  root_id text NOT NULL REFERENCES ca_certificates(id),
+  issuer_id text NOT NULL REFERENCES ca_certificates(id),
+  pkcs11_module text,
+  rotated_at bigint
+);
+CREATE TABLE ca_keys (
+  ca_id text PRIMARY KEY REFERENCES ca_certificates(id),
+  kind text NOT NULL CHECK (kind IN ('encrypted','pkcs11')),
+  value text NOT NULL
+);
+CREATE TABLE rotation_state (
+  id integer PRIMARY KEY CHECK (id = 1),
+  rotation_id text NOT NULL,
+  version bigint NOT NULL,
+  state text NOT NULL
+);
+CREATE TABLE rotation_history (
+  rotation_id text PRIMARY KEY,
+  outcome text NOT NULL CHECK (outcome IN ('finished','aborted')),
+  ended_at bigint NOT NULL,
+  state text NOT NULL
+);
+CREATE TABLE retained_crls (
+  issuer_id text PRIMARY KEY REFERENCES ca_certificates(id),
+  kind text NOT NULL CHECK (kind IN ('retired','root')),
+  since bigint NOT NULL,
+  rotation_id text NOT NULL
+);
+CREATE TABLE sync_targets (
+  id text PRIMARY KEY,
+  trust_anchor_arn text NOT NULL,
+  region text NOT NULL,
+  endpoint text,
+  created_at bigint NOT NULL
+);
+CREATE TABLE crl_slots (
+  slot text NOT NULL,
+  target_id text NOT NULL REFERENCES sync_targets(id) ON DELETE CASCADE,
+  crl_arn text,
+  pushed_number text,
+  pushed_sha256 text,
+  last_success_at bigint,
+  PRIMARY KEY (slot, target_id)
+);
+CREATE TABLE crl_history (
+  issuer_id text NOT NULL,
+  number bigint NOT NULL,
+  this_update bigint NOT NULL,
+  next_update bigint NOT NULL,
+  der bytea NOT NULL,
+  PRIMARY KEY (issuer_id, number)
+);
+INSERT INTO crl_history (issuer_id, number, this_update, next_update, der) SELECT issuer_id, number, this_update, next_update, der FROM crl_state;
+`,
+  },
 ];

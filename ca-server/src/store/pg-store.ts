@@ -23,33 +23,67 @@
  */
 import pg from 'pg';
 import { caError } from '../errors.js';
-import type { AuditSpec, CaStore } from './ca-store.js';
+import { CRL_HISTORY_KEEP, type AuditSpec, type CaStore } from './ca-store.js';
+import * as state from './pg-ca-state.js';
+import { CA_INIT_LOCK, exportPgSnapshot, importPgSnapshot } from './pg-snapshot.js';
+import type { SnapshotChunk, SnapshotCounts, SnapshotReader } from './snapshot.js';
 import { ignoreError, PgGroupCommit, type GroupCommitStats, type OpCtx } from './pg-group-commit.js';
 import { migratePg, pgSchemaVersions } from './pg-migrate.js';
 import { PG_MIGRATIONS, type PgMigration } from './pg-migrations.js';
-import { mapPgError } from './pg-errors.js';
+import { isPgUnavailable, mapPgError } from './pg-errors.js';
 import type {
   AdminTokenRecord,
   AuditDraft,
+  AuditQuery,
   AuditRecord,
   CaCertificateRecord,
+  CaKeyRecord,
+  CaState,
+  CaStateChange,
+  CaStateVersions,
   CertificateQuery,
   CertificateRecord,
+  CertificateSearch,
+  CertificateStats,
   CrlRecord,
   NewAdminTokenRecord,
   Page,
+  CrlSlotRecord,
   RevokedEntry,
+  RotationHistoryRecord,
+  SyncTargetRecord,
   TokenRecord,
+  UiSessionRecord,
 } from './types.js';
 import { adminTokenId } from './types.js';
-import { adminTokenFromRow, auditRecordFromRow, certFromRow, decodeCursor, encodeCursor, resolveAudit, tokenFromRow, type Row } from './rows.js';
+import {
+  adminTokenFromRow,
+  auditRecordFromRow,
+  caCertificateFromRow,
+  caConfigFromRow,
+  caKeyFromRow,
+  certFromRow,
+  crlFromRow,
+  crlSlotFromRow,
+  decodeCursor,
+  decodeSearchCursor,
+  encodeCursor,
+  encodeSearchCursor,
+  prefixEnd,
+  resolveAudit,
+  retainedFromRow,
+  rotationFromRow,
+  rotationHistoryFromRow,
+  syncTargetFromRow,
+  tokenFromRow,
+  uiSessionFromRow,
+  type Row,
+} from './rows.js';
 
 /** `/readyz` ping bound. */
 const PING_TIMEOUT_MS = 2_000;
 /** Advisory lock (xact) serialising admin token revocations. */
 const ADMIN_TOKENS_LOCK = '7228150310290002';
-/** Advisory lock (xact) of `ca init` into an empty database. */
-const CA_INIT_LOCK = '7228150310290004';
 
 export interface PgStoreOptions {
   /** Schema migrations to apply (tests add some). */
@@ -138,13 +172,22 @@ export class PgCaStore implements CaStore {
 
   async getCaCertificates(): Promise<readonly CaCertificateRecord[]> {
     const rows = await this.#read('SELECT * FROM ca_certificates ORDER BY role COLLATE "C" DESC, id COLLATE "C"');
-    return rows.map((r) => ({
-      id: String(r.id),
-      role: r.role as 'root' | 'intermediate',
-      der: new Uint8Array(r.der as Buffer),
-      notAfter: new Date(Number(r.not_after)),
-      issuing: r.issuing === true,
-    }));
+    return rows.map(caCertificateFromRow);
+  }
+
+  async revokeCaCertificate(args: { id: string; revokedAt: Date; reason: string; audit: AuditDraft }): Promise<CaCertificateRecord> {
+    return this.#groups.run(async (c) => {
+      const upd = await c.write('UPDATE ca_certificates SET revoked_at = $2, reason = $3 WHERE id = $1 AND revoked_at IS NULL RETURNING *', [
+        args.id, args.revokedAt.getTime(), args.reason,
+      ]);
+      if (upd.rowCount !== 1) {
+        const found = (await c.read('SELECT 1 FROM ca_certificates WHERE id = $1', [args.id])).rows.length > 0;
+        throw caError(found ? 'already_revoked' : 'certificate_not_found');
+      }
+      await c.write('UPDATE ca_state SET version = version + 1 WHERE id = 1');
+      c.audit(args.audit);
+      return caCertificateFromRow(upd.rows[0]!);
+    });
   }
 
   async putCaCertificates(certs: readonly CaCertificateRecord[], audit: AuditDraft, opts: { readonly requireEmpty?: boolean } = {}): Promise<void> {
@@ -153,13 +196,80 @@ export class PgCaStore implements CaStore {
         await c.read('SELECT pg_advisory_xact_lock($1)', [CA_INIT_LOCK]);
         if ((await c.read('SELECT 1 FROM ca_certificates LIMIT 1')).rows.length > 0) throw caError('ca_exists', 'The database already holds a CA.');
       }
+      await c.read('SELECT version FROM ca_state WHERE id = 1 FOR UPDATE');
       for (const x of certs) {
-        await c.write('INSERT INTO ca_certificates (id, role, der, not_after, issuing) VALUES ($1, $2, $3, $4, $5)', [
-          x.id, x.role, Buffer.from(x.der), x.notAfter.getTime(), x.issuing,
+        await c.write('INSERT INTO ca_certificates (id, role, der, not_after, issuing, state) VALUES ($1, $2, $3, $4, $5, $6)', [
+          x.id, x.role, Buffer.from(x.der), x.notAfter.getTime(), x.issuing, x.state ?? 'active',
         ]);
       }
+      await c.write('UPDATE ca_state SET version = version + 1 WHERE id = 1');
       c.audit(audit);
     });
+  }
+
+  // --- the CA itself
+
+  async getCaState(): Promise<CaState> {
+    return this.#snapshotRead(async (q) => {
+      const [v] = await q('SELECT version FROM ca_state WHERE id = 1');
+      const [cfg] = await q('SELECT * FROM ca_config WHERE id = 1');
+      const [rot] = await q('SELECT * FROM rotation_state WHERE id = 1');
+      return {
+        version: Number(v?.version ?? 0),
+        config: cfg ? caConfigFromRow(cfg) : undefined,
+        certificates: (await q('SELECT * FROM ca_certificates ORDER BY role COLLATE "C" DESC, id COLLATE "C"')).map(caCertificateFromRow),
+        rotation: rot ? rotationFromRow(rot) : undefined,
+        retained: (await q('SELECT * FROM retained_crls ORDER BY since, issuer_id COLLATE "C"')).map(retainedFromRow),
+      };
+    });
+  }
+
+  async getCaStateVersion(): Promise<number> {
+    const [r] = await this.#read('SELECT version FROM ca_state WHERE id = 1');
+    return Number(r?.version ?? 0);
+  }
+
+  async getCaKey(caId: string): Promise<CaKeyRecord | undefined> {
+    const [r] = await this.#read('SELECT * FROM ca_keys WHERE ca_id = $1', [caId]);
+    return r ? caKeyFromRow(r) : undefined;
+  }
+
+  async updateCaState(change: CaStateChange): Promise<CaStateVersions> {
+    return this.#groups.run((c) => state.applyCaStateChange(c, change));
+  }
+
+  async listRotationHistory(): Promise<readonly RotationHistoryRecord[]> {
+    return (await this.#read('SELECT * FROM rotation_history ORDER BY ended_at, rotation_id COLLATE "C"')).map(rotationHistoryFromRow);
+  }
+
+  // --- CRL sync targets
+
+  async listSyncTargets(): Promise<readonly SyncTargetRecord[]> {
+    return (await this.#read('SELECT * FROM sync_targets ORDER BY created_at, id COLLATE "C"')).map(syncTargetFromRow);
+  }
+
+  async putSyncTarget(target: SyncTargetRecord, audit: AuditDraft): Promise<boolean> {
+    return this.#groups.run((c) => state.putSyncTarget(c, target, audit));
+  }
+
+  async removeSyncTarget(id: string, audit: AuditDraft): Promise<boolean> {
+    return this.#groups.run((c) => state.removeSyncTarget(c, id, audit));
+  }
+
+  async listCrlSlots(slot?: string): Promise<readonly CrlSlotRecord[]> {
+    const rows =
+      slot === undefined
+        ? await this.#read('SELECT * FROM crl_slots ORDER BY slot COLLATE "C", target_id COLLATE "C"')
+        : await this.#read('SELECT * FROM crl_slots WHERE slot = $1 ORDER BY target_id COLLATE "C"', [slot]);
+    return rows.map(crlSlotFromRow);
+  }
+
+  async saveCrlSlot(rec: CrlSlotRecord, mode: 'forward' | 'replace'): Promise<{ readonly applied: boolean; readonly slot: CrlSlotRecord } | undefined> {
+    return this.#groups.run((c) => state.saveCrlSlot(c, rec, mode));
+  }
+
+  async deleteCrlSlots(slot: string, targetId?: string): Promise<void> {
+    await this.#groups.run((c) => state.deleteCrlSlots(c, slot, targetId));
   }
 
   // --- admin tokens
@@ -242,17 +352,23 @@ export class PgCaStore implements CaStore {
       params.push(v);
       return `$${params.length}`;
     };
-    if (q.host !== undefined) where.push(`host = ${p(q.host)}`);
-    if (q.status === 'revoked') where.push("status = 'revoked'");
-    else if (q.status === 'active') where.push(`status = 'valid' AND not_after > ${p(q.now.getTime())}`);
-    else if (q.status === 'expired') where.push(`status = 'valid' AND not_after <= ${p(q.now.getTime())}`);
-    if (q.cursor !== undefined) where.push(`seq < ${p(decodeCursor(q.cursor))}`);
-    const sql = `SELECT * FROM certificates ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ${p(q.limit + 1)}`;
+    if (q.host !== undefined) where.push(`c.host = ${p(q.host)}`);
+    if (q.status === 'revoked') where.push("c.status = 'revoked'");
+    else if (q.status === 'active') where.push(`c.status = 'valid' AND c.not_after > ${p(q.now.getTime())}`);
+    else if (q.status === 'expired') where.push(`c.status = 'valid' AND c.not_after <= ${p(q.now.getTime())}`);
+    // certificates_renewed_from makes both lookups an index probe per row.
+    if (q.superseded !== undefined) where.push(`${q.superseded ? '' : 'NOT '}EXISTS (SELECT 1 FROM certificates n WHERE n.renewed_from = c.serial)`);
+    if (q.cursor !== undefined) where.push(`c.seq < ${p(decodeCursor(q.cursor))}`);
+    const renewedBy = '(SELECT n.serial FROM certificates n WHERE n.renewed_from = c.serial ORDER BY n.seq DESC LIMIT 1) AS renewed_by';
+    const sql = `SELECT c.*, ${renewedBy} FROM certificates c ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY c.seq DESC LIMIT ${p(q.limit + 1)}`;
     const rows = await this.#read(sql, params);
     const more = rows.length > q.limit;
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
-    return { items: page.map(certFromRow), nextCursor: more && last ? encodeCursor(Number(last.seq)) : undefined };
+    return {
+      items: page.map((r) => ({ ...certFromRow(r), renewedBy: r.renewed_by === null ? null : String(r.renewed_by) })),
+      nextCursor: more && last ? encodeCursor(Number(last.seq)) : undefined,
+    };
   }
 
   async issueWithToken(args: { tokenHash: string; now: Date; certificate: CertificateRecord; audit: AuditDraft }): Promise<void> {
@@ -375,14 +491,12 @@ export class PgCaStore implements CaStore {
 
   async getCrl(issuerId: string): Promise<CrlRecord | undefined> {
     const [r] = await this.#read('SELECT * FROM crl_state WHERE issuer_id = $1', [issuerId]);
-    if (!r) return undefined;
-    return {
-      issuerId: String(r.issuer_id),
-      number: Number(r.number),
-      thisUpdate: new Date(Number(r.this_update)),
-      nextUpdate: new Date(Number(r.next_update)),
-      der: new Uint8Array(r.der as Buffer),
-    };
+    return r ? crlFromRow(r) : undefined;
+  }
+
+  async getCrlByNumber(issuerId: string, number: number): Promise<CrlRecord | undefined> {
+    const [r] = await this.#read('SELECT * FROM crl_history WHERE issuer_id = $1 AND number = $2', [issuerId, number]);
+    return r ? crlFromRow(r) : undefined;
   }
 
   async allocateCrlNumber(issuerId: string): Promise<number> {
@@ -410,6 +524,10 @@ export class PgCaStore implements CaStore {
         const [cur] = (await c.read('SELECT number FROM crl_state WHERE issuer_id = $1', [crl.issuerId])).rows;
         throw new Error(`CRL number must increase: stored ${String(cur?.number)}, new ${crl.number}`);
       }
+      await c.write('INSERT INTO crl_history (issuer_id, number, this_update, next_update, der) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [
+        crl.issuerId, crl.number, crl.thisUpdate.getTime(), crl.nextUpdate.getTime(), Buffer.from(crl.der),
+      ]);
+      await c.write('DELETE FROM crl_history WHERE issuer_id = $1 AND number <= $2', [crl.issuerId, crl.number - CRL_HISTORY_KEEP]);
       if (audit) c.audit(audit);
     });
   }
@@ -428,7 +546,159 @@ export class PgCaStore implements CaStore {
     return rows.map(auditRecordFromRow);
   }
 
+  async searchAudit(q: AuditQuery): Promise<readonly AuditRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const p = (v: unknown): string => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    if (q.action !== undefined) where.push(`action COLLATE "C" = ${p(q.action)}`);
+    if (q.actorPrefix !== undefined) where.push(`actor COLLATE "C" >= ${p(q.actorPrefix)} AND actor COLLATE "C" < ${p(prefixEnd(q.actorPrefix))}`);
+    // Time bounds become seq bounds (one index lookup each), so the scan stays in seq order and
+    // stops at `limit`; the exact time test stays for records written a few milliseconds out of order.
+    if (q.since !== undefined) {
+      const t = p(q.since.toISOString());
+      where.push(`time COLLATE "C" >= ${t} AND seq >= (SELECT min(seq) FROM audit_log WHERE time COLLATE "C" >= ${t})`);
+    }
+    if (q.until !== undefined) {
+      const t = p(q.until.toISOString());
+      where.push(`time COLLATE "C" < ${t} AND seq <= (SELECT max(seq) FROM audit_log WHERE time COLLATE "C" < ${t})`);
+    }
+    if (q.beforeSeq !== undefined) where.push(`seq < ${p(q.beforeSeq)}`);
+    const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ${p(q.limit)}`;
+    return (await this.#read(sql, params)).map(auditRecordFromRow);
+  }
+
+  // --- console
+
+  async searchCertificates(q: CertificateSearch): Promise<Page<CertificateRecord>> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const p = (v: unknown): string => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    const alternatives: string[] = [];
+    if (q.serials && q.serials.length > 0) alternatives.push(`serial = ANY(${p([...q.serials])}::text[])`);
+    if (q.namePrefix !== undefined) {
+      alternatives.push(`seq IN (SELECT seq FROM certificate_names WHERE name >= ${p(q.namePrefix)} AND name < ${p(prefixEnd(q.namePrefix))})`);
+    }
+    if (alternatives.length > 0) where.push(`(${alternatives.join(' OR ')})`);
+    if (q.status === 'revoked') where.push("status = 'revoked'");
+    else if (q.status === 'active') where.push(`status = 'valid' AND not_after > ${p(q.now.getTime())}`);
+    else if (q.status === 'expired') where.push(`status = 'valid' AND not_after <= ${p(q.now.getTime())}`);
+    if (q.issuerId !== undefined) where.push(`issuer_id = ${p(q.issuerId)}`);
+    if (q.cursor !== undefined) {
+      const c = decodeSearchCursor(q.cursor, q.sort);
+      if (q.sort === 'newest') where.push(`seq < ${p(c.seq)}`);
+      else where.push(`(not_after, seq) ${q.sort === 'expiry_asc' ? '>' : '<'} (${p(c.notAfter)}, ${p(c.seq)})`);
+    }
+    const order = q.sort === 'newest' ? 'seq DESC' : q.sort === 'expiry_asc' ? 'not_after ASC, seq ASC' : 'not_after DESC, seq DESC';
+    const sql = `SELECT * FROM certificates ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ${p(q.limit + 1)}`;
+    const rows = await this.#read(sql, params);
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(certFromRow),
+      nextCursor: rows.length > q.limit && last ? encodeSearchCursor(q.sort, Number(last.not_after), Number(last.seq)) : undefined,
+    };
+  }
+
+  async certificateStats(now: Date, edges: readonly Date[]): Promise<CertificateStats> {
+    const t = now.getTime();
+    const buckets = edges.slice(0, -1).map((e, i) => `count(*) FILTER (WHERE status = 'valid' AND not_after > ${e.getTime()} AND not_after <= ${edges[i + 1]!.getTime()}) AS b${i}`);
+    // One statement, so the counts describe one snapshot (edges are numbers we made, not input text).
+    const [r] = await this.#read(
+      `SELECT count(*) FILTER (WHERE status = 'revoked') AS revoked,
+              count(*) FILTER (WHERE status = 'valid' AND not_after > $1) AS active,
+              count(*) FILTER (WHERE status = 'valid' AND not_after <= $1) AS expired
+              ${buckets.length ? `, ${buckets.join(', ')}` : ''}
+         FROM certificates`,
+      [t],
+    );
+    return {
+      active: Number(r!.active),
+      expired: Number(r!.expired),
+      revoked: Number(r!.revoked),
+      expiring: buckets.map((_, i) => Number(r![`b${i}`])),
+    };
+  }
+
+  async createUiSession(rec: UiSessionRecord, audit: AuditDraft): Promise<void> {
+    const at = rec.createdAt.getTime();
+    await this.#groups.run(async (c) => {
+      await c.write('DELETE FROM ui_sessions WHERE expires_at <= $1 OR idle_expires_at <= $1', [at]);
+      await c.write(
+        'INSERT INTO ui_sessions (id_hash, admin_token_id, created_at, last_seen_at, idle_expires_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)',
+        [rec.idHash, rec.adminTokenId, at, rec.lastSeenAt.getTime(), rec.idleExpiresAt.getTime(), rec.expiresAt.getTime()],
+      );
+      c.audit(audit);
+    });
+  }
+
+  async findUiSession(idHash: string): Promise<{ session: UiSessionRecord; adminToken: AdminTokenRecord } | undefined> {
+    const [r] = await this.#read(
+      `SELECT s.id_hash AS s_id_hash, s.admin_token_id AS s_admin_token_id, s.created_at AS s_created_at,
+              s.last_seen_at AS s_last_seen_at, s.idle_expires_at AS s_idle_expires_at, s.expires_at AS s_expires_at, t.*
+         FROM ui_sessions s JOIN admin_tokens t ON t.id = s.admin_token_id WHERE s.id_hash = $1`,
+      [idHash],
+    );
+    return r ? { session: uiSessionFromRow(r), adminToken: adminTokenFromRow(r) } : undefined;
+  }
+
+  async touchUiSession(idHash: string, lastSeenAt: Date, idleExpiresAt: Date): Promise<void> {
+    await this.#exec('UPDATE ui_sessions SET last_seen_at = $2, idle_expires_at = $3 WHERE id_hash = $1', [idHash, lastSeenAt.getTime(), idleExpiresAt.getTime()]);
+  }
+
+  async deleteUiSession(idHash: string, audit: AuditDraft | undefined): Promise<boolean> {
+    return this.#groups.run(async (c) => {
+      const del = await c.write('DELETE FROM ui_sessions WHERE id_hash = $1', [idHash]);
+      if (del.rowCount === 0) return false;
+      if (audit) c.audit(audit);
+      return true;
+    });
+  }
+
+  // --- snapshot (store/snapshot.ts)
+
+  async exportSnapshot(sink: (chunk: SnapshotChunk) => Promise<void>): Promise<void> {
+    if (this.#closed) throw new Error('the store is closed');
+    await exportPgSnapshot(this.pool, sink);
+  }
+
+  async importSnapshot(source: AsyncIterable<SnapshotChunk>, verify: (r: SnapshotReader) => Promise<void>): Promise<SnapshotCounts> {
+    if (this.#closed) throw new Error('the store is closed');
+    return importPgSnapshot(this.pool, source, verify);
+  }
+
   // --- internals
+
+  /** Several reads from one snapshot (REPEATABLE READ, read only) on one connection. */
+  async #snapshotRead<T>(fn: (q: (sql: string, params?: readonly unknown[]) => Promise<Row[]>) => Promise<T>): Promise<T> {
+    if (this.#closed) throw new Error('the store is closed');
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw mapPgError(err);
+    }
+    client.on('error', ignoreError);
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const out = await fn(async (sql, params = []) => (await client.query<Row>(sql, params as unknown[])).rows);
+      await client.query('COMMIT');
+      return out;
+    } catch (err) {
+      if (isPgUnavailable(err)) broken = err instanceof Error ? err : new Error(String(err));
+      else await client.query('ROLLBACK').catch(() => {});
+      throw mapPgError(err);
+    } finally {
+      client.off('error', ignoreError);
+      client.release(broken);
+    }
+  }
 
   async #read(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
     return this.#exec(sql, params);

@@ -178,4 +178,80 @@ CREATE INDEX audit_log_actor ON audit_log(actor, seq);
 CREATE INDEX audit_log_time ON audit_log(time);
 `,
   },
+  {
+    // Every mutable part of the CA in the store (docs/ha.md): what ca.json and the loose files of a
+    // CA directory held before (the configuration, the CA keys encrypted as they were, the rotation
+    // state and history, the kept CRLs, the CRL sync targets and what was pushed to each slot), a
+    // version replicas poll to notice a change, and the last CRLs by number. A directory made by an
+    // older rapki is imported into these tables when it is first opened (ca-dir-upgrade.ts).
+    version: 7,
+    name: 'ca_state',
+    sql: `
+CREATE TABLE ca_state (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  version INTEGER NOT NULL
+);
+INSERT INTO ca_state (id, version) VALUES (1, 0);
+ALTER TABLE ca_certificates ADD COLUMN state TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active','next','retired'));
+CREATE TABLE ca_config (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  key_type TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  intermediate INTEGER NOT NULL CHECK (intermediate IN (0,1)),
+  created_at INTEGER NOT NULL,
+  root_id TEXT NOT NULL REFERENCES ca_certificates(id),
+  issuer_id TEXT NOT NULL REFERENCES ca_certificates(id),
+  pkcs11_module TEXT,
+  rotated_at INTEGER
+);
+CREATE TABLE ca_keys (
+  ca_id TEXT PRIMARY KEY REFERENCES ca_certificates(id),
+  kind TEXT NOT NULL CHECK (kind IN ('encrypted','pkcs11')),
+  value TEXT NOT NULL
+);
+CREATE TABLE rotation_state (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  rotation_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  state TEXT NOT NULL
+);
+CREATE TABLE rotation_history (
+  rotation_id TEXT PRIMARY KEY,
+  outcome TEXT NOT NULL CHECK (outcome IN ('finished','aborted')),
+  ended_at INTEGER NOT NULL,
+  state TEXT NOT NULL
+);
+CREATE TABLE retained_crls (
+  issuer_id TEXT PRIMARY KEY REFERENCES ca_certificates(id),
+  kind TEXT NOT NULL CHECK (kind IN ('retired','root')),
+  since INTEGER NOT NULL,
+  rotation_id TEXT NOT NULL
+);
+CREATE TABLE sync_targets (
+  id TEXT PRIMARY KEY,
+  trust_anchor_arn TEXT NOT NULL,
+  region TEXT NOT NULL,
+  endpoint TEXT,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE crl_slots (
+  slot TEXT NOT NULL,
+  target_id TEXT NOT NULL REFERENCES sync_targets(id) ON DELETE CASCADE,
+  crl_arn TEXT,
+  pushed_number TEXT,
+  pushed_sha256 TEXT,
+  last_success_at INTEGER,
+  PRIMARY KEY (slot, target_id)
+);
+CREATE TABLE crl_history (
+  issuer_id TEXT NOT NULL,
+  number INTEGER NOT NULL,
+  this_update INTEGER NOT NULL,
+  next_update INTEGER NOT NULL,
+  der BLOB NOT NULL,
+  PRIMARY KEY (issuer_id, number)
+);
+INSERT INTO crl_history (issuer_id, number, this_update, next_update, der) SELECT issuer_id, number, this_update, next_update, der FROM crl_state;
+`,
+  },
 ];

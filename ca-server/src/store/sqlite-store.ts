@@ -14,7 +14,9 @@ import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { caError } from '../errors.js';
 import { auditRecordHash, AUDIT_GENESIS_HASH } from '../authority/audit-chain.js';
-import type { AuditSpec, CaStore } from './ca-store.js';
+import { CRL_HISTORY_KEEP, type AuditSpec, type CaStore } from './ca-store.js';
+import * as state from './sqlite-ca-state.js';
+import { checkChunk, fromSnapshotValue, SNAPSHOT_CHUNK_ROWS, SNAPSHOT_TABLES, toSnapshotValue, type SnapshotChunk, type SnapshotCounts, type SnapshotReader } from './snapshot.js';
 import { SQLITE_MIGRATIONS, type Migration } from './sqlite-migrations.js';
 import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 import type {
@@ -23,6 +25,10 @@ import type {
   AuditQuery,
   AuditRecord,
   CaCertificateRecord,
+  CaKeyRecord,
+  CaState,
+  CaStateChange,
+  CaStateVersions,
   CertificateQuery,
   CertificateRecord,
   CertificateSearch,
@@ -30,12 +36,30 @@ import type {
   CrlRecord,
   NewAdminTokenRecord,
   Page,
+  CrlSlotRecord,
   RevokedEntry,
+  RotationHistoryRecord,
+  SyncTargetRecord,
   TokenRecord,
   UiSessionRecord,
 } from './types.js';
 import { adminTokenId } from './types.js';
-import { adminTokenFromRow, auditRecordFromRow, caCertificateFromRow, certFromRow, decodeCursor, encodeCursor, resolveAudit, tokenFromRow, type Row } from './rows.js';
+import {
+  adminTokenFromRow,
+  auditRecordFromRow,
+  caCertificateFromRow,
+  certFromRow,
+  crlFromRow,
+  decodeCursor,
+  decodeSearchCursor,
+  encodeCursor,
+  encodeSearchCursor,
+  prefixEnd,
+  resolveAudit,
+  tokenFromRow,
+  uiSessionFromRow,
+  type Row,
+} from './rows.js';
 
 /** Most operations committed together by one group commit. */
 const MAX_BATCH = 256;
@@ -114,19 +138,74 @@ export class SqliteCaStore implements CaStore {
       if (!r) throw caError('certificate_not_found');
       if (r.revoked_at !== null && r.revoked_at !== undefined) throw caError('already_revoked');
       this.#stmt('UPDATE ca_certificates SET revoked_at = ?, reason = ? WHERE id = ?').run(args.revokedAt.getTime(), args.reason, args.id);
+      state.bumpVersion(this.#ops);
       this.appendAuditSync(args.audit);
       return caCertificateFromRow(this.#stmt('SELECT * FROM ca_certificates WHERE id = ?').get(args.id) as Row);
     });
   }
 
   async putCaCertificates(certs: readonly CaCertificateRecord[], audit: AuditDraft, opts: { readonly requireEmpty?: boolean } = {}): Promise<void> {
-    const ins = this.#stmt('INSERT INTO ca_certificates (id, role, der, not_after, issuing) VALUES (?, ?, ?, ?, ?)');
+    const ins = this.#stmt('INSERT INTO ca_certificates (id, role, der, not_after, issuing, state) VALUES (?, ?, ?, ?, ?, ?)');
     await this.tx(() => {
       if (opts.requireEmpty && this.#stmt('SELECT 1 FROM ca_certificates LIMIT 1').get()) throw caError('ca_exists', `The store ${this.#file} already holds a CA.`);
-      for (const c of certs) ins.run(c.id, c.role, Buffer.from(c.der), c.notAfter.getTime(), c.issuing ? 1 : 0);
+      for (const c of certs) ins.run(c.id, c.role, Buffer.from(c.der), c.notAfter.getTime(), c.issuing ? 1 : 0, c.state ?? 'active');
+      state.bumpVersion(this.#ops);
       this.appendAuditSync(audit);
     });
   }
+
+  // --- the CA itself
+
+  async getCaState(): Promise<CaState> {
+    return this.db.transaction(() => state.readCaState(this.#ops))();
+  }
+
+  async getCaStateVersion(): Promise<number> {
+    return state.readCaStateVersion(this.#ops);
+  }
+
+  async getCaKey(caId: string): Promise<CaKeyRecord | undefined> {
+    return state.readCaKey(this.#ops, caId);
+  }
+
+  async updateCaState(change: CaStateChange): Promise<CaStateVersions> {
+    return this.tx(() => state.applyCaStateChange(this.#ops, change));
+  }
+
+  async listRotationHistory(): Promise<readonly RotationHistoryRecord[]> {
+    return state.readRotationHistory(this.#ops);
+  }
+
+  // --- CRL sync targets
+
+  async listSyncTargets(): Promise<readonly SyncTargetRecord[]> {
+    return state.listSyncTargets(this.#ops);
+  }
+
+  async putSyncTarget(target: SyncTargetRecord, audit: AuditDraft): Promise<boolean> {
+    return this.tx(() => state.putSyncTarget(this.#ops, target, audit));
+  }
+
+  async removeSyncTarget(id: string, audit: AuditDraft): Promise<boolean> {
+    return this.tx(() => state.removeSyncTarget(this.#ops, id, audit));
+  }
+
+  async listCrlSlots(slot?: string): Promise<readonly CrlSlotRecord[]> {
+    return state.listCrlSlots(this.#ops, slot);
+  }
+
+  async saveCrlSlot(rec: CrlSlotRecord, mode: 'forward' | 'replace'): Promise<{ readonly applied: boolean; readonly slot: CrlSlotRecord } | undefined> {
+    return this.tx(() => state.saveCrlSlot(this.#ops, rec, mode));
+  }
+
+  async deleteCrlSlots(slot: string, targetId?: string): Promise<void> {
+    await this.tx(() => state.deleteCrlSlots(this.#ops, slot, targetId));
+  }
+
+  readonly #ops: state.SqliteStateOps = {
+    stmt: (sql) => this.#stmt(sql),
+    audit: (d) => void this.appendAuditSync(d),
+  };
 
   // --- admin tokens
 
@@ -346,14 +425,12 @@ export class SqliteCaStore implements CaStore {
 
   async getCrl(issuerId: string): Promise<CrlRecord | undefined> {
     const r = this.#stmt('SELECT * FROM crl_state WHERE issuer_id = ?').get(issuerId) as Row | undefined;
-    if (!r) return undefined;
-    return {
-      issuerId: String(r.issuer_id),
-      number: Number(r.number),
-      thisUpdate: new Date(Number(r.this_update)),
-      nextUpdate: new Date(Number(r.next_update)),
-      der: new Uint8Array(r.der as Buffer),
-    };
+    return r ? crlFromRow(r) : undefined;
+  }
+
+  async getCrlByNumber(issuerId: string, number: number): Promise<CrlRecord | undefined> {
+    const r = this.#stmt('SELECT * FROM crl_history WHERE issuer_id = ? AND number = ?').get(issuerId, number) as Row | undefined;
+    return r ? crlFromRow(r) : undefined;
   }
 
   async saveCrl(crl: CrlRecord, audit: AuditDraft | undefined): Promise<void> {
@@ -367,6 +444,10 @@ export class SqliteCaStore implements CaStore {
           'INSERT INTO crl_state (issuer_id, number, this_update, next_update, der) VALUES (?, ?, ?, ?, ?) ON CONFLICT(issuer_id) DO UPDATE SET number = excluded.number, this_update = excluded.this_update, next_update = excluded.next_update, der = excluded.der',
         )
         .run(crl.issuerId, crl.number, crl.thisUpdate.getTime(), crl.nextUpdate.getTime(), Buffer.from(crl.der));
+      this.#stmt('INSERT INTO crl_history (issuer_id, number, this_update, next_update, der) VALUES (?, ?, ?, ?, ?)').run(
+        crl.issuerId, crl.number, crl.thisUpdate.getTime(), crl.nextUpdate.getTime(), Buffer.from(crl.der),
+      );
+      this.#stmt('DELETE FROM crl_history WHERE issuer_id = ? AND number <= ?').run(crl.issuerId, crl.number - CRL_HISTORY_KEEP);
       if (audit) this.appendAuditSync(audit);
     });
   }
@@ -490,14 +571,7 @@ export class SqliteCaStore implements CaStore {
     ).get(idHash) as Row | undefined;
     if (!r) return undefined;
     return {
-      session: {
-        idHash: String(r.s_id_hash),
-        adminTokenId: String(r.s_admin_token_id),
-        createdAt: new Date(Number(r.s_created_at)),
-        lastSeenAt: new Date(Number(r.s_last_seen_at)),
-        idleExpiresAt: new Date(Number(r.s_idle_expires_at)),
-        expiresAt: new Date(Number(r.s_expires_at)),
-      },
+      session: uiSessionFromRow(r),
       adminToken: adminTokenFromRow(r),
     };
   }
@@ -515,6 +589,72 @@ export class SqliteCaStore implements CaStore {
       if (audit) this.appendAuditSync(audit);
       return true;
     });
+  }
+
+  // --- snapshot (store/snapshot.ts)
+
+  async exportSnapshot(sink: (chunk: SnapshotChunk) => Promise<void>): Promise<void> {
+    // Its own read-only connection and one read transaction: every table from the same committed
+    // state, while this handle (a running server's) goes on writing through its group commit.
+    const db = this.#file === ':memory:' ? this.db : new Database(this.#file, { readonly: true, fileMustExist: true });
+    try {
+      if (db !== this.db) db.pragma(`busy_timeout = 5000`);
+      db.exec('BEGIN');
+      try {
+        for (const t of SNAPSHOT_TABLES) {
+          const columns = t.columns.map(([n]) => n);
+          let rows: (string | number | boolean | null)[][] = [];
+          for (const r of db.prepare(`SELECT ${columns.join(', ')} FROM ${t.name} ORDER BY ${t.order.join(', ')}`).iterate() as Iterable<Row>) {
+            rows.push(t.columns.map(([n, type]) => toSnapshotValue(r[n], type)));
+            if (rows.length >= SNAPSHOT_CHUNK_ROWS) {
+              // better-sqlite3 keeps the iterator's statement open; the sink runs no statement on this connection.
+              await sink({ table: t.name, columns, rows });
+              rows = [];
+            }
+          }
+          await sink({ table: t.name, columns, rows });
+        }
+      } finally {
+        db.exec('COMMIT');
+      }
+    } finally {
+      if (db !== this.db) db.close();
+    }
+  }
+
+  /**
+   * Only into a store nobody else uses yet (restore, migrate): the import holds the write lock
+   * (IMMEDIATE) from the emptiness check to its commit, across the awaits of its source, so this
+   * handle must not be given other writes meanwhile.
+   */
+  async importSnapshot(source: AsyncIterable<SnapshotChunk>, verify: (r: SnapshotReader) => Promise<void>): Promise<SnapshotCounts> {
+    await this.tx(() => undefined);
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const busy = SNAPSHOT_TABLES.filter((t) => this.db.prepare(`SELECT 1 FROM ${t.name} LIMIT 1`).get() !== undefined).map((t) => t.name);
+      if (busy.length > 0) throw caError('store_not_empty', `The target store already holds data (${busy.join(', ')}); load a snapshot only into an empty store.`);
+      const counts: Record<string, number> = {};
+      for await (const chunk of source) {
+        const table = checkChunk(chunk);
+        const types = chunk.columns.map((c) => table.columns.find(([n]) => n === c)![1]);
+        const ins = this.db.prepare(`INSERT INTO ${table.name} (${chunk.columns.join(', ')}) VALUES (${chunk.columns.map(() => '?').join(', ')})`);
+        for (const r of chunk.rows) ins.run(...r.map((v, i) => fromSnapshotValue(v, types[i]!, true)));
+        counts[table.name] = (counts[table.name] ?? 0) + chunk.rows.length;
+      }
+      this.db.prepare('UPDATE ca_state SET version = version + 1 WHERE id = 1').run();
+      await verify({
+        listAudit: async (afterSeq, limit) => (this.db.prepare('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[]).map(auditRecordFromRow),
+        count: async (table) => {
+          if (!SNAPSHOT_TABLES.some((t) => t.name === table)) throw new TypeError(`unknown table ${table}`);
+          return Number((this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as Row).n);
+        },
+      });
+      this.db.exec('COMMIT');
+      return counts;
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    }
   }
 
   // --- internals
@@ -629,24 +769,6 @@ function migrate(db: Database.Database, migrations: readonly Migration[]): void 
 function isUniqueViolation(err: unknown, column: string): boolean {
   const e = err as { code?: string; message?: string };
   return e?.code === 'SQLITE_CONSTRAINT_UNIQUE' && typeof e.message === 'string' && e.message.includes(column);
-}
-
-/** Upper bound of the strings that start with `prefix` (binary order: the largest code point appended). */
-function prefixEnd(prefix: string): string {
-  return `${prefix}\u{10FFFF}`;
-}
-
-const SORT_CODE: Record<CertificateSearch['sort'], string> = { newest: 'n', expiry_asc: 'a', expiry_desc: 'd' };
-
-/** Cursor of a search page: the sort it belongs to and the sort key of the last row shown. */
-function encodeSearchCursor(sort: CertificateSearch['sort'], notAfter: number, seq: number): string {
-  return Buffer.from(`s${SORT_CODE[sort]}.${notAfter}.${seq}`).toString('base64url');
-}
-
-function decodeSearchCursor(cursor: string, sort: CertificateSearch['sort']): { notAfter: number; seq: number } {
-  const m = /^s([nad])\.(\d{1,15})\.(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!m || m[1] !== SORT_CODE[sort]) throw caError('invalid_request', 'The cursor is not valid for this search; start again from the first page.');
-  return { notAfter: Number(m[2]), seq: Number(m[3]) };
 }
 
 /** Kept here for the backup module, which reads a copied SQLite file. */

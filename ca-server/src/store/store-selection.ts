@@ -5,7 +5,7 @@
  * an existing CA directory.
  */
 import { existsSync } from 'node:fs';
-import { caPaths, readCaConfig } from '../ca-dir.js';
+import { caPaths, readCaDirPointer } from '../ca-dir.js';
 import type { InitCaStore } from '../init.js';
 import type { OpenCaStoreOptions } from '../open-ca.js';
 import { parseStoreUrl, storeUrlOf, type StoreLocation } from './store-url.js';
@@ -35,7 +35,8 @@ export function storeSelection(i: StoreSelectionInput): StoreSelection {
     open() {
       let loc = location;
       if (explicit.origin === 'default' && existsSync(caPaths(i.dir).config)) {
-        const recorded = readCaConfig(i.dir).store;
+        const ptr = readCaDirPointer(i.dir);
+        const recorded = ptr.kind === 'legacy' ? ptr.config.store : ptr.kind === 'pointer' ? ptr.store : undefined;
         if (recorded !== undefined) loc = parse(recorded, 'ca.json');
       }
       return { location: loc, env: i.env, warn: i.warn };

@@ -112,6 +112,173 @@ export interface CaCertificateRecord {
   readonly revokedAt?: Date | null | undefined;
   /** RFC 5280 §5.3.1 reason name of that revocation. */
   readonly reason?: string | null | undefined;
+  /**
+   * Where the certificate stands in the CA's life (docs/rotation.md): `active` (part of the CA that
+   * {@link CaConfigRecord} names), `next` (made by a rotation, not yet the CA), `retired` (left the
+   * CA by a rotation's finish or abort; kept because leaves and CRLs reference it). Absent: active.
+   */
+  readonly state?: CaCertificateState | undefined;
+}
+
+export type CaCertificateState = 'active' | 'next' | 'retired';
+
+/**
+ * The CA's configuration (what `ca.json` held before the store held everything, docs/ha.md): the
+ * key type and subject it was made with, and which certificates are the CA now. A rotation's finish
+ * changes `rootId`/`issuerId` in the same transaction that closes the rotation.
+ */
+export interface CaConfigRecord {
+  readonly keyType: string;
+  readonly subject: string;
+  /** True when an intermediate signs leaves (the root only signs intermediates and its own CRL). */
+  readonly intermediate: boolean;
+  readonly createdAt: Date;
+  /** Id (SHA-256 of the DER) of the current root: the fingerprint clients pin. */
+  readonly rootId: string;
+  /** Id of the certificate that signs leaves and CRLs now (the root's id when the root issues). */
+  readonly issuerId: string;
+  /** PKCS#11 module given at init when the keys are on a token (`ca init --key pkcs11:… --pkcs11-lib`). */
+  readonly pkcs11Module: string | null;
+  /** When the last rotation finished, or null. */
+  readonly rotatedAt: Date | null;
+}
+
+/**
+ * A CA certificate's private key as the store keeps it: encrypted PKCS#8 PEM (scrypt + AES-256-GCM
+ * with the CA passphrase, `keys/key-encryption.ts`; the store never sees the key in clear) or the
+ * RFC 7512 URI of a key on a PKCS#11 token (never a PIN).
+ */
+export interface CaKeyRecord {
+  /** Id of the CA certificate the key belongs to. */
+  readonly caId: string;
+  readonly kind: 'encrypted' | 'pkcs11';
+  readonly value: string;
+}
+
+/** A JSON document the store keeps without interpreting it (the rotation state). */
+export type StateDocument = Readonly<Record<string, unknown>>;
+
+/** The rotation in progress: its document and the version a compare-and-set names. */
+export interface RotationRecord {
+  /** Starts at 1; every save adds one. */
+  readonly version: number;
+  readonly id: string;
+  readonly state: StateDocument;
+}
+
+export interface RotationHistoryRecord {
+  readonly id: string;
+  readonly outcome: 'finished' | 'aborted';
+  readonly endedAt: Date;
+  /** The last state of the rotation. */
+  readonly state: StateDocument;
+}
+
+/** A CRL kept published after its CA stopped issuing (docs/rotation.md "After finish"). */
+export interface RetainedCrlRecord {
+  /** Id of the CA certificate whose CRL is kept (its key stays in the store until the release). */
+  readonly issuerId: string;
+  readonly kind: 'retired' | 'root';
+  readonly since: Date;
+  readonly rotationId: string;
+}
+
+/** Everything about the CA itself, read in one snapshot. */
+export interface CaState {
+  /** Moves on every change of this state and of the sync targets (replicas poll it, docs/ha.md). */
+  readonly version: number;
+  /** Undefined until `ca init` (or the upgrade of a CA directory) stored it. */
+  readonly config: CaConfigRecord | undefined;
+  readonly certificates: readonly CaCertificateRecord[];
+  readonly rotation: RotationRecord | undefined;
+  readonly retained: readonly RetainedCrlRecord[];
+}
+
+/**
+ * One atomic change of the CA's state ({@link CaStore.updateCaState}): every part is applied in one
+ * transaction with the audit records, or none is. Parts are applied in the order listed here.
+ */
+export interface CaStateChange {
+  /** `ca init`, the upgrade of a CA directory: refused (`ca_exists`) when the store holds a CA configuration. */
+  readonly requireNoCa?: boolean | undefined;
+  /** Inserted; a certificate already stored is left as it is. */
+  readonly addCertificates?: readonly CaCertificateRecord[] | undefined;
+  /** Certificate id → new state (each must be stored). */
+  readonly certificateStates?: Readonly<Record<string, CaCertificateState>> | undefined;
+  /** Inserted or replaced. */
+  readonly putKeys?: readonly CaKeyRecord[] | undefined;
+  /** Keys no longer needed (a retired CA whose CRL is not kept): deleted, so nothing can sign with them. */
+  readonly deleteKeys?: readonly string[] | undefined;
+  readonly config?: CaConfigRecord | undefined;
+  /**
+   * Compare-and-set of the rotation document: applied only when the stored rotation's version is
+   * `expectVersion` (0: no rotation), else `store_state_conflict` and nothing is changed. `state`
+   * replaces the document (its `id` names the rotation); with `close`, the document goes to the
+   * history instead and no rotation is in progress afterwards.
+   */
+  readonly rotation?:
+    | { readonly expectVersion: number; readonly state: StateDocument; readonly close?: { readonly outcome: 'finished' | 'aborted'; readonly at: Date } | undefined }
+    | undefined;
+  /** Inserted; one already kept is left as it is. */
+  readonly addRetained?: readonly RetainedCrlRecord[] | undefined;
+  /** No longer kept: the entry and its CRL slots are deleted. */
+  readonly removeRetained?: readonly string[] | undefined;
+  /** Every row of these CRL slots (the next CA's, after an abort or a handover). */
+  readonly deleteCrlSlots?: readonly string[] | undefined;
+  /** `ca init`: the first admin token, in the same transaction as the CA. */
+  readonly adminTokens?: readonly NewAdminTokenRecord[] | undefined;
+  /** Trust anchors to register (one already registered is left as it is): the upgrade of a CA directory. */
+  readonly syncTargets?: readonly SyncTargetRecord[] | undefined;
+  /** CRL slot rows, written as given (after `syncTargets`). */
+  readonly crlSlots?: readonly CrlSlotRecord[] | undefined;
+  /** Rotations that ended (one already in the history is left as it is): the upgrade of a CA directory. */
+  readonly rotationHistory?: readonly RotationHistoryRecord[] | undefined;
+  readonly audit?: readonly AuditDraft[] | undefined;
+}
+
+/** Versions after a {@link CaStore.updateCaState}. */
+export interface CaStateVersions {
+  readonly version: number;
+  /** The rotation document's version (0 when no rotation is in progress). */
+  readonly rotationVersion: number;
+}
+
+/**
+ * A Roles Anywhere trust anchor the CA pushes its CRLs to (docs/aws.md). Registering one and
+ * removing it are audited; what was pushed lives in its {@link CrlSlotRecord}s.
+ */
+export interface SyncTargetRecord {
+  /** First 16 hex of SHA-256(region, endpoint, trust anchor ARN) (`sync/target-store.ts`). */
+  readonly id: string;
+  readonly trustAnchorArn: string;
+  readonly region: string;
+  /** Custom control-plane endpoint (the emulator); null for AWS itself. */
+  readonly endpoint: string | null;
+  readonly createdAt: Date;
+}
+
+/**
+ * Names of CRL slots: the CA's own CRL in every trust anchor, the next CA's during a rotation, and
+ * one per kept CRL (docs/rotation.md). A trust anchor takes two CRLs; which CRL fills which of its
+ * two is the rotation's business, the store only keeps what was pushed under each name.
+ */
+export const CRL_SLOTS = {
+  primary: 'primary',
+  next: 'next',
+  retained: (issuerId: string): string => `retained:${issuerId}`,
+} as const;
+
+/** What the CA last confirmed (read back) in one CRL slot of one trust anchor. */
+export interface CrlSlotRecord {
+  readonly slot: string;
+  readonly targetId: string;
+  /** The CRL resource in Roles Anywhere; null until the first import (or after it was lost). */
+  readonly crlArn: string | null;
+  /** CRL number confirmed by read-back (decimal: CRL numbers go up to 20 octets). */
+  readonly pushedNumber: string | null;
+  /** SHA-256 hex of the PEM confirmed by read-back. */
+  readonly pushedSha256: string | null;
+  readonly lastSuccessAt: Date | null;
 }
 
 /** An audit record before the store numbers and chains it. */

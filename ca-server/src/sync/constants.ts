@@ -3,9 +3,6 @@
  * §7 "RA sync loop"; docs/aws.md documents each value).
  */
 
-/** File in the CA directory that holds the sync targets (see target-store.ts). */
-export const SYNC_STORE_FILE = 'aws-sync-targets.json';
-
 /** Admin routes, mounted by the CA server under `/v1/admin/aws`. */
 export const SYNC_ROUTE_PREFIX = '/v1/admin/aws';
 
@@ -25,7 +22,6 @@ export const SYNC_DEFAULTS = {
 
 export const SYNC_LIMITS = {
   maxTargets: 50,
-  storeMaxBytes: 1024 * 1024,
   endpointMaxChars: 2048,
 } as const;
 

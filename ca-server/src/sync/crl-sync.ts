@@ -417,14 +417,14 @@ export class CrlSync {
         cp.importCrl({ name: crlResourceName(target.trustAnchorArn), pem: snap.pem, trustAnchorArn: target.trustAnchorArn, enabled: true, tags: this.crlTags }),
       );
       crlArn = crl.crlArn;
-      this.store.put({ ...target, crlArn });
+      await this.store.put({ ...target, crlArn });
     } else {
       try {
         crl = await this.call(target, () => cp.updateCrl(idFromArn(crlArn as string), snap.pem));
       } catch (e) {
         // The CRL was deleted in AWS: import a new one on the next attempt.
         if ((e as { details?: { awsError?: string } }).details?.awsError === 'ResourceNotFoundException') {
-          this.store.put({ ...target, crlArn: undefined });
+          await this.store.put({ ...target, crlArn: undefined });
         }
         throw e;
       }
@@ -436,7 +436,7 @@ export class CrlSync {
     }
     if (!back.enabled) throw awsError('crl_readback_mismatch', 'the CRL Roles Anywhere holds is not enabled', { details: { crlArn } });
     const latest = this.store.get(target.id) ?? target;
-    this.store.put({
+    await this.store.put({
       ...latest,
       crlArn,
       lastPushedNumber: snap.number.toString(),

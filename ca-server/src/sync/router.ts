@@ -15,6 +15,7 @@
 import express from 'express';
 import type { Request, Response, NextFunction, Router } from 'express';
 import { isRapkiError } from '../../../common/src/errors.js';
+import { httpStatusOf } from '../errors.js';
 import type { CrlSync } from './crl-sync.js';
 import type { SyncTargetStore } from './target-store.js';
 import { validateTargetInput } from './target-store.js';
@@ -26,8 +27,16 @@ const STATUS: Record<string, number> = {
   body_too_large: 413,
 };
 
-/** The router; `now` is injectable for tests. */
-export function createSyncRouter(sync: CrlSync, store: SyncTargetStore, now: () => Date = () => new Date()): Router {
+/**
+ * The router; `now` is injectable for tests; `actorOf` names who registers or removes a target in
+ * the audit log (the CA app passes its admin principal's actor).
+ */
+export function createSyncRouter(
+  sync: CrlSync,
+  store: SyncTargetStore,
+  now: () => Date = () => new Date(),
+  actorOf: (res: Response) => string = () => 'system',
+): Router {
   const r = express.Router();
   r.use(express.json({ limit: '16kb', strict: true }));
 
@@ -35,7 +44,7 @@ export function createSyncRouter(sync: CrlSync, store: SyncTargetStore, now: () 
     res.set('Cache-Control', 'no-store').json({ targets: sync.state().targets });
   });
 
-  r.post('/sync-targets', (req, res) => {
+  r.post('/sync-targets', async (req, res) => {
     const input = validateTargetInput(req.body ?? {}, now());
     const existing = store.get(input.id);
     // Keep what the sync learnt (crlArn, last push) when the same anchor is registered again.
@@ -48,14 +57,14 @@ export function createSyncRouter(sync: CrlSync, store: SyncTargetStore, now: () 
             : {}),
         }
       : input;
-    store.put(target);
+    await store.register(target, actorOf(res));
     sync.ensure(target.id);
     res.status(existing ? 200 : 201).set('Cache-Control', 'no-store').json({ target: sync.state().targets.find((t) => t.id === target.id) });
   });
 
-  const remove = (req: Request, res: Response): void => {
+  const remove = async (req: Request, res: Response): Promise<void> => {
     const id = String(req.params.id);
-    if (!/^[0-9a-f]{16}$/.test(id) || !store.remove(id)) {
+    if (!/^[0-9a-f]{16}$/.test(id) || !(await store.remove(id, actorOf(res)))) {
       res.status(404).json({ code: 'sync_target_not_found', message: 'no such CRL sync target' });
       return;
     }
@@ -85,7 +94,7 @@ export function createSyncRouter(sync: CrlSync, store: SyncTargetStore, now: () 
       return;
     }
     if (isRapkiError(err)) {
-      res.status(STATUS[err.code] ?? 500).json({ code: err.code, message: err.message });
+      res.status(STATUS[err.code] ?? httpStatusOf(err.code)).json({ code: err.code, message: err.message });
       return;
     }
     const e = err as { type?: string; status?: number };

@@ -2,7 +2,7 @@
  * One call that gives the CA server its CRL sync, so that wiring it in stays a few lines:
  *
  * ```ts
- * const aws = createCaCrlSync({ caDir, caFingerprint, logger });
+ * const aws = createCaCrlSync({ targets: registry.primary, caFingerprint, logger });
  * authority.onCrlChange((crl) => aws.sync.notify(crl));          // after every CRL rebuild
  * app.use('/v1/admin/aws', requireAdmin, aws.router);            // admin routes
  * metricsText += aws.metrics();                                   // /metrics
@@ -14,7 +14,7 @@
  * server's environment. Clients are built on the first push, so a CA with no sync target never
  * resolves AWS credentials.
  */
-import type { Router } from 'express';
+import type { Response, Router } from 'express';
 import { TAGS } from '../aws/constants.js';
 import { createControlPlane } from '../aws/control-plane.js';
 import type { RolesAnywhereControlPlane } from '../aws/types.js';
@@ -22,7 +22,6 @@ import { CrlSync } from './crl-sync.js';
 import type { CrlControlPlane, CrlSyncOptions, SyncLogger } from './crl-sync.js';
 import { crlSyncMetrics } from './metrics.js';
 import { createSyncRouter } from './router.js';
-import { FileSyncTargetStore } from './target-store.js';
 import type { SyncTarget, SyncTargetStore } from './target-store.js';
 
 export interface CaCrlSync {
@@ -34,7 +33,10 @@ export interface CaCrlSync {
 }
 
 export interface CaCrlSyncOptions extends Partial<Omit<CrlSyncOptions, 'store' | 'controlPlaneFor'>> {
-  readonly caDir: string;
+  /** The CA's own CRL slot of every registered trust anchor (`store-sync-targets.ts`). */
+  readonly targets: SyncTargetStore;
+  /** Who registers or removes a target through the admin routes (audit actor). */
+  readonly actorOf?: (res: Response) => string;
   /** SHA-256 hex of the root, tagged on CRLs the sync imports. */
   readonly caFingerprint?: string;
   readonly logger?: SyncLogger;
@@ -43,7 +45,7 @@ export interface CaCrlSyncOptions extends Partial<Omit<CrlSyncOptions, 'store' |
 }
 
 export function createCaCrlSync(options: CaCrlSyncOptions): CaCrlSync {
-  const store = new FileSyncTargetStore(options.caDir);
+  const store = options.targets;
   const clients = new Map<string, RolesAnywhereControlPlane>();
   const lazyFor = (target: SyncTarget): CrlControlPlane => {
     const key = `${target.region}|${target.endpoint ?? ''}`;
@@ -75,7 +77,7 @@ export function createCaCrlSync(options: CaCrlSyncOptions): CaCrlSync {
   return {
     sync,
     store,
-    router: createSyncRouter(sync, store),
+    router: createSyncRouter(sync, store, undefined, options.actorOf),
     metrics: () => crlSyncMetrics(sync),
     close() {
       sync.close();

@@ -1,16 +1,13 @@
 /**
- * Where the CA remembers which Roles Anywhere trust anchors get its CRL pushed (sync targets).
- *
- * Why a file and not the CA's SQLite store: `rapki aws register --ca-dir D` must be able to add a
- * target on the CA host without the server running and without knowing the store's schema, and
- * the server must see targets added that way. The file is tiny (at most a few dozen targets), is
- * re-read on every `list()`, and is replaced atomically (temp file + rename, 0600).
+ * Which Roles Anywhere trust anchors get the CA's CRLs pushed (sync targets), and what each CRL
+ * slot of each anchor holds: the shape the CRL sync works with ({@link SyncTargetStore}), its input
+ * validation, and an in-memory store for tests. The CA keeps them in its store
+ * (`store-sync-targets.ts`, docs/ha.md), so every replica, and `rapki aws register --ca-dir` on the
+ * CA host, see the same targets.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { awsError } from '../aws/errors.js';
-import { SYNC_LIMITS, SYNC_STORE_FILE } from './constants.js';
+import { SYNC_LIMITS } from './constants.js';
 
 /** One trust anchor whose CRL slot the CA keeps equal to its current CRL. */
 export interface SyncTarget {
@@ -30,13 +27,23 @@ export interface SyncTarget {
   readonly lastSuccessAt?: string | undefined;
 }
 
-/** Storage seam of the CRL sync: synchronous because it is small, local and read per notify. */
+/**
+ * Storage seam of the CRL sync. Reads are synchronous (a small set, read on every notify, from
+ * memory); writes are durable when they resolve.
+ */
 export interface SyncTargetStore {
   list(): SyncTarget[];
   get(id: string): SyncTarget | undefined;
-  /** Insert or replace by id. */
-  put(target: SyncTarget): void;
-  remove(id: string): boolean;
+  /**
+   * Records what was pushed to a target (registering it first when it is new): the pushed CRL
+   * number never goes backwards, whichever replica writes last (a smaller one is not stored).
+   */
+  put(target: SyncTarget): Promise<void>;
+  /** Records the slot as given (handed to another CRL, or cleared): numbers may go down. */
+  reset(target: SyncTarget): Promise<void>;
+  /** Registers a target (audited as `actor`); false when it was registered already. Then records its slot like `put`. */
+  register(target: SyncTarget, actor: string): Promise<boolean>;
+  remove(id: string, actor?: string): Promise<boolean>;
 }
 
 /** The deterministic id of a target, so that registering the same anchor twice yields one target. */
@@ -98,71 +105,17 @@ function isHttpUrl(s: string): boolean {
   }
 }
 
-/** The file-backed store in the CA directory (`<dir>/aws-sync-targets.json`). */
-export class FileSyncTargetStore implements SyncTargetStore {
-  readonly path: string;
-
-  constructor(caDir: string) {
-    this.path = join(caDir, SYNC_STORE_FILE);
-  }
-
-  list(): SyncTarget[] {
-    if (!existsSync(this.path)) return [];
-    let text: string;
-    try {
-      if (statSync(this.path).size > SYNC_LIMITS.storeMaxBytes) throw new Error('file too large');
-      text = readFileSync(this.path, 'utf8');
-    } catch (cause) {
-      throw awsError('sync_store_invalid', undefined, { cause });
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (cause) {
-      throw awsError('sync_store_invalid', undefined, { cause });
-    }
-    const targets = (parsed as { version?: unknown; targets?: unknown }).targets;
-    if ((parsed as { version?: unknown }).version !== 1 || !Array.isArray(targets)) throw awsError('sync_store_invalid');
-    return targets.filter((t): t is SyncTarget => typeof t === 'object' && t !== null && typeof (t as SyncTarget).id === 'string');
-  }
-
-  get(id: string): SyncTarget | undefined {
-    return this.list().find((t) => t.id === id);
-  }
-
-  put(target: SyncTarget): void {
-    const all = this.list().filter((t) => t.id !== target.id);
-    if (all.length >= SYNC_LIMITS.maxTargets) throw awsError('sync_target_invalid', `at most ${SYNC_LIMITS.maxTargets} sync targets`);
-    all.push(target);
-    this.write(all);
-  }
-
-  remove(id: string): boolean {
-    const all = this.list();
-    const rest = all.filter((t) => t.id !== id);
-    if (rest.length === all.length) return false;
-    this.write(rest);
+/** Whether a push of CRL `next` may replace what `stored` records (never a smaller number). */
+export function pushMovesForward(stored: string | undefined, next: string | undefined): boolean {
+  if (stored === undefined || next === undefined) return true;
+  try {
+    return BigInt(next) >= BigInt(stored);
+  } catch {
     return true;
-  }
-
-  private write(targets: SyncTarget[]): void {
-    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
-    const tmp = `${this.path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-    try {
-      writeFileSync(tmp, `${JSON.stringify({ version: 1, targets }, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
-      renameSync(tmp, this.path);
-    } catch (e) {
-      try {
-        unlinkSync(tmp);
-      } catch {
-        /* already gone */
-      }
-      throw e;
-    }
   }
 }
 
-/** An in-memory store (tests, and servers that keep no CA directory). */
+/** An in-memory store (tests). */
 export class MemorySyncTargetStore implements SyncTargetStore {
   private readonly targets = new Map<string, SyncTarget>();
   list(): SyncTarget[] {
@@ -171,10 +124,21 @@ export class MemorySyncTargetStore implements SyncTargetStore {
   get(id: string): SyncTarget | undefined {
     return this.targets.get(id);
   }
-  put(target: SyncTarget): void {
+  async put(target: SyncTarget): Promise<void> {
+    const cur = this.targets.get(target.id);
+    if (cur && !pushMovesForward(cur.lastPushedNumber, target.lastPushedNumber)) return;
+    if (this.targets.size >= SYNC_LIMITS.maxTargets && !cur) throw awsError('sync_target_invalid', `at most ${SYNC_LIMITS.maxTargets} sync targets`);
     this.targets.set(target.id, target);
   }
-  remove(id: string): boolean {
+  async reset(target: SyncTarget): Promise<void> {
+    this.targets.set(target.id, target);
+  }
+  async register(target: SyncTarget): Promise<boolean> {
+    const isNew = !this.targets.has(target.id);
+    await this.put(target);
+    return isNew;
+  }
+  async remove(id: string): Promise<boolean> {
     return this.targets.delete(id);
   }
 }

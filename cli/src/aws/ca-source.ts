@@ -1,15 +1,15 @@
 /**
  * Where `rapki aws …` gets the CA's certificates and current CRL, and where it records the CRL
  * sync target: either the running CA server (`--ca-url`, pinned by `--ca-fingerprint`, admin
- * token from `RAPKI_ADMIN_TOKEN`) or the CA directory on the CA host (`--ca-dir`), read without the
- * CA passphrase (only public material and the stored CRL are needed).
+ * token from `RAPKI_ADMIN_TOKEN`) or the CA's store on the CA host (`--ca-dir`, with `--store-url`
+ * for a CA in PostgreSQL), read without the CA passphrase (only public material and the stored CRL
+ * are needed). A target registered this way is seen by every running replica within seconds.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { crlToPem, readCrlFacts } from '../../../ca-server/src/aws/crl-data.js';
 import { awsError } from '../../../ca-server/src/aws/errors.js';
 import { SYNC_ROUTE_PREFIX } from '../../../ca-server/src/sync/constants.js';
-import { FileSyncTargetStore, syncTargetId, validateTargetInput } from '../../../ca-server/src/sync/target-store.js';
+import { syncTargetId, validateTargetInput } from '../../../ca-server/src/sync/target-store.js';
 import type { SyncTarget } from '../../../ca-server/src/sync/target-store.js';
 import type { SyncState, TargetState } from '../../../ca-server/src/sync/crl-sync.js';
 import type { CaClient } from '../ca-client/client.js';
@@ -119,48 +119,81 @@ export function serverCaSide(client: CaClient): CaSide {
   };
 }
 
-/** The CA directory on the CA host (`rapki ca init --dir D`). */
+/** Audit actor of a target registered from the CA host (docs/ca-api.md "Actors"). */
+const CA_HOST_ACTOR = 'ca-host';
+
+/** The CA's store, through its directory on the CA host (`rapki ca init --dir D`). */
 export async function dirCaSide(
   dir: string,
   now: () => Date = () => new Date(),
   storeArgs: { url?: string | undefined; urlFile?: string | undefined; env?: NodeJS.ProcessEnv } = {},
 ): Promise<CaSide> {
-  const { caPaths, readCaConfig } = await import('../../../ca-server/src/ca-dir.js');
-  const paths = caPaths(dir);
-  const config = readCaConfig(dir);
-  const store = new FileSyncTargetStore(paths.dir);
+  const [{ storeSelection }, { openCaDirStore }, { SyncTargetRegistry }, { caPaths, caExists }, { derToPem }] = await Promise.all([
+    import('../../../ca-server/src/store/store-selection.js'),
+    import('../../../ca-server/src/open-ca-store.js'),
+    import('../../../ca-server/src/sync/store-sync-targets.js'),
+    import('../../../ca-server/src/ca-dir.js'),
+    import('../../../ca-server/src/x509/pem.js'),
+  ]);
+  const env = storeArgs.env ?? process.env;
+  const sel = storeSelection({ dir, url: storeArgs.url, urlFile: storeArgs.urlFile, env }).open();
+  if (sel.location.backend === 'sqlite' && !caExists(dir)) throw awsError('aws_usage', `no CA in ${caPaths(dir).dir} (pass --store-url for a CA in PostgreSQL)`);
+  /** One store handle per operation: a CLI run, nothing kept open between calls. */
+  const withRegistry = async <T>(fn: (r: InstanceType<typeof SyncTargetRegistry>, s: Awaited<ReturnType<typeof openCaDirStore>>) => Promise<T>): Promise<T> => {
+    const opened = await openCaDirStore({ dir, location: sel.location, mustExist: true, env });
+    try {
+      const reg = new SyncTargetRegistry(opened.store, now);
+      await reg.refresh();
+      return await fn(reg, opened);
+    } finally {
+      await opened.close();
+    }
+  };
   return {
     kind: 'dir',
     async material() {
-      const rootPem = readFileSync(paths.rootCert, 'utf8');
-      const fingerprint = fingerprintOfPem(rootPem);
-      if (fingerprint !== config.fingerprint) throw awsError('aws_usage', 'root.pem does not match the fingerprint in ca.json');
-      const intermediatePem = config.intermediate && existsSync(paths.intermediateCert) ? readFileSync(paths.intermediateCert, 'utf8') : undefined;
-      const issuingDer = pemToDer(intermediatePem ?? rootPem, 'CERTIFICATE');
-      const issuerId = createHash('sha256').update(issuingDer).digest('hex');
-      const { storeSelection } = await import('../../../ca-server/src/store/store-selection.js');
-      const { withStore } = await import('../../../ca-server/src/store/open-store.js');
-      const env = storeArgs.env ?? process.env;
-      const sel = storeSelection({ dir, url: storeArgs.url, urlFile: storeArgs.urlFile, env }).open();
-      const rec = await withStore({ ...sel, mustExist: true }, (o) => o.store.getCrl(issuerId));
-      return { fingerprint, rootPem, intermediatePem, crl: rec ? crlFrom(rec.der) : undefined };
+      return withRegistry(async (_r, o) => {
+        const st = await o.store.getCaState();
+        const cfg = st.config;
+        if (!cfg) throw awsError('aws_usage', `the store ${o.display} holds no CA`);
+        const cert = (id: string) => st.certificates.find((c) => c.id === id);
+        const root = cert(cfg.rootId);
+        if (!root) throw awsError('aws_usage', 'the store holds no root certificate');
+        const rootPem = derToPem(root.der, 'CERTIFICATE');
+        const inter = cfg.intermediate ? cert(cfg.issuerId) : undefined;
+        const intermediatePem = inter ? derToPem(inter.der, 'CERTIFICATE') : undefined;
+        const rec = await o.store.getCrl(cfg.issuerId);
+        const next = st.rotation ? st.certificates.find((c) => c.state === 'next') : undefined;
+        return {
+          fingerprint: cfg.rootId,
+          rootPem,
+          intermediatePem,
+          crl: rec ? crlFrom(rec.der) : undefined,
+          rotationNext: next
+            ? { rootPem: next.role === 'root' ? derToPem(next.der, 'CERTIFICATE') : rootPem, intermediatePem: next.role === 'intermediate' ? derToPem(next.der, 'CERTIFICATE') : undefined }
+            : undefined,
+        };
+      });
     },
     async putSyncTarget(t) {
       const base = validateTargetInput({ trustAnchorArn: t.trustAnchorArn, crlArn: t.crlArn, region: t.region, endpoint: t.endpoint }, now());
-      const existing = store.get(base.id);
-      const target: SyncTarget = {
-        ...(existing ?? base),
-        crlArn: t.crlArn ?? existing?.crlArn,
-        ...(t.pushedCrlSha256 ? { lastPushedSha256: t.pushedCrlSha256, lastPushedNumber: t.pushedCrlNumber, lastSuccessAt: now().toISOString() } : {}),
-      };
-      store.put(target);
-      return viewOf(target);
+      return withRegistry(async (reg) => {
+        const store = reg.primary;
+        const existing = store.get(base.id);
+        const target: SyncTarget = {
+          ...(existing ?? base),
+          crlArn: t.crlArn ?? existing?.crlArn,
+          ...(t.pushedCrlSha256 ? { lastPushedSha256: t.pushedCrlSha256, lastPushedNumber: t.pushedCrlNumber, lastSuccessAt: now().toISOString() } : {}),
+        };
+        await store.register(target, CA_HOST_ACTOR);
+        return viewOf(store.get(target.id) ?? target);
+      });
     },
     async removeSyncTarget(t) {
-      return store.remove(syncTargetId(t));
+      return withRegistry((reg) => reg.primary.remove(syncTargetId(t), CA_HOST_ACTOR));
     },
     async syncState() {
-      return { live: false, alarm: undefined, targets: store.list().map(viewOf) };
+      return withRegistry(async (reg) => ({ live: false, alarm: undefined, targets: reg.primary.list().map(viewOf) }));
     },
     close() {},
   };

@@ -4,6 +4,7 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { adminTokenOptions, caConnectionOptions } from '../ca-client/options.js';
+import { storeOptions } from './store-options.js';
 
 const create: CommandModule = {
   command: 'create',
@@ -17,6 +18,7 @@ const create: CommandModule = {
         describe: 'on the CA host: make the token in this CA directory, without the API or an admin token (needs the CA passphrase; works while the server runs)',
       })
       .option('passphrase-file', { type: 'string', describe: 'with --dir: file holding the CA key passphrase (else RAPKI_CA_PASSPHRASE)' })
+      .options(storeOptions)
       .option('name', { type: 'string', demandOption: true, describe: 'who or what holds the token (1-64 of [A-Za-z0-9._@-])' })
       .option('role', { type: 'string', choices: ['admin', 'operator'], default: 'operator', describe: 'operator: mint enrollment tokens and read; admin: everything' })
       .option('ttl', { type: 'string', describe: 'lifetime (e.g. 12h, 90d; at most 3650d); default: does not expire' })

@@ -1,8 +1,10 @@
 /**
  * `rapki ca migrate-store --dir D --to postgres://…` (docs/ha.md "Moving a CA to PostgreSQL"):
- * copies the CA's SQLite store into an empty PostgreSQL database, verifies the audit chain there,
- * then records the new store in `D/ca.json` so that `ca serve --dir D` uses it. The SQLite file is
- * left as it was. Stop `ca serve` first: what it writes after the copy started is not copied.
+ * copies the CA's whole SQLite store (the inventory and every other part of the CA's state: keys,
+ * configuration, rotation, sync targets) into an empty PostgreSQL database, verifies the audit
+ * chain there, then records the new store in `D/ca.json` so that `ca serve --dir D` uses it. The
+ * SQLite file is left as it was. Stop `ca serve` first: what it writes after the copy started is
+ * not copied.
  */
 import type { Argv, CommandModule } from 'yargs';
 
@@ -28,13 +30,13 @@ export const caMigrateStoreCommand: CommandModule<object, Args> = {
     };
     try {
       const { caError } = await import('../../../ca-server/src/errors.js');
-      const { caPaths, readCaConfig, writePrivateFile } = await import('../../../ca-server/src/ca-dir.js');
+      const { caPaths, writeCaDirPointer } = await import('../../../ca-server/src/ca-dir.js');
       const { storeSelection } = await import('../../../ca-server/src/store/store-selection.js');
       const { storeUrlOf, parseStoreUrl } = await import('../../../ca-server/src/store/store-url.js');
-      const { migrateSqliteToPg } = await import('../../../ca-server/src/store/migrate-to-pg.js');
+      const { migrateToPg } = await import('../../../ca-server/src/store/migrate-to-pg.js');
       const { withStore } = await import('../../../ca-server/src/store/open-store.js');
+      const { openCaDirStore } = await import('../../../ca-server/src/open-ca-store.js');
       const { verifyAuditChain, AUDIT_GENESIS_HASH } = await import('../../../ca-server/src/authority/audit-chain.js');
-      const config = readCaConfig(argv.dir);
       const source = storeSelection({ dir: argv.dir, env: {} }).open().location;
       if (source.backend !== 'sqlite') throw caError('store_url_invalid', `This CA already keeps its store in ${source.display}.`);
       if (argv.to === undefined && argv['to-file'] === undefined) throw caError('store_url_invalid', 'Name the target with --to postgres://… or --to-file FILE.');
@@ -42,15 +44,23 @@ export const caMigrateStoreCommand: CommandModule<object, Args> = {
       const target = parseStoreUrl(t.url, { origin: t.origin, dir: caPaths(argv.dir).dir, env: process.env });
       if (target.backend !== 'postgres') throw caError('store_url_invalid', 'The target must be a PostgreSQL URL (postgres://…).');
       say(`copying ${source.display} to ${target.display}`);
-      const r = await migrateSqliteToPg({
-        sqliteFile: source.file,
-        target: target.spec,
-        env: process.env,
-        warn: (m) => say(`warning: ${m}`),
-        onProgress: (table, n) => {
-          if (n % 10_000 === 0) say(`${table}: ${n} rows`);
-        },
-      });
+      // Opened through the CA directory: a directory made by an older rapki is imported into its store first.
+      const src = await openCaDirStore({ dir: argv.dir, location: source, mustExist: true });
+      let r: Awaited<ReturnType<typeof migrateToPg>>;
+      try {
+        if (src.upgraded) say('imported the CA directory of an older rapki into its store first');
+        r = await migrateToPg({
+          source: src.store,
+          target: target.spec,
+          env: process.env,
+          warn: (m) => say(`warning: ${m}`),
+          onProgress: (table, n) => {
+            if (n % 10_000 === 0) say(`${table}: ${n} rows`);
+          },
+        });
+      } finally {
+        await src.close();
+      }
       // Verified once more through the store itself, as `ca serve` will read it.
       const verified = await withStore({ location: target, env: process.env }, async (o) => {
         let prev = AUDIT_GENESIS_HASH;
@@ -64,8 +74,8 @@ export const caMigrateStoreCommand: CommandModule<object, Args> = {
           seq += v.count;
         }
       });
-      if (verified.seq !== r.auditHead.seq || verified.hash !== r.auditHead.hash) throw new Error('the target audit head differs from the source');
-      writePrivateFile(caPaths(argv.dir).config, `${JSON.stringify({ ...config, store: target.display }, null, 2)}\n`);
+      if (verified.seq !== r.auditHead.seq || verified.hash !== r.auditHead.hash) throw new Error('the target audit head differs from the copy');
+      writeCaDirPointer(argv.dir, target.display);
       if (argv.json) {
         process.stdout.write(`${JSON.stringify({ target: target.display, rows: r.rows, auditHead: `${r.auditHead.seq}:${r.auditHead.hash}` })}\n`);
       } else {

@@ -86,15 +86,20 @@ const DEFAULT_CA_LISTEN = '127.0.0.1:8443';
 
 const serve: CommandModule<
   object,
-  CommonArgs & { listen?: string; 'init-if-missing': boolean; 'enroll-rate'?: number; 'admin-rate'?: number; ui: boolean; 'ui-idle-timeout'?: string; 'ui-session-lifetime'?: string; 'max-connections'?: number; 'max-connections-per-client'?: number }
+  CommonArgs & { listen?: string; 'tls-san'?: string[]; 'init-if-missing': boolean; 'enroll-rate'?: number; 'admin-rate'?: number; ui: boolean; 'ui-idle-timeout'?: string; 'ui-session-lifetime'?: string; 'max-connections'?: number; 'max-connections-per-client'?: number }
 > = {
   command: 'serve',
-  describe: 'Run the CA server (HTTPS)',
+  describe: 'Run the CA server (HTTPS); with --store-url postgres://… any number of replicas share one CA (docs/ha.md)',
   builder: (y: Argv) =>
     y
-      .option('dir', { type: 'string', demandOption: true, describe: 'CA directory' })
+      .option('dir', { type: 'string', demandOption: true, describe: "CA directory: holds the SQLite store, or only this node's files (TLS certificate) when the store is PostgreSQL; may be empty" })
       .option('listen', { type: 'string', describe: `HOST:PORT (port 0 = any free port); default: ${CA_LISTEN_ENV}, else ${DEFAULT_CA_LISTEN}` })
-      .option('init-if-missing', { type: 'boolean', default: false, describe: 'create the CA first if the directory has none' })
+      .option('tls-san', {
+        type: 'string',
+        array: true,
+        describe: "a name of this server's TLS certificate, dns:NAME or ip:ADDRESS (repeatable; default: the --listen host). Each replica has its own (docs/ha.md)",
+      })
+      .option('init-if-missing', { type: 'boolean', default: false, describe: 'create the CA first if the directory (or the store) has none' })
       .option('passphrase-file', { type: 'string', describe: 'file holding the CA key passphrase (else RAPKI_CA_PASSPHRASE)' })
       .option('enroll-rate', { type: 'number', describe: 'enroll/renew requests per second per client IP (burst 2x)' })
       .option('admin-rate', { type: 'number', describe: 'admin requests per second per client IP (burst 2x)' })
@@ -124,6 +129,7 @@ const serve: CommandModule<
         dir: argv.dir,
         console: consoleConfig,
         listen: listenAddress,
+        tlsSans: argv['tls-san'],
         initIfMissing: argv['init-if-missing'],
         passphraseFile: argv['passphrase-file'],
         storeUrl: argv['store-url'],

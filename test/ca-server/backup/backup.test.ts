@@ -2,22 +2,25 @@
  * CA backup and restore (issue 8 point 1; docs/operations.md "Backup and restore").
  *
  * The online case runs against a real `rapki ca serve` child process: enrollments keep arriving
- * while {@link backupCa} copies the database, the backup is restored into a new directory, and a
+ * while {@link backupCa} exports the store, the backup is restored into a new directory, and a
  * second real server is started from it. It must know exactly the certificates the manifest counts
  * (all of them ones a client received), answer a revocation with a CRL number above the backed-up
  * one (openssl reads it), and the restored audit chain must verify (`rapki audit verify --dir`).
- * The offline cases check what goes into a backup, modes, and every refusal with its code.
+ * The offline cases check what goes into a backup (the store's tables, not the node's files), that
+ * the restored store equals the backed-up one row for row, modes, and every refusal with its code.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupCa } from '../../../ca-server/src/backup/backup.js';
 import { restoreCa } from '../../../ca-server/src/backup/restore.js';
 import { hashFile, listFiles } from '../../../ca-server/src/backup/files.js';
+import { openStore } from '../../../ca-server/src/store/open-store.js';
+import { SNAPSHOT_TABLES, type SnapshotChunk } from '../../../ca-server/src/store/snapshot.js';
+import type { CaStore } from '../../../ca-server/src/store/ca-store.js';
 import { runRapki, startCaServerProcess, TEST_CA_PASSPHRASE, type CaServerProcess } from '../../support/ca-server.js';
 import { listAllCertificates, mintTokens, normHex, prepareCsrs, trafficClient, type TrafficClient } from '../../support/ca-traffic.js';
 
@@ -50,6 +53,32 @@ function modes(root: string): { dirs: number[]; files: number[] } {
   };
   walk(root);
   return { dirs, files };
+}
+
+/** Every row of a store, by table (what a backup must carry). */
+async function dump(store: CaStore): Promise<Record<string, unknown[][]>> {
+  const out: Record<string, unknown[][]> = {};
+  await store.exportSnapshot(async (c: SnapshotChunk) => {
+    out[c.table] = [...(out[c.table] ?? []), ...c.rows.map((r) => [...r])];
+  });
+  return out;
+}
+
+async function withSqlite<T>(file: string, fn: (s: CaStore) => Promise<T>): Promise<T> {
+  const o = await openStore({ location: { backend: 'sqlite', file, display: 'sqlite:test' }, mustExist: true });
+  try {
+    return await fn(o.store);
+  } finally {
+    await o.close();
+  }
+}
+
+/** Rewrites one table file of a backup (a line-level edit of its rows). */
+function editTable(backup: string, table: string, edit: (rows: unknown[][]) => unknown[][]): void {
+  const f = join(backup, 'store', `${table}.ndjson`);
+  const [header, ...lines] = readFileSync(f, 'utf8').trimEnd().split('\n');
+  const rows = edit(lines.map((l) => JSON.parse(l) as unknown[]));
+  writeFileSync(f, [header, ...rows.map((r) => JSON.stringify(r))].join('\n') + '\n');
 }
 
 function crlNumber(der: Buffer): number {
@@ -113,17 +142,16 @@ describe('rapki ca backup while the server serves enrollments, then restore and 
     const [bk] = await Promise.all([backupCa({ dir: s.dir, out, passphrase: TEST_CA_PASSPHRASE, progress: (l) => lines.push(l) }), during]);
     const m = bk.manifest;
     console.log(`backup under load: ${m.database.certificates} of ${PRE + DURING} certificates in the snapshot, CRL number ${m.database.crlNumber}`);
-    expect(lines.some((l) => l.includes('online backup API'))).toBe(true);
+    expect(lines.some((l) => l.includes('one consistent snapshot'))).toBe(true);
     expect(m.database.certificates).toBeGreaterThanOrEqual(PRE + MID);
     // Enrollments went on after the snapshot: the backup did not stop the server.
     expect(m.database.certificates).toBeLessThan(received.size);
     expect(m.database.crlNumber).toBeGreaterThan(0);
     expect(m.database.auditVerified).toBe(true);
     expect(m.passphraseIncluded).toBe(false);
-    // The server's TLS files are part of the backup; the live WAL side files are not.
+    // The store's tables and the root; not the node's own files (TLS, the SQLite file itself).
     const listed = m.files.map((f) => f.path);
-    expect(listed).toEqual(expect.arrayContaining(['ca.db', 'ca.json', 'root.pem', 'root.key.enc', 'tls/server.pem', 'tls/server.key']));
-    expect(listed.filter((p) => /ca\.db-(wal|shm)/.test(p))).toEqual([]);
+    expect(listed).toEqual(['root.pem', ...SNAPSHOT_TABLES.map((t) => `store/${t.name}.ndjson`)].sort());
     for (const f of m.files) expect(hashFile(join(out, f.path)).sha256).toBe(f.sha256);
     expect(modes(out).dirs.every((x) => x === 0o700)).toBe(true);
     expect(modes(out).files.every((x) => x === 0o600)).toBe(true);
@@ -177,12 +205,12 @@ describe('rapki ca backup while the server serves enrollments, then restore and 
     expect(await codeOf(restoreCa({ from: out, dir: join(work, 'unconfirmed') }))).toBe('restore_fingerprint_unconfirmed');
     expect(await codeOf(restoreCa({ from: out, dir: join(work, 'other-root'), expectFingerprint: 'ab'.repeat(32) }))).toBe('restore_fingerprint_mismatch');
 
-    // A changed byte in a certificate: refused, and nothing is left under the target name.
+    // A changed byte in the inventory: refused, and nothing is left under the target name.
     const bad1 = join(work, 'tampered-file');
     cpSync(out, bad1, { recursive: true });
-    const pem = readFileSync(join(bad1, 'tls', 'server.pem'));
-    pem[100] = pem[100] === 0x41 ? 0x42 : 0x41;
-    writeFileSync(join(bad1, 'tls', 'server.pem'), pem);
+    const inv = readFileSync(join(bad1, 'store', 'certificates.ndjson'));
+    inv[300] = inv[300] === 0x41 ? 0x42 : 0x41;
+    writeFileSync(join(bad1, 'store', 'certificates.ndjson'), inv);
     const t1 = join(work, 't1', 'ca');
     expect(await codeOf(restoreCa({ from: bad1, dir: t1, expectFingerprint: fp }))).toBe('backup_file_corrupt');
     expect(existsSync(t1)).toBe(false);
@@ -195,13 +223,10 @@ describe('rapki ca backup while the server serves enrollments, then restore and 
     writeFileSync(join(bad1r, 'root.pem'), rootPem);
     expect(await codeOf(restoreCa({ from: bad1r, dir: join(work, 't1r'), expectFingerprint: fp }))).toBe('restore_fingerprint_mismatch');
 
-    // An audit record rewritten in the database, the manifest left alone: the hash does not match.
+    // An audit record rewritten in the export, the manifest left alone: the hash does not match.
     const bad2 = join(work, 'tampered-audit');
     cpSync(out, bad2, { recursive: true });
-    const db = new Database(join(bad2, 'ca.db'));
-    db.exec('DROP TRIGGER audit_log_no_update');
-    db.prepare(`UPDATE audit_log SET actor = 'mallory' WHERE seq = 2`).run();
-    db.close();
+    editTable(bad2, 'audit_log', (rows) => rows.map((r) => (r[0] === 2 ? [r[0], r[1], 'mallory', ...r.slice(3)] : r)));
     expect(await codeOf(restoreCa({ from: bad2, dir: join(work, 't2'), expectFingerprint: fp }))).toBe('backup_file_corrupt');
 
     // A manifest pointing outside the backup is refused before anything is read.
@@ -212,16 +237,14 @@ describe('rapki ca backup while the server serves enrollments, then restore and 
     writeFileSync(join(bad3, 'backup.json'), JSON.stringify(man));
     expect(await codeOf(restoreCa({ from: bad3, dir: join(work, 't3'), expectFingerprint: fp }))).toBe('backup_manifest_invalid');
 
-    // A forged backup: an admin token planted and a revoked certificate made valid again in ca.db,
-    // the audit chain untouched (so it still verifies), and the hashes in backup.json recomputed.
+    // A forged backup: an admin token planted and a revoked certificate made valid again in the
+    // export, the audit chain untouched (so it still verifies), and the hashes in backup.json recomputed.
     const forged = join(work, 'forged');
     cpSync(out, forged, { recursive: true });
-    const fdb = new Database(join(forged, 'ca.db'));
-    fdb.prepare("INSERT INTO admin_tokens (hash, id, role, name, created_at) VALUES (?, ?, 'admin', 'planted', 0)").run('f'.repeat(64), 'f'.repeat(16));
-    fdb.prepare("UPDATE certificates SET status = 'valid', revoked_at = NULL, reason = NULL WHERE serial = ?").run(first);
-    fdb.close();
+    editTable(forged, 'admin_tokens', (rows) => [...rows, ['f'.repeat(64), 'f'.repeat(16), 'admin', 'planted', 0, null, null, null, null]]);
+    editTable(forged, 'certificates', (rows) => rows.map((r) => (normHex(String(r[0])) === first ? [...r.slice(0, 7), 'valid', null, null, ...r.slice(10)] : r)));
     const fman = JSON.parse(readFileSync(join(forged, 'backup.json'), 'utf8')) as { files: Array<{ path: string; sha256: string; size: number }> };
-    Object.assign(fman.files.find((f) => f.path === 'ca.db')!, hashFile(join(forged, 'ca.db')));
+    for (const t of ['admin_tokens', 'certificates']) Object.assign(fman.files.find((f) => f.path === `store/${t}.ndjson`)!, hashFile(join(forged, 'store', `${t}.ndjson`)));
     writeFileSync(join(forged, 'backup.json'), `${JSON.stringify(fman, null, 2)}\n`);
     const ft = join(work, 'forged-restored');
     expect(await codeOf(restoreCa({ from: forged, dir: ft, expectFingerprint: fp }))).toBe('backup_signature_invalid');
@@ -245,39 +268,48 @@ describe('rapki ca backup while the server serves enrollments, then restore and 
 describe('what a backup holds', { timeout: 60_000 }, () => {
   const work = mkdtempSync(join(tmpdir(), 'rapki-backup-files-'));
   const ca = join(work, 'ca');
-  const fingerprint = (): string => (JSON.parse(readFileSync(join(ca, 'ca.json'), 'utf8')) as { fingerprint: string }).fingerprint;
+  let fp = '';
+  const fingerprint = (): string => fp;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     const r = runRapki(['ca', 'init', '--dir', ca, '--json'], { RAPKI_CA_PASSPHRASE: TEST_CA_PASSPHRASE });
     expect(r.status, r.stderr).toBe(0);
-    // What sync registration, a rotation and a development server leave in the directory.
-    writeFileSync(join(ca, 'aws-sync-targets.json'), '{"version":1,"targets":[]}\n', { mode: 0o644 });
-    mkdirSync(join(ca, 'rotation', 'history', 'r1'), { recursive: true });
-    writeFileSync(join(ca, 'rotation', 'state.json'), '{"phase":"active"}\n');
-    writeFileSync(join(ca, 'rotation', 'history', 'r1', 'root.pem'), readFileSync(join(ca, 'root.pem')));
+    fp = (JSON.parse(r.stdout) as { fingerprint: string }).fingerprint;
+    // What sync registration and a rotation leave in the store, and a development server's passphrase file.
+    await withSqlite(join(ca, 'ca.db'), async (s) => {
+      const now = new Date('2026-01-01T00:00:00Z');
+      await s.putSyncTarget({ id: '0123456789abcdef', trustAnchorArn: 'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/0b6c1f9e-5f55-4a0e-9d36-2b1b7f1c0a11', region: 'us-east-1', endpoint: null, createdAt: now }, { time: now, actor: 'test', action: 'sync_target.add', details: {} });
+      await s.saveCrlSlot({ slot: 'primary', targetId: '0123456789abcdef', crlArn: 'arn:aws:rolesanywhere:us-east-1:123456789012:crl/1', pushedNumber: '7', pushedSha256: 'a'.repeat(64), lastSuccessAt: now }, 'forward');
+      await s.updateCaState({ rotation: { expectVersion: 0, state: { version: 1, id: 'abcd', phase: 'preparing', done: [], old: { issuerId: fp } } } });
+    });
     writeFileSync(join(ca, 'passphrase'), `${TEST_CA_PASSPHRASE}\n`, { mode: 0o600 });
-    writeFileSync(join(ca, '.ca.json.123.abcdef.tmp'), 'half-written');
   });
 
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it('copies every CA file (rotation and sync state included), leaves out temp files and the passphrase, and restores them byte for byte', async () => {
+  it('exports every table of the store (rotation and sync state included), not the node\'s files nor the passphrase; restores them row for row', async () => {
     const out = join(work, 'b1');
     const r = await backupCa({ dir: ca, out, passphrase: TEST_CA_PASSPHRASE, now: () => new Date('2026-01-02T03:04:05Z') });
     const paths = r.manifest.files.map((f) => f.path);
-    expect(paths).toEqual(['aws-sync-targets.json', 'ca.db', 'ca.json', 'root.key.enc', 'root.pem', 'rotation/history/r1/root.pem', 'rotation/state.json']);
+    expect(paths).toEqual(['root.pem', ...SNAPSHOT_TABLES.map((t) => `store/${t.name}.ndjson`)].sort());
     expect(r.passphraseLeftOut).toBe(true);
     expect(r.manifest.createdAt).toBe('2026-01-02T03:04:05.000Z');
+    expect(r.manifest.version).toBe(3);
     expect(r.manifest.database.auditRecords).toBeGreaterThan(0);
-    expect(statSync(join(out, 'aws-sync-targets.json')).mode & 0o777).toBe(0o600);
+    expect(r.rows).toMatchObject({ sync_targets: 1, crl_slots: 1, rotation_state: 1, ca_keys: 1, ca_config: 1 });
+    expect(statSync(join(out, 'store', 'ca_keys.ndjson')).mode & 0o777).toBe(0o600);
+    // The key is in it only as the store holds it: encrypted.
+    expect(readFileSync(join(out, 'store', 'ca_keys.ndjson'), 'utf8')).toContain('BEGIN RAPKI ENCRYPTED PRIVATE KEY');
 
     const dir = join(work, 'r1');
     mkdirSync(dir, { mode: 0o755 }); // an existing empty directory is accepted
     const rs = await restoreCa({ from: out, dir, expectFingerprint: fingerprint() });
     expect(rs.passphraseRestored).toBe(false);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
-    for (const p of paths.filter((x) => x !== 'ca.db')) expect(readFileSync(join(dir, p)).equals(readFileSync(join(ca, p))), p).toBe(true);
-    expect(listFiles(dir).files).toEqual(paths);
+    expect(listFiles(dir).files).toEqual(['ca.db', 'ca.json', 'root.pem']);
+    expect(readFileSync(join(dir, 'root.pem'))).toEqual(readFileSync(join(ca, 'root.pem')));
+    const [before, after] = [await withSqlite(join(ca, 'ca.db'), dump), await withSqlite(join(dir, 'ca.db'), dump)];
+    expect(after).toEqual(before);
   });
 
   it('copies the passphrase only when asked', async () => {
@@ -296,7 +328,7 @@ describe('what a backup holds', { timeout: 60_000 }, () => {
     expect(await codeOf(backupCa({ dir: join(work, 'nothing'), out: join(work, 'b3'), passphrase: TEST_CA_PASSPHRASE }))).toBe('ca_not_found');
     const out = join(work, 'b4');
     await backupCa({ dir: ca, out, passphrase: TEST_CA_PASSPHRASE });
-    rmSync(join(out, 'rotation', 'state.json'));
+    rmSync(join(out, 'store', 'rotation_state.ndjson'));
     expect(await codeOf(restoreCa({ from: out, dir: join(work, 'r4'), expectFingerprint: fingerprint() }))).toBe('backup_file_missing');
   });
 

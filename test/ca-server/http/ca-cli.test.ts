@@ -18,7 +18,7 @@ afterAll(async () => {
 const env = { RAPKI_CA_PASSPHRASE: TEST_CA_PASSPHRASE };
 
 describe('rapki ca init', () => {
-  it('creates a private directory, an encrypted key, a lint-clean root; prints JSON once; refuses to overwrite', () => {
+  it('creates a private directory and a store holding the encrypted key, a lint-clean root; prints JSON once; refuses to overwrite', async () => {
     const dir = join(tmp, 'a');
     const r = runRapki(['ca', 'init', '--dir', dir, '--json', '--subject', 'CN=Example Root,O=Example'], env);
     expect(r.status).toBe(0);
@@ -28,8 +28,19 @@ describe('rapki ca init', () => {
     expect(out.root).toBe(join(dir, 'root.pem'));
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     for (const f of readdirSync(dir)) expect([f, statSync(join(dir, f)).mode & 0o777]).toEqual([f, 0o600]);
-    const key = readFileSync(join(dir, 'root.key.enc'), 'utf8');
-    expect(key).not.toContain('PRIVATE KEY-----\nMI');
+    // The directory holds the store, its pointer and a copy of the root; the key is in the store, encrypted.
+    expect(readdirSync(dir).filter((f) => !f.startsWith('ca.db-')).sort()).toEqual(['ca.db', 'ca.json', 'root.pem']);
+    const { openStore } = await import('../../../ca-server/src/store/open-store.js');
+    const st = await openStore({ location: { backend: 'sqlite', file: join(dir, 'ca.db'), display: 'sqlite:test' }, mustExist: true });
+    try {
+      const key = (await st.store.getCaKey(out.fingerprint))!;
+      expect(key.kind).toBe('encrypted');
+      expect(key.value).toContain('BEGIN RAPKI ENCRYPTED PRIVATE KEY');
+      expect(key.value).not.toContain('PRIVATE KEY-----\nMI');
+      expect((await st.store.getCaState()).config).toMatchObject({ rootId: out.fingerprint, subject: 'CN=Example Root,O=Example' });
+    } finally {
+      await st.close();
+    }
     const fp = openssl(['x509', '-in', out.root, '-noout', '-fingerprint', '-sha256']).out;
     expect(fp.split('=')[1]!.trim().replace(/:/g, '').toLowerCase()).toBe(out.fingerprint);
     const text = openssl(['x509', '-in', out.root, '-noout', '-text']).out;

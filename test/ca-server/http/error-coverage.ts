@@ -16,6 +16,7 @@ export const NOT_PROVOKED_OVER_HTTP: Readonly<Record<string, string>> = {
   not_ready: 'needs a dead store; covered in http/errors.test.ts with a closed store',
   csrf_failed: 'the console only (HTML forms); provoked over HTTPS in test/ca-server/ui/console-http.test.ts and in a browser in test/e2e/console.test.ts',
   store_unavailable: 'needs the database down; provoked over HTTPS in test/ca-server/store/pg-outage.test.ts (PostgreSQL stopped under load)',
+  store_state_conflict: 'a compare-and-set of the CA state lost to another writer; covered in store/contract.ts (both backends, many writers); the rotation admin API maps it to rotation_in_progress',
   internal_error: 'no route throws a non-coded error on purpose; the mapping is covered in http/errors.test.ts',
   ca_exists: 'CLI only (status 0); covered in http/ca-cli.test.ts',
   ca_not_found: 'CLI only; covered in http/ca-cli.test.ts',

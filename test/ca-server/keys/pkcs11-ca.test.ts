@@ -1,6 +1,7 @@
 /**
  * A CA whose signing keys live on a PKCS#11 token (`initCa({pkcs11})`, `openCa`), with real parts:
- * a SoftHSM2 token, a real CA directory and SQLite file, and independent checkers — `openssl verify`
+ * a SoftHSM2 token, a real CA directory and SQLite store (which records the key URIs, never the
+ * PIN), and independent checkers — `openssl verify`
  * for the leaves, `openssl crl -CAfile` for the CRL signature, `pkcs11-tool` (OpenSC) for the key's
  * attributes on the token.
  */
@@ -11,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initCa } from '../../../ca-server/src/init.js';
 import { openCa, type OpenCa } from '../../../ca-server/src/open-ca.js';
 import { parsePkcs11Uri } from '../../../common/src/pkcs11/uri.js';
-import { readCaConfig } from '../../../ca-server/src/ca-dir.js';
+import { loadCaConfig } from '../../../ca-server/src/ca-config.js';
+import { openStore } from '../../../ca-server/src/store/open-store.js';
 import { systemClock, systemRandom } from '../../../ca-server/src/authority/deps.js';
 import { makeNextGeneration } from '../../../ca-server/src/rotation/generation.js';
 import { csrPem } from '../authority/fixtures.js';
@@ -31,8 +33,19 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-function ca(dir: string): { json: { keyType: string; pkcs11?: { rootKey: string; intermediateKey?: string; module?: string } } } {
-  return { json: JSON.parse(readFileSync(join(dir, 'ca.json'), 'utf8')) as never };
+/** The CA's store in `dir` (SQLite), for one call. */
+async function withCaStore<T>(dir: string, fn: (s: Awaited<ReturnType<typeof openStore>>['store']) => Promise<T>): Promise<T> {
+  const o = await openStore({ location: { backend: 'sqlite', file: join(dir, 'ca.db'), display: 'sqlite:test' }, mustExist: true });
+  try {
+    return await fn(o.store);
+  } finally {
+    await o.close();
+  }
+}
+
+/** The configuration the store holds (key type, the token keys' URIs and module). */
+async function ca(dir: string): Promise<{ json: { keyType: string; pkcs11?: { rootKey: string; intermediateKey?: string; module?: string } } }> {
+  return withCaStore(dir, async (s) => ({ json: (await loadCaConfig(s, dir)).config as never }));
 }
 
 describe.skipIf(!SOFTHSM_AVAILABLE)('CA keys on a PKCS#11 token (SoftHSM2)', () => {
@@ -95,7 +108,7 @@ describe.skipIf(!SOFTHSM_AVAILABLE)('CA keys on a PKCS#11 token (SoftHSM2)', () 
   it('ec-p256 root on the token: no key file, URI without PIN in ca.json, the key is sensitive and never extractable, leaves and CRL verify', async () => {
     const dir = join(tmp, 'ec');
     await initCa({ dir, keyType: 'ec-p256', pkcs11: { keyUri: `pkcs11:token=${TOKEN};object=ec-root`, module: token.module, ...env() } });
-    const cfg = ca(dir).json;
+    const cfg = (await ca(dir)).json;
     expect(cfg.keyType).toBe('ec-p256');
     expect(cfg.pkcs11?.module).toBe(token.module);
     const uri = parsePkcs11Uri(cfg.pkcs11!.rootKey);
@@ -118,14 +131,14 @@ describe.skipIf(!SOFTHSM_AVAILABLE)('CA keys on a PKCS#11 token (SoftHSM2)', () 
     c.crl.stop();
     await issueRevokeAndCheck(c, dir, [join(dir, 'root.pem')]);
 
-    // Nothing in the CA directory (ca.json, PEMs, SQLite, TLS files) holds the PIN.
+    // Nothing in the CA directory (ca.json, PEMs, the SQLite store, TLS files) holds the PIN.
     for (const f of filesUnder(dir)) expect(readFileSync(f).includes(Buffer.from(PIN)), f).toBe(false);
   }, 60_000);
 
   it('rsa-3072 with --intermediate: both keys on the token (label and <label>-issuing), leaves verify through the chain, the intermediate signs the CRL', async () => {
     const dir = join(tmp, 'rsa');
     await initCa({ dir, keyType: 'rsa-3072', intermediate: true, pkcs11: { keyUri: `pkcs11:token=${TOKEN};object=rsa-ca`, module: token.module, ...env() } });
-    const cfg = ca(dir).json;
+    const cfg = (await ca(dir)).json;
     expect(parsePkcs11Uri(cfg.pkcs11!.rootKey).object).toBe('rsa-ca');
     expect(parsePkcs11Uri(cfg.pkcs11!.intermediateKey!).object).toBe('rsa-ca-issuing');
     expect(readdirSync(dir).filter((n) => n.endsWith('.key.enc'))).toEqual([]);
@@ -145,20 +158,22 @@ describe.skipIf(!SOFTHSM_AVAILABLE)('CA keys on a PKCS#11 token (SoftHSM2)', () 
     for (const c of opened.splice(0)) await c.close();
     await expect(openCa({ dir, passphrase: '', pkcs11: env('wrong-pin-000') })).rejects.toMatchObject({ code: 'pkcs11_wrong_pin' });
     await expect(openCa({ dir, passphrase: '', pkcs11: { deps: { env: {} } } })).rejects.toMatchObject({ code: 'pkcs11_pin_required' });
-    // ca.json naming the root key for the intermediate certificate: the test signature does not verify.
-    const json = readFileSync(join(dir, 'ca.json'), 'utf8');
-    const cfg = JSON.parse(json) as { pkcs11: { rootKey: string; intermediateKey: string } };
-    writeFileSync(join(dir, 'ca.json'), JSON.stringify({ ...cfg, pkcs11: { ...cfg.pkcs11, intermediateKey: cfg.pkcs11.rootKey } }));
+    // The store naming the root key for the intermediate certificate: the test signature does not verify.
+    const cfg = (await ca(dir)).json as { pkcs11: { rootKey: string; intermediateKey: string } };
+    const { rootId, issuerId } = await withCaStore(dir, async (s) => (await s.getCaState()).config!);
+    const setKey = (caId: string, value: string) => withCaStore(dir, (s) => s.updateCaState({ putKeys: [{ caId, kind: 'pkcs11', value }] }));
+    await setKey(issuerId, cfg.pkcs11.rootKey);
     try {
       await expect(openCa({ dir, passphrase: '', pkcs11: env() })).rejects.toMatchObject({ code: 'ca_config_invalid' });
       // ...and one naming no key on the token.
-      writeFileSync(join(dir, 'ca.json'), JSON.stringify({ ...cfg, pkcs11: { ...cfg.pkcs11, intermediateKey: `pkcs11:token=${TOKEN};object=nothing-here` } }));
+      await setKey(issuerId, `pkcs11:token=${TOKEN};object=nothing-here`);
       await expect(openCa({ dir, passphrase: '', pkcs11: env() })).rejects.toMatchObject({ code: 'pkcs11_key_not_found' });
-      // A PIN in a recorded URI is refused as an invalid ca.json.
-      writeFileSync(join(dir, 'ca.json'), JSON.stringify({ ...cfg, pkcs11: { ...cfg.pkcs11, rootKey: `${cfg.pkcs11.rootKey}?pin-value=${PIN}` } }));
+      // A PIN in a recorded URI is refused as an invalid configuration.
+      await setKey(issuerId, `${cfg.pkcs11.intermediateKey}?pin-value=${PIN}`);
       await expect(openCa({ dir, passphrase: '', pkcs11: env() })).rejects.toMatchObject({ code: 'ca_config_invalid' });
     } finally {
-      writeFileSync(join(dir, 'ca.json'), json);
+      await setKey(issuerId, cfg.pkcs11.intermediateKey);
+      expect(rootId).not.toBe(issuerId);
     }
     // Intact again: it opens.
     await open(dir);
@@ -166,9 +181,12 @@ describe.skipIf(!SOFTHSM_AVAILABLE)('CA keys on a PKCS#11 token (SoftHSM2)', () 
 
   it('CA rotation of a token-held CA is refused with a coded error, and makes no next generation', async () => {
     const dir = join(tmp, 'ec');
-    await expect(
-      makeNextGeneration({ caDir: dir, config: readCaConfig(dir), passphrase: '', keyType: 'ec-p256', clock: systemClock, random: systemRandom }),
-    ).rejects.toMatchObject({ code: 'invalid_request' });
-    expect(filesUnder(dir).filter((f) => f.includes('rotation'))).toEqual([]);
+    await withCaStore(dir, async (store) => {
+      const { config, state } = await loadCaConfig(store, dir);
+      await expect(makeNextGeneration({ store, state, config, passphrase: '', keyType: 'ec-p256', clock: systemClock, random: systemRandom })).rejects.toMatchObject({ code: 'invalid_request' });
+      const after = await store.getCaState();
+      expect(after.certificates.filter((c) => c.state === 'next')).toEqual([]);
+      expect(after.rotation).toBeUndefined();
+    });
   });
 });

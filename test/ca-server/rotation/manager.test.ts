@@ -1,12 +1,13 @@
 /**
- * The rotation state machine over a real CA directory (real SQLite file, real keys) and the real
- * control-plane client against the in-process emulator: an intermediate CA (new intermediate under
- * the same root; one anchor holds the intermediate, one the root), the drain rule of finish,
+ * The rotation state machine over a real CA (real SQLite store holding its state and keys) and the
+ * real control-plane client against the in-process emulator: an intermediate CA (new intermediate
+ * under the same root; one anchor holds the intermediate, one the root), the drain rule of finish,
  * openssl as the independent checker of the new chain and of the new CA's CRL, emergency
- * revocation, abort with its drain, and resuming after a failed step.
+ * revocation, abort with its drain, and resuming after a failed step. What finish and abort leave
+ * is read from the store (configuration, certificate states, keys, slots, history).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isRapkiError } from '../../../common/src/errors.js';
@@ -18,7 +19,8 @@ import { caPaths } from '../../../ca-server/src/ca-dir.js';
 import { openCa } from '../../../ca-server/src/open-ca.js';
 import type { RotationControlPlane } from '../../../ca-server/src/rotation/manager.js';
 import { CrlSync } from '../../../ca-server/src/sync/crl-sync.js';
-import { FileSyncTargetStore, syncTargetId } from '../../../ca-server/src/sync/target-store.js';
+import { syncTargetId } from '../../../ca-server/src/sync/target-store.js';
+import { CRL_SLOTS } from '../../../ca-server/src/store/types.js';
 import { decryptCaKey } from '../../../ca-server/src/keys/key-encryption.js';
 import { derToPem, pemToDer } from '../../../ca-server/src/x509/pem.js';
 import { issuerFrom, makeLeaf } from '../../support/emulator-pki.js';
@@ -75,12 +77,12 @@ describe('RotationManager (in-process emulator, real CA directory)', () => {
   });
 
   async function register(t: TestCa, anchors: { name: string; pem: string }[]): Promise<{ tas: TrustAnchor[]; sync: CrlSync }> {
-    const store = new FileSyncTargetStore(t.dir);
+    const store = t.ca.rotation.registry.primary;
     const tas: TrustAnchor[] = [];
     for (const a of anchors) {
       const ta = await cp.createTrustAnchor({ name: a.name, bundlePem: a.pem, enabled: true, tags: [] });
       const base = { trustAnchorArn: ta.trustAnchorArn, region: 'us-east-1', endpoint: emu.url };
-      store.put({ ...base, id: syncTargetId(base), createdAt: new Date().toISOString() });
+      await store.register({ ...base, id: syncTargetId(base), createdAt: new Date().toISOString() }, 'admin:test');
       tas.push(ta);
     }
     const sync = new CrlSync({ store, controlPlaneFor, minCallIntervalMs: 0 });
@@ -137,7 +139,8 @@ describe('RotationManager (in-process emulator, real CA directory)', () => {
       // New leaves come from the new intermediate; openssl verifies them against root + new intermediate.
       const tok2 = await a.createEnrollmentToken({ subject: 'h2', sans: [], certTtlSeconds: 3600 }, 'admin:test');
       const leaf2 = await a.enroll(tok2.token, csrPem('CN=h2', []));
-      const newInterPem = readFileSync(join(t.dir, 'rotation', 'next', 'intermediate.pem'), 'utf8');
+      const newInterPem = derToPem(t.ca.rotation.switch.next!.certificate, 'CERTIFICATE');
+      expect((await t.ca.store.getCaState()).certificates.find((c) => c.id === st.next!.issuerId)).toMatchObject({ state: 'next' });
       expect(leaf2.chainPem.trim()).toBe(newInterPem.trim());
       expect(leaf2.rootPem.trim()).toBe(rootPem.trim());
       writeFileSync(join(t.dir, 'leaf2.pem'), leaf2.certificatePem);
@@ -167,8 +170,8 @@ describe('RotationManager (in-process emulator, real CA directory)', () => {
       expect(renewed.chainPem.trim()).toBe(newInterPem.trim());
       expect((await m.plan()).pendingLeaves).toBe(0);
 
-      const slotArns = JSON.parse(readFileSync(join(t.dir, 'rotation', 'aws-sync-next.json'), 'utf8')) as { slots: Record<string, { crlArn: string }> };
-      const oldArns = Object.fromEntries(new FileSyncTargetStore(t.dir).list().map((x) => [x.id, x.crlArn!]));
+      const slotArns = Object.fromEntries((await t.ca.store.listCrlSlots(CRL_SLOTS.next)).map((x) => [x.targetId, x.crlArn!]));
+      const oldArns = Object.fromEntries(t.ca.rotation.registry.primary.list().map((x) => [x.id, x.crlArn!]));
       const oldIssuerId = st.current.issuerId;
       const fin = await m.finish({ actor: 'admin:test' });
       expect(fin.current.issuerId).toBe(st.next!.issuerId);
@@ -177,7 +180,7 @@ describe('RotationManager (in-process emulator, real CA directory)', () => {
       expect((await cp.getTrustAnchor(tas[1]!.trustAnchorId)).x509CertificateData?.replace(/\s/g, '')).toBe(rootPem.replace(/\s/g, ''));
       // Two CRLs per anchor: the new CA's (the sync target points at it now) and the OLD one's,
       // kept because the old intermediate still chains to the root and its leaves are unexpired.
-      const targets = new FileSyncTargetStore(t.dir).list();
+      const targets = t.ca.rotation.registry.primary.list();
       expect(fin.retainedCrls).toEqual([expect.objectContaining({ issuerId: oldIssuerId, kind: 'retired', until: leaf1.notAfter.toISOString() })]);
       const oldInterFile = join(t.dir, 'old-inter.pem');
       writeFileSync(oldInterFile, oldInterPem);
@@ -186,7 +189,7 @@ describe('RotationManager (in-process emulator, real CA directory)', () => {
         expect(crls).toHaveLength(2);
         expect(crls.every((c) => c.enabled)).toBe(true);
         const target = targets.find((x) => x.trustAnchorArn === ta.trustAnchorArn)!;
-        expect(slotArns.slots[target.id]!.crlArn).toBe(target.crlArn);
+        expect(slotArns[target.id]).toBe(target.crlArn);
         const held = Buffer.from((await cp.getCrl(idFromArn(target.crlArn!))).crlData).toString();
         expect(held.replace(/\s/g, '')).toBe(nextCrl.pem.replace(/\s/g, ''));
         // The old CA's CRL, still in Roles Anywhere under its ARN, signed by the old intermediate, lists h0 (openssl).
@@ -207,18 +210,24 @@ describe('RotationManager (in-process emulator, real CA directory)', () => {
       }
       // A new rotation cannot start while the old CA's CRL fills the second slot.
       await expect(m.start({ actor: 'admin:test' })).rejects.toMatchObject({ code: 'rotation_crl_slots_full' });
-      // Files swapped; the old ones kept under rotation/retired-<id>/; state closed.
-      expect(readFileSync(p.intermediateCert, 'utf8')).toBe(newInterPem);
-      expect(existsSync(join(t.dir, 'rotation', `retired-${st.state!.id}`, 'intermediate.pem'))).toBe(true);
-      expect(existsSync(join(t.dir, 'rotation', 'state.json'))).toBe(false);
-      expect(existsSync(join(t.dir, 'rotation', 'history', `${st.state!.id}.json`))).toBe(true);
+      // One transaction made the new CA the CA: the configuration names it, the old one is retired
+      // with its key kept (its CRL is kept), the second slot is empty, the rotation is in the history.
+      const after = await t.ca.store.getCaState();
+      expect(after.config).toMatchObject({ issuerId: st.next!.issuerId, rootId: t.init.fingerprint });
+      expect(Object.fromEntries(after.certificates.map((c) => [c.id, c.state]))).toMatchObject({ [oldIssuerId]: 'retired', [st.next!.issuerId]: 'active', [t.init.fingerprint]: 'active' });
+      expect(after.rotation).toBeUndefined();
+      expect(after.retained).toEqual([expect.objectContaining({ issuerId: oldIssuerId, kind: 'retired', rotationId: st.state!.id })]);
+      expect(await t.ca.store.getCaKey(oldIssuerId)).toMatchObject({ kind: 'encrypted' });
+      expect(await t.ca.store.listCrlSlots(CRL_SLOTS.next)).toEqual([]);
+      expect((await t.ca.store.listRotationHistory()).map((h) => [h.id, h.outcome])).toEqual([[st.state!.id, 'finished']]);
+      expect(t.ca.rotation.manager.config()).toMatchObject({ issuerId: st.next!.issuerId });
       // Still issuing from the new CA in this process, and after a reopen.
       const tok3 = await a.createEnrollmentToken({ subject: 'h3', sans: [], certTtlSeconds: 600 }, 'admin:test');
       expect((await a.enroll(tok3.token, csrPem('CN=h3', []))).chainPem.trim()).toBe(newInterPem.trim());
       sync.close();
       await t.ca.close();
-      // After a restart the kept CRL is loaded again (its key from rotation/retired-<id>/), rebuilt
-      // on revocation and re-published on its schedule.
+      // After a restart the kept CRL is loaded again (its key from the store), rebuilt on
+      // revocation and re-published on its schedule.
       vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
       const again = await openCa({ dir: t.dir, passphrase: TEST_PASSPHRASE, clock: t.clock.now, authority: authorityConfig({ crlRefreshSeconds: 600, crlValiditySeconds: 3600 }), rotation: rotationOverrides });
       try {
@@ -227,7 +236,7 @@ describe('RotationManager (in-process emulator, real CA directory)', () => {
         for (const action of ['rotation.start', 'rotation.publish', 'rotation.crl', 'rotation.switch', 'rotation.finish_start', 'rotation.crl_retained', 'rotation.retire', 'rotation.finish']) {
           expect(audit).toContain(`"${action}"`);
         }
-        const sync2 = new CrlSync({ store: new FileSyncTargetStore(t.dir), controlPlaneFor, minCallIntervalMs: 0 });
+        const sync2 = new CrlSync({ store: again.rotation.registry.primary, controlPlaneFor, minCallIntervalMs: 0 });
         await again.crl.start();
         await again.rotation.manager.bind({ primarySync: sync2 });
         const kept = again.rotation.retained.get(oldIssuerId)!;
@@ -249,12 +258,13 @@ describe('RotationManager (in-process emulator, real CA directory)', () => {
           const held = Buffer.from((await cp.getCrl(idFromArn(oldArns[target.id]!))).crlData).toString();
           expect(held.replace(/\s/g, '')).toBe(scheduled.pem.replace(/\s/g, ''));
         }
-        // Once the last old-CA certificate expired, the kept CRL leaves every anchor and its key copy is deleted.
+        // Once the last old-CA certificate expired, the kept CRL leaves every anchor and its key is deleted from the store.
         t.clock.advance(3600_000);
         await vi.advanceTimersByTimeAsync(600_000);
         await vi.waitFor(async () => expect(again.rotation.retained.list()).toHaveLength(0), { timeout: 10_000 });
         for (const ta of tas) expect(await crlsOf(ta.trustAnchorArn)).toHaveLength(1);
-        expect(existsSync(join(t.dir, 'rotation', `retired-${st.state!.id}`, 'intermediate.key.enc'))).toBe(false);
+        expect(await again.store.getCaKey(oldIssuerId)).toBeUndefined();
+        expect((await again.store.getCaState()).retained).toEqual([]);
         expect(JSON.stringify(await again.store.listAudit(0, 2000))).toContain('"rotation.crl_released"');
         sync2.close();
       } finally {
@@ -288,7 +298,7 @@ describe('RotationManager (in-process emulator, real CA directory)', () => {
       // One CRL: the new root's, in the first slot; the old root's is deleted with the root.
       const crls = await crlsOf(tas[0]!.trustAnchorArn);
       expect(crls).toHaveLength(1);
-      expect(new FileSyncTargetStore(t.dir).list()[0]!.crlArn).toBe(crls[0]!.crlArn);
+      expect(t.ca.rotation.registry.primary.list()[0]!.crlArn).toBe(crls[0]!.crlArn);
       // Renewal with a revoked certificate is refused: hosts re-enroll with new tokens.
       await expect(a.renew(pemToDer(leaves[0]!.certificatePem, 'CERTIFICATE'), csrPem('CN=e1', []))).rejects.toMatchObject({ code: 'certificate_revoked' });
       const tok = await a.createEnrollmentToken({ subject: 'e1', sans: [] }, 'admin:test');
@@ -299,7 +309,11 @@ describe('RotationManager (in-process emulator, real CA directory)', () => {
       const fin = await t.ca.rotation.manager.finish({ actor: 'admin:test' });
       expect(fin.warnings).toEqual([]);
       expect(fin.retainedCrls).toEqual([]);
-      expect(JSON.parse(readFileSync(join(t.dir, 'ca.json'), 'utf8')).fingerprint).toBe(st.next!.rootFingerprint);
+      const fin2 = await t.ca.store.getCaState();
+      expect(fin2.config?.rootId).toBe(st.next!.rootFingerprint);
+      // The compromised root's key is gone from the store: nothing needs it any more.
+      expect(await t.ca.store.getCaKey(st.current.issuerId)).toBeUndefined();
+      expect(fin2.certificates.find((c) => c.id === st.current.issuerId)).toMatchObject({ state: 'retired' });
       expect(await crlsOf(tas[0]!.trustAnchorArn)).toHaveLength(1);
       sync.close();
     } finally {
@@ -321,7 +335,8 @@ describe('RotationManager (in-process emulator, real CA directory)', () => {
       // The attacker: a copy of the old intermediate's key, and a leaf the CA never saw.
       const stolen = join(t.dir, 'stolen');
       mkdirSync(stolen);
-      writeFileSync(join(stolen, 'inter.key'), decryptCaKey(readFileSync(p.intermediateKey, 'utf8'), TEST_PASSPHRASE).export({ type: 'pkcs8', format: 'pem' }) as string);
+      const stolenKey = (await t.ca.store.getCaKey(t.ca.rotation.switch.primary.id))!.value;
+      writeFileSync(join(stolen, 'inter.key'), decryptCaKey(stolenKey, TEST_PASSPHRASE).export({ type: 'pkcs8', format: 'pem' }) as string);
       writeFileSync(join(stolen, 'inter.pem'), oldInterPem);
       const evil = makeLeaf(issuerFrom(join(stolen, 'ca'), 'stolen', join(stolen, 'inter.pem'), join(stolen, 'inter.key')), { cn: 'attacker', notAfter: new Date(Date.now() + 3600_000) });
       const session = (leaf: { certPem: string; keyPem: string }, ta: TrustAnchor, chain: string[]) =>
@@ -381,7 +396,7 @@ describe('RotationManager (in-process emulator, real CA directory)', () => {
       sync.close();
       await t.ca.close();
       t.ca = await openCa({ dir: t.dir, passphrase: TEST_PASSPHRASE, clock: t.clock.now, rotation: rotationOverrides });
-      const sync2 = new CrlSync({ store: new FileSyncTargetStore(t.dir), controlPlaneFor, minCallIntervalMs: 0 });
+      const sync2 = new CrlSync({ store: t.ca.rotation.registry.primary, controlPlaneFor, minCallIntervalMs: 0 });
       await t.ca.rotation.manager.bind({ primarySync: sync2 });
       expect(t.ca.rotation.retained.get(rootId)).toBeDefined();
       for (const ta of tas) expect(await crlsOf(ta.trustAnchorArn)).toHaveLength(2);
@@ -449,7 +464,12 @@ describe('RotationManager (in-process emulator, real CA directory)', () => {
       expect(done.completed).toBe(true);
       expect(pemCount((await cp.getTrustAnchor(tas[0]!.trustAnchorId)).x509CertificateData)).toBe(1);
       expect(await crlsOf(tas[0]!.trustAnchorArn)).toHaveLength(1);
-      expect(existsSync(join(t.dir, 'rotation', 'next'))).toBe(false);
+      // The new CA is retired and its key gone; nothing of it is left to sign with.
+      const ab = await t.ca.store.getCaState();
+      expect(ab.certificates.find((c) => c.id === st.next!.issuerId)).toMatchObject({ state: 'retired' });
+      expect(await t.ca.store.getCaKey(st.next!.issuerId)).toBeUndefined();
+      expect(ab.config?.issuerId).toBe(st.current.issuerId);
+      expect((await t.ca.store.listRotationHistory()).map((h) => h.outcome)).toEqual(['aborted']);
       expect(m.state()).toBeUndefined();
       expect(t.ca.rotation.switch.next).toBeUndefined();
       sync.close();
@@ -479,7 +499,7 @@ describe('RotationManager (in-process emulator, real CA directory)', () => {
       await a.revokeSerial(n1.leaf.serial, 'keyCompromise', 'admin:test');
       expect((await m.abort({ actor: 'admin:test' })).completed).toBe(false);
       await a.renew(pemToDer(n2.leaf.certificatePem, 'CERTIFICATE'), csrPem('CN=n2', [], n2.key));
-      const slotArn = JSON.parse(readFileSync(join(t.dir, 'rotation', 'aws-sync-next.json'), 'utf8')).slots[new FileSyncTargetStore(t.dir).list()[0]!.id].crlArn as string;
+      const slotArn = (await t.ca.store.listCrlSlots(CRL_SLOTS.next))[0]!.crlArn!;
       const done = await m.abort({ actor: 'admin:test' });
       expect(done.completed).toBe(true);
       expect(done.retainedCrls).toEqual([expect.objectContaining({ issuerId: nextId, kind: 'retired' })]);
@@ -494,8 +514,9 @@ describe('RotationManager (in-process emulator, real CA directory)', () => {
       const c = opensslCrl(t.dir, held, newInterFile);
       expect(c.verified).toBe(true);
       expect(c.serials.sort()).toEqual([norm(n1.leaf.serial), norm(n2.leaf.serial)].sort());
-      expect(existsSync(join(t.dir, 'rotation', `retired-${st.state!.id}`, 'intermediate.key.enc'))).toBe(true);
-      expect(existsSync(join(t.dir, 'rotation', 'next'))).toBe(false);
+      // Its key stays in the store while its kept CRL is signed; the certificate is retired.
+      expect(await t.ca.store.getCaKey(nextId)).toMatchObject({ kind: 'encrypted' });
+      expect((await t.ca.store.getCaState()).certificates.find((c) => c.id === nextId)).toMatchObject({ state: 'retired' });
       sync.close();
     } finally {
       await t.cleanup();

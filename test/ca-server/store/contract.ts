@@ -16,7 +16,8 @@ import { verifyAuditChain } from '../../../ca-server/src/authority/audit-chain.j
 import type { CaStore } from '../../../ca-server/src/store/ca-store.js';
 import { openStore, type OpenedStore } from '../../../ca-server/src/store/open-store.js';
 import type { StoreLocation } from '../../../ca-server/src/store/store-url.js';
-import type { CertificateRecord, TokenRecord } from '../../../ca-server/src/store/types.js';
+import { copySnapshot, SNAPSHOT_TABLES, type SnapshotChunk } from '../../../ca-server/src/store/snapshot.js';
+import { CRL_SLOTS, type CaConfigRecord, type CertificateRecord, type CrlSlotRecord, type TokenRecord, type UiSessionRecord } from '../../../ca-server/src/store/types.js';
 import { runWorkers } from './store-processes.js';
 
 export interface StoreBackendHarness {
@@ -84,7 +85,7 @@ export function defineStoreContract(name: string, harness: StoreBackendHarness |
 
     it('keeps every record type across reopen, with one verifiable audit chain', async () => {
       const s = await freshStore();
-      expect(await s.getCaCertificates()).toEqual([{ id: ISSUER, role: 'root', der: Uint8Array.of(9), notAfter: new Date('2030-01-01Z'), issuing: true }]);
+      expect(await s.getCaCertificates()).toEqual([{ id: ISSUER, role: 'root', der: Uint8Array.of(9), notAfter: new Date('2030-01-01Z'), issuing: true, revokedAt: null, reason: null, state: 'active' }]);
       await s.createToken(token('h1', 'a'), audit('token.create'));
       await s.issueWithToken({ tokenHash: 'h1', now: T0, certificate: cert('0a', 'a'), audit: audit('certificate.issue') });
       await s.createAdminToken({ hash: adminHash('a'), role: 'admin', name: 'initial', createdAt: T0 }, audit('admin_token.create'));
@@ -232,6 +233,357 @@ export function defineStoreContract(name: string, harness: StoreBackendHarness |
       expect(log.filter((x) => x.action === 'admin_token.revoke')).toEqual([expect.objectContaining({ details: { id: idA } })]);
     });
 
+    it('a CA certificate is revoked once, with its reason; unknown ones are refused', async () => {
+      const s = await freshStore();
+      await s.putCaCertificates([{ id: 'inter', role: 'intermediate', der: Uint8Array.of(8), notAfter: new Date('2029-01-01Z'), issuing: false }], audit('ca.rotation_certificate'));
+      const r = await s.revokeCaCertificate({ id: 'inter', revokedAt: at(5), reason: 'cACompromise', audit: audit('ca.revoke_certificate') });
+      expect(r).toMatchObject({ id: 'inter', revokedAt: at(5), reason: 'cACompromise' });
+      expect(await codeOf(s.revokeCaCertificate({ id: 'inter', revokedAt: at(6), reason: 'superseded', audit: audit('x') }))).toBe('already_revoked');
+      expect(await codeOf(s.revokeCaCertificate({ id: 'nope', revokedAt: at(6), reason: 'superseded', audit: audit('x') }))).toBe('certificate_not_found');
+      const all = await s.getCaCertificates();
+      expect(all.find((c) => c.id === 'inter')).toMatchObject({ revokedAt: at(5), reason: 'cACompromise' });
+      expect(all.find((c) => c.id === ISSUER)).toMatchObject({ revokedAt: null });
+      const log = await s.listAudit(0, 100);
+      expect(log.filter((x) => x.action === 'ca.revoke_certificate')).toHaveLength(1);
+      expect(log.some((x) => x.action === 'x')).toBe(false);
+    });
+
+    it('the inventory names the successor of a renewed certificate and filters on it', async () => {
+      const s = await freshStore();
+      await s.createToken(token('t', 'sup'), audit('token.create'));
+      await s.issueWithToken({ tokenHash: 't', now: T0, certificate: cert('b1', 'sup'), audit: audit('certificate.issue') });
+      await s.recordRenewal({ oldSerial: 'b1', now: T0, certificate: cert('b2', 'sup', { renewedFrom: 'b1' }), audit: audit('certificate.renew') });
+      const all = await s.listCertificates({ now: T0, limit: 10 });
+      expect(all.items.map((c) => [c.serial, c.renewedBy])).toEqual([['b2', null], ['b1', 'b2']]);
+      expect((await s.listCertificates({ now: T0, limit: 10, superseded: true })).items.map((c) => c.serial)).toEqual(['b1']);
+      expect((await s.listCertificates({ now: T0, limit: 10, superseded: false, status: 'active' })).items.map((c) => c.serial)).toEqual(['b2']);
+    });
+
+    describe('the console', () => {
+      const HOUR = 3_600_000;
+      const sec = (n: number): Date => at(n * 1000);
+      const session = (id: string, over: Partial<UiSessionRecord> = {}): UiSessionRecord => ({
+        idHash: id.repeat(64),
+        adminTokenId: 'a'.repeat(16),
+        createdAt: T0,
+        lastSeenAt: T0,
+        idleExpiresAt: sec(900),
+        expiresAt: sec(8 * 3600),
+        ...over,
+      });
+      const consoleStore = async (): Promise<CaStore> => {
+        const s = await freshStore();
+        await s.putCaCertificates([{ id: 'other', role: 'intermediate', der: Uint8Array.of(8), notAfter: new Date('2030-01-01Z'), issuing: false }], audit('x.ca'));
+        await s.createAdminToken({ hash: 'a'.repeat(64), role: 'admin', name: 'alice', createdAt: T0 }, audit('admin_token.create'));
+        return s;
+      };
+      const issue = async (s: CaStore, c: CertificateRecord): Promise<void> => {
+        const hash = `t${c.serial}`.padEnd(64, '0');
+        await s.createToken({ ...token(hash, c.host, 3_600_000), sans: c.sans }, audit('token.create'));
+        await s.issueWithToken({ tokenHash: hash, now: T0, certificate: c, audit: audit('certificate.issue') });
+      };
+
+      it('sessions: stored by hash, found with their admin token, touched, deleted once; sign-in and sign-out audited', async () => {
+        const s = await consoleStore();
+        await s.createUiSession(session('1'), audit('console.sign_in'));
+        const found = await s.findUiSession('1'.repeat(64));
+        expect(found?.session).toEqual(session('1'));
+        expect(found?.adminToken).toMatchObject({ id: 'a'.repeat(16), name: 'alice', role: 'admin', revokedAt: null });
+        expect(await s.findUiSession('2'.repeat(64))).toBeUndefined();
+        await s.touchUiSession('1'.repeat(64), sec(60), sec(960));
+        expect((await s.findUiSession('1'.repeat(64)))?.session).toMatchObject({ lastSeenAt: sec(60), idleExpiresAt: sec(960) });
+        expect(await s.deleteUiSession('1'.repeat(64), audit('console.sign_out'))).toBe(true);
+        expect(await s.deleteUiSession('1'.repeat(64), audit('console.sign_out'))).toBe(false);
+        expect(await s.deleteUiSession('1'.repeat(64), undefined)).toBe(false);
+        expect(await s.findUiSession('1'.repeat(64))).toBeUndefined();
+        const log = await s.listAudit(0, 100);
+        expect(log.map((r) => r.action).filter((a) => a.startsWith('console.'))).toEqual(['console.sign_in', 'console.sign_out']);
+        expect(verifyAuditChain(log).ok).toBe(true);
+      });
+
+      it('a new session purges the ones that ended (idle or absolute), and only those', async () => {
+        const s = await consoleStore();
+        await s.createUiSession(session('1', { idleExpiresAt: sec(100) }), audit('console.sign_in'));
+        await s.createUiSession(session('2', { expiresAt: sec(100), idleExpiresAt: sec(100) }), audit('console.sign_in'));
+        await s.createUiSession(session('3'), audit('console.sign_in'));
+        await s.createUiSession(session('4', { createdAt: sec(100), lastSeenAt: sec(100), idleExpiresAt: sec(1000) }), audit('console.sign_in'));
+        const left: string[] = [];
+        for (const id of ['1', '2', '3', '4']) if (await s.findUiSession(id.repeat(64))) left.push(id);
+        expect(left).toEqual(['3', '4']);
+      });
+
+      it('search: host and SAN prefixes (lower-case, binary order), serial alternatives, filters, sorts and keyset cursors', async () => {
+        const s = await consoleStore();
+        await issue(s, cert('0a', 'Web-1', { sans: ['dns:web-1.example', 'ip:10.0.0.7'], notAfter: sec(3 * 3600) }));
+        await issue(s, cert('0b', 'web-2', { sans: ['dns:web-2.example'], notAfter: sec(2 * 3600) }));
+        await issue(s, cert('0c', 'db-1', { sans: [], notAfter: sec(1 * 3600), issuerId: 'other' }));
+        // Upper-case ASCII sorts before lower-case in binary order: a locale collation would put it inside the prefix range.
+        await issue(s, cert('0d', 'webz', { sans: ['dns:WEB_Q.example'], notAfter: sec(4 * 3600) }));
+        await s.revokeCertificate({ serial: '0b', revokedAt: T0, reason: null, audit: audit('certificate.revoke') });
+        const q = (over: object) => s.searchCertificates({ now: T0, sort: 'newest', limit: 10, ...over });
+        const serialsOf = async (over: object) => (await q(over)).items.map((c) => c.serial);
+        expect(await serialsOf({ namePrefix: 'web' })).toEqual(['0d', '0b', '0a']);
+        expect(await serialsOf({ namePrefix: 'web-1' })).toEqual(['0a']);
+        expect(await serialsOf({ namePrefix: 'web_' })).toEqual(['0d']);
+        expect(await serialsOf({ namePrefix: '10.0.0' })).toEqual(['0a']);
+        expect(await serialsOf({ namePrefix: 'web-2.example' })).toEqual(['0b']);
+        expect(await serialsOf({ namePrefix: 'example' })).toEqual([]);
+        expect(await serialsOf({ namePrefix: '0c', serials: ['0c'] })).toEqual(['0c']);
+        expect(await serialsOf({ serials: ['0a', '0c', 'ff'] })).toEqual(['0c', '0a']);
+        expect(await serialsOf({ status: 'revoked' })).toEqual(['0b']);
+        expect(await serialsOf({ status: 'active' })).toEqual(['0d', '0c', '0a']);
+        expect(await serialsOf({ status: 'expired' })).toEqual([]);
+        expect(await serialsOf({ status: 'active', now: sec(2.5 * 3600) })).toEqual(['0d', '0a']);
+        expect(await serialsOf({ status: 'expired', now: sec(2.5 * 3600) })).toEqual(['0c']);
+        expect(await serialsOf({ issuerId: 'other' })).toEqual(['0c']);
+        expect(await serialsOf({ sort: 'expiry_asc' })).toEqual(['0c', '0b', '0a', '0d']);
+        expect(await serialsOf({ sort: 'expiry_desc' })).toEqual(['0d', '0a', '0b', '0c']);
+        const pages: string[] = [];
+        let cursor: string | undefined;
+        for (let i = 0; i < 4; i++) {
+          const p = await q({ sort: 'expiry_asc', limit: 1, cursor });
+          pages.push(...p.items.map((c) => c.serial));
+          cursor = p.nextCursor;
+        }
+        expect([pages, cursor]).toEqual([['0c', '0b', '0a', '0d'], undefined]);
+        const d1 = await q({ sort: 'expiry_desc', limit: 3 });
+        expect((await q({ sort: 'expiry_desc', limit: 3, cursor: d1.nextCursor })).items.map((c) => c.serial)).toEqual(['0c']);
+        const n1 = await q({ sort: 'newest', limit: 2 });
+        expect((await q({ sort: 'newest', limit: 2, cursor: n1.nextCursor })).items.map((c) => c.serial)).toEqual(['0b', '0a']);
+        await expect(q({ sort: 'newest', cursor: d1.nextCursor })).rejects.toMatchObject({ code: 'invalid_request' });
+        await expect(q({ sort: 'newest', cursor: 'not-a-cursor' })).rejects.toMatchObject({ code: 'invalid_request' });
+      });
+
+      it('stats: by status at now, and unrevoked expiries per bucket', async () => {
+        const s = await consoleStore();
+        await issue(s, cert('01', 'a', { notAfter: sec(30 * 60) }));
+        await issue(s, cert('02', 'b', { notAfter: sec(90 * 60) }));
+        await issue(s, cert('03', 'c', { notAfter: sec(100 * 60) }));
+        await issue(s, cert('04', 'd', { notAfter: sec(100 * 60) }));
+        await s.revokeCertificate({ serial: '04', revokedAt: T0, reason: null, audit: audit('certificate.revoke') });
+        expect(await s.certificateStats(sec(45 * 60), [sec(45 * 60), sec(105 * 60), sec(165 * 60)])).toEqual({ active: 2, expired: 1, revoked: 1, expiring: [2, 0] });
+        expect(await s.certificateStats(sec(45 * 60), [])).toEqual({ active: 2, expired: 1, revoked: 1, expiring: [] });
+        expect(HOUR).toBe(3_600_000);
+      });
+
+      it('audit filter: exact action, actor prefix, time window, newest first, pages by seq', async () => {
+        const s = await consoleStore();
+        await s.appendAudit({ time: sec(10), actor: 'admin:alice via=ui token=aaaaaaaaaaaaaaaa', action: 'certificate.revoke', details: {} });
+        await s.appendAudit({ time: sec(20), actor: 'admin:bob', action: 'certificate.revoke', details: {} });
+        await s.appendAudit({ time: sec(30), actor: 'admin:alice', action: 'token.create', details: {} });
+        await s.appendAudit({ time: sec(40), actor: 'admin:ALICE', action: 'token.create', details: {} });
+        const actions = async (q: object) => (await s.searchAudit({ limit: 10, ...q })).map((r) => `${r.actor}/${r.action}`);
+        expect(await actions({ action: 'certificate.revoke' })).toEqual(['admin:bob/certificate.revoke', 'admin:alice via=ui token=aaaaaaaaaaaaaaaa/certificate.revoke']);
+        expect(await actions({ actorPrefix: 'admin:alice' })).toEqual(['admin:alice/token.create', 'admin:alice via=ui token=aaaaaaaaaaaaaaaa/certificate.revoke']);
+        expect(await actions({ since: sec(15), until: sec(30) })).toEqual(['admin:bob/certificate.revoke']);
+        expect(await actions({ since: sec(41) })).toEqual([]);
+        const newest = await s.searchAudit({ limit: 1 });
+        expect((await s.searchAudit({ limit: 1, beforeSeq: newest[0]!.seq }))[0]!.action).toBe('token.create');
+        expect((await s.searchAudit({ limit: 1, beforeSeq: newest[0]!.seq - 1 }))[0]!.action).toBe('certificate.revoke');
+      });
+    });
+
+    describe('the CA state', () => {
+      const config = (over: Partial<CaConfigRecord> = {}): CaConfigRecord => ({
+        keyType: 'ec-p256', subject: 'CN=Test Root', intermediate: false, createdAt: T0, rootId: ISSUER, issuerId: ISSUER, pkcs11Module: null, rotatedAt: null, ...over,
+      });
+      const slot = (targetId: string, n: number | null, over: Partial<CrlSlotRecord> = {}): CrlSlotRecord => ({
+        slot: CRL_SLOTS.primary, targetId, crlArn: 'arn:aws:rolesanywhere:us-east-1:123456789012:crl/1', pushedNumber: n === null ? null : String(n),
+        pushedSha256: n === null ? null : n.toString(16).padStart(64, '0'), lastSuccessAt: n === null ? null : at(n), ...over,
+      });
+      const target = (id: string) => ({ id, trustAnchorArn: `arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/${id}`, region: 'us-east-1', endpoint: null, createdAt: T0 });
+
+      it('init stores configuration, keys and the first admin token in one transaction, once', async () => {
+        loc = await h.fresh();
+        const s = await handle();
+        const empty = await s.getCaState();
+        expect([empty.config, empty.rotation, empty.retained, empty.certificates]).toEqual([undefined, undefined, [], []]);
+        const v0 = await s.getCaStateVersion();
+        const init = {
+          requireNoCa: true,
+          addCertificates: [{ id: ISSUER, role: 'root' as const, der: Uint8Array.of(9), notAfter: new Date('2030-01-01Z'), issuing: true }],
+          putKeys: [{ caId: ISSUER, kind: 'encrypted' as const, value: 'encrypted-pem' }],
+          config: config(),
+          adminTokens: [{ hash: adminHash('i'), role: 'admin' as const, name: 'initial', createdAt: T0 }],
+          audit: [audit('ca.init'), audit('admin_token.create')],
+        };
+        const v = await s.updateCaState(init);
+        expect(v).toEqual({ version: v0 + 1, rotationVersion: 0 });
+        const st = await s.getCaState();
+        expect(st.config).toEqual(config());
+        expect(st.certificates).toEqual([expect.objectContaining({ id: ISSUER, state: 'active' })]);
+        expect(await s.getCaKey(ISSUER)).toEqual({ caId: ISSUER, kind: 'encrypted', value: 'encrypted-pem' });
+        expect(await s.getCaKey('nope')).toBeUndefined();
+        expect((await s.findAdminToken(adminHash('i')))?.name).toBe('initial');
+        // A second init on the same store is refused, and changes nothing (not even the admin token).
+        expect(await codeOf(s.updateCaState({ ...init, adminTokens: [{ hash: adminHash('j'), role: 'admin', name: 'second', createdAt: T0 }] }))).toBe('ca_exists');
+        expect(await s.findAdminToken(adminHash('j'))).toBeUndefined();
+        expect(await s.getCaStateVersion()).toBe(v0 + 1);
+        expect((await s.listAudit(0, 10)).map((r) => r.action)).toEqual(['ca.init', 'admin_token.create']);
+      });
+
+      it('the rotation document changes by compare-and-set; a stale change is refused whole; close moves it to the history', async () => {
+        const s = await freshStore();
+        await s.updateCaState({ config: config(), putKeys: [{ caId: ISSUER, kind: 'encrypted', value: 'k-root' }] });
+        const next = { id: 'next', role: 'root' as const, der: Uint8Array.of(7), notAfter: new Date('2036-01-01Z'), issuing: true, state: 'next' as const };
+        const r1 = await s.updateCaState({
+          rotation: { expectVersion: 0, state: { id: 'b1', phase: 'preparing', done: ['generate', 'register'] } },
+          addCertificates: [next],
+          putKeys: [{ caId: 'next', kind: 'encrypted', value: 'k-next' }],
+          audit: [audit('rotation.generate')],
+        });
+        expect(r1.rotationVersion).toBe(1);
+        const st1 = await s.getCaState();
+        expect(st1.rotation).toEqual({ version: 1, id: 'b1', state: { id: 'b1', phase: 'preparing', done: ['generate', 'register'] } });
+        expect(st1.certificates.find((c) => c.id === 'next')).toMatchObject({ state: 'next', revokedAt: null });
+        // Someone else moved it on (version 2); a change based on version 1 is refused with all its parts.
+        await s.updateCaState({ rotation: { expectVersion: 1, state: { id: 'b1', phase: 'active' } } });
+        expect(await codeOf(s.updateCaState({ rotation: { expectVersion: 1, state: { id: 'b1', phase: 'aborting' } }, config: config({ issuerId: 'next' }), audit: [audit('x')] }))).toBe('store_state_conflict');
+        expect(await codeOf(s.updateCaState({ rotation: { expectVersion: 0, state: { id: 'b2', phase: 'preparing' } } }))).toBe('store_state_conflict');
+        const st2 = await s.getCaState();
+        expect([st2.rotation?.version, st2.rotation?.state.phase, st2.config?.issuerId]).toEqual([2, 'active', ISSUER]);
+        // Finish: the next CA becomes the CA, the old key goes, the rotation is closed, in one change.
+        const fin = await s.updateCaState({
+          rotation: { expectVersion: 2, state: { id: 'b1', phase: 'finishing', done: ['handover'] }, close: { outcome: 'finished', at: at(5) } },
+          config: config({ rootId: 'next', issuerId: 'next', rotatedAt: at(5) }),
+          certificateStates: { next: 'active', [ISSUER]: 'retired' },
+          deleteKeys: [ISSUER],
+          audit: [audit('rotation.finish')],
+        });
+        expect(fin.rotationVersion).toBe(0);
+        const st3 = await s.getCaState();
+        expect(st3.rotation).toBeUndefined();
+        expect(st3.config).toMatchObject({ rootId: 'next', issuerId: 'next', rotatedAt: at(5) });
+        expect(Object.fromEntries(st3.certificates.map((c) => [c.id, c.state]))).toEqual({ next: 'active', [ISSUER]: 'retired' });
+        expect(await s.getCaKey(ISSUER)).toBeUndefined();
+        expect(await s.getCaKey('next')).toMatchObject({ value: 'k-next' });
+        expect(await s.listRotationHistory()).toEqual([{ id: 'b1', outcome: 'finished', endedAt: at(5), state: { id: 'b1', phase: 'finishing', done: ['handover'] } }]);
+        expect(await codeOf(s.updateCaState({ certificateStates: { nope: 'retired' } }))).toBe('certificate_not_found');
+        const log = await s.listAudit(0, 100);
+        expect(log.map((x) => x.action).filter((a) => a !== 'ca.init')).toEqual(['rotation.generate', 'rotation.finish']);
+        expect(verifyAuditChain(log).ok).toBe(true);
+      });
+
+      it('kept CRLs: added once, removed with their CRL slots', async () => {
+        const s = await freshStore();
+        await s.putSyncTarget(target('t1'), audit('sync_target.add'));
+        const kept = { issuerId: ISSUER, kind: 'retired' as const, since: at(1), rotationId: 'r1' };
+        await s.updateCaState({ addRetained: [kept] });
+        await s.updateCaState({ addRetained: [{ ...kept, since: at(2) }] });
+        expect((await s.getCaState()).retained).toEqual([kept]);
+        await s.saveCrlSlot(slot('t1', 3, { slot: CRL_SLOTS.retained(ISSUER) }), 'forward');
+        await s.saveCrlSlot(slot('t1', 4), 'forward');
+        await s.updateCaState({ removeRetained: [ISSUER], audit: [audit('rotation.crl_released')] });
+        expect((await s.getCaState()).retained).toEqual([]);
+        expect((await s.listCrlSlots()).map((x) => x.slot)).toEqual([CRL_SLOTS.primary]);
+      });
+
+      it('sync targets: registered and removed once (audited, the version moves), slots cascade', async () => {
+        const s = await freshStore();
+        const v0 = await s.getCaStateVersion();
+        expect(await s.putSyncTarget(target('t1'), audit('sync_target.add'))).toBe(true);
+        expect(await s.putSyncTarget(target('t1'), audit('sync_target.add'))).toBe(false);
+        expect(await s.putSyncTarget(target('t2'), audit('sync_target.add'))).toBe(true);
+        expect(await s.getCaStateVersion()).toBe(v0 + 2);
+        expect(await s.listSyncTargets()).toEqual([target('t1'), target('t2')]);
+        await s.saveCrlSlot(slot('t1', 1), 'forward');
+        await s.saveCrlSlot(slot('t1', 1, { slot: CRL_SLOTS.next }), 'forward');
+        await s.saveCrlSlot(slot('t2', 1), 'forward');
+        expect(await s.removeSyncTarget('t1', audit('sync_target.remove'))).toBe(true);
+        expect(await s.removeSyncTarget('t1', audit('sync_target.remove'))).toBe(false);
+        expect((await s.listCrlSlots()).map((x) => `${x.slot}/${x.targetId}`)).toEqual(['primary/t2']);
+        expect(await s.saveCrlSlot(slot('t1', 2), 'forward')).toBeUndefined();
+        const log = await s.listAudit(0, 100);
+        expect(log.map((x) => x.action).filter((a) => a.startsWith('sync_target'))).toEqual(['sync_target.add', 'sync_target.add', 'sync_target.remove']);
+      });
+
+      it('a CRL slot moves forward only, unless replaced; an ARN-only update keeps the number', async () => {
+        const s = await freshStore();
+        await s.putSyncTarget(target('t1'), audit('sync_target.add'));
+        expect(await s.saveCrlSlot(slot('t1', null, { crlArn: null }), 'forward')).toMatchObject({ applied: true });
+        expect(await s.saveCrlSlot(slot('t1', 5), 'forward')).toEqual({ applied: true, slot: slot('t1', 5) });
+        expect(await s.saveCrlSlot(slot('t1', 4), 'forward')).toEqual({ applied: false, slot: slot('t1', 5) });
+        expect(await s.saveCrlSlot(slot('t1', 5, { crlArn: 'arn:aws:rolesanywhere:us-east-1:123456789012:crl/2' }), 'forward')).toMatchObject({ applied: true });
+        // 20-octet CRL numbers compare as numbers, not as text.
+        expect(await s.saveCrlSlot(slot('t1', 10), 'forward')).toMatchObject({ applied: true });
+        expect(await s.saveCrlSlot({ ...slot('t1', 10), pushedNumber: '1461501637330902918203684832716283019655932542975' }, 'forward')).toMatchObject({ applied: true });
+        expect(await s.saveCrlSlot(slot('t1', 99), 'forward')).toMatchObject({ applied: false });
+        // A slot handed to another CRL (its numbers start again) is replaced.
+        expect(await s.saveCrlSlot(slot('t1', 2), 'replace')).toMatchObject({ applied: true });
+        expect(await s.listCrlSlots(CRL_SLOTS.primary)).toEqual([slot('t1', 2)]);
+        await s.deleteCrlSlots(CRL_SLOTS.primary, 't1');
+        expect(await s.listCrlSlots()).toEqual([]);
+      });
+
+      it('CRLs stay readable by number (the last 100 of each issuer)', async () => {
+        const s = await freshStore();
+        for (let n = 1; n <= 103; n++) await s.saveCrl({ issuerId: ISSUER, number: n, thisUpdate: at(n), nextUpdate: at(n + 1000), der: Uint8Array.of(n) }, undefined);
+        expect(await s.getCrlByNumber(ISSUER, 103)).toEqual({ issuerId: ISSUER, number: 103, thisUpdate: at(103), nextUpdate: at(1103), der: Uint8Array.of(103) });
+        expect((await s.getCrlByNumber(ISSUER, 4))?.der).toEqual(Uint8Array.of(4));
+        expect(await s.getCrlByNumber(ISSUER, 3)).toBeUndefined();
+        expect(await s.getCrlByNumber('other', 1)).toBeUndefined();
+      });
+
+      it('a snapshot of every table loads into an empty store, equal row for row; a non-empty target or a failed check leaves the target as it was', async () => {
+        const s = await freshStore();
+        await s.updateCaState({ config: config(), putKeys: [{ caId: ISSUER, kind: 'encrypted', value: 'k' }], addRetained: [{ issuerId: ISSUER, kind: 'root', since: at(1), rotationId: 'r0' }] });
+        await s.updateCaState({ rotation: { expectVersion: 0, state: { id: 'a1', phase: 'active' } } });
+        await s.updateCaState({ rotation: { expectVersion: 1, state: { id: 'a0', phase: 'finishing' }, close: { outcome: 'aborted', at: at(2) } } });
+        await s.updateCaState({ rotation: { expectVersion: 0, state: { id: 'a1', phase: 'active' } } });
+        await s.putSyncTarget(target('t1'), audit('sync_target.add'));
+        await s.saveCrlSlot(slot('t1', 7), 'forward');
+        await s.createToken(token('st', 'snap'), audit('token.create'));
+        await s.issueWithToken({ tokenHash: 'st', now: T0, certificate: cert('c1', 'snap', { sans: ['dns:snap.example'] }), audit: audit('certificate.issue') });
+        await s.recordRenewal({ oldSerial: 'c1', now: T0, certificate: cert('c2', 'snap', { renewedFrom: 'c1' }), audit: audit('certificate.renew') });
+        await s.revokeHost({ host: 'gone', revokedAt: T0, reason: 'keyCompromise', audit: audit('host.revoke') });
+        await s.createAdminToken({ hash: adminHash('s'), role: 'admin', name: 'snap', createdAt: T0, expiresAt: at(9) }, audit('admin_token.create'));
+        await s.saveCrl({ issuerId: ISSUER, number: await s.allocateCrlNumber(ISSUER), thisUpdate: T0, nextUpdate: at(5), der: Uint8Array.of(1, 2) }, audit('crl.publish'));
+        await s.createUiSession({ idHash: 'f'.repeat(64), adminTokenId: adminHash('s').slice(0, 16), createdAt: T0, lastSeenAt: T0, idleExpiresAt: at(60), expiresAt: at(600) }, audit('console.sign_in'));
+        const dump = async (x: typeof s): Promise<Record<string, unknown[]>> => {
+          const out: Record<string, unknown[]> = {};
+          await x.exportSnapshot(async (c: SnapshotChunk) => {
+            out[c.table] = [...(out[c.table] ?? []), ...c.rows.map((r) => Object.fromEntries(c.columns.map((col, i) => [col, r[i]])))];
+          });
+          return out;
+        };
+        const before = await dump(s);
+        expect(Object.keys(before)).toEqual(SNAPSHOT_TABLES.map((t) => t.name));
+        expect(before.ca_keys).toEqual([{ ca_id: ISSUER, kind: 'encrypted', value: 'k' }]);
+        const srcLoc = loc;
+        loc = await h.fresh();
+        const target2 = await handle();
+        const heads: string[] = [];
+        const counts = await copySnapshot(s, target2, async (r) => {
+          const log = await r.listAudit(0, 1000);
+          heads.push(`${log.length}:${log[log.length - 1]!.hash}`);
+          expect(verifyAuditChain(log).ok).toBe(true);
+          expect(await r.count('certificates')).toBe(2);
+        });
+        expect(counts).toMatchObject({ certificates: 2, audit_log: before.audit_log!.length, sync_targets: 1, crl_slots: 1 });
+        expect(await dump(target2)).toEqual(before);
+        expect((await target2.getCaState()).rotation).toMatchObject({ id: 'a1', version: 1 });
+        // The target works on: sequences, the audit head and the name index follow the loaded rows.
+        await target2.createToken(token('st2', 'snap'), audit('token.create'));
+        await target2.issueWithToken({ tokenHash: 'st2', now: T0, certificate: cert('c3', 'snap'), audit: audit('certificate.issue') });
+        expect((await target2.listCertificates({ now: T0, limit: 5, host: 'snap' })).items.map((c) => c.serial)).toEqual(['c3', 'c2', 'c1']);
+        expect((await target2.searchCertificates({ now: T0, sort: 'newest', limit: 5, namePrefix: 'snap.ex' })).items.map((c) => c.serial)).toEqual(['c1']);
+        expect(verifyAuditChain(await target2.listAudit(0, 1000)).ok).toBe(true);
+        // Console sessions are not carried over.
+        expect(await target2.findUiSession('f'.repeat(64))).toBeUndefined();
+        // Into a non-empty store: refused, nothing added.
+        const n = (await target2.listAudit(0, 1000)).length;
+        expect(await codeOf(copySnapshot(s, target2, async () => {}))).toBe('store_not_empty');
+        expect((await target2.listAudit(0, 1000)).length).toBe(n);
+        // A failing check inside the import leaves the target empty.
+        loc = await h.fresh();
+        const target3 = await handle();
+        await expect(copySnapshot(s, target3, async () => Promise.reject(new Error('check failed')))).rejects.toThrow('check failed');
+        expect((await dump(target3)).audit_log).toEqual([]);
+        expect((await target3.getCaState()).config).toBeUndefined();
+        loc = srcLoc;
+      });
+    });
+
     describe('with concurrent writers', () => {
       const HANDLES = 4;
 
@@ -358,6 +710,72 @@ export function defineStoreContract(name: string, harness: StoreBackendHarness |
         expect(Math.max(...all)).toBe(all.length);
         for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThanOrEqual(seen[i - 1]!);
         expect((await first.getCrl(ISSUER))?.number).toBe(all.length);
+      });
+
+      it('rotation transitions from many handles and processes are applied once each: one version after another, no lost step', async () => {
+        const first = await freshStore();
+        const hs = [first, ...(await Promise.all(Array.from({ length: HANDLES - 1 }, handle)))];
+        const mine: number[] = [];
+        let conflicts = 0;
+        const inProcess = Promise.all(
+          hs.map(async (s, k) => {
+            for (let i = 0; i < 15; i++) {
+              const cur = (await s.getCaState()).rotation;
+              try {
+                const r = await s.updateCaState({ rotation: { expectVersion: cur?.version ?? 0, state: { id: 'abc123', by: `h${k}`, i } }, audit: [audit('test.rotation_step', { k, i })] });
+                mine.push(r.rotationVersion);
+              } catch (e) {
+                if ((e as { code?: string }).code !== 'store_state_conflict') throw e;
+                conflicts++;
+              }
+            }
+          }),
+        );
+        const workers = runWorkers(['r1', 'r2'].map((id) => ({ location: loc, id, kind: 'rotation' as const, n: 20, concurrency: 3 })));
+        const [, results] = await Promise.all([inProcess, workers]);
+        const versions = [...mine, ...results.flatMap((r) => r.rotationVersions)];
+        const failed = results.flatMap((r) => r.errors);
+        expect(failed.every((e) => e === 'store_state_conflict')).toBe(true);
+        // Every success made the next version; no two made the same one; the stored version counts them.
+        expect(new Set(versions).size).toBe(versions.length);
+        expect(versions.sort((a, b) => a - b)).toEqual(Array.from({ length: versions.length }, (_, i) => i + 1));
+        expect((await first.getCaState()).rotation?.version).toBe(versions.length);
+        expect(versions.length + conflicts + failed.length).toBe(4 * 15 + 2 * 20);
+        const log = await first.listAudit(0, 10_000);
+        expect(log.filter((x) => x.action === 'test.rotation_step')).toHaveLength(versions.length);
+        expect(verifyAuditChain(log).ok).toBe(true);
+      });
+
+      it('the push state of a CRL slot never goes backwards, whoever writes last', async () => {
+        const first = await freshStore();
+        const hs = [first, ...(await Promise.all(Array.from({ length: HANDLES - 1 }, handle)))];
+        await first.putSyncTarget({ id: 'tt', trustAnchorArn: 'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/tt', region: 'us-east-1', endpoint: null, createdAt: T0 }, audit('sync_target.add'));
+        // A fixed, shuffled order of numbers (seeded), so a failure is reproducible.
+        let seed = 1234567;
+        const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+        const numbers = Array.from({ length: 160 }, (_, i) => i + 1).sort(() => rnd() - 0.5);
+        const seen: number[] = [];
+        let watching = true;
+        const watcher = (async () => {
+          while (watching) {
+            const [row] = await hs[1]!.listCrlSlots(CRL_SLOTS.primary);
+            if (row?.pushedNumber) seen.push(Number(row.pushedNumber));
+            await new Promise((r) => setTimeout(r, 2));
+          }
+        })();
+        const write = (s: CaStore, n: number) =>
+          s.saveCrlSlot({ slot: CRL_SLOTS.primary, targetId: 'tt', crlArn: 'arn:x', pushedNumber: String(n), pushedSha256: n.toString(16).padStart(64, '0'), lastSuccessAt: at(n) }, 'forward');
+        const inProcess = Promise.all(hs.map(async (s, k) => Promise.all(numbers.filter((_, i) => i % 6 === k).map((n) => write(s, n)))));
+        const workers = runWorkers(
+          ['s1', 's2'].map((id, j) => ({ location: loc, id, kind: 'slots' as const, n: 0, concurrency: 4, numbers: numbers.filter((_, i) => i % 6 === 4 + j), slot: CRL_SLOTS.primary, targetId: 'tt' })),
+        );
+        const [, results] = await Promise.all([inProcess, workers]);
+        watching = false;
+        await watcher;
+        expect(results.flatMap((r) => r.errors)).toEqual([]);
+        const [final] = await first.listCrlSlots(CRL_SLOTS.primary);
+        expect(final).toMatchObject({ pushedNumber: '160', pushedSha256: (160).toString(16).padStart(64, '0') });
+        for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThanOrEqual(seen[i - 1]!);
       });
 
       it('processes racing for the same tokens consume each once', async () => {

@@ -1,4 +1,8 @@
-/** The CaStore contract on PostgreSQL (a throw-away cluster; each test its own database). */
+/**
+ * The CaStore contract on PostgreSQL (a throw-away cluster; each test its own database, whose
+ * default collation is ICU `en-US` as on a server created with a locale: the store must not depend
+ * on a binary default collation for its prefix ranges and orders).
+ */
 import { afterAll, beforeAll } from 'vitest';
 import { parseStoreUrl } from '../../../ca-server/src/store/store-url.js';
 import { startPostgres, type PostgresCluster } from '../../support/postgres.js';
@@ -13,5 +17,5 @@ afterAll(async () => {
 });
 
 defineStoreContract('postgres', () => ({
-  fresh: async () => parseStoreUrl(`${await pg.createDatabase()}?sslmode=disable`, { origin: 'env', dir: '/nonexistent' }),
+  fresh: async () => parseStoreUrl(`${await pg.createDatabase(undefined, { icuLocale: 'en-US' })}?sslmode=disable`, { origin: 'env', dir: '/nonexistent' }),
 }));

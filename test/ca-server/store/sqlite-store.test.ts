@@ -205,7 +205,8 @@ describe('SqliteCaStore', () => {
     await s.close();
     rmSync(file, { force: true });
     s = SqliteCaStore.open(file, { migrations: SQLITE_MIGRATIONS.filter((m) => m.version <= 3) });
-    await s.putCaCertificates([{ id: 'issuer', role: 'root', der: Uint8Array.of(9), notAfter: new Date('2030-01-01Z'), issuing: true }], audit('ca.init'));
+    // A file of that version, as that version wrote it (its columns only).
+    s.db.prepare("INSERT INTO ca_certificates (id, role, der, not_after, issuing) VALUES ('issuer', 'root', X'09', 1893456000000, 1)").run();
     // A file from before the unique index: 'b1' was renewed twice (a fork the old check-then-insert allowed).
     const ins = s.db.prepare(
       `INSERT INTO certificates (serial, seq, host, subject, sans, not_before, not_after, status, fingerprint, der, issuer_id, renewed_from, issued_at, cert_ttl_seconds)
@@ -214,7 +215,8 @@ describe('SqliteCaStore', () => {
     ins.run('b1', 1, 'f1', null);
     ins.run('b2', 2, 'f2', 'b1');
     ins.run('b3', 3, 'f3', 'b1');
-    await s.saveCrl({ issuerId: 'issuer', number: 41, thisUpdate: T0, nextUpdate: T0, der: Uint8Array.of(1) }, undefined);
+    s.db.prepare("INSERT INTO crl_state (issuer_id, number, this_update, next_update, der) VALUES ('issuer', 41, 0, 0, X'01')").run();
+    s.db.prepare("INSERT INTO audit_log (seq, time, actor, action, details, prev_hash, hash) VALUES (1, 't', 'a', 'ca.init', '{}', ?, 'h1')").run('0'.repeat(64));
     await s.close();
     s = SqliteCaStore.open(file);
     expect(s.schemaVersions()).toEqual(SHIPPED);

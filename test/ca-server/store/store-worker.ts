@@ -9,13 +9,20 @@ import type { StoreLocation } from '../../../ca-server/src/store/store-url.js';
 export interface WorkerTask {
   readonly location: StoreLocation;
   readonly id: string;
-  /** audit: append `n` records; crl: allocate and save `n` CRL numbers; tokens: try to consume each token. */
-  readonly kind: 'audit' | 'crl' | 'tokens';
+  /**
+   * audit: append `n` records; crl: allocate and save `n` CRL numbers; tokens: try to consume each
+   * token; rotation: `n` compare-and-set attempts on the rotation document; slots: record each of
+   * `numbers` as pushed into the slot `slot` of `targetId` (forward only).
+   */
+  readonly kind: 'audit' | 'crl' | 'tokens' | 'rotation' | 'slots';
   readonly n: number;
   readonly concurrency: number;
   readonly issuerId?: string;
   readonly tokens?: readonly string[];
   readonly host?: string;
+  readonly numbers?: readonly number[];
+  readonly slot?: string;
+  readonly targetId?: string;
 }
 
 export interface WorkerResult {
@@ -23,6 +30,8 @@ export interface WorkerResult {
   readonly auditSeqs: number[];
   readonly crlNumbers: number[];
   readonly consumed: string[];
+  /** rotation: the versions this process's successful compare-and-sets produced. */
+  readonly rotationVersions: number[];
   readonly errors: string[];
 }
 
@@ -32,9 +41,9 @@ async function main(): Promise<void> {
   const task = JSON.parse(process.argv[2]!) as WorkerTask;
   const opened = await openStore({ location: task.location });
   const s = opened.store;
-  const out: WorkerResult = { id: task.id, auditSeqs: [], crlNumbers: [], consumed: [], errors: [] };
+  const out: WorkerResult = { id: task.id, auditSeqs: [], crlNumbers: [], consumed: [], rotationVersions: [], errors: [] };
   try {
-    const items = task.kind === 'tokens' ? [...(task.tokens ?? [])] : Array.from({ length: task.n }, (_, i) => i);
+    const items = task.kind === 'tokens' ? [...(task.tokens ?? [])] : task.kind === 'slots' ? [...(task.numbers ?? [])] : Array.from({ length: task.n }, (_, i) => i);
     let next = 0;
     await Promise.all(
       Array.from({ length: task.concurrency }, async () => {
@@ -53,6 +62,19 @@ async function main(): Promise<void> {
                 .catch((e: Error) => {
                   if (!/must increase/.test(e.message)) throw e;
                 });
+            } else if (task.kind === 'rotation') {
+              const cur = (await s.getCaState()).rotation;
+              const r = await s.updateCaState({
+                rotation: { expectVersion: cur?.version ?? 0, state: { id: 'abc123', by: task.id, i, seen: cur?.version ?? 0 } },
+                audit: [{ time: T0, actor: `proc:${task.id}`, action: 'test.rotation_step', details: { i } }],
+              });
+              out.rotationVersions.push(r.rotationVersion);
+            } else if (task.kind === 'slots') {
+              const n = items[i] as number;
+              await s.saveCrlSlot(
+                { slot: task.slot!, targetId: task.targetId!, crlArn: 'arn:x', pushedNumber: String(n), pushedSha256: n.toString(16).padStart(64, '0'), lastSuccessAt: T0 },
+                'forward',
+              );
             } else {
               const hash = items[i] as string;
               const serial = `${task.id}${i.toString(16).padStart(4, '0')}`;

@@ -1,8 +1,9 @@
 /**
  * The sync's admin routes over real HTTP on loopback (mounted the way the CA server mounts them,
- * minus authentication, which the CA app adds), and the file-backed target store.
+ * minus authentication, which the CA app adds), and the targets kept in a real store (SQLite file)
+ * through the registry the CA uses (`store-sync-targets.ts`).
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,10 @@ import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CrlSync } from '../../../ca-server/src/sync/crl-sync.js';
 import { createSyncRouter } from '../../../ca-server/src/sync/router.js';
-import { FileSyncTargetStore, syncTargetId, validateTargetInput } from '../../../ca-server/src/sync/target-store.js';
+import { syncTargetId, validateTargetInput, type SyncTargetStore } from '../../../ca-server/src/sync/target-store.js';
+import { SyncTargetRegistry } from '../../../ca-server/src/sync/store-sync-targets.js';
+import { openStore, type OpenedStore } from '../../../ca-server/src/store/open-store.js';
+import { CRL_SLOTS } from '../../../ca-server/src/store/types.js';
 import { FakeCrlPlane } from './fakes.js';
 import { makeTestCa } from './crl-fixture.js';
 
@@ -22,18 +26,22 @@ describe('sync admin router', () => {
   let server: Server;
   let base: string;
   let sync: CrlSync;
-  let store: FileSyncTargetStore;
+  let store: SyncTargetStore;
+  let db: OpenedStore;
   let plane: FakeCrlPlane;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'rapki-sync-router-'));
-    store = new FileSyncTargetStore(dir);
+    db = await openStore({ location: { backend: 'sqlite', file: join(dir, 'ca.db'), display: 'sqlite:test' } });
+    const reg = new SyncTargetRegistry(db.store);
+    await reg.refresh();
+    store = reg.primary;
     plane = new FakeCrlPlane(() => Date.now());
     sync = new CrlSync({ store, controlPlaneFor: () => plane, minCallIntervalMs: 1 });
     const ca = await makeTestCa();
     sync.notify({ der: (await ca.crl(4)).der, number: 4 });
     const app = express();
-    app.use('/v1/admin/aws', createSyncRouter(sync, store));
+    app.use('/v1/admin/aws', createSyncRouter(sync, store, undefined, () => 'admin:router-test'));
     server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/admin/aws`;
@@ -42,6 +50,7 @@ describe('sync admin router', () => {
   afterAll(async () => {
     sync.close();
     await new Promise((r) => server.close(r));
+    await db?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -63,7 +72,11 @@ describe('sync admin router', () => {
     expect(st.targets).toEqual([expect.objectContaining({ status: 'in_sync', pushedNumber: '4', crlArn: expect.stringMatching(/:crl\//) })]);
     const list = (await (await fetch(`${base}/sync-targets`)).json()) as { targets: unknown[] };
     expect(list.targets).toHaveLength(1);
-    expect(statSync(store.path).mode & 0o777).toBe(0o600);
+    // In the store: the target, its CRL slot as read back, and one audit record of the registration.
+    expect(await db.store.listSyncTargets()).toEqual([expect.objectContaining({ id: target.id, trustAnchorArn: TA, endpoint: 'http://127.0.0.1:9' })]);
+    expect(await db.store.listCrlSlots(CRL_SLOTS.primary)).toEqual([expect.objectContaining({ targetId: target.id, pushedNumber: '4', crlArn: expect.stringMatching(/:crl\//) })]);
+    const adds = (await db.store.listAudit(0, 100)).filter((r) => r.action === 'sync_target.add');
+    expect(adds).toEqual([expect.objectContaining({ actor: 'admin:router-test', details: expect.objectContaining({ id: target.id }) })]);
   });
 
   it('POST /push forces a push of the current CRL', async () => {
@@ -100,29 +113,47 @@ describe('sync admin router', () => {
     const r = await fetch(`${base}/sync-targets/${id}`, { method: 'DELETE' });
     expect(r.status).toBe(200);
     expect(store.list()).toEqual([]);
+    expect(await db.store.listSyncTargets()).toEqual([]);
+    expect((await db.store.listAudit(0, 100)).filter((x) => x.action === 'sync_target.remove')).toHaveLength(1);
     const gone = await post(`/sync-targets/${id}/delete`, {});
     expect(gone.status).toBe(404);
     expect(await gone.json()).toMatchObject({ code: 'sync_target_not_found' });
   });
 });
 
-describe('FileSyncTargetStore', () => {
-  it('round-trips, replaces atomically with 0600, and refuses a corrupt file with a coded error', () => {
+describe('SyncTargetRegistry', () => {
+  it('round-trips through the store; a push never moves a slot backwards; another handle sees targets after a refresh', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rapki-sync-store-'));
+    const loc = { backend: 'sqlite' as const, file: join(dir, 'ca.db'), display: 'sqlite:test' };
+    const a = await openStore({ location: loc });
+    const b = await openStore({ location: loc });
     try {
-      const s = new FileSyncTargetStore(dir);
+      const ra = new SyncTargetRegistry(a.store);
+      const rb = new SyncTargetRegistry(b.store);
+      await Promise.all([ra.refresh(), rb.refresh()]);
+      const s = ra.primary;
       expect(s.list()).toEqual([]);
       const t = validateTargetInput({ trustAnchorArn: TA, region: 'eu-west-1' }, new Date(0));
-      s.put(t);
-      s.put({ ...t, lastPushedNumber: '3' });
-      expect(s.list()).toEqual([{ ...t, lastPushedNumber: '3' }]);
-      expect(statSync(s.path).mode & 0o777).toBe(0o600);
-      expect(JSON.parse(readFileSync(s.path, 'utf8'))).toMatchObject({ version: 1 });
-      expect(s.remove(t.id)).toBe(true);
-      expect(s.remove(t.id)).toBe(false);
-      writeFileSync(s.path, '{"version":1,"targets":');
-      expect(() => s.list()).toThrow(expect.objectContaining({ code: 'sync_store_invalid' }));
+      expect(await s.register(t, 'ca-host')).toBe(true);
+      expect(await s.register(t, 'ca-host')).toBe(false);
+      await s.put({ ...t, lastPushedNumber: '3', lastPushedSha256: 'a'.repeat(64) });
+      // The other replica's older push does not win.
+      await rb.refresh();
+      await rb.primary.put({ ...t, lastPushedNumber: '2', lastPushedSha256: 'b'.repeat(64) });
+      expect(rb.primary.get(t.id)).toMatchObject({ lastPushedNumber: '3', lastPushedSha256: 'a'.repeat(64) });
+      await ra.refresh();
+      expect(s.list()).toEqual([{ ...t, lastPushedNumber: '3', lastPushedSha256: 'a'.repeat(64) }]);
+      // A slot handed to another CRL is reset; other slots are views of the same targets.
+      await s.reset({ ...t, lastPushedNumber: '1', lastPushedSha256: 'c'.repeat(64) });
+      expect(s.get(t.id)?.lastPushedNumber).toBe('1');
+      expect(ra.slot(CRL_SLOTS.next).get(t.id)).toMatchObject({ id: t.id, crlArn: undefined, lastPushedNumber: undefined });
+      expect(await s.remove(t.id, 'ca-host')).toBe(true);
+      expect(await s.remove(t.id, 'ca-host')).toBe(false);
+      await rb.refresh();
+      expect(rb.primary.list()).toEqual([]);
     } finally {
+      await a.close();
+      await b.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

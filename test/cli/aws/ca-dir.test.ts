@@ -1,10 +1,11 @@
 /**
  * `rapki aws register --ca-dir` on a CA that has never served (no CRL yet), with the intermediate
  * as trust anchor; then `rapki ca serve` starts, publishes its first CRL and imports it into Roles
- * Anywhere by itself (the sync target written into the CA directory).
+ * Anywhere by itself (the sync target written into the CA's store, which the server reads).
  */
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withCaStore } from '../../support/ca-store.js';
+import { CRL_SLOTS } from '../../../ca-server/src/store/types.js';
 import { runCli, type CliResult } from '../../support/cli.js';
 import { runRapki, startCaServerProcess, TEST_CA_PASSPHRASE, type CaServerProcess } from '../../support/ca-server.js';
 import { makeTempDir, removeTempDir } from '../../support/openssl.js';
@@ -59,14 +60,14 @@ describe('rapki aws register --ca-dir before the CA server ever ran', () => {
       expect(s.code, fail(s)).toBe(0);
       status = JSON.parse(s.out);
       // Done once AWS holds the CRL and the read-back (GetCrl, 1 s later) recorded it.
-      const done = readFileSync(`${caDir}/aws-sync-targets.json`, 'utf8').includes('lastPushedNumber');
+      const done = (await withCaStore(caDir, (st) => st.listCrlSlots(CRL_SLOTS.primary))).some((x) => x.pushedNumber !== null);
       if (status!.crls.length > 0 && !status!.drift && done) break;
       await new Promise((res) => setTimeout(res, 250));
     }
     expect(status!.drift).toBe(false);
     expect(status!.crls).toEqual([expect.objectContaining({ enabled: true, awsCrlNumber: status!.caCrlNumber })]);
-    const stored = JSON.parse(readFileSync(`${caDir}/aws-sync-targets.json`, 'utf8')) as { targets: { crlArn: string; lastPushedNumber: string }[] };
-    expect(stored.targets[0]).toMatchObject({ crlArn: status!.crls[0]!.crlArn, lastPushedNumber: status!.caCrlNumber });
+    const stored = await withCaStore(caDir, (st) => st.listCrlSlots(CRL_SLOTS.primary));
+    expect(stored[0]).toMatchObject({ crlArn: status!.crls[0]!.crlArn, pushedNumber: status!.caCrlNumber });
     expect(server.stderr()).toContain('crl sync: pushed');
   }, 90_000);
 });

@@ -2,9 +2,9 @@
  * `rapki aws register|status|crl-push|unregister` as real processes: the built CLI, a real
  * `rapki ca serve` (HTTPS, SQLite) and `rapki emulator` standing in for Roles Anywhere.
  */
-import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createControlPlane } from '../../../ca-server/src/aws/control-plane.js';
+import { withCaStore } from '../../support/ca-store.js';
 import { runCli, type CliResult } from '../../support/cli.js';
 import { startCaServerProcess, type CaServerProcess } from '../../support/ca-server.js';
 import { startEmulatorProcess, TEST_AWS_ENV, type EmulatorProcess } from './emulator-process.js';
@@ -152,7 +152,7 @@ describe('rapki aws (real processes against rapki emulator)', () => {
     expect((JSON.parse(f.out) as { pushed: { action: string; crlArn: string }[] }).pushed).toEqual([{ trustAnchorArn: first.trustAnchorArn, crlArn: first.crlArn, action: 'updated' }]);
   });
 
-  it('--ca-dir reads the CA directory and records the sync target there (0600)', async () => {
+  it('--ca-dir reads the CA from its store and records the sync target there (audited as the CA host)', async () => {
     const r = await runCli(['aws', 'register', '--json', '--ca-dir', ca.dir, '--endpoint', emu.url, '--role-arn', ROLE_A, '--role-arn', ROLE_B, '--accept-role-session-name', '--session-duration', '7200', '--attribute-mapping', 'x509Subject=CN'], {
       env: { ...TEST_AWS_ENV },
       timeoutMs: 60_000,
@@ -161,7 +161,10 @@ describe('rapki aws (real processes against rapki emulator)', () => {
     const j = JSON.parse(r.out) as RegisterJson;
     expect(j.changes).toEqual([]);
     expect(j.trustAnchorArn).toBe(first.trustAnchorArn);
-    expect(statSync(`${ca.dir}/aws-sync-targets.json`).mode & 0o777).toBe(0o600);
+    const stored = await withCaStore(ca.dir, async (st) => ({ targets: await st.listSyncTargets(), audit: await st.listAudit(0, 10_000) }));
+    expect(stored.targets.map((t) => t.trustAnchorArn)).toEqual([first.trustAnchorArn]);
+    // Registered by the server first (an admin): the CA host's register found it there and changed nothing.
+    expect(stored.audit.filter((x) => x.action === 'sync_target.add')).toEqual([expect.objectContaining({ actor: expect.stringMatching(/^admin:/) })]);
     const s = await runCli(['aws', 'status', '--ca-dir', ca.dir, '--endpoint', emu.url], { env: { ...TEST_AWS_ENV } });
     expect(s.code, fail(s)).toBe(0);
     expect(s.out).toContain('no drift');

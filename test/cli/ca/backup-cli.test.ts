@@ -18,11 +18,13 @@ const env = { RAPKI_CA_PASSPHRASE: PASS };
 describe('rapki ca backup / restore (CLI)', { timeout: 60_000 }, () => {
   const work = mkdtempSync(join(tmpdir(), 'rapki-backup-cli-'));
   const ca = join(work, 'ca');
-  const fingerprint = (): string => (JSON.parse(readFileSync(join(ca, 'ca.json'), 'utf8')) as { fingerprint: string }).fingerprint;
+  let fp = '';
+  const fingerprint = (): string => fp;
 
   beforeAll(async () => {
     const r = await runCli(['ca', 'init', '--dir', ca, '--json'], { env });
     expect(r.code, r.stderr).toBe(0);
+    fp = (JSON.parse(r.out) as { fingerprint: string }).fingerprint;
     writeFileSync(join(ca, 'passphrase'), `${PASS}\n`, { mode: 0o600 });
   });
 
@@ -32,7 +34,7 @@ describe('rapki ca backup / restore (CLI)', { timeout: 60_000 }, () => {
     const out = join(work, 'b-text');
     const r = await runCli(['ca', 'backup', '--dir', ca, '--out', out], { env: {} });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^rapki: backing up ca\.db with the SQLite online backup API$/m);
+    expect(r.stderr).toMatch(/^rapki: exporting the CA state from sqlite:\S+ca\.db \(one consistent snapshot\)$/m);
     expect(r.stderr).toMatch(/^rapki: NOT copied: passphrase/m);
     expect(r.out).toContain(`backup written to ${out}`);
     expect(r.out).toMatch(/^passphrase: not included/m);
@@ -79,14 +81,14 @@ describe('rapki ca backup / restore (CLI)', { timeout: 60_000 }, () => {
   it('refuses a tampered backup with a coded error and exit 1, leaving no CA directory', async () => {
     const out = join(work, 'b-tamper');
     expect((await runCli(['ca', 'backup', '--dir', ca, '--out', out], { env: {} })).code).toBe(0);
-    const p = join(out, 'root.key.enc');
+    const p = join(out, 'store', 'ca_keys.ndjson');
     const buf = readFileSync(p);
     buf[buf.length - 5] ^= 0x01;
     writeFileSync(p, buf);
     const dir = join(work, 'restored-tampered');
     const r = await runCli(['ca', 'restore', '--from', out, '--dir', dir, '--yes'], { env: {} });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/root\.key\.enc does not match the SHA-256 in backup\.json\. \(backup_file_corrupt\)/);
+    expect(r.stderr).toMatch(/store\/ca_keys\.ndjson does not match the SHA-256 in backup\.json\. \(backup_file_corrupt\)/);
     expect(existsSync(dir)).toBe(false);
     const j = await runCli(['ca', 'restore', '--from', out, '--dir', dir, '--json', '--yes'], { env: {} });
     expect(j.code).toBe(1);

@@ -1,12 +1,13 @@
 /**
  * `rapki ca init --key pkcs11:…` then `rapki ca serve` as real child processes over a SoftHSM2
- * token: the PIN comes from a pin-source file named in the URI (recorded in ca.json as a path, never
+ * token: the PIN comes from a pin-source file named in the URI (recorded in the store as a path, never
  * the PIN itself), a host enrolls with the CLI over HTTPS, openssl verifies its certificate against
  * the root and the CRL signature (`crl -CAfile`), and a wrong PIN stops `ca serve` with a coded error.
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caStateOf } from '../../support/ca-store.js';
 import { runCli, type CliResult } from '../../support/cli.js';
 import { ensureBuilt, runRapki, startCaServerProcess, type CaServerProcess } from '../../support/ca-server.js';
 import { makeTempDir, opensslRun, removeTempDir } from '../../support/openssl.js';
@@ -54,12 +55,12 @@ describe.skipIf(!SOFTHSM_AVAILABLE)('rapki ca init --key pkcs11: + ca serve (Sof
     if (tmp) await removeTempDir(tmp);
   });
 
-  it('ca.json records the key URIs with the pin-source path, no PIN and no key file', () => {
-    const cfg = JSON.parse(readFileSync(join(dir, 'ca.json'), 'utf8')) as { pkcs11: { rootKey: string; intermediateKey: string; module: string } };
-    expect(cfg.pkcs11.rootKey).toMatch(new RegExp(`^pkcs11:token=${TOKEN};.*object=cli-ca;type=private;id=`));
-    expect(cfg.pkcs11.intermediateKey).toContain('object=cli-ca-issuing;');
-    expect(cfg.pkcs11.rootKey).toContain(`pin-source=${pinFile}`);
-    expect(cfg.pkcs11.module).toBe(token.module);
+  it('the store records the key URIs with the pin-source path, no PIN and no key file', async () => {
+    const { state, rootKey, issuingKey } = await caStateOf(dir);
+    expect(rootKey).toMatchObject({ kind: 'pkcs11', value: expect.stringMatching(new RegExp(`^pkcs11:token=${TOKEN};.*object=cli-ca;type=private;id=`)) });
+    expect(issuingKey?.value).toContain('object=cli-ca-issuing;');
+    expect(rootKey?.value).toContain(`pin-source=${pinFile}`);
+    expect(state.config?.pkcs11Module).toBe(token.module);
     expect(readdirSync(dir).filter((n) => n.includes('.key'))).toEqual([]);
   });
 
@@ -129,7 +130,7 @@ describe.skipIf(!SOFTHSM_AVAILABLE)('rapki ca init --key pkcs11: + ca serve (Sof
   }, 90_000);
 
   it('ca backup signs the manifest with the root key on the token; openssl verifies it; ca restore accepts it with the expected fingerprint', async () => {
-    const fp = (JSON.parse(readFileSync(join(dir, 'ca.json'), 'utf8')) as { fingerprint: string }).fingerprint;
+    const fp = (await caStateOf(dir)).state.config!.rootId;
     const out = join(tmp, 'backup');
     const b = runRapki(['ca', 'backup', '--dir', dir, '--out', out, '--json'], { ...token.env, RAPKI_CA_PASSPHRASE: '' });
     expect(b.status, fail(b)).toBe(0);

@@ -28,6 +28,9 @@ export interface AdminTokenCreateArgs extends ConnectionArgs {
   /** On the CA host: write into this CA directory's store instead of calling the API. */
   readonly dir?: string | undefined;
   readonly 'passphrase-file'?: string | undefined;
+  /** With `--dir`: where the CA's store is (docs/ha.md). */
+  readonly 'store-url'?: string | undefined;
+  readonly 'store-url-file'?: string | undefined;
 }
 
 export function adminTokenCreate(args: AdminTokenCreateArgs, io: CommandIo): Promise<number> {
@@ -76,12 +79,16 @@ async function createOnCaHost(args: AdminTokenCreateArgs, env: NodeJS.ProcessEnv
   for (const f of ['ca-url', 'ca-fingerprint', 'ca-file', 'admin-token-file'] as const) {
     if (args[f] !== undefined) throw caClientError('usage', `--dir makes the token in the CA directory; --${f} is for the API: leave one of them out`);
   }
-  const [{ resolvePassphrase }, { createAdminTokenOnCaHost }] = await Promise.all([
+  const [{ resolvePassphrase }, { createAdminTokenOnCaHost }, { storeSelection }] = await Promise.all([
     import('../../../../ca-server/src/config.js'),
     import('../../../../ca-server/src/local-admin-token.js'),
+    import('../../../../ca-server/src/store/store-selection.js'),
   ]);
+  const sel = storeSelection({ dir: args.dir!, url: args['store-url'], urlFile: args['store-url-file'], env, warn: (m) => process.stderr.write(`rapki: warning: ${m}\n`) }).open();
   const t = await createAdminTokenOnCaHost({
     dir: args.dir!,
+    location: sel.location,
+    env,
     passphrase: resolvePassphrase({ env, passphraseFile: args['passphrase-file'], dir: args.dir }),
     name: String(args.name),
     role,

@@ -1,17 +1,24 @@
 /**
- * Checks a standalone copy of `ca.db` and summarises it: `PRAGMA integrity_check`, certificate
- * count, CRL numbers, and the audit hash chain recomputed with the authority's own
+ * Checks a standalone SQLite file of a CA store and summarises it: `PRAGMA integrity_check`,
+ * certificate count, CRL numbers, and the audit hash chain recomputed with the authority's own
  * {@link verifyAuditChain} (the same check as `rapki audit verify --dir`).
  *
- * Why on the copy: the numbers in `backup.json` must describe exactly the bytes in the backup, and
- * `restore` recomputes them on the restored file to compare.
+ * Used to restore a backup made by an older rapki (manifest version 2, a copy of `ca.db` taken with
+ * SQLite's online backup API): its numbers in `backup.json` describe that file, and `restore`
+ * recomputes them on the restored copy to compare. Here, in the store module, because it is the
+ * one place that opens SQLite files.
  */
 import Database from 'better-sqlite3';
+import { RapkiError } from '../../../common/src/errors.js';
 import { AUDIT_GENESIS_HASH, verifyAuditChain, type AuditRecord } from '../authority/audit-chain.js';
-import { auditRecordFromRow } from '../store/sqlite-store.js';
-import { backupError } from './errors.js';
+import { auditRecordFromRow } from './rows.js';
 
-export interface DatabaseSummary {
+/** A refusal, with the backup module's code (`backup_database_corrupt`). */
+function corrupt(message: string, cause?: unknown): RapkiError {
+  return new RapkiError('backup_database_corrupt', message, cause === undefined ? undefined : { cause });
+}
+
+export interface SqliteFileSummary {
   /** Rows of the certificate inventory (valid, revoked and expired). */
   readonly certificates: number;
   /** Highest CRL number of any issuer (0 when no CRL was made yet). */
@@ -40,12 +47,12 @@ function* auditRows(db: Database.Database): Generator<AuditRecord> {
  * server turns WAL back on when it opens it), checks and summarises it.
  * Throws `backup_database_corrupt` when the integrity check fails.
  */
-export function checkDatabaseCopy(file: string): DatabaseSummary {
+export function checkSqliteFile(file: string): SqliteFileSummary {
   let db: Database.Database;
   try {
     db = new Database(file, { fileMustExist: true });
   } catch (err) {
-    throw backupError('backup_database_corrupt', 'The database copy cannot be opened.', { cause: err });
+    throw corrupt('The database copy cannot be opened.', err);
   }
   try {
     let ok: unknown;
@@ -53,9 +60,9 @@ export function checkDatabaseCopy(file: string): DatabaseSummary {
       db.pragma('journal_mode = DELETE');
       ok = db.pragma('integrity_check', { simple: true });
     } catch (err) {
-      throw backupError('backup_database_corrupt', undefined, { cause: err });
+      throw corrupt('The database copy fails `PRAGMA integrity_check`.', err);
     }
-    if (ok !== 'ok') throw backupError('backup_database_corrupt', `The database copy fails \`PRAGMA integrity_check\`: ${String(ok).slice(0, 200)}`);
+    if (ok !== 'ok') throw corrupt(`The database copy fails \`PRAGMA integrity_check\`: ${String(ok).slice(0, 200)}`);
     const certificates = Number((db.prepare('SELECT count(*) AS n FROM certificates').get() as Row).n);
     const crls = (db.prepare('SELECT issuer_id, number FROM crl_state ORDER BY issuer_id').all() as Row[]).map((r) => ({
       issuerId: String(r.issuer_id),
