@@ -15,6 +15,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { isRapkiError } from '../../common/src/errors.js';
+import { decodeCertificate } from '../../common/src/x509/certificate.js';
+import { pemToDer } from '../../common/src/x509/pem.js';
 import { AdminTokens, type CreatedAdminToken } from './authority/admin-tokens.js';
 import { systemClock, systemRandom, type Clock, type RandomSource } from './authority/deps.js';
 import { caExists, caPaths, readCaConfig } from './ca-dir.js';
@@ -23,8 +25,6 @@ import { decryptCaKey } from './keys/key-encryption.js';
 import { openPkcs11CaSigner } from './keys/pkcs11-ca-signer.js';
 import { SqliteCaStore } from './store/sqlite-store.js';
 import type { AdminRole } from './store/types.js';
-import { decodeCertificate } from './x509/certificate-reader.js';
-import { pemToDer } from './x509/pem.js';
 
 /** Audit actor of tokens made this way (docs/ca-api.md "Actors"). */
 export const CA_HOST_ACTOR = 'ca-host';

@@ -11,11 +11,12 @@
 import { readFileSync } from 'node:fs';
 import { isRapkiError } from '../../../common/src/errors.js';
 import type { Pkcs11Deps, Pkcs11FileIo } from '../../../common/src/pkcs11/module-path.js';
-import { sha256Hex, type IssuerContext } from '../authority/issuer.js';
+import { decodeCertificate } from '../../../common/src/x509/certificate.js';
+import { sha256Fingerprint } from '../../../common/src/x509/fingerprint.js';
+import { pemToDer } from '../../../common/src/x509/pem.js';
+import type { IssuerContext } from '../authority/issuer.js';
 import { caPaths, type CaDirConfig } from '../ca-dir.js';
 import { caError } from '../errors.js';
-import { decodeCertificate } from '../x509/certificate-reader.js';
-import { pemToDer } from '../x509/pem.js';
 import type { CaSigner } from '../x509/types.js';
 import { caSignerFromPrivateKey } from './ca-signer.js';
 import { decryptCaKey } from './key-encryption.js';
@@ -47,7 +48,7 @@ export async function openIssuingKey(o: OpenIssuingKeyOptions): Promise<OpenedIs
   const { config } = o;
   const p = caPaths(o.dir);
   const rootDer = pemToDer(readFileSync(p.rootCert, 'utf8'), 'CERTIFICATE');
-  if (sha256Hex(rootDer) !== config.fingerprint) throw caError('ca_config_invalid', 'root.pem does not match the fingerprint in ca.json.');
+  if (sha256Fingerprint(rootDer) !== config.fingerprint) throw caError('ca_config_invalid', 'root.pem does not match the fingerprint in ca.json.');
   const viaIntermediate = config.intermediate && o.which !== 'root';
   const issuingDer = viaIntermediate ? pemToDer(readFileSync(p.intermediateCert, 'utf8'), 'CERTIFICATE') : rootDer;
   const decoded = decodeCertificate(issuingDer);
@@ -78,7 +79,7 @@ export async function openIssuingKey(o: OpenIssuingKeyOptions): Promise<OpenedIs
     issuer: {
       certificate: issuingDer,
       signer,
-      id: sha256Hex(issuingDer),
+      id: sha256Fingerprint(issuingDer),
       notAfter: decoded.notAfter,
       root: rootDer,
       intermediates: viaIntermediate ? [issuingDer] : [],

@@ -7,8 +7,9 @@
  * a DER sign byte `00` in front of a value whose top bit is set does not count towards the 20).
  *
  * Dependency-free (no `node:crypto`): the signer reads serials on the credential-process start-up
- * path. Errors are plain {@link SerialError}s; each caller turns them into its coded error.
+ * path. Bad text throws {@link SerialError} (code `serial_invalid`).
  */
+import { RapkiError } from '../errors.js';
 
 /** RFC 5280 §4.1.2.2: a conforming serial has at most 20 octets. */
 export const SERIAL_MAX_OCTETS = 20;
@@ -16,9 +17,11 @@ export const SERIAL_MAX_OCTETS = 20;
 /** Longest serial text accepted from a person (a 20-octet serial with separators and a prefix fits easily). */
 export const SERIAL_TEXT_MAX_CHARS = 200;
 
-/** Thrown for serial text that is not a serial; callers turn it into their own coded error. */
-export class SerialError extends Error {
-  override readonly name = 'SerialError';
+/** Serial text that is not a serial: code `serial_invalid`, the message says what is wrong. */
+export class SerialError extends RapkiError {
+  constructor(message: string) {
+    super('serial_invalid', message);
+  }
 }
 
 /** A parsed serial: its value and its canonical hex spelling. */
@@ -34,15 +37,16 @@ export interface Serial {
 
 const PREFIX = /^serial\s*=\s*/i;
 const SEPARATOR = /[:\s-]/;
-const OCTET_GROUP = /^[0-9a-fA-F]{1,2}$/;
+const HEX = /^[0-9a-fA-F]+$/;
 
 /**
  * Parses a serial given in hex in any common form: an optional `serial=` prefix (as `openssl x509
  * -serial` prints it), an optional `0x`, upper or lower case, with or without leading zeros, and
- * octets optionally separated by `:`, spaces or `-` (as `openssl x509 -text` and browsers print
- * them). When separators are present they must split octets (groups of 1 or 2 digits), so that
- * `12:345` is refused rather than guessed at. Decimal is not accepted: it is ambiguous with hex.
- * Zero, negative values and values over 20 octets are refused.
+ * optionally split by `:`, spaces or `-` (as `openssl x509 -text` prints octets, and other tools
+ * groups of two octets). Separators never split an octet: every group after the first has an even
+ * number of digits (the first may have lost a leading zero), so `12:345` and `ab::cd` are refused
+ * rather than guessed at. Decimal is not accepted: it is ambiguous with hex. Zero, negative values
+ * and values over 20 octets are refused.
  */
 export function parseSerial(text: string): Serial {
   if (typeof text !== 'string') throw new TypeError('serial must be a string');
@@ -52,8 +56,8 @@ export function parseSerial(text: string): Serial {
   s = s.replace(PREFIX, '').replace(/^0x/i, '');
   const compact = s.replace(/[:\s-]/g, '');
   if (compact.length === 0 || !/^[0-9a-fA-F]+$/.test(compact)) throw new SerialError('a serial number is hex (octets may be separated by colons)');
-  if (SEPARATOR.test(s) && !s.split(/\s*[:-]\s*|\s+/).every((part) => OCTET_GROUP.test(part))) {
-    throw new SerialError('separators in a serial number must split octets (1 or 2 hex digits each)');
+  if (SEPARATOR.test(s) && !s.split(/\s*[:-]\s*|\s+/).every((part, i) => HEX.test(part) && (i === 0 || part.length % 2 === 0))) {
+    throw new SerialError('separators in a serial number must fall between octets (groups of whole octets)');
   }
   const value = BigInt(`0x${compact}`);
   if (value <= 0n) throw new SerialError('a certificate serial must be positive');

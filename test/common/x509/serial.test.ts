@@ -26,6 +26,8 @@ describe('parseSerial (RFC 5280 §4.1.2.2)', () => {
     ['0x0a1bff'],
     ['  0a 1b ff  '],
     ['0a-1b-ff'],
+    ['0a1b ff'],
+    ['a 1bff'],
   ])('accepts %j', (input) => {
     expect(parseSerial(input).hex).toBe(canonical);
   });
@@ -55,7 +57,7 @@ describe('parseSerial (RFC 5280 §4.1.2.2)', () => {
     }
   });
 
-  it.each([[''], ['  '], ['xyz'], ['0g'], ['0'], ['00:00'], ['12:345'], ['ab::cd'], ['serial='], ['0x'], ['-1'], ['1'.repeat(201)], ['ff'.repeat(22)], ['zz'], ['00'], ['a'.repeat(42)]])(
+  it.each([[''], ['  '], ['xyz'], ['0g'], ['0'], ['00:00'], ['12:345'], ['ab::cd'], ['0a1 bff'], ['0a:1b:f'], ['0a::'], ['serial='], ['0x'], ['-1'], ['1'.repeat(201)], ['ff'.repeat(22)], ['zz'], ['00'], ['a'.repeat(42)]])(
     'refuses %j',
     (input) => {
       expect(() => parseSerial(input)).toThrow(SerialError);
