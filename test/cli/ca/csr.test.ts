@@ -74,6 +74,19 @@ describe('buildCsr, checked by openssl', () => {
   });
 });
 
+describe('buildCsr and the CA agree on IP addresses', () => {
+  it('an IPv4-mapped IPv6 SAN (::ffff:192.0.2.1) is encoded as the CA encodes it, so the CA reads back the same name', async () => {
+    const { parseCsr } = await import('../../../ca-server/src/x509/csr.js');
+    const { canonicalSan } = await import('../../../ca-server/src/x509/san.js');
+    const key = await generateHostKey('ec-p256');
+    // The dotted tail as given (parseSan would canonicalise it first; the encoder must not depend on that).
+    const asked = [{ type: 'ip' as const, value: '::ffff:192.0.2.1' }, ...['ip:::ffff:c000:201', 'ip:2001:db8::1', 'ip:10.0.0.7'].map(parseSan)];
+    const parsed = parseCsr(buildCsrPem({ commonName: 'mapped', sans: asked, privateKey: key.privateKey, publicKey: key.publicKey }));
+    expect(parsed.sans.map(canonicalSan)).toEqual(asked.map(canonicalSan));
+    expect(parsed.sans.map(canonicalSan)[0]).toBe('ip:::ffff:c000:201');
+  });
+});
+
 describe('buildCsrPemWithSigner (a key that signs elsewhere, e.g. a PKCS#11 token)', () => {
   it.each(['ec-p256', 'ec-p384', 'rsa-2048'] as const)('%s: SHA-256 signature from the sign function verifies in openssl', async (type) => {
     const key = await generateHostKey(type);
