@@ -1,6 +1,6 @@
 /**
  * Test-only CA and CRLs made with @peculiar/x509 and WebCrypto (independent of the CA's own
- * x509 layer, so a bug there cannot hide here). `openssl` checks them in crl-data.test.ts.
+ * x509 layer, so a bug there cannot hide here). `openssl` checks them in test/common/x509/crl.test.ts.
  */
 import { execFileSync } from 'node:child_process';
 import { webcrypto } from 'node:crypto';
