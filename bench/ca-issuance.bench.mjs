@@ -2,10 +2,14 @@
 // verification) + issueLeafCertificate + lintLeafCertificate, with pre-made EC P-256 CSRs.
 // Run standalone: `node bench/ca-issuance.bench.mjs` (uses dist/ca-server.mjs when built,
 // otherwise bundles ca-server/src/index.ts into a temp dir first). BENCH_N sets the count.
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { loadCaServer } from './lib/load-ca-server.mjs';
+import { importTs } from './lib/ts-import.mjs';
 
 const ca = await loadCaServer();
+const { createCsr } = await importTs(new URL('../test/ca-server/x509/create-csr.ts', import.meta.url));
+const { derToPem } = await importTs(new URL('../common/src/x509/pem.ts', import.meta.url));
+const { newSerial } = await importTs(new URL('../common/src/x509/serial.ts', import.meta.url));
 const N = Number(process.env.BENCH_N ?? 3000);
 const WARMUP = 300;
 
@@ -16,7 +20,7 @@ async function makeCa(keyType) {
   const rootDer = await ca.buildCaCertificate({
     subject: `CN=Bench Root ${keyType}`,
     signer: rootSigner,
-    serial: ca.newSerial(),
+    serial: newSerial(randomBytes),
     notBefore: new Date(now - 86_400_000),
     notAfter: new Date(now + 3650 * 86_400_000),
     pathLength: 1,
@@ -26,7 +30,7 @@ async function makeCa(keyType) {
     subject: `CN=Bench Issuing ${keyType}`,
     signer: intSigner,
     issuer: { certificate: rootDer, signer: rootSigner },
-    serial: ca.newSerial(),
+    serial: newSerial(randomBytes),
     notBefore: new Date(now - 86_400_000),
     notAfter: new Date(now + 1825 * 86_400_000),
     pathLength: 0,
@@ -38,8 +42,8 @@ function makeCsrs(n) {
   const out = [];
   for (let i = 0; i < n; i++) {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const der = ca.createCsr({ subject: `CN=host-${i}.example.com,O=Bench`, sans: [{ type: 'dns', value: `host-${i}.example.com` }], privateKey });
-    out.push(ca.derToPem(der, 'CERTIFICATE REQUEST'));
+    const der = createCsr({ subject: `CN=host-${i}.example.com,O=Bench`, sans: [{ type: 'dns', value: `host-${i}.example.com` }], privateKey });
+    out.push(derToPem(der, 'CERTIFICATE REQUEST'));
   }
   return out;
 }
@@ -59,7 +63,7 @@ async function run(issuer, csrs, n) {
       subject: parsed.subject,
       sans: parsed.sans,
       publicKeySpki: parsed.publicKeySpki,
-      serial: ca.newSerial(),
+      serial: newSerial(randomBytes),
       notBefore: new Date(now - 300_000),
       notAfter: new Date(now + 86_400_000),
     });

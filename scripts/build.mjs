@@ -43,7 +43,7 @@ await build({
   logLevel: 'warning',
   define: { __RAPKI_VERSION__: JSON.stringify(pkg.version) },
   // Native addons and packages that spawn workers stay in node_modules.
-  external: ['better-sqlite3', 'pino', 'pkcs11js', 'graphene-pk11'],
+  external: ['better-sqlite3', 'pino', 'pkcs11js'],
   banner: {
     js: "import { createRequire as __rapkiCreateRequire } from 'node:module'; const require = __rapkiCreateRequire(import.meta.url);",
   },
@@ -64,8 +64,8 @@ await build({
   define: { __RAPKI_VERSION__: JSON.stringify(pkg.version) },
   // Rare paths load their packages from node_modules (PKCS#12, PKCS#11) instead of
   // growing the file every credential-process call parses.
-  external: ['pkcs11js', 'graphene-pk11', 'node-forge'],
-  plugins: [lazyRequirePlugin(['pkcs11js', 'graphene-pk11', 'node-forge']), siblingBundlePlugin(TPM_SOURCE, 'tpm-key-signer.cjs')],
+  external: ['pkcs11js', 'node-forge'],
+  plugins: [lazyRequirePlugin(['pkcs11js', 'node-forge']), siblingBundlePlugin(TPM_SOURCE, 'tpm-key-signer.cjs')],
 });
 // The TPM key source (signer/src/keys/tpm/) as a file of its own next to that bundle: a
 // credential-process with a file key neither reads nor compiles it; a TPM key loads it on demand.

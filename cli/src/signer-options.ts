@@ -5,6 +5,7 @@
  * Shared by the yargs handlers and the lean credential-process fast path, so both behave the same.
  * I/O (env, file reads, warnings) is injected.
  */
+import { DEFAULT_DURATION_SECONDS } from '../../signer/src/constants.js';
 import type { KeySourceOptions, SessionOptions } from '../../signer/src/types.js';
 import { endpointFromEnv, plainHttpWarning } from '../../signer/src/session/endpoint.js';
 import { isTpmHandle, TSS2_PEM_LABEL } from '../../signer/src/keys/tpm/detect.js';
@@ -169,7 +170,7 @@ export function resolveCredentialProcess(values: FlagValues, io: OptionsIo, comm
   const profileArn = requireString(values, 'profile-arn');
   const roleArn = requireString(values, 'role-arn');
   // Range 900..43200 is a preflight check of the signer (its own code); here only the form.
-  const durationSeconds = optionalInteger(values, 'session-duration', 0, 1_000_000) ?? 3600;
+  const durationSeconds = optionalInteger(values, 'session-duration', 0, 1_000_000) ?? DEFAULT_DURATION_SECONDS;
   const timeoutSeconds = optionalInteger(values, 'timeout', 1, 300);
   const caPath = io.env[ENV_CA_BUNDLE];
   const caBundle = caPath !== undefined && caPath !== '' ? readBounded(io, caPath, MAX_CA_BUNDLE, 'ca_bundle_unreadable', `${ENV_CA_BUNDLE} file`) : undefined;

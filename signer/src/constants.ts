@@ -44,7 +44,6 @@ export const EMPTY_BODY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b93
  * `X-Amz-Date` is `YYYYMMDD'T'HHMMSS'Z'` in UTC with second precision; the scope date is its first
  * 8 characters (`YYYYMMDD`). See `sigv4/amz-date.ts`.
  */
-export const AMZ_DATE_LENGTH = 16;
 export const SCOPE_DATE_LENGTH = 8;
 
 /** `durationSeconds` bounds of CreateSession (signer-spec.md §6.4) and the helper's default. */

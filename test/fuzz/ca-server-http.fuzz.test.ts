@@ -22,7 +22,8 @@ import { CA_ERRORS } from '../../ca-server/src/errors.js';
 import { validateBody } from '../../ca-server/src/http/validate.js';
 import { parseDurationSeconds } from '../../ca-server/src/authority/durations.js';
 import { normalizeSerial } from '../../ca-server/src/authority/serial.js';
-import { createCsr, derToPem } from '../../ca-server/src/x509/index.js';
+import { createCsr } from '../ca-server/x509/create-csr.js';
+import { derToPem } from '../../common/src/x509/pem.js';
 import { coded, fcParams, fuzzProperty, fuzzTimeout, heapAfterGc, hostilePem, hostileString, MAX_HEAP_GROWTH_BYTES, mutatedText, withSeed } from '../support/fuzz.js';
 
 const PASSPHRASE = 'test-only-fuzz-ca-passphrase';

@@ -1,7 +1,7 @@
 /**
  * Control "file modes" (docs/security.md): secrets on disk are readable by their owner only, and
  * rapki sets the modes itself — every command here runs under `umask 000`, so nothing is inherited.
- * - CA directory (ca-server/src/ca-dir.ts, keys/write-file-atomic.ts, store/sqlite-store.ts):
+ * - CA directory (ca-server/src/ca-dir.ts, common/src/fs/atomic-write.ts, store/sqlite-store.ts):
  *   directory and tls/ 0700, every file 0600 (keys, database and its -wal/-shm, ca.json, tls key);
  *   the CA keys are encrypted at rest (keys/key-encryption.ts).
  * - `rapki enroll`/`renew` output (cli/src/ca-client/atomic-files.ts): directory 0700, key 0600,

@@ -3,6 +3,7 @@
  * no HTTP and no SQL (DESIGN.md layout). It takes a store, a clock, randomness, the X.509 port and
  * the issuing CA; handlers in `http/` are thin wrappers around these methods.
  */
+import { sha256Fingerprint } from '../../../common/src/x509/fingerprint.js';
 import { caError } from '../errors.js';
 import type { CaStore } from '../store/ca-store.js';
 import type {
@@ -23,7 +24,7 @@ import type { AuthorityConfig } from './authority-config.js';
 import type { CrlManager } from './crl-manager.js';
 import type { Clock, RandomSource } from './deps.js';
 import { runIssuanceRules, type IssuanceContext } from './issuance-rules.js';
-import { sha256Hex, type IssuerContext } from './issuer.js';
+import type { IssuerContext } from './issuer.js';
 import { leafSubjectDn } from './leaf-subject.js';
 import { validateHostReference, validateSans, validateSubject } from './names.js';
 import { normalizeSerial } from './serial.js';
@@ -180,7 +181,7 @@ export class CertificateAuthority {
    */
   async renew(currentDer: Uint8Array, csrPem: string): Promise<IssuedCertificate> {
     const current = await this.#d.store.getCertificate(this.#serialFromDer(currentDer));
-    if (!current || current.fingerprint !== sha256Hex(currentDer)) throw caError('certificate_unknown');
+    if (!current || current.fingerprint !== sha256Fingerprint(currentDer)) throw caError('certificate_unknown');
     const now = this.#d.clock();
     if (current.status === 'revoked') throw caError('certificate_revoked');
     if (current.notAfter.getTime() <= now.getTime() || current.notBefore.getTime() > now.getTime()) throw caError('certificate_expired');
@@ -253,7 +254,7 @@ export class CertificateAuthority {
       status: 'valid',
       revokedAt: null,
       reason: null,
-      fingerprint: sha256Hex(ctx.der),
+      fingerprint: sha256Fingerprint(ctx.der),
       der: ctx.der,
       issuerId: issuer.id,
       renewedFrom,

@@ -7,19 +7,15 @@
  * Rebuilds are serialised so CRL numbers strictly increase; the store refuses a number that does not.
  */
 import { X509Certificate } from 'node:crypto';
-import { ROLES_ANYWHERE_CRL_MAX_BYTES } from '../x509/constants.js';
-import { decodeCertificate } from '../x509/certificate-reader.js';
-import { readCrlInfo } from '../x509/crl-reader.js';
-import { serialHexFromContent } from '../x509/serial.js';
+import { decodeCertificate } from '../../../common/src/x509/certificate.js';
+import { CRL_PEM_WARN_BYTES, readCrl } from '../../../common/src/x509/crl.js';
+import { serialHexFromContent } from '../../../common/src/x509/serial.js';
 import type { CaStore } from '../store/ca-store.js';
 import type { CrlRecord, RevokedEntry } from '../store/types.js';
 import type { AuthorityConfig } from './authority-config.js';
 import type { Clock } from './deps.js';
 import type { IssuerContext } from './issuer.js';
 import type { X509Port } from './x509-port.js';
-
-/** Warn when the PEM CRL passes this share of Roles Anywhere's limit. */
-export const CRL_WARN_BYTES = Math.floor(ROLES_ANYWHERE_CRL_MAX_BYTES * 0.9);
 
 export interface PublishedCrl extends CrlRecord {
   readonly pem: string;
@@ -109,7 +105,7 @@ export class CrlManager {
   /** Whether `crl` lists exactly the serials that must be in this issuer's CRL now. */
   async #matchesStore(crl: CrlRecord): Promise<boolean> {
     const want = new Set((await this.#entries(this.#d.clock())).map((e) => e.serial));
-    const have = readCrlInfo(crl.der).serials;
+    const have = readCrl(crl.der).serials;
     return have.length === want.size && have.every((s) => want.has(s));
   }
 
@@ -167,7 +163,7 @@ export class CrlManager {
     const published: PublishedCrl = { ...rec, pem, entryCount: entries.length };
     this.#current = published;
     this.#d.events?.published?.(published);
-    if (Buffer.byteLength(pem) >= CRL_WARN_BYTES) this.#d.events?.nearLimit?.(Buffer.byteLength(pem));
+    if (Buffer.byteLength(pem) >= CRL_PEM_WARN_BYTES) this.#d.events?.nearLimit?.(Buffer.byteLength(pem));
     return published;
   }
 }

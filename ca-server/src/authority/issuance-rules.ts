@@ -5,12 +5,12 @@
  * caller in one store transaction, because enrollment and renewal store differently.
  */
 import { isRapkiError } from '../../../common/src/errors.js';
+import { serialHexFromContent } from '../../../common/src/x509/serial.js';
 import { CA_ERRORS, caError } from '../errors.js';
 import type { CaStore } from '../store/ca-store.js';
 import type { ParsedCsr } from '../x509/types.js';
 import type { IssuerContext } from './issuer.js';
 import { parseSan, sameSanSet } from './names.js';
-import { serialHexFromBytes } from './serial.js';
 import type { X509Port } from './x509-port.js';
 
 /** Clock-skew allowance: notBefore is set this far in the past (step-ca DefaultBackdate is 1 min). */
@@ -100,7 +100,7 @@ export const profileRule: IssuanceRule = (ctx, { x509, issuer }) => {
   ctx.notBefore = nb;
   ctx.notAfter = wanted.getTime() > issuer.notAfter.getTime() ? issuer.notAfter : wanted;
   ctx.serial = x509.newSerial();
-  ctx.serialHex = serialHexFromBytes(ctx.serial);
+  ctx.serialHex = serialHexFromContent(ctx.serial);
 };
 
 /** 6. Sign. */

@@ -1,5 +1,4 @@
 /** The CA certificates the authority works with, loaded once at start. */
-import { createHash } from 'node:crypto';
 import type { CaSigner } from '../x509/types.js';
 
 export interface IssuerContext {
@@ -20,6 +19,4 @@ export interface IssuerContext {
   readonly trustedRoots?: readonly Uint8Array[] | undefined;
 }
 
-export function sha256Hex(der: Uint8Array): string {
-  return createHash('sha256').update(der).digest('hex');
-}
+export { sha256Fingerprint as sha256Hex } from '../../../common/src/x509/fingerprint.js'; // re-export: remove when store/rotation/sync/backup switch

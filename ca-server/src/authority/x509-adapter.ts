@@ -9,11 +9,11 @@
 import { parseCsr } from '../x509/csr.js';
 import { issueLeafCertificate } from '../x509/leaf.js';
 import { lintLeafCertificate } from '../x509/lint.js';
-import { newSerial } from '../x509/serial.js';
-import { derToPem } from '../x509/pem.js';
 import { CrlBuilder } from '../x509/crl.js';
 import type { CaSigner } from '../x509/types.js';
-import type { RandomSource } from './deps.js';
+import { newSerial } from '../../../common/src/x509/serial.js';
+import { derToPem } from '../../../common/src/x509/pem.js';
+import { systemRandom, type RandomSource } from './deps.js';
 import type { CrlBuildInput, X509Port } from './x509-port.js';
 
 export function x509Adapter(random?: RandomSource): X509Port {
@@ -48,7 +48,7 @@ export function x509Adapter(random?: RandomSource): X509Port {
 
   return {
     parseCsr: (pem) => parseCsr(pem),
-    newSerial: () => (random ? newSerial(random) : newSerial()),
+    newSerial: () => newSerial(random ?? systemRandom),
     issueLeaf: (req) => issueLeafCertificate(req),
     lintLeaf: (der, issuerDer, sans) => lintLeafCertificate(der, issuerDer, { sans }),
     buildCrl,

@@ -28,8 +28,6 @@ export const RAW_PATHS = {
 
 /** Service limits (roles-anywhere-api.md §2.4, ca-landscape.md §1.2). */
 export const RA_LIMITS = {
-  /** `crlData` blob length (the PEM bytes). */
-  crlMaxBytes: 300_000,
   /** CRL API calls (ImportCrl, UpdateCrl, EnableCrl, GetCrl, …) combined: 1 per second per account and region. */
   crlCallsPerSecond: 1,
   durationMin: 900,

@@ -1,11 +1,11 @@
 /** `GET /v1/ca`, `GET /v1/crl`, `GET /v1/crl.pem` (docs/ca-api.md). */
 import type { Request, Response } from 'express';
+import { sha256Fingerprint } from '../../../common/src/x509/fingerprint.js';
+import { derToPem } from '../../../common/src/x509/pem.js';
 import type { CrlManager, PublishedCrl } from '../authority/crl-manager.js';
 import type { Clock } from '../authority/deps.js';
 import type { IssuerContext } from '../authority/issuer.js';
-import { sha256Hex } from '../authority/issuer.js';
 import { caError } from '../errors.js';
-import { derToPem } from '../x509/pem.js';
 
 /** CRL responses may be cached this long at most, so a revocation shows within minutes. */
 export const CRL_MAX_AGE_SECONDS = 300;
@@ -18,7 +18,7 @@ export function caHandler(issuer: IssuerContext) {
     intermediates,
     issuer: derToPem(issuer.certificate, 'CERTIFICATE'),
     bundle: root + intermediates.join(''),
-    fingerprint: sha256Hex(issuer.root),
+    fingerprint: sha256Fingerprint(issuer.root),
   });
   return (_req: Request, res: Response): void => {
     res.setHeader('Cache-Control', 'public, max-age=300');

@@ -18,7 +18,7 @@ import type { Socket } from 'node:net';
 import type { Server as TlsServer, TLSSocket } from 'node:tls';
 import type { Clock } from '../authority/deps.js';
 import type { Logger } from '../logger.js';
-import { ipToBytes } from '../x509/san.js';
+import { ipToBytes } from '../../../common/src/x509/ip-address.js';
 
 export interface ConnectionLimits {
   /** Open connections at most, overall. */

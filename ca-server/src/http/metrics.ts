@@ -4,8 +4,7 @@
  */
 import type { PublishedCrl } from '../authority/crl-manager.js';
 import type { Clock } from '../authority/deps.js';
-import { ROLES_ANYWHERE_CRL_MAX_BYTES } from '../x509/constants.js';
-import { CRL_WARN_BYTES } from '../authority/crl-manager.js';
+import { CRL_PEM_MAX_BYTES, CRL_PEM_WARN_BYTES } from '../../../common/src/x509/crl.js';
 
 type Labels = Readonly<Record<string, string>>;
 
@@ -118,8 +117,8 @@ export class CaMetrics {
         [{ format: 'der' }, crl.der.length],
         [{ format: 'pem' }, pemBytes],
       ]);
-      gauge('rapki_ca_crl_limit_bytes', 'Largest PEM CRL Roles Anywhere accepts.', [[{}, ROLES_ANYWHERE_CRL_MAX_BYTES]]);
-      gauge('rapki_ca_crl_size_near_limit', '1 when the PEM CRL is within 10% of the Roles Anywhere limit.', [[{}, pemBytes >= CRL_WARN_BYTES ? 1 : 0]]);
+      gauge('rapki_ca_crl_limit_bytes', 'Largest PEM CRL Roles Anywhere accepts.', [[{}, CRL_PEM_MAX_BYTES]]);
+      gauge('rapki_ca_crl_size_near_limit', '1 when the PEM CRL is within 10% of the Roles Anywhere limit.', [[{}, pemBytes >= CRL_PEM_WARN_BYTES ? 1 : 0]]);
       gauge('rapki_ca_crl_age_seconds', 'Seconds since the current CRL was built.', [[{}, Math.max(0, (this.#clock().getTime() - crl.thisUpdate.getTime()) / 1000)]]);
       gauge('rapki_ca_crl_next_update_seconds', 'Seconds until the current CRL expires.', [[{}, (crl.nextUpdate.getTime() - this.#clock().getTime()) / 1000]]);
       gauge('rapki_ca_crl_number', 'CRL number of the current CRL.', [[{}, crl.number]]);

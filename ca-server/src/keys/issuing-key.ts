@@ -16,7 +16,7 @@ import { sha256Hex, type IssuerContext } from '../authority/issuer.js';
 import { caError } from '../errors.js';
 import type { CaStore } from '../store/ca-store.js';
 import type { CaState } from '../store/types.js';
-import { decodeCertificate } from '../x509/certificate-reader.js';
+import { decodeCertificate } from '../../../common/src/x509/certificate.js';
 import type { CaSigner } from '../x509/types.js';
 import { caSignerFromPrivateKey } from './ca-signer.js';
 import { decryptCaKey } from './key-encryption.js';

@@ -9,11 +9,14 @@
  */
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { isRapkiError } from '../../../common/src/errors.js';
+import { decodeCertificate } from '../../../common/src/x509/certificate.js';
+import { CRL_PEM_MAX_BYTES, CRL_PEM_WARN_BYTES } from '../../../common/src/x509/crl.js';
+import { sha256Fingerprint } from '../../../common/src/x509/fingerprint.js';
 import type { CertificateAuthority } from '../authority/authority.js';
 import type { CrlManager } from '../authority/crl-manager.js';
 import { systemRandom, type Clock, type RandomSource } from '../authority/deps.js';
 import { parseDurationSeconds } from '../authority/durations.js';
-import { sha256Hex, type IssuerContext } from '../authority/issuer.js';
+import type { IssuerContext } from '../authority/issuer.js';
 import { MAX_SANS, validateSubject } from '../authority/names.js';
 import { newSecretToken } from '../authority/secret-tokens.js';
 import type { ServeConfig } from '../config.js';
@@ -29,8 +32,6 @@ import type { CaRotation } from '../rotation/open-rotation.js';
 import type { CaStore } from '../store/ca-store.js';
 import type { CertificateSort, CertStatus } from '../store/types.js';
 import type { SyncState } from '../sync/crl-sync.js';
-import { decodeCertificate } from '../x509/certificate-reader.js';
-import { ROLES_ANYWHERE_CRL_MAX_BYTES } from '../x509/constants.js';
 import { commonNameOf } from '../x509/dn.js';
 import type { CaKeyType } from '../x509/types.js';
 import { loadConsoleAssets, type ConsoleAssets } from './assets.js';
@@ -225,7 +226,7 @@ export function consoleRouter(d: ConsoleDeps): Router {
       stats,
       buckets: stats.expiring.map((n, i) => ({ label: i === 0 ? 'within 1 d' : `${i}–${i + 1} d`, count: n })),
       crl: crl
-        ? { number: crl.number, thisUpdate: crl.thisUpdate, nextUpdate: crl.nextUpdate, pemBytes: Buffer.byteLength(crl.pem), limitBytes: ROLES_ANYWHERE_CRL_MAX_BYTES }
+        ? { number: crl.number, thisUpdate: crl.thisUpdate, nextUpdate: crl.nextUpdate, pemBytes: Buffer.byteLength(crl.pem), limitBytes: CRL_PEM_MAX_BYTES, warnBytes: CRL_PEM_WARN_BYTES }
         : undefined,
       sync: isAdmin ? (d.syncState?.() ?? { crl: undefined, alarm: undefined, targets: [], counters: { pushes: 0, failures: 0, refused: 0, calls: 0 } }) : undefined,
       rotation: isAdmin ? { phase: st?.phase ?? 'idle', emergency: !!st?.emergency } : undefined,
@@ -378,7 +379,7 @@ export function consoleRouter(d: ConsoleDeps): Router {
         actorOf(res),
       );
       const caUrl = ownOrigin(req) ?? `https://${d.config.host}:${d.config.port}`;
-      const fingerprint = sha256Hex((d.rotation?.switch.primary ?? d.issuer).root);
+      const fingerprint = sha256Fingerprint((d.rotation?.switch.primary ?? d.issuer).root);
       await tokensPage(res, 201, {
         created: { token: t.token, subject: t.subject, expiresAt: t.expiresAt, command: enrollCommand({ token: t.token, caUrl, fingerprint }) },
         notice: { kind: 'ok', text: `Token created for ${t.subject}.` },

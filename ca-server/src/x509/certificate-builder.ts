@@ -1,4 +1,5 @@
-import { Tag, bitString, explicit, integerFromContent, sequence, time, tlvList } from './der.js';
+import { encodeTime } from '../../../common/src/der/time.js';
+import { bitString, explicit, integerFromContent, sequence, Tag, tlvList } from '../../../common/src/der/writer.js';
 import { signatureAlgorithmIdentifier } from './signature-algorithm.js';
 import type { CaSigner } from './types.js';
 
@@ -30,7 +31,7 @@ export function encodeTbsCertificate(f: TbsFields): Uint8Array {
     integerFromContent(f.serial),
     f.signatureAlgorithm,
     f.issuer,
-    sequence(time(f.notBefore), time(f.notAfter)),
+    sequence(encodeTime(f.notBefore), encodeTime(f.notAfter)),
     f.subject,
     f.spki,
     explicit(3, tlvList(Tag.SEQUENCE, f.extensions)),

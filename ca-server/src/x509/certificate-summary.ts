@@ -1,11 +1,11 @@
+import { DerError } from '../../../common/src/der/reader.js';
+import { decodeCertificate, findExtension } from '../../../common/src/x509/certificate.js';
+import { sha256Fingerprint } from '../../../common/src/x509/fingerprint.js';
+import { serialHexFromContent } from '../../../common/src/x509/serial.js';
 import { OID } from './constants.js';
-import { decodeCertificate, findExtension } from './certificate-reader.js';
-import { DerError } from './der.js';
 import { formatDn } from './dn.js';
 import { x509Error } from './errors.js';
-import { fingerprintSha256 } from './pem.js';
 import { decodeGeneralNames } from './san.js';
-import { serialHexFromContent } from './serial.js';
 import type { SubjectAltName } from './types.js';
 
 /** What the inventory shows of a certificate. */
@@ -14,7 +14,7 @@ export interface CertificateSummary {
   readonly subject: string;
   /** RFC 4514 issuer. */
   readonly issuer: string;
-  /** Canonical serial hex (see `normalizeSerialHex`). */
+  /** Canonical serial hex (see `serialHexFromContent`). */
   readonly serialHex: string;
   readonly notBefore: Date;
   readonly notAfter: Date;
@@ -40,7 +40,7 @@ export function parseCertificateSummary(der: Uint8Array): CertificateSummary {
       notBefore: c.notBefore,
       notAfter: c.notAfter,
       sans: Object.freeze(san ? decodeGeneralNames(san.value) : []),
-      fingerprint: fingerprintSha256(der),
+      fingerprint: sha256Fingerprint(der),
     });
   } catch (err) {
     // The names and SAN are decoded only here; their DER errors are certificate errors too.

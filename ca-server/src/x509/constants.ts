@@ -98,12 +98,3 @@ export const KEY_POLICY = {
 /** Largest CSR accepted (PEM or DER), before any parsing. */
 export const MAX_CSR_BYTES = 64 * 1024;
 
-/** Roles Anywhere's `ImportCrl`/`UpdateCrl` limit on `crlData` (PEM), in bytes. */
-export const ROLES_ANYWHERE_CRL_MAX_BYTES = 300_000;
-
-/** PEM labels (RFC 7468). */
-export const PEM_LABEL = {
-  certificate: 'CERTIFICATE',
-  csr: 'CERTIFICATE REQUEST',
-  crl: 'X509 CRL',
-} as const;

@@ -1,11 +1,11 @@
-import { CRL_REASONS, PEM_LABEL, ROLES_ANYWHERE_CRL_MAX_BYTES } from './constants.js';
+import { CRL_REASONS } from './constants.js';
 import { signToBeSigned } from './certificate-builder.js';
-import { Tag, explicit, integerFromContent, sequence, time, tlv, tlvList } from './der.js';
+import { encodeTime } from '../../../common/src/der/time.js';
+import { explicit, integerFromContent, sequence, Tag, tlv, tlvList } from '../../../common/src/der/writer.js';
 import { x509Error } from './errors.js';
 import { crlNumber as crlNumberExtension, reasonCode } from './extensions.js';
 import { issuerInfo, type IssuerInfo } from './issuer-info.js';
-import { derToPem, pemByteLength } from './pem.js';
-import { normalizeSerialHex, serialContentFromHex } from './serial.js';
+import { normalizeSerialHex, serialContentFromHex } from '../../../common/src/x509/serial.js';
 import { signatureAlgorithmIdentifier } from './signature-algorithm.js';
 import type { CaSigner, CrlEntry } from './types.js';
 
@@ -53,7 +53,7 @@ export class CrlBuilder {
   /** Adds (or replaces) the entry for a serial. Throws `crl_reason_invalid` / `serial_invalid`. */
   add(entry: CrlEntry): void {
     const key = normalizeSerialHex(entry.serialHex);
-    const parts = [integerFromContent(serialContentFromHex(key)), time(entry.revokedAt)];
+    const parts = [integerFromContent(serialContentFromHex(key)), encodeTime(entry.revokedAt)];
     if (entry.reason !== undefined && entry.reason !== 'unspecified') {
       const code = CRL_REASONS[entry.reason];
       if (code === undefined || !Object.hasOwn(CRL_REASONS, entry.reason)) {
@@ -108,8 +108,8 @@ export class CrlBuilder {
       VERSION_2,
       signatureAlgorithmIdentifier(this.#signer.signatureAlgorithm),
       this.#issuer.name,
-      time(opts.thisUpdate),
-      time(opts.nextUpdate),
+      encodeTime(opts.thisUpdate),
+      encodeTime(opts.nextUpdate),
     ];
     // §5.1.2.6: when there are no revoked certificates the list is absent.
     if (this.#entries.size > 0) {
@@ -122,24 +122,4 @@ export class CrlBuilder {
     const tbs = tlv(Tag.SEQUENCE, ...parts);
     return signToBeSigned(tbs, this.#signer);
   }
-}
-
-/** PEM text of a DER CRL (what Roles Anywhere's ImportCrl wants). */
-export function crlToPem(der: Uint8Array): string {
-  return derToPem(der, PEM_LABEL.crl);
-}
-
-/**
- * Size check against Roles Anywhere's 300,000-byte `crlData` limit: the PEM length, the limit,
- * and whether it is within `warnRatio` (default 80 %) of it, so the CA can log and export a metric
- * before pushes start failing.
- */
-export function crlSizeStatus(der: Uint8Array, warnRatio = 0.8): { pemBytes: number; limit: number; nearLimit: boolean; overLimit: boolean } {
-  const pemBytes = pemByteLength(der, PEM_LABEL.crl);
-  return {
-    pemBytes,
-    limit: ROLES_ANYWHERE_CRL_MAX_BYTES,
-    nearLimit: pemBytes >= ROLES_ANYWHERE_CRL_MAX_BYTES * warnRatio,
-    overLimit: pemBytes > ROLES_ANYWHERE_CRL_MAX_BYTES,
-  };
 }

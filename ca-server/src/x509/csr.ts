@@ -1,11 +1,12 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { ACCEPTED_SIGNATURE_OIDS, KEY_POLICY, MAX_CSR_BYTES, OID } from './constants.js';
-import { algorithmOid, readExtensions } from './certificate-reader.js';
-import { DerError, Tag, children, contentOf, oidToString, rawOf, readTlv } from './der.js';
+import { children, contentBytes, DerError, elementBytes, oidToString, readTlv } from '../../../common/src/der/reader.js';
+import { algorithmOid, readExtensions } from '../../../common/src/x509/certificate.js';
+import { pemToDer } from '../../../common/src/x509/pem.js';
+import { Tag } from '../../../common/src/der/writer.js';
 import { commonNameOf, formatDn } from './dn.js';
 import { x509Error } from './errors.js';
 import { decodeGeneralNames } from './san.js';
-import { pemToDer } from './pem.js';
 import type { ParsedCsr, SubjectAltName } from './types.js';
 
 const CSR_LABELS = ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'] as const;
@@ -42,8 +43,8 @@ function importPublicKey(spki: Uint8Array): KeyObject {
     algOid = algorithmOid(spki, algT);
     const params = children(spki, algT)[1];
     if (algOid === OID.rsaEncryption && params && params.tag !== Tag.NULL) throw new DerError('RSA parameters must be NULL');
-    if (algOid === OID.ecPublicKey && params?.tag === Tag.OID) curveOid = oidToString(contentOf(spki, params));
-    bits = contentOf(spki, bitsT).subarray(1);
+    if (algOid === OID.ecPublicKey && params?.tag === Tag.OID) curveOid = oidToString(contentBytes(spki, params));
+    bits = contentBytes(spki, bitsT).subarray(1);
   } catch (err) {
     throw x509Error('csr_unparsable', 'the CSR public key could not be decoded', err);
   }
@@ -138,17 +139,17 @@ export function parseCsr(pemOrDer: string | Uint8Array): ParsedCsr {
     }
     if (verT.end - verT.start !== 1 || der[verT.start] !== 0) throw new DerError('version must be 0 (v1)');
     if (attrsT && attrsT.tag !== 0xa0) throw new DerError('attributes [0] expected');
-    cri = rawOf(der, criT);
-    spki = rawOf(der, spkiT);
+    cri = elementBytes(der, criT);
+    spki = elementBytes(der, spkiT);
     sigOid = algorithmOid(der, algT);
-    signature = contentOf(der, sigT).subarray(1);
+    signature = contentBytes(der, sigT).subarray(1);
     subject = formatDn(der, subjT);
     commonName = commonNameOf(der, subjT);
     if (attrsT) {
       for (const attr of children(der, attrsT)) {
         const [typeT, valuesT] = children(der, attr);
         if (attr.tag !== Tag.SEQUENCE || !typeT || !valuesT || typeT.tag !== Tag.OID || valuesT.tag !== Tag.SET) throw new DerError('Attribute malformed');
-        if (oidToString(contentOf(der, typeT)) !== OID.extensionRequest) continue;
+        if (oidToString(contentBytes(der, typeT)) !== OID.extensionRequest) continue;
         const [exts] = children(der, valuesT);
         if (!exts) throw new DerError('empty extensionRequest');
         for (const ext of readExtensions(der, exts)) {

@@ -1,4 +1,5 @@
-import { DerError, Tag, children, contentOf, oid, oidToString, rawOf, readTlv, sequence, set, tlv, type Tlv } from './der.js';
+import { children, contentBytes, DerError, elementBytes, oidToString, readTlv, type Tlv } from '../../../common/src/der/reader.js';
+import { oid, sequence, set, Tag, tlv } from '../../../common/src/der/writer.js';
 import { x509Error } from './errors.js';
 
 /**
@@ -189,7 +190,7 @@ export function parseDn(dn: string, options: { allowEmpty?: boolean } = {}): Uin
 }
 
 function decodeString(buf: Uint8Array, t: Tlv): string | undefined {
-  const c = Buffer.from(contentOf(buf, t));
+  const c = Buffer.from(contentBytes(buf, t));
   switch (t.tag) {
     case Tag.UTF8_STRING:
       return c.toString('utf8');
@@ -239,13 +240,13 @@ export function readDnAttributes(der: Uint8Array, nameTlv?: Tlv): DnAttribute[][
       if (atv.tag !== Tag.SEQUENCE || !typeTlv || !valueTlv || extra || typeTlv.tag !== Tag.OID) {
         throw new DerError('AttributeTypeAndValue malformed');
       }
-      const dotted = oidToString(contentOf(der, typeTlv));
+      const dotted = oidToString(contentBytes(der, typeTlv));
       const known = BY_OID.get(dotted);
       const str = known ? decodeString(der, valueTlv) : undefined;
       atvs.push({
         type: known?.name ?? dotted,
         oid: dotted,
-        value: str ?? `#${Buffer.from(rawOf(der, valueTlv)).toString('hex')}`,
+        value: str ?? `#${Buffer.from(elementBytes(der, valueTlv)).toString('hex')}`,
       });
     }
     if (atvs.length === 0) throw new DerError('empty RDN');

@@ -1,4 +1,4 @@
-import { DER_TRUE, Tag, octetString, oid, sequence, integerFromNumber, tlv, tlvList, integerFromBigInt } from './der.js';
+import { DER_TRUE, integerFromBigInt, integerFromNumber, octetString, oid, sequence, Tag, tlv, tlvList } from '../../../common/src/der/writer.js';
 import { OID } from './constants.js';
 import { encodeGeneralNames } from './san.js';
 import type { SubjectAltName } from './types.js';

@@ -1,6 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { decodeCertificate, findExtension } from './certificate-reader.js';
-import { Tag, contentOf, readTlv, children } from './der.js';
+import { decodeCertificate, findExtension, subjectKeyIdOf } from '../../../common/src/x509/certificate.js';
 import { OID } from './constants.js';
 import { authorityKeyIdentifier } from './extensions.js';
 import { keyIdentifier } from './spki.js';
@@ -24,21 +23,6 @@ export interface IssuerInfo {
 
 const cache = new WeakMap<Uint8Array, IssuerInfo>();
 const checkedSigners = new WeakMap<Uint8Array, WeakSet<CaSigner>>();
-
-/** The SKI of a decoded certificate, if present. */
-export function subjectKeyIdOf(ext: { value: Uint8Array } | undefined): Uint8Array | undefined {
-  if (!ext) return undefined;
-  const t = readTlv(ext.value, 0);
-  return t.tag === Tag.OCTET_STRING ? contentOf(ext.value, t) : undefined;
-}
-
-/** The keyIdentifier of an AKI extension value, if present. */
-export function authorityKeyIdOf(ext: { value: Uint8Array } | undefined): Uint8Array | undefined {
-  if (!ext) return undefined;
-  const seq = readTlv(ext.value, 0);
-  const kid = children(ext.value, seq).find((c) => c.tag === 0x80);
-  return kid ? contentOf(ext.value, kid) : undefined;
-}
 
 /**
  * Issuer data for `issuerCertificate`, cached by the array's identity (the authority keeps one

@@ -1,12 +1,20 @@
 import { verify } from 'node:crypto';
 import { ACCEPTED_SIGNATURE_OIDS, OID } from './constants.js';
-import { decodeCertificate, findExtension, type DecodedCertificate } from './certificate-reader.js';
-import { Tag, children, contentOf, readTlv } from './der.js';
+import { DerError, readTlv } from '../../../common/src/der/reader.js';
+import {
+  authorityKeyIdOf,
+  decodeCertificate,
+  findExtension,
+  readBasicConstraints,
+  readKeyUsage,
+  subjectKeyIdOf,
+  type DecodedCertificate,
+  type KeyUsage,
+} from '../../../common/src/x509/certificate.js';
 import { x509Error } from './errors.js';
-import { authorityKeyIdOf, issuerInfo, subjectKeyIdOf } from './issuer-info.js';
+import { issuerInfo } from './issuer-info.js';
 import { canonicalSan, decodeGeneralNames } from './san.js';
 import type { SubjectAltName } from './types.js';
-import { KEY_USAGE_BITS } from './extensions.js';
 
 /** Expectations the caller can add to the fixed profile rules. */
 export interface LintExpectations {
@@ -26,21 +34,24 @@ function decode(der: Uint8Array, what: string): DecodedCertificate {
   }
 }
 
-function keyUsageMask(value: Uint8Array): number {
-  const t = readTlv(value, 0);
-  if (t.tag !== Tag.BIT_STRING || t.end - t.start < 1) return 0;
-  const c = contentOf(value, t);
-  return ((c[1] ?? 0) << 8) | (c[2] ?? 0);
+/** The keyUsage bits; a malformed value fails the `key-usage` rule. */
+function keyUsageOf(value: Uint8Array): KeyUsage {
+  try {
+    return readKeyUsage(value);
+  } catch (err) {
+    if (err instanceof DerError) fail('key-usage', `malformed (${err.message})`);
+    throw err;
+  }
 }
 
-function hasBit(mask: number, bit: number): boolean {
-  return (mask & (0x8000 >> bit)) !== 0;
-}
-
+/** cA of basicConstraints; a malformed value fails the `basic-constraints` rule. */
 function basicConstraintsCa(value: Uint8Array): boolean {
-  const seq = readTlv(value, 0);
-  const first = children(value, seq)[0];
-  return first?.tag === Tag.BOOLEAN && value[first.start] !== 0;
+  try {
+    return readBasicConstraints(value).ca;
+  } catch (err) {
+    if (err instanceof DerError) fail('basic-constraints', `malformed (${err.message})`);
+    throw err;
+  }
 }
 
 function commonRules(c: DecodedCertificate): void {
@@ -97,9 +108,9 @@ export function lintLeafCertificate(der: Uint8Array, issuerDer: Uint8Array, expe
   const ku = findExtension(c, OID.keyUsage);
   if (!ku) fail('key-usage', 'missing');
   if (!ku.critical) fail('key-usage', 'must be critical');
-  const mask = keyUsageMask(ku.value);
-  if (!hasBit(mask, KEY_USAGE_BITS.digitalSignature)) fail('key-usage', 'must include digitalSignature');
-  if (hasBit(mask, KEY_USAGE_BITS.keyCertSign) || hasBit(mask, KEY_USAGE_BITS.cRLSign)) fail('key-usage', 'a leaf must not have keyCertSign or cRLSign');
+  const usage = keyUsageOf(ku.value);
+  if (!usage.digitalSignature) fail('key-usage', 'must include digitalSignature');
+  if (usage.keyCertSign || usage.cRLSign) fail('key-usage', 'a leaf must not have keyCertSign or cRLSign');
   if (!subjectKeyIdOf(findExtension(c, OID.subjectKeyIdentifier))) fail('subject-key-identifier', 'missing');
   if (expect.sans) {
     const ext = findExtension(c, OID.subjectAltName);
@@ -126,7 +137,7 @@ export function lintCaCertificate(der: Uint8Array, issuerDer: Uint8Array = der):
   const bc = findExtension(c, OID.basicConstraints);
   if (!bc || !bc.critical || !basicConstraintsCa(bc.value)) fail('basic-constraints', 'must be critical CA:TRUE');
   const ku = findExtension(c, OID.keyUsage);
-  if (!ku || !ku.critical || !hasBit(keyUsageMask(ku.value), KEY_USAGE_BITS.keyCertSign)) fail('key-usage', 'must be critical with keyCertSign');
+  if (!ku || !ku.critical || !keyUsageOf(ku.value).keyCertSign) fail('key-usage', 'must be critical with keyCertSign');
   if (!subjectKeyIdOf(findExtension(c, OID.subjectKeyIdentifier))) fail('subject-key-identifier', 'missing');
   signatureRule(c, issuerDer);
 }

@@ -1,5 +1,6 @@
-import { isIP } from 'node:net';
-import { DerError, Tag, children, contentOf, readTlv, tlv, tlvList, type Tlv } from './der.js';
+import { children, contentBytes, DerError, readTlv, type Tlv } from '../../../common/src/der/reader.js';
+import { Tag, tlv, tlvList } from '../../../common/src/der/writer.js';
+import { bytesToIp, ipToBytes } from '../../../common/src/x509/ip-address.js';
 import { x509Error } from './errors.js';
 import type { SubjectAltName } from './types.js';
 
@@ -14,58 +15,6 @@ const DNS_RE = /^(\*\.)?([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)(\.[A-Za
 
 function badSan(san: SubjectAltName, why: string): never {
   throw x509Error('san_invalid', `invalid ${String(san?.type)} SAN ${JSON.stringify(String(san?.value).slice(0, 100))}: ${why}`);
-}
-
-/** IPv4/IPv6 text → 4 or 16 bytes. */
-export function ipToBytes(text: string): Uint8Array | undefined {
-  const kind = isIP(text);
-  if (kind === 4) return Uint8Array.from(text.split('.').map(Number));
-  if (kind !== 6) return undefined;
-  let s = text;
-  let v4tail: number[] = [];
-  const m = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(s);
-  if (m) {
-    v4tail = m[2]!.split('.').map(Number);
-    s = `${m[1]}0:0`;
-  }
-  const [head, tail] = s.includes('::') ? s.split('::') : [s, undefined];
-  const h = head ? head.split(':') : [];
-  const t = tail !== undefined && tail !== '' ? tail.split(':') : [];
-  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
-  const out = new Uint8Array(16);
-  groups.forEach((g: string, k: number) => {
-    const v = parseInt(g, 16);
-    out[k * 2] = v >> 8;
-    out[k * 2 + 1] = v & 0xff;
-  });
-  if (v4tail.length) out.set(v4tail, 12);
-  return out;
-}
-
-/** 4 or 16 bytes → canonical IP text (IPv6 compressed per RFC 5952). */
-export function bytesToIp(b: Uint8Array): string | undefined {
-  if (b.length === 4) return Array.from(b).join('.');
-  if (b.length !== 16) return undefined;
-  const groups: number[] = [];
-  for (let k = 0; k < 16; k += 2) groups.push((b[k]! << 8) | b[k + 1]!);
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let k = 0; k < 8; ) {
-    if (groups[k] !== 0) {
-      k++;
-      continue;
-    }
-    let e = k;
-    while (e < 8 && groups[e] === 0) e++;
-    if (e - k > bestLen && e - k >= 2) {
-      bestStart = k;
-      bestLen = e - k;
-    }
-    k = e;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
 }
 
 /** Encodes one SAN as a GeneralName, validating its syntax. */
@@ -103,7 +52,7 @@ export function decodeGeneralNames(der: Uint8Array, t: Tlv = readTlv(der, 0)): S
   if (t.tag !== Tag.SEQUENCE) throw new DerError('GeneralNames: SEQUENCE expected');
   const out: SubjectAltName[] = [];
   for (const gn of children(der, t)) {
-    const c = contentOf(der, gn);
+    const c = contentBytes(der, gn);
     switch (gn.tag) {
       case TAGS.dns:
         out.push({ type: 'dns', value: Buffer.from(c).toString('latin1') });

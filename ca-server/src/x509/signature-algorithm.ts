@@ -1,4 +1,4 @@
-import { DER_NULL, oid, sequence } from './der.js';
+import { DER_NULL, oid, sequence } from '../../../common/src/der/writer.js';
 import { SIGNATURE_ALGORITHMS } from './constants.js';
 import type { CaSigner } from './types.js';
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { Tag, children, contentOf, expectTlv } from './der.js';
+import { children, contentBytes, expectTlv } from '../../../common/src/der/reader.js';
+import { Tag } from '../../../common/src/der/writer.js';
 
 /**
  * The `subjectPublicKey` BIT STRING content (without the unused-bits byte) of a DER
@@ -11,7 +12,7 @@ export function subjectPublicKeyBits(spki: Uint8Array): Uint8Array {
   if (!alg || alg.tag !== Tag.SEQUENCE || !bits || bits.tag !== Tag.BIT_STRING || bits.end - bits.start < 2) {
     throw new TypeError('malformed SubjectPublicKeyInfo');
   }
-  return contentOf(spki, bits).subarray(1);
+  return contentBytes(spki, bits).subarray(1);
 }
 
 /**

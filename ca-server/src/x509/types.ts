@@ -1,7 +1,7 @@
 /**
  * Seam between the CA's authority (issuance pipeline, CRL management) and the X.509 encoding layer.
- * Everything under `ca-server/src/x509/` implements these; nothing else in the CA touches
- * `@peculiar/x509` or DER directly.
+ * Everything under `ca-server/src/x509/` implements these (on the byte-level modules of
+ * `common/src/der/` and `common/src/x509/`); the authority does not touch DER directly.
  */
 
 /** CA key types offered by `rapki ca init --key-type`. */

@@ -5,15 +5,16 @@
  * for a CA in PostgreSQL), read without the CA passphrase (only public material and the stored CRL
  * are needed). A target registered this way is seen by every running replica within seconds.
  */
-import { createHash } from 'node:crypto';
-import { crlToPem, readCrlFacts } from '../../../ca-server/src/aws/crl-data.js';
 import { awsError } from '../../../ca-server/src/aws/errors.js';
 import { SYNC_ROUTE_PREFIX } from '../../../ca-server/src/sync/constants.js';
 import { syncTargetId, validateTargetInput } from '../../../ca-server/src/sync/target-store.js';
 import type { SyncTarget } from '../../../ca-server/src/sync/target-store.js';
 import type { SyncState, TargetState } from '../../../ca-server/src/sync/crl-sync.js';
 import type { CaClient } from '../ca-client/client.js';
-import { CA_PATHS, MAX_CRL_RESPONSE_BYTES } from '../ca-client/constants.js';
+import { CRL_INPUT_MAX_BYTES, crlToPem, readCrl } from '../../../common/src/x509/crl.js';
+import { sha256Fingerprint } from '../../../common/src/x509/fingerprint.js';
+import { pemToDer } from '../../../common/src/x509/pem.js';
+import { CA_PATHS } from '../ca-client/constants.js';
 
 export interface CaMaterial {
   /** SHA-256 hex of the root DER. */
@@ -53,20 +54,23 @@ export interface CaSide {
   close(): void;
 }
 
-function pemToDer(pem: string, label: string): Uint8Array {
-  const m = new RegExp(`-----BEGIN ${label}-----([A-Za-z0-9+/=\\s]+)-----END ${label}-----`).exec(pem);
-  if (!m || m[1] === undefined) throw awsError('aws_usage', `no PEM ${label} found`);
-  return new Uint8Array(Buffer.from(m[1].replace(/\s+/g, ''), 'base64'));
-}
-
+/** SHA-256 fingerprint of the first CERTIFICATE of `pem`; `aws_usage` when it holds none that reads. */
 export function fingerprintOfPem(pem: string): string {
-  return createHash('sha256').update(pemToDer(pem, 'CERTIFICATE')).digest('hex');
+  return sha256Fingerprint(certificateDer(pem));
 }
 
-function crlFrom(der: Uint8Array): CaMaterial['crl'] {
-  const facts = readCrlFacts(der);
-  if (facts.number === undefined) throw awsError('crl_invalid', 'the CA CRL has no CRL number');
-  return { pem: crlToPem(der), number: facts.number };
+function certificateDer(pem: string): Uint8Array {
+  try {
+    return pemToDer(pem, 'CERTIFICATE');
+  } catch (err) {
+    throw awsError('aws_usage', `no PEM CERTIFICATE found (${(err as Error).message})`, { cause: err });
+  }
+}
+
+function crlFrom(data: Uint8Array | string): CaMaterial['crl'] {
+  const crl = readCrl(data);
+  if (crl.crlNumber === undefined) throw awsError('crl_invalid', 'the CA CRL has no CRL number');
+  return { pem: crlToPem(data), number: crl.crlNumber };
 }
 
 /** The CA server over HTTPS (admin routes under /v1/admin/aws). */
@@ -77,12 +81,12 @@ export function serverCaSide(client: CaClient): CaSide {
       const ca = await client.json<{ root?: unknown; intermediates?: unknown; rotation?: { next?: { root?: unknown; intermediates?: unknown } } | null }>('GET', CA_PATHS.ca);
       if (typeof ca.root !== 'string') throw awsError('aws_response_invalid', 'the CA answered GET /v1/ca without a root');
       const inter = Array.isArray(ca.intermediates) && typeof ca.intermediates[0] === 'string' ? ca.intermediates[0] : undefined;
-      const res = await client.request('GET', CA_PATHS.crlPem, { accept: 'application/x-pem-file', maxBytes: MAX_CRL_RESPONSE_BYTES });
+      const res = await client.request('GET', CA_PATHS.crlPem, { accept: 'application/x-pem-file', maxBytes: CRL_INPUT_MAX_BYTES });
       return {
         fingerprint: fingerprintOfPem(ca.root),
         rootPem: ca.root,
         intermediatePem: inter,
-        crl: crlFrom(pemToDer(res.body.toString('latin1'), 'X509 CRL')),
+        crl: crlFrom(res.body.toString('latin1')),
         rotationNext:
           typeof ca.rotation?.next?.root === 'string'
             ? {

@@ -4,14 +4,14 @@
  * outage, or on a CA host without a running server). Same rules as the sync: PEM ≤ 300,000
  * bytes, CRL calls spaced by 1 s, UpdateCrl (ImportCrl + EnableCrl when there is none), read back.
  */
-import { createHash } from 'node:crypto';
-import { RA_LIMITS } from '../../../ca-server/src/aws/constants.js';
 import { awsError } from '../../../ca-server/src/aws/errors.js';
 import type { Crl, RolesAnywhereControlPlane } from '../../../ca-server/src/aws/types.js';
 import { crlResourceName } from '../../../ca-server/src/sync/constants.js';
 import { CallSpacer, waitingScheduler } from '../../../ca-server/src/sync/scheduler.js';
 import type { SyncScheduler } from '../../../ca-server/src/sync/scheduler.js';
+import { sha256Fingerprint } from '../../../common/src/x509/fingerprint.js';
 import type { CaMaterial, CaSide } from './ca-source.js';
+import { crlDataForPush } from './crl-pem.js';
 import { caTags, findCrls, findTrustAnchors } from './find.js';
 
 export interface PushResult {
@@ -27,10 +27,7 @@ export async function crlPush(
   scheduler: SyncScheduler = waitingScheduler,
 ): Promise<PushResult> {
   if (!material.crl) throw awsError('crl_invalid', 'the CA has not published a CRL yet');
-  const pem = new Uint8Array(Buffer.from(material.crl.pem, 'latin1'));
-  if (pem.length > RA_LIMITS.crlMaxBytes) {
-    throw awsError('crl_too_large', `the CA's CRL is ${pem.length} bytes as PEM; Roles Anywhere accepts at most ${RA_LIMITS.crlMaxBytes}`);
-  }
+  const pem = crlDataForPush(material.crl.pem);
   const anchors = await findTrustAnchors(cp, material.fingerprint);
   if (anchors.length === 0) throw awsError('not_registered');
   const spacer = new CallSpacer(1000, scheduler);
@@ -68,7 +65,7 @@ export async function crlPush(
       crlArn: crl.crlArn,
       region: cp.region,
       endpoint: cp.endpoint,
-      pushedCrlSha256: createHash('sha256').update(pem).digest('hex'),
+      pushedCrlSha256: sha256Fingerprint(pem),
       pushedCrlNumber: material.crl.number.toString(),
     });
     pushed.push({ trustAnchorArn: ta.trustAnchorArn, crlArn: crl.crlArn, action });

@@ -3,7 +3,7 @@
  * run the operation, print text or `--json`. Errors print as `rapki: <code>: <message>` (exit 1);
  * `status --check` exits 3 on drift or a problem.
  */
-import { CERTIFICATE_FIELDS } from '../../../ca-server/src/aws/constants.js';
+import { CERTIFICATE_FIELDS, NOTIFICATION_DEFAULTS } from '../../../ca-server/src/aws/constants.js';
 import type { CertificateField } from '../../../ca-server/src/aws/constants.js';
 import { awsError } from '../../../ca-server/src/aws/errors.js';
 import type { AttributeMapping, RolesAnywhereControlPlane } from '../../../ca-server/src/aws/types.js';
@@ -113,7 +113,7 @@ export async function runAws(cmd: 'register' | 'status' | 'crl-push' | 'unregist
           managedPolicyArns: args['managed-policy-arn'] ?? [],
           attributeMappings: (args['attribute-mapping'] ?? []).map(parseAttributeMapping),
           anchor: args.anchor ?? 'root',
-          caExpiryDays: args['ca-expiry-days'] ?? 90,
+          caExpiryDays: args['ca-expiry-days'] ?? NOTIFICATION_DEFAULTS.caCertificateExpiryDays,
           endEntityExpiryDays: args['end-entity-expiry-days'],
           sync: args.sync !== false,
         });

@@ -9,14 +9,15 @@
  * attribute mappings) → CRL (import + enable, or update; CRL calls spaced by 1 s, the service
  * quota; read back and compared) → CRL sync target on the CA.
  */
-import { createHash } from 'node:crypto';
 import { NOTIFICATION_CHANNEL, NOTIFICATION_EVENTS, RA_LIMITS } from '../../../ca-server/src/aws/constants.js';
 import { awsError } from '../../../ca-server/src/aws/errors.js';
 import type { AttributeMapping, Crl, NotificationSetting, Profile, RolesAnywhereControlPlane, TrustAnchor } from '../../../ca-server/src/aws/types.js';
 import { CallSpacer, waitingScheduler } from '../../../ca-server/src/sync/scheduler.js';
 import type { SyncScheduler } from '../../../ca-server/src/sync/scheduler.js';
 import { crlResourceName } from '../../../ca-server/src/sync/constants.js';
+import { sha256Fingerprint } from '../../../common/src/x509/fingerprint.js';
 import { anchorBundle, type CaMaterial, type CaSide, type TargetView } from './ca-source.js';
+import { crlDataForPush } from './crl-pem.js';
 import { caTags, findCrls, findProfiles, findTrustAnchors, profileTags } from './find.js';
 
 export interface RegisterOptions {
@@ -186,10 +187,7 @@ export async function register(
   let crl: Crl | undefined;
   let pushedSha: string | undefined;
   if (material.crl) {
-    const pem = new Uint8Array(Buffer.from(material.crl.pem, 'latin1'));
-    if (pem.length > RA_LIMITS.crlMaxBytes) {
-      throw awsError('crl_too_large', `the CA's CRL is ${pem.length} bytes as PEM; Roles Anywhere accepts at most ${RA_LIMITS.crlMaxBytes}`);
-    }
+    const pem = crlDataForPush(material.crl.pem);
     const existing = await crlCall(() => findCrls(cp, fp, ta.trustAnchorArn));
     let changed = false;
     if (existing[0] === undefined) {
@@ -215,7 +213,7 @@ export async function register(
       crl = await crlCall(() => cp.getCrl(id));
       if (!Buffer.from(crl.crlData).equals(Buffer.from(pem)) || !crl.enabled) throw awsError('crl_readback_mismatch');
     }
-    pushedSha = createHash('sha256').update(pem).digest('hex');
+    pushedSha = sha256Fingerprint(pem);
   }
 
   // 5. Keep it in sync.

@@ -3,9 +3,9 @@
  * Roles Anywhere holds is the CA's current one (drift). A revocation is only effective once AWS
  * holds a CRL with that entry, so "AWS holds CRL 41, the CA is at 42" is the number to watch.
  */
-import { readCrlFacts } from '../../../ca-server/src/aws/crl-data.js';
 import type { RolesAnywhereControlPlane } from '../../../ca-server/src/aws/types.js';
 import { syncTargetId } from '../../../ca-server/src/sync/target-store.js';
+import { readCrl } from '../../../common/src/x509/crl.js';
 import { anchorBundle, type CaMaterial, type CaSide, type TargetView } from './ca-source.js';
 import { findCrls, findProfiles, findTrustAnchors } from './find.js';
 
@@ -52,7 +52,7 @@ export async function status(cp: RolesAnywhereControlPlane, ca: CaSide, material
   const crlRows = crls.map((c) => {
     let n: string | undefined;
     try {
-      n = readCrlFacts(c.crlData).number?.toString();
+      n = readCrl(c.crlData).crlNumber?.toString();
     } catch {
       n = undefined;
     }

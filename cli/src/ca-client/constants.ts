@@ -47,8 +47,6 @@ export const ENROLL_FILES = {
 
 /** Largest JSON response body accepted from the CA (inventory pages, certificates). */
 export const MAX_JSON_RESPONSE_BYTES = 4 * 1024 * 1024;
-/** Largest CRL accepted (Roles Anywhere itself caps the PEM CRL at 300,000 bytes; leave room). */
-export const MAX_CRL_RESPONSE_BYTES = 16 * 1024 * 1024;
 /** Largest secret file read (admin token, enrollment token). */
 export const MAX_SECRET_FILE_BYTES = 64 * 1024;
 /** Largest certificate / key file read for renewal. */

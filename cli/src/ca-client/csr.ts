@@ -7,8 +7,9 @@
  * start-up time on every `rapki renew`.
  */
 import { createPublicKey, sign, type KeyObject } from 'node:crypto';
-import { isIPv4 } from 'node:net';
-import { bitString, contextTag, integer, nullValue, octetString, oid, sequence, set, utf8String } from './der.js';
+import { bitString, DER_NULL, explicit, implicit, integerFromNumber, octetString, oid, sequence, set, utf8String } from '../../../common/src/der/writer.js';
+import { ipToBytes } from '../../../common/src/x509/ip-address.js';
+import { derToPem } from '../../../common/src/x509/pem.js';
 import type { San } from './san.js';
 
 const OID = {
@@ -29,64 +30,53 @@ export interface CsrInput {
 }
 
 /** Signature algorithm and hash for a key: SHA-384 with P-384 (RFC 5480 §4), else SHA-256. */
-function signatureAlgorithm(key: KeyObject): { algId: Buffer; hash: 'sha256' | 'sha384' } {
+function signatureAlgorithm(key: KeyObject): { algId: Uint8Array; hash: 'sha256' | 'sha384' } {
   if (key.asymmetricKeyType === 'ec') {
     const p384 = key.asymmetricKeyDetails?.namedCurve === 'secp384r1';
     return { algId: sequence(oid(p384 ? OID.ecdsaWithSha384 : OID.ecdsaWithSha256)), hash: p384 ? 'sha384' : 'sha256' };
   }
-  if (key.asymmetricKeyType === 'rsa') return { algId: sequence(oid(OID.sha256WithRsa), nullValue()), hash: 'sha256' };
+  if (key.asymmetricKeyType === 'rsa') return { algId: sequence(oid(OID.sha256WithRsa), DER_NULL), hash: 'sha256' };
   throw new TypeError(`unsupported key type ${String(key.asymmetricKeyType)}`);
 }
 
 /** GeneralName (RFC 5280 §4.2.1.6) for one SAN. */
-function generalName(san: San): Buffer {
+function generalName(san: San): Uint8Array {
   switch (san.type) {
     case 'email':
-      return contextTag(1, Buffer.from(san.value, 'ascii'), false);
+      return implicit(1, Buffer.from(san.value, 'ascii'));
     case 'dns':
-      return contextTag(2, Buffer.from(san.value, 'ascii'), false);
+      return implicit(2, Buffer.from(san.value, 'ascii'));
     case 'uri':
-      return contextTag(6, Buffer.from(san.value, 'ascii'), false);
+      return implicit(6, Buffer.from(san.value, 'ascii'));
     case 'ip':
-      return contextTag(7, ipBytes(san.value), false);
+      return implicit(7, ipAddressBytes(san.value));
   }
 }
 
-function ipBytes(ip: string): Buffer {
-  if (isIPv4(ip)) return Buffer.from(ip.split('.').map(Number));
-  // IPv6: expand `::` then 8 groups of 16 bits.
-  const [head, tail] = ip.includes('::') ? ip.split('::') : [ip, undefined];
-  const h = head ? head.split(':') : [];
-  const t = tail !== undefined && tail !== '' ? tail.split(':') : [];
-  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
-  const out = Buffer.alloc(16);
-  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2));
-  return out;
+function ipAddressBytes(ip: string): Uint8Array {
+  const bytes = ipToBytes(ip);
+  if (bytes === undefined) throw new TypeError(`not an IP address: ${ip}`);
+  return bytes;
 }
 
 /** DER of the Name `CN=<commonName>` (RFC 5280 §4.1.2.4), or the empty Name. */
-function subjectName(commonName: string): Buffer {
+function subjectName(commonName: string): Uint8Array {
   if (commonName === '') return sequence();
   return sequence(set(sequence(oid(OID.commonName), utf8String(commonName))));
 }
 
 /** CertificationRequestInfo (RFC 2986 §4.1) for a subject CN, SANs and a SubjectPublicKeyInfo. */
-function requestInfo(commonName: string, sans: readonly San[], spki: Uint8Array): Buffer {
-  const attributes: Buffer[] = [];
+function requestInfo(commonName: string, sans: readonly San[], spki: Uint8Array): Uint8Array {
+  const attributes: Uint8Array[] = [];
   if (sans.length > 0) {
     const sanExt = sequence(oid(OID.subjectAltName), octetString(sequence(...sans.map(generalName))));
     attributes.push(sequence(oid(OID.extensionRequest), set(sequence(sanExt))));
   }
-  return sequence(integer(0), subjectName(commonName), Buffer.from(spki), contextTag(0, Buffer.concat(attributes), true));
-}
-
-function toPem(der: Buffer): string {
-  const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
-  return `-----BEGIN CERTIFICATE REQUEST-----\n${lines.join('\n')}\n-----END CERTIFICATE REQUEST-----\n`;
+  return sequence(integerFromNumber(0), subjectName(commonName), spki, explicit(0, ...attributes));
 }
 
 /** Build and sign a PKCS#10 request with a key in memory; returns DER. */
-export function buildCsr(input: CsrInput): Buffer {
+export function buildCsr(input: CsrInput): Uint8Array {
   const spki = input.publicKey.export({ type: 'spki', format: 'der' });
   const info = requestInfo(input.commonName, input.sans, spki);
   const { algId, hash } = signatureAlgorithm(input.privateKey);
@@ -96,7 +86,7 @@ export function buildCsr(input: CsrInput): Buffer {
 
 /** Build a CSR and return it as PEM (`CERTIFICATE REQUEST`, RFC 7468 §7). */
 export function buildCsrPem(input: CsrInput): string {
-  return toPem(buildCsr(input));
+  return derToPem(buildCsr(input), 'CERTIFICATE REQUEST');
 }
 
 /**
@@ -120,11 +110,11 @@ export interface ExternalCsrInput {
 /** Build a CSR signed through `signer` (SHA-256) and return it as PEM. */
 export async function buildCsrPemWithSigner(input: ExternalCsrInput): Promise<string> {
   const key = createPublicKey({ key: Buffer.from(input.spki), format: 'der', type: 'spki' });
-  let algId: Buffer;
+  let algId: Uint8Array;
   if (key.asymmetricKeyType === 'ec') algId = sequence(oid(OID.ecdsaWithSha256));
-  else if (key.asymmetricKeyType === 'rsa') algId = sequence(oid(OID.sha256WithRsa), nullValue());
+  else if (key.asymmetricKeyType === 'rsa') algId = sequence(oid(OID.sha256WithRsa), DER_NULL);
   else throw new TypeError(`unsupported key type ${String(key.asymmetricKeyType)}`);
   const info = requestInfo(input.commonName, input.sans, input.spki);
   const signature = await input.signer.sign(info);
-  return toPem(sequence(info, algId, bitString(Buffer.from(signature))));
+  return derToPem(sequence(info, algId, bitString(signature)), 'CERTIFICATE REQUEST');
 }

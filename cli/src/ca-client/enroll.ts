@@ -12,7 +12,8 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CaClient } from './client.js';
 import { assertIssued, type EnrollInfo } from './api-types.js';
-import { ensurePrivateDir, writeFilesAtomically } from './atomic-files.js';
+import { writeFilesAtomicSync } from '../../../common/src/fs/atomic-write.js';
+import { ensurePrivateDir } from './private-dir.js';
 import { CA_PATHS, ENROLL_FILES } from './constants.js';
 import { buildCsrPem, buildCsrPemWithSigner } from './csr.js';
 import { caClientError } from './errors.js';
@@ -108,7 +109,10 @@ export async function enroll(input: EnrollInput): Promise<EnrollResult> {
   if (tokenKeyUri !== undefined && (await exists(keyFile))) {
     input.warn?.(`rapki: warning: ${keyFile} is left from an earlier enrollment and does not belong to the new certificate; the key is on the token now (delete the file)`);
   }
-  await writeFilesAtomically([
+  // All files reach the disk before any is renamed; the key is renamed just before the certificate,
+  // so a reader sees a new key with the old certificate for one rename at most, and the signer's
+  // key loader (signer/src/keys/load-key-signer.ts) reads both once more after a mismatch.
+  writeFilesAtomicSync([
     { path: files.ca, content: checked.rootPem, mode: 0o644 },
     { path: files.chain, content: checked.chainPem, mode: 0o644 },
     ...(keyPem !== undefined ? [{ path: keyFile, content: keyPem, mode: 0o600 }] : []),

@@ -6,7 +6,7 @@
  * init` prints it), which the operator passes along with the token, as step-ca does with
  * `--fingerprint`.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { caClientError } from './errors.js';
 
 /**
@@ -21,11 +21,6 @@ export function normalizeFingerprint(input: string): string {
   const hex = s.replace(/[:\s-]/g, '').toLowerCase();
   if (!/^[0-9a-f]{64}$/.test(hex)) throw caClientError('ca_fingerprint_invalid');
   return hex;
-}
-
-/** SHA-256 of a certificate's DER, lower-case hex. */
-export function sha256Fingerprint(der: Uint8Array): string {
-  return createHash('sha256').update(der).digest('hex');
 }
 
 /** Constant-time comparison of two normalized fingerprints. */

@@ -13,7 +13,7 @@
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import type { IssuedCertificate } from './api-types.js';
 import { caClientError } from './errors.js';
-import { parseCertificates } from './pem.js';
+import { parseCertificates } from './certificate-bundle.js';
 
 export interface CheckedIssue {
   readonly leaf: X509Certificate;

@@ -2,7 +2,7 @@
  * The ONE renewal loop, shared by `rapki agent` and `rapki renew --daemon`: sleep until about 2/3
  * of the certificate's lifetime (with jitter), renew, repeat; after a failure, retry with capped
  * exponential backoff while the old certificate stays in place (the files are only ever replaced
- * by a complete new set, see `atomic-files.ts`). A refusal that retrying cannot fix (revoked,
+ * by a complete new set, see `common/src/fs/atomic-write.ts`). A refusal that retrying cannot fix (revoked,
  * expired, unknown, blocked) ends the loop by throwing it; a stop signal ends it normally.
  *
  * The schedule itself is pure (`renew-schedule.ts`); this file only sequences it.

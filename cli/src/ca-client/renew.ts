@@ -14,7 +14,7 @@ import { access, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { CaClient, ClientIdentity } from './client.js';
 import { assertIssued } from './api-types.js';
-import { writeFilesAtomically, type PlannedFile } from './atomic-files.js';
+import { writeFilesAtomicSync, type PlannedFile } from '../../../common/src/fs/atomic-write.js';
 import { CA_PATHS, ENROLL_FILES, MAX_PEM_FILE_BYTES, PENDING_TPM_KEY_FILE } from './constants.js';
 import { commonNameOf, sansOf } from './cert-names.js';
 import { buildCsrPem, buildCsrPemWithSigner } from './csr.js';
@@ -228,7 +228,7 @@ export async function renew(input: RenewInput): Promise<RenewResult> {
     planned.push({ path: files.privateKey, content: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, mode: 0o600 });
   }
   planned.push({ path: files.certificate, content: checked.certificatePem, mode: 0o644 });
-  await writeFilesAtomically(planned);
+  writeFilesAtomicSync(planned);
   if (pendingId !== undefined) pendingKeys.delete(pendingId);
   return {
     serial: issued.serial,
@@ -294,13 +294,13 @@ async function renewTpm(input: RenewInput, current: CurrentTpmCredentials): Prom
   if (!input.reuseKey && handle !== undefined) {
     // A persistent key: the new key's file goes next to the certificate first, so that a crash
     // between the certificate and the TPM swap is finished at the next start (finishPersistentSwap).
-    await writeFilesAtomically([{ path: pendingKeyPath(files), content: key.pem, mode: 0o600 }]);
-    await writeFilesAtomically(planned);
+    writeFilesAtomicSync([{ path: pendingKeyPath(files), content: key.pem, mode: 0o600 }]);
+    writeFilesAtomicSync(planned);
     const { replacePersistentKey } = await import('./tpm-key.js');
     await replacePersistentKey(handle, key, { env: current.env });
     await rm(pendingKeyPath(files), { force: true });
   } else {
-    await writeFilesAtomically(planned);
+    writeFilesAtomicSync(planned);
   }
   if (pendingId !== undefined) pendingTpmKeys.delete(pendingId);
   return {

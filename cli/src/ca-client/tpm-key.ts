@@ -13,7 +13,8 @@ import { SignerError } from '../../../signer/src/errors.js';
 import { OID_LOADABLE_KEY, TSS2_PEM_LABEL } from '../../../signer/src/keys/tpm/constants.js';
 import type { TpmDeps, TpmHostKeyType, Tss2KeyFile } from '../../../signer/src/keys/tpm/index.js';
 import { caClientError } from './errors.js';
-import { contextTag, integer, octetString, oid, sequence, tlv } from './der.js';
+import { DER_FALSE, DER_TRUE, explicit, integerFromNumber, octetString, oid, sequence } from '../../../common/src/der/writer.js';
+import { derToPem } from '../../../common/src/x509/pem.js';
 import type { CsrSigner } from './csr.js';
 
 /** Key types of `--key-type` as TPM templates. */
@@ -25,20 +26,16 @@ const TPM_TYPES: Readonly<Record<string, TpmHostKeyType>> = {
   'rsa-4096': { rsaBits: 4096 },
 };
 
-const BOOLEAN_TRUE = tlv(0x01, Buffer.of(0xff));
-const BOOLEAN_FALSE = tlv(0x01, Buffer.of(0x00));
-
 /** The PEM of a TSS2 key file for `kf` (its loadable-key fields). */
 export function encodeTss2KeyFile(kf: Pick<Tss2KeyFile, 'emptyAuth' | 'parent' | 'public2b' | 'private2b'>): string {
   const der = sequence(
     oid(OID_LOADABLE_KEY),
-    contextTag(0, kf.emptyAuth ? BOOLEAN_TRUE : BOOLEAN_FALSE, true),
-    integer(kf.parent),
+    explicit(0, kf.emptyAuth ? DER_TRUE : DER_FALSE),
+    integerFromNumber(kf.parent),
     octetString(kf.public2b),
     octetString(kf.private2b),
   );
-  const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
-  return `-----BEGIN ${TSS2_PEM_LABEL}-----\n${lines.join('\n')}\n-----END ${TSS2_PEM_LABEL}-----\n`;
+  return derToPem(der, TSS2_PEM_LABEL);
 }
 
 /** A TPM host key as enrollment and renewal use it: a TSS2 key file, or a persistent key (`handle:`). */

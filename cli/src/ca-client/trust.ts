@@ -17,8 +17,10 @@ import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { CA_PATHS, MAX_JSON_RESPONSE_BYTES, MAX_PEM_FILE_BYTES, REQUEST_TIMEOUT_MS } from './constants.js';
 import { caClientError, caUnreachable } from './errors.js';
-import { fingerprintsEqual, normalizeFingerprint, sha256Fingerprint } from './fingerprint.js';
-import { parseCertificates, toPem } from './pem.js';
+import { sha256Fingerprint } from '../../../common/src/x509/fingerprint.js';
+import { derToPem } from '../../../common/src/x509/pem.js';
+import { parseCertificates } from './certificate-bundle.js';
+import { fingerprintsEqual, normalizeFingerprint } from './fingerprint.js';
 
 /** What the user gave to trust the CA with. */
 export type CaTrustInput =
@@ -106,7 +108,7 @@ function buildTrust(rootDer: Buffer, extras: Buffer[]): ResolvedTrust {
     }
     pending = pending.filter((c) => !trusted.includes(c));
   }
-  return { rootPem: toPem(rootDer, 'CERTIFICATE'), caPems: trusted.map((c) => toPem(c.raw, 'CERTIFICATE')) };
+  return { rootPem: derToPem(rootDer, 'CERTIFICATE'), caPems: trusted.map((c) => derToPem(c.raw, 'CERTIFICATE')) };
 }
 
 async function trustFromFile(path: string): Promise<ResolvedTrust> {

@@ -9,7 +9,6 @@ export const CKA_TOKEN = 0x1;
 export const CKA_PRIVATE = 0x2;
 export const CKA_LABEL = 0x3;
 export const CKA_VALUE = 0x11;
-export const CKA_CERTIFICATE_TYPE = 0x80;
 export const CKA_KEY_TYPE = 0x100;
 export const CKA_ID = 0x102;
 export const CKA_SENSITIVE = 0x103;
@@ -25,7 +24,6 @@ export const CKA_ALWAYS_AUTHENTICATE = 0x202;
 
 /** Object classes (CKO_*). */
 export const CKO_CERTIFICATE = 1;
-export const CKO_PUBLIC_KEY = 2;
 export const CKO_PRIVATE_KEY = 3;
 
 /** Certificate type X.509 (CKC_X_509). */
@@ -61,15 +59,12 @@ export const CKU_USER = 1;
 export const CKU_CONTEXT_SPECIFIC = 2;
 
 /** Return values (CKR_*) that rapki turns into specific errors. */
-export const CKR_ATTRIBUTE_SENSITIVE = 0x11;
 export const CKR_MECHANISM_INVALID = 0x70;
-export const CKR_KEY_TYPE_INCONSISTENT = 0x63;
 export const CKR_PIN_INCORRECT = 0xa0;
 export const CKR_PIN_INVALID = 0xa1;
 export const CKR_PIN_LEN_RANGE = 0xa2;
 export const CKR_PIN_EXPIRED = 0xa3;
 export const CKR_PIN_LOCKED = 0xa4;
-export const CKR_TOKEN_NOT_PRESENT = 0xe0;
 export const CKR_USER_ALREADY_LOGGED_IN = 0x100;
 export const CKR_CRYPTOKI_ALREADY_INITIALIZED = 0x191;
 

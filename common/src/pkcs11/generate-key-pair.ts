@@ -25,6 +25,7 @@ import {
   EC_PARAMS_P256,
   EC_PARAMS_P384,
 } from './constants.js';
+import { contentBytes, DerError, expectTlv } from '../der/reader.js';
 import { pkcs11Failure } from './ckr.js';
 import { login, releaseLogin } from './login.js';
 import { Pkcs11KeyError } from './errors.js';
@@ -50,17 +51,18 @@ export interface GeneratedPkcs11KeyPair {
   readonly keyUri: string;
 }
 
-function b64url(b: Buffer): string {
-  return b.toString('base64url');
+function b64url(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64url');
 }
 
 /** The EC point from CKA_EC_POINT: DER OCTET STRING around 04||X||Y (some modules give it bare). */
-function ecPoint(v: Buffer): Buffer {
+function ecPoint(v: Buffer): Uint8Array {
   if (v[0] === 0x04 && (v.length === 65 || v.length === 97)) return v;
-  if (v[0] === 0x04 && v.length >= 2) {
-    const long = (v[1] as number) & 0x80;
-    const off = long ? 2 + ((v[1] as number) & 0x7f) : 2;
-    return v.subarray(off);
+  try {
+    const t = expectTlv(v, 0, 0x04);
+    if (t.end === v.length) return contentBytes(v, t);
+  } catch (err) {
+    if (!(err instanceof DerError)) throw err;
   }
   throw new Pkcs11KeyError('pkcs11_operation_failed', 'The token returned an EC point in an unknown encoding.');
 }

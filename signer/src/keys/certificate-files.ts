@@ -7,7 +7,7 @@
  * are left to the caller.
  */
 import { SignerError } from '../errors.js';
-import { looksLikePem } from '../x509/pem.js';
+import { looksLikePem } from '../../../common/src/x509/pem.js';
 import { assertCertificate, isBlankText, pemBlocksOf } from './key-material.js';
 import { readInputFile, type KeyFileIo } from './read-input.js';
 
@@ -17,7 +17,7 @@ export function certificateFromBytes(bytes: Buffer, source: string): { leaf: Buf
     assertCertificate(bytes);
     return { leaf: bytes, chain: [] };
   }
-  const certs = pemBlocksOf(bytes.toString('utf8'), source).filter((b) => b.type === 'CERTIFICATE').map((b) => b.der);
+  const certs = pemBlocksOf(bytes.toString('utf8'), source).filter((b) => b.label === 'CERTIFICATE').map((b) => b.der);
   if (certs.length === 0) throw new SignerError('missing_certificate', `${source} holds no CERTIFICATE block.`);
   for (const c of certs) assertCertificate(c);
   return { leaf: certs[0] as Buffer, chain: certs.slice(1) };
@@ -33,8 +33,8 @@ export function intermediatesFromBytes(bytes: Buffer, source: string): Buffer[] 
   const out: Buffer[] = [];
   if (isBlankText(bytes.toString('utf8'))) return out; // zero certificates: no chain
   for (const b of pemBlocksOf(bytes.toString('utf8'), source)) {
-    if (b.type !== 'CERTIFICATE') {
-      throw new SignerError('unexpected_pem_block', `${source} must hold only CERTIFICATE blocks, found "${b.type}".`);
+    if (b.label !== 'CERTIFICATE') {
+      throw new SignerError('unexpected_pem_block', `${source} must hold only CERTIFICATE blocks, found "${b.label}".`);
     }
     assertCertificate(b.der);
     out.push(b.der);

@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
+import { isPemDefect, scanPem, type PemBlock } from '../../../common/src/x509/pem.js';
 import { SignerError } from '../errors.js';
 import type { KeySigner } from '../types.js';
-import { parsePemBlocks, type PemBlock } from '../x509/pem.js';
 import { createFileKeySigner } from './file-key-signer.js';
 import { isPrivateKeyBlock, privateKeyFromBlocks } from './private-key-from-blocks.js';
 
@@ -15,11 +15,11 @@ export interface PemMaterial {
 
 /** Every PEM block of a text; a block with a broken body or no block at all is `unparsable_pem`. */
 export function pemBlocksOf(text: string, source: string): PemBlock[] {
-  const blocks = parsePemBlocks(text);
+  const blocks = scanPem(text);
   if (blocks.length === 0) throw new SignerError('unparsable_pem', `${source} holds no PEM block (-----BEGIN …-----).`);
   const out: PemBlock[] = [];
   for (const b of blocks) {
-    if (b === null) throw new SignerError('unparsable_pem', `${source} holds a PEM block whose body is not valid base64.`);
+    if (isPemDefect(b)) throw new SignerError('unparsable_pem', `${source} holds a PEM block that cannot be read: ${b.defect}.`);
     out.push(b);
   }
   return out;
@@ -34,11 +34,11 @@ export function pemBlocksOf(text: string, source: string): PemBlock[] {
  */
 export function keySignerFromMaterial(m: PemMaterial): KeySigner {
   const certBlocks = pemBlocksOf(m.certificate.text, m.certificate.source);
-  const certs = certBlocks.filter((b) => b.type === 'CERTIFICATE').map((b) => b.der);
+  const certs = certBlocks.filter((b) => b.label === 'CERTIFICATE').map((b) => b.der);
   if (certs.length === 0) throw new SignerError('missing_certificate', `${m.certificate.source} holds no CERTIFICATE block.`);
   for (const b of certBlocks) {
-    if (b.type !== 'CERTIFICATE' && !isPrivateKeyBlock(b) && b.type !== 'EC PARAMETERS') {
-      throw new SignerError('unexpected_pem_block', `${m.certificate.source} holds an unexpected "${b.type}" block.`);
+    if (b.label !== 'CERTIFICATE' && !isPrivateKeyBlock(b) && b.label !== 'EC PARAMETERS') {
+      throw new SignerError('unexpected_pem_block', `${m.certificate.source} holds an unexpected "${b.label}" block.`);
     }
   }
   const keyBlocks = m.privateKey ? pemBlocksOf(m.privateKey.text, m.privateKey.source) : certBlocks;
@@ -58,8 +58,8 @@ export function keySignerFromMaterial(m: PemMaterial): KeySigner {
   if (m.intermediates && !isBlankText(m.intermediates.text)) {
     const blocks = pemBlocksOf(m.intermediates.text, m.intermediates.source);
     for (const b of blocks) {
-      if (b.type !== 'CERTIFICATE') {
-        throw new SignerError('unexpected_pem_block', `${m.intermediates.source} must hold only CERTIFICATE blocks, found "${b.type}".`);
+      if (b.label !== 'CERTIFICATE') {
+        throw new SignerError('unexpected_pem_block', `${m.intermediates.source} must hold only CERTIFICATE blocks, found "${b.label}".`);
       }
       chain.push(b.der);
     }

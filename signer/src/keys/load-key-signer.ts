@@ -1,7 +1,7 @@
 import { isRapkiError } from '../../../common/src/errors.js';
 import { SignerError } from '../errors.js';
 import type { KeySigner, KeySourceOptions } from '../types.js';
-import { looksLikePem } from '../x509/pem.js';
+import { derToPem, looksLikePem } from '../../../common/src/x509/pem.js';
 import { assertCertificate, isBlankText, keySignerFromMaterial } from './key-material.js';
 import { createFileKeySigner } from './file-key-signer.js';
 import { keyFileModeWarning } from './key-file-mode.js';
@@ -78,7 +78,7 @@ async function loadFileKeySigner(opts: KeySourceOptions, io: KeyFileIo): Promise
     }
     // A DER certificate next to a PEM key: re-wrap it so one code path handles both.
     assertCertificate(certBytes);
-    const pem = `-----BEGIN CERTIFICATE-----\n${certBytes.toString('base64')}\n-----END CERTIFICATE-----\n`;
+    const pem = derToPem(certBytes, 'CERTIFICATE');
     return keySignerFromMaterial({
       certificate: { text: pem, source: opts.certificate },
       privateKey: { text: keyBytes.toString('utf8'), source: opts.privateKey as string },

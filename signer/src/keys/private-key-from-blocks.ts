@@ -1,7 +1,7 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { ENV_PKCS8_PASSWORD } from '../constants.js';
 import { SignerError } from '../errors.js';
-import type { PemBlock } from '../x509/pem.js';
+import type { PemBlock } from '../../../common/src/x509/pem.js';
 
 /** PEM labels of private keys and the DER structure each holds (RFC 7468 §10–11, RFC 5915, RFC 8017). */
 const KEY_TYPES: Readonly<Record<string, 'pkcs8' | 'pkcs1' | 'sec1'>> = {
@@ -20,7 +20,7 @@ const REFUSED_KEY_LABELS: Readonly<Record<string, string>> = {
 
 /** True for any block that is a private key of any kind. */
 export function isPrivateKeyBlock(block: PemBlock): boolean {
-  return block.type in KEY_TYPES || block.type in REFUSED_KEY_LABELS || block.type.endsWith('PRIVATE KEY');
+  return block.label in KEY_TYPES || block.label in REFUSED_KEY_LABELS || block.label.endsWith('PRIVATE KEY');
 }
 
 /**
@@ -39,9 +39,9 @@ export function privateKeyFromBlocks(blocks: readonly PemBlock[], password: stri
     throw new SignerError('multiple_private_keys', `${source} holds ${keyBlocks.length} private keys; keep exactly one.`);
   }
   const block = keyBlocks[0] as PemBlock;
-  const refused = REFUSED_KEY_LABELS[block.type];
+  const refused = REFUSED_KEY_LABELS[block.label];
   if (refused !== undefined) {
-    throw new SignerError(block.type === 'DSA PRIVATE KEY' ? 'unsupported_key_type' : 'unparsable_private_key', `${source} holds ${refused}.`);
+    throw new SignerError(block.label === 'DSA PRIVATE KEY' ? 'unsupported_key_type' : 'unparsable_private_key', `${source} holds ${refused}.`);
   }
   if ((block.headers['Proc-Type'] ?? '').includes('ENCRYPTED')) {
     throw new SignerError(
@@ -51,11 +51,11 @@ export function privateKeyFromBlocks(blocks: readonly PemBlock[], password: stri
         `${ENV_PKCS8_PASSWORD}.`,
     );
   }
-  const type = KEY_TYPES[block.type];
+  const type = KEY_TYPES[block.label];
   if (type === undefined) {
-    throw new SignerError('unparsable_private_key', `${source} holds a "${block.type}" block, which is not a supported private key format (PKCS#8, PKCS#1, SEC1).`);
+    throw new SignerError('unparsable_private_key', `${source} holds a "${block.label}" block, which is not a supported private key format (PKCS#8, PKCS#1, SEC1).`);
   }
-  const encrypted = block.type === 'ENCRYPTED PRIVATE KEY';
+  const encrypted = block.label === 'ENCRYPTED PRIVATE KEY';
   if (encrypted && (password === undefined || password.length === 0)) {
     throw new SignerError(
       'encrypted_key_needs_password',
@@ -72,7 +72,7 @@ export function privateKeyFromBlocks(blocks: readonly PemBlock[], password: stri
     if (encrypted) {
       throw new SignerError('wrong_key_password', `The password does not decrypt the encrypted PKCS#8 key in ${source} (or the key is corrupt).`, { cause: stripped(err) });
     }
-    throw new SignerError('unparsable_private_key', `${source}: the ${block.type} block is not a valid key.`, { cause: stripped(err) });
+    throw new SignerError('unparsable_private_key', `${source}: the ${block.label} block is not a valid key.`, { cause: stripped(err) });
   }
 }
 

@@ -52,8 +52,6 @@ export const BACKOFF_BASE_MS = 100;
 export const BACKOFF_CAP_MS = 20_000;
 /** Largest response body we read; a CreateSession answer is a few KiB. */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
-/** Sent as `User-Agent` (not signed, signer-spec.md §1.3). */
-export const USER_AGENT_PREFIX = 'rapki';
 
 /** Error codes the service uses for throttling (signer-spec.md §1.7: undocumented, so accept the usual ones). */
 export const THROTTLING_CODES: ReadonlySet<string> = new Set([

@@ -14,6 +14,7 @@
  * (endpoint.ts), else the partition's.
  */
 import { RapkiError, isRapkiError } from '../../../common/src/errors.js';
+import { DEFAULT_DURATION_SECONDS } from '../constants.js';
 import { preflight } from '../preflight/preflight.js';
 import { signCreateSessionRequest } from '../request/sign-create-session.js';
 import type { KeySigner, RolesAnywhereCredentials, SessionOptions } from '../types.js';
@@ -47,7 +48,7 @@ export async function createSession(
   deps: SessionDeps = {},
 ): Promise<RolesAnywhereCredentials> {
   const now = options.now ?? (() => new Date());
-  const durationSeconds = options.durationSeconds ?? 3600;
+  const durationSeconds = options.durationSeconds ?? DEFAULT_DURATION_SECONDS;
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > MAX_MAX_ATTEMPTS) {

@@ -19,7 +19,7 @@
 import type { Socket } from 'node:net';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { readFileSync } from 'node:fs';
-import { parsePemBlocks } from '../x509/pem.js';
+import { isPemDefect, scanPem } from '../../../common/src/x509/pem.js';
 import { AMAZON_TRUST_SERVICES_ROOTS } from './ats-roots.js';
 import { handshake, openTcp, TransportError, type ConnectTarget, type SocketTracker } from './connect.js';
 import type { ProxyChoice } from './proxy.js';
@@ -42,9 +42,9 @@ const MAX_EXTRA_CA_BYTES = 4 * 1024 * 1024;
 
 /** DER of every CERTIFICATE block of a PEM text (other blocks and bad ones ignored). */
 function certificatesOf(pem: string): Uint8Array[] {
-  return parsePemBlocks(pem)
-    .filter((b) => b !== null && b.type === 'CERTIFICATE')
-    .map((b) => b!.der);
+  const out: Uint8Array[] = [];
+  for (const b of scanPem(pem)) if (!isPemDefect(b) && b.label === 'CERTIFICATE') out.push(b.der);
+  return out;
 }
 
 /** The roots of the first check, or undefined when it cannot be made (the caller goes to Node). */

@@ -1,7 +1,7 @@
 /**
  * The Authorization header value (signer-spec.md §1.5), with the helper's exact separators:
  * `{algorithm} Credential={serial}/{scope}, SignedHeaders={list}, Signature={hex}`.
- * `serialDecimal` is the certificate serial in decimal (see `serial-decimal.ts`).
+ * `serialDecimal` is the certificate serial in decimal (see `serialToDecimal` in `common/src/x509/serial.ts`).
  */
 export function authorizationHeader(
   algorithm: string,

@@ -8,4 +8,3 @@ export { canonicalRequest, type CanonicalRequestParts } from './canonical-reques
 export { stringToSign } from './string-to-sign.js';
 export { authorizationHeader } from './authorization-header.js';
 export { formatAmzDate } from './amz-date.js';
-export { serialToDecimal, serialHexToDecimal } from './serial-decimal.js';

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { csrPem, ecKey, makeTestCa, type TestCa } from './fixtures.js';
 import { verifyAuditChain } from '../../../ca-server/src/authority/audit-chain.js';
 import { caPaths } from '../../../ca-server/src/ca-dir.js';
-import { pemToDer } from '../../../ca-server/src/x509/pem.js';
+import { pemToDer } from '../../../common/src/x509/pem.js';
 
 async function expectCode(p: Promise<unknown>, code: string): Promise<void> {
   await expect(p).rejects.toMatchObject({ code });

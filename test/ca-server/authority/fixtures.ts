@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { initCa, type InitCaResult } from '../../../ca-server/src/init.js';
 import { openCa, type OpenCa, type OpenCaOptions } from '../../../ca-server/src/open-ca.js';
-import { createCsr } from '../../../ca-server/src/x509/csr-builder.js';
-import { derToPem } from '../../../ca-server/src/x509/pem.js';
+import { createCsr } from '../x509/create-csr.js';
+import { derToPem } from '../../../common/src/x509/pem.js';
 import { parseSan } from '../../../ca-server/src/authority/names.js';
 
 export const TEST_PASSPHRASE = 'test-only-passphrase';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,7 +7,9 @@ import { build } from 'esbuild';
 import { makeTempDir, removeTempDir } from '../../support/openssl.js';
 import { x509Adapter } from '../../../ca-server/src/authority/x509-adapter.js';
 import { offloadX509, type OffloadedX509 } from '../../../ca-server/src/authority/x509-offload.js';
-import { createCsr, derToPem, newSerial } from '../../../ca-server/src/x509/index.js';
+import { createCsr } from '../x509/create-csr.js';
+import { derToPem } from '../../../common/src/x509/pem.js';
+import { newSerial } from '../../../common/src/x509/serial.js';
 import { makeTestCa, NOW, type TestCa } from '../x509/ca-fixture.js';
 
 let dir: string;
@@ -80,7 +82,7 @@ describe('offloadX509', () => {
       subject: 'CN=web-1.example.com',
       sans,
       publicKeySpki: csr.publicKeySpki,
-      serial: newSerial(),
+      serial: newSerial(randomBytes),
       notBefore: new Date(NOW.getTime() - 60_000),
       notAfter: new Date(NOW.getTime() + 86_400_000),
       extKeyUsage: ['clientAuth'],

@@ -1,16 +1,13 @@
 /**
  * Test-only CA and CRLs made with @peculiar/x509 and WebCrypto (independent of the CA's own
- * x509 layer, so a bug there cannot hide here). `openssl` checks them in crl-data.test.ts.
+ * x509 layer, so a bug there cannot hide here). `openssl` checks them in test/common/x509/crl.test.ts.
  */
-import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
 import { webcrypto } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as x509 from '@peculiar/x509';
-
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+import { x509 } from '../x509/peculiar.js';
 
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 

@@ -1,12 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTempDir, openssl, removeTempDir } from '../../support/openssl.js';
 import { opensslVerify } from '../../support/openssl-ca.js';
 import { makeTestCa } from './ca-fixture.js';
-import { buildCaCertificate, derToPem, lintCaCertificate, newSerial } from '../../../ca-server/src/x509/index.js';
+import { buildCaCertificate, lintCaCertificate } from '../../../ca-server/src/x509/index.js';
+import { derToPem } from '../../../common/src/x509/pem.js';
+import { newSerial } from '../../../common/src/x509/serial.js';
 import { caSignerFromPrivateKey, generateCaKey } from '../../../ca-server/src/keys/index.js';
-import { x509 } from '../../../ca-server/src/x509/setup.js';
+import { x509 } from './peculiar.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -59,7 +62,7 @@ describe('buildCaCertificate meets the Roles Anywhere trust-anchor rules', () =>
     const der = await buildCaCertificate({
       subject: 'CN=Solo Root',
       signer,
-      serial: newSerial(),
+      serial: newSerial(randomBytes),
       notBefore: now,
       notAfter: new Date(now.getTime() + 86_400_000),
     });
@@ -73,13 +76,13 @@ describe('buildCaCertificate meets the Roles Anywhere trust-anchor rules', () =>
         subject: 'CN=Too Long',
         signer: child,
         issuer: { certificate: der, signer },
-        serial: newSerial(),
+        serial: newSerial(randomBytes),
         notBefore: now,
         notAfter: new Date(now.getTime() + 2 * 86_400_000),
         pathLength: 0,
       }),
     ).rejects.toThrow(/outlive/);
-    await expect(buildCaCertificate({ subject: 'CN=x,O', signer, serial: newSerial(), notBefore: now, notAfter: new Date(now.getTime() + 1000) })).rejects.toMatchObject({
+    await expect(buildCaCertificate({ subject: 'CN=x,O', signer, serial: newSerial(randomBytes), notBefore: now, notAfter: new Date(now.getTime() + 1000) })).rejects.toMatchObject({
       code: 'dn_invalid',
     });
   });

@@ -2,10 +2,13 @@
  * Test fixture: a CA (root, optionally an intermediate) made with our own key generation and
  * certificate builder, written as PEM files so that openssl can check what we make.
  */
+import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateCaKey, caSignerFromPrivateKey } from '../../../ca-server/src/keys/index.js';
-import { buildCaCertificate, derToPem, newSerial, type CaKeyType, type CaSigner } from '../../../ca-server/src/x509/index.js';
+import { buildCaCertificate, type CaKeyType, type CaSigner } from '../../../ca-server/src/x509/index.js';
+import { derToPem } from '../../../common/src/x509/pem.js';
+import { newSerial } from '../../../common/src/x509/serial.js';
 import type { KeyObject } from 'node:crypto';
 
 export interface TestCa {
@@ -26,7 +29,7 @@ export async function makeTestCa(dir: string, keyType: CaKeyType, opts: { interm
   const rootDer = await buildCaCertificate({
     subject: `CN=Test Root ${name},O=Rapki Tests`,
     signer: rootSigner,
-    serial: newSerial(),
+    serial: newSerial(randomBytes),
     notBefore: new Date(NOW.getTime() - DAY),
     notAfter: new Date(NOW.getTime() + 3650 * DAY),
     pathLength: opts.intermediate ? 1 : undefined,
@@ -40,7 +43,7 @@ export async function makeTestCa(dir: string, keyType: CaKeyType, opts: { interm
     subject: `CN=Test Issuing ${name},O=Rapki Tests`,
     signer: intSigner,
     issuer: { certificate: rootDer, signer: rootSigner },
-    serial: newSerial(),
+    serial: newSerial(randomBytes),
     notBefore: new Date(NOW.getTime() - DAY),
     notAfter: new Date(NOW.getTime() + 1825 * DAY),
     pathLength: 0,

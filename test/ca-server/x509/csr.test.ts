@@ -5,8 +5,10 @@ import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { genKey, makeTempDir, openssl, removeTempDir, type KeySpec } from '../../support/openssl.js';
 import { opensslRun } from '../../support/openssl-ca.js';
-import { createCsr, derToPem, pemToDer, parseCsr } from '../../../ca-server/src/x509/index.js';
-import { x509 } from '../../../ca-server/src/x509/setup.js';
+import { parseCsr } from '../../../ca-server/src/x509/index.js';
+import { createCsr } from './create-csr.js';
+import { derToPem, pemToDer } from '../../../common/src/x509/pem.js';
+import { x509 } from './peculiar.js';
 
 let dir: string;
 beforeAll(async () => {

@@ -1,22 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { genKey, makeTempDir, openssl, removeTempDir } from '../../support/openssl.js';
 import { opensslVerify } from '../../support/openssl-ca.js';
 import { makeTestCa, NOW, type TestCa } from './ca-fixture.js';
-import {
-  derToPem,
-  fingerprintSha256,
-  issueLeafCertificate,
-  lintLeafCertificate,
-  newSerial,
-  parseCsr,
-  parseCertificateSummary,
-  parseDn,
-  type CaKeyType,
-  type ParsedCsr,
-} from '../../../ca-server/src/x509/index.js';
-import { x509 } from '../../../ca-server/src/x509/setup.js';
+import { issueLeafCertificate, lintLeafCertificate, parseCsr, parseCertificateSummary, parseDn, type CaKeyType, type ParsedCsr } from '../../../ca-server/src/x509/index.js';
+import { derToPem } from '../../../common/src/x509/pem.js';
+import { sha256Fingerprint } from '../../../common/src/x509/fingerprint.js';
+import { newSerial } from '../../../common/src/x509/serial.js';
+import { x509 } from './peculiar.js';
 
 let dir: string;
 let csr: ParsedCsr;
@@ -39,7 +32,7 @@ const SIG_NAME: Record<CaKeyType, string> = {
 };
 
 async function issueAndCheck(ca: TestCa, label: string): Promise<void> {
-  const serial = newSerial();
+  const serial = newSerial(randomBytes);
   const notBefore = new Date(Math.floor(NOW.getTime() / 1000) * 1000 - 5 * 60_000);
   const notAfter = new Date(notBefore.getTime() + 24 * 3600_000);
   const der = await issueLeafCertificate({
@@ -115,7 +108,7 @@ async function issueAndCheck(ca: TestCa, label: string): Promise<void> {
   const s = parseCertificateSummary(der);
   expect(s.subject).toBe('CN=web-1.example.com,OU=Fleet,O=Example Corp');
   expect(s.serialHex).toBe(Buffer.from(serial).toString('hex'));
-  expect(s.fingerprint).toBe(fingerprintSha256(der));
+  expect(s.fingerprint).toBe(sha256Fingerprint(der));
   const osslFp = (await openssl(['x509', '-in', leafPath, '-noout', '-fingerprint', '-sha256'])).trim();
   expect(osslFp).toBe(`sha256 Fingerprint=${s.fingerprint.toUpperCase().replace(/(..)(?!$)/g, '$1:')}`);
   expect(s.sans).toEqual(csr.sans);
@@ -142,7 +135,7 @@ describe('issueLeafCertificate (lean DER path) checked by openssl and @peculiar/
       subject: 'CN=late',
       sans: [],
       publicKeySpki: csr.publicKeySpki,
-      serial: newSerial(),
+      serial: newSerial(randomBytes),
       notBefore: new Date('2049-12-31T23:00:00Z'),
       notAfter: new Date('2050-01-01T01:00:00Z'),
       extKeyUsage: ['serverAuth', 'clientAuth'],
@@ -170,7 +163,7 @@ describe('issueLeafCertificate (lean DER path) checked by openssl and @peculiar/
         subject: 'CN=x',
         sans: [],
         publicKeySpki: csr.publicKeySpki,
-        serial: newSerial(),
+        serial: newSerial(randomBytes),
         notBefore: NOW,
         notAfter: new Date(NOW.getTime() + 1000_000),
       }),
@@ -183,7 +176,7 @@ describe('issueLeafCertificate (lean DER path) checked by openssl and @peculiar/
       issuerCertificate: ca.issuer.der,
       issuerSigner: ca.issuer.signer,
       publicKeySpki: csr.publicKeySpki,
-      serial: newSerial(),
+      serial: newSerial(randomBytes),
       notBefore: NOW,
       notAfter: new Date(NOW.getTime() + 1000_000),
     };

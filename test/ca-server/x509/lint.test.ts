@@ -1,15 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { certDer, genKey, issueCert, makePki, makeTempDir, removeTempDir } from '../../support/openssl.js';
 import { makeTestCa, NOW, type TestCa } from './ca-fixture.js';
-import { issueLeafCertificate, lintLeafCertificate, newSerial, parseDn, type SubjectAltName } from '../../../ca-server/src/x509/index.js';
+import { issueLeafCertificate, lintLeafCertificate, parseDn, type SubjectAltName } from '../../../ca-server/src/x509/index.js';
+import { newSerial } from '../../../common/src/x509/serial.js';
 import { encodeTbsCertificate, signToBeSigned } from '../../../ca-server/src/x509/certificate-builder.js';
 import { signatureAlgorithmIdentifier } from '../../../ca-server/src/x509/signature-algorithm.js';
 import { authorityKeyIdentifier, basicConstraints, extension, keyUsage, subjectAltName, subjectKeyIdentifier } from '../../../ca-server/src/x509/extensions.js';
 import { issuerInfo } from '../../../ca-server/src/x509/issuer-info.js';
 import { keyIdentifier } from '../../../ca-server/src/x509/spki.js';
 import { OID } from '../../../ca-server/src/x509/constants.js';
-import { sequence } from '../../../ca-server/src/x509/der.js';
+import { sequence } from '../../../common/src/der/writer.js';
 
 let dir: string;
 let ca: TestCa;
@@ -41,7 +42,7 @@ function craft(o: Craft = {}): Promise<Uint8Array> {
   const signer = o.signer ?? ca.issuer.signer;
   return signToBeSigned(
     encodeTbsCertificate({
-      serial: o.serial ?? newSerial(),
+      serial: o.serial ?? newSerial(randomBytes),
       signatureAlgorithm: signatureAlgorithmIdentifier(signer.signatureAlgorithm),
       issuer: o.issuerName ?? info.name,
       notBefore: new Date(NOW.getTime() - 60_000),
@@ -74,7 +75,7 @@ describe('lintLeafCertificate', () => {
       subject: 'CN=h',
       sans: SANS,
       publicKeySpki: spki,
-      serial: newSerial(),
+      serial: newSerial(randomBytes),
       notBefore: NOW,
       notAfter: new Date(NOW.getTime() + 3600_000),
     });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bytesToIp, canonicalSan, decodeGeneralNames, encodeGeneralNames, ipToBytes } from '../../../ca-server/src/x509/san.js';
+import { bytesToIp, ipToBytes } from '../../../common/src/x509/ip-address.js';
+import { canonicalSan, decodeGeneralNames, encodeGeneralNames } from '../../../ca-server/src/x509/san.js';
 
 describe('subject alternative names (RFC 5280 §4.2.1.6)', () => {
   it('encodes and decodes every supported type', () => {

@@ -4,7 +4,6 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCsr, buildCsrPem, buildCsrPemWithSigner } from '../../../cli/src/ca-client/csr.js';
-import { integer, oid, tlv } from '../../../cli/src/ca-client/der.js';
 import { generateHostKey, HOST_KEY_TYPES, keyTypeOf } from '../../../cli/src/ca-client/key-types.js';
 import { parseSan } from '../../../cli/src/ca-client/san.js';
 import { makeTempDir, openssl, removeTempDir } from '../../support/openssl.js';
@@ -14,25 +13,6 @@ beforeAll(async () => {
   dir = await makeTempDir('rapki-csr-');
 });
 afterAll(() => removeTempDir(dir));
-
-describe('DER writer', () => {
-  it('encodes INTEGERs minimally with a sign byte when needed (X.690 §8.3)', () => {
-    expect(integer(0).toString('hex')).toBe('020100');
-    expect(integer(127).toString('hex')).toBe('02017f');
-    expect(integer(128).toString('hex')).toBe('02020080');
-    expect(integer(0x10001).toString('hex')).toBe('0203010001');
-  });
-  it('encodes OIDs (X.690 §8.19)', () => {
-    expect(oid('2.5.29.17').toString('hex')).toBe('0603551d11');
-    expect(oid('1.2.840.113549.1.9.14').toString('hex')).toBe('06092a864886f70d01090e');
-    expect(oid('1.2.840.10045.4.3.2').toString('hex')).toBe('06082a8648ce3d040302');
-  });
-  it('uses long-form lengths from 128 bytes on (X.690 §8.1.3.5)', () => {
-    expect(tlv(0x04, Buffer.alloc(127)).subarray(0, 2).toString('hex')).toBe('047f');
-    expect(tlv(0x04, Buffer.alloc(128)).subarray(0, 3).toString('hex')).toBe('048180');
-    expect(tlv(0x04, Buffer.alloc(300)).subarray(0, 4).toString('hex')).toBe('0482012c');
-  });
-});
 
 describe('buildCsr, checked by openssl', () => {
   const sans = ['dns:web-1.example.com', 'ip:10.0.0.7', 'ip:2001:db8::1', 'uri:spiffe://example/web', 'email:ops@example.com'].map(parseSan);
@@ -91,6 +71,19 @@ describe('buildCsr, checked by openssl', () => {
       { type: 'dns', value: 'web-1.example.com' },
       { type: 'ip', value: '10.0.0.7' },
     ]);
+  });
+});
+
+describe('buildCsr and the CA agree on IP addresses', () => {
+  it('an IPv4-mapped IPv6 SAN (::ffff:192.0.2.1) is encoded as the CA encodes it, so the CA reads back the same name', async () => {
+    const { parseCsr } = await import('../../../ca-server/src/x509/csr.js');
+    const { canonicalSan } = await import('../../../ca-server/src/x509/san.js');
+    const key = await generateHostKey('ec-p256');
+    // The dotted tail as given (parseSan would canonicalise it first; the encoder must not depend on that).
+    const asked = [{ type: 'ip' as const, value: '::ffff:192.0.2.1' }, ...['ip:::ffff:c000:201', 'ip:2001:db8::1', 'ip:10.0.0.7'].map(parseSan)];
+    const parsed = parseCsr(buildCsrPem({ commonName: 'mapped', sans: asked, privateKey: key.privateKey, publicKey: key.publicKey }));
+    expect(parsed.sans.map(canonicalSan)).toEqual(asked.map(canonicalSan));
+    expect(parsed.sans.map(canonicalSan)[0]).toBe('ip:::ffff:c000:201');
   });
 });
 

@@ -14,7 +14,7 @@ import { startCaServerProcess, type CaServerProcess } from '../../support/ca-ser
 import { startLoopbackVerifier, type LoopbackVerifier } from '../../support/loopback-verifier.js';
 import { makeTempDir, openssl, removeTempDir } from '../../support/openssl.js';
 import { createSoftHsmToken, SOFTHSM_AVAILABLE, SOFTHSM_SKIP_REASON, type SoftHsmToken } from '../../support/softhsm.js';
-import { parsePkcs11Uri } from '../../../signer/src/keys/pkcs11/uri.js';
+import { parsePkcs11Uri } from '../../../common/src/pkcs11/uri.js';
 
 if (!SOFTHSM_AVAILABLE) console.warn(SOFTHSM_SKIP_REASON);
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { fingerprintsEqual, normalizeFingerprint, sha256Fingerprint } from '../../../cli/src/ca-client/fingerprint.js';
+import { sha256Fingerprint } from '../../../common/src/x509/fingerprint.js';
+import { fingerprintsEqual, normalizeFingerprint } from '../../../cli/src/ca-client/fingerprint.js';
 
 const hex = createHash('sha256').update('root').digest('hex');
 const colonUpper = hex.toUpperCase().match(/../g)!.join(':');

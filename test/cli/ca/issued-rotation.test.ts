@@ -3,21 +3,21 @@
  * the host accepts them only when they include a root it already trusts, and the leaf must chain to
  * one of the returned roots; the returned set becomes ca.pem.
  */
-import { generateKeyPairSync, createPublicKey } from 'node:crypto';
+import { generateKeyPairSync, createPublicKey, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { checkIssued } from '../../../cli/src/ca-client/issued.js';
 import { caSignerFromPrivateKey } from '../../../ca-server/src/keys/ca-signer.js';
 import { buildCaCertificate } from '../../../ca-server/src/x509/ca-certificate.js';
 import { issueLeafCertificate } from '../../../ca-server/src/x509/leaf.js';
-import { derToPem } from '../../../ca-server/src/x509/pem.js';
-import { newSerial } from '../../../ca-server/src/x509/serial.js';
+import { derToPem } from '../../../common/src/x509/pem.js';
+import { newSerial } from '../../../common/src/x509/serial.js';
 
 const DAY = 86_400_000;
 
 async function root(subject: string) {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const signer = caSignerFromPrivateKey(privateKey);
-  const der = await buildCaCertificate({ subject, signer, serial: newSerial(), notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + DAY), pathLength: 0 });
+  const der = await buildCaCertificate({ subject, signer, serial: newSerial(randomBytes), notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + DAY), pathLength: 0 });
   return { der, signer, pem: derToPem(der, 'CERTIFICATE') };
 }
 
@@ -30,7 +30,7 @@ async function leafOf(ca: Awaited<ReturnType<typeof root>>) {
     subject: 'CN=host-1',
     sans: [],
     publicKeySpki: new Uint8Array(publicKey.export({ format: 'der', type: 'spki' })),
-    serial: newSerial(),
+    serial: newSerial(randomBytes),
     notBefore: new Date(Date.now() - 60_000),
     notAfter: new Date(Date.now() + 3_600_000),
   });

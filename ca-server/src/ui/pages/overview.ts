@@ -17,6 +17,8 @@ export interface CrlView {
   readonly nextUpdate: Date;
   readonly pemBytes: number;
   readonly limitBytes: number;
+  /** Where the CA starts warning (the meter's "high" mark). */
+  readonly warnBytes: number;
 }
 
 export interface OverviewView {
@@ -43,7 +45,7 @@ function crlBlock(c: CrlView | undefined, now: Date): SafeHtml {
 <dt>Published</dt><dd>${timeCell(c.thisUpdate, now)}</dd>
 <dt>Next update</dt><dd>${timeCell(c.nextUpdate, now)}</dd>
 <dt><label for="crl-size">Size (PEM)</label></dt>
-<dd><meter id="crl-size" min="0" max="${c.limitBytes}" low="${Math.floor(c.limitBytes * 0.75)}" high="${Math.floor(c.limitBytes * 0.9)}" optimum="0" value="${c.pemBytes}">${count(c.pemBytes)} bytes</meter>
+<dd><meter id="crl-size" min="0" max="${c.limitBytes}" low="${Math.floor(c.limitBytes * 0.75)}" high="${c.warnBytes}" optimum="0" value="${c.pemBytes}">${count(c.pemBytes)} bytes</meter>
 ${count(c.pemBytes)} of ${count(c.limitBytes)} bytes (${(share * 100).toFixed(share < 0.01 ? 2 : 1)} %) that Roles Anywhere accepts</dd>
 </dl>`;
 }

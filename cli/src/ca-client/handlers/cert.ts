@@ -9,7 +9,7 @@ import { caClientError } from '../errors.js';
 import { safeText, type CaClient } from '../client.js';
 import { RapkiError, isRapkiError } from '../../../../common/src/errors.js';
 import { runCommand, type CommandIo } from '../run.js';
-import { parseSerial } from '../serial.js';
+import { parseSerial } from '../../../../common/src/x509/serial.js';
 import { formatTable } from '../table.js';
 import { displayText } from '../../../../common/src/display-text.js';
 import { REVOCATION_REASON_NAMES } from '../../../../ca-server/src/x509/constants.js';

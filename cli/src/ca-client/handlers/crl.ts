@@ -5,8 +5,9 @@
  * `.crl` file). Public route: no admin token, but the server is still trusted only through the
  * pinned root.
  */
-import { CA_PATHS, MAX_CRL_RESPONSE_BYTES } from '../constants.js';
-import { writeFilesAtomically } from '../atomic-files.js';
+import { CRL_INPUT_MAX_BYTES } from '../../../../common/src/x509/crl.js';
+import { CA_PATHS } from '../constants.js';
+import { writeFilesAtomicSync } from '../../../../common/src/fs/atomic-write.js';
 import { connect, type ConnectionArgs } from '../connection.js';
 import { caClientError } from '../errors.js';
 import { runCommand, type CommandIo } from '../run.js';
@@ -35,13 +36,13 @@ export function crlGet(args: CrlGetArgs, io: CommandIo): Promise<number> {
     try {
       const pem = format === 'pem';
       const res = await client.request('GET', pem ? CA_PATHS.crlPem : CA_PATHS.crl, {
-        maxBytes: MAX_CRL_RESPONSE_BYTES,
+        maxBytes: CRL_INPUT_MAX_BYTES,
         accept: pem ? 'application/x-pem-file' : 'application/pkix-crl',
       });
       const body = res.body;
       const ok = pem ? body.toString('latin1').includes('-----BEGIN X509 CRL-----') : body.length > 2 && body[0] === 0x30;
       if (!ok) throw caClientError('ca_response_invalid', `the CA answered ${pem ? 'GET /v1/crl.pem' : 'GET /v1/crl'} with something that is not a CRL`);
-      if (args.out) await writeFilesAtomically([{ path: args.out, content: body, mode: 0o644 }]);
+      if (args.out) writeFilesAtomicSync([{ path: args.out, content: body, mode: 0o644 }]);
       else io.stdout(body);
     } finally {
       client.close();

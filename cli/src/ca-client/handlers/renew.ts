@@ -14,7 +14,7 @@ import { tpmKeyPasswordOf } from '../secrets.js';
 import { runRenewalLoop, type RenewalOutcome } from '../renew-loop.js';
 import type { Validity } from '../renew-schedule.js';
 import { formatError, runCommand, type CommandIo } from '../run.js';
-import { parseSerial } from '../serial.js';
+import { parseSerial } from '../../../../common/src/x509/serial.js';
 
 export interface RenewArgs extends ConnectionArgs {
   readonly certificate: string;

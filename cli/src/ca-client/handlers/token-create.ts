@@ -8,8 +8,8 @@ import { CA_PATHS } from '../constants.js';
 import { connect, type ConnectionArgs } from '../connection.js';
 import { parseDuration } from '../duration.js';
 import { caClientError } from '../errors.js';
-import { sha256Fingerprint } from '../fingerprint.js';
-import { pemBlocks } from '../pem.js';
+import { sha256Fingerprint } from '../../../../common/src/x509/fingerprint.js';
+import { pemToDer } from '../../../../common/src/x509/pem.js';
 import { runCommand, type CommandIo } from '../run.js';
 import { formatSan, parseSan } from '../san.js';
 import { checkSubject } from '../../../../common/src/name-policy.js';
@@ -57,7 +57,7 @@ export function tokenCreate(args: TokenCreateArgs, io: CommandIo): Promise<numbe
         io.stdout(`${res.token}\n`);
       }
       const trust = await client.trust();
-      const fp = sha256Fingerprint(pemBlocks(trust.rootPem, 'CERTIFICATE')[0]!);
+      const fp = sha256Fingerprint(pemToDer(trust.rootPem, 'CERTIFICATE'));
       io.stderr(
         `rapki: token for ${displayText(subject)} expires at ${res.expiresAt}; it can be used once.\n` +
           `On the host, run:\n  RAPKI_ENROLL_TOKEN=<token> rapki enroll --ca-url ${sh(client.url.origin)} ` +

@@ -6,16 +6,15 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { nodeKeyFileIo, type KeyFileIo } from '../read-input.js';
-import { CKA_ID, CKA_LABEL, CKA_VALUE, CKF_SERIAL_SESSION, CKO_CERTIFICATE } from './constants.js';
-import { findObjects, readAttribute } from './find-objects.js';
-import { login, releaseLogin } from './login.js';
-import { acquireModule, pkcs11jsBinding } from './module-registry.js';
-import type { Handle, Pkcs11Api } from './pkcs11-api.js';
-import type { Pkcs11Deps } from './pkcs11-key-signer.js';
-import { modulePathFor } from './pkcs11-key-signer.js';
-import { resolvePin } from './pin.js';
-import { libraryMatches, listTokenSlots, moduleInfo, tokenMatches, trimField, type TokenSlot } from './token-match.js';
-import { formatPkcs11Uri, parsePkcs11Uri, type Pkcs11Uri } from './uri.js';
+import { CKA_ID, CKA_LABEL, CKA_VALUE, CKF_SERIAL_SESSION, CKO_CERTIFICATE } from '../../../../common/src/pkcs11/constants.js';
+import { findObjects, readAttribute } from '../../../../common/src/pkcs11/find-objects.js';
+import { login, releaseLogin } from '../../../../common/src/pkcs11/login.js';
+import { acquireModule, pkcs11jsBinding } from '../../../../common/src/pkcs11/module-registry.js';
+import type { Handle, Pkcs11Api } from '../../../../common/src/pkcs11/pkcs11-api.js';
+import { modulePathFor, type Pkcs11Deps } from '../../../../common/src/pkcs11/module-path.js';
+import { resolvePin } from '../../../../common/src/pkcs11/pin.js';
+import { libraryMatches, listTokenSlots, moduleInfo, tokenMatches, trimField, type TokenSlot } from '../../../../common/src/pkcs11/token-match.js';
+import { formatPkcs11Uri, parsePkcs11Uri, type Pkcs11Uri } from '../../../../common/src/pkcs11/uri.js';
 
 /** One matching certificate object. */
 export interface Pkcs11CertificateEntry {

@@ -19,7 +19,7 @@
  * have put BOOLEAN TRUE as 0x01 (tpm2-openssl, older engines) as well as DER's 0xFF; any non-zero
  * octet is true.
  */
-import { DerError, children, expectTlv, oidToString, readTlv } from '../../../../common/src/der-reader.js';
+import { DerError, children, expectTlv, oidToString, readTlv } from '../../../../common/src/der/reader.js';
 import {
   HIERARCHY_PARENTS,
   OID_IMPORTABLE_KEY,

@@ -54,7 +54,7 @@ export function parseTpmHandle(value: string): number {
 
 /** The TSS2 key block of a file's text. */
 export function tss2KeyOf(text: string, source: string): Tss2KeyFile {
-  const blocks = pemBlocksOf(text, source).filter((b) => b.type === TSS2_PEM_LABEL);
+  const blocks = pemBlocksOf(text, source).filter((b) => b.label === TSS2_PEM_LABEL);
   if (blocks.length !== 1) {
     throw new TpmKeyError('tpm_key_file_invalid', `${source} holds ${blocks.length} ${TSS2_PEM_LABEL} blocks; expected exactly one.`);
   }

@@ -20,6 +20,7 @@
  * SHA-256 comes from ./sha256.ts so that a cache hit does not load node:crypto.
  */
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { DEFAULT_DURATION_SECONDS } from '../../constants.js';
 import { keyFileModeWarning, privateKeyFileOf } from '../../keys/key-file-mode.js';
 import { isTokenReference } from '../../keys/key-source-stamp.js';
 import type { KeySourceOptions, SessionOptions } from '../../types.js';
@@ -79,7 +80,7 @@ async function tokenInputs(
   source: KeySourceOptions,
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<{ certificate: string; privateKey: string | undefined; pin: string | undefined }> {
-  const [{ parsePkcs11Uri, redactPin }, { resolvePin }] = await Promise.all([import('../../keys/pkcs11/uri.js'), import('../../keys/pkcs11/pin.js')]);
+  const [{ parsePkcs11Uri, redactPin }, { resolvePin }] = await Promise.all([import('../../../../common/src/pkcs11/uri.js'), import('../../../../common/src/pkcs11/pin.js')]);
   const uriOf = (ref: string | undefined) => (ref !== undefined && /^pkcs11:/i.test(ref) ? parsePkcs11Uri(ref) : undefined);
   const pin = await resolvePin([uriOf(source.privateKey), uriOf(source.certificate)], {
     env,
@@ -142,7 +143,7 @@ export function cacheKey(hashes: KeyMaterialHashes, p: CacheKeyParams, secretKey
     p.region ?? '',
     p.endpoint ?? '',
     p.useFipsEndpoint === true ? 'fips' : '',
-    String(p.durationSeconds ?? 3600),
+    String(p.durationSeconds ?? DEFAULT_DURATION_SECONDS),
     p.roleSessionName ?? '',
     p.verifyTls === false ? 'no-verify' : 'verify',
     p.caBundle === undefined ? '' : sha256Hex(p.caBundle),

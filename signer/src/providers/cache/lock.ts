@@ -8,7 +8,7 @@
  */
 import { closeSync, lstatSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { cacheError } from './errors.js';
-import { uniqueSuffix } from './unique-suffix.js';
+import { uniqueSuffix } from '../../../../common/src/fs/unique-suffix.js';
 
 export interface LockOptions {
   readonly staleMs: number;

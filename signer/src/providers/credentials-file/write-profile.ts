@@ -15,7 +15,7 @@ import { closeSync, fstatSync, mkdirSync, openSync, readSync, realpathSync } fro
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { RolesAnywhereCredentials } from '../../types.js';
-import { writeFileAtomic } from '../cache/atomic-write.js';
+import { writeFileAtomicSync } from '../../../../common/src/fs/atomic-write.js';
 import { acquireLock } from '../cache/lock.js';
 import { credentialsFileError } from './errors.js';
 import { isValidProfileName, upsertProfile } from './ini-update.js';
@@ -100,7 +100,7 @@ export async function writeProfileCredentials(o: WriteProfileOptions): Promise<v
       aws_secret_access_key: c.secretAccessKey,
       aws_session_token: c.sessionToken,
     });
-    writeFileAtomic(target, next, 0o600);
+    writeFileAtomicSync(target, next, { mode: 0o600 });
   } catch (err) {
     if ((err as { code?: unknown }).code === 'credentials_file_too_large' || (err as { code?: unknown }).code === 'credentials_file_unreadable') throw err;
     throw credentialsFileError('credentials_file_write_failed', `unable to write to AWS credentials file ${target}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, err);

@@ -9,9 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CKM_ECDSA, CKM_RSA_PKCS, CKM_SHA256_RSA_PKCS, CKM_SHA384_RSA_PKCS, CKM_SHA512_RSA_PKCS } from '../../../../signer/src/keys/pkcs11/constants.js';
-import { pkcs11jsBinding } from '../../../../signer/src/keys/pkcs11/module-registry.js';
-import type { BindingFactory, Pkcs11Api } from '../../../../signer/src/keys/pkcs11/pkcs11-api.js';
+import { CKM_ECDSA, CKM_RSA_PKCS, CKM_SHA256_RSA_PKCS, CKM_SHA384_RSA_PKCS, CKM_SHA512_RSA_PKCS } from '../../../../common/src/pkcs11/constants.js';
+import { pkcs11jsBinding } from '../../../../common/src/pkcs11/module-registry.js';
+import type { BindingFactory, Pkcs11Api } from '../../../../common/src/pkcs11/pkcs11-api.js';
 import { loadPkcs11KeySigner } from '../../../../signer/src/keys/pkcs11/pkcs11-key-signer.js';
 import {
   addSoftHsmToken,

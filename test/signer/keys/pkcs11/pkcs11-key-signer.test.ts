@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadKeySigner } from '../../../../signer/src/keys/load-key-signer.js';
-import { generatePkcs11KeyPair } from '../../../../signer/src/keys/pkcs11/generate-key-pair.js';
+import { generatePkcs11KeyPair } from '../../../../common/src/pkcs11/generate-key-pair.js';
 import { listPkcs11Certificates } from '../../../../signer/src/keys/pkcs11/list-certificates.js';
 import { loadPkcs11KeySigner } from '../../../../signer/src/keys/pkcs11/pkcs11-key-signer.js';
 import { signCreateSessionRequest } from '../../../../signer/src/request/sign-create-session.js';

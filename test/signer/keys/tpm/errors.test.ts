@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { isRapkiError, RapkiError } from '../../../../common/src/errors.js';
 import { SIGNER_ERROR_CODES } from '../../../../signer/src/errors.js';
-import { PKCS11_ERROR_CODES } from '../../../../signer/src/keys/pkcs11/errors.js';
+import { PKCS11_ERROR_CODES } from '../../../../common/src/pkcs11/errors.js';
 import { TPM_ERROR_CODES, TpmKeyError } from '../../../../signer/src/keys/tpm/errors.js';
 
 const dir = fileURLToPath(new URL('../../../../signer/src/keys/tpm/', import.meta.url));

@@ -6,7 +6,7 @@
  * tpm-key-signer.test.ts; here the DER is built field by field.
  */
 import { describe, expect, it } from 'vitest';
-import { contextTag, integer, octetString, oid, sequence, tlv, utf8String } from '../../../../cli/src/ca-client/der.js';
+import { explicit, integerFromBigInt, integerFromNumber, octetString, oid, sequence, tlv, utf8String } from '../../../../common/src/der/writer.js';
 import { encodeTss2KeyFile } from '../../../../cli/src/ca-client/tpm-key.js';
 import { marshalPublic, hostKeyTemplate } from '../../../../signer/src/keys/tpm/public-area.js';
 import { parseTss2KeyFile } from '../../../../signer/src/keys/tpm/key-file.js';
@@ -18,11 +18,11 @@ const PRIV = sized(Buffer.alloc(126, 7));
 const bool = (v: number) => tlv(0x01, Buffer.of(v));
 const LOADABLE = '2.23.133.10.1.3';
 
-function keyDer(fields: { type?: string; optional?: Buffer[]; parent?: Buffer; pub?: Buffer; priv?: Buffer } = {}): Buffer {
+function keyDer(fields: { type?: string; optional?: Uint8Array[]; parent?: Uint8Array; pub?: Uint8Array; priv?: Uint8Array } = {}): Uint8Array {
   return sequence(
     oid(fields.type ?? LOADABLE),
-    ...(fields.optional ?? [contextTag(0, bool(0xff), true)]),
-    fields.parent ?? integer(0x40000001),
+    ...(fields.optional ?? [explicit(0, bool(0xff))]),
+    fields.parent ?? integerFromNumber(0x40000001),
     octetString(fields.pub ?? PUB),
     octetString(fields.priv ?? PRIV),
   );
@@ -44,21 +44,21 @@ describe('TSS2 key files', () => {
   });
 
   it('emptyAuth TRUE written as 0x01 (tpm2-openssl) counts; absent means a password', () => {
-    expect(parseTss2KeyFile(keyDer({ optional: [contextTag(0, bool(0x01), true)] }), 'k').emptyAuth).toBe(true);
+    expect(parseTss2KeyFile(keyDer({ optional: [explicit(0, bool(0x01))] }), 'k').emptyAuth).toBe(true);
     expect(parseTss2KeyFile(keyDer({ optional: [] }), 'k').emptyAuth).toBe(false);
   });
 
   it('persistent parents with and without the leading zero octet; 0 means the owner hierarchy', () => {
-    expect(parseTss2KeyFile(keyDer({ parent: integer(0x81000001) }), 'k').parent).toBe(0x81000001);
+    expect(parseTss2KeyFile(keyDer({ parent: integerFromNumber(0x81000001) }), 'k').parent).toBe(0x81000001);
     expect(parseTss2KeyFile(keyDer({ parent: tlv(0x02, Buffer.from('81000001', 'hex')) }), 'k').parent).toBe(0x81000001);
-    expect(parseTss2KeyFile(keyDer({ parent: integer(0) }), 'k').parent).toBe(0x40000001);
-    expect(() => parseTss2KeyFile(keyDer({ parent: integer(0x80000001) }), 'k')).toThrow(invalid);
-    expect(() => parseTss2KeyFile(keyDer({ parent: integer(0x1_0000_0000n) }), 'k')).toThrow(invalid);
+    expect(parseTss2KeyFile(keyDer({ parent: integerFromNumber(0) }), 'k').parent).toBe(0x40000001);
+    expect(() => parseTss2KeyFile(keyDer({ parent: integerFromNumber(0x80000001) }), 'k')).toThrow(invalid);
+    expect(() => parseTss2KeyFile(keyDer({ parent: integerFromBigInt(0x1_0000_0000n) }), 'k')).toThrow(invalid);
   });
 
   it('reads the newer optional fields: description, rsaParent, parentName', () => {
     const k = parseTss2KeyFile(
-      keyDer({ optional: [contextTag(0, bool(0xff), true), contextTag(4, utf8String('web-1'), true), contextTag(5, bool(0xff), true), contextTag(6, octetString(Buffer.alloc(34, 1)), true)] }),
+      keyDer({ optional: [explicit(0, bool(0xff)), explicit(4, utf8String('web-1')), explicit(5, bool(0xff)), explicit(6, octetString(Buffer.alloc(34, 1)))] }),
       'k',
     );
     expect(k).toMatchObject({ description: 'web-1', rsaParent: true });
@@ -66,20 +66,20 @@ describe('TSS2 key files', () => {
   });
 
   it('refuses policies, import secrets, importable keys and sealed data, as the official helper', () => {
-    expect(() => parseTss2KeyFile(keyDer({ optional: [contextTag(1, sequence(), true)] }), 'k')).toThrow(unsupported);
-    expect(() => parseTss2KeyFile(keyDer({ optional: [contextTag(2, octetString(Buffer.of(1)), true)] }), 'k')).toThrow(unsupported);
-    expect(() => parseTss2KeyFile(keyDer({ optional: [contextTag(3, sequence(), true)] }), 'k')).toThrow(unsupported);
+    expect(() => parseTss2KeyFile(keyDer({ optional: [explicit(1, sequence())] }), 'k')).toThrow(unsupported);
+    expect(() => parseTss2KeyFile(keyDer({ optional: [explicit(2, octetString(Buffer.of(1)))] }), 'k')).toThrow(unsupported);
+    expect(() => parseTss2KeyFile(keyDer({ optional: [explicit(3, sequence())] }), 'k')).toThrow(unsupported);
     expect(() => parseTss2KeyFile(keyDer({ type: '2.23.133.10.1.4' }), 'k')).toThrow(unsupported);
     expect(() => parseTss2KeyFile(keyDer({ type: '2.23.133.10.1.5' }), 'k')).toThrow(unsupported);
   });
 
   it.each([
     ['another OID', keyDer({ type: '1.2.3.4' })],
-    ['optional fields out of order', keyDer({ optional: [contextTag(4, utf8String('x'), true), contextTag(0, bool(0xff), true)] })],
+    ['optional fields out of order', keyDer({ optional: [explicit(4, utf8String('x')), explicit(0, bool(0xff))] })],
     ['a pubkey whose TPM2B size lies', keyDer({ pub: Buffer.concat([Buffer.from([0xff, 0xff]), PUB.subarray(2)]) })],
     ['a privkey whose TPM2B size lies', keyDer({ priv: Buffer.concat([Buffer.from([0, 1]), PRIV.subarray(2)]) })],
     ['bytes after the SEQUENCE', Buffer.concat([keyDer(), Buffer.of(0)])],
-    ['a missing privkey', sequence(oid(LOADABLE), integer(0x40000001), octetString(PUB))],
+    ['a missing privkey', sequence(oid(LOADABLE), integerFromNumber(0x40000001), octetString(PUB))],
     ['not DER at all', Buffer.from('hello')],
   ])('refuses %s with tpm_key_file_invalid naming the file', (_what, der) => {
     expect(() => parseTss2KeyFile(der, '/etc/rapki/private-key.pem')).toThrow(

@@ -1,2 +1,0 @@
-/** Moved to common/src/pkcs11/generate-key-pair.ts (shared with the CA's token-held key); re-exported for the signer's key sources. */
-export * from '../../../../common/src/pkcs11/generate-key-pair.js';
