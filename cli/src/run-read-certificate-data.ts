@@ -39,7 +39,7 @@ export async function runReadCertificateData(values: FlagValues, io: SignerComma
     try {
       der = new X509Certificate(bytes).raw;
     } catch (cause) {
-      throw new SignerError('unparsable_certificate', `--certificate ${path} does not hold a PEM or DER X.509 certificate.`, { cause });
+      throw new SignerError('certificate_unparsable', `--certificate ${path} does not hold a PEM or DER X.509 certificate.`, { cause });
     }
     await io.writeStdout(JSON.stringify(readCertificateData(der)));
   });

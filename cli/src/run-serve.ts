@@ -38,13 +38,13 @@ function containerToken(values: FlagValues, io: SignerCommandIo, log: (line: str
       writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
     }
     const st = statSync(file);
-    if (st.size > 8192) throw flagError('invalid_flag_value', `--auth-token-file ${file} is too large`);
+    if (st.size > 8192) throw flagError('flag_value_invalid', `--auth-token-file ${file} is too large`);
     if ((st.mode & 0o077) !== 0) log(`warning: ${file} is readable by other users; chmod 600 it`);
     return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
   }
   const env = io.env[ENV_CONTAINER_AUTH_TOKEN];
   if (env) return env;
-  throw flagError('missing_flag', `--container needs --auth-token-file FILE or ${ENV_CONTAINER_AUTH_TOKEN}`);
+  throw flagError('flag_missing', `--container needs --auth-token-file FILE or ${ENV_CONTAINER_AUTH_TOKEN}`);
 }
 
 /** Runs `rapki serve` until SIGTERM/SIGINT (then ends by that signal); resolves 1 on a start-up error. */
@@ -69,7 +69,7 @@ export async function runServe(values: FlagValues, io: SignerCommandIo): Promise
     roleNameFromArn(config.session.roleArn); // a bad role ARN fails before a token file is made
     const allowedHosts = (optionalString(values, 'allow-host') ?? '').split(',').map((h) => h.trim()).filter((h) => h !== '');
     for (const h of allowedHosts) {
-      if (!/^[a-z0-9.-]{1,253}$|^\[?[0-9a-f:.]+\]?$/i.test(h)) throw flagError('invalid_flag_value', `--allow-host '${h.slice(0, 80)}' is not a host name or IP address`);
+      if (!/^[a-z0-9.-]{1,253}$|^\[?[0-9a-f:.]+\]?$/i.test(h)) throw flagError('flag_value_invalid', `--allow-host '${h.slice(0, 80)}' is not a host name or IP address`);
     }
     const authFile = optionalString(values, 'auth-token-file');
     const authorizationToken = values.container === true ? containerToken(values, io, log) : undefined;

@@ -19,11 +19,11 @@ export async function runSignString(values: FlagValues, io: SignerCommandIo): Pr
     const keySource = resolveKeySource(values, 'sign-string', io);
     const format = (optionalString(values, 'format') ?? 'json').toLowerCase();
     if (!(FORMATS as readonly string[]).includes(format)) {
-      throw flagError('invalid_flag_value', `--format must be one of json, text, bin; got '${format.slice(0, 20)}'`);
+      throw flagError('flag_value_invalid', `--format must be one of json, text, bin; got '${format.slice(0, 20)}'`);
     }
     const digestName = (optionalString(values, 'digest') ?? 'SHA256').toUpperCase();
     const digest = DIGESTS[digestName];
-    if (!digest) throw flagError('invalid_flag_value', `--digest must be one of SHA256, SHA384, SHA512; got '${digestName.slice(0, 20)}'`);
+    if (!digest) throw flagError('flag_value_invalid', `--digest must be one of SHA256, SHA384, SHA512; got '${digestName.slice(0, 20)}'`);
     const signer = await loadKeySigner(keySource);
     try {
       const sig = Buffer.from(await signString(signer, digest));

@@ -10,17 +10,17 @@ import { caError } from '../errors.js';
 
 const MAX_SERIAL_HEX = 40;
 
-/** Canonical hex of a serial typed or pasted in any usual form; `invalid_serial` otherwise. */
+/** Canonical hex of a serial typed or pasted in any usual form; `serial_invalid` otherwise. */
 export function normalizeSerial(input: string): string {
   let s = input.trim().toLowerCase();
   if (s.startsWith('serial=')) s = s.slice(7);
   if (s.startsWith('0x')) s = s.slice(2);
   s = s.replace(/[:\s-]/g, '');
-  if (s.length === 0 || s.length > 2 * MAX_SERIAL_HEX || !/^[0-9a-f]+$/.test(s)) throw caError('invalid_serial');
+  if (s.length === 0 || s.length > 2 * MAX_SERIAL_HEX || !/^[0-9a-f]+$/.test(s)) throw caError('serial_invalid');
   s = s.replace(/^0+/, '');
-  if (s.length === 0) throw caError('invalid_serial', 'A serial number must be positive.');
+  if (s.length === 0) throw caError('serial_invalid', 'A serial number must be positive.');
   if (s.length % 2 === 1) s = `0${s}`;
-  if (s.length > MAX_SERIAL_HEX) throw caError('invalid_serial');
+  if (s.length > MAX_SERIAL_HEX) throw caError('serial_invalid');
   return s;
 }
 

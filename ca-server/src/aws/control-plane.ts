@@ -63,7 +63,7 @@ export interface ControlPlaneOptions {
 /** Region from options or the environment. */
 export function resolveRegion(region: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   const r = region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? DEFAULT_REGION;
-  if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(r)) throw awsError('aws_usage', `not an AWS region: ${r.slice(0, 40)}`);
+  if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(r)) throw awsError('flag_value_invalid', `not an AWS region: ${r.slice(0, 40)}`);
   return r;
 }
 
@@ -72,7 +72,7 @@ export function createControlPlane(options: ControlPlaneOptions = {}): RolesAnyw
   const region = resolveRegion(options.region);
   const endpoint = options.endpoint;
   if (endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(endpoint)) {
-    throw awsError('aws_usage', 'the endpoint must be an http:// or https:// URL');
+    throw awsError('flag_value_invalid', 'the endpoint must be an http:// or https:// URL');
   }
   const sdk = new RolesAnywhereClient({
     region,

@@ -122,7 +122,7 @@ function send(
   return new Promise((resolve, reject) => {
     const fn = target.protocol === 'https:' ? httpsRequest : target.protocol === 'http:' ? httpRequest : undefined;
     if (!fn) {
-      reject(awsError('aws_usage', 'the control-plane endpoint must be an http:// or https:// URL'));
+      reject(awsError('flag_value_invalid', 'the control-plane endpoint must be an http:// or https:// URL'));
       return;
     }
     const req = fn(target, { method, headers, timeout: timeoutMs }, (res) => {

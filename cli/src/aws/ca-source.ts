@@ -55,7 +55,7 @@ export interface CaSide {
 
 function pemToDer(pem: string, label: string): Uint8Array {
   const m = new RegExp(`-----BEGIN ${label}-----([A-Za-z0-9+/=\\s]+)-----END ${label}-----`).exec(pem);
-  if (!m || m[1] === undefined) throw awsError('aws_usage', `no PEM ${label} found`);
+  if (!m || m[1] === undefined) throw awsError('flag_value_invalid', `no PEM ${label} found`);
   return new Uint8Array(Buffer.from(m[1].replace(/\s+/g, ''), 'base64'));
 }
 
@@ -134,7 +134,7 @@ export async function dirCaSide(
     async material() {
       const rootPem = readFileSync(paths.rootCert, 'utf8');
       const fingerprint = fingerprintOfPem(rootPem);
-      if (fingerprint !== config.fingerprint) throw awsError('aws_usage', 'root.pem does not match the fingerprint in ca.json');
+      if (fingerprint !== config.fingerprint) throw awsError('flag_value_invalid', 'root.pem does not match the fingerprint in ca.json');
       const intermediatePem = config.intermediate && existsSync(paths.intermediateCert) ? readFileSync(paths.intermediateCert, 'utf8') : undefined;
       const issuingDer = pemToDer(intermediatePem ?? rootPem, 'CERTIFICATE');
       const issuerId = createHash('sha256').update(issuingDer).digest('hex');

@@ -48,11 +48,11 @@ export interface AwsArgs extends ConnectionArgs, StoreArgs {
 export function parseAttributeMapping(s: string): AttributeMapping {
   const m = /^([A-Za-z0-9]+)=([^=]+)$/.exec(s.trim());
   if (!m || !CERTIFICATE_FIELDS.includes(m[1] as CertificateField)) {
-    throw awsError('aws_usage', `--attribute-mapping must look like x509Subject=CN,OU (fields: ${CERTIFICATE_FIELDS.join(', ')})`);
+    throw awsError('flag_value_invalid', `--attribute-mapping must look like x509Subject=CN,OU (fields: ${CERTIFICATE_FIELDS.join(', ')})`);
   }
   const specs = m[2]!.split(',').map((x) => x.trim()).filter(Boolean);
   if (specs.length === 0 || specs.some((x) => x.length > 60 || !/^[A-Za-z0-9_.:-]+$/.test(x))) {
-    throw awsError('aws_usage', '--attribute-mapping specifiers: 1–60 characters each, e.g. CN, OU, DNS, URI');
+    throw awsError('flag_value_invalid', '--attribute-mapping specifiers: 1–60 characters each, e.g. CN, OU, DNS, URI');
   }
   return { certificateField: m[1] as CertificateField, mappingRules: specs.map((specifier) => ({ specifier })) };
 }
@@ -86,7 +86,7 @@ export async function runAws(cmd: 'register' | 'status' | 'crl-push' | 'unregist
   let exit = 0;
   const code = await runCommand(io, async () => {
     if (cmd === 'register' && args['tpm-key-password-file'] !== undefined && args['host-key'] !== 'tpm') {
-      throw caClientError('usage', '--tpm-key-password-file needs --host-key tpm');
+      throw caClientError('flag_value_invalid', '--tpm-key-password-file needs --host-key tpm');
     }
     const ca = await caSideFrom(args, io);
     let cp: RolesAnywhereControlPlane | undefined;

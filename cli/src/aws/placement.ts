@@ -33,7 +33,7 @@ export function placementFrom(flags: { region?: string | undefined; endpoint?: s
   }
   if (places.size > 1) {
     const list = [...places.values()].map((p) => `${p.region} (${p.endpoint ?? 'AWS endpoint'})`).join(', ');
-    throw awsError('aws_usage', `this CA is registered in several places: ${list}; pass --region (and --endpoint) to pick one`);
+    throw awsError('flag_value_invalid', `this CA is registered in several places: ${list}; pass --region (and --endpoint) to pick one`);
   }
   const given = flags.region !== undefined ? '--region' : flags.endpoint !== undefined ? '--endpoint' : undefined;
   return { region: flags.region, endpoint: flags.endpoint, source: given ? `from ${given}, nothing stored by \`rapki aws register\` for it` : 'no registration stored (register with --no-sync keeps none)' };

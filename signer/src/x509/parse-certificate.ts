@@ -55,14 +55,14 @@ export interface CertificateInfo {
  * Parses an X.509 certificate (RFC 5280 §4.1) without any ASN.1 library: a few dozen lines of DER
  * walking instead of loading @peculiar/x509 (heavy) on the credential-process path. node:crypto's
  * X509Certificate does not expose the signature algorithm or the keyUsage bits, hence this.
- * Throws SignerError `unparsable_certificate` on malformed input.
+ * Throws SignerError `certificate_unparsable` on malformed input.
  */
 export function parseCertificate(der: Uint8Array): CertificateInfo {
   try {
     return parse(der);
   } catch (err) {
     if (err instanceof DerError) {
-      throw new SignerError('unparsable_certificate', `The certificate is not valid DER (${err.message}).`, { cause: err });
+      throw new SignerError('certificate_unparsable', `The certificate is not valid DER (${err.message}).`, { cause: err });
     }
     throw err;
   }

@@ -113,7 +113,7 @@ describe('Roles Anywhere control-plane client', () => {
     } finally {
       noCreds.close();
     }
-    expect(() => createControlPlane({ region: 'not a region' })).toThrow(expect.objectContaining({ code: 'aws_usage' }));
-    expect(() => createControlPlane({ region: 'us-east-1', endpoint: 'ftp://x' })).toThrow(expect.objectContaining({ code: 'aws_usage' }));
+    expect(() => createControlPlane({ region: 'not a region' })).toThrow(expect.objectContaining({ code: 'flag_value_invalid' }));
+    expect(() => createControlPlane({ region: 'us-east-1', endpoint: 'ftp://x' })).toThrow(expect.objectContaining({ code: 'flag_value_invalid' }));
   });
 });

@@ -33,9 +33,9 @@ export interface AdminTokenCreateArgs extends ConnectionArgs {
 export function adminTokenCreate(args: AdminTokenCreateArgs, io: CommandIo): Promise<number> {
   return runCommand(io, async () => {
     const name = String(args.name ?? '');
-    if (!NAME.test(name)) throw caClientError('usage', '--name must be 1-64 characters [A-Za-z0-9._@-]');
+    if (!NAME.test(name)) throw caClientError('flag_value_invalid', '--name must be 1-64 characters [A-Za-z0-9._@-]');
     const role = args.role ?? 'operator';
-    if (!(ADMIN_TOKEN_ROLES as readonly string[]).includes(role)) throw caClientError('usage', `--role must be one of ${ADMIN_TOKEN_ROLES.join(', ')}`);
+    if (!(ADMIN_TOKEN_ROLES as readonly string[]).includes(role)) throw caClientError('flag_value_invalid', `--role must be one of ${ADMIN_TOKEN_ROLES.join(', ')}`);
     const body: Record<string, unknown> = { name, role };
     if (args.ttl !== undefined) {
       parseDuration(args.ttl);
@@ -74,7 +74,7 @@ function printCreated(res: CreatedAdminToken, args: AdminTokenCreateArgs, io: Co
  */
 async function createOnCaHost(args: AdminTokenCreateArgs, env: NodeJS.ProcessEnv, role: (typeof ADMIN_TOKEN_ROLES)[number]): Promise<CreatedAdminToken> {
   for (const f of ['ca-url', 'ca-fingerprint', 'ca-file', 'admin-token-file'] as const) {
-    if (args[f] !== undefined) throw caClientError('usage', `--dir makes the token in the CA directory; --${f} is for the API: leave one of them out`);
+    if (args[f] !== undefined) throw caClientError('flag_value_invalid', `--dir makes the token in the CA directory; --${f} is for the API: leave one of them out`);
   }
   const [{ resolvePassphrase }, { createAdminTokenOnCaHost }] = await Promise.all([
     import('../../../../ca-server/src/config.js'),
@@ -126,7 +126,7 @@ export interface AdminTokenRevokeArgs extends ConnectionArgs {
 export function adminTokenRevoke(args: AdminTokenRevokeArgs, io: CommandIo): Promise<number> {
   return runCommand(io, async () => {
     const id = String(args.id ?? '').trim().toLowerCase();
-    if (!ID.test(id)) throw caClientError('usage', 'ID must be the 16 hex digits shown by `rapki admin-token list`');
+    if (!ID.test(id)) throw caClientError('flag_value_invalid', 'ID must be the 16 hex digits shown by `rapki admin-token list`');
     const client = await connect(args, io.env, { admin: true });
     try {
       const res = await client.json<AdminTokenInfo>('POST', CA_PATHS.revokeAdminToken(id), { json: {}, admin: true });

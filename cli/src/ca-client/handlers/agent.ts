@@ -56,7 +56,7 @@ function errorFields(err: unknown): { code: string; error: string } {
 function parsePort(v: string | number | undefined): number | undefined {
   if (v === undefined || v === '') return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw caClientError('usage', `--port must be 0..65535, not ${JSON.stringify(String(v))}`);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw caClientError('flag_value_invalid', `--port must be 0..65535, not ${JSON.stringify(String(v))}`);
   return n;
 }
 
@@ -72,7 +72,7 @@ export async function agentCommand(args: AgentArgs, io: CommandIo, deps: AgentDe
       throw caClientError('key_type_invalid', `unknown key type ${JSON.stringify(args['key-type'])}; use one of ${HOST_KEY_TYPES.join(', ')}`);
     }
     if (typeof args.certificate !== 'string' || typeof args['private-key'] !== 'string') {
-      throw caClientError('usage', '--certificate and --private-key are required');
+      throw caClientError('flag_value_invalid', '--certificate and --private-key are required');
     }
     refuseTokenKey(args['private-key']);
     const port = parsePort(args.port);

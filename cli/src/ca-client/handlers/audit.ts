@@ -29,7 +29,7 @@ export interface AuditHead {
 /** Parses `SEQ:HASH` (decimal sequence, 64 hex digits); `usage` error otherwise. */
 export function parseAuditHead(text: string): AuditHead {
   const m = /^(\d{1,15}):([0-9a-fA-F]{64})$/.exec(text.trim());
-  if (!m || Number(m[1]) < 1) throw caClientError('usage', `--expect-head must be SEQ:HASH as \`rapki audit verify\` prints it (e.g. 42:<64 hex digits>); got '${text.slice(0, 80)}'`);
+  if (!m || Number(m[1]) < 1) throw caClientError('flag_value_invalid', `--expect-head must be SEQ:HASH as \`rapki audit verify\` prints it (e.g. 42:<64 hex digits>); got '${text.slice(0, 80)}'`);
   return { seq: Number(m[1]), hash: m[2]!.toLowerCase() };
 }
 
@@ -102,7 +102,7 @@ export function auditVerify(args: AuditVerifyArgs, io: CommandIo): Promise<numbe
       const { storeSelection } = await import('../../../../ca-server/src/store/store-selection.js');
       const { withStore } = await import('../../../../ca-server/src/store/open-store.js');
       const sel = storeSelection({ dir: args.dir, url: args['store-url'], urlFile: args['store-url-file'], env: io.env, warn: (m) => io.stderr(`rapki: warning: ${m}\n`) }).open();
-      if (sel.location.backend === 'sqlite' && !existsSync(sel.location.file)) throw caClientError('usage', `no CA database at ${sel.location.file}`);
+      if (sel.location.backend === 'sqlite' && !existsSync(sel.location.file)) throw caClientError('flag_value_invalid', `no CA database at ${sel.location.file}`);
       summary = await withStore({ ...sel, mustExist: true }, (o) =>
         verifyPages(async (afterSeq) => ({ records: await o.store.listAudit(afterSeq, 1000), next: 'by-seq' }), expected),
       );

@@ -47,7 +47,7 @@ export async function listAllCertificates(client: CaClient, filters: { host?: st
 export function certList(args: CertListArgs, io: CommandIo): Promise<number> {
   return runCommand(io, async () => {
     if (args.status !== undefined && !(CERT_STATUSES as readonly string[]).includes(args.status)) {
-      throw caClientError('usage', `--status must be one of ${CERT_STATUSES.join(', ')}`);
+      throw caClientError('flag_value_invalid', `--status must be one of ${CERT_STATUSES.join(', ')}`);
     }
     const client = await connect(args, io.env, { admin: true });
     try {
@@ -86,12 +86,12 @@ export const REVOCATION_REASONS = REVOCATION_REASON_NAMES;
 export function certRevoke(args: CertRevokeArgs, io: CommandIo): Promise<number> {
   return runCommand(io, async () => {
     if ((args.serial === undefined) === (args.host === undefined)) {
-      throw caClientError('usage', 'name exactly one of SERIAL or --host');
+      throw caClientError('flag_value_invalid', 'name exactly one of SERIAL or --host');
     }
     if (args.reason !== undefined && !(REVOCATION_REASONS as readonly string[]).includes(args.reason)) {
-      throw caClientError('usage', `--reason must be one of ${REVOCATION_REASONS.join(', ')}`);
+      throw caClientError('flag_value_invalid', `--reason must be one of ${REVOCATION_REASONS.join(', ')}`);
     }
-    if (args['block-unknown'] && args.host === undefined) throw caClientError('usage', '--block-unknown goes with --host');
+    if (args['block-unknown'] && args.host === undefined) throw caClientError('flag_value_invalid', '--block-unknown goes with --host');
     const serial = args.serial !== undefined ? parseSerial(String(args.serial)) : undefined;
     const body: Record<string, unknown> = args.reason !== undefined ? { reason: args.reason } : {};
     if (args['block-unknown']) body['blockUnknown'] = true;

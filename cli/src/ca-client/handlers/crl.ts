@@ -19,7 +19,7 @@ export interface CrlGetArgs extends ConnectionArgs {
 
 /** PEM unless DER was asked for (`--der`, or `--out` without `--pem`). */
 export function crlFormat(args: Pick<CrlGetArgs, 'pem' | 'der' | 'out'>): 'pem' | 'der' {
-  if (args.pem && args.der) throw caClientError('usage', 'pass at most one of --pem and --der');
+  if (args.pem && args.der) throw caClientError('flag_value_invalid', 'pass at most one of --pem and --der');
   if (args.der) return 'der';
   if (args.pem) return 'pem';
   return args.out ? 'der' : 'pem';
@@ -29,7 +29,7 @@ export function crlGet(args: CrlGetArgs, io: CommandIo): Promise<number> {
   return runCommand(io, async () => {
     const format = crlFormat(args);
     if (format === 'der' && !args.out && io.stdoutIsTty) {
-      throw caClientError('usage', 'the DER CRL is binary: redirect stdout to a file, pass --out FILE, or leave out --der for PEM');
+      throw caClientError('flag_value_invalid', 'the DER CRL is binary: redirect stdout to a file, pass --out FILE, or leave out --der for PEM');
     }
     const client = await connect(args, io.env);
     try {

@@ -21,7 +21,7 @@ export function hostUnblock(args: HostUnblockArgs, io: CommandIo): Promise<numbe
     const name = args.name === undefined ? '' : String(args.name);
     // eslint-disable-next-line no-control-regex
     if (name.length === 0 || name.length > MAX_HOST_NAME || /[\u0000-\u001f\u007f]/.test(name)) {
-      throw caClientError('usage', `host name must be 1–${MAX_HOST_NAME} characters without control characters`);
+      throw caClientError('flag_value_invalid', `host name must be 1–${MAX_HOST_NAME} characters without control characters`);
     }
     const client = await connect(args, io.env, { admin: true });
     try {

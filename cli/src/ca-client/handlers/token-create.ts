@@ -31,7 +31,7 @@ function sh(s: string): string {
 export function tokenCreate(args: TokenCreateArgs, io: CommandIo): Promise<number> {
   return runCommand(io, async () => {
     const subject = String(args.subject ?? '').trim();
-    if (!subject) throw caClientError('usage', '--subject is required');
+    if (!subject) throw caClientError('flag_value_invalid', '--subject is required');
     // The CA's own policy, checked before the admin token leaves the host.
     const checked = checkSubject(subject);
     if (!checked.ok) throw caClientError('subject_invalid', `--subject "${subject}": ${checked.reason}`);
