@@ -22,12 +22,12 @@ export async function runSignerArgv(command: Exclude<SignerCommand, 'credential-
   if (w) io.warn(w);
   switch (command) {
     case 'serve':
-      return (await import('./run-serve.js')).runServe(parsed.values, io);
+      return (await import('./handlers/serve.js')).runServe(parsed.values, io);
     case 'update':
-      return (await import('./run-update.js')).runUpdate(parsed.values, io);
+      return (await import('./handlers/update.js')).runUpdate(parsed.values, io);
     case 'sign-string':
-      return (await import('./run-sign-string.js')).runSignString(parsed.values, io);
+      return (await import('./handlers/sign-string.js')).runSignString(parsed.values, io);
     case 'read-certificate-data':
-      return (await import('./run-read-certificate-data.js')).runReadCertificateData(parsed.values, io);
+      return (await import('./handlers/read-certificate-data.js')).runReadCertificateData(parsed.values, io);
   }
 }

@@ -22,7 +22,7 @@ const create: CommandModule = {
       .option('ttl', { type: 'string', describe: 'lifetime (e.g. 12h, 90d; at most 3650d); default: does not expire' })
       .option('json', { type: 'boolean', describe: 'print the token and its entry as JSON' }),
   handler: async (argv) => {
-    const { adminTokenCreate } = await import('../ca-client/handlers/admin-token.js');
+    const { adminTokenCreate } = await import('../handlers/admin-token.js');
     const { processIo } = await import('../ca-client/run.js');
     process.exitCode = await adminTokenCreate(argv as never, processIo());
   },
@@ -34,7 +34,7 @@ const list: CommandModule = {
   builder: (y: Argv) =>
     y.options(caConnectionOptions).options(adminTokenOptions).option('json', { type: 'boolean', describe: 'print {"adminTokens": [...]}' }),
   handler: async (argv) => {
-    const { adminTokenList } = await import('../ca-client/handlers/admin-token.js');
+    const { adminTokenList } = await import('../handlers/admin-token.js');
     const { processIo } = await import('../ca-client/run.js');
     process.exitCode = await adminTokenList(argv as never, processIo());
   },
@@ -50,7 +50,7 @@ const revoke: CommandModule = {
       .positional('id', { type: 'string', describe: 'the 16 hex digits shown by `rapki admin-token list`' })
       .option('json', { type: 'boolean', describe: 'print the revoked entry as JSON' }),
   handler: async (argv) => {
-    const { adminTokenRevoke } = await import('../ca-client/handlers/admin-token.js');
+    const { adminTokenRevoke } = await import('../handlers/admin-token.js');
     const { processIo } = await import('../ca-client/run.js');
     process.exitCode = await adminTokenRevoke(argv as never, processIo());
   },

@@ -43,7 +43,7 @@ export const agentCommand: CommandModule = {
           'logs JSON lines to stderr, stops on SIGTERM/SIGINT.',
       ),
   handler: async (argv) => {
-    const { agentCommand: run } = await import('../ca-client/handlers/agent.js');
+    const { agentCommand: run } = await import('../handlers/agent.js');
     const { processIo } = await import('../ca-client/run.js');
     process.exitCode = await run(argv as never, processIo(), { signerValues: signerFlagValues(argv as Record<string, unknown>, 'credential-process') });
   },

@@ -18,7 +18,7 @@ const verify: CommandModule = {
         describe: 'SEQ:HASH of a head printed earlier (`audit head:` line) and stored elsewhere; fail (audit_head_mismatch) unless the chain still holds it',
       }),
   handler: async (argv) => {
-    const { auditVerify } = await import('../ca-client/handlers/audit.js');
+    const { auditVerify } = await import('../handlers/audit.js');
     const { processIo } = await import('../ca-client/run.js');
     process.exitCode = await auditVerify(argv as never, processIo());
   },

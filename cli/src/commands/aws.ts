@@ -19,7 +19,7 @@ const common = {
 
 function lazy(name: 'register' | 'status' | 'crl-push' | 'unregister') {
   return async (argv: unknown): Promise<void> => {
-    const { runAws } = await import('../aws/handlers.js');
+    const { runAws } = await import('../handlers/aws.js');
     const { processIo } = await import('../ca-client/run.js');
     process.exitCode = await runAws(name, argv as never, processIo());
   };

@@ -14,7 +14,7 @@ function sub(name: Sub, describe: string, extra: (y: Argv) => Argv = (y) => y): 
     describe,
     builder: (y: Argv) => extra(y.options(caConnectionOptions).options(adminTokenOptions).option('json', { type: 'boolean', describe: 'print the server answer as JSON' })),
     handler: async (argv) => {
-      const { runRotate } = await import('../rotation/run-rotate.js');
+      const { runRotate } = await import('../handlers/ca-rotate.js');
       const { processIo } = await import('../ca-client/run.js');
       process.exitCode = await runRotate(name, argv as never, processIo());
     },

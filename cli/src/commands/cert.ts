@@ -19,7 +19,7 @@ const list: CommandModule = {
       })
       .option('json', { type: 'boolean', describe: 'print {"certificates":[...]}' }),
   handler: async (argv) => {
-    const { certList } = await import('../ca-client/handlers/cert.js');
+    const { certList } = await import('../handlers/cert.js');
     const { processIo } = await import('../ca-client/run.js');
     process.exitCode = await certList(argv as never, processIo());
   },
@@ -42,7 +42,7 @@ const revoke: CommandModule = {
       })
       .option('json', { type: 'boolean', describe: 'print the server answer as JSON' }),
   handler: async (argv) => {
-    const { certRevoke } = await import('../ca-client/handlers/cert.js');
+    const { certRevoke } = await import('../handlers/cert.js');
     const { processIo } = await import('../ca-client/run.js');
     process.exitCode = await certRevoke(argv as never, processIo());
   },

@@ -12,7 +12,7 @@ const get: CommandModule = {
       .option('der', { type: 'boolean', describe: 'DER (binary: refused on a terminal unless --out is given)' })
       .option('out', { type: 'string', describe: 'write to this file (atomically, 0644) instead of stdout; DER unless --pem' }),
   handler: async (argv) => {
-    const { crlGet } = await import('../ca-client/handlers/crl.js');
+    const { crlGet } = await import('../handlers/crl.js');
     const { processIo } = await import('../ca-client/run.js');
     process.exitCode = await crlGet(argv as never, processIo());
   },

@@ -35,7 +35,7 @@ export const enrollCommand: CommandModule = {
       .option('san', { type: 'string', array: true, describe: 'SAN for the CSR, with --subject (default: from the CA)' })
       .option('json', { type: 'boolean', describe: 'print the result as JSON' }),
   handler: async (argv) => {
-    const { enrollCommand: run } = await import('../ca-client/handlers/enroll.js');
+    const { enrollCommand: run } = await import('../handlers/enroll.js');
     const { processIo } = await import('../ca-client/run.js');
     process.exitCode = await run(argv as never, processIo());
   },

@@ -12,7 +12,7 @@ const unblock: CommandModule = {
       .positional('name', { type: 'string', describe: 'host name (the certificate CN / token subject)' })
       .option('json', { type: 'boolean', describe: 'print the server answer as JSON' }),
   handler: async (argv) => {
-    const { hostUnblock } = await import('../ca-client/handlers/host.js');
+    const { hostUnblock } = await import('../handlers/host.js');
     const { processIo } = await import('../ca-client/run.js');
     process.exitCode = await hostUnblock(argv as never, processIo());
   },

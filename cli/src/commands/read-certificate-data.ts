@@ -11,7 +11,7 @@ export const readCertificateDataCommand: CommandModule = {
   builder: (y) =>
     withSignerFlags(y, 'read-certificate-data').usage('rapki read-certificate-data --certificate F\nrapki read-certificate-data --certificate pkcs11:token=T [--pkcs11-lib MODULE]'),
   handler: async (argv) => {
-    const { runReadCertificateData } = await import('../run-read-certificate-data.js');
+    const { runReadCertificateData } = await import('../handlers/read-certificate-data.js');
     const { processIo } = await import('../run-signer-command.js');
     process.exitCode = await runReadCertificateData(signerFlagValues(argv as Record<string, unknown>, 'read-certificate-data'), processIo());
   },

@@ -34,7 +34,7 @@ export const renewCommand: CommandModule = {
       .option('daemon', { type: 'boolean', describe: 'keep running; renew at about 2/3 of each lifetime' })
       .option('json', { type: 'boolean', describe: 'print results as JSON lines' }),
   handler: async (argv) => {
-    const { renewCommand: run } = await import('../ca-client/handlers/renew.js');
+    const { renewCommand: run } = await import('../handlers/renew.js');
     const { processIo } = await import('../ca-client/run.js');
     process.exitCode = await run(argv as never, processIo());
   },

@@ -16,7 +16,7 @@ export const serveCommand: CommandModule = {
         'CreateSession is retried with backoff (requests get HTTP 500 meanwhile). Ends by SIGTERM/SIGINT.',
     ),
   handler: async (argv) => {
-    const [{ runServe }, { processIo }] = await Promise.all([import('../run-serve.js'), import('../run-signer-command.js')]);
+    const [{ runServe }, { processIo }] = await Promise.all([import('../handlers/serve.js'), import('../run-signer-command.js')]);
     process.exitCode = await runServe(signerFlagValues(argv as Record<string, unknown>, 'serve'), processIo());
   },
 };

@@ -11,7 +11,7 @@ export const signStringCommand: CommandModule = {
         'Signs "AWS Roles Anywhere Credential Helper Signing Test" + "1" + SHA256("IAM RA" + public key), as aws_signing_helper does.',
     ),
   handler: async (argv) => {
-    const { runSignString } = await import('../run-sign-string.js');
+    const { runSignString } = await import('../handlers/sign-string.js');
     const { processIo } = await import('../run-signer-command.js');
     process.exitCode = await runSignString(signerFlagValues(argv as Record<string, unknown>, 'sign-string'), processIo());
   },

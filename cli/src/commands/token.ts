@@ -18,7 +18,7 @@ const create: CommandModule = {
       .option('cert-ttl', { type: 'string', describe: 'certificate lifetime (e.g. 24h, 7d; server default 24h)' })
       .option('json', { type: 'boolean', describe: 'print {"token","expiresAt"}' }),
   handler: async (argv) => {
-    const { tokenCreate } = await import('../ca-client/handlers/token-create.js');
+    const { tokenCreate } = await import('../handlers/token.js');
     const { processIo } = await import('../ca-client/run.js');
     process.exitCode = await tokenCreate(argv as never, processIo());
   },

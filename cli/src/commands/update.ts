@@ -16,7 +16,7 @@ export const updateCommand: CommandModule = {
         'is retried with backoff; with --once it exits 1.',
     ),
   handler: async (argv) => {
-    const [{ runUpdate }, { processIo }] = await Promise.all([import('../run-update.js'), import('../run-signer-command.js')]);
+    const [{ runUpdate }, { processIo }] = await Promise.all([import('../handlers/update.js'), import('../run-signer-command.js')]);
     process.exitCode = await runUpdate(signerFlagValues(argv as Record<string, unknown>, 'update'), processIo());
   },
 };

@@ -8,7 +8,7 @@ import { cp, readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentCommand, type AgentArgs } from '../../../cli/src/ca-client/handlers/agent.js';
+import { agentCommand, type AgentArgs } from '../../../cli/src/handlers/agent.js';
 import type { DaemonEnv } from '../../../cli/src/ca-client/daemon-env.js';
 import type { CommandIo } from '../../../cli/src/ca-client/run.js';
 import { runCli, type CliResult } from '../../support/cli.js';

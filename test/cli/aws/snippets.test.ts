@@ -1,6 +1,6 @@
 /** Pure parts of `rapki aws register`: snippet, trust policy, option checks, attribute mappings. */
 import { describe, expect, it } from 'vitest';
-import { parseAttributeMapping } from '../../../cli/src/aws/handlers.js';
+import { parseAttributeMapping } from '../../../cli/src/handlers/aws.js';
 import { defaultNames, desiredNotifications, validateRegisterOptions, type RegisterOptions } from '../../../cli/src/aws/register.js';
 import { awsProfileName, configSnippet, trustPolicy } from '../../../cli/src/aws/snippets.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AUDIT_GENESIS_HASH, auditRecordHash, type AuditRecord } from '../../../ca-server/src/authority/audit-chain.js';
-import { parseAuditHead, verifyPages } from '../../../cli/src/ca-client/handlers/audit.js';
+import { parseAuditHead, verifyPages } from '../../../cli/src/handlers/audit.js';
 
 function chain(n: number): AuditRecord[] {
   const out: AuditRecord[] = [];

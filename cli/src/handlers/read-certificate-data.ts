@@ -7,12 +7,12 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { readCertificateData } from '../../signer/src/certificate-data.js';
-import { SignerError } from '../../signer/src/errors.js';
-import { formatMatchingIdentities } from '../../signer/src/matching-identities.js';
-import { optionalString, refuseUnsupported, requireString, type FlagValues } from './credential-flags.js';
-import { runReporting, type SignerCommandIo } from './run-signer-command.js';
-import { warnPinValue } from './signer-options.js';
+import { readCertificateData } from '../../../signer/src/certificate-data.js';
+import { SignerError } from '../../../signer/src/errors.js';
+import { formatMatchingIdentities } from '../../../signer/src/matching-identities.js';
+import { optionalString, refuseUnsupported, requireString, type FlagValues } from '../credential-flags.js';
+import { runReporting, type SignerCommandIo } from '../run-signer-command.js';
+import { warnPinValue } from '../signer-options.js';
 
 const MAX_CERT_FILE = 1024 * 1024;
 
@@ -23,7 +23,7 @@ export async function runReadCertificateData(values: FlagValues, io: SignerComma
     if (/^pkcs11:/i.test(path)) {
       warnPinValue([path], io);
       // Lazy: the PKCS#11 binding loads only for token listings.
-      const { listPkcs11Certificates } = await import('../../signer/src/keys/pkcs11/index.js');
+      const { listPkcs11Certificates } = await import('../../../signer/src/keys/pkcs11/index.js');
       const entries = await listPkcs11Certificates(path, { pkcs11Lib: optionalString(values, 'pkcs11-lib') }, undefined, { env: io.env });
       await io.writeStdout(formatMatchingIdentities(entries));
       return;

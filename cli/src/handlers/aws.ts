@@ -11,14 +11,14 @@ import { connect, type ConnectionArgs } from '../ca-client/connection.js';
 import { parseDuration } from '../ca-client/duration.js';
 import { caClientError } from '../ca-client/errors.js';
 import { runCommand, type CommandIo } from '../ca-client/run.js';
-import { dirCaSide, serverCaSide, type CaSide } from './ca-source.js';
-import { crlPush } from './crl-push.js';
-import { register } from './register.js';
-import { configSnippet, trustPolicy } from './snippets.js';
-import { formatStatus, status } from './status.js';
-import { endpointUrl, placementFrom, placementHint, type Placement } from './placement.js';
+import { dirCaSide, serverCaSide, type CaSide } from '../aws/ca-source.js';
+import { crlPush } from '../aws/crl-push.js';
+import { register } from '../aws/register.js';
+import { configSnippet, trustPolicy } from '../aws/snippets.js';
+import { formatStatus, status } from '../aws/status.js';
+import { endpointUrl, placementFrom, placementHint, type Placement } from '../aws/placement.js';
 import { RapkiError, isRapkiError } from '../../../common/src/errors.js';
-import { planUnregister, unregister } from './unregister.js';
+import { planUnregister, unregister } from '../aws/unregister.js';
 import type { StoreArgs } from '../commands/store-options.js';
 
 export interface AwsArgs extends ConnectionArgs, StoreArgs {

@@ -1,11 +1,11 @@
 /** `rapki enroll`: key, CSR and certificate on the host (see `../enroll.ts`). */
-import { connect, type ConnectionArgs } from '../connection.js';
-import { enroll, TPM_KEY } from '../enroll.js';
-import { caClientError } from '../errors.js';
-import { DEFAULT_HOST_KEY_TYPE } from '../key-types.js';
-import { runCommand, type CommandIo } from '../run.js';
-import { enrollToken, tpmKeyPasswordOf } from '../secrets.js';
-import { displayText } from '../../../../common/src/display-text.js';
+import { connect, type ConnectionArgs } from '../ca-client/connection.js';
+import { enroll, TPM_KEY } from '../ca-client/enroll.js';
+import { caClientError } from '../ca-client/errors.js';
+import { DEFAULT_HOST_KEY_TYPE } from '../ca-client/key-types.js';
+import { runCommand, type CommandIo } from '../ca-client/run.js';
+import { enrollToken, tpmKeyPasswordOf } from '../ca-client/secrets.js';
+import { displayText } from '../../../common/src/display-text.js';
 
 export interface EnrollArgs extends ConnectionArgs {
   readonly token?: string | undefined;

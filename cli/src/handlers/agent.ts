@@ -11,20 +11,20 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import type { FlagValues } from '../../credential-flags.js';
-import { isTpmHandle } from '../../../../signer/src/keys/tpm/detect.js';
-import { jsonLineLog, type AgentLog } from '../agent-log.js';
-import type { ConnectionArgs } from '../connection.js';
-import { processDaemonEnv, type DaemonEnv } from '../daemon-env.js';
-import { caClientError } from '../errors.js';
-import { EXEC_AFTER_ENV, runExecAfter } from '../exec-after.js';
-import { HOST_KEY_TYPES, isHostKeyType } from '../key-types.js';
-import { checkTpmKey, defaultChainPath, loadCurrent, refuseTokenKey, type HostFiles, type KeySecrets } from '../renew.js';
-import { isTerminalRenewError, runRenewalLoop, type RenewalOutcome } from '../renew-loop.js';
-import { EXIT } from '../constants.js';
-import { formatError, runCommand, type CommandIo } from '../run.js';
+import type { FlagValues } from '../credential-flags.js';
+import { isTpmHandle } from '../../../signer/src/keys/tpm/detect.js';
+import { jsonLineLog, type AgentLog } from '../ca-client/agent-log.js';
+import type { ConnectionArgs } from '../ca-client/connection.js';
+import { processDaemonEnv, type DaemonEnv } from '../ca-client/daemon-env.js';
+import { caClientError } from '../ca-client/errors.js';
+import { EXEC_AFTER_ENV, runExecAfter } from '../ca-client/exec-after.js';
+import { HOST_KEY_TYPES, isHostKeyType } from '../ca-client/key-types.js';
+import { checkTpmKey, defaultChainPath, loadCurrent, refuseTokenKey, type HostFiles, type KeySecrets } from '../ca-client/renew.js';
+import { isTerminalRenewError, runRenewalLoop, type RenewalOutcome } from '../ca-client/renew-loop.js';
+import { EXIT } from '../ca-client/constants.js';
+import { formatError, runCommand, type CommandIo } from '../ca-client/run.js';
 import { renewOnce, validityOf } from './renew.js';
-import type { AgentServing } from '../agent-serve.js';
+import type { AgentServing } from '../ca-client/agent-serve.js';
 
 export interface AgentArgs extends ConnectionArgs {
   readonly certificate: string;
@@ -84,7 +84,7 @@ export async function agentCommand(args: AgentArgs, io: CommandIo, deps: AgentDe
     };
     const daemon = deps.daemon ?? processDaemonEnv((signal) => log('info', 'stopping', { signal }));
     // A TPM key's password, read as the credential commands read it (the --serve endpoint too).
-    const { resolveTpmKeyPassword } = await import('../../signer-options.js');
+    const { resolveTpmKeyPassword } = await import('../signer-options.js');
     const secrets: KeySecrets = {
       tpmKeyPassword: resolveTpmKeyPassword(deps.signerValues ?? {}, { env: io.env, readFileText: (p) => readFileSync(p, 'utf8'), warn: (l) => io.stderr(`${l}\n`) }),
       noTpmKeyPassword: deps.signerValues?.['no-tpm-key-password'] === true,
@@ -104,7 +104,7 @@ export async function agentCommand(args: AgentArgs, io: CommandIo, deps: AgentDe
 
     let serving: AgentServing | undefined;
     if (args.serve) {
-      const { startAgentServing } = await import('../agent-serve.js');
+      const { startAgentServing } = await import('../ca-client/agent-serve.js');
       serving = await startAgentServing({
         values: {
           ...deps.signerValues,

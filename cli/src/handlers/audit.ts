@@ -5,13 +5,13 @@
  * `verifyAuditChain`, page by page, so the check is the one the server's writer is built against.
  */
 import { existsSync } from 'node:fs';
-import { AUDIT_GENESIS_HASH, verifyAuditChain, type AuditRecord } from '../../../../ca-server/src/authority/audit-chain.js';
-import type { AuditPage } from '../api-types.js';
-import { CA_PATHS, MAX_PAGES } from '../constants.js';
-import { connect, type ConnectionArgs } from '../connection.js';
-import { caClientError } from '../errors.js';
-import { runCommand, type CommandIo } from '../run.js';
-import type { StoreArgs } from '../../commands/store-options.js';
+import { AUDIT_GENESIS_HASH, verifyAuditChain, type AuditRecord } from '../../../ca-server/src/authority/audit-chain.js';
+import type { AuditPage } from '../ca-client/api-types.js';
+import { CA_PATHS, MAX_PAGES } from '../ca-client/constants.js';
+import { connect, type ConnectionArgs } from '../ca-client/connection.js';
+import { caClientError } from '../ca-client/errors.js';
+import { runCommand, type CommandIo } from '../ca-client/run.js';
+import type { StoreArgs } from '../commands/store-options.js';
 
 export interface AuditVerifyArgs extends ConnectionArgs, StoreArgs {
   readonly dir?: string | undefined;
@@ -99,8 +99,8 @@ export function auditVerify(args: AuditVerifyArgs, io: CommandIo): Promise<numbe
     const expected = args['expect-head'] === undefined ? undefined : parseAuditHead(args['expect-head']);
     let summary: AuditSummary;
     if (args.dir) {
-      const { storeSelection } = await import('../../../../ca-server/src/store/store-selection.js');
-      const { withStore } = await import('../../../../ca-server/src/store/open-store.js');
+      const { storeSelection } = await import('../../../ca-server/src/store/store-selection.js');
+      const { withStore } = await import('../../../ca-server/src/store/open-store.js');
       const sel = storeSelection({ dir: args.dir, url: args['store-url'], urlFile: args['store-url-file'], env: io.env, warn: (m) => io.stderr(`rapki: warning: ${m}\n`) }).open();
       if (sel.location.backend === 'sqlite' && !existsSync(sel.location.file)) throw caClientError('flag_value_invalid', `no CA database at ${sel.location.file}`);
       summary = await withStore({ ...sel, mustExist: true }, (o) =>

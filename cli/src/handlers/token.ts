@@ -3,17 +3,17 @@
  * stdout carries only the token (or `{"token","expiresAt"}` with `--json`) so scripts can capture
  * it; the ready-to-run `rapki enroll` line for the host goes to stderr.
  */
-import type { CreatedToken } from '../api-types.js';
-import { CA_PATHS } from '../constants.js';
-import { connect, type ConnectionArgs } from '../connection.js';
-import { parseDuration } from '../duration.js';
-import { caClientError } from '../errors.js';
-import { sha256Fingerprint } from '../fingerprint.js';
-import { pemBlocks } from '../pem.js';
-import { runCommand, type CommandIo } from '../run.js';
-import { formatSan, parseSan } from '../san.js';
-import { checkSubject } from '../../../../common/src/name-policy.js';
-import { displayText } from '../../../../common/src/display-text.js';
+import type { CreatedToken } from '../ca-client/api-types.js';
+import { CA_PATHS } from '../ca-client/constants.js';
+import { connect, type ConnectionArgs } from '../ca-client/connection.js';
+import { parseDuration } from '../ca-client/duration.js';
+import { caClientError } from '../ca-client/errors.js';
+import { sha256Fingerprint } from '../ca-client/fingerprint.js';
+import { pemBlocks } from '../ca-client/pem.js';
+import { runCommand, type CommandIo } from '../ca-client/run.js';
+import { formatSan, parseSan } from '../ca-client/san.js';
+import { checkSubject } from '../../../common/src/name-policy.js';
+import { displayText } from '../../../common/src/display-text.js';
 
 export interface TokenCreateArgs extends ConnectionArgs {
   readonly subject: string;

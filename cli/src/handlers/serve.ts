@@ -19,12 +19,12 @@
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { flagError, optionalInteger, optionalString, type FlagValues } from './credential-flags.js';
-import { endBySignal, formatFailure, seconds, type SignerCommandIo } from './run-signer-command.js';
-import { resolveCredentialProcess } from './signer-options.js';
-import { DEFAULT_ADDRESS, DEFAULT_HOP_LIMIT, DEFAULT_PORT, MAX_HOP_LIMIT, MIN_HOP_LIMIT } from '../../signer/src/providers/imds/constants.js';
-import { roleNameFromArn } from '../../signer/src/providers/imds/server.js';
-import { isLoopbackAddress } from '../../signer/src/providers/imds/loopback.js';
+import { flagError, optionalInteger, optionalString, type FlagValues } from '../credential-flags.js';
+import { endBySignal, formatFailure, seconds, type SignerCommandIo } from '../run-signer-command.js';
+import { resolveCredentialProcess } from '../signer-options.js';
+import { DEFAULT_ADDRESS, DEFAULT_HOP_LIMIT, DEFAULT_PORT, MAX_HOP_LIMIT, MIN_HOP_LIMIT } from '../../../signer/src/providers/imds/constants.js';
+import { roleNameFromArn } from '../../../signer/src/providers/imds/server.js';
+import { isLoopbackAddress } from '../../../signer/src/providers/imds/loopback.js';
 
 /** Environment variable that may hold the container authorization token (instead of a file). */
 export const ENV_CONTAINER_AUTH_TOKEN = 'RAPKI_CONTAINER_AUTH_TOKEN';
@@ -75,7 +75,7 @@ export async function runServe(values: FlagValues, io: SignerCommandIo): Promise
     const authorizationToken = values.container === true ? containerToken(values, io, log) : undefined;
 
     // Lazy: the session code and the server load only once the flags are good.
-    const { startServing } = await import('./serve-credentials.js');
+    const { startServing } = await import('../serve-credentials.js');
     const serving = await startServing({
       config,
       env: io.env,

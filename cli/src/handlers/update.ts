@@ -11,10 +11,10 @@
  * failure, with the error printed once). SIGTERM/SIGINT end the process by that signal, as the
  * official helper ends.
  */
-import { optionalString, type FlagValues } from './credential-flags.js';
-import { endBySignal, formatFailure, seconds, type SignerCommandIo } from './run-signer-command.js';
-import { resolveCredentialProcess } from './signer-options.js';
-import { VERSION } from './version.js';
+import { optionalString, type FlagValues } from '../credential-flags.js';
+import { endBySignal, formatFailure, seconds, type SignerCommandIo } from '../run-signer-command.js';
+import { resolveCredentialProcess } from '../signer-options.js';
+import { VERSION } from '../version.js';
 
 /** Refresh this long before `Expiration` (the helper's `update`: 5 minutes). */
 export const UPDATE_REFRESH_BEFORE_MS = 5 * 60_000;
@@ -38,11 +38,11 @@ export async function runUpdate(values: FlagValues, io: SignerCommandIo): Promis
     const config = resolveCredentialProcess(values, io, 'update');
     const profile = optionalString(values, 'profile') ?? 'default';
     const [refreshing, credFile, keys, stamp, session] = await Promise.all([
-      import('../../signer/src/providers/refreshing-source.js'),
-      import('../../signer/src/providers/credentials-file/write-profile.js'),
-      import('../../signer/src/keys/load-key-signer.js'),
-      import('../../signer/src/keys/key-source-stamp.js'),
-      import('../../signer/src/session/create-session.js'),
+      import('../../../signer/src/providers/refreshing-source.js'),
+      import('../../../signer/src/providers/credentials-file/write-profile.js'),
+      import('../../../signer/src/keys/load-key-signer.js'),
+      import('../../../signer/src/keys/key-source-stamp.js'),
+      import('../../../signer/src/session/create-session.js'),
     ]);
     const path = credFile.credentialsFilePath(io.env);
     const userAgent = `rapki/${VERSION} (node ${process.versions.node}; ${process.platform}) update`;

@@ -2,18 +2,18 @@
  * `rapki cert list` (inventory, every page followed) and `rapki cert revoke` (one serial, or every
  * certificate of a host, which also blocks its re-enrollment): docs/ca-api.md admin routes.
  */
-import type { CertificatePage, CertificateRecord } from '../api-types.js';
-import { CA_PATHS, MAX_PAGES } from '../constants.js';
-import { connect, type ConnectionArgs } from '../connection.js';
-import { caClientError } from '../errors.js';
-import { safeText, type CaClient } from '../client.js';
-import { RapkiError, isRapkiError } from '../../../../common/src/errors.js';
-import { runCommand, type CommandIo } from '../run.js';
-import { parseSerial } from '../serial.js';
-import { formatTable } from '../table.js';
-import { displayText } from '../../../../common/src/display-text.js';
-import { REVOCATION_REASON_NAMES } from '../../../../ca-server/src/x509/constants.js';
-import { CERT_STATUSES as CA_CERT_STATUSES } from '../../../../ca-server/src/store/types.js';
+import type { CertificatePage, CertificateRecord } from '../ca-client/api-types.js';
+import { CA_PATHS, MAX_PAGES } from '../ca-client/constants.js';
+import { connect, type ConnectionArgs } from '../ca-client/connection.js';
+import { caClientError } from '../ca-client/errors.js';
+import { safeText, type CaClient } from '../ca-client/client.js';
+import { RapkiError, isRapkiError } from '../../../common/src/errors.js';
+import { runCommand, type CommandIo } from '../ca-client/run.js';
+import { parseSerial } from '../ca-client/serial.js';
+import { formatTable } from '../ca-client/table.js';
+import { displayText } from '../../../common/src/display-text.js';
+import { REVOCATION_REASON_NAMES } from '../../../ca-server/src/x509/constants.js';
+import { CERT_STATUSES as CA_CERT_STATUSES } from '../../../ca-server/src/store/types.js';
 
 export interface CertListArgs extends ConnectionArgs {
   readonly host?: string | undefined;

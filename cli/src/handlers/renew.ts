@@ -3,18 +3,18 @@
  * and backs off on failure: the loop shared with `rapki agent` (`../renew-loop.ts`). A terminal
  * refusal (revoked, expired, unknown, blocked) ends the daemon with an error, since retrying cannot help.
  */
-import { isRapkiError } from '../../../../common/src/errors.js';
-import { CA_ENV } from '../constants.js';
-import { connect, type ConnectionArgs } from '../connection.js';
-import { caClientError } from '../errors.js';
-import { isHostKeyType, HOST_KEY_TYPES } from '../key-types.js';
-import { processDaemonEnv, type DaemonEnv } from '../daemon-env.js';
-import { defaultCaPath, defaultChainPath, identityOf, loadCurrent, refuseTokenKey, renew, type CurrentCredentials, type HostFiles, type KeySecrets } from '../renew.js';
-import { tpmKeyPasswordOf } from '../secrets.js';
-import { runRenewalLoop, type RenewalOutcome } from '../renew-loop.js';
-import type { Validity } from '../renew-schedule.js';
-import { formatError, runCommand, type CommandIo } from '../run.js';
-import { parseSerial } from '../serial.js';
+import { isRapkiError } from '../../../common/src/errors.js';
+import { CA_ENV } from '../ca-client/constants.js';
+import { connect, type ConnectionArgs } from '../ca-client/connection.js';
+import { caClientError } from '../ca-client/errors.js';
+import { isHostKeyType, HOST_KEY_TYPES } from '../ca-client/key-types.js';
+import { processDaemonEnv, type DaemonEnv } from '../ca-client/daemon-env.js';
+import { defaultCaPath, defaultChainPath, identityOf, loadCurrent, refuseTokenKey, renew, type CurrentCredentials, type HostFiles, type KeySecrets } from '../ca-client/renew.js';
+import { tpmKeyPasswordOf } from '../ca-client/secrets.js';
+import { runRenewalLoop, type RenewalOutcome } from '../ca-client/renew-loop.js';
+import type { Validity } from '../ca-client/renew-schedule.js';
+import { formatError, runCommand, type CommandIo } from '../ca-client/run.js';
+import { parseSerial } from '../ca-client/serial.js';
 
 export interface RenewArgs extends ConnectionArgs {
   readonly certificate: string;
@@ -28,7 +28,7 @@ export interface RenewArgs extends ConnectionArgs {
   readonly json?: boolean | undefined;
 }
 
-export type { DaemonEnv } from '../daemon-env.js';
+export type { DaemonEnv } from '../ca-client/daemon-env.js';
 
 /**
  * One renewal with the files on disk: TLS client auth with them (a TPM key: a proof of possession

@@ -4,12 +4,12 @@
  * Output as the helper prints it, without a trailing newline: `json` (the hex in a JSON string,
  * default), `text` (hex) or `bin` (raw signature bytes).
  */
-import { loadKeySigner } from '../../signer/src/keys/load-key-signer.js';
-import { signString } from '../../signer/src/sign-string.js';
-import type { SignDigest } from '../../signer/src/types.js';
-import { flagError, optionalString, type FlagValues } from './credential-flags.js';
-import { runReporting, type SignerCommandIo } from './run-signer-command.js';
-import { resolveKeySource } from './signer-options.js';
+import { loadKeySigner } from '../../../signer/src/keys/load-key-signer.js';
+import { signString } from '../../../signer/src/sign-string.js';
+import type { SignDigest } from '../../../signer/src/types.js';
+import { flagError, optionalString, type FlagValues } from '../credential-flags.js';
+import { runReporting, type SignerCommandIo } from '../run-signer-command.js';
+import { resolveKeySource } from '../signer-options.js';
 
 const FORMATS = ['json', 'text', 'bin'] as const;
 const DIGESTS: Readonly<Record<string, SignDigest>> = { SHA256: 'sha256', SHA384: 'sha384', SHA512: 'sha512' };

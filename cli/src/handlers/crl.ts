@@ -5,11 +5,11 @@
  * `.crl` file). Public route: no admin token, but the server is still trusted only through the
  * pinned root.
  */
-import { CA_PATHS, MAX_CRL_RESPONSE_BYTES } from '../constants.js';
-import { writeFilesAtomically } from '../atomic-files.js';
-import { connect, type ConnectionArgs } from '../connection.js';
-import { caClientError } from '../errors.js';
-import { runCommand, type CommandIo } from '../run.js';
+import { CA_PATHS, MAX_CRL_RESPONSE_BYTES } from '../ca-client/constants.js';
+import { writeFilesAtomically } from '../ca-client/atomic-files.js';
+import { connect, type ConnectionArgs } from '../ca-client/connection.js';
+import { caClientError } from '../ca-client/errors.js';
+import { runCommand, type CommandIo } from '../ca-client/run.js';
 
 export interface CrlGetArgs extends ConnectionArgs {
   readonly pem?: boolean | undefined;

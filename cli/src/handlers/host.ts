@@ -2,11 +2,11 @@
  * `rapki host unblock NAME`: lift the block that `cert revoke --host NAME` put on a host, so it can
  * enroll again with a new token (docs/ca-api.md `POST /v1/admin/hosts/{name}/unblock`, admin only).
  */
-import { CA_PATHS } from '../constants.js';
-import { connect, type ConnectionArgs } from '../connection.js';
-import { caClientError } from '../errors.js';
-import { runCommand, type CommandIo } from '../run.js';
-import { displayText } from '../../../../common/src/display-text.js';
+import { CA_PATHS } from '../ca-client/constants.js';
+import { connect, type ConnectionArgs } from '../ca-client/connection.js';
+import { caClientError } from '../ca-client/errors.js';
+import { runCommand, type CommandIo } from '../ca-client/run.js';
+import { displayText } from '../../../common/src/display-text.js';
 
 export interface HostUnblockArgs extends ConnectionArgs {
   readonly name?: string | undefined;

@@ -6,14 +6,14 @@
  * it; everything else goes to stderr. `list` and `revoke` work with the public id (16 hex digits)
  * and never see a secret or a hash.
  */
-import type { AdminTokenInfo, CreatedAdminToken } from '../api-types.js';
-import { safeText } from '../client.js';
-import { CA_PATHS } from '../constants.js';
-import { connect, type ConnectionArgs } from '../connection.js';
-import { parseDuration } from '../duration.js';
-import { caClientError } from '../errors.js';
-import { runCommand, type CommandIo } from '../run.js';
-import { formatTable } from '../table.js';
+import type { AdminTokenInfo, CreatedAdminToken } from '../ca-client/api-types.js';
+import { safeText } from '../ca-client/client.js';
+import { CA_PATHS } from '../ca-client/constants.js';
+import { connect, type ConnectionArgs } from '../ca-client/connection.js';
+import { parseDuration } from '../ca-client/duration.js';
+import { caClientError } from '../ca-client/errors.js';
+import { runCommand, type CommandIo } from '../ca-client/run.js';
+import { formatTable } from '../ca-client/table.js';
 
 export const ADMIN_TOKEN_ROLES = ['admin', 'operator'] as const;
 /** Same rule as the server: names are short and printable without quoting. */
@@ -77,8 +77,8 @@ async function createOnCaHost(args: AdminTokenCreateArgs, env: NodeJS.ProcessEnv
     if (args[f] !== undefined) throw caClientError('flag_value_invalid', `--dir makes the token in the CA directory; --${f} is for the API: leave one of them out`);
   }
   const [{ resolvePassphrase }, { createAdminTokenOnCaHost }] = await Promise.all([
-    import('../../../../ca-server/src/config.js'),
-    import('../../../../ca-server/src/local-admin-token.js'),
+    import('../../../ca-server/src/config.js'),
+    import('../../../ca-server/src/local-admin-token.js'),
   ]);
   const t = await createAdminTokenOnCaHost({
     dir: args.dir!,
