@@ -58,7 +58,6 @@ export function parseSignerArgs(args: readonly string[], command: SignerCommand)
   const values: Record<string, string | boolean> = Object.create(null) as Record<string, string | boolean>;
   const positionals: string[] = [];
   let help = false;
-  const hint = `run \`rapki ${command} --help\``;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--') {
@@ -74,12 +73,12 @@ export function parseSignerArgs(args: readonly string[], command: SignerCommand)
       continue;
     }
     if (a.charCodeAt(1) !== 45) {
-      throw flagError('flag_unknown', `unknown shorthand flag ${a} for ${command} (flags are spelled --name); ${hint}`);
+      throw flagError('flag_unknown', `unknown shorthand flag ${a} for ${command} (flags are spelled --name)`);
     }
     const eq = a.indexOf('=');
     const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
     const type = table.get(name);
-    if (type === undefined) throw flagError('flag_unknown', `unknown flag --${name} for ${command}; ${hint}`);
+    if (type === undefined) throw flagError('flag_unknown', `unknown flag --${name} for ${command}`);
     if (type === 'boolean') {
       if (eq < 0) {
         values[name] = true;
@@ -96,7 +95,7 @@ export function parseSignerArgs(args: readonly string[], command: SignerCommand)
       continue;
     }
     const next = args[i + 1];
-    if (next === undefined) throw flagError('flag_missing', `--${name} needs a value; ${hint}`);
+    if (next === undefined) throw flagError('flag_missing', `--${name} needs a value`);
     if (isOwnFlag(next, table)) {
       throw flagError(
         'flag_missing',

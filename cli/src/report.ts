@@ -26,11 +26,11 @@ export interface Failure {
   readonly exit: number;
 }
 
-/** Where a report goes. */
+/** Where a report goes (a view of the command's I/O, cli/src/io.ts). */
 export interface ReportSink {
   readonly env: NodeJS.ProcessEnv;
   stderr(text: string): void;
-  stdout?(text: string): void;
+  stdout?(data: string): void | Promise<void>;
 }
 
 /** The code, message, hint and exit status of any thrown value. */
@@ -47,11 +47,17 @@ export function failureText(f: Failure): string {
   return `rapki: ${f.code}: ${displayText(f.message)}\n${f.hint ? `hint: ${displayText(f.hint)}\n` : ''}`;
 }
 
+/** `<code>: <message>` of a failure on one line, for log lines of commands that keep running (a retry). */
+export function failureSummary(err: unknown): string {
+  const f = failureOf(err);
+  return `${f.code}: ${displayText(f.message)}`;
+}
+
 /** Reports `err` and returns the exit status. */
 export function reportFailure(err: unknown, sink: ReportSink, opts: { json?: boolean | undefined } = {}): number {
   const f = failureOf(err);
   sink.stderr(failureText(f));
-  if (opts.json && sink.stdout) sink.stdout(`${JSON.stringify({ error: { code: f.code, message: f.message } })}\n`);
+  if (opts.json && sink.stdout) void sink.stdout(`${JSON.stringify({ error: { code: f.code, message: f.message } })}\n`);
   if ((sink.env['RAPKI_DEBUG'] || sink.env['RAPKI_DEBUG_STACK'] === '1') && err instanceof Error && err.stack) sink.stderr(`${err.stack}\n`);
   return f.exit;
 }

@@ -34,6 +34,8 @@ describe('bin/rapki.cjs code cache loading', () => {
     mkdirSync(join(dir, 'dist'));
     copyFileSync(join(ROOT, 'bin/rapki.cjs'), join(dir, 'bin/rapki.cjs'));
     copyFileSync(BUNDLE, join(dir, 'dist/credential-process.cjs'));
+    // The failure reporter sits next to the bundle (loaded only when the command fails).
+    copyFileSync(join(ROOT, 'dist/report.cjs'), join(dir, 'dist/report.cjs'));
     cache = readFileSync(`${BUNDLE}.cache`);
     const src = readFileSync(BUNDLE, 'utf8');
     key = /\/\/# rapkiCodeCacheKey=([0-9a-f]{64})\s*$/.exec(src)?.[1] ?? '';

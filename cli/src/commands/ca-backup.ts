@@ -1,23 +1,11 @@
 /**
- * `rapki ca backup` and `rapki ca restore` (docs/operations.md "Backup and restore"). The builders
- * stay light; SQLite and the backup code are loaded in the handlers. Progress goes to stderr, the
- * summary (or `--json`) to stdout.
+ * `rapki ca backup` and `rapki ca restore` (docs/operations.md "Backup and restore"): flags and
+ * help; the commands run in cli/src/handlers/ca-backup.ts.
  */
 import type { Argv, CommandModule } from 'yargs';
+import { lazyHandler } from './lazy.js';
 
-async function reportError(err: unknown, json: boolean): Promise<number> {
-  const { isRapkiError } = await import('../../../common/src/errors.js');
-  const coded = isRapkiError(err) ? { code: err.code, message: err.message } : { code: 'internal_error', message: err instanceof Error ? err.message : String(err) };
-  process.stderr.write(`rapki: ${coded.message} (${coded.code})\n`);
-  if (json) process.stdout.write(`${JSON.stringify({ error: coded })}\n`);
-  return 1;
-}
-
-const progress = (line: string): void => {
-  process.stderr.write(`rapki: ${line}\n`);
-};
-
-export const caBackupCommand: CommandModule<object, { dir: string; out: string; 'include-passphrase': boolean; 'passphrase-file'?: string; json: boolean }> = {
+export const caBackupCommand: CommandModule = {
   command: 'backup',
   describe: 'Back up a CA directory while the server runs (SQLite online backup + every other file, with a SHA-256 manifest signed by the root key)',
   builder: (y: Argv) =>
@@ -29,57 +17,11 @@ export const caBackupCommand: CommandModule<object, { dir: string; out: string; 
         describe: 'file holding the CA key passphrase (else RAPKI_CA_PASSPHRASE); the root key signs the manifest. A PKCS#11 CA uses its token PIN instead',
       })
       .option('include-passphrase', { type: 'boolean', default: false, describe: 'also copy DIR/passphrase (development CAs; normally keep the passphrase apart)' })
-      .option('json', { type: 'boolean', default: false, describe: 'print the manifest summary as JSON' }) as never,
-  handler: async (argv) => {
-    try {
-      const { backupCa } = await import('../../../ca-server/src/backup/backup.js');
-      const { caError } = await import('../../../ca-server/src/errors.js');
-      // The backup copies the SQLite store; a CA moved to PostgreSQL still has its old ca.db, which
-      // must not pass for a current backup (docs/ha.md "Backups").
-      const { readCaConfig } = await import('../../../ca-server/src/ca-dir.js');
-      const recorded = readCaConfig(argv.dir).store;
-      if (recorded !== undefined && !/^sqlite:/i.test(recorded)) {
-        throw caError('store_url_invalid', `This CA keeps its store in ${recorded}; back that database up with PostgreSQL's tools (docs/ha.md "Backups"). ca backup copies SQLite stores only.`);
-      }
-      const { resolvePassphrase } = await import('../../../ca-server/src/config.js');
-      const passphrase = resolvePassphrase({ env: process.env, passphraseFile: argv['passphrase-file'], dir: argv.dir });
-      if (passphrase === undefined && readCaConfig(argv.dir).pkcs11 === undefined) {
-        throw caError('passphrase_required', 'The root key signs the backup: set RAPKI_CA_PASSPHRASE or pass --passphrase-file.');
-      }
-      const r = await backupCa({ dir: argv.dir, out: argv.out, includePassphrase: argv['include-passphrase'], passphrase: passphrase ?? '', progress });
-      const d = r.manifest.database;
-      if (argv.json) {
-        process.stdout.write(
-          `${JSON.stringify({
-            out: r.out,
-            createdAt: r.manifest.createdAt,
-            fingerprint: r.manifest.fingerprint,
-            files: r.manifest.files.length,
-            passphraseIncluded: r.manifest.passphraseIncluded,
-            passphraseLeftOut: r.passphraseLeftOut,
-            database: d,
-          })}\n`,
-        );
-      } else {
-        process.stdout.write(
-          `backup written to ${r.out} at ${r.manifest.createdAt}\n` +
-            `files: ${r.manifest.files.length} (SHA-256 in backup.json, signed by the root key in backup.sig)\n` +
-            `root fingerprint: ${r.manifest.fingerprint} (restore checks it: rapki ca restore --expect-fingerprint ${r.manifest.fingerprint})\n` +
-            `certificates: ${d.certificates}, CRL number: ${d.crlNumber}, audit records: ${d.auditRecords} (${d.auditVerified ? 'chain verified' : 'CHAIN BROKEN'})\n` +
-            `audit head: ${d.auditHead}\n` +
-            (r.manifest.passphraseIncluded
-              ? 'passphrase: INCLUDED (whoever reads this backup holds the CA key)\n'
-              : `passphrase: not included${r.passphraseLeftOut ? ` (${argv.dir}/passphrase exists; keep a copy elsewhere)` : ''}; restore needs RAPKI_CA_PASSPHRASE or --passphrase-file to serve\n`),
-        );
-      }
-      process.exitCode = 0;
-    } catch (err) {
-      process.exitCode = await reportError(err, argv.json);
-    }
-  },
+      .option('json', { type: 'boolean', default: false, describe: 'print the manifest summary as JSON' }),
+  handler: lazyHandler(async () => (await import('../handlers/ca-backup.js')).caBackup),
 };
 
-export const caRestoreCommand: CommandModule<object, { from: string; dir: string; 'expect-fingerprint'?: string; yes: boolean; json: boolean }> = {
+export const caRestoreCommand: CommandModule = {
   command: 'restore',
   describe: "Restore a CA directory from a backup (checks the root key's signature, SHA-256, integrity_check and the audit chain); stop the server first",
   builder: (y: Argv) =>
@@ -88,38 +30,6 @@ export const caRestoreCommand: CommandModule<object, { from: string; dir: string
       .option('dir', { type: 'string', demandOption: true, describe: 'CA directory to create (must be absent or empty)' })
       .option('expect-fingerprint', { type: 'string', describe: 'SHA-256 of the root the backup must be of (the fingerprint you pin); the manifest must be signed by that root' })
       .option('yes', { type: 'boolean', default: false, describe: 'without --expect-fingerprint: accept the root fingerprint a first run printed, after checking it' })
-      .option('json', { type: 'boolean', default: false, describe: 'print the restore summary as JSON' }) as never,
-  handler: async (argv) => {
-    try {
-      const { restoreCa } = await import('../../../ca-server/src/backup/restore.js');
-      const { normalizeFingerprint } = await import('../ca-client/fingerprint.js');
-      const expectFingerprint = argv['expect-fingerprint'] === undefined ? undefined : normalizeFingerprint(argv['expect-fingerprint']);
-      const r = await restoreCa({ from: argv.from, dir: argv.dir, expectFingerprint, confirmed: argv.yes, progress });
-      const d = r.database;
-      if (argv.json) {
-        process.stdout.write(
-          `${JSON.stringify({
-            dir: r.dir,
-            backupCreatedAt: r.manifest.createdAt,
-            fingerprint: r.manifest.fingerprint,
-            files: r.filesRestored,
-            passphraseRestored: r.passphraseRestored,
-            database: d,
-          })}\n`,
-        );
-      } else {
-        process.stdout.write(
-          `CA restored into ${r.dir} from the backup taken ${r.manifest.createdAt}\n` +
-            `root fingerprint: ${r.manifest.fingerprint} (backup.json signed by this root)\n` +
-            `files: ${r.filesRestored}, all matching their SHA-256\n` +
-            `certificates: ${d.certificates}, CRL number: ${d.crlNumber}, audit records: ${d.auditRecords} (chain verified), integrity_check ok\n` +
-            `passphrase: ${r.passphraseRestored ? 'restored from the backup' : 'not in the backup; set RAPKI_CA_PASSPHRASE or pass --passphrase-file to ca serve'}\n` +
-            `next: rapki ca serve --dir ${r.dir}; certificates issued after ${r.manifest.createdAt} are unknown to it: revoke by host (rapki cert revoke --host NAME)\n`,
-        );
-      }
-      process.exitCode = 0;
-    } catch (err) {
-      process.exitCode = await reportError(err, argv.json);
-    }
-  },
+      .option('json', { type: 'boolean', default: false, describe: 'print the restore summary as JSON' }),
+  handler: lazyHandler(async () => (await import('../handlers/ca-backup.js')).caRestore),
 };

@@ -1,5 +1,6 @@
 /** `rapki cert list` and `rapki cert revoke` (DESIGN.md CLI contract). Implementation loaded lazily. */
 import type { Argv, CommandModule } from 'yargs';
+import { lazyHandler } from './lazy.js';
 import { adminTokenOptions, caConnectionOptions } from '../ca-client/options.js';
 import { REVOCATION_REASON_NAMES } from '../../../ca-server/src/x509/constants.js';
 import { CERT_STATUSES } from '../../../ca-server/src/store/types.js';
@@ -18,11 +19,7 @@ const list: CommandModule = {
         describe: 'only this status (superseded: renewed, still valid until it expires, cannot be renewed again)',
       })
       .option('json', { type: 'boolean', describe: 'print {"certificates":[...]}' }),
-  handler: async (argv) => {
-    const { certList } = await import('../handlers/cert.js');
-    const { processIo } = await import('../ca-client/run.js');
-    process.exitCode = await certList(argv as never, processIo());
-  },
+  handler: lazyHandler(async () => (await import('../handlers/cert.js')).certList),
 };
 
 const revoke: CommandModule = {
@@ -41,11 +38,7 @@ const revoke: CommandModule = {
         describe: 'CRL reason code (RFC 5280 §5.3.1)',
       })
       .option('json', { type: 'boolean', describe: 'print the server answer as JSON' }),
-  handler: async (argv) => {
-    const { certRevoke } = await import('../handlers/cert.js');
-    const { processIo } = await import('../ca-client/run.js');
-    process.exitCode = await certRevoke(argv as never, processIo());
-  },
+  handler: lazyHandler(async () => (await import('../handlers/cert.js')).certRevoke),
 };
 
 export const certCommand: CommandModule = {

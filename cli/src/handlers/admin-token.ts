@@ -12,7 +12,8 @@ import { CA_PATHS } from '../ca-client/constants.js';
 import { connect, type ConnectionArgs } from '../ca-client/connection.js';
 import { parseDuration } from '../ca-client/duration.js';
 import { caClientError } from '../ca-client/errors.js';
-import { runCommand, type CommandIo } from '../ca-client/run.js';
+import type { CommandIo } from '../io.js';
+import { runCommand } from '../run-command.js';
 import { formatTable } from '../ca-client/table.js';
 
 export const ADMIN_TOKEN_ROLES = ['admin', 'operator'] as const;

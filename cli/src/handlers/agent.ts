@@ -22,7 +22,10 @@ import { HOST_KEY_TYPES, isHostKeyType } from '../ca-client/key-types.js';
 import { checkTpmKey, defaultChainPath, loadCurrent, refuseTokenKey, type HostFiles, type KeySecrets } from '../ca-client/renew.js';
 import { isTerminalRenewError, runRenewalLoop, type RenewalOutcome } from '../ca-client/renew-loop.js';
 import { EXIT } from '../ca-client/constants.js';
-import { formatError, runCommand, type CommandIo } from '../ca-client/run.js';
+import { displayText } from '../../../common/src/display-text.js';
+import type { CommandIo } from '../io.js';
+import { failureOf } from '../report.js';
+import { runCommand } from '../run-command.js';
 import { renewOnce, validityOf } from './renew.js';
 import type { AgentServing } from '../ca-client/agent-serve.js';
 
@@ -48,9 +51,8 @@ export interface AgentDeps {
 }
 
 function errorFields(err: unknown): { code: string; error: string } {
-  const line = formatError(err); // `rapki: <code>: <message>`, safe by construction
-  const m = /^rapki: ([a-z0-9_]+): ([\s\S]*)$/.exec(line);
-  return m ? { code: m[1]!, error: m[2]! } : { code: 'internal_error', error: line };
+  const f = failureOf(err);
+  return { code: f.code, error: displayText(f.message) };
 }
 
 function parsePort(v: string | number | undefined): number | undefined {

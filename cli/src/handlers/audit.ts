@@ -10,7 +10,8 @@ import type { AuditPage } from '../ca-client/api-types.js';
 import { CA_PATHS, MAX_PAGES } from '../ca-client/constants.js';
 import { connect, type ConnectionArgs } from '../ca-client/connection.js';
 import { caClientError } from '../ca-client/errors.js';
-import { runCommand, type CommandIo } from '../ca-client/run.js';
+import type { CommandIo } from '../io.js';
+import { runCommand } from '../run-command.js';
 import type { StoreArgs } from '../commands/store-options.js';
 
 export interface AuditVerifyArgs extends ConnectionArgs, StoreArgs {

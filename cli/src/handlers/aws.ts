@@ -10,7 +10,8 @@ import type { AttributeMapping, RolesAnywhereControlPlane } from '../../../ca-se
 import { connect, type ConnectionArgs } from '../ca-client/connection.js';
 import { parseDuration } from '../ca-client/duration.js';
 import { caClientError } from '../ca-client/errors.js';
-import { runCommand, type CommandIo } from '../ca-client/run.js';
+import type { CommandIo } from '../io.js';
+import { runCommand } from '../run-command.js';
 import { dirCaSide, serverCaSide, type CaSide } from '../aws/ca-source.js';
 import { crlPush } from '../aws/crl-push.js';
 import { register } from '../aws/register.js';
@@ -82,9 +83,14 @@ function withPlacement(err: unknown, p: Placement, cp: RolesAnywhereControlPlane
   return new RapkiError('aws_unreachable', `${said}; ${placementHint(p, cp.region, env)}`, { cause: err, details: { url } });
 }
 
-export async function runAws(cmd: 'register' | 'status' | 'crl-push' | 'unregister', args: AwsArgs, io: CommandIo): Promise<number> {
+export const awsRegister = (args: AwsArgs, io: CommandIo): Promise<number> => runAws('register', args, io);
+export const awsStatus = (args: AwsArgs, io: CommandIo): Promise<number> => runAws('status', args, io);
+export const awsCrlPush = (args: AwsArgs, io: CommandIo): Promise<number> => runAws('crl-push', args, io);
+export const awsUnregister = (args: AwsArgs, io: CommandIo): Promise<number> => runAws('unregister', args, io);
+
+function runAws(cmd: 'register' | 'status' | 'crl-push' | 'unregister', args: AwsArgs, io: CommandIo): Promise<number> {
   let exit = 0;
-  const code = await runCommand(io, async () => {
+  return runCommand(io, async () => {
     if (cmd === 'register' && args['tpm-key-password-file'] !== undefined && args['host-key'] !== 'tpm') {
       throw caClientError('flag_value_invalid', '--tpm-key-password-file needs --host-key tpm');
     }
@@ -181,7 +187,6 @@ export async function runAws(cmd: 'register' | 'status' | 'crl-push' | 'unregist
         io.stdout(args.json ? `${JSON.stringify(r)}\n` : `Deleted:\n${[...r.profiles, ...r.crls, ...r.trustAnchors].map((a) => `  ${a}`).join('\n') || '  nothing'}\n`);
       }
     }
+    return exit;
   });
-  if (code !== 0) return code;
-  return exit;
 }

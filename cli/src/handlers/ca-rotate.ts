@@ -6,7 +6,8 @@
 import { CaClient } from '../ca-client/client.js';
 import { caTrust, caUrl, type ConnectionArgs } from '../ca-client/connection.js';
 import { caClientError } from '../ca-client/errors.js';
-import { runCommand, type CommandIo } from '../ca-client/run.js';
+import type { CommandIo } from '../io.js';
+import { runCommand } from '../run-command.js';
 import { adminToken } from '../ca-client/secrets.js';
 
 export interface RotateArgs extends ConnectionArgs {
@@ -74,7 +75,13 @@ function statusText(s: Status): string {
   return `${head.join('\n')}\n${planText(s.plan)}`;
 }
 
-export function runRotate(sub: 'plan' | 'status' | 'start' | 'finish' | 'abort', args: RotateArgs, io: CommandIo, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<number> {
+export const rotatePlan = (args: RotateArgs, io: CommandIo): Promise<number> => runRotate('plan', args, io);
+export const rotateStatus = (args: RotateArgs, io: CommandIo): Promise<number> => runRotate('status', args, io);
+export const rotateStart = (args: RotateArgs, io: CommandIo): Promise<number> => runRotate('start', args, io);
+export const rotateFinish = (args: RotateArgs, io: CommandIo): Promise<number> => runRotate('finish', args, io);
+export const rotateAbort = (args: RotateArgs, io: CommandIo): Promise<number> => runRotate('abort', args, io);
+
+function runRotate(sub: 'plan' | 'status' | 'start' | 'finish' | 'abort', args: RotateArgs, io: CommandIo, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<number> {
   return runCommand(io, async () => {
     const client = new CaClient({
       url: caUrl(args, io.env),
@@ -83,7 +90,7 @@ export function runRotate(sub: 'plan' | 'status' | 'start' | 'finish' | 'abort',
       timeoutMs: ROTATE_TIMEOUT_MS,
     });
     try {
-      const out = (v: unknown, text: string): void => io.stdout(args.json ? `${JSON.stringify(v)}\n` : text);
+      const out = (v: unknown, text: string): void => void io.stdout(args.json ? `${JSON.stringify(v)}\n` : text);
       if (sub === 'plan') {
         const p = await client.json<Plan>('GET', `${PATH}/plan`, { admin: true });
         out(p, planText(p));

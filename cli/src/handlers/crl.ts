@@ -9,7 +9,8 @@ import { CA_PATHS, MAX_CRL_RESPONSE_BYTES } from '../ca-client/constants.js';
 import { writeFilesAtomically } from '../ca-client/atomic-files.js';
 import { connect, type ConnectionArgs } from '../ca-client/connection.js';
 import { caClientError } from '../ca-client/errors.js';
-import { runCommand, type CommandIo } from '../ca-client/run.js';
+import type { CommandIo } from '../io.js';
+import { runCommand } from '../run-command.js';
 
 export interface CrlGetArgs extends ConnectionArgs {
   readonly pem?: boolean | undefined;

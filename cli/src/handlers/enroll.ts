@@ -3,7 +3,8 @@ import { connect, type ConnectionArgs } from '../ca-client/connection.js';
 import { enroll, TPM_KEY } from '../ca-client/enroll.js';
 import { caClientError } from '../ca-client/errors.js';
 import { DEFAULT_HOST_KEY_TYPE } from '../ca-client/key-types.js';
-import { runCommand, type CommandIo } from '../ca-client/run.js';
+import type { CommandIo } from '../io.js';
+import { runCommand } from '../run-command.js';
 import { enrollToken, tpmKeyPasswordOf } from '../ca-client/secrets.js';
 import { displayText } from '../../../common/src/display-text.js';
 

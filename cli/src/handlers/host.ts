@@ -5,7 +5,8 @@
 import { CA_PATHS } from '../ca-client/constants.js';
 import { connect, type ConnectionArgs } from '../ca-client/connection.js';
 import { caClientError } from '../ca-client/errors.js';
-import { runCommand, type CommandIo } from '../ca-client/run.js';
+import type { CommandIo } from '../io.js';
+import { runCommand } from '../run-command.js';
 import { displayText } from '../../../common/src/display-text.js';
 
 export interface HostUnblockArgs extends ConnectionArgs {

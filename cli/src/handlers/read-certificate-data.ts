@@ -11,13 +11,14 @@ import { readCertificateData } from '../../../signer/src/certificate-data.js';
 import { SignerError } from '../../../signer/src/errors.js';
 import { formatMatchingIdentities } from '../../../signer/src/matching-identities.js';
 import { optionalString, refuseUnsupported, requireString, type FlagValues } from '../credential-flags.js';
-import { runReporting, type SignerCommandIo } from '../run-signer-command.js';
+import type { SignerCommandIo } from '../io.js';
+import { runCommand } from '../run-command.js';
 import { warnPinValue } from '../signer-options.js';
 
 const MAX_CERT_FILE = 1024 * 1024;
 
 export async function runReadCertificateData(values: FlagValues, io: SignerCommandIo): Promise<number> {
-  return runReporting(io, async () => {
+  return runCommand(io, async () => {
     refuseUnsupported(values, 'read-certificate-data');
     const path = requireString(values, 'certificate');
     if (/^pkcs11:/i.test(path)) {
@@ -25,7 +26,7 @@ export async function runReadCertificateData(values: FlagValues, io: SignerComma
       // Lazy: the PKCS#11 binding loads only for token listings.
       const { listPkcs11Certificates } = await import('../../../signer/src/keys/pkcs11/index.js');
       const entries = await listPkcs11Certificates(path, { pkcs11Lib: optionalString(values, 'pkcs11-lib') }, undefined, { env: io.env });
-      await io.writeStdout(formatMatchingIdentities(entries));
+      await io.stdout(formatMatchingIdentities(entries));
       return;
     }
     let bytes: Buffer;
@@ -41,6 +42,6 @@ export async function runReadCertificateData(values: FlagValues, io: SignerComma
     } catch (cause) {
       throw new SignerError('certificate_unparsable', `--certificate ${path} does not hold a PEM or DER X.509 certificate.`, { cause });
     }
-    await io.writeStdout(JSON.stringify(readCertificateData(der)));
+    await io.stdout(JSON.stringify(readCertificateData(der)));
   });
 }

@@ -13,7 +13,9 @@ import { defaultCaPath, defaultChainPath, identityOf, loadCurrent, refuseTokenKe
 import { tpmKeyPasswordOf } from '../ca-client/secrets.js';
 import { runRenewalLoop, type RenewalOutcome } from '../ca-client/renew-loop.js';
 import type { Validity } from '../ca-client/renew-schedule.js';
-import { formatError, runCommand, type CommandIo } from '../ca-client/run.js';
+import type { CommandIo } from '../io.js';
+import { failureSummary } from '../report.js';
+import { runCommand } from '../run-command.js';
 import { parseSerial } from '../ca-client/serial.js';
 
 export interface RenewArgs extends ConnectionArgs {
@@ -89,7 +91,7 @@ export function renewCommand(args: RenewArgs, io: CommandIo, daemonEnv?: DaemonE
       events: {
         planned: (at) => io.stderr(`rapki: next renewal at ${at.toISOString()}\n`),
         renewed: report,
-        failed: (err, attempt) => io.stderr(`${formatError(err)} (attempt ${attempt}; retrying)\n`),
+        failed: (err, attempt) => io.stderr(`rapki: ${failureSummary(err)} (attempt ${attempt}; retrying)\n`),
       },
     });
   });

@@ -20,7 +20,9 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { flagError, optionalInteger, optionalString, type FlagValues } from '../credential-flags.js';
-import { endBySignal, formatFailure, seconds, type SignerCommandIo } from '../run-signer-command.js';
+import { endBySignal, seconds } from '../daemon-lifecycle.js';
+import type { SignerCommandIo } from '../io.js';
+import { failureSummary, reportFailure } from '../report.js';
 import { resolveCredentialProcess } from '../signer-options.js';
 import { DEFAULT_ADDRESS, DEFAULT_HOP_LIMIT, DEFAULT_PORT, MAX_HOP_LIMIT, MIN_HOP_LIMIT } from '../../../signer/src/providers/imds/constants.js';
 import { roleNameFromArn } from '../../../signer/src/providers/imds/server.js';
@@ -49,7 +51,7 @@ function containerToken(values: FlagValues, io: SignerCommandIo, log: (line: str
 
 /** Runs `rapki serve` until SIGTERM/SIGINT (then ends by that signal); resolves 1 on a start-up error. */
 export async function runServe(values: FlagValues, io: SignerCommandIo): Promise<number> {
-  const log = (line: string) => io.writeStderr(`rapki serve: ${line}`);
+  const log = (line: string) => io.stderr(`rapki serve: ${line}\n`);
   // Signal handlers first: a supervisor may stop us while the first CreateSession runs.
   let close: (() => Promise<void>) | undefined;
   let stopping = false;
@@ -89,12 +91,12 @@ export async function runServe(values: FlagValues, io: SignerCommandIo): Promise
         container: authorizationToken === undefined ? undefined : { authorizationToken },
         log,
       },
-      debug: config.debug ? (line) => io.writeStderr(`rapki: debug: ${line}`) : undefined,
+      debug: config.debug ? (line) => io.stderr(`rapki: debug: ${line}\n`) : undefined,
       onRefreshed: (c) => log(`credentials obtained; they expire at ${c.expiration}`),
       onSourceChanged: () => log('the certificate or key files changed; getting credentials with them'),
       onRefreshError: (err, hasLastGood, retryInMs) =>
         log(
-          `CreateSession failed: ${formatFailure(err).replace(/^rapki: /, '')} ` +
+          `CreateSession failed: ${failureSummary(err)} ` +
             `(${hasLastGood ? 'serving the previous credentials until they expire' : 'no credentials to serve yet: SDKs get HTTP 500'}; ` +
             `retrying in ${seconds(retryInMs)})`,
         ),
@@ -117,11 +119,11 @@ export async function runServe(values: FlagValues, io: SignerCommandIo): Promise
       lines.push(`export AWS_CONTAINER_CREDENTIALS_FULL_URI=${srv.containerUrl}`);
       lines.push(authFile ? `export AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=${authFile}` : `# and AWS_CONTAINER_AUTHORIZATION_TOKEN=<the value of ${ENV_CONTAINER_AUTH_TOKEN}>`);
     }
-    io.writeStderr(lines.join('\n'));
+    io.stderr(`${lines.join('\n')}\n`);
     return await new Promise<number>(() => undefined); // served until a signal ends the process
   } catch (err) {
-    io.writeStderr(formatFailure(err));
+    const exit = reportFailure(err, io);
     await close?.();
-    return 1;
+    return exit;
   }
 }

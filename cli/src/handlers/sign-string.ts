@@ -8,14 +8,15 @@ import { loadKeySigner } from '../../../signer/src/keys/load-key-signer.js';
 import { signString } from '../../../signer/src/sign-string.js';
 import type { SignDigest } from '../../../signer/src/types.js';
 import { flagError, optionalString, type FlagValues } from '../credential-flags.js';
-import { runReporting, type SignerCommandIo } from '../run-signer-command.js';
+import type { SignerCommandIo } from '../io.js';
+import { runCommand } from '../run-command.js';
 import { resolveKeySource } from '../signer-options.js';
 
 const FORMATS = ['json', 'text', 'bin'] as const;
 const DIGESTS: Readonly<Record<string, SignDigest>> = { SHA256: 'sha256', SHA384: 'sha384', SHA512: 'sha512' };
 
 export async function runSignString(values: FlagValues, io: SignerCommandIo): Promise<number> {
-  return runReporting(io, async () => {
+  return runCommand(io, async () => {
     const keySource = resolveKeySource(values, 'sign-string', io);
     const format = (optionalString(values, 'format') ?? 'json').toLowerCase();
     if (!(FORMATS as readonly string[]).includes(format)) {
@@ -27,9 +28,9 @@ export async function runSignString(values: FlagValues, io: SignerCommandIo): Pr
     const signer = await loadKeySigner(keySource);
     try {
       const sig = Buffer.from(await signString(signer, digest));
-      if (format === 'bin') await io.writeStdout(sig);
-      else if (format === 'text') await io.writeStdout(sig.toString('hex'));
-      else await io.writeStdout(JSON.stringify(sig.toString('hex')));
+      if (format === 'bin') await io.stdout(sig);
+      else if (format === 'text') await io.stdout(sig.toString('hex'));
+      else await io.stdout(JSON.stringify(sig.toString('hex')));
     } finally {
       await signer.close?.();
     }

@@ -12,7 +12,9 @@
  * official helper ends.
  */
 import { optionalString, type FlagValues } from '../credential-flags.js';
-import { endBySignal, formatFailure, seconds, type SignerCommandIo } from '../run-signer-command.js';
+import { endBySignal, seconds } from '../daemon-lifecycle.js';
+import type { SignerCommandIo } from '../io.js';
+import { failureSummary, reportFailure } from '../report.js';
 import { resolveCredentialProcess } from '../signer-options.js';
 import { VERSION } from '../version.js';
 
@@ -20,7 +22,7 @@ import { VERSION } from '../version.js';
 export const UPDATE_REFRESH_BEFORE_MS = 5 * 60_000;
 
 export async function runUpdate(values: FlagValues, io: SignerCommandIo): Promise<number> {
-  const log = (line: string) => io.writeStderr(`rapki update: ${line}`);
+  const log = (line: string) => io.stderr(`rapki update: ${line}\n`);
   const once = values.once === true;
   let stop: (() => void) | undefined;
   let stopping = false;
@@ -51,7 +53,7 @@ export async function runUpdate(values: FlagValues, io: SignerCommandIo): Promis
       try {
         return await session.createSession(
           signer,
-          { ...config.session, debug: config.debug ? (line) => io.writeStderr(`rapki: debug: ${line}`) : undefined },
+          { ...config.session, debug: config.debug ? (line) => io.stderr(`rapki: debug: ${line}\n`) : undefined },
           { env: io.env, userAgent },
         );
       } finally {
@@ -77,7 +79,7 @@ export async function runUpdate(values: FlagValues, io: SignerCommandIo): Promis
       onRefreshed: write,
       onRefreshError: (err, hasLastGood, retryInMs) =>
         log(
-          `refresh failed: ${formatFailure(err).replace(/^rapki: /, '')} ` +
+          `refresh failed: ${failureSummary(err)} ` +
             `(${hasLastGood ? 'the file keeps the previous credentials until they expire' : 'nothing written yet'}; retrying in ${seconds(retryInMs)})`,
         ),
     });
@@ -87,7 +89,6 @@ export async function runUpdate(values: FlagValues, io: SignerCommandIo): Promis
     // The source's timers keep the process alive until a signal ends it.
     return await new Promise<number>(() => undefined);
   } catch (err) {
-    io.writeStderr(formatFailure(err));
-    return 1;
+    return reportFailure(err, io);
   }
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentCommand, type AgentArgs } from '../../../cli/src/handlers/agent.js';
 import type { DaemonEnv } from '../../../cli/src/ca-client/daemon-env.js';
-import type { CommandIo } from '../../../cli/src/ca-client/run.js';
+import type { CommandIo } from '../../../cli/src/io.js';
 import { runCli, type CliResult } from '../../support/cli.js';
 import { startCaServerProcess, type CaServerProcess } from '../../support/ca-server.js';
 import { makeTempDir, removeTempDir } from '../../support/openssl.js';

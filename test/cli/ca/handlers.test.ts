@@ -10,7 +10,7 @@ import { auditVerify } from '../../../cli/src/handlers/audit.js';
 import { certList, certRevoke } from '../../../cli/src/handlers/cert.js';
 import { crlGet } from '../../../cli/src/handlers/crl.js';
 import { tokenCreate } from '../../../cli/src/handlers/token.js';
-import type { CommandIo } from '../../../cli/src/ca-client/run.js';
+import type { CommandIo } from '../../../cli/src/io.js';
 import { makeTempDir, removeTempDir } from '../../support/openssl.js';
 import { makeServerPki, startStub, type Pki, type StubServer } from './tls-fixture.js';
 

@@ -4,9 +4,10 @@
  * command line exactly as `credential-process` and the official helper do (`--flag -value`, stray
  * arguments warned about, Go boolean spellings). yargs only prints their `--help`.
  */
-import type { SignerCommand } from './credential-flags.js';
-import { parseSignerArgs, positionalsWarning } from './parse-signer-args.js';
-import { processIo, runReporting } from './run-signer-command.js';
+import type { SignerCommand } from '../credential-flags.js';
+import { parseSignerArgs, positionalsWarning } from '../parse-signer-args.js';
+import { processIo } from '../io.js';
+import { runCommand } from '../run-command.js';
 
 /** Exit code of the command, or `help` when `-h`/`--help` was given (the caller shows yargs help). */
 export async function runSignerArgv(command: Exclude<SignerCommand, 'credential-process'>, args: readonly string[]): Promise<number | 'help'> {
@@ -16,18 +17,18 @@ export async function runSignerArgv(command: Exclude<SignerCommand, 'credential-
   try {
     parsed = parseSignerArgs(args, command);
   } catch (err) {
-    return runReporting(io, () => Promise.reject(err));
+    return runCommand(io, () => Promise.reject(err));
   }
   const w = positionalsWarning(command, parsed.positionals);
   if (w) io.warn(w);
   switch (command) {
     case 'serve':
-      return (await import('./handlers/serve.js')).runServe(parsed.values, io);
+      return (await import('../handlers/serve.js')).runServe(parsed.values, io);
     case 'update':
-      return (await import('./handlers/update.js')).runUpdate(parsed.values, io);
+      return (await import('../handlers/update.js')).runUpdate(parsed.values, io);
     case 'sign-string':
-      return (await import('./handlers/sign-string.js')).runSignString(parsed.values, io);
+      return (await import('../handlers/sign-string.js')).runSignString(parsed.values, io);
     case 'read-certificate-data':
-      return (await import('./handlers/read-certificate-data.js')).runReadCertificateData(parsed.values, io);
+      return (await import('../handlers/read-certificate-data.js')).runReadCertificateData(parsed.values, io);
   }
 }
