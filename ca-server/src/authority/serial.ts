@@ -6,22 +6,17 @@
  * leading zero nibbles removed then padded to an even length — is used as the store key, in CRL
  * entries and on the wire. RFC 5280 §4.1.2.2: positive, at most 20 octets.
  */
+import { checkSerial } from '../../../common/src/contract/serial.js';
 import { caError } from '../errors.js';
 
-const MAX_SERIAL_HEX = 40;
-
-/** Canonical hex of a serial typed or pasted in any usual form; `serial_invalid` otherwise. */
+/**
+ * Canonical hex of a serial typed or pasted in any usual form: the contract's grammar
+ * (common/src/contract/serial.ts), the one the CLI checks with; `serial_invalid` otherwise.
+ */
 export function normalizeSerial(input: string): string {
-  let s = input.trim().toLowerCase();
-  if (s.startsWith('serial=')) s = s.slice(7);
-  if (s.startsWith('0x')) s = s.slice(2);
-  s = s.replace(/[:\s-]/g, '');
-  if (s.length === 0 || s.length > 2 * MAX_SERIAL_HEX || !/^[0-9a-f]+$/.test(s)) throw caError('serial_invalid');
-  s = s.replace(/^0+/, '');
-  if (s.length === 0) throw caError('serial_invalid', 'A serial number must be positive.');
-  if (s.length % 2 === 1) s = `0${s}`;
-  if (s.length > MAX_SERIAL_HEX) throw caError('serial_invalid');
-  return s;
+  const r = checkSerial(input);
+  if (!r.ok) throw caError('serial_invalid', `The serial number is not valid: ${r.reason}.`);
+  return r.value;
 }
 
 /** Canonical hex of DER INTEGER content bytes (sign byte dropped). */

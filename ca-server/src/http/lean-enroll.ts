@@ -16,6 +16,7 @@ import type { CertificateAuthority } from '../authority/authority.js';
 import { caError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { ENROLL_BODY, issuedJson } from './enroll-routes.js';
+import { CA_PATHS } from '../../../common/src/contract/paths.js';
 import { sendErrorRaw } from './error-handler.js';
 import { toHttpError } from './error-mapper.js';
 import type { CaMetrics } from './metrics.js';
@@ -23,7 +24,7 @@ import type { TokenBucketLimiter } from './rate-limit.js';
 import { beginRequest } from './request-context.js';
 import { validateBody } from './validate.js';
 
-export const LEAN_ENROLL_PATH = '/v1/enroll';
+export const LEAN_ENROLL_PATH = CA_PATHS.enroll;
 const JSON_TYPE = /^application\/json\s*(;\s*charset="?utf-8"?\s*)?$/i;
 
 export interface LeanEnrollDeps {

@@ -6,9 +6,6 @@
 /** File in the CA directory that holds the sync targets (see target-store.ts). */
 export const SYNC_STORE_FILE = 'aws-sync-targets.json';
 
-/** Admin routes, mounted by the CA server under `/v1/admin/aws`. */
-export const SYNC_ROUTE_PREFIX = '/v1/admin/aws';
-
 export const SYNC_DEFAULTS = {
   /** CRL API calls combined: 1 per second per account and region (Roles Anywhere quota). */
   minCallIntervalMs: 1000,

@@ -5,15 +5,16 @@
  * CA passphrase (only public material and the stored CRL are needed).
  */
 import { createHash } from 'node:crypto';
+import { codeMatches } from '../../../common/src/errors/registry.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { crlToPem, readCrlFacts } from '../../../ca-server/src/aws/crl-data.js';
 import { awsError } from '../../../ca-server/src/aws/errors.js';
-import { SYNC_ROUTE_PREFIX } from '../../../ca-server/src/sync/constants.js';
 import { FileSyncTargetStore, syncTargetId, validateTargetInput } from '../../../ca-server/src/sync/target-store.js';
 import type { SyncTarget } from '../../../ca-server/src/sync/target-store.js';
-import type { SyncState, TargetState } from '../../../ca-server/src/sync/crl-sync.js';
+import type { SyncStatus, SyncTargetRequest, SyncTargetStatus } from '../../../common/src/contract/types.js';
 import type { CaClient } from '../ca-client/client.js';
-import { CA_PATHS, MAX_CRL_RESPONSE_BYTES } from '../ca-client/constants.js';
+import { CA_PATHS } from '../../../common/src/contract/paths.js';
+import { MAX_CRL_RESPONSE_BYTES } from '../ca-client/constants.js';
 
 export interface CaMaterial {
   /** SHA-256 hex of the root DER. */
@@ -27,18 +28,11 @@ export interface CaMaterial {
 }
 
 /** What the CA knows about a sync target (server: live state; CA dir: the persisted part). */
-export type TargetView = Pick<TargetState, 'id' | 'trustAnchorArn' | 'crlArn' | 'region' | 'endpoint' | 'pushedNumber' | 'lastSuccessAt'> &
-  Partial<Pick<TargetState, 'status' | 'consecutiveFailures' | 'lastError' | 'nextAttemptAt'>>;
+export type TargetView = Pick<SyncTargetStatus, 'id' | 'trustAnchorArn' | 'crlArn' | 'region' | 'endpoint' | 'pushedNumber' | 'lastSuccessAt'> &
+  Partial<Pick<SyncTargetStatus, 'status' | 'consecutiveFailures' | 'lastError' | 'nextAttemptAt'>>;
 
-export interface SyncTargetInput {
-  readonly trustAnchorArn: string;
-  readonly crlArn: string | undefined;
-  readonly region: string;
-  readonly endpoint: string | undefined;
-  /** SHA-256 / number of the CRL `register` confirmed AWS holds, so the CA does not push it again. */
-  readonly pushedCrlSha256?: string | undefined;
-  readonly pushedCrlNumber?: string | undefined;
-}
+/** What `register` asks the CA to keep in sync (the body of `POST /v1/admin/aws/sync-targets`). */
+export type SyncTargetInput = SyncTargetRequest;
 
 /** The CA side of `rapki aws …`. */
 export interface CaSide {
@@ -47,7 +41,7 @@ export interface CaSide {
   putSyncTarget(t: SyncTargetInput): Promise<TargetView>;
   removeSyncTarget(t: { trustAnchorArn: string; region: string; endpoint: string | undefined }): Promise<boolean>;
   /** Sync state (server: live, with alarm; dir: stored targets only). */
-  syncState(): Promise<{ live: boolean; alarm: SyncState['alarm']; targets: TargetView[] }>;
+  syncState(): Promise<{ live: boolean; alarm: SyncStatus['alarm']; targets: readonly TargetView[] }>;
   /** Ask the server to push now; undefined for a CA directory (the CLI pushes itself). */
   requestPush?(targetId?: string): Promise<void>;
   close(): void;
@@ -93,25 +87,25 @@ export function serverCaSide(client: CaClient): CaSide {
       };
     },
     async putSyncTarget(t) {
-      const r = await client.json<{ target: TargetView }>('POST', `${SYNC_ROUTE_PREFIX}/sync-targets`, { admin: true, json: stripUndefined({ ...t }) });
+      const r = await client.json<{ target: TargetView }>('POST', CA_PATHS.syncTargets, { admin: true, json: stripUndefined({ ...t }) });
       return r.target;
     },
     async removeSyncTarget(t) {
       const id = syncTargetId(t);
       try {
-        await client.json('POST', `${SYNC_ROUTE_PREFIX}/sync-targets/${id}/delete`, { admin: true, json: {} });
+        await client.json('POST', CA_PATHS.deleteSyncTarget(id), { admin: true, json: {} });
         return true;
       } catch (e) {
-        if ((e as { code?: string }).code === 'sync_target_not_found') return false;
+        if (codeMatches(e, 'sync_target_not_found')) return false;
         throw e;
       }
     },
     async syncState() {
-      const s = await client.json<SyncState>('GET', `${SYNC_ROUTE_PREFIX}/status`, { admin: true });
+      const s = await client.json<SyncStatus>('GET', CA_PATHS.syncStatus, { admin: true });
       return { live: true, alarm: s.alarm, targets: s.targets };
     },
     async requestPush(targetId) {
-      await client.json('POST', `${SYNC_ROUTE_PREFIX}/push`, { admin: true, json: targetId ? { targetId } : {} });
+      await client.json('POST', CA_PATHS.syncPush, { admin: true, json: targetId ? { targetId } : {} });
     },
     close() {
       client.close();

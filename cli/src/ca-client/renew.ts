@@ -13,13 +13,13 @@ import { X509Certificate, createPrivateKey, createPublicKey, verify as cryptoVer
 import { access, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { CaClient, ClientIdentity } from './client.js';
-import { assertIssued } from './api-types.js';
 import { writeFilesAtomically, type PlannedFile } from './atomic-files.js';
-import { CA_PATHS, ENROLL_FILES, MAX_PEM_FILE_BYTES, PENDING_TPM_KEY_FILE } from './constants.js';
+import { CA_PATHS } from '../../../common/src/contract/paths.js';
+import { ENROLL_FILES, MAX_PEM_FILE_BYTES, PENDING_TPM_KEY_FILE } from './constants.js';
 import { commonNameOf, sansOf } from './cert-names.js';
 import { buildCsrPem, buildCsrPemWithSigner } from './csr.js';
 import { caClientError } from './errors.js';
-import { checkIssued } from './issued.js';
+import { assertIssued, checkIssued } from './issued.js';
 import { generateHostKey, keyTypeOf } from './key-types.js';
 import { holdsTss2Key, isTpmHandle } from '../../../signer/src/keys/tpm/detect.js';
 import { possessionMessage } from '../../../ca-server/src/http/renew-possession.js';

@@ -2,8 +2,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { lazyHandler } from './lazy.js';
 import { adminTokenOptions, caConnectionOptions } from '../ca-client/options.js';
-import { REVOCATION_REASON_NAMES } from '../../../ca-server/src/x509/constants.js';
-import { CERT_STATUSES } from '../../../ca-server/src/store/types.js';
+import { CERT_STATUSES, REVOCATION_REASONS } from '../../../common/src/contract/certificates.js';
 
 const list: CommandModule = {
   command: 'list',
@@ -34,7 +33,7 @@ const revoke: CommandModule = {
       .option('block-unknown', { type: 'boolean', describe: 'with --host: block the name even if the CA never issued a certificate to it' })
       .option('reason', {
         type: 'string',
-        choices: REVOCATION_REASON_NAMES,
+        choices: REVOCATION_REASONS,
         describe: 'CRL reason code (RFC 5280 §5.3.1)',
       })
       .option('json', { type: 'boolean', describe: 'print the server answer as JSON' }),

@@ -6,9 +6,10 @@
  * it; everything else goes to stderr. `list` and `revoke` work with the public id (16 hex digits)
  * and never see a secret or a hash.
  */
-import type { AdminTokenInfo, CreatedAdminToken } from '../ca-client/api-types.js';
+import { ADMIN_TOKEN_ID, ADMIN_TOKEN_ROLES, checkAdminTokenName, isAdminTokenRole, type AdminTokenRole } from '../../../common/src/contract/admin-tokens.js';
+import type { AdminTokenInfo, CreateAdminTokenRequest, CreatedAdminToken } from '../../../common/src/contract/types.js';
 import { safeText } from '../ca-client/client.js';
-import { CA_PATHS } from '../ca-client/constants.js';
+import { CA_PATHS } from '../../../common/src/contract/paths.js';
 import { connect, type ConnectionArgs } from '../ca-client/connection.js';
 import { parseDuration } from '../ca-client/duration.js';
 import { caClientError } from '../ca-client/errors.js';
@@ -16,10 +17,7 @@ import type { CommandIo } from '../io.js';
 import { runCommand } from '../run-command.js';
 import { formatTable } from '../ca-client/table.js';
 
-export const ADMIN_TOKEN_ROLES = ['admin', 'operator'] as const;
-/** Same rule as the server: names are short and printable without quoting. */
-const NAME = /^[A-Za-z0-9._@-]{1,64}$/;
-const ID = /^[0-9a-f]{16}$/;
+export { ADMIN_TOKEN_ROLES } from '../../../common/src/contract/admin-tokens.js';
 
 export interface AdminTokenCreateArgs extends ConnectionArgs {
   readonly name?: string | undefined;
@@ -33,17 +31,15 @@ export interface AdminTokenCreateArgs extends ConnectionArgs {
 
 export function adminTokenCreate(args: AdminTokenCreateArgs, io: CommandIo): Promise<number> {
   return runCommand(io, async () => {
-    const name = String(args.name ?? '');
-    if (!NAME.test(name)) throw caClientError('flag_value_invalid', '--name must be 1-64 characters [A-Za-z0-9._@-]');
+    const name = checkAdminTokenName(String(args.name ?? ''));
+    if (!name.ok) throw caClientError('flag_value_invalid', `--name: ${name.reason}`);
     const role = args.role ?? 'operator';
-    if (!(ADMIN_TOKEN_ROLES as readonly string[]).includes(role)) throw caClientError('flag_value_invalid', `--role must be one of ${ADMIN_TOKEN_ROLES.join(', ')}`);
-    const body: Record<string, unknown> = { name, role };
-    if (args.ttl !== undefined) {
-      parseDuration(args.ttl);
-      body['ttl'] = String(args.ttl).trim();
-    }
+    if (!isAdminTokenRole(role)) throw caClientError('flag_value_invalid', `--role must be one of ${ADMIN_TOKEN_ROLES.join(', ')}`);
+    // The duration goes as typed (trimmed), once the contract's grammar, the CA's too, has taken it.
+    if (args.ttl !== undefined) parseDuration(args.ttl);
+    const body: CreateAdminTokenRequest = { name: name.value, role, ...(args.ttl !== undefined ? { ttl: String(args.ttl).trim() } : {}) };
     if (args.dir !== undefined) {
-      printCreated(await createOnCaHost(args, io.env, role as (typeof ADMIN_TOKEN_ROLES)[number]), args, io);
+      printCreated(await createOnCaHost(args, io.env, role), args, io);
       return;
     }
     const client = await connect(args, io.env, { admin: true });
@@ -73,7 +69,7 @@ function printCreated(res: CreatedAdminToken, args: AdminTokenCreateArgs, io: Co
  * (RAPKI_CA_PASSPHRASE or --passphrase-file; a token-held CA key asks for its PIN instead). Works
  * while `rapki ca serve` runs on D.
  */
-async function createOnCaHost(args: AdminTokenCreateArgs, env: NodeJS.ProcessEnv, role: (typeof ADMIN_TOKEN_ROLES)[number]): Promise<CreatedAdminToken> {
+async function createOnCaHost(args: AdminTokenCreateArgs, env: NodeJS.ProcessEnv, role: AdminTokenRole): Promise<CreatedAdminToken> {
   for (const f of ['ca-url', 'ca-fingerprint', 'ca-file', 'admin-token-file'] as const) {
     if (args[f] !== undefined) throw caClientError('flag_value_invalid', `--dir makes the token in the CA directory; --${f} is for the API: leave one of them out`);
   }
@@ -127,7 +123,7 @@ export interface AdminTokenRevokeArgs extends ConnectionArgs {
 export function adminTokenRevoke(args: AdminTokenRevokeArgs, io: CommandIo): Promise<number> {
   return runCommand(io, async () => {
     const id = String(args.id ?? '').trim().toLowerCase();
-    if (!ID.test(id)) throw caClientError('flag_value_invalid', 'ID must be the 16 hex digits shown by `rapki admin-token list`');
+    if (!ADMIN_TOKEN_ID.test(id)) throw caClientError('flag_value_invalid', 'ID must be the 16 hex digits shown by `rapki admin-token list`');
     const client = await connect(args, io.env, { admin: true });
     try {
       const res = await client.json<AdminTokenInfo>('POST', CA_PATHS.revokeAdminToken(id), { json: {}, admin: true });

@@ -6,8 +6,10 @@
  */
 import { existsSync } from 'node:fs';
 import { AUDIT_GENESIS_HASH, verifyAuditChain, type AuditRecord } from '../../../ca-server/src/authority/audit-chain.js';
-import type { AuditPage } from '../ca-client/api-types.js';
-import { CA_PATHS, MAX_PAGES } from '../ca-client/constants.js';
+import type { AuditPage } from '../../../common/src/contract/types.js';
+import { AUDIT_PAGE } from '../../../common/src/contract/limits.js';
+import { CA_PATHS } from '../../../common/src/contract/paths.js';
+import { MAX_PAGES } from '../ca-client/constants.js';
 import { connect, type ConnectionArgs } from '../ca-client/connection.js';
 import { caClientError } from '../ca-client/errors.js';
 import type { CommandIo } from '../io.js';
@@ -111,7 +113,7 @@ export function auditVerify(args: AuditVerifyArgs, io: CommandIo): Promise<numbe
       const client = await connect(args, io.env, { admin: true });
       try {
         summary = await verifyPages(async (_afterSeq, cursor) => {
-          const q = new URLSearchParams({ limit: '1000' });
+          const q = new URLSearchParams({ limit: String(AUDIT_PAGE.max) });
           if (cursor) q.set('cursor', cursor);
           const res = await client.json<AuditPage>('GET', `${CA_PATHS.audit}?${q.toString()}`, { admin: true });
           if (!res || !Array.isArray(res.records)) throw caClientError('ca_response_invalid', 'the audit page has no records array');

@@ -3,6 +3,8 @@
  * first), human-readable or `--json` output, warnings on stderr. Long steps (publishing to Roles
  * Anywhere at 1 call/s) get a longer request timeout than ordinary admin calls.
  */
+import { CA_PATHS } from '../../../common/src/contract/paths.js';
+import type { RotationPlan, RotationStatus } from '../../../common/src/contract/types.js';
 import { CaClient } from '../ca-client/client.js';
 import { caTrust, caUrl, type ConnectionArgs } from '../ca-client/connection.js';
 import { caClientError } from '../ca-client/errors.js';
@@ -21,32 +23,8 @@ export interface RotateArgs extends ConnectionArgs {
 
 /** Start/finish may wait up to 30 s for CRL pushes per step; leave room. */
 const ROTATE_TIMEOUT_MS = 120_000;
-const PATH = '/v1/admin/rotation';
 
-interface Plan {
-  phase: string;
-  overlapSeconds: number;
-  longestLeafLifetimeSeconds: number;
-  pendingLeaves: number;
-  drainedBy?: string;
-  earliestFinishAt: string;
-  expectedDrainAt: string;
-  steps: { name: string; description: string; at?: string; done: boolean }[];
-  blocking: { serial: string; host: string; notAfter: string }[];
-}
-
-interface Status {
-  state?: { id: string; phase: string; startedAt: string; emergency: boolean; done: string[] };
-  plan: Plan;
-  current: { issuerId: string; rootFingerprint: string };
-  next?: { issuerId: string; rootFingerprint: string };
-  issuing: 'old' | 'new';
-  retainedCrls?: { issuerId: string; kind: 'retired' | 'root'; until?: string }[];
-  warnings: string[];
-  completed?: boolean;
-}
-
-function planText(p: Plan): string {
+function planText(p: RotationPlan): string {
   const lines = [
     `phase: ${p.phase}`,
     `overlap: ${p.overlapSeconds} s (longest valid leaf lifetime ${p.longestLeafLifetimeSeconds} s + margin)`,
@@ -59,7 +37,7 @@ function planText(p: Plan): string {
   return `${lines.join('\n')}\n`;
 }
 
-function statusText(s: Status): string {
+function statusText(s: RotationStatus): string {
   const head = [
     `current CA root fingerprint: ${s.current.rootFingerprint}`,
     ...(s.next ? [`next CA root fingerprint:    ${s.next.rootFingerprint}`] : []),
@@ -92,12 +70,12 @@ function runRotate(sub: 'plan' | 'status' | 'start' | 'finish' | 'abort', args: 
     try {
       const out = (v: unknown, text: string): void => void io.stdout(args.json ? `${JSON.stringify(v)}\n` : text);
       if (sub === 'plan') {
-        const p = await client.json<Plan>('GET', `${PATH}/plan`, { admin: true });
+        const p = await client.json<RotationPlan>('GET', CA_PATHS.rotationStep('plan'), { admin: true });
         out(p, planText(p));
         return;
       }
       if (sub === 'status') {
-        const s = await client.json<Status>('GET', PATH, { admin: true });
+        const s = await client.json<RotationStatus>('GET', CA_PATHS.rotation, { admin: true });
         out(s, statusText(s));
         return;
       }
@@ -107,13 +85,13 @@ function runRotate(sub: 'plan' | 'status' | 'start' | 'finish' | 'abort', args: 
       if (sub === 'finish' && args.wait && !args.force) {
         const deadline = Date.now() + (args.timeout ?? 3600) * 1000;
         for (;;) {
-          const p = await client.json<Plan>('GET', `${PATH}/plan`, { admin: true });
+          const p = await client.json<RotationPlan>('GET', CA_PATHS.rotationStep('plan'), { admin: true });
           if (p.pendingLeaves === 0) break;
           if (Date.now() > deadline) throw caClientError('ca_timeout', `${p.pendingLeaves} leaf certificate(s) of the old CA are still valid; gave up waiting`);
           await sleep(Math.min(5000, Math.max(500, Date.parse(p.earliestFinishAt) - Date.now())));
         }
       }
-      const s = await client.json<Status>('POST', `${PATH}/${sub}`, { admin: true, json: body });
+      const s = await client.json<RotationStatus>('POST', CA_PATHS.rotationStep(sub), { admin: true, json: body });
       for (const w of s.warnings ?? []) io.stderr(`rapki: WARNING: ${w}\n`);
       let text = statusText(s);
       if (sub === 'finish') {

@@ -2,8 +2,9 @@
  * `rapki cert list` (inventory, every page followed) and `rapki cert revoke` (one serial, or every
  * certificate of a host, which also blocks its re-enrollment): docs/ca-api.md admin routes.
  */
-import type { CertificatePage, CertificateRecord } from '../ca-client/api-types.js';
-import { CA_PATHS, MAX_PAGES } from '../ca-client/constants.js';
+import type { CertificatePage, CertificateRecord } from '../../../common/src/contract/types.js';
+import { CA_PATHS } from '../../../common/src/contract/paths.js';
+import { MAX_PAGES } from '../ca-client/constants.js';
 import { connect, type ConnectionArgs } from '../ca-client/connection.js';
 import { caClientError } from '../ca-client/errors.js';
 import { safeText, type CaClient } from '../ca-client/client.js';
@@ -13,17 +14,14 @@ import { runCommand } from '../run-command.js';
 import { parseSerial } from '../ca-client/serial.js';
 import { formatTable } from '../ca-client/table.js';
 import { displayText } from '../../../common/src/display-text.js';
-import { REVOCATION_REASON_NAMES } from '../../../ca-server/src/x509/constants.js';
-import { CERT_STATUSES as CA_CERT_STATUSES } from '../../../ca-server/src/store/types.js';
+import { CERT_STATUSES, REVOCATION_REASONS } from '../../../common/src/contract/certificates.js';
+import { CERTIFICATES_PAGE } from '../../../common/src/contract/limits.js';
 
 export interface CertListArgs extends ConnectionArgs {
   readonly host?: string | undefined;
   readonly status?: string | undefined;
   readonly json?: boolean | undefined;
 }
-
-/** The inventory statuses of the API (docs/ca-api.md), from the CA's own list so the two cannot drift. */
-export const CERT_STATUSES = CA_CERT_STATUSES;
 
 /** Every certificate matching the filters, following `nextCursor` to the end. */
 export async function listAllCertificates(client: CaClient, filters: { host?: string | undefined; status?: string | undefined }): Promise<CertificateRecord[]> {
@@ -33,7 +31,7 @@ export async function listAllCertificates(client: CaClient, filters: { host?: st
     const q = new URLSearchParams();
     if (filters.host) q.set('host', filters.host);
     if (filters.status) q.set('status', filters.status);
-    q.set('limit', '500');
+    q.set('limit', String(CERTIFICATES_PAGE.max));
     if (cursor) q.set('cursor', cursor);
     const res: CertificatePage = await client.json<CertificatePage>('GET', `${CA_PATHS.certificates}?${q.toString()}`, { admin: true });
     if (!res || !Array.isArray(res.certificates)) throw caClientError('ca_response_invalid', 'the inventory page has no certificates array');
@@ -80,9 +78,6 @@ export interface CertRevokeArgs extends ConnectionArgs {
   readonly 'block-unknown'?: boolean | undefined;
   readonly json?: boolean | undefined;
 }
-
-/** The reasons the CA accepts (RFC 5280 §5.3.1), from the CA's own list so the two cannot drift. */
-export const REVOCATION_REASONS = REVOCATION_REASON_NAMES;
 
 export function certRevoke(args: CertRevokeArgs, io: CommandIo): Promise<number> {
   return runCommand(io, async () => {

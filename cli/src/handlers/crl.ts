@@ -5,7 +5,8 @@
  * `.crl` file). Public route: no admin token, but the server is still trusted only through the
  * pinned root.
  */
-import { CA_PATHS, MAX_CRL_RESPONSE_BYTES } from '../ca-client/constants.js';
+import { CA_PATHS } from '../../../common/src/contract/paths.js';
+import { MAX_CRL_RESPONSE_BYTES } from '../ca-client/constants.js';
 import { writeFilesAtomically } from '../ca-client/atomic-files.js';
 import { connect, type ConnectionArgs } from '../ca-client/connection.js';
 import { caClientError } from '../ca-client/errors.js';

@@ -2,7 +2,7 @@
  * `rapki host unblock NAME`: lift the block that `cert revoke --host NAME` put on a host, so it can
  * enroll again with a new token (docs/ca-api.md `POST /v1/admin/hosts/{name}/unblock`, admin only).
  */
-import { CA_PATHS } from '../ca-client/constants.js';
+import { CA_PATHS } from '../../../common/src/contract/paths.js';
 import { connect, type ConnectionArgs } from '../ca-client/connection.js';
 import { caClientError } from '../ca-client/errors.js';
 import type { CommandIo } from '../io.js';

@@ -3,8 +3,8 @@
  * stdout carries only the token (or `{"token","expiresAt"}` with `--json`) so scripts can capture
  * it; the ready-to-run `rapki enroll` line for the host goes to stderr.
  */
-import type { CreatedToken } from '../ca-client/api-types.js';
-import { CA_PATHS } from '../ca-client/constants.js';
+import type { CreatedToken, CreateTokenRequest } from '../../../common/src/contract/types.js';
+import { CA_PATHS } from '../../../common/src/contract/paths.js';
 import { connect, type ConnectionArgs } from '../ca-client/connection.js';
 import { parseDuration } from '../ca-client/duration.js';
 import { caClientError } from '../ca-client/errors.js';
@@ -12,8 +12,8 @@ import { sha256Fingerprint } from '../ca-client/fingerprint.js';
 import { pemBlocks } from '../ca-client/pem.js';
 import type { CommandIo } from '../io.js';
 import { runCommand } from '../run-command.js';
-import { formatSan, parseSan } from '../ca-client/san.js';
-import { checkSubject } from '../../../common/src/name-policy.js';
+import { parseSanList } from '../ca-client/san.js';
+import { checkSubject } from '../../../common/src/contract/names.js';
 import { displayText } from '../../../common/src/display-text.js';
 
 export interface TokenCreateArgs extends ConnectionArgs {
@@ -29,6 +29,12 @@ function sh(s: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** A duration flag as typed, once the contract's grammar has taken it. */
+function checkedAsTyped(v: string): string {
+  parseDuration(v);
+  return String(v);
+}
+
 export function tokenCreate(args: TokenCreateArgs, io: CommandIo): Promise<number> {
   return runCommand(io, async () => {
     const subject = String(args.subject ?? '').trim();
@@ -36,16 +42,16 @@ export function tokenCreate(args: TokenCreateArgs, io: CommandIo): Promise<numbe
     // The CA's own policy, checked before the admin token leaves the host.
     const checked = checkSubject(subject);
     if (!checked.ok) throw caClientError('subject_invalid', `--subject "${subject}": ${checked.reason}`);
-    const sans = (args.san ?? []).map((s) => formatSan(parseSan(String(s))));
-    const body: Record<string, unknown> = { subject, sans };
-    if (args.ttl !== undefined) {
-      parseDuration(args.ttl);
-      body['ttl'] = String(args.ttl);
-    }
-    if (args['cert-ttl'] !== undefined) {
-      parseDuration(args['cert-ttl']);
-      body['certTtl'] = String(args['cert-ttl']);
-    }
+    // The contract's grammars (common/src/contract/), the ones the CA applies to the same fields:
+    // what passes here the CA accepts. Durations go as typed (the CA reads them with the same grammar).
+    const ttl = args.ttl === undefined ? undefined : checkedAsTyped(args.ttl);
+    const certTtl = args['cert-ttl'] === undefined ? undefined : checkedAsTyped(args['cert-ttl']);
+    const body: CreateTokenRequest = {
+      subject,
+      sans: parseSanList(args.san ?? []),
+      ...(ttl !== undefined ? { ttl } : {}),
+      ...(certTtl !== undefined ? { certTtl } : {}),
+    };
     const client = await connect(args, io.env, { admin: true });
     try {
       const res = await client.json<CreatedToken>('POST', CA_PATHS.tokens, { json: body, admin: true });
