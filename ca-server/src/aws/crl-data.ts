@@ -3,7 +3,7 @@
  * (ca-landscape.md §1.2), at most 300,000 bytes; status compares the CRL number (RFC 5280 §5.2.3)
  * AWS holds with the CA's. Only reads a CRL; building and signing CRLs is `ca-server/src/x509/`'s job.
  */
-import { awsError } from './errors.js';
+import { awsError } from '../../../common/src/aws/errors.js';
 
 /** Largest input accepted by the parsers here (well above the 300,000-byte service limit, to report the size). */
 const MAX_CRL_INPUT_BYTES = 16 * 1024 * 1024;

@@ -26,7 +26,7 @@ import { CrlManager, type CrlEvents, type PublishedCrl } from '../authority/crl-
 import type { Clock } from '../authority/deps.js';
 import { sha256Hex, type IssuerContext } from '../authority/issuer.js';
 import type { X509Port } from '../authority/x509-port.js';
-import type { RolesAnywhereControlPlane, Tag } from '../aws/types.js';
+import type { RolesAnywhereControlPlane, Tag } from '../../../common/src/aws/types.js';
 import { caPaths } from '../ca-dir.js';
 import { caSignerFromPrivateKey } from '../keys/ca-signer.js';
 import { decryptCaKey } from '../keys/key-encryption.js';

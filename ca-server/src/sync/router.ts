@@ -15,7 +15,7 @@
  */
 import express from 'express';
 import type { Request, Response, Router } from 'express';
-import { awsError } from '../aws/errors.js';
+import { awsError } from '../../../common/src/aws/errors.js';
 import type { CrlSync } from './crl-sync.js';
 import type { SyncTargetStore } from './target-store.js';
 import { validateTargetInput } from './target-store.js';

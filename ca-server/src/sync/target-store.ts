@@ -9,7 +9,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { awsError } from '../aws/errors.js';
+import { awsError } from '../../../common/src/aws/errors.js';
 import { SYNC_LIMITS, SYNC_STORE_FILE } from './constants.js';
 
 /** One trust anchor whose CRL slot the CA keeps equal to its current CRL. */

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { codeMatches } from '../../../common/src/errors/registry.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { crlToPem, readCrlFacts } from '../../../ca-server/src/aws/crl-data.js';
-import { awsError } from '../../../ca-server/src/aws/errors.js';
+import { awsError } from '../../../common/src/aws/errors.js';
 import { FileSyncTargetStore, syncTargetId, validateTargetInput } from '../../../ca-server/src/sync/target-store.js';
 import type { SyncTarget } from '../../../ca-server/src/sync/target-store.js';
 import type { SyncStatus, SyncTargetRequest, SyncTargetStatus } from '../../../common/src/contract/types.js';

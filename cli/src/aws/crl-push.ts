@@ -5,9 +5,9 @@
  * bytes, CRL calls spaced by 1 s, UpdateCrl (ImportCrl + EnableCrl when there is none), read back.
  */
 import { createHash } from 'node:crypto';
-import { RA_LIMITS } from '../../../ca-server/src/aws/constants.js';
-import { awsError } from '../../../ca-server/src/aws/errors.js';
-import type { Crl, RolesAnywhereControlPlane } from '../../../ca-server/src/aws/types.js';
+import { RA_LIMITS } from '../../../common/src/aws/constants.js';
+import { awsError } from '../../../common/src/aws/errors.js';
+import type { Crl, RolesAnywhereControlPlane } from '../../../common/src/aws/types.js';
 import { crlResourceName } from '../../../ca-server/src/sync/constants.js';
 import { CallSpacer, waitingScheduler } from '../../../ca-server/src/sync/scheduler.js';
 import type { SyncScheduler } from '../../../ca-server/src/sync/scheduler.js';

@@ -5,8 +5,8 @@
  * `AWS_DEFAULT_REGION` / us-east-1 and the regional AWS endpoint. Also describes that choice for
  * error messages: a network error names the URL it tried and the flag that changes it.
  */
-import { DEFAULT_REGION, defaultEndpoint } from '../../../ca-server/src/aws/constants.js';
-import { awsError } from '../../../ca-server/src/aws/errors.js';
+import { DEFAULT_REGION, defaultEndpoint } from '../../../common/src/aws/constants.js';
+import { awsError } from '../../../common/src/aws/errors.js';
 import type { TargetView } from './ca-source.js';
 
 export interface Placement {

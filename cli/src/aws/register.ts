@@ -10,9 +10,9 @@
  * quota; read back and compared) → CRL sync target on the CA.
  */
 import { createHash } from 'node:crypto';
-import { NOTIFICATION_CHANNEL, NOTIFICATION_EVENTS, RA_LIMITS } from '../../../ca-server/src/aws/constants.js';
-import { awsError } from '../../../ca-server/src/aws/errors.js';
-import type { AttributeMapping, Crl, NotificationSetting, Profile, RolesAnywhereControlPlane, TrustAnchor } from '../../../ca-server/src/aws/types.js';
+import { NOTIFICATION_CHANNEL, NOTIFICATION_EVENTS, RA_LIMITS } from '../../../common/src/aws/constants.js';
+import { awsError } from '../../../common/src/aws/errors.js';
+import type { AttributeMapping, Crl, NotificationSetting, Profile, RolesAnywhereControlPlane, TrustAnchor } from '../../../common/src/aws/types.js';
 import { CallSpacer, waitingScheduler } from '../../../ca-server/src/sync/scheduler.js';
 import type { SyncScheduler } from '../../../ca-server/src/sync/scheduler.js';
 import { crlResourceName } from '../../../ca-server/src/sync/constants.js';

@@ -4,7 +4,7 @@
  * holds a CRL with that entry, so "AWS holds CRL 41, the CA is at 42" is the number to watch.
  */
 import { readCrlFacts } from '../../../ca-server/src/aws/crl-data.js';
-import type { RolesAnywhereControlPlane } from '../../../ca-server/src/aws/types.js';
+import type { RolesAnywhereControlPlane } from '../../../common/src/aws/types.js';
 import { syncTargetId } from '../../../ca-server/src/sync/target-store.js';
 import { anchorBundle, type CaMaterial, type CaSide, type TargetView } from './ca-source.js';
 import { findCrls, findProfiles, findTrustAnchors } from './find.js';

@@ -3,10 +3,10 @@
  * run the operation, print text or `--json`. Errors print as `rapki: <code>: <message>` (exit 1);
  * `status --check` exits 3 on drift or a problem.
  */
-import { CERTIFICATE_FIELDS } from '../../../ca-server/src/aws/constants.js';
-import type { CertificateField } from '../../../ca-server/src/aws/constants.js';
-import { awsError } from '../../../ca-server/src/aws/errors.js';
-import type { AttributeMapping, RolesAnywhereControlPlane } from '../../../ca-server/src/aws/types.js';
+import { CERTIFICATE_FIELDS } from '../../../common/src/aws/constants.js';
+import type { CertificateField } from '../../../common/src/aws/constants.js';
+import { awsError } from '../../../common/src/aws/errors.js';
+import type { AttributeMapping, RolesAnywhereControlPlane } from '../../../common/src/aws/types.js';
 import { connect, type ConnectionArgs } from '../ca-client/connection.js';
 import { parseDuration } from '../ca-client/duration.js';
 import { caClientError } from '../ca-client/errors.js';
@@ -64,7 +64,7 @@ async function caSideFrom(args: AwsArgs, io: CommandIo): Promise<CaSide> {
 }
 
 async function controlPlaneFrom(p: Placement): Promise<RolesAnywhereControlPlane> {
-  const { createControlPlane } = await import('../../../ca-server/src/aws/control-plane.js');
+  const { createControlPlane } = await import('../../../common/src/aws/control-plane.js');
   return createControlPlane({ region: p.region, endpoint: p.endpoint });
 }
 

@@ -4,7 +4,7 @@
  */
 import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createControlPlane } from '../../../ca-server/src/aws/control-plane.js';
+import { createControlPlane } from '../../../common/src/aws/control-plane.js';
 import { runCli, type CliResult } from '../../support/cli.js';
 import { startCaServerProcess, type CaServerProcess } from '../../support/ca-server.js';
 import { startEmulatorProcess, TEST_AWS_ENV, type EmulatorProcess } from './emulator-process.js';

@@ -1,14 +1,14 @@
 /**
- * The control-plane client (ca-server/src/aws/control-plane.ts; kept under test/ca-server/sync
- * because the sync is its main user) against `rapki emulator`: SDK and hand-signed transports give
- * the same shapes, service errors keep their AWS type, transport failures are coded.
+ * The Roles Anywhere control-plane client (common/src/aws/control-plane.ts, used by the CA's CRL
+ * sync and rotation and by `rapki aws …`) against `rapki emulator`: SDK and hand-signed transports
+ * give the same shapes, service errors keep their AWS type, transport failures are coded.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createControlPlane } from '../../../ca-server/src/aws/control-plane.js';
+import { createControlPlane } from '../../../common/src/aws/control-plane.js';
 import { crlToPem } from '../../../ca-server/src/aws/crl-data.js';
-import type { RolesAnywhereControlPlane } from '../../../ca-server/src/aws/types.js';
+import type { RolesAnywhereControlPlane } from '../../../common/src/aws/types.js';
 import { startEmulatorProcess, TEST_AWS_ENV, type EmulatorProcess } from '../../cli/aws/emulator-process.js';
-import { makeTestCa, type TestCa } from './crl-fixture.js';
+import { makeTestCa, type TestCa } from '../../ca-server/sync/crl-fixture.js';
 
 const creds = { accessKeyId: TEST_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: TEST_AWS_ENV.AWS_SECRET_ACCESS_KEY };
 const MISSING = '00000000-0000-4000-8000-000000000000';
