@@ -17,6 +17,8 @@ import { copyFileSync, readFileSync, renameSync, rmSync } from 'node:fs';
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 /** Entry of the TPM key source, kept out of dist/credential-process.cjs (see siblingBundlePlugin). */
 const TPM_SOURCE = 'signer/src/keys/tpm/tpm-key-signer.ts';
+/** The CLI's failure reporter with the error registry: credential-process loads it only when it fails. */
+const REPORT_SOURCE = 'cli/src/report.ts';
 
 // Build into a fresh directory, then swap it in, so that a test running the previous build is not
 // left without files half-way through.
@@ -65,12 +67,17 @@ await build({
   // Rare paths load their packages from node_modules (PKCS#12, PKCS#11) instead of
   // growing the file every credential-process call parses.
   external: ['pkcs11js', 'node-forge'],
-  plugins: [lazyRequirePlugin(['pkcs11js', 'node-forge']), siblingBundlePlugin(TPM_SOURCE, 'tpm-key-signer.cjs')],
+  plugins: [
+    lazyRequirePlugin(['pkcs11js', 'node-forge']),
+    siblingBundlePlugin(TPM_SOURCE, 'tpm-key-signer.cjs'),
+    siblingBundlePlugin(REPORT_SOURCE, 'report.cjs'),
+  ],
 });
 // The TPM key source (signer/src/keys/tpm/) as a file of its own next to that bundle: a
 // credential-process with a file key neither reads nor compiles it; a TPM key loads it on demand.
+// Likewise the failure reporter and the error registry (~25 KB): only a failing run loads them.
 await build({
-  entryPoints: { 'tpm-key-signer': TPM_SOURCE },
+  entryPoints: { 'tpm-key-signer': TPM_SOURCE, report: REPORT_SOURCE },
   outdir: tmp,
   outExtension: { '.js': '.cjs' },
   bundle: true,
@@ -97,14 +104,15 @@ if (cc.status !== 0) process.stderr.write('build: no code cache for dist/credent
  */
 function siblingBundlePlugin(file, sibling) {
   const target = new URL(`../${file}`, import.meta.url).pathname.replace(/\.ts$/, '');
+  const base = target.slice(target.lastIndexOf('/') + 1).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return {
-    name: 'sibling-bundle',
+    name: `sibling-bundle-${sibling}`,
     setup(b) {
-      b.onResolve({ filter: /tpm-key-signer\.js$/ }, (args) => {
+      b.onResolve({ filter: new RegExp(`${base}\\.js$`) }, (args) => {
         const resolved = new URL(args.path, `file://${args.resolveDir}/`).pathname.replace(/\.js$/, '');
-        return resolved === target ? { path: sibling, namespace: 'sibling-bundle' } : undefined;
+        return resolved === target ? { path: sibling, namespace: `sibling-bundle-${sibling}` } : undefined;
       });
-      b.onLoad({ filter: /.*/, namespace: 'sibling-bundle' }, (args) => ({
+      b.onLoad({ filter: /.*/, namespace: `sibling-bundle-${sibling}` }, (args) => ({
         contents: `module.exports = require(require('node:path').join(__dirname, ${JSON.stringify(args.path)}));`,
         loader: 'js',
       }));

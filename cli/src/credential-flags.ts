@@ -153,17 +153,10 @@ export function flagsOf(command: SignerCommand): readonly FlagSpec[] {
 /** Parsed values, keyed by flag name (no dashes); booleans are true when present. */
 export type FlagValues = Readonly<Record<string, string | boolean | undefined>>;
 
-/** Coded CLI usage errors (`rapki: <code>: <message>`, exit 1). */
-export const CLI_FLAG_ERROR_CODES = {
-  unknown_flag: 'a flag the command does not have',
-  missing_flag: 'a required flag is missing or empty',
-  invalid_flag_value: 'a flag value has the wrong form',
-  unsupported_flag: 'a flag of the official helper for a feature rapki does not have (yet)',
-  password_file_unreadable: 'the --pkcs8-password-file or --tpm-key-password-file cannot be read',
-  ca_bundle_unreadable: 'the AWS_CA_BUNDLE file cannot be read',
-} as const;
+/** Coded CLI usage errors (`rapki: <code>: <message>`, exit 1): codes of the `cli` area of the registry (common/src/errors/codes/cli.ts). */
+export type FlagErrorCode = 'flag_unknown' | 'flag_missing' | 'flag_value_invalid' | 'flag_unsupported' | 'password_file_unreadable' | 'ca_bundle_unreadable';
 
-export function flagError(code: keyof typeof CLI_FLAG_ERROR_CODES, message: string, cause?: unknown): RapkiError {
+export function flagError(code: FlagErrorCode, message: string, cause?: unknown): RapkiError {
   return new RapkiError(code, message, cause === undefined ? undefined : { cause });
 }
 
@@ -175,7 +168,7 @@ export function refuseUnsupported(values: FlagValues, command: SignerCommand): v
   for (const f of flagsOf(command)) {
     if (f.support === 'supported' || f.support === 'ignored' || values[f.name] === undefined || values[f.name] === false) continue;
     throw flagError(
-      'unsupported_flag',
+      'flag_unsupported',
       f.support === 'later'
         ? `--${f.name} is not supported yet; use a PEM, PKCS#12 or pkcs11: key for now`
         : `--${f.name} is not supported: rapki reads keys from files (PEM, PKCS#12, TSS2), PKCS#11 tokens and TPMs; Windows/macOS certificate stores are not available`,
@@ -183,14 +176,14 @@ export function refuseUnsupported(values: FlagValues, command: SignerCommand): v
   }
   const cert = values.certificate;
   if (typeof cert === 'string' && /^handle:/i.test(cert)) {
-    throw flagError('invalid_flag_value', '--certificate handle: is not a certificate: pass the TPM key as --private-key handle:0x81… and the certificate file as --certificate');
+    throw flagError('flag_value_invalid', '--certificate handle: is not a certificate: pass the TPM key as --private-key handle:0x81… and the certificate file as --certificate');
   }
 }
 
 /** A required string flag. */
 export function requireString(values: FlagValues, name: string): string {
   const v = values[name];
-  if (typeof v !== 'string' || v.trim() === '') throw flagError('missing_flag', `--${name} is required`);
+  if (typeof v !== 'string' || v.trim() === '') throw flagError('flag_missing', `--${name} is required`);
   return v;
 }
 
@@ -205,7 +198,7 @@ export function optionalInteger(values: FlagValues, name: string, min: number, m
   const v = optionalString(values, name);
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v.trim()) || Number(v) < min || Number(v) > max) {
-    throw flagError('invalid_flag_value', `--${name} must be a whole number between ${min} and ${max}, got '${v.slice(0, 40)}'`);
+    throw flagError('flag_value_invalid', `--${name} must be a whole number between ${min} and ${max}, got '${v.slice(0, 40)}'`);
   }
   return Number(v);
 }

@@ -2,15 +2,11 @@
  * A server command that cannot listen (`rapki ca serve`, `rapki emulator`) says which address it
  * tried and what chooses another one, instead of Node's bare `listen EADDRINUSE: address already in
  * use`: scripts that wait for the "listening on" line then fail with that text (README "Tutorial").
+ *
+ * The codes (`listen_in_use`, `listen_denied`, `listen_unavailable`) are in the `cli` area of the
+ * registry (common/src/errors/codes/cli.ts).
  */
 import { RapkiError } from '../../common/src/errors.js';
-
-/** Coded errors for the listen failures a user can fix by choosing another address. */
-export const LISTEN_ERRORS = {
-  listen_in_use: 'the address is already in use',
-  listen_denied: 'not allowed to listen on that port',
-  listen_unavailable: 'no network interface of this machine has that address',
-} as const;
 
 /**
  * The coded error for a failed listen, or undefined when `err` is not one. `how` names what sets the

@@ -23,7 +23,7 @@ if (command === 'credential-process' && !argv.includes('--help') && !argv.includ
   process.exitCode = await runCredentialProcessFast(argv.slice(1));
   viaYargs = false;
 } else if (isSignerCommand(command) && command !== 'credential-process') {
-  const { runSignerArgv } = await import('./run-signer-argv.js');
+  const { runSignerArgv } = await import('./fast/signer-argv.js');
   const r = await runSignerArgv(command, argv.slice(1));
   if (r !== 'help') {
     process.exitCode = r;

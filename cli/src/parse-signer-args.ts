@@ -50,15 +50,14 @@ function isOwnFlag(arg: string, table: Map<string, 'string' | 'boolean'>): boole
 }
 
 /**
- * Parses `args` (after the command name). Throws `unknown_flag`, `invalid_flag_value` or
- * `missing_flag` (a string flag without a value).
+ * Parses `args` (after the command name). Throws `flag_unknown`, `flag_value_invalid` or
+ * `flag_missing` (a string flag without a value).
  */
 export function parseSignerArgs(args: readonly string[], command: SignerCommand): ParsedSignerArgs {
   const table = tableOf(command);
   const values: Record<string, string | boolean> = Object.create(null) as Record<string, string | boolean>;
   const positionals: string[] = [];
   let help = false;
-  const hint = `run \`rapki ${command} --help\``;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--') {
@@ -74,12 +73,12 @@ export function parseSignerArgs(args: readonly string[], command: SignerCommand)
       continue;
     }
     if (a.charCodeAt(1) !== 45) {
-      throw flagError('unknown_flag', `unknown shorthand flag ${a} for ${command} (flags are spelled --name); ${hint}`);
+      throw flagError('flag_unknown', `unknown shorthand flag ${a} for ${command} (flags are spelled --name)`);
     }
     const eq = a.indexOf('=');
     const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
     const type = table.get(name);
-    if (type === undefined) throw flagError('unknown_flag', `unknown flag --${name} for ${command}; ${hint}`);
+    if (type === undefined) throw flagError('flag_unknown', `unknown flag --${name} for ${command}`);
     if (type === 'boolean') {
       if (eq < 0) {
         values[name] = true;
@@ -88,7 +87,7 @@ export function parseSignerArgs(args: readonly string[], command: SignerCommand)
       const v = a.slice(eq + 1);
       if (GO_TRUE.has(v)) values[name] = true;
       else if (GO_FALSE.has(v)) delete values[name];
-      else throw flagError('invalid_flag_value', `--${name} is a switch: give it alone, or as --${name}=true / --${name}=false (got '${v.slice(0, 20)}')`);
+      else throw flagError('flag_value_invalid', `--${name} is a switch: give it alone, or as --${name}=true / --${name}=false (got '${v.slice(0, 20)}')`);
       continue;
     }
     if (eq >= 0) {
@@ -96,10 +95,10 @@ export function parseSignerArgs(args: readonly string[], command: SignerCommand)
       continue;
     }
     const next = args[i + 1];
-    if (next === undefined) throw flagError('missing_flag', `--${name} needs a value; ${hint}`);
+    if (next === undefined) throw flagError('flag_missing', `--${name} needs a value`);
     if (isOwnFlag(next, table)) {
       throw flagError(
-        'missing_flag',
+        'flag_missing',
         `--${name} was given no value: the next argument, ${next.split('=')[0]}, is a flag (an empty shell variable?); ` +
           `a value starting with -- goes as --${name}=VALUE`,
       );

@@ -55,7 +55,7 @@ function resolveSecret(values: FlagValues, io: OptionsIo, flag: string, envName:
   const inline = optionalString(values, flag);
   const file = optionalString(values, `${flag}-file`);
   if (inline !== undefined && file !== undefined) {
-    throw flagError('invalid_flag_value', `give the password with only one of --${flag} and --${flag}-file`);
+    throw flagError('flag_value_invalid', `give the password with only one of --${flag} and --${flag}-file`);
   }
   if (inline !== undefined) {
     io.warn(`rapki: warning: --${flag} is visible to other users in the process list; use --${flag}-file FILE or the ${envName} environment variable`);
@@ -82,7 +82,7 @@ export function resolvePassword(values: FlagValues, io: OptionsIo): string | und
 export function resolveTpmKeyPassword(values: FlagValues, io: OptionsIo): string | undefined {
   const password = resolveSecret(values, io, 'tpm-key-password', ENV_TPM_KEY_PASSWORD);
   if (values['no-tpm-key-password'] === true && (optionalString(values, 'tpm-key-password') ?? optionalString(values, 'tpm-key-password-file')) !== undefined) {
-    throw flagError('invalid_flag_value', '--no-tpm-key-password cannot be combined with --tpm-key-password or --tpm-key-password-file');
+    throw flagError('flag_value_invalid', '--no-tpm-key-password cannot be combined with --tpm-key-password or --tpm-key-password-file');
   }
   return values['no-tpm-key-password'] === true ? undefined : password;
 }

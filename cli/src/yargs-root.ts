@@ -8,6 +8,8 @@
  */
 import yargs from 'yargs';
 import { commands } from './commands/index.js';
+import { reportFailure } from './report.js';
+import { yargsFailure } from './yargs-failure.js';
 import { VERSION } from './version.js';
 
 function rootParser(argv: string[]) {
@@ -23,8 +25,8 @@ function rootParser(argv: string[]) {
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
       if (err) throw err;
-      process.stderr.write(`rapki: ${msg}\nRun with --help for usage.\n`);
-      process.exit(1);
+      // yargs' own refusals are reported as every command's failures (cli/src/report.ts).
+      process.exit(reportFailure(yargsFailure(msg, argv), { env: process.env, stderr: (t) => process.stderr.write(t) }));
     });
   for (const c of commands) y = y.command(c);
   return y.command({

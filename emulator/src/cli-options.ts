@@ -11,7 +11,7 @@ import type { EmulatorOptions } from './index.js';
 
 export const ENV_SECRET_ACCESS_KEY = 'RAPKI_EMULATOR_SECRET_ACCESS_KEY';
 
-const flagError = (message: string) => new RapkiError('invalid_flag_value', message);
+const flagError = (message: string) => new RapkiError('flag_value_invalid', message);
 
 export function parseListen(value: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(value.trim());
@@ -46,7 +46,7 @@ export function parseIamCredentials(value: string, env: NodeJS.ProcessEnv): IamC
       try {
         parsed = JSON.parse(trimmed);
       } catch (cause) {
-        throw new RapkiError('invalid_flag_value', `--iam-credentials file ${value} is not valid JSON`, { cause });
+        throw new RapkiError('flag_value_invalid', `--iam-credentials file ${value} is not valid JSON`, { cause });
       }
       const list = (Array.isArray(parsed) ? parsed : [parsed]) as Record<string, unknown>[];
       return list.map((c) => {
@@ -65,7 +65,7 @@ export function parseIamCredentials(value: string, env: NodeJS.ProcessEnv): IamC
   }
   if (!/^[A-Z0-9]{16,128}$/.test(value)) throw flagError(`--iam-credentials: '${value}' is neither a file nor an access key id`);
   const secret = env[ENV_SECRET_ACCESS_KEY];
-  if (!secret) throw new RapkiError('missing_secret', `--iam-credentials ${value} needs the secret in ${ENV_SECRET_ACCESS_KEY}`);
+  if (!secret) throw new RapkiError('secret_missing', `--iam-credentials ${value} needs the secret in ${ENV_SECRET_ACCESS_KEY}`);
   return [{ accessKeyId: value, secretAccessKey: secret }];
 }
 

@@ -23,7 +23,7 @@ export function readCertificateData(certDer: Uint8Array): CertificateData {
   try {
     type = new X509Certificate(certDer).publicKey.asymmetricKeyType;
   } catch (err) {
-    throw new SignerError('unparsable_certificate', 'The certificate could not be parsed as X.509.', { cause: err });
+    throw new SignerError('certificate_unparsable', 'The certificate could not be parsed as X.509.', { cause: err });
   }
   const keyType = type === 'rsa' ? 'RSA' : type === 'ec' ? 'EC' : '';
   return {

@@ -42,7 +42,7 @@ export function formatMatchingIdentities(entries: readonly IdentityEntry[]): str
     try {
       cert = new X509Certificate(e.certificate);
     } catch (cause) {
-      throw new SignerError('unparsable_certificate', 'A matching certificate could not be parsed as X.509.', { cause });
+      throw new SignerError('certificate_unparsable', 'A matching certificate could not be parsed as X.509.', { cause });
     }
     out += `${i + 1}) Hex Fingerprint: ${createHash('sha1').update(e.certificate).digest('hex')}\n`;
     out += `Subject: ${goStyleName(cert.subject)}\n`;

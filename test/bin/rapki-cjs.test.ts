@@ -34,6 +34,8 @@ describe('bin/rapki.cjs code cache loading', () => {
     mkdirSync(join(dir, 'dist'));
     copyFileSync(join(ROOT, 'bin/rapki.cjs'), join(dir, 'bin/rapki.cjs'));
     copyFileSync(BUNDLE, join(dir, 'dist/credential-process.cjs'));
+    // The failure reporter sits next to the bundle (loaded only when the command fails).
+    copyFileSync(join(ROOT, 'dist/report.cjs'), join(dir, 'dist/report.cjs'));
     cache = readFileSync(`${BUNDLE}.cache`);
     const src = readFileSync(BUNDLE, 'utf8');
     key = /\/\/# rapkiCodeCacheKey=([0-9a-f]{64})\s*$/.exec(src)?.[1] ?? '';
@@ -77,11 +79,11 @@ describe('bin/rapki.cjs code cache loading', () => {
       if (c) writeFileSync(join(dir, 'dist', name), c);
     }
     const bad = run(['credential-process', '--no-such-flag']);
-    expect(bad).toEqual({ code: 1, out: '', err: expect.stringMatching(/^rapki: unknown_flag: unknown flag --no-such-flag for credential-process/) });
+    expect(bad).toEqual({ code: 1, out: '', err: expect.stringMatching(/^rapki: flag_unknown: unknown flag --no-such-flag for credential-process/) });
     const missing = run(['credential-process', '--certificate', join(dir, 'nope.pem'), '--trust-anchor-arn', 'x']);
     expect(missing.code).toBe(1);
     expect(missing.out).toBe('');
-    expect(missing.err).toMatch(/^rapki: missing_flag: /);
+    expect(missing.err).toMatch(/^rapki: flag_missing: /);
     const noCache = run(['credential-process', '--no-cache', '--certificate', join(dir, 'nope.pem'), '--trust-anchor-arn', 'x']);
     expect(noCache).toEqual({ ...missing, out: '' });
   });

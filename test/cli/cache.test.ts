@@ -188,7 +188,7 @@ describe('rapki credential-process cache', () => {
     const other = [...args(), '--role-session-name', 'fails-once'];
     const r1 = await runCli(other, { env: env() });
     expect(r1.code).toBe(1);
-    expect(r1.stderr).toContain('rapki: untrusted_certificate:');
+    expect(r1.stderr).toContain('rapki: certificate_untrusted:');
     const r2 = await runCli(other, { env: env() });
     expect(r2.code).toBe(0);
   });

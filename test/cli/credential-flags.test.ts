@@ -51,10 +51,10 @@ describe('credential flag table', () => {
   });
 
   it('refuses unknown flags and flags of other commands; accepts positionals for a warning', () => {
-    expect(() => parseSignerArgs(['--nope'], 'credential-process')).toThrow(expect.objectContaining({ code: 'unknown_flag' }));
-    expect(() => parseSignerArgs(['--format', 'json'], 'credential-process')).toThrow(expect.objectContaining({ code: 'unknown_flag' }));
-    expect(() => parseSignerArgs(['--trust-anchor-arn', 'a'], 'sign-string')).toThrow(expect.objectContaining({ code: 'unknown_flag' }));
-    expect(() => parseSignerArgs(['--debug=maybe'], 'credential-process')).toThrow(expect.objectContaining({ code: 'invalid_flag_value' }));
+    expect(() => parseSignerArgs(['--nope'], 'credential-process')).toThrow(expect.objectContaining({ code: 'flag_unknown' }));
+    expect(() => parseSignerArgs(['--format', 'json'], 'credential-process')).toThrow(expect.objectContaining({ code: 'flag_unknown' }));
+    expect(() => parseSignerArgs(['--trust-anchor-arn', 'a'], 'sign-string')).toThrow(expect.objectContaining({ code: 'flag_unknown' }));
+    expect(() => parseSignerArgs(['--debug=maybe'], 'credential-process')).toThrow(expect.objectContaining({ code: 'flag_value_invalid' }));
     expect(parseSignerArgs(['pos'], 'credential-process').positionals).toEqual(['pos']);
   });
 
@@ -63,7 +63,7 @@ describe('credential flag table', () => {
     (name, type) => {
       const values = { [name]: type === 'boolean' ? true : 'x' };
       expect(() => refuseUnsupported(values, 'credential-process')).toThrow(
-        expect.objectContaining({ code: 'unsupported_flag', message: expect.stringMatching(new RegExp(`^--${name} is not supported`)) }),
+        expect.objectContaining({ code: 'flag_unsupported', message: expect.stringMatching(new RegExp(`^--${name} is not supported`)) }),
       );
     },
   );

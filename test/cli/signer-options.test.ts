@@ -72,8 +72,8 @@ describe('resolveCredentialProcess', () => {
   });
 
   it('reports missing required flags and malformed numbers', () => {
-    expect(() => resolveCredentialProcess({ ...base, 'role-arn': '' }, io())).toThrow(expect.objectContaining({ code: 'missing_flag' }));
-    expect(() => resolveCredentialProcess({ ...base, timeout: '0' }, io())).toThrow(expect.objectContaining({ code: 'invalid_flag_value' }));
+    expect(() => resolveCredentialProcess({ ...base, 'role-arn': '' }, io())).toThrow(expect.objectContaining({ code: 'flag_missing' }));
+    expect(() => resolveCredentialProcess({ ...base, timeout: '0' }, io())).toThrow(expect.objectContaining({ code: 'flag_value_invalid' }));
     expect(() => resolveCredentialProcess(base, io({ AWS_CA_BUNDLE: '/missing' }))).toThrow(expect.objectContaining({ code: 'ca_bundle_unreadable' }));
   });
 });
@@ -88,7 +88,7 @@ describe('resolvePassword', () => {
     expect(resolvePassword({}, a)).toBe('env');
     expect(resolvePassword({}, io())).toBeUndefined();
     expect(() => resolvePassword({ 'pkcs8-password': 'a', 'pkcs8-password-file': '/pw' }, a)).toThrow(
-      expect.objectContaining({ code: 'invalid_flag_value' }),
+      expect.objectContaining({ code: 'flag_value_invalid' }),
     );
     expect(() => resolvePassword({ 'pkcs8-password-file': '/none' }, a)).toThrow(expect.objectContaining({ code: 'password_file_unreadable' }));
   });
@@ -108,14 +108,14 @@ describe('resolveTpmKeyPassword', () => {
   });
 
   it('refuses two sources on the command line, a password with --no-tpm-key-password, and an unreadable file', () => {
-    expect(() => resolveTpmKeyPassword({ 'tpm-key-password': 'a', 'tpm-key-password-file': '/pw' }, io())).toThrow(expect.objectContaining({ code: 'invalid_flag_value' }));
-    expect(() => resolveTpmKeyPassword({ 'tpm-key-password': 'a', 'no-tpm-key-password': true }, io())).toThrow(expect.objectContaining({ code: 'invalid_flag_value' }));
+    expect(() => resolveTpmKeyPassword({ 'tpm-key-password': 'a', 'tpm-key-password-file': '/pw' }, io())).toThrow(expect.objectContaining({ code: 'flag_value_invalid' }));
+    expect(() => resolveTpmKeyPassword({ 'tpm-key-password': 'a', 'no-tpm-key-password': true }, io())).toThrow(expect.objectContaining({ code: 'flag_value_invalid' }));
     expect(() => resolveTpmKeyPassword({ 'tpm-key-password-file': '/missing' }, io())).toThrow(expect.objectContaining({ code: 'password_file_unreadable' }));
   });
 
   it('reaches the key source of credential-process', () => {
     const c = resolveCredentialProcess({ ...base, 'private-key': 'handle:0x81000001', 'no-tpm-key-password': true }, io());
     expect(c.keySource).toMatchObject({ privateKey: 'handle:0x81000001', noTpmKeyPassword: true, tpmKeyPassword: undefined });
-    expect(() => resolveCredentialProcess({ ...base, certificate: 'handle:0x81000001' }, io())).toThrow(expect.objectContaining({ code: 'invalid_flag_value' }));
+    expect(() => resolveCredentialProcess({ ...base, certificate: 'handle:0x81000001' }, io())).toThrow(expect.objectContaining({ code: 'flag_value_invalid' }));
   });
 });

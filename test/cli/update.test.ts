@@ -100,7 +100,7 @@ describe('rapki update', () => {
     verifier.failNext(1, 403, 'AccessDeniedException', 'Untrusted Signing Certificate');
     const r = await runCli(flags('--profile', 'rapki', '--once'), { env: env(file) });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^rapki: untrusted_certificate: [^\n]*\n$/);
+    expect(r.stderr).toMatch(/^rapki: certificate_untrusted: [^\n]*\n$/);
     expect(r.stderr).not.toContain('retrying');
     expect(readFileSync(file, 'utf8')).toBe(HAND_WRITTEN);
   });

@@ -41,7 +41,7 @@ interface EmulatorView {
 
 /** What the emulator holds for the trust anchor: bundle certificates (PEM) and CRLs. */
 async function emulatorView(emu: EmulatorProcess, taArn: string): Promise<EmulatorView> {
-  const { createControlPlane } = await import('../../ca-server/src/aws/control-plane.js');
+  const { createControlPlane } = await import('../../common/src/aws/control-plane.js');
   const cp = createControlPlane({
     region: 'us-east-1',
     endpoint: emu.url,

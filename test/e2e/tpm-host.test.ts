@@ -12,9 +12,9 @@ import { copyFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync
 import { join } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentCommand } from '../../cli/src/ca-client/handlers/agent.js';
+import { agentCommand } from '../../cli/src/handlers/agent.js';
 import type { DaemonEnv } from '../../cli/src/ca-client/daemon-env.js';
-import type { CommandIo } from '../../cli/src/ca-client/run.js';
+import type { CommandIo } from '../../cli/src/io.js';
 import { loadCurrent } from '../../cli/src/ca-client/renew.js';
 import { runCli, type CliResult } from '../support/cli.js';
 import { startCaServerProcess, type CaServerProcess } from '../support/ca-server.js';

@@ -32,7 +32,7 @@ describe('rapki emulator flags', () => {
     expect(parseIamCredentials('AKIAEXAMPLEKEY0001', { RAPKI_EMULATOR_SECRET_ACCESS_KEY: 'env-secret' })).toEqual([
       { accessKeyId: 'AKIAEXAMPLEKEY0001', secretAccessKey: 'env-secret' },
     ]);
-    expect(() => parseIamCredentials('AKIAEXAMPLEKEY0001', {})).toThrow(expect.objectContaining({ code: 'missing_secret' }));
+    expect(() => parseIamCredentials('AKIAEXAMPLEKEY0001', {})).toThrow(expect.objectContaining({ code: 'secret_missing' }));
     const broken = join(dir, 'broken.json');
     writeFileSync(broken, '{"accessKeyId": "x"}');
     expect(() => parseIamCredentials(broken, {})).toThrow(/needs accessKeyId and secretAccessKey/);

@@ -1,11 +1,11 @@
 /**
  * Hostile input for the CA client's text parsers (`cli/src/ca-client/`): root fingerprints and
  * certificate serials as people paste them. Each call returns the canonical form or throws a
- * coded error of CA_CLIENT_ERRORS, in bounded time (issue 8, point 2).
+ * coded error of the registry (common/src/errors/registry.ts), in bounded time (issue 8, point 2).
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { CA_CLIENT_ERRORS } from '../../cli/src/ca-client/errors.js';
+import { ERRORS } from '../../common/src/errors/registry.js';
 import { normalizeFingerprint } from '../../cli/src/ca-client/fingerprint.js';
 import { parseSerial } from '../../common/src/x509/serial.js';
 import { coded, fuzzProperty, fuzzTimeout, hostileString } from '../support/fuzz.js';
@@ -30,7 +30,7 @@ describe('fuzz: CA client text parsers', () => {
       .map(([pre, parts, sep]) => pre + parts.join(sep));
     let ok = 0;
     fuzzProperty(name(), fc.oneof(exact, pastedHex(34), hostileString(120), fc.nat({ max: 400 }).map((n) => 'a'.repeat(n))), 20_000, (text) => {
-      const r = coded(() => normalizeFingerprint(text), CA_CLIENT_ERRORS);
+      const r = coded(() => normalizeFingerprint(text), ERRORS);
       if (r.ok) {
         ok++;
         expect(r.value).toMatch(/^[0-9a-f]{64}$/);
@@ -43,7 +43,7 @@ describe('fuzz: CA client text parsers', () => {
   it('parseSerial: a positive value of at most 20 octets (RFC 5280 §4.1.2.2) with canonical hex, or serial_invalid', () => {
     let ok = 0;
     fuzzProperty(name(), fc.oneof(pastedHex(24), hostileString(120), fc.nat({ max: 260 }).map((n) => `0x${'f'.repeat(n)}`)), 20_000, (text) => {
-      const r = coded(() => parseSerial(text), CA_CLIENT_ERRORS);
+      const r = coded(() => parseSerial(text), ERRORS);
       if (r.ok) {
         ok++;
         expect(r.value.value > 0n).toBe(true);

@@ -24,6 +24,6 @@ describe('readCertificateData', () => {
     expect(data.certificateData).not.toContain('\n');
   });
   it('refuses garbage', () => {
-    expect(() => readCertificateData(Buffer.from('3003020101', 'hex'))).toThrow(expect.objectContaining({ code: 'unparsable_certificate' }));
+    expect(() => readCertificateData(Buffer.from('3003020101', 'hex'))).toThrow(expect.objectContaining({ code: 'certificate_unparsable' }));
   });
 });

@@ -14,10 +14,10 @@ describe('signer error table', () => {
   });
   it('SignerError is a RapkiError with code, message, cause and the wire shape', () => {
     const cause = new Error('inner');
-    const err = new SignerError('invalid_duration', 'bad duration', { cause });
+    const err = new SignerError('duration_invalid', 'bad duration', { cause });
     expect(err).toBeInstanceOf(RapkiError);
     expect(isRapkiError(err)).toBe(true);
     expect(err.cause).toBe(cause);
-    expect(err.toJSON()).toEqual({ code: 'invalid_duration', message: 'bad duration' });
+    expect(err.toJSON()).toEqual({ code: 'duration_invalid', message: 'bad duration' });
   });
 });

@@ -70,7 +70,7 @@ describe('formatMatchingIdentities', () => {
 
   it('refuses bytes that are not a certificate', () => {
     expect(() => formatMatchingIdentities([{ certificate: Buffer.from('3003020101', 'hex') }])).toThrow(
-      expect.objectContaining({ code: 'unparsable_certificate' }),
+      expect.objectContaining({ code: 'certificate_unparsable' }),
     );
   });
 });

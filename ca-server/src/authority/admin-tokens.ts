@@ -18,16 +18,12 @@
 import { caError } from '../errors.js';
 import type { CaStore } from '../store/ca-store.js';
 import type { AdminRole, AdminTokenRecord } from '../store/types.js';
+import { ADMIN_TOKEN_ID, ADMIN_TOKEN_MAX_TTL_SECONDS, checkAdminTokenName, isAdminTokenRole } from '../../../common/src/contract/admin-tokens.js';
 import type { Clock, RandomSource } from './deps.js';
 import { ADMIN_TOKEN_PREFIX, digestsEqual, hashSecretToken, isWellFormedToken, newSecretToken } from './secret-tokens.js';
 
 /** Last-use writes are throttled to one per token per minute. */
 export const LAST_USED_MIN_INTERVAL_MS = 60_000;
-/** Longest lifetime a new admin token may ask for (ten years); omit `ttl` for no expiry. */
-export const ADMIN_TOKEN_MAX_TTL_SECONDS = 3650 * 86_400;
-
-const NAME = /^[A-Za-z0-9._@-]{1,64}$/;
-const ID = /^[0-9a-f]{16}$/;
 
 export type AdminTokenStatus = 'active' | 'expired' | 'revoked';
 
@@ -69,8 +65,9 @@ export class AdminTokens {
 
   /** Creates an admin or operator bearer token; returns the secret once. */
   async create(input: { name: string; role: AdminRole; ttlSeconds?: number | undefined }, actor: string): Promise<CreatedAdminToken> {
-    if (typeof input.name !== 'string' || !NAME.test(input.name)) throw caError('invalid_request', 'name must be 1-64 characters [A-Za-z0-9._@-].');
-    if (input.role !== 'admin' && input.role !== 'operator') throw caError('invalid_request', 'role must be admin or operator.');
+    // The contract's rules (common/src/contract/admin-tokens.ts), the ones the CLI checks with.
+    if (!checkAdminTokenName(input.name).ok) throw caError('invalid_request', 'name must be 1-64 characters [A-Za-z0-9._@-].');
+    if (!isAdminTokenRole(input.role)) throw caError('invalid_request', 'role must be admin or operator.');
     const ttl = input.ttlSeconds;
     if (ttl !== undefined && ttl > ADMIN_TOKEN_MAX_TTL_SECONDS) {
       throw caError('ttl_too_long', `ttl may be at most ${ADMIN_TOKEN_MAX_TTL_SECONDS} seconds; omit it for a token that does not expire.`);
@@ -129,7 +126,7 @@ export class AdminTokens {
 
   /** Revokes by public id; refuses the last usable admin-role token (`last_admin_token`). */
   async revoke(id: string, actor: string): Promise<Omit<AdminTokenRecord, 'hash'>> {
-    if (typeof id !== 'string' || !ID.test(id)) throw caError('invalid_request', 'id must be the 16 hex digits shown by the admin token list.');
+    if (typeof id !== 'string' || !ADMIN_TOKEN_ID.test(id)) throw caError('invalid_request', 'id must be the 16 hex digits shown by the admin token list.');
     const now = this.#d.clock();
     const { hash: _hash, ...rec } = await this.#d.store.revokeAdminToken({
       id,

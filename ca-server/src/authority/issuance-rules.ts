@@ -6,7 +6,8 @@
  */
 import { isRapkiError } from '../../../common/src/errors.js';
 import { serialHexFromContent } from '../../../common/src/x509/serial.js';
-import { CA_ERRORS, caError } from '../errors.js';
+import { errorSpec } from '../../../common/src/errors/registry.js';
+import { caError } from '../errors.js';
 import type { CaStore } from '../store/ca-store.js';
 import type { ParsedCsr } from '../x509/types.js';
 import type { IssuerContext } from './issuer.js';
@@ -54,7 +55,8 @@ function mapX509Error(err: unknown, fallback: 'invalid_csr' | 'lint_failed'): ne
   if (isRapkiError(err)) {
     const mapped = X509_TO_CA[err.code];
     if (mapped) throw caError(mapped, undefined, { cause: err });
-    if (err.code in CA_ERRORS) throw err;
+    // A code the CA answers on the wire as it is (not_ready, store_unavailable, …) passes.
+    if (errorSpec(err.code)?.http !== undefined) throw err;
   }
   throw caError(fallback, undefined, { cause: err });
 }

@@ -3,11 +3,12 @@
  * host revocation) and SANs as `type:value` strings (`dns:web-1.example`).
  */
 import { isIP } from 'node:net';
-import { checkSan, checkSubject } from '../../../common/src/name-policy.js';
+import { checkSans, MAX_SANS } from '../../../common/src/contract/names.js';
+import { checkSubject } from '../../../common/src/name-policy.js';
 import { caError } from '../errors.js';
 import type { SubjectAltName } from '../x509/types.js';
 
-export const MAX_SANS = 20;
+export { MAX_SANS };
 const DNS_RE = /^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/i;
 
 /**
@@ -70,18 +71,14 @@ export function sanToString(san: SubjectAltName): string {
 }
 
 /**
- * SANs for a NEW enrollment token, through the name policy (common/src/name-policy.ts): canonical
- * strings (DNS as lower-case A-labels, IPv6 in RFC 5952 form), sorted, duplicates refused.
+ * SANs for a NEW enrollment token: the contract's list rule (common/src/contract/names.ts, the one
+ * the CLI checks `--san` with) over the name policy: canonical strings (DNS as lower-case A-labels,
+ * IPv6 in RFC 5952 form), sorted, at most {@link MAX_SANS}, duplicates refused.
  */
 export function validateSans(list: readonly string[]): string[] {
-  if (list.length > MAX_SANS) throw caError('invalid_request', `At most ${MAX_SANS} SANs.`);
-  const out = list.map((s) => {
-    const r = checkSan(s);
-    if (!r.ok) throw caError('invalid_request', `SAN ${r.reason}.`);
-    return sanToString(r.value);
-  });
-  if (new Set(out).size !== out.length) throw caError('invalid_request', 'Duplicate SAN.');
-  return out.sort();
+  const r = checkSans(list);
+  if (!r.ok) throw caError('invalid_request', `SANs: ${r.reason}.`);
+  return r.value;
 }
 
 /** Same set of names, order and DNS case ignored. */

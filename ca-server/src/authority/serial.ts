@@ -3,15 +3,20 @@
  * (`common/src/x509/serial.ts`: the forms people paste, RFC 5280 §4.1.2.2's 20 octets), with the
  * CA's wire code `invalid_serial` for text that is not a serial.
  */
-import { normalizeSerialHex, SerialError } from '../../../common/src/x509/serial.js';
+import { checkSerial } from '../../../common/src/contract/serial.js';
 import { caError } from '../errors.js';
 
-/** Canonical hex of a serial typed or pasted in any usual form; `invalid_serial` otherwise. */
+/**
+ * Canonical hex of a serial typed or pasted in any usual form: the contract's grammar
+ * (common/src/contract/serial.ts), the one the CLI checks with; `serial_invalid` otherwise.
+ */
 export function normalizeSerial(input: string): string {
-  try {
-    return normalizeSerialHex(input);
-  } catch (err) {
-    if (err instanceof SerialError) throw caError('invalid_serial');
-    throw err;
-  }
+  const r = checkSerial(input);
+  if (!r.ok) throw caError('serial_invalid', `The serial number is not valid: ${r.reason}.`);
+  return r.value;
+}
+
+/** Canonical hex of DER INTEGER content bytes (sign byte dropped). */
+export function serialHexFromBytes(bytes: Uint8Array): string {
+  return normalizeSerial(Buffer.from(bytes).toString('hex'));
 }

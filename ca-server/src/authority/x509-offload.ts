@@ -12,7 +12,7 @@
  * answered and all later ones run inline (`onError` is told once).
  */
 import { Worker } from 'node:worker_threads';
-import { RapkiError } from '../../../common/src/errors.js';
+import { errorFromWire } from '../../../common/src/errors/registry.js';
 import type { ParsedCsr, SubjectAltName } from '../x509/types.js';
 import type { X509WorkerReply, X509WorkerRequest } from './x509-worker-protocol.js';
 import type { X509Port } from './x509-port.js';
@@ -56,7 +56,7 @@ export function offloadX509(base: X509Port, workerUrl: URL, onError?: (err: unkn
     pending.delete(m.id);
     if (pending.size === 0) worker.unref();
     if (m.ok) p.resolve(m.value);
-    else p.reject(m.code === undefined ? new Error(m.message) : new RapkiError(m.code, m.message));
+    else p.reject(m.code === undefined ? new Error(m.message) : errorFromWire(m.code, m.message));
   });
   worker.on('error', fail);
   worker.on('exit', (code) => fail(new Error(`the X.509 worker thread exited (${code})`)));

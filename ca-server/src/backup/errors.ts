@@ -1,25 +1,16 @@
-/** Coded errors of `rapki ca backup` / `rapki ca restore` (CLI only: none reaches the HTTP API). */
-import { RapkiError } from '../../../common/src/errors.js';
+/**
+ * Coded errors of `rapki ca backup` / `rapki ca restore` (CLI only: none reaches the HTTP API).
+ * The codes are the `backup` area of the one registry (common/src/errors/codes/backup.ts).
+ */
+import type { RapkiError } from '../../../common/src/errors.js';
+import { BACKUP_CODES } from '../../../common/src/errors/codes/backup.js';
+import { rapkiError } from '../../../common/src/errors/registry.js';
 
-export const BACKUP_ERRORS = {
-  backup_target_not_empty: { message: 'The backup directory exists and is not empty; choose a new one.' },
-  backup_target_inside_ca: { message: 'The backup directory must not be inside the CA directory (or the other way round).' },
-  backup_database_corrupt: { message: 'The database copy fails `PRAGMA integrity_check`.' },
-  backup_manifest_missing: { message: 'No backup.json in that directory: it is not a complete rapki backup.' },
-  backup_manifest_invalid: { message: 'backup.json is not a valid rapki backup manifest.' },
-  backup_file_missing: { message: 'A file listed in backup.json is missing from the backup.' },
-  backup_file_corrupt: { message: 'A file of the backup does not match the SHA-256 in backup.json.' },
-  backup_audit_broken: { message: 'The audit log hash chain in the backup does not verify.' },
-  backup_manifest_mismatch: { message: 'The database in the backup does not match the counts in backup.json.' },
-  restore_target_not_empty: { message: 'The CA directory to restore into exists and is not empty; restore into a new or empty directory.' },
-  backup_signature_missing: { message: 'The backup has no backup.sig (it was made by an older rapki, or the file was removed); it cannot be checked. Take a new backup.' },
-  backup_signature_invalid: { message: "backup.sig does not verify with the backup's root: the backup was changed, or it is not from this CA." },
-  restore_fingerprint_mismatch: { message: 'The root in the backup is not the one --expect-fingerprint names.' },
-  restore_fingerprint_unconfirmed: { message: "Check the backup's root fingerprint and pass it as --expect-fingerprint (or --yes)." },
-} as const;
+/** The registry's entries of this area (docs/operations.md lists each code). */
+export const BACKUP_ERRORS = BACKUP_CODES;
 
-export type BackupErrorCode = keyof typeof BACKUP_ERRORS;
+export type BackupErrorCode = keyof typeof BACKUP_CODES;
 
 export function backupError(code: BackupErrorCode, message?: string, opts: { cause?: unknown; details?: Record<string, unknown> } = {}): RapkiError {
-  return new RapkiError(code, message ?? BACKUP_ERRORS[code].message, opts as never);
+  return rapkiError(code, message, opts);
 }

@@ -1,19 +1,28 @@
-/** Admin routes under `/v1/admin` (docs/ca-api.md "Admin routes"). */
+/**
+ * Admin routes under `/v1/admin` (docs/ca-api.md "Admin routes"): bodies, grammars and answers
+ * are the contract's (common/src/contract/), which the CLI uses too.
+ */
 import { Router, type Request, type Response } from 'express';
 import type { CertificateAuthority } from '../authority/authority.js';
 import { parseDurationSeconds } from '../authority/durations.js';
-import { MAX_SANS } from '../authority/names.js';
 import { normalizeSerial } from '../authority/serial.js';
 import type { AdminTokenStatus } from '../authority/admin-tokens.js';
-import { CERT_STATUSES, type AdminTokenRecord, type CertificateRecord, type CertStatus } from '../store/types.js';
+import { CERT_STATUSES } from '../../../common/src/contract/certificates.js';
+import { AUDIT_PAGE, CERTIFICATES_PAGE } from '../../../common/src/contract/limits.js';
+import { MAX_SANS, SAN_MAX_CHARS, SUBJECT_MAX_CHARS } from '../../../common/src/contract/names.js';
+import type * as Api from '../../../common/src/contract/types.js';
+import type { AdminTokenRecord, CertificateRecord, CertStatus } from '../store/types.js';
 import { caError } from '../errors.js';
 import { actorOf, adminAuth, requireRole } from './admin-auth.js';
 import { jsonBody, parseLimit, validateBody, validateQuery } from './validate.js';
 
 const REASON = { reason: { type: 'string', maxLength: 40 } } as const;
 
+/** The contract's statuses are statuses the store knows (compile-time check). */
+const STATUSES: readonly CertStatus[] = CERT_STATUSES;
 
-export function certificateJson(a: CertificateAuthority, c: CertificateRecord) {
+
+export function certificateJson(a: CertificateAuthority, c: CertificateRecord): Api.CertificateRecord {
   return {
     serial: c.serial,
     host: c.host,
@@ -32,7 +41,7 @@ export function certificateJson(a: CertificateAuthority, c: CertificateRecord) {
 }
 
 /** An admin token as the API shows it: never the hash, never the secret. */
-function adminTokenJson(t: Omit<AdminTokenRecord, 'hash'>, status: AdminTokenStatus) {
+function adminTokenJson(t: Omit<AdminTokenRecord, 'hash'>, status: AdminTokenStatus): Api.AdminTokenInfo {
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
   return {
     id: t.id,
@@ -55,8 +64,8 @@ export function adminRouter(a: CertificateAuthority, before: readonly ((req: Req
 
   r.post('/tokens', both, async (req, res) => {
     const b = validateBody(jsonBody(req), {
-      subject: { type: 'string', required: true, maxLength: 64 },
-      sans: { type: 'string[]', maxItems: MAX_SANS, maxLength: 1024 },
+      subject: { type: 'string', required: true, maxLength: SUBJECT_MAX_CHARS },
+      sans: { type: 'string[]', maxItems: MAX_SANS, maxLength: SAN_MAX_CHARS },
       ttl: { type: 'duration' },
       certTtl: { type: 'duration' },
     });
@@ -69,48 +78,53 @@ export function adminRouter(a: CertificateAuthority, before: readonly ((req: Req
       },
       actorOf(res),
     );
-    res.status(201).json({ token: t.token, expiresAt: t.expiresAt.toISOString(), subject: t.subject, sans: t.sans, certTtl: t.certTtlSeconds });
+    const created: Api.CreatedToken = { token: t.token, expiresAt: t.expiresAt.toISOString(), subject: t.subject, sans: t.sans, certTtl: t.certTtlSeconds };
+    res.status(201).json(created);
   });
 
   r.get('/certificates', both, async (req, res) => {
     const q = validateQuery(req, ['host', 'status', 'cursor', 'limit']);
-    if (q.status !== undefined && !(CERT_STATUSES as readonly string[]).includes(q.status)) {
-      throw caError('invalid_request', `status must be one of ${CERT_STATUSES.join(', ')}.`);
+    if (q.status !== undefined && !(STATUSES as readonly string[]).includes(q.status)) {
+      throw caError('invalid_request', `status must be one of ${STATUSES.join(', ')}.`);
     }
     const page = await a.listCertificates({
       host: q.host,
       status: q.status as CertStatus | undefined,
       cursor: q.cursor,
-      limit: parseLimit(q.limit, 100, 500),
+      limit: parseLimit(q.limit, CERTIFICATES_PAGE.default, CERTIFICATES_PAGE.max),
     });
-    res.json({ certificates: page.items.map((c) => certificateJson(a, c)), nextCursor: page.nextCursor ?? null });
+    const body: Api.CertificatePage = { certificates: page.items.map((c) => certificateJson(a, c)), nextCursor: page.nextCursor ?? null };
+    res.json(body);
   });
 
   r.post('/certificates/:serial/revoke', adminOnly, async (req, res) => {
     const b = validateBody(jsonBody(req), REASON);
     const serial = normalizeSerial(String(req.params.serial));
     const out = await a.revokeSerial(serial, b.reason as string | undefined, actorOf(res));
-    res.json({
+    const body: Api.RevokedCertificate = {
       serial: out.record.serial,
       status: 'revoked',
       revokedAt: out.record.revokedAt!.toISOString(),
       reason: out.record.reason ?? 'unspecified',
       crlNumber: out.crlNumber,
-    });
+    };
+    res.json(body);
   });
 
   r.post('/hosts/:name/revoke', adminOnly, async (req, res) => {
     const b = validateBody(jsonBody(req), { ...REASON, blockUnknown: { type: 'boolean' } });
     const host = String(req.params.name);
     const out = await a.revokeHost(host, b.reason as string | undefined, actorOf(res), { blockUnknown: b.blockUnknown === true });
-    res.json({ host, revoked: out.serials, blocked: true, crlNumber: out.crlNumber });
+    const body: Api.RevokedHost = { host, revoked: out.serials, blocked: true, crlNumber: out.crlNumber };
+    res.json(body);
   });
 
   r.post('/hosts/:name/unblock', adminOnly, async (req, res) => {
     validateBody(jsonBody(req), {});
     const host = String(req.params.name);
     await a.unblockHost(host, actorOf(res));
-    res.json({ host, blocked: false });
+    const body: Api.UnblockedHost = { host, blocked: false };
+    res.json(body);
   });
 
   r.get('/audit', both, async (req, res) => {
@@ -120,11 +134,12 @@ export function adminRouter(a: CertificateAuthority, before: readonly ((req: Req
       if (!/^\d{1,15}$/.test(q.cursor)) throw caError('invalid_request', 'The cursor is not valid.');
       after = Number(q.cursor);
     }
-    const limit = parseLimit(q.limit, 500, 1000);
+    const limit = parseLimit(q.limit, AUDIT_PAGE.default, AUDIT_PAGE.max);
     const records = await a.listAudit(after, limit + 1);
     const page = records.slice(0, limit);
     const last = page[page.length - 1];
-    res.json({ records: page, nextCursor: records.length > limit && last ? String(last.seq) : null });
+    const body: Api.AuditPage = { records: page, nextCursor: records.length > limit && last ? String(last.seq) : null };
+    res.json(body);
   });
 
   r.get('/admin-tokens', adminOnly, async (req, res) => {
@@ -147,7 +162,8 @@ export function adminRouter(a: CertificateAuthority, before: readonly ((req: Req
       },
       actorOf(res),
     );
-    res.status(201).json({ token: t.token, ...adminTokenJson({ ...t, lastUsedAt: null, revokedAt: null }, 'active') });
+    const created: Api.CreatedAdminToken = { token: t.token, ...adminTokenJson({ ...t, lastUsedAt: null, revokedAt: null }, 'active') };
+    res.status(201).json(created);
   });
 
   r.post('/admin-tokens/:id/revoke', adminOnly, async (req, res) => {

@@ -17,6 +17,7 @@ import { adminRouter } from './admin-routes.js';
 import { adminAuth, requireRole } from './admin-auth.js';
 import { caHandler, crlHandler } from './ca-routes.js';
 import { enrollHandler, enrollInfoHandler, renewHandler } from './enroll-routes.js';
+import { ADMIN_PREFIX, AWS_SYNC_PREFIX, CA_PATHS, ROTATION_PREFIX } from '../../../common/src/contract/paths.js';
 import { errorHandler } from './error-handler.js';
 import type { CaMetrics } from './metrics.js';
 import { rateLimit, TokenBucketLimiter } from './rate-limit.js';
@@ -80,16 +81,16 @@ export function createApp(d: AppDeps, enrollBuckets = new TokenBucketLimiter(d.c
 
   app.use(requestContext(d.log, d.metrics));
 
-  app.post('/v1/enroll', enrollLimiter, json, enrollHandler(d.authority));
-  app.post('/v1/enroll/info', enrollLimiter, json, enrollInfoHandler(d.authority));
-  app.post('/v1/renew', enrollLimiter, json, renewHandler(d.authority, d.clock));
+  app.post(CA_PATHS.enroll, enrollLimiter, json, enrollHandler(d.authority));
+  app.post(CA_PATHS.enrollInfo, enrollLimiter, json, enrollInfoHandler(d.authority));
+  app.post(CA_PATHS.renew, enrollLimiter, json, renewHandler(d.authority, d.clock));
   const rot = d.rotation;
-  app.get('/v1/ca', rot ? rotationCaHandler(rot.switch, () => rot.manager.state()?.phase) : caHandler(d.issuer));
-  app.get('/v1/crl', crlHandler(d.crl, d.clock, 'der'));
-  app.get('/v1/crl.pem', crlHandler(d.crl, d.clock, 'pem'));
-  if (rot) app.use('/v1/admin/rotation', adminLimiter, json, adminAuth(d.authority), requireRole('admin'), rotationAdminRouter(rot.manager));
-  if (d.awsSync) app.use('/v1/admin/aws', adminLimiter, json, adminAuth(d.authority), requireRole('admin'), d.awsSync.router);
-  app.use('/v1/admin', adminRouter(d.authority, [adminLimiter, json]));
+  app.get(CA_PATHS.ca, rot ? rotationCaHandler(rot.switch, () => rot.manager.state()?.phase) : caHandler(d.issuer));
+  app.get(CA_PATHS.crl, crlHandler(d.crl, d.clock, 'der'));
+  app.get(CA_PATHS.crlPem, crlHandler(d.crl, d.clock, 'pem'));
+  if (rot) app.use(ROTATION_PREFIX, adminLimiter, json, adminAuth(d.authority), requireRole('admin'), rotationAdminRouter(rot.manager));
+  if (d.awsSync) app.use(AWS_SYNC_PREFIX, adminLimiter, json, adminAuth(d.authority), requireRole('admin'), d.awsSync.router);
+  app.use(ADMIN_PREFIX, adminRouter(d.authority, [adminLimiter, json]));
   // The web console (docs/console.md): same authority, roles, audit and admin rate limit as /v1/admin.
   if (d.config.console.enabled) {
     const sync = d.awsSync?.sync;
@@ -112,11 +113,11 @@ export function createApp(d: AppDeps, enrollBuckets = new TokenBucketLimiter(d.c
     );
   }
 
-  app.get('/healthz', (_req, res) => {
+  app.get(CA_PATHS.healthz, (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', async (_req, res) => {
+  app.get(CA_PATHS.readyz, async (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     try {
       await d.store.ping();
@@ -127,7 +128,7 @@ export function createApp(d: AppDeps, enrollBuckets = new TokenBucketLimiter(d.c
     if (d.serverTls?.expired()) throw caError('not_ready', 'The server TLS certificate has expired and could not be reissued; see the server log.');
     res.json({ status: 'ready' });
   });
-  app.get('/metrics', (_req, res) => {
+  app.get(CA_PATHS.metrics, (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     res.type('text/plain; version=0.0.4').send(d.metrics.render() + (d.awsSync?.metrics() ?? '') + (d.storeMetrics?.() ?? ''));
   });

@@ -2,6 +2,7 @@
 import type { Request, Response } from 'express';
 import { sha256Fingerprint } from '../../../common/src/x509/fingerprint.js';
 import { derToPem } from '../../../common/src/x509/pem.js';
+import type { CaBundle } from '../../../common/src/contract/types.js';
 import type { CrlManager, PublishedCrl } from '../authority/crl-manager.js';
 import type { Clock } from '../authority/deps.js';
 import type { IssuerContext } from '../authority/issuer.js';
@@ -13,13 +14,14 @@ export const CRL_MAX_AGE_SECONDS = 300;
 export function caHandler(issuer: IssuerContext) {
   const root = derToPem(issuer.root, 'CERTIFICATE');
   const intermediates = issuer.intermediates.map((d) => derToPem(d, 'CERTIFICATE'));
-  const body = JSON.stringify({
+  const bundle: CaBundle = {
     root,
     intermediates,
     issuer: derToPem(issuer.certificate, 'CERTIFICATE'),
     bundle: root + intermediates.join(''),
     fingerprint: sha256Fingerprint(issuer.root),
-  });
+  };
+  const body = JSON.stringify(bundle);
   return (_req: Request, res: Response): void => {
     res.setHeader('Cache-Control', 'public, max-age=300');
     res.type('application/json').send(body);

@@ -3,14 +3,13 @@ import type { TLSSocket } from 'node:tls';
 import type { Request, Response } from 'express';
 import type { CertificateAuthority, IssuedCertificate } from '../authority/authority.js';
 import type { Clock } from '../authority/deps.js';
+import { CSR_MAX_CHARS, ENROLL_TOKEN_MAX_CHARS } from '../../../common/src/contract/limits.js';
+import type * as Api from '../../../common/src/contract/types.js';
 import { caError } from '../errors.js';
 import { verifyPossession } from './renew-possession.js';
 import { jsonBody, validateBody, type BodySpec } from './validate.js';
 
-const CSR_MAX = 16 * 1024;
-const TOKEN_MAX = 200;
-
-export function issuedJson(c: IssuedCertificate) {
+export function issuedJson(c: IssuedCertificate): Api.IssuedCertificate {
   return {
     certificate: c.certificatePem,
     chain: c.chainPem,
@@ -23,8 +22,8 @@ export function issuedJson(c: IssuedCertificate) {
 
 /** The body of `POST /v1/enroll`. */
 export const ENROLL_BODY: BodySpec = {
-  token: { type: 'string', required: true, maxLength: TOKEN_MAX },
-  csr: { type: 'string', required: true, maxLength: CSR_MAX },
+  token: { type: 'string', required: true, maxLength: ENROLL_TOKEN_MAX_CHARS },
+  csr: { type: 'string', required: true, maxLength: CSR_MAX_CHARS },
 };
 
 export function enrollHandler(authority: CertificateAuthority) {
@@ -37,10 +36,11 @@ export function enrollHandler(authority: CertificateAuthority) {
 
 export function enrollInfoHandler(authority: CertificateAuthority) {
   return async (req: Request, res: Response): Promise<void> => {
-    const b = validateBody(jsonBody(req), { token: { type: 'string', required: true, maxLength: TOKEN_MAX } });
+    const b = validateBody(jsonBody(req), { token: { type: 'string', required: true, maxLength: ENROLL_TOKEN_MAX_CHARS } });
     const info = await authority.describeToken(b.token as string);
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ subject: info.subject, sans: info.sans, certTtl: info.certTtlSeconds, expiresAt: info.expiresAt.toISOString() });
+    const body: Api.EnrollInfo = { subject: info.subject, sans: info.sans, certTtl: info.certTtlSeconds, expiresAt: info.expiresAt.toISOString() };
+    res.json(body);
   };
 }
 
@@ -66,8 +66,8 @@ export function clientCertificate(req: Request): Uint8Array {
  * (`renew-possession.ts`).
  */
 export const RENEW_BODY: BodySpec = {
-  csr: { type: 'string', required: true, maxLength: CSR_MAX },
-  certificate: { type: 'string', required: false, maxLength: CSR_MAX },
+  csr: { type: 'string', required: true, maxLength: CSR_MAX_CHARS },
+  certificate: { type: 'string', required: false, maxLength: CSR_MAX_CHARS },
   signedAt: { type: 'string', required: false, maxLength: 40 },
   signature: { type: 'string', required: false, maxLength: 2048 },
 };

@@ -9,20 +9,22 @@
  * query strings) goes to the express app, which answers it as before. What it takes it answers as
  * the express route does: same request id and security headers, request metric and access log
  * (`beginRequest`), the same per-IP rate limiter instance, the same body validation
- * (`ENROLL_BODY`), and errors through the same `{code, message}` mapping (`publicError`).
+ * (`ENROLL_BODY`), and errors through the same `{code, message}` mapping (`error-mapper.ts`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CertificateAuthority } from '../authority/authority.js';
 import { caError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { ENROLL_BODY, issuedJson } from './enroll-routes.js';
-import { publicError, sendErrorRaw } from './error-handler.js';
+import { CA_PATHS } from '../../../common/src/contract/paths.js';
+import { sendErrorRaw } from './error-handler.js';
+import { toHttpError } from './error-mapper.js';
 import type { CaMetrics } from './metrics.js';
 import type { TokenBucketLimiter } from './rate-limit.js';
 import { beginRequest } from './request-context.js';
 import { validateBody } from './validate.js';
 
-export const LEAN_ENROLL_PATH = '/v1/enroll';
+export const LEAN_ENROLL_PATH = CA_PATHS.enroll;
 const JSON_TYPE = /^application\/json\s*(;\s*charset="?utf-8"?\s*)?$/i;
 
 export interface LeanEnrollDeps {
@@ -52,8 +54,7 @@ export function leanEnroll(d: LeanEnrollDeps): (req: IncomingMessage, res: Serve
     if (!isLeanEnroll(req, d.bodyLimitBytes)) return false;
     const ctx = beginRequest(req, res, d.log, d.metrics, () => LEAN_ENROLL_PATH);
     const fail = (err: unknown): void => {
-      const e = publicError(err, ctx.log);
-      sendErrorRaw(res, e.code, e.message, d.metrics);
+      sendErrorRaw(res, toHttpError(err, ctx.log), d.metrics);
     };
     const wait = d.limiter.take(req.socket.remoteAddress ?? 'unknown');
     if (wait > 0) {

@@ -11,19 +11,10 @@
  * new key is not in it. The certificate is then checked exactly as a TLS client certificate: known
  * to the store with this exact DER, not revoked, not expired, not superseded.
  */
-import { createHash, verify, X509Certificate } from 'node:crypto';
+import { verify, X509Certificate } from 'node:crypto';
+import { MAX_SKEW_MS, possessionMessage } from '../../../common/src/contract/possession.js';
 import { caError } from '../errors.js';
 
-/** Version label of the signed text; a new format gets a new label. */
-export const POSSESSION_LABEL = 'rapki-renew-possession-v1';
-/** How far the signing time may be from the CA's clock. */
-export const MAX_SKEW_MS = 5 * 60_000;
-
-/** The text the current key signs (UTF-8): label, signing time, SHA-256 (hex) of the CSR as sent. */
-export function possessionMessage(signedAt: string, csrPem: string): Buffer {
-  const csrHash = createHash('sha256').update(csrPem, 'utf8').digest('hex');
-  return Buffer.from(`${POSSESSION_LABEL}\n${signedAt}\n${csrHash}`, 'utf8');
-}
 
 /** The proof fields of a renewal body. */
 export interface PossessionProof {

@@ -1,12 +1,12 @@
 /**
- * Error codes raised by CA key management (`ca-server/src/keys/`), with what each means. The CLI
- * maps them to messages and exit codes; none of them ever carries key material.
+ * Error codes raised by CA key management (`ca-server/src/keys/`): the `ca-keys` area of the one
+ * registry (common/src/errors/codes/ca-keys.ts). None of them ever carries key material.
  */
-export const KEY_ERROR_CODES = {
-  ca_key_wrong_passphrase: 'the passphrase does not open the CA key (or the key file was altered)',
-  ca_key_malformed: 'the encrypted CA key file is not in the expected format',
-  ca_key_passphrase_missing: 'no (or an empty) passphrase was given for the CA key',
-  ca_key_unsupported: 'the key is not a CA key type rapki uses (EC P-256/P-384, RSA 3072/4096)',
-} as const;
+import { CA_KEY_CODES } from '../../../common/src/errors/codes/ca-keys.js';
 
-export type KeyErrorCode = keyof typeof KEY_ERROR_CODES;
+/** Every code of this area with what it means. */
+export const KEY_ERROR_CODES: Readonly<Record<KeyErrorCode, string>> = Object.freeze(
+  Object.fromEntries(Object.entries(CA_KEY_CODES).map(([c, spec]) => [c, spec.message])) as Record<KeyErrorCode, string>,
+);
+
+export type KeyErrorCode = keyof typeof CA_KEY_CODES;

@@ -11,8 +11,8 @@
  */
 import { X509Certificate } from 'node:crypto';
 import type { IssuerContext } from '../authority/issuer.js';
-import type { RolesAnywhereControlPlane } from '../aws/types.js';
-import { idFromArn } from '../aws/types.js';
+import type { RolesAnywhereControlPlane } from '../../../common/src/aws/types.js';
+import { idFromArn } from '../../../common/src/aws/types.js';
 import { derToPem } from '../x509/pem.js';
 import { rotationError } from './errors.js';
 

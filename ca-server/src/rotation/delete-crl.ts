@@ -2,8 +2,8 @@
  * Deletes a CRL rapki imported into Roles Anywhere; a CRL that is gone already counts as deleted,
  * so every step that removes a CRL can be re-run after a crash.
  */
-import type { RolesAnywhereControlPlane } from '../aws/types.js';
-import { idFromArn } from '../aws/types.js';
+import type { RolesAnywhereControlPlane } from '../../../common/src/aws/types.js';
+import { idFromArn } from '../../../common/src/aws/types.js';
 
 export async function deleteCrlQuietly(cp: Pick<RolesAnywhereControlPlane, 'deleteCrl'>, arn: string): Promise<void> {
   try {

@@ -35,8 +35,8 @@ import { CrlManager, type CrlEvents, type PublishedCrl } from '../authority/crl-
 import type { Clock, RandomSource } from '../authority/deps.js';
 import { sha256Hex, type IssuerContext } from '../authority/issuer.js';
 import type { X509Port } from '../authority/x509-port.js';
-import type { RolesAnywhereControlPlane } from '../aws/types.js';
-import { TAGS } from '../aws/constants.js';
+import type { RolesAnywhereControlPlane } from '../../../common/src/aws/types.js';
+import { TAGS } from '../../../common/src/aws/constants.js';
 import { caConfigFrom } from '../ca-config.js';
 import type { CaConfig } from '../ca-dir.js';
 import type { KeyEncryptionOptions } from '../keys/key-encryption.js';

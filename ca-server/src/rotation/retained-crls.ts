@@ -24,7 +24,7 @@ import { CrlManager, type CrlEvents, type PublishedCrl } from '../authority/crl-
 import type { Clock } from '../authority/deps.js';
 import type { IssuerContext } from '../authority/issuer.js';
 import type { X509Port } from '../authority/x509-port.js';
-import type { RolesAnywhereControlPlane, Tag } from '../aws/types.js';
+import type { RolesAnywhereControlPlane, Tag } from '../../../common/src/aws/types.js';
 import { openIssuingKey } from '../keys/issuing-key.js';
 import type { CaStore } from '../store/ca-store.js';
 import { CRL_SLOTS, type CaState } from '../store/types.js';

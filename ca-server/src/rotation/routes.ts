@@ -6,18 +6,16 @@
  *   `POST /start {keyType?, emergency?}`, `POST /finish {force?}`, `POST /abort {force?}`;
  * - `GET /v1/ca`, which during a rotation carries both roots (`roots`, `bundle`) and the next CA.
  *
- * Errors: `{code, message}`; rotation codes map through `ROTATION_ERRORS`, the rest go to the
- * app's error handler.
+ * Errors go to the app's error handler (ca-server/src/http/error-mapper.ts): rotation codes answer
+ * `{code, message, details}` with their status from the registry.
  */
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { isRapkiError } from '../../../common/src/errors.js';
+import express, { type Request, type Response, type Router } from 'express';
 import { sha256Hex } from '../authority/issuer.js';
 import { caError } from '../errors.js';
 import { jsonBody } from '../http/validate.js';
 import { CA_KEY_TYPES } from '../keys/generate-ca-key.js';
 import { derToPem } from '../x509/pem.js';
 import type { CaKeyType } from '../x509/types.js';
-import { ROTATION_ERRORS, type RotationErrorCode } from './errors.js';
 import type { IssuerSwitch } from './issuer-switch.js';
 import type { RotationManager } from './manager.js';
 
@@ -59,13 +57,6 @@ export function rotationAdminRouter(manager: RotationManager): Router {
     const b = flags(req, ['force']);
     const st = await manager.abort({ force: b.force as boolean | undefined, actor: actorOf(res) });
     noStore(res).status(st.completed === false ? 202 : 200).json(st);
-  });
-  r.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (isRapkiError(err) && Object.hasOwn(ROTATION_ERRORS, err.code)) {
-      res.status(ROTATION_ERRORS[err.code as RotationErrorCode].status).json({ code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) });
-      return;
-    }
-    next(err);
   });
   return r;
 }

@@ -21,10 +21,10 @@
  */
 import { createHash } from 'node:crypto';
 import { crlToPem } from '../aws/crl-data.js';
-import { awsError } from '../aws/errors.js';
-import type { Crl, RolesAnywhereControlPlane, Tag } from '../aws/types.js';
-import { idFromArn } from '../aws/types.js';
-import { TAGS } from '../aws/constants.js';
+import { awsError } from '../../../common/src/aws/errors.js';
+import type { Crl, RolesAnywhereControlPlane, Tag } from '../../../common/src/aws/types.js';
+import { idFromArn } from '../../../common/src/aws/types.js';
+import { TAGS } from '../../../common/src/aws/constants.js';
 import { SYNC_DEFAULTS, crlResourceName } from './constants.js';
 import { CallSpacer, realScheduler } from './scheduler.js';
 import type { SyncScheduler } from './scheduler.js';

@@ -10,22 +10,15 @@
  * - `POST /push` `{targetId?}`       → 202 `{state}` (push the current CRL now)
  * - `GET  /status`                   → the whole `SyncState` (`rapki aws status`)
  *
- * Errors are `{code, message}` (docs/aws.md lists the codes).
+ * Errors go to the app's error handler (ca-server/src/http/error-mapper.ts): `{code, message}` with
+ * the status from the registry (docs/aws.md lists the codes).
  */
 import express from 'express';
-import type { Request, Response, NextFunction, Router } from 'express';
-import { isRapkiError } from '../../../common/src/errors.js';
-import { httpStatusOf } from '../errors.js';
+import type { Request, Response, Router } from 'express';
+import { awsError } from '../../../common/src/aws/errors.js';
 import type { CrlSync } from './crl-sync.js';
 import type { SyncTargetStore } from './target-store.js';
 import { validateTargetInput } from './target-store.js';
-
-const STATUS: Record<string, number> = {
-  sync_target_invalid: 400,
-  sync_target_not_found: 404,
-  invalid_json: 400,
-  body_too_large: 413,
-};
 
 /**
  * The router; `now` is injectable for tests; `actorOf` names who registers or removes a target in
@@ -65,8 +58,7 @@ export function createSyncRouter(
   const remove = async (req: Request, res: Response): Promise<void> => {
     const id = String(req.params.id);
     if (!/^[0-9a-f]{16}$/.test(id) || !(await store.remove(id, actorOf(res)))) {
-      res.status(404).json({ code: 'sync_target_not_found', message: 'no such CRL sync target' });
-      return;
+      throw awsError('sync_target_not_found');
     }
     sync.forget(id);
     res.set('Cache-Control', 'no-store').json({ removed: true });
@@ -77,8 +69,7 @@ export function createSyncRouter(
   r.post('/push', (req, res) => {
     const body = (req.body ?? {}) as { targetId?: unknown };
     if (body.targetId !== undefined && (typeof body.targetId !== 'string' || !store.get(body.targetId))) {
-      res.status(404).json({ code: 'sync_target_not_found', message: 'no such CRL sync target' });
-      return;
+      throw awsError('sync_target_not_found');
     }
     sync.pushNow(body.targetId as string | undefined);
     res.status(202).set('Cache-Control', 'no-store').json({ state: sync.state() });
@@ -88,25 +79,5 @@ export function createSyncRouter(
     res.set('Cache-Control', 'no-store').json(sync.state());
   });
 
-  r.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) {
-      next(err);
-      return;
-    }
-    if (isRapkiError(err)) {
-      res.status(STATUS[err.code] ?? httpStatusOf(err.code)).json({ code: err.code, message: err.message });
-      return;
-    }
-    const e = err as { type?: string; status?: number };
-    if (e.type === 'entity.too.large') {
-      res.status(413).json({ code: 'body_too_large', message: 'request body too large' });
-      return;
-    }
-    if (e.type === 'entity.parse.failed') {
-      res.status(400).json({ code: 'invalid_json', message: 'request body is not valid JSON' });
-      return;
-    }
-    next(err);
-  });
   return r;
 }

@@ -15,9 +15,9 @@
  * resolves AWS credentials.
  */
 import type { Response, Router } from 'express';
-import { TAGS } from '../aws/constants.js';
-import { createControlPlane } from '../aws/control-plane.js';
-import type { RolesAnywhereControlPlane } from '../aws/types.js';
+import { TAGS } from '../../../common/src/aws/constants.js';
+import { createControlPlane } from '../../../common/src/aws/control-plane.js';
+import type { RolesAnywhereControlPlane } from '../../../common/src/aws/types.js';
 import { CrlSync } from './crl-sync.js';
 import type { CrlControlPlane, CrlSyncOptions, SyncLogger } from './crl-sync.js';
 import { crlSyncMetrics } from './metrics.js';

@@ -12,7 +12,7 @@
  */
 import type { CaStore } from '../store/ca-store.js';
 import { CRL_SLOTS, type CrlSlotRecord, type SyncTargetRecord } from '../store/types.js';
-import { awsError } from '../aws/errors.js';
+import { awsError } from '../../../common/src/aws/errors.js';
 import { SYNC_LIMITS } from './constants.js';
 import type { SyncTarget, SyncTargetStore } from './target-store.js';
 

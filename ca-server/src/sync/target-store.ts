@@ -6,7 +6,7 @@
  * CA host, see the same targets.
  */
 import { createHash } from 'node:crypto';
-import { awsError } from '../aws/errors.js';
+import { awsError } from '../../../common/src/aws/errors.js';
 import { SYNC_LIMITS } from './constants.js';
 
 /** One trust anchor whose CRL slot the CA keeps equal to its current CRL. */

@@ -22,12 +22,12 @@ import { newSecretToken } from '../authority/secret-tokens.js';
 import type { ServeConfig } from '../config.js';
 import { caError, httpStatusOf } from '../errors.js';
 import { actorOf, requireRole } from '../http/admin-auth.js';
-import { publicError } from '../http/error-handler.js';
+import { toHttpError } from '../http/error-mapper.js';
 import type { CaMetrics } from '../http/metrics.js';
 import { validateQuery } from '../http/validate.js';
 import { CA_KEY_TYPES } from '../keys/generate-ca-key.js';
 import type { Logger } from '../logger.js';
-import { ROTATION_ERRORS, type RotationErrorCode } from '../rotation/errors.js';
+import { ROTATION_ERRORS } from '../rotation/errors.js';
 import type { CaRotation } from '../rotation/open-rotation.js';
 import type { CaStore } from '../store/ca-store.js';
 import type { CertificateSort, CertStatus } from '../store/types.js';
@@ -454,10 +454,9 @@ export function consoleRouter(d: ConsoleDeps): Router {
       await rotationPage(res, 200, { kind: 'ok', text: [done, ...st.warnings].join(' — ') });
     } catch (err) {
       if (isRapkiError(err) && Object.hasOwn(ROTATION_ERRORS, err.code)) {
-        const status = ROTATION_ERRORS[err.code as RotationErrorCode].status;
-        d.metrics.errors.inc({ code: err.code });
-        (res.locals.log as Logger)[status >= 500 ? 'error' : 'info']({ code: err.code, err: status >= 500 ? err : undefined }, 'rotation step refused');
-        await rotationPage(res, status, { kind: 'error', text: `${err.message} (${err.code})` });
+        const e = toHttpError(err, res.locals.log as Logger);
+        d.metrics.errors.inc({ code: e.body.code });
+        await rotationPage(res, e.status, { kind: 'error', text: `${e.body.message} (${e.body.code})` });
         return;
       }
       throw err;
@@ -510,12 +509,7 @@ export function consoleRouter(d: ConsoleDeps): Router {
   r.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     void next;
     const log = (res.locals.log as Logger | undefined) ?? d.log;
-    const e = isRapkiError(err) && Object.hasOwn(ROTATION_ERRORS, err.code)
-      ? { code: err.code, message: err.message }
-      : (err as { type?: string }).type === 'parameters.too.many'
-        ? { code: 'invalid_request', message: 'The form has too many fields.' }
-        : publicError(err, log);
-    const status = Object.hasOwn(ROTATION_ERRORS, e.code) ? ROTATION_ERRORS[e.code as RotationErrorCode].status : httpStatusOf(e.code);
+    const { status, body: e } = toHttpError(err, log);
     d.metrics.errors.inc({ code: e.code });
     if (res.headersSent) return;
     if (e.code === 'method_not_allowed') res.setHeader('Allow', UI_ROUTES.find(([re]) => re.test(req.path))?.[1].join(', ') ?? 'GET');

@@ -2,6 +2,7 @@
  * Protocol constants of the CA's X.509 layer, in one place: object identifiers (RFC 5280,
  * RFC 5758, RFC 8017, RFC 2985), CRL reason codes, and the limits of IAM Roles Anywhere.
  */
+import { REVOCATION_REASONS } from '../../../common/src/contract/certificates.js';
 
 export const OID = {
   // Signature algorithms (RFC 5758 §3.2, RFC 8017 App. C)
@@ -71,19 +72,10 @@ export const CRL_REASONS: Readonly<Record<string, number>> = {
 
 /**
  * Reasons an operator may give when revoking (RFC 5280 §5.3.1): every CRLReason except
- * `removeFromCRL`, which only has a meaning in delta CRLs. One list for the authority and the CLI.
+ * `removeFromCRL`, which only has a meaning in delta CRLs. The contract's list
+ * (common/src/contract/certificates.ts), which the CLI offers; each is a reason of the CRL encoder.
  */
-export const REVOCATION_REASON_NAMES = [
-  'unspecified',
-  'keyCompromise',
-  'cACompromise',
-  'affiliationChanged',
-  'superseded',
-  'cessationOfOperation',
-  'certificateHold',
-  'privilegeWithdrawn',
-  'aACompromise',
-] as const satisfies readonly (keyof typeof CRL_REASONS & string)[];
+export const REVOCATION_REASON_NAMES = REVOCATION_REASONS satisfies readonly (keyof typeof CRL_REASONS & string)[];
 
 /** Key policy for CSRs (issue 4: RSA >= 2048, EC P-256/P-384). */
 export const KEY_POLICY = {

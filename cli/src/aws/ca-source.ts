@@ -5,16 +5,16 @@
  * for a CA in PostgreSQL), read without the CA passphrase (only public material and the stored CRL
  * are needed). A target registered this way is seen by every running replica within seconds.
  */
-import { awsError } from '../../../ca-server/src/aws/errors.js';
-import { SYNC_ROUTE_PREFIX } from '../../../ca-server/src/sync/constants.js';
+import { codeMatches } from '../../../common/src/errors/registry.js';
+import { awsError } from '../../../common/src/aws/errors.js';
 import { syncTargetId, validateTargetInput } from '../../../ca-server/src/sync/target-store.js';
 import type { SyncTarget } from '../../../ca-server/src/sync/target-store.js';
-import type { SyncState, TargetState } from '../../../ca-server/src/sync/crl-sync.js';
+import type { SyncStatus, SyncTargetRequest, SyncTargetStatus } from '../../../common/src/contract/types.js';
 import type { CaClient } from '../ca-client/client.js';
 import { CRL_INPUT_MAX_BYTES, crlToPem, readCrl } from '../../../common/src/x509/crl.js';
 import { sha256Fingerprint } from '../../../common/src/x509/fingerprint.js';
 import { pemToDer } from '../../../common/src/x509/pem.js';
-import { CA_PATHS } from '../ca-client/constants.js';
+import { CA_PATHS } from '../../../common/src/contract/paths.js';
 
 export interface CaMaterial {
   /** SHA-256 hex of the root DER. */
@@ -28,18 +28,11 @@ export interface CaMaterial {
 }
 
 /** What the CA knows about a sync target (server: live state; CA dir: the persisted part). */
-export type TargetView = Pick<TargetState, 'id' | 'trustAnchorArn' | 'crlArn' | 'region' | 'endpoint' | 'pushedNumber' | 'lastSuccessAt'> &
-  Partial<Pick<TargetState, 'status' | 'consecutiveFailures' | 'lastError' | 'nextAttemptAt'>>;
+export type TargetView = Pick<SyncTargetStatus, 'id' | 'trustAnchorArn' | 'crlArn' | 'region' | 'endpoint' | 'pushedNumber' | 'lastSuccessAt'> &
+  Partial<Pick<SyncTargetStatus, 'status' | 'consecutiveFailures' | 'lastError' | 'nextAttemptAt'>>;
 
-export interface SyncTargetInput {
-  readonly trustAnchorArn: string;
-  readonly crlArn: string | undefined;
-  readonly region: string;
-  readonly endpoint: string | undefined;
-  /** SHA-256 / number of the CRL `register` confirmed AWS holds, so the CA does not push it again. */
-  readonly pushedCrlSha256?: string | undefined;
-  readonly pushedCrlNumber?: string | undefined;
-}
+/** What `register` asks the CA to keep in sync (the body of `POST /v1/admin/aws/sync-targets`). */
+export type SyncTargetInput = SyncTargetRequest;
 
 /** The CA side of `rapki aws …`. */
 export interface CaSide {
@@ -48,13 +41,13 @@ export interface CaSide {
   putSyncTarget(t: SyncTargetInput): Promise<TargetView>;
   removeSyncTarget(t: { trustAnchorArn: string; region: string; endpoint: string | undefined }): Promise<boolean>;
   /** Sync state (server: live, with alarm; dir: stored targets only). */
-  syncState(): Promise<{ live: boolean; alarm: SyncState['alarm']; targets: TargetView[] }>;
+  syncState(): Promise<{ live: boolean; alarm: SyncStatus['alarm']; targets: readonly TargetView[] }>;
   /** Ask the server to push now; undefined for a CA directory (the CLI pushes itself). */
   requestPush?(targetId?: string): Promise<void>;
   close(): void;
 }
 
-/** SHA-256 fingerprint of the first CERTIFICATE of `pem`; `aws_usage` when it holds none that reads. */
+/** SHA-256 fingerprint of the first CERTIFICATE of `pem`; `flag_value_invalid` when it holds none that reads. */
 export function fingerprintOfPem(pem: string): string {
   return sha256Fingerprint(certificateDer(pem));
 }
@@ -63,7 +56,7 @@ function certificateDer(pem: string): Uint8Array {
   try {
     return pemToDer(pem, 'CERTIFICATE');
   } catch (err) {
-    throw awsError('aws_usage', `no PEM CERTIFICATE found (${(err as Error).message})`, { cause: err });
+    throw awsError('flag_value_invalid', `no PEM CERTIFICATE found (${(err as Error).message})`, { cause: err });
   }
 }
 
@@ -97,25 +90,25 @@ export function serverCaSide(client: CaClient): CaSide {
       };
     },
     async putSyncTarget(t) {
-      const r = await client.json<{ target: TargetView }>('POST', `${SYNC_ROUTE_PREFIX}/sync-targets`, { admin: true, json: stripUndefined({ ...t }) });
+      const r = await client.json<{ target: TargetView }>('POST', CA_PATHS.syncTargets, { admin: true, json: stripUndefined({ ...t }) });
       return r.target;
     },
     async removeSyncTarget(t) {
       const id = syncTargetId(t);
       try {
-        await client.json('POST', `${SYNC_ROUTE_PREFIX}/sync-targets/${id}/delete`, { admin: true, json: {} });
+        await client.json('POST', CA_PATHS.deleteSyncTarget(id), { admin: true, json: {} });
         return true;
       } catch (e) {
-        if ((e as { code?: string }).code === 'sync_target_not_found') return false;
+        if (codeMatches(e, 'sync_target_not_found')) return false;
         throw e;
       }
     },
     async syncState() {
-      const s = await client.json<SyncState>('GET', `${SYNC_ROUTE_PREFIX}/status`, { admin: true });
+      const s = await client.json<SyncStatus>('GET', CA_PATHS.syncStatus, { admin: true });
       return { live: true, alarm: s.alarm, targets: s.targets };
     },
     async requestPush(targetId) {
-      await client.json('POST', `${SYNC_ROUTE_PREFIX}/push`, { admin: true, json: targetId ? { targetId } : {} });
+      await client.json('POST', CA_PATHS.syncPush, { admin: true, json: targetId ? { targetId } : {} });
     },
     close() {
       client.close();
@@ -141,7 +134,7 @@ export async function dirCaSide(
   ]);
   const env = storeArgs.env ?? process.env;
   const sel = storeSelection({ dir, url: storeArgs.url, urlFile: storeArgs.urlFile, env }).open();
-  if (sel.location.backend === 'sqlite' && !caExists(dir)) throw awsError('aws_usage', `no CA in ${caPaths(dir).dir} (pass --store-url for a CA in PostgreSQL)`);
+  if (sel.location.backend === 'sqlite' && !caExists(dir)) throw awsError('flag_value_invalid', `no CA in ${caPaths(dir).dir} (pass --store-url for a CA in PostgreSQL)`);
   /** One store handle per operation: a CLI run, nothing kept open between calls. */
   const withRegistry = async <T>(fn: (r: InstanceType<typeof SyncTargetRegistry>, s: Awaited<ReturnType<typeof openCaDirStore>>) => Promise<T>): Promise<T> => {
     const opened = await openCaDirStore({ dir, location: sel.location, mustExist: true, env });
@@ -159,10 +152,10 @@ export async function dirCaSide(
       return withRegistry(async (_r, o) => {
         const st = await o.store.getCaState();
         const cfg = st.config;
-        if (!cfg) throw awsError('aws_usage', `the store ${o.display} holds no CA`);
+        if (!cfg) throw awsError('flag_value_invalid', `the store ${o.display} holds no CA`);
         const cert = (id: string) => st.certificates.find((c) => c.id === id);
         const root = cert(cfg.rootId);
-        if (!root) throw awsError('aws_usage', 'the store holds no root certificate');
+        if (!root) throw awsError('flag_value_invalid', 'the store holds no root certificate');
         const rootPem = derToPem(root.der, 'CERTIFICATE');
         const inter = cfg.intermediate ? cert(cfg.issuerId) : undefined;
         const intermediatePem = inter ? derToPem(inter.der, 'CERTIFICATE') : undefined;

@@ -3,7 +3,7 @@
  * bytes (ImportCrl/UpdateCrl `crlData`), refused with `crl_too_large` above the service limit
  * before any call is made.
  */
-import { awsError } from '../../../ca-server/src/aws/errors.js';
+import { awsError } from '../../../common/src/aws/errors.js';
 import { CRL_PEM_MAX_BYTES } from '../../../common/src/x509/crl.js';
 
 /** The PEM bytes of `pem`, or `crl_too_large` when Roles Anywhere would refuse them. */

@@ -4,8 +4,8 @@
  * outage, or on a CA host without a running server). Same rules as the sync: PEM ≤ 300,000
  * bytes, CRL calls spaced by 1 s, UpdateCrl (ImportCrl + EnableCrl when there is none), read back.
  */
-import { awsError } from '../../../ca-server/src/aws/errors.js';
-import type { Crl, RolesAnywhereControlPlane } from '../../../ca-server/src/aws/types.js';
+import { awsError } from '../../../common/src/aws/errors.js';
+import type { Crl, RolesAnywhereControlPlane } from '../../../common/src/aws/types.js';
 import { crlResourceName } from '../../../ca-server/src/sync/constants.js';
 import { CallSpacer, waitingScheduler } from '../../../ca-server/src/sync/scheduler.js';
 import type { SyncScheduler } from '../../../ca-server/src/sync/scheduler.js';

@@ -3,8 +3,8 @@
  * `rapki:managed-by=rapki` and `rapki:ca-fingerprint=<root SHA-256>` (profiles also
  * `rapki:profile-name`). Names are only a hint (people rename things in the console); tags decide.
  */
-import { TAGS } from '../../../ca-server/src/aws/constants.js';
-import type { Crl, Profile, RolesAnywhereControlPlane, Tag, TrustAnchor } from '../../../ca-server/src/aws/types.js';
+import { TAGS } from '../../../common/src/aws/constants.js';
+import type { Crl, Profile, RolesAnywhereControlPlane, Tag, TrustAnchor } from '../../../common/src/aws/types.js';
 
 export function caTags(fingerprint: string): Tag[] {
   return [

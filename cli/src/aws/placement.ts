@@ -5,8 +5,8 @@
  * `AWS_DEFAULT_REGION` / us-east-1 and the regional AWS endpoint. Also describes that choice for
  * error messages: a network error names the URL it tried and the flag that changes it.
  */
-import { DEFAULT_REGION, defaultEndpoint } from '../../../ca-server/src/aws/constants.js';
-import { awsError } from '../../../ca-server/src/aws/errors.js';
+import { DEFAULT_REGION, defaultEndpoint } from '../../../common/src/aws/constants.js';
+import { awsError } from '../../../common/src/aws/errors.js';
 import type { TargetView } from './ca-source.js';
 
 export interface Placement {
@@ -33,7 +33,7 @@ export function placementFrom(flags: { region?: string | undefined; endpoint?: s
   }
   if (places.size > 1) {
     const list = [...places.values()].map((p) => `${p.region} (${p.endpoint ?? 'AWS endpoint'})`).join(', ');
-    throw awsError('aws_usage', `this CA is registered in several places: ${list}; pass --region (and --endpoint) to pick one`);
+    throw awsError('flag_value_invalid', `this CA is registered in several places: ${list}; pass --region (and --endpoint) to pick one`);
   }
   const given = flags.region !== undefined ? '--region' : flags.endpoint !== undefined ? '--endpoint' : undefined;
   return { region: flags.region, endpoint: flags.endpoint, source: given ? `from ${given}, nothing stored by \`rapki aws register\` for it` : 'no registration stored (register with --no-sync keeps none)' };

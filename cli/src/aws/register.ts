@@ -9,9 +9,9 @@
  * attribute mappings) → CRL (import + enable, or update; CRL calls spaced by 1 s, the service
  * quota; read back and compared) → CRL sync target on the CA.
  */
-import { NOTIFICATION_CHANNEL, NOTIFICATION_EVENTS, RA_LIMITS } from '../../../ca-server/src/aws/constants.js';
-import { awsError } from '../../../ca-server/src/aws/errors.js';
-import type { AttributeMapping, Crl, NotificationSetting, Profile, RolesAnywhereControlPlane, TrustAnchor } from '../../../ca-server/src/aws/types.js';
+import { NOTIFICATION_CHANNEL, NOTIFICATION_EVENTS, RA_LIMITS } from '../../../common/src/aws/constants.js';
+import { awsError } from '../../../common/src/aws/errors.js';
+import type { AttributeMapping, Crl, NotificationSetting, Profile, RolesAnywhereControlPlane, TrustAnchor } from '../../../common/src/aws/types.js';
 import { CallSpacer, waitingScheduler } from '../../../ca-server/src/sync/scheduler.js';
 import type { SyncScheduler } from '../../../ca-server/src/sync/scheduler.js';
 import { crlResourceName } from '../../../ca-server/src/sync/constants.js';
@@ -75,25 +75,25 @@ function notificationsDiffer(current: TrustAnchor['notificationSettings'], want:
 }
 
 export function validateRegisterOptions(o: RegisterOptions): void {
-  if (o.roleArns.length === 0) throw awsError('aws_usage', 'name at least one --role-arn');
-  if (o.roleArns.length > RA_LIMITS.roleArnsPerProfile) throw awsError('aws_usage', `at most ${RA_LIMITS.roleArnsPerProfile} roles per profile`);
+  if (o.roleArns.length === 0) throw awsError('flag_value_invalid', 'name at least one --role-arn');
+  if (o.roleArns.length > RA_LIMITS.roleArnsPerProfile) throw awsError('flag_value_invalid', `at most ${RA_LIMITS.roleArnsPerProfile} roles per profile`);
   for (const r of o.roleArns) {
-    if (!/^arn:aws(-[^:]+)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(r)) throw awsError('aws_usage', `not an IAM role ARN: ${r.slice(0, 120)}`);
+    if (!/^arn:aws(-[^:]+)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(r)) throw awsError('flag_value_invalid', `not an IAM role ARN: ${r.slice(0, 120)}`);
   }
-  if (o.managedPolicyArns.length > RA_LIMITS.managedPolicyArnsPerProfile) throw awsError('aws_usage', `at most ${RA_LIMITS.managedPolicyArnsPerProfile} managed policies`);
+  if (o.managedPolicyArns.length > RA_LIMITS.managedPolicyArnsPerProfile) throw awsError('flag_value_invalid', `at most ${RA_LIMITS.managedPolicyArnsPerProfile} managed policies`);
   for (const p of o.managedPolicyArns) {
-    if (!/^arn:aws(-[^:]+)?:iam::(\d{12}|aws):policy\/[\w+=,.@/-]{1,512}$/.test(p)) throw awsError('aws_usage', `not an IAM policy ARN: ${p.slice(0, 120)}`);
+    if (!/^arn:aws(-[^:]+)?:iam::(\d{12}|aws):policy\/[\w+=,.@/-]{1,512}$/.test(p)) throw awsError('flag_value_invalid', `not an IAM policy ARN: ${p.slice(0, 120)}`);
   }
   if (!Number.isInteger(o.sessionDurationSeconds) || o.sessionDurationSeconds < RA_LIMITS.durationMin || o.sessionDurationSeconds > RA_LIMITS.durationMax) {
-    throw awsError('aws_usage', `--session-duration must be ${RA_LIMITS.durationMin}–${RA_LIMITS.durationMax} seconds`);
+    throw awsError('flag_value_invalid', `--session-duration must be ${RA_LIMITS.durationMin}–${RA_LIMITS.durationMax} seconds`);
   }
   for (const d of [o.caExpiryDays, o.endEntityExpiryDays]) {
     if (d !== undefined && (!Number.isInteger(d) || d < RA_LIMITS.notificationThresholdMin || d > RA_LIMITS.notificationThresholdMax)) {
-      throw awsError('aws_usage', `notification thresholds must be ${RA_LIMITS.notificationThresholdMin}–${RA_LIMITS.notificationThresholdMax} days`);
+      throw awsError('flag_value_invalid', `notification thresholds must be ${RA_LIMITS.notificationThresholdMin}–${RA_LIMITS.notificationThresholdMax} days`);
     }
   }
   if (o.profileName !== undefined && !/^[ a-zA-Z0-9_-]{1,255}$/.test(o.profileName)) {
-    throw awsError('aws_usage', '--profile-name: 1–255 characters of letters, digits, space, - and _');
+    throw awsError('flag_value_invalid', '--profile-name: 1–255 characters of letters, digits, space, - and _');
   }
 }
 
@@ -109,7 +109,7 @@ export async function register(
   const fp = material.fingerprint;
   const names = defaultNames(fp);
   const usesIntermediate = o.anchor === 'intermediate';
-  if (usesIntermediate && !material.intermediatePem) throw awsError('aws_usage', '--anchor intermediate: this CA has no intermediate');
+  if (usesIntermediate && !material.intermediatePem) throw awsError('flag_value_invalid', '--anchor intermediate: this CA has no intermediate');
   const bundlePem = anchorBundle(material, usesIntermediate);
 
   // 1. Trust anchor.

@@ -3,7 +3,7 @@
  * Roles Anywhere holds is the CA's current one (drift). A revocation is only effective once AWS
  * holds a CRL with that entry, so "AWS holds CRL 41, the CA is at 42" is the number to watch.
  */
-import type { RolesAnywhereControlPlane } from '../../../ca-server/src/aws/types.js';
+import type { RolesAnywhereControlPlane } from '../../../common/src/aws/types.js';
 import { syncTargetId } from '../../../ca-server/src/sync/target-store.js';
 import { readCrl } from '../../../common/src/x509/crl.js';
 import { anchorBundle, type CaMaterial, type CaSide, type TargetView } from './ca-source.js';

@@ -3,7 +3,7 @@
  * anchor carrying our tags (`rapki:managed-by` + this CA's fingerprint), nothing else — after
  * telling the CA to stop syncing (so it does not re-import a CRL a second later).
  */
-import type { RolesAnywhereControlPlane } from '../../../ca-server/src/aws/types.js';
+import type { RolesAnywhereControlPlane } from '../../../common/src/aws/types.js';
 import { CallSpacer, waitingScheduler } from '../../../ca-server/src/sync/scheduler.js';
 import type { CaSide } from './ca-source.js';
 import { findCrls, findProfiles, findTrustAnchors } from './find.js';

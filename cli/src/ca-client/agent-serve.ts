@@ -8,6 +8,7 @@
  * Loaded only when `--serve` is given: it pulls in the signer's session code.
  */
 import { readFileSync } from 'node:fs';
+import { failureOf } from '../report.js';
 import { resolveCredentialProcess } from '../signer-options.js';
 import type { FlagValues } from '../credential-flags.js';
 import { startServing } from '../serve-credentials.js';
@@ -29,10 +30,10 @@ export interface AgentServing {
   close(): Promise<void>;
 }
 
-/** Message of an error without its cause chain (causes may name secrets' paths or content). */
+/** Code and message of an error as the CLI reports it, without its cause chain (causes may name secrets' paths or content). */
 function safeMessage(err: unknown): { code: string; error: string } {
-  const e = err as { code?: unknown; message?: unknown };
-  return { code: typeof e?.code === 'string' ? e.code : 'internal_error', error: typeof e?.message === 'string' ? e.message : String(err) };
+  const f = failureOf(err);
+  return { code: f.code, error: f.message };
 }
 
 /**

@@ -10,7 +10,8 @@ import { Agent, request as httpsRequest } from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import { MAX_JSON_RESPONSE_BYTES, REQUEST_TIMEOUT_MS } from './constants.js';
 import { CA_URL_HINT, caClientError, caUnreachable } from './errors.js';
-import { RapkiError } from '../../../common/src/errors.js';
+import type { RapkiError } from '../../../common/src/errors.js';
+import { errorFromWire } from '../../../common/src/errors/registry.js';
 import { displayText } from '../../../common/src/display-text.js';
 import { resolveTrust, serverNameFor, type CaTrustInput, type ResolvedTrust } from './trust.js';
 
@@ -161,7 +162,8 @@ function serverError(res: CaResponse): RapkiError {
   } catch {
     /* not JSON: keep the generic message */
   }
-  return new RapkiError(code, message, { details: { status: res.status } });
+  // An older server's spelling becomes today's; a newer server's unknown code is shown as it came.
+  return errorFromWire(code, message, { details: { status: res.status } });
 }
 
 const TLS_ERROR_CODES = new Set([

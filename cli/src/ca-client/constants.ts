@@ -1,26 +1,7 @@
 /**
- * Protocol constants of the CA client, in one place: HTTP paths of the CA server contract
- * (DESIGN.md "CA server HTTP contract"), environment variable names, file names written by
- * `rapki enroll`, and size/time limits.
+ * Constants of the CA client: environment variable names, file names written by `rapki enroll`,
+ * and size/time limits. The routes and the grammars are the contract's (common/src/contract/).
  */
-
-/** Routes of the CA server, all under `/v1`. */
-export const CA_PATHS = {
-  enroll: '/v1/enroll',
-  enrollInfo: '/v1/enroll/info',
-  renew: '/v1/renew',
-  ca: '/v1/ca',
-  crl: '/v1/crl',
-  crlPem: '/v1/crl.pem',
-  tokens: '/v1/admin/tokens',
-  certificates: '/v1/admin/certificates',
-  revokeSerial: (serialHex: string): string => `/v1/admin/certificates/${encodeURIComponent(serialHex)}/revoke`,
-  revokeHost: (host: string): string => `/v1/admin/hosts/${encodeURIComponent(host)}/revoke`,
-  unblockHost: (host: string): string => `/v1/admin/hosts/${encodeURIComponent(host)}/unblock`,
-  audit: '/v1/admin/audit',
-  adminTokens: '/v1/admin/admin-tokens',
-  revokeAdminToken: (id: string): string => `/v1/admin/admin-tokens/${encodeURIComponent(id)}/revoke`,
-} as const;
 
 /** Environment variables read by the CA commands (secrets only ever come from here or from files). */
 export const CA_ENV = {

@@ -11,13 +11,14 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CaClient } from './client.js';
-import { assertIssued, type EnrollInfo } from './api-types.js';
+import type { EnrollInfo } from '../../../common/src/contract/types.js';
 import { writeFilesAtomicSync } from '../../../common/src/fs/atomic-write.js';
 import { ensurePrivateDir } from './private-dir.js';
-import { CA_PATHS, ENROLL_FILES } from './constants.js';
+import { CA_PATHS } from '../../../common/src/contract/paths.js';
+import { ENROLL_FILES } from './constants.js';
 import { buildCsrPem, buildCsrPemWithSigner } from './csr.js';
 import { caClientError } from './errors.js';
-import { checkIssued } from './issued.js';
+import { assertIssued, checkIssued } from './issued.js';
 import { generateHostKey } from './key-types.js';
 import { parseSan, type San } from './san.js';
 

@@ -11,7 +11,7 @@
  * (continuity); `rootPem` is then the returned set, which becomes the host's `ca.pem`.
  */
 import { X509Certificate, type KeyObject } from 'node:crypto';
-import type { IssuedCertificate } from './api-types.js';
+import type { IssuedCertificate } from '../../../common/src/contract/types.js';
 import { caClientError } from './errors.js';
 import { parseCertificates } from './certificate-bundle.js';
 
@@ -66,4 +66,20 @@ export function checkIssued(issued: IssuedCertificate, publicKey: KeyObject, pin
     current = next;
   }
   throw caClientError('ca_response_invalid', 'the returned certificate does not chain to the pinned root');
+}
+
+/** Check that a value has the fields of an issued certificate; the protocol is not trusted blindly. */
+export function assertIssued(v: unknown): IssuedCertificate {
+  const o = v as Partial<IssuedCertificate> | null;
+  if (
+    !o ||
+    typeof o.certificate !== 'string' ||
+    typeof o.serial !== 'string' ||
+    typeof o.notAfter !== 'string' ||
+    (o.chain !== undefined && typeof o.chain !== 'string') ||
+    (o.ca !== undefined && typeof o.ca !== 'string')
+  ) {
+    throw caClientError('ca_response_invalid', 'the CA answered without certificate, serial or notAfter');
+  }
+  return { ...o, chain: o.chain ?? '' } as IssuedCertificate;
 }

@@ -6,23 +6,23 @@
  *
  * A host whose key is in the TPM (a TSS2 key file, from `enroll --key tpm`) cannot present it over
  * Node's TLS; it proves possession with a signature over the request made inside the TPM
- * (ca-server/src/http/renew-possession.ts), and its new key is made in the TPM too. The old key file
+ * (common/src/contract/possession.ts), and its new key is made in the TPM too. The old key file
  * is replaced only after the new certificate came back and checked out, together with it.
  */
 import { X509Certificate, createPrivateKey, createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { access, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { CaClient, ClientIdentity } from './client.js';
-import { assertIssued } from './api-types.js';
 import { writeFilesAtomicSync, type PlannedFile } from '../../../common/src/fs/atomic-write.js';
-import { CA_PATHS, ENROLL_FILES, MAX_PEM_FILE_BYTES, PENDING_TPM_KEY_FILE } from './constants.js';
+import { CA_PATHS } from '../../../common/src/contract/paths.js';
+import { ENROLL_FILES, MAX_PEM_FILE_BYTES, PENDING_TPM_KEY_FILE } from './constants.js';
 import { commonNameOf, sansOf } from './cert-names.js';
 import { buildCsrPem, buildCsrPemWithSigner } from './csr.js';
 import { caClientError } from './errors.js';
-import { checkIssued } from './issued.js';
+import { assertIssued, checkIssued } from './issued.js';
 import { generateHostKey, keyTypeOf } from './key-types.js';
 import { holdsTss2Key, isTpmHandle } from '../../../signer/src/keys/tpm/detect.js';
-import { possessionMessage } from '../../../ca-server/src/http/renew-possession.js';
+import { possessionMessage } from '../../../common/src/contract/possession.js';
 import type { TpmHostKey } from './tpm-key.js';
 
 export interface HostFiles {

@@ -44,7 +44,7 @@ export async function generateTokenKey(o: TokenKeyOptions): Promise<TokenKey> {
   const { tokenKeySigner } = await import('../../../common/src/pkcs11/token-key-signer.js');
   const given = pkcs11.parsePkcs11Uri(o.uri);
   if (given.type !== undefined && given.type !== 'private') {
-    throw caClientError('usage', `--key ${pkcs11.redactPin(o.uri)}: type=${given.type} cannot name a new private key; leave type out`);
+    throw caClientError('flag_value_invalid', `--key ${pkcs11.redactPin(o.uri)}: type=${given.type} cannot name a new private key; leave type out`);
   }
   const generated = await pkcs11.generatePkcs11KeyPair(o.uri, o.keyType, { pkcs11Lib: o.pkcs11Lib }, undefined, { env: o.env });
   // Open the new key with the PIN the user gave: pin-source is kept in the URI, a pin-value is

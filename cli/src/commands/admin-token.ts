@@ -3,6 +3,7 @@
  * The implementation is loaded lazily (`cli/src/ca-client/handlers/admin-token.ts`).
  */
 import type { Argv, CommandModule } from 'yargs';
+import { lazyHandler } from './lazy.js';
 import { adminTokenOptions, caConnectionOptions } from '../ca-client/options.js';
 import { storeOptions } from './store-options.js';
 
@@ -23,11 +24,7 @@ const create: CommandModule = {
       .option('role', { type: 'string', choices: ['admin', 'operator'], default: 'operator', describe: 'operator: mint enrollment tokens and read; admin: everything' })
       .option('ttl', { type: 'string', describe: 'lifetime (e.g. 12h, 90d; at most 3650d); default: does not expire' })
       .option('json', { type: 'boolean', describe: 'print the token and its entry as JSON' }),
-  handler: async (argv) => {
-    const { adminTokenCreate } = await import('../ca-client/handlers/admin-token.js');
-    const { processIo } = await import('../ca-client/run.js');
-    process.exitCode = await adminTokenCreate(argv as never, processIo());
-  },
+  handler: lazyHandler(async () => (await import('../handlers/admin-token.js')).adminTokenCreate),
 };
 
 const list: CommandModule = {
@@ -35,11 +32,7 @@ const list: CommandModule = {
   describe: 'List admin tokens (id, name, role, status, dates); never shows a secret',
   builder: (y: Argv) =>
     y.options(caConnectionOptions).options(adminTokenOptions).option('json', { type: 'boolean', describe: 'print {"adminTokens": [...]}' }),
-  handler: async (argv) => {
-    const { adminTokenList } = await import('../ca-client/handlers/admin-token.js');
-    const { processIo } = await import('../ca-client/run.js');
-    process.exitCode = await adminTokenList(argv as never, processIo());
-  },
+  handler: lazyHandler(async () => (await import('../handlers/admin-token.js')).adminTokenList),
 };
 
 const revoke: CommandModule = {
@@ -51,11 +44,7 @@ const revoke: CommandModule = {
       .options(adminTokenOptions)
       .positional('id', { type: 'string', describe: 'the 16 hex digits shown by `rapki admin-token list`' })
       .option('json', { type: 'boolean', describe: 'print the revoked entry as JSON' }),
-  handler: async (argv) => {
-    const { adminTokenRevoke } = await import('../ca-client/handlers/admin-token.js');
-    const { processIo } = await import('../ca-client/run.js');
-    process.exitCode = await adminTokenRevoke(argv as never, processIo());
-  },
+  handler: lazyHandler(async () => (await import('../handlers/admin-token.js')).adminTokenRevoke),
 };
 
 export const adminTokenCommand: CommandModule = {

@@ -5,7 +5,10 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { caConnectionOptions } from '../ca-client/options.js';
+import type { AgentArgs } from '../handlers/agent.js';
+import type { CliIo } from '../io.js';
 import { signerFlagValues, withSignerFlags } from '../yargs-flags.js';
+import { lazyHandler } from './lazy.js';
 
 /**
  * The signer flag table marks the three ARNs "(required)", which is true of `credential-process`;
@@ -42,9 +45,8 @@ export const agentCommand: CommandModule = {
           'Renews at about 2/3 of each lifetime, keeps the old files until new ones are in place, retries with backoff, ' +
           'logs JSON lines to stderr, stops on SIGTERM/SIGINT.',
       ),
-  handler: async (argv) => {
-    const { agentCommand: run } = await import('../ca-client/handlers/agent.js');
-    const { processIo } = await import('../ca-client/run.js');
-    process.exitCode = await run(argv as never, processIo(), { signerValues: signerFlagValues(argv as Record<string, unknown>, 'credential-process') });
-  },
+  handler: lazyHandler(async () => {
+    const { agentCommand: run } = await import('../handlers/agent.js');
+    return (argv: AgentArgs & Record<string, unknown>, io: CliIo) => run(argv, io, { signerValues: signerFlagValues(argv, 'credential-process') });
+  }),
 };

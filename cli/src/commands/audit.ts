@@ -1,5 +1,6 @@
 /** `rapki audit verify`: check the CA audit log's hash chain. Implementation loaded lazily. */
 import type { Argv, CommandModule } from 'yargs';
+import { lazyHandler } from './lazy.js';
 import { adminTokenOptions, caConnectionOptions } from '../ca-client/options.js';
 import { storeOptions } from './store-options.js';
 
@@ -17,11 +18,7 @@ const verify: CommandModule = {
         type: 'string',
         describe: 'SEQ:HASH of a head printed earlier (`audit head:` line) and stored elsewhere; fail (audit_head_mismatch) unless the chain still holds it',
       }),
-  handler: async (argv) => {
-    const { auditVerify } = await import('../ca-client/handlers/audit.js');
-    const { processIo } = await import('../ca-client/run.js');
-    process.exitCode = await auditVerify(argv as never, processIo());
-  },
+  handler: lazyHandler(async () => (await import('../handlers/audit.js')).auditVerify),
 };
 
 export const auditCommand: CommandModule = {

@@ -5,6 +5,7 @@
  */
 import type { Argv, CommandModule, Options } from 'yargs';
 import { adminTokenOptions, caConnectionOptions } from '../ca-client/connection.js';
+import { lazyHandler } from './lazy.js';
 import { storeOptions } from './store-options.js';
 
 const common = {
@@ -17,12 +18,9 @@ const common = {
   json: { type: 'boolean', describe: 'machine-readable output' },
 } as const satisfies Record<string, Options>;
 
-function lazy(name: 'register' | 'status' | 'crl-push' | 'unregister') {
-  return async (argv: unknown): Promise<void> => {
-    const { runAws } = await import('../aws/handlers.js');
-    const { processIo } = await import('../ca-client/run.js');
-    process.exitCode = await runAws(name, argv as never, processIo());
-  };
+/** The subcommand's handler in cli/src/handlers/aws.ts. */
+function lazy(name: 'awsRegister' | 'awsStatus' | 'awsCrlPush' | 'awsUnregister') {
+  return lazyHandler(async () => (await import('../handlers/aws.js'))[name]);
 }
 
 const register: CommandModule = {
@@ -55,28 +53,28 @@ const register: CommandModule = {
         describe: 'with --host-key tpm: where hosts keep the TPM key password (put in the snippet as --tpm-key-password-file); omit for keys without password',
       })
       .option('sync', { type: 'boolean', default: true, describe: 'ask the CA to keep the CRL in sync (--no-sync to skip)' }),
-  handler: lazy('register'),
+  handler: lazy('awsRegister'),
 };
 
 const status: CommandModule = {
   command: 'status',
   describe: 'Show what is registered, enabled, and whether Roles Anywhere holds the current CRL (drift)',
   builder: (y: Argv) => y.options(common).option('check', { type: 'boolean', describe: 'exit with status 3 when there is drift or a problem' }),
-  handler: lazy('status'),
+  handler: lazy('awsStatus'),
 };
 
 const crlPush: CommandModule = {
   command: 'crl-push',
   describe: 'Push the current CRL to Roles Anywhere now',
   builder: (y: Argv) => y.options(common).option('force', { type: 'boolean', describe: 'update even when AWS already holds the same bytes' }),
-  handler: lazy('crl-push'),
+  handler: lazy('awsCrlPush'),
 };
 
 const unregister: CommandModule = {
   command: 'unregister',
   describe: 'Delete the profiles, CRLs and trust anchor rapki created for this CA (only resources with its tags)',
   builder: (y: Argv) => y.options(common).option('yes', { type: 'boolean', describe: 'really delete (without it, only show what would be deleted)' }),
-  handler: lazy('unregister'),
+  handler: lazy('awsUnregister'),
 };
 
 export const awsCommand: CommandModule = {

@@ -1,21 +1,13 @@
 /**
  * `rapki ca migrate-store --dir D --to postgres://…` (docs/ha.md "Moving a CA to PostgreSQL"):
- * copies the CA's whole SQLite store (the inventory and every other part of the CA's state: keys,
- * configuration, rotation, sync targets) into an empty PostgreSQL database, verifies the audit
- * chain there, then records the new store in `D/ca.json` so that `ca serve --dir D` uses it. The
- * SQLite file is left as it was. Stop `ca serve` first: what it writes after the copy started is
- * not copied.
+ * copies the CA's SQLite store into an empty PostgreSQL database, verifies the audit chain there,
+ * then records the new store in `D/ca.json` so that `ca serve --dir D` uses it. The SQLite file is
+ * left as it was. Flags and help; the command runs in cli/src/handlers/ca-migrate-store.ts.
  */
 import type { Argv, CommandModule } from 'yargs';
+import { lazyHandler } from './lazy.js';
 
-interface Args {
-  dir: string;
-  to?: string;
-  'to-file'?: string;
-  json: boolean;
-}
-
-export const caMigrateStoreCommand: CommandModule<object, Args> = {
+export const caMigrateStoreCommand: CommandModule = {
   command: 'migrate-store',
   describe: 'Copy a CA from its SQLite file into an empty PostgreSQL database (then serve from there)',
   builder: (y: Argv) =>
@@ -23,76 +15,6 @@ export const caMigrateStoreCommand: CommandModule<object, Args> = {
       .option('dir', { type: 'string', demandOption: true, describe: 'CA directory (its store is the SQLite file ca.db)' })
       .option('to', { type: 'string', describe: 'target: postgres://USER@HOST:PORT/DB[?sslmode=…] (password from PGPASSWORD / PGPASSFILE, never here)' })
       .option('to-file', { type: 'string', describe: 'file holding the target URL (may include the password; keep it 0600)' })
-      .option('json', { type: 'boolean', default: false, describe: 'print {"target","rows","auditHead"} as JSON' }) as never,
-  handler: async (argv) => {
-    const say = (line: string): void => {
-      process.stderr.write(`rapki: ${line}\n`);
-    };
-    try {
-      const { caError } = await import('../../../ca-server/src/errors.js');
-      const { caPaths, writeCaDirPointer } = await import('../../../ca-server/src/ca-dir.js');
-      const { storeSelection } = await import('../../../ca-server/src/store/store-selection.js');
-      const { storeUrlOf, parseStoreUrl } = await import('../../../ca-server/src/store/store-url.js');
-      const { migrateToPg } = await import('../../../ca-server/src/store/migrate-to-pg.js');
-      const { withStore } = await import('../../../ca-server/src/store/open-store.js');
-      const { openCaDirStore } = await import('../../../ca-server/src/open-ca-store.js');
-      const { verifyAuditChain, AUDIT_GENESIS_HASH } = await import('../../../ca-server/src/authority/audit-chain.js');
-      const source = storeSelection({ dir: argv.dir, env: {} }).open().location;
-      if (source.backend !== 'sqlite') throw caError('store_url_invalid', `This CA already keeps its store in ${source.display}.`);
-      if (argv.to === undefined && argv['to-file'] === undefined) throw caError('store_url_invalid', 'Name the target with --to postgres://… or --to-file FILE.');
-      const t = storeUrlOf({ dir: argv.dir, url: argv.to, urlFile: argv['to-file'], env: {}, warn: (m) => say(`warning: ${m}`) });
-      const target = parseStoreUrl(t.url, { origin: t.origin, dir: caPaths(argv.dir).dir, env: process.env });
-      if (target.backend !== 'postgres') throw caError('store_url_invalid', 'The target must be a PostgreSQL URL (postgres://…).');
-      say(`copying ${source.display} to ${target.display}`);
-      // Opened through the CA directory: a directory made by an older rapki is imported into its store first.
-      const src = await openCaDirStore({ dir: argv.dir, location: source, mustExist: true });
-      let r: Awaited<ReturnType<typeof migrateToPg>>;
-      try {
-        if (src.upgraded) say('imported the CA directory of an older rapki into its store first');
-        r = await migrateToPg({
-          source: src.store,
-          target: target.spec,
-          env: process.env,
-          warn: (m) => say(`warning: ${m}`),
-          onProgress: (table, n) => {
-            if (n % 10_000 === 0) say(`${table}: ${n} rows`);
-          },
-        });
-      } finally {
-        await src.close();
-      }
-      // Verified once more through the store itself, as `ca serve` will read it.
-      const verified = await withStore({ location: target, env: process.env }, async (o) => {
-        let prev = AUDIT_GENESIS_HASH;
-        let seq = 0;
-        for (;;) {
-          const page = await o.store.listAudit(seq, 1000);
-          if (page.length === 0) return { seq, hash: prev };
-          const v = verifyAuditChain(page, prev, seq + 1);
-          if (!v.ok) throw new Error(`audit chain broken in the target at ${v.badSeq}: ${v.reason}`);
-          prev = v.lastHash;
-          seq += v.count;
-        }
-      });
-      if (verified.seq !== r.auditHead.seq || verified.hash !== r.auditHead.hash) throw new Error('the target audit head differs from the copy');
-      writeCaDirPointer(argv.dir, target.display);
-      if (argv.json) {
-        process.stdout.write(`${JSON.stringify({ target: target.display, rows: r.rows, auditHead: `${r.auditHead.seq}:${r.auditHead.hash}` })}\n`);
-      } else {
-        process.stdout.write(
-          `copied to ${target.display}: ${Object.entries(r.rows).map(([k, v]) => `${k} ${v}`).join(', ')}\n` +
-            `audit chain verified in the target: ${r.auditHead.seq} records\n` +
-            `audit head: ${r.auditHead.seq}:${r.auditHead.hash}\n` +
-            `${caPaths(argv.dir).config} now names that store; ${source.file} is left as it was (keep it until the new store is backed up)\n`,
-        );
-      }
-      process.exitCode = 0;
-    } catch (err) {
-      const { isRapkiError } = await import('../../../common/src/errors.js');
-      const coded = isRapkiError(err) ? { code: err.code, message: err.message } : { code: 'internal_error', message: err instanceof Error ? err.message : String(err) };
-      process.stderr.write(`rapki: ${coded.message} (${coded.code})\n`);
-      if (argv.json) process.stdout.write(`${JSON.stringify({ error: coded })}\n`);
-      process.exitCode = 1;
-    }
-  },
+      .option('json', { type: 'boolean', default: false, describe: 'print {"target","rows","auditHead"} as JSON' }),
+  handler: lazyHandler(async () => (await import('../handlers/ca-migrate-store.js')).caMigrateStore),
 };

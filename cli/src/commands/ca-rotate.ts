@@ -5,19 +5,19 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { adminTokenOptions, caConnectionOptions } from '../ca-client/options.js';
+import { lazyHandler } from './lazy.js';
 
 type Sub = 'plan' | 'status' | 'start' | 'finish' | 'abort';
+
+/** Each subcommand's handler in cli/src/handlers/ca-rotate.ts. */
+const HANDLER = { plan: 'rotatePlan', status: 'rotateStatus', start: 'rotateStart', finish: 'rotateFinish', abort: 'rotateAbort' } as const;
 
 function sub(name: Sub, describe: string, extra: (y: Argv) => Argv = (y) => y): CommandModule {
   return {
     command: name,
     describe,
     builder: (y: Argv) => extra(y.options(caConnectionOptions).options(adminTokenOptions).option('json', { type: 'boolean', describe: 'print the server answer as JSON' })),
-    handler: async (argv) => {
-      const { runRotate } = await import('../rotation/run-rotate.js');
-      const { processIo } = await import('../ca-client/run.js');
-      process.exitCode = await runRotate(name, argv as never, processIo());
-    },
+    handler: lazyHandler(async () => (await import('../handlers/ca-rotate.js'))[HANDLER[name]]),
   };
 }
 

@@ -1,8 +1,8 @@
 /** `rapki cert list` and `rapki cert revoke` (DESIGN.md CLI contract). Implementation loaded lazily. */
 import type { Argv, CommandModule } from 'yargs';
+import { lazyHandler } from './lazy.js';
 import { adminTokenOptions, caConnectionOptions } from '../ca-client/options.js';
-import { REVOCATION_REASON_NAMES } from '../../../ca-server/src/x509/constants.js';
-import { CERT_STATUSES } from '../../../ca-server/src/store/types.js';
+import { CERT_STATUSES, REVOCATION_REASONS } from '../../../common/src/contract/certificates.js';
 
 const list: CommandModule = {
   command: 'list',
@@ -18,11 +18,7 @@ const list: CommandModule = {
         describe: 'only this status (superseded: renewed, still valid until it expires, cannot be renewed again)',
       })
       .option('json', { type: 'boolean', describe: 'print {"certificates":[...]}' }),
-  handler: async (argv) => {
-    const { certList } = await import('../ca-client/handlers/cert.js');
-    const { processIo } = await import('../ca-client/run.js');
-    process.exitCode = await certList(argv as never, processIo());
-  },
+  handler: lazyHandler(async () => (await import('../handlers/cert.js')).certList),
 };
 
 const revoke: CommandModule = {
@@ -37,15 +33,11 @@ const revoke: CommandModule = {
       .option('block-unknown', { type: 'boolean', describe: 'with --host: block the name even if the CA never issued a certificate to it' })
       .option('reason', {
         type: 'string',
-        choices: REVOCATION_REASON_NAMES,
+        choices: REVOCATION_REASONS,
         describe: 'CRL reason code (RFC 5280 §5.3.1)',
       })
       .option('json', { type: 'boolean', describe: 'print the server answer as JSON' }),
-  handler: async (argv) => {
-    const { certRevoke } = await import('../ca-client/handlers/cert.js');
-    const { processIo } = await import('../ca-client/run.js');
-    process.exitCode = await certRevoke(argv as never, processIo());
-  },
+  handler: lazyHandler(async () => (await import('../handlers/cert.js')).certRevoke),
 };
 
 export const certCommand: CommandModule = {

@@ -4,7 +4,8 @@
  * `--help` and keeps the command in `rapki --help`.
  */
 import type { CommandModule } from 'yargs';
-import { withSignerFlags, signerFlagValues } from '../yargs-flags.js';
+import { withSignerFlags } from '../yargs-flags.js';
+import { lazySignerHandler } from './lazy.js';
 
 export const credentialProcessCommand: CommandModule = {
   command: 'credential-process',
@@ -15,9 +16,5 @@ export const credentialProcessCommand: CommandModule = {
         'Calls IAM Roles Anywhere CreateSession and prints {"Version":1,"AccessKeyId",...,"Expiration"} for credential_process.\n' +
         'Drop-in replacement for `aws_signing_helper credential-process` (same flags).',
     ),
-  handler: async (argv) => {
-    const { runCredentialProcess } = await import('../fast/credential-process.js');
-    const { processIo } = await import('../run-signer-command.js');
-    process.exitCode = await runCredentialProcess(signerFlagValues(argv as Record<string, unknown>, 'credential-process'), processIo());
-  },
+  handler: lazySignerHandler('credential-process', async () => (await import('../handlers/credential-process.js')).runCredentialProcess),
 };

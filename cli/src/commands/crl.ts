@@ -1,5 +1,6 @@
 /** `rapki crl get` (DESIGN.md CLI contract). Implementation loaded lazily. */
 import type { Argv, CommandModule } from 'yargs';
+import { lazyHandler } from './lazy.js';
 import { caConnectionOptions } from '../ca-client/options.js';
 
 const get: CommandModule = {
@@ -11,11 +12,7 @@ const get: CommandModule = {
       .option('pem', { type: 'boolean', describe: 'PEM (the default on stdout; with --out, a PEM file)' })
       .option('der', { type: 'boolean', describe: 'DER (binary: refused on a terminal unless --out is given)' })
       .option('out', { type: 'string', describe: 'write to this file (atomically, 0644) instead of stdout; DER unless --pem' }),
-  handler: async (argv) => {
-    const { crlGet } = await import('../ca-client/handlers/crl.js');
-    const { processIo } = await import('../ca-client/run.js');
-    process.exitCode = await crlGet(argv as never, processIo());
-  },
+  handler: lazyHandler(async () => (await import('../handlers/crl.js')).crlGet),
 };
 
 export const crlCommand: CommandModule = {

@@ -3,6 +3,7 @@
  * certificate, chain and root (DESIGN.md CLI contract). Implementation loaded lazily.
  */
 import type { Argv, CommandModule } from 'yargs';
+import { lazyHandler } from './lazy.js';
 import { caConnectionOptions } from '../ca-client/options.js';
 
 export const enrollCommand: CommandModule = {
@@ -34,9 +35,5 @@ export const enrollCommand: CommandModule = {
       .option('subject', { type: 'string', describe: 'CN for the CSR (default: asked from the CA for this token)' })
       .option('san', { type: 'string', array: true, describe: 'SAN for the CSR, with --subject (default: from the CA)' })
       .option('json', { type: 'boolean', describe: 'print the result as JSON' }),
-  handler: async (argv) => {
-    const { enrollCommand: run } = await import('../ca-client/handlers/enroll.js');
-    const { processIo } = await import('../ca-client/run.js');
-    process.exitCode = await run(argv as never, processIo());
-  },
+  handler: lazyHandler(async () => (await import('../handlers/enroll.js')).enrollCommand),
 };

@@ -1,5 +1,6 @@
 /** `rapki host unblock NAME` (DESIGN.md CLI contract; docs/ca-api.md). Implementation loaded lazily. */
 import type { Argv, CommandModule } from 'yargs';
+import { lazyHandler } from './lazy.js';
 import { adminTokenOptions, caConnectionOptions } from '../ca-client/options.js';
 
 const unblock: CommandModule = {
@@ -11,11 +12,7 @@ const unblock: CommandModule = {
       .options(adminTokenOptions)
       .positional('name', { type: 'string', describe: 'host name (the certificate CN / token subject)' })
       .option('json', { type: 'boolean', describe: 'print the server answer as JSON' }),
-  handler: async (argv) => {
-    const { hostUnblock } = await import('../ca-client/handlers/host.js');
-    const { processIo } = await import('../ca-client/run.js');
-    process.exitCode = await hostUnblock(argv as never, processIo());
-  },
+  handler: lazyHandler(async () => (await import('../handlers/host.js')).hostUnblock),
 };
 
 export const hostCommand: CommandModule = {

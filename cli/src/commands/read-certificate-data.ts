@@ -3,16 +3,13 @@
  * with a `pkcs11:` URI, the certificates on the token that the URI matches ("Matching identities").
  */
 import type { CommandModule } from 'yargs';
-import { signerFlagValues, withSignerFlags } from '../yargs-flags.js';
+import { withSignerFlags } from '../yargs-flags.js';
+import { lazySignerHandler } from './lazy.js';
 
 export const readCertificateDataCommand: CommandModule = {
   command: 'read-certificate-data',
   describe: 'Print key type, DER (base64) and decimal serial of a certificate, or list the token certificates a pkcs11: URI matches, as aws_signing_helper does',
   builder: (y) =>
     withSignerFlags(y, 'read-certificate-data').usage('rapki read-certificate-data --certificate F\nrapki read-certificate-data --certificate pkcs11:token=T [--pkcs11-lib MODULE]'),
-  handler: async (argv) => {
-    const { runReadCertificateData } = await import('../run-read-certificate-data.js');
-    const { processIo } = await import('../run-signer-command.js');
-    process.exitCode = await runReadCertificateData(signerFlagValues(argv as Record<string, unknown>, 'read-certificate-data'), processIo());
-  },
+  handler: lazySignerHandler('read-certificate-data', async () => (await import('../handlers/read-certificate-data.js')).runReadCertificateData),
 };

@@ -3,6 +3,7 @@
  * `--daemon` keeps doing it at ~2/3 of each lifetime (DESIGN.md CLI contract).
  */
 import type { Argv, CommandModule } from 'yargs';
+import { lazyHandler } from './lazy.js';
 import { caConnectionOptions } from '../ca-client/options.js';
 
 export const renewCommand: CommandModule = {
@@ -33,9 +34,5 @@ export const renewCommand: CommandModule = {
       .option('no-tpm-key-password', { type: 'boolean', describe: 'the persistent TPM key (--private-key handle:0x81…) has no password' })
       .option('daemon', { type: 'boolean', describe: 'keep running; renew at about 2/3 of each lifetime' })
       .option('json', { type: 'boolean', describe: 'print results as JSON lines' }),
-  handler: async (argv) => {
-    const { renewCommand: run } = await import('../ca-client/handlers/renew.js');
-    const { processIo } = await import('../ca-client/run.js');
-    process.exitCode = await run(argv as never, processIo());
-  },
+  handler: lazyHandler(async () => (await import('../handlers/renew.js')).renewCommand),
 };

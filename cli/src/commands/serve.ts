@@ -1,9 +1,10 @@
 /**
  * `rapki serve` in `rapki --help` and `rapki serve --help`; the command itself runs in
- * cli/src/run-serve.ts (argv parsed with the signer flag table, see cli/src/main.ts).
+ * cli/src/handlers/serve.ts (argv parsed with the signer flag table, see cli/src/main.ts).
  */
 import type { CommandModule } from 'yargs';
-import { signerFlagValues, withSignerFlags } from '../yargs-flags.js';
+import { withSignerFlags } from '../yargs-flags.js';
+import { lazySignerHandler } from './lazy.js';
 
 export const serveCommand: CommandModule = {
   command: 'serve',
@@ -15,8 +16,5 @@ export const serveCommand: CommandModule = {
         'certificate or key files change. Prints "Local server started on port: N" and the export line on stderr. A failed\n' +
         'CreateSession is retried with backoff (requests get HTTP 500 meanwhile). Ends by SIGTERM/SIGINT.',
     ),
-  handler: async (argv) => {
-    const [{ runServe }, { processIo }] = await Promise.all([import('../run-serve.js'), import('../run-signer-command.js')]);
-    process.exitCode = await runServe(signerFlagValues(argv as Record<string, unknown>, 'serve'), processIo());
-  },
+  handler: lazySignerHandler('serve', async () => (await import('../handlers/serve.js')).runServe),
 };

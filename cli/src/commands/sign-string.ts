@@ -1,6 +1,7 @@
 /** `rapki sign-string`: sign the official helper's test payload (key check without AWS). */
 import type { CommandModule } from 'yargs';
-import { signerFlagValues, withSignerFlags } from '../yargs-flags.js';
+import { withSignerFlags } from '../yargs-flags.js';
+import { lazySignerHandler } from './lazy.js';
 
 export const signStringCommand: CommandModule = {
   command: 'sign-string',
@@ -10,9 +11,5 @@ export const signStringCommand: CommandModule = {
       'rapki sign-string --certificate F --private-key F [--format json|text|bin] [--digest SHA256|SHA384|SHA512]\n\n' +
         'Signs "AWS Roles Anywhere Credential Helper Signing Test" + "1" + SHA256("IAM RA" + public key), as aws_signing_helper does.',
     ),
-  handler: async (argv) => {
-    const { runSignString } = await import('../run-sign-string.js');
-    const { processIo } = await import('../run-signer-command.js');
-    process.exitCode = await runSignString(signerFlagValues(argv as Record<string, unknown>, 'sign-string'), processIo());
-  },
+  handler: lazySignerHandler('sign-string', async () => (await import('../handlers/sign-string.js')).runSignString),
 };

@@ -3,6 +3,7 @@
  * The implementation is loaded lazily (`cli/src/ca-client/handlers/token-create.ts`).
  */
 import type { Argv, CommandModule } from 'yargs';
+import { lazyHandler } from './lazy.js';
 import { adminTokenOptions, caConnectionOptions } from '../ca-client/options.js';
 
 const create: CommandModule = {
@@ -17,11 +18,7 @@ const create: CommandModule = {
       .option('ttl', { type: 'string', describe: 'token lifetime (e.g. 15m, 1h; server default 1h)' })
       .option('cert-ttl', { type: 'string', describe: 'certificate lifetime (e.g. 24h, 7d; server default 24h)' })
       .option('json', { type: 'boolean', describe: 'print {"token","expiresAt"}' }),
-  handler: async (argv) => {
-    const { tokenCreate } = await import('../ca-client/handlers/token-create.js');
-    const { processIo } = await import('../ca-client/run.js');
-    process.exitCode = await tokenCreate(argv as never, processIo());
-  },
+  handler: lazyHandler(async () => (await import('../handlers/token.js')).tokenCreate),
 };
 
 export const tokenCommand: CommandModule = {

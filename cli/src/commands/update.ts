@@ -1,9 +1,10 @@
 /**
  * `rapki update` in `rapki --help` and `rapki update --help`; the command itself runs in
- * cli/src/run-update.ts (argv parsed with the signer flag table, see cli/src/main.ts).
+ * cli/src/handlers/update.ts (argv parsed with the signer flag table, see cli/src/main.ts).
  */
 import type { CommandModule } from 'yargs';
-import { signerFlagValues, withSignerFlags } from '../yargs-flags.js';
+import { withSignerFlags } from '../yargs-flags.js';
+import { lazySignerHandler } from './lazy.js';
 
 export const updateCommand: CommandModule = {
   command: 'update',
@@ -15,8 +16,5 @@ export const updateCommand: CommandModule = {
         'and refreshes them 5 minutes before they expire and when the certificate or key files change. A failed CreateSession\n' +
         'is retried with backoff; with --once it exits 1.',
     ),
-  handler: async (argv) => {
-    const [{ runUpdate }, { processIo }] = await Promise.all([import('../run-update.js'), import('../run-signer-command.js')]);
-    process.exitCode = await runUpdate(signerFlagValues(argv as Record<string, unknown>, 'update'), processIo());
-  },
+  handler: lazySignerHandler('update', async () => (await import('../handlers/update.js')).runUpdate),
 };

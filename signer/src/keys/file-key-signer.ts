@@ -20,7 +20,7 @@ export function createFileKeySigner(key: KeyObject, certificate: Uint8Array, cha
   try {
     x509 = new X509Certificate(certificate);
   } catch (err) {
-    throw new SignerError('unparsable_certificate', 'The certificate could not be parsed as X.509.', { cause: err });
+    throw new SignerError('certificate_unparsable', 'The certificate could not be parsed as X.509.', { cause: err });
   }
   if (!x509.checkPrivateKey(key)) {
     throw new SignerError(

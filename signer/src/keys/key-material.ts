@@ -13,13 +13,13 @@ export interface PemMaterial {
   readonly password?: string | undefined;
 }
 
-/** Every PEM block of a text; a block with a broken body or no block at all is `unparsable_pem`. */
+/** Every PEM block of a text; a block with a broken body or no block at all is `pem_invalid`. */
 export function pemBlocksOf(text: string, source: string): PemBlock[] {
   const blocks = scanPem(text);
-  if (blocks.length === 0) throw new SignerError('unparsable_pem', `${source} holds no PEM block (-----BEGIN …-----).`);
+  if (blocks.length === 0) throw new SignerError('pem_invalid', `${source} holds no PEM block (-----BEGIN …-----).`);
   const out: PemBlock[] = [];
   for (const b of blocks) {
-    if (isPemDefect(b)) throw new SignerError('unparsable_pem', `${source} holds a PEM block that cannot be read: ${b.defect}.`);
+    if (isPemDefect(b)) throw new SignerError('pem_invalid', `${source} holds a PEM block that cannot be read: ${b.defect}.`);
     out.push(b);
   }
   return out;
@@ -73,11 +73,11 @@ export function isBlankText(text: string): boolean {
   return text.trim() === '';
 }
 
-/** Fails with `unparsable_certificate` unless OpenSSL reads the DER as a certificate. */
+/** Fails with `certificate_unparsable` unless OpenSSL reads the DER as a certificate. */
 export function assertCertificate(der: Uint8Array): void {
   try {
     new X509Certificate(der);
   } catch (err) {
-    throw new SignerError('unparsable_certificate', 'A CERTIFICATE block is not a valid X.509 certificate.', { cause: err });
+    throw new SignerError('certificate_unparsable', 'A CERTIFICATE block is not a valid X.509 certificate.', { cause: err });
   }
 }

@@ -43,7 +43,7 @@ export function checkSessionInput(input: SessionInputToCheck): CheckedSessionInp
   const d = input.durationSeconds;
   if (!Number.isInteger(d) || d < MIN_DURATION_SECONDS || d > MAX_DURATION_SECONDS) {
     throw new SignerError(
-      'invalid_duration',
+      'duration_invalid',
       `--session-duration ${String(d)} is outside ${MIN_DURATION_SECONDS}..${MAX_DURATION_SECONDS} seconds; pick a whole number of seconds in that range (default 3600).`,
     );
   }

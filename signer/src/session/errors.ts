@@ -4,51 +4,22 @@
  * to check (signer-spec.md §1.7, roles-anywhere-api.md §3.4).
  *
  * Why a table: the CLI prints `rapki: <code>: <message>`, scripts match on the code, and tests walk
- * the table, so codes and wording must live in one place.
+ * the table, so codes and wording live in one place: the session area of the registry
+ * (common/src/errors/codes/session.ts, listed in docs/errors.md).
  */
 import { RapkiError } from '../../../common/src/errors.js';
+import { SESSION_CODES } from '../../../common/src/errors/codes/session.js';
+import { SHARED_CODES } from '../../../common/src/errors/codes/shared.js';
 
-/** Codes of the session client, with what each one means (kept in sync with docs and tests). */
-export const SESSION_ERROR_CODES = {
-  /** The region is not in a partition rapki knows and no endpoint was given. */
-  invalid_region: 'region not in a known partition',
-  /** `endpoint` is not an https URL, or FIPS was combined with a custom endpoint. */
-  invalid_endpoint: 'endpoint URL unusable',
-  /** Option out of range (attempts, timeout). */
-  invalid_session_option: 'session option out of range',
-  /** 403 AccessDeniedException "Invalid signature". */
-  invalid_signature: 'the service rejected the request signature',
-  /** 403 AccessDeniedException "Untrusted Signing Certificate". */
-  untrusted_certificate: 'no chain from the certificate to the trust anchor',
-  /** 403 AccessDeniedException mentioning revocation. */
-  certificate_revoked: 'certificate revoked (imported CRL)',
-  /** 403 AccessDeniedException "Not authorized to set roleSessionName." */
-  role_session_name_not_allowed: 'profile does not accept roleSessionName',
-  /** 403 AccessDeniedException "... failed to be mapped into session tags ...". */
-  session_tags_failed: 'certificate attributes could not become session tags',
-  /** Any other 403 AccessDeniedException. */
-  access_denied: 'access denied by the service',
-  /** 400 ValidationException. */
-  validation_failed: 'the service rejected a parameter',
-  /** 404 ResourceNotFoundException. */
-  resource_not_found: 'trust anchor, profile or role not found',
-  /** 429 or a throttling error code, after every attempt. */
-  throttled: 'request rate limit reached',
-  /** 5xx or an unknown service error code. */
-  service_error: 'the service returned an error',
-  /** 2xx with an empty credentialSet. */
-  no_credentials: 'CreateSession returned no credentials',
-  /** 2xx body that is not the CreateSession shape, or too large. */
-  bad_response: 'unreadable CreateSession response',
-  /** TLS verification of the endpoint failed. */
-  tls_error: 'the endpoint certificate could not be verified',
-  /** Connection refused/reset, DNS failure, proxy failure, after every attempt. */
-  network_error: 'network error talking to the endpoint',
-  /** No answer within the timeout, after every attempt. */
-  timeout: 'the endpoint did not answer in time',
-} as const;
+/** Shared codes (common/src/errors/codes/shared.ts) the session client raises too. */
+const SHARED = ['invalid_region', 'certificate_untrusted', 'certificate_revoked'] as const;
 
-export type SessionErrorCode = keyof typeof SESSION_ERROR_CODES;
+export type SessionErrorCode = keyof typeof SESSION_CODES | (typeof SHARED)[number];
+
+/** Codes of the session client, with what each one means (public through `rapki/signer`). */
+export const SESSION_ERROR_CODES: Readonly<Record<SessionErrorCode, string>> = Object.freeze(
+  Object.fromEntries([...Object.entries(SESSION_CODES), ...SHARED.map((c) => [c, SHARED_CODES[c]] as const)].map(([c, spec]) => [c, spec.message])) as Record<SessionErrorCode, string>,
+);
 
 /** Makes a coded session error; `details` must hold nothing secret. */
 export function sessionError(
@@ -128,7 +99,7 @@ export function mapServiceError(
     }
     if (msg.includes('untrusted signing certificate')) {
       return sessionError(
-        'untrusted_certificate',
+        'certificate_untrusted',
         `CreateSession refused${rid}: ${said}. The service could not build a chain from the certificate to trust anchor ` +
           `${context.trustAnchorArn}: pass the intermediate CA certificates with --intermediates, and check that the trust anchor ` +
           "holds the issuing CA (or its root) and that the certificate was issued by it.",

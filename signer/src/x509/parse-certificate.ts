@@ -55,7 +55,7 @@ export interface CertificateInfo {
 /**
  * What the signer needs of a certificate, read with the common decoder
  * (`common/src/x509/certificate.ts`): a few dozen lines of DER walking instead of an ASN.1 library
- * on the credential-process path. Throws SignerError `unparsable_certificate` on malformed input.
+ * on the credential-process path. Throws SignerError `certificate_unparsable` on malformed input.
  */
 export function parseCertificate(der: Uint8Array): CertificateInfo {
   try {
@@ -63,7 +63,7 @@ export function parseCertificate(der: Uint8Array): CertificateInfo {
   } catch (err) {
     const cause = isRapkiError(err) && err.code === 'certificate_unparsable' ? (err.cause ?? err) : err;
     if (cause instanceof DerError) {
-      throw new SignerError('unparsable_certificate', `The certificate is not valid DER (${cause.message}).`, { cause });
+      throw new SignerError('certificate_unparsable', `The certificate is not valid DER (${cause.message}).`, { cause });
     }
     throw err;
   }

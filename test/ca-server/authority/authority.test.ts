@@ -115,7 +115,7 @@ describe('authority', () => {
     expect(r.record.serial).toBe(c.serial);
     await expectCode(a.revokeSerial(c.serial, undefined, 'admin:test'), 'already_revoked');
     await expectCode(a.revokeSerial('abcdef', undefined, 'admin:test'), 'certificate_not_found');
-    await expectCode(a.revokeSerial('xyz', undefined, 'admin:test'), 'invalid_serial');
+    await expectCode(a.revokeSerial('xyz', undefined, 'admin:test'), 'serial_invalid');
     const crl = (await t.ca.crl.current())!;
     const crlFile = join(t.dir, 'crl.pem');
     const leaf = join(t.dir, 'leaf.pem');

@@ -1,5 +1,5 @@
 /**
- * Every code of `CA_ERRORS` is either provoked over HTTP by `server.test.ts` (which records the
+ * Every code of `CA_ERROR_CODES` (ca-server/src/errors.ts) is either provoked over HTTP by `server.test.ts` (which records the
  * codes it sees and checks this list in afterAll) or listed here with the reason it is not.
  */
 export const NOT_PROVOKED_OVER_HTTP: Readonly<Record<string, string>> = {

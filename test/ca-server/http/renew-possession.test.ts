@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initCa } from '../../../ca-server/src/init.js';
 import { startCaServer, type RunningCaServer } from '../../../ca-server/src/serve.js';
 import { silentLogger } from '../../../ca-server/src/logger.js';
-import { MAX_SKEW_MS, POSSESSION_LABEL } from '../../../ca-server/src/http/renew-possession.js';
+import { MAX_SKEW_MS, POSSESSION_LABEL } from '../../../common/src/contract/possession.js';
 import { FAST_KDF, TEST_PASSPHRASE } from '../authority/fixtures.js';
 import { call, opensslCsr } from './client.js';
 

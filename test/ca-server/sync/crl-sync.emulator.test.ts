@@ -4,10 +4,10 @@
  * and landing when it is back (same port, same state file), and the >300,000-byte refusal.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createControlPlane } from '../../../ca-server/src/aws/control-plane.js';
+import { createControlPlane } from '../../../common/src/aws/control-plane.js';
 import { crlToPem } from '../../../ca-server/src/aws/crl-data.js';
-import type { RolesAnywhereControlPlane, TrustAnchor } from '../../../ca-server/src/aws/types.js';
-import { idFromArn } from '../../../ca-server/src/aws/types.js';
+import type { RolesAnywhereControlPlane, TrustAnchor } from '../../../common/src/aws/types.js';
+import { idFromArn } from '../../../common/src/aws/types.js';
 import { CrlSync, type CrlControlPlane } from '../../../ca-server/src/sync/crl-sync.js';
 import { crlSyncMetrics } from '../../../ca-server/src/sync/metrics.js';
 import { MemorySyncTargetStore, syncTargetId } from '../../../ca-server/src/sync/target-store.js';

@@ -4,8 +4,8 @@
  * emulator-backed tests in crl-sync.emulator.test.ts check the same flows against the real client).
  */
 import { randomUUID } from 'node:crypto';
-import { awsError } from '../../../ca-server/src/aws/errors.js';
-import type { Crl } from '../../../ca-server/src/aws/types.js';
+import { awsError } from '../../../common/src/aws/errors.js';
+import type { Crl } from '../../../common/src/aws/types.js';
 import type { CrlControlPlane } from '../../../ca-server/src/sync/crl-sync.js';
 import type { SyncScheduler } from '../../../ca-server/src/sync/scheduler.js';
 

@@ -16,6 +16,9 @@ import { syncTargetId, validateTargetInput, type SyncTargetStore } from '../../.
 import { SyncTargetRegistry } from '../../../ca-server/src/sync/store-sync-targets.js';
 import { openStore, type OpenedStore } from '../../../ca-server/src/store/open-store.js';
 import { CRL_SLOTS } from '../../../ca-server/src/store/types.js';
+import { errorHandler } from '../../../ca-server/src/http/error-handler.js';
+import { CaMetrics } from '../../../ca-server/src/http/metrics.js';
+import { silentLogger } from '../../../ca-server/src/logger.js';
 import { FakeCrlPlane } from './fakes.js';
 import { makeTestCa } from './crl-fixture.js';
 
@@ -42,6 +45,8 @@ describe('sync admin router', () => {
     sync.notify({ der: (await ca.crl(4)).der, number: 4 });
     const app = express();
     app.use('/v1/admin/aws', createSyncRouter(sync, store, undefined, () => 'admin:router-test'));
+    // As the CA server mounts it: errors go to the one error handler (ca-server/src/http/error-mapper.ts).
+    app.use(errorHandler(silentLogger(), new CaMetrics(() => new Date())));
     server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/admin/aws`;

@@ -8,9 +8,9 @@ import { cp, readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentCommand, type AgentArgs } from '../../../cli/src/ca-client/handlers/agent.js';
+import { agentCommand, type AgentArgs } from '../../../cli/src/handlers/agent.js';
 import type { DaemonEnv } from '../../../cli/src/ca-client/daemon-env.js';
-import type { CommandIo } from '../../../cli/src/ca-client/run.js';
+import type { CommandIo } from '../../../cli/src/io.js';
 import { runCli, type CliResult } from '../../support/cli.js';
 import { startCaServerProcess, type CaServerProcess } from '../../support/ca-server.js';
 import { makeTempDir, removeTempDir } from '../../support/openssl.js';
@@ -159,7 +159,7 @@ describe('rapki agent (in-process)', () => {
     const { dir } = await enroll('agent-h-6');
     const o = io();
     expect(await agentCommand(args(dir, { port: '70000' }), o, { daemon: daemon(1) })).toBe(1);
-    expect(o.err).toMatch(/^rapki: usage: --port must be 0\.\.65535/m);
+    expect(o.err).toMatch(/^rapki: flag_value_invalid: --port must be 0\.\.65535/m);
     const o2 = io();
     expect(await agentCommand(args(dir, { 'key-type': 'dsa' }), o2, { daemon: daemon(1) })).toBe(1);
     expect(o2.err).toMatch(/^rapki: key_type_invalid: /m);
@@ -259,6 +259,6 @@ describe('rapki host unblock', () => {
     expect(noToken.stderr).toMatch(/^rapki: [a-z_]+: .*admin token/im);
     const long = await runCli(['host', 'unblock', 'x'.repeat(65)], { env: adminEnv });
     expect(long.code).toBe(1);
-    expect(long.stderr).toMatch(/^rapki: usage: host name must be 1–64 characters/m);
+    expect(long.stderr).toMatch(/^rapki: flag_value_invalid: host name must be 1–64 characters/m);
   });
 });

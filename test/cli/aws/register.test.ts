@@ -3,7 +3,7 @@
  * `rapki ca serve` (HTTPS, SQLite) and `rapki emulator` standing in for Roles Anywhere.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createControlPlane } from '../../../ca-server/src/aws/control-plane.js';
+import { createControlPlane } from '../../../common/src/aws/control-plane.js';
 import { withCaStore } from '../../support/ca-store.js';
 import { runCli, type CliResult } from '../../support/cli.js';
 import { startCaServerProcess, type CaServerProcess } from '../../support/ca-server.js';
@@ -173,12 +173,12 @@ describe('rapki aws (real processes against rapki emulator)', () => {
   it('refuses bad input with a coded error', async () => {
     const r = await aws(['register', '--role-arn', 'not-an-arn']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^rapki: aws_usage: not an IAM role ARN/m);
+    expect(r.stderr).toMatch(/^rapki: flag_value_invalid: not an IAM role ARN/m);
     const d = await aws(['register', '--role-arn', ROLE_A, '--session-duration', '60']);
     expect(d.code).toBe(1);
-    expect(d.stderr).toMatch(/aws_usage: --session-duration must be 900/);
+    expect(d.stderr).toMatch(/flag_value_invalid: --session-duration must be 900/);
     const m = await aws(['register', '--role-arn', ROLE_A, '--attribute-mapping', 'subject=CN']);
-    expect(m.stderr).toMatch(/aws_usage: --attribute-mapping/);
+    expect(m.stderr).toMatch(/flag_value_invalid: --attribute-mapping/);
   });
 
   it('unregister deletes only what carries this CA\'s tags, after a dry run', async () => {

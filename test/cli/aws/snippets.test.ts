@@ -1,6 +1,6 @@
 /** Pure parts of `rapki aws register`: snippet, trust policy, option checks, attribute mappings. */
 import { describe, expect, it } from 'vitest';
-import { parseAttributeMapping } from '../../../cli/src/aws/handlers.js';
+import { parseAttributeMapping } from '../../../cli/src/handlers/aws.js';
 import { defaultNames, desiredNotifications, validateRegisterOptions, type RegisterOptions } from '../../../cli/src/aws/register.js';
 import { awsProfileName, configSnippet, trustPolicy } from '../../../cli/src/aws/snippets.js';
 
@@ -89,7 +89,7 @@ describe('register options', () => {
       { endEntityExpiryDays: 361 },
       { profileName: 'bad/name' },
     ];
-    for (const b of bad) expect(() => validateRegisterOptions({ ...base, ...b }), JSON.stringify(b)).toThrow(expect.objectContaining({ code: 'aws_usage' }));
+    for (const b of bad) expect(() => validateRegisterOptions({ ...base, ...b }), JSON.stringify(b)).toThrow(expect.objectContaining({ code: 'flag_value_invalid' }));
     expect(() => validateRegisterOptions({ ...base, managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'], sessionDurationSeconds: 43_200 })).not.toThrow();
   });
 
@@ -97,7 +97,7 @@ describe('register options', () => {
     expect(parseAttributeMapping('x509Subject=CN,OU')).toEqual({ certificateField: 'x509Subject', mappingRules: [{ specifier: 'CN' }, { specifier: 'OU' }] });
     expect(parseAttributeMapping('x509SAN=DNS')).toEqual({ certificateField: 'x509SAN', mappingRules: [{ specifier: 'DNS' }] });
     for (const s of ['subject=CN', 'x509Subject=', 'x509Subject=C N', `x509Subject=${'A'.repeat(61)}`]) {
-      expect(() => parseAttributeMapping(s), s).toThrow(expect.objectContaining({ code: 'aws_usage' }));
+      expect(() => parseAttributeMapping(s), s).toThrow(expect.objectContaining({ code: 'flag_value_invalid' }));
     }
   });
 });

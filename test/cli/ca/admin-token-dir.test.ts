@@ -67,7 +67,7 @@ describe('rapki admin-token create --dir (on the CA host)', () => {
     const noCa = await runCli(['admin-token', 'create', '--dir', join(ca.dir, '..', 'nothing-here'), '--name', 'x'], { env: { RAPKI_CA_PASSPHRASE: TEST_CA_PASSPHRASE } });
     expect(noCa.stderr).toMatch(/^rapki: ca_not_found: /);
     const mixed = await runCli(['admin-token', 'create', '--dir', ca.dir, '--ca-url', ca.url, '--name', 'x'], { env: { RAPKI_CA_PASSPHRASE: TEST_CA_PASSPHRASE } });
-    expect(mixed.stderr).toMatch(/^rapki: usage: --dir makes the token in the CA directory; --ca-url is for the API/);
+    expect(mixed.stderr).toMatch(/^rapki: flag_value_invalid: --dir makes the token in the CA directory; --ca-url is for the API/);
     const list = await runCli(['admin-token', 'list', '--json'], { env: api(ca.adminToken) });
     const names = (JSON.parse(list.out || '{"adminTokens":[]}') as { adminTokens: { name: string }[] }).adminTokens.map((e) => e.name);
     expect(names).not.toContain('x');

@@ -99,9 +99,9 @@ describe('rapki admin-token', () => {
     expect((await rapki(ca.adminToken, 'revoke', c.id)).stderr).toMatch(/^rapki: admin_token_revoked: /);
     expect((await rapki(ca.adminToken, 'revoke', 'ffffffffffffffff')).stderr).toMatch(/^rapki: admin_token_not_found: /);
     const bad = await rapki(ca.adminToken, 'revoke', 'initial');
-    expect([bad.code, bad.stderr]).toEqual([1, expect.stringMatching(/^rapki: usage: ID must be the 16 hex digits/)]);
+    expect([bad.code, bad.stderr]).toEqual([1, expect.stringMatching(/^rapki: flag_value_invalid: ID must be the 16 hex digits/)]);
     expect((await rapki(ca.adminToken, 'create', '--name', 'x', '--ttl', '1y')).stderr).toMatch(/^rapki: duration_invalid: /);
-    expect((await rapki(ca.adminToken, 'create', '--name', 'bad name')).stderr).toMatch(/^rapki: usage: --name/);
+    expect((await rapki(ca.adminToken, 'create', '--name', 'bad name')).stderr).toMatch(/^rapki: flag_value_invalid: --name/);
   });
 
   it('the last usable admin token cannot be revoked (last_admin_token); with a second admin it can', async () => {

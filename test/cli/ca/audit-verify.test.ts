@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AUDIT_GENESIS_HASH, auditRecordHash, type AuditRecord } from '../../../ca-server/src/authority/audit-chain.js';
-import { parseAuditHead, verifyPages } from '../../../cli/src/ca-client/handlers/audit.js';
+import { parseAuditHead, verifyPages } from '../../../cli/src/handlers/audit.js';
 
 function chain(n: number): AuditRecord[] {
   const out: AuditRecord[] = [];
@@ -99,7 +99,7 @@ describe('audit verify --expect-head (anchoring, security.md gap 7)', () => {
     const h = 'A'.repeat(64);
     expect(parseAuditHead(`12:${h}`)).toEqual({ seq: 12, hash: 'a'.repeat(64) });
     for (const bad of ['', '12', `x:${h}`, `0:${h}`, `12:${h.slice(1)}`, `12:${h}0`, `-1:${h}`]) {
-      expect(() => parseAuditHead(bad)).toThrow(expect.objectContaining({ code: 'usage' }));
+      expect(() => parseAuditHead(bad)).toThrow(expect.objectContaining({ code: 'flag_value_invalid' }));
     }
   });
 });

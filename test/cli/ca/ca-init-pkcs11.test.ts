@@ -69,7 +69,7 @@ describe.skipIf(!SOFTHSM_AVAILABLE)('rapki ca init --key pkcs11: + ca serve (Sof
     try {
       const r = runRapki(['ca', 'serve', '--dir', dir, '--listen', '127.0.0.1:0'], { ...token.env, RAPKI_CA_PASSPHRASE: '' });
       expect(r.status).toBe(1);
-      expect(r.stderr).toContain('(pkcs11_wrong_pin)');
+      expect(r.stderr).toMatch(/^rapki: pkcs11_wrong_pin: /m);
       expect(r.stdout).not.toContain('listening');
       expect(r.stderr).not.toContain('wrong-pin-9999');
     } finally {

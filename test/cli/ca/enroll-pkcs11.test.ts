@@ -158,6 +158,6 @@ describe.skipIf(!SOFTHSM_AVAILABLE)('enroll --key pkcs11: (SoftHSM2, real CA pro
       env: { RAPKI_CA_URL: ca.url, RAPKI_CA_FINGERPRINT: ca.fingerprint },
     });
     expect(notUri.code, fail(notUri)).toBe(1);
-    expect(notUri.stderr).toMatch(/^rapki: usage: --key takes a pkcs11: URI/m);
+    expect(notUri.stderr).toMatch(/^rapki: flag_value_invalid: --key takes a pkcs11: URI/m);
   }, 60_000);
 });

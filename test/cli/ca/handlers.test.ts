@@ -6,11 +6,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AUDIT_GENESIS_HASH, auditRecordHash, type AuditRecord } from '../../../ca-server/src/authority/audit-chain.js';
-import { auditVerify } from '../../../cli/src/ca-client/handlers/audit.js';
-import { certList, certRevoke } from '../../../cli/src/ca-client/handlers/cert.js';
-import { crlGet } from '../../../cli/src/ca-client/handlers/crl.js';
-import { tokenCreate } from '../../../cli/src/ca-client/handlers/token-create.js';
-import type { CommandIo } from '../../../cli/src/ca-client/run.js';
+import { auditVerify } from '../../../cli/src/handlers/audit.js';
+import { certList, certRevoke } from '../../../cli/src/handlers/cert.js';
+import { crlGet } from '../../../cli/src/handlers/crl.js';
+import { tokenCreate } from '../../../cli/src/handlers/token.js';
+import type { CommandIo } from '../../../cli/src/io.js';
 import { makeTempDir, removeTempDir } from '../../support/openssl.js';
 import { makeServerPki, startStub, type Pki, type StubServer } from './tls-fixture.js';
 
@@ -107,7 +107,7 @@ describe('token create', () => {
     for (const [a, code] of [
       [{ subject: 'x', ttl: '1 week' }, 'duration_invalid'],
       [{ subject: 'x', san: ['dns:bad name'] }, 'san_invalid'],
-      [{ subject: ' ' }, 'usage'],
+      [{ subject: ' ' }, 'flag_value_invalid'],
     ] as const) {
       const o = io();
       expect(await tokenCreate(a as never, o)).toBe(1);
@@ -144,7 +144,7 @@ describe('cert list', () => {
   it('refuses an unknown status', async () => {
     const o = io();
     expect(await certList({ status: 'valid' }, o)).toBe(1);
-    expect(o.err).toMatch(/^rapki: usage: --status must be one of active, superseded, revoked, expired/);
+    expect(o.err).toMatch(/^rapki: flag_value_invalid: --status must be one of active, superseded, revoked, expired/);
   });
 });
 
@@ -179,7 +179,7 @@ describe('cert revoke', () => {
     for (const a of [{}, { serial: '01', host: 'x' }, { serial: '01', reason: 'lost' }, { serial: '01', 'block-unknown': true }]) {
       const o = io();
       expect(await certRevoke(a, o)).toBe(1);
-      expect(o.err).toMatch(/^rapki: usage: /);
+      expect(o.err).toMatch(/^rapki: flag_value_invalid: /);
     }
     expect(apiCalls()).toEqual([]);
   });
@@ -210,10 +210,10 @@ describe('crl get', () => {
   it('refuses DER on a terminal, and --pem with --der, before contacting the CA', async () => {
     const tty = io({}, true);
     expect(await crlGet({ der: true }, tty)).toBe(1);
-    expect(tty.err).toMatch(/^rapki: usage: the DER CRL is binary/);
+    expect(tty.err).toMatch(/^rapki: flag_value_invalid: the DER CRL is binary/);
     const both = io();
     expect(await crlGet({ der: true, pem: true }, both)).toBe(1);
-    expect(both.err).toMatch(/^rapki: usage: pass at most one of --pem and --der/);
+    expect(both.err).toMatch(/^rapki: flag_value_invalid: pass at most one of --pem and --der/);
     expect(apiCalls()).toEqual([]);
   });
   it('prints PEM with --pem, without any admin token', async () => {

@@ -34,20 +34,20 @@ describe('a taken port', () => {
   it('ca serve --listen: listen_in_use naming the address and --listen, exit 1', async () => {
     const r = await runCli(['ca', 'serve', '--dir', caDir, '--listen', `127.0.0.1:${busyPort}`], { env: { RAPKI_CA_PASSPHRASE: TEST_CA_PASSPHRASE }, timeoutMs: 30_000 });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`rapki: 127.0.0.1:${busyPort} is already in use (another rapki, or another program, listens there); choose another address with --listen HOST:PORT (listen_in_use)\n`);
+    expect(r.stderr).toContain(`rapki: listen_in_use: 127.0.0.1:${busyPort} is already in use (another rapki, or another program, listens there); choose another address with --listen HOST:PORT\n`);
     expect(r.stderr).not.toMatch(/EADDRINUSE/);
   }, 40_000);
 
   it('ca serve with RAPKI_CA_LISTEN: names the variable', async () => {
     const r = await runCli(['ca', 'serve', '--dir', caDir], { env: { RAPKI_CA_PASSPHRASE: TEST_CA_PASSPHRASE, RAPKI_CA_LISTEN: `127.0.0.1:${busyPort}` }, timeoutMs: 30_000 });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`127\\.0\\.0\\.1:${busyPort} is already in use .* with RAPKI_CA_LISTEN=HOST:PORT \\(set in this environment\\) or --listen HOST:PORT \\(listen_in_use\\)`));
+    expect(r.stderr).toMatch(new RegExp(`rapki: listen_in_use: 127\\.0\\.0\\.1:${busyPort} is already in use .* with RAPKI_CA_LISTEN=HOST:PORT \\(set in this environment\\) or --listen HOST:PORT\n`));
   }, 40_000);
 
   it('emulator --listen: names the address and --listen', async () => {
     const r = await runCli(['emulator', '--listen', `127.0.0.1:${busyPort}`], { timeoutMs: 30_000 });
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`rapki emulator: 127.0.0.1:${busyPort} is already in use (another rapki, or another program, listens there); choose another address with --listen HOST:PORT (port 0: any free port) (listen_in_use)\n`);
+    expect(r.stderr).toBe(`rapki: listen_in_use: 127.0.0.1:${busyPort} is already in use (another rapki, or another program, listens there); choose another address with --listen HOST:PORT (port 0: any free port)\n`);
   }, 40_000);
 });
 

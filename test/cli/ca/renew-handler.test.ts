@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCsrPem } from '../../../cli/src/ca-client/csr.js';
 import { generateHostKey } from '../../../cli/src/ca-client/key-types.js';
 import { parseSan } from '../../../cli/src/ca-client/san.js';
-import { renewCommand, type DaemonEnv } from '../../../cli/src/ca-client/handlers/renew.js';
-import type { CommandIo } from '../../../cli/src/ca-client/run.js';
+import { renewCommand, type DaemonEnv } from '../../../cli/src/handlers/renew.js';
+import type { CommandIo } from '../../../cli/src/io.js';
 import { makeTempDir, removeTempDir } from '../../support/openssl.js';
 import { makeServerPki, startStub, type Pki, type StubServer } from './tls-fixture.js';
 

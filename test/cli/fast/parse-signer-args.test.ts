@@ -26,15 +26,15 @@ function pflagModel(args: string[]): { values?: Record<string, string | boolean>
       positionals.push(a);
       continue;
     }
-    if (!a.startsWith('--')) return { code: 'unknown_flag' };
+    if (!a.startsWith('--')) return { code: 'flag_unknown' };
     const [name, ...rest] = a.slice(2).split('=');
     const value = rest.length > 0 ? rest.join('=') : undefined;
     const type = TYPES.get(name!);
-    if (!type) return { code: 'unknown_flag' };
+    if (!type) return { code: 'flag_unknown' };
     if (type === 'boolean') {
       if (value === undefined || ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) values[name!] = true;
       else if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) delete values[name!];
-      else return { code: 'invalid_flag_value' };
+      else return { code: 'flag_value_invalid' };
       continue;
     }
     if (value !== undefined) {
@@ -42,10 +42,10 @@ function pflagModel(args: string[]): { values?: Record<string, string | boolean>
       continue;
     }
     const next = args[i + 1];
-    if (next === undefined) return { code: 'missing_flag' };
+    if (next === undefined) return { code: 'flag_missing' };
     // rapki's one difference: a following flag of the command is not taken as the value.
     const nextName = next.startsWith('--') ? next.slice(2).split('=')[0]! : undefined;
-    if (next === '-h' || next === '--help' || (nextName !== undefined && TYPES.has(nextName))) return { code: 'missing_flag' };
+    if (next === '-h' || next === '--help' || (nextName !== undefined && TYPES.has(nextName))) return { code: 'flag_missing' };
     values[name!] = next;
     i++;
   }
@@ -82,9 +82,9 @@ describe('parseSignerArgs', () => {
 
   it('reports a flag followed by another flag (an empty shell variable) as given no value, naming both', () => {
     expect(() => parseSignerArgs(['--role-arn', '--profile-arn', 'p'], COMMAND)).toThrow(
-      expect.objectContaining({ code: 'missing_flag', message: expect.stringMatching(/^--role-arn was given no value: the next argument, --profile-arn, is a flag/) }),
+      expect.objectContaining({ code: 'flag_missing', message: expect.stringMatching(/^--role-arn was given no value: the next argument, --profile-arn, is a flag/) }),
     );
-    expect(() => parseSignerArgs(['--role-arn'], COMMAND)).toThrow(expect.objectContaining({ code: 'missing_flag', message: expect.stringMatching(/^--role-arn needs a value/) }));
+    expect(() => parseSignerArgs(['--role-arn'], COMMAND)).toThrow(expect.objectContaining({ code: 'flag_missing', message: expect.stringMatching(/^--role-arn needs a value/) }));
   });
 
   it('collects positionals and -h, and names the positionals in the warning', () => {

@@ -69,9 +69,9 @@ describe('sign-string', () => {
   it('refuses a bad --format / --digest and unsupported flags; accepts the TPM flags', async () => {
     const base = ['sign-string', '--certificate', ec.certFile, '--private-key', ec.keyFile];
     const f = await runCli([...base, '--format', 'xml']);
-    expect([f.code, f.stderr]).toEqual([1, expect.stringMatching(/^rapki: invalid_flag_value: --format/)]);
+    expect([f.code, f.stderr]).toEqual([1, expect.stringMatching(/^rapki: flag_value_invalid: --format/)]);
     const d = await runCli([...base, '--digest', 'MD5']);
-    expect([d.code, d.stderr]).toEqual([1, expect.stringMatching(/^rapki: invalid_flag_value: --digest/)]);
+    expect([d.code, d.stderr]).toEqual([1, expect.stringMatching(/^rapki: flag_value_invalid: --digest/)]);
     // --pkcs11-lib only matters for pkcs11: URIs: with key files it is accepted and unused, as by the helper.
     const p = await runCli([...base, '--pkcs11-lib', 'x.so']);
     expect(p.code).toBe(0);
@@ -81,7 +81,7 @@ describe('sign-string', () => {
     const n = await runCli([...base, '--no-tpm-key-password']);
     expect([n.code, n.stderr]).toEqual([0, '']);
     const c = await runCli([...base, '--cert-selector', 'Key=x509Subject,Value=CN=a']);
-    expect([c.code, c.stderr]).toEqual([1, expect.stringMatching(/^rapki: unsupported_flag: --cert-selector/)]);
+    expect([c.code, c.stderr]).toEqual([1, expect.stringMatching(/^rapki: flag_unsupported: --cert-selector/)]);
   });
 });
 
@@ -111,9 +111,9 @@ describe('read-certificate-data', () => {
     const a = await runCli(['read-certificate-data', '--certificate', join(dir, 'nope.pem')]);
     expect([a.code, a.stderr]).toEqual([1, expect.stringMatching(/^rapki: file_not_found: /)]);
     const b = await runCli(['read-certificate-data', '--certificate', ec.keyFile]);
-    expect([b.code, b.stderr]).toEqual([1, expect.stringMatching(/^rapki: unparsable_certificate: /)]);
+    expect([b.code, b.stderr]).toEqual([1, expect.stringMatching(/^rapki: certificate_unparsable: /)]);
     const c = await runCli(['read-certificate-data', '--cert-selector', 'Key=x509Subject,Value=CN=a']);
-    expect([c.code, c.stderr]).toEqual([1, expect.stringMatching(/^rapki: unsupported_flag: --cert-selector/)]);
+    expect([c.code, c.stderr]).toEqual([1, expect.stringMatching(/^rapki: flag_unsupported: --cert-selector/)]);
   });
 });
 

@@ -234,7 +234,7 @@ describe('loadKeySigner: refusals, one code each', () => {
       expect(p12.certificate.length).toBeGreaterThan(0);
     }
     await writeFile(p('garbage-chain.pem'), 'not a certificate\n');
-    await expectCode({ certificate: f.ecCert!, privateKey: f.ecKey!, intermediates: p('garbage-chain.pem') }, 'unparsable_pem');
+    await expectCode({ certificate: f.ecCert!, privateKey: f.ecKey!, intermediates: p('garbage-chain.pem') }, 'pem_invalid');
   });
   it('missing files', async () => {
     const err = await expectCode({ certificate: p('nope.pem'), privateKey: f.ecKey! }, 'file_not_found');
@@ -243,11 +243,11 @@ describe('loadKeySigner: refusals, one code each', () => {
   });
   it('PEM with a broken body', async () => {
     await writeFile(p('broken.pem'), '-----BEGIN CERTIFICATE-----\n@@@not base64@@@\n-----END CERTIFICATE-----\n');
-    await expectCode({ certificate: p('broken.pem'), privateKey: f.ecKey! }, 'unparsable_pem');
+    await expectCode({ certificate: p('broken.pem'), privateKey: f.ecKey! }, 'pem_invalid');
   });
   it('a CERTIFICATE block that is not a certificate', async () => {
     await writeFile(p('notcert.pem'), '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
-    await expectCode({ certificate: p('notcert.pem'), privateKey: f.ecKey! }, 'unparsable_certificate');
+    await expectCode({ certificate: p('notcert.pem'), privateKey: f.ecKey! }, 'certificate_unparsable');
   });
   it('a key block that is not a key', async () => {
     await writeFile(p('notkey.pem'), '-----BEGIN PRIVATE KEY-----\nMAMCAQA=\n-----END PRIVATE KEY-----\n');

@@ -135,9 +135,9 @@ describe('preflight: one code per problem', () => {
   it('invalid_region for a FIPS pseudo-region', () => {
     expect(run('good', [], { region: 'fips-us-east-1' })).toThrow(code('invalid_region'));
   });
-  it('invalid_duration outside 900..43200 or not an integer', () => {
+  it('duration_invalid outside 900..43200 or not an integer', () => {
     for (const d of [899, 43201, 0, -1, 3600.5, Number.NaN]) {
-      expect(run('good', [], { durationSeconds: d })).toThrow(code('invalid_duration'));
+      expect(run('good', [], { durationSeconds: d })).toThrow(code('duration_invalid'));
     }
   });
   it('invalid_role_session_name', () => {
@@ -147,6 +147,6 @@ describe('preflight: one code per problem', () => {
     expect(() => run('good', [], { roleSessionName: 'web-01@corp.example' })()).not.toThrow();
   });
   it('checks inputs before certificates (a typo is reported first)', () => {
-    expect(run('sha1', [], { durationSeconds: 10 })).toThrow(code('invalid_duration'));
+    expect(run('sha1', [], { durationSeconds: 10 })).toThrow(code('duration_invalid'));
   });
 });

@@ -117,7 +117,7 @@ describe('fromRolesAnywhere', () => {
     await q();
     t += 16 * MIN; // expired
     verifier.failNext(1, 403, 'AccessDeniedException', 'Untrusted Signing Certificate');
-    await expect(q()).rejects.toMatchObject({ code: 'untrusted_certificate' });
+    await expect(q()).rejects.toMatchObject({ code: 'certificate_untrusted' });
   });
 
   it('surfaces key-loading errors without sending anything', async () => {

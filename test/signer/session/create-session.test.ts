@@ -174,7 +174,7 @@ describe('createSession against the independent loopback verifier', () => {
     try {
       const o = (e: Partial<SessionOptions> = {}) => opts({ endpoint: strict.url, ...e });
       await expect(createSession(await signerOf(leaves.p256!), o(), noSleep)).rejects.toMatchObject({
-        code: 'untrusted_certificate',
+        code: 'certificate_untrusted',
         message: expect.stringContaining('--intermediates'),
       });
       const mine = other.leaf('p256');
@@ -202,7 +202,7 @@ describe('createSession against the independent loopback verifier', () => {
     await expect(createSession(s, opts({ trustAnchorArn: 'arn:aws:rolesanywhere:us-east-1:123:bad' }), noSleep)).rejects.toMatchObject({
       code: 'invalid_arn',
     });
-    await expect(createSession(s, opts({ durationSeconds: 60 }), noSleep)).rejects.toMatchObject({ code: 'invalid_duration' });
+    await expect(createSession(s, opts({ durationSeconds: 60 }), noSleep)).rejects.toMatchObject({ code: 'duration_invalid' });
     await expect(
       createSession(s, opts({ profileArn: ARNS.profileArn.replace('us-east-1', 'us-west-2') }), noSleep),
     ).rejects.toMatchObject({ code: 'region_mismatch' });

@@ -20,7 +20,7 @@ describe('sanitizeErrorCode', () => {
 describe('mapServiceError', () => {
   const cases: Array<[number, string, string, keyof typeof SESSION_ERROR_CODES, RegExp]> = [
     [403, 'AccessDeniedException', 'Invalid signature', 'invalid_signature', /private key belongs to the certificate.*clock/],
-    [403, 'AccessDeniedException', 'Untrusted Signing Certificate', 'untrusted_certificate', /--intermediates.*trust anchor/],
+    [403, 'AccessDeniedException', 'Untrusted Signing Certificate', 'certificate_untrusted', /--intermediates.*trust anchor/],
     [403, 'AccessDeniedException', 'Certificate has been revoked', 'certificate_revoked', /CRL/],
     [403, 'AccessDeniedException', 'Not authorized to set roleSessionName.', 'role_session_name_not_allowed', /acceptRoleSessionName/],
     [403, 'AccessDeniedException', 'Unable to assume role for arn:aws:iam::1:role/r. Some attributes failed to be mapped into session tags. Issuer: [ ]', 'session_tags_failed', /attribute mapping/],

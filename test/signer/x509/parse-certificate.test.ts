@@ -73,12 +73,12 @@ describe('parseCertificate', () => {
     expect(ok).toBe(true);
   });
 
-  it('refuses truncated, trailing-garbage and non-certificate DER with unparsable_certificate', async () => {
+  it('refuses truncated, trailing-garbage and non-certificate DER with certificate_unparsable', async () => {
     const der = await certDer(dir, await issueCert(dir, 'trunc', ecKey));
-    expect(() => parseCertificate(der.subarray(0, der.length - 1))).toThrow(expect.objectContaining({ code: 'unparsable_certificate' }));
-    expect(() => parseCertificate(Buffer.concat([der, Buffer.of(0)]))).toThrow(expect.objectContaining({ code: 'unparsable_certificate' }));
-    expect(() => parseCertificate(Buffer.from('300100', 'hex'))).toThrow(expect.objectContaining({ code: 'unparsable_certificate' }));
-    expect(() => parseCertificate(new Uint8Array())).toThrow(expect.objectContaining({ code: 'unparsable_certificate' }));
+    expect(() => parseCertificate(der.subarray(0, der.length - 1))).toThrow(expect.objectContaining({ code: 'certificate_unparsable' }));
+    expect(() => parseCertificate(Buffer.concat([der, Buffer.of(0)]))).toThrow(expect.objectContaining({ code: 'certificate_unparsable' }));
+    expect(() => parseCertificate(Buffer.from('300100', 'hex'))).toThrow(expect.objectContaining({ code: 'certificate_unparsable' }));
+    expect(() => parseCertificate(new Uint8Array())).toThrow(expect.objectContaining({ code: 'certificate_unparsable' }));
   });
 
   it('parses the KAT certificates (serials 21 and 3)', async () => {

@@ -3,16 +3,15 @@
  * One table so that the CLI, docs and tests agree on the codes.
  */
 import { RapkiError } from '../../../../common/src/errors.js';
+import { CREDENTIAL_SERVER_CODES } from '../../../../common/src/errors/codes/credential-server.js';
 
-export const CREDENTIAL_SERVER_ERROR_CODES = {
-  non_loopback_address: 'a non-loopback listen address needs an explicit opt-in (--allow-non-loopback)',
-  invalid_listen_option: 'address, port or hop limit out of range',
-  listen_failed: 'the listening socket could not be created (address in use, permission)',
-  credentials_unavailable: 'no valid credentials to serve (CreateSession failed and nothing cached)',
-  invalid_auth_token: 'the container authorization token is empty, too long or contains CR/LF',
-} as const;
+/** Every code of this area with what it means (the registry's entries, common/src/errors/codes/). */
+export const CREDENTIAL_SERVER_ERROR_CODES: Readonly<Record<keyof typeof CREDENTIAL_SERVER_CODES, string>> = Object.freeze(
+  Object.fromEntries(Object.entries(CREDENTIAL_SERVER_CODES).map(([c, spec]) => [c, spec.message])) as Record<keyof typeof CREDENTIAL_SERVER_CODES, string>,
+);
 
-export type CredentialServerErrorCode = keyof typeof CREDENTIAL_SERVER_ERROR_CODES;
+/** This area's codes, and the shared `listen_invalid` (an address, port or hop limit out of range). */
+export type CredentialServerErrorCode = keyof typeof CREDENTIAL_SERVER_CODES | 'listen_invalid';
 
 export function credentialServerError(
   code: CredentialServerErrorCode,

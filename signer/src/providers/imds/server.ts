@@ -80,7 +80,7 @@ export function roleNameFromArn(roleArn: string): string {
   const resource = parts.length >= 6 ? parts.slice(5).join(':') : '';
   const name = resource.split('/').pop() ?? '';
   if (!resource.startsWith('role/') || !/^[\w+=,.@-]{1,64}$/.test(name)) {
-    throw credentialServerError('invalid_listen_option', `invalid role ARN: '${roleArn}'`);
+    throw credentialServerError('listen_invalid', `invalid role ARN: '${roleArn}'`);
   }
   return name;
 }
@@ -94,13 +94,13 @@ export async function startCredentialServer(options: CredentialServerOptions): P
   const port = options.port ?? DEFAULT_PORT;
   const hopLimit = options.hopLimit ?? DEFAULT_HOP_LIMIT;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw credentialServerError('invalid_listen_option', `port must be 0..65535, got ${String(port)}`);
+    throw credentialServerError('listen_invalid', `port must be 0..65535, got ${String(port)}`);
   }
   if (!Number.isInteger(hopLimit) || hopLimit < MIN_HOP_LIMIT || hopLimit > MAX_HOP_LIMIT) {
-    throw credentialServerError('invalid_listen_option', `hop limit must be ${MIN_HOP_LIMIT}..${MAX_HOP_LIMIT}, got ${String(hopLimit)}`);
+    throw credentialServerError('listen_invalid', `hop limit must be ${MIN_HOP_LIMIT}..${MAX_HOP_LIMIT}, got ${String(hopLimit)}`);
   }
   if (isIP(address) === 0 && address !== 'localhost') {
-    throw credentialServerError('invalid_listen_option', `address must be an IP address, got '${address}'`);
+    throw credentialServerError('listen_invalid', `address must be an IP address, got '${address}'`);
   }
   const loopback = address === 'localhost' || isLoopbackAddress(address);
   if (!loopback && !options.allowNonLoopback) {

@@ -301,9 +301,9 @@ describe('startCredentialServer options', () => {
     await s.close();
   });
   it('validates hop limit, port and the container token', async () => {
-    await expect(startCredentialServer({ source, roleName: 'R', port: 0, hopLimit: 0 })).rejects.toMatchObject({ code: 'invalid_listen_option' });
-    await expect(startCredentialServer({ source, roleName: 'R', port: 0, hopLimit: 256 })).rejects.toMatchObject({ code: 'invalid_listen_option' });
-    await expect(startCredentialServer({ source, roleName: 'R', port: 70000 })).rejects.toMatchObject({ code: 'invalid_listen_option' });
+    await expect(startCredentialServer({ source, roleName: 'R', port: 0, hopLimit: 0 })).rejects.toMatchObject({ code: 'listen_invalid' });
+    await expect(startCredentialServer({ source, roleName: 'R', port: 0, hopLimit: 256 })).rejects.toMatchObject({ code: 'listen_invalid' });
+    await expect(startCredentialServer({ source, roleName: 'R', port: 70000 })).rejects.toMatchObject({ code: 'listen_invalid' });
     await expect(startCredentialServer({ source, roleName: 'R', port: 0, container: { authorizationToken: 'short' } })).rejects.toMatchObject({
       code: 'invalid_auth_token',
     });
