@@ -27,18 +27,28 @@ export type CommandIo = Pick<CliIo, 'env' | 'stdout' | 'stderr' | 'stdoutIsTty'>
 /** What the signer commands use. */
 export type SignerCommandIo = Pick<CliIo, 'env' | 'stdout' | 'stderr' | 'readFileText' | 'warn'>;
 
-/** The real process. stdout resolves once the data is handed to the OS. */
-export function processIo(): CliIo {
+/**
+ * The real process. stdout resolves once the data is handed to the OS; `stdout` may be replaced
+ * (the credential-process fast path writes with one writeSync). Build a variant through this
+ * function, not with an object spread, which would read the `stdoutIsTty` getter at once.
+ */
+export function processIo(overrides: Pick<Partial<CliIo>, 'stdout'> = {}): CliIo {
   return {
     env: process.env,
-    stdout: (data) =>
-      new Promise<void>((resolve, reject) => {
-        process.stdout.write(data, (err) => (err ? reject(err) : resolve()));
-      }),
+    stdout:
+      overrides.stdout ??
+      ((data) =>
+        new Promise<void>((resolve, reject) => {
+          process.stdout.write(data, (err) => (err ? reject(err) : resolve()));
+        })),
     stderr: (text) => {
       process.stderr.write(text);
     },
-    stdoutIsTty: process.stdout.isTTY === true,
+    // A getter: touching process.stdout creates the stream (and loads node:net for a pipe), which
+    // the credential cache's hit path must not pay for.
+    get stdoutIsTty() {
+      return process.stdout.isTTY === true;
+    },
     readFileText: (path) => readFileSync(path, 'utf8'),
     warn: (line) => {
       process.stderr.write(`${line}\n`);

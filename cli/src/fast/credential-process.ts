@@ -33,7 +33,7 @@ function writeStdoutDirect(data: string | Uint8Array): Promise<void> {
 
 /** Entry of the fast path (cli/src/main.ts): args after `credential-process`; resolves to the exit code. */
 export async function runCredentialProcessFast(args: string[]): Promise<number> {
-  const io: SignerCommandIo = { ...processIo(), stdout: writeStdoutDirect };
+  const io: SignerCommandIo = processIo({ stdout: writeStdoutDirect });
   let values: FlagValues;
   try {
     const parsed = parseSignerArgs(args, 'credential-process');

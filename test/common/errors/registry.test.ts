@@ -17,7 +17,7 @@ const NOUN_PROBLEM = new RegExp(
   '^[a-z][a-z0-9]*(_[a-z0-9]+)*_(' +
     [
       'invalid', 'malformed', 'unparsable', 'corrupt', 'broken', 'missing', 'required', 'empty', 'not_found', 'unknown', 'exists',
-      'mismatch', 'too_large', 'too_long', 'too_small', 'unsupported', 'unreadable', 'unavailable', 'unreachable', 'timeout',
+      'mismatch', 'conflict', 'too_large', 'too_long', 'too_small', 'unsupported', 'unreadable', 'unavailable', 'unreachable', 'timeout',
       'failed', 'refused', 'denied', 'blocked', 'locked', 'lockout', 'in_use', 'throttled', 'revoked', 'expired', 'not_yet_valid',
       'superseded', 'used', 'untrusted', 'unsafe', 'unconfirmed', 'pending', 'in_progress', 'not_started', 'not_drained',
       'not_empty', 'not_allowed', 'not_needed', 'full', 'foreign', 'newer', 'out_of_memory', 'wrong_[a-z0-9]+',

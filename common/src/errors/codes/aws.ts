@@ -24,5 +24,4 @@ export const AWS_CODES = {
   not_registered: { message: 'this CA is not registered with Roles Anywhere in that region' },
   sync_target_not_found: { http: 404, message: 'no such CRL sync target' },
   sync_target_invalid: { http: 400, message: 'invalid CRL sync target' },
-  sync_store_invalid: { message: 'the CRL sync target store cannot be read' },
 } as const satisfies ErrorTable;
