@@ -20,6 +20,7 @@ import { RAPKI_BIN, REPO_ROOT, runCli, type CliResult } from '../support/cli.js'
 import { startCaServerProcess, type CaServerProcess } from '../support/ca-server.js';
 import { makeTempDir, openssl, removeTempDir } from '../support/openssl.js';
 import { startEmulatorProcess, TEST_AWS_ENV, type EmulatorProcess } from '../cli/aws/emulator-process.js';
+import { waitForEvent } from '../support/wait.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/rapki-agent-e2e';
 const CERT_TTL_S = 90;
@@ -138,13 +139,9 @@ describe.skipIf(process.env.RAPKI_SKIP_SLOW_E2E === '1')('rapki agent: two renew
       }
     });
     const exited = new Promise<number | null>((r) => agent!.once('exit', (code) => r(code)));
+    // On each log line (no polling): fails when the agent exits first or after `timeoutMs`.
     const waitFor = async (what: string, pred: (e: LogEntry[]) => boolean, timeoutMs: number): Promise<void> => {
-      const until = Date.now() + timeoutMs;
-      while (!pred(entries)) {
-        if (agent!.exitCode !== null) throw new Error(`agent exited (${agent!.exitCode}) while waiting for ${what}:\n${stderrRaw}`);
-        if (Date.now() > until) throw new Error(`timed out waiting for ${what}:\n${stderrRaw}`);
-        await sleep(200);
-      }
+      await waitForEvent(what, () => (pred(entries) ? true : undefined), { on: [[agent!.stderr!, 'data']], process: agent!, timeoutMs, describe: () => stderrRaw });
     };
     const count = (msg: string) => entries.filter((e) => e.msg === msg).length;
 
@@ -212,8 +209,9 @@ describe.skipIf(process.env.RAPKI_SKIP_SLOW_E2E === '1')('rapki agent: two renew
 
       // Keep calling until the FIRST certificate has expired and a little more: the renewed files
       // are what credential-process uses (the emulator refuses expired certificates).
+      // (Real time: the emulator checks validity against the real clock, as AWS does.)
       const firstExpiry = Date.parse(firstCert.validTo);
-      while (Date.now() < firstExpiry + 3000) await sleep(500);
+      await sleep(Math.max(0, firstExpiry + 3000 - Date.now()));
       looping = false;
       await loop;
 

@@ -19,6 +19,22 @@ describe('server logs', () => {
   sink.on('data', (b: Buffer) => {
     logText += b.toString();
   });
+  /** Resolves once every `needle` was logged (the server logs a request after answering it). */
+  const logged = (needles: readonly string[], timeoutMs = 10_000): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (!needles.every((n) => logText.includes(n))) return;
+        sink.off('data', check);
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        sink.off('data', check);
+        reject(new Error(`not logged within ${timeoutMs} ms: ${needles.filter((n) => !logText.includes(n)).join(', ')}\n${logText}`));
+      }, timeoutMs);
+      sink.on('data', check);
+      check();
+    });
 
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'rapki-log-'));
@@ -45,7 +61,7 @@ describe('server logs', () => {
     // Anything that does log a request object gets its credentials censored.
     const log = createLogger({ destination: sink });
     log.info({ req: { headers: { authorization: `Bearer ${adminToken}` } }, body: { token: t.json.token } }, 'probe');
-    await new Promise((r) => setTimeout(r, 200));
+    await logged(['"reqId":"req-log-1"', '"code":"token_used"', '"msg":"probe"']);
     expect(logText).toContain('"reqId":"req-log-1"');
     expect(logText).toContain('"code":"token_used"');
     expect(logText).toContain('[redacted]');

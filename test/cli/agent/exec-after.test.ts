@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runExecAfter } from '../../../cli/src/ca-client/exec-after.js';
+import { waitUntil } from '../../support/wait.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -39,9 +40,13 @@ describe('runExecAfter', () => {
     expect(r.signal).toBe('SIGTERM');
     expect(r.error).toMatch(/killed after 300 ms/);
     const grandchild = Number(await readFile(pidFile, 'utf8'));
-    await new Promise((res) => setTimeout(res, 100));
     // Gone too: no such process, or a zombie waiting for a reaper (containers' PID 1 may not reap).
-    const state = await readFile(`/proc/${grandchild}/status`, 'utf8').then((t) => /^State:\s+(\S)/m.exec(t)?.[1], () => 'gone');
+    // The signal is delivered asynchronously: look until it has taken effect, within 5 s.
+    const stateOf = () => readFile(`/proc/${grandchild}/status`, 'utf8').then((t) => /^State:\s+(\S)/m.exec(t)?.[1], () => 'gone');
+    const state = await waitUntil('the grandchild to end', async () => {
+      const st = await stateOf();
+      return ['gone', 'Z', 'X'].includes(st ?? '') ? st : undefined;
+    }, { timeoutMs: 5000, intervalMs: 10 });
     expect(['gone', 'Z', 'X']).toContain(state);
   });
 });
