@@ -1,6 +1,6 @@
 /**
  * `rapki admin-token create|list|revoke` as child processes against a real `rapki ca serve`:
- * the secret is printed once, a ttl token expires, a revoked token is refused, the list carries no
+ * the secret is printed once, a ttl reaches the server, a revoked token is refused, the list carries no
  * secret, the last admin token cannot be revoked, and an operator cannot manage tokens.
  */
 import { createHash } from 'node:crypto';
@@ -18,6 +18,7 @@ interface Entry {
   name: string;
   role: string;
   status: string;
+  createdAt: string;
   expiresAt: string | null;
   lastUsedAt: string | null;
   revokedAt: string | null;
@@ -37,8 +38,10 @@ afterAll(async () => {
 });
 
 describe('rapki admin-token', () => {
-  it('create prints only the token on stdout; --ttl 2s works, then the token is refused (unauthorized)', async () => {
-    const c = await rapki(ca.adminToken, 'create', '--name', 'ci-short', '--role', 'admin', '--ttl', '2s');
+  // The ttl running out is checked with a moved clock in test/ca-server/http/token-expiry.test.ts;
+  // how the CLI reports a refused token, with a revoked one below.
+  it('create prints only the token on stdout; --ttl reaches the server', async () => {
+    const c = await rapki(ca.adminToken, 'create', '--name', 'ci-short', '--role', 'admin', '--ttl', '90m');
     expect(c.code, c.stderr).toBe(0);
     const token = c.out.trim();
     expect(token).toMatch(/^rapki_at_[A-Za-z0-9_-]{43}$/);
@@ -47,15 +50,14 @@ describe('rapki admin-token', () => {
     expect(c.stderr).toContain(`id ${id}`);
     expect(c.stderr).toContain('expires at');
     expect(c.stderr).not.toContain(token);
-    const started = Date.now();
     const ok = await rapki(token, 'list');
     expect(ok.code, ok.stderr).toBe(0);
-    await new Promise((r) => setTimeout(r, Math.max(0, started + 2300 - Date.now())));
-    const late = await rapki(token, 'list');
-    expect(late.code).toBe(1);
-    expect(late.stderr).toMatch(/^rapki: unauthorized: /);
-    expect((await listJson(ca.adminToken)).find((e) => e.id === id)?.status).toBe('expired');
-  }, 30_000);
+    const entry = (await listJson(ca.adminToken)).find((e) => e.id === id);
+    expect(entry?.status).toBe('active');
+    expect(Date.parse(entry!.expiresAt!) - Date.parse(entry!.createdAt)).toBe(90 * 60_000);
+    // Out of the way of the last-admin-token test below.
+    expect((await rapki(ca.adminToken, 'revoke', id)).code).toBe(0);
+  });
 
   it('create --json gives the entry and the token; list (table and JSON) shows no secret', async () => {
     const c = await rapki(ca.adminToken, 'create', '--name', 'ops-bot', '--json');
