@@ -13,8 +13,11 @@
  * - the database passes `PRAGMA integrity_check`.
  *
  * Default: >= 10 kills, 900 enrollments (~30 s). `RAPKI_SOAK=1`: >= 60 kills, 6000 enrollments.
+ * The kill moments, the order of the hosts and which certificates are revoked are drawn from a
+ * seed, printed on failure (`RAPKI_TEST_SEED=S` replays the choices; the processes' timing stays
+ * the machine's).
  */
-import { createHash, randomInt } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +25,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRapki, startCaServerProcess, TEST_CA_PASSPHRASE, type CaServerProcess } from '../support/ca-server.js';
 import { crlSerialsFromOpensslText, listAllCertificates, mintTokens, normHex, prepareCsrs, sleep, trafficClient, type TrafficClient } from '../support/ca-traffic.js';
+import { SeededRandom, testSeed, withTestSeed } from '../support/seeded-random.js';
 
 const SOAK = process.env.RAPKI_SOAK === '1';
 /** Least number of kills; the killer goes on while enrollments are still running. */
@@ -60,12 +64,15 @@ describe('CA server crash safety (SIGKILL during concurrent enrollment and revoc
     await srv?.dispose();
   });
 
-  it('loses nothing that was acknowledged, and the database, CRL and audit chain stay sound', async () => {
+  const random = new SeededRandom(testSeed());
+  const randomInt = (min: number, max?: number): number => (max === undefined ? random.int(min) : random.between(min, max));
+
+  it('loses nothing that was acknowledged, and the database, CRL and audit chain stay sound', () => withTestSeed(random.seed, async () => {
     const ca = readFileSync(srv.rootPem);
     const hosts: string[] = [];
     for (let h = 0; h < HOSTS; h++) for (let k = 0; k < PER_HOST; k++) hosts.push(`crash-${h}.example.com`);
     // Interleave hosts so a host's enrollments are spread over the run.
-    hosts.sort(() => randomInt(3) - 1);
+    random.shuffle(hosts);
     const material = prepareCsrs(hosts);
     const tokens = await mintTokens(admin, srv.url, srv.adminToken, hosts);
 
@@ -238,9 +245,9 @@ describe('CA server crash safety (SIGKILL during concurrent enrollment and revoc
     console.log(
       `crash-safety: kills=${kills} enrolled=${received.length}/${material.length} stored=${inventory.length} ` +
         `revocations acked=${ackedRevocations.size} revoked stored=${revokedInInventory.length} crl#=${finalNumber} ` +
-        `transport errors=${transportErrors} rejected=${JSON.stringify(rejected)}`,
+        `transport errors=${transportErrors} rejected=${JSON.stringify(rejected)} seed=${random.seed}`,
     );
-  });
+  }));
 });
 
 /** cRLNumber from `openssl crl` (an independent reader). */
