@@ -1,7 +1,7 @@
 /** PIN sources: pin-value, pin-source (path, file: URI), RAPKI_PKCS11_PIN, and their order. */
 import { describe, expect, it } from 'vitest';
-import { pinSourcePath, resolvePin, type PinIo } from '../../../../signer/src/keys/pkcs11/pin.js';
-import { parsePkcs11Uri } from '../../../../signer/src/keys/pkcs11/uri.js';
+import { pinSourcePath, resolvePin, type PinIo } from '../../../common/src/pkcs11/pin.js';
+import { parsePkcs11Uri } from '../../../common/src/pkcs11/uri.js';
 
 function io(files: Record<string, string>, env: Record<string, string> = {}): PinIo & { reads: string[] } {
   const reads: string[] = [];

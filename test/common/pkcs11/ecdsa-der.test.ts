@@ -1,7 +1,7 @@
 /** Raw r || s (CKM_ECDSA output) to DER ECDSA-Sig-Value, checked against node:crypto's own conversion. */
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { rawEcdsaToDer } from '../../../../signer/src/keys/pkcs11/ecdsa-der.js';
+import { rawEcdsaToDer } from '../../../common/src/pkcs11/ecdsa-der.js';
 
 describe('rawEcdsaToDer', () => {
   for (const curve of ['prime256v1', 'secp384r1']) {

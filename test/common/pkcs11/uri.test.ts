@@ -3,8 +3,8 @@
  * and malformed URIs with their code.
  */
 import { describe, expect, it } from 'vitest';
-import { formatPkcs11Uri, isPkcs11Uri, parsePkcs11Uri, redactPin } from '../../../../signer/src/keys/pkcs11/uri.js';
-import { PKCS11_ERROR_CODES } from '../../../../signer/src/keys/pkcs11/errors.js';
+import { formatPkcs11Uri, isPkcs11Uri, parsePkcs11Uri, redactPin } from '../../../common/src/pkcs11/uri.js';
+import { PKCS11_ERROR_CODES } from '../../../common/src/pkcs11/errors.js';
 
 function code(text: string): string | undefined {
   try {

@@ -3,14 +3,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { isRapkiError, RapkiError } from '../../../../common/src/errors.js';
-import { SIGNER_ERROR_CODES } from '../../../../signer/src/errors.js';
-import { PKCS11_ERROR_CODES, Pkcs11KeyError } from '../../../../signer/src/keys/pkcs11/errors.js';
+import { isRapkiError, RapkiError } from '../../../common/src/errors.js';
+import { SIGNER_ERROR_CODES } from '../../../signer/src/errors.js';
+import { PKCS11_ERROR_CODES, Pkcs11KeyError } from '../../../common/src/pkcs11/errors.js';
 
 /** The PKCS#11 code: the signer's key sources and the shared core in common/ (also used by the CA). */
 const dirs = [
-  fileURLToPath(new URL('../../../../signer/src/keys/pkcs11/', import.meta.url)),
-  fileURLToPath(new URL('../../../../common/src/pkcs11/', import.meta.url)),
+  fileURLToPath(new URL('../../../signer/src/keys/pkcs11/', import.meta.url)),
+  fileURLToPath(new URL('../../../common/src/pkcs11/', import.meta.url)),
 ];
 
 describe('PKCS#11 error table', () => {
