@@ -23,7 +23,7 @@ let stub: StubServer;
 let caKey: webcrypto.CryptoKey;
 /** What the stub answers to the next POST /v1/renew calls (consumed in order; then 'issue'). */
 let script: Array<'issue' | { status: number; code: string }> = [];
-let issuedSerials: string[] = [];
+const issuedSerials: string[] = [];
 
 function pemToDer(pem: string): Buffer {
   return Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
