@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { children, encodeLength, integerFromBigInt, oid, oidToString, readTime, readTlv, time, tlv } from '../../../ca-server/src/x509/der.js';
+import { testSeed } from '../../support/seeded-random.js';
+
+// Fixed by default; a failure prints the seed, RAPKI_TEST_SEED=S replays another.
+fc.configureGlobal({ seed: testSeed() });
 
 describe('DER primitives (X.690)', () => {
   it('encodes lengths in short and long form and reads them back', () => {

@@ -6,6 +6,10 @@ import { opensslRun } from '../../support/openssl-ca.js';
 import fc from 'fast-check';
 import { escapeDnValue, formatDn, parseDn } from '../../../ca-server/src/x509/index.js';
 import { commonNameOf } from '../../../ca-server/src/x509/dn.js';
+import { testSeed } from '../../support/seeded-random.js';
+
+// Fixed by default; a failure prints the seed, RAPKI_TEST_SEED=S replays another.
+fc.configureGlobal({ seed: testSeed() });
 
 let dir: string;
 beforeAll(async () => {

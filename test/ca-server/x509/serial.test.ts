@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { newSerial, normalizeSerialHex, serialContentFromHex, serialHexFromContent } from '../../../ca-server/src/x509/index.js';
+import { testSeed } from '../../support/seeded-random.js';
+
+// Fixed by default; a failure prints the seed, RAPKI_TEST_SEED=S replays another.
+fc.configureGlobal({ seed: testSeed() });
 
 describe('serials (RFC 5280 §4.1.2.2)', () => {
   it('newSerial: 16 bytes, positive, minimal, from the injected randomness', () => {
