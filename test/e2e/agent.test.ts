@@ -170,7 +170,7 @@ describe.skipIf(process.env.RAPKI_SKIP_SLOW_E2E === '1')('rapki agent: two renew
     })();
 
     try {
-      await waitFor('serving and a planned renewal', (e) => e.some((x) => x.msg === 'renewal planned'), 30_000);
+      await waitFor('serving and a planned renewal', (e) => e.some((x) => x.msg === 'renewal planned') && e.some((x) => x.msg === 'serving credentials'), 30_000);
       expect(entries.some((x) => x.msg === 'serving credentials')).toBe(true);
       const planned = entries.find((e) => e.msg === 'renewal planned')!;
       // Planned at 2/3 of the lifetime counted from when the file was written (±5 % jitter), not at
@@ -188,7 +188,7 @@ describe.skipIf(process.env.RAPKI_SKIP_SLOW_E2E === '1')('rapki agent: two renew
 
       // The CA goes down; renewal 2 fails, the agent backs off and keeps the current files.
       expect(await ca.stop()).toBe(0);
-      await waitFor('two failed attempts', () => count('renewal failed; keeping the current certificate') >= 2, 90_000);
+      await waitFor('two failed attempts and their retries', () => count('renewal failed; keeping the current certificate') >= 2 && count('renewal retry planned') >= 2, 90_000);
       const failures = entries.filter((e) => e.msg === 'renewal failed; keeping the current certificate');
       expect(failures[0]!.code).toBe('ca_unreachable');
       expect(failures.map((f) => f.attempt)).toEqual([1, 2]);
