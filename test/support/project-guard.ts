@@ -21,6 +21,7 @@ import { appendFileSync } from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { Server, Socket } from 'node:net';
 import { relative } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect } from 'vitest';
 
 type Project = 'unit' | 'integration' | 'e2e' | 'fuzz';
@@ -43,8 +44,8 @@ const ADVICE: Record<Use, string> = {
   outside: 'runs the built rapki, a browser, PostgreSQL, swtpm or npm: name it *.e2e.test.ts',
 };
 
-/** Commands that make a test end-to-end: the built CLI (bin/, dist/) and the outside services. */
-const OUTSIDE = /(?:^|[\s/])rapki(?:\.[cm]?js)?(?:\s|$)|\/dist\/|chrom(?:e|ium)|playwright|\binitdb\b|\bpg_ctl\b|\bpostgres\b|\bswtpm|\btpm2_|(?:^|[\s/])npm(?:\s|$)/;
+/** Commands that make a test end-to-end: the built CLI (bin/, dist/, the examples' scripts) and the outside services. */
+const OUTSIDE = /(?:^|[\s/])rapki(?:\.[cm]?js)?(?:\s|$)|\/dist\/|(?:^|[\s/])examples\/\S*\.sh\b|chrom(?:e|ium)|playwright|\binitdb\b|\bpg_ctl\b|\bpostgres\b|\bswtpm|\btpm2_|(?:^|[\s/])npm(?:\s|$)/;
 
 /** Per test file; on globalThis so that a reused worker patches the functions once. */
 interface GuardState {
@@ -75,12 +76,26 @@ if (firstLoad) {
   const require = createRequire(import.meta.url);
   const cp = require('node:child_process') as Record<string, unknown>;
   for (const name of ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork']) {
-    const original = cp[name] as (...a: unknown[]) => unknown;
-    cp[name] = function guarded(this: unknown, ...a: unknown[]): unknown {
+    const original = cp[name] as ((...a: unknown[]) => unknown) & { [promisify.custom]?: (...a: unknown[]) => unknown };
+    const look = (a: unknown[]): void => {
       const command = name === 'exec' || name === 'execSync' ? String(a[0]) : name === 'fork' ? `${process.execPath} ${String(a[0])}` : describeCommand(a[0], a[1]);
       note(OUTSIDE.test(command) ? 'outside' : 'process', command.slice(0, 200));
+    };
+    const guarded = function (this: unknown, ...a: unknown[]): unknown {
+      look(a);
       return original.apply(this, a);
     };
+    // promisify(execFile) and promisify(exec) resolve to { stdout, stderr } through this symbol.
+    const custom = original[promisify.custom];
+    if (custom) {
+      Object.defineProperty(guarded, promisify.custom, {
+        value: function (this: unknown, ...a: unknown[]): unknown {
+          look(a);
+          return custom.apply(this, a);
+        },
+      });
+    }
+    cp[name] = guarded;
   }
   syncBuiltinESMExports();
 
