@@ -2,7 +2,7 @@
  * The one table of CA server error codes (DESIGN.md: "codes are listed in one table and tested").
  *
  * Why one table: the HTTP layer maps a {@link RapkiError} to its status here and nowhere else,
- * `docs/ca-api.md` documents the same list, and `test/ca-server/http/errors.test.ts` checks that
+ * `docs/ca-api.md` documents the same list, and `test/ca-server/http/errors.int.test.ts` checks that
  * every code is either provoked by a test or listed with the reason it cannot be.
  */
 import { RapkiError } from '../../common/src/errors.js';

@@ -3,7 +3,7 @@
  * when it fails, so that a failure seen once can be replayed (`RAPKI_TEST_SEED=S`). The default is
  * a fixed seed: a run in `npm test` makes the same choices every time.
  *
- * (Where real processes and real time are involved, e.g. test/e2e/crash-safety.test.ts, the seed
+ * (Where real processes and real time are involved, e.g. test/e2e/crash-safety.e2e.test.ts, the seed
  * fixes the test's own choices; the timing of the processes stays the machine's.)
  */
 

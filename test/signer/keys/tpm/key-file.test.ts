@@ -3,7 +3,7 @@
  * the field accept (emptyAuth as 0x01 or 0xFF, a parent INTEGER without its leading zero, the newer
  * optional fields) and what rapki refuses as aws_signing_helper does (policies, import secrets,
  * importable keys, malformed sizes). Real key files from tpm2-openssl are read in
- * tpm-key-signer.test.ts; here the DER is built field by field.
+ * tpm-key-signer.e2e.test.ts; here the DER is built field by field.
  */
 import { describe, expect, it } from 'vitest';
 import { contextTag, integer, octetString, oid, sequence, tlv, utf8String } from '../../../../cli/src/ca-client/der.js';

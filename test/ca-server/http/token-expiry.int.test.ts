@@ -2,8 +2,8 @@
  * Expiry of admin and enrollment tokens over real HTTPS on 127.0.0.1:0, with the server's clock
  * injected and moved (docs/ca-api.md "Admin tokens", docs/security.md C24): no test waits for a
  * token to expire. The process tests check that a ttl given to the real server and CLI reaches the
- * token (test/ca-server/http/admin-tokens.test.ts, test/cli/ca/admin-token.test.ts,
- * test/security/admin-token-lifecycle.test.ts, test/security/enrollment-controls.test.ts); this file
+ * token (test/ca-server/http/admin-tokens.e2e.test.ts, test/cli/ca/admin-token.e2e.test.ts,
+ * test/security/admin-token-lifecycle.e2e.test.ts, test/security/enrollment-controls.e2e.test.ts); this file
  * checks what happens when it runs out.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

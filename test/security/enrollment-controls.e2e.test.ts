@@ -80,7 +80,7 @@ describe('enrollment, renewal and admin controls', () => {
   });
 
   // An expired token is refused (token_expired): with the server's clock moved, in
-  // test/ca-server/http/token-expiry.test.ts; here, that the CLI's --ttl reaches the server.
+  // test/ca-server/http/token-expiry.int.test.ts; here, that the CLI's --ttl reaches the server.
   it('a token carries the ttl it was created with', async () => {
     const r = await runCli(['token', 'create', '--subject', 'late-host', '--ttl', '90s', '--json'], { env: adminEnv });
     expect(r.code, r.stderr).toBe(0);

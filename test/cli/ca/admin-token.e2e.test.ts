@@ -38,7 +38,7 @@ afterAll(async () => {
 });
 
 describe('rapki admin-token', () => {
-  // The ttl running out is checked with a moved clock in test/ca-server/http/token-expiry.test.ts;
+  // The ttl running out is checked with a moved clock in test/ca-server/http/token-expiry.int.test.ts;
   // how the CLI reports a refused token, with a revoked one below.
   it('create prints only the token on stdout; --ttl reaches the server', async () => {
     const c = await rapki(ca.adminToken, 'create', '--name', 'ci-short', '--role', 'admin', '--ttl', '90m');

@@ -2,7 +2,7 @@
  * A revocation committed just before a crash (the CRL not yet rebuilt, the operator never got an
  * answer) must be in the CRL as soon as the CA starts again, not at the next scheduled refresh
  * (8 h by default): retrying the revocation only answers `already_revoked`, so nothing else would
- * ever publish it. Found by test/e2e/crash-safety.test.ts's "revoked in the inventory ⇒ in the CRL".
+ * ever publish it. Found by test/e2e/crash-safety.e2e.test.ts's "revoked in the inventory ⇒ in the CRL".
  */
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';

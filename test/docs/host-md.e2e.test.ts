@@ -1,7 +1,7 @@
 /**
  * docs/host.md and examples/systemd/rapki-agent.service must describe commands as they are: every
  * `rapki …` command line in them names an existing command, and every flag it uses is one that
- * command's `--help` lists. (The flows themselves run in test/e2e/agent.test.ts and
+ * command's `--help` lists. (The flows themselves run in test/e2e/agent.e2e.test.ts and
  * test/cli/agent/agent-handler.test.ts.)
  */
 import { execFileSync } from 'node:child_process';

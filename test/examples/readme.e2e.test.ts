@@ -2,7 +2,7 @@
  * The README's sections name only things that exist: every `rapki …` command
  * and --flag written in their code (fenced blocks and inline spans) is in the built CLI's --help,
  * every `rapki_*` metric in the operations section is one the CA server exports, and every
- * relative link points at a file of the repository. (tutorial.test.ts runs the tutorial itself.)
+ * relative link points at a file of the repository. (tutorial.e2e.test.ts runs the tutorial itself.)
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';

@@ -1,7 +1,7 @@
 /**
  * Admin token lifecycle over HTTPS against a real `rapki ca serve` process (docs/ca-api.md
  * "Admin tokens", docs/security.md C24): ttl, revocation, listing without secrets, lock-out
- * protection, operator refusal, audit. Expiry itself: token-expiry.test.ts (moved clock).
+ * protection, operator refusal, audit. Expiry itself: token-expiry.int.test.ts (moved clock).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -55,7 +55,7 @@ afterAll(async () => {
 });
 
 describe('admin tokens over HTTPS', () => {
-  // What happens when the ttl runs out: test/ca-server/http/token-expiry.test.ts (moved clock).
+  // What happens when the ttl runs out: test/ca-server/http/token-expiry.int.test.ts (moved clock).
   it('a token with ttl works and carries its expiry', async () => {
     const t = await create('short-lived', 'operator', ca.adminToken, '1h');
     expect(t.token).toMatch(/^rapki_at_/);

@@ -2,7 +2,7 @@
  * Every multi-step shell block of README.md and docs/*.md works when pasted whole into bash.
  *
  * The inventory test finds each ```sh block with more than one command and requires it to be run,
- * here or by test/examples/tutorial.test.ts, or to be listed below with the reason it cannot run on
+ * here or by test/examples/tutorial.e2e.test.ts, or to be listed below with the reason it cannot run on
  * a test machine (root, systemd, a real host) — so a new walkthrough cannot appear untested.
  * The runs change only what a test machine needs, each change checked to apply: fixed ports become
  * free ones, production paths move into a scratch directory, a build step is dropped (`npm test`
