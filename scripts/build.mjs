@@ -10,8 +10,11 @@
 //   yargs, the AWS SDK, express and SQLite off each other's paths.
 // - dist/ui/: the web console's script, style sheet and icon (ca-server/src/ui/client), served by
 //   `rapki ca serve` from this directory; nothing is built at run time (docs/console.md).
+// - dist/types/: TypeScript declarations of the published entry points `rapki/signer` and
+//   `rapki/emulator` (package.json `exports` → `types`), by tsc with tsconfig.types.json, run
+//   alongside esbuild.
 import { build } from 'esbuild';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, renameSync, rmSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -24,6 +27,11 @@ const REPORT_SOURCE = 'cli/src/report.ts';
 // left without files half-way through.
 const root = new URL('..', import.meta.url).pathname;
 const tmp = `${root}dist.tmp-${process.pid}`;
+const types = new Promise((resolve, reject) => {
+  const tsc = spawn(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.types.json`, '--outDir', `${tmp}/types`], { stdio: ['ignore', 'inherit', 'inherit'] });
+  tsc.on('error', reject);
+  tsc.on('exit', (code) => (code === 0 ? resolve(undefined) : reject(new Error(`build: tsc -p tsconfig.types.json failed (${code})`))));
+});
 await build({
   entryPoints: {
     cli: 'cli/src/main.ts',
@@ -155,6 +163,8 @@ await build({
 });
 renameSync(`${tmp}/ui/console-style.css`, `${tmp}/ui/console.css`);
 copyFileSync(`${root}ca-server/src/ui/client/icon.svg`, `${tmp}/ui/icon.svg`);
+
+await types;
 
 const old = `${root}dist.old-${process.pid}`;
 try {

@@ -5,7 +5,7 @@
  *
  * Why through the registry: the HTTP layer maps a {@link RapkiError} to its status in one place
  * (ca-server/src/http/error-mapper.ts), `docs/ca-api.md` documents the same list, and
- * `test/ca-server/http/errors.test.ts` checks that every code is either provoked by a test or
+ * `test/ca-server/http/errors.int.test.ts` checks that every code is either provoked by a test or
  * listed with the reason it cannot be.
  */
 import type { RapkiError } from '../../common/src/errors.js';

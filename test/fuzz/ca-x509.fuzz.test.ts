@@ -37,8 +37,8 @@ const CODES = { ...X509_ERROR_CODES, crl_invalid: 'CRL not readable' };
 let dir: string;
 let ca: TestCa;
 let csrs: Uint8Array[] = [];
-let certs: Uint8Array[] = [];
-let crls: Uint8Array[] = [];
+const certs: Uint8Array[] = [];
+const crls: Uint8Array[] = [];
 
 const spkiOf = (k: KeyObject): Uint8Array => new Uint8Array(k.export({ format: 'der', type: 'spki' }));
 

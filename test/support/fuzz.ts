@@ -15,6 +15,7 @@ import fc from 'fast-check';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { isRapkiError } from '../../common/src/errors.js';
+import { prng, withNote } from './seeded-random.js';
 
 /** Multiplier of every run count (`RAPKI_FUZZ_RUNS`, default 1). */
 export const FUZZ_MULTIPLIER = (() => {
@@ -61,22 +62,7 @@ export function fcParams<T = unknown>(base: number, examples?: readonly T[]): fc
  * failure inside the property, not for an assertion made after it.
  */
 export function withSeed<R>(fn: () => R): R {
-  try {
-    const r = fn();
-    if (r instanceof Promise) return r.catch((err: unknown) => Promise.reject(seeded(err))) as R;
-    return r;
-  } catch (err) {
-    throw seeded(err);
-  }
-}
-
-function seeded(err: unknown): unknown {
-  const note = `[fuzz] RAPKI_FUZZ_SEED=${FUZZ_SEED} reproduces this failure`;
-  if (err instanceof Error) {
-    if (!err.message.includes('RAPKI_FUZZ_SEED=')) err.message = `${err.message}\n${note}`;
-    return err;
-  }
-  return new Error(`${String(err)}\n${note}`);
+  return withNote(`[fuzz] RAPKI_FUZZ_SEED=${FUZZ_SEED} reproduces this failure`, fn);
 }
 
 /** Test timeout that grows with the multiplier (vitest's default would cut long runs). */
@@ -406,19 +392,11 @@ export function mutateBytes(base: Uint8Array, ops: readonly Op[]): Uint8Array {
 }
 
 /**
- * A small xorshift PRNG. Mutations are drawn from one fast-check integer seed instead of one
+ * Mutations are drawn from one fast-check integer seed through {@link prng} instead of one
  * arbitrary per step: ten times cheaper per case, and the counterexample fast-check prints is
  * the mutated value itself (the arbitrary is mapped), so a failure is still reproducible.
  */
-export function prng(seed: number): () => number {
-  let s = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return s >>> 0;
-  };
-}
+export { prng };
 
 function randomBytesFrom(r: () => number, max: number): Uint8Array {
   const out = new Uint8Array(r() % (max + 1));

@@ -4,7 +4,7 @@
  * the list without anyone updating a table).
  *
  * Reads express 5 / router 2 internals (`app.router.stack`, `layer.route`, `layer.rawPath`,
- * `layer.handle.stack`); `test/ca-server/http/hostile-requests.test.ts` fails if they change shape.
+ * `layer.handle.stack`); `test/ca-server/http/hostile-requests.int.test.ts` fails if they change shape.
  */
 import type express from 'express';
 

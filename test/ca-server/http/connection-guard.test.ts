@@ -1,7 +1,7 @@
 /**
  * Pieces of the connection limits (docs/security.md C33) that need no server: what counts as one
  * client, the default caps for a descriptor limit, reading `ulimit -n`. The caps themselves are
- * exercised against a real `ca serve` in test/security/connection-limits.test.ts.
+ * exercised against a real `ca serve` in test/security/connection-limits.e2e.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { connectionCaps, DEFAULT_TIMEOUTS } from '../../../ca-server/src/config.js';

@@ -1,6 +1,6 @@
 /**
- * The CaStore contract, one suite for every backend (`sqlite-contract.test.ts`,
- * `pg-contract.test.ts` call {@link defineStoreContract}). Everything goes through the store
+ * The CaStore contract, one suite for every backend (`sqlite-contract.int.test.ts`,
+ * `pg-contract.e2e.test.ts` call {@link defineStoreContract}). Everything goes through the store
  * factory (`openStore`), as the CA does.
  *
  * Besides the behaviour of each method, it checks the guarantees that must hold with concurrent

@@ -1,7 +1,7 @@
 /**
  * Test doubles for the sync's two seams: a manual clock/timer scheduler, and an in-memory stand-in
  * for the CRL slice of the Roles Anywhere control plane (AWS is the edge of the world; the
- * emulator-backed tests in crl-sync.emulator.test.ts check the same flows against the real client).
+ * emulator-backed tests in crl-sync.emulator.e2e.test.ts check the same flows against the real client).
  */
 import { randomUUID } from 'node:crypto';
 import { awsError } from '../../../common/src/aws/errors.js';

@@ -140,7 +140,8 @@ describe('runRenewalLoop', () => {
       env: w.env,
       events: {
         renewed: async () => {
-          await new Promise((r) => setTimeout(r, 20));
+          // A hook that ends on a later turn of the event loop (a child process exiting).
+          await new Promise((r) => setImmediate(r));
           order.push('hook done');
         },
         planned: () => order.push('planned'),

@@ -8,7 +8,7 @@ function creds(n: number, expiresAt: number): RolesAnywhereCredentials {
 
 describe('RefreshingCredentialSource', () => {
   it('shares one fetch between concurrent callers', async () => {
-    let t = 0;
+    const t = 0;
     let fetches = 0;
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
@@ -142,10 +142,12 @@ describe('RefreshingCredentialSource', () => {
   });
 
   it('refreshes proactively on a timer and reports each refresh', async () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(0);
     let fetches = 0;
     const seen: string[] = [];
     const s = new RefreshingCredentialSource({
-      // expires 1.2 s from now; refresh window 0.1 s → timer after ~1.1 s (timers wait at least 1 s)
+      // expires 1.2 s from now; refresh window 0.1 s → timer after 1.1 s (timers wait at least 1 s)
       fetch: async () => creds(++fetches, Date.now() + 1_200),
       refreshBeforeMs: 100,
       onRefreshed: (c) => {
@@ -153,9 +155,13 @@ describe('RefreshingCredentialSource', () => {
       },
     });
     await s.start();
-    await new Promise((r) => setTimeout(r, 1_500));
+    await vi.advanceTimersByTimeAsync(1_099);
+    expect(fetches).toBe(1); // not before the refresh window opens
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fetches).toBe(2);
+    expect(seen).toEqual(['AK1', 'AK2']);
+    await vi.advanceTimersByTimeAsync(1_100);
     s.stop();
-    expect(fetches).toBeGreaterThanOrEqual(2);
-    expect(seen.slice(0, 2)).toEqual(['AK1', 'AK2']);
+    expect(seen).toEqual(['AK1', 'AK2', 'AK3']); // and again for the refreshed credentials
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { uriEncode } from '../../../signer/src/sigv4/uri-encode.js';
+import { testSeed } from '../../support/seeded-random.js';
 
 describe('uriEncode (RFC 3986 unreserved kept, %XX upper-case)', () => {
   it('keeps unreserved characters', () => {
@@ -33,6 +34,8 @@ describe('uriEncode: all paths agree with a byte-wise reference', () => {
   });
   it('matches the reference for arbitrary strings', async () => {
     const fc = (await import('fast-check')).default;
+    // Fixed by default; a failure prints the seed, RAPKI_TEST_SEED=S replays another.
+    fc.configureGlobal({ seed: testSeed() });
     fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => uriEncode(s) === reference(s)));
     fc.assert(fc.property(fc.string(), (s) => uriEncode(s) === reference(s)));
   });

@@ -3,7 +3,7 @@
  * the field accept (emptyAuth as 0x01 or 0xFF, a parent INTEGER without its leading zero, the newer
  * optional fields) and what rapki refuses as aws_signing_helper does (policies, import secrets,
  * importable keys, malformed sizes). Real key files from tpm2-openssl are read in
- * tpm-key-signer.test.ts; here the DER is built field by field.
+ * tpm-key-signer.e2e.test.ts; here the DER is built field by field.
  */
 import { describe, expect, it } from 'vitest';
 import { explicit, integerFromBigInt, integerFromNumber, octetString, oid, sequence, tlv, utf8String } from '../../../../common/src/der/writer.js';

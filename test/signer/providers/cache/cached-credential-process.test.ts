@@ -79,14 +79,16 @@ describe('cachedCredentialProcess', () => {
   });
 
   it('serializes concurrent misses: one fetch for many callers', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
+    // Each call misses the cache before its first await, so all six are concurrent misses. The
+    // lock holder's CreateSession then waits until the lock file is there and the event loop has
+    // turned (the others reach the lock and wait on it); a missing lock would make six fetches.
+    const lockFile = join(dir, `${cacheKey(hashes, params)}.lock`);
     const slowFetch = async () => {
-      await gate;
+      expect(statSync(lockFile).isFile()).toBe(true);
+      await new Promise((r) => setImmediate(r));
       return fetch();
     };
     const calls = Array.from({ length: 6 }, () => cachedCredentialProcess({ keyMaterialHashes: hashes, params, fetch: slowFetch, dir, now }));
-    setTimeout(release, 100);
     const results = await Promise.all(calls);
     expect(fetches).toBe(1);
     expect(results.filter((r) => r.source === 'fetched')).toHaveLength(1);
