@@ -46,8 +46,8 @@ const NOT_RUNNABLE: readonly (BlockRef & { readonly why: string })[] = [
   { file: 'docs/host.md', contains: 'journalctl -u rapki-agent -f', why: 'systemd unit and its journal (root, systemd)' },
   { file: 'docs/host.md', contains: 'sudo systemctl reset-failed rapki-agent', why: 'runs as the rapki system user and restarts a systemd unit (root, systemd)' },
   { file: 'docs/ha.md', contains: 'export PGPASSFILE=', why: 'a PostgreSQL server at db.example with TLS (verify-full) and /etc, /var/lib paths; the same steps run in test/ca-server/store/store-cli.e2e.test.ts against a throw-away cluster' },
-  { file: 'docs/ha.md', contains: 'rapki ca serve --dir /var/lib/rapki/node', why: 'replicas on hosts with a PostgreSQL server at db.example (TLS); the same steps run in test/e2e/replicas.test.ts against a throw-away cluster' },
-  { file: 'docs/ha.md', contains: 'rapki ca migrate-store --dir /var/lib/rapki/ca', why: 'systemd unit and a PostgreSQL server at db.example; migrate-store runs in test/e2e/migrate-store-state.test.ts and test/ca-server/store/store-cli.e2e.test.ts' },
+  { file: 'docs/ha.md', contains: 'rapki ca serve --dir /var/lib/rapki/node', why: 'replicas on hosts with a PostgreSQL server at db.example (TLS); the same steps run in test/e2e/replicas.e2e.test.ts against a throw-away cluster' },
+  { file: 'docs/ha.md', contains: 'rapki ca migrate-store --dir /var/lib/rapki/ca', why: 'systemd unit and a PostgreSQL server at db.example; migrate-store runs in test/e2e/migrate-store-state.e2e.test.ts and test/ca-server/store/store-cli.e2e.test.ts' },
   { file: 'docs/host.md', contains: 'rapki enroll --ca-url https://ca.example.internal:8443 --ca-fingerprint 3f1c...e9 --out /etc/rapki --key tpm', why: 'runs as the rapki system user against a real TPM and ca.example.internal (root); enroll --key tpm runs against swtpm in test/e2e/tpm-host.e2e.test.ts' },
 ];
 

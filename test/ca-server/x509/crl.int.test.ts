@@ -141,7 +141,7 @@ describe('CrlBuilder checked by openssl', () => {
     for (let i = 0; i < 4_000; i++) b.add({ serialHex: Buffer.from(newSerial(randomBytes)).toString('hex'), revokedAt: NOW, reason: 'keyCompromise' });
     let der = await b.build({ crlNumber: 1n, thisUpdate: NOW, nextUpdate: new Date(NOW.getTime() + HOUR) });
     expect(crlPemBytes(der)).toBe(crlToPem(der).length);
-    // 4,000 entries: about 85 % of the limit, below the CA's 90 % warning (see test/common/x509/crl.test.ts for above it).
+    // 4,000 entries: about 85 % of the limit, below the CA's 90 % warning (see test/common/x509/crl.int.test.ts for above it).
     expect(CRL_PEM_MAX_BYTES).toBe(300_000);
     expect(crlPemBytes(der)).toBeGreaterThan(0.8 * CRL_PEM_MAX_BYTES);
     expect(crlPemBytes(der)).toBeLessThan(CRL_PEM_WARN_BYTES);

@@ -104,7 +104,7 @@ describe.skipIf(POSTGRES_MISSING !== undefined)('backup and restore of a CA on P
     // A target database that is not empty is refused, and keeps what it had.
     const busy = await runCli(['ca', 'restore', '--from', out, '--dir', join(tmp, 'restored-busy'), '--store-url', target, '--yes'], { env, timeoutMs: 60_000 });
     expect(busy.code).toBe(1);
-    expect(busy.stderr).toContain('(store_not_empty)');
+    expect(busy.stderr).toContain('rapki: store_not_empty: ');
     const n = await pg.query('SELECT count(*)::int AS n FROM certificates', [], new URL(target).pathname.slice(1));
     expect(n.rows[0].n).toBe(3);
   });

@@ -85,7 +85,7 @@ describe.skipIf(POSTGRES_MISSING !== undefined)('CA replicas on one PostgreSQL d
     expect(JSON.parse(readFileSync(join(tmp, 'init', 'ca.json'), 'utf8'))).toEqual({ version: 2, store: url.replace(/\?.*$/, '?sslmode=disable') });
     const again = await runCli(['ca', 'init', '--dir', join(tmp, 'init2'), '--store-url', url, '--json'], { env, timeoutMs: 60_000 });
     expect(again.code).toBe(1);
-    expect(again.stderr).toContain('(ca_exists)');
+    expect(again.stderr).toContain('rapki: ca_exists: ');
     const rows = await pg.query('SELECT count(*)::int AS n FROM ca_certificates', [], new URL(url).pathname.slice(1));
     expect(rows.rows[0].n).toBe(1);
   });
