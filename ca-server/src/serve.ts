@@ -8,6 +8,7 @@
  * from the store, and a change made through one replica reaches the others by polling the store's
  * state version (`rotation/manager.ts` `watch`).
  */
+import { CRL_PEM_MAX_BYTES } from '../../common/src/x509/crl.js';
 import type { Server } from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -157,42 +158,37 @@ async function startLocked(
   const metrics = new CaMetrics(clock);
   // CRL sync to Roles Anywhere (docs/aws.md): every published CRL is pushed to the registered trust
   // anchors (made once the CA is open: the targets come from its store).
-  let awsSync: CaCrlSync | undefined;
+  const syncRef: { current?: CaCrlSync } = {};
   const metricEvents = metrics.events();
   const events = {
     ...metricEvents,
     published: (crl: Parameters<typeof metricEvents.published>[0]) => {
       metricEvents.published(crl);
       try {
-        awsSync?.sync.notify(crl);
+        syncRef.current?.sync.notify(crl);
       } catch (err) {
         log.error({ err }, 'CRL sync: notify failed');
       }
     },
-    nearLimit: (bytes: number) => log.warn({ pemBytes: bytes, limit: 300_000 }, 'the PEM CRL is close to the 300,000-byte Roles Anywhere limit'),
+    nearLimit: (bytes: number) => log.warn({ pemBytes: bytes, limit: CRL_PEM_MAX_BYTES }, `the PEM CRL is close to the ${CRL_PEM_MAX_BYTES}-byte Roles Anywhere limit`),
     rebuildFailed: (err: unknown) => log.error({ err }, 'scheduled CRL rebuild failed; retrying at the next tick'),
   };
-  let ca: OpenCa;
   let stopTls = (): void => {};
-  try {
-    const x509Worker = o.x509Worker === undefined ? (env.RAPKI_CA_X509_WORKER === '0' ? undefined : bundledX509Worker()) : o.x509Worker || undefined;
-    ca = await openCa({
-      dir: config.dir,
-      passphrase: passphrase ?? '',
-      clock,
-      authority: config.authority,
-      events,
-      x509Worker,
-      onX509WorkerError: (err) => log.error({ err }, 'the X.509 worker thread failed; issuing on the main thread from now on'),
-      backgroundCheckpoint: { onError: (err) => log.error({ err }, 'the WAL checkpoint thread failed; SQLite checkpoints inside commits again') },
-      store: { ...store.open(), onPoolError: (err) => log.warn({ err }, 'a database connection broke; the pool replaces it') },
-      rotation: o.statePollMs !== undefined ? { pollMs: o.statePollMs } : undefined,
-    });
-  } catch (err) {
-    throw err;
-  }
+  const x509Worker = o.x509Worker === undefined ? (env.RAPKI_CA_X509_WORKER === '0' ? undefined : bundledX509Worker()) : o.x509Worker || undefined;
+  const ca: OpenCa = await openCa({
+    dir: config.dir,
+    passphrase: passphrase ?? '',
+    clock,
+    authority: config.authority,
+    events,
+    x509Worker,
+    onX509WorkerError: (err) => log.error({ err }, 'the X.509 worker thread failed; issuing on the main thread from now on'),
+    backgroundCheckpoint: { onError: (err) => log.error({ err }, 'the WAL checkpoint thread failed; SQLite checkpoints inside commits again') },
+    store: { ...store.open(), onPoolError: (err) => log.warn({ err }, 'a database connection broke; the pool replaces it') },
+    rotation: o.statePollMs !== undefined ? { pollMs: o.statePollMs } : undefined,
+  });
   const sync = createCaCrlSync({ targets: ca.rotation.registry.primary, caFingerprint: ca.config.fingerprint, logger: log, actorOf });
-  awsSync = sync;
+  syncRef.current = sync;
   try {
     // Copies of the CA certificates for distribution (never read back; ca-exports.ts).
     writeCaExports(config.dir, await ca.store.getCaState());

@@ -20,6 +20,7 @@ import { startCaServerProcess, type CaServerProcess } from '../support/ca-server
 import { runCli } from '../support/cli.js';
 import { makeTempDir, removeTempDir } from '../support/openssl.js';
 import { caRequest, postJson, type CaAnswer } from './helpers/https.js';
+import { flipByte } from '../support/bytes.js';
 
 const openssl = (args: string[]): string => execFileSync('openssl', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const codeOf = (a: CaAnswer): string => (JSON.parse(a.body) as { code: string }).code;
@@ -94,7 +95,7 @@ describe('enrollment, renewal and admin controls', () => {
     const t = await token('pop-host');
     const good = csr('pop-host').csr;
     const der = Buffer.from(good.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64');
-    der[der.length - 5] ^= 0x01; // inside the signature value
+    flipByte(der, -5); // inside the signature value
     const bad = `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE REQUEST-----\n`;
     const a = await enroll(t, bad);
     expect([a.status, codeOf(a)]).toEqual([400, 'invalid_csr']);

@@ -2,6 +2,7 @@
  * Constants of the CA's CRL sync to Roles Anywhere, in one place (ca-landscape.md §1.2 quotas,
  * §7 "RA sync loop"; docs/aws.md documents each value).
  */
+import { CRL_PEM_MAX_BYTES } from '../../../common/src/x509/crl.js';
 
 /** Admin routes, mounted by the CA server under `/v1/admin/aws`. */
 export const SYNC_ROUTE_PREFIX = '/v1/admin/aws';
@@ -17,7 +18,7 @@ export const SYNC_DEFAULTS = {
   /** Random share added to each retry delay (0–20 %) so that several CAs do not retry in step. */
   backoffJitter: 0.2,
   /** ImportCrl/UpdateCrl `crlData` limit (PEM bytes). */
-  maxCrlBytes: 300_000,
+  maxCrlBytes: CRL_PEM_MAX_BYTES,
 } as const;
 
 export const SYNC_LIMITS = {

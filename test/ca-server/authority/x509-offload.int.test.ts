@@ -11,6 +11,7 @@ import { createCsr } from '../x509/create-csr.js';
 import { derToPem } from '../../../common/src/x509/pem.js';
 import { newSerial } from '../../../common/src/x509/serial.js';
 import { makeTestCa, NOW, type TestCa } from '../x509/ca-fixture.js';
+import { flipByte } from '../../support/bytes.js';
 
 let dir: string;
 let workerUrl: URL;
@@ -68,7 +69,7 @@ describe('offloadX509', () => {
     expect(remote).toMatchObject({ name: 'RapkiError', code: 'csr_unparsable' });
     const pem = csrPem('victim.example.com');
     const der = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
-    der[der.indexOf(Buffer.from('victim')) + 1] ^= 1;
+    flipByte(der, der.indexOf(Buffer.from('victim')) + 1);
     const tampered = derToPem(der, 'CERTIFICATE REQUEST');
     expect(await errorOf(() => off.port.parseCsr(tampered))).toMatchObject({ code: 'csr_bad_signature' });
   });

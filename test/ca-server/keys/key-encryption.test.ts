@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { decryptCaKey, encryptCaKey, ENCRYPTED_KEY_LABEL, KEY_ERROR_CODES } from '../../../ca-server/src/keys/index.js';
+import { flipByte } from '../../support/bytes.js';
 
 // Minimum accepted cost keeps the tests fast; the default (N = 2^15) is exercised once.
 const FAST = { N: 2 ** 14 };
@@ -39,7 +40,7 @@ describe('CA key encryption at rest (scrypt + AES-256-GCM)', () => {
     // Header is authenticated: change the IV.
     const iv = /IV: (.*)/.exec(text)![1]!;
     const flippedIv = Buffer.from(iv, 'base64');
-    flippedIv[0] ^= 1;
+    flipByte(flippedIv, 0);
     expect(() => decryptCaKey(text.replace(iv, flippedIv.toString('base64')), 'right')).toThrow(
       expect.objectContaining({ code: 'ca_key_wrong_passphrase' }),
     );

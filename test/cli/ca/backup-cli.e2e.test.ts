@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../support/cli.js';
+import { flipByte } from '../../support/bytes.js';
 
 const PASS = 'test-only-ca-passphrase';
 const env = { RAPKI_CA_PASSPHRASE: PASS };
@@ -83,7 +84,7 @@ describe('rapki ca backup / restore (CLI)', { timeout: 60_000 }, () => {
     expect((await runCli(['ca', 'backup', '--dir', ca, '--out', out], { env: {} })).code).toBe(0);
     const p = join(out, 'store', 'ca_keys.ndjson');
     const buf = readFileSync(p);
-    buf[buf.length - 5] ^= 0x01;
+    flipByte(buf, -5);
     writeFileSync(p, buf);
     const dir = join(work, 'restored-tampered');
     const r = await runCli(['ca', 'restore', '--from', out, '--dir', dir, '--yes'], { env: {} });

@@ -6,6 +6,7 @@
 import { createHash, createPrivateKey, sign, X509Certificate } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { flipByte } from '../../support/bytes.js';
 
 export interface SessionRequestOptions {
   url: string;
@@ -83,7 +84,7 @@ export async function sendCreateSession(o: SessionRequestOptions): Promise<Sessi
   const scope = `${date.slice(0, 8)}/${region}/rolesanywhere/aws4_request`;
   const sts = [algorithm, date, scope, createHash('sha256').update(canonical).digest('hex')].join('\n');
   const sig = sign('sha256', Buffer.from(sts), key);
-  if (o.corruptSignature) sig[sig.length - 3] ^= 0x01;
+  if (o.corruptSignature) flipByte(sig, -3);
   const serial = BigInt(`0x${cert.serialNumber}`).toString(10);
   headers.authorization = `${algorithm} Credential=${serial}/${scope}, SignedHeaders=${signed.join(';')}, Signature=${sig.toString('hex')}`;
   const sent = o.tamperBody ? o.tamperBody(body) : body;
