@@ -1,6 +1,6 @@
 /**
  * Where CreateSession goes: the endpoint URL for the signing region, per partition
- * (signer-spec.md §1.1).
+ * (the AWS SDKs' rolesanywhere endpoint rules).
  *
  * Decisions:
  * - FIPS is a property of the host only (`rolesanywhere-fips.{region}.{suffix}`); the credential
@@ -38,7 +38,7 @@ export interface ResolvedEndpoint {
   /** Host name without brackets (for TLS SNI and the socket). */
   readonly hostname: string;
   readonly port: number;
-  /** `Host` header value: host plus port when not the scheme default (signer-spec.md §1.2). */
+  /** `Host` header value: host plus port when not the scheme default (as the official helper signs it). */
   readonly hostHeader: string;
   /** Path of the request before the query: prefix + `/sessions`. */
   readonly path: string;
