@@ -3,7 +3,7 @@
  *
  * Why two transports: `@aws-sdk/client-rolesanywhere@3.332.0` (the only published version) covers
  * 26 operations but cannot send `acceptRoleSessionName`, notification settings or attribute
- * mappings and drops them from responses (roles-anywhere-api.md §2.5). Those, and the Get* reads
+ * mappings and drops them from responses (its models predate them). Those, and the Get* reads
  * whose full current shape we need, go through hand-signed restJson1 requests
  * (`signed-request.ts`); everything else uses the SDK. Credentials come from the standard AWS chain
  * (the SDK bundles `credential-provider-node`), and `endpoint` points both transports at the
