@@ -4,7 +4,7 @@
  * (method, path, sorted query, the headers named in SignedHeaders, payload hash), checks that the
  * Credential serial is the decimal serial of the X-Amz-X509 certificate, verifies the signature
  * with node:crypto and the certificate's public key (SHA-256 for RSA and EC), and checks the date
- * window. So a signing bug cannot hide behind the same bug in the verifier (DESIGN.md).
+ * window. So a signing bug cannot hide behind the same bug in the verifier.
  *
  * It serves HTTPS on 127.0.0.1:0 with a self-signed certificate made by `openssl` at test time,
  * answers 201 with a credentialSet, or the service's errors (403 AccessDeniedException
