@@ -18,16 +18,16 @@ export const ALGORITHM_ECDSA = 'AWS4-X509-ECDSA-SHA256';
 /** The digest every X.509 SigV4 signature uses, also for P-384 keys (`…-ECDSA-SHA256` for any curve). */
 export const SIGNING_DIGEST = 'sha256';
 
-/** CreateSession is always `POST /sessions`; the path is a literal, never taken from the URL (§1.3). */
+/** CreateSession is always `POST /sessions`; the path is a literal, never taken from the URL (as in the helper). */
 export const CREATE_SESSION_METHOD = 'POST';
 export const CREATE_SESSION_PATH = '/sessions';
 
-/** Query parameter names carrying the three ARNs (the helper's serializer, §1.2). */
+/** Query parameter names carrying the three ARNs (the helper's serializer, rolesanywhere/serializers.go). */
 export const QUERY_PROFILE_ARN = 'profileArn';
 export const QUERY_ROLE_ARN = 'roleArn';
 export const QUERY_TRUST_ANCHOR_ARN = 'trustAnchorArn';
 
-/** Header names as the official helper sends them (§1.2). */
+/** Header names as the official helper sends them. */
 export const HEADER_AUTHORIZATION = 'Authorization';
 export const HEADER_CONTENT_TYPE = 'Content-Type';
 export const HEADER_HOST = 'Host';
@@ -35,7 +35,7 @@ export const HEADER_AMZ_DATE = 'X-Amz-Date';
 export const HEADER_X509 = 'X-Amz-X509';
 export const HEADER_X509_CHAIN = 'X-Amz-X509-Chain';
 
-/** Body media type (§1.2). */
+/** Body media type (as the official helper sends it). */
 export const CONTENT_TYPE_JSON = 'application/json';
 
 /** Lower-case hex SHA-256 of the empty string (SigV4 payload hash of an empty body). */
@@ -52,7 +52,7 @@ export const MIN_DURATION_SECONDS = 900;
 export const MAX_DURATION_SECONDS = 43_200;
 export const DEFAULT_DURATION_SECONDS = 3600;
 
-/** Maximum number of certificates in `X-Amz-X509-Chain` (§1.6, "MUST NOT exceed ... 5"). */
+/** Maximum number of certificates in `X-Amz-X509-Chain` (User Guide, "Authentication": at most 5). */
 export const MAX_CHAIN_CERTIFICATES = 5;
 
 /** Accepted key sizes and curves (RSA below 2048 bits is too weak). RSA up to 8192 is accepted, see keys/key-policy.ts. */

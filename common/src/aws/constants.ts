@@ -17,7 +17,7 @@ export function defaultEndpoint(region: string): string {
   return `https://rolesanywhere.${region}.amazonaws.com`;
 }
 
-/** Wire paths of operations hand-signed because `@aws-sdk/client-rolesanywhere@3.332.0` lacks them (§2.5). */
+/** Wire paths of operations hand-signed because `@aws-sdk/client-rolesanywhere@3.332.0` lacks them. */
 export const RAW_PATHS = {
   putNotificationSettings: '/put-notifications-settings',
   resetNotificationSettings: '/reset-notifications-settings',
