@@ -28,7 +28,7 @@ const FORBIDDEN: ReadonlyArray<{ re: RegExp; why: string }> = [
   { re: /\bDESIGN\.md\b/, why: 'design note outside the repository' },
   { re: /\b(signer-spec|roles-anywhere-api|ca-landscape|style-anchors|test-components)(\.md)?\b/, why: 'research note outside the repository' },
   { re: /(\.\.\/|\/work\/|\bshared\/)(shared\/)?(reference|vectors|hooks|DESIGN)\b|\.\.\/shared\b|\/work\/shared\b/, why: 'path outside the repository' },
-  { re: /\bissue\s+#?\d+\b(?!\.\d)/i, why: 'work item by number: say the fact or the why instead' },
+  { re: /\bissues?\s+#?\d+\b(?!\.\d)|\b(earlier|previous|next|later) issue\b/i, why: 'work item: say the fact or the why instead' },
   { re: /\bthis round\b/i, why: 'work plan, not a fact about the code' },
 ];
 
@@ -77,6 +77,8 @@ describe('comments and docs cite only what a reader of the repository can open',
       ' * Issue 6 acceptance',
       '// (issue #12)',
       '// added this round',
+      '// (issues 2 and 6)',
+      ' * The emulator of a later issue replaces it.',
     ]) {
       expect(flagged(bad), bad).toBe(1);
     }
