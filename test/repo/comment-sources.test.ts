@@ -48,9 +48,7 @@ function textFiles(dir: string): string[] {
 
 /** `file:line: reason: text` for each line that says something FORBIDDEN. */
 function offences(file: string, text: string): string[] {
-  return text.split('\n').flatMap((line, i) =>
-    FORBIDDEN.filter((f) => f.re.test(line)).map((f) => `${file}:${i + 1}: ${f.why}: ${line.trim().slice(0, 120)}`),
-  );
+  return text.split('\n').flatMap((line, i) => FORBIDDEN.filter((f) => f.re.test(line)).map((f) => `${file}:${i + 1}: ${f.why}: ${line.trim().slice(0, 120)}`));
 }
 
 describe('comments and docs cite only what a reader of the repository can open', () => {
@@ -58,7 +56,19 @@ describe('comments and docs cite only what a reader of the repository can open',
 
   it('the walk reaches every package, the tests, the scripts and the docs', () => {
     expect(files.length).toBeGreaterThan(500);
-    for (const f of ['README.md', 'docs/ca-api.md', '.ci/run', 'bin/rapki.cjs', 'ca-server/src/config.ts', 'signer/src/constants.ts', 'cli/src/main.ts', 'common/src/aws/constants.ts', 'emulator/src/constants.ts', 'bench/crl.bench.mjs', 'vitest.config.ts']) {
+    for (const f of [
+      'README.md',
+      'docs/ca-api.md',
+      '.ci/run',
+      'bin/rapki.cjs',
+      'ca-server/src/config.ts',
+      'signer/src/constants.ts',
+      'cli/src/main.ts',
+      'common/src/aws/constants.ts',
+      'emulator/src/constants.ts',
+      'bench/crl.bench.mjs',
+      'vitest.config.ts',
+    ]) {
       expect(files, f).toContain(f);
     }
     expect(files.some((f) => f.startsWith('node_modules/') || f.includes('/node_modules/') || f.startsWith('dist'))).toBe(false);
