@@ -1,8 +1,8 @@
 /**
  * Every protocol string and limit of the X.509 SigV4 variant used by IAM Roles Anywhere
- * CreateSession, in one place (Roles Anywhere User Guide, "Signing process"; aws_signing_helper/
- * signer.go). Nothing here is configurable: these are the bytes the service (and the official
- * `aws_signing_helper`) expects.
+ * CreateSession, in one place (Roles Anywhere User Guide, "Signing process"; the official helper's
+ * aws_signing_helper/signer.go). Nothing here is configurable: these are the bytes the service (and
+ * the official `aws_signing_helper`) expects.
  */
 
 /** Signing name of the credential scope (`ROLESANYWHERE_SIGNING_NAME` of aws_signing_helper/signer.go). */

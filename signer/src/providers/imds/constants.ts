@@ -1,7 +1,8 @@
 /**
  * Protocol constants of the IMDSv2-compatible credential endpoint, in one place
- * (aws_signing_helper/serve.go, Amazon EC2 User Guide "Use IMDSv2": what the official helper's `serve` and
- * EC2's instance metadata service answer, and what the AWS SDK and botocore IMDS clients send).
+ * (aws_signing_helper/serve.go, Amazon EC2 User Guide "Use IMDSv2": what the official helper's
+ * `serve` and EC2's instance metadata service answer, and what the AWS SDK and botocore IMDS clients
+ * send).
  */
 
 /** `PUT` here returns a session token (IMDSv2). The trailing-slash form is accepted too. */
