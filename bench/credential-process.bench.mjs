@@ -1,9 +1,9 @@
-// Start-up benchmark of `rapki credential-process` (issue 2 and issue 6, "Performance"), every
+// Start-up benchmark of `rapki credential-process` (README "Benchmarks" reports it), every
 // figure measured side by side in ONE alternating run, so drift in machine load hits all alike:
 //
 //   bare            node -e 0                                       the reference (1.00x)
-//   cache hit       rapki credential-process, cached credentials    goal <= 1.15x (issue 6)
-//   http loopback   rapki credential-process --no-cache, one real   goal <= 1.5x  (issue 2)
+//   cache hit       rapki credential-process, cached credentials    goal <= 1.15x
+//   http loopback   rapki credential-process --no-cache, one real   goal <= 1.5x
 //                   CreateSession to http://127.0.0.1 (the loopback verifier, plain HTTP)
 //   https loopback  the same over HTTPS (ECDSA P-256 server certificate, AWS_CA_BUNDLE)
 //   https chain     the same with a root -> intermediate -> leaf chain (RSA 2048, as AWS endpoints present),
@@ -22,7 +22,7 @@
 // anything help when NODE_EXTRA_CA_CERTS is set: node then builds its store at start-up, before
 // any rapki code runs (`node -e 0` itself costs about twice as much).
 //
-// Which loopback figure is "the" one: issue 2 says "against a loopback endpoint". A loopback
+// Which loopback figure is "the" one: the goal says "against a loopback endpoint". A loopback
 // emulator speaks plain HTTP (rapki allows http only on loopback), and the https figure adds the
 // TLS handshake and node:tls, which no rapki change can remove (see the https floor); both are
 // printed and judged against the 1.5x goal.

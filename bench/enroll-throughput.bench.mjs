@@ -1,4 +1,4 @@
-// Enrollment throughput of the CA server (issue 4's goal: >= 1000 certificates/s, p99 <= 100 ms).
+// Enrollment throughput of the CA server (goal: >= 1000 certificates/s, p99 <= 100 ms).
 // Real processes: `rapki ca init` + `rapki ca serve` (HTTPS, SQLite WAL synchronous=FULL, so every
 // answered enrollment is on disk). Then, side by side, the same with the store in PostgreSQL (one
 // `ca serve` on a throw-away local cluster with fsync on, so equally durable; docs/ha.md), unless

@@ -1,4 +1,4 @@
-// Time from `cert revoke` to the first CreateSession Roles Anywhere refuses (issue 5; goal <= 5 s;
+// Time from `cert revoke` to the first CreateSession Roles Anywhere refuses (goal <= 5 s;
 // AWS Private CA publishes CRLs about 30 minutes after a revocation).
 // Real processes: `rapki emulator` (Roles Anywhere + STS stand-in), `rapki ca init` + `rapki ca
 // serve` (HTTPS, SQLite), `rapki aws register`, `rapki token create` + `rapki enroll` per round.

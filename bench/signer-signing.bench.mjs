@@ -1,4 +1,4 @@
-// Benchmark (b) of issue 2: in-process signing rate of the public API (`rapki/signer`, built
+// Signing benchmark: in-process signing rate of the public API (`rapki/signer`, built
 // bundle) against raw `crypto.sign` with the same key, for RSA-2048 and P-256.
 // - KeySigner.sign over a typical CreateSession string to sign;
 // - signCreateSessionRequest (canonical request + string to sign + signature + headers).

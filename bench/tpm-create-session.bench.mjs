@@ -1,6 +1,6 @@
 // One CreateSession with a TPM key against the same with a file key, in ONE alternating run against
 // a software TPM (swtpm, started here on a Unix socket) and a plain-HTTP loopback endpoint that
-// verifies every signature (issue 15, "Performance"). Three keys, all EC P-256, certificates from
+// verifies every signature: what a TPM key adds. Three keys, all EC P-256, certificates from
 // the same test CA:
 //
 //   file     PKCS#8 key file                                  the reference

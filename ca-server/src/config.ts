@@ -1,6 +1,6 @@
 /**
- * Configuration of `rapki ca serve`: one schema, validated at start, then frozen (DESIGN.md
- * Conventions; fastify's `initial-config-validation`).
+ * Configuration of `rapki ca serve`: one schema, validated at start, then frozen (a bad value stops
+ * the start, never a later request; fastify's `initial-config-validation`).
  */
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { isRapkiError } from '../../common/src/errors.js';

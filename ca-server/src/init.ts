@@ -2,13 +2,13 @@
  * `rapki ca init`: a new CA in its store (docs/ha.md), and a CA directory that points at it.
  *
  * Root (and optionally an intermediate that issues leaves) meeting Roles Anywhere's trust-anchor
- * rules (ca-landscape §1.1: CA:TRUE, keyCertSign, SHA-256+), keys encrypted with the passphrase
- * (scrypt + AES-256-GCM, `keys/key-encryption.ts`) before they reach the store, the first admin
- * token (shown once, stored hashed) and the root fingerprint clients pin. Certificates, keys,
+ * rules (User Guide, "Signature validation": CA:TRUE, keyCertSign, SHA-256+), keys encrypted with the
+ * passphrase (scrypt + AES-256-GCM, `keys/key-encryption.ts`) before they reach the store, the first
+ * admin token (shown once, stored hashed) and the root fingerprint clients pin. Certificates, keys,
  * configuration and the admin token go into the store in ONE transaction that is refused when the
- * store already holds a CA (`ca_exists`), so two inits racing on one database cannot both create
- * one, and a crash leaves either the whole CA or nothing. The directory then gets `ca.json` (where
- * the store is) and copies of the certificates (`ca-exports.ts`).
+ * store already holds a CA (`ca_exists`), so two inits racing on one database cannot both create one,
+ * and a crash leaves either the whole CA or nothing. The directory then gets `ca.json` (where the
+ * store is) and copies of the certificates (`ca-exports.ts`).
  *
  * With `pkcs11` (`ca init --key pkcs11:…`) the keys are generated on the token instead and never
  * leave it: the root key under the URI's label, the intermediate's (with `intermediate`) under

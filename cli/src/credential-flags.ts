@@ -1,6 +1,6 @@
 /**
  * The ONE table of the signer commands' flags: the official `aws_signing_helper` flags
- * (signer-spec.md §3.2, same names so rapki is a drop-in replacement) plus rapki's own.
+ * (cmd/*.go of aws_signing_helper 1.8.0, same names so rapki is a drop-in replacement) plus rapki's own.
  *
  * Both parsers read it: the yargs command modules (help text, `credential-process --help`) and the
  * lean `node:util` parser of the start-up-critical `credential-process` fast path. So a flag cannot
@@ -123,7 +123,7 @@ export const CREDENTIAL_FLAGS: readonly FlagSpec[] = [
     describe: 'Output format of sign-string: json (hex in a JSON string), text (hex) or bin (raw bytes)' },
   { name: 'digest', type: 'string', defaultText: 'SHA256', support: 'supported', commands: ['sign-string'],
     describe: 'Digest of sign-string: SHA256, SHA384 or SHA512' },
-  // serve (signer-spec.md section 3.4; --address and below are rapki's)
+  // serve (the official helper's `serve` flags; --address and below are rapki's)
   { name: 'port', type: 'string', numeric: true, defaultText: '9911', support: 'supported', commands: ['serve'],
     describe: 'Listen port (0 = any free port)' },
   { name: 'hop-limit', type: 'string', numeric: true, defaultText: '64', support: 'supported', commands: ['serve'],
@@ -138,7 +138,7 @@ export const CREDENTIAL_FLAGS: readonly FlagSpec[] = [
     describe: 'Also serve the container-credentials format at /credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI)' },
   { name: 'auth-token-file', type: 'string', rapki: true, support: 'supported', commands: ['serve'],
     describe: 'File with the Authorization token of --container (created 0600 with a random token if missing); or set RAPKI_CONTAINER_AUTH_TOKEN' },
-  // update (signer-spec.md section 3.5)
+  // update (the official helper's `update` flags)
   { name: 'profile', type: 'string', defaultText: 'default', support: 'supported', commands: ['update'],
     describe: 'Section of the credentials file to write' },
   { name: 'once', type: 'boolean', support: 'supported', commands: ['update'],

@@ -2,7 +2,7 @@
  * The credential endpoint shared by `rapki serve` and `rapki agent --serve`: a refreshing
  * credential source (one CreateSession per refresh, certificate and key read again from disk each
  * time, and a refresh as soon as those files change) behind the IMDSv2-compatible server of
- * `signer/src/providers/imds/server.ts` (signer-spec.md §3.4).
+ * `signer/src/providers/imds/server.ts` (the official helper's `serve`, aws_signing_helper/serve.go).
  *
  * Order, on purpose: listen first (address, port and exposure checks fail before any
  * CreateSession), then the first CreateSession. A failed one does not stop the endpoint (the

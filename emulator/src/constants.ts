@@ -1,6 +1,6 @@
 /**
  * Protocol constants of the emulator in one place: limits, patterns and the exact error texts of
- * the real service (roles-anywhere-api.md §2, §3.4, §5; signer-spec.md §6). Values the sources
+ * the real service (Roles Anywhere API Reference and User Guide; STS API Reference). Values the sources
  * do not state are marked "(emulator choice)" and listed in docs/emulator.md.
  */
 
@@ -13,12 +13,12 @@ export const PARTITION = 'aws';
 export const SIGNING_NAME_ROLESANYWHERE = 'rolesanywhere';
 export const SIGNING_NAME_STS = 'sts';
 
-/** X.509 SigV4 algorithms accepted by CreateSession (signer-spec.md §1.4). */
+/** X.509 SigV4 algorithms accepted by CreateSession (User Guide, "Signing process"; no ML-DSA here). */
 export const X509_ALGORITHM_RSA = 'AWS4-X509-RSA-SHA256';
 export const X509_ALGORITHM_ECDSA = 'AWS4-X509-ECDSA-SHA256';
 export const HMAC_ALGORITHM = 'AWS4-HMAC-SHA256';
 
-/** CreateSession: X-Amz-Date must be within 5 minutes of the server clock (issue 3). */
+/** CreateSession: X-Amz-Date must be within 5 minutes of the server clock (SigV4's usual window). */
 export const CREATE_SESSION_MAX_SKEW_MS = 5 * 60_000;
 /** HMAC SigV4 (control plane, STS): AWS's usual 15-minute window (emulator choice). */
 export const HMAC_MAX_SKEW_MS = 15 * 60_000;
@@ -26,13 +26,13 @@ export const HMAC_MAX_SKEW_MS = 15 * 60_000;
 /** Minted sessions are forgotten this long after they expired (emulator choice). */
 export const SESSION_RETENTION_AFTER_EXPIRY_MS = 24 * 3600_000;
 
-/** At most 5 certificates in `X-Amz-X509-Chain` (signer-spec.md §1.6). */
+/** At most 5 certificates in `X-Amz-X509-Chain` (User Guide, "Authentication": maximum depth 5). */
 export const MAX_CHAIN_CERTIFICATES = 5;
 
 /** Largest request header block accepted (a 5-certificate RSA-4096 chain fits with room to spare). */
 export const MAX_HEADER_BYTES = 64 * 1024;
 
-/** Service limits (signer-spec.md §6.1, §6.2, §6.6). */
+/** Service limits (User Guide, "Quotas" and "Trust model"; API Reference data types). */
 export const LIMITS = {
   trustAnchors: 50,
   profiles: 250,
@@ -69,7 +69,7 @@ export const LIMITS = {
   maxBodyBytes: 1024 * 1024,
 } as const;
 
-/** Patterns from the Smithy model (roles-anywhere-api.md §2.4). */
+/** Patterns from the Smithy model (aws/api-models-aws, rolesanywhere-2018-05-10.json). */
 export const PATTERNS = {
   resourceName: /^[ a-zA-Z0-9\-_]*$/,
   uuid: /^[a-f0-9]{8}-([a-z0-9]{4}-){3}[a-z0-9]{12}$/,
@@ -88,7 +88,7 @@ export const NOTIFICATION_DEFAULT_CONFIGURED_BY = 'rolesanywhere.amazonaws.com';
 export const SOURCE_TYPES = ['AWS_ACM_PCA', 'CERTIFICATE_BUNDLE', 'SELF_SIGNED_REPOSITORY'] as const;
 export const CERTIFICATE_FIELDS = ['x509Subject', 'x509Issuer', 'x509SAN'] as const;
 
-/** Exact texts returned by the real service where known (signer-spec.md §1.7). */
+/** Exact texts returned by the real service where known (field reports in aws/rolesanywhere-credential-helper). */
 export const MESSAGES = {
   invalidSignature: 'Invalid signature',
   untrusted: 'Untrusted Signing Certificate',
@@ -106,7 +106,7 @@ export const MESSAGES = {
   expiredToken: 'The security token included in the request is expired',
 } as const;
 
-/** STS awsQuery namespace (roles-anywhere-api.md §5.2). */
+/** STS awsQuery namespace (`xmlNamespace` of the STS service model). */
 export const STS_XML_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
 export const STS_VERSION = '2011-06-15';
 

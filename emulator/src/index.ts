@@ -1,7 +1,8 @@
 /**
  * rapki's local stand-in for IAM Roles Anywhere (control plane + CreateSession) and STS
- * GetCallerIdentity, as strict as the real service (issue 3; docs/emulator.md lists the checks
- * and the known differences). `startEmulator()` is the API tests and `rapki emulator` use.
+ * GetCallerIdentity, as strict as the real service (so tests cannot pass on it and fail on AWS;
+ * docs/emulator.md lists the checks and the known differences). `startEmulator()` is the API tests
+ * and `rapki emulator` use.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';

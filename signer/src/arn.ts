@@ -41,7 +41,7 @@ const EXAMPLE: Record<ArnKind, string> = {
 };
 
 /**
- * Parses and checks an ARN of the given kind (patterns of signer-spec.md §6.6, tightened to the
+ * Parses and checks an ARN of the given kind (patterns of the Roles Anywhere API model, tightened to the
  * shapes the service issues): Roles Anywhere ARNs need a region, a 12-digit account and
  * `trust-anchor/UUID` or `profile/UUID`; role ARNs are `iam` with an empty region and `role/…`.
  * Throws SignerError `invalid_arn` naming the flag and showing the expected shape.

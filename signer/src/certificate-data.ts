@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { SignerError } from './errors.js';
 import { parseCertificate } from './x509/parse-certificate.js';
 
-/** Output of `read-certificate-data` (signer-spec.md §3.6; the helper's `CertificateData`). */
+/** Output of `read-certificate-data` (the official helper's `CertificateData` JSON, same keys). */
 export interface CertificateData {
   readonly keyType: 'RSA' | 'EC' | '';
   /** Base64 DER of the certificate, no line breaks. */

@@ -27,7 +27,7 @@ function serialHex(der: Uint8Array): string {
 
 /**
  * The official helper's `read-certificate-data` listing for a selector or `pkcs11:` URI
- * (signer-spec.md §3.6), byte for byte its layout: `Matching identities`, then per certificate
+ * (aws_signing_helper 1.8.0), byte for byte its layout: `Matching identities`, then per certificate
  * `N) Hex Fingerprint: <sha1>`, `Subject:`, `Issuer:`, `Serial Number:` and (PKCS#11) `URI:`, each
  * on its own line without indentation, and an empty line after each certificate (the helper's
  * `DefaultCertContainerToString` ends with "\n\n"); or `No matching identities`.

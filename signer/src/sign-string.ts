@@ -17,7 +17,7 @@ export function publicKeyBytes(publicKey: KeyObject): Buffer {
 }
 
 /**
- * The official `sign-string` test payload (signer-spec.md §3.6):
+ * The official `sign-string` test payload (as aws_signing_helper's `sign-string` builds it):
  * `"AWS Roles Anywhere Credential Helper Signing Test" ‖ "1" ‖ SHA-256("IAM RA" ‖ pubkey)`,
  * the digest appended as 32 raw bytes.
  */

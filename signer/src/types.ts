@@ -4,10 +4,10 @@
  */
 import type { KeyWarningSink } from './keys/key-file-mode.js';
 
-/** The two X.509 SigV4 algorithms rapki supports (signer-spec.md §1.4). */
+/** The two X.509 SigV4 algorithms rapki supports (of three; `AWS4-X509-MLDSA` is not supported). */
 export type SigningAlgorithm = 'AWS4-X509-RSA-SHA256' | 'AWS4-X509-ECDSA-SHA256';
 
-/** Digests `sign-string --digest` offers (signer-spec.md §3.2). */
+/** Digests `sign-string --digest` offers (the official helper's three). */
 export type SignDigest = 'sha256' | 'sha384' | 'sha512';
 
 /**
@@ -23,7 +23,7 @@ export interface KeySigner {
   readonly algorithm: SigningAlgorithm;
   /**
    * Signs `data` with SHA-256: RSASSA-PKCS1-v1_5 for RSA, ECDSA with a DER signature for EC
-   * (SHA-256 also for P-384, signer-spec.md §1.4).
+   * (SHA-256 also for P-384, as Roles Anywhere verifies).
    */
   sign(data: Uint8Array): Promise<Uint8Array>;
   /**
@@ -87,7 +87,7 @@ export interface KeySourceOptions {
   readonly pkcs8Password?: string | undefined;
   /**
    * PKCS#11 module for `pkcs11:` URIs (`--pkcs11-lib`); default: the URI's `module-path`, else
-   * p11-kit-proxy as the official helper (signer-spec.md §3.2).
+   * p11-kit-proxy as the official helper (its `--pkcs11-lib` default).
    */
   readonly pkcs11Lib?: string | undefined;
   /** Use the user PIN for keys with CKA_ALWAYS_AUTHENTICATE (`--reuse-pin`). */

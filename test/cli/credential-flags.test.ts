@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CREDENTIAL_FLAGS, flagsOf, ignoredFlagNotes, refuseUnsupported, TPM_FLAGS } from '../../cli/src/credential-flags.js';
 import { parseSignerArgs } from '../../cli/src/parse-signer-args.js';
 
-/** The official helper's flags per command (signer-spec.md §3.2; cmd/*.go of aws_signing_helper 1.8.0). */
+/** The official helper's flags per command (cmd/*.go of aws_signing_helper 1.8.0). */
 const OFFICIAL_VEND = [
   'certificate', 'private-key', 'intermediates', 'trust-anchor-arn', 'profile-arn', 'role-arn', 'session-duration', 'region',
   'endpoint', 'no-verify-ssl', 'with-proxy', 'debug', 'role-session-name', 'cert-selector', 'system-store-name',

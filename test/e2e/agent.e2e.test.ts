@@ -1,5 +1,5 @@
 /**
- * `rapki agent` end to end, through real processes (issue 6, point 4): a CA server issuing
+ * `rapki agent` end to end, through real processes (docs/host.md "`rapki agent`"): a CA server issuing
  * 90-second certificates, `rapki emulator` as Roles Anywhere (it refuses expired certificates), and
  * the agent renewing twice while `credential-process --no-cache` runs every ~1 s the whole time.
  * No run may fail: not while the files are swapped, not while the CA is down (the old certificate

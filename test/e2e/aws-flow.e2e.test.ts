@@ -1,5 +1,5 @@
 /**
- * The whole Roles Anywhere flow through real processes (issue 5): `ca init` → `ca serve` →
+ * The whole Roles Anywhere flow through real processes (docs/aws.md): `ca init` → `ca serve` →
  * `aws register` → `token create` → `enroll` → `credential-process` → STS GetCallerIdentity →
  * `cert revoke` → within 5 s, with no manual step, `credential-process` fails and says the
  * certificate is revoked. `rapki emulator` stands in for Roles Anywhere and STS.

@@ -1,7 +1,7 @@
 /**
- * Crash safety of the CA server (issue 8 point 1): the real `rapki ca serve` process is killed with
- * SIGKILL at random moments while clients enroll and an operator revokes, concurrently, and is
- * restarted on the same directory each time. Afterwards:
+ * Crash safety of the CA server (docs/operations.md "Crash safety"): the real `rapki ca serve`
+ * process is killed with SIGKILL at random moments while clients enroll and an operator revokes,
+ * concurrently, and is restarted on the same directory each time. Afterwards:
  *
  * - every certificate a client received (201) is in the inventory, byte for byte (fingerprint);
  * - no serial appears twice (inventory, received);

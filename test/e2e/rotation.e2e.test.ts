@@ -1,5 +1,5 @@
 /**
- * CA rotation without downtime (issue 7), through real processes: `rapki emulator` (Roles
+ * CA rotation without downtime (docs/rotation.md), through real processes: `rapki emulator` (Roles
  * Anywhere + STS), `rapki ca serve`, `rapki aws register`, three hosts enrolled with 75-second
  * certificates and kept fresh by real `rapki agent` processes, and a CreateSession for every host
  * every second (the signer in-process, reading the files the agents replace) for the whole time
@@ -82,7 +82,7 @@ async function attemptSession(dir: string, reg: Registered, endpoint: string): P
   return { ok: false, error: 'certificate kept changing while read' };
 }
 
-describe('CA rotation without downtime (issue 7)', () => {
+describe('CA rotation without downtime', () => {
   let tmp: string;
   let emu: EmulatorProcess;
   let ca: CaServerProcess;

@@ -1,6 +1,6 @@
 /**
- * The emulator must not import the signer or the CA server (DESIGN.md: a signing bug must not
- * hide behind the same bug in the verifier).
+ * The emulator must not import the signer or the CA server: a signing bug must not hide behind the
+ * same bug in the verifier.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';

@@ -46,7 +46,7 @@ describe('README.md tutorial', () => {
   const markdown = readmeSection('Tutorial');
   const blocks = shellBlocks(markdown);
 
-  it('has the steps the issue asks for, each as a shell block', () => {
+  it('has every step of the tutorial, each as a shell block', () => {
     const all = blocks.join('');
     expect(blocks.length).toBeGreaterThanOrEqual(8);
     for (const cmd of [

@@ -1,7 +1,7 @@
 /**
  * Hostile input for the CA key file reader `decryptCaKey` (`ca-server/src/keys/`): damaged
  * armour, headers and bodies, absurd scrypt parameters, huge files. Each call returns a key only
- * for the intact file, else throws a KEY_ERROR_CODES error, in bounded time (issue 8, point 2).
+ * for the intact file, else throws a KEY_ERROR_CODES error, in bounded time (test/support/fuzz.ts).
  *
  * Few cases by design: every input that passes the header checks costs one scrypt derivation
  * (N = 2^14 here, tens of milliseconds).

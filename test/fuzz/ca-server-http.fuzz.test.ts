@@ -3,7 +3,8 @@
  * bodies of `/v1/enroll`, `/v1/enroll/info`, `/v1/admin/tokens`, `/v1/admin/admin-tokens`,
  * revocation; bearer and enrollment token strings; serial and host path parameters; query strings;
  * CSRs in enrollment; oversized and malformed bodies. Every refusal is a 4xx `{code, message}`
- * whose code and status are those of the registry (CA_ERROR_CODES) — never a 5xx (issue 8, point 2).
+ * whose code and status are those of the registry (CA_ERROR_CODES) — never a 5xx (docs/security.md,
+ * threat 7).
  *
  * The bulk runs in process on the pure validators the routes use; a few hundred requests go to a
  * real server (`startCaServer`, HTTPS on 127.0.0.1:0, real SQLite) over one keep-alive agent.

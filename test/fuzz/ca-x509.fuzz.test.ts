@@ -2,7 +2,7 @@
  * Hostile input for the CA's X.509 layer (`ca-server/src/x509/`): CSRs (DER and PEM), PEM
  * armour, RFC 4514 DN text, CRLs, certificates for the inventory, pasted serials. Each call must
  * return a sane value or throw a coded error of X509_ERROR_CODES, in bounded time and without
- * keeping memory (issue 8, point 2).
+ * keeping memory (test/support/fuzz.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';

@@ -1,7 +1,7 @@
 /**
  * Hostile input for the CA client's text parsers (`cli/src/ca-client/`): root fingerprints and
  * certificate serials as people paste them. Each call returns the canonical form or throws a
- * coded error of the registry (common/src/errors/registry.ts), in bounded time (issue 8, point 2).
+ * coded error of the registry (common/src/errors/registry.ts), in bounded time (test/support/fuzz.ts).
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';

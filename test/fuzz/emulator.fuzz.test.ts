@@ -4,7 +4,7 @@
  * control-plane JSON bodies (trust-anchor bundles, profiles, CRL import `crlData`, tags), and
  * junk requests over real HTTP. Every refusal must be a 4xx ServiceError — over HTTP a 4xx with
  * `x-amzn-errortype` and a JSON `{message}` (XML `<Error>` on the STS face) — never a 500 or a
- * hang (issue 8, point 2).
+ * hang (docs/security.md, threat 7).
  *
  * The tens of thousands of cases run in process against the same functions the HTTP handler
  * calls (`parseAuthorization`, `createSession`, the route handlers); requests are SIGNED with

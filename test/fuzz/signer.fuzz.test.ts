@@ -2,7 +2,7 @@
  * Hostile input for the signer's parsers (`signer/src/`): the small DER certificate reader, PEM
  * block splitting, ARNs, PEM key/certificate material (`keySignerFromPem`) and PKCS#12 files
  * (`loadKeySigner`). Each call returns a sane value or throws a SignerError whose code is in
- * SIGNER_ERROR_CODES, in bounded time and without keeping memory (issue 8, point 2).
+ * SIGNER_ERROR_CODES, in bounded time and without keeping memory (test/support/fuzz.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';

@@ -1,8 +1,8 @@
 /**
- * Load on the real CA server process (issue 8 point 3): sustained enrollments from several clients
- * (each mints its token through the admin API, then enrolls an EC P-256 CSR), inventory and CRL
- * reads and a trickle of revocations, while two abusers hammer `/v1/enroll` with bad tokens and
- * the admin API with a bad bearer token. Shows:
+ * Load on the real CA server process (rate limits: docs/security.md C19): sustained enrollments from
+ * several clients (each mints its token through the admin API, then enrolls an EC P-256 CSR),
+ * inventory and CRL reads and a trickle of revocations, while two abusers hammer `/v1/enroll` with
+ * bad tokens and the admin API with a bad bearer token. Shows:
  *
  * - the well-behaved clients get no error at all (every enrollment 201, every read 200);
  * - the abusers get 429s (and otherwise only coded 4xx, never a 5xx);

@@ -1,5 +1,5 @@
 /**
- * Shared generators and checks for the hostile-input tests in `test/fuzz/` (issue 8, point 2).
+ * Shared generators and checks for the hostile-input tests in `test/fuzz/` (docs/security.md, threat 7).
  *
  * Every parser that sees untrusted bytes must, for ANY input: return a sane result or throw a
  * coded error of its component (a RapkiError whose `code` is in that component's table), never a

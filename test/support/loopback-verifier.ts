@@ -4,13 +4,13 @@
  * (method, path, sorted query, the headers named in SignedHeaders, payload hash), checks that the
  * Credential serial is the decimal serial of the X-Amz-X509 certificate, verifies the signature
  * with node:crypto and the certificate's public key (SHA-256 for RSA and EC), and checks the date
- * window. So a signing bug cannot hide behind the same bug in the verifier (DESIGN.md).
+ * window. So a signing bug cannot hide behind the same bug in the verifier.
  *
  * It serves HTTPS on 127.0.0.1:0 with a self-signed certificate made by `openssl` at test time,
  * answers 201 with a credentialSet, or the service's errors (403 AccessDeniedException
  * "Invalid signature", …) with `x-amzn-errortype`. It can be scripted to fail the next requests
- * (500/429/any error, or stall) and it records every request. The emulator of a later issue
- * replaces it.
+ * (500/429/any error, or stall) and it records every request: what the emulator, which serves
+ * every flow that needs a real service, deliberately does not do.
  */
 import { execFileSync } from 'node:child_process';
 import { X509Certificate, createHash, verify as cryptoVerify } from 'node:crypto';

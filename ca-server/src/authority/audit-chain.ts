@@ -1,8 +1,8 @@
 /**
  * Hash chain of the audit log.
  *
- * Why: the audit log must be append-only and tamper-evident (issue 4 point 3; ca-landscape §6
- * "hash-chained, fail-closed audit table"). Each record's hash covers the previous record's hash and
+ * Why: the audit log must be append-only and tamper-evident (docs/security.md C23: a hash-chained,
+ * fail-closed audit table). Each record's hash covers the previous record's hash and
  * a canonical JSON encoding of its own fields, so changing, inserting or deleting any record breaks
  * every later link. `rapki audit verify` recomputes the same function on the client
  * (`docs/ca-api.md` spells it out).

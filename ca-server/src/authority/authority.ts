@@ -1,7 +1,7 @@
 /**
  * The certificate authority: enrollment, renewal, tokens, revocation, inventory and audit, with
- * no HTTP and no SQL (DESIGN.md layout). It takes a store, a clock, randomness, the X.509 port and
- * the issuing CA; handlers in `http/` are thin wrappers around these methods.
+ * no HTTP and no SQL (a pure core, I/O at the edges). It takes a store, a clock, randomness, the
+ * X.509 port and the issuing CA; handlers in `http/` are thin wrappers around these methods.
  */
 import { sha256Fingerprint } from '../../../common/src/x509/fingerprint.js';
 import { caError } from '../errors.js';

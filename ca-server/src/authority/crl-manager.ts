@@ -1,7 +1,7 @@
 /**
  * Keeps the issuing CA's CRL current (RFC 5280 §5: v2, CRL number, AKI, nextUpdate).
  *
- * Why: Roles Anywhere checks revocation only against imported CRLs (ca-landscape §1.2), so the CRL
+ * Why: Roles Anywhere checks revocation only against imported CRLs (User Guide, "Revocation"), so the CRL
  * is rebuilt at once on every revocation and on a timer, expired entries are dropped (they cannot
  * authenticate anyway and they eat into the 300,000-byte PEM budget), and its size is watched.
  * Rebuilds are serialised so CRL numbers strictly increase; the store refuses a number that does not.

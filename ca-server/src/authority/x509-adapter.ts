@@ -3,7 +3,7 @@
  *
  * CRLs go through the layer's incremental {@link CrlBuilder}: the adapter keeps one builder per
  * issuer and only adds the entries that are new and removes those that left (expired), so a
- * rebuild after one more revocation encodes one entry and signs (issue 4 bench: <= 50 ms at 4,000
+ * rebuild after one more revocation encodes one entry and signs (bench/crl.bench.mjs: <= 50 ms at 4,000
  * entries, <= 1 s at 100,000).
  */
 import { parseCsr } from '../x509/csr.js';

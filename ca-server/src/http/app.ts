@@ -1,5 +1,5 @@
 /**
- * The CA server's express application (DESIGN.md "CA server HTTP contract"). Every route is
+ * The CA server's express application (docs/ca-api.md: the HTTP contract). Every route is
  * declared here in one place (step-ca `Route()`); handlers are thin and call the authority.
  * Construction is separate from listening (`https-server.ts`), so tests can mount it anywhere.
  */

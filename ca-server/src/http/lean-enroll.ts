@@ -1,5 +1,5 @@
 /**
- * `POST /v1/enroll` without express, for the enrollment hot loop (issue 4: >= 1,000 certificates/s
+ * `POST /v1/enroll` without express, for the enrollment hot loop (bench goal: >= 1,000 certificates/s
  * on 2 cores). Express's router, body-parser (type-is, raw-body, iconv) and response helpers cost
  * ~0.15-0.2 ms of main-thread CPU per request, as much as the SQLite work of an issuance.
  *

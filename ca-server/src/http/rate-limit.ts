@@ -1,5 +1,5 @@
 /**
- * Token-bucket rate limiting per client IP (ca-landscape §6: "per-identity and per-IP limits").
+ * Token-bucket rate limiting per client IP (docs/security.md C19), so one client cannot starve the others.
  * In memory, bounded: at most `maxKeys` buckets; full buckets are the first to be forgotten.
  */
 import type { NextFunction, Request, Response } from 'express';

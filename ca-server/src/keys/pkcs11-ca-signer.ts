@@ -1,6 +1,6 @@
 /**
  * A {@link CaSigner} whose private key stays on a PKCS#11 token (`rapki ca init --key pkcs11:…`,
- * issue 6 point 5). The key never leaves the token: certificates and CRLs are hashed here and the
+ * docs/ca-api.md). The key never leaves the token: certificates and CRLs are hashed here and the
  * token signs — CKM_ECDSA over SHA-256 (P-256) / SHA-384 (P-384) with r||s turned into DER
  * (RFC 5758 §3.2, RFC 3279 §2.2.3), CKM_SHA256_RSA_PKCS for RSA (RFC 8017 §8.2; raw CKM_RSA_PKCS
  * over a DigestInfo when the token offers only that).

@@ -1,6 +1,6 @@
 /**
  * Trust-anchor bundles during a rotation: `CERTIFICATE_BUNDLE` sources hold at most two CA
- * certificates (ca-landscape §1.2), exactly what "old + new" needs.
+ * certificates (User Guide, "Quotas": certificates per trust anchor, 2), exactly what "old + new" needs.
  *
  * Each anchor keeps the KIND of certificate it was registered with (`rapki aws register --anchor
  * root|intermediate`): an anchor holding the root gets the new root (or nothing new when the root

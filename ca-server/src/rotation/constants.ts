@@ -3,7 +3,7 @@
  * enforces.
  *
  * Why a second CA lives next to the first and not in place: Roles Anywhere takes at most two
- * certificates per trust-anchor bundle and two CRLs per trust anchor (ca-landscape.md §1.2), so a
+ * certificates per trust-anchor bundle and two CRLs per trust anchor (User Guide, "Quotas"), so a
  * rotation is "old + new side by side, then old out"; the old CA stays the CA (and the one the
  * server's TLS certificate chains to) until `finish`, so hosts that pinned it keep working.
  */

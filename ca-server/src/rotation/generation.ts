@@ -3,14 +3,15 @@
  * key encrypted with the CA passphrase) in the same transaction that records the step, loaded as a
  * second issuer while the rotation runs, made the CA by `finish`.
  *
- * What is made (issue 7 "start makes the new CA (root or intermediate)"):
+ * What is made (`start` makes the new CA, root or intermediate, as the CA has; docs/rotation.md):
  * - a CA whose root issues leaves gets a NEW ROOT (same subject, new key, new validity): the old
  *   root may be expiring or its key compromised, and there is nothing above it to vouch for a new
  *   issuer;
  * - a CA with an intermediate gets a NEW INTERMEDIATE under the SAME root: hosts and trust anchors
  *   that hold the root need no change of trust at all, only the second CRL slot.
- * Same subject on purpose: Roles Anywhere maps the issuer's RDNs to session tags (ca-landscape
- * §1.1), and trust policies that test `aws:PrincipalTag/x509Issuer/CN` keep working.
+ * Same subject on purpose: Roles Anywhere maps the issuer's RDNs to session tags (User Guide,
+ * "Certificate attribute mapping"), and trust policies that test `aws:PrincipalTag/x509Issuer/CN`
+ * keep working.
  */
 import { sha256Hex, type IssuerContext } from '../authority/issuer.js';
 import type { CaConfig } from '../ca-dir.js';

@@ -1,7 +1,7 @@
 /**
  * The leaves a rotation waits for: still valid (not revoked, not expired) certificates of the CA
  * that is leaving, that have not been renewed. `finish` (and the second `abort`) may remove that
- * CA from Roles Anywhere only when none is left (issue 7), because each would fail CreateSession
+ * CA from Roles Anywhere only when none is left (so no host loses access), as each would fail CreateSession
  * the moment its issuer leaves the trust-anchor bundle.
  */
 import type { CaStore } from '../store/ca-store.js';

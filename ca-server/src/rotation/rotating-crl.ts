@@ -2,7 +2,7 @@
  * The CRL manager the authority sees: the issuing CA's manager (this class is it), the new CA's
  * while a rotation runs, and the CRLs kept after their CA stopped issuing (`retained-crls.ts`). A
  * revocation rebuilds the issuing CA's and the new CA's CRLs (a certificate of either CA may be
- * the one revoked; Roles Anywhere holds one CRL per CA, ca-landscape §1.2) and every kept CRL whose
+ * the one revoked; Roles Anywhere holds one CRL per CA, two per trust anchor) and every kept CRL whose
  * entries changed; `start()`/`stop()` drive every timer. After `finish` (or an emergency cut) the
  * old CA's manager is retired here, so `current()` (GET /v1/crl) is the new CA's; the old CA's CRL
  * goes on, when it must, as a kept CRL.

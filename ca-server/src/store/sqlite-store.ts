@@ -3,9 +3,10 @@
  *
  * Durability: `journal_mode=WAL` with `synchronous=FULL`, so every committed transaction is
  * fsynced to the WAL before `commit` returns — a certificate is on disk before the HTTP response
- * that carries it (issue 4 point 2). NORMAL would be faster but can lose the last commits on power
- * loss, which would let a host hold a certificate the inventory (and so revocation) does not know.
- * `busy_timeout` lets a second process (an admin tool) wait instead of failing at once.
+ * that carries it (a certificate is recorded durably before it is returned). NORMAL would be faster
+ * but can lose the last commits on power loss, which would let a host hold a certificate the
+ * inventory (and so revocation) does not know. `busy_timeout` lets a second process (an admin tool)
+ * wait instead of failing at once.
  *
  * better-sqlite3 is synchronous; the async methods resolve after the statement ran, so the
  * interface stays usable for an asynchronous database.

@@ -1,6 +1,6 @@
 /**
- * Constants of the CA's CRL sync to Roles Anywhere, in one place (ca-landscape.md §1.2 quotas,
- * §7 "RA sync loop"; docs/aws.md documents each value).
+ * Constants of the CA's CRL sync to Roles Anywhere, in one place (User Guide, "Quotas": CRL calls
+ * 1 per second, 2 CRLs per trust anchor; docs/aws.md "The CRL sync" documents each value).
  */
 import { CRL_PEM_MAX_BYTES } from '../../../common/src/x509/crl.js';
 

@@ -1,8 +1,8 @@
 /**
- * The CA's CRL sync to IAM Roles Anywhere ("RA sync loop", ca-landscape.md §7).
+ * The CA's CRL sync to IAM Roles Anywhere (docs/aws.md "The CRL sync").
  *
  * Why: Roles Anywhere never fetches CRLs; it only knows what ImportCrl/UpdateCrl gave it
- * (ca-landscape.md §1.2). So every CRL change (a revocation, the scheduled re-issue) is pushed to
+ * (User Guide, "Revocation"). So every CRL change (a revocation, the scheduled re-issue) is pushed to
  * every registered trust anchor at once, which makes a revocation reach CreateSession in about a
  * second instead of whenever someone re-imports by hand.
  *

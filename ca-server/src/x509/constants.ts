@@ -77,7 +77,7 @@ export const CRL_REASONS: Readonly<Record<string, number>> = {
  */
 export const REVOCATION_REASON_NAMES = REVOCATION_REASONS satisfies readonly (keyof typeof CRL_REASONS & string)[];
 
-/** Key policy for CSRs (issue 4: RSA >= 2048, EC P-256/P-384). */
+/** Key policy for CSRs (RSA >= 2048, EC P-256/P-384: the keys rapki's signer signs with). */
 export const KEY_POLICY = {
   rsaMinBits: 2048,
   rsaMaxBits: 8192,

@@ -1,5 +1,5 @@
 /**
- * HTTPS client of the CA server (DESIGN.md "CA server HTTP contract").
+ * HTTPS client of the CA server (the HTTP contract of docs/ca-api.md).
  *
  * Why a class of its own: every CA command needs the same things done the same way — trust only
  * the pinned root (see `trust.ts`), bound every response in size and time, send secrets only on a

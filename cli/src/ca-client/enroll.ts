@@ -1,5 +1,5 @@
 /**
- * Host enrollment (DESIGN.md flow step 4): make a key locally, prove possession with a CSR that
+ * Host enrollment (docs/host.md "Enroll"): make a key locally, prove possession with a CSR that
  * carries exactly the token's names, exchange it with the one-time token for a certificate, and
  * store key (0600), certificate, chain and root in a 0700 directory, all or nothing.
  * With `key` (a pkcs11: URI) the key is generated on the token instead (`./token-key.ts`) and no

@@ -1,9 +1,9 @@
 /**
  * Key types a host may generate for its certificate, and how to make one with node:crypto.
  *
- * Why these: Roles Anywhere accepts RSA and EC P-256/P-384 end-entity keys (ca-landscape.md §1.1),
- * and the CA's key policy refuses RSA below 2048 bits; the key is created on the host and never
- * leaves it (DESIGN.md flow step 4).
+ * Why these: Roles Anywhere accepts RSA and EC end-entity keys (User Guide, "Signature validation";
+ * rapki signs with P-256/P-384), and the CA's key policy refuses RSA below 2048 bits; the key is
+ * created on the host and never leaves it (docs/host.md "Enroll").
  */
 import { generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';

@@ -1,6 +1,6 @@
 /**
  * Secrets for the CA commands come from the environment or from files, never from flag values that
- * show in `ps` (DESIGN.md "CLI contract"). The one exception, `rapki enroll --token`, is part of the
+ * show in `ps` to every user of the machine. The one exception, `rapki enroll --token`, is part of the
  * contract and warns.
  */
 import { readFile, stat } from 'node:fs/promises';

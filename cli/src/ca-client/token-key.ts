@@ -1,7 +1,7 @@
 /**
- * `rapki enroll --key pkcs11:…` (issue 6, point 5): the host key is generated ON the PKCS#11 token
- * (sensitive, non-extractable) and the CSR is signed there, so the private key never exists outside
- * the token — not even on this host's disk.
+ * `rapki enroll --key pkcs11:…` (docs/host.md "Key on a PKCS#11 token"): the host key is generated ON
+ * the PKCS#11 token (sensitive, non-extractable) and the CSR is signed there, so the private key
+ * never exists outside the token — not even on this host's disk.
  *
  * The new key is opened by its URI with the same token-key code the CA uses for a token-held CA key
  * (`common/src/pkcs11/`), and a test signature is verified with the generated public key before the

@@ -4,7 +4,7 @@
  *
  * Why: the CA is private, so the system store cannot vouch for it, and a host that enrolls has
  * nothing but the fingerprint the operator gave it. Trust-on-fingerprint works like step-ca's
- * bootstrap (ca-landscape.md §7, P0 item 2): one TLS connection WITHOUT verification only to look at
+ * bootstrap (docs/security.md C4): one TLS connection WITHOUT verification only to look at
  * certificates (nothing secret is sent on it: no token, no client certificate, no admin header),
  * find the certificate whose SHA-256 matches the pin — in the presented chain, else in the public
  * `GET /v1/ca` bundle — and from then on use that root as the ONLY trust anchor, with full chain and

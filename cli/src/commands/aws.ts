@@ -1,5 +1,5 @@
 /**
- * `rapki aws register|status|crl-push|unregister` (DESIGN.md CLI contract): the Roles Anywhere
+ * `rapki aws register|status|crl-push|unregister` (docs/aws.md): the Roles Anywhere
  * control plane. Builders stay light; the implementation (and the AWS SDK) load in the handler.
  * AWS credentials come from the standard AWS chain; `--endpoint` points at the emulator.
  */

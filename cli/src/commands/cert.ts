@@ -1,4 +1,4 @@
-/** `rapki cert list` and `rapki cert revoke` (DESIGN.md CLI contract). Implementation loaded lazily. */
+/** `rapki cert list` and `rapki cert revoke` (names scripts depend on). Implementation loaded lazily. */
 import type { Argv, CommandModule } from 'yargs';
 import { lazyHandler } from './lazy.js';
 import { adminTokenOptions, caConnectionOptions } from '../ca-client/options.js';

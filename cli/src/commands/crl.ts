@@ -1,4 +1,4 @@
-/** `rapki crl get` (DESIGN.md CLI contract). Implementation loaded lazily. */
+/** `rapki crl get` (a name scripts depend on). Implementation loaded lazily. */
 import type { Argv, CommandModule } from 'yargs';
 import { lazyHandler } from './lazy.js';
 import { caConnectionOptions } from '../ca-client/options.js';

@@ -1,6 +1,6 @@
 /**
  * `rapki enroll`: generate a key on this host, send a CSR with a one-time token, store key (0600),
- * certificate, chain and root (DESIGN.md CLI contract). Implementation loaded lazily.
+ * certificate, chain and root (docs/host.md "Enroll"). Implementation loaded lazily.
  */
 import type { Argv, CommandModule } from 'yargs';
 import { lazyHandler } from './lazy.js';

@@ -1,4 +1,4 @@
-/** `rapki host unblock NAME` (DESIGN.md CLI contract; docs/ca-api.md). Implementation loaded lazily. */
+/** `rapki host unblock NAME` (docs/ca-api.md). Implementation loaded lazily. */
 import type { Argv, CommandModule } from 'yargs';
 import { lazyHandler } from './lazy.js';
 import { adminTokenOptions, caConnectionOptions } from '../ca-client/options.js';

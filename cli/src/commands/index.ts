@@ -1,6 +1,6 @@
 /**
  * Every command of the CLI, in the order `rapki --help` lists them.
- * One file per command or command group (DESIGN.md "CLI contract"); add a line here for a new one.
+ * One file per command or command group (cli/src/README.md); add a line here for a new one.
  */
 import type { CommandModule } from 'yargs';
 import { credentialProcessCommand } from './credential-process.js';

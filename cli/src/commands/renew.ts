@@ -1,6 +1,6 @@
 /**
  * `rapki renew`: renew with the current certificate over TLS, replace the files atomically;
- * `--daemon` keeps doing it at ~2/3 of each lifetime (DESIGN.md CLI contract).
+ * `--daemon` keeps doing it at ~2/3 of each lifetime (docs/host.md "`rapki agent`").
  */
 import type { Argv, CommandModule } from 'yargs';
 import { lazyHandler } from './lazy.js';

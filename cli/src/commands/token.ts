@@ -1,5 +1,5 @@
 /**
- * `rapki token create`: one-time enrollment token for a host (DESIGN.md CLI contract).
+ * `rapki token create`: one-time enrollment token for a host (docs/ca-api.md `POST /v1/admin/tokens`).
  * The implementation is loaded lazily (`cli/src/ca-client/handlers/token-create.ts`).
  */
 import type { Argv, CommandModule } from 'yargs';

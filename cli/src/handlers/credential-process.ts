@@ -4,7 +4,8 @@
  * (cli/src/fast/credential-process.ts) or yargs.
  *
  * stdout carries ONLY the compact `{"Version":1,...}` object without a trailing newline, exactly as
- * the official helper prints it (signer-spec.md §1.8); everything else goes to stderr.
+ * the official helper prints it (aws_signing_helper cmd/credential_process.go); everything else goes
+ * to stderr.
  */
 import { cachedCredentialProcess } from '../../../signer/src/providers/cache/cached-credential-process.js';
 import { hashKeyMaterial, type KeyMaterialHashes } from '../../../signer/src/providers/cache/cache-key.js';
@@ -15,7 +16,7 @@ import { runCommand } from '../run-command.js';
 import { resolveCredentialProcess } from '../signer-options.js';
 import { VERSION } from '../version.js';
 
-/** The credential_process JSON, compact, key order of the official helper (signer-spec.md §1.8). */
+/** The credential_process JSON, compact, key order of the official helper's `CredentialProcessOutput`. */
 export function credentialProcessJson(c: RolesAnywhereCredentials): string {
   return JSON.stringify({
     Version: 1,

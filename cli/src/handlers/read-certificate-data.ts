@@ -1,6 +1,6 @@
 /**
  * `rapki read-certificate-data --certificate F`: prints the helper's diagnostic JSON
- * `{"keyType","certificateData","serialNumber","supportedAlgorithms"}` (signer-spec.md §3.6) for the
+ * `{"keyType","certificateData","serialNumber","supportedAlgorithms"}` (aws_signing_helper 1.8.0) for the
  * first certificate of a PEM or DER file, compact and without a trailing newline, as the helper.
  * With a `pkcs11:` URI (RFC 7512) it prints the helper's "Matching identities" listing instead:
  * every certificate object the URI matches, each with a URI naming exactly that object.

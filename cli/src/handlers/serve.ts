@@ -1,13 +1,14 @@
 /**
- * `rapki serve`: an IMDSv2-compatible credential endpoint on loopback (signer-spec.md §3.4), for
- * tools that cannot run `credential_process`; optionally also the container-credentials format
- * (`--container`, roles-anywhere-api.md §4.4).
+ * `rapki serve`: an IMDSv2-compatible credential endpoint on loopback (as aws_signing_helper/serve.go),
+ * for tools that cannot run `credential_process`; optionally also the container-credentials format
+ * (`--container`, AWS SDKs and Tools Reference Guide, "Container credential provider").
  *
  * Drop-in surface of the official helper: `Local server started on port: N` and the export line on
  * stderr (scripts wait for them); the process ends by the signal it got (SIGTERM/SIGINT), as a Go
  * program without signal handling does.
  *
- * Differences from the official helper, on purpose (signer-spec.md §4 items 3, 11, 13):
+ * Differences from the official helper, on purpose (asked for in aws/rolesanywhere-credential-helper
+ * #76, #200 and #64):
  * - `--address` (loopback by default); a non-loopback address needs `--allow-non-loopback` and is
  *   warned about, because Node cannot set the IP TTL (`--hop-limit`) on TCP sockets;
  * - requests whose Host header does not name the endpoint are refused (DNS rebinding, see

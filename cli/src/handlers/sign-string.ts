@@ -1,5 +1,5 @@
 /**
- * `rapki sign-string`: signs the official helper's fixed test payload (signer-spec.md §3.6) with the
+ * `rapki sign-string`: signs the official helper's fixed test payload (signer/src/sign-string.ts) with the
  * key, so an operator can check a key (and that it matches the certificate) without calling AWS.
  * Output as the helper prints it, without a trailing newline: `json` (the hex in a JSON string,
  * default), `text` (hex) or `bin` (raw signature bytes).

@@ -1,5 +1,5 @@
 /**
- * `rapki update`: keeps a profile of the shared credentials file fresh (signer-spec.md §3.5), for
+ * `rapki update`: keeps a profile of the shared credentials file fresh (as the official helper's update.go), for
  * tools that read only `~/.aws/credentials`.
  *
  * Writes `aws_access_key_id`, `aws_secret_access_key`, `aws_session_token` under `[<profile>]` of

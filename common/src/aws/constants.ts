@@ -2,10 +2,10 @@
  * Protocol constants of rapki's Roles Anywhere control-plane use, in one place: wire paths of the
  * operations the 3.332 SDK lacks, service limits that shape our requests, the tags that mark the
  * resources rapki owns, and the notification thresholds rapki sets.
- * Sources: shared/reference/roles-anywhere-api.md §2.3–§2.5, ca-landscape.md §1.2–§1.4.
+ * Sources: IAM Roles Anywhere API Reference (operations, data types), User Guide ("Quotas", "Monitoring").
  */
 
-/** SigV4 signing name of the control plane (roles-anywhere-api.md §2.1). */
+/** SigV4 signing name of the control plane (`signingName` of the service model). */
 export const SIGNING_NAME = 'rolesanywhere';
 
 /** Default region when neither `--region` nor the AWS config names one. */
@@ -17,7 +17,7 @@ export function defaultEndpoint(region: string): string {
   return `https://rolesanywhere.${region}.amazonaws.com`;
 }
 
-/** Wire paths of operations hand-signed because `@aws-sdk/client-rolesanywhere@3.332.0` lacks them (§2.5). */
+/** Wire paths of operations hand-signed because `@aws-sdk/client-rolesanywhere@3.332.0` lacks them. */
 export const RAW_PATHS = {
   putNotificationSettings: '/put-notifications-settings',
   resetNotificationSettings: '/reset-notifications-settings',
@@ -26,7 +26,7 @@ export const RAW_PATHS = {
   attributeMappings: (profileId: string): string => `/profiles/${encodeURIComponent(profileId)}/mappings`,
 } as const;
 
-/** Service limits (roles-anywhere-api.md §2.4, ca-landscape.md §1.2). */
+/** Service limits (API Reference data types; User Guide, "Quotas"). */
 export const RA_LIMITS = {
   /** CRL API calls (ImportCrl, UpdateCrl, EnableCrl, GetCrl, …) combined: 1 per second per account and region. */
   crlCallsPerSecond: 1,
@@ -58,7 +58,7 @@ export const TAGS = {
 /**
  * Notification thresholds rapki sets on its trust anchors (PutNotificationSettings, 1–360 days).
  *
- * Why: Roles Anywhere's default is 45 days for both events (ca-landscape.md §1.4). rapki leaves live
+ * Why: Roles Anywhere's default is 45 days for both events (User Guide, "Monitoring"). rapki leaves live
  * 24 h–7 days and renew at 2/3 of their lifetime, so *every* certificate in use is always within
  * any allowed end-entity threshold (the minimum is 1 day): the end-entity event would fire daily for
  * every host and drown real signals. It is therefore disabled by default (rapki's renewal and the
@@ -79,6 +79,6 @@ export const NOTIFICATION_EVENTS = {
 /** The only notification channel the model offers. */
 export const NOTIFICATION_CHANNEL = 'ALL';
 
-/** Certificate fields an attribute mapping may name (roles-anywhere-api.md §2.4). */
+/** Certificate fields an attribute mapping may name (API Reference, `AttributeMapping`). */
 export const CERTIFICATE_FIELDS = ['x509Subject', 'x509Issuer', 'x509SAN'] as const;
 export type CertificateField = (typeof CERTIFICATE_FIELDS)[number];

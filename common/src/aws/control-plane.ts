@@ -3,7 +3,7 @@
  *
  * Why two transports: `@aws-sdk/client-rolesanywhere@3.332.0` (the only published version) covers
  * 26 operations but cannot send `acceptRoleSessionName`, notification settings or attribute
- * mappings and drops them from responses (roles-anywhere-api.md §2.5). Those, and the Get* reads
+ * mappings and drops them from responses (its models predate them). Those, and the Get* reads
  * whose full current shape we need, go through hand-signed restJson1 requests
  * (`signed-request.ts`); everything else uses the SDK. Credentials come from the standard AWS chain
  * (the SDK bundles `credential-provider-node`), and `endpoint` points both transports at the
@@ -196,7 +196,7 @@ export function createControlPlane(options: ControlPlaneOptions = {}): RolesAnyw
         ),
       );
       const created = profileFromSdk(required(r.profile));
-      // 3.332 cannot send acceptRoleSessionName (§2.5): a hand-signed UpdateProfile sets it.
+      // 3.332 cannot send acceptRoleSessionName (its model predates it): a hand-signed UpdateProfile sets it.
       if (input.acceptRoleSessionName) {
         return profileFromRaw(await raw({ method: 'PATCH', path: RAW_PATHS.profile(created.profileId), body: { acceptRoleSessionName: true } }));
       }
@@ -340,7 +340,7 @@ function trustAnchorFromSdk(d: TrustAnchorDetail): TrustAnchor {
   };
 }
 
-/** A TrustAnchorDetail from raw JSON (current model shape, §2.4). */
+/** A TrustAnchorDetail from raw JSON (current model shape, API Reference `TrustAnchorDetail`). */
 export function trustAnchorFromJson(j: Record<string, unknown>): TrustAnchor {
   const source = (j.source ?? {}) as Record<string, unknown>;
   const data = (source.sourceData ?? {}) as Record<string, unknown>;
@@ -382,7 +382,7 @@ function profileFromSdk(d: ProfileDetail): Profile {
   };
 }
 
-/** A ProfileDetail from raw JSON (current model shape, §2.4). */
+/** A ProfileDetail from raw JSON (current model shape, API Reference `ProfileDetail`). */
 export function profileFromJson(j: Record<string, unknown>): Profile {
   const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
   const mappings = Array.isArray(j.attributeMappings) ? (j.attributeMappings as Record<string, unknown>[]) : [];

@@ -1,7 +1,7 @@
 /**
  * Hand-signed restJson1 requests to the Roles Anywhere control plane, for the operations and
  * fields `@aws-sdk/client-rolesanywhere@3.332.0` cannot send or drops on reading
- * (roles-anywhere-api.md §2.5): PutNotificationSettings, PutAttributeMapping,
+ * (its models predate them): PutNotificationSettings, PutAttributeMapping,
  * `acceptRoleSessionName`, and full Get* shapes. Signed with AWS SigV4 (`AWS4-HMAC-SHA256`,
  * scope `<date>/<region>/rolesanywhere/aws4_request`) by `@smithy/signature-v4`.
  */
@@ -98,7 +98,7 @@ export function serviceError(type: string, message: string, status: number | und
 function errorType(header: string | string[] | undefined, body: Record<string, unknown>): string {
   let raw = Array.isArray(header) ? header[0] : header;
   if (!raw) raw = typeof body.code === 'string' ? body.code : typeof body.__type === 'string' ? body.__type : 'UnknownError';
-  // roles-anywhere-api.md §2.2: cut at ',', then ':', then keep the part after '#'.
+  // As the SDK's restJson1 error parser does: cut at ',', then ':', then keep the part after '#'.
   let t = raw.split(',')[0] ?? raw;
   t = t.split(':')[0] ?? t;
   const hash = t.indexOf('#');

@@ -1,8 +1,9 @@
 /**
  * The Roles Anywhere resources as rapki sees them: the current model's shapes
- * (roles-anywhere-api.md §2.4), including the fields `@aws-sdk/client-rolesanywhere@3.332.0`
- * drops (notification settings, `acceptRoleSessionName`, attribute mappings). Times are RFC 3339
- * strings exactly as the service sent them, so "did anything change" compares byte for byte.
+ * (IAM Roles Anywhere API Reference, data types), including the fields
+ * `@aws-sdk/client-rolesanywhere@3.332.0` drops (notification settings, `acceptRoleSessionName`,
+ * attribute mappings). Times are RFC 3339 strings exactly as the service sent them, so "did anything
+ * change" compares byte for byte.
  */
 import type { CertificateField } from './constants.js';
 

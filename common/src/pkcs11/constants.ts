@@ -91,8 +91,8 @@ export const RSA_HASH_MECHANISM: Readonly<Record<'sha256' | 'sha384' | 'sha512',
 
 /**
  * The module loaded when neither `--pkcs11-lib` nor a `module-path` URI attribute is given: the
- * p11-kit proxy, which exposes every module registered with p11-kit (as the official helper does,
- * signer-spec.md §3.2).
+ * p11-kit proxy, which exposes every module registered with p11-kit (as the official helper does:
+ * its `--pkcs11-lib` default).
  */
 export const DEFAULT_PKCS11_MODULE =
   process.platform === 'darwin' ? 'p11-kit-proxy.dylib' : process.platform === 'win32' ? 'p11-kit-proxy.dll' : 'p11-kit-proxy.so';
@@ -111,7 +111,7 @@ export const MAX_SIGNATURE_BYTES = 1024;
 
 /**
  * Prefix of the data signed once at load to prove the key belongs to the certificate (the official
- * helper signs a similar fixed test string, signer-spec.md §3.3 item 3); followed by SHA-256 of the
+ * helper signs a similar fixed test string, aws_signing_helper/pkcs11_signer.go); followed by SHA-256 of the
  * certificate's SubjectPublicKeyInfo.
  */
 export const KEY_MATCH_TEST_PREFIX = 'rapki PKCS#11 key-certificate match test v1';

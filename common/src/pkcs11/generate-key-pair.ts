@@ -1,6 +1,6 @@
 /**
  * Generates a key pair on a PKCS#11 token, so that `enroll --key pkcs11:…` can keep the private key
- * on the token (issue 6, point 5): the private key is created sensitive and non-extractable, and only
+ * on the token (it never leaves it): the private key is created sensitive and non-extractable, and only
  * the public key (SubjectPublicKeyInfo DER) comes back, to be put in a CSR.
  */
 import { createPublicKey, randomBytes } from 'node:crypto';

@@ -1,7 +1,8 @@
 /**
  * Parses a SigV4 `Authorization` header (HMAC or X.509 variant):
  * `<alg> Credential=<id>/<date>/<region>/<service>/aws4_request, SignedHeaders=a;b, Signature=<hex>`
- * (AWS SigV4 "Task 4"; signer-spec.md §1.5). Returns undefined when the header is malformed.
+ * (AWS SigV4 "Task 4"; Roles Anywhere User Guide, "Signing process"). Returns undefined when the
+ * header is malformed.
  */
 export interface ParsedAuthorization {
   algorithm: string;

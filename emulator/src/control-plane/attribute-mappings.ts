@@ -1,7 +1,7 @@
 /**
  * PutAttributeMapping (`PUT /profiles/{id}/mappings`) and DeleteAttributeMapping
  * (`DELETE /profiles/{id}/mappings?certificateField=&specifiers=`) — current model, absent from
- * SDK 3.332 (roles-anywhere-api.md §2.3). Put replaces the rules of one certificate field; Delete
+ * SDK 3.332 (API Reference, PutAttributeMapping). Put replaces the rules of one certificate field; Delete
  * removes the listed specifiers, or the whole field when none are listed.
  */
 import { CERTIFICATE_FIELDS, LIMITS } from '../constants.js';

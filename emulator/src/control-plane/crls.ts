@@ -1,7 +1,7 @@
 /**
- * CRL operations: ImportCrl/Get/List/Update/Enable/Disable/Delete (roles-anywhere-api.md §2.3).
+ * CRL operations: ImportCrl/Get/List/Update/Enable/Disable/Delete (API Reference, ImportCrl …).
  * `crlData` is base64 (Smithy blob) of PEM bytes, 1..300000 bytes; at most 2 CRLs per trust
- * anchor (signer-spec.md §6.2).
+ * anchor (User Guide, "Quotas").
  */
 import { LIMITS, PATTERNS } from '../constants.js';
 import { arnFor, isoNow, type EmulatorContext } from '../context.js';

@@ -1,5 +1,5 @@
 /**
- * `nextToken`/`pageSize` paging for the List operations (roles-anywhere-api.md §2.1). The token is
+ * `nextToken`/`pageSize` paging for the List operations (API Reference, ListTrustAnchors …). The token is
  * opaque to clients: base64url of `{collection, offset}`; a token from another list is refused.
  */
 import { LIMITS } from '../constants.js';

@@ -1,6 +1,6 @@
 /**
  * Profile operations: Create/Get/List/Update/Enable/Disable/Delete, with the current model's
- * `acceptRoleSessionName` and `attributeMappings` (roles-anywhere-api.md §2.3-2.5). Roles must be
+ * `acceptRoleSessionName` and `attributeMappings` (API Reference, CreateProfile). Roles must be
  * IAM role ARNs of the emulated account.
  */
 import { LIMITS, PATTERNS } from '../constants.js';
@@ -13,7 +13,7 @@ import { applyTags } from './tags.js';
 import type { CpHandler } from './types.js';
 import { bool, int, list, resourceName, str, tags } from './validate.js';
 
-/** Default mappings of a new profile (signer-spec.md §6.3). */
+/** Default mappings of a new profile (User Guide, "Certificate attribute mapping"). */
 export function defaultAttributeMappings(): AttributeMapping[] {
   return [
     { certificateField: 'x509Subject', mappingRules: [{ specifier: '*' }] },

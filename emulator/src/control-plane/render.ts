@@ -1,4 +1,4 @@
-/** Resource records → the JSON shapes of the current model (roles-anywhere-api.md §2.4). */
+/** Resource records → the JSON shapes of the current model (API Reference, data types). */
 import type { CrlRecord, ProfileRecord, SubjectRecord, TrustAnchorRecord } from '../state/model.js';
 
 export const renderTrustAnchor = (t: TrustAnchorRecord): unknown => ({

@@ -1,6 +1,6 @@
 /**
- * The restJson1 route table of the current model (roles-anywhere-api.md §2.3): method + URI
- * template → operation. Singular item paths vs plural collection paths matter.
+ * The restJson1 route table of the current model (API Reference, each operation's request syntax):
+ * method + URI template → operation. Singular item paths vs plural collection paths matter.
  */
 import { validation } from '../service-error.js';
 import { deleteAttributeMapping, putAttributeMapping } from './attribute-mappings.js';

@@ -1,7 +1,7 @@
 /**
- * Trust-anchor operations: Create/Get/List/Update/Enable/Disable/Delete (roles-anywhere-api.md
- * §2.3). A CERTIFICATE_BUNDLE source must hold 1..2 PEM CA certificates (keyCertSign, CA:true,
- * SHA-256 or stronger), at most 8000 characters (signer-spec.md §6.1).
+ * Trust-anchor operations: Create/Get/List/Update/Enable/Disable/Delete (API Reference,
+ * CreateTrustAnchor …). A CERTIFICATE_BUNDLE source must hold 1..2 PEM CA certificates (keyCertSign, CA:true,
+ * SHA-256 or stronger), at most 8000 characters (User Guide, "Trust model" and "Quotas").
  */
 import { LIMITS, MESSAGES, PATTERNS, SOURCE_TYPES } from '../constants.js';
 import { arnFor, isoNow, type EmulatorContext } from '../context.js';

@@ -1,6 +1,6 @@
 /**
  * Input validation with the service's constraint messages (Smithy "1 validation error detected:
- * ..." form, roles-anywhere-api.md §2.2). Each helper returns the typed value or throws.
+ * ..." form, as the real service words a ValidationException). Each helper returns the typed value or throws.
  */
 import { LIMITS, PATTERNS } from '../constants.js';
 import { constraintViolation, validation } from '../service-error.js';

@@ -1,5 +1,5 @@
 /**
- * Parses a DER certificate into the facts the CreateSession checks need (signer-spec.md §6.1):
+ * Parses a DER certificate into the facts the CreateSession checks need (User Guide, "Signature validation"):
  * version, serial, names, validity, basicConstraints, keyUsage, signature algorithm, SANs. Uses
  * `@peculiar/asn1-x509` for the structure and `node:crypto` for keys and signatures.
  */

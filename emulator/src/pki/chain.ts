@@ -1,7 +1,8 @@
 /**
  * Builds and validates the path from the leaf to a certificate of the trust anchor's bundle
  * (RFC 5280 §6, reduced to what Roles Anywhere documents: signatures, validity, basicConstraints,
- * keyUsage, at most 5 chain certificates; signer-spec.md §6.1). Refusals carry a precise reason.
+ * keyUsage, at most 5 chain certificates; User Guide, "Signature validation"). Refusals carry a
+ * precise reason.
  */
 import { MAX_CHAIN_CERTIFICATES } from '../constants.js';
 import { hasKeyUsage, KeyUsageFlags, type ParsedCertificate } from './certificate.js';

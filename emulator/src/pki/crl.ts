@@ -1,6 +1,6 @@
 /**
  * Parses imported CRLs (PEM, as ImportCrl requires) and answers "is this certificate revoked?"
- * against the CRLs of a trust anchor (signer-spec.md §6.2: imported, enabled CRLs only; no CDP or
+ * against the CRLs of a trust anchor (User Guide, "Revocation": imported, enabled CRLs only; no CDP or
  * OCSP). A CRL counts only when its signature verifies with the issuing certificate of the path.
  */
 import { verify } from 'node:crypto';

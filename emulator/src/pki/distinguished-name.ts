@@ -1,7 +1,7 @@
 /**
  * Renders X.501 names the way the service exposes them: an ordered list of `(shortName, value)`
- * pairs (for attribute mapping and source identity, signer-spec.md §6.3) and a one-line
- * `CN=a,O=b` string (for Subjects and comparisons).
+ * pairs (for attribute mapping and source identity, User Guide "Certificate attribute mapping") and a
+ * one-line `CN=a,O=b` string (for Subjects and comparisons).
  */
 import type { Name } from '@peculiar/asn1-x509';
 

@@ -1,6 +1,6 @@
 /**
- * What CreateSession derives from the leaf (signer-spec.md §6.3): the source identity
- * (`CN=<cn>` for CN ≤ 61 chars, `<cn>` for 62-64, else `ID=<hex serial>`), the default role
+ * What CreateSession derives from the leaf (Roles Anywhere User Guide, "Trust model"): the source
+ * identity (`CN=<cn>` for CN ≤ 61 chars, `<cn>` for 62-64, else `ID=<hex serial>`), the default role
  * session name (hex serial), and principal tags per the profile's attribute mappings
  * (`x509Subject/CN`, `x509Issuer/O`, `x509SAN/DNS`, ...; multi-valued RDNs joined with `/`).
  */

@@ -1,6 +1,6 @@
 /**
  * Rebuilds the X.509 SigV4 canonical request and string to sign of a CreateSession from the
- * request as received (signer-spec.md §1.3-1.4), with code of its own — deliberately not the
+ * request as received (User Guide, "Signing process", Tasks 1–2), with code of its own — deliberately not the
  * signer's — so that a signing bug cannot be mirrored by the verifier.
  */
 import { createHash } from 'node:crypto';

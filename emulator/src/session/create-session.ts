@@ -1,6 +1,6 @@
 /**
- * `POST /sessions`: verifies a CreateSession request in the real service's order (issue 3;
- * signer-spec.md §6; roles-anywhere-api.md §3.4) and mints credentials:
+ * `POST /sessions`: verifies a CreateSession request in the real service's order (User Guide,
+ * "Authentication", "Trust model", "CreateSession API"; docs/emulator.md) and mints credentials:
  * signature → X-Amz-Date window → chain to an enabled trust anchor → leaf requirements →
  * revocation by the anchor's enabled CRLs → profile enabled → role in profile → duration →
  * roleSessionName → session tags. Responds 201 with the exact credentialSet shape.

@@ -1,6 +1,7 @@
 /**
  * CreateSession parameters from the query string and/or the JSON body (both official clients'
- * styles, roles-anywhere-api.md §3.1), validated with the service's constraint messages.
+ * styles: the Go helper sends the ARNs in the query, awslabs' Python client in the body), validated
+ * with the service's constraint messages.
  */
 import { LIMITS, PATTERNS } from '../constants.js';
 import { constraintViolation, validation } from '../service-error.js';

@@ -1,6 +1,6 @@
 /**
  * Step 1 of CreateSession: the X.509 SigV4 signature over the canonical request rebuilt from the
- * wire (signer-spec.md §1.3-1.6). Every failure is `403 AccessDeniedException: Invalid signature`
+ * wire (User Guide, "Signing process"). Every failure is `403 AccessDeniedException: Invalid signature`
  * (rolesanywhere-credential-helper#128); the precise cause goes in the reason header.
  */
 import { verify } from 'node:crypto';

@@ -1,6 +1,6 @@
 /**
- * The emulator's persistent state, shaped like the service's resources (roles-anywhere-api.md
- * §2.4). Dates are ISO strings so that the state file is plain JSON.
+ * The emulator's persistent state, shaped like the service's resources (API Reference, data
+ * types). Dates are ISO strings so that the state file is plain JSON.
  */
 
 export interface NotificationSettingDetail {

@@ -1,7 +1,7 @@
 /**
- * Temporary credentials in the real formats (roles-anywhere-api.md §5.1): access key `ASIA` + 16
- * base32 characters, 40-character secret from the base64 alphabet, opaque session token. Only the
- * SHA-256 of the token is kept.
+ * Temporary credentials in the real formats (IAM User Guide, "IAM identifiers": `ASIA` is temporary):
+ * access key `ASIA` + 16 base32 characters, 40-character secret from the base64 alphabet, opaque
+ * session token. Only the SHA-256 of the token is kept.
  */
 import { createHash } from 'node:crypto';
 

@@ -1,5 +1,5 @@
 /**
- * STS over awsQuery (roles-anywhere-api.md §5.2): `POST /` with `Action=GetCallerIdentity`,
+ * STS over awsQuery (STS API Reference, GetCallerIdentity): `POST /` with `Action=GetCallerIdentity`,
  * verified against the credentials CreateSession minted (key, session token, HMAC signature,
  * expiry). Answers XML; errors as `<ErrorResponse>` with the real codes.
  */

@@ -12,7 +12,7 @@ const DIGESTS: ReadonlySet<string> = new Set(['sha256', 'sha384', 'sha512']);
  * mismatch is reported locally instead of as the service's opaque "Invalid signature".
  *
  * `sign` is `crypto.sign('sha256', data, key)`: RSASSA-PKCS1-v1_5 for RSA, DER-encoded ECDSA for EC
- * (SHA-256 for every curve, signer-spec.md §1.4). The key object is kept in a closure, never exposed.
+ * (SHA-256 for every curve, as Roles Anywhere verifies). The key object is kept in a closure, never exposed.
  */
 export function createFileKeySigner(key: KeyObject, certificate: Uint8Array, chain: readonly Uint8Array[]): KeySigner {
   const algorithm = algorithmForKey(key);

@@ -28,9 +28,9 @@ export function pemBlocksOf(text: string, source: string): PemBlock[] {
 /**
  * Builds a KeySigner from PEM texts. Leaf = the first CERTIFICATE of the certificate text; further
  * certificates there are taken as chain (a "fullchain" file), followed by the intermediates text,
- * in which every block must be a CERTIFICATE (as the helper demands, signer-spec.md §1.6). The key
- * comes from the private-key text, or from the certificate text when no key text is given ("combo"
- * PEM, §3.3).
+ * in which every block must be a CERTIFICATE (the helper refuses others: `invalid certificate
+ * chain`). The key comes from the private-key text, or from the certificate text when no key text is
+ * given ("combo" PEM, which the helper reads too).
  */
 export function keySignerFromMaterial(m: PemMaterial): KeySigner {
   const certBlocks = pemBlocksOf(m.certificate.text, m.certificate.source);

@@ -4,7 +4,7 @@ import { SignerError } from '../errors.js';
 import type { SigningAlgorithm } from '../types.js';
 
 /**
- * Which keys rapki signs with, and the X.509 SigV4 algorithm each implies (signer-spec.md §1.4):
+ * Which keys rapki signs with, and the X.509 SigV4 algorithm each implies (User Guide, "Signing process"):
  * RSA 2048..8192 bits (PKCS#1 v1.5) and EC P-256/P-384 (ECDSA, SHA-256). 8192 is accepted because
  * the service documents no upper bound and such keys exist in the field; below 2048 is refused as
  * weak. Ed25519/Ed448/DSA/RSA-PSS and other curves are not X.509 SigV4 algorithms at all.

@@ -14,8 +14,8 @@ export interface PemKeySource {
 }
 
 /**
- * A KeySigner from PEM strings instead of files (issue #187 of the official helper: keys from
- * memory). Same rules and errors as `loadKeySigner`.
+ * A KeySigner from PEM strings instead of files (keys from memory, asked of the official helper in
+ * aws/rolesanywhere-credential-helper#187). Same rules and errors as `loadKeySigner`.
  */
 export function keySignerFromPem(src: PemKeySource): KeySigner {
   return keySignerFromMaterial({

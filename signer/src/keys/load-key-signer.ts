@@ -11,7 +11,7 @@ import { holdsTss2Key, isTpmHandle } from './tpm/detect.js';
 
 /**
  * Loads the certificate, key and chain named by the helper's flags and returns a KeySigner
- * (signer-spec.md §3.3, file sources):
+ * (the official helper's file sources, `GetSigner` in aws_signing_helper/signer.go):
  * - `--certificate` PEM (+ `--private-key` PEM, or the key inside the same file);
  * - `--certificate` that is not PEM and no `--private-key`: a PKCS#12 file (password from
  *   `pkcs8Password`, empty password tried when none), `--intermediates` then refused as by the helper;

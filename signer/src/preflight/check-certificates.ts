@@ -10,14 +10,13 @@ export interface CheckedCertificates {
 }
 
 /**
- * Checks the end-entity certificate and chain the way Roles Anywhere will (signer-spec.md §6.1,
- * §1.6; RFC 5280 §4.1.2.5, §4.2.1.3, §4.2.1.9), one coded error per problem, so that the
- * service's opaque "Untrusted Signing Certificate"/"Invalid signature" never comes back for a
- * problem visible locally:
- * validity at `now` (leaf and chain), X.509 v3, non-empty subject, keyUsage with digitalSignature,
- * not a CA, no MD5/SHA-1 signatures, at most 5 chain certificates, and each certificate signed by
- * the next one (leaf by chain[0]). A chain that ends below the root is fine: the trust anchor
- * completes it on the service side.
+ * Checks the end-entity certificate and chain the way Roles Anywhere will (User Guide, "Signature
+ * validation", "Authentication"; RFC 5280 §4.1.2.5, §4.2.1.3, §4.2.1.9), one coded error per problem,
+ * so that the service's opaque "Untrusted Signing Certificate"/"Invalid signature" never comes back
+ * for a problem visible locally: validity at `now` (leaf and chain), X.509 v3, non-empty subject,
+ * keyUsage with digitalSignature, not a CA, no MD5/SHA-1 signatures, at most 5 chain certificates,
+ * and each certificate signed by the next one (leaf by chain[0]). A chain that ends below the root is
+ * fine: the trust anchor completes it on the service side.
  */
 export function checkCertificates(certificate: Uint8Array, chain: readonly Uint8Array[], now: Date): CheckedCertificates {
   const leaf = parseCertificate(certificate);

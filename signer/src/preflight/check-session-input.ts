@@ -20,8 +20,9 @@ const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
 const ROLE_SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 
 /**
- * Checks ARNs, region agreement, duration and role session name (signer-spec.md §1.1, §6.4–§6.6)
- * so that a typo is reported locally, with the flag to fix, instead of as a 4xx from the service.
+ * Checks ARNs, region agreement, duration and role session name (Roles Anywhere User Guide,
+ * "CreateSession API") so that a typo is reported locally, with the flag to fix, instead of as a 4xx
+ * from the service.
  */
 export function checkSessionInput(input: SessionInputToCheck): CheckedSessionInput {
   const anchor = parseArnOf('trust-anchor', input.trustAnchorArn);

@@ -21,9 +21,10 @@ export interface PreflightResult {
 }
 
 /**
- * Every local check before a CreateSession request is sent (issue 2 point 5): inputs first (cheap,
- * typos), then certificates. Throws the first SignerError found. The key/certificate match is
- * checked when the key is loaded (`keys/file-key-signer.ts`), since preflight never sees the key.
+ * Every local check before a CreateSession request is sent (the service's 403s name no cause): inputs
+ * first (cheap, typos), then certificates. Throws the first SignerError found. The key/certificate
+ * match is checked when the key is loaded (`keys/file-key-signer.ts`), since preflight never sees the
+ * key.
  */
 export function preflight(args: PreflightArgs): PreflightResult {
   const { region, partition } = checkSessionInput(args.input);

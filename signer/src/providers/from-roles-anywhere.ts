@@ -2,7 +2,7 @@
  * `fromRolesAnywhere()`: an AWS SDK for JavaScript v3 credential provider backed by Roles Anywhere,
  * usable as `credentials` of any client (`new S3Client({ credentials: fromRolesAnywhere({...}) })`).
  *
- * Behaviour (roles-anywhere-api.md §4.3, matching the SDK's own 5-minute window):
+ * Behaviour (matching the JS SDK's own 5-minute window before `expiration`):
  * - memoized: the credentials are reused until 5 minutes (`refreshBeforeMs`) before `expiration`;
  * - single flight: concurrent callers during a refresh share one CreateSession;
  * - the certificate, key and chain files are read again at every refresh, so renewed or rotated

@@ -5,7 +5,7 @@
  *
  * Why:
  * - The official helper's `serve` returned an empty "Success" document after a failed refresh and
- *   hammered CreateSession on every GET (signer-spec.md §4 item 11). Here a failure leaves the
+ *   hammered CreateSession on every GET (aws/rolesanywhere-credential-helper#200). Here a failure leaves the
  *   previous credentials in place until they actually expire, at most one CreateSession runs at a
  *   time, and the next attempt waits for the backoff step (1 s, 2 s, 4 s, … up to a cap).
  * - At boot the network or the endpoint may not be up yet: the first attempt failing is not fatal

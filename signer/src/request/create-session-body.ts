@@ -1,7 +1,7 @@
 /**
- * The CreateSession JSON body as the helper's serializer writes it (signer-spec.md §1.2): compact,
- * keys in the order `durationSeconds`, `roleSessionName`; the name only when non-empty. The exact
- * string returned is the string hashed and sent.
+ * The CreateSession JSON body as the helper's serializer writes it (its
+ * rolesanywhere/serializers.go): compact, keys in the order `durationSeconds`, `roleSessionName`; the
+ * name only when non-empty. The exact string returned is the string hashed and sent.
  */
 export function createSessionBody(durationSeconds: number, roleSessionName?: string): string {
   if (!Number.isSafeInteger(durationSeconds)) throw new TypeError('durationSeconds must be an integer');

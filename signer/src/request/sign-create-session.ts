@@ -28,7 +28,7 @@ import { createSessionBody } from './create-session-body.js';
 
 /**
  * Builds and signs one CreateSession request exactly as the official helper shapes it
- * (signer-spec.md §1.2–§1.6): `POST /sessions`, the three ARNs in the query string, body
+ * (aws_signing_helper/signer.go): `POST /sessions`, the three ARNs in the query string, body
  * `{"durationSeconds":N[,"roleSessionName":"…"]}`, signed headers
  * `content-type;host;x-amz-date;x-amz-x509[;x-amz-x509-chain]`.
  *

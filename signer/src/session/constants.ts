@@ -1,14 +1,14 @@
 /**
- * Protocol constants of the CreateSession client, in one place (signer-spec.md §1.1).
+ * Protocol constants of the CreateSession client, in one place (the AWS SDKs' rolesanywhere endpoint rules).
  */
 
 /** Service name in host names and in the credential scope. */
 export const SERVICE_NAME = 'rolesanywhere';
 
-/** The path the official helper signs and calls (signer-spec.md §1.3, hard-coded `/sessions`). */
+/** The path the official helper signs and calls (hard-coded `/sessions` in aws_signing_helper/signer.go). */
 export const SESSIONS_PATH = '/sessions';
 
-/** A partition: which regions it holds and the DNS suffix of its endpoints (signer-spec.md §1.1). */
+/** A partition: which regions it holds and the DNS suffix of its endpoints (the AWS SDKs' partitions table). */
 export interface Partition {
   readonly id: 'aws' | 'aws-cn' | 'aws-us-gov' | 'aws-iso' | 'aws-iso-b' | 'aws-iso-e' | 'aws-iso-f';
   readonly regionPattern: RegExp;
@@ -41,7 +41,7 @@ export const ENV_ENDPOINT_URL_SERVICE = 'AWS_ENDPOINT_URL_ROLESANYWHERE';
 export const ENV_ENDPOINT_URL = 'AWS_ENDPOINT_URL';
 export const ENV_IGNORE_ENDPOINT_URLS = 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS';
 
-/** Default number of attempts (the AWS SDK standard retryer's default, signer-spec.md §1.1). */
+/** Default number of attempts (the AWS SDK standard retryer's default, which the official helper uses). */
 export const DEFAULT_MAX_ATTEMPTS = 3;
 /** Upper bound we accept for `maxAttempts`, so a typo cannot hammer the 10 TPS quota. */
 export const MAX_MAX_ATTEMPTS = 10;
@@ -53,7 +53,7 @@ export const BACKOFF_CAP_MS = 20_000;
 /** Largest response body we read; a CreateSession answer is a few KiB. */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
 
-/** Error codes the service uses for throttling (signer-spec.md §1.7: undocumented, so accept the usual ones). */
+/** Error codes the service uses for throttling (the CreateSession docs name none, so accept the usual ones). */
 export const THROTTLING_CODES: ReadonlySet<string> = new Set([
   'ThrottlingException',
   'Throttling',

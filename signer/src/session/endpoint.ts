@@ -1,16 +1,18 @@
 /**
  * Where CreateSession goes: the endpoint URL for the signing region, per partition
- * (signer-spec.md §1.1).
+ * (the AWS SDKs' rolesanywhere endpoint rules).
  *
  * Decisions:
  * - FIPS is a property of the host only (`rolesanywhere-fips.{region}.{suffix}`); the credential
  *   scope keeps the plain region. Legacy spellings `us-east-1-fips` never reach the scope as the
- *   official helper lets them (§1.9 #2): preflight refuses them and points at `--use-fips-endpoint`.
+ *   official helper lets them (aws/rolesanywhere-credential-helper#196): preflight refuses them and
+ *   points at `--use-fips-endpoint`.
  * - The signing region (explicit, else the trust anchor's; refused when the trust-anchor and profile
  *   regions differ) is resolved by preflight (signer/src/preflight/check-session-input.ts).
  * - A custom `endpoint` may carry a path prefix (`https://gw.example/ra`), for gateways that route
  *   by path and strip it. The canonical URI stays `/sessions`, as the official helper hard-codes it
- *   (§1.3): the service verifies the path it receives, which after such a gateway is `/sessions`.
+ *   (aws_signing_helper/signer.go): the service verifies the path it receives, which after such a
+ *   gateway is `/sessions`.
  * - Plain `http:` is accepted, as the official helper sends it; for a host that is not loopback the
  *   CLI warns ({@link plainHttpWarning}): the request (certificate, signature) and the credentials
  *   in the answer cross the network in clear.
@@ -38,7 +40,7 @@ export interface ResolvedEndpoint {
   /** Host name without brackets (for TLS SNI and the socket). */
   readonly hostname: string;
   readonly port: number;
-  /** `Host` header value: host plus port when not the scheme default (signer-spec.md §1.2). */
+  /** `Host` header value: host plus port when not the scheme default (as the official helper signs it). */
   readonly hostHeader: string;
   /** Path of the request before the query: prefix + `/sessions`. */
   readonly path: string;

@@ -1,7 +1,7 @@
 /**
  * The one code table of the CreateSession client: every failure of `createSession()` is a
  * `RapkiError` with one of these codes, and service errors are turned into messages that say what
- * to check (signer-spec.md §1.7, roles-anywhere-api.md §3.4).
+ * to check (the service's own texts, such as `Untrusted Signing Certificate`, name no cause).
  *
  * Why a table: the CLI prints `rapki: <code>: <message>`, scripts match on the code, and tests walk
  * the table, so codes and wording live in one place: the session area of the registry
@@ -40,7 +40,7 @@ export interface ServiceErrorInfo {
 }
 
 /**
- * Sanitizes an error code as the AWS restJson1 deserializers do (signer-spec.md §1.7): drop
+ * Sanitizes an error code as the AWS restJson1 deserializers do (Smithy, "AWS restJson1 protocol"): drop
  * anything after `:` (`AccessDeniedException:http://…`), then the namespace up to `#`.
  */
 export function sanitizeErrorCode(raw: string): string {

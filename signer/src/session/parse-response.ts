@@ -1,5 +1,5 @@
 /**
- * Reading CreateSession answers (signer-spec.md §1.7, roles-anywhere-api.md §3.3): credentials from
+ * Reading CreateSession answers (Roles Anywhere User Guide, "CreateSession API"): credentials from
  * `credentialSet[0]` of a 2xx body, or the service error (code and message) of anything else.
  */
 import type { RolesAnywhereCredentials } from '../types.js';
@@ -70,7 +70,7 @@ export function parseCredentials(res: WireResponse): RolesAnywhereCredentials {
 
 /**
  * Reads the service error of a non-2xx response: code from `x-amzn-errortype` (sanitized), else
- * JSON `code` / `__type`; message from `message` / `Message` (restJson1, signer-spec.md §1.7).
+ * JSON `code` / `__type`; message from `message` / `Message` (Smithy, "AWS restJson1 protocol").
  */
 export function parseServiceError(res: WireResponse): ServiceErrorInfo {
   const doc = parseJson(res.body);

@@ -1,6 +1,6 @@
 /**
  * `X-Amz-Date` value of an injected instant: `YYYYMMDD'T'HHMMSS'Z'` in UTC, second precision
- * (milliseconds truncated, as Go's `time.Format` does; signer-spec.md §1.4). The credential-scope
+ * (milliseconds truncated, as Go's `time.Format` does in the official helper). The credential-scope
  * date is `amzDate.slice(0, 8)`.
  */
 export function formatAmzDate(now: Date): string {

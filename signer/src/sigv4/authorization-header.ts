@@ -1,5 +1,5 @@
 /**
- * The Authorization header value (signer-spec.md §1.5), with the helper's exact separators:
+ * The Authorization header value (User Guide, "Signing process", Task 4), with the helper's exact separators:
  * `{algorithm} Credential={serial}/{scope}, SignedHeaders={list}, Signature={hex}`.
  * `serialDecimal` is the certificate serial in decimal (see `serialToDecimal` in `common/src/x509/serial.ts`).
  */

@@ -1,4 +1,4 @@
-/** Headers the official helper never signs (signer-spec.md §1.3), compared lower-case. */
+/** Headers the official helper never signs (aws_signing_helper/signer.go), compared lower-case. */
 export const UNSIGNED_HEADERS: ReadonlySet<string> = new Set(['authorization', 'user-agent', 'x-amzn-trace-id']);
 
 /** Result of {@link canonicalHeaders}. */
@@ -11,7 +11,7 @@ export interface CanonicalHeaders {
 
 /**
  * Canonical headers and signed-headers list as the official helper builds them
- * (`createCanonicalHeaderString`, signer-spec.md §1.3): names lower-cased and sorted, values of
+ * (`createCanonicalHeaderString`, aws_signing_helper/signer.go): names lower-cased and sorted, values of
  * repeated names joined by `,`, each `name:value` entry trimmed with runs of spaces collapsed to one;
  * `Authorization`, `User-Agent`, `X-Amzn-Trace-Id` skipped.
  *

@@ -8,7 +8,7 @@ const ASCII = /^[\x00-\x7f]*$/;
  * {@link uriEncode}, joined as `k=v&k=v`. Empty string for no parameters.
  *
  * It equals Go `url.Values.Encode()` + `%20` for the helper's single-valued ARN parameters
- * (signer-spec.md §1.3); for repeated keys it follows SigV4 (sorted values).
+ * (aws_signing_helper/signer.go); for repeated keys it follows SigV4 (sorted values).
  */
 export function canonicalQuery(params: Readonly<Record<string, string | readonly string[]>>): string {
   const keys = Object.keys(params);

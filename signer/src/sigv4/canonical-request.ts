@@ -1,4 +1,4 @@
-/** Parts of a canonical request (signer-spec.md §1.3). */
+/** Parts of a canonical request (Roles Anywhere User Guide, "Signing process", Task 1). */
 export interface CanonicalRequestParts {
   readonly method: string;
   /** The canonical URI; for CreateSession always the literal `/sessions`. */

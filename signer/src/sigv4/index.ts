@@ -1,4 +1,4 @@
-/** The pure SigV4 steps, one per file (signer-spec.md §1.3–§1.5). */
+/** The pure SigV4 steps, one per file (Roles Anywhere User Guide, "Signing process", Tasks 1–4). */
 export { uriEncode } from './uri-encode.js';
 export { canonicalQuery } from './canonical-query.js';
 export { canonicalHeaders, UNSIGNED_HEADERS, type CanonicalHeaders } from './canonical-headers.js';

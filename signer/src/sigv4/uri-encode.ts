@@ -2,7 +2,7 @@
  * SigV4 URI encoding of one query key or value.
  *
  * Why our own: the official helper uses Go `url.QueryEscape` then replaces `+` by `%20`
- * (signer-spec.md §1.3), which equals RFC 3986 §2.3 "unreserved" kept and every other UTF-8 byte
+ * (aws_signing_helper/signer.go), which equals RFC 3986 §2.3 "unreserved" kept and every other UTF-8 byte
  * as `%XX` upper-case (RFC 3986 §2.1). `encodeURIComponent` keeps `!'()*` and throws on lone
  * surrogates, so it does not fit as is.
  */

@@ -1,6 +1,6 @@
 /**
  * Certificate signature algorithm OIDs (RFC 3279 §2.2, RFC 4055, RFC 5758) and which are too weak
- * for Roles Anywhere ("signature algorithm SHA-256 or stronger", signer-spec.md §6.1).
+ * for Roles Anywhere ("SHA256 or stronger", Roles Anywhere User Guide, "Signature validation").
  */
 export const SIGNATURE_ALGORITHM_NAMES: Readonly<Record<string, string>> = {
   '1.2.840.113549.1.1.2': 'md2WithRSAEncryption',

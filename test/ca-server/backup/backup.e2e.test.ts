@@ -1,5 +1,5 @@
 /**
- * CA backup and restore (issue 8 point 1; docs/operations.md "Backup and restore").
+ * CA backup and restore (docs/operations.md "Backup and restore").
  *
  * The online case runs against a real `rapki ca serve` child process: enrollments keep arriving
  * while {@link backupCa} exports the store, the backup is restored into a new directory, and a

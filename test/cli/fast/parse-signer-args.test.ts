@@ -1,7 +1,7 @@
 /**
  * The signer commands' argv parser reads a command line as the official helper's parser (Go pflag
  * under cobra) does. Checked against a small model of pflag's rules on random token sequences, and
- * on the cases the issue names.
+ * on the cases users hit (a value starting with `-`, a flag whose value is an empty variable).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

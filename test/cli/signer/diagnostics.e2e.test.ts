@@ -12,7 +12,7 @@ let dir: string;
 let rsa: Leaf;
 let ec: Leaf;
 
-/** The official test payload, rebuilt here from the spec (signer-spec.md §3.6), not from signer code. */
+/** The official `sign-string` payload, rebuilt here from its definition, not from signer code. */
 function payload(certFile: string): Buffer {
   const pub: KeyObject = new X509Certificate(readFileSync(certFile)).publicKey;
   let bytes: Buffer;

@@ -1,7 +1,7 @@
 /**
- * Test-only X.509 SigV4 signer for CreateSession (signer-spec.md §1.2-1.6), written separately
- * from both the product signer and the emulator so that neither can hide the other's bug. Knobs
- * let tests produce exactly the malformed requests the emulator must refuse.
+ * Test-only X.509 SigV4 signer for CreateSession (Roles Anywhere User Guide, "Signing process"),
+ * written separately from both the product signer and the emulator so that neither can hide the
+ * other's bug. Knobs let tests produce exactly the malformed requests the emulator must refuse.
  */
 import { createHash, createPrivateKey, sign, X509Certificate } from 'node:crypto';
 import { request as httpRequest } from 'node:http';

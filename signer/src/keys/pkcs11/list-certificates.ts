@@ -1,8 +1,8 @@
 /**
  * The certificates a `pkcs11:` URI matches, with a precise URI for each — what the official
  * helper's `read-certificate-data --certificate pkcs11:…` lists as "Matching identities"
- * (signer-spec.md §3.6). Looks without logging in first; logs in only when nothing public matched
- * and exactly one token matches the URI (RFC 7512 §3, as for signing).
+ * (its layout: signer/src/matching-identities.ts). Looks without logging in first; logs in only when
+ * nothing public matched and exactly one token matches the URI (RFC 7512 §3, as for signing).
  */
 import { X509Certificate } from 'node:crypto';
 import { nodeKeyFileIo, type KeyFileIo } from '../read-input.js';

@@ -1,5 +1,6 @@
 /**
- * A KeySigner whose private key lives on a PKCS#11 token (signer-spec.md §3.3 item 3).
+ * A KeySigner whose private key lives on a PKCS#11 token (`pkcs11:` URIs, as
+ * aws_signing_helper/pkcs11_signer.go).
  *
  * Selection follows RFC 7512 §3 and the official helper: the certificate is looked for without
  * logging in first (then, if exactly one token matches, after login); the key is looked for on the

@@ -7,7 +7,8 @@
  *   byte size, and the TPM is told the hash of that size (SHA-256 for P-256, SHA-384 for P-384).
  *   Padding on the left keeps the integer ECDSA signs unchanged (FIPS 186-5 §6.4.1 uses the
  *   leftmost bits of the digest), so the result is exactly ECDSA with SHA-256, which is what the
- *   service verifies also for P-384 (signer-spec.md §1.4). The (r, s) pair becomes DER.
+ *   service verifies also for P-384 (the official helper's tpm_signer.go does the same). The (r, s)
+ *   pair becomes DER.
  *
  * A key whose public area fixes a scheme (not TPM_ALG_NULL) must be signed with that scheme and its
  * hash (Part 3 TPM2_Sign); such keys are accepted when the digest still fits (see `ecDigestSize`).

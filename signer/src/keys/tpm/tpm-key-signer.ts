@@ -1,5 +1,5 @@
 /**
- * A KeySigner whose private key is in a TPM 2.0 (signer-spec.md §3.3 item 4): a persistent key
+ * A KeySigner whose private key is in a TPM 2.0 (the official helper's two TPM sources): a persistent key
  * (`--private-key handle:0x81000001`) or a TSS2 key file (`-----BEGIN TSS2 PRIVATE KEY-----`, in
  * `--private-key` or next to the certificate in `--certificate`).
  *

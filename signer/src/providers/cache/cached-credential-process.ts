@@ -1,8 +1,9 @@
 /**
- * The credential cache of `rapki credential-process` (issue 6 point 3; signer-spec.md §4 item 1).
+ * The credential cache of `rapki credential-process` (the official helper's most asked-for feature,
+ * aws/rolesanywhere-credential-helper#31).
  *
- * Why: the AWS CLI runs `credential_process` for every command and botocore/JS SDKs cache only in
- * their own process (roles-anywhere-api.md §4.2–4.3), so without a cache every `aws` call costs a
+ * Why: the AWS CLI runs `credential_process` for every command (the official helper's README says
+ * so) and botocore/JS SDKs cache only in their own process, so without a cache every `aws` call costs a
  * CreateSession against a 10 requests/s quota.
  *
  * Rules: one private directory per user (cache-dir.ts); entry named by a digest of key material

@@ -1,9 +1,10 @@
 /**
- * Limits of the credential cache of `credential-process` (issue 6 point 3).
+ * Limits of the credential cache of `credential-process` (cached-credential-process.ts).
  *
  * Why 15 minutes: botocore starts its advisory refresh 15 minutes before `Expiration` and the JS
- * SDK 5 minutes before (roles-anywhere-api.md §4.3). Credentials handed out with less than that left
- * would make botocore call us again at once, so such entries are not reused.
+ * SDK 5 minutes before (botocore `RefreshableCredentials`; the JS SDK's 300,000 ms expiry window).
+ * Credentials handed out with less than that left would make botocore call us again at once, so such
+ * entries are not reused.
  */
 
 /** An entry is reused only while more than this remains before `Expiration`. */

@@ -2,8 +2,9 @@
  * The `Authorization` check of the container-credentials route.
  *
  * Clients send the raw value of `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`'s contents or of
- * `AWS_CONTAINER_AUTHORIZATION_TOKEN` (roles-anywhere-api.md §4.4), so the comparison is of the
- * whole header value. It is constant-time over SHA-256 digests, so neither content nor length leaks.
+ * `AWS_CONTAINER_AUTHORIZATION_TOKEN` (AWS SDKs and Tools Reference Guide, "Container credential
+ * provider"), so the comparison is of the whole header value. It is constant-time over SHA-256
+ * digests, so neither content nor length leaks.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 

@@ -1,7 +1,8 @@
 /**
- * The container-credentials response (`AWS_CONTAINER_CREDENTIALS_FULL_URI`, roles-anywhere-api.md
- * §4.4): the JS SDK's `fromHttp` requires all four fields as strings; botocore's
- * `ContainerMetadataFetcher` reads the same names. Errors use `{Code, Message}`, which both surface.
+ * The container-credentials response (`AWS_CONTAINER_CREDENTIALS_FULL_URI`, AWS SDKs and Tools Reference
+ * Guide, "Container credential provider"): the JS SDK's `fromHttp` requires all four fields as
+ * strings; botocore's `ContainerMetadataFetcher` reads the same names. Errors use `{Code, Message}`,
+ * which both surface.
  */
 import type { RolesAnywhereCredentials } from '../../types.js';
 

@@ -3,7 +3,7 @@
  *
  * Pure text in, text out. What it keeps: every other section, every comment and blank line, other
  * keys of the target section, the file's line ending (LF or CRLF). What the official helper's
- * `update` got wrong and this handles (signer-spec.md §3.5): a header inside a comment
+ * `update` got wrong and this handles (aws_signing_helper/update.go): a header inside a comment
  * (`# [default]`) is not a header; the target as the last section, or a file without a final
  * newline; headers written `[ default ]` or with a trailing comment; keys in any case with `=` or
  * `:`, and their indented continuation lines; duplicate sections of the target (parsers disagree on

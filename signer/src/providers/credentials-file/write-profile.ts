@@ -1,6 +1,6 @@
 /**
- * Writes temporary credentials into a profile of the shared credentials file (`rapki update`,
- * signer-spec.md §3.5), safely:
+ * Writes temporary credentials into a profile of the shared credentials file (`rapki update`, as the
+ * official helper's `update` does), safely:
  *
  * - path: `$AWS_SHARED_CREDENTIALS_FILE` (with `~/` expanded) else `~/.aws/credentials`; a symlinked
  *   file is updated at its target, so the link survives;

@@ -1,7 +1,8 @@
 /**
  * Protocol constants of the IMDSv2-compatible credential endpoint, in one place
- * (signer-spec.md §3.4, roles-anywhere-api.md §4.5: what the official helper's `serve` and
- * EC2's instance metadata service answer, and what the AWS SDK and botocore IMDS clients send).
+ * (aws_signing_helper/serve.go, Amazon EC2 User Guide "Use IMDSv2": what the official helper's
+ * `serve` and EC2's instance metadata service answer, and what the AWS SDK and botocore IMDS clients
+ * send).
  */
 
 /** `PUT` here returns a session token (IMDSv2). The trailing-slash form is accepted too. */
@@ -34,7 +35,7 @@ export const MAX_TOKEN_HEADER_LENGTH = 256;
 /** Expired tokens are swept this often (the helper: every 5 s). */
 export const TOKEN_SWEEP_INTERVAL_MS = 5_000;
 
-/** The official defaults of `serve` (signer-spec.md §3.2). */
+/** The official defaults of `serve` (`--port 9911`, loopback only). */
 export const DEFAULT_PORT = 9911;
 export const DEFAULT_ADDRESS = '127.0.0.1';
 export const DEFAULT_HOP_LIMIT = 64;
@@ -42,7 +43,7 @@ export const MIN_HOP_LIMIT = 1;
 export const MAX_HOP_LIMIT = 255;
 
 /**
- * The helper refreshes when fewer than 10 minutes remain (signer-spec.md §3.4: the condition
+ * The helper refreshes when fewer than 10 minutes remain (aws_signing_helper/serve.go: the condition
  * `time.Until(exp − 5m) < 5m`); we do the same, proactively and on demand.
  */
 export const SERVE_REFRESH_BEFORE_MS = 10 * 60_000;

@@ -5,7 +5,7 @@
  * `RefreshableCred`: AccessKeyId, SecretAccessKey, Token, Code, Type, Expiration, LastUpdated), so
  * scripts comparing output see no difference. The AWS SDK for JavaScript
  * (`@smithy/credential-provider-imds`) and botocore (`InstanceMetadataFetcher`) read the fields by
- * name (roles-anywhere-api.md §4.5).
+ * name.
  */
 import type { RolesAnywhereCredentials } from '../../types.js';
 import { DOCUMENT_CODE, DOCUMENT_TYPE } from './constants.js';

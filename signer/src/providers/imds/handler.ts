@@ -1,6 +1,6 @@
 /**
- * Request handler of the local credential endpoint: the IMDSv2 routes (signer-spec.md §3.4,
- * roles-anywhere-api.md §4.5) and, when enabled, the container-credentials route (§4.4).
+ * Request handler of the local credential endpoint: the IMDSv2 routes (as the official helper's
+ * aws_signing_helper/serve.go serves them) and, when enabled, the container-credentials route.
  *
  * Rules, in order: a `Host` that does not name the endpoint → 403 (DNS rebinding, host-check.ts);
  * any `X-Forwarded-For` → 400 (EC2 refuses relayed requests); unknown path → 404; known path with

@@ -1,7 +1,7 @@
 /**
  * `startCredentialServer()`: the local credential endpoint behind `rapki serve` (and, later, the
  * agent). Plain HTTP on loopback, because that is what the SDK IMDS and container clients speak
- * (roles-anywhere-api.md §4.4–4.5).
+ * (AWS SDKs and Tools Reference Guide, "IMDS credential provider" and "Container credential provider").
  *
  * Exposure. The official helper sets the IP TTL / IPv6 hop limit of accepted sockets
  * (`--hop-limit`, default 64; 1 gives EC2's "one hop" parity) so that answers cannot be routed

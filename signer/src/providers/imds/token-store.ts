@@ -3,7 +3,7 @@
  *
  * Why hashed: the store keeps only SHA-256 digests, so a heap dump or debug log of the store
  * reveals no usable token; lookups go by digest, so no byte-wise comparison of the secret happens
- * (nothing to time). At most 256 live tokens (the helper's limit, signer-spec.md §3.4); tokens end
+ * (nothing to time). At most 256 live tokens (the helper's limit, aws_signing_helper/serve.go); tokens end
  * only by their TTL (swept periodically). At the cap a new token is refused — the caller answers
  * 429 — instead of evicting one as the helper does: eviction let any local process mint 256
  * tokens and log every other client (an SDK mid-refresh) out.

@@ -1,5 +1,5 @@
 /**
- * Issue 6 acceptance for PKCS#11: RSA and EC keys held by SoftHSM2 sign CreateSession requests that
+ * PKCS#11 end to end: RSA and EC keys held by SoftHSM2 sign CreateSession requests that
  * the emulator (its own verifier, no signer code) accepts; the credentials work with STS.
  */
 import { execFileSync } from 'node:child_process';
