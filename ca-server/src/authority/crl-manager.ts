@@ -38,6 +38,11 @@ export interface CrlManagerDeps {
   readonly events?: CrlEvents;
   /** Audit the scheduled rebuilds too (default true). */
   readonly auditRebuilds?: boolean;
+  /**
+   * Whether this replica leads (docs/ha.md "Work done once"): only the leader rebuilds on the
+   * timer; the others serve the CRLs it stores (`adoptStored`). Absent: always (one process).
+   */
+  readonly leader?: (() => boolean) | undefined;
 }
 
 export class CrlManager {
@@ -75,12 +80,17 @@ export class CrlManager {
   async start(): Promise<void> {
     const cur = await this.current();
     const now = this.#d.clock().getTime();
-    if (!cur || now - cur.thisUpdate.getTime() >= this.#d.config.crlRefreshSeconds * 1000 || cur.nextUpdate.getTime() <= now) {
+    const leads = this.#d.leader?.() ?? true;
+    if (!leads) {
+      // Not the leader: build only when there is nothing valid to serve (the leader refreshes it).
+      if (!cur || cur.nextUpdate.getTime() <= now) await this.rebuild(cur ? 'expired at start' : 'first CRL');
+    } else if (!cur || now - cur.thisUpdate.getTime() >= this.#d.config.crlRefreshSeconds * 1000 || cur.nextUpdate.getTime() <= now) {
       await this.rebuild(cur ? 'refresh at start' : 'first CRL');
     } else if (!(await this.#matchesStore(cur))) {
       await this.rebuild('CRL entries differ from the revoked certificates at start');
     }
     this.#timer = setInterval(() => {
+      if (!(this.#d.leader?.() ?? true)) return;
       this.rebuild('schedule').catch((err: unknown) => this.#d.events?.rebuildFailed?.(err));
     }, this.#d.config.crlRefreshSeconds * 1000);
     this.#timer.unref();
@@ -97,6 +107,25 @@ export class CrlManager {
       const cur = await this.current();
       if (cur && cur.nextUpdate.getTime() > this.#d.clock().getTime() && (await this.#matchesStore(cur))) return cur;
       return this.#build(why);
+    });
+    this.#chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Takes the newest CRL of this issuer from the store when another replica (or this one's
+   * leader work) stored a greater number than this process holds, and publishes it (GET /v1/crl,
+   * the sync): every replica serves the stored bytes of one number, never a CRL of its own making
+   * for a number another replica built. Returns whether a newer CRL was taken.
+   */
+  adoptStored(): Promise<boolean> {
+    const run = this.#chain.then(async () => {
+      const rec = await this.#d.store.getCrl(this.#d.issuer.id);
+      if (!rec || (this.#current && rec.number <= this.#current.number)) return false;
+      const published: PublishedCrl = { ...rec, pem: this.#d.x509.toPem(rec.der, 'X509 CRL'), entryCount: readCrl(rec.der).serials.length };
+      this.#current = published;
+      this.#d.events?.published?.(published);
+      return true;
     });
     this.#chain = run.catch(() => undefined);
     return run;

@@ -91,6 +91,8 @@ export interface RotationManagerDeps {
   readonly stepDelayMs?: number | undefined;
   /** How often `watch` polls the store for changes made elsewhere (default {@link STATE_POLL_MS}). */
   readonly pollMs?: number | undefined;
+  /** Whether this replica leads: only the leader does the timed work (kept CRLs released; docs/ha.md). */
+  readonly leader?: (() => boolean) | undefined;
 }
 
 /** What the server hands over once it runs (`serve.ts`). */
@@ -270,6 +272,7 @@ export class RotationManager {
       this.#d.retained.ensure(id);
     });
     const prune = (): void => {
+      if (!(this.#d.leader?.() ?? true)) return;
       this.#serial(() => this.#d.retained.prune('system')).catch((err: unknown) => (this.#d.log ?? quietLog).error({ err }, 'rotation: releasing kept CRLs failed'));
     };
     prune();
@@ -384,6 +387,7 @@ export class RotationManager {
       issuer: next,
       config: this.#d.authorityConfig,
       clock: this.#d.clock,
+      leader: this.#d.leader,
       events: { published: (c) => this.#onNextCrl(c), nearLimit: (b) => this.#d.crlEvents?.nearLimit?.(b) },
     });
     await this.#d.crl.attachNext(m);

@@ -49,7 +49,11 @@ export interface CrlChange {
   readonly number: bigint | number;
 }
 
-export type TargetStatus = 'in_sync' | 'pending' | 'pushing' | 'retrying' | 'refused' | 'unknown';
+/** `standby`: another replica leads and pushes (docs/ha.md "Work done once"). */
+export type TargetStatus = 'in_sync' | 'pending' | 'pushing' | 'retrying' | 'refused' | 'standby' | 'unknown';
+
+/** Thrown inside a push when the fence refused it: not a failure, nothing to retry here. */
+class PushNotClaimed extends Error {}
 
 export interface TargetState {
   readonly id: string;
@@ -374,6 +378,13 @@ export class CrlSync {
       rt.status = 'in_sync';
       this.logger.info({ target: id, trustAnchorArn: target.trustAnchorArn, crlNumber: snap.number.toString() }, 'crl sync: pushed');
     } catch (e) {
+      if (e instanceof PushNotClaimed) {
+        // Another replica leads (or took this CRL number): it pushes; this one waits to lead.
+        rt.status = 'standby';
+        rt.inflight = false;
+        this.notifyIdle();
+        return;
+      }
       this.counters.failures++;
       rt.consecutiveFailures++;
       const err = e as { code?: string; message?: string };
@@ -409,6 +420,8 @@ export class CrlSync {
 
   /** One push: Import+Enable the first time, Update afterwards; then read back and compare. */
   private async pushOnce(target: SyncTarget, snap: Snapshot): Promise<void> {
+    // Replicas: the push is claimed under the leader lease first (fencing by the stored number).
+    if (this.store.claimPush && !(await this.store.claimPush(target.id, snap.number))) throw new PushNotClaimed();
     const cp = this.controlPlaneFor(target);
     let crl: Crl;
     let crlArn = target.crlArn;

@@ -55,10 +55,24 @@ export class SyncTargetRegistry {
   /** slot name → target id → row */
   #slots = new Map<string, Map<string, CrlSlotRecord>>();
   readonly #views = new Map<string, SlotView>();
+  #fence: ((slot: string, targetId: string, number: bigint) => Promise<boolean>) | undefined;
 
   constructor(store: CaStore, clock: () => Date = () => new Date()) {
     this.#store = store;
     this.#clock = clock;
+  }
+
+  /**
+   * Replicas: every push of every slot first claims its CRL number under the leader lease
+   * (`Leadership.claimPush`); undefined (one process) lets every push go.
+   */
+  setFence(fence: ((slot: string, targetId: string, number: bigint) => Promise<boolean>) | undefined): void {
+    this.#fence = fence;
+  }
+
+  /** The fence of a push (true when there is none). */
+  claimPush(slot: string, targetId: string, number: bigint): Promise<boolean> {
+    return this.#fence ? this.#fence(slot, targetId, number) : Promise.resolve(true);
   }
 
   /** Reloads targets and every slot from the store. */
@@ -176,6 +190,10 @@ class SlotView implements SyncTargetStore {
       await this.#reg.registerTarget(target, 'system');
     }
     await this.#reg.saveSlot(slotRecord(this.#slot, target), 'forward');
+  }
+
+  claimPush(targetId: string, number: bigint): Promise<boolean> {
+    return this.#reg.claimPush(this.#slot, targetId, number);
   }
 
   async reset(target: SyncTarget): Promise<void> {
