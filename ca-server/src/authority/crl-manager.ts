@@ -122,13 +122,20 @@ export class CrlManager {
     const run = this.#chain.then(async () => {
       const rec = await this.#d.store.getCrl(this.#d.issuer.id);
       if (!rec || (this.#current && rec.number <= this.#current.number)) return false;
-      const published: PublishedCrl = { ...rec, pem: this.#d.x509.toPem(rec.der, 'X509 CRL'), entryCount: readCrl(rec.der).serials.length };
-      this.#current = published;
-      this.#d.events?.published?.(published);
+      this.#adopt(rec);
       return true;
     });
     this.#chain = run.catch(() => undefined);
     return run;
+  }
+
+  /** Serves and publishes a CRL read from the store (built by another replica), unless a newer one is held. */
+  #adopt(rec: CrlRecord): PublishedCrl {
+    if (this.#current && this.#current.number >= rec.number) return this.#current;
+    const published: PublishedCrl = { ...rec, pem: this.#d.x509.toPem(rec.der, 'X509 CRL'), entryCount: readCrl(rec.der).serials.length };
+    this.#current = published;
+    this.#d.events?.published?.(published);
+    return published;
   }
 
   /** Whether `crl` lists exactly the serials that must be in this issuer's CRL now. */
@@ -182,12 +189,21 @@ export class CrlManager {
       entries: entries.map((e) => ({ serialHex: e.serial, revokedAt: e.revokedAt, reason: e.reason ?? undefined })),
     });
     const rec: CrlRecord = { issuerId: issuer.id, number, thisUpdate, nextUpdate, der };
-    await store.saveCrl(
-      rec,
-      this.#d.auditRebuilds === false
-        ? undefined
-        : { time: now, actor: 'system', action: 'crl.publish', details: { crlNumber: number, entries: entries.length, why, derBytes: der.length } },
-    );
+    try {
+      await store.saveCrl(
+        rec,
+        this.#d.auditRebuilds === false
+          ? undefined
+          : { time: now, actor: 'system', action: 'crl.publish', details: { crlNumber: number, entries: entries.length, why, derBytes: der.length } },
+      );
+    } catch (err) {
+      // Another replica stored a greater number meanwhile. It was allocated after this one, so its
+      // builder read the revoked certificates after everything committed before this build began:
+      // that CRL covers what this one would have. Serve it instead of failing the revocation.
+      const stored = await store.getCrl(issuer.id).catch(() => undefined);
+      if (!stored || stored.number <= number) throw err;
+      return this.#adopt(stored);
+    }
     const pem = x509.toPem(der, 'X509 CRL');
     const published: PublishedCrl = { ...rec, pem, entryCount: entries.length };
     this.#current = published;
