@@ -254,7 +254,7 @@ async function startLocked(
       }
     };
     await ca.rotation.manager.bind({ primarySync: sync.sync, onTrustChange });
-    duties.run(ca.rotation.crl);
+    duties.run(ca.rotation.crl, () => ca.rotation.manager.catchUpSyncs());
     const addr = await listen(server, config.host, config.port);
     const urlHost = addr.family === 'IPv6' || config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `https://${urlHost}:${addr.port}`;

@@ -17,7 +17,7 @@
  */
 import { realScheduler, type SyncScheduler } from '../sync/scheduler.js';
 import { LEADER_DEFAULTS } from './constants.js';
-import type { LeaderLease } from './lease.js';
+import type { LeaderLease, PushClaim } from './lease.js';
 
 /** What the rest of the server asks about leadership. */
 export interface Leadership {
@@ -32,7 +32,7 @@ export interface Leadership {
    * recorded that it pushes `number` into the slot; undefined when there is nothing to fence (one
    * process on SQLite).
    */
-  readonly claimPush?: ((slot: string, targetId: string, number: bigint) => Promise<boolean>) | undefined;
+  readonly claimPush?: ((claim: PushClaim) => Promise<boolean>) | undefined;
   /** Prometheus text (`rapki_ca_leader*`). */
   metrics(): string;
   stop(): Promise<void>;
@@ -85,9 +85,9 @@ export class LeaderElector implements Leadership {
     if (!(this.#renew > 0 && this.#renew < this.#ttl - this.#margin)) throw new RangeError('leader election: renewMs must be shorter than ttlMs - marginMs');
   }
 
-  readonly claimPush = async (slot: string, targetId: string, number: bigint): Promise<boolean> => {
+  readonly claimPush = async (claim: PushClaim): Promise<boolean> => {
     if (!this.isLeader()) return false;
-    return this.#lease.claimPush(slot, targetId, number, this.#term);
+    return this.#lease.claimPush(claim, this.#term);
   };
 
   /** First attempt now (resolves when it was made), then every `renewMs`. */

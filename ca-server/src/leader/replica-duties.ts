@@ -60,8 +60,12 @@ export class ReplicaDuties {
     await el.start();
   }
 
-  /** Once the CRLs and syncs run: takeover rebuilds, and the poll of stored CRLs (PostgreSQL only). */
-  run(crl: RotatingCrlManager): void {
+  /**
+   * Once the CRLs and syncs run: takeover rebuilds, and the poll of stored CRLs (PostgreSQL only);
+   * on the leader each poll also hands every sync its slot's CRL (`catchUpSyncs`), so that what
+   * another replica built or a rotation step it made is pushed without waiting for a rebuild.
+   */
+  run(crl: RotatingCrlManager, catchUpSyncs: () => Promise<void>): void {
     if (!this.#lease) return;
     const takeover = (why: string): void => {
       crl.rebuildEverything(why).catch((err: unknown) => this.#log.error({ err }, 'leader: rebuilding the CRLs after taking the lead failed; the next scheduled rebuild retries'));
@@ -75,6 +79,7 @@ export class ReplicaDuties {
       this.#polling = true;
       crl
         .adoptStored()
+        .then(() => (this.#leadership.isLeader() ? catchUpSyncs() : undefined))
         .catch((err: unknown) => this.#log.warn({ err }, 'reading the newest CRLs from the store failed; retrying at the next poll'))
         .finally(() => {
           this.#polling = false;

@@ -113,7 +113,10 @@ export class RetainedCrls {
       if (this.#items.has(r.issuerId)) continue;
       const rt = await this.#runtime({ issuerId: r.issuerId, kind: r.kind, since: r.since.toISOString(), rotationId: r.rotationId }, state);
       this.#items.set(r.issuerId, rt);
-      if (this.#started) await rt.crl.start();
+      if (this.#started) {
+        await rt.crl.start();
+        await this.#catchUp(rt);
+      }
       added.push(r.issuerId);
     }
     return added;

@@ -1,8 +1,9 @@
 /**
  * The PostgreSQL {@link LeaderLease} (docs/ha.md "Work done once", migration 4): one row
  * `leader_lease('ca')` whose expiry is set and compared in the database's clock
- * (`clock_timestamp()`), so no replica's clock matters; and `crl_push_claims`, one row per CRL slot
- * and trust anchor with the greatest CRL number claimed for a push and the term that claimed it.
+ * (`clock_timestamp()`), so no replica's clock matters; and `crl_push_claims`, one row per CRL slot,
+ * trust anchor and CRL issuer with the greatest CRL number claimed for a push and the term that
+ * claimed it.
  *
  * It has its own small pool, apart from the store's: a leader whose store pool is saturated by
  * enrollments must still renew in time, and a renewal must not wait behind them. Every statement
@@ -11,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import pg from 'pg';
-import type { LeaderLease } from '../leader/lease.js';
+import type { LeaderLease, PushClaim } from '../leader/lease.js';
 import { mapPgError } from './pg-errors.js';
 
 const LEASE_NAME = 'ca';
@@ -67,7 +68,7 @@ export class PgLeaderLease implements LeaderLease {
     }
   }
 
-  async claimPush(slot: string, targetId: string, number: bigint, term: number): Promise<boolean> {
+  async claimPush(claim: PushClaim, term: number): Promise<boolean> {
     try {
       // The lease row is share-locked for the statement: a takeover (an UPDATE of that row) waits
       // for this claim, and a claim never sees a lease that was taken over before it.
@@ -77,12 +78,12 @@ export class PgLeaderLease implements LeaderLease {
          ), target AS (
            SELECT id FROM sync_targets WHERE id = $5 FOR SHARE
          )
-         INSERT INTO crl_push_claims (slot, target_id, crl_number, term, claimed_at)
-         SELECT $4, target.id, $6::numeric, lease.term, clock_timestamp() FROM lease, target
-         ON CONFLICT (slot, target_id) DO UPDATE SET crl_number = excluded.crl_number, term = excluded.term, claimed_at = excluded.claimed_at
+         INSERT INTO crl_push_claims (slot, target_id, issuer, crl_number, term, claimed_at)
+         SELECT $4, target.id, $7, $6::numeric, lease.term, clock_timestamp() FROM lease, target
+         ON CONFLICT (slot, target_id, issuer) DO UPDATE SET crl_number = excluded.crl_number, term = excluded.term, claimed_at = excluded.claimed_at
          WHERE crl_push_claims.crl_number < excluded.crl_number OR (crl_push_claims.crl_number = excluded.crl_number AND crl_push_claims.term = excluded.term)
          RETURNING 1`,
-        [LEASE_NAME, this.holder, term, slot, targetId, number.toString()],
+        [LEASE_NAME, this.holder, term, claim.slot, claim.targetId, claim.number.toString(), claim.issuer],
       );
       return r.rows.length === 1;
     } catch (err) {

@@ -254,10 +254,11 @@ CREATE TABLE leader_lease (
 CREATE TABLE crl_push_claims (
   slot text NOT NULL,
   target_id text NOT NULL REFERENCES sync_targets(id) ON DELETE CASCADE,
+  issuer text NOT NULL,
   crl_number numeric NOT NULL,
   term bigint NOT NULL,
   claimed_at timestamptz NOT NULL,
-  PRIMARY KEY (slot, target_id)
+  PRIMARY KEY (slot, target_id, issuer)
 );
 `,
   },

@@ -15,6 +15,7 @@ import { CRL_SLOTS, type CrlSlotRecord, type SyncTargetRecord } from '../store/t
 import { awsError } from '../aws/errors.js';
 import { SYNC_LIMITS } from './constants.js';
 import type { SyncTarget, SyncTargetStore } from './target-store.js';
+import type { PushClaim } from '../leader/lease.js';
 
 const iso = (d: Date | null): string | undefined => (d ? d.toISOString() : undefined);
 
@@ -55,7 +56,7 @@ export class SyncTargetRegistry {
   /** slot name → target id → row */
   #slots = new Map<string, Map<string, CrlSlotRecord>>();
   readonly #views = new Map<string, SlotView>();
-  #fence: ((slot: string, targetId: string, number: bigint) => Promise<boolean>) | undefined;
+  #fence: ((claim: PushClaim) => Promise<boolean>) | undefined;
 
   constructor(store: CaStore, clock: () => Date = () => new Date()) {
     this.#store = store;
@@ -66,13 +67,13 @@ export class SyncTargetRegistry {
    * Replicas: every push of every slot first claims its CRL number under the leader lease
    * (`Leadership.claimPush`); undefined (one process) lets every push go.
    */
-  setFence(fence: ((slot: string, targetId: string, number: bigint) => Promise<boolean>) | undefined): void {
+  setFence(fence: ((claim: PushClaim) => Promise<boolean>) | undefined): void {
     this.#fence = fence;
   }
 
   /** The fence of a push (true when there is none). */
-  claimPush(slot: string, targetId: string, number: bigint): Promise<boolean> {
-    return this.#fence ? this.#fence(slot, targetId, number) : Promise.resolve(true);
+  claimPush(claim: PushClaim): Promise<boolean> {
+    return this.#fence ? this.#fence(claim) : Promise.resolve(true);
   }
 
   /** Reloads targets and every slot from the store. */
@@ -192,8 +193,8 @@ class SlotView implements SyncTargetStore {
     await this.#reg.saveSlot(slotRecord(this.#slot, target), 'forward');
   }
 
-  claimPush(targetId: string, number: bigint): Promise<boolean> {
-    return this.#reg.claimPush(this.#slot, targetId, number);
+  claimPush(targetId: string, issuer: string, number: bigint): Promise<boolean> {
+    return this.#reg.claimPush({ slot: this.#slot, targetId, issuer, number });
   }
 
   async reset(target: SyncTarget): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LeaderElector, soleLeader } from '../../../ca-server/src/leader/elector.js';
-import type { LeaderLease } from '../../../ca-server/src/leader/lease.js';
+import type { LeaderLease, PushClaim } from '../../../ca-server/src/leader/lease.js';
 import { ManualScheduler } from '../sync/fakes.js';
 
 /** The shared lease row, in the scheduler's clock. */
@@ -41,10 +41,10 @@ class FakeLease implements LeaderLease {
   async release(term: number): Promise<void> {
     if (this.row.holder === this.holder && this.row.term === term) this.row.expiresAt = this.row.sched.now() - 1;
   }
-  async claimPush(slot: string, targetId: string, number: bigint, term: number): Promise<boolean> {
+  async claimPush({ slot, targetId, issuer, number }: PushClaim, term: number): Promise<boolean> {
     const r = this.row;
     if (this.mode !== 'ok' || r.holder !== this.holder || r.term !== term || r.expiresAt <= r.sched.now()) return false;
-    const k = `${slot}|${targetId}`;
+    const k = `${slot}|${targetId}|${issuer}`;
     const c = r.claims.get(k);
     if (c && !(c.n < number || (c.n === number && c.term === term))) return false;
     r.claims.set(k, { n: number, term });
@@ -53,6 +53,7 @@ class FakeLease implements LeaderLease {
   async close(): Promise<void> {}
 }
 
+const c = (number: bigint): PushClaim => ({ slot: 'primary', targetId: 't1', issuer: 'aa01', number });
 const TIMING = { ttlMs: 3_000, renewMs: 500, marginMs: 1_000 };
 
 function pair() {
@@ -131,16 +132,16 @@ describe('LeaderElector', () => {
     const { sched, la, a, b } = pair();
     await a.start();
     await b.start();
-    expect(await a.claimPush('primary', 't1', 7n)).toBe(true);
-    expect(await a.claimPush('primary', 't1', 7n)).toBe(true); // a retry in the same term
-    expect(await b.claimPush('primary', 't1', 8n)).toBe(false); // not the leader
+    expect(await a.claimPush(c(7n))).toBe(true);
+    expect(await a.claimPush(c(7n))).toBe(true); // a retry in the same term
+    expect(await b.claimPush(c(8n))).toBe(false); // not the leader
     la.mode = 'hang';
     await sched.advance(4_000);
     expect(b.isLeader()).toBe(true);
-    expect(await a.claimPush('primary', 't1', 9n)).toBe(false); // deposed (its own clock says so)
-    expect(await b.claimPush('primary', 't1', 7n)).toBe(false); // claimed by the old term
-    expect(await b.claimPush('primary', 't1', 6n)).toBe(false); // never backwards
-    expect(await b.claimPush('primary', 't1', 8n)).toBe(true);
+    expect(await a.claimPush(c(9n))).toBe(false); // deposed (its own clock says so)
+    expect(await b.claimPush(c(7n))).toBe(false); // claimed by the old term
+    expect(await b.claimPush(c(6n))).toBe(false); // never backwards
+    expect(await b.claimPush(c(8n))).toBe(true);
     await b.stop();
   });
 

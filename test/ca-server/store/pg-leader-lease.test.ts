@@ -10,6 +10,7 @@ import type { LeaderLease } from '../../../ca-server/src/leader/lease.js';
 import { LeaderElector } from '../../../ca-server/src/leader/elector.js';
 import { startPostgres, type PostgresCluster } from '../../support/postgres.js';
 
+const ISSUER = '0a1b2c';
 let pg: PostgresCluster;
 let store: OpenedStore;
 let db: string;
@@ -71,23 +72,26 @@ describe('PgLeaderLease', () => {
     const b = lease();
     let ta: number | undefined;
     await until(async () => (ta = await a.acquire(1_000)) !== undefined, 5_000);
-    expect(await a.claimPush('primary', 't1', 10n, ta!)).toBe(true);
-    expect(await a.claimPush('primary', 't1', 10n, ta!)).toBe(true);
-    expect(await a.claimPush('primary', 't1', 9n, ta!)).toBe(false);
-    expect(await a.claimPush('primary', 't1', 10n, ta! - 1)).toBe(false);
-    expect(await b.claimPush('primary', 't1', 11n, ta!)).toBe(false);
-    expect(await a.claimPush('primary', 'no-such-target', 11n, ta!)).toBe(false);
-    expect(await a.claimPush('next', 't1', 1n, ta!)).toBe(true);
+    expect(await a.claimPush({ slot: 'primary', targetId: 't1', issuer: ISSUER, number: 10n }, ta!)).toBe(true);
+    expect(await a.claimPush({ slot: 'primary', targetId: 't1', issuer: ISSUER, number: 10n }, ta!)).toBe(true);
+    expect(await a.claimPush({ slot: 'primary', targetId: 't1', issuer: ISSUER, number: 9n }, ta!)).toBe(false);
+    expect(await a.claimPush({ slot: 'primary', targetId: 't1', issuer: ISSUER, number: 10n }, ta! - 1)).toBe(false);
+    expect(await b.claimPush({ slot: 'primary', targetId: 't1', issuer: ISSUER, number: 11n }, ta!)).toBe(false);
+    expect(await a.claimPush({ slot: 'primary', targetId: 'no-such-target', issuer: ISSUER, number: 11n }, ta!)).toBe(false);
+    expect(await a.claimPush({ slot: 'next', targetId: 't1', issuer: ISSUER, number: 1n }, ta!)).toBe(true);
     // Take-over: the old holder is fenced out even with a greater number; the new one cannot re-claim 10.
     let tb: number | undefined;
     await until(async () => (tb = await b.acquire(1_000)) !== undefined, 5_000);
     expect(tb).toBe(ta! + 1);
-    expect(await a.claimPush('primary', 't1', 12n, ta!)).toBe(false);
-    expect(await b.claimPush('primary', 't1', 10n, tb!)).toBe(false);
-    expect(await b.claimPush('primary', 't1', 12n, tb!)).toBe(true);
+    expect(await a.claimPush({ slot: 'primary', targetId: 't1', issuer: ISSUER, number: 12n }, ta!)).toBe(false);
+    expect(await b.claimPush({ slot: 'primary', targetId: 't1', issuer: ISSUER, number: 10n }, tb!)).toBe(false);
+    expect(await b.claimPush({ slot: 'primary', targetId: 't1', issuer: ISSUER, number: 12n }, tb!)).toBe(true);
     // CRL numbers up to 20 octets (RFC 5280 §5.2.3) compare as numbers, not text.
-    expect(await b.claimPush('primary', 't1', 2n ** 159n, tb!)).toBe(true);
-    expect(await b.claimPush('primary', 't1', 99n, tb!)).toBe(false);
+    expect(await b.claimPush({ slot: 'primary', targetId: 't1', issuer: ISSUER, number: 2n ** 159n }, tb!)).toBe(true);
+    expect(await b.claimPush({ slot: 'primary', targetId: 't1', issuer: ISSUER, number: 99n }, tb!)).toBe(false);
+    // The slot handed to a new CA (rotation finish): its CRL numbers count from its own start.
+    expect(await b.claimPush({ slot: 'primary', targetId: 't1', issuer: 'ffee01', number: 1n }, tb!)).toBe(true);
+    expect(await a.claimPush({ slot: 'primary', targetId: 't1', issuer: 'ffee01', number: 2n }, ta!)).toBe(false);
     await b.release(tb!);
   });
 

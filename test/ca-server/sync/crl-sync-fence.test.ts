@@ -4,6 +4,7 @@
  * CRL number reaches Roles Anywhere through one replica only, across a change of leader.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readCrl } from '../../../common/src/x509/crl.js';
 import { CrlSync } from '../../../ca-server/src/sync/crl-sync.js';
 import { MemorySyncTargetStore, syncTargetId, type SyncTarget } from '../../../ca-server/src/sync/target-store.js';
 import { FakeCrlPlane, ManualScheduler } from './fakes.js';
@@ -18,6 +19,7 @@ class Fence {
   leader = 'a';
   term = 1;
   claimed: { replica: string; number: bigint; term: number }[] = [];
+  issuers = new Set<string>();
   #last: { number: bigint; term: number } | undefined;
   claim(replica: string, number: bigint): boolean {
     if (replica !== this.leader) return false;
@@ -36,7 +38,8 @@ class FencedStore extends MemorySyncTargetStore {
   ) {
     super();
   }
-  claimPush(_targetId: string, number: bigint): Promise<boolean> {
+  claimPush(_targetId: string, issuer: string, number: bigint): Promise<boolean> {
+    this.fence.issuers.add(issuer);
     return Promise.resolve(this.fence.claim(this.replica, number));
   }
 }
@@ -76,6 +79,9 @@ describe('CrlSync behind the replicas fence', () => {
     await sched.advance(10_000);
     expect(a.state().targets[0]!.status).toBe('standby');
     expect(fence.claimed.map((c) => `${c.replica}:${c.number}:${c.term}`)).toEqual(['a:1:1', 'b:2:2']);
+    // Claimed per issuer: the CRL's authority key identifier.
+    expect([...fence.issuers]).toEqual([readCrl(crl1).authorityKeyId]);
+    expect([...fence.issuers][0]).toMatch(/^[0-9a-f]{40}$/);
     // Each number pushed once, by one replica.
     const numbers = fence.claimed.map((c) => c.number);
     expect(new Set(numbers).size).toBe(numbers.length);
