@@ -331,6 +331,36 @@ describe.skipIf(POSTGRES_MISSING !== undefined)('replicas on one PostgreSQL: one
         `revocations acked=${ackedRevocations.size} transportErrors=${transportErrors} ambiguous=${ambiguous.size} crl#=${number}`,
     );
   });
+
+  it('a rotation started and finished through the replica that does not lead: the leader pushes the new CA\'s CRL, then its revocations', async () => {
+    const lead = await leader(replicas);
+    const other = replicas.find((r) => r !== lead)!;
+    const viaOther = { ...env, RAPKI_CA_URL: other.url, RAPKI_CA_FINGERPRINT: fingerprint, RAPKI_ADMIN_TOKEN: adminToken };
+    // start waits until every trust anchor holds the new CA's CRL: pushed by the leader, seen in the store.
+    const start = await runCli(['ca', 'rotate', 'start', '--json'], { env: viaOther, timeoutMs: 120_000 });
+    expect(start.code, fail(start)).toBe(0);
+    const crlsOf = async (): Promise<{ aki: string | undefined; number: bigint; serials: Set<string> }[]> =>
+      (await cp.listCrls()).filter((c) => c.enabled).map((c) => {
+        const i = readCrl(c.crlData);
+        return { aki: i.authorityKeyId, number: i.crlNumber ?? -1n, serials: new Set(i.serials.map(normHex)) };
+      });
+    const oldAki = readCrl((await cp.getCrl(crlId)).crlData).authorityKeyId;
+    expect((await crlsOf()).some((c) => c.aki !== oldAki)).toBe(true);
+    const fin = await runCli(['ca', 'rotate', 'finish', '--force', '--json'], { env: viaOther, timeoutMs: 120_000 });
+    expect(fin.code, fail(fin)).toBe(0);
+    // A leaf of the new CA revoked through the follower reaches Roles Anywhere through the leader,
+    // although the new CA's CRL numbers are below the old CA's (they count per issuer).
+    const e = await enroll(other.url, 'ha-after-rotation');
+    const rv = await admin.call(other.url, 'POST', `/v1/admin/certificates/${e.serial}/revoke`, { token: adminToken, body: { reason: 'keyCompromise' } });
+    expect(rv.status, rv.body.toString()).toBe(200);
+    const ackAt = Date.now();
+    await until('the new CA\'s revocation in the emulator', async () => ((await crlsOf()).some((c) => c.aki !== oldAki && c.serials.has(normHex(e.serial))) ? true : undefined), 20_000, 100);
+    const ms = Date.now() - ackAt;
+    console.log(`replicas-ha: after a rotation through the follower, a revocation in Roles Anywhere after ${ms} ms`);
+    expect(ms).toBeLessThan(REVOCATION_BOUND_MS);
+    const claims = await pg.query('SELECT slot, issuer, crl_number::text AS n, term FROM crl_push_claims ORDER BY slot, issuer', [], db);
+    expect(new Set(claims.rows.map((r) => r.issuer)).size).toBe(2);
+  });
 });
 
 /** POST /v1/renew over mutual TLS with the certificate being renewed. */
