@@ -82,8 +82,11 @@ export class CrlManager {
     const now = this.#d.clock().getTime();
     const leads = this.#d.leader?.() ?? true;
     if (!leads) {
-      // Not the leader: build only when there is nothing valid to serve (the leader refreshes it).
+      // Not the leader: no refresh by age (the leader does that), but nothing valid to serve, or a
+      // revocation of this replica committed just before it died and missing from the CRL, is
+      // built now (docs/ha.md).
       if (!cur || cur.nextUpdate.getTime() <= now) await this.rebuild(cur ? 'expired at start' : 'first CRL');
+      else if (!(await this.#matchesStore(cur))) await this.rebuild('CRL entries differ from the revoked certificates at start');
     } else if (!cur || now - cur.thisUpdate.getTime() >= this.#d.config.crlRefreshSeconds * 1000 || cur.nextUpdate.getTime() <= now) {
       await this.rebuild(cur ? 'refresh at start' : 'first CRL');
     } else if (!(await this.#matchesStore(cur))) {

@@ -13,4 +13,6 @@ export const LEADER_DEFAULTS = Object.freeze({
   marginMs: 1_000,
   /** How often every replica reads the newest stored CRLs (a revocation made on another replica). */
   crlPollMs: 500,
+  /** How often the leader compares every CRL with the store's revoked certificates. */
+  checkMs: 10_000,
 });

@@ -8,7 +8,9 @@
  * - a replica that becomes leader rebuilds every CRL it is responsible for (a fresh number, never
  *   one an earlier leader claimed) and so pushes them;
  * - every `crlPollMs` each replica takes the newest stored CRLs (`adoptStored`): a revocation made
- *   on another replica is served here, and reaches the leader's sync, within one poll.
+ *   on another replica is served here, and reaches the leader's sync, within one poll;
+ * - every `checkMs` the leader compares each CRL with the store's revoked certificates and rebuilds
+ *   one that differs (a replica that died between a revocation's commit and its CRL).
  */
 import type { RotatingCrlManager } from '../rotation/rotating-crl.js';
 import type { LeaderLease } from './lease.js';
@@ -21,6 +23,7 @@ export interface ReplicaTiming {
   readonly renewMs?: number | undefined;
   readonly marginMs?: number | undefined;
   readonly crlPollMs?: number | undefined;
+  readonly checkMs?: number | undefined;
 }
 
 interface Log {
@@ -33,6 +36,7 @@ export class ReplicaDuties {
   #leadership: Leadership = soleLeader;
   #lease: LeaderLease | undefined;
   #poll: NodeJS.Timeout | undefined;
+  #check: NodeJS.Timeout | undefined;
   #polling = false;
   #stopped = false;
   readonly #log: Log;
@@ -86,6 +90,12 @@ export class ReplicaDuties {
         });
     }, this.#timing.crlPollMs ?? LEADER_DEFAULTS.crlPollMs);
     this.#poll.unref();
+    // A revocation committed by a replica that died before building its CRL, and never came back.
+    this.#check = setInterval(() => {
+      if (!this.#leadership.isLeader()) return;
+      crl.checkEverything('leader check: CRL entries differ from the revoked certificates').catch((err: unknown) => this.#log.warn({ err }, 'comparing the CRLs with the store failed; retrying at the next check'));
+    }, this.#timing.checkMs ?? LEADER_DEFAULTS.checkMs);
+    this.#check.unref();
   }
 
   metrics(): string {
@@ -96,6 +106,7 @@ export class ReplicaDuties {
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#poll) clearInterval(this.#poll);
+    if (this.#check) clearInterval(this.#check);
     await this.#leadership.stop();
     await this.#lease?.close();
   }

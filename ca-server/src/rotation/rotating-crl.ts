@@ -76,6 +76,15 @@ export class RotatingCrlManager extends CrlManager {
     await Promise.all([this.#primaryRetired ? undefined : super.rebuild(why), this.#next?.rebuild(why), this.#retained?.rebuildAll(why)]);
   }
 
+  /**
+   * The leader's periodic check (docs/ha.md): each CRL whose entries are not the store's revoked,
+   * unexpired serials is rebuilt (a replica died between a revocation's commit and its CRL, and
+   * never started again).
+   */
+  async checkEverything(why: string): Promise<void> {
+    await Promise.all([this.#primaryRetired ? undefined : super.rebuildIfChanged(why), this.#next?.rebuildIfChanged(why), this.#retained?.rebuildIfChanged(why)]);
+  }
+
   override async start(): Promise<void> {
     this.#started = true;
     if (!this.#primaryRetired) await super.start();
