@@ -91,10 +91,10 @@ describe.skipIf(POSTGRES_MISSING !== undefined)('replicas on one PostgreSQL: one
     const info = readCrl(c.crlData);
     return { number: info.crlNumber ?? -1n, serials: new Set(info.serials.map(normHex)) };
   };
-  const enroll = async (base: string, host: string): Promise<{ serial: string; cert: string; key: string }> => {
-    const [token] = await mintTokens(admin, base, adminToken, [host], 1);
+  const enroll = async (base: string, host: string, client: TrafficClient = admin): Promise<{ serial: string; cert: string; key: string }> => {
+    const [token] = await mintTokens(client, base, adminToken, [host], 1);
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const r = await admin.call(base, 'POST', '/v1/enroll', { body: { token, csr: buildCsrPem({ commonName: host, sans: [], privateKey, publicKey }) } });
+    const r = await client.call(base, 'POST', '/v1/enroll', { body: { token, csr: buildCsrPem({ commonName: host, sans: [], privateKey, publicKey }) } });
     if (r.status !== 201) throw new Error(`enroll ${host}: ${r.status} ${r.body.toString()}`);
     return { serial: r.json.serial as string, cert: r.json.certificate as string, key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
   };
@@ -346,12 +346,17 @@ describe.skipIf(POSTGRES_MISSING !== undefined)('replicas on one PostgreSQL: one
       });
     const oldAki = readCrl((await cp.getCrl(crlId)).crlData).authorityKeyId;
     expect((await crlsOf()).some((c) => c.aki !== oldAki)).toBe(true);
+    // After finish each replica presents a TLS certificate of the new root (once it noticed): trust both.
+    const roots = ((await admin.call(other.url, 'GET', '/v1/ca')).json as { roots: string[] }).roots;
+    expect(roots).toHaveLength(2);
+    const both = trafficClient(roots.join(''));
+    clients.push(both);
     const fin = await runCli(['ca', 'rotate', 'finish', '--force', '--json'], { env: viaOther, timeoutMs: 120_000 });
     expect(fin.code, fail(fin)).toBe(0);
     // A leaf of the new CA revoked through the follower reaches Roles Anywhere through the leader,
     // although the new CA's CRL numbers are below the old CA's (they count per issuer).
-    const e = await enroll(other.url, 'ha-after-rotation');
-    const rv = await admin.call(other.url, 'POST', `/v1/admin/certificates/${e.serial}/revoke`, { token: adminToken, body: { reason: 'keyCompromise' } });
+    const e = await enroll(other.url, 'ha-after-rotation', both);
+    const rv = await both.call(other.url, 'POST', `/v1/admin/certificates/${e.serial}/revoke`, { token: adminToken, body: { reason: 'keyCompromise' } });
     expect(rv.status, rv.body.toString()).toBe(200);
     const ackAt = Date.now();
     await until('the new CA\'s revocation in the emulator', async () => ((await crlsOf()).some((c) => c.aki !== oldAki && c.serials.has(normHex(e.serial))) ? true : undefined), 20_000, 100);
