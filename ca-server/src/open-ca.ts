@@ -34,7 +34,7 @@ export interface OpenCa {
   /** CA rotation (docs/rotation.md): issuer switch, both CRLs, the state machine. */
   readonly rotation: CaRotation;
   /** Backend, where (no password), and the store's `/metrics` text. */
-  readonly storeInfo: Pick<OpenedStore, 'backend' | 'display' | 'renderMetrics'>;
+  readonly storeInfo: Pick<OpenedStore, 'backend' | 'display' | 'renderMetrics' | 'openLeaderLease'>;
   close(): Promise<void>;
 }
 
@@ -62,6 +62,11 @@ export interface OpenCaOptions {
   readonly wrapStore?: (s: CaStore) => CaStore;
   /** Rotation test overrides (control plane, timings). */
   readonly rotation?: OpenRotationOptions['overrides'];
+  /**
+   * Whether this replica leads (docs/ha.md "Work done once"): read at every scheduled CRL rebuild
+   * and timed rotation step. Absent: always (one process on SQLite, one-shot commands).
+   */
+  readonly leader?: (() => boolean) | undefined;
   /**
    * The X.509 worker thread's module (`dist/ca-x509-worker.mjs`): CSR parsing and the leaf lint
    * then run on a second core (`authority/x509-offload.ts`). Absent = everything inline.
@@ -105,7 +110,7 @@ export async function openCa(o: OpenCaOptions): Promise<OpenCa> {
   const x509 = offloaded?.port ?? inline;
   let rotation: CaRotation;
   try {
-    rotation = await openRotation({ passphrase: o.passphrase, config, store, x509, authorityConfig: cfg, clock, random, primary: issuer, events: o.events, overrides: o.rotation });
+    rotation = await openRotation({ passphrase: o.passphrase, config, store, x509, authorityConfig: cfg, clock, random, primary: issuer, events: o.events, overrides: o.rotation, leader: o.leader });
   } catch (err) {
     await offloaded?.close();
     await raw.close();
@@ -122,7 +127,7 @@ export async function openCa(o: OpenCaOptions): Promise<OpenCa> {
     authority,
     x509,
     rotation,
-    storeInfo: { backend: raw.backend, display: raw.display, renderMetrics: () => raw.renderMetrics() },
+    storeInfo: { backend: raw.backend, display: raw.display, renderMetrics: () => raw.renderMetrics(), openLeaderLease: raw.openLeaderLease },
     async close() {
       crl.stop();
       rotation.close();

@@ -34,6 +34,7 @@ import { createLogger, type Logger } from './logger.js';
 import { openCa, type OpenCa } from './open-ca.js';
 import { derToPem } from './x509/pem.js';
 import { createCaCrlSync, type CaCrlSync } from './sync/setup.js';
+import { ReplicaDuties, type ReplicaTiming } from './leader/replica-duties.js';
 import { storeSelection, type StoreSelection } from './store/store-selection.js';
 import type { AuthorityConfig } from './authority/authority-config.js';
 import type { ConnectionCaps, ConsoleConfig, HttpTimeouts, RateLimit } from './config.js';
@@ -65,6 +66,8 @@ export interface StartCaServerOptions {
   readonly tlsSans?: readonly string[] | undefined;
   /** How often to look for changes other replicas made in the store (default 2 s; tests shorten it). */
   readonly statePollMs?: number | undefined;
+  /** Leader lease and CRL poll timing of replicas on PostgreSQL (docs/ha.md; tests shorten it). */
+  readonly replicaTiming?: ReplicaTiming | undefined;
   /** `--store-url` / `--store-url-file` (else RAPKI_CA_STORE_URL, ca.json, `sqlite:<dir>/ca.db`; docs/ha.md). */
   readonly storeUrl?: string | undefined;
   readonly storeUrlFile?: string | undefined;
@@ -173,6 +176,8 @@ async function startLocked(
     nearLimit: (bytes: number) => log.warn({ pemBytes: bytes, limit: CRL_PEM_MAX_BYTES }, `the PEM CRL is close to the ${CRL_PEM_MAX_BYTES}-byte Roles Anywhere limit`),
     rebuildFailed: (err: unknown) => log.error({ err }, 'scheduled CRL rebuild failed; retrying at the next tick'),
   };
+  // Replicas on PostgreSQL: one leader does the work done once (docs/ha.md "Work done once").
+  const duties = new ReplicaDuties({ log, timing: o.replicaTiming });
   let stopTls = (): void => {};
   const x509Worker = o.x509Worker === undefined ? (env.RAPKI_CA_X509_WORKER === '0' ? undefined : bundledX509Worker()) : o.x509Worker || undefined;
   const ca: OpenCa = await openCa({
@@ -186,12 +191,14 @@ async function startLocked(
     backgroundCheckpoint: { onError: (err) => log.error({ err }, 'the WAL checkpoint thread failed; SQLite checkpoints inside commits again') },
     store: { ...store.open(), onPoolError: (err) => log.warn({ err }, 'a database connection broke; the pool replaces it') },
     rotation: o.statePollMs !== undefined ? { pollMs: o.statePollMs } : undefined,
+    leader: duties.leader,
   });
   const sync = createCaCrlSync({ targets: ca.rotation.registry.primary, caFingerprint: ca.config.fingerprint, logger: log, actorOf });
   syncRef.current = sync;
   try {
     // Copies of the CA certificates for distribution (never read back; ca-exports.ts).
     writeCaExports(config.dir, await ca.store.getCaState());
+    await duties.elect(ca.storeInfo.openLeaderLease, ca.rotation.registry);
     await ca.crl.start();
     metrics.setCrl(await ca.crl.current());
     // During a CA rotation client certificates of both CAs renew (docs/rotation.md).
@@ -216,7 +223,7 @@ async function startLocked(
       metrics,
       checkIntervalMs: o.serverTlsCheckMs,
     });
-    const app = createRequestListener({ authority: ca.authority, crl: ca.crl, store: ca.store, issuer: ca.issuer, config, clock, log, metrics, awsSync: sync, rotation: ca.rotation, serverTls: tls, storeMetrics: ca.storeInfo.renderMetrics });
+    const app = createRequestListener({ authority: ca.authority, crl: ca.crl, store: ca.store, issuer: ca.issuer, config, clock, log, metrics, awsSync: sync, rotation: ca.rotation, serverTls: tls, storeMetrics: () => ca.storeInfo.renderMetrics() + duties.metrics() });
     const server = createHttpsServer(app, { key: tls.current.key, cert: tls.current.cert, clientCa: clientCaPem(), timeouts: config.timeouts });
     const guard = new ConnectionGuard({
       limits: { maxConnections: config.connections.max, maxConnectionsPerClient: config.connections.perClient, handshakeTimeoutMs: config.timeouts.handshakeMs },
@@ -243,6 +250,7 @@ async function startLocked(
       }
     };
     await ca.rotation.manager.bind({ primarySync: sync.sync, onTrustChange });
+    duties.run(ca.rotation.crl, () => ca.rotation.manager.catchUpSyncs());
     const addr = await listen(server, config.host, config.port);
     const urlHost = addr.family === 'IPv6' || config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `https://${urlHost}:${addr.port}`;
@@ -266,6 +274,7 @@ async function startLocked(
             setTimeout(() => server.closeAllConnections(), 5_000).unref();
           });
           stopTls();
+          await duties.stop();
           sync.close();
           await ca.close();
           lock?.release();
@@ -275,6 +284,7 @@ async function startLocked(
     };
   } catch (err) {
     stopTls();
+    await duties.stop().catch(() => undefined);
     sync.close();
     await ca.close();
     throw err;

@@ -38,6 +38,11 @@ export interface CrlManagerDeps {
   readonly events?: CrlEvents;
   /** Audit the scheduled rebuilds too (default true). */
   readonly auditRebuilds?: boolean;
+  /**
+   * Whether this replica leads (docs/ha.md "Work done once"): only the leader rebuilds on the
+   * timer; the others serve the CRLs it stores (`adoptStored`). Absent: always (one process).
+   */
+  readonly leader?: (() => boolean) | undefined;
 }
 
 export class CrlManager {
@@ -75,12 +80,20 @@ export class CrlManager {
   async start(): Promise<void> {
     const cur = await this.current();
     const now = this.#d.clock().getTime();
-    if (!cur || now - cur.thisUpdate.getTime() >= this.#d.config.crlRefreshSeconds * 1000 || cur.nextUpdate.getTime() <= now) {
+    const leads = this.#d.leader?.() ?? true;
+    if (!leads) {
+      // Not the leader: no refresh by age (the leader does that), but nothing valid to serve, or a
+      // revocation of this replica committed just before it died and missing from the CRL, is
+      // built now (docs/ha.md).
+      if (!cur || cur.nextUpdate.getTime() <= now) await this.rebuild(cur ? 'expired at start' : 'first CRL');
+      else if (!(await this.#matchesStore(cur))) await this.rebuild('CRL entries differ from the revoked certificates at start');
+    } else if (!cur || now - cur.thisUpdate.getTime() >= this.#d.config.crlRefreshSeconds * 1000 || cur.nextUpdate.getTime() <= now) {
       await this.rebuild(cur ? 'refresh at start' : 'first CRL');
     } else if (!(await this.#matchesStore(cur))) {
       await this.rebuild('CRL entries differ from the revoked certificates at start');
     }
     this.#timer = setInterval(() => {
+      if (!(this.#d.leader?.() ?? true)) return;
       this.rebuild('schedule').catch((err: unknown) => this.#d.events?.rebuildFailed?.(err));
     }, this.#d.config.crlRefreshSeconds * 1000);
     this.#timer.unref();
@@ -100,6 +113,32 @@ export class CrlManager {
     });
     this.#chain = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Takes the newest CRL of this issuer from the store when another replica (or this one's
+   * leader work) stored a greater number than this process holds, and publishes it (GET /v1/crl,
+   * the sync): every replica serves the stored bytes of one number, never a CRL of its own making
+   * for a number another replica built. Returns whether a newer CRL was taken.
+   */
+  adoptStored(): Promise<boolean> {
+    const run = this.#chain.then(async () => {
+      const rec = await this.#d.store.getCrl(this.#d.issuer.id);
+      if (!rec || (this.#current && rec.number <= this.#current.number)) return false;
+      this.#adopt(rec);
+      return true;
+    });
+    this.#chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Serves and publishes a CRL read from the store (built by another replica), unless a newer one is held. */
+  #adopt(rec: CrlRecord): PublishedCrl {
+    if (this.#current && this.#current.number >= rec.number) return this.#current;
+    const published: PublishedCrl = { ...rec, pem: this.#d.x509.toPem(rec.der, 'X509 CRL'), entryCount: readCrl(rec.der).serials.length };
+    this.#current = published;
+    this.#d.events?.published?.(published);
+    return published;
   }
 
   /** Whether `crl` lists exactly the serials that must be in this issuer's CRL now. */
@@ -153,12 +192,21 @@ export class CrlManager {
       entries: entries.map((e) => ({ serialHex: e.serial, revokedAt: e.revokedAt, reason: e.reason ?? undefined })),
     });
     const rec: CrlRecord = { issuerId: issuer.id, number, thisUpdate, nextUpdate, der };
-    await store.saveCrl(
-      rec,
-      this.#d.auditRebuilds === false
-        ? undefined
-        : { time: now, actor: 'system', action: 'crl.publish', details: { crlNumber: number, entries: entries.length, why, derBytes: der.length } },
-    );
+    try {
+      await store.saveCrl(
+        rec,
+        this.#d.auditRebuilds === false
+          ? undefined
+          : { time: now, actor: 'system', action: 'crl.publish', details: { crlNumber: number, entries: entries.length, why, derBytes: der.length } },
+      );
+    } catch (err) {
+      // Another replica stored a greater number meanwhile. It was allocated after this one, so its
+      // builder read the revoked certificates after everything committed before this build began:
+      // that CRL covers what this one would have. Serve it instead of failing the revocation.
+      const stored = await store.getCrl(issuer.id).catch(() => undefined);
+      if (!stored || stored.number <= number) throw err;
+      return this.#adopt(stored);
+    }
     const pem = x509.toPem(der, 'X509 CRL');
     const published: PublishedCrl = { ...rec, pem, entryCount: entries.length };
     this.#current = published;

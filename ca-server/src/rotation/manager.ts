@@ -91,6 +91,8 @@ export interface RotationManagerDeps {
   readonly stepDelayMs?: number | undefined;
   /** How often `watch` polls the store for changes made elsewhere (default {@link STATE_POLL_MS}). */
   readonly pollMs?: number | undefined;
+  /** Whether this replica leads: only the leader does the timed work (kept CRLs released; docs/ha.md). */
+  readonly leader?: (() => boolean) | undefined;
 }
 
 /** What the server hands over once it runs (`serve.ts`). */
@@ -258,23 +260,38 @@ export class RotationManager {
   async bind(b: RotationBindings): Promise<void> {
     this.#bind = b;
     this.watch();
-    const first = await this.#firstSlotCrl();
-    if (first) b.primarySync?.notify(first);
-    if (!this.#promoted) {
-      const c = await this.#d.crl.next?.current();
-      if (c) this.#slotSync?.notify(c);
-    }
-    await this.#d.retained.catchUp();
+    await this.#catchUp();
     b.primarySync?.onEnsure((id) => {
       if (!this.#promoted) this.#slotSync?.ensure(id);
       this.#d.retained.ensure(id);
     });
     const prune = (): void => {
+      if (!(this.#d.leader?.() ?? true)) return;
       this.#serial(() => this.#d.retained.prune('system')).catch((err: unknown) => (this.#d.log ?? quietLog).error({ err }, 'rotation: releasing kept CRLs failed'));
     };
     prune();
     this.#pruneTimer = setInterval(prune, this.#d.authorityConfig.crlRefreshSeconds * 1000);
     this.#pruneTimer.unref();
+  }
+
+  /**
+   * Hands each sync the CRL its slot carries (at bind; and on the leader at every poll of
+   * `ca serve`, docs/ha.md "Work done once": a CRL built or a rotation step made on another replica
+   * reaches Roles Anywhere through the leader). A sync skips what a target already holds.
+   */
+  catchUpSyncs(): Promise<void> {
+    // In turn with the rotation steps and `reconcile`: a step is never seen half-applied.
+    return this.#serial(() => this.#catchUp());
+  }
+
+  async #catchUp(): Promise<void> {
+    const first = await this.#firstSlotCrl();
+    if (first) this.#bind.primarySync?.notify(first);
+    if (!this.#promoted) {
+      const c = await this.#d.crl.next?.current();
+      if (c) this.#slotSync?.notify(c);
+    }
+    await this.#d.retained.catchUp();
   }
 
   /** The rotation as this replica last read or wrote it. */
@@ -384,6 +401,7 @@ export class RotationManager {
       issuer: next,
       config: this.#d.authorityConfig,
       clock: this.#d.clock,
+      leader: this.#d.leader,
       events: { published: (c) => this.#onNextCrl(c), nearLimit: (b) => this.#d.crlEvents?.nearLimit?.(b) },
     });
     await this.#d.crl.attachNext(m);
@@ -667,9 +685,18 @@ export class RotationManager {
   async #awaitSync(sync: CrlSync, targets: SyncTargetStore, what: string): Promise<void> {
     for (const t of targets.list()) sync.ensure(t.id);
     const wait = this.#d.publishWaitMs ?? CRL_PUBLISH_WAIT_MS;
+    const deadline = Date.now() + wait;
     await Promise.race([sync.whenIdle(), new Promise((r) => setTimeout(r, wait).unref())]);
-    const st = sync.state();
-    const behind = st.targets.filter((t) => t.status !== 'in_sync');
+    let st = sync.state();
+    // Another replica leads and pushes (docs/ha.md "Work done once"): wait, bounded, until the
+    // store records that it pushed this CRL (its push state is read from the store).
+    const pushedElsewhere = (t: { id: string; status: string }): boolean => t.status === 'standby' && st.crl !== undefined && targets.get(t.id)?.lastPushedSha256 === st.crl.sha256;
+    while (st.targets.some((t) => t.status === 'standby' && !pushedElsewhere(t)) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250).unref());
+      await this.#d.registry.refresh();
+      st = sync.state();
+    }
+    const behind = st.targets.filter((t) => t.status !== 'in_sync' && !pushedElsewhere(t));
     if (behind.length > 0) {
       const e = behind[0]!.lastError;
       throw rotationError(

@@ -46,6 +46,8 @@ export interface OpenRotationOptions {
   readonly overrides?: Partial<Pick<RotationManagerDeps, 'controlPlaneFor' | 'slotSyncOptions' | 'publishWaitMs' | 'keyEncryption' | 'log' | 'stepDelayMs' | 'pollMs'>> | undefined;
   /** Environment (`RAPKI_ROTATION_STEP_DELAY_MS`); default `process.env`. */
   readonly env?: NodeJS.ProcessEnv | undefined;
+  /** Whether this replica leads (docs/ha.md "Work done once"); absent: always. */
+  readonly leader?: (() => boolean) | undefined;
 }
 
 const quietLog: SyncLogger = { info() {}, warn() {}, error() {} };
@@ -90,7 +92,7 @@ function lazyControlPlanes(): { forTarget: (t: SyncTarget) => RotationControlPla
 
 export async function openRotation(o: OpenRotationOptions): Promise<CaRotation> {
   const sw = new IssuerSwitch(o.primary);
-  const crl = new RotatingCrlManager({ store: o.store, x509: o.x509, issuer: o.primary, config: o.authorityConfig, clock: o.clock, events: o.events });
+  const crl = new RotatingCrlManager({ store: o.store, x509: o.x509, issuer: o.primary, config: o.authorityConfig, clock: o.clock, events: o.events, leader: o.leader });
   const cps = lazyControlPlanes();
   const registry = new SyncTargetRegistry(o.store, o.clock);
   const controlPlaneFor = o.overrides?.controlPlaneFor ?? cps.forTarget;
@@ -110,6 +112,7 @@ export async function openRotation(o: OpenRotationOptions): Promise<CaRotation> 
     log,
     crlEvents: o.events,
     syncOptions: o.overrides?.slotSyncOptions,
+    leader: o.leader,
   });
   const manager = new RotationManager({
     passphrase: o.passphrase,
@@ -126,6 +129,7 @@ export async function openRotation(o: OpenRotationOptions): Promise<CaRotation> 
     controlPlaneFor: cps.forTarget,
     crlEvents: o.events,
     stepDelayMs: stepDelayFrom(o.env ?? process.env),
+    leader: o.leader,
     ...o.overrides,
   });
   await manager.restore();

@@ -82,6 +82,8 @@ export interface RetainedCrlsDeps {
   readonly log: SyncLogger;
   readonly crlEvents?: CrlEvents | undefined;
   readonly syncOptions?: { minCallIntervalMs?: number; backoffInitialMs?: number } | undefined;
+  /** Whether this replica leads (only the leader rebuilds on the timer; docs/ha.md). */
+  readonly leader?: (() => boolean) | undefined;
 }
 
 export class RetainedCrls {
@@ -111,7 +113,10 @@ export class RetainedCrls {
       if (this.#items.has(r.issuerId)) continue;
       const rt = await this.#runtime({ issuerId: r.issuerId, kind: r.kind, since: r.since.toISOString(), rotationId: r.rotationId }, state);
       this.#items.set(r.issuerId, rt);
-      if (this.#started) await rt.crl.start();
+      if (this.#started) {
+        await rt.crl.start();
+        await this.#catchUp(rt);
+      }
       added.push(r.issuerId);
     }
     return added;
@@ -158,6 +163,17 @@ export class RetainedCrls {
   close(): void {
     this.stop();
     for (const rt of this.#items.values()) rt.sync.close();
+  }
+
+  /** Each kept CRL takes a newer one from the store (built by the leader); true when any did. */
+  async adoptStored(): Promise<boolean> {
+    const r = await Promise.all([...this.#items.values()].map((rt) => rt.crl.adoptStored()));
+    return r.some(Boolean);
+  }
+
+  /** A new leader: every kept CRL gets a fresh number (`RotatingCrlManager.rebuildEverything`). */
+  async rebuildAll(why: string): Promise<void> {
+    await Promise.all([...this.#items.values()].map((rt) => rt.crl.rebuild(why)));
   }
 
   /** A certificate was revoked: rebuild each kept CRL whose entries no longer match the store. */
@@ -264,6 +280,7 @@ export class RetainedCrls {
       issuer,
       config: d.authorityConfig,
       clock: d.clock,
+      leader: d.leader,
       events: {
         published: (c: PublishedCrl) => sync.notify(c),
         nearLimit: (b) => d.crlEvents?.nearLimit?.(b),

@@ -62,6 +62,29 @@ export class RotatingCrlManager extends CrlManager {
     return Promise.all([own, next, kept]).then(([a]) => a);
   }
 
+  /** Every CRL of this process takes a newer stored one (`CrlManager.adoptStored`); true when any did. */
+  override async adoptStored(): Promise<boolean> {
+    const r = await Promise.all([this.#primaryRetired ? false : super.adoptStored(), this.#next?.adoptStored() ?? false, this.#retained?.adoptStored() ?? false]);
+    return r.some(Boolean);
+  }
+
+  /**
+   * A new leader rebuilds every CRL it is responsible for (docs/ha.md): a fresh number each, so it
+   * never pushes a number an earlier leader claimed (and maybe did not finish pushing).
+   */
+  async rebuildEverything(why: string): Promise<void> {
+    await Promise.all([this.#primaryRetired ? undefined : super.rebuild(why), this.#next?.rebuild(why), this.#retained?.rebuildAll(why)]);
+  }
+
+  /**
+   * The leader's periodic check (docs/ha.md): each CRL whose entries are not the store's revoked,
+   * unexpired serials is rebuilt (a replica died between a revocation's commit and its CRL, and
+   * never started again).
+   */
+  async checkEverything(why: string): Promise<void> {
+    await Promise.all([this.#primaryRetired ? undefined : super.rebuildIfChanged(why), this.#next?.rebuildIfChanged(why), this.#retained?.rebuildIfChanged(why)]);
+  }
+
   override async start(): Promise<void> {
     this.#started = true;
     if (!this.#primaryRetired) await super.start();

@@ -9,6 +9,7 @@ import type { PgStoreOptions } from './pg-store.js';
 import { SqliteCaStore, type SqliteStoreOptions } from './sqlite-store.js';
 import { instrumentStore, renderStoreMetrics, StoreLatency } from './store-metrics.js';
 import type { StoreLocation } from './store-url.js';
+import type { LeaderLease } from '../leader/lease.js';
 
 export type StoreBackend = StoreLocation['backend'];
 
@@ -22,6 +23,11 @@ export interface OpenedStore {
   startMaintenance(onError: (err: unknown) => void): void;
   /** Prometheus text: latency per call, and the PostgreSQL pool and audit-head figures. */
   renderMetrics(): string;
+  /**
+   * PostgreSQL: a client of the leader lease on its own small pool (docs/ha.md "Work done once").
+   * Undefined on SQLite, where the one serving process is always the leader.
+   */
+  readonly openLeaderLease?: (() => LeaderLease) | undefined;
   close(): Promise<void>;
 }
 
@@ -66,12 +72,14 @@ export async function openStore(o: OpenStoreOptions): Promise<OpenedStore> {
   const { PgCaStore } = await import('./pg-store.js');
   const config = await pgPoolConfig(loc.spec, { env: o.env, warn: o.warn });
   const raw = await PgCaStore.open(config, { ...o.pg, onPoolError: o.onPoolError });
+  const { PgLeaderLease } = await import('./pg-leader-lease.js');
   return {
     store: instrumentStore(raw, latency),
     backend: 'postgres',
     display: loc.display,
     startMaintenance: () => {},
     renderMetrics: () => renderStoreMetrics('postgres', latency, raw.stats()),
+    openLeaderLease: () => PgLeaderLease.open(config, { onPoolError: o.onPoolError }),
     close: () => raw.close(),
   };
 }

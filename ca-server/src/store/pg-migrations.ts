@@ -239,4 +239,27 @@ CREATE TABLE crl_history (
 INSERT INTO crl_history (issuer_id, number, this_update, next_update, der) SELECT issuer_id, number, this_update, next_update, der FROM crl_state;
 `,
   },
+  {
+    // Leader election and fenced CRL pushes of replicas (docs/ha.md "Work done once"). Neither
+    // table is CA state: a backup or migrate-store leaves them out, a new database starts empty.
+    version: 4,
+    name: 'leader_lease',
+    sql: `
+CREATE TABLE leader_lease (
+  name text PRIMARY KEY,
+  holder text NOT NULL,
+  term bigint NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+CREATE TABLE crl_push_claims (
+  slot text NOT NULL,
+  target_id text NOT NULL REFERENCES sync_targets(id) ON DELETE CASCADE,
+  issuer text NOT NULL,
+  crl_number numeric NOT NULL,
+  term bigint NOT NULL,
+  claimed_at timestamptz NOT NULL,
+  PRIMARY KEY (slot, target_id, issuer)
+);
+`,
+  },
 ];

@@ -21,6 +21,7 @@
  */
 import { createHash } from 'node:crypto';
 import { crlToPem } from '../aws/crl-data.js';
+import { readCrl } from '../../../common/src/x509/crl.js';
 import { awsError } from '../../../common/src/aws/errors.js';
 import type { Crl, RolesAnywhereControlPlane, Tag } from '../../../common/src/aws/types.js';
 import { idFromArn } from '../../../common/src/aws/types.js';
@@ -49,7 +50,11 @@ export interface CrlChange {
   readonly number: bigint | number;
 }
 
-export type TargetStatus = 'in_sync' | 'pending' | 'pushing' | 'retrying' | 'refused' | 'unknown';
+/** `standby`: another replica leads and pushes (docs/ha.md "Work done once"). */
+export type TargetStatus = 'in_sync' | 'pending' | 'pushing' | 'retrying' | 'refused' | 'standby' | 'unknown';
+
+/** Thrown inside a push when the fence refused it: not a failure, nothing to retry here. */
+class PushNotClaimed extends Error {}
 
 export interface TargetState {
   readonly id: string;
@@ -168,7 +173,13 @@ export class CrlSync {
       return;
     }
     const now = this.scheduler.now();
-    const snap: Snapshot = { pem, number, sha256: sha256(pem), receivedAt: now };
+    const digest = sha256(pem);
+    if (this.current?.sha256 === digest) {
+      // The same CRL again (the leader's catch-up): keep when it arrived (the lag metric), push where missing.
+      for (const t of this.store.list()) this.kick(t.id, 0);
+      return;
+    }
+    const snap: Snapshot = { pem, number, sha256: digest, receivedAt: now };
     if (pem.length > this.opts.maxCrlBytes) {
       this.counters.refused++;
       this.alarm = {
@@ -374,6 +385,13 @@ export class CrlSync {
       rt.status = 'in_sync';
       this.logger.info({ target: id, trustAnchorArn: target.trustAnchorArn, crlNumber: snap.number.toString() }, 'crl sync: pushed');
     } catch (e) {
+      if (e instanceof PushNotClaimed) {
+        // Another replica leads (or took this CRL number): it pushes; this one waits to lead.
+        rt.status = 'standby';
+        rt.inflight = false;
+        this.notifyIdle();
+        return;
+      }
       this.counters.failures++;
       rt.consecutiveFailures++;
       const err = e as { code?: string; message?: string };
@@ -409,6 +427,8 @@ export class CrlSync {
 
   /** One push: Import+Enable the first time, Update afterwards; then read back and compare. */
   private async pushOnce(target: SyncTarget, snap: Snapshot): Promise<void> {
+    // Replicas: the push is claimed under the leader lease first (fencing by the stored number).
+    if (this.store.claimPush && !(await this.store.claimPush(target.id, crlIssuerKey(snap.pem), snap.number))) throw new PushNotClaimed();
     const cp = this.controlPlaneFor(target);
     let crl: Crl;
     let crlArn = target.crlArn;
@@ -444,6 +464,12 @@ export class CrlSync {
       lastSuccessAt: new Date(this.scheduler.now()).toISOString(),
     });
   }
+}
+
+/** Which CA a CRL belongs to (its CRL numbers count separately): the AKI, else a hash of the issuer name. */
+function crlIssuerKey(pem: Uint8Array): string {
+  const info = readCrl(pem);
+  return info.authorityKeyId ?? sha256(info.issuerDer);
 }
 
 function sha256(b: Uint8Array): string {

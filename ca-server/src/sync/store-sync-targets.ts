@@ -15,6 +15,7 @@ import { CRL_SLOTS, type CrlSlotRecord, type SyncTargetRecord } from '../store/t
 import { awsError } from '../../../common/src/aws/errors.js';
 import { SYNC_LIMITS } from './constants.js';
 import type { SyncTarget, SyncTargetStore } from './target-store.js';
+import type { PushClaim } from '../leader/lease.js';
 
 const iso = (d: Date | null): string | undefined => (d ? d.toISOString() : undefined);
 
@@ -55,10 +56,24 @@ export class SyncTargetRegistry {
   /** slot name → target id → row */
   #slots = new Map<string, Map<string, CrlSlotRecord>>();
   readonly #views = new Map<string, SlotView>();
+  #fence: ((claim: PushClaim) => Promise<boolean>) | undefined;
 
   constructor(store: CaStore, clock: () => Date = () => new Date()) {
     this.#store = store;
     this.#clock = clock;
+  }
+
+  /**
+   * Replicas: every push of every slot first claims its CRL number under the leader lease
+   * (`Leadership.claimPush`); undefined (one process) lets every push go.
+   */
+  setFence(fence: ((claim: PushClaim) => Promise<boolean>) | undefined): void {
+    this.#fence = fence;
+  }
+
+  /** The fence of a push (true when there is none). */
+  claimPush(claim: PushClaim): Promise<boolean> {
+    return this.#fence ? this.#fence(claim) : Promise.resolve(true);
   }
 
   /** Reloads targets and every slot from the store. */
@@ -176,6 +191,10 @@ class SlotView implements SyncTargetStore {
       await this.#reg.registerTarget(target, 'system');
     }
     await this.#reg.saveSlot(slotRecord(this.#slot, target), 'forward');
+  }
+
+  claimPush(targetId: string, issuer: string, number: bigint): Promise<boolean> {
+    return this.#reg.claimPush({ slot: this.#slot, targetId, issuer, number });
   }
 
   async reset(target: SyncTarget): Promise<void> {

@@ -44,6 +44,13 @@ export interface SyncTargetStore {
   /** Registers a target (audited as `actor`); false when it was registered already. Then records its slot like `put`. */
   register(target: SyncTarget, actor: string): Promise<boolean>;
   remove(id: string, actor?: string): Promise<boolean>;
+  /**
+   * The fence of replicas (docs/ha.md "Work done once"): asked before every push of CRL `number`
+   * of `issuer` (its authority key identifier, lower-case hex); false means
+   * another replica leads or this CRL number was claimed by another leader, and the push is
+   * skipped. Absent: every push goes (one process).
+   */
+  claimPush?(targetId: string, issuer: string, number: bigint): Promise<boolean>;
 }
 
 /** The deterministic id of a target, so that registering the same anchor twice yields one target. */
