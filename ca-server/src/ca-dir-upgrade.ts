@@ -27,7 +27,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { isRapkiError } from '../../common/src/errors.js';
-import { sha256Hex } from './authority/issuer.js';
+import { sha256Fingerprint } from '../../common/src/x509/fingerprint.js';
 import { caPaths, ensurePrivateDir, readCaDirPointer, writeCaDirPointer, writePrivateFile, type CaDirConfig } from './ca-dir.js';
 import { writeCaExports } from './ca-exports.js';
 import { caError } from './errors.js';
@@ -43,8 +43,8 @@ import {
   type StateDocument,
   type SyncTargetRecord,
 } from './store/types.js';
-import { decodeCertificate } from './x509/certificate-reader.js';
-import { pemToDer } from './x509/pem.js';
+import { decodeCertificate } from '../../common/src/x509/certificate.js';
+import { pemToDer } from '../../common/src/x509/pem.js';
 
 /** The files of a version-1 directory, relative to it. */
 const LEGACY = {
@@ -151,7 +151,7 @@ const isoDate = (v: unknown, fallback: Date): Date => {
 };
 
 function certRecord(der: Uint8Array, role: 'root' | 'intermediate', state: CaCertificateRecord['state'], issuing: boolean): CaCertificateRecord {
-  return { id: sha256Hex(der), role, der, notAfter: decodeCertificate(der).notAfter, issuing, state };
+  return { id: sha256Fingerprint(der), role, der, notAfter: decodeCertificate(der).notAfter, issuing, state };
 }
 
 interface LegacySlot {
@@ -180,7 +180,7 @@ function readLegacy(dir: string, config: CaDirConfig, stored: readonly string[])
     return t;
   };
   const rootDer = pemToDer(must(LEGACY.rootCert), 'CERTIFICATE');
-  if (sha256Hex(rootDer) !== config.fingerprint) throw caError('ca_config_invalid', 'root.pem does not match the fingerprint in ca.json.');
+  if (sha256Fingerprint(rootDer) !== config.fingerprint) throw caError('ca_config_invalid', 'root.pem does not match the fingerprint in ca.json.');
   const interDer = config.intermediate ? pemToDer(must(LEGACY.intermediateCert), 'CERTIFICATE') : undefined;
   const root = certRecord(rootDer, 'root', 'active', !interDer);
   const inter = interDer ? certRecord(interDer, 'intermediate', 'active', true) : undefined;
@@ -222,7 +222,7 @@ function readLegacy(dir: string, config: CaDirConfig, stored: readonly string[])
     retained.push({ issuerId: e.issuerId, kind: e.kind, since: isoDate(e.since, new Date(0)), rotationId: typeof e.rotationId === 'string' ? e.rotationId : 'unknown' });
     if (e.kind === 'retired') {
       const der = pemToDer(must(e.certificate), 'CERTIFICATE');
-      if (sha256Hex(der) !== e.issuerId) throw caError('ca_config_invalid', `${e.certificate} is not the certificate ${e.issuerId}.`);
+      if (sha256Fingerprint(der) !== e.issuerId) throw caError('ca_config_invalid', `${e.certificate} is not the certificate ${e.issuerId}.`);
       if (!certs.some((c) => c.id === e.issuerId)) certs.push(certRecord(der, 'intermediate', 'retired', false));
       states[e.issuerId] ??= 'retired';
       keys.push({ caId: e.issuerId, kind: 'encrypted', value: must(e.key) });

@@ -20,7 +20,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { caError } from './errors.js';
-import { writeFileAtomic0600 } from './keys/write-file-atomic.js';
+import { writeFileAtomicSync } from '../../common/src/fs/atomic-write.js';
 import type { CaKeyType } from './x509/types.js';
 
 export interface CaPaths {
@@ -172,7 +172,7 @@ export function ensurePrivateDir(dir: string): void {
 }
 
 export function writePrivateFile(path: string, data: string | Uint8Array): void {
-  writeFileAtomic0600(path, data);
+  writeFileAtomicSync(path, data);
 }
 
 /** Reads a version-1 `ca.json` (the upgrade only). */

@@ -7,7 +7,7 @@
 import { rmSync } from 'node:fs';
 import { caPaths, ensurePrivateDir, writePrivateFile } from './ca-dir.js';
 import type { CaState } from './store/types.js';
-import { derToPem } from './x509/pem.js';
+import { derToPem } from '../../common/src/x509/pem.js';
 
 export function writeCaExports(dir: string, state: CaState): void {
   const cfg = state.config;

@@ -30,9 +30,9 @@ import type { Pkcs11Deps, Pkcs11FileIo } from '../../common/src/pkcs11/module-pa
 import { encryptCaKey, type KeyEncryptionOptions } from './keys/key-encryption.js';
 import { buildCaCertificate } from './x509/ca-certificate.js';
 import { lintCaCertificate } from './x509/lint.js';
-import { newSerial } from './x509/serial.js';
-import { fingerprintSha256 } from './x509/pem.js';
-import { decodeCertificate } from './x509/certificate-reader.js';
+import { newSerial } from '../../common/src/x509/serial.js';
+import { sha256Fingerprint } from '../../common/src/x509/fingerprint.js';
+import { decodeCertificate } from '../../common/src/x509/certificate.js';
 import type { CaKeyType, CaSigner } from './x509/types.js';
 import type { CaStore } from './store/ca-store.js';
 
@@ -173,8 +173,8 @@ async function initWithKeys(
     inter = { der, key: k };
   }
 
-  const fingerprint = fingerprintSha256(rootDer);
-  const interId = inter ? fingerprintSha256(inter.der) : undefined;
+  const fingerprint = sha256Fingerprint(rootDer);
+  const interId = inter ? sha256Fingerprint(inter.der) : undefined;
   const adminToken = newSecretToken(ADMIN_TOKEN_PREFIX, random);
   const keyRecord = (caId: string, k: NewCaKey) => ({ caId, kind: k.keyUri !== undefined ? ('pkcs11' as const) : ('encrypted' as const), value: (k.keyUri ?? k.keyText) as string });
   const certs = [

@@ -32,7 +32,7 @@ import type { RouteInfo } from './http/route-list.js';
 import { initCa, type InitCaResult } from './init.js';
 import { createLogger, type Logger } from './logger.js';
 import { openCa, type OpenCa } from './open-ca.js';
-import { derToPem } from './x509/pem.js';
+import { derToPem } from '../../common/src/x509/pem.js';
 import { createCaCrlSync, type CaCrlSync } from './sync/setup.js';
 import { storeSelection, type StoreSelection } from './store/store-selection.js';
 import type { AuthorityConfig } from './authority/authority-config.js';

@@ -17,7 +17,7 @@ import { caError } from '../errors.js';
 import type { X509Port } from '../authority/x509-port.js';
 import type { CaStore } from '../store/ca-store.js';
 import type { SubjectAltName } from '../x509/types.js';
-import { decodeCertificate } from '../x509/certificate-reader.js';
+import { decodeCertificate } from '../../../common/src/x509/certificate.js';
 import { serialHexFromContent } from '../../../common/src/x509/serial.js';
 
 /** Serial of a certificate (canonical hex), for the audit record. */

@@ -13,7 +13,7 @@ import { X509Certificate } from 'node:crypto';
 import type { IssuerContext } from '../authority/issuer.js';
 import type { RolesAnywhereControlPlane } from '../../../common/src/aws/types.js';
 import { idFromArn } from '../../../common/src/aws/types.js';
-import { derToPem } from '../x509/pem.js';
+import { derToPem } from '../../../common/src/x509/pem.js';
 import { rotationError } from './errors.js';
 
 export type BundleControlPlane = Pick<RolesAnywhereControlPlane, 'getTrustAnchor' | 'updateTrustAnchor'>;

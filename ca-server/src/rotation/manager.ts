@@ -33,7 +33,8 @@ import { isRapkiError } from '../../../common/src/errors.js';
 import type { AuthorityConfig } from '../authority/authority-config.js';
 import { CrlManager, type CrlEvents, type PublishedCrl } from '../authority/crl-manager.js';
 import type { Clock, RandomSource } from '../authority/deps.js';
-import { sha256Hex, type IssuerContext } from '../authority/issuer.js';
+import type { IssuerContext } from '../authority/issuer.js';
+import { sha256Fingerprint } from '../../../common/src/x509/fingerprint.js';
 import type { X509Port } from '../authority/x509-port.js';
 import type { RolesAnywhereControlPlane } from '../../../common/src/aws/types.js';
 import { TAGS } from '../../../common/src/aws/constants.js';
@@ -297,8 +298,8 @@ export class RotationManager {
     return {
       state: s,
       plan: this.#planFrom(s, leaves, now),
-      current: { issuerId: sw.primary.id, rootFingerprint: sha256Hex(sw.primary.root) },
-      next: sw.next ? { issuerId: sw.next.id, rootFingerprint: sha256Hex(sw.next.root) } : undefined,
+      current: { issuerId: sw.primary.id, rootFingerprint: sha256Fingerprint(sw.primary.root) },
+      next: sw.next ? { issuerId: sw.next.id, rootFingerprint: sha256Fingerprint(sw.next.root) } : undefined,
       issuing: sw.issuingNext ? 'new' : 'old',
       slotSync: this.#promoted ? undefined : this.#slotSync?.state(),
       retainedCrls,
@@ -374,7 +375,7 @@ export class RotationManager {
       logger: this.#d.log ?? quietLog,
       crlTags: [
         { key: TAGS.managedBy, value: TAGS.managedByValue },
-        { key: TAGS.caFingerprint, value: sha256Hex(next.root) },
+        { key: TAGS.caFingerprint, value: sha256Fingerprint(next.root) },
       ],
       ...(this.#d.slotSyncOptions ?? {}),
     });
@@ -464,7 +465,7 @@ export class RotationManager {
         updatedAt: now.toISOString(),
         emergency: !!o.emergency,
         keyType: o.keyType ?? this.#config.keyType,
-        old: { issuerId: d.switch.primary.id, rootFingerprint: sha256Hex(d.switch.primary.root) },
+        old: { issuerId: d.switch.primary.id, rootFingerprint: sha256Fingerprint(d.switch.primary.root) },
         done: [],
       });
       await this.#audit(o.actor, 'rotation.start', s, { emergency: s.emergency, keyType: s.keyType, oldIssuerId: s.old.issuerId });
@@ -571,7 +572,7 @@ export class RotationManager {
       //    takes over the old CA's CRL ARN in every anchor (updated in place), read back.
       await this.#revokeCa(old.id, EMERGENCY_REASON, actor, s);
       for (const r of retired) await this.#revokeCa(r.entry.issuerId, SUPERSEDED_REASON, actor, s);
-      root = await d.retained.add({ issuerId: sha256Hex(old.root), kind: 'root', since: d.clock().toISOString(), rotationId: s.id }, s.oldCrls ?? {});
+      root = await d.retained.add({ issuerId: sha256Fingerprint(old.root), kind: 'root', since: d.clock().toISOString(), rotationId: s.id }, s.oldCrls ?? {});
       const crl = await root.crl.rebuild('emergency rotation: intermediate revoked');
       root.sync.notify(crl);
       await this.#awaitSync(root.sync, root.slots, "The root's CRL (it revokes the old intermediate) is not yet in");
@@ -755,7 +756,7 @@ export class RotationManager {
       const cp = d.controlPlaneFor(t);
       await setBundle(cp, t.trustAnchorArn, [next], [old, next]);
       if (Buffer.compare(Buffer.from(next.root), Buffer.from(old.root)) !== 0) {
-        await retagForNewRoot(cp, t.trustAnchorArn, sha256Hex(old.root), sha256Hex(next.root));
+        await retagForNewRoot(cp, t.trustAnchorArn, sha256Fingerprint(old.root), sha256Fingerprint(next.root));
       }
       s = await this.#save(withDone(s, step, d.clock()));
       await this.#audit(o.actor, 'rotation.retire', s, {
@@ -774,7 +775,7 @@ export class RotationManager {
     // names it, the old certificate is retired and its key deleted (unless its kept CRL still signs).
     const cfg = (await d.store.getCaState()).config!;
     const now = d.clock();
-    const newRootId = sha256Hex(next.root);
+    const newRootId = sha256Fingerprint(next.root);
     const retiring = [...new Set([old.id, ...(newRootId !== cfg.rootId ? [cfg.rootId] : [])])];
     await this.#rot.close({ ...s, updatedAt: now.toISOString() }, 'finished', now, {
       config: { ...cfg, rootId: newRootId, issuerId: next.id, keyType: s.next?.keyType ?? cfg.keyType, rotatedAt: now },

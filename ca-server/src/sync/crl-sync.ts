@@ -20,7 +20,7 @@
  *   would reject, leaving the previous CRL in place.
  */
 import { createHash } from 'node:crypto';
-import { crlToPem } from '../aws/crl-data.js';
+import { crlToPem } from '../../../common/src/x509/crl.js';
 import { awsError } from '../../../common/src/aws/errors.js';
 import type { Crl, RolesAnywhereControlPlane, Tag } from '../../../common/src/aws/types.js';
 import { idFromArn } from '../../../common/src/aws/types.js';

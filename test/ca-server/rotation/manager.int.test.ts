@@ -22,7 +22,7 @@ import { CrlSync } from '../../../ca-server/src/sync/crl-sync.js';
 import { syncTargetId } from '../../../ca-server/src/sync/target-store.js';
 import { CRL_SLOTS } from '../../../ca-server/src/store/types.js';
 import { decryptCaKey } from '../../../ca-server/src/keys/key-encryption.js';
-import { derToPem, pemToDer } from '../../../ca-server/src/x509/pem.js';
+import { derToPem, pemToDer } from '../../../common/src/x509/pem.js';
 import { issuerFrom, makeLeaf } from '../../support/emulator-pki.js';
 import { sendCreateSession } from '../../emulator/helpers/x509-request-signer.js';
 import { startEmulator, type RunningEmulator } from '../../../emulator/src/index.js';

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createControlPlane } from '../../../common/src/aws/control-plane.js';
-import { crlToPem } from '../../../ca-server/src/aws/crl-data.js';
+import { crlToPem } from '../../../common/src/x509/crl.js';
 import type { RolesAnywhereControlPlane, TrustAnchor } from '../../../common/src/aws/types.js';
 import { idFromArn } from '../../../common/src/aws/types.js';
 import { CrlSync, type CrlControlPlane } from '../../../ca-server/src/sync/crl-sync.js';
