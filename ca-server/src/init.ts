@@ -18,7 +18,7 @@
 import { caExists, caPaths, ensurePrivateDir, writeCaDirPointer } from './ca-dir.js';
 import { writeCaExports } from './ca-exports.js';
 import { caError } from './errors.js';
-import { systemClock, systemRandom, type Clock, type RandomSource } from './authority/deps.js';
+import { systemClock, systemRandom, type Clock, type RandomSource } from '../../common/src/clock-and-random.js';
 import { ADMIN_TOKEN_PREFIX, hashSecretToken, newSecretToken } from './authority/secret-tokens.js';
 import { openStore } from './store/open-store.js';
 import { resolveStoreLocation, type StoreLocation } from './store/store-url.js';

@@ -12,7 +12,7 @@ import { CRL_PEM_MAX_BYTES } from '../../common/src/x509/crl.js';
 import type { Server } from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { systemClock, type Clock } from './authority/deps.js';
+import { systemClock, type Clock } from '../../common/src/clock-and-random.js';
 import { caExists, caPaths, ensurePrivateDir, isTooOpen, writePrivateFile } from './ca-dir.js';
 import { writeCaExports } from './ca-exports.js';
 import { isRapkiError } from '../../common/src/errors.js';

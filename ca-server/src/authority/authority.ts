@@ -19,10 +19,10 @@ import type {
   Page,
 } from '../store/types.js';
 import { AdminTokens, type AdminPrincipalRecord, type CreatedAdminToken } from './admin-tokens.js';
-import { AUDIT_GENESIS_HASH, verifyAuditChain } from './audit-chain.js';
+import { AUDIT_GENESIS_HASH, verifyAuditChain } from '../../../common/src/audit/audit-chain.js';
 import type { AuthorityConfig } from './authority-config.js';
 import type { CrlManager } from './crl-manager.js';
-import type { Clock, RandomSource } from './deps.js';
+import type { Clock, RandomSource } from '../../../common/src/clock-and-random.js';
 import { runIssuanceRules, type IssuanceContext } from './issuance-rules.js';
 import type { IssuerContext } from './issuer.js';
 import { leafSubjectDn } from './leaf-subject.js';

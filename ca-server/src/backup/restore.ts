@@ -24,7 +24,7 @@
  */
 import { lstatSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { AUDIT_GENESIS_HASH, verifyAuditChain } from '../authority/audit-chain.js';
+import { AUDIT_GENESIS_HASH, verifyAuditChain } from '../../../common/src/audit/audit-chain.js';
 import { caPaths, readCaConfig, writeCaDirPointer } from '../ca-dir.js';
 import { writeCaExports } from '../ca-exports.js';
 import { digestsEqual } from '../authority/secret-tokens.js';

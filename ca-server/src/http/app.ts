@@ -7,7 +7,7 @@ import type { RequestListener } from 'node:http';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { CertificateAuthority } from '../authority/authority.js';
 import type { CrlManager } from '../authority/crl-manager.js';
-import type { Clock } from '../authority/deps.js';
+import type { Clock } from '../../../common/src/clock-and-random.js';
 import type { IssuerContext } from '../authority/issuer.js';
 import type { CaStore } from '../store/ca-store.js';
 import type { ServeConfig } from '../config.js';

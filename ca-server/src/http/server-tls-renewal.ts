@@ -13,7 +13,7 @@
  * for reissue ten days before it expires, so an hourly look is plenty).
  */
 import type { Server as TlsServer } from 'node:tls';
-import type { Clock } from '../authority/deps.js';
+import type { Clock } from '../../../common/src/clock-and-random.js';
 import type { IssuerContext } from '../authority/issuer.js';
 import type { X509Port } from '../authority/x509-port.js';
 import type { CaPaths } from '../ca-dir.js';

@@ -10,7 +10,7 @@ import { generateKeyPairSync, createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
-import type { Clock } from '../authority/deps.js';
+import type { Clock } from '../../../common/src/clock-and-random.js';
 import type { IssuerContext } from '../authority/issuer.js';
 import { ensurePrivateDir, writePrivateFile, type CaPaths } from '../ca-dir.js';
 import { caError } from '../errors.js';

@@ -16,7 +16,7 @@ import type { IssuerContext } from '../authority/issuer.js';
 import { sha256Fingerprint } from '../../../common/src/x509/fingerprint.js';
 import type { CaConfig } from '../ca-dir.js';
 import { caError } from '../errors.js';
-import type { Clock, RandomSource } from '../authority/deps.js';
+import type { Clock, RandomSource } from '../../../common/src/clock-and-random.js';
 import { INTERMEDIATE_VALIDITY_DAYS, ROOT_VALIDITY_DAYS } from '../init.js';
 import { caSignerFromPrivateKey } from '../keys/ca-signer.js';
 import { generateCaKey } from '../keys/generate-ca-key.js';

@@ -32,7 +32,7 @@
 import { isRapkiError } from '../../../common/src/errors.js';
 import type { AuthorityConfig } from '../authority/authority-config.js';
 import { CrlManager, type CrlEvents, type PublishedCrl } from '../authority/crl-manager.js';
-import type { Clock, RandomSource } from '../authority/deps.js';
+import type { Clock, RandomSource } from '../../../common/src/clock-and-random.js';
 import type { IssuerContext } from '../authority/issuer.js';
 import { sha256Fingerprint } from '../../../common/src/x509/fingerprint.js';
 import type { X509Port } from '../authority/x509-port.js';
