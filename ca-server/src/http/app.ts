@@ -22,7 +22,7 @@ import { errorHandler } from './error-handler.js';
 import type { CaMetrics } from './metrics.js';
 import { rateLimit, TokenBucketLimiter } from './rate-limit.js';
 import type { CaRotation } from '../rotation/open-rotation.js';
-import { rotationAdminRouter, rotationCaHandler } from '../rotation/routes.js';
+import { rotationAdminRouter, rotationCaHandler } from './rotation-routes.js';
 import { leanEnroll } from './lean-enroll.js';
 import { requestContext } from './request-context.js';
 import type { SyncState } from '../sync/crl-sync.js';

@@ -12,12 +12,12 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { sha256Fingerprint } from '../../../common/src/x509/fingerprint.js';
 import { caError } from '../errors.js';
-import { jsonBody } from '../http/validate.js';
+import { jsonBody } from './validate.js';
 import { CA_KEY_TYPES } from '../keys/generate-ca-key.js';
 import { derToPem } from '../../../common/src/x509/pem.js';
 import type { CaKeyType } from '../x509/types.js';
-import type { IssuerSwitch } from './issuer-switch.js';
-import type { RotationManager } from './manager.js';
+import type { IssuerSwitch } from '../rotation/issuer-switch.js';
+import type { RotationManager } from '../rotation/manager.js';
 
 function actorOf(res: Response): string {
   const who = res.locals.admin as { name?: string } | undefined;
