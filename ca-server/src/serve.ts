@@ -207,8 +207,7 @@ async function startLocked(
       tlsSans: config.tlsSans,
       days: config.tlsCertDays,
       clock,
-      x509: ca.x509,
-      store: ca.store,
+      authority: ca.authority,
       // The server certificate follows the CA (reissued after a rotation's finish).
       issuer: () => ca.rotation.switch.primary,
       clientCaPem,
