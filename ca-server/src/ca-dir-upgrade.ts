@@ -28,7 +28,9 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameS
 import { dirname, join, relative } from 'node:path';
 import { isRapkiError } from '../../common/src/errors.js';
 import { sha256Fingerprint } from '../../common/src/x509/fingerprint.js';
-import { caPaths, ensurePrivateDir, readCaDirPointer, writeCaDirPointer, writePrivateFile, type CaDirConfig } from './ca-dir.js';
+import { caPaths, readCaDirPointer, writeCaDirPointer, type CaDirConfig } from './ca-dir.js';
+import { makePrivateDirSync } from '../../common/src/fs/private-dir.js';
+import { writeFileAtomicSync } from '../../common/src/fs/atomic-write.js';
 import { writeCaExports } from './ca-exports.js';
 import { caError } from './errors.js';
 import type { CaStore } from './store/ca-store.js';
@@ -102,9 +104,9 @@ export async function upgradeCaDir(dir: string, store: CaStore, now: () => Date 
   // ca.json last: from now on the directory is version 2 and this upgrade is done.
   const keep = join(p.importedDir, 'ca.json');
   if (!existsSync(keep)) {
-    ensurePrivateDir(p.importedDir);
+    makePrivateDirSync(p.importedDir);
     copyFileSync(p.config, `${keep}.tmp`);
-    writePrivateFile(keep, readFileSync(`${keep}.tmp`));
+    writeFileAtomicSync(keep, readFileSync(`${keep}.tmp`));
     rmSync(`${keep}.tmp`, { force: true });
   }
   writeCaDirPointer(p.dir, ptr.config.store);
@@ -125,7 +127,7 @@ function moveImported(dir: string): void {
     const src = join(dir, rel);
     const dst = join(to, rel);
     if (!existsSync(src) || existsSync(dst)) continue;
-    ensurePrivateDir(dirname(dst));
+    makePrivateDirSync(dirname(dst));
     renameSync(src, dst);
   }
 }
@@ -314,7 +316,7 @@ function keepOnce(src: string, keep: string): void {
   if (existsSync(keep) || !existsSync(src)) return;
   mkdirSync(dirname(keep), { recursive: true, mode: 0o700 });
   copyFileSync(src, `${keep}.tmp`);
-  writePrivateFile(keep, readFileSync(`${keep}.tmp`));
+  writeFileAtomicSync(keep, readFileSync(`${keep}.tmp`));
   rmSync(`${keep}.tmp`, { force: true });
 }
 
@@ -333,12 +335,12 @@ function completeLegacyFinish(dir: string): void {
     [join(dir, LEGACY.nextDir, `${kind}.key.enc`), join(dir, `${kind}.key.enc`)],
   ];
   for (const [, dst] of [...moves, ['', join(dir, 'ca.json')] as [string, string]]) keepOnce(dst, join(retired, relative(dir, dst)));
-  for (const [src, dst] of moves) if (existsSync(src)) writePrivateFile(dst, readFileSync(src));
+  for (const [src, dst] of moves) if (existsSync(src)) writeFileAtomicSync(dst, readFileSync(src));
   const old = JSON.parse(readFileSync(join(retired, 'ca.json'), 'utf8')) as CaDirConfig;
-  writePrivateFile(join(dir, 'ca.json'), `${JSON.stringify({ ...old, keyType: s.next.keyType ?? old.keyType, fingerprint: s.next.rootFingerprint ?? old.fingerprint, rotatedAt: new Date().toISOString() }, null, 2)}\n`);
+  writeFileAtomicSync(join(dir, 'ca.json'), `${JSON.stringify({ ...old, keyType: s.next.keyType ?? old.keyType, fingerprint: s.next.rootFingerprint ?? old.fingerprint, rotatedAt: new Date().toISOString() }, null, 2)}\n`);
   rmSync(join(dir, 'tls', 'server.json'), { force: true });
   rmSync(join(dir, LEGACY.nextDir), { recursive: true, force: true });
   mkdirSync(join(dir, LEGACY.history), { recursive: true, mode: 0o700 });
-  writePrivateFile(join(dir, LEGACY.history, `${s.id}.json`), `${JSON.stringify({ ...s, outcome: 'finished' }, null, 2)}\n`);
+  writeFileAtomicSync(join(dir, LEGACY.history, `${s.id}.json`), `${JSON.stringify({ ...s, outcome: 'finished' }, null, 2)}\n`);
   rmSync(join(dir, LEGACY.state), { force: true });
 }

@@ -15,7 +15,8 @@
  * `<label>-issuing` on the same token; the store records their URIs (no PIN), so no passphrase is
  * needed.
  */
-import { caExists, caPaths, ensurePrivateDir, writeCaDirPointer } from './ca-dir.js';
+import { caExists, caPaths, writeCaDirPointer } from './ca-dir.js';
+import { makePrivateDirSync } from '../../common/src/fs/private-dir.js';
 import { writeCaExports } from './ca-exports.js';
 import { caError } from './errors.js';
 import { systemClock, systemRandom, type Clock, type RandomSource } from '../../common/src/clock-and-random.js';
@@ -116,7 +117,7 @@ export async function initCa(o: InitCaOptions): Promise<InitCaResult> {
   const now = clock();
   const notBefore = new Date(now.getTime() - 5 * 60_000);
 
-  ensurePrivateDir(p.dir);
+  makePrivateDirSync(p.dir);
 
   const location = o.store?.location ?? resolveStoreLocation({ dir: p.dir, env: {} });
   // Opened first: a database that already holds a CA is refused before any key is made.

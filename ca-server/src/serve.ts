@@ -13,7 +13,9 @@ import type { Server } from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { systemClock, type Clock } from '../../common/src/clock-and-random.js';
-import { caExists, caPaths, ensurePrivateDir, isTooOpen, writePrivateFile } from './ca-dir.js';
+import { caExists, caPaths, isTooOpen } from './ca-dir.js';
+import { makePrivateDirSync } from '../../common/src/fs/private-dir.js';
+import { writeFileAtomicSync } from '../../common/src/fs/atomic-write.js';
 import { writeCaExports } from './ca-exports.js';
 import { isRapkiError } from '../../common/src/errors.js';
 import { openCaDirStore } from './open-ca-store.js';
@@ -113,7 +115,7 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
   // One serving process per directory on a SQLite store (it has one writer), taken before anything
   // in the directory is read or written (store/serve-lock.ts). Replicas on one PostgreSQL store share
   // it by design (docs/ha.md).
-  if (!existsSync(config.dir)) ensurePrivateDir(config.dir);
+  if (!existsSync(config.dir)) makePrivateDirSync(config.dir);
   const lock = location.backend === 'sqlite' ? acquireServeLock(config.dir, { clock }) : undefined;
   try {
     return await startLocked(o, { env, log, clock, config, paths, passphrase, lock, store });
@@ -133,9 +135,9 @@ async function startLocked(
   if (o.initIfMissing && !(await storeHoldsCa(config.dir, location, env, (m) => log.warn(m)))) {
     let generated = false;
     if (!passphrase) {
-      ensurePrivateDir(config.dir);
+      makePrivateDirSync(config.dir);
       passphrase = randomBytes(32).toString('base64url');
-      if (!existsSync(paths.passphrase)) writePrivateFile(paths.passphrase, `${passphrase}\n`);
+      if (!existsSync(paths.passphrase)) writeFileAtomicSync(paths.passphrase, `${passphrase}\n`);
       generated = true;
       log.warn(
         { file: paths.passphrase },

@@ -13,7 +13,9 @@ import { hostname } from 'node:os';
 import type { Clock } from '../../../common/src/clock-and-random.js';
 import type { CertificateAuthority } from '../authority/authority.js';
 import type { IssuerContext } from '../authority/issuer.js';
-import { ensurePrivateDir, writePrivateFile, type CaPaths } from '../ca-dir.js';
+import { type CaPaths } from '../ca-dir.js';
+import { makePrivateDirSync } from '../../../common/src/fs/private-dir.js';
+import { writeFileAtomicSync } from '../../../common/src/fs/atomic-write.js';
 import type { SubjectAltName } from '../x509/types.js';
 
 /** What the server needs of the authority here. */
@@ -85,11 +87,11 @@ export async function ensureServerTls(o: {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const spki = new Uint8Array(createPublicKey(privateKey).export({ format: 'der', type: 'spki' }));
   const issued = await o.authority.issueServerCertificate({ issuer: o.issuer, sans, publicKeySpki: spki, days: o.days });
-  ensurePrivateDir(o.paths.tlsDir);
+  makePrivateDirSync(o.paths.tlsDir);
   const keyPem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-  writePrivateFile(o.paths.tlsKey, keyPem);
-  writePrivateFile(o.paths.tlsCert, issued.chainPem);
+  writeFileAtomicSync(o.paths.tlsKey, keyPem);
+  writeFileAtomicSync(o.paths.tlsCert, issued.chainPem);
   const meta: Meta = { hosts, issuerId: o.issuer.id, notBefore: issued.notBefore.toISOString(), notAfter: issued.notAfter.toISOString() };
-  writePrivateFile(o.paths.tlsMeta, `${JSON.stringify(meta, null, 2)}\n`);
+  writeFileAtomicSync(o.paths.tlsMeta, `${JSON.stringify(meta, null, 2)}\n`);
   return { key: keyPem, cert: issued.chainPem, notAfter: issued.notAfter, reissued: true };
 }

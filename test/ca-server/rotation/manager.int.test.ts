@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isRapkiError } from '../../../common/src/errors.js';
 import { createControlPlane } from '../../../common/src/aws/control-plane.js';
 import type { RolesAnywhereControlPlane, TrustAnchor } from '../../../common/src/aws/types.js';
-import { idFromArn } from '../../../common/src/aws/types.js';
+import { idFromArn } from '../../../common/src/aws/arn.js';
 import { authorityConfig } from '../../../ca-server/src/authority/authority-config.js';
 import { caPaths } from '../../../ca-server/src/ca-dir.js';
 import { openCa } from '../../../ca-server/src/open-ca.js';
