@@ -27,8 +27,10 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { isRapkiError } from '../../common/src/errors.js';
-import { sha256Hex } from './authority/issuer.js';
-import { caPaths, ensurePrivateDir, readCaDirPointer, writeCaDirPointer, writePrivateFile, type CaDirConfig } from './ca-dir.js';
+import { sha256Fingerprint } from '../../common/src/x509/fingerprint.js';
+import { caPaths, readCaDirPointer, writeCaDirPointer, type CaDirConfig } from './ca-dir.js';
+import { makePrivateDirSync } from '../../common/src/fs/private-dir.js';
+import { writeFileAtomicSync } from '../../common/src/fs/atomic-write.js';
 import { writeCaExports } from './ca-exports.js';
 import { caError } from './errors.js';
 import type { CaStore } from './store/ca-store.js';
@@ -43,8 +45,8 @@ import {
   type StateDocument,
   type SyncTargetRecord,
 } from './store/types.js';
-import { decodeCertificate } from './x509/certificate-reader.js';
-import { pemToDer } from './x509/pem.js';
+import { decodeCertificate } from '../../common/src/x509/certificate.js';
+import { pemToDer } from '../../common/src/x509/pem.js';
 
 /** The files of a version-1 directory, relative to it. */
 const LEGACY = {
@@ -102,9 +104,9 @@ export async function upgradeCaDir(dir: string, store: CaStore, now: () => Date 
   // ca.json last: from now on the directory is version 2 and this upgrade is done.
   const keep = join(p.importedDir, 'ca.json');
   if (!existsSync(keep)) {
-    ensurePrivateDir(p.importedDir);
+    makePrivateDirSync(p.importedDir);
     copyFileSync(p.config, `${keep}.tmp`);
-    writePrivateFile(keep, readFileSync(`${keep}.tmp`));
+    writeFileAtomicSync(keep, readFileSync(`${keep}.tmp`));
     rmSync(`${keep}.tmp`, { force: true });
   }
   writeCaDirPointer(p.dir, ptr.config.store);
@@ -125,7 +127,7 @@ function moveImported(dir: string): void {
     const src = join(dir, rel);
     const dst = join(to, rel);
     if (!existsSync(src) || existsSync(dst)) continue;
-    ensurePrivateDir(dirname(dst));
+    makePrivateDirSync(dirname(dst));
     renameSync(src, dst);
   }
 }
@@ -151,7 +153,7 @@ const isoDate = (v: unknown, fallback: Date): Date => {
 };
 
 function certRecord(der: Uint8Array, role: 'root' | 'intermediate', state: CaCertificateRecord['state'], issuing: boolean): CaCertificateRecord {
-  return { id: sha256Hex(der), role, der, notAfter: decodeCertificate(der).notAfter, issuing, state };
+  return { id: sha256Fingerprint(der), role, der, notAfter: decodeCertificate(der).notAfter, issuing, state };
 }
 
 interface LegacySlot {
@@ -180,7 +182,7 @@ function readLegacy(dir: string, config: CaDirConfig, stored: readonly string[])
     return t;
   };
   const rootDer = pemToDer(must(LEGACY.rootCert), 'CERTIFICATE');
-  if (sha256Hex(rootDer) !== config.fingerprint) throw caError('ca_config_invalid', 'root.pem does not match the fingerprint in ca.json.');
+  if (sha256Fingerprint(rootDer) !== config.fingerprint) throw caError('ca_config_invalid', 'root.pem does not match the fingerprint in ca.json.');
   const interDer = config.intermediate ? pemToDer(must(LEGACY.intermediateCert), 'CERTIFICATE') : undefined;
   const root = certRecord(rootDer, 'root', 'active', !interDer);
   const inter = interDer ? certRecord(interDer, 'intermediate', 'active', true) : undefined;
@@ -222,7 +224,7 @@ function readLegacy(dir: string, config: CaDirConfig, stored: readonly string[])
     retained.push({ issuerId: e.issuerId, kind: e.kind, since: isoDate(e.since, new Date(0)), rotationId: typeof e.rotationId === 'string' ? e.rotationId : 'unknown' });
     if (e.kind === 'retired') {
       const der = pemToDer(must(e.certificate), 'CERTIFICATE');
-      if (sha256Hex(der) !== e.issuerId) throw caError('ca_config_invalid', `${e.certificate} is not the certificate ${e.issuerId}.`);
+      if (sha256Fingerprint(der) !== e.issuerId) throw caError('ca_config_invalid', `${e.certificate} is not the certificate ${e.issuerId}.`);
       if (!certs.some((c) => c.id === e.issuerId)) certs.push(certRecord(der, 'intermediate', 'retired', false));
       states[e.issuerId] ??= 'retired';
       keys.push({ caId: e.issuerId, kind: 'encrypted', value: must(e.key) });
@@ -314,7 +316,7 @@ function keepOnce(src: string, keep: string): void {
   if (existsSync(keep) || !existsSync(src)) return;
   mkdirSync(dirname(keep), { recursive: true, mode: 0o700 });
   copyFileSync(src, `${keep}.tmp`);
-  writePrivateFile(keep, readFileSync(`${keep}.tmp`));
+  writeFileAtomicSync(keep, readFileSync(`${keep}.tmp`));
   rmSync(`${keep}.tmp`, { force: true });
 }
 
@@ -333,12 +335,12 @@ function completeLegacyFinish(dir: string): void {
     [join(dir, LEGACY.nextDir, `${kind}.key.enc`), join(dir, `${kind}.key.enc`)],
   ];
   for (const [, dst] of [...moves, ['', join(dir, 'ca.json')] as [string, string]]) keepOnce(dst, join(retired, relative(dir, dst)));
-  for (const [src, dst] of moves) if (existsSync(src)) writePrivateFile(dst, readFileSync(src));
+  for (const [src, dst] of moves) if (existsSync(src)) writeFileAtomicSync(dst, readFileSync(src));
   const old = JSON.parse(readFileSync(join(retired, 'ca.json'), 'utf8')) as CaDirConfig;
-  writePrivateFile(join(dir, 'ca.json'), `${JSON.stringify({ ...old, keyType: s.next.keyType ?? old.keyType, fingerprint: s.next.rootFingerprint ?? old.fingerprint, rotatedAt: new Date().toISOString() }, null, 2)}\n`);
+  writeFileAtomicSync(join(dir, 'ca.json'), `${JSON.stringify({ ...old, keyType: s.next.keyType ?? old.keyType, fingerprint: s.next.rootFingerprint ?? old.fingerprint, rotatedAt: new Date().toISOString() }, null, 2)}\n`);
   rmSync(join(dir, 'tls', 'server.json'), { force: true });
   rmSync(join(dir, LEGACY.nextDir), { recursive: true, force: true });
   mkdirSync(join(dir, LEGACY.history), { recursive: true, mode: 0o700 });
-  writePrivateFile(join(dir, LEGACY.history, `${s.id}.json`), `${JSON.stringify({ ...s, outcome: 'finished' }, null, 2)}\n`);
+  writeFileAtomicSync(join(dir, LEGACY.history, `${s.id}.json`), `${JSON.stringify({ ...s, outcome: 'finished' }, null, 2)}\n`);
   rmSync(join(dir, LEGACY.state), { force: true });
 }

@@ -17,10 +17,10 @@
  * The directory is 0700 and every file 0600; files are written through a temp file + rename so a
  * crash never leaves half a file.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { caError } from './errors.js';
-import { writeFileAtomic0600 } from './keys/write-file-atomic.js';
+import { writeFileAtomicSync } from '../../common/src/fs/atomic-write.js';
 import type { CaKeyType } from './x509/types.js';
 
 export interface CaPaths {
@@ -162,18 +162,9 @@ export function readCaDirPointer(dir: string): CaDirPointer {
 /** Writes `ca.json` version 2 (atomic, 0600). */
 export function writeCaDirPointer(dir: string, store: string | undefined): void {
   const body: CaDirPointerFile = { version: 2, ...(store !== undefined ? { store } : {}) };
-  writePrivateFile(caPaths(dir).config, `${JSON.stringify(body, null, 2)}\n`);
+  writeFileAtomicSync(caPaths(dir).config, `${JSON.stringify(body, null, 2)}\n`);
 }
 
-/** Creates the directory (and parents) and forces 0700 on it. */
-export function ensurePrivateDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  chmodSync(dir, 0o700);
-}
-
-export function writePrivateFile(path: string, data: string | Uint8Array): void {
-  writeFileAtomic0600(path, data);
-}
 
 /** Reads a version-1 `ca.json` (the upgrade only). */
 export function readCaConfig(dir: string): CaDirConfig {

@@ -5,9 +5,11 @@
  * of `ca serve` and after a rotation's finish, each atomically, and never read back.
  */
 import { rmSync } from 'node:fs';
-import { caPaths, ensurePrivateDir, writePrivateFile } from './ca-dir.js';
+import { caPaths } from './ca-dir.js';
+import { makePrivateDirSync } from '../../common/src/fs/private-dir.js';
+import { writeFileAtomicSync } from '../../common/src/fs/atomic-write.js';
 import type { CaState } from './store/types.js';
-import { derToPem } from './x509/pem.js';
+import { derToPem } from '../../common/src/x509/pem.js';
 
 export function writeCaExports(dir: string, state: CaState): void {
   const cfg = state.config;
@@ -16,8 +18,8 @@ export function writeCaExports(dir: string, state: CaState): void {
   const root = state.certificates.find((c) => c.id === cfg.rootId);
   const issuing = state.certificates.find((c) => c.id === cfg.issuerId);
   if (!root) return;
-  ensurePrivateDir(p.dir);
-  writePrivateFile(p.rootCert, derToPem(root.der, 'CERTIFICATE'));
-  if (cfg.intermediate && issuing && issuing.id !== root.id) writePrivateFile(p.intermediateCert, derToPem(issuing.der, 'CERTIFICATE'));
+  makePrivateDirSync(p.dir);
+  writeFileAtomicSync(p.rootCert, derToPem(root.der, 'CERTIFICATE'));
+  if (cfg.intermediate && issuing && issuing.id !== root.id) writeFileAtomicSync(p.intermediateCert, derToPem(issuing.der, 'CERTIFICATE'));
   else rmSync(p.intermediateCert, { force: true });
 }

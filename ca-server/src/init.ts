@@ -15,10 +15,11 @@
  * `<label>-issuing` on the same token; the store records their URIs (no PIN), so no passphrase is
  * needed.
  */
-import { caExists, caPaths, ensurePrivateDir, writeCaDirPointer } from './ca-dir.js';
+import { caExists, caPaths, writeCaDirPointer } from './ca-dir.js';
+import { makePrivateDirSync } from '../../common/src/fs/private-dir.js';
 import { writeCaExports } from './ca-exports.js';
 import { caError } from './errors.js';
-import { systemClock, systemRandom, type Clock, type RandomSource } from './authority/deps.js';
+import { systemClock, systemRandom, type Clock, type RandomSource } from '../../common/src/clock-and-random.js';
 import { ADMIN_TOKEN_PREFIX, hashSecretToken, newSecretToken } from './authority/secret-tokens.js';
 import { openStore } from './store/open-store.js';
 import { resolveStoreLocation, type StoreLocation } from './store/store-url.js';
@@ -30,9 +31,9 @@ import type { Pkcs11Deps, Pkcs11FileIo } from '../../common/src/pkcs11/module-pa
 import { encryptCaKey, type KeyEncryptionOptions } from './keys/key-encryption.js';
 import { buildCaCertificate } from './x509/ca-certificate.js';
 import { lintCaCertificate } from './x509/lint.js';
-import { newSerial } from './x509/serial.js';
-import { fingerprintSha256 } from './x509/pem.js';
-import { decodeCertificate } from './x509/certificate-reader.js';
+import { newSerial } from '../../common/src/x509/serial.js';
+import { sha256Fingerprint } from '../../common/src/x509/fingerprint.js';
+import { decodeCertificate } from '../../common/src/x509/certificate.js';
 import type { CaKeyType, CaSigner } from './x509/types.js';
 import type { CaStore } from './store/ca-store.js';
 
@@ -116,7 +117,7 @@ export async function initCa(o: InitCaOptions): Promise<InitCaResult> {
   const now = clock();
   const notBefore = new Date(now.getTime() - 5 * 60_000);
 
-  ensurePrivateDir(p.dir);
+  makePrivateDirSync(p.dir);
 
   const location = o.store?.location ?? resolveStoreLocation({ dir: p.dir, env: {} });
   // Opened first: a database that already holds a CA is refused before any key is made.
@@ -173,8 +174,8 @@ async function initWithKeys(
     inter = { der, key: k };
   }
 
-  const fingerprint = fingerprintSha256(rootDer);
-  const interId = inter ? fingerprintSha256(inter.der) : undefined;
+  const fingerprint = sha256Fingerprint(rootDer);
+  const interId = inter ? sha256Fingerprint(inter.der) : undefined;
   const adminToken = newSecretToken(ADMIN_TOKEN_PREFIX, random);
   const keyRecord = (caId: string, k: NewCaKey) => ({ caId, kind: k.keyUri !== undefined ? ('pkcs11' as const) : ('encrypted' as const), value: (k.keyUri ?? k.keyText) as string });
   const certs = [

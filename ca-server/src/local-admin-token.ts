@@ -13,7 +13,7 @@
  * and the servers read admin tokens from the store on each request, so the new token works at once.
  */
 import { AdminTokens, type CreatedAdminToken } from './authority/admin-tokens.js';
-import { systemClock, systemRandom, type Clock, type RandomSource } from './authority/deps.js';
+import { systemClock, systemRandom, type Clock, type RandomSource } from '../../common/src/clock-and-random.js';
 import { loadCaConfig } from './ca-config.js';
 import { caExists, caPaths } from './ca-dir.js';
 import { caError } from './errors.js';

@@ -9,7 +9,7 @@
 import { CertificateAuthority, type AuthorityEvents } from './authority/authority.js';
 import { authorityConfig, type AuthorityConfig } from './authority/authority-config.js';
 import { CrlManager, type CrlEvents } from './authority/crl-manager.js';
-import { systemClock, systemRandom, type Clock, type RandomSource } from './authority/deps.js';
+import { systemClock, systemRandom, type Clock, type RandomSource } from '../../common/src/clock-and-random.js';
 import type { IssuerContext } from './authority/issuer.js';
 import { x509Adapter } from './authority/x509-adapter.js';
 import { offloadX509, type OffloadedX509 } from './authority/x509-offload.js';

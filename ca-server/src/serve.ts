@@ -12,8 +12,10 @@ import { CRL_PEM_MAX_BYTES } from '../../common/src/x509/crl.js';
 import type { Server } from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { systemClock, type Clock } from './authority/deps.js';
-import { caExists, caPaths, ensurePrivateDir, isTooOpen, writePrivateFile } from './ca-dir.js';
+import { systemClock, type Clock } from '../../common/src/clock-and-random.js';
+import { caExists, caPaths, isTooOpen } from './ca-dir.js';
+import { makePrivateDirSync } from '../../common/src/fs/private-dir.js';
+import { writeFileAtomicSync } from '../../common/src/fs/atomic-write.js';
 import { writeCaExports } from './ca-exports.js';
 import { isRapkiError } from '../../common/src/errors.js';
 import { openCaDirStore } from './open-ca-store.js';
@@ -32,7 +34,7 @@ import type { RouteInfo } from './http/route-list.js';
 import { initCa, type InitCaResult } from './init.js';
 import { createLogger, type Logger } from './logger.js';
 import { openCa, type OpenCa } from './open-ca.js';
-import { derToPem } from './x509/pem.js';
+import { derToPem } from '../../common/src/x509/pem.js';
 import { createCaCrlSync, type CaCrlSync } from './sync/setup.js';
 import { ReplicaDuties, type ReplicaTiming } from './leader/replica-duties.js';
 import { storeSelection, type StoreSelection } from './store/store-selection.js';
@@ -116,7 +118,7 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
   // One serving process per directory on a SQLite store (it has one writer), taken before anything
   // in the directory is read or written (store/serve-lock.ts). Replicas on one PostgreSQL store share
   // it by design (docs/ha.md).
-  if (!existsSync(config.dir)) ensurePrivateDir(config.dir);
+  if (!existsSync(config.dir)) makePrivateDirSync(config.dir);
   const lock = location.backend === 'sqlite' ? acquireServeLock(config.dir, { clock }) : undefined;
   try {
     return await startLocked(o, { env, log, clock, config, paths, passphrase, lock, store });
@@ -136,9 +138,9 @@ async function startLocked(
   if (o.initIfMissing && !(await storeHoldsCa(config.dir, location, env, (m) => log.warn(m)))) {
     let generated = false;
     if (!passphrase) {
-      ensurePrivateDir(config.dir);
+      makePrivateDirSync(config.dir);
       passphrase = randomBytes(32).toString('base64url');
-      if (!existsSync(paths.passphrase)) writePrivateFile(paths.passphrase, `${passphrase}\n`);
+      if (!existsSync(paths.passphrase)) writeFileAtomicSync(paths.passphrase, `${passphrase}\n`);
       generated = true;
       log.warn(
         { file: paths.passphrase },
@@ -214,8 +216,7 @@ async function startLocked(
       tlsSans: config.tlsSans,
       days: config.tlsCertDays,
       clock,
-      x509: ca.x509,
-      store: ca.store,
+      authority: ca.authority,
       // The server certificate follows the CA (reissued after a rotation's finish).
       issuer: () => ca.rotation.switch.primary,
       clientCaPem,

@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createControlPlane } from '../../common/src/aws/control-plane.js';
-import { idFromArn } from '../../common/src/aws/types.js';
+import { idFromArn } from '../../common/src/aws/arn.js';
 import { CRL_SLOTS } from '../../ca-server/src/store/types.js';
 import { runCli, type CliResult } from '../support/cli.js';
 import { startCaServerProcess, TEST_CA_PASSPHRASE, type CaServerProcess } from '../support/ca-server.js';

@@ -8,7 +8,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditRecordHash, AUDIT_GENESIS_HASH } from '../../ca-server/src/authority/audit-chain.js';
+import { auditRecordHash, AUDIT_GENESIS_HASH } from '../../common/src/audit/audit-chain.js';
 import { startCaServerProcess, type CaServerProcess } from '../support/ca-server.js';
 import { runCli } from '../support/cli.js';
 

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openStore } from '../../ca-server/src/store/open-store.js';
 import { CRL_SLOTS, type CrlSlotRecord } from '../../ca-server/src/store/types.js';
-import { derToPem } from '../../ca-server/src/x509/pem.js';
+import { derToPem } from '../../common/src/x509/pem.js';
 
 const json = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;
 

@@ -19,7 +19,7 @@ import { caError } from '../errors.js';
 import type { CaStore } from '../store/ca-store.js';
 import type { AdminRole, AdminTokenRecord } from '../store/types.js';
 import { ADMIN_TOKEN_ID, ADMIN_TOKEN_MAX_TTL_SECONDS, checkAdminTokenName, isAdminTokenRole } from '../../../common/src/contract/admin-tokens.js';
-import type { Clock, RandomSource } from './deps.js';
+import type { Clock, RandomSource } from '../../../common/src/clock-and-random.js';
 import { ADMIN_TOKEN_PREFIX, digestsEqual, hashSecretToken, isWellFormedToken, newSecretToken } from './secret-tokens.js';
 
 /** Last-use writes are throttled to one per token per minute. */

@@ -19,11 +19,12 @@ import type {
   Page,
 } from '../store/types.js';
 import { AdminTokens, type AdminPrincipalRecord, type CreatedAdminToken } from './admin-tokens.js';
-import { AUDIT_GENESIS_HASH, verifyAuditChain } from './audit-chain.js';
+import { AUDIT_GENESIS_HASH, verifyAuditChain } from '../../../common/src/audit/audit-chain.js';
 import type { AuthorityConfig } from './authority-config.js';
 import type { CrlManager } from './crl-manager.js';
-import type { Clock, RandomSource } from './deps.js';
+import type { Clock, RandomSource } from '../../../common/src/clock-and-random.js';
 import { runIssuanceRules, type IssuanceContext } from './issuance-rules.js';
+import { issueServerCertificate, type IssuedServerCertificate, type ServerCertificateRequest } from './server-certificate.js';
 import type { IssuerContext } from './issuer.js';
 import { leafSubjectDn } from './leaf-subject.js';
 import { validateHostReference, validateSans, validateSubject } from './names.js';
@@ -277,6 +278,16 @@ export class CertificateAuthority {
       notBefore: ctx.notBefore,
       notAfter: ctx.notAfter,
     };
+  }
+
+  // ---------------------------------------------------------------- the server's own certificate
+
+  /**
+   * Issues the CA server's TLS certificate through the X.509 port and records it in the audit log
+   * (`server-certificate.ts`); the caller keeps the private key and the files of its node.
+   */
+  issueServerCertificate(req: ServerCertificateRequest): Promise<IssuedServerCertificate> {
+    return issueServerCertificate({ x509: this.#d.x509, store: this.#d.store, clock: this.#d.clock }, req);
   }
 
   // ---------------------------------------------------------------- revocation

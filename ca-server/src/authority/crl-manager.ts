@@ -13,7 +13,7 @@ import { serialHexFromContent } from '../../../common/src/x509/serial.js';
 import type { CaStore } from '../store/ca-store.js';
 import type { CrlRecord, RevokedEntry } from '../store/types.js';
 import type { AuthorityConfig } from './authority-config.js';
-import type { Clock } from './deps.js';
+import type { Clock } from '../../../common/src/clock-and-random.js';
 import type { IssuerContext } from './issuer.js';
 import type { X509Port } from './x509-port.js';
 

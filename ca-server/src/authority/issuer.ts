@@ -19,4 +19,3 @@ export interface IssuerContext {
   readonly trustedRoots?: readonly Uint8Array[] | undefined;
 }
 
-export { sha256Fingerprint as sha256Hex } from '../../../common/src/x509/fingerprint.js'; // re-export: remove when store/rotation/sync/backup switch

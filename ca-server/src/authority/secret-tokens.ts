@@ -7,7 +7,7 @@
  * and the found hash is compared again in constant time.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { RandomSource } from './deps.js';
+import type { RandomSource } from '../../../common/src/clock-and-random.js';
 
 export const ENROLLMENT_TOKEN_PREFIX = 'rapki_et_';
 export const ADMIN_TOKEN_PREFIX = 'rapki_at_';

@@ -15,8 +15,3 @@ export function normalizeSerial(input: string): string {
   if (!r.ok) throw caError('serial_invalid', `The serial number is not valid: ${r.reason}.`);
   return r.value;
 }
-
-/** Canonical hex of DER INTEGER content bytes (sign byte dropped). */
-export function serialHexFromBytes(bytes: Uint8Array): string {
-  return normalizeSerial(Buffer.from(bytes).toString('hex'));
-}

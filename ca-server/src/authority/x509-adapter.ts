@@ -13,7 +13,7 @@ import { CrlBuilder } from '../x509/crl.js';
 import type { CaSigner } from '../x509/types.js';
 import { newSerial } from '../../../common/src/x509/serial.js';
 import { derToPem } from '../../../common/src/x509/pem.js';
-import { systemRandom, type RandomSource } from './deps.js';
+import { systemRandom, type RandomSource } from '../../../common/src/clock-and-random.js';
 import type { CrlBuildInput, X509Port } from './x509-port.js';
 
 export function x509Adapter(random?: RandomSource): X509Port {

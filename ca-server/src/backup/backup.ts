@@ -20,11 +20,11 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadCaConfig } from '../ca-config.js';
 import { caPaths } from '../ca-dir.js';
-import { writeFileAtomic0600 } from '../keys/write-file-atomic.js';
+import { writeFileAtomicSync } from '../../../common/src/fs/atomic-write.js';
 import { openIssuingKey, type OpenIssuingKeyOptions } from '../keys/issuing-key.js';
 import { openCaDirStore } from '../open-ca-store.js';
 import type { StoreLocation } from '../store/store-url.js';
-import { derToPem } from '../x509/pem.js';
+import { derToPem } from '../../../common/src/x509/pem.js';
 import { MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, PASSPHRASE_FILE, SIGNATURE_FILE } from './constants.js';
 import { backupError } from './errors.js';
 import { commitDir, copyPrivate, existsNonEmpty, fsyncFile, hashFile, listFiles, nested, removeQuietly, stagingDir } from './files.js';
@@ -83,7 +83,7 @@ export async function backupCa(o: BackupOptions): Promise<BackupResult> {
       );
       // 2. The root certificate (restore checks the signature with it before anything else).
       const rootRec = state.certificates.find((c) => c.id === config.fingerprint)!;
-      writeFileAtomic0600(join(staging, 'root.pem'), derToPem(rootRec.der, 'CERTIFICATE'));
+      writeFileAtomicSync(join(staging, 'root.pem'), derToPem(rootRec.der, 'CERTIFICATE'));
       let passphraseLeftOut = false;
       if (existsSync(paths.passphrase)) {
         if (o.includePassphrase) copyPrivate(paths.passphrase, join(staging, PASSPHRASE_FILE), staging);
@@ -105,10 +105,10 @@ export async function backupCa(o: BackupOptions): Promise<BackupResult> {
         files: listed,
       };
       const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
-      writeFileAtomic0600(join(staging, MANIFEST_FILE), manifestBytes);
+      writeFileAtomicSync(join(staging, MANIFEST_FILE), manifestBytes);
       // 4. The root key's signature over those bytes.
       const signature = await signManifest(manifestBytes, root.issuer);
-      writeFileAtomic0600(join(staging, SIGNATURE_FILE), `${JSON.stringify(signature, null, 2)}\n`);
+      writeFileAtomicSync(join(staging, SIGNATURE_FILE), `${JSON.stringify(signature, null, 2)}\n`);
       say(`${MANIFEST_FILE} signed with the root key (${SIGNATURE_FILE}, ${signature.algorithm})`);
       fsyncFile(staging);
       commitDir(staging, out);

@@ -5,6 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, copyFileSync, constants as fsc, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, realpathSync, renameSync, rmdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
+import { makePrivateDirSync } from '../../../common/src/fs/private-dir.js';
 
 /** Regular files under `root`, as sorted `/`-separated relative paths; other entries are returned as `skipped`. */
 export function listFiles(root: string): { files: string[]; skipped: string[] } {
@@ -43,12 +44,6 @@ export function hashFile(path: string): { sha256: string; size: number } {
   return { sha256: h.digest('hex'), size };
 }
 
-/** Creates `dir` (and parents) and forces 0700. */
-export function mkdirPrivate(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  chmodSync(dir, 0o700);
-}
-
 /**
  * Copies `src` to `dst` (which must not exist), 0600, fsynced. Parents are created 0700. The
  * destination lives in a 0700 directory of ours, so the moment before `chmod` exposes nothing.
@@ -63,7 +58,7 @@ export function copyPrivate(src: string, dst: string, stopAt: string): void {
 function ensureParents(dir: string, stopAt: string): void {
   if (resolve(dir) === resolve(stopAt) || existsSync(dir)) return;
   ensureParents(dirname(dir), stopAt);
-  mkdirPrivate(dir);
+  makePrivateDirSync(dir);
 }
 
 export function fsyncFile(path: string): void {

@@ -24,15 +24,15 @@
  */
 import { lstatSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { AUDIT_GENESIS_HASH, verifyAuditChain } from '../authority/audit-chain.js';
+import { AUDIT_GENESIS_HASH, verifyAuditChain } from '../../../common/src/audit/audit-chain.js';
 import { caPaths, readCaConfig, writeCaDirPointer } from '../ca-dir.js';
 import { writeCaExports } from '../ca-exports.js';
 import { digestsEqual } from '../authority/secret-tokens.js';
-import { sha256Hex } from '../authority/issuer.js';
+import { sha256Fingerprint } from '../../../common/src/x509/fingerprint.js';
 import { openStore } from '../store/open-store.js';
 import { checkSqliteFile } from '../store/sqlite-file-check.js';
 import type { StoreLocation } from '../store/store-url.js';
-import { pemToDer } from '../x509/pem.js';
+import { pemToDer } from '../../../common/src/x509/pem.js';
 import { DATABASE_FILE, MANIFEST_FILE, MANIFEST_VERSION, MAX_MANIFEST_BYTES, MAX_ROOT_PEM_BYTES, MAX_SIGNATURE_BYTES, PASSPHRASE_FILE, SIGNATURE_FILE } from './constants.js';
 import { backupError } from './errors.js';
 import { commitDir, copyPrivate, existsNonEmpty, fsyncFile, hashFile, nested, removeQuietly, stagingDir } from './files.js';
@@ -128,7 +128,7 @@ function checkSignedByRoot(from: string, m: { bytes: Buffer; manifest: BackupMan
   } catch (cause) {
     throw backupError('backup_file_corrupt', `${ROOT_FILE} in the backup is not a PEM certificate.`, { cause, details: { path: ROOT_FILE } });
   }
-  const fingerprint = sha256Hex(rootDer);
+  const fingerprint = sha256Fingerprint(rootDer);
   if (o.expectFingerprint !== undefined) {
     if (!/^[0-9a-f]{64}$/.test(o.expectFingerprint) || !digestsEqual(o.expectFingerprint, fingerprint)) {
       throw backupError('restore_fingerprint_mismatch', `The backup's root is ${fingerprint}, not the expected ${o.expectFingerprint.slice(0, 64)}: this is not a backup of that CA.`, {

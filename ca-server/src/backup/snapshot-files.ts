@@ -13,7 +13,7 @@ import { createReadStream, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { AUDIT_GENESIS_HASH, auditRecordHash } from '../authority/audit-chain.js';
+import { AUDIT_GENESIS_HASH, auditRecordHash } from '../../../common/src/audit/audit-chain.js';
 import type { CaStore } from '../store/ca-store.js';
 import { SNAPSHOT_CHUNK_ROWS, SNAPSHOT_TABLES, type SnapshotChunk, type SnapshotRow } from '../store/snapshot.js';
 import { backupError } from './errors.js';

@@ -4,7 +4,7 @@ import { sha256Fingerprint } from '../../../common/src/x509/fingerprint.js';
 import { derToPem } from '../../../common/src/x509/pem.js';
 import type { CaBundle } from '../../../common/src/contract/types.js';
 import type { CrlManager, PublishedCrl } from '../authority/crl-manager.js';
-import type { Clock } from '../authority/deps.js';
+import type { Clock } from '../../../common/src/clock-and-random.js';
 import type { IssuerContext } from '../authority/issuer.js';
 import { caError } from '../errors.js';
 

@@ -16,7 +16,7 @@
  */
 import type { Socket } from 'node:net';
 import type { Server as TlsServer, TLSSocket } from 'node:tls';
-import type { Clock } from '../authority/deps.js';
+import type { Clock } from '../../../common/src/clock-and-random.js';
 import type { Logger } from '../logger.js';
 import { ipToBytes } from '../../../common/src/x509/ip-address.js';
 

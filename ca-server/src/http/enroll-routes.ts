@@ -2,7 +2,7 @@
 import type { TLSSocket } from 'node:tls';
 import type { Request, Response } from 'express';
 import type { CertificateAuthority, IssuedCertificate } from '../authority/authority.js';
-import type { Clock } from '../authority/deps.js';
+import type { Clock } from '../../../common/src/clock-and-random.js';
 import { CSR_MAX_CHARS, ENROLL_TOKEN_MAX_CHARS } from '../../../common/src/contract/limits.js';
 import type * as Api from '../../../common/src/contract/types.js';
 import { caError } from '../errors.js';

@@ -3,7 +3,7 @@
  * a handful of counters and gauges is all we need.
  */
 import type { PublishedCrl } from '../authority/crl-manager.js';
-import type { Clock } from '../authority/deps.js';
+import type { Clock } from '../../../common/src/clock-and-random.js';
 import { CRL_PEM_MAX_BYTES, CRL_PEM_WARN_BYTES } from '../../../common/src/x509/crl.js';
 
 type Labels = Readonly<Record<string, string>>;

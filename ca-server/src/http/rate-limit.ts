@@ -3,7 +3,7 @@
  * In memory, bounded: at most `maxKeys` buckets; full buckets are the first to be forgotten.
  */
 import type { NextFunction, Request, Response } from 'express';
-import type { Clock } from '../authority/deps.js';
+import type { Clock } from '../../../common/src/clock-and-random.js';
 import type { RateLimit } from '../config.js';
 import { caError } from '../errors.js';
 

@@ -13,14 +13,12 @@
  * for reissue ten days before it expires, so an hourly look is plenty).
  */
 import type { Server as TlsServer } from 'node:tls';
-import type { Clock } from '../authority/deps.js';
+import type { Clock } from '../../../common/src/clock-and-random.js';
 import type { IssuerContext } from '../authority/issuer.js';
-import type { X509Port } from '../authority/x509-port.js';
 import type { CaPaths } from '../ca-dir.js';
 import type { Logger } from '../logger.js';
-import type { CaStore } from '../store/ca-store.js';
 import type { CaMetrics } from './metrics.js';
-import { ensureServerTls, type ServerTls } from './server-tls.js';
+import { ensureServerTls, type ServerCertificateIssuer, type ServerTls } from './server-tls.js';
 import { secureContextOptions } from './tls-settings.js';
 
 export const DEFAULT_SERVER_TLS_CHECK_MS = 60 * 60_000;
@@ -32,8 +30,8 @@ export interface ServerTlsKeeperDeps {
   readonly tlsSans?: readonly string[] | undefined;
   readonly days: number;
   readonly clock: Clock;
-  readonly x509: X509Port;
-  readonly store: CaStore;
+  /** Signs and audits each new certificate. */
+  readonly authority: ServerCertificateIssuer;
   /** The issuer the server certificate must come from now (it changes when a rotation finishes). */
   readonly issuer: () => IssuerContext;
   /** PEM of the CAs client certificates may chain to now (both CAs during a rotation). */
@@ -65,7 +63,7 @@ export class ServerTlsKeeper {
   }
 
   static #ensure(d: ServerTlsKeeperDeps): Promise<ServerTls> {
-    return ensureServerTls({ paths: d.paths, issuer: d.issuer(), x509: d.x509, listenHost: d.listenHost, tlsSans: d.tlsSans, clock: d.clock, days: d.days, store: d.store });
+    return ensureServerTls({ paths: d.paths, issuer: d.issuer(), authority: d.authority, listenHost: d.listenHost, tlsSans: d.tlsSans, clock: d.clock, days: d.days });
   }
 
   /** Key and certificate chain (PEM) to start the server with. */

@@ -12,7 +12,8 @@
  */
 import { isRapkiError } from '../../../common/src/errors.js';
 import type { Pkcs11Deps, Pkcs11FileIo } from '../../../common/src/pkcs11/module-path.js';
-import { sha256Hex, type IssuerContext } from '../authority/issuer.js';
+import type { IssuerContext } from '../authority/issuer.js';
+import { sha256Fingerprint } from '../../../common/src/x509/fingerprint.js';
 import { caError } from '../errors.js';
 import type { CaStore } from '../store/ca-store.js';
 import type { CaState } from '../store/types.js';
@@ -57,7 +58,7 @@ export async function openIssuingKey(o: OpenCaKeyOptions): Promise<OpenedIssuing
   // A root is its own root; an intermediate (current, next or retired) chains to the current root.
   const rootRec = cert.role === 'root' ? cert : o.state.certificates.find((c) => c.id === cfg.rootId);
   if (!rootRec) throw caError('ca_config_invalid', 'The store holds no root certificate.');
-  if (sha256Hex(cert.der) !== cert.id || sha256Hex(rootRec.der) !== rootRec.id) throw caError('ca_config_invalid', 'A CA certificate in the store does not match its id.');
+  if (sha256Fingerprint(cert.der) !== cert.id || sha256Fingerprint(rootRec.der) !== rootRec.id) throw caError('ca_config_invalid', 'A CA certificate in the store does not match its id.');
   const key = await o.store.getCaKey(id);
   if (!key) throw caError('ca_config_invalid', `The key of the CA certificate ${id.slice(0, 16)}… is not in the store (it was deleted when it was no longer needed).`);
   const decoded = decodeCertificate(cert.der);

@@ -12,19 +12,24 @@
 import { X509Certificate } from 'node:crypto';
 import type { IssuerContext } from '../authority/issuer.js';
 import type { RolesAnywhereControlPlane } from '../../../common/src/aws/types.js';
-import { idFromArn } from '../../../common/src/aws/types.js';
-import { derToPem } from '../x509/pem.js';
+import { idFromArn } from '../../../common/src/aws/arn.js';
+import { derToPem, pemBlocks, PemError } from '../../../common/src/x509/pem.js';
 import { rotationError } from './errors.js';
 
 export type BundleControlPlane = Pick<RolesAnywhereControlPlane, 'getTrustAnchor' | 'updateTrustAnchor'>;
 
-/** DER of every PEM CERTIFICATE block. */
-export function pemCertificates(pem: string | undefined): Buffer[] {
+/**
+ * DER of every CERTIFICATE block the trust anchor holds (the one PEM reader, common/src/x509/pem.ts).
+ * A bundle that is not valid PEM is not one this CA wrote: someone else manages that anchor.
+ */
+function heldCertificates(trustAnchorArn: string, pem: string | undefined): Buffer[] {
   if (!pem) return [];
-  const out: Buffer[] = [];
-  const re = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g;
-  for (let m = re.exec(pem); m; m = re.exec(pem)) out.push(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64'));
-  return out;
+  try {
+    return pemBlocks(pem, 'CERTIFICATE');
+  } catch (err) {
+    if (!(err instanceof PemError)) throw err;
+    throw rotationError('rotation_target_foreign', `The trust anchor ${trustAnchorArn} holds a certificate bundle that is not valid PEM (${err.message}).`, { cause: err });
+  }
 }
 
 function anchorCert(i: IssuerContext, kind: 'root' | 'intermediate'): Buffer {
@@ -42,7 +47,7 @@ function sameSet(a: readonly Buffer[], b: readonly Buffer[]): boolean {
 export async function setBundle(cp: BundleControlPlane, trustAnchorArn: string, want: readonly IssuerContext[], known: readonly IssuerContext[]): Promise<boolean> {
   const id = idFromArn(trustAnchorArn);
   const ta = await cp.getTrustAnchor(id);
-  const held = pemCertificates(ta.x509CertificateData);
+  const held = heldCertificates(trustAnchorArn, ta.x509CertificateData);
   const roots = known.map((k) => Buffer.from(k.root));
   const inters = known.flatMap((k) => k.intermediates.map((d) => Buffer.from(d)));
   for (const h of held) {
@@ -59,7 +64,7 @@ export async function setBundle(cp: BundleControlPlane, trustAnchorArn: string, 
   if (sameSet(held, desired)) return false;
   const bundlePem = desired.map((d) => derToPem(d, 'CERTIFICATE')).join('');
   await cp.updateTrustAnchor(id, { bundlePem });
-  const back = pemCertificates((await cp.getTrustAnchor(id)).x509CertificateData);
+  const back = heldCertificates(trustAnchorArn, (await cp.getTrustAnchor(id)).x509CertificateData);
   if (!sameSet(back, desired)) throw rotationError('rotation_pending', `The trust anchor ${trustAnchorArn} did not keep the new bundle; run the command again.`);
   return true;
 }

@@ -3,7 +3,7 @@
  * so every step that removes a CRL can be re-run after a crash.
  */
 import type { RolesAnywhereControlPlane } from '../../../common/src/aws/types.js';
-import { idFromArn } from '../../../common/src/aws/types.js';
+import { idFromArn } from '../../../common/src/aws/arn.js';
 
 export async function deleteCrlQuietly(cp: Pick<RolesAnywhereControlPlane, 'deleteCrl'>, arn: string): Promise<void> {
   try {

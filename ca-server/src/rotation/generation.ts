@@ -13,10 +13,11 @@
  * "Certificate attribute mapping"), and trust policies that test `aws:PrincipalTag/x509Issuer/CN`
  * keep working.
  */
-import { sha256Hex, type IssuerContext } from '../authority/issuer.js';
+import type { IssuerContext } from '../authority/issuer.js';
+import { sha256Fingerprint } from '../../../common/src/x509/fingerprint.js';
 import type { CaConfig } from '../ca-dir.js';
 import { caError } from '../errors.js';
-import type { Clock, RandomSource } from '../authority/deps.js';
+import type { Clock, RandomSource } from '../../../common/src/clock-and-random.js';
 import { INTERMEDIATE_VALIDITY_DAYS, ROOT_VALIDITY_DAYS } from '../init.js';
 import { caSignerFromPrivateKey } from '../keys/ca-signer.js';
 import { generateCaKey } from '../keys/generate-ca-key.js';
@@ -25,10 +26,10 @@ import { openIssuingKey } from '../keys/issuing-key.js';
 import type { CaStore } from '../store/ca-store.js';
 import type { CaCertificateRecord, CaKeyRecord, CaState } from '../store/types.js';
 import { buildCaCertificate } from '../x509/ca-certificate.js';
-import { decodeCertificate } from '../x509/certificate-reader.js';
+import { decodeCertificate } from '../../../common/src/x509/certificate.js';
 import { lintCaCertificate } from '../x509/lint.js';
 import { formatDn } from '../x509/dn.js';
-import { newSerial } from '../x509/serial.js';
+import { newSerial } from '../../../common/src/x509/serial.js';
 import type { CaKeyType } from '../x509/types.js';
 import type { GenerationInfo } from './state.js';
 
@@ -76,7 +77,7 @@ export async function makeNextGeneration(o: MakeGenerationOptions): Promise<Next
       pathLength: 0,
     });
     lintCaCertificate(der);
-    info = { issuerId: sha256Hex(der), rootFingerprint: sha256Hex(der), newRoot: true, keyType: o.keyType };
+    info = { issuerId: sha256Fingerprint(der), rootFingerprint: sha256Fingerprint(der), newRoot: true, keyType: o.keyType };
   } else {
     const root = await openIssuingKey({ store: o.store, state: o.state, passphrase: o.passphrase, which: 'root' });
     try {
@@ -98,7 +99,7 @@ export async function makeNextGeneration(o: MakeGenerationOptions): Promise<Next
       await root.close();
     }
     lintCaCertificate(der, rootRec.der);
-    info = { issuerId: sha256Hex(der), rootFingerprint: rootRec.id, newRoot: false, keyType: o.keyType };
+    info = { issuerId: sha256Fingerprint(der), rootFingerprint: rootRec.id, newRoot: false, keyType: o.keyType };
   }
   return {
     info,

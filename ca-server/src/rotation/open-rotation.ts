@@ -5,7 +5,7 @@
  */
 import type { AuthorityConfig } from '../authority/authority-config.js';
 import type { CrlEvents } from '../authority/crl-manager.js';
-import type { Clock, RandomSource } from '../authority/deps.js';
+import type { Clock, RandomSource } from '../../../common/src/clock-and-random.js';
 import type { IssuerContext } from '../authority/issuer.js';
 import type { X509Port } from '../authority/x509-port.js';
 import { createControlPlane } from '../../../common/src/aws/control-plane.js';

@@ -21,7 +21,7 @@
  */
 import type { AuthorityConfig } from '../authority/authority-config.js';
 import { CrlManager, type CrlEvents, type PublishedCrl } from '../authority/crl-manager.js';
-import type { Clock } from '../authority/deps.js';
+import type { Clock } from '../../../common/src/clock-and-random.js';
 import type { IssuerContext } from '../authority/issuer.js';
 import type { X509Port } from '../authority/x509-port.js';
 import type { RolesAnywhereControlPlane, Tag } from '../../../common/src/aws/types.js';

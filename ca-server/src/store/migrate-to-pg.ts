@@ -11,7 +11,7 @@
  *   audit hashes), and before it commits the audit chain is read back from the target's rows and
  *   verified against the source's head: a failure rolls everything back and leaves the target empty.
  */
-import { AUDIT_GENESIS_HASH, verifyAuditChain } from '../authority/audit-chain.js';
+import { AUDIT_GENESIS_HASH, verifyAuditChain } from '../../../common/src/audit/audit-chain.js';
 import { caError } from '../errors.js';
 import type { CaStore } from './ca-store.js';
 import { pgPoolConfig } from './pg-connect.js';

@@ -16,7 +16,7 @@
  *   group is one transaction, so nothing is half-written.
  */
 import type pg from 'pg';
-import { AUDIT_GENESIS_HASH, auditRecordHash } from '../authority/audit-chain.js';
+import { AUDIT_GENESIS_HASH, auditRecordHash } from '../../../common/src/audit/audit-chain.js';
 import { caError } from '../errors.js';
 import { isPgRetryable, isPgUnavailable, isPgUniqueViolation, mapPgError } from './pg-errors.js';
 import type { Row } from './rows.js';

@@ -18,7 +18,7 @@ import Database from 'better-sqlite3';
 import { chmodSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { Clock } from '../authority/deps.js';
+import type { Clock } from '../../../common/src/clock-and-random.js';
 import { caError } from '../errors.js';
 
 /** The lock file in the CA directory. */

@@ -10,7 +10,7 @@
  */
 import Database from 'better-sqlite3';
 import { RapkiError } from '../../../common/src/errors.js';
-import { AUDIT_GENESIS_HASH, verifyAuditChain, type AuditRecord } from '../authority/audit-chain.js';
+import { AUDIT_GENESIS_HASH, verifyAuditChain, type AuditRecord } from '../../../common/src/audit/audit-chain.js';
 import { auditRecordFromRow } from './rows.js';
 
 /** A refusal, with the backup module's code (`backup_database_corrupt`). */

@@ -14,7 +14,7 @@
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { caError } from '../errors.js';
-import { auditRecordHash, AUDIT_GENESIS_HASH } from '../authority/audit-chain.js';
+import { auditRecordHash, AUDIT_GENESIS_HASH } from '../../../common/src/audit/audit-chain.js';
 import { CRL_HISTORY_KEEP, type AuditSpec, type CaStore } from './ca-store.js';
 import * as state from './sqlite-ca-state.js';
 import { checkChunk, fromSnapshotValue, SNAPSHOT_CHUNK_ROWS, SNAPSHOT_TABLES, toSnapshotValue, type SnapshotChunk, type SnapshotCounts, type SnapshotReader } from './snapshot.js';

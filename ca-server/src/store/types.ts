@@ -2,7 +2,7 @@
  * Records kept by a {@link CaStore}. Plain data: no SQL types leak out (dates are `Date`, binary is
  * `Uint8Array`), so a PostgreSQL store can implement the same interface.
  */
-import type { AuditRecord } from '../authority/audit-chain.js';
+import type { AuditRecord } from '../../../common/src/audit/audit-chain.js';
 
 export type { AuditRecord };
 

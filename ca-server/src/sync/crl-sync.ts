@@ -20,11 +20,10 @@
  *   would reject, leaving the previous CRL in place.
  */
 import { createHash } from 'node:crypto';
-import { crlToPem } from '../aws/crl-data.js';
-import { readCrl } from '../../../common/src/x509/crl.js';
+import { crlToPem, readCrl } from '../../../common/src/x509/crl.js';
 import { awsError } from '../../../common/src/aws/errors.js';
 import type { Crl, RolesAnywhereControlPlane, Tag } from '../../../common/src/aws/types.js';
-import { idFromArn } from '../../../common/src/aws/types.js';
+import { idFromArn } from '../../../common/src/aws/arn.js';
 import { TAGS } from '../../../common/src/aws/constants.js';
 import { SYNC_DEFAULTS, crlResourceName } from './constants.js';
 import { CallSpacer, realScheduler } from './scheduler.js';

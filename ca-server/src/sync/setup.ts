@@ -21,7 +21,7 @@ import type { RolesAnywhereControlPlane } from '../../../common/src/aws/types.js
 import { CrlSync } from './crl-sync.js';
 import type { CrlControlPlane, CrlSyncOptions, SyncLogger } from './crl-sync.js';
 import { crlSyncMetrics } from './metrics.js';
-import { createSyncRouter } from './router.js';
+import { createSyncRouter } from '../http/sync-routes.js';
 import type { SyncTarget, SyncTargetStore } from './target-store.js';
 
 export interface CaCrlSync {

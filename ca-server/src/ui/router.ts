@@ -14,7 +14,7 @@ import { CRL_PEM_MAX_BYTES, CRL_PEM_WARN_BYTES } from '../../../common/src/x509/
 import { sha256Fingerprint } from '../../../common/src/x509/fingerprint.js';
 import type { CertificateAuthority } from '../authority/authority.js';
 import type { CrlManager } from '../authority/crl-manager.js';
-import { systemRandom, type Clock, type RandomSource } from '../authority/deps.js';
+import { systemRandom, type Clock, type RandomSource } from '../../../common/src/clock-and-random.js';
 import { parseDurationSeconds } from '../authority/durations.js';
 import type { IssuerContext } from '../authority/issuer.js';
 import { MAX_SANS, validateSubject } from '../authority/names.js';

@@ -10,7 +10,7 @@
  */
 import type { AdminPrincipalRecord } from '../authority/admin-tokens.js';
 import { formatActor } from '../authority/audit-actor.js';
-import type { Clock, RandomSource } from '../authority/deps.js';
+import type { Clock, RandomSource } from '../../../common/src/clock-and-random.js';
 import { digestsEqual, hashSecretToken, isWellFormedToken, newSecretToken } from '../authority/secret-tokens.js';
 import type { CertificateAuthority } from '../authority/authority.js';
 import type { CaStore } from '../store/ca-store.js';

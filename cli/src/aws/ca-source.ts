@@ -13,7 +13,7 @@ import type { SyncStatus, SyncTargetRequest, SyncTargetStatus } from '../../../c
 import type { CaClient } from '../ca-client/client.js';
 import { CRL_INPUT_MAX_BYTES, crlToPem, readCrl } from '../../../common/src/x509/crl.js';
 import { sha256Fingerprint } from '../../../common/src/x509/fingerprint.js';
-import { pemToDer } from '../../../common/src/x509/pem.js';
+import { derToPem, pemToDer } from '../../../common/src/x509/pem.js';
 import { CA_PATHS } from '../../../common/src/contract/paths.js';
 
 export interface CaMaterial {
@@ -125,12 +125,11 @@ export async function dirCaSide(
   now: () => Date = () => new Date(),
   storeArgs: { url?: string | undefined; urlFile?: string | undefined; env?: NodeJS.ProcessEnv } = {},
 ): Promise<CaSide> {
-  const [{ storeSelection }, { openCaDirStore }, { SyncTargetRegistry }, { caPaths, caExists }, { derToPem }] = await Promise.all([
+  const [{ storeSelection }, { openCaDirStore }, { SyncTargetRegistry }, { caPaths, caExists }] = await Promise.all([
     import('../../../ca-server/src/store/store-selection.js'),
     import('../../../ca-server/src/open-ca-store.js'),
     import('../../../ca-server/src/sync/store-sync-targets.js'),
     import('../../../ca-server/src/ca-dir.js'),
-    import('../../../ca-server/src/x509/pem.js'),
   ]);
   const env = storeArgs.env ?? process.env;
   const sel = storeSelection({ dir, url: storeArgs.url, urlFile: storeArgs.urlFile, env }).open();

@@ -5,7 +5,7 @@
  * `verifyAuditChain`, page by page, so the check is the one the server's writer is built against.
  */
 import { existsSync } from 'node:fs';
-import { AUDIT_GENESIS_HASH, verifyAuditChain, type AuditRecord } from '../../../ca-server/src/authority/audit-chain.js';
+import { AUDIT_GENESIS_HASH, verifyAuditChain, type AuditRecord } from '../../../common/src/audit/audit-chain.js';
 import type { AuditPage } from '../../../common/src/contract/types.js';
 import { AUDIT_PAGE } from '../../../common/src/contract/limits.js';
 import { CA_PATHS } from '../../../common/src/contract/paths.js';

@@ -28,7 +28,7 @@ export function caMigrateStore(argv: CaMigrateStoreArgs, io: CommandIo): Promise
       const { migrateToPg } = await import('../../../ca-server/src/store/migrate-to-pg.js');
       const { withStore } = await import('../../../ca-server/src/store/open-store.js');
       const { openCaDirStore } = await import('../../../ca-server/src/open-ca-store.js');
-      const { verifyAuditChain, AUDIT_GENESIS_HASH } = await import('../../../ca-server/src/authority/audit-chain.js');
+      const { verifyAuditChain, AUDIT_GENESIS_HASH } = await import('../../../common/src/audit/audit-chain.js');
       const source = storeSelection({ dir: argv.dir, env: {} }).open().location;
       if (source.backend !== 'sqlite') throw caError('store_url_invalid', `This CA already keeps its store in ${source.display}.`);
       if (argv.to === undefined && argv['to-file'] === undefined) throw caError('store_url_invalid', 'Name the target with --to postgres://… or --to-file FILE.');

@@ -123,9 +123,3 @@ export interface RolesAnywhereControlPlane {
   /** Release sockets. */
   close(): void;
 }
-
-/** Last path segment of a Roles Anywhere ARN: `arn:…:crl/<uuid>` → `<uuid>`. */
-export function idFromArn(arn: string): string {
-  const i = arn.lastIndexOf('/');
-  return i < 0 ? arn : arn.slice(i + 1);
-}

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { csrPem, ecKey, makeTestCa, type TestCa } from './fixtures.js';
-import { verifyAuditChain } from '../../../ca-server/src/authority/audit-chain.js';
+import { verifyAuditChain } from '../../../common/src/audit/audit-chain.js';
 import { caPaths } from '../../../ca-server/src/ca-dir.js';
 import { pemToDer } from '../../../common/src/x509/pem.js';
 

@@ -22,7 +22,7 @@ describe('server TLS certificate', () => {
 
   it('is issued by the issuing CA, reused while fresh, reissued on host change and near expiry', async () => {
     const paths = caPaths(t.dir);
-    const base = { paths, issuer: t.ca.issuer, x509: t.ca.x509, clock: t.clock.now, days: 30, store: t.ca.store };
+    const base = { paths, issuer: t.ca.issuer, authority: t.ca.authority, clock: t.clock.now, days: 30 };
     const a = await ensureServerTls({ ...base, listenHost: '127.0.0.1' });
     expect(a.reissued).toBe(true);
     const chain = join(t.dir, 'chain.pem');

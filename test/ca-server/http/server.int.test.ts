@@ -9,7 +9,7 @@ import { initCa } from '../../../ca-server/src/init.js';
 import { startCaServer, type RunningCaServer } from '../../../ca-server/src/serve.js';
 import { silentLogger } from '../../../ca-server/src/logger.js';
 import { CA_ERROR_CODES, httpStatusOf } from '../../../ca-server/src/errors.js';
-import { verifyAuditChain, type AuditRecord } from '../../../ca-server/src/authority/audit-chain.js';
+import { verifyAuditChain, type AuditRecord } from '../../../common/src/audit/audit-chain.js';
 import { FAST_KDF, TEST_PASSPHRASE } from '../authority/fixtures.js';
 import { call, openssl, opensslCsr, type Resp } from './client.js';
 import { NOT_PROVOKED_OVER_HTTP } from './error-coverage.js';

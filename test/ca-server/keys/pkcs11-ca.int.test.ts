@@ -14,7 +14,7 @@ import { openCa, type OpenCa } from '../../../ca-server/src/open-ca.js';
 import { parsePkcs11Uri } from '../../../common/src/pkcs11/uri.js';
 import { loadCaConfig } from '../../../ca-server/src/ca-config.js';
 import { openStore } from '../../../ca-server/src/store/open-store.js';
-import { systemClock, systemRandom } from '../../../ca-server/src/authority/deps.js';
+import { systemClock, systemRandom } from '../../../common/src/clock-and-random.js';
 import { makeNextGeneration } from '../../../ca-server/src/rotation/generation.js';
 import { csrPem } from '../authority/fixtures.js';
 import { makeTempDir, opensslRun, removeTempDir } from '../../support/openssl.js';

@@ -12,7 +12,7 @@
  * asserts them on whatever interleaving happened; the number of rounds is fixed.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { verifyAuditChain } from '../../../ca-server/src/authority/audit-chain.js';
+import { verifyAuditChain } from '../../../common/src/audit/audit-chain.js';
 import type { CaStore } from '../../../ca-server/src/store/ca-store.js';
 import { openStore, type OpenedStore } from '../../../ca-server/src/store/open-store.js';
 import type { StoreLocation } from '../../../ca-server/src/store/store-url.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { SqliteCaStore } from '../../../ca-server/src/store/sqlite-store.js';
 import { SQLITE_MIGRATIONS } from '../../../ca-server/src/store/sqlite-migrations.js';
 import type { CertificateRecord } from '../../../ca-server/src/store/types.js';
-import { verifyAuditChain } from '../../../ca-server/src/authority/audit-chain.js';
+import { verifyAuditChain } from '../../../common/src/audit/audit-chain.js';
 
 const T0 = new Date('2026-01-01T00:00:00Z');
 const audit = (action: string, details: Record<string, unknown> = {}) => ({ time: T0, actor: 'test', action, details });

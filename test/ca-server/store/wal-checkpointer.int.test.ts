@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { verifyAuditChain } from '../../../ca-server/src/authority/audit-chain.js';
+import { verifyAuditChain } from '../../../common/src/audit/audit-chain.js';
 import { SqliteCaStore } from '../../../ca-server/src/store/sqlite-store.js';
 import { startWalCheckpointer } from '../../../ca-server/src/store/wal-checkpointer.js';
 

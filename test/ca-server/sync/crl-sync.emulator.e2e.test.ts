@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createControlPlane } from '../../../common/src/aws/control-plane.js';
-import { crlToPem } from '../../../ca-server/src/aws/crl-data.js';
+import { crlToPem } from '../../../common/src/x509/crl.js';
 import type { RolesAnywhereControlPlane, TrustAnchor } from '../../../common/src/aws/types.js';
-import { idFromArn } from '../../../common/src/aws/types.js';
+import { idFromArn } from '../../../common/src/aws/arn.js';
 import { CrlSync, type CrlControlPlane } from '../../../ca-server/src/sync/crl-sync.js';
 import { crlSyncMetrics } from '../../../ca-server/src/sync/metrics.js';
 import { MemorySyncTargetStore, syncTargetId } from '../../../ca-server/src/sync/target-store.js';

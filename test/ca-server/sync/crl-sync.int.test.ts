@@ -3,7 +3,7 @@ import { CrlSync } from '../../../ca-server/src/sync/crl-sync.js';
 import { MemorySyncTargetStore, syncTargetId } from '../../../ca-server/src/sync/target-store.js';
 import type { SyncTarget } from '../../../ca-server/src/sync/target-store.js';
 import { crlSyncMetrics } from '../../../ca-server/src/sync/metrics.js';
-import { crlToPem } from '../../../ca-server/src/aws/crl-data.js';
+import { crlToPem } from '../../../common/src/x509/crl.js';
 import { FakeCrlPlane, ManualScheduler } from './fakes.js';
 import { makeTestCa } from './crl-fixture.js';
 import type { TestCa } from './crl-fixture.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AUDIT_GENESIS_HASH, auditRecordHash, type AuditRecord } from '../../../ca-server/src/authority/audit-chain.js';
+import { AUDIT_GENESIS_HASH, auditRecordHash, type AuditRecord } from '../../../common/src/audit/audit-chain.js';
 import { parseAuditHead, verifyPages } from '../../../cli/src/handlers/audit.js';
 
 function chain(n: number): AuditRecord[] {

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AUDIT_GENESIS_HASH, auditRecordHash, type AuditRecord } from '../../../ca-server/src/authority/audit-chain.js';
+import { AUDIT_GENESIS_HASH, auditRecordHash, type AuditRecord } from '../../../common/src/audit/audit-chain.js';
 import { auditVerify } from '../../../cli/src/handlers/audit.js';
 import { certList, certRevoke } from '../../../cli/src/handlers/cert.js';
 import { crlGet } from '../../../cli/src/handlers/crl.js';

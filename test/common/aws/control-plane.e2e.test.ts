@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createControlPlane } from '../../../common/src/aws/control-plane.js';
-import { crlToPem } from '../../../ca-server/src/aws/crl-data.js';
+import { crlToPem } from '../../../common/src/x509/crl.js';
 import type { RolesAnywhereControlPlane } from '../../../common/src/aws/types.js';
 import { startEmulatorProcess, TEST_AWS_ENV, type EmulatorProcess } from '../../cli/aws/emulator-process.js';
 import { makeTestCa, type TestCa } from '../../ca-server/sync/crl-fixture.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CrlSync } from '../../../ca-server/src/sync/crl-sync.js';
-import { createSyncRouter } from '../../../ca-server/src/sync/router.js';
+import { createSyncRouter } from '../../../ca-server/src/http/sync-routes.js';
 import { syncTargetId, validateTargetInput, type SyncTargetStore } from '../../../ca-server/src/sync/target-store.js';
 import { SyncTargetRegistry } from '../../../ca-server/src/sync/store-sync-targets.js';
 import { openStore, type OpenedStore } from '../../../ca-server/src/store/open-store.js';
@@ -19,8 +19,8 @@ import { CRL_SLOTS } from '../../../ca-server/src/store/types.js';
 import { errorHandler } from '../../../ca-server/src/http/error-handler.js';
 import { CaMetrics } from '../../../ca-server/src/http/metrics.js';
 import { silentLogger } from '../../../ca-server/src/logger.js';
-import { FakeCrlPlane } from './fakes.js';
-import { makeTestCa } from './crl-fixture.js';
+import { FakeCrlPlane } from '../sync/fakes.js';
+import { makeTestCa } from '../sync/crl-fixture.js';
 
 const TA = 'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/0b6c1f9e-5f55-4a0e-9d36-2b1b7f1c0a11';
 

@@ -16,9 +16,9 @@
 import express from 'express';
 import type { Request, Response, Router } from 'express';
 import { awsError } from '../../../common/src/aws/errors.js';
-import type { CrlSync } from './crl-sync.js';
-import type { SyncTargetStore } from './target-store.js';
-import { validateTargetInput } from './target-store.js';
+import type { CrlSync } from '../sync/crl-sync.js';
+import type { SyncTargetStore } from '../sync/target-store.js';
+import { validateTargetInput } from '../sync/target-store.js';
 
 /**
  * The router; `now` is injectable for tests; `actorOf` names who registers or removes a target in

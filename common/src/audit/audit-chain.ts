@@ -1,11 +1,12 @@
 /**
  * Hash chain of the audit log.
  *
- * Why: the audit log must be append-only and tamper-evident (docs/security.md C23: a hash-chained,
- * fail-closed audit table). Each record's hash covers the previous record's hash and
- * a canonical JSON encoding of its own fields, so changing, inserting or deleting any record breaks
- * every later link. `rapki audit verify` recomputes the same function on the client
- * (`docs/ca-api.md` spells it out).
+ * Why: the audit log must be append-only and tamper-evident. Each record's hash covers the previous
+ * record's hash and a canonical JSON encoding of its own fields, so changing, inserting or deleting
+ * any record breaks every later link. It lives in common/ because three parties compute the same
+ * function: the CA's store when it appends a record (in the same transaction), the store's checks
+ * (file check, migration, restore), and `rapki audit verify` on the client (`docs/ca-api.md` spells
+ * it out).
  */
 import { createHash } from 'node:crypto';
 

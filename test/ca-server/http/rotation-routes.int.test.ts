@@ -14,7 +14,7 @@ import { initCa } from '../../../ca-server/src/init.js';
 import { startCaServer, type RunningCaServer } from '../../../ca-server/src/serve.js';
 import { silentLogger } from '../../../ca-server/src/logger.js';
 import { FAST_KDF, TEST_PASSPHRASE } from '../authority/fixtures.js';
-import { call, opensslCsr } from '../http/client.js';
+import { call, opensslCsr } from './client.js';
 
 let tmp: string;
 let srv: RunningCaServer;

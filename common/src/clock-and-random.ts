@@ -1,6 +1,7 @@
 /**
- * What the authority is given instead of reaching for globals: a clock and a source of randomness
- * (so tests can move time and reproduce tokens and serials).
+ * What the CA's modules (authority, store, HTTP, rotation) are given instead of reaching for
+ * globals: a clock and a source of randomness, so tests can move time and reproduce tokens and
+ * serials.
  */
 import { randomBytes } from 'node:crypto';
 

@@ -10,14 +10,14 @@
  * `{code, message, details}` with their status from the registry.
  */
 import express, { type Request, type Response, type Router } from 'express';
-import { sha256Hex } from '../authority/issuer.js';
+import { sha256Fingerprint } from '../../../common/src/x509/fingerprint.js';
 import { caError } from '../errors.js';
-import { jsonBody } from '../http/validate.js';
+import { jsonBody } from './validate.js';
 import { CA_KEY_TYPES } from '../keys/generate-ca-key.js';
-import { derToPem } from '../x509/pem.js';
+import { derToPem } from '../../../common/src/x509/pem.js';
 import type { CaKeyType } from '../x509/types.js';
-import type { IssuerSwitch } from './issuer-switch.js';
-import type { RotationManager } from './manager.js';
+import type { IssuerSwitch } from '../rotation/issuer-switch.js';
+import type { RotationManager } from '../rotation/manager.js';
 
 function actorOf(res: Response): string {
   const who = res.locals.admin as { name?: string } | undefined;
@@ -83,10 +83,10 @@ export function rotationCaHandler(sw: IssuerSwitch, phase: () => string | undefi
         intermediates,
         issuer: pem(sw.active().certificate),
         bundle: roots.join('') + allInters.join(''),
-        fingerprint: sha256Hex(p.root),
+        fingerprint: sha256Fingerprint(p.root),
         roots,
         rotation: next
-          ? { phase: phase() ?? null, issuing: sw.issuingNext ? 'new' : 'old', next: { root: pem(next.root), intermediates: next.intermediates.map(pem), fingerprint: sha256Hex(next.root) } }
+          ? { phase: phase() ?? null, issuing: sw.issuingNext ? 'new' : 'old', next: { root: pem(next.root), intermediates: next.intermediates.map(pem), fingerprint: sha256Fingerprint(next.root) } }
           : null,
       }),
     );

@@ -1,1 +1,0 @@
-export { crlToPem } from '../../../common/src/x509/crl.js'; // re-export: remove when store/rotation/sync/backup switch

@@ -1,1 +1,0 @@
-export { writeFileAtomicSync as writeFileAtomic0600 } from '../../../common/src/fs/atomic-write.js'; // re-export: remove when store/rotation/sync/backup switch
