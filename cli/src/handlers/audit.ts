@@ -5,7 +5,7 @@
  * `verifyAuditChain`, page by page, so the check is the one the server's writer is built against.
  */
 import { existsSync } from 'node:fs';
-import { AUDIT_GENESIS_HASH, verifyAuditChain, type AuditRecord } from '../../../ca-server/src/authority/audit-chain.js';
+import { AUDIT_GENESIS_HASH, verifyAuditChain, type AuditRecord } from '../../../ca-server/src/entry/audit.js';
 import type { AuditPage } from '../../../common/src/contract/types.js';
 import { AUDIT_PAGE } from '../../../common/src/contract/limits.js';
 import { CA_PATHS } from '../../../common/src/contract/paths.js';
@@ -102,8 +102,7 @@ export function auditVerify(args: AuditVerifyArgs, io: CommandIo): Promise<numbe
     const expected = args['expect-head'] === undefined ? undefined : parseAuditHead(args['expect-head']);
     let summary: AuditSummary;
     if (args.dir) {
-      const { storeSelection } = await import('../../../ca-server/src/store/store-selection.js');
-      const { withStore } = await import('../../../ca-server/src/store/open-store.js');
+      const { storeSelection, withStore } = await import('../../../ca-server/src/entry/ca-dir.js');
       const sel = storeSelection({ dir: args.dir, url: args['store-url'], urlFile: args['store-url-file'], env: io.env, warn: (m) => io.stderr(`rapki: warning: ${m}\n`) }).open();
       if (sel.location.backend === 'sqlite' && !existsSync(sel.location.file)) throw caClientError('flag_value_invalid', `no CA database at ${sel.location.file}`);
       summary = await withStore({ ...sel, mustExist: true }, (o) =>
