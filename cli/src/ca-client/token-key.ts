@@ -11,7 +11,7 @@
  * Loaded only for `--key pkcs11:…` (pkcs11js is imported later still, when the module is opened).
  */
 import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto';
-import { SignerError } from '../../../signer/src/entry/config.js';
+import { SignerError } from '../../../signer/src/entry/errors.js';
 import { caClientError } from './errors.js';
 import { isHostKeyType } from './key-types.js';
 import type { CsrSigner } from './csr.js';

@@ -9,7 +9,7 @@
  * optional newer ones: aws_signing_helper's parser stops at unknown fields. Loaded lazily.
  */
 import { verify as cryptoVerify, type KeyObject } from 'node:crypto';
-import { SignerError } from '../../../signer/src/entry/config.js';
+import { SignerError } from '../../../signer/src/entry/errors.js';
 import * as tpm from '../../../signer/src/entry/tpm.js';
 import { OID_LOADABLE_KEY, TSS2_PEM_LABEL, type TpmDeps, type TpmHostKeyType, type Tss2KeyFile } from '../../../signer/src/entry/tpm.js';
 import { caClientError } from './errors.js';

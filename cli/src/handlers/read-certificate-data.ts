@@ -8,7 +8,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { formatMatchingIdentities, readCertificateData } from '../../../signer/src/entry/certificate-data.js';
-import { SignerError } from '../../../signer/src/entry/config.js';
+import { SignerError } from '../../../signer/src/entry/errors.js';
 import { optionalString, refuseUnsupported, requireString, type FlagValues } from '../credential-flags.js';
 import type { SignerCommandIo } from '../io.js';
 import { runCommand } from '../run-command.js';
