@@ -1,3 +1,2 @@
-/** Entry point for the CLI: `rapki ca backup` and `rapki ca restore`. Load it lazily. */
+/** Entry point for the CLI: `rapki ca backup`, a signed copy of the CA's store and files. Load it lazily. */
 export { backupCa } from '../backup/backup.js';
-export { restoreCa } from '../backup/restore.js';

@@ -21,7 +21,7 @@ import { buildCsrPem, buildCsrPemWithSigner } from './csr.js';
 import { caClientError } from './errors.js';
 import { assertIssued, checkIssued } from './issued.js';
 import { generateHostKey, keyTypeOf } from './key-types.js';
-import { holdsTss2Key, isTpmHandle } from '../../../signer/src/entry/config.js';
+import { holdsTss2Key, isTpmHandle } from '../../../signer/src/entry/key-kind.js';
 import { possessionMessage } from '../../../common/src/contract/possession.js';
 import type { TpmHostKey } from './tpm-key.js';
 

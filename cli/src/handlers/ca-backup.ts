@@ -73,7 +73,7 @@ export function caRestore(argv: CaRestoreArgs, io: CommandIo): Promise<number> {
   return runCommand(
     io,
     async () => {
-      const { restoreCa } = await import('../../../ca-server/src/entry/backup.js');
+      const { restoreCa } = await import('../../../ca-server/src/entry/restore.js');
       const { normalizeFingerprint } = await import('../ca-client/fingerprint.js');
       const { caPaths, parseStoreUrl, storeUrlOf } = await import('../../../ca-server/src/entry/ca-dir.js');
       const expectFingerprint = argv['expect-fingerprint'] === undefined ? undefined : normalizeFingerprint(argv['expect-fingerprint']);

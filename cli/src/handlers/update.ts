@@ -39,12 +39,13 @@ export async function runUpdate(values: FlagValues, io: SignerCommandIo): Promis
   try {
     const config = resolveCredentialProcess(values, io, 'update');
     const profile = optionalString(values, 'profile') ?? 'default';
-    const [refresh, keys, session] = await Promise.all([
+    const [refresh, credFile, keys, session] = await Promise.all([
       import('../../../signer/src/entry/refresh.js'),
+      import('../../../signer/src/entry/credentials-file.js'),
       import('../../../signer/src/entry/key-signer.js'),
       import('../../../signer/src/entry/session.js'),
     ]);
-    const path = refresh.credentialsFilePath(io.env);
+    const path = credFile.credentialsFilePath(io.env);
     const userAgent = `rapki/${VERSION} (node ${process.versions.node}; ${process.platform}) update`;
     const fetch = async () => {
       const signer = await keys.loadKeySigner(config.keySource);
@@ -59,7 +60,7 @@ export async function runUpdate(values: FlagValues, io: SignerCommandIo): Promis
       }
     };
     const write = async (c: Awaited<ReturnType<typeof fetch>>) => {
-      await refresh.writeProfileCredentials({ path, profile, credentials: c });
+      await credFile.writeProfileCredentials({ path, profile, credentials: c });
       const at = new Date(Date.parse(c.expiration) - UPDATE_REFRESH_BEFORE_MS).toISOString();
       log(`wrote profile [${profile}] of ${path}; credentials expire at ${c.expiration}${once ? '' : `, will be refreshed at ${at}`}`);
     };
