@@ -14,13 +14,17 @@
  */
 import type { CredentialProcessConfig } from './signer-options.js';
 import { VERSION } from './version.js';
-import { loadKeySigner } from '../../signer/src/keys/load-key-signer.js';
-import { keySourceStamp } from '../../signer/src/keys/key-source-stamp.js';
-import { createSession } from '../../signer/src/session/create-session.js';
-import { RefreshingCredentialSource } from '../../signer/src/providers/refreshing-source.js';
-import { roleNameFromArn, startCredentialServer, type CredentialServer, type CredentialServerOptions } from '../../signer/src/providers/imds/server.js';
-import { SERVE_REFRESH_BEFORE_MS } from '../../signer/src/providers/imds/constants.js';
-import type { RolesAnywhereCredentials } from '../../signer/src/types.js';
+import { loadKeySigner } from '../../signer/src/entry/key-signer.js';
+import { keySourceStamp, RefreshingCredentialSource } from '../../signer/src/entry/refresh.js';
+import { createSession } from '../../signer/src/entry/session.js';
+import {
+  roleNameFromArn,
+  SERVE_REFRESH_BEFORE_MS,
+  startCredentialServer,
+  type CredentialServer,
+  type CredentialServerOptions,
+} from '../../signer/src/entry/imds.js';
+import type { RolesAnywhereCredentials } from '../../signer/src/entry/config.js';
 
 export interface ServeCredentialsOptions {
   /** The resolved signer flags (key source and CreateSession options). */

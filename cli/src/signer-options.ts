@@ -5,10 +5,8 @@
  * Shared by the yargs handlers and the lean credential-process fast path, so both behave the same.
  * I/O (env, file reads, warnings) is injected.
  */
-import { DEFAULT_DURATION_SECONDS } from '../../signer/src/constants.js';
-import type { KeySourceOptions, SessionOptions } from '../../signer/src/types.js';
-import { endpointFromEnv, plainHttpWarning } from '../../signer/src/session/endpoint.js';
-import { isTpmHandle, TSS2_PEM_LABEL } from '../../signer/src/keys/tpm/detect.js';
+import { DEFAULT_DURATION_SECONDS, endpointFromEnv, plainHttpWarning, type KeySourceOptions, type SessionOptions } from '../../signer/src/entry/config.js';
+import { isTpmHandle, TSS2_PEM_LABEL } from '../../signer/src/entry/key-kind.js';
 import {
   flagError,
   ignoredFlagNotes,

@@ -236,8 +236,7 @@ describe('rotation keeps revocations in force (real processes)', () => {
   }, 180_000);
 
   it('emergency: a leaf minted with a copy of the old intermediate key is refused from start --emergency on, through finish and a restart', async () => {
-    const { srv: srv0, env, anchor } = await caWithAnchor();
-    let srv = srv0;
+    const { srv, env, anchor } = await caWithAnchor();
     // A second trust anchor that holds the intermediate itself, registered for CRL sync.
     const oldInterPem = readFileSync(join(srv.dir, 'intermediate.pem'), 'utf8');
     const ta = await cp.createTrustAnchor({ name: 'rapki-e2e-inter-anchor', bundlePem: oldInterPem, enabled: true, tags: [] });
@@ -284,7 +283,7 @@ describe('rotation keeps revocations in force (real processes)', () => {
     await rotate(env, ['finish']);
     expect((await credentials(evil, anchor)).ok).toBe(false);
     expect((await credentials(evil, interAnchor)).ok).toBe(false);
-    srv = await restarted(srv);
+    await restarted(srv);
     expect((await credentials(evil, anchor)).ok).toBe(false);
     expect((await credentials(back, anchor)).ok).toBe(true);
     const stillHeld = (await crlsHeld(anchor)).map((c) => readCrl(tmp, c.pem, rootPem)).find((c) => c.verified);

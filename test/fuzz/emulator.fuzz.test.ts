@@ -83,11 +83,11 @@ function outcome(fn: () => { status: number }): number {
   } catch (err) {
     if (err instanceof ServiceError) {
       if (err.status >= 400 && err.status < 500 && err.message.length > 0) return err.status;
-      throw new Error(`ServiceError ${err.status} ${err.type}: ${err.message}`);
+      throw new Error(`ServiceError ${err.status} ${err.type}: ${err.message}`, { cause: err });
     }
     if (err instanceof SyntaxError) return 400;
     const e = err as Error;
-    throw new Error(`would be a 500: ${e?.name} ${e?.message}\n${(e?.stack ?? '').split('\n').slice(1, 5).join('\n')}`);
+    throw new Error(`would be a 500: ${e?.name} ${e?.message}\n${(e?.stack ?? '').split('\n').slice(1, 5).join('\n')}`, { cause: err });
   }
 }
 

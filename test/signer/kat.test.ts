@@ -9,36 +9,21 @@ import { describe, expect, it } from 'vitest';
 import { keySignerFromPem } from '../../signer/src/keys/key-signer-from-pem.js';
 import { signCreateSessionRequest } from '../../signer/src/request/sign-create-session.js';
 import type { KeySigner } from '../../signer/src/types.js';
+import { readKatVectors, type KatVector } from '../support/kat-vectors.js';
 
 const dir = fileURLToPath(new URL('../fixtures/kat/rolesanywhere-signer-kat/', import.meta.url));
 const read = (name: string): string => readFileSync(dir + name, 'utf8');
 
-interface Vector {
-  name: string;
-  certificate: string;
-  privateKey?: string;
-  region: string;
-  host: string;
-  amzDate: string;
-  query: { profileArn: string; roleArn: string; trustAnchorArn: string };
-  body: string;
-  payloadSha256?: string;
-  signedHeaders: string;
-  credential: string;
-  canonicalRequestSha256: string;
-  authorization?: string;
-  signature?: string;
-}
-const vectors = (JSON.parse(read('vectors.json')) as { vectors: Vector[] }).vectors;
-const vectorA = vectors.find((v) => v.name === 'rsa-2048-query-arns') as Vector;
-const vectorB = vectors.find((v) => v.name === 'ecdsa-p384-query-arns') as Vector;
+const vectors = readKatVectors();
+const vectorA = vectors.find((v) => v.name === 'rsa-2048-query-arns') as KatVector;
+const vectorB = vectors.find((v) => v.name === 'ecdsa-p384-query-arns') as KatVector;
 
 function dateOf(amz: string): Date {
   const n = (a: number, b: number): number => Number(amz.slice(a, b));
   return new Date(Date.UTC(n(0, 4), n(4, 6) - 1, n(6, 8), n(9, 11), n(11, 13), n(13, 15)));
 }
 
-function inputOf(v: Vector) {
+function inputOf(v: KatVector) {
   return {
     trustAnchorArn: v.query.trustAnchorArn,
     profileArn: v.query.profileArn,

@@ -125,12 +125,12 @@ export function coded<R>(fn: () => R, codes: Readonly<Record<string, unknown>> |
   } catch (err) {
     const has = (c: string): boolean => (codes instanceof Set ? codes.has(c) : Object.hasOwn(codes, c));
     if (isRapkiError(err) && has(err.code)) {
-      if (typeof err.message !== 'string' || err.message.length === 0) throw new Error(`coded error ${err.code} without a message`);
+      if (typeof err.message !== 'string' || err.message.length === 0) throw new Error(`coded error ${err.code} without a message`, { cause: err });
       return { ok: false, code: err.code };
     }
     const e = err as { name?: string; code?: unknown; message?: string; stack?: string };
     const where = (e?.stack ?? '').split('\n').slice(1, 5).join('\n');
-    throw new Error(`uncoded failure: ${e?.name ?? typeof err} code=${String(e?.code)} ${e?.message ?? String(err)}\n${where}`);
+    throw new Error(`uncoded failure: ${e?.name ?? typeof err} code=${String(e?.code)} ${e?.message ?? String(err)}\n${where}`, { cause: err });
   }
 }
 

@@ -44,7 +44,7 @@ export function opensslSync(args: readonly string[], o: { cwd?: string; input?: 
     return execFileSync('openssl', [...args], { cwd: o.cwd, input: o.input, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] });
   } catch (err) {
     const e = err as { stderr?: string; message: string };
-    throw new Error(`openssl ${args.join(' ')} failed: ${e.stderr || e.message}`);
+    throw new Error(`openssl ${args.join(' ')} failed: ${e.stderr || e.message}`, { cause: err });
   }
 }
 

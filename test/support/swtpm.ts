@@ -104,7 +104,7 @@ export async function startSwtpm(o: { strictLockout?: boolean } = {}): Promise<S
     await waitForSocket(socket, child, 15_000);
   } catch (err) {
     await stop();
-    throw new Error(`${(err as Error).message}; swtpm said: ${stderr.trim()}`);
+    throw new Error(`${(err as Error).message}; swtpm said: ${stderr.trim()}`, { cause: err });
   }
   const toolEnv = { ...process.env, TPM2TOOLS_TCTI: `swtpm:path=${socket}`, TPM2OPENSSL_TCTI: `swtpm:path=${socket}` };
   const tools = (cmd: string, args: readonly string[]): string => execFileSync(cmd, [...args], { env: toolEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });

@@ -70,7 +70,7 @@ export function verifyManifestSignature(manifest: Uint8Array, sigText: string, r
   if (typeof s!.signer !== 'string' || !HEX64.test(s!.signer) || !digestsEqual(s!.signer, sha256(rootDer))) bad('signed by another root');
   if (typeof s!.manifestSha256 !== 'string' || !HEX64.test(s!.manifestSha256) || !digestsEqual(s!.manifestSha256, sha256(manifest))) bad('backup.json was changed');
   if (typeof s!.signature !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(s!.signature) || s!.signature.length > 2048) bad('malformed signature');
-  let ok = false;
+  let ok: boolean;
   try {
     const key = new X509Certificate(rootDer).publicKey;
     ok = verify(alg!.hash, manifest, { key, dsaEncoding: 'der' }, Buffer.from(s!.signature!, 'base64'));

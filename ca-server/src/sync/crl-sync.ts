@@ -448,7 +448,7 @@ export class CrlSync {
         throw e;
       }
     }
-    if (!crl.enabled) crl = await this.call(target, () => cp.enableCrl(idFromArn(crlArn as string)));
+    if (!crl.enabled) await this.call(target, () => cp.enableCrl(idFromArn(crlArn as string)));
     const back = await this.call(target, () => cp.getCrl(idFromArn(crlArn as string)));
     if (!Buffer.from(back.crlData).equals(Buffer.from(snap.pem))) {
       throw awsError('crl_readback_mismatch', undefined, { details: { crlArn } });

@@ -169,7 +169,7 @@ export function parseCsr(pemOrDer: string | Uint8Array): ParsedCsr {
   const alg = ACCEPTED_SIGNATURE_OIDS[sigOid];
   if (!alg) throw x509Error('csr_bad_signature', `CSR signature algorithm ${sigOid} is not accepted (SHA-256 or stronger, PKCS#1 v1.5 or ECDSA)`);
   if (alg.key !== policy.keyAlgorithm) throw x509Error('csr_bad_signature', 'CSR signature algorithm does not match its key');
-  let ok = false;
+  let ok: boolean;
   try {
     ok = verify(alg.hash, cri, { key: policy.key, dsaEncoding: 'der' }, signature);
   } catch (err) {

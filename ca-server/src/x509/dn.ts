@@ -94,7 +94,7 @@ export function parseDnText(dn: string): { attrs: (DnAttribute & { rawDer?: Uint
       if (!type) bad(dn, `unknown attribute type "${typeText}" (use a dotted OID)`);
     } else bad(dn, `bad attribute type "${typeText}"`);
 
-    let value = '';
+    let value: string;
     let rawDer: Uint8Array | undefined;
     if (dn[i] === '#') {
       i++;
@@ -142,6 +142,7 @@ export function parseDnText(dn: string): { attrs: (DnAttribute & { rawDer?: Uint
       value = buf.toString('utf8');
       if (!Buffer.from(value, 'utf8').equals(buf)) bad(dn, 'value is not valid UTF-8');
       if (value.length === 0) bad(dn, `empty value for ${typeText}`);
+      // eslint-disable-next-line no-control-regex -- names the C0 controls and DEL to refuse them
       if (/[\u0000-\u001f\u007f]/.test(value)) bad(dn, 'control characters are not allowed');
       if (type) {
         if ([...value].length > type.maxLength) bad(dn, `${type.name} longer than ${type.maxLength} characters`);
@@ -221,6 +222,7 @@ function decodeString(buf: Uint8Array, t: Tlv): string | undefined {
 
 /** Escapes a value for RFC 4514 text (§2.4). */
 export function escapeDnValue(v: string): string {
+  // eslint-disable-next-line no-control-regex -- NUL is escaped as \00 (RFC 4514 §2.4)
   let s = v.replace(/[\\"+,;<>=]/g, (c) => `\\${c}`).replace(/\u0000/g, '\\00');
   if (s.startsWith('#') || s.startsWith(' ')) s = `\\${s}`;
   if (s.endsWith(' ') && s.length > 1) s = `${s.slice(0, -1)}\\ `;

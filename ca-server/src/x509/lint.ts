@@ -78,7 +78,7 @@ function signatureRule(c: DecodedCertificate, issuerDer: Uint8Array): void {
   if (!Buffer.from(c.issuer).equals(Buffer.from(issuer.name))) fail('issuer', 'issuer name does not match the issuer certificate subject');
   if (c.notAfter.getTime() > issuer.notAfter.getTime()) fail('validity', 'notAfter is after the issuer notAfter');
   const alg = ACCEPTED_SIGNATURE_OIDS[c.signatureOid]!;
-  let ok = false;
+  let ok: boolean;
   try {
     ok = verify(alg.hash, c.tbs, { key: issuer.publicKey, dsaEncoding: 'der' }, c.signature);
   } catch {

@@ -7,8 +7,7 @@
  */
 import { codeMatches } from '../../../common/src/errors/registry.js';
 import { awsError } from '../../../common/src/aws/errors.js';
-import { syncTargetId, validateTargetInput } from '../../../ca-server/src/sync/target-store.js';
-import type { SyncTarget } from '../../../ca-server/src/sync/target-store.js';
+import { syncTargetId, validateTargetInput, type SyncTarget } from '../../../ca-server/src/entry/sync.js';
 import type { SyncStatus, SyncTargetRequest, SyncTargetStatus } from '../../../common/src/contract/types.js';
 import type { CaClient } from '../ca-client/client.js';
 import { CRL_INPUT_MAX_BYTES, crlToPem, readCrl } from '../../../common/src/x509/crl.js';
@@ -125,12 +124,7 @@ export async function dirCaSide(
   now: () => Date = () => new Date(),
   storeArgs: { url?: string | undefined; urlFile?: string | undefined; env?: NodeJS.ProcessEnv } = {},
 ): Promise<CaSide> {
-  const [{ storeSelection }, { openCaDirStore }, { SyncTargetRegistry }, { caPaths, caExists }] = await Promise.all([
-    import('../../../ca-server/src/store/store-selection.js'),
-    import('../../../ca-server/src/open-ca-store.js'),
-    import('../../../ca-server/src/sync/store-sync-targets.js'),
-    import('../../../ca-server/src/ca-dir.js'),
-  ]);
+  const { storeSelection, openCaDirStore, SyncTargetRegistry, caPaths, caExists } = await import('../../../ca-server/src/entry/ca-dir.js');
   const env = storeArgs.env ?? process.env;
   const sel = storeSelection({ dir, url: storeArgs.url, urlFile: storeArgs.urlFile, env }).open();
   if (sel.location.backend === 'sqlite' && !caExists(dir)) throw awsError('flag_value_invalid', `no CA in ${caPaths(dir).dir} (pass --store-url for a CA in PostgreSQL)`);

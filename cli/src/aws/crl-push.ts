@@ -6,9 +6,7 @@
  */
 import { awsError } from '../../../common/src/aws/errors.js';
 import type { Crl, RolesAnywhereControlPlane } from '../../../common/src/aws/types.js';
-import { crlResourceName } from '../../../ca-server/src/sync/constants.js';
-import { CallSpacer, waitingScheduler } from '../../../ca-server/src/sync/scheduler.js';
-import type { SyncScheduler } from '../../../ca-server/src/sync/scheduler.js';
+import { CallSpacer, crlResourceName, waitingScheduler, type SyncScheduler } from '../../../ca-server/src/entry/sync.js';
 import { sha256Fingerprint } from '../../../common/src/x509/fingerprint.js';
 import type { CaMaterial, CaSide } from './ca-source.js';
 import { crlDataForPush } from './crl-pem.js';

@@ -12,9 +12,7 @@
 import { NOTIFICATION_CHANNEL, NOTIFICATION_EVENTS, RA_LIMITS } from '../../../common/src/aws/constants.js';
 import { awsError } from '../../../common/src/aws/errors.js';
 import type { AttributeMapping, Crl, NotificationSetting, Profile, RolesAnywhereControlPlane, TrustAnchor } from '../../../common/src/aws/types.js';
-import { CallSpacer, waitingScheduler } from '../../../ca-server/src/sync/scheduler.js';
-import type { SyncScheduler } from '../../../ca-server/src/sync/scheduler.js';
-import { crlResourceName } from '../../../ca-server/src/sync/constants.js';
+import { CallSpacer, crlResourceName, waitingScheduler, type SyncScheduler } from '../../../ca-server/src/entry/sync.js';
 import { sha256Fingerprint } from '../../../common/src/x509/fingerprint.js';
 import { anchorBundle, type CaMaterial, type CaSide, type TargetView } from './ca-source.js';
 import { crlDataForPush } from './crl-pem.js';

@@ -4,7 +4,7 @@
  * holds a CRL with that entry, so "AWS holds CRL 41, the CA is at 42" is the number to watch.
  */
 import type { RolesAnywhereControlPlane } from '../../../common/src/aws/types.js';
-import { syncTargetId } from '../../../ca-server/src/sync/target-store.js';
+import { syncTargetId } from '../../../ca-server/src/entry/sync.js';
 import { readCrl } from '../../../common/src/x509/crl.js';
 import { anchorBundle, type CaMaterial, type CaSide, type TargetView } from './ca-source.js';
 import { findCrls, findProfiles, findTrustAnchors } from './find.js';

@@ -4,7 +4,7 @@
  * telling the CA to stop syncing (so it does not re-import a CRL a second later).
  */
 import type { RolesAnywhereControlPlane } from '../../../common/src/aws/types.js';
-import { CallSpacer, waitingScheduler } from '../../../ca-server/src/sync/scheduler.js';
+import { CallSpacer, waitingScheduler } from '../../../ca-server/src/entry/sync.js';
 import type { CaSide } from './ca-source.js';
 import { findCrls, findProfiles, findTrustAnchors } from './find.js';
 

@@ -12,7 +12,7 @@ import { failureOf } from '../report.js';
 import { resolveCredentialProcess } from '../signer-options.js';
 import type { FlagValues } from '../credential-flags.js';
 import { startServing } from '../serve-credentials.js';
-import { DEFAULT_PORT } from '../../../signer/src/providers/imds/constants.js';
+import { DEFAULT_PORT } from '../../../signer/src/entry/imds.js';
 import type { AgentLog } from './agent-log.js';
 
 export interface AgentServeOptions {

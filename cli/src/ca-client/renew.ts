@@ -21,7 +21,7 @@ import { buildCsrPem, buildCsrPemWithSigner } from './csr.js';
 import { caClientError } from './errors.js';
 import { assertIssued, checkIssued } from './issued.js';
 import { generateHostKey, keyTypeOf } from './key-types.js';
-import { holdsTss2Key, isTpmHandle } from '../../../signer/src/keys/tpm/detect.js';
+import { holdsTss2Key, isTpmHandle } from '../../../signer/src/entry/key-kind.js';
 import { possessionMessage } from '../../../common/src/contract/possession.js';
 import type { TpmHostKey } from './tpm-key.js';
 
@@ -333,7 +333,7 @@ async function finishPersistentSwap(files: HostFiles, certificate: X509Certifica
   const spki = certificate.publicKey.export({ type: 'spki', format: 'der' });
   const pending = await tpm.tpmHostKeyFromPem(pem, path, secrets.tpmKeyPassword, { env });
   if (pending.spki.equals(spki)) {
-    const { parseTpmHandle, readPersistentPublic, publicKeyOf } = await import('../../../signer/src/keys/tpm/index.js');
+    const { parseTpmHandle, readPersistentPublic, publicKeyOf } = await import('../../../signer/src/entry/tpm.js');
     const handle = parseTpmHandle(files.privateKey);
     const there = await readPersistentPublic(handle, { env });
     const thereSpki = there === undefined ? undefined : publicKeyOf(there).export({ type: 'spki', format: 'der' });

@@ -11,7 +11,7 @@
  * Loaded only for `--key pkcs11:…` (pkcs11js is imported later still, when the module is opened).
  */
 import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto';
-import { SignerError } from '../../../signer/src/errors.js';
+import { SignerError } from '../../../signer/src/entry/errors.js';
 import { caClientError } from './errors.js';
 import { isHostKeyType } from './key-types.js';
 import type { CsrSigner } from './csr.js';
@@ -39,7 +39,7 @@ export interface TokenKey {
 /** Generates `keyType` on the token `uri` names and opens it for signing the CSR (SHA-256). */
 export async function generateTokenKey(o: TokenKeyOptions): Promise<TokenKey> {
   if (!isHostKeyType(o.keyType)) throw caClientError('key_type_invalid', `unknown key type ${JSON.stringify(o.keyType)}`);
-  const pkcs11 = await import('../../../signer/src/keys/pkcs11/index.js');
+  const pkcs11 = await import('../../../signer/src/entry/pkcs11.js');
   const { openTokenKey } = await import('../../../common/src/pkcs11/token-key.js');
   const { tokenKeySigner } = await import('../../../common/src/pkcs11/token-key-signer.js');
   const given = pkcs11.parsePkcs11Uri(o.uri);

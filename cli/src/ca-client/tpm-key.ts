@@ -9,9 +9,9 @@
  * optional newer ones: aws_signing_helper's parser stops at unknown fields. Loaded lazily.
  */
 import { verify as cryptoVerify, type KeyObject } from 'node:crypto';
-import { SignerError } from '../../../signer/src/errors.js';
-import { OID_LOADABLE_KEY, TSS2_PEM_LABEL } from '../../../signer/src/keys/tpm/constants.js';
-import type { TpmDeps, TpmHostKeyType, Tss2KeyFile } from '../../../signer/src/keys/tpm/index.js';
+import { SignerError } from '../../../signer/src/entry/errors.js';
+import * as tpm from '../../../signer/src/entry/tpm.js';
+import { OID_LOADABLE_KEY, TSS2_PEM_LABEL, type TpmDeps, type TpmHostKeyType, type Tss2KeyFile } from '../../../signer/src/entry/tpm.js';
 import { caClientError } from './errors.js';
 import { DER_FALSE, DER_TRUE, explicit, integerFromNumber, octetString, oid, sequence } from '../../../common/src/der/writer.js';
 import { derToPem } from '../../../common/src/x509/pem.js';
@@ -61,13 +61,8 @@ function keyTypeOf(publicKey: KeyObject): string | undefined {
   return undefined;
 }
 
-async function tpmModule(): Promise<typeof import('../../../signer/src/keys/tpm/index.js')> {
-  return import('../../../signer/src/keys/tpm/index.js');
-}
-
 /** A host key from its TSS2 key file text (`source` names it in messages). */
 export async function tpmHostKeyFromPem(pem: string, source: string, password: string | undefined, deps: TpmDeps = {}): Promise<TpmHostKey> {
-  const tpm = await tpmModule();
   const file = tpm.tss2KeyOf(pem, source);
   const auth = tpm.keyAuthValue({ tpmKeyPassword: password }, {
     emptyAuth: file.emptyAuth,
@@ -94,7 +89,6 @@ export async function tpmHostKeyFromPem(pem: string, source: string, password: s
 export async function generateTpmHostKey(keyType: string, password: string | undefined, deps: TpmDeps = {}): Promise<TpmHostKey> {
   const type = TPM_TYPES[keyType];
   if (type === undefined) throw caClientError('key_type_invalid', `unknown key type ${JSON.stringify(keyType)}`);
-  const tpm = await tpmModule();
   const auth = Buffer.from(password ?? '', 'utf8');
   if (auth.length > 32) throw new tpm.TpmKeyError('tpm_key_password_too_long', `The TPM key password has ${auth.length} bytes; a TPM key with SHA-256 names takes at most 32.`);
   const created = await tpm.createTpmHostKey(type, auth, deps);
@@ -112,7 +106,6 @@ export async function generateTpmHostKey(keyType: string, password: string | und
  * commands: `noPassword` (--no-tpm-key-password) or a password is required.
  */
 export async function tpmHostKeyAtHandle(handleText: string, password: string | undefined, noPassword: boolean, deps: TpmDeps = {}): Promise<TpmHostKey> {
-  const tpm = await tpmModule();
   const handle = tpm.parseTpmHandle(handleText);
   const publicArea = await tpm.readPersistentPublic(handle, deps);
   const describe = `the TPM key at ${handleText.slice(handleText.indexOf(':') + 1)}`;
@@ -139,6 +132,5 @@ export async function tpmHostKeyAtHandle(handleText: string, password: string | 
 /** Makes `key` (a new key's TSS2 key file) the persistent key at `handle`, evicting the old one. */
 export async function replacePersistentKey(handle: number, key: TpmHostKey, deps: TpmDeps = {}): Promise<void> {
   if (key.file === undefined) throw new TypeError('replacePersistentKey needs a key file');
-  const tpm = await tpmModule();
   await tpm.replacePersistentKey(handle, key.file, 'the new TPM key', deps);
 }

@@ -50,7 +50,7 @@ export async function runCredentialProcessFast(args: string[]): Promise<number> 
  * For the build only (scripts/credential-process-code-cache.cjs): how a cache entry is named, so
  * the build can run one real cache hit and store V8's code cache of exactly the functions it uses.
  */
-export { cacheKey, hashKeyMaterial } from '../../../signer/src/providers/cache/cache-key.js';
+export { cacheKey, hashKeyMaterial } from '../../../signer/src/entry/credential-cache.js';
 export { resolveCredentialProcess } from '../signer-options.js';
 export { parseSignerArgs } from '../parse-signer-args.js';
 export { credentialProcessJson } from '../handlers/credential-process.js';

@@ -76,10 +76,9 @@ async function createOnCaHost(args: AdminTokenCreateArgs, env: NodeJS.ProcessEnv
   for (const f of ['ca-url', 'ca-fingerprint', 'ca-file', 'admin-token-file'] as const) {
     if (args[f] !== undefined) throw caClientError('flag_value_invalid', `--dir makes the token in the CA directory; --${f} is for the API: leave one of them out`);
   }
-  const [{ resolvePassphrase }, { createAdminTokenOnCaHost }, { storeSelection }] = await Promise.all([
-    import('../../../ca-server/src/config.js'),
-    import('../../../ca-server/src/local-admin-token.js'),
-    import('../../../ca-server/src/store/store-selection.js'),
+  const [{ resolvePassphrase, storeSelection }, { createAdminTokenOnCaHost }] = await Promise.all([
+    import('../../../ca-server/src/entry/ca-dir.js'),
+    import('../../../ca-server/src/entry/admin-token.js'),
   ]);
   const sel = storeSelection({ dir: args.dir!, url: args['store-url'], urlFile: args['store-url-file'], env, warn: (m) => process.stderr.write(`rapki: warning: ${m}\n`) }).open();
   const t = await createAdminTokenOnCaHost({

@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import type { FlagValues } from '../credential-flags.js';
-import { isTpmHandle } from '../../../signer/src/keys/tpm/detect.js';
+import { isTpmHandle } from '../../../signer/src/entry/key-kind.js';
 import { jsonLineLog, type AgentLog } from '../ca-client/agent-log.js';
 import type { ConnectionArgs } from '../ca-client/connection.js';
 import { processDaemonEnv, type DaemonEnv } from '../ca-client/daemon-env.js';

@@ -102,8 +102,7 @@ export function auditVerify(args: AuditVerifyArgs, io: CommandIo): Promise<numbe
     const expected = args['expect-head'] === undefined ? undefined : parseAuditHead(args['expect-head']);
     let summary: AuditSummary;
     if (args.dir) {
-      const { storeSelection } = await import('../../../ca-server/src/store/store-selection.js');
-      const { withStore } = await import('../../../ca-server/src/store/open-store.js');
+      const { storeSelection, withStore } = await import('../../../ca-server/src/entry/ca-dir.js');
       const sel = storeSelection({ dir: args.dir, url: args['store-url'], urlFile: args['store-url-file'], env: io.env, warn: (m) => io.stderr(`rapki: warning: ${m}\n`) }).open();
       if (sel.location.backend === 'sqlite' && !existsSync(sel.location.file)) throw caClientError('flag_value_invalid', `no CA database at ${sel.location.file}`);
       summary = await withStore({ ...sel, mustExist: true }, (o) =>

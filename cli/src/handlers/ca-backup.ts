@@ -22,9 +22,8 @@ export function caBackup(argv: CaBackupArgs, io: CommandIo): Promise<number> {
   return runCommand(
     io,
     async () => {
-      const { backupCa } = await import('../../../ca-server/src/backup/backup.js');
-      const { resolvePassphrase } = await import('../../../ca-server/src/config.js');
-      const { storeSelection } = await import('../../../ca-server/src/store/store-selection.js');
+      const { backupCa } = await import('../../../ca-server/src/entry/backup.js');
+      const { resolvePassphrase, storeSelection } = await import('../../../ca-server/src/entry/ca-dir.js');
       const sel = storeSelection({ dir: argv.dir, url: argv['store-url'], urlFile: argv['store-url-file'], env: io.env, warn: (m) => progress(`warning: ${m}`) }).open();
       // The root key signs the backup: its passphrase (unless the key is on a PKCS#11 token; then the PIN).
       const passphrase = resolvePassphrase({ env: io.env, passphraseFile: argv['passphrase-file'], dir: argv.dir });
@@ -74,10 +73,9 @@ export function caRestore(argv: CaRestoreArgs, io: CommandIo): Promise<number> {
   return runCommand(
     io,
     async () => {
-      const { restoreCa } = await import('../../../ca-server/src/backup/restore.js');
+      const { restoreCa } = await import('../../../ca-server/src/entry/restore.js');
       const { normalizeFingerprint } = await import('../ca-client/fingerprint.js');
-      const { storeUrlOf, parseStoreUrl } = await import('../../../ca-server/src/store/store-url.js');
-      const { caPaths } = await import('../../../ca-server/src/ca-dir.js');
+      const { caPaths, parseStoreUrl, storeUrlOf } = await import('../../../ca-server/src/entry/ca-dir.js');
       const expectFingerprint = argv['expect-fingerprint'] === undefined ? undefined : normalizeFingerprint(argv['expect-fingerprint']);
       // Only an explicit target counts here (not RAPKI_CA_STORE_URL: a restore must not load into a live store by accident).
       const t = storeUrlOf({ dir: argv.dir, url: argv['store-url'], urlFile: argv['store-url-file'], env: {}, warn: (m) => progress(`warning: ${m}`) });

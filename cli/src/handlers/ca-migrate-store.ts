@@ -21,13 +21,10 @@ export function caMigrateStore(argv: CaMigrateStoreArgs, io: CommandIo): Promise
   return runCommand(
     io,
     async () => {
-      const { caError } = await import('../../../ca-server/src/errors.js');
-      const { caPaths, writeCaDirPointer } = await import('../../../ca-server/src/ca-dir.js');
-      const { storeSelection } = await import('../../../ca-server/src/store/store-selection.js');
-      const { storeUrlOf, parseStoreUrl } = await import('../../../ca-server/src/store/store-url.js');
-      const { migrateToPg } = await import('../../../ca-server/src/store/migrate-to-pg.js');
-      const { withStore } = await import('../../../ca-server/src/store/open-store.js');
-      const { openCaDirStore } = await import('../../../ca-server/src/open-ca-store.js');
+      const { caError, caPaths, openCaDirStore, parseStoreUrl, storeSelection, storeUrlOf, withStore, writeCaDirPointer } = await import(
+        '../../../ca-server/src/entry/ca-dir.js'
+      );
+      const { migrateToPg } = await import('../../../ca-server/src/entry/migrate-store.js');
       const { verifyAuditChain, AUDIT_GENESIS_HASH } = await import('../../../common/src/audit/audit-chain.js');
       const source = storeSelection({ dir: argv.dir, env: {} }).open().location;
       if (source.backend !== 'sqlite') throw caError('store_url_invalid', `This CA already keeps its store in ${source.display}.`);

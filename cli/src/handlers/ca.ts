@@ -26,16 +26,14 @@ export interface CaInitArgs extends CommonArgs {
 
 export function caInit(args: CaInitArgs, io: CommandIo): Promise<number> {
   return runCommand(io, async () => {
-    const { resolvePassphrase } = await import('../../../ca-server/src/config.js');
-    const { caError } = await import('../../../ca-server/src/errors.js');
-    const { initCa } = await import('../../../ca-server/src/init.js');
+    const { caError, resolvePassphrase, storeSelection } = await import('../../../ca-server/src/entry/ca-dir.js');
+    const { initCa } = await import('../../../ca-server/src/entry/init.js');
     if (args.key !== undefined && !/^pkcs11:/i.test(args.key)) {
       throw caError('invalid_request', '--key takes a pkcs11: URI (the key is generated on the token); omit it for encrypted key files.');
     }
     if (args.key !== undefined && /[?&]pin-value=/i.test(args.key)) {
       io.stderr('rapki: warning: pin-value in --key shows the PIN in the process list; use ?pin-source=FILE or RAPKI_PKCS11_PIN (the PIN is not stored either way)\n');
     }
-    const { storeSelection } = await import('../../../ca-server/src/store/store-selection.js');
     const store = storeSelection({ dir: args.dir, url: args['store-url'], urlFile: args['store-url-file'], env: io.env, warn: (m) => io.stderr(`rapki: warning: ${m}\n`) });
     const passphrase =
       args.key === undefined
@@ -94,7 +92,7 @@ export function caServe(args: CaServeArgs, io: CommandIo): Promise<number> {
 }
 
 async function serve(args: CaServeArgs, io: CommandIo, listenAddress: string): Promise<void> {
-  const { startCaServer } = await import('../../../ca-server/src/serve.js');
+  const { parseDurationSeconds, startCaServer } = await import('../../../ca-server/src/entry/serve.js');
   const { framedAdminToken } = await import('../ca-client/admin-token-frame.js');
   const rate = (n: number | undefined) => (n && n > 0 ? { ratePerSecond: n, burst: Math.max(1, Math.ceil(2 * n)) } : undefined);
   const rateLimits: Record<string, { ratePerSecond: number; burst: number }> = {};
@@ -102,7 +100,6 @@ async function serve(args: CaServeArgs, io: CommandIo, listenAddress: string): P
   const ar = rate(args['admin-rate']);
   if (er) rateLimits.enroll = er;
   if (ar) rateLimits.admin = ar;
-  const { parseDurationSeconds } = await import('../../../ca-server/src/authority/durations.js');
   const consoleConfig: { enabled: boolean; idleTimeoutSeconds?: number; lifetimeSeconds?: number } = { enabled: args.ui !== false };
   if (args['ui-idle-timeout'] !== undefined) consoleConfig.idleTimeoutSeconds = parseDurationSeconds(args['ui-idle-timeout'], '--ui-idle-timeout');
   if (args['ui-session-lifetime'] !== undefined) consoleConfig.lifetimeSeconds = parseDurationSeconds(args['ui-session-lifetime'], '--ui-session-lifetime');

@@ -7,9 +7,8 @@
  * the official helper prints it (aws_signing_helper cmd/credential_process.go); everything else goes
  * to stderr.
  */
-import { cachedCredentialProcess } from '../../../signer/src/providers/cache/cached-credential-process.js';
-import { hashKeyMaterial, type KeyMaterialHashes } from '../../../signer/src/providers/cache/cache-key.js';
-import type { RolesAnywhereCredentials } from '../../../signer/src/types.js';
+import { cachedCredentialProcess, hashKeyMaterial, type KeyMaterialHashes } from '../../../signer/src/entry/credential-cache.js';
+import type { RolesAnywhereCredentials } from '../../../signer/src/entry/config.js';
 import type { FlagValues } from '../credential-flags.js';
 import type { SignerCommandIo } from '../io.js';
 import { runCommand } from '../run-command.js';
@@ -34,8 +33,8 @@ export async function runCredentialProcess(values: FlagValues, io: SignerCommand
     // The key and session code load only on a miss: a cache hit stays a file read (start-up time).
     const fetch = async (): Promise<RolesAnywhereCredentials> => {
       const [{ loadKeySigner }, { createSession }] = await Promise.all([
-        import('../../../signer/src/keys/load-key-signer.js'),
-        import('../../../signer/src/session/create-session.js'),
+        import('../../../signer/src/entry/key-signer.js'),
+        import('../../../signer/src/entry/session.js'),
       ]);
       const signer = await loadKeySigner(config.keySource);
       try {

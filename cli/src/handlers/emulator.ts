@@ -21,7 +21,7 @@ export interface EmulatorArgs {
 
 export function runEmulator(a: EmulatorArgs, io: CommandIo): Promise<number> {
   return runCommand(io, async () => {
-    const [{ startEmulator }, { emulatorOptionsFromFlags }] = await Promise.all([import('../../../emulator/src/index.js'), import('../../../emulator/src/cli-options.js')]);
+    const { startEmulator, emulatorOptionsFromFlags } = await import('../../../emulator/src/entry/cli.js');
     try {
       const options = emulatorOptionsFromFlags(
         {

@@ -7,9 +7,8 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { readCertificateData } from '../../../signer/src/certificate-data.js';
-import { SignerError } from '../../../signer/src/errors.js';
-import { formatMatchingIdentities } from '../../../signer/src/matching-identities.js';
+import { formatMatchingIdentities, readCertificateData } from '../../../signer/src/entry/certificate-data.js';
+import { SignerError } from '../../../signer/src/entry/errors.js';
 import { optionalString, refuseUnsupported, requireString, type FlagValues } from '../credential-flags.js';
 import type { SignerCommandIo } from '../io.js';
 import { runCommand } from '../run-command.js';
@@ -24,7 +23,7 @@ export async function runReadCertificateData(values: FlagValues, io: SignerComma
     if (/^pkcs11:/i.test(path)) {
       warnPinValue([path], io);
       // Lazy: the PKCS#11 binding loads only for token listings.
-      const { listPkcs11Certificates } = await import('../../../signer/src/keys/pkcs11/index.js');
+      const { listPkcs11Certificates } = await import('../../../signer/src/entry/pkcs11.js');
       const entries = await listPkcs11Certificates(path, { pkcs11Lib: optionalString(values, 'pkcs11-lib') }, undefined, { env: io.env });
       await io.stdout(formatMatchingIdentities(entries));
       return;

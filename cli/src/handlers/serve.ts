@@ -25,9 +25,15 @@ import { endBySignal, seconds } from '../daemon-lifecycle.js';
 import type { SignerCommandIo } from '../io.js';
 import { failureSummary, reportFailure } from '../report.js';
 import { resolveCredentialProcess } from '../signer-options.js';
-import { DEFAULT_ADDRESS, DEFAULT_HOP_LIMIT, DEFAULT_PORT, MAX_HOP_LIMIT, MIN_HOP_LIMIT } from '../../../signer/src/providers/imds/constants.js';
-import { roleNameFromArn } from '../../../signer/src/providers/imds/server.js';
-import { isLoopbackAddress } from '../../../signer/src/providers/imds/loopback.js';
+import {
+  DEFAULT_ADDRESS,
+  DEFAULT_HOP_LIMIT,
+  DEFAULT_PORT,
+  isLoopbackAddress,
+  MAX_HOP_LIMIT,
+  MIN_HOP_LIMIT,
+  roleNameFromArn,
+} from '../../../signer/src/entry/imds.js';
 
 /** Environment variable that may hold the container authorization token (instead of a file). */
 export const ENV_CONTAINER_AUTH_TOKEN = 'RAPKI_CONTAINER_AUTH_TOKEN';

@@ -4,9 +4,9 @@
  * Output as the helper prints it, without a trailing newline: `json` (the hex in a JSON string,
  * default), `text` (hex) or `bin` (raw signature bytes).
  */
-import { loadKeySigner } from '../../../signer/src/keys/load-key-signer.js';
-import { signString } from '../../../signer/src/sign-string.js';
-import type { SignDigest } from '../../../signer/src/types.js';
+import { loadKeySigner } from '../../../signer/src/entry/key-signer.js';
+import { signString } from '../../../signer/src/entry/sign-string.js';
+import type { SignDigest } from '../../../signer/src/entry/config.js';
 import { flagError, optionalString, type FlagValues } from '../credential-flags.js';
 import type { SignerCommandIo } from '../io.js';
 import { runCommand } from '../run-command.js';

@@ -39,12 +39,11 @@ export async function runUpdate(values: FlagValues, io: SignerCommandIo): Promis
   try {
     const config = resolveCredentialProcess(values, io, 'update');
     const profile = optionalString(values, 'profile') ?? 'default';
-    const [refreshing, credFile, keys, stamp, session] = await Promise.all([
-      import('../../../signer/src/providers/refreshing-source.js'),
-      import('../../../signer/src/providers/credentials-file/write-profile.js'),
-      import('../../../signer/src/keys/load-key-signer.js'),
-      import('../../../signer/src/keys/key-source-stamp.js'),
-      import('../../../signer/src/session/create-session.js'),
+    const [refresh, credFile, keys, session] = await Promise.all([
+      import('../../../signer/src/entry/refresh.js'),
+      import('../../../signer/src/entry/credentials-file.js'),
+      import('../../../signer/src/entry/key-signer.js'),
+      import('../../../signer/src/entry/session.js'),
     ]);
     const path = credFile.credentialsFilePath(io.env);
     const userAgent = `rapki/${VERSION} (node ${process.versions.node}; ${process.platform}) update`;
@@ -70,11 +69,11 @@ export async function runUpdate(values: FlagValues, io: SignerCommandIo): Promis
       await write(await fetch());
       return 0;
     }
-    const source = new refreshing.RefreshingCredentialSource({
+    const source = new refresh.RefreshingCredentialSource({
       fetch,
       refreshBeforeMs: UPDATE_REFRESH_BEFORE_MS,
       keepAlive: true,
-      sourceStamp: () => stamp.keySourceStamp(config.keySource),
+      sourceStamp: () => refresh.keySourceStamp(config.keySource),
       onSourceChanged: () => log('the certificate or key files changed; getting credentials with them'),
       onRefreshed: write,
       onRefreshError: (err, hasLastGood, retryInMs) =>

@@ -66,7 +66,7 @@ export function verifyX509Signature(wire: WireRequest, region: string): Verified
   const canonical = canonicalRequest(wire, auth.signedHeaders);
   if (canonical === undefined) throw invalid('signed_header_missing');
   const sts = stringToSign(auth.algorithm, rawAmzDate.trim(), auth.scope, canonical);
-  let ok = false;
+  let ok: boolean;
   try {
     ok = verify('sha256', Buffer.from(sts, 'utf8'), leaf.publicKey, Buffer.from(auth.signature, 'hex'));
   } catch {

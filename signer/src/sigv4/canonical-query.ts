@@ -1,5 +1,6 @@
 import { uriEncode } from './uri-encode.js';
 
+// eslint-disable-next-line no-control-regex -- all of ASCII, controls included: for such keys UTF-16 order is UTF-8 byte order
 const ASCII = /^[\x00-\x7f]*$/;
 
 /**

@@ -141,7 +141,7 @@ describe('PostgreSQL outage under load', () => {
     for (const i of ambiguous) expect(inv.some((x) => x.host === hosts[i])).toBe(true);
     expect(inv).toHaveLength(HOSTS);
     // Both replicas serve the same CRL (one of them leads again and the other adopts its CRLs).
-    let crl = await admin.call(base, 'GET', '/v1/crl');
+    let crl: Awaited<ReturnType<typeof admin.call>>;
     for (const t0 = Date.now(); ; ) {
       crl = await admin.call(base, 'GET', '/v1/crl');
       const crlB = await admin.call(cb.url, 'GET', '/v1/crl');

@@ -131,6 +131,7 @@ describe('responses', () => {
     const c = client(stub, fp());
     const err = await c.request('GET', '/v1/evil').catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'ca_http_error' });
+    // eslint-disable-next-line no-control-regex -- ESC starts a terminal control sequence: it must not reach the terminal
     expect((err as Error).message).not.toMatch(/[\n\u001b]/);
     c.close();
   });

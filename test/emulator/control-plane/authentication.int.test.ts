@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ListTrustAnchorsCommand, RolesAnywhereClient } from '@aws-sdk/client-rolesanywhere';
 import { startEmulator, type RunningEmulator } from '../../../emulator/src/index.js';
-import { signedCall, TEST_CREDENTIALS } from '../helpers/rest-json-signer.js';
+import { signedCall, TEST_CREDENTIALS, type SignedCall } from '../helpers/rest-json-signer.js';
 
 let emu: RunningEmulator;
 beforeAll(async () => {
@@ -12,7 +12,7 @@ afterAll(async () => {
   await emu?.close();
 });
 
-const status = (r: { status: number; headers: Headers; json: any }) => [r.status, r.headers.get('x-amzn-errortype'), r.json.message];
+const status = (r: SignedCall) => [r.status, r.headers.get('x-amzn-errortype'), r.json.message];
 
 describe('control-plane authentication with --iam-credentials', () => {
   it('accepts the configured key through the SDK', async () => {

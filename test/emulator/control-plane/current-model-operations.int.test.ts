@@ -73,7 +73,7 @@ describe('attribute mappings and session tags', () => {
   it('default mappings give subject, issuer, first DNS and URI SAN (multi-valued RDNs joined with /)', async () => {
     const res = await session();
     expect(res.status).toBe(201);
-    expect(tagsOf(res.json.credentialSet[0].credentials.accessKeyId)).toEqual({
+    expect(tagsOf(res.json!.credentialSet[0].credentials.accessKeyId)).toEqual({
       'x509Subject/CN': 'mapped.example.test',
       'x509Subject/O': 'rapki tests',
       'x509Subject/OU': 'Security/Engineering',
@@ -98,7 +98,7 @@ describe('attribute mappings and session tags', () => {
     const delIssuer = await signedCall(w.emulator.url, 'DELETE', `/profiles/${w.profileId}/mappings`, { query: { certificateField: 'x509Issuer' } });
     expect(delIssuer.json.profile.attributeMappings.map((m: { certificateField: string }) => m.certificateField)).toEqual(['x509SAN', 'x509Subject']);
     const res = await session();
-    expect(tagsOf(res.json.credentialSet[0].credentials.accessKeyId)).toEqual({
+    expect(tagsOf(res.json!.credentialSet[0].credentials.accessKeyId)).toEqual({
       'x509Subject/CN': 'mapped.example.test',
       'x509SAN/DNS': 'mapped.example.test',
     });
@@ -125,12 +125,12 @@ describe('acceptRoleSessionName', () => {
       });
     const ok = await call('build-agent-7');
     expect(ok.status).toBe(201);
-    expect(ok.json.credentialSet[0].assumedRoleUser.arn).toBe('arn:aws:sts::123456789012:assumed-role/app-role/build-agent-7');
+    expect(ok.json!.credentialSet[0].assumedRoleUser.arn).toBe('arn:aws:sts::123456789012:assumed-role/app-role/build-agent-7');
     const invalid = await call('bad name!');
     expect([invalid.status, invalid.headers['x-amzn-errortype'], invalid.headers['x-rapki-emulator-reason']]).toEqual([400, 'ValidationException', 'invalid_role_session_name']);
     const off = await signedCall(w.emulator.url, 'PATCH', `/profile/${created.json.profile.profileId}`, { body: { acceptRoleSessionName: false } });
     expect(off.json.profile.acceptRoleSessionName).toBe(false);
     const refused = await call('build-agent-7');
-    expect([refused.status, refused.json.message]).toEqual([403, 'Not authorized to set roleSessionName.']);
+    expect([refused.status, refused.json!.message]).toEqual([403, 'Not authorized to set roleSessionName.']);
   });
 });

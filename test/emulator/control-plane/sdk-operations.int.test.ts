@@ -272,7 +272,7 @@ describe('subjects', () => {
     });
     expect(res.status).toBe(201);
     const list = await c.send(new ListSubjectsCommand({}));
-    const s = list.subjects!.find((x) => x.subjectArn === res.json.subjectArn)!;
+    const s = list.subjects!.find((x) => x.subjectArn === res.json!.subjectArn)!;
     expect(s.x509Subject).toBe('CN=subject.example.test,O=rapki tests');
     expect(s.lastSeenAt).toBeInstanceOf(Date);
     const detail = await c.send(new GetSubjectCommand({ subjectId: s.subjectId }));

@@ -6,13 +6,15 @@
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
+import type { WireBody } from './wire-body.js';
 
 export const TEST_CREDENTIALS = { accessKeyId: 'AKIAEMULATORTEST0001', secretAccessKey: 'test-secret-key-for-the-emulator-000000' };
 
 export interface SignedCall {
   status: number;
   headers: Headers;
-  json: any;
+  /** The parsed body; the text itself when it is not JSON. */
+  json: WireBody;
 }
 
 export async function signedCall(
@@ -49,11 +51,11 @@ export async function signedCall(
     ...(body !== undefined ? { body: opts.tamperBody ? opts.tamperBody(body) : body } : {}),
   });
   const text = await res.text();
-  let json: unknown;
+  let json: WireBody;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(text) as WireBody;
   } catch {
-    json = text;
+    json = text as unknown as WireBody;
   }
   return { status: res.status, headers: res.headers, json };
 }

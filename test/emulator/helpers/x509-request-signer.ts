@@ -7,6 +7,7 @@ import { createHash, createPrivateKey, sign, X509Certificate } from 'node:crypto
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { flipByte } from '../../support/bytes.js';
+import type { WireBody } from './wire-body.js';
 
 export interface SessionRequestOptions {
   url: string;
@@ -37,7 +38,8 @@ export interface SessionResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
-  json: any;
+  /** The parsed body; undefined when it is not JSON. */
+  json: WireBody | undefined;
 }
 
 const enc = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -104,9 +106,9 @@ export async function sendCreateSession(o: SessionRequestOptions): Promise<Sessi
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          let json: unknown;
+          let json: WireBody | undefined;
           try {
-            json = JSON.parse(text);
+            json = JSON.parse(text) as WireBody;
           } catch {
             json = undefined;
           }

@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { canonicalQuery, canonicalRequest, rfc3986 } from '../../../emulator/src/session/canonical-request.js';
 import { headersFromRaw, type WireRequest } from '../../../emulator/src/http/wire-request.js';
+import { KAT_DIR as KAT, readKatVectors } from '../../support/kat-vectors.js';
 
-const KAT = new URL('../../fixtures/kat/rolesanywhere-signer-kat/', import.meta.url);
-const vectors = JSON.parse(readFileSync(new URL('vectors.json', KAT), 'utf8')).vectors as Record<string, any>[];
+const vectors = readKatVectors();
 
 describe('canonical request rebuilt from the wire', () => {
   for (const v of vectors) {

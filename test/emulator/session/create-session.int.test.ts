@@ -45,8 +45,8 @@ describe('CreateSession success', () => {
     const before = w.emulator.clock.now();
     const res = await call(good);
     expect(res.status).toBe(201);
-    const set = res.json.credentialSet;
-    expect(Object.keys(res.json).sort()).toEqual(['credentialSet', 'subjectArn']);
+    const set = res.json!.credentialSet;
+    expect(Object.keys(res.json!).sort()).toEqual(['credentialSet', 'subjectArn']);
     expect(set).toHaveLength(1);
     const c = set[0];
     expect(Object.keys(c).sort()).toEqual(['assumedRoleUser', 'credentials', 'packedPolicySize', 'roleArn', 'sourceIdentity']);
@@ -60,7 +60,7 @@ describe('CreateSession success', () => {
     expect(c.sourceIdentity).toBe('CN=web1.example.test');
     expect(c.assumedRoleUser.arn).toBe(`arn:aws:sts::123456789012:assumed-role/app-role/${good.serialHex}`);
     expect(c.assumedRoleUser.assumedRoleId).toMatch(new RegExp(`^AROA[A-Z2-7]{17}:${good.serialHex}$`));
-    expect(res.json.subjectArn).toMatch(/^arn:aws:rolesanywhere:us-east-1:123456789012:subject\/[0-9a-f-]{36}$/);
+    expect(res.json!.subjectArn).toMatch(/^arn:aws:rolesanywhere:us-east-1:123456789012:subject\/[0-9a-f-]{36}$/);
     const session = w.emulator.state.sessions.find((s) => s.accessKeyId === c.credentials.accessKeyId)!;
     expect(session.sessionTags).toMatchObject({ 'x509Subject/CN': 'web1.example.test', 'x509Issuer/CN': 'Emulator Test Root', 'x509SAN/DNS': 'web1.example.test' });
     expect(JSON.stringify(w.emulator.state)).not.toContain(c.credentials.sessionToken);
@@ -99,7 +99,7 @@ describe('CreateSession refusals', () => {
     const res = await call(good, { date: new Date(w.emulator.clock.now().getTime() - 6 * 60_000) });
     expect(res.status).toBe(403);
     expect(res.headers['x-amzn-errortype']).toBe('AccessDeniedException');
-    expect(res.json.message).toMatch(/^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 5 min\.\)$/);
+    expect(res.json!.message).toMatch(/^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 5 min\.\)$/);
     expect(res.headers[REASON]).toBe('stale_date');
   });
 

@@ -11,10 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../emulator/src/index.js';
+import { KAT_DIR as KAT, readKatVectors, type KatVector } from '../../support/kat-vectors.js';
+import type { WireBody } from '../helpers/wire-body.js';
 
-const KAT = new URL('../../fixtures/kat/rolesanywhere-signer-kat/', import.meta.url);
 const read = (f: string) => readFileSync(new URL(f, KAT), 'utf8');
-const vectors = JSON.parse(read('vectors.json')).vectors as Record<string, any>[];
+const vectors = readKatVectors();
 
 let emu: RunningEmulator;
 let dir: string;
@@ -72,7 +73,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function replay(v: Record<string, any>, mutate: (h: Record<string, string>, body: { b: string }) => void = () => {}) {
+function replay(v: KatVector, mutate: (h: Record<string, string>, body: { b: string }) => void = () => {}) {
   const cert = new X509Certificate(read(v.certificate));
   const query = Object.entries(v.query as Record<string, string>)
     .map(([k, val]) => `${k}=${encodeURIComponent(val)}`)
@@ -88,11 +89,11 @@ function replay(v: Record<string, any>, mutate: (h: Record<string, string>, body
   };
   const body = { b: v.body as string };
   mutate(headers, body);
-  return new Promise<{ status: number; json: any; reason: unknown }>((resolve, reject) => {
+  return new Promise<{ status: number; json: WireBody; reason: unknown }>((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: emu.port, method: 'POST', path: `/sessions?${query}`, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(Buffer.concat(chunks).toString()), reason: res.headers['x-rapki-emulator-reason'] }));
+      res.on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(Buffer.concat(chunks).toString()) as WireBody, reason: res.headers['x-rapki-emulator-reason'] }));
     });
     req.on('error', reject);
     req.end(body.b);

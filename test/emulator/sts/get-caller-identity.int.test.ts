@@ -113,7 +113,7 @@ describe('with credentials from the test signer', () => {
       profileArn: w.profileArn, roleArn: ROLE_ARN, durationSeconds, date: w.emulator.clock.now(),
     });
     expect(res.status).toBe(201);
-    const { accessKeyId, secretAccessKey, sessionToken } = res.json.credentialSet[0].credentials as Creds;
+    const { accessKeyId, secretAccessKey, sessionToken } = res.json!.credentialSet[0].credentials as Creds;
     return { accessKeyId, secretAccessKey, sessionToken };
   }
 

@@ -14,7 +14,7 @@ RuleTester.itOnly = it.only;
 const tester = new RuleTester({ languageOptions: { parser: tseslint.parser, ecmaVersion: 2023, sourceType: 'module' } });
 const zones = [
   { from: 'signer/', allow: ['signer/', 'common/'], message: 'signer: common only' },
-  { from: 'cli/', allow: ['cli/', 'common/', 'signer/src/index'], message: 'cli: entry points only' },
+  { from: 'cli/', allow: ['cli/', 'common/', 'signer/src/index', 'signer/src/entry/'], message: 'cli: entry points only' },
   { from: '/^(?!ca-server\\/src\\/store\\/)/', deny: ['/^ca-server\\/src\\/store\\/(?!ca-store\\.ts$)/'], message: 'store: interface only' },
 ];
 const at = (file: string) => `${process.cwd()}/${file}`;
@@ -24,6 +24,7 @@ tester.run('rapki/boundaries', boundaries, {
     { filename: at('signer/src/keys/a.ts'), code: "import { x } from '../../../common/src/errors.js';", options: [zones] },
     { filename: at('signer/src/keys/a.ts'), code: "import { x } from '../b.js'; import y from 'node:fs';", options: [zones] },
     { filename: at('cli/src/commands/a.ts'), code: "export { fromRolesAnywhere } from '../../../signer/src/index.js';", options: [zones] },
+    { filename: at('cli/src/handlers/a.ts'), code: "const { createSession } = await import('../../../signer/src/entry/session.js');", options: [zones] },
     { filename: at('ca-server/src/serve.ts'), code: "import type { CaStore } from './store/ca-store.js';", options: [zones] },
     { filename: at('ca-server/src/store/open-store.ts'), code: "import { SqliteStore } from './sqlite-store.js';", options: [zones] },
   ],
@@ -45,6 +46,16 @@ tester.run('rapki/boundaries', boundaries, {
       code: "import { createSession } from '../../../../signer/src/session/create-session.js';",
       options: [zones],
       errors: [{ message: 'signer/src/session/create-session.ts: cli: entry points only' }],
+    },
+    {
+      // An entry folder is allowed, a module beside it that starts with the same letters is not.
+      filename: at('cli/src/handlers/a.ts'),
+      code: "import { x } from '../../../signer/src/entry-points.js';\nimport { y } from '../../../signer/src/entry/../session/create-session.js';",
+      options: [zones],
+      errors: [
+        { message: 'signer/src/entry-points.ts: cli: entry points only' },
+        { message: 'signer/src/session/create-session.ts: cli: entry points only' },
+      ],
     },
     {
       filename: at('ca-server/src/backup/db-summary.ts'),

@@ -116,7 +116,7 @@ function findCertificate(api: Pkcs11Api, slots: TokenSlot[], uri: Pkcs11Uri, uri
   const found: FoundCertificate[] = [];
   for (const slot of candidates) {
     const session = openSession(api, slot);
-    let mine: Array<{ der: Buffer; id: Buffer | undefined }> = [];
+    let mine: Array<{ der: Buffer; id: Buffer | undefined }>;
     try {
       mine = certificatesIn(api, session, uri, slot);
     } catch (err) {
