@@ -106,7 +106,7 @@ export async function startRotation(c: RotationStepContext, o: { keyType?: CaKey
 }
 
 /**
- * Roles Anywhere takes two CRLs per trust anchor (ca-landscape §1.2). A rotation needs both
+ * Roles Anywhere takes two CRLs per trust anchor (User Guide, "Quotas"). A rotation needs both
  * slots (old and new CA), so it cannot start while a kept CRL (a retired intermediate's whose
  * certificates are not all expired, or the root's) holds one. An emergency rotation can: it
  * revokes the old intermediate and every retired one in the root's CRL, which takes their slots.
