@@ -109,8 +109,7 @@ export default tseslint.config(
               'emulator/src/index',
               'emulator/src/entry/',
             ],
-            message:
-              'the CLI imports the other packages only through their entry points (<package>/src/index.ts, <package>/src/entry/*.ts) and common/',
+            message: 'the CLI imports the other packages only through their entry points (<package>/src/index.ts, <package>/src/entry/*.ts) and common/',
           },
         ],
       ],

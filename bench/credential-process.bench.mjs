@@ -60,8 +60,17 @@ const node = process.execPath;
 const env = { PATH: process.env.PATH ?? '', HOME: dir, XDG_RUNTIME_DIR: runtimeDir, AWS_CA_BUNDLE: httpsVerifier.caFile };
 const chainEnv = { PATH: process.env.PATH ?? '', HOME: dir, XDG_RUNTIME_DIR: runtimeDir, AWS_CA_BUNDLE: chain.rootFile };
 const cpArgs = [
-  'credential-process', '--certificate', leaf.certFile, '--private-key', leaf.keyFile,
-  '--trust-anchor-arn', ARNS.trustAnchorArn, '--profile-arn', ARNS.profileArn, '--role-arn', ARNS.roleArn,
+  'credential-process',
+  '--certificate',
+  leaf.certFile,
+  '--private-key',
+  leaf.keyFile,
+  '--trust-anchor-arn',
+  ARNS.trustAnchorArn,
+  '--profile-arn',
+  ARNS.profileArn,
+  '--role-arn',
+  ARNS.roleArn,
 ];
 const binOf = (base) => (existsSync(join(base, 'bin/rapki.cjs')) ? join(base, 'bin/rapki.cjs') : join(base, 'bin/rapki.mjs'));
 const rapkiVariants = (label, bin) => [
@@ -85,7 +94,10 @@ const GOALS = { 'cache hit': 1.15, 'http loopback': 1.5, 'https loopback': 1.5, 
 
 try {
   // Fill the cache for the hit variants (one real CreateSession each build; their keys are equal).
-  await alternate(variants.filter((v) => v.name.startsWith('cache hit')), { runs: 1, warmup: 0 });
+  await alternate(
+    variants.filter((v) => v.name.startsWith('cache hit')),
+    { runs: 1, warmup: 0 },
+  );
   const { cpuMeasured, results } = await alternate(variants, { runs: RUNS, warmup: 2 });
   for (const v of variants) {
     if (v.name !== 'bare' && !v.name.startsWith('floor') && !results[v.name].stdout.startsWith('{"Version":1,')) {
@@ -118,17 +130,27 @@ try {
     }
   }
   const r2 = (x) => (Number.isFinite(x) ? Math.round(x * 1000) / 1000 : null);
-  console.log(JSON.stringify({
-    bench: 'credential-process',
-    runs: RUNS,
-    cpuMeasured,
-    rows: rows.map((r) => ({ name: r.name, wallMs: r2(r.wall), wallRatio: r2(r.wallRatio), cpuMs: r2(r.cpu), cpuRatio: r2(r.cpuRatio), goal: r.goal ?? null, meetsGoal: r.ok ?? null })),
-    createSessions: {
-      http: httpVerifier.requests.filter((q) => q.verdict === 'ok').length,
-      https: httpsVerifier.requests.filter((q) => q.verdict === 'ok').length,
-      chain: chainVerifier.requests.filter((q) => q.verdict === 'ok').length,
-    },
-  }));
+  console.log(
+    JSON.stringify({
+      bench: 'credential-process',
+      runs: RUNS,
+      cpuMeasured,
+      rows: rows.map((r) => ({
+        name: r.name,
+        wallMs: r2(r.wall),
+        wallRatio: r2(r.wallRatio),
+        cpuMs: r2(r.cpu),
+        cpuRatio: r2(r.cpuRatio),
+        goal: r.goal ?? null,
+        meetsGoal: r.ok ?? null,
+      })),
+      createSessions: {
+        http: httpVerifier.requests.filter((q) => q.verdict === 'ok').length,
+        https: httpsVerifier.requests.filter((q) => q.verdict === 'ok').length,
+        chain: chainVerifier.requests.filter((q) => q.verdict === 'ok').length,
+      },
+    }),
+  );
 } finally {
   await httpsVerifier.close();
   await httpVerifier.close();

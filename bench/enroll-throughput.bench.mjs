@@ -85,7 +85,9 @@ async function drive(n, items, makeAgent, one) {
 
 /** utime + stime of a process in ms (/proc/PID/stat fields 14 and 15, clock ticks of 10 ms). */
 function cpuMs(pid) {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
   return (Number(f[11]) + Number(f[12])) * 10;
 }
 
@@ -95,7 +97,9 @@ function threadCpuMs(pid) {
   let other = 0;
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
-      const f = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+      const f = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+        .replace(/^.*\) /, '')
+        .split(' ');
       const ms = (Number(f[11]) + Number(f[12])) * 10;
       if (Number(tid) === pid) main += ms;
       else other += ms;
@@ -197,10 +201,14 @@ async function serverBench(label, storeEnv, storeText, replicas = 1) {
   // A replica's directory holds only its own files (the CA comes from the store, docs/ha.md).
   const startServer = async (profile, serveDir = dir) => {
     const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
-    const server = spawn(process.execPath, [...nodeArgs, bin, 'ca', 'serve', '--dir', serveDir, '--listen', '127.0.0.1:0', '--enroll-rate', '1000000', '--admin-rate', '1000000'], {
-      env,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const server = spawn(
+      process.execPath,
+      [...nodeArgs, bin, 'ca', 'serve', '--dir', serveDir, '--listen', '127.0.0.1:0', '--enroll-rate', '1000000', '--admin-rate', '1000000'],
+      {
+        env,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     servers.push(server);
     return new Promise((resolve, reject) => {
       let out = '';
@@ -242,7 +250,9 @@ async function serverBench(label, storeEnv, storeText, replicas = 1) {
     m.token = JSON.parse(r.text).token;
   });
   const mintSecs = (performance.now() - tMint) / 1000;
-  process.stdout.write(`prepared ${total} keys+CSRs in ${((tMint - t0) / 1000).toFixed(1)} s; minted ${total} tokens in ${mintSecs.toFixed(1)} s (${(total / mintSecs).toFixed(0)}/s, 8 clients)\n`);
+  process.stdout.write(
+    `prepared ${total} keys+CSRs in ${((tMint - t0) / 1000).toFixed(1)} s; minted ${total} tokens in ${mintSecs.toFixed(1)} s (${(total / mintSecs).toFixed(0)}/s, 8 clients)\n`,
+  );
   void mintLat;
   await stopServer();
   const bases = [];
@@ -274,16 +284,31 @@ async function serverBench(label, storeEnv, storeText, replicas = 1) {
     // clusters on the machine are not counted.
     if (!pgCluster) return [];
     const master = Number(readFileSync(join(pgCluster.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
-    const kids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
-      try {
-        return Number(readFileSync(`/proc/${d}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]) === master;
-      } catch {
-        return false;
-      }
-    });
+    const kids = readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .filter((d) => {
+        try {
+          return (
+            Number(
+              readFileSync(`/proc/${d}/stat`, 'utf8')
+                .replace(/^.*\) /, '')
+                .split(' ')[1],
+            ) === master
+          );
+        } catch {
+          return false;
+        }
+      });
     return [master, ...kids.map(Number)];
   };
-  const pgCpu = () => pgPid().reduce((a, p) => { try { return a + cpuMs(p); } catch { return a; } }, 0);
+  const pgCpu = () =>
+    pgPid().reduce((a, p) => {
+      try {
+        return a + cpuMs(p);
+      } catch {
+        return a;
+      }
+    }, 0);
   const cpu0 = sum(cpuMs);
   const threads0 = sum(threadCpuMs);
   const pgCpu0 = replicas > 0 && label !== 'sqlite' ? pgCpu() : 0;
@@ -338,14 +363,28 @@ try {
     // Bundled next to node_modules so that `pg` resolves.
     const cacheDir = join(root, 'node_modules', '.cache', 'rapki-bench');
     const outfile = join(cacheDir, `postgres-${process.pid}.mjs`);
-    await build({ entryPoints: [join(root, 'test/support/postgres.ts')], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
+    await build({
+      entryPoints: [join(root, 'test/support/postgres.ts')],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      packages: 'external',
+      logLevel: 'warning',
+    });
     try {
       const { startPostgres } = await import(pathToFileURL(outfile).href);
       pgCluster = await startPostgres({ fsync: true });
       const url = `${await pgCluster.createDatabase('bench')}?sslmode=disable`;
       await serverBench('postgres', { RAPKI_CA_STORE_URL: url }, 'PostgreSQL 15 on this machine, fsync=on synchronous_commit=on, one replica');
       const url2 = `${await pgCluster.createDatabase('bench2')}?sslmode=disable`;
-      await serverBench('pg-2-replicas', { RAPKI_CA_STORE_URL: url2 }, 'two ca serve replicas on one PostgreSQL 15, fsync=on synchronous_commit=on, 16 clients each', 2);
+      await serverBench(
+        'pg-2-replicas',
+        { RAPKI_CA_STORE_URL: url2 },
+        'two ca serve replicas on one PostgreSQL 15, fsync=on synchronous_commit=on, 16 clients each',
+        2,
+      );
     } finally {
       rmSync(outfile, { force: true });
     }
@@ -359,7 +398,10 @@ try {
   }
   const lite = summaries.find((r) => r.label === 'sqlite');
   const two = summaries.find((r) => r.replicas === 2);
-  if (lite && two) process.stdout.write(`  two replicas on PostgreSQL / SQLite single node: ${(two.rate / lite.rate).toFixed(2)}x the throughput, ${(two.p99 / lite.p99).toFixed(2)}x the p99\n`);
+  if (lite && two)
+    process.stdout.write(
+      `  two replicas on PostgreSQL / SQLite single node: ${(two.rate / lite.rate).toFixed(2)}x the throughput, ${(two.p99 / lite.p99).toFixed(2)}x the p99\n`,
+    );
   process.stdout.write(`${JSON.stringify({ bench: 'enroll-throughput', rows: summaries })}\n`);
   await authorityOnly();
 } finally {

@@ -58,11 +58,15 @@ function cli(args, env) {
 
 function adminPost(url, path, token, caPem) {
   return new Promise((resolve, reject) => {
-    const req = request(new URL(path, url), { method: 'POST', ca: caPem, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
-      let b = '';
-      res.on('data', (c) => (b += c));
-      res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(b)) : reject(new Error(`${res.statusCode} ${b}`))));
-    });
+    const req = request(
+      new URL(path, url),
+      { method: 'POST', ca: caPem, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } },
+      (res) => {
+        let b = '';
+        res.on('data', (c) => (b += c));
+        res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(b)) : reject(new Error(`${res.statusCode} ${b}`))));
+      },
+    );
     req.on('error', reject);
     req.end('{"reason":"keyCompromise"}');
   });
@@ -73,7 +77,11 @@ try {
   const caDir = join(tmp, 'ca');
   const caEnv = { RAPKI_CA_PASSPHRASE: 'bench-only-passphrase', ...AWS_ENV };
   const init = JSON.parse(cli(['ca', 'init', '--dir', caDir, '--json'], caEnv));
-  const [, caUrl, , fingerprint] = await startChild(['ca', 'serve', '--dir', caDir, '--listen', '127.0.0.1:0'], caEnv, /listening on (https:\/\/\S+?:(\d+)) fingerprint=([0-9a-f]{64})/);
+  const [, caUrl, , fingerprint] = await startChild(
+    ['ca', 'serve', '--dir', caDir, '--listen', '127.0.0.1:0'],
+    caEnv,
+    /listening on (https:\/\/\S+?:(\d+)) fingerprint=([0-9a-f]{64})/,
+  );
   const adminEnv = { ...AWS_ENV, RAPKI_CA_URL: caUrl, RAPKI_CA_FINGERPRINT: fingerprint, RAPKI_ADMIN_TOKEN: init.adminToken };
   const reg = JSON.parse(cli(['aws', 'register', '--json', '--role-arn', ROLE, '--endpoint', emuUrl], adminEnv));
   const rootPem = readFileSync(join(caDir, 'root.pem'));

@@ -61,8 +61,13 @@ async function compare(kind) {
   console.log(`  ${verdict(`${kind} KeySigner.sign / raw`, m.keySigner / m.raw, goal, false)}`);
   console.log(`  ${verdict(`${kind} signCreateSessionRequest / raw`, m.request / m.raw, goal, false)}`);
   const r2 = (x) => Math.round(x * 100) / 100;
-  summary[kind] = { opsPerSec: { raw: Math.round(m.raw), keySigner: Math.round(m.keySigner), request: Math.round(m.request) },
-    keySignerRatio: r2(m.keySigner / m.raw), requestRatio: r2(m.request / m.raw), goal, meetsGoal: m.keySigner / m.raw >= goal && m.request / m.raw >= goal };
+  summary[kind] = {
+    opsPerSec: { raw: Math.round(m.raw), keySigner: Math.round(m.keySigner), request: Math.round(m.request) },
+    keySignerRatio: r2(m.keySigner / m.raw),
+    requestRatio: r2(m.request / m.raw),
+    goal,
+    meetsGoal: m.keySigner / m.raw >= goal && m.request / m.raw >= goal,
+  };
 }
 
 try {

@@ -108,15 +108,34 @@ try {
   const extra = { tss2: m['tss2 CreateSession'] - m['file CreateSession'], handle: m['handle CreateSession'] - m['file CreateSession'] };
   const tpmOnly = { tss2: m['tss2 TPM commands alone'] - m['file signature alone'], handle: m['handle TPM commands alone'] - m['file signature alone'] };
   for (const k of ['tss2', 'handle']) {
-    console.log(`  ${k}: CreateSession costs ${extra[k].toFixed(2)} ms more than with the file key; its TPM commands alone take ${tpmOnly[k].toFixed(2)} ms more than a file signature`);
+    console.log(
+      `  ${k}: CreateSession costs ${extra[k].toFixed(2)} ms more than with the file key; its TPM commands alone take ${tpmOnly[k].toFixed(2)} ms more than a file signature`,
+    );
   }
 
   // As processes: what a credential_process user waits for.
   const node = process.execPath;
   const bin = join(root, 'bin/rapki.cjs');
   const env = { PATH: process.env.PATH ?? '', HOME: dir, XDG_RUNTIME_DIR: runtimeDir, TPM_DEVICE: tpm.socket };
-  const cp = (k) => [node, bin, 'credential-process', '--certificate', k.certificate, '--private-key', k.privateKey, ...(k.noTpmKeyPassword ? ['--no-tpm-key-password'] : []),
-    '--trust-anchor-arn', ARNS.trustAnchorArn, '--profile-arn', ARNS.profileArn, '--role-arn', ARNS.roleArn, '--endpoint', verifier.url, '--no-cache'];
+  const cp = (k) => [
+    node,
+    bin,
+    'credential-process',
+    '--certificate',
+    k.certificate,
+    '--private-key',
+    k.privateKey,
+    ...(k.noTpmKeyPassword ? ['--no-tpm-key-password'] : []),
+    '--trust-anchor-arn',
+    ARNS.trustAnchorArn,
+    '--profile-arn',
+    ARNS.profileArn,
+    '--role-arn',
+    ARNS.roleArn,
+    '--endpoint',
+    verifier.url,
+    '--no-cache',
+  ];
   const variants = Object.entries(keys).map(([name, k]) => ({ name, argv: cp(k), env }));
   const { cpuMeasured, results } = await alternate(variants, { runs: RUNS, warmup: 2 });
   const rows = variants.map((v) => ({ name: v.name, wall: median(results[v.name].wall), cpu: cpuMeasured ? median(results[v.name].cpu) : NaN }));
@@ -125,14 +144,16 @@ try {
   const okRequests = verifier.requests.filter((q) => q.verdict === 'ok').length;
   if (okRequests !== verifier.requests.length) throw new Error(`the endpoint refused ${verifier.requests.length - okRequests} requests`);
   const r2 = (x) => (Number.isFinite(x) ? Math.round(x * 100) / 100 : null);
-  console.log(JSON.stringify({
-    bench: 'tpm-create-session',
-    inProcessMs: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, r2(v)])),
-    extraOverFileMs: { tss2: r2(extra.tss2), handle: r2(extra.handle) },
-    tpmCommandsOverFileSignatureMs: { tss2: r2(tpmOnly.tss2), handle: r2(tpmOnly.handle) },
-    process: rows.map((r) => ({ name: r.name, wallMs: r2(r.wall), cpuMs: r2(r.cpu) })),
-    verifiedRequests: okRequests,
-  }));
+  console.log(
+    JSON.stringify({
+      bench: 'tpm-create-session',
+      inProcessMs: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, r2(v)])),
+      extraOverFileMs: { tss2: r2(extra.tss2), handle: r2(extra.handle) },
+      tpmCommandsOverFileSignatureMs: { tss2: r2(tpmOnly.tss2), handle: r2(tpmOnly.handle) },
+      process: rows.map((r) => ({ name: r.name, wallMs: r2(r.wall), cpuMs: r2(r.cpu) })),
+      verifiedRequests: okRequests,
+    }),
+  );
 } finally {
   await verifier.close();
   await tpm.stop();

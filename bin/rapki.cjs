@@ -61,7 +61,9 @@ if (argv[0] === 'credential-process' && !argv.includes('--help') && !argv.includ
   // Exit as soon as the answer is written (stdout by write(2), stderr is synchronous for files
   // and pipes): closing the CreateSession socket in an orderly way would still load the machinery
   // of process.stderr (net's Socket._destroy looks at it) and wait for the server's FIN.
-  loadFast(argv.includes('--no-cache')).runCredentialProcessFast(argv.slice(1)).then((code) => process.exit(code));
+  loadFast(argv.includes('--no-cache'))
+    .runCredentialProcessFast(argv.slice(1))
+    .then((code) => process.exit(code));
 } else {
   import('../dist/cli.mjs').catch((err) => notBuilt(err, 'dist/cli.mjs'));
 }

@@ -28,7 +28,9 @@ const REPORT_SOURCE = 'cli/src/report.ts';
 const root = new URL('..', import.meta.url).pathname;
 const tmp = `${root}dist.tmp-${process.pid}`;
 const types = new Promise((resolve, reject) => {
-  const tsc = spawn(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.types.json`, '--outDir', `${tmp}/types`], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const tsc = spawn(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.types.json`, '--outDir', `${tmp}/types`], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   tsc.on('error', reject);
   tsc.on('exit', (code) => (code === 0 ? resolve(undefined) : reject(new Error(`build: tsc -p tsconfig.types.json failed (${code})`))));
 });

@@ -44,7 +44,14 @@ for (const line of readFileSync(report, 'utf8').split('\n')) {
 const moves = [];
 for (const [file, used] of [...uses].sort(([a], [b]) => a.localeCompare(b))) {
   const target = nameFor(file, levelOf(file, used));
-  if (target !== file) moves.push([file, target, Object.entries(used).map(([k, v]) => `${k}: ${v}`).join('; ') || 'nothing outside the process']);
+  if (target !== file)
+    moves.push([
+      file,
+      target,
+      Object.entries(used)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('; ') || 'nothing outside the process',
+    ]);
 }
 for (const [from, to, why] of moves) process.stdout.write(`${from} -> ${to}   (${why})\n`);
 process.stdout.write(`${moves.length} of ${uses.size} recorded test files to rename\n`);

@@ -43,11 +43,31 @@ const dir = mkdtempSync(join(tmpdir(), 'rapki-code-cache-'));
 /** One real CreateSession through the bundle (--no-cache) against a stub on loopback. */
 async function warmCreateSession() {
   try {
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
-      '-keyout', join(dir, 'leaf.key'), '-out', join(dir, 'leaf.crt'), '-subj', '/CN=rapki code cache warm-up',
-      '-addext', 'basicConstraints=critical,CA:FALSE', '-addext', 'keyUsage=critical,digitalSignature',
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '2',
+        '-keyout',
+        join(dir, 'leaf.key'),
+        '-out',
+        join(dir, 'leaf.crt'),
+        '-subj',
+        '/CN=rapki code cache warm-up',
+        '-addext',
+        'basicConstraints=critical,CA:FALSE',
+        '-addext',
+        'keyUsage=critical,digitalSignature',
+      ],
+      { stdio: 'ignore' },
+    );
   } catch {
     process.stderr.write('code cache: no openssl; no code cache for --no-cache calls\n');
     return false;
@@ -56,21 +76,36 @@ async function warmCreateSession() {
     req.resume();
     req.on('end', () => {
       const expiration = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-      res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({
-        credentialSet: [{ credentials: { accessKeyId: 'ASIAWARMUP', secretAccessKey: 'x', sessionToken: 'x', expiration },
-          roleArn: 'arn:aws:iam::123456789012:role/warm-up',
-          assumedRoleUser: { arn: 'arn:aws:sts::123456789012:assumed-role/warm-up/x', assumedRoleId: 'AROAWARMUP:x' } }],
-        subjectArn: 'arn:aws:rolesanywhere:us-east-1:123456789012:subject/00000000-0000-0000-0000-000000000000',
-      }));
+      res.writeHead(201, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          credentialSet: [
+            {
+              credentials: { accessKeyId: 'ASIAWARMUP', secretAccessKey: 'x', sessionToken: 'x', expiration },
+              roleArn: 'arn:aws:iam::123456789012:role/warm-up',
+              assumedRoleUser: { arn: 'arn:aws:sts::123456789012:assumed-role/warm-up/x', assumedRoleId: 'AROAWARMUP:x' },
+            },
+          ],
+          subjectArn: 'arn:aws:rolesanywhere:us-east-1:123456789012:subject/00000000-0000-0000-0000-000000000000',
+        }),
+      );
     });
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
     const code = await fast.runCredentialProcessFast([
-      '--certificate', join(dir, 'leaf.crt'), '--private-key', join(dir, 'leaf.key'),
-      '--trust-anchor-arn', 'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/00000000-0000-0000-0000-000000000000',
-      '--profile-arn', 'arn:aws:rolesanywhere:us-east-1:123456789012:profile/00000000-0000-0000-0000-000000000000',
-      '--role-arn', 'arn:aws:iam::123456789012:role/warm-up', '--endpoint', `http://127.0.0.1:${server.address().port}`, '--no-cache',
+      '--certificate',
+      join(dir, 'leaf.crt'),
+      '--private-key',
+      join(dir, 'leaf.key'),
+      '--trust-anchor-arn',
+      'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/00000000-0000-0000-0000-000000000000',
+      '--profile-arn',
+      'arn:aws:rolesanywhere:us-east-1:123456789012:profile/00000000-0000-0000-0000-000000000000',
+      '--role-arn',
+      'arn:aws:iam::123456789012:role/warm-up',
+      '--endpoint',
+      `http://127.0.0.1:${server.address().port}`,
+      '--no-cache',
     ]);
     if (code !== 0) throw new Error(`the warm-up CreateSession exited ${code}`);
     return true;
@@ -87,10 +122,18 @@ async function warmCreateSession() {
     writeFileSync(join(dir, 'cert.pem'), 'code cache warm-up: not a certificate\n');
     writeFileSync(join(dir, 'key.pem'), 'code cache warm-up: not a key\n', { mode: 0o600 });
     const args = [
-      '--certificate', join(dir, 'cert.pem'), '--private-key', join(dir, 'key.pem'),
-      '--trust-anchor-arn', 'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/00000000-0000-0000-0000-000000000000',
-      '--profile-arn', 'arn:aws:rolesanywhere:us-east-1:123456789012:profile/00000000-0000-0000-0000-000000000000',
-      '--role-arn', 'arn:aws:iam::123456789012:role/warm-up', '--endpoint', 'http://127.0.0.1:9',
+      '--certificate',
+      join(dir, 'cert.pem'),
+      '--private-key',
+      join(dir, 'key.pem'),
+      '--trust-anchor-arn',
+      'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/00000000-0000-0000-0000-000000000000',
+      '--profile-arn',
+      'arn:aws:rolesanywhere:us-east-1:123456789012:profile/00000000-0000-0000-0000-000000000000',
+      '--role-arn',
+      'arn:aws:iam::123456789012:role/warm-up',
+      '--endpoint',
+      'http://127.0.0.1:9',
     ];
     const io = { env: process.env, readFileText: (p) => readFileSync(p, 'utf8'), warn: () => undefined };
     const config = fast.resolveCredentialProcess(fast.parseSignerArgs(args, 'credential-process').values, io);

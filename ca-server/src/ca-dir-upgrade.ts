@@ -88,7 +88,10 @@ export async function upgradeCaDir(dir: string, store: CaStore, now: () => Date 
     const legacy = readLegacy(p.dir, readCaDirPointerConfig(p.dir), stored);
     summary = legacy.summary;
     try {
-      await store.updateCaState({ ...legacy.change, audit: [{ time: now(), actor: 'system', action: 'ca.upgrade', details: { from: 'ca.json version 1', ...legacy.summary } }] });
+      await store.updateCaState({
+        ...legacy.change,
+        audit: [{ time: now(), actor: 'system', action: 'ca.upgrade', details: { from: 'ca.json version 1', ...legacy.summary } }],
+      });
       imported = true;
     } catch (err) {
       // Another command upgraded the same directory at the same moment: check it is this CA below.
@@ -98,7 +101,10 @@ export async function upgradeCaDir(dir: string, store: CaStore, now: () => Date 
   const cfg = (await store.getCaState()).config;
   const fp = ptr.config.fingerprint;
   if (!cfg || (cfg.rootId !== fp && !(await store.getCaState()).certificates.some((c) => c.id === fp))) {
-    throw caError('ca_config_invalid', `${p.config} (root ${fp.slice(0, 16)}…) does not describe the CA in its store (root ${cfg?.rootId.slice(0, 16) ?? 'none'}…); refusing to import it.`);
+    throw caError(
+      'ca_config_invalid',
+      `${p.config} (root ${fp.slice(0, 16)}…) does not describe the CA in its store (root ${cfg?.rootId.slice(0, 16) ?? 'none'}…); refusing to import it.`,
+    );
   }
   moveImported(p.dir);
   // ca.json last: from now on the directory is version 2 and this upgrade is done.
@@ -217,11 +223,20 @@ function readLegacy(dir: string, config: CaDirConfig, stored: readonly string[])
   }
 
   // Kept CRLs: the certificate is a retired CA's (in the database already, or from its file), the key from its file.
-  const retainedFile = readJson<{ version?: number; entries?: { issuerId?: string; kind?: string; certificate?: string; key?: string; since?: string; rotationId?: string }[] }>(dir, LEGACY.retained);
+  const retainedFile = readJson<{
+    version?: number;
+    entries?: { issuerId?: string; kind?: string; certificate?: string; key?: string; since?: string; rotationId?: string }[];
+  }>(dir, LEGACY.retained);
   const retained: RetainedCrlRecord[] = [];
   for (const e of retainedFile?.entries ?? []) {
-    if (typeof e.issuerId !== 'string' || (e.kind !== 'retired' && e.kind !== 'root') || typeof e.certificate !== 'string' || typeof e.key !== 'string') continue;
-    retained.push({ issuerId: e.issuerId, kind: e.kind, since: isoDate(e.since, new Date(0)), rotationId: typeof e.rotationId === 'string' ? e.rotationId : 'unknown' });
+    if (typeof e.issuerId !== 'string' || (e.kind !== 'retired' && e.kind !== 'root') || typeof e.certificate !== 'string' || typeof e.key !== 'string')
+      continue;
+    retained.push({
+      issuerId: e.issuerId,
+      kind: e.kind,
+      since: isoDate(e.since, new Date(0)),
+      rotationId: typeof e.rotationId === 'string' ? e.rotationId : 'unknown',
+    });
     if (e.kind === 'retired') {
       const der = pemToDer(must(e.certificate), 'CERTIFICATE');
       if (sha256Fingerprint(der) !== e.issuerId) throw caError('ca_config_invalid', `${e.certificate} is not the certificate ${e.issuerId}.`);
@@ -232,7 +247,10 @@ function readLegacy(dir: string, config: CaDirConfig, stored: readonly string[])
   }
 
   // Sync targets, and what was pushed into each CRL slot.
-  const targetsFile = readJson<{ version?: number; targets?: (LegacySlot & { id?: string; trustAnchorArn?: string; region?: string; endpoint?: string; createdAt?: string })[] }>(dir, LEGACY.syncTargets);
+  const targetsFile = readJson<{
+    version?: number;
+    targets?: (LegacySlot & { id?: string; trustAnchorArn?: string; region?: string; endpoint?: string; createdAt?: string })[];
+  }>(dir, LEGACY.syncTargets);
   const targets: SyncTargetRecord[] = [];
   const slots: CrlSlotRecord[] = [];
   for (const t of targetsFile?.targets ?? []) {
@@ -252,7 +270,9 @@ function readLegacy(dir: string, config: CaDirConfig, stored: readonly string[])
   const histDir = join(dir, LEGACY.history);
   const history: RotationHistoryRecord[] = [];
   if (existsSync(histDir)) {
-    for (const f of readdirSync(histDir).filter((n) => n.endsWith('.json')).sort()) {
+    for (const f of readdirSync(histDir)
+      .filter((n) => n.endsWith('.json'))
+      .sort()) {
       const h = readJson<StateDocument & { id?: string; outcome?: string; updatedAt?: string }>(dir, relative(dir, join(histDir, f)));
       if (h && typeof h.id === 'string' && /^[0-9a-f]{1,64}$/.test(h.id)) {
         const { outcome, ...state } = h;
@@ -326,7 +346,10 @@ function keepOnce(src: string, keep: string): void {
  * `rotation/retired-<id>/`), `ca.json` with the new fingerprint, the state closed into the history.
  */
 function completeLegacyFinish(dir: string): void {
-  const s = readJson<{ id?: string; phase?: string; filesPending?: boolean; next?: { newRoot?: boolean; keyType?: string; rootFingerprint?: string } }>(dir, LEGACY.state);
+  const s = readJson<{ id?: string; phase?: string; filesPending?: boolean; next?: { newRoot?: boolean; keyType?: string; rootFingerprint?: string } }>(
+    dir,
+    LEGACY.state,
+  );
   if (!s || s.phase !== 'finishing' || !s.filesPending || typeof s.id !== 'string' || !s.next) return;
   const retired = retiredDirOf(dir, s.id);
   const kind = s.next.newRoot ? 'root' : 'intermediate';
@@ -337,7 +360,10 @@ function completeLegacyFinish(dir: string): void {
   for (const [, dst] of [...moves, ['', join(dir, 'ca.json')] as [string, string]]) keepOnce(dst, join(retired, relative(dir, dst)));
   for (const [src, dst] of moves) if (existsSync(src)) writeFileAtomicSync(dst, readFileSync(src));
   const old = JSON.parse(readFileSync(join(retired, 'ca.json'), 'utf8')) as CaDirConfig;
-  writeFileAtomicSync(join(dir, 'ca.json'), `${JSON.stringify({ ...old, keyType: s.next.keyType ?? old.keyType, fingerprint: s.next.rootFingerprint ?? old.fingerprint, rotatedAt: new Date().toISOString() }, null, 2)}\n`);
+  writeFileAtomicSync(
+    join(dir, 'ca.json'),
+    `${JSON.stringify({ ...old, keyType: s.next.keyType ?? old.keyType, fingerprint: s.next.rootFingerprint ?? old.fingerprint, rotatedAt: new Date().toISOString() }, null, 2)}\n`,
+  );
   rmSync(join(dir, 'tls', 'server.json'), { force: true });
   rmSync(join(dir, LEGACY.nextDir), { recursive: true, force: true });
   mkdirSync(join(dir, LEGACY.history), { recursive: true, mode: 0o700 });

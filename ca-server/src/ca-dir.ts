@@ -124,9 +124,7 @@ export interface CaConfig {
 
 /** What `ca.json` in a directory says: nothing (no file), a store pointer (version 2), or an older CA (version 1). */
 export type CaDirPointer =
-  | { readonly kind: 'none' }
-  | { readonly kind: 'pointer'; readonly store: string | undefined }
-  | { readonly kind: 'legacy'; readonly config: CaDirConfig };
+  { readonly kind: 'none' } | { readonly kind: 'pointer'; readonly store: string | undefined } | { readonly kind: 'legacy'; readonly config: CaDirConfig };
 
 /** Version 2 of `ca.json`: only where the store is (never a password). */
 export interface CaDirPointerFile {
@@ -164,7 +162,6 @@ export function writeCaDirPointer(dir: string, store: string | undefined): void 
   const body: CaDirPointerFile = { version: 2, ...(store !== undefined ? { store } : {}) };
   writeFileAtomicSync(caPaths(dir).config, `${JSON.stringify(body, null, 2)}\n`);
 }
-
 
 /** Reads a version-1 `ca.json` (the upgrade only). */
 export function readCaConfig(dir: string): CaDirConfig {

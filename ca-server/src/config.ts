@@ -74,7 +74,10 @@ export function connectionCaps(descriptorLimit: number | undefined, given: Parti
     if (!Number.isInteger(v) || v < 1) throw caError('ca_config_invalid', `the connection cap ${k} must be a positive integer.`);
   }
   if (descriptorLimit !== undefined && max > descriptorLimit - 32) {
-    throw caError('ca_config_invalid', `--max-connections ${max} does not fit the open-file limit ${descriptorLimit} (ulimit -n); raise the limit or lower the cap below ${descriptorLimit - DESCRIPTOR_RESERVE}.`);
+    throw caError(
+      'ca_config_invalid',
+      `--max-connections ${max} does not fit the open-file limit ${descriptorLimit} (ulimit -n); raise the limit or lower the cap below ${descriptorLimit - DESCRIPTOR_RESERVE}.`,
+    );
   }
   return Object.freeze({ max, perClient: Math.min(perClient, max) });
 }

@@ -90,7 +90,13 @@ interface NewCaKey {
 async function newCaKey(o: InitCaOptions, keyType: CaKeyType, role: 'root' | 'intermediate', opened: Pkcs11CaSigner[]): Promise<NewCaKey> {
   if (o.pkcs11) {
     const g = await generatePkcs11CaKey({ uri: o.pkcs11.keyUri, role, keyType, pkcs11Lib: o.pkcs11.module, io: o.pkcs11.io, deps: o.pkcs11.deps });
-    const signer = await openPkcs11CaSigner({ keyUri: g.keyUri, publicKeySpki: g.publicKeySpki, pkcs11Lib: o.pkcs11.module, io: o.pkcs11.io, deps: o.pkcs11.deps });
+    const signer = await openPkcs11CaSigner({
+      keyUri: g.keyUri,
+      publicKeySpki: g.publicKeySpki,
+      pkcs11Lib: o.pkcs11.module,
+      io: o.pkcs11.io,
+      deps: o.pkcs11.deps,
+    });
     opened.push(signer);
     return { signer, keyUri: g.keyUri };
   }
@@ -126,7 +132,12 @@ export async function initCa(o: InitCaOptions): Promise<InitCaResult> {
   try {
     const st = await store.store.getCaState();
     if (st.config || st.certificates.length > 0) throw caError('ca_exists', `The store ${store.display} already holds a CA; refusing to overwrite it.`);
-    return await initWithKeys(o, p, { keyType, subject, now, notBefore, random, store: store.store, display: store.display, recordStore: o.store?.record ? store.display : undefined }, opened);
+    return await initWithKeys(
+      o,
+      p,
+      { keyType, subject, now, notBefore, random, store: store.store, display: store.display, recordStore: o.store?.record ? store.display : undefined },
+      opened,
+    );
   } finally {
     await store.close();
     for (const s of opened) await s.close();
@@ -136,7 +147,16 @@ export async function initCa(o: InitCaOptions): Promise<InitCaResult> {
 async function initWithKeys(
   o: InitCaOptions,
   p: ReturnType<typeof caPaths>,
-  c: { keyType: CaKeyType; subject: string; now: Date; notBefore: Date; random: RandomSource; store: CaStore; display: string; recordStore: string | undefined },
+  c: {
+    keyType: CaKeyType;
+    subject: string;
+    now: Date;
+    notBefore: Date;
+    random: RandomSource;
+    store: CaStore;
+    display: string;
+    recordStore: string | undefined;
+  },
   opened: Pkcs11CaSigner[],
 ): Promise<InitCaResult> {
   const { keyType, subject, now, notBefore, random, store } = c;
@@ -177,20 +197,49 @@ async function initWithKeys(
   const fingerprint = sha256Fingerprint(rootDer);
   const interId = inter ? sha256Fingerprint(inter.der) : undefined;
   const adminToken = newSecretToken(ADMIN_TOKEN_PREFIX, random);
-  const keyRecord = (caId: string, k: NewCaKey) => ({ caId, kind: k.keyUri !== undefined ? ('pkcs11' as const) : ('encrypted' as const), value: (k.keyUri ?? k.keyText) as string });
+  const keyRecord = (caId: string, k: NewCaKey) => ({
+    caId,
+    kind: k.keyUri !== undefined ? ('pkcs11' as const) : ('encrypted' as const),
+    value: (k.keyUri ?? k.keyText) as string,
+  });
   const certs = [
     { id: fingerprint, role: 'root' as const, der: rootDer, notAfter: decodeCertificate(rootDer).notAfter, issuing: !inter, state: 'active' as const },
-    ...(inter && interId ? [{ id: interId, role: 'intermediate' as const, der: inter.der, notAfter: decodeCertificate(inter.der).notAfter, issuing: true, state: 'active' as const }] : []),
+    ...(inter && interId
+      ? [
+          {
+            id: interId,
+            role: 'intermediate' as const,
+            der: inter.der,
+            notAfter: decodeCertificate(inter.der).notAfter,
+            issuing: true,
+            state: 'active' as const,
+          },
+        ]
+      : []),
   ];
   // One transaction: the whole CA, or nothing (and `ca_exists` when another init won the race).
   await store.updateCaState({
     requireNoCa: true,
     addCertificates: certs,
     putKeys: [keyRecord(fingerprint, rootKey), ...(inter && interId ? [keyRecord(interId, inter.key)] : [])],
-    config: { keyType, subject, intermediate: !!inter, createdAt: now, rootId: fingerprint, issuerId: interId ?? fingerprint, pkcs11Module: o.pkcs11?.module ?? null, rotatedAt: null },
+    config: {
+      keyType,
+      subject,
+      intermediate: !!inter,
+      createdAt: now,
+      rootId: fingerprint,
+      issuerId: interId ?? fingerprint,
+      pkcs11Module: o.pkcs11?.module ?? null,
+      rotatedAt: null,
+    },
     adminTokens: [{ hash: hashSecretToken(adminToken), role: 'admin', name: 'initial', createdAt: now }],
     audit: [
-      { time: now, actor: 'system', action: 'ca.init', details: { keyType, subject, intermediate: !!inter, fingerprint, keyStore: o.pkcs11 ? 'pkcs11' : 'file', store: c.display } },
+      {
+        time: now,
+        actor: 'system',
+        action: 'ca.init',
+        details: { keyType, subject, intermediate: !!inter, fingerprint, keyStore: o.pkcs11 ? 'pkcs11' : 'file', store: c.display },
+      },
       { time: now, actor: 'system', action: 'admin_token.create', details: { name: 'initial', role: 'admin' } },
     ],
   });

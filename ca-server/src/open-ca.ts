@@ -110,7 +110,19 @@ export async function openCa(o: OpenCaOptions): Promise<OpenCa> {
   const x509 = offloaded?.port ?? inline;
   let rotation: CaRotation;
   try {
-    rotation = await openRotation({ passphrase: o.passphrase, config, store, x509, authorityConfig: cfg, clock, random, primary: issuer, events: o.events, overrides: o.rotation, leader: o.leader });
+    rotation = await openRotation({
+      passphrase: o.passphrase,
+      config,
+      store,
+      x509,
+      authorityConfig: cfg,
+      clock,
+      random,
+      primary: issuer,
+      events: o.events,
+      overrides: o.rotation,
+      leader: o.leader,
+    });
   } catch (err) {
     await offloaded?.close();
     await raw.close();
@@ -118,7 +130,17 @@ export async function openCa(o: OpenCaOptions): Promise<OpenCa> {
     throw err;
   }
   const crl: CrlManager = rotation.crl;
-  const authority = new CertificateAuthority({ store, x509, issuer, crl, config: cfg, clock, random, events: o.events, issuerNow: () => rotation.switch.active() });
+  const authority = new CertificateAuthority({
+    store,
+    x509,
+    issuer,
+    crl,
+    config: cfg,
+    clock,
+    random,
+    events: o.events,
+    issuerNow: () => rotation.switch.active(),
+  });
   return {
     config,
     store,

@@ -108,12 +108,20 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
   const paths = caPaths(config.dir);
 
   const store = storeSelection({ dir: config.dir, url: o.storeUrl, urlFile: o.storeUrlFile, env, warn: (m) => log.warn(m) });
-  const passphrase = resolvePassphrase({ env, passphraseFile: o.passphraseFile, dir: config.dir, onWarning: (w) => log.warn({ path: w.path, mode: w.mode.toString(8) }, w.message) });
+  const passphrase = resolvePassphrase({
+    env,
+    passphraseFile: o.passphraseFile,
+    dir: config.dir,
+    onWarning: (w) => log.warn({ path: w.path, mode: w.mode.toString(8) }, w.message),
+  });
   const location = store.open().location;
   // A SQLite CA lives in its directory; a PostgreSQL one in the database (this directory may be a
   // replica's, empty or missing: the store says whether there is a CA).
   if (location.backend === 'sqlite' && !caExists(config.dir) && !o.initIfMissing) {
-    throw caError('ca_not_found', `No CA in ${config.dir}; run \`rapki ca init --dir ${o.dir}\` or pass --init-if-missing (with --store-url for a CA in PostgreSQL).`);
+    throw caError(
+      'ca_not_found',
+      `No CA in ${config.dir}; run \`rapki ca init --dir ${o.dir}\` or pass --init-if-missing (with --store-url for a CA in PostgreSQL).`,
+    );
   }
   // One serving process per directory on a SQLite store (it has one writer), taken before anything
   // in the directory is read or written (store/serve-lock.ts). Replicas on one PostgreSQL store share
@@ -130,7 +138,16 @@ export async function startCaServer(o: StartCaServerOptions): Promise<RunningCaS
 
 async function startLocked(
   o: StartCaServerOptions,
-  c: { env: NodeJS.ProcessEnv; log: Logger; clock: Clock; config: ServeConfig; paths: ReturnType<typeof caPaths>; passphrase: string | undefined; lock: StoreLock | undefined; store: StoreSelection },
+  c: {
+    env: NodeJS.ProcessEnv;
+    log: Logger;
+    clock: Clock;
+    config: ServeConfig;
+    paths: ReturnType<typeof caPaths>;
+    passphrase: string | undefined;
+    lock: StoreLock | undefined;
+    store: StoreSelection;
+  },
 ): Promise<RunningCaServer> {
   const { env, log, clock, config, paths, lock, store } = c;
   let passphrase = c.passphrase;
@@ -175,7 +192,8 @@ async function startLocked(
         log.error({ err }, 'CRL sync: notify failed');
       }
     },
-    nearLimit: (bytes: number) => log.warn({ pemBytes: bytes, limit: CRL_PEM_MAX_BYTES }, `the PEM CRL is close to the ${CRL_PEM_MAX_BYTES}-byte Roles Anywhere limit`),
+    nearLimit: (bytes: number) =>
+      log.warn({ pemBytes: bytes, limit: CRL_PEM_MAX_BYTES }, `the PEM CRL is close to the ${CRL_PEM_MAX_BYTES}-byte Roles Anywhere limit`),
     rebuildFailed: (err: unknown) => log.error({ err }, 'scheduled CRL rebuild failed; retrying at the next tick'),
   };
   // Replicas on PostgreSQL: one leader does the work done once (docs/ha.md "Work done once").
@@ -224,10 +242,27 @@ async function startLocked(
       metrics,
       checkIntervalMs: o.serverTlsCheckMs,
     });
-    const app = createRequestListener({ authority: ca.authority, crl: ca.crl, store: ca.store, issuer: ca.issuer, config, clock, log, metrics, awsSync: sync, rotation: ca.rotation, serverTls: tls, storeMetrics: () => ca.storeInfo.renderMetrics() + duties.metrics() });
+    const app = createRequestListener({
+      authority: ca.authority,
+      crl: ca.crl,
+      store: ca.store,
+      issuer: ca.issuer,
+      config,
+      clock,
+      log,
+      metrics,
+      awsSync: sync,
+      rotation: ca.rotation,
+      serverTls: tls,
+      storeMetrics: () => ca.storeInfo.renderMetrics() + duties.metrics(),
+    });
     const server = createHttpsServer(app, { key: tls.current.key, cert: tls.current.cert, clientCa: clientCaPem(), timeouts: config.timeouts });
     const guard = new ConnectionGuard({
-      limits: { maxConnections: config.connections.max, maxConnectionsPerClient: config.connections.perClient, handshakeTimeoutMs: config.timeouts.handshakeMs },
+      limits: {
+        maxConnections: config.connections.max,
+        maxConnectionsPerClient: config.connections.perClient,
+        handshakeTimeoutMs: config.timeouts.handshakeMs,
+      },
       log,
       // Only paces its log lines: real time, whatever clock the CA runs on.
       clock: systemClock,

@@ -15,13 +15,21 @@ import { RapkiError } from '../../common/src/errors.js';
 export function listenError(err: unknown, address: string, how: string): RapkiError | undefined {
   const code = (err as { code?: unknown })?.code;
   if (code === 'EADDRINUSE') {
-    return new RapkiError('listen_in_use', `${address} is already in use (another rapki, or another program, listens there); choose another address with ${how}`, { cause: err });
+    return new RapkiError(
+      'listen_in_use',
+      `${address} is already in use (another rapki, or another program, listens there); choose another address with ${how}`,
+      { cause: err },
+    );
   }
   if (code === 'EACCES') {
-    return new RapkiError('listen_denied', `not allowed to listen on ${address} (ports below 1024 need privileges); choose another address with ${how}`, { cause: err });
+    return new RapkiError('listen_denied', `not allowed to listen on ${address} (ports below 1024 need privileges); choose another address with ${how}`, {
+      cause: err,
+    });
   }
   if (code === 'EADDRNOTAVAIL') {
-    return new RapkiError('listen_unavailable', `no network interface of this machine has the address of ${address}; choose another address with ${how}`, { cause: err });
+    return new RapkiError('listen_unavailable', `no network interface of this machine has the address of ${address}; choose another address with ${how}`, {
+      cause: err,
+    });
   }
   return undefined;
 }

@@ -88,7 +88,9 @@ export function resolveTpmKeyPassword(values: FlagValues, io: OptionsIo): string
 /** Warns when a `pkcs11:` URI carries its PIN (`pin-value=`, RFC 7512 §2.4): it shows in `ps`. */
 export function warnPinValue(uris: ReadonlyArray<string | undefined>, io: Pick<OptionsIo, 'warn'>): void {
   if (uris.some((v) => v !== undefined && /^pkcs11:.*[?&]pin-value=/is.test(v))) {
-    io.warn('rapki: warning: pin-value= in a pkcs11: URI is visible to other users in the process list; use ?pin-source=FILE or the RAPKI_PKCS11_PIN environment variable');
+    io.warn(
+      'rapki: warning: pin-value= in a pkcs11: URI is visible to other users in the process list; use ?pin-source=FILE or the RAPKI_PKCS11_PIN environment variable',
+    );
   }
 }
 

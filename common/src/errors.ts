@@ -20,11 +20,7 @@ export class RapkiError extends Error {
   /** Optional structured details that are safe to show (never key material or tokens). */
   readonly details: Readonly<Record<string, unknown>> | undefined;
 
-  constructor(
-    code: RapkiErrorCode,
-    message: string,
-    options?: { cause?: unknown; details?: Record<string, unknown> },
-  ) {
+  constructor(code: RapkiErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'RapkiError';
     this.code = code;
@@ -41,9 +37,6 @@ export class RapkiError extends Error {
 export function isRapkiError(err: unknown): err is RapkiError {
   return (
     err instanceof RapkiError ||
-    (typeof err === 'object' &&
-      err !== null &&
-      (err as { name?: unknown }).name === 'RapkiError' &&
-      typeof (err as { code?: unknown }).code === 'string')
+    (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'RapkiError' && typeof (err as { code?: unknown }).code === 'string')
   );
 }

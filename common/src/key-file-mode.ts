@@ -35,4 +35,3 @@ export function keyFileModeWarning(path: string, mode: number, platform: string 
     message: `${what} ${path} is readable by group/others (mode ${octal}); chmod 600 ${path}`,
   };
 }
-

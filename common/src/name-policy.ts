@@ -65,13 +65,47 @@ const LDH_LABEL_RE = /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/;
  * them is refused: names for hosts do not need the rest, and an unknown script cannot be checked.
  */
 const SCRIPTS = [
-  'Latin', 'Greek', 'Cyrillic', 'Armenian', 'Hebrew', 'Arabic', 'Syriac', 'Thaana', 'Devanagari', 'Bengali', 'Gurmukhi', 'Gujarati',
-  'Oriya', 'Tamil', 'Telugu', 'Kannada', 'Malayalam', 'Sinhala', 'Thai', 'Lao', 'Tibetan', 'Myanmar', 'Georgian', 'Hangul', 'Ethiopic',
-  'Cherokee', 'Canadian_Aboriginal', 'Khmer', 'Mongolian', 'Hiragana', 'Katakana', 'Bopomofo', 'Han',
+  'Latin',
+  'Greek',
+  'Cyrillic',
+  'Armenian',
+  'Hebrew',
+  'Arabic',
+  'Syriac',
+  'Thaana',
+  'Devanagari',
+  'Bengali',
+  'Gurmukhi',
+  'Gujarati',
+  'Oriya',
+  'Tamil',
+  'Telugu',
+  'Kannada',
+  'Malayalam',
+  'Sinhala',
+  'Thai',
+  'Lao',
+  'Tibetan',
+  'Myanmar',
+  'Georgian',
+  'Hangul',
+  'Ethiopic',
+  'Cherokee',
+  'Canadian_Aboriginal',
+  'Khmer',
+  'Mongolian',
+  'Hiragana',
+  'Katakana',
+  'Bopomofo',
+  'Han',
 ] as const;
 const SCRIPT_RES = SCRIPTS.map((s) => [s, new RegExp(`\\p{Script=${s}}`, 'u')] as const);
 /** Script sets that may mix (UTS #39 §5.2 "Highly Restrictive"). */
-const MIXES: readonly ReadonlySet<string>[] = [new Set(['Latin', 'Han', 'Hiragana', 'Katakana']), new Set(['Latin', 'Han', 'Bopomofo']), new Set(['Latin', 'Han', 'Hangul'])];
+const MIXES: readonly ReadonlySet<string>[] = [
+  new Set(['Latin', 'Han', 'Hiragana', 'Katakana']),
+  new Set(['Latin', 'Han', 'Bopomofo']),
+  new Set(['Latin', 'Han', 'Hangul']),
+];
 
 const hex = (cp: number): string => `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
 
@@ -112,7 +146,9 @@ function mixedScripts(s: string): string | undefined {
 /** Compatibility forms, marks and width variants: the text must be its own NFKC form. */
 function notNfkc(s: string): string | undefined {
   if (s === s.normalize('NFKC')) return undefined;
-  for (const ch of s) if (ch !== ch.normalize('NFKC')) return `${JSON.stringify(ch)} (${hex(ch.codePointAt(0)!)}) is a compatibility form; write ${JSON.stringify(ch.normalize('NFKC'))}`;
+  for (const ch of s)
+    if (ch !== ch.normalize('NFKC'))
+      return `${JSON.stringify(ch)} (${hex(ch.codePointAt(0)!)}) is a compatibility form; write ${JSON.stringify(ch.normalize('NFKC'))}`;
   return 'it is not in NFKC form (write precomposed letters)';
 }
 
@@ -129,7 +165,10 @@ export function checkSubject(subject: unknown): NameCheck<string> {
   if (subject !== subject.trim() || subject.includes('  ')) return { ok: false, reason: 'no spaces at the start or end, and no two in a row' };
   for (const ch of chars) {
     if (ch === ' ' || SUBJECT_PUNCT.test(ch) || (ch >= '0' && ch <= '9') || LETTER.test(ch)) continue;
-    return { ok: false, reason: `${whyRefused(ch)}; a subject holds letters, digits 0-9, spaces and _ . : / = + - @ (what Roles Anywhere can turn into a session tag)` };
+    return {
+      ok: false,
+      reason: `${whyRefused(ch)}; a subject holds letters, digits 0-9, spaces and _ . : / = + - @ (what Roles Anywhere can turn into a session tag)`,
+    };
   }
   const nf = notNfkc(subject);
   if (nf) return { ok: false, reason: nf };
@@ -148,8 +187,10 @@ export function checkDnsName(name: string): NameCheck<string> {
   if (!ascii) return { ok: false, reason: 'not a valid internationalised domain name' };
   if (ascii.length > DNS_MAX_CHARS) return { ok: false, reason: `longer than ${DNS_MAX_CHARS} characters` };
   for (const label of ascii.split('.')) {
-    if (!LDH_LABEL_RE.test(label)) return { ok: false, reason: `label ${JSON.stringify(label)} is not letters, digits, - and _ (1-63 characters, no - at either end)` };
-    if (/^..--/.test(label) && !label.startsWith('xn--')) return { ok: false, reason: `label ${JSON.stringify(label)} has -- in positions 3-4 (reserved, RFC 5891 §4.2.3.1)` };
+    if (!LDH_LABEL_RE.test(label))
+      return { ok: false, reason: `label ${JSON.stringify(label)} is not letters, digits, - and _ (1-63 characters, no - at either end)` };
+    if (/^..--/.test(label) && !label.startsWith('xn--'))
+      return { ok: false, reason: `label ${JSON.stringify(label)} has -- in positions 3-4 (reserved, RFC 5891 §4.2.3.1)` };
     if (label.startsWith('xn--')) {
       const u = domainToUnicode(label);
       if (!u || u === label || domainToASCII(u) !== label) return { ok: false, reason: `${JSON.stringify(label)} is not a valid A-label` };
@@ -179,7 +220,11 @@ function checkUri(value: string): NameCheck<string> {
   const bad = deceptive(value);
   if (bad) return { ok: false, reason: whyRefused(bad) };
   if (!URI_RE.test(value)) {
-    return { ok: false, reason: 'a URI must be ASCII with a scheme, using only letters, digits and _ . : / = + - @ (what the certificate and a Roles Anywhere session tag can hold; no %-escapes, ? or #)' };
+    return {
+      ok: false,
+      reason:
+        'a URI must be ASCII with a scheme, using only letters, digits and _ . : / = + - @ (what the certificate and a Roles Anywhere session tag can hold; no %-escapes, ? or #)',
+    };
   }
   try {
     new URL(value);
@@ -197,7 +242,7 @@ function checkEmail(value: string): NameCheck<string> {
   if (at <= 0 || at === value.length - 1) return { ok: false, reason: 'not an address (local@domain)' };
   const local = value.slice(0, at);
   if (local.length > 64 || !EMAIL_LOCAL_RE.test(local)) {
-    return { ok: false, reason: 'the local part must be ASCII letters, digits and !#$%&\'*+/=?^_`{|}~.- (no quoted or internationalised local parts)' };
+    return { ok: false, reason: "the local part must be ASCII letters, digits and !#$%&'*+/=?^_`{|}~.- (no quoted or internationalised local parts)" };
   }
   const domain = checkDnsName(value.slice(at + 1));
   if (!domain.ok) return { ok: false, reason: `domain: ${domain.reason}` };
@@ -216,5 +261,7 @@ export function checkSan(text: unknown, o: { readonly bareIsDns?: boolean } = {}
   const type = (m ? m[1]!.toLowerCase() : 'dns') as NameSanType;
   const value = m ? m[2]! : text;
   const r = type === 'dns' ? checkDnsName(value) : type === 'ip' ? checkIp(value) : type === 'uri' ? checkUri(value) : checkEmail(value);
-  return r.ok ? { ok: true, value: { type, value: r.value } } : { ok: false, reason: `${type}:${JSON.stringify(value.slice(0, 100)).slice(1, -1)}: ${r.reason}` };
+  return r.ok
+    ? { ok: true, value: { type, value: r.value } }
+    : { ok: false, reason: `${type}:${JSON.stringify(value.slice(0, 100)).slice(1, -1)}: ${r.reason}` };
 }

@@ -18,14 +18,11 @@ export class ServiceError extends Error {
   }
 }
 
-export const accessDenied = (message: string, reason?: string): ServiceError =>
-  new ServiceError(403, 'AccessDeniedException', message, reason);
+export const accessDenied = (message: string, reason?: string): ServiceError => new ServiceError(403, 'AccessDeniedException', message, reason);
 
-export const notFound = (message: string, reason?: string): ServiceError =>
-  new ServiceError(404, 'ResourceNotFoundException', message, reason);
+export const notFound = (message: string, reason?: string): ServiceError => new ServiceError(404, 'ResourceNotFoundException', message, reason);
 
-export const validation = (message: string, reason?: string): ServiceError =>
-  new ServiceError(400, 'ValidationException', message, reason);
+export const validation = (message: string, reason?: string): ServiceError => new ServiceError(400, 'ValidationException', message, reason);
 
 /**
  * Text of a request value for a message. Objects from a JSON body are shown as JSON: String() of
@@ -44,8 +41,5 @@ function shownValue(value: unknown): string {
 /** Smithy's constraint-violation text, e.g. `1 validation error detected: Value '50000' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 43200`. */
 export function constraintViolation(member: string, value: unknown, constraint: string, reason?: string): ServiceError {
   const shown = value === undefined || value === null ? 'null' : `'${shownValue(value).slice(0, 200)}'`;
-  return validation(
-    `1 validation error detected: Value ${shown} at '${member}' failed to satisfy constraint: ${constraint}`,
-    reason ?? 'validation',
-  );
+  return validation(`1 validation error detected: Value ${shown} at '${member}' failed to satisfy constraint: ${constraint}`, reason ?? 'validation');
 }

@@ -58,11 +58,7 @@ export function parseArnOf(kind: ArnKind, arn: string): ParsedArn {
         (kind === 'trust-anchor' ? TRUST_ANCHOR_RESOURCE : PROFILE_RESOURCE).test(parsed.resource));
   if (!ok || parsed === null) {
     const shown = arn.length > 200 ? `${arn.slice(0, 200)}…` : arn;
-    throw new SignerError(
-      'invalid_arn',
-      `${FLAG[kind]} ${JSON.stringify(shown)} is not a ${kind} ARN; expected ${EXAMPLE[kind]}.`,
-      { details: { kind } },
-    );
+    throw new SignerError('invalid_arn', `${FLAG[kind]} ${JSON.stringify(shown)} is not a ${kind} ARN; expected ${EXAMPLE[kind]}.`, { details: { kind } });
   }
   return parsed;
 }

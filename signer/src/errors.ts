@@ -18,18 +18,17 @@ export type SignerErrorCode = keyof typeof SIGNER_CODES | (typeof SHARED)[number
 
 /** Every signer-core code with a one-line description (public through `rapki/signer`). */
 export const SIGNER_ERROR_CODES: Readonly<Record<SignerErrorCode, string>> = Object.freeze(
-  Object.fromEntries([...Object.entries(SIGNER_CODES), ...SHARED.map((c) => [c, SHARED_CODES[c]] as const)].map(([c, spec]) => [c, spec.message])) as Record<SignerErrorCode, string>,
+  Object.fromEntries([...Object.entries(SIGNER_CODES), ...SHARED.map((c) => [c, SHARED_CODES[c]] as const)].map(([c, spec]) => [c, spec.message])) as Record<
+    SignerErrorCode,
+    string
+  >,
 );
 
 /** A failure of the signer core; `code` is one of {@link SIGNER_ERROR_CODES}. */
 export class SignerError extends RapkiError {
   declare readonly code: SignerErrorCode;
 
-  constructor(
-    code: SignerErrorCode,
-    message: string,
-    options?: { cause?: unknown; details?: Record<string, unknown> },
-  ) {
+  constructor(code: SignerErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
     super(code, message, options);
   }
 }

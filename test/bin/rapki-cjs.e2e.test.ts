@@ -52,22 +52,29 @@ describe('bin/rapki.cjs code cache loading', () => {
     expect(nocache.length).toBeGreaterThan(cache.length);
   });
 
-  it('the build\'s cache is accepted by V8 for the bundle as bin/rapki.cjs reads it (latin1: the bundle must be pure ASCII)', () => {
+  it("the build's cache is accepted by V8 for the bundle as bin/rapki.cjs reads it (latin1: the bundle must be pure ASCII)", () => {
     const bytes = readFileSync(BUNDLE);
     // A non-ASCII byte (a comment esbuild kept) makes the latin1 text bin/rapki.cjs compiles differ
     // from the UTF-8 text the build cached: V8 then refuses every cache and each call compiles.
     expect(bytes.findIndex((b) => b > 0x7f)).toBe(-1);
-    const probe = spawnSync(process.execPath, ['-e', `
+    const probe = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `
       const fs = require('fs'), vm = require('vm');
       const src = fs.readFileSync(${JSON.stringify(BUNDLE)}, 'latin1');
       const s = new vm.Script('(function (exports, require, module, __filename, __dirname) { ' + src + '\\n});',
         { filename: 'x', cachedData: fs.readFileSync(${JSON.stringify(`${BUNDLE}.cache`)}).subarray(65), importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
-      process.stdout.write(String(s.cachedDataRejected));`], { encoding: 'utf8' });
+      process.stdout.write(String(s.cachedDataRejected));`,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(probe.stdout).toBe('false');
   });
 
   const variants: Array<[string, () => Buffer | undefined]> = [
-    ['the build\'s cache', () => cache],
+    ["the build's cache", () => cache],
     ['no cache', () => undefined],
     ['a cache keyed to another build', () => Buffer.concat([Buffer.from(`${'0'.repeat(64)}\n`), cache.subarray(65)])],
     ['a corrupt cache with the right key', () => Buffer.concat([Buffer.from(`${key}\n`), Buffer.alloc(5000, 7)])],

@@ -28,8 +28,20 @@ describe('rapki credential-process cache', () => {
   let cert: string;
 
   const args = (...extra: string[]) => [
-    'credential-process', '--certificate', cert, '--private-key', key, '--trust-anchor-arn', TA,
-    '--profile-arn', PROFILE, '--role-arn', ROLE, '--endpoint', verifier.url, ...extra,
+    'credential-process',
+    '--certificate',
+    cert,
+    '--private-key',
+    key,
+    '--trust-anchor-arn',
+    TA,
+    '--profile-arn',
+    PROFILE,
+    '--role-arn',
+    ROLE,
+    '--endpoint',
+    verifier.url,
+    ...extra,
   ];
   const env = () => ({ AWS_CA_BUNDLE: verifier.caFile, XDG_RUNTIME_DIR: runtime });
   const ok = async (extra: string[] = []) => {
@@ -88,7 +100,14 @@ describe('rapki credential-process cache', () => {
     const outs = await Promise.all(
       Array.from({ length: 4 }, () =>
         promisify(execFile)('python3', ['-c', script], {
-          env: { PATH: process.env.PATH ?? '', HOME: dir, AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'), AWS_PROFILE: 'rapki', ...env() },
+          env: {
+            PATH: process.env.PATH ?? '',
+            HOME: dir,
+            AWS_CONFIG_FILE: config,
+            AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
+            AWS_PROFILE: 'rapki',
+            ...env(),
+          },
           timeout: 30_000,
         }),
       ),
@@ -104,7 +123,10 @@ describe('rapki credential-process cache', () => {
     expect(statSync(cacheDir).mode & 0o777).toBe(0o700);
     const files = readdirSync(cacheDir);
     expect(files.length).toBeGreaterThan(0);
-    const keyBody = readFileSync(key, 'utf8').split('\n').filter((l) => l && !l.startsWith('-----')).join('');
+    const keyBody = readFileSync(key, 'utf8')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('-----'))
+      .join('');
     for (const f of files) {
       expect(f).toMatch(/^[0-9a-f]{64}\.json$/);
       expect(statSync(join(cacheDir, f)).mode & 0o777).toBe(0o600);

@@ -4,17 +4,46 @@ import { parseSignerArgs } from '../../cli/src/parse-signer-args.js';
 
 /** The official helper's flags per command (cmd/*.go of aws_signing_helper 1.8.0). */
 const OFFICIAL_VEND = [
-  'certificate', 'private-key', 'intermediates', 'trust-anchor-arn', 'profile-arn', 'role-arn', 'session-duration', 'region',
-  'endpoint', 'no-verify-ssl', 'with-proxy', 'debug', 'role-session-name', 'cert-selector', 'system-store-name',
-  'use-latest-expiring-certificate', 'pkcs11-lib', 'reuse-pin', 'tpm-key-password', 'no-tpm-key-password', 'pkcs8-password',
+  'certificate',
+  'private-key',
+  'intermediates',
+  'trust-anchor-arn',
+  'profile-arn',
+  'role-arn',
+  'session-duration',
+  'region',
+  'endpoint',
+  'no-verify-ssl',
+  'with-proxy',
+  'debug',
+  'role-session-name',
+  'cert-selector',
+  'system-store-name',
+  'use-latest-expiring-certificate',
+  'pkcs11-lib',
+  'reuse-pin',
+  'tpm-key-password',
+  'no-tpm-key-password',
+  'pkcs8-password',
 ];
 const OFFICIAL = {
   'credential-process': OFFICIAL_VEND,
   serve: [...OFFICIAL_VEND, 'port', 'hop-limit'],
   update: [...OFFICIAL_VEND, 'profile', 'once'],
   'sign-string': [
-    'certificate', 'private-key', 'debug', 'cert-selector', 'system-store-name', 'use-latest-expiring-certificate', 'pkcs11-lib',
-    'reuse-pin', 'tpm-key-password', 'no-tpm-key-password', 'format', 'digest', 'pkcs8-password',
+    'certificate',
+    'private-key',
+    'debug',
+    'cert-selector',
+    'system-store-name',
+    'use-latest-expiring-certificate',
+    'pkcs11-lib',
+    'reuse-pin',
+    'tpm-key-password',
+    'no-tpm-key-password',
+    'format',
+    'digest',
+    'pkcs8-password',
   ],
   'read-certificate-data': ['certificate', 'cert-selector', 'system-store-name', 'pkcs11-lib', 'debug'],
 } as const;
@@ -46,7 +75,14 @@ describe('credential flag table', () => {
       ['--certificate=c.pem', '--private-key', 'k.pem', '--no-verify-ssl=true', '--with-proxy=false', '--debug', '--session-duration', '900', '--reuse-pin=T'],
       'credential-process',
     );
-    expect(values).toMatchObject({ certificate: 'c.pem', 'private-key': 'k.pem', 'no-verify-ssl': true, debug: true, 'session-duration': '900', 'reuse-pin': true });
+    expect(values).toMatchObject({
+      certificate: 'c.pem',
+      'private-key': 'k.pem',
+      'no-verify-ssl': true,
+      debug: true,
+      'session-duration': '900',
+      'reuse-pin': true,
+    });
     expect(values['with-proxy']).toBeUndefined();
   });
 

@@ -82,7 +82,10 @@ describe('through the built CLI', () => {
     const flag = await runCli(['token', 'create', '--subject', 'h', '--bogus']);
     expect([flag.code, flag.stderr]).toEqual([1, 'rapki: flag_unknown: Unknown argument: bogus\nhint: run the command with --help to see its flags\n']);
     const missing = await runCli(['token', 'create']);
-    expect([missing.code, missing.stderr]).toEqual([1, 'rapki: flag_missing: Missing required argument: subject\nhint: run the command with --help to see its flags\n']);
+    expect([missing.code, missing.stderr]).toEqual([
+      1,
+      'rapki: flag_missing: Missing required argument: subject\nhint: run the command with --help to see its flags\n',
+    ]);
     const choice = await runCli(['enroll', '--out', '/nonexistent', '--key-type', 'dsa']);
     expect(choice.code).toBe(1);
     expect(choice.stderr).toMatch(/^rapki: flag_value_invalid: Invalid values:/);
@@ -95,9 +98,15 @@ describe('through the built CLI', () => {
 
   it('the lean signer parser and the credential-process fast path report the same way', async () => {
     const sign = await runCli(['sign-string', '--bogus']);
-    expect([sign.code, sign.stderr]).toEqual([1, 'rapki: flag_unknown: unknown flag --bogus for sign-string\nhint: run the command with --help to see its flags\n']);
+    expect([sign.code, sign.stderr]).toEqual([
+      1,
+      'rapki: flag_unknown: unknown flag --bogus for sign-string\nhint: run the command with --help to see its flags\n',
+    ]);
     const cp = await runCli(['credential-process', '--bogus']);
-    expect([cp.code, cp.stderr]).toEqual([1, 'rapki: flag_unknown: unknown flag --bogus for credential-process\nhint: run the command with --help to see its flags\n']);
+    expect([cp.code, cp.stderr]).toEqual([
+      1,
+      'rapki: flag_unknown: unknown flag --bogus for credential-process\nhint: run the command with --help to see its flags\n',
+    ]);
   });
 
   it('dist/credential-process.cjs does not carry the registry: it requires dist/report.cjs when it fails', () => {

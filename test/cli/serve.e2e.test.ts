@@ -108,8 +108,21 @@ describe('rapki serve', () => {
   const children: ChildProcess[] = [];
 
   const flags = (...extra: string[]) => [
-    '--certificate', cert, '--private-key', key, '--trust-anchor-arn', TA, '--profile-arn', PROFILE, '--role-arn', ROLE,
-    '--endpoint', verifier.url, '--port', '0', ...extra,
+    '--certificate',
+    cert,
+    '--private-key',
+    key,
+    '--trust-anchor-arn',
+    TA,
+    '--profile-arn',
+    PROFILE,
+    '--role-arn',
+    ROLE,
+    '--endpoint',
+    verifier.url,
+    '--port',
+    '0',
+    ...extra,
   ];
   const env = () => ({ AWS_CA_BUNDLE: verifier.caFile, HOME: dir });
 
@@ -132,7 +145,9 @@ describe('rapki serve', () => {
   it('prints the official helper\'s lines (scripts wait for "Local server started on port") after one CreateSession', () => {
     expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const port = /:(\d+)\/$/.exec(served.url)![1];
-    expect(served.stderr()).toContain(`Local server started on port: ${port}\nMake it available to the sdk by running:\nexport AWS_EC2_METADATA_SERVICE_ENDPOINT=${served.url}\n`);
+    expect(served.stderr()).toContain(
+      `Local server started on port: ${port}\nMake it available to the sdk by running:\nexport AWS_EC2_METADATA_SERVICE_ENDPOINT=${served.url}\n`,
+    );
     expect(verifier.requests).toHaveLength(1);
     expect(verifier.requests[0]!.verdict).toBe('ok');
   });
@@ -243,7 +258,10 @@ describe('rapki serve', () => {
     const up = await call(creds, 'GET', { 'X-aws-ec2-metadata-token': token });
     expect(up.status).toBe(200);
     expect(JSON.parse(up.body).AccessKeyId).toMatch(/^ASIALOOPBACK/);
-    const failures = s.stderr().match(/rapki serve: CreateSession failed: service_error: [^\n]*no credentials to serve yet: SDKs get HTTP 500; retrying in \d+(\.\d)? s\)\n/g) ?? [];
+    const failures =
+      s
+        .stderr()
+        .match(/rapki serve: CreateSession failed: service_error: [^\n]*no credentials to serve yet: SDKs get HTTP 500; retrying in \d+(\.\d)? s\)\n/g) ?? [];
     expect(failures.length).toBeGreaterThanOrEqual(2);
     // Exactly one line per failed CreateSession (each made of 3 attempts at the endpoint), nothing printed twice.
     const attempts = s.stderr().match(/^rapki serve: CreateSession failed/gm)!.length;
@@ -312,7 +330,9 @@ describe('rapki serve', () => {
       kind: 'raw',
       status: 201,
       body: JSON.stringify({
-        credentialSet: [{ credentials: { accessKeyId: 'ASIASHORTLIVED000001', secretAccessKey: 'short', sessionToken: 'short', expiration: soon }, roleArn: ROLE }],
+        credentialSet: [
+          { credentials: { accessKeyId: 'ASIASHORTLIVED000001', secretAccessKey: 'short', sessionToken: 'short', expiration: soon }, roleArn: ROLE },
+        ],
       }),
     });
     // Counted before the start: serve fetches at boot and may refresh before or on the first

@@ -30,8 +30,16 @@ describe('resolveCredentialProcess', () => {
     );
     expect(c.keySource).toMatchObject({ certificate: 'c.pem', privateKey: 'k.pem', intermediates: undefined, pkcs8Password: undefined });
     expect(c.session).toMatchObject({
-      trustAnchorArn: 'ta', profileArn: 'pa', roleArn: 'ra', durationSeconds: 1800, region: 'eu-west-1', endpoint: 'https://x',
-      verifyTls: false, caBundle: 'PEM', timeoutMs: 3000, useFipsEndpoint: true,
+      trustAnchorArn: 'ta',
+      profileArn: 'pa',
+      roleArn: 'ra',
+      durationSeconds: 1800,
+      region: 'eu-west-1',
+      endpoint: 'https://x',
+      verifyTls: false,
+      caBundle: 'PEM',
+      timeoutMs: 3000,
+      useFipsEndpoint: true,
     });
     // Proxy variables are honoured with or without --with-proxy (withProxy left to its default: on).
     expect(c.session.withProxy).toBeUndefined();
@@ -87,9 +95,7 @@ describe('resolvePassword', () => {
     expect(resolvePassword({ 'pkcs8-password-file': '/pw' }, a)).toBe('filepw');
     expect(resolvePassword({}, a)).toBe('env');
     expect(resolvePassword({}, io())).toBeUndefined();
-    expect(() => resolvePassword({ 'pkcs8-password': 'a', 'pkcs8-password-file': '/pw' }, a)).toThrow(
-      expect.objectContaining({ code: 'flag_value_invalid' }),
-    );
+    expect(() => resolvePassword({ 'pkcs8-password': 'a', 'pkcs8-password-file': '/pw' }, a)).toThrow(expect.objectContaining({ code: 'flag_value_invalid' }));
     expect(() => resolvePassword({ 'pkcs8-password-file': '/none' }, a)).toThrow(expect.objectContaining({ code: 'password_file_unreadable' }));
   });
 });
@@ -108,14 +114,20 @@ describe('resolveTpmKeyPassword', () => {
   });
 
   it('refuses two sources on the command line, a password with --no-tpm-key-password, and an unreadable file', () => {
-    expect(() => resolveTpmKeyPassword({ 'tpm-key-password': 'a', 'tpm-key-password-file': '/pw' }, io())).toThrow(expect.objectContaining({ code: 'flag_value_invalid' }));
-    expect(() => resolveTpmKeyPassword({ 'tpm-key-password': 'a', 'no-tpm-key-password': true }, io())).toThrow(expect.objectContaining({ code: 'flag_value_invalid' }));
+    expect(() => resolveTpmKeyPassword({ 'tpm-key-password': 'a', 'tpm-key-password-file': '/pw' }, io())).toThrow(
+      expect.objectContaining({ code: 'flag_value_invalid' }),
+    );
+    expect(() => resolveTpmKeyPassword({ 'tpm-key-password': 'a', 'no-tpm-key-password': true }, io())).toThrow(
+      expect.objectContaining({ code: 'flag_value_invalid' }),
+    );
     expect(() => resolveTpmKeyPassword({ 'tpm-key-password-file': '/missing' }, io())).toThrow(expect.objectContaining({ code: 'password_file_unreadable' }));
   });
 
   it('reaches the key source of credential-process', () => {
     const c = resolveCredentialProcess({ ...base, 'private-key': 'handle:0x81000001', 'no-tpm-key-password': true }, io());
     expect(c.keySource).toMatchObject({ privateKey: 'handle:0x81000001', noTpmKeyPassword: true, tpmKeyPassword: undefined });
-    expect(() => resolveCredentialProcess({ ...base, certificate: 'handle:0x81000001' }, io())).toThrow(expect.objectContaining({ code: 'flag_value_invalid' }));
+    expect(() => resolveCredentialProcess({ ...base, certificate: 'handle:0x81000001' }, io())).toThrow(
+      expect.objectContaining({ code: 'flag_value_invalid' }),
+    );
   });
 });

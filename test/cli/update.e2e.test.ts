@@ -34,8 +34,20 @@ describe('rapki update', () => {
   let cert: string;
   let root: { cert: string; key: string };
   const flags = (...extra: string[]) => [
-    'update', '--certificate', cert, '--private-key', key, '--trust-anchor-arn', TA, '--profile-arn', PROFILE,
-    '--role-arn', ROLE, '--endpoint', verifier.url, ...extra,
+    'update',
+    '--certificate',
+    cert,
+    '--private-key',
+    key,
+    '--trust-anchor-arn',
+    TA,
+    '--profile-arn',
+    PROFILE,
+    '--role-arn',
+    ROLE,
+    '--endpoint',
+    verifier.url,
+    ...extra,
   ];
   const env = (file: string) => ({ AWS_CA_BUNDLE: verifier.caFile, HOME: dir, AWS_SHARED_CREDENTIALS_FILE: file });
   const read = (file: string, profile: string) => fromIni({ profile, filepath: file, configFilepath: join(dir, 'no-config') })();
@@ -119,7 +131,9 @@ describe('rapki update', () => {
       stderr += c.toString();
       for (const w of waiters.splice(0)) w();
     });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('exit', (code, signal) => resolve({ code, signal })),
+    );
     const waitFor = (re: RegExp, ms = 30_000): Promise<void> =>
       new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re} in:\n${stderr}`)), ms);
@@ -180,7 +194,9 @@ describe('rapki update', () => {
       kind: 'raw',
       status: 201,
       body: JSON.stringify({
-        credentialSet: [{ credentials: { accessKeyId: 'ASIAFIRSTFIRSTFIRST1', secretAccessKey: 'first', sessionToken: 'first', expiration: exp }, roleArn: ROLE }],
+        credentialSet: [
+          { credentials: { accessKeyId: 'ASIAFIRSTFIRSTFIRST1', secretAccessKey: 'first', sessionToken: 'first', expiration: exp }, roleArn: ROLE },
+        ],
       }),
     });
     const child = spawn(process.execPath, [RAPKI_BIN, ...flags('--profile', 'rapki')], {
@@ -196,7 +212,12 @@ describe('rapki update', () => {
       const seen: string[] = [];
       const writes = () => stderr.match(/wrote profile \[rapki\]/g)?.length ?? 0;
       for (let n = 1; n <= 2; n++) {
-        await waitForEvent(`write ${n}`, () => (writes() >= n ? true : undefined), { on: [[child.stderr, 'data']], process: child, timeoutMs: 15_000, describe: () => stderr });
+        await waitForEvent(`write ${n}`, () => (writes() >= n ? true : undefined), {
+          on: [[child.stderr, 'data']],
+          process: child,
+          timeoutMs: 15_000,
+          describe: () => stderr,
+        });
         seen.push(/\[rapki\]\naws_access_key_id = (\S+)/.exec(readFileSync(file, 'utf8'))?.[1] ?? 'none');
       }
       expect(seen[0], stderr).toBe('ASIAFIRSTFIRSTFIRST1');

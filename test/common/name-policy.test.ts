@@ -95,7 +95,18 @@ describe('SANs', () => {
     expect(spoof).toMatch(/^xn--/);
     expect(no('dns:p\u0430ypal.example')).toMatch(/mixes letters of Latin and Cyrillic/);
     expect(no(`dns:${spoof}`)).toMatch(/mixes letters of Latin and Cyrillic/);
-    for (const bad of ['dns:bad name', 'dns:-x.example', 'dns:a..b', 'dns:*.example.com', 'dns:x.example.', 'dns:xn--zz.example', 'dns:ab--cd.example', `dns:${'a'.repeat(64)}.example`, 'dns:a\u202Eb.example', 'dns:a\u200Bb.example']) {
+    for (const bad of [
+      'dns:bad name',
+      'dns:-x.example',
+      'dns:a..b',
+      'dns:*.example.com',
+      'dns:x.example.',
+      'dns:xn--zz.example',
+      'dns:ab--cd.example',
+      `dns:${'a'.repeat(64)}.example`,
+      'dns:a\u202Eb.example',
+      'dns:a\u200Bb.example',
+    ]) {
       expect(checkSan(bad).ok, bad).toBe(false);
     }
   });

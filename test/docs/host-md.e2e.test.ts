@@ -31,7 +31,10 @@ const helpCache = new Map<string, string>();
 function help(path: string[]): string {
   const key = path.join(' ');
   if (!helpCache.has(key)) {
-    helpCache.set(key, execFileSync(process.execPath, [RAPKI_BIN, ...path, '--help'], { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '' }, timeout: 20_000 }).toString());
+    helpCache.set(
+      key,
+      execFileSync(process.execPath, [RAPKI_BIN, ...path, '--help'], { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '' }, timeout: 20_000 }).toString(),
+    );
   }
   return helpCache.get(key)!;
 }
@@ -55,7 +58,10 @@ describe('docs/host.md and the agent unit', () => {
     const lines = blocks.flatMap(commandLines);
     expect(lines.length).toBeGreaterThanOrEqual(8);
     for (const l of lines) check('docs/host.md', l);
-    const execStart = unit.replace(/\\\n\s*/g, ' ').split('\n').filter((l) => l.startsWith('ExecStart='));
+    const execStart = unit
+      .replace(/\\\n\s*/g, ' ')
+      .split('\n')
+      .filter((l) => l.startsWith('ExecStart='));
     const unitLines = commandLines(execStart.join('\n'));
     expect(unitLines).toHaveLength(1);
     expect(unitLines[0]).toMatch(/^agent /);

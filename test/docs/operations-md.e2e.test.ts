@@ -32,7 +32,10 @@ const helpCache = new Map<string, string>();
 function help(path: readonly string[]): string {
   const key = path.join(' ');
   if (!helpCache.has(key)) {
-    helpCache.set(key, execFileSync(process.execPath, [RAPKI_BIN, ...path, '--help'], { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '' }, timeout: 20_000 }).toString());
+    helpCache.set(
+      key,
+      execFileSync(process.execPath, [RAPKI_BIN, ...path, '--help'], { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '' }, timeout: 20_000 }).toString(),
+    );
   }
   return helpCache.get(key)!;
 }
@@ -50,7 +53,13 @@ function checkInvocations(text0: string): Set<string> {
       path.push(w);
     }
     // Walk down only as far as the words are subcommands (`ca rotate start`, `cert revoke`).
-    while (path.length > 1 && !help(path).split('\n')[0]!.startsWith(`rapki ${path.join(' ')}`)) path.pop();
+    while (
+      path.length > 1 &&
+      !help(path)
+        .split('\n')[0]!
+        .startsWith(`rapki ${path.join(' ')}`)
+    )
+      path.pop();
     const text = help(path);
     expect(text.split('\n')[0], line).toMatch(new RegExp(`^rapki ${path.join(' ')}\\b`));
     seen.add(path.join(' '));

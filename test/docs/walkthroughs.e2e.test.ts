@@ -21,7 +21,12 @@ import { commandsOf, expectedLines, freePort, killLeftovers, runBash, shellBlock
 import { readmeSection } from '../support/readme.js';
 import { startEmulatorProcess, TEST_AWS_ENV, type EmulatorProcess } from '../cli/aws/emulator-process.js';
 
-const DOCS = ['README.md', ...readdirSync(join(REPO_ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const DOCS = [
+  'README.md',
+  ...readdirSync(join(REPO_ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 const read = (file: string): string => readFileSync(join(REPO_ROOT, file), 'utf8');
 
 /** A multi-step block, named by its file and a line it contains. */
@@ -44,11 +49,31 @@ const NOT_RUNNABLE: readonly (BlockRef & { readonly why: string })[] = [
   { file: 'README.md', contains: 'sudo systemctl daemon-reload', why: 'installs a systemd unit (root, systemd)' },
   { file: 'docs/host.md', contains: 'sudo useradd --system', why: 'creates a system user, installs a systemd unit (root, systemd)' },
   { file: 'docs/host.md', contains: 'journalctl -u rapki-agent -f', why: 'systemd unit and its journal (root, systemd)' },
-  { file: 'docs/host.md', contains: 'sudo systemctl reset-failed rapki-agent', why: 'runs as the rapki system user and restarts a systemd unit (root, systemd)' },
-  { file: 'docs/ha.md', contains: 'export PGPASSFILE=', why: 'a PostgreSQL server at db.example with TLS (verify-full) and /etc, /var/lib paths; the same steps run in test/ca-server/store/store-cli.e2e.test.ts against a throw-away cluster' },
-  { file: 'docs/ha.md', contains: 'rapki ca serve --dir /var/lib/rapki/node', why: 'replicas on hosts with a PostgreSQL server at db.example (TLS); the same steps run in test/e2e/replicas.e2e.test.ts against a throw-away cluster' },
-  { file: 'docs/ha.md', contains: 'rapki ca migrate-store --dir /var/lib/rapki/ca', why: 'systemd unit and a PostgreSQL server at db.example; migrate-store runs in test/e2e/migrate-store-state.e2e.test.ts and test/ca-server/store/store-cli.e2e.test.ts' },
-  { file: 'docs/host.md', contains: 'rapki enroll --ca-url https://ca.example.internal:8443 --ca-fingerprint 3f1c...e9 --out /etc/rapki --key tpm', why: 'runs as the rapki system user against a real TPM and ca.example.internal (root); enroll --key tpm runs against swtpm in test/e2e/tpm-host.e2e.test.ts' },
+  {
+    file: 'docs/host.md',
+    contains: 'sudo systemctl reset-failed rapki-agent',
+    why: 'runs as the rapki system user and restarts a systemd unit (root, systemd)',
+  },
+  {
+    file: 'docs/ha.md',
+    contains: 'export PGPASSFILE=',
+    why: 'a PostgreSQL server at db.example with TLS (verify-full) and /etc, /var/lib paths; the same steps run in test/ca-server/store/store-cli.e2e.test.ts against a throw-away cluster',
+  },
+  {
+    file: 'docs/ha.md',
+    contains: 'rapki ca serve --dir /var/lib/rapki/node',
+    why: 'replicas on hosts with a PostgreSQL server at db.example (TLS); the same steps run in test/e2e/replicas.e2e.test.ts against a throw-away cluster',
+  },
+  {
+    file: 'docs/ha.md',
+    contains: 'rapki ca migrate-store --dir /var/lib/rapki/ca',
+    why: 'systemd unit and a PostgreSQL server at db.example; migrate-store runs in test/e2e/migrate-store-state.e2e.test.ts and test/ca-server/store/store-cli.e2e.test.ts',
+  },
+  {
+    file: 'docs/host.md',
+    contains: 'rapki enroll --ca-url https://ca.example.internal:8443 --ca-fingerprint 3f1c...e9 --out /etc/rapki --key tpm',
+    why: 'runs as the rapki system user against a real TPM and ca.example.internal (root); enroll --key tpm runs against swtpm in test/e2e/tpm-host.e2e.test.ts',
+  },
 ];
 
 function multiStepBlocks(): { file: string; block: string }[] {

@@ -106,19 +106,33 @@ describe.skipIf(process.env.RAPKI_SKIP_SLOW_E2E === '1')('rapki agent: two renew
     agent = spawn(
       process.execPath,
       [
-        RAPKI_BIN, 'agent',
-        '--ca-url', ca.url,
-        '--ca-fingerprint', ca.fingerprint,
-        '--certificate', files.certificate,
-        '--private-key', files.privateKey,
-        '--intermediates', files.chain,
-        '--exec-after', hook,
-        '--serve', '--port', '0',
-        '--trust-anchor-arn', trustAnchorArn,
-        '--profile-arn', profileArn,
-        '--role-arn', ROLE,
-        '--region', 'us-east-1',
-        '--endpoint', emu.url,
+        RAPKI_BIN,
+        'agent',
+        '--ca-url',
+        ca.url,
+        '--ca-fingerprint',
+        ca.fingerprint,
+        '--certificate',
+        files.certificate,
+        '--private-key',
+        files.privateKey,
+        '--intermediates',
+        files.chain,
+        '--exec-after',
+        hook,
+        '--serve',
+        '--port',
+        '0',
+        '--trust-anchor-arn',
+        trustAnchorArn,
+        '--profile-arn',
+        profileArn,
+        '--role-arn',
+        ROLE,
+        '--region',
+        'us-east-1',
+        '--endpoint',
+        emu.url,
       ],
       { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', HOME: tmp }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -141,21 +155,35 @@ describe.skipIf(process.env.RAPKI_SKIP_SLOW_E2E === '1')('rapki agent: two renew
     const exited = new Promise<number | null>((r) => agent!.once('exit', (code) => r(code)));
     // On each log line (no polling): fails when the agent exits first or after `timeoutMs`.
     const waitFor = async (what: string, pred: (e: LogEntry[]) => boolean, timeoutMs: number): Promise<void> => {
-      await waitForEvent(what, () => (pred(entries) ? true : undefined), { on: [[agent!.stderr!, 'data']], process: agent!, timeoutMs, describe: () => stderrRaw });
+      await waitForEvent(what, () => (pred(entries) ? true : undefined), {
+        on: [[agent!.stderr!, 'data']],
+        process: agent!,
+        timeoutMs,
+        describe: () => stderrRaw,
+      });
     };
     const count = (msg: string) => entries.filter((e) => e.msg === msg).length;
 
     // credential-process, exactly as a profile's credential_process line runs it, every ~1 s.
     const cpArgs = [
-      'credential-process', '--no-cache',
-      '--certificate', files.certificate,
-      '--private-key', files.privateKey,
-      '--intermediates', files.chain,
-      '--trust-anchor-arn', trustAnchorArn,
-      '--profile-arn', profileArn,
-      '--role-arn', ROLE,
-      '--region', 'us-east-1',
-      '--endpoint', emu.url,
+      'credential-process',
+      '--no-cache',
+      '--certificate',
+      files.certificate,
+      '--private-key',
+      files.privateKey,
+      '--intermediates',
+      files.chain,
+      '--trust-anchor-arn',
+      trustAnchorArn,
+      '--profile-arn',
+      profileArn,
+      '--role-arn',
+      ROLE,
+      '--region',
+      'us-east-1',
+      '--endpoint',
+      emu.url,
     ];
     const attempts: Attempt[] = [];
     let looping = true;
@@ -170,13 +198,19 @@ describe.skipIf(process.env.RAPKI_SKIP_SLOW_E2E === '1')('rapki agent: two renew
     })();
 
     try {
-      await waitFor('serving and a planned renewal', (e) => e.some((x) => x.msg === 'renewal planned') && e.some((x) => x.msg === 'serving credentials'), 30_000);
+      await waitFor(
+        'serving and a planned renewal',
+        (e) => e.some((x) => x.msg === 'renewal planned') && e.some((x) => x.msg === 'serving credentials'),
+        30_000,
+      );
       expect(entries.some((x) => x.msg === 'serving credentials')).toBe(true);
       const planned = entries.find((e) => e.msg === 'renewal planned')!;
       // Planned at 2/3 of the lifetime counted from when the file was written (±5 % jitter), not at
       // once (notBefore is backdated 5 min, which would make it due already).
       const offset = Date.parse(planned.at as string) - (writtenAt + (2 / 3) * CERT_TTL_S * 1000);
-      expect(Math.abs(offset), `planned ${String(planned.at)}, file written ${new Date(writtenAt).toISOString()}`).toBeLessThanOrEqual(0.05 * CERT_TTL_S * 1000 + 1000);
+      expect(Math.abs(offset), `planned ${String(planned.at)}, file written ${new Date(writtenAt).toISOString()}`).toBeLessThanOrEqual(
+        0.05 * CERT_TTL_S * 1000 + 1000,
+      );
 
       // Renewal 1.
       await waitFor('renewal 1', () => count('renewed') >= 1, 90_000);
@@ -188,7 +222,11 @@ describe.skipIf(process.env.RAPKI_SKIP_SLOW_E2E === '1')('rapki agent: two renew
 
       // The CA goes down; renewal 2 fails, the agent backs off and keeps the current files.
       expect(await ca.stop()).toBe(0);
-      await waitFor('two failed attempts and their retries', () => count('renewal failed; keeping the current certificate') >= 2 && count('renewal retry planned') >= 2, 90_000);
+      await waitFor(
+        'two failed attempts and their retries',
+        () => count('renewal failed; keeping the current certificate') >= 2 && count('renewal retry planned') >= 2,
+        90_000,
+      );
       const failures = entries.filter((e) => e.msg === 'renewal failed; keeping the current certificate');
       expect(failures[0]!.code).toBe('ca_unreachable');
       expect(failures.map((f) => f.attempt)).toEqual([1, 2]);

@@ -57,14 +57,22 @@ describe('Roles Anywhere flow: register → enroll → credentials → revoke �
     // credential-process exactly as the config snippet says (paths of this host).
     const cpArgs = [
       'credential-process',
-      '--certificate', join(hostDir, 'certificate.pem'),
-      '--private-key', join(hostDir, 'private-key.pem'),
-      '--intermediates', join(hostDir, 'chain.pem'),
-      '--trust-anchor-arn', r.trustAnchorArn,
-      '--profile-arn', r.profileArn,
-      '--role-arn', ROLE,
-      '--region', 'us-east-1',
-      '--endpoint', emu.url,
+      '--certificate',
+      join(hostDir, 'certificate.pem'),
+      '--private-key',
+      join(hostDir, 'private-key.pem'),
+      '--intermediates',
+      join(hostDir, 'chain.pem'),
+      '--trust-anchor-arn',
+      r.trustAnchorArn,
+      '--profile-arn',
+      r.profileArn,
+      '--role-arn',
+      ROLE,
+      '--region',
+      'us-east-1',
+      '--endpoint',
+      emu.url,
     ];
     const ok = await runCli(cpArgs);
     expect(ok.code, fail(ok)).toBe(0);

@@ -67,11 +67,16 @@ describe('a CA directory of the previous release, upgraded on first open', { tim
     adminToken = made.adminToken;
     fingerprint = made.fingerprint;
     const admin = { ...env, RAPKI_CA_URL: made.url, RAPKI_CA_FINGERPRINT: made.fingerprint, RAPKI_ADMIN_TOKEN: made.adminToken };
-    const reg = await runCli(['aws', 'register', '--json', '--role-arn', ROLE, '--endpoint', emu.url, '--anchor', 'intermediate'], { env: admin, timeoutMs: 60_000 });
+    const reg = await runCli(['aws', 'register', '--json', '--role-arn', ROLE, '--endpoint', emu.url, '--anchor', 'intermediate'], {
+      env: admin,
+      timeoutMs: 60_000,
+    });
     expect(reg.code, fail(reg)).toBe(0);
     for (const h of ['up-1', 'up-2', 'up-3']) {
       const t = await runCli(['token', 'create', '--subject', h, '--json'], { env: admin });
-      const e = await runCli(['enroll', '--ca-url', made.url, '--ca-fingerprint', made.fingerprint, '--out', join(tmp, h)], { env: { RAPKI_ENROLL_TOKEN: (JSON.parse(t.out) as { token: string }).token } });
+      const e = await runCli(['enroll', '--ca-url', made.url, '--ca-fingerprint', made.fingerprint, '--out', join(tmp, h)], {
+        env: { RAPKI_ENROLL_TOKEN: (JSON.parse(t.out) as { token: string }).token },
+      });
       expect(e.code, fail(e)).toBe(0);
     }
     const rv = await runCli(['cert', 'revoke', '--host', 'up-3', '--reason', 'keyCompromise'], { env: admin });
@@ -92,13 +97,18 @@ describe('a CA directory of the previous release, upgraded on first open', { tim
     if (tmp) await removeTempDir(tmp);
   });
 
-  it('the fixture is the previous release\'s layout', () => {
+  it("the fixture is the previous release's layout", () => {
     const names = readdirSync(legacy).sort();
-    expect(names).toEqual(expect.arrayContaining(['ca.db', 'ca.json', 'root.pem', 'root.key.enc', 'intermediate.pem', 'intermediate.key.enc', 'aws-sync-targets.json', 'rotation']));
+    expect(names).toEqual(
+      expect.arrayContaining(['ca.db', 'ca.json', 'root.pem', 'root.key.enc', 'intermediate.pem', 'intermediate.key.enc', 'aws-sync-targets.json', 'rotation']),
+    );
     expect(JSON.parse(readFileSync(join(legacy, 'ca.json'), 'utf8'))).toMatchObject({ version: 1, intermediate: true, fingerprint });
     expect(readdirSync(join(legacy, 'rotation')).sort()).toEqual(['aws-sync-next.json', 'history', 'next', 'state.json']);
     expect(readdirSync(join(legacy, 'rotation', 'next')).sort()).toEqual(['intermediate.key.enc', 'intermediate.pem', 'meta.json']);
-    expect(JSON.parse(readFileSync(join(legacy, 'rotation', 'state.json'), 'utf8'))).toMatchObject({ phase: 'active', done: expect.arrayContaining(['generate', 'register', 'switch']) });
+    expect(JSON.parse(readFileSync(join(legacy, 'rotation', 'state.json'), 'utf8'))).toMatchObject({
+      phase: 'active',
+      done: expect.arrayContaining(['generate', 'register', 'switch']),
+    });
     expect(readOld(legacy).inventory).toHaveLength(3);
   });
 
@@ -106,7 +116,10 @@ describe('a CA directory of the previous release, upgraded on first open', { tim
     const dir = join(tmp, 'crash');
     cpSync(legacy, dir, { recursive: true });
     // SQLite's own side files (-wal, -shm) come and go with connections.
-    const files = (): string[] => readdirSync(dir).filter((n) => !n.startsWith('ca.db-')).sort();
+    const files = (): string[] =>
+      readdirSync(dir)
+        .filter((n) => !n.startsWith('ca.db-'))
+        .sort();
     const before = files();
     // 1. The store's transaction fails (as if the process died before the commit).
     const o = await openCaDirStore({ dir: join(tmp, 'not-a-ca'), location: { backend: 'sqlite', file: join(dir, 'ca.db'), display: 'x' }, mustExist: true });
@@ -157,20 +170,34 @@ describe('a CA directory of the previous release, upgraded on first open', { tim
     // The files were imported and moved aside; the directory now holds only node-local files and the store.
     for (const f of LOOSE) expect(existsSync(join(dir, f)), f).toBe(false);
     expect(JSON.parse(readFileSync(join(dir, 'ca.json'), 'utf8'))).toEqual({ version: 2 });
-    expect(readdirSync(join(dir, 'imported-v1')).sort()).toEqual(['aws-sync-targets.json', 'ca.json', 'intermediate.key.enc', 'intermediate.pem', 'root.key.enc', 'root.pem', 'rotation']);
+    expect(readdirSync(join(dir, 'imported-v1')).sort()).toEqual([
+      'aws-sync-targets.json',
+      'ca.json',
+      'intermediate.key.enc',
+      'intermediate.pem',
+      'root.key.enc',
+      'root.pem',
+      'rotation',
+    ]);
     // The inventory, with its statuses.
     const list = await runCli(['cert', 'list', '--json'], { env: admin });
     expect(list.code, fail(list)).toBe(0);
     const inv = (JSON.parse(list.out) as { certificates: { serial: string; status: string }[] }).certificates;
     const norm = (s: string) => s.toLowerCase().replace(/^0+/, '');
-    expect(inv.map((c) => [norm(c.serial), c.status === 'revoked' ? 'revoked' : 'valid']).sort()).toEqual(before.inventory.map((c) => [norm(c.serial), c.status]).sort());
+    expect(inv.map((c) => [norm(c.serial), c.status === 'revoked' ? 'revoked' : 'valid']).sort()).toEqual(
+      before.inventory.map((c) => [norm(c.serial), c.status]).sort(),
+    );
     // The rotation in progress: both CAs, issuing from the new one.
     const st = await runCli(['ca', 'rotate', 'status', '--json'], { env: admin });
     expect(st.code, fail(st)).toBe(0);
     const status = JSON.parse(st.out) as { state: { phase: string }; issuing: string; next: { issuerId: string } };
     expect([status.state.phase, status.issuing]).toEqual(['active', 'new']);
     // The sync target and its two CRL slots, carried over.
-    const stored = await withCaStore(dir, async (s) => ({ targets: await s.listSyncTargets(), slots: await s.listCrlSlots(), history: await s.listRotationHistory() }));
+    const stored = await withCaStore(dir, async (s) => ({
+      targets: await s.listSyncTargets(),
+      slots: await s.listCrlSlots(),
+      history: await s.listRotationHistory(),
+    }));
     expect(stored.targets).toHaveLength(1);
     expect(stored.slots.map((x) => x.slot).sort()).toEqual([CRL_SLOTS.next, CRL_SLOTS.primary]);
     expect(stored.slots.every((x) => x.crlArn !== null && x.pushedNumber !== null)).toBe(true);

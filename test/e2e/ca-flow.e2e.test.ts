@@ -60,7 +60,9 @@ describe('CA flow with an intermediate: init → serve → token → enroll → 
   });
 
   const token = async (subject: string, sans: string[] = []): Promise<string> => {
-    const r = await runCli(['token', 'create', '--subject', subject, ...sans.flatMap((s) => ['--san', s]), '--ttl', '15m', '--cert-ttl', '24h', '--json'], { env: adminEnv });
+    const r = await runCli(['token', 'create', '--subject', subject, ...sans.flatMap((s) => ['--san', s]), '--ttl', '15m', '--cert-ttl', '24h', '--json'], {
+      env: adminEnv,
+    });
     expect(r.code, fail(r)).toBe(0);
     const body = JSON.parse(r.out) as Record<string, unknown>;
     expect(Object.keys(body).sort()).toEqual(['expiresAt', 'token']);
@@ -142,7 +144,9 @@ describe('CA flow with an intermediate: init → serve → token → enroll → 
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^rapki: ca_fingerprint_mismatch: /m);
     await expect(stat(join(tmp, 'db-1-bad'))).rejects.toThrow();
-    const good = await runCli(['enroll', '--ca-url', ca.url, '--ca-fingerprint', ca.fingerprint, '--out', join(tmp, 'db-1')], { env: { RAPKI_ENROLL_TOKEN: t } });
+    const good = await runCli(['enroll', '--ca-url', ca.url, '--ca-fingerprint', ca.fingerprint, '--out', join(tmp, 'db-1')], {
+      env: { RAPKI_ENROLL_TOKEN: t },
+    });
     expect(good.code, fail(good)).toBe(0);
   });
 
@@ -150,9 +154,16 @@ describe('CA flow with an intermediate: init → serve → token → enroll → 
     const oldCert = await readFile(join(hostDir, 'certificate.pem'), 'utf8');
     const oldKey = await readFile(join(hostDir, 'private-key.pem'), 'utf8');
     // No fingerprint given: trust comes from the ca.pem that enroll wrote next to the certificate.
-    const r = await runCli(
-      ['renew', '--ca-url', ca.url, '--certificate', join(hostDir, 'certificate.pem'), '--private-key', join(hostDir, 'private-key.pem'), '--json'],
-    );
+    const r = await runCli([
+      'renew',
+      '--ca-url',
+      ca.url,
+      '--certificate',
+      join(hostDir, 'certificate.pem'),
+      '--private-key',
+      join(hostDir, 'private-key.pem'),
+      '--json',
+    ]);
     expect(r.code, fail(r)).toBe(0);
     const out = JSON.parse(r.out) as { serial: string; previousSerial: string };
     expect(out.previousSerial).toBe(firstSerial);
@@ -200,7 +211,10 @@ describe('CA flow with an intermediate: init → serve → token → enroll → 
     const crlText = await openssl(['crl', '-in', crlPem, '-noout', '-text', '-CAfile', join(hostDir, 'chain.pem')]);
     expect(crlText).toMatch(/X509v3 CRL Number/);
     expect(crlText.toLowerCase().replace(/[^0-9a-z\n]/g, '')).toContain(`serialnumber${renewedSerial}`);
-    const verdict = await openssl(['verify', '-crl_check', '-CAfile', 'ca.pem', '-untrusted', 'chain.pem', '-CRLfile', crlPem, 'certificate.pem'], hostDir).catch((e: Error) => e.message);
+    const verdict = await openssl(
+      ['verify', '-crl_check', '-CAfile', 'ca.pem', '-untrusted', 'chain.pem', '-CRLfile', crlPem, 'certificate.pem'],
+      hostDir,
+    ).catch((e: Error) => e.message);
     expect(verdict).toMatch(/certificate revoked/);
 
     // DER to a file by default.
@@ -217,7 +231,17 @@ describe('CA flow with an intermediate: init → serve → token → enroll → 
 
   it('a revoked certificate cannot renew, and its files stay as they were', async () => {
     const before = await readFile(join(hostDir, 'certificate.pem'), 'utf8');
-    const r = await runCli(['renew', '--ca-url', ca.url, '--ca-fingerprint', ca.fingerprint, '--certificate', join(hostDir, 'certificate.pem'), '--private-key', join(hostDir, 'private-key.pem')]);
+    const r = await runCli([
+      'renew',
+      '--ca-url',
+      ca.url,
+      '--ca-fingerprint',
+      ca.fingerprint,
+      '--certificate',
+      join(hostDir, 'certificate.pem'),
+      '--private-key',
+      join(hostDir, 'private-key.pem'),
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^rapki: certificate_revoked: /m);
     expect(await readFile(join(hostDir, 'certificate.pem'), 'utf8')).toBe(before);
@@ -231,7 +255,9 @@ describe('CA flow with an intermediate: init → serve → token → enroll → 
     expect(body.revoked).toEqual([firstSerial]);
     expect(body.blocked).toBe(true);
     const t = await token('web-1', ['dns:web-1.example.com', 'ip:10.0.0.7']);
-    const e = await runCli(['enroll', '--ca-url', ca.url, '--ca-fingerprint', ca.fingerprint, '--out', join(tmp, 'web-1-again')], { env: { RAPKI_ENROLL_TOKEN: t } });
+    const e = await runCli(['enroll', '--ca-url', ca.url, '--ca-fingerprint', ca.fingerprint, '--out', join(tmp, 'web-1-again')], {
+      env: { RAPKI_ENROLL_TOKEN: t },
+    });
     expect(e.code).toBe(1);
     expect(e.stderr).toMatch(/^rapki: host_blocked: /m);
   });
@@ -275,12 +301,40 @@ describe('CA flow without an intermediate', () => {
   it('enroll (RSA key, names given on the command line) leaves chain.pem empty and verifies against the root', async () => {
     const adminFile = join(tmp, 'admin-token');
     await writeFile(adminFile, ca.adminToken, { mode: 0o600 });
-    const t = await runCli(['token', 'create', '--ca-url', ca.url, '--ca-fingerprint', ca.fingerprint, '--admin-token-file', adminFile, '--subject', 'batch-7', '--san', 'dns:batch-7.example.com', '--json']);
+    const t = await runCli([
+      'token',
+      'create',
+      '--ca-url',
+      ca.url,
+      '--ca-fingerprint',
+      ca.fingerprint,
+      '--admin-token-file',
+      adminFile,
+      '--subject',
+      'batch-7',
+      '--san',
+      'dns:batch-7.example.com',
+      '--json',
+    ]);
     expect(t.code, fail(t)).toBe(0);
     const { token } = JSON.parse(t.out) as { token: string };
     const out = join(tmp, 'batch-7');
     const r = await runCli(
-      ['enroll', '--ca-url', ca.url, '--ca-fingerprint', ca.fingerprint, '--out', out, '--key-type', 'rsa-2048', '--subject', 'batch-7', '--san', 'dns:batch-7.example.com'],
+      [
+        'enroll',
+        '--ca-url',
+        ca.url,
+        '--ca-fingerprint',
+        ca.fingerprint,
+        '--out',
+        out,
+        '--key-type',
+        'rsa-2048',
+        '--subject',
+        'batch-7',
+        '--san',
+        'dns:batch-7.example.com',
+      ],
       { env: { RAPKI_ENROLL_TOKEN: token } },
     );
     expect(r.code, fail(r)).toBe(0);
@@ -301,11 +355,15 @@ describe('CA flow without an intermediate', () => {
     // is backdated 5 min. A certificate written "10 min ago" is thus 5 of its 6 minutes old: renew at once.
     const old = new Date(Date.now() - 10 * 60_000);
     await utimes(join(out, 'certificate.pem'), old, old);
-    const child = spawn(process.execPath, [RAPKI_BIN, 'renew', '--daemon', '--json', '--certificate', join(out, 'certificate.pem'), '--private-key', join(out, 'private-key.pem')], {
-      cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', RAPKI_CA_URL: ca.url },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [RAPKI_BIN, 'renew', '--daemon', '--json', '--certificate', join(out, 'certificate.pem'), '--private-key', join(out, 'private-key.pem')],
+      {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH ?? '', RAPKI_CA_URL: ca.url },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));

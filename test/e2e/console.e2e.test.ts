@@ -53,7 +53,9 @@ const requests: string[] = [];
 const cspViolations: string[] = [];
 
 const spkiOf = (certPem: string): string =>
-  createHash('sha256').update(new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
+  createHash('sha256')
+    .update(new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('base64');
 
 async function newContext(o: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {}): Promise<BrowserContext> {
   const ctx = await browser.newContext({ viewport: o.viewport ?? { width: 1280, height: 900 }, colorScheme: o.colorScheme ?? 'light' });
@@ -266,7 +268,9 @@ describe('the console in Chromium against a real rapki ca serve', () => {
     await page.getByRole('button', { name: 'Verify chain' }).click();
     const head = await page.getByLabel(/Chain head/).inputValue();
     expect(head).toMatch(/^\d+:[0-9a-f]{64}$/);
-    const cli = await runCli(['audit', 'verify', '--expect-head', head], { env: { RAPKI_CA_URL: ca.url, RAPKI_CA_FINGERPRINT: ca.fingerprint, RAPKI_ADMIN_TOKEN: ca.adminToken } });
+    const cli = await runCli(['audit', 'verify', '--expect-head', head], {
+      env: { RAPKI_CA_URL: ca.url, RAPKI_CA_FINGERPRINT: ca.fingerprint, RAPKI_ADMIN_TOKEN: ca.adminToken },
+    });
     expect(cli.code, cli.stderr).toBe(0);
     await shot(page, 'audit');
     expect(await seriousViolations(page)).toEqual([]);
@@ -284,9 +288,8 @@ describe('the console in Chromium against a real rapki ca serve', () => {
       `<!doctype html><form id="f" method="post" action="${action}"><input name="subject" value="forged-2"><input name="_csrf" value="guessed"></form><script>document.getElementById('f').submit()</script>`;
     const http = createHttpServer((_q, s) => s.writeHead(200, { 'content-type': 'text/html' }).end(forged(`${ca.url}/ui/tokens`)));
     // Same site (https://127.0.0.1, another port, a trusted certificate): the cookie IS sent; the Origin check refuses it.
-    const https = createHttpsServer(
-      { key: readFileSync(join(ca.dir, 'tls', 'server.key')), cert: readFileSync(join(ca.dir, 'tls', 'server.pem')) },
-      (_q, s) => s.writeHead(200, { 'content-type': 'text/html' }).end(forged(`${ca.url}/ui/tokens`)),
+    const https = createHttpsServer({ key: readFileSync(join(ca.dir, 'tls', 'server.key')), cert: readFileSync(join(ca.dir, 'tls', 'server.pem')) }, (_q, s) =>
+      s.writeHead(200, { 'content-type': 'text/html' }).end(forged(`${ca.url}/ui/tokens`)),
     );
     attackers.push(http, https);
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
@@ -301,10 +304,14 @@ describe('the console in Chromium against a real rapki ca serve', () => {
       expect((await answered).status()).toBe(expected);
     }
     await evil.close();
-    const after = (await call(ca.url, 'GET', '/v1/admin/audit?limit=1000', { ca: root, token: ca.adminToken })).json.records as { action: string; details: { subject?: string } }[];
+    const after = (await call(ca.url, 'GET', '/v1/admin/audit?limit=1000', { ca: root, token: ca.adminToken })).json.records as {
+      action: string;
+      details: { subject?: string };
+    }[];
     expect(after.slice(before).filter((r) => r.action === 'token.create')).toEqual([]);
     // Those attacker pages are the only requests to another origin; drop them from the record.
-    for (let i = requests.length - 1; i >= 0; i--) if (/^https?:\/\/127\.0\.0\.1:\d+\/$/.test(requests[i]!) && !requests[i]!.startsWith(ca.url)) requests.splice(i, 1);
+    for (let i = requests.length - 1; i >= 0; i--)
+      if (/^https?:\/\/127\.0\.0\.1:\d+\/$/.test(requests[i]!) && !requests[i]!.startsWith(ca.url)) requests.splice(i, 1);
   }, 120_000);
 
   it('overview and rotation pages: light and dark, a phone and a wide screen; emergency rotation wants the CA name typed', async () => {
@@ -323,10 +330,13 @@ describe('the console in Chromium against a real rapki ca serve', () => {
     const crlNumber = async (): Promise<string> => (await page.locator('.facts dt:has-text("CRL number") + dd').textContent())!.trim();
     const anchor = page.locator('tr').filter({ hasText: trustAnchorArn });
     await expect
-      .poll(async () => {
-        await page.reload();
-        return (await anchor.textContent())?.replace(/\s+/g, ' ');
-      }, { timeout: 20_000 })
+      .poll(
+        async () => {
+          await page.reload();
+          return (await anchor.textContent())?.replace(/\s+/g, ' ');
+        },
+        { timeout: 20_000 },
+      )
       .toContain(`${await crlNumber()} in sync`);
     expect(await anchor.locator('.badge-sync-in_sync').count()).toBe(1);
     const overview = await shot(page, 'overview');

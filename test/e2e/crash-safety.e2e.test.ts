@@ -24,7 +24,16 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRapki, startCaServerProcess, TEST_CA_PASSPHRASE, type CaServerProcess } from '../support/ca-server.js';
-import { crlSerialsFromOpensslText, listAllCertificates, mintTokens, normHex, prepareCsrs, sleep, trafficClient, type TrafficClient } from '../support/ca-traffic.js';
+import {
+  crlSerialsFromOpensslText,
+  listAllCertificates,
+  mintTokens,
+  normHex,
+  prepareCsrs,
+  sleep,
+  trafficClient,
+  type TrafficClient,
+} from '../support/ca-traffic.js';
 import { SeededRandom, testSeed, withTestSeed } from '../support/seeded-random.js';
 
 const SOAK = process.env.RAPKI_SOAK === '1';
@@ -67,187 +76,191 @@ describe('CA server crash safety (SIGKILL during concurrent enrollment and revoc
   const random = new SeededRandom(testSeed());
   const randomInt = (min: number, max?: number): number => (max === undefined ? random.int(min) : random.between(min, max));
 
-  it('loses nothing that was acknowledged, and the database, CRL and audit chain stay sound', () => withTestSeed(random.seed, async () => {
-    const ca = readFileSync(srv.rootPem);
-    const hosts: string[] = [];
-    for (let h = 0; h < HOSTS; h++) for (let k = 0; k < PER_HOST; k++) hosts.push(`crash-${h}.example.com`);
-    // Interleave hosts so a host's enrollments are spread over the run.
-    random.shuffle(hosts);
-    const material = prepareCsrs(hosts);
-    const tokens = await mintTokens(admin, srv.url, srv.adminToken, hosts);
+  it('loses nothing that was acknowledged, and the database, CRL and audit chain stay sound', () =>
+    withTestSeed(random.seed, async () => {
+      const ca = readFileSync(srv.rootPem);
+      const hosts: string[] = [];
+      for (let h = 0; h < HOSTS; h++) for (let k = 0; k < PER_HOST; k++) hosts.push(`crash-${h}.example.com`);
+      // Interleave hosts so a host's enrollments are spread over the run.
+      random.shuffle(hosts);
+      const material = prepareCsrs(hosts);
+      const tokens = await mintTokens(admin, srv.url, srv.adminToken, hosts);
 
-    const received: Received[] = [];
-    const ackedRevocations = new Set<string>();
-    const ackedCrlNumbers: number[] = [];
-    const serverErrors: string[] = [];
-    const rejected: Record<string, number> = {};
-    let transportErrors = 0;
-    let ackedSingle = 0;
-    let kills = 0;
-    let running = true;
-    const url = () => srv.url;
+      const received: Received[] = [];
+      const ackedRevocations = new Set<string>();
+      const ackedCrlNumbers: number[] = [];
+      const serverErrors: string[] = [];
+      const rejected: Record<string, number> = {};
+      let transportErrors = 0;
+      let ackedSingle = 0;
+      let kills = 0;
+      let running = true;
+      const url = () => srv.url;
 
-    // ---- enrollment workers: each takes the next prepared (token, CSR), retries on transport errors
-    let next = 0;
-    const enrollWorker = async (c: TrafficClient) => {
-      for (;;) {
-        const i = next++;
-        if (i >= material.length) return;
-        for (let attempt = 0; attempt < 200; attempt++) {
-          let r;
-          try {
-            r = await c.call(url(), 'POST', '/v1/enroll', { body: { token: tokens[i], csr: material[i]!.csr } });
-          } catch {
-            transportErrors++;
-            await sleep(25);
+      // ---- enrollment workers: each takes the next prepared (token, CSR), retries on transport errors
+      let next = 0;
+      const enrollWorker = async (c: TrafficClient) => {
+        for (;;) {
+          const i = next++;
+          if (i >= material.length) return;
+          for (let attempt = 0; attempt < 200; attempt++) {
+            let r;
+            try {
+              r = await c.call(url(), 'POST', '/v1/enroll', { body: { token: tokens[i], csr: material[i]!.csr } });
+            } catch {
+              transportErrors++;
+              await sleep(25);
+              continue;
+            }
+            if (r.status === 201) {
+              const der = pemToDer(r.json.certificate as string);
+              received.push({ serial: normHex(r.json.serial as string), fingerprint: createHash('sha256').update(der).digest('hex'), host: material[i]!.host });
+            } else if (r.status >= 500) {
+              serverErrors.push(`enroll ${r.status} ${r.body.toString()}`);
+            } else {
+              // A token whose certificate was committed just before a crash is used up (the client
+              // never saw the answer), and blocked hosts are refused: both are coded 4xx answers.
+              const code = String(r.json?.code ?? r.status);
+              rejected[code] = (rejected[code] ?? 0) + 1;
+            }
+            break;
+          }
+        }
+      };
+
+      // ---- revocation workers: revoke random received certificates; a 200 is an acknowledgement
+      const attempted = new Set<string>();
+      const revokeWorker = async () => {
+        while (running) {
+          const candidates = received.filter((x) => !attempted.has(x.serial));
+          if (candidates.length === 0) {
+            await sleep(20);
             continue;
           }
-          if (r.status === 201) {
-            const der = pemToDer(r.json.certificate as string);
-            received.push({ serial: normHex(r.json.serial as string), fingerprint: createHash('sha256').update(der).digest('hex'), host: material[i]!.host });
-          } else if (r.status >= 500) {
-            serverErrors.push(`enroll ${r.status} ${r.body.toString()}`);
-          } else {
-            // A token whose certificate was committed just before a crash is used up (the client
-            // never saw the answer), and blocked hosts are refused: both are coded 4xx answers.
-            const code = String(r.json?.code ?? r.status);
-            rejected[code] = (rejected[code] ?? 0) + 1;
+          const pick = candidates[randomInt(candidates.length)]!;
+          attempted.add(pick.serial);
+          try {
+            const r = await admin.call(url(), 'POST', `/v1/admin/certificates/${pick.serial}/revoke`, {
+              token: srv.adminToken,
+              body: { reason: 'keyCompromise' },
+            });
+            if (r.status === 200) {
+              ackedRevocations.add(normHex(r.json.serial as string));
+              ackedSingle++;
+              ackedCrlNumbers.push(r.json.crlNumber as number);
+            } else if (r.status >= 500) serverErrors.push(`revoke ${r.status} ${r.body.toString()}`);
+          } catch {
+            transportErrors++;
           }
-          break;
+          await sleep(randomInt(5, 40));
         }
-      }
-    };
+      };
 
-    // ---- revocation workers: revoke random received certificates; a 200 is an acknowledgement
-    const attempted = new Set<string>();
-    const revokeWorker = async () => {
-      while (running) {
-        const candidates = received.filter((x) => !attempted.has(x.serial));
-        if (candidates.length === 0) {
-          await sleep(20);
-          continue;
+      const hostRevoker = async () => {
+        for (let n = 0; n < HOST_REVOKES; n++) {
+          await sleep(randomInt(500, 3000));
+          const withCerts = received.filter((x) => !attempted.has(x.serial));
+          if (withCerts.length === 0) continue;
+          const host = withCerts[randomInt(withCerts.length)]!.host;
+          try {
+            const r = await admin.call(url(), 'POST', `/v1/admin/hosts/${host}/revoke`, { token: srv.adminToken, body: { reason: 'cessationOfOperation' } });
+            if (r.status === 200) {
+              for (const s of r.json.revoked as string[]) ackedRevocations.add(normHex(s));
+              ackedCrlNumbers.push(r.json.crlNumber as number);
+            } else if (r.status >= 500) serverErrors.push(`host revoke ${r.status} ${r.body.toString()}`);
+          } catch {
+            transportErrors++;
+          }
         }
-        const pick = candidates[randomInt(candidates.length)]!;
-        attempted.add(pick.serial);
-        try {
-          const r = await admin.call(url(), 'POST', `/v1/admin/certificates/${pick.serial}/revoke`, { token: srv.adminToken, body: { reason: 'keyCompromise' } });
-          if (r.status === 200) {
-            ackedRevocations.add(normHex(r.json.serial as string));
-            ackedSingle++;
-            ackedCrlNumbers.push(r.json.crlNumber as number);
-          } else if (r.status >= 500) serverErrors.push(`revoke ${r.status} ${r.body.toString()}`);
-        } catch {
-          transportErrors++;
+      };
+
+      // ---- the killer: SIGKILL at random moments, restart on the same directory
+      const crlNumbersSeen: number[] = [];
+      const killer = async () => {
+        while (running) {
+          await sleep(randomInt(150, 1200));
+          if (!running) break;
+          srv.child.kill('SIGKILL');
+          kills++;
+          srv = await srv.restart();
+          const crl = await admin.call(url(), 'GET', '/v1/crl');
+          if (crl.status !== 200) serverErrors.push(`crl after restart ${crl.status}`);
+          else crlNumbersSeen.push(readCrlNumber(crl.body));
         }
-        await sleep(randomInt(5, 40));
+      };
+
+      const enrollClients = Array.from({ length: ENROLL_WORKERS }, () => trafficClient(ca, { maxSockets: 1 }));
+      clients.push(...enrollClients);
+      const killing = killer();
+      const revokers = [...Array.from({ length: REVOKE_WORKERS }, revokeWorker), hostRevoker()];
+      await Promise.all(enrollClients.map(enrollWorker));
+      // The killer keeps going until its quota is met (enrollment may outpace it) while revocations go on.
+      while (kills < KILLS) await sleep(100);
+      running = false;
+      await killing;
+      await Promise.all(revokers);
+
+      // ---- one last crash, then look at what survived
+      srv.child.kill('SIGKILL');
+      kills++;
+      srv = await srv.restart();
+
+      expect(serverErrors).toEqual([]);
+      expect(received.length).toBeGreaterThan(material.length / 2);
+      expect(ackedRevocations.size).toBeGreaterThan(0);
+
+      const inventory = await listAllCertificates(admin, url(), srv.adminToken);
+      const bySerial = new Map(inventory.map((c) => [normHex(c.serial), c]));
+      // No serial twice: in the inventory, and among what clients received.
+      expect(bySerial.size).toBe(inventory.length);
+      expect(new Set(received.map((r) => r.serial)).size).toBe(received.length);
+      // Every certificate a client received is stored, byte for byte.
+      const missing = received.filter((r) => bySerial.get(r.serial)?.fingerprint !== r.fingerprint);
+      expect(missing).toEqual([]);
+      // Every acknowledged revocation is revoked in the inventory...
+      expect([...ackedRevocations].filter((s) => bySerial.get(s)?.status !== 'revoked')).toEqual([]);
+
+      // ...and in the CRL served after the crash, read by openssl.
+      const crl = await admin.call(url(), 'GET', '/v1/crl');
+      expect(crl.status).toBe(200);
+      const text = execFileSync('openssl', ['crl', '-inform', 'DER', '-noout', '-text'], { input: crl.body }).toString();
+      const inCrl = crlSerialsFromOpensslText(text);
+      expect([...ackedRevocations].filter((s) => !inCrl.has(s))).toEqual([]);
+      // Revocations committed but not acknowledged (crash between commit and answer) are in it too.
+      const revokedInInventory = inventory.filter((c) => c.status === 'revoked').map((c) => normHex(c.serial));
+      expect(revokedInInventory.filter((s) => !inCrl.has(s))).toEqual([]);
+      // CRL numbers never went back: the final one is above every acknowledged one and every one seen.
+      const finalNumber = readCrlNumber(crl.body);
+      expect(finalNumber).toBeGreaterThanOrEqual(Math.max(0, ...ackedCrlNumbers, ...crlNumbersSeen));
+      for (let i = 1; i < crlNumbersSeen.length; i++) expect(crlNumbersSeen[i]!).toBeGreaterThanOrEqual(crlNumbersSeen[i - 1]!);
+
+      const dir = srv.dir;
+      expect(await srv.stop()).toBe(0);
+
+      // The audit chain verifies (the CLI reads the database directly).
+      const audit = runRapki(['audit', 'verify', '--dir', dir, '--json'], { RAPKI_CA_PASSPHRASE: TEST_CA_PASSPHRASE });
+      expect(audit.status, audit.stderr).toBe(0);
+      expect((JSON.parse(audit.stdout) as { ok: boolean }).ok).toBe(true);
+
+      const db = new Database(join(dir, 'ca.db'), { readonly: true, fileMustExist: true });
+      try {
+        expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+        expect(db.pragma('foreign_key_check')).toEqual([]);
+        // One issue record per stored certificate, no more, no fewer.
+        const issues = db.prepare(`SELECT count(*) AS n FROM audit_log WHERE action = 'certificate.issue'`).get() as { n: number };
+        expect(issues.n).toBe(inventory.length);
+        const revokes = db.prepare(`SELECT count(*) AS n FROM audit_log WHERE action = 'certificate.revoke'`).get() as { n: number };
+        expect(revokes.n).toBeGreaterThanOrEqual(ackedSingle);
+      } finally {
+        db.close();
       }
-    };
 
-    const hostRevoker = async () => {
-      for (let n = 0; n < HOST_REVOKES; n++) {
-        await sleep(randomInt(500, 3000));
-        const withCerts = received.filter((x) => !attempted.has(x.serial));
-        if (withCerts.length === 0) continue;
-        const host = withCerts[randomInt(withCerts.length)]!.host;
-        try {
-          const r = await admin.call(url(), 'POST', `/v1/admin/hosts/${host}/revoke`, { token: srv.adminToken, body: { reason: 'cessationOfOperation' } });
-          if (r.status === 200) {
-            for (const s of r.json.revoked as string[]) ackedRevocations.add(normHex(s));
-            ackedCrlNumbers.push(r.json.crlNumber as number);
-          } else if (r.status >= 500) serverErrors.push(`host revoke ${r.status} ${r.body.toString()}`);
-        } catch {
-          transportErrors++;
-        }
-      }
-    };
-
-    // ---- the killer: SIGKILL at random moments, restart on the same directory
-    const crlNumbersSeen: number[] = [];
-    const killer = async () => {
-      while (running) {
-        await sleep(randomInt(150, 1200));
-        if (!running) break;
-        srv.child.kill('SIGKILL');
-        kills++;
-        srv = await srv.restart();
-        const crl = await admin.call(url(), 'GET', '/v1/crl');
-        if (crl.status !== 200) serverErrors.push(`crl after restart ${crl.status}`);
-        else crlNumbersSeen.push(readCrlNumber(crl.body));
-      }
-    };
-
-    const enrollClients = Array.from({ length: ENROLL_WORKERS }, () => trafficClient(ca, { maxSockets: 1 }));
-    clients.push(...enrollClients);
-    const killing = killer();
-    const revokers = [...Array.from({ length: REVOKE_WORKERS }, revokeWorker), hostRevoker()];
-    await Promise.all(enrollClients.map(enrollWorker));
-    // The killer keeps going until its quota is met (enrollment may outpace it) while revocations go on.
-    while (kills < KILLS) await sleep(100);
-    running = false;
-    await killing;
-    await Promise.all(revokers);
-
-    // ---- one last crash, then look at what survived
-    srv.child.kill('SIGKILL');
-    kills++;
-    srv = await srv.restart();
-
-    expect(serverErrors).toEqual([]);
-    expect(received.length).toBeGreaterThan(material.length / 2);
-    expect(ackedRevocations.size).toBeGreaterThan(0);
-
-    const inventory = await listAllCertificates(admin, url(), srv.adminToken);
-    const bySerial = new Map(inventory.map((c) => [normHex(c.serial), c]));
-    // No serial twice: in the inventory, and among what clients received.
-    expect(bySerial.size).toBe(inventory.length);
-    expect(new Set(received.map((r) => r.serial)).size).toBe(received.length);
-    // Every certificate a client received is stored, byte for byte.
-    const missing = received.filter((r) => bySerial.get(r.serial)?.fingerprint !== r.fingerprint);
-    expect(missing).toEqual([]);
-    // Every acknowledged revocation is revoked in the inventory...
-    expect([...ackedRevocations].filter((s) => bySerial.get(s)?.status !== 'revoked')).toEqual([]);
-
-    // ...and in the CRL served after the crash, read by openssl.
-    const crl = await admin.call(url(), 'GET', '/v1/crl');
-    expect(crl.status).toBe(200);
-    const text = execFileSync('openssl', ['crl', '-inform', 'DER', '-noout', '-text'], { input: crl.body }).toString();
-    const inCrl = crlSerialsFromOpensslText(text);
-    expect([...ackedRevocations].filter((s) => !inCrl.has(s))).toEqual([]);
-    // Revocations committed but not acknowledged (crash between commit and answer) are in it too.
-    const revokedInInventory = inventory.filter((c) => c.status === 'revoked').map((c) => normHex(c.serial));
-    expect(revokedInInventory.filter((s) => !inCrl.has(s))).toEqual([]);
-    // CRL numbers never went back: the final one is above every acknowledged one and every one seen.
-    const finalNumber = readCrlNumber(crl.body);
-    expect(finalNumber).toBeGreaterThanOrEqual(Math.max(0, ...ackedCrlNumbers, ...crlNumbersSeen));
-    for (let i = 1; i < crlNumbersSeen.length; i++) expect(crlNumbersSeen[i]!).toBeGreaterThanOrEqual(crlNumbersSeen[i - 1]!);
-
-    const dir = srv.dir;
-    expect(await srv.stop()).toBe(0);
-
-    // The audit chain verifies (the CLI reads the database directly).
-    const audit = runRapki(['audit', 'verify', '--dir', dir, '--json'], { RAPKI_CA_PASSPHRASE: TEST_CA_PASSPHRASE });
-    expect(audit.status, audit.stderr).toBe(0);
-    expect((JSON.parse(audit.stdout) as { ok: boolean }).ok).toBe(true);
-
-    const db = new Database(join(dir, 'ca.db'), { readonly: true, fileMustExist: true });
-    try {
-      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-      expect(db.pragma('foreign_key_check')).toEqual([]);
-      // One issue record per stored certificate, no more, no fewer.
-      const issues = db.prepare(`SELECT count(*) AS n FROM audit_log WHERE action = 'certificate.issue'`).get() as { n: number };
-      expect(issues.n).toBe(inventory.length);
-      const revokes = db.prepare(`SELECT count(*) AS n FROM audit_log WHERE action = 'certificate.revoke'`).get() as { n: number };
-      expect(revokes.n).toBeGreaterThanOrEqual(ackedSingle);
-    } finally {
-      db.close();
-    }
-
-    console.log(
-      `crash-safety: kills=${kills} enrolled=${received.length}/${material.length} stored=${inventory.length} ` +
-        `revocations acked=${ackedRevocations.size} revoked stored=${revokedInInventory.length} crl#=${finalNumber} ` +
-        `transport errors=${transportErrors} rejected=${JSON.stringify(rejected)} seed=${random.seed}`,
-    );
-  }));
+      console.log(
+        `crash-safety: kills=${kills} enrolled=${received.length}/${material.length} stored=${inventory.length} ` +
+          `revocations acked=${ackedRevocations.size} revoked stored=${revokedInInventory.length} crl#=${finalNumber} ` +
+          `transport errors=${transportErrors} rejected=${JSON.stringify(rejected)} seed=${random.seed}`,
+      );
+    }));
 });
 
 /** cRLNumber from `openssl crl` (an independent reader). */

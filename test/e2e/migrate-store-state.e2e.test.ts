@@ -50,7 +50,9 @@ describe.skipIf(POSTGRES_MISSING !== undefined)('migrate-store of a CA with sync
     expect(reg.code, fail(reg)).toBe(0);
     const enrollHost = async (h: string) => {
       const t = await runCli(['token', 'create', '--subject', h, '--json'], { env: admin });
-      const e = await runCli(['enroll', '--ca-url', s.url, '--ca-fingerprint', s.fingerprint, '--out', join(tmp, h)], { env: { RAPKI_ENROLL_TOKEN: (JSON.parse(t.out) as { token: string }).token } });
+      const e = await runCli(['enroll', '--ca-url', s.url, '--ca-fingerprint', s.fingerprint, '--out', join(tmp, h)], {
+        env: { RAPKI_ENROLL_TOKEN: (JSON.parse(t.out) as { token: string }).token },
+      });
       expect(e.code, fail(e)).toBe(0);
     };
     await enrollHost('old-1');
@@ -71,9 +73,22 @@ describe.skipIf(POSTGRES_MISSING !== undefined)('migrate-store of a CA with sync
     const m = await runCli(['ca', 'migrate-store', '--dir', s.dir, '--to', target, '--json'], { env, timeoutMs: 120_000 });
     expect(m.code, fail(m)).toBe(0);
     const out = JSON.parse(m.out) as { rows: Record<string, number>; auditHead: string };
-    expect(out.rows).toMatchObject({ ca_config: 1, ca_keys: 3, retained_crls: 1, rotation_history: 1, sync_targets: 1, crl_slots: 2, certificates: 3, rotation_state: 0 });
+    expect(out.rows).toMatchObject({
+      ca_config: 1,
+      ca_keys: 3,
+      retained_crls: 1,
+      rotation_history: 1,
+      sync_targets: 1,
+      crl_slots: 2,
+      certificates: 3,
+      rotation_state: 0,
+    });
     // The same state in PostgreSQL, row for row where it matters.
-    const after = await withCaStore(s.dir, async (st) => ({ state: await st.getCaState(), slots: await st.listCrlSlots(), history: await st.listRotationHistory() }));
+    const after = await withCaStore(s.dir, async (st) => ({
+      state: await st.getCaState(),
+      slots: await st.listCrlSlots(),
+      history: await st.listRotationHistory(),
+    }));
     expect(after.state.config).toEqual(before.state.config);
     expect(after.state.certificates).toEqual(before.state.certificates);
     expect(after.state.retained).toEqual(before.state.retained);
@@ -86,17 +101,28 @@ describe.skipIf(POSTGRES_MISSING !== undefined)('migrate-store of a CA with sync
     const adminP = { ...admin, RAPKI_CA_URL: p.url, RAPKI_CA_FINGERPRINT: p.fingerprint };
     const st = await runCli(['ca', 'rotate', 'status', '--json'], { env: adminP });
     expect((JSON.parse(st.out) as { retainedCrls: { issuerId: string }[] }).retainedCrls.map((r) => r.issuerId)).toEqual([retired.issuerId]);
-    const leafSerial = execFileSync('openssl', ['x509', '-noout', '-serial', '-in', join(tmp, 'old-2', 'certificate.pem')]).toString().trim().replace(/^serial=/, '');
+    const leafSerial = execFileSync('openssl', ['x509', '-noout', '-serial', '-in', join(tmp, 'old-2', 'certificate.pem')])
+      .toString()
+      .trim()
+      .replace(/^serial=/, '');
     const rv = await runCli(['cert', 'revoke', leafSerial, '--reason', 'keyCompromise'], { env: adminP });
     expect(rv.code, fail(rv)).toBe(0);
-    const cp = createControlPlane({ endpoint: emu.url, region: 'us-east-1', credentials: { accessKeyId: TEST_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: TEST_AWS_ENV.AWS_SECRET_ACCESS_KEY }, maxAttempts: 1, timeoutMs: 5000 });
+    const cp = createControlPlane({
+      endpoint: emu.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: TEST_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: TEST_AWS_ENV.AWS_SECRET_ACCESS_KEY },
+      maxAttempts: 1,
+      timeoutMs: 5000,
+    });
     try {
       let text = '';
       for (let i = 0; i < 80; i++) {
         const pem = Buffer.from((await cp.getCrl(idFromArn(keptArn))).crlData).toString();
         writeFileSync(join(tmp, 'kept.crl'), pem);
         writeFileSync(join(tmp, 'old-inter.pem'), oldInter);
-        text = execFileSync('openssl', ['crl', '-in', join(tmp, 'kept.crl'), '-CAfile', join(tmp, 'old-inter.pem'), '-noout', '-text'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+        text = execFileSync('openssl', ['crl', '-in', join(tmp, 'kept.crl'), '-CAfile', join(tmp, 'old-inter.pem'), '-noout', '-text'], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }).toString();
         if (text.toUpperCase().includes(leafSerial.toUpperCase().replace(/^0+/, ''))) break;
         await new Promise((r) => setTimeout(r, 250));
       }

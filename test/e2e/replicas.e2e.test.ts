@@ -33,7 +33,12 @@ function presented(port: number, servername: string): Promise<string[]> {
       const seen = new Set<string>();
       while (c?.raw && !seen.has(c.raw.toString('base64'))) {
         seen.add(c.raw.toString('base64'));
-        out.push(`-----BEGIN CERTIFICATE-----\n${c.raw.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`);
+        out.push(
+          `-----BEGIN CERTIFICATE-----\n${c.raw
+            .toString('base64')
+            .replace(/(.{64})/g, '$1\n')
+            .replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`,
+        );
         c = c.issuerCertificate as typeof c;
       }
       s.end();
@@ -105,7 +110,10 @@ describe.skipIf(POSTGRES_MISSING !== undefined)('CA replicas on one PostgreSQL d
       expect(fingerprintOf(readFileSync(join(d, 'root.pem')))).toBe(fingerprint);
     }
     const rootFile = join(dirA, 'root.pem');
-    for (const [srv, name, other] of [[a, 'replica-a.example', 'replica-b.example'], [b, 'replica-b.example', 'replica-a.example']] as const) {
+    for (const [srv, name, other] of [
+      [a, 'replica-a.example', 'replica-b.example'],
+      [b, 'replica-b.example', 'replica-a.example'],
+    ] as const) {
       const chain = await presented(srv.port, name);
       const leaf = join(tmp, `${name}.pem`);
       writeFileSync(leaf, chain[0]!);

@@ -48,7 +48,10 @@ interface Host {
 const hostIn = (dir: string): Host => ({ cert: join(dir, 'certificate.pem'), key: join(dir, 'private-key.pem'), chain: join(dir, 'chain.pem') });
 
 function serialOf(certFile: string): string {
-  return spawnSync('openssl', ['x509', '-noout', '-serial', '-in', certFile]).stdout.toString().trim().replace(/^serial=/, '');
+  return spawnSync('openssl', ['x509', '-noout', '-serial', '-in', certFile])
+    .stdout.toString()
+    .trim()
+    .replace(/^serial=/, '');
 }
 
 /** openssl: the serials a PEM CRL lists (canonical lower-case hex), the issuer, and whether it verifies under `caFile`. */
@@ -127,7 +130,23 @@ describe('rotation keeps revocations in force (real processes)', () => {
   /** `rapki credential-process` as the host's AWS SDK runs it. */
   async function credentials(h: Host, a: Anchor, chainFile = h.chain): Promise<{ ok: boolean; detail: string }> {
     const r = await runCli(
-      ['credential-process', '--certificate', h.cert, '--private-key', h.key, '--intermediates', chainFile, '--trust-anchor-arn', a.trustAnchorArn, '--profile-arn', a.profileArn, '--role-arn', ROLE, '--endpoint', emu.url],
+      [
+        'credential-process',
+        '--certificate',
+        h.cert,
+        '--private-key',
+        h.key,
+        '--intermediates',
+        chainFile,
+        '--trust-anchor-arn',
+        a.trustAnchorArn,
+        '--profile-arn',
+        a.profileArn,
+        '--role-arn',
+        ROLE,
+        '--endpoint',
+        emu.url,
+      ],
       { timeoutMs: 30_000 },
     );
     if (r.code === 0) expect(JSON.parse(r.out)).toMatchObject({ Version: 1 });
@@ -251,7 +270,10 @@ describe('rotation keeps revocations in force (real processes)', () => {
     const keyPem = decryptCaKey(stolenKey, TEST_CA_PASSPHRASE).export({ type: 'pkcs8', format: 'pem' }) as string;
     writeFileSync(join(stolen, 'inter.key'), keyPem, { mode: 0o600 });
     writeFileSync(join(stolen, 'inter.pem'), oldInterPem);
-    const leaf = makeLeaf(issuerFrom(join(stolen, 'ca'), 'stolen', join(stolen, 'inter.pem'), join(stolen, 'inter.key')), { cn: 'attacker', notAfter: new Date(Date.now() + 3600_000) });
+    const leaf = makeLeaf(issuerFrom(join(stolen, 'ca'), 'stolen', join(stolen, 'inter.pem'), join(stolen, 'inter.key')), {
+      cn: 'attacker',
+      notAfter: new Date(Date.now() + 3600_000),
+    });
     writeFileSync(join(stolen, 'chain.pem'), oldInterPem);
     const evil: Host = { cert: leaf.certPath, key: leaf.keyPath, chain: join(stolen, 'chain.pem') };
     expect((await credentials(evil, anchor)).ok, 'control: the stolen key works before the emergency').toBe(true);

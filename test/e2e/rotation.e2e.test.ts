@@ -113,7 +113,9 @@ describe('CA rotation without downtime', () => {
       const tok = await runCli(['token', 'create', '--subject', h, '--cert-ttl', CERT_TTL, '--json'], { env: adminEnv });
       expect(tok.code, fail(tok)).toBe(0);
       const token = (JSON.parse(tok.out) as { token: string }).token;
-      const enr = await runCli(['enroll', '--ca-url', ca.url, '--ca-fingerprint', ca.fingerprint, '--out', join(tmp, h)], { env: { RAPKI_ENROLL_TOKEN: token } });
+      const enr = await runCli(['enroll', '--ca-url', ca.url, '--ca-fingerprint', ca.fingerprint, '--out', join(tmp, h)], {
+        env: { RAPKI_ENROLL_TOKEN: token },
+      });
       expect(enr.code, fail(enr)).toBe(0);
       expect(rootsIn(join(tmp, h, 'ca.pem'))).toEqual([ca.fingerprint]);
     }
@@ -129,7 +131,11 @@ describe('CA rotation without downtime', () => {
         process.execPath,
         [RAPKI_BIN, 'agent', '--ca-url', ca.url, '--certificate', join(dir, 'certificate.pem'), '--private-key', join(dir, 'private-key.pem'), '--reuse-key'],
         // rot-b pins the root fingerprint the way docs/host.md's agent.env does; the others trust ca.pem.
-        { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...(i === 1 ? { RAPKI_CA_FINGERPRINT: ca.fingerprint } : {}) }, stdio: ['ignore', 'ignore', 'pipe'] },
+        {
+          cwd: REPO_ROOT,
+          env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...(i === 1 ? { RAPKI_CA_FINGERPRINT: ca.fingerprint } : {}) },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
       );
       child.stderr!.on('data', (b: Buffer) => (agentLogs[i] += b.toString()));
       agents.push(child);
@@ -156,7 +162,13 @@ describe('CA rotation without downtime', () => {
       // plan: steps, dates, overlap from the longest valid leaf lifetime (75 s).
       const plan = await runCli(['ca', 'rotate', 'plan', '--json'], { env: adminEnv });
       expect(plan.code, fail(plan)).toBe(0);
-      const p = JSON.parse(plan.out) as { phase: string; longestLeafLifetimeSeconds: number; overlapSeconds: number; pendingLeaves: number; steps: { name: string }[] };
+      const p = JSON.parse(plan.out) as {
+        phase: string;
+        longestLeafLifetimeSeconds: number;
+        overlapSeconds: number;
+        pendingLeaves: number;
+        steps: { name: string }[];
+      };
       expect(p.phase).toBe('idle');
       expect(p.longestLeafLifetimeSeconds).toBe(75);
       expect(p.overlapSeconds).toBeGreaterThanOrEqual(75);
@@ -200,7 +212,8 @@ describe('CA rotation without downtime', () => {
       expect(after.bundle.map(fingerprintOf)).toEqual([newFp]);
       expect(after.crls).toHaveLength(1);
       // Every host renewed into the new chain during the overlap: ca.pem held both roots.
-      for (const h of HOSTS) expect(new X509Certificate(readFileSync(join(tmp, h, 'certificate.pem'))).checkIssued(new X509Certificate((caInfo.roots as string[])[0]!))).toBe(true);
+      for (const h of HOSTS)
+        expect(new X509Certificate(readFileSync(join(tmp, h, 'certificate.pem'))).checkIssued(new X509Certificate((caInfo.roots as string[])[0]!))).toBe(true);
 
       // The old CA's leaf is refused by Roles Anywhere now.
       const old = await attemptSession(oldLeaf, reg, emu.url);
@@ -212,7 +225,10 @@ describe('CA rotation without downtime', () => {
       const renewedAfter = (h: string): boolean => rootsIn(join(tmp, h, 'ca.pem')).length === 1 && rootsIn(join(tmp, h, 'ca.pem'))[0] === newFp;
       const deadline = Date.now() + 90_000;
       while (!HOSTS.every(renewedAfter) && Date.now() < deadline) await sleep(1000);
-      expect(HOSTS.filter((h) => !renewedAfter(h)), agentLogs.join('\n')).toEqual([]);
+      expect(
+        HOSTS.filter((h) => !renewedAfter(h)),
+        agentLogs.join('\n'),
+      ).toEqual([]);
       // `rapki aws status` finds the anchor under the new fingerprint (re-tagged at finish): no drift.
       const aws = await runCli(['aws', 'status', '--json', '--endpoint', emu.url], { env: adminEnv, timeoutMs: 30_000 });
       expect(aws.code, fail(aws)).toBe(0);
@@ -250,7 +266,9 @@ describe('CA rotation without downtime', () => {
       const ta = (JSON.parse(r.out) as Registered).trustAnchorArn;
       const tok = await runCli(['token', 'create', '--subject', 'crash-host', '--cert-ttl', '1h', '--json'], { env });
       const token = (JSON.parse(tok.out) as { token: string }).token;
-      const enr = await runCli(['enroll', '--ca-url', srv.url, '--ca-fingerprint', srv.fingerprint, '--out', join(tmp, 'crash-host')], { env: { RAPKI_ENROLL_TOKEN: token } });
+      const enr = await runCli(['enroll', '--ca-url', srv.url, '--ca-fingerprint', srv.fingerprint, '--out', join(tmp, 'crash-host')], {
+        env: { RAPKI_ENROLL_TOKEN: token },
+      });
       expect(enr.code, fail(enr)).toBe(0);
       // The rotation state as the store holds it (read the way every command reads the CA's store).
       const state = (): Promise<{ phase: string; done: string[] } | undefined> =>
@@ -313,7 +331,11 @@ describe('CA rotation without downtime', () => {
       env.RAPKI_CA_FINGERPRINT = newFp;
 
       // 4. A second rotation; the CLI killed during `start` (the server goes on); start again is a no-op; abort.
-      const cliStart = spawn(process.execPath, [RAPKI_BIN, 'ca', 'rotate', 'start'], { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'ignore' });
+      const cliStart = spawn(process.execPath, [RAPKI_BIN, 'ca', 'rotate', 'start'], {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH ?? '', ...env },
+        stdio: 'ignore',
+      });
       await waitFor((s) => !!s?.done.includes('generate'), 'the generate step');
       cliStart.kill('SIGKILL');
       await waitFor((s) => s?.phase === 'active', 'the server to complete start');
@@ -345,4 +367,3 @@ async function fetchJson(url: string, bearer?: string): Promise<Record<string, u
     req.end();
   });
 }
-

@@ -63,7 +63,10 @@ async function enrollTpm(subject: string, keyType: string, password?: string): P
     writeFileSync(join(tmp, `${subject}.pw`), `${password}\n`, { mode: 0o600 });
     args.push('--tpm-key-password-file', join(tmp, `${subject}.pw`));
   }
-  const e = await runCli(args, { env: { RAPKI_CA_URL: ca.url, RAPKI_CA_FINGERPRINT: ca.fingerprint, RAPKI_ENROLL_TOKEN: (JSON.parse(t.out) as { token: string }).token, ...tpm.env }, timeoutMs: 60_000 });
+  const e = await runCli(args, {
+    env: { RAPKI_CA_URL: ca.url, RAPKI_CA_FINGERPRINT: ca.fingerprint, RAPKI_ENROLL_TOKEN: (JSON.parse(t.out) as { token: string }).token, ...tpm.env },
+    timeoutMs: 60_000,
+  });
   expect(e.code, fail(e)).toBe(0);
   const serial = new X509Certificate(readFileSync(join(dir, 'certificate.pem'))).serialNumber.toLowerCase();
   return { dir, serial, out: e };
@@ -95,13 +98,20 @@ async function credentials(dir: string, env: Record<string, string>): Promise<{ 
   const r = await runCli(
     [
       'credential-process',
-      '--certificate', join(dir, 'certificate.pem'),
-      '--private-key', join(dir, 'private-key.pem'),
-      '--intermediates', join(dir, 'chain.pem'),
-      '--trust-anchor-arn', arns.trustAnchorArn,
-      '--profile-arn', arns.profileArn,
-      '--role-arn', ROLE,
-      '--endpoint', emu.url,
+      '--certificate',
+      join(dir, 'certificate.pem'),
+      '--private-key',
+      join(dir, 'private-key.pem'),
+      '--intermediates',
+      join(dir, 'chain.pem'),
+      '--trust-anchor-arn',
+      arns.trustAnchorArn,
+      '--profile-arn',
+      arns.profileArn,
+      '--role-arn',
+      ROLE,
+      '--endpoint',
+      emu.url,
       '--no-cache',
     ],
     { env: { ...tpm.env, ...env }, timeoutMs: 30_000 },
@@ -168,7 +178,7 @@ function daemon(stopAfterSleeps: number): DaemonEnv {
 }
 
 describe.skipIf(!SWTPM_AVAILABLE)('a host key in the TPM: enroll --key tpm, credential-process, renewal by the agent', () => {
-  it('RSA 2048 without password: the TSS2 key file holds the certificate\'s key; credentials from the emulator work with STS', async () => {
+  it("RSA 2048 without password: the TSS2 key file holds the certificate's key; credentials from the emulator work with STS", async () => {
     const { dir, serial, out } = await enrollTpm('tpm-rsa', 'rsa-2048');
     expect(out.out).toContain('the key is in the TPM');
     const keyFile = join(dir, 'private-key.pem');
@@ -192,10 +202,13 @@ describe.skipIf(!SWTPM_AVAILABLE)('a host key in the TPM: enroll --key tpm, cred
 
     // The snippet `aws register --host-key tpm` prints is the line that works on this host, as is.
     const pwFile = join(tmp, 'tpm-ec.pw');
-    const reg = await runCli(['aws', 'register', '--json', '--role-arn', ROLE, '--endpoint', emu.url, '--host-key', 'tpm', '--cert-dir', dir, '--tpm-key-password-file', pwFile], {
-      env: adminEnv,
-      timeoutMs: 60_000,
-    });
+    const reg = await runCli(
+      ['aws', 'register', '--json', '--role-arn', ROLE, '--endpoint', emu.url, '--host-key', 'tpm', '--cert-dir', dir, '--tpm-key-password-file', pwFile],
+      {
+        env: adminEnv,
+        timeoutMs: 60_000,
+      },
+    );
     expect(reg.code, fail(reg)).toBe(0);
     const snippet = (JSON.parse(reg.out) as { configSnippet: string }).configSnippet;
     expect(snippet).toMatch(/^# Host keys in the TPM/);
@@ -209,13 +222,21 @@ describe.skipIf(!SWTPM_AVAILABLE)('a host key in the TPM: enroll --key tpm, cred
     // A renewal that cannot reach the CA leaves key file and certificate as they were.
     const down = io(env);
     const before = [readFileSync(keyFile, 'utf8'), readFileSync(certFile, 'utf8')];
-    const refused = await agentCommand({ 'ca-url': 'https://127.0.0.1:9', 'ca-fingerprint': ca.fingerprint, certificate: certFile, 'private-key': keyFile }, down, { daemon: daemon(2) });
+    const refused = await agentCommand(
+      { 'ca-url': 'https://127.0.0.1:9', 'ca-fingerprint': ca.fingerprint, certificate: certFile, 'private-key': keyFile },
+      down,
+      { daemon: daemon(2) },
+    );
     expect(refused, down.err).toBe(0);
     expect(down.entries().filter((e) => e.msg === 'renewal failed; keeping the current certificate').length).toBeGreaterThanOrEqual(1);
     expect([readFileSync(keyFile, 'utf8'), readFileSync(certFile, 'utf8')]).toEqual(before);
 
     const o = io(env);
-    const code = await agentCommand({ 'ca-url': ca.url, 'ca-fingerprint': ca.fingerprint, certificate: certFile, 'private-key': keyFile, intermediates: join(dir, 'chain.pem') }, o, { daemon: daemon(1) });
+    const code = await agentCommand(
+      { 'ca-url': ca.url, 'ca-fingerprint': ca.fingerprint, certificate: certFile, 'private-key': keyFile, intermediates: join(dir, 'chain.pem') },
+      o,
+      { daemon: daemon(1) },
+    );
     expect(code, o.err).toBe(0);
     const renewed = o.entries().find((e) => e.msg === 'renewed');
     expect(norm(String(renewed?.previous_serial))).toBe(norm(serial));
@@ -242,8 +263,25 @@ describe.skipIf(!SWTPM_AVAILABLE)('a host key in the TPM: enroll --key tpm, cred
     const files = { certificate: certFile, privateKey: `handle:0x${handle.toString(16)}` };
     expect(handlePublicKey(handle)).toBe(certPublicKey(certFile));
     const c = await runCli(
-      ['credential-process', '--certificate', certFile, '--private-key', files.privateKey, '--no-tpm-key-password', '--intermediates', join(dir, 'chain.pem'),
-        '--trust-anchor-arn', arns.trustAnchorArn, '--profile-arn', arns.profileArn, '--role-arn', ROLE, '--endpoint', emu.url, '--no-cache'],
+      [
+        'credential-process',
+        '--certificate',
+        certFile,
+        '--private-key',
+        files.privateKey,
+        '--no-tpm-key-password',
+        '--intermediates',
+        join(dir, 'chain.pem'),
+        '--trust-anchor-arn',
+        arns.trustAnchorArn,
+        '--profile-arn',
+        arns.profileArn,
+        '--role-arn',
+        ROLE,
+        '--endpoint',
+        emu.url,
+        '--no-cache',
+      ],
       { env: tpm.env, timeoutMs: 30_000 },
     );
     expect(c.code, fail(c)).toBe(0);
@@ -286,7 +324,11 @@ describe.skipIf(!SWTPM_AVAILABLE)('a host key in the TPM: enroll --key tpm, cred
     const { dir } = await enrollTpm('tpm-wrong', 'ec-p384', PASSWORD);
     const o = io({ ...tpm.env, RAPKI_TPM_KEY_PASSWORD: 'not it' });
     const before = readFileSync(join(dir, 'certificate.pem'), 'utf8');
-    const code = await agentCommand({ 'ca-url': ca.url, 'ca-fingerprint': ca.fingerprint, certificate: join(dir, 'certificate.pem'), 'private-key': join(dir, 'private-key.pem') }, o, { daemon: daemon(1) });
+    const code = await agentCommand(
+      { 'ca-url': ca.url, 'ca-fingerprint': ca.fingerprint, certificate: join(dir, 'certificate.pem'), 'private-key': join(dir, 'private-key.pem') },
+      o,
+      { daemon: daemon(1) },
+    );
     expect(code).toBe(1);
     expect(o.err).toMatch(/^rapki: tpm_wrong_key_password: /m);
     expect(readFileSync(join(dir, 'certificate.pem'), 'utf8')).toBe(before);

@@ -65,7 +65,11 @@ describe('rapki emulator', () => {
     const first = await start(['--state', state]);
     const c1 = client(first.url);
     const created = await c1.send(
-      new CreateTrustAnchorCommand({ name: 'persisted', source: { sourceType: 'CERTIFICATE_BUNDLE', sourceData: { x509CertificateData: root.certPem } }, enabled: true }),
+      new CreateTrustAnchorCommand({
+        name: 'persisted',
+        source: { sourceType: 'CERTIFICATE_BUNDLE', sourceData: { x509CertificateData: root.certPem } },
+        enabled: true,
+      }),
     );
     c1.destroy();
     expect(await first.stop()).toBe(0);

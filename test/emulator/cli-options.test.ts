@@ -21,7 +21,13 @@ describe('rapki emulator flags', () => {
 
   it('--iam-credentials from JSON, ini, or key id + environment secret', () => {
     const json = join(dir, 'c.json');
-    writeFileSync(json, JSON.stringify([{ accessKeyId: 'AKIA1', secretAccessKey: 's1' }, { AccessKeyId: 'AKIA2', SecretAccessKey: 's2' }]));
+    writeFileSync(
+      json,
+      JSON.stringify([
+        { accessKeyId: 'AKIA1', secretAccessKey: 's1' },
+        { AccessKeyId: 'AKIA2', SecretAccessKey: 's2' },
+      ]),
+    );
     expect(parseIamCredentials(json, {})).toEqual([
       { accessKeyId: 'AKIA1', secretAccessKey: 's1' },
       { accessKeyId: 'AKIA2', secretAccessKey: 's2' },
@@ -40,7 +46,11 @@ describe('rapki emulator flags', () => {
 
   it('validates account id, region and TLS pairs', () => {
     expect(emulatorOptionsFromFlags({ listen: '127.0.0.1:0', accountId: '111122223333', region: 'eu-west-1' }, {})).toMatchObject({
-      host: '127.0.0.1', port: 0, accountId: '111122223333', region: 'eu-west-1', roles: {},
+      host: '127.0.0.1',
+      port: 0,
+      accountId: '111122223333',
+      region: 'eu-west-1',
+      roles: {},
     });
     expect(() => emulatorOptionsFromFlags({ listen: '127.0.0.1:0', accountId: '12' }, {})).toThrow(/--account-id/);
     expect(() => emulatorOptionsFromFlags({ listen: '127.0.0.1:0', region: 'Mars' }, {})).toThrow(/--region/);

@@ -19,7 +19,18 @@ afterAll(async () => {
 describe('rapki credential-process → emulator → STS', () => {
   it('prints Version 1 credentials that STS accepts; a role outside the profile exits 1', async () => {
     const leaf = makeLeaf(w.root, { cn: 'cp.example.test' });
-    const common = ['--certificate', leaf.certPath, '--private-key', leaf.keyPath, '--trust-anchor-arn', w.trustAnchorArn, '--profile-arn', w.profileArn, '--endpoint', w.emulator.url];
+    const common = [
+      '--certificate',
+      leaf.certPath,
+      '--private-key',
+      leaf.keyPath,
+      '--trust-anchor-arn',
+      w.trustAnchorArn,
+      '--profile-arn',
+      w.profileArn,
+      '--endpoint',
+      w.emulator.url,
+    ];
     const ok = await runCli(['credential-process', ...common, '--role-arn', ROLE_ARN]);
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);

@@ -95,18 +95,22 @@ describe('README.md sections', () => {
     for (const name of Object.keys(SECTIONS)) expect(read(name).length, name).toBeGreaterThan(200);
   });
 
-  it.each(['tutorial.md', 'set-up.md', 'on-each-host.md', 'operations.md', 'rotation.md', 'comparison.md'])('%s: every rapki command and flag exists', (file) => {
-    assertBuilt();
-    const found = invocations(codeOf(read(file)));
-    expect(found.length, `rapki invocations in ${file}`).toBeGreaterThanOrEqual(3);
-    for (const inv of found) {
-      const cmd = command(inv.words);
-      expect(cmd, `${file}: rapki ${inv.words.join(' ')} is a command`).toBeDefined();
-      for (const f of inv.flags) {
-        expect(cmd!.text.includes(`${f} `) || cmd!.text.includes(`${f}\n`), `${file}: rapki ${cmd!.path.join(' ')} ${f}`).toBe(true);
+  it.each(['tutorial.md', 'set-up.md', 'on-each-host.md', 'operations.md', 'rotation.md', 'comparison.md'])(
+    '%s: every rapki command and flag exists',
+    (file) => {
+      assertBuilt();
+      const found = invocations(codeOf(read(file)));
+      expect(found.length, `rapki invocations in ${file}`).toBeGreaterThanOrEqual(3);
+      for (const inv of found) {
+        const cmd = command(inv.words);
+        expect(cmd, `${file}: rapki ${inv.words.join(' ')} is a command`).toBeDefined();
+        for (const f of inv.flags) {
+          expect(cmd!.text.includes(`${f} `) || cmd!.text.includes(`${f}\n`), `${file}: rapki ${cmd!.path.join(' ')} ${f}`).toBe(true);
+        }
       }
-    }
-  }, 60_000);
+    },
+    60_000,
+  );
 
   it('operations.md: every metric named is exported by the CA server', () => {
     const sources = ['ca-server/src/http/metrics.ts', 'ca-server/src/sync/metrics.ts'].map((p) => readFileSync(join(REPO_ROOT, p), 'utf8')).join('\n');

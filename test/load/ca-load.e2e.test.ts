@@ -17,7 +17,16 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCaServerProcess, type CaServerProcess } from '../support/ca-server.js';
-import { crlSerialsFromOpensslText, listAllCertificates, normHex, prepareCsrs, rssKiB, sleep, trafficClient, type TrafficClient } from '../support/ca-traffic.js';
+import {
+  crlSerialsFromOpensslText,
+  listAllCertificates,
+  normHex,
+  prepareCsrs,
+  rssKiB,
+  sleep,
+  trafficClient,
+  type TrafficClient,
+} from '../support/ca-traffic.js';
 import { execFileSync } from 'node:child_process';
 
 const SOAK = process.env.RAPKI_SOAK === '1';
@@ -217,6 +226,5 @@ describe('CA server under sustained load with abusive clients', { timeout: (SECO
     const warm = Math.min(...after.slice(0, 3).map((s) => s.kib));
     const peak = Math.max(...after.map((s) => s.kib));
     expect(peak - warm).toBeLessThan(RSS_GROWTH_LIMIT_KIB);
-
   });
 });

@@ -33,7 +33,10 @@ describe('type declarations of rapki/signer and rapki/emulator', () => {
     }
     writeFileSync(
       join(tmp, 'consumer', 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', types: ['node'], noEmit: true }, include: ['*.ts'] }),
+      JSON.stringify({
+        compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', types: ['node'], noEmit: true },
+        include: ['*.ts'],
+      }),
     );
   }, 120_000);
 
@@ -51,7 +54,9 @@ describe('type declarations of rapki/signer and rapki/emulator', () => {
   };
 
   it('ships the declarations named in exports', () => {
-    expect(packed).toEqual(expect.arrayContaining(['dist/types/signer/src/index.d.ts', 'dist/types/emulator/src/index.d.ts', 'dist/signer.mjs', 'dist/emulator.mjs']));
+    expect(packed).toEqual(
+      expect.arrayContaining(['dist/types/signer/src/index.d.ts', 'dist/types/emulator/src/index.d.ts', 'dist/signer.mjs', 'dist/emulator.mjs']),
+    );
     expect(existsSync(join(REPO_ROOT, 'dist', 'types', 'signer', 'src', 'index.d.ts'))).toBe(true);
   });
 

@@ -25,13 +25,18 @@ describe('C24: admin token lifecycle (closed gap 1)', () => {
   });
 
   it('a leaked admin token is seen in the list (by id and last use), revoked over the API, then refused like an unknown token', async () => {
-    const leaked = JSON.parse((await postJson(ca.url, '/v1/admin/admin-tokens', root, { name: 'ci', role: 'admin' }, ca.adminToken)).body) as { token: string; id: string };
+    const leaked = JSON.parse((await postJson(ca.url, '/v1/admin/admin-tokens', root, { name: 'ci', role: 'admin' }, ca.adminToken)).body) as {
+      token: string;
+      id: string;
+    };
     expect((await get('/v1/admin/certificates', leaked.token)).status).toBe(200); // the thief uses it
     const listed = await get('/v1/admin/admin-tokens', ca.adminToken);
     expect(listed.status).toBe(200);
     expect(listed.body).not.toContain(leaked.token);
     expect(listed.body).not.toContain(createHash('sha256').update(leaked.token).digest('hex'));
-    const row = (JSON.parse(listed.body) as { adminTokens: { id: string; lastUsedAt: string | null; status: string }[] }).adminTokens.find((t) => t.id === leaked.id);
+    const row = (JSON.parse(listed.body) as { adminTokens: { id: string; lastUsedAt: string | null; status: string }[] }).adminTokens.find(
+      (t) => t.id === leaked.id,
+    );
     expect(row).toMatchObject({ status: 'active', lastUsedAt: expect.stringMatching(/^\d{4}-/) });
 
     const revoked = await postJson(ca.url, `/v1/admin/admin-tokens/${leaked.id}/revoke`, root, {}, ca.adminToken);

@@ -54,7 +54,13 @@ describe('C27: audit chain head export and --expect-head', () => {
     const db = new Database(join(ca.dir, 'ca.db'));
     try {
       db.exec('DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;');
-      const rows = db.prepare('SELECT seq, time, actor, action, details FROM audit_log ORDER BY seq').all() as Array<{ seq: number; time: string; actor: string; action: string; details: string }>;
+      const rows = db.prepare('SELECT seq, time, actor, action, details FROM audit_log ORDER BY seq').all() as Array<{
+        seq: number;
+        time: string;
+        actor: string;
+        action: string;
+        details: string;
+      }>;
       expect(rows.length).toBeGreaterThanOrEqual(3);
       let prev = AUDIT_GENESIS_HASH;
       const upd = db.prepare('UPDATE audit_log SET actor = ?, prev_hash = ?, hash = ? WHERE seq = ?');

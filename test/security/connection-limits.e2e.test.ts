@@ -94,10 +94,14 @@ describe('C33: a flood of idle sockets does not take the CA server down', () => 
     // 300 - 32 idle sockets and 40 - 32 slow ones over the per-client cap; the spread hit the total cap.
     expect(metric(metrics, 'rapki_ca_connections_refused_total', '{reason="refused_client_cap"}')).toBeGreaterThanOrEqual(300 - 32 + 40 - 32);
     expect(
-      metric(metrics, 'rapki_ca_connections_refused_total', '{reason="evicted"}') + metric(metrics, 'rapki_ca_connections_refused_total', '{reason="refused_total_cap"}'),
+      metric(metrics, 'rapki_ca_connections_refused_total', '{reason="evicted"}') +
+        metric(metrics, 'rapki_ca_connections_refused_total', '{reason="refused_total_cap"}'),
     ).toBeGreaterThan(0);
     // One log line per kind, not one per refused socket.
-    const lines = ca.stderr().split('\n').filter((l) => l.includes('connection refused: this client holds the most'));
+    const lines = ca
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('connection refused: this client holds the most'));
     expect(lines.length).toBeGreaterThanOrEqual(1);
     expect(lines.length).toBeLessThan(5);
     expect(JSON.parse(lines[0]!)).toMatchObject({ level: 40, event: 'refused_client_cap', maxConnectionsPerClient: 32 });
@@ -138,10 +142,23 @@ describe('C33: slow clients are cut off on time (defaults)', () => {
     });
     const bodyDrip = setInterval(() => body.writable && body.write(' '), 2_000);
     try {
-      const [tRaw, tDribble, tHeaders, tBody] = await Promise.all([closedAfter(raw, t0), closedAfter(dribble, t0), closedAfter(headers, t0), closedAfter(body, t0)]);
+      const [tRaw, tDribble, tHeaders, tBody] = await Promise.all([
+        closedAfter(raw, t0),
+        closedAfter(dribble, t0),
+        closedAfter(headers, t0),
+        closedAfter(body, t0),
+      ]);
       const s = (ms: number): number => Math.round(ms / 100) / 10;
       // Lower bounds: the server really waited; upper bounds: generous for a loaded 2-core machine.
-      expect({ raw: s(tRaw) >= 9.5 && s(tRaw) <= 15, dribble: s(tDribble) >= 9.5 && s(tDribble) <= 15, headers: s(tHeaders) >= 14.5 && s(tHeaders) <= 21, body: s(tBody) >= 29.5 && s(tBody) <= 37 }, `closed after raw ${s(tRaw)} s, dribble ${s(tDribble)} s, headers ${s(tHeaders)} s, body ${s(tBody)} s`).toEqual({
+      expect(
+        {
+          raw: s(tRaw) >= 9.5 && s(tRaw) <= 15,
+          dribble: s(tDribble) >= 9.5 && s(tDribble) <= 15,
+          headers: s(tHeaders) >= 14.5 && s(tHeaders) <= 21,
+          body: s(tBody) >= 29.5 && s(tBody) <= 37,
+        },
+        `closed after raw ${s(tRaw)} s, dribble ${s(tDribble)} s, headers ${s(tHeaders)} s, body ${s(tBody)} s`,
+      ).toEqual({
         raw: true,
         dribble: true,
         headers: true,

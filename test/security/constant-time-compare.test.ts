@@ -79,9 +79,7 @@ describe('CertificateAuthority token checks use digestsEqual after the store loo
   });
   it('the source compares both token kinds with digestsEqual and never with === on hashes', () => {
     // Enrollment tokens are checked in authority.ts, admin tokens in admin-tokens.ts.
-    const src = ['authority.ts', 'admin-tokens.ts']
-      .map((f) => readFileSync(new URL(`../../ca-server/src/authority/${f}`, import.meta.url), 'utf8'))
-      .join('\n');
+    const src = ['authority.ts', 'admin-tokens.ts'].map((f) => readFileSync(new URL(`../../ca-server/src/authority/${f}`, import.meta.url), 'utf8')).join('\n');
     expect(src.match(/digestsEqual\(rec\.hash, hash\)/g)).toHaveLength(2);
     expect(src).not.toMatch(/\.hash\s*[!=]==?\s*hash|hash\s*[!=]==?\s*rec\.hash/);
   });

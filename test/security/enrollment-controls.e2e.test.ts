@@ -129,7 +129,7 @@ describe('enrollment, renewal and admin controls', () => {
     expect((await enroll(t1, csr('explicit-host').csr)).status).toBe(201);
   });
 
-  it('renewal needs this CA\'s current certificate as TLS client certificate', async () => {
+  it("renewal needs this CA's current certificate as TLS client certificate", async () => {
     const c = csr('renew-host');
     const issued = JSON.parse((await enroll(await token('renew-host'), c.csr)).body) as { certificate: string; chain: string };
     const next = csr('renew-host').csr;
@@ -138,8 +138,27 @@ describe('enrollment, renewal and admin controls', () => {
     // A certificate for the same name from another CA.
     const foreignKey = join(tmp, 'foreign.key');
     const foreignCert = join(tmp, 'foreign.pem');
-    openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', foreignKey, '-out', foreignCert, '-subj', '/CN=renew-host', '-days', '1']);
-    const foreign = await postJson(ca.url, '/v1/renew', root, { csr: next }, undefined, { cert: readFileSync(foreignCert, 'utf8'), key: readFileSync(foreignKey, 'utf8') });
+    openssl([
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      foreignKey,
+      '-out',
+      foreignCert,
+      '-subj',
+      '/CN=renew-host',
+      '-days',
+      '1',
+    ]);
+    const foreign = await postJson(ca.url, '/v1/renew', root, { csr: next }, undefined, {
+      cert: readFileSync(foreignCert, 'utf8'),
+      key: readFileSync(foreignKey, 'utf8'),
+    });
     expect([foreign.status, codeOf(foreign)]).toEqual([401, 'certificate_untrusted']);
     const ok = await postJson(ca.url, '/v1/renew', root, { csr: next }, undefined, { cert: issued.certificate + issued.chain, key: c.key });
     expect(ok.status, ok.body).toBe(201);
@@ -151,7 +170,10 @@ describe('enrollment, renewal and admin controls', () => {
     const pending = await token('stolen-host'); // minted before the revocation
     const rev = await runCli(['cert', 'revoke', '--host', 'stolen-host', '--reason', 'keyCompromise'], { env: adminEnv });
     expect(rev.code, rev.stderr).toBe(0);
-    const renew = await postJson(ca.url, '/v1/renew', root, { csr: csr('stolen-host').csr }, undefined, { cert: issued.certificate + issued.chain, key: c.key });
+    const renew = await postJson(ca.url, '/v1/renew', root, { csr: csr('stolen-host').csr }, undefined, {
+      cert: issued.certificate + issued.chain,
+      key: c.key,
+    });
     expect([renew.status, codeOf(renew)]).toEqual([403, 'certificate_revoked']);
     const again = await enroll(pending, csr('stolen-host').csr);
     expect([again.status, codeOf(again)]).toEqual([403, 'host_blocked']);
@@ -176,7 +198,12 @@ describe('enrollment, renewal and admin controls', () => {
     expect([big.status, codeOf(big)]).toEqual([413, 'body_too_large']);
     const extra = await postJson(ca.url, '/v1/admin/tokens', root, { subject: 'h', certTTL: '1h' }, ca.adminToken);
     expect([extra.status, codeOf(extra)]).toEqual([400, 'invalid_request']);
-    const type = await caRequest(ca.url, '/v1/enroll', { method: 'POST', ca: root, body: 'token=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const type = await caRequest(ca.url, '/v1/enroll', {
+      method: 'POST',
+      ca: root,
+      body: 'token=x',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect([type.status, codeOf(type)]).toEqual([415, 'unsupported_media_type']);
     const notJson = await caRequest(ca.url, '/v1/enroll', { method: 'POST', ca: root, body: '{"token":', headers: { 'content-type': 'application/json' } });
     expect([notJson.status, codeOf(notJson)]).toEqual([400, 'invalid_json']);

@@ -63,7 +63,11 @@ describe('file modes under umask 000', () => {
 
   it('CA directory: 0700 directories, 0600 files, database and WAL included, while serving', async () => {
     // Make the server write: a token creates rows (WAL) and the server TLS certificate exists.
-    const tok = await runRapkiCaptured(['token', 'create', '--subject', 'modes-host'], { RAPKI_CA_URL: caUrl, RAPKI_CA_FINGERPRINT: fingerprint, RAPKI_ADMIN_TOKEN: adminToken });
+    const tok = await runRapkiCaptured(['token', 'create', '--subject', 'modes-host'], {
+      RAPKI_CA_URL: caUrl,
+      RAPKI_CA_FINGERPRINT: fingerprint,
+      RAPKI_ADMIN_TOKEN: adminToken,
+    });
     expect(tok.code, tok.stderr).toBe(0);
     const entries = walk(caDir);
     const names = entries.map((p) => p.slice(caDir.length + 1));
@@ -73,7 +77,8 @@ describe('file modes under umask 000', () => {
     // The CA keys are in the store, not in files of the directory.
     expect(names.filter((n) => /key\.enc$/.test(n))).toEqual([]);
     expect(mode(caDir)).toBe('700');
-    for (const p of entries) expect(`${p.slice(caDir.length + 1)} ${mode(p)}`).toBe(`${p.slice(caDir.length + 1)} ${statSync(p).isDirectory() ? '700' : '600'}`);
+    for (const p of entries)
+      expect(`${p.slice(caDir.length + 1)} ${mode(p)}`).toBe(`${p.slice(caDir.length + 1)} ${statSync(p).isDirectory() ? '700' : '600'}`);
   });
 
   it('CA keys are encrypted at rest in the store: no plaintext key block, and a wrong passphrase does not open them', async () => {
@@ -90,16 +95,28 @@ describe('file modes under umask 000', () => {
   });
 
   it('enroll: output directory 0700, private key 0600, certificates 0644; renew keeps it so', async () => {
-    const tok = await runRapkiCaptured(['token', 'create', '--subject', 'modes-host'], { RAPKI_CA_URL: caUrl, RAPKI_CA_FINGERPRINT: fingerprint, RAPKI_ADMIN_TOKEN: adminToken });
+    const tok = await runRapkiCaptured(['token', 'create', '--subject', 'modes-host'], {
+      RAPKI_CA_URL: caUrl,
+      RAPKI_CA_FINGERPRINT: fingerprint,
+      RAPKI_ADMIN_TOKEN: adminToken,
+    });
     expect(tok.code, tok.stderr).toBe(0);
     const out = join(tmp, 'host', 'rapki');
-    const enr = await runRapkiCaptured(['enroll', '--ca-url', caUrl, '--ca-fingerprint', fingerprint, '--out', out], { RAPKI_ENROLL_TOKEN: tok.stdout.trim() }, { umask: UMASK });
+    const enr = await runRapkiCaptured(
+      ['enroll', '--ca-url', caUrl, '--ca-fingerprint', fingerprint, '--out', out],
+      { RAPKI_ENROLL_TOKEN: tok.stdout.trim() },
+      { umask: UMASK },
+    );
     expect(enr.code, enr.stderr).toBe(0);
     const expected = { 'private-key.pem': '600', 'certificate.pem': '644', 'chain.pem': '644', 'ca.pem': '644' };
     expect(mode(out)).toBe('700');
     expect(Object.fromEntries(readdirSync(out).map((f) => [f, mode(join(out, f))]))).toEqual(expected);
     const before = readFileSync(join(out, 'private-key.pem'), 'utf8');
-    const ren = await runRapkiCaptured(['renew', '--ca-url', caUrl, '--certificate', join(out, 'certificate.pem'), '--private-key', join(out, 'private-key.pem')], {}, { umask: UMASK });
+    const ren = await runRapkiCaptured(
+      ['renew', '--ca-url', caUrl, '--certificate', join(out, 'certificate.pem'), '--private-key', join(out, 'private-key.pem')],
+      {},
+      { umask: UMASK },
+    );
     expect(ren.code, ren.stderr).toBe(0);
     expect(readFileSync(join(out, 'private-key.pem'), 'utf8')).not.toBe(before);
     expect(Object.fromEntries(readdirSync(out).map((f) => [f, mode(join(out, f))]))).toEqual(expected);
@@ -114,7 +131,20 @@ describe('credential cache and update file modes under umask 000', () => {
   const TA = 'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/0b7e5c1e-4c7e-4a53-9d0b-1f2e3d4c5b6a';
   const PROFILE = 'arn:aws:rolesanywhere:us-east-1:123456789012:profile/6f1d2c3b-4a59-4e8d-8c7b-6a5f4e3d2c1b';
   const ROLE = 'arn:aws:iam::123456789012:role/Deployer';
-  const creds = () => ['--certificate', cert, '--private-key', key, '--trust-anchor-arn', TA, '--profile-arn', PROFILE, '--role-arn', ROLE, '--endpoint', verifier.url];
+  const creds = () => [
+    '--certificate',
+    cert,
+    '--private-key',
+    key,
+    '--trust-anchor-arn',
+    TA,
+    '--profile-arn',
+    PROFILE,
+    '--role-arn',
+    ROLE,
+    '--endpoint',
+    verifier.url,
+  ];
 
   beforeAll(async () => {
     dir = await makeTempDir('rapki-sec-modes-signer-');

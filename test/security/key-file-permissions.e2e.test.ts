@@ -12,9 +12,12 @@ import { startLoopbackVerifier, type LoopbackVerifier } from '../support/loopbac
 import { genKey, issueCert, makeTempDir, removeTempDir } from '../support/openssl.js';
 
 const ARNS = [
-  '--trust-anchor-arn', 'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/0b7e5c1e-4c7e-4a53-9d0b-1f2e3d4c5b6a',
-  '--profile-arn', 'arn:aws:rolesanywhere:us-east-1:123456789012:profile/6f1d2c3b-4a59-4e8d-8c7b-6a5f4e3d2c1b',
-  '--role-arn', 'arn:aws:iam::123456789012:role/Deployer',
+  '--trust-anchor-arn',
+  'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/0b7e5c1e-4c7e-4a53-9d0b-1f2e3d4c5b6a',
+  '--profile-arn',
+  'arn:aws:rolesanywhere:us-east-1:123456789012:profile/6f1d2c3b-4a59-4e8d-8c7b-6a5f4e3d2c1b',
+  '--role-arn',
+  'arn:aws:iam::123456789012:role/Deployer',
 ];
 const JSON_ONLY = /^\{"Version":1,"AccessKeyId":"[^"]+","SecretAccessKey":"[^"]+","SessionToken":"[^"]+","Expiration":"[^"]+"\}$/;
 
@@ -38,8 +41,7 @@ describe('C25: the signer warns about a private key file others can read', () =>
     if (dir) await removeTempDir(dir);
   });
 
-  const warning = (path: string, mode: string): string =>
-    `rapki: warning: private key ${path} is readable by group/others (mode ${mode}); chmod 600 ${path}\n`;
+  const warning = (path: string, mode: string): string => `rapki: warning: private key ${path} is readable by group/others (mode ${mode}); chmod 600 ${path}\n`;
 
   const credentialProcess = (keyPath: string, extra: string[] = [], env: Record<string, string> = {}) =>
     runCli(['credential-process', '--certificate', cert, '--private-key', keyPath, ...ARNS, '--endpoint', verifier.url, ...extra], {
@@ -128,7 +130,10 @@ describe('C25: `ca init` and `ca serve` warn about a --passphrase-file others ca
     chmodSync(pass, 0o640);
     const loose = await startCaServerProcess({ dir: join(dir, 'ca'), extraArgs: ['--passphrase-file', pass], env: { RAPKI_CA_PASSPHRASE: '' } });
     try {
-      const warn = loose.stderr().split('\n').filter((l) => l.includes('passphrase file'));
+      const warn = loose
+        .stderr()
+        .split('\n')
+        .filter((l) => l.includes('passphrase file'));
       expect(warn).toHaveLength(1);
       expect(JSON.parse(warn[0]!)).toMatchObject({ level: 40, path: pass, msg: line(pass, '0640') });
     } finally {

@@ -99,8 +99,16 @@ describe('C34: one name policy, checked when the token is created', () => {
 
   it('what the policy accepts is issued and gets credentials from Roles Anywhere (emulator): IDNs as A-labels, @ = + : / in the CN', async () => {
     const cases: { subject: string; sans: string[]; expectSans: string[] }[] = [
-      { subject: 'caf\u00E9-1', sans: ['dns:b\u00FCcher.example', 'email:ops@b\u00FCcher.example'], expectSans: ['dns:xn--bcher-kva.example', 'email:ops@xn--bcher-kva.example'] },
-      { subject: '\u6771\u4EAC\u30B5\u30FC\u30D0\u30FC1', sans: ['uri:spiffe://example.org/ns/prod/sa/web'], expectSans: ['uri:spiffe://example.org/ns/prod/sa/web'] },
+      {
+        subject: 'caf\u00E9-1',
+        sans: ['dns:b\u00FCcher.example', 'email:ops@b\u00FCcher.example'],
+        expectSans: ['dns:xn--bcher-kva.example', 'email:ops@xn--bcher-kva.example'],
+      },
+      {
+        subject: '\u6771\u4EAC\u30B5\u30FC\u30D0\u30FC1',
+        sans: ['uri:spiffe://example.org/ns/prod/sa/web'],
+        expectSans: ['uri:spiffe://example.org/ns/prod/sa/web'],
+      },
       { subject: 'svc@host=a+b:c/d', sans: ['dns:Web-1.Example', 'ip:2001:DB8::7'], expectSans: ['dns:web-1.example', 'ip:2001:db8::7'] },
     ];
     for (const [i, c] of cases.entries()) {
@@ -111,7 +119,11 @@ describe('C34: one name policy, checked when the token is created', () => {
       const enr = await runCli(['enroll', '--ca-url', ca.url, '--ca-fingerprint', ca.fingerprint, '--out', hostDir], { env: { RAPKI_ENROLL_TOKEN: token } });
       expect(enr.code, fail(enr)).toBe(0);
       // openssl reads the certificate: CN as given, SANs in their canonical (A-label) form.
-      const text = execFileSync('openssl', ['x509', '-in', join(hostDir, 'certificate.pem'), '-noout', '-subject', '-ext', 'subjectAltName', '-nameopt', 'utf8,sep_comma_plus'], { encoding: 'utf8' });
+      const text = execFileSync(
+        'openssl',
+        ['x509', '-in', join(hostDir, 'certificate.pem'), '-noout', '-subject', '-ext', 'subjectAltName', '-nameopt', 'utf8,sep_comma_plus'],
+        { encoding: 'utf8' },
+      );
       expect(text).toContain(`subject=CN=${c.subject}\n`);
       for (const s of c.expectSans) {
         const [type, value] = [s.slice(0, s.indexOf(':')), s.slice(s.indexOf(':') + 1)];
@@ -120,13 +132,20 @@ describe('C34: one name policy, checked when the token is created', () => {
       }
       const cp = await runCli([
         'credential-process',
-        '--certificate', join(hostDir, 'certificate.pem'),
-        '--private-key', join(hostDir, 'private-key.pem'),
-        '--trust-anchor-arn', reg.trustAnchorArn,
-        '--profile-arn', reg.profileArn,
-        '--role-arn', ROLE,
-        '--region', 'us-east-1',
-        '--endpoint', emu.url,
+        '--certificate',
+        join(hostDir, 'certificate.pem'),
+        '--private-key',
+        join(hostDir, 'private-key.pem'),
+        '--trust-anchor-arn',
+        reg.trustAnchorArn,
+        '--profile-arn',
+        reg.profileArn,
+        '--role-arn',
+        ROLE,
+        '--region',
+        'us-east-1',
+        '--endpoint',
+        emu.url,
       ]);
       expect(cp.code, `${c.subject}: ${fail(cp)}`).toBe(0);
       expect((JSON.parse(cp.out) as { Version: number }).Version).toBe(1);
@@ -142,7 +161,16 @@ describe('C34: one name policy, checked when the token is created', () => {
     try {
       const now = new Date();
       await store.createToken(
-        { hash: hashSecretToken(token), subject: host, sans: [], certTtlSeconds: 3600, createdAt: now, expiresAt: new Date(now.getTime() + 3_600_000), usedAt: null, createdBy: 'admin:legacy' },
+        {
+          hash: hashSecretToken(token),
+          subject: host,
+          sans: [],
+          certTtlSeconds: 3600,
+          createdAt: now,
+          expiresAt: new Date(now.getTime() + 3_600_000),
+          usedAt: null,
+          createdBy: 'admin:legacy',
+        },
         { time: now, actor: 'admin:legacy', action: 'token.create', details: { subject: host } },
       );
     } finally {
@@ -151,7 +179,22 @@ describe('C34: one name policy, checked when the token is created', () => {
     // openssl writes the CN as UTF-8 (the CA compares the DN exactly).
     const key = join(tmp, 'legacy.key');
     const csr = join(tmp, 'legacy.csr');
-    execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', csr, '-utf8', '-subj', `/CN=${host}`]);
+    execFileSync('openssl', [
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      csr,
+      '-utf8',
+      '-subj',
+      `/CN=${host}`,
+    ]);
     const enrolled = await postJson(ca.url, '/v1/enroll', root, { token, csr: readFileSync(csr, 'utf8') });
     expect(enrolled.status, enrolled.body).toBe(201);
 

@@ -88,7 +88,10 @@ describe('no secrets in logs: a whole flow, every stream grepped for every secre
     const { trustAnchorArn, profileArn } = JSON.parse(reg.out) as { trustAnchorArn: string; profileArn: string };
 
     // A guessed admin token is refused, and the guess is not logged.
-    const guess = await step('token create (wrong admin token)', ['token', 'create', '--subject', 'web-sec'], { ...adminEnv, RAPKI_ADMIN_TOKEN: WRONG_ADMIN_TOKEN });
+    const guess = await step('token create (wrong admin token)', ['token', 'create', '--subject', 'web-sec'], {
+      ...adminEnv,
+      RAPKI_ADMIN_TOKEN: WRONG_ADMIN_TOKEN,
+    });
     expect(guess.code).not.toBe(0);
     expect(guess.stderr).toMatch(/unauthorized/);
 
@@ -125,10 +128,24 @@ describe('no secrets in logs: a whole flow, every stream grepped for every secre
     mkdirSync(runtimeDir, { mode: 0o700 });
     chmodSync(runtimeDir, 0o700);
     const cpArgs = [
-      'credential-process', '--debug',
-      '--certificate', cert, '--private-key', keyFile, '--intermediates', join(hostDir, 'chain.pem'),
-      '--trust-anchor-arn', trustAnchorArn, '--profile-arn', profileArn, '--role-arn', ROLE,
-      '--region', 'us-east-1', '--endpoint', emuUrl,
+      'credential-process',
+      '--debug',
+      '--certificate',
+      cert,
+      '--private-key',
+      keyFile,
+      '--intermediates',
+      join(hostDir, 'chain.pem'),
+      '--trust-anchor-arn',
+      trustAnchorArn,
+      '--profile-arn',
+      profileArn,
+      '--role-arn',
+      ROLE,
+      '--region',
+      'us-east-1',
+      '--endpoint',
+      emuUrl,
     ];
     const cpEnv = { XDG_RUNTIME_DIR: runtimeDir };
     for (const which of ['fresh', 'cached']) {
@@ -145,7 +162,8 @@ describe('no secrets in logs: a whole flow, every stream grepped for every secre
     const upd = await step('update --once', ['update', '--once', '--debug', ...cpArgs.slice(2)], { AWS_SHARED_CREDENTIALS_FILE: credFile });
     expect(upd.code, fail(upd)).toBe(0);
     const written = readFileSync(credFile, 'utf8');
-    for (const m of written.matchAll(/^aws_(?:secret_access_key|session_token)\s*=\s*(\S+)$/gm)) needles.push(...stringNeedles('AWS session credentials', m[1]!));
+    for (const m of written.matchAll(/^aws_(?:secret_access_key|session_token)\s*=\s*(\S+)$/gm))
+      needles.push(...stringNeedles('AWS session credentials', m[1]!));
 
     // Revoke the host; CreateSession soon refuses it.
     const rev = await step('cert revoke --host', ['cert', 'revoke', '--host', 'web-sec', '--reason', 'keyCompromise'], adminEnv);

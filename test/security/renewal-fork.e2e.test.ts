@@ -30,10 +30,13 @@ describe('C26: a renewed certificate cannot be renewed again (no fork)', () => {
     if (tmp) await removeTempDir(tmp);
   });
 
-  const csrFor = (keyPath: string, cn: string): string =>
-    execFileSync('openssl', ['req', '-new', '-key', keyPath, '-subj', `/CN=${cn}`], { encoding: 'utf8' });
+  const csrFor = (keyPath: string, cn: string): string => execFileSync('openssl', ['req', '-new', '-key', keyPath, '-subj', `/CN=${cn}`], { encoding: 'utf8' });
   const serialOf = (pem: string): string =>
-    execFileSync('openssl', ['x509', '-noout', '-serial'], { input: pem, encoding: 'utf8' }).trim().replace(/^serial=/, '').toLowerCase().replace(/^0+/, '');
+    execFileSync('openssl', ['x509', '-noout', '-serial'], { input: pem, encoding: 'utf8' })
+      .trim()
+      .replace(/^serial=/, '')
+      .toLowerCase()
+      .replace(/^0+/, '');
 
   it('second renewal of one certificate: 409 certificate_superseded (audited, counted); a same-key retry gets the same certificate; the newest one renews', async () => {
     const env = { RAPKI_CA_URL: ca.url, RAPKI_CA_FINGERPRINT: ca.fingerprint, RAPKI_ADMIN_TOKEN: ca.adminToken };
@@ -62,7 +65,10 @@ describe('C26: a renewed certificate cannot be renewed again (no fork)', () => {
     expect(err.code).toBe('certificate_superseded');
     expect(err.message).toContain(`serial ${renewed.serial}`);
     // Reusing the old key is no retry either.
-    const sameOldKey = await postJson(ca.url, '/v1/renew', root, { csr: csrFor(join(host, 'private-key.pem'), 'fork-host') }, undefined, { cert: oldCert, key: oldKey });
+    const sameOldKey = await postJson(ca.url, '/v1/renew', root, { csr: csrFor(join(host, 'private-key.pem'), 'fork-host') }, undefined, {
+      cert: oldCert,
+      key: oldKey,
+    });
     expect(sameOldKey.status).toBe(409);
 
     // The host lost the answer and retries with the same new key: the same certificate again.
@@ -98,7 +104,10 @@ describe('C26: a renewed certificate cannot be renewed again (no fork)', () => {
     expect(metrics.body).toMatch(/rapki_ca_errors_total\{code="certificate_superseded"\} 2\b/);
 
     // The chain goes on from the newest certificate.
-    const next = await postJson(ca.url, '/v1/renew', root, { csr: csrFor(hostKey, 'fork-host') }, undefined, { cert: renewed.certificate, key: readFileSync(hostKey, 'utf8') });
+    const next = await postJson(ca.url, '/v1/renew', root, { csr: csrFor(hostKey, 'fork-host') }, undefined, {
+      cert: renewed.certificate,
+      key: readFileSync(hostKey, 'utf8'),
+    });
     expect(next.status, next.body).toBe(201);
   });
 });

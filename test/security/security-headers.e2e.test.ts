@@ -23,7 +23,9 @@ describe('security headers on CA server responses', () => {
     root = readFileSync(ca.rootPem, 'utf8');
     const op = await postJson(ca.url, '/v1/admin/admin-tokens', root, { name: 'ops', role: 'operator' }, ca.adminToken);
     operatorToken = (JSON.parse(op.body) as { token: string }).token;
-    const t = await runCli(['token', 'create', '--subject', 'hdr-host', '--json'], { env: { RAPKI_CA_URL: ca.url, RAPKI_CA_FINGERPRINT: ca.fingerprint, RAPKI_ADMIN_TOKEN: ca.adminToken } });
+    const t = await runCli(['token', 'create', '--subject', 'hdr-host', '--json'], {
+      env: { RAPKI_CA_URL: ca.url, RAPKI_CA_FINGERPRINT: ca.fingerprint, RAPKI_ADMIN_TOKEN: ca.adminToken },
+    });
     enrollToken = (JSON.parse(t.out) as { token: string }).token;
 
     const get = (p: string, bearer?: string) => caRequest(ca.url, p, { ca: root, headers: bearer ? { authorization: `Bearer ${bearer}` } : {} });

@@ -53,7 +53,9 @@ describe('TLS: the CA server', () => {
     root = readFileSync(ca.rootPem, 'utf8');
     // Positive control: a server that speaks TLS 1.1, to show the client below really offers it.
     const cert = makeServerCertificate();
-    legacy = createTlsServer({ key: cert.keyPem, cert: cert.certPem, minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }, (s) => s.end());
+    legacy = createTlsServer({ key: cert.keyPem, cert: cert.certPem, minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }, (s) =>
+      s.end(),
+    );
     await new Promise<void>((r) => legacy.listen(0, '127.0.0.1', r));
     legacyPort = (legacy.address() as AddressInfo).port;
   }, 60_000);
@@ -86,11 +88,25 @@ describe('TLS: the CA server', () => {
 
   /** `openssl s_client` offering exactly one suite; returns the negotiated cipher, or null when refused. */
   const sClient = (version: '-tls1_2' | '-tls1_3', suite: string): string | null => {
-    const r = spawnSync('openssl', ['s_client', '-connect', `127.0.0.1:${ca.port}`, '-servername', 'localhost', version, version === '-tls1_2' ? '-cipher' : '-ciphersuites', suite, '-brief'], {
-      input: '',
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
+    const r = spawnSync(
+      'openssl',
+      [
+        's_client',
+        '-connect',
+        `127.0.0.1:${ca.port}`,
+        '-servername',
+        'localhost',
+        version,
+        version === '-tls1_2' ? '-cipher' : '-ciphersuites',
+        suite,
+        '-brief',
+      ],
+      {
+        input: '',
+        encoding: 'utf8',
+        timeout: 20_000,
+      },
+    );
     const m = /Ciphersuite: (\S+)/.exec(`${r.stdout}${r.stderr}`);
     return r.status === 0 && m ? m[1]! : null;
   };
@@ -183,10 +199,14 @@ describe('TLS: clients pin the CA root (man in the middle)', () => {
       received.length = 0;
       const dir = await makeTempDir('rapki-sec-mitm-');
       try {
-        const enr = await runCli(['enroll', '--ca-url', mitmUrl, '--ca-fingerprint', ca.fingerprint, '--out', join(dir, 'h')], { env: { RAPKI_ENROLL_TOKEN: ENROLL_TOKEN } });
+        const enr = await runCli(['enroll', '--ca-url', mitmUrl, '--ca-fingerprint', ca.fingerprint, '--out', join(dir, 'h')], {
+          env: { RAPKI_ENROLL_TOKEN: ENROLL_TOKEN },
+        });
         expect(enr.code).not.toBe(0);
         expect(enr.stderr).toMatch(realRoot ? /certificate|verify|untrusted|self.signed|tls/i : /ca_fingerprint_mismatch/);
-        const adm = await runCli(['token', 'create', '--subject', 'x'], { env: { RAPKI_CA_URL: mitmUrl, RAPKI_CA_FINGERPRINT: ca.fingerprint, RAPKI_ADMIN_TOKEN: ca.adminToken } });
+        const adm = await runCli(['token', 'create', '--subject', 'x'], {
+          env: { RAPKI_CA_URL: mitmUrl, RAPKI_CA_FINGERPRINT: ca.fingerprint, RAPKI_ADMIN_TOKEN: ca.adminToken },
+        });
         expect(adm.code).not.toBe(0);
       } finally {
         await removeTempDir(dir);
@@ -202,7 +222,9 @@ describe('TLS: clients pin the CA root (man in the middle)', () => {
   }
 
   it('the same commands work against the real CA (control)', async () => {
-    const r = await runCli(['token', 'create', '--subject', 'x', '--json'], { env: { RAPKI_CA_URL: ca.url, RAPKI_CA_FINGERPRINT: ca.fingerprint, RAPKI_ADMIN_TOKEN: ca.adminToken } });
+    const r = await runCli(['token', 'create', '--subject', 'x', '--json'], {
+      env: { RAPKI_CA_URL: ca.url, RAPKI_CA_FINGERPRINT: ca.fingerprint, RAPKI_ADMIN_TOKEN: ca.adminToken },
+    });
     expect(r.code, r.stderr).toBe(0);
   });
 });
@@ -230,10 +252,22 @@ describe('TLS: the signer (credential-process)', () => {
   }
 
   const args = (url: string): string[] => [
-    'credential-process', '--no-cache', '--certificate', cert, '--private-key', key,
-    '--trust-anchor-arn', 'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/00000000-0000-0000-0000-000000000000',
-    '--profile-arn', 'arn:aws:rolesanywhere:us-east-1:123456789012:profile/00000000-0000-0000-0000-000000000000',
-    '--role-arn', 'arn:aws:iam::123456789012:role/r', '--endpoint', url, '--timeout', '5',
+    'credential-process',
+    '--no-cache',
+    '--certificate',
+    cert,
+    '--private-key',
+    key,
+    '--trust-anchor-arn',
+    'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/00000000-0000-0000-0000-000000000000',
+    '--profile-arn',
+    'arn:aws:rolesanywhere:us-east-1:123456789012:profile/00000000-0000-0000-0000-000000000000',
+    '--role-arn',
+    'arn:aws:iam::123456789012:role/r',
+    '--endpoint',
+    url,
+    '--timeout',
+    '5',
   ];
 
   beforeAll(async () => {

@@ -19,15 +19,19 @@ const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').dig
 function postJson(url: string, path: string, caPem: string, token: string, body: unknown): Promise<{ status: number; json: Record<string, string> }> {
   return new Promise((resolve, reject) => {
     const data = Buffer.from(JSON.stringify(body));
-    const req = request(new URL(path, url), {
-      method: 'POST',
-      ca: caPem,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': String(data.length) },
-    }, (res) => {
-      let b = '';
-      res.on('data', (c: Buffer) => (b += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(b) as Record<string, string> }));
-    });
+    const req = request(
+      new URL(path, url),
+      {
+        method: 'POST',
+        ca: caPem,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': String(data.length) },
+      },
+      (res) => {
+        let b = '';
+        res.on('data', (c: Buffer) => (b += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(b) as Record<string, string> }));
+      },
+    );
     req.on('error', reject);
     req.end(data);
   });
@@ -105,8 +109,7 @@ describe('tokens are stored hashed', () => {
     } finally {
       db.close();
     }
-    const walk = (d: string): string[] =>
-      readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
+    const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
     const files = walk(ca.dir);
     expect(files.length).toBeGreaterThan(5);
     for (const f of files) {

@@ -50,9 +50,12 @@ describe('KAT vector A (RSA-2048, deterministic)', () => {
     const der = new X509Certificate(read(vectorA.certificate)).raw;
     expect(req.headers['X-Amz-X509']).toBe(der.toString('base64'));
     expect(req.pathAndQuery).toBe(
-      '/sessions?profileArn=' + encodeURIComponent(vectorA.query.profileArn) +
-        '&roleArn=' + encodeURIComponent(vectorA.query.roleArn) +
-        '&trustAnchorArn=' + encodeURIComponent(vectorA.query.trustAnchorArn),
+      '/sessions?profileArn=' +
+        encodeURIComponent(vectorA.query.profileArn) +
+        '&roleArn=' +
+        encodeURIComponent(vectorA.query.roleArn) +
+        '&trustAnchorArn=' +
+        encodeURIComponent(vectorA.query.trustAnchorArn),
     );
   });
 
@@ -78,9 +81,13 @@ describe('KAT vector B (ECDSA P-384, verify only)', () => {
     expect(req.headers['Authorization']).toBe(
       `AWS4-X509-ECDSA-SHA256 Credential=${vectorB.credential}, SignedHeaders=${vectorB.signedHeaders}, Signature=${vectorB.signature}`,
     );
-    const ok = createVerify('sha256').update(req.stringToSign).verify(cert.publicKey, Buffer.from(vectorB.signature as string, 'hex'));
+    const ok = createVerify('sha256')
+      .update(req.stringToSign)
+      .verify(cert.publicKey, Buffer.from(vectorB.signature as string, 'hex'));
     expect(ok).toBe(true);
-    const with384 = createVerify('sha384').update(req.stringToSign).verify(cert.publicKey, Buffer.from(vectorB.signature as string, 'hex'));
+    const with384 = createVerify('sha384')
+      .update(req.stringToSign)
+      .verify(cert.publicKey, Buffer.from(vectorB.signature as string, 'hex'));
     expect(with384).toBe(false);
   });
 });

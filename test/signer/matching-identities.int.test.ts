@@ -35,14 +35,14 @@ describe('formatMatchingIdentities', () => {
   });
 
   it('numbers each identity with its SHA-1 fingerprint, subject, issuer, upper-case hex serial and URI', async () => {
-    const text = formatMatchingIdentities([
-      { certificate: leaf.der, uri: 'pkcs11:token=t;object=leaf;type=cert' },
-      { certificate: root.der },
-    ]);
+    const text = formatMatchingIdentities([{ certificate: leaf.der, uri: 'pkcs11:token=t;object=leaf;type=cert' }, { certificate: root.der }]);
     const fp = async (cert: string): Promise<string> =>
       (await openssl(['x509', '-in', cert, '-noout', '-fingerprint', '-sha1'])).trim().replace(/^.*=/, '').replaceAll(':', '').toLowerCase();
     const serial = async (cert: string): Promise<string> =>
-      (await openssl(['x509', '-in', cert, '-noout', '-serial'])).trim().replace(/^serial=/, '').replace(/^0+(?=.)/, '') // Go %X: no leading zeros;
+      (await openssl(['x509', '-in', cert, '-noout', '-serial']))
+        .trim()
+        .replace(/^serial=/, '')
+        .replace(/^0+(?=.)/, ''); // Go %X: no leading zeros;
     expect(text).toBe(
       [
         // The official helper's layout: no indentation, an empty line after each certificate.
@@ -74,4 +74,3 @@ describe('formatMatchingIdentities', () => {
     );
   });
 });
-

@@ -13,7 +13,10 @@ const certs: Record<string, string> = {};
 const keys: Record<string, string> = {};
 beforeAll(async () => {
   dir = await makeTempDir();
-  for (const [name, spec] of [['rsa', 'rsa:2048'], ['p384', 'ec:P-384']] as const) {
+  for (const [name, spec] of [
+    ['rsa', 'rsa:2048'],
+    ['p384', 'ec:P-384'],
+  ] as const) {
     keys[name] = await genKey(dir, `${name}.key`, spec);
     certs[name] = await issueCert(dir, name, keys[name]!);
   }
@@ -38,7 +41,10 @@ describe('sign-string', () => {
       const der = new X509Certificate(await readFile(certs[name]!)).raw;
       const expected = Buffer.concat([
         Buffer.from('AWS Roles Anywhere Credential Helper Signing Test1'),
-        createHash('sha256').update('IAM RA').update(await opensslPubBytes(name)).digest(),
+        createHash('sha256')
+          .update('IAM RA')
+          .update(await opensslPubBytes(name))
+          .digest(),
       ]);
       expect(signStringPayload(der).equals(expected)).toBe(true);
     });

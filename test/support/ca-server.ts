@@ -85,7 +85,8 @@ export async function startCaServerProcess(o: StartOptions = {}): Promise<CaServ
 
 function spawnServe(dir: string, adminToken: string, o: StartOptions, env: NodeJS.ProcessEnv, owned: boolean): Promise<CaServerProcess> {
   const serveArgs = [RAPKI_BIN, 'ca', 'serve', '--dir', dir, '--listen', o.listen ?? '127.0.0.1:0', ...(o.extraArgs ?? [])];
-  const [cmd, args] = o.fdLimit === undefined ? [process.execPath, serveArgs] : ['prlimit', [`--nofile=${o.fdLimit}:${o.fdLimit}`, '--', process.execPath, ...serveArgs]];
+  const [cmd, args] =
+    o.fdLimit === undefined ? [process.execPath, serveArgs] : ['prlimit', [`--nofile=${o.fdLimit}:${o.fdLimit}`, '--', process.execPath, ...serveArgs]];
   const child = spawn(cmd, args, {
     env: { ...process.env, RAPKI_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -18,7 +18,10 @@ export async function withCaStore<T>(dir: string, fn: (s: CaStore) => Promise<T>
 }
 
 /** The CA's state and the keys of its current root and issuing certificates. */
-export async function caStateOf(dir: string, env?: NodeJS.ProcessEnv): Promise<{ state: CaState; rootKey: CaKeyRecord | undefined; issuingKey: CaKeyRecord | undefined }> {
+export async function caStateOf(
+  dir: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<{ state: CaState; rootKey: CaKeyRecord | undefined; issuingKey: CaKeyRecord | undefined }> {
   return withCaStore(
     dir,
     async (s) => {

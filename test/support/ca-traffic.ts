@@ -23,7 +23,13 @@ export interface TrafficClient {
 
 /** A client with its own keep-alive agent; `localAddress` picks the loopback source (127.0.0.x). */
 export function trafficClient(ca: string | Buffer, o: { localAddress?: string; maxSockets?: number } = {}): TrafficClient {
-  const agent = new Agent({ keepAlive: true, maxSockets: o.maxSockets ?? 4, ca, servername: 'localhost', ...(o.localAddress ? { localAddress: o.localAddress } : {}) });
+  const agent = new Agent({
+    keepAlive: true,
+    maxSockets: o.maxSockets ?? 4,
+    ca,
+    servername: 'localhost',
+    ...(o.localAddress ? { localAddress: o.localAddress } : {}),
+  });
   return {
     agent,
     call(base, method, path, c = {}) {
@@ -95,7 +101,11 @@ export async function mintTokens(client: TrafficClient, base: string, adminToken
 }
 
 /** Every inventory page of `GET /v1/admin/certificates`. */
-export async function listAllCertificates(client: TrafficClient, base: string, adminToken: string): Promise<Array<{ serial: string; status: string; fingerprint: string; host: string }>> {
+export async function listAllCertificates(
+  client: TrafficClient,
+  base: string,
+  adminToken: string,
+): Promise<Array<{ serial: string; status: string; fingerprint: string; host: string }>> {
   const all: Array<{ serial: string; status: string; fingerprint: string; host: string }> = [];
   let cursor: string | null = null;
   for (let page = 0; page < 10_000; page++) {
@@ -117,7 +127,10 @@ export function crlSerialsFromOpensslText(text: string): Set<string> {
 }
 
 export function normHex(s: string): string {
-  return s.replace(/[^0-9a-f]/gi, '').toLowerCase().replace(/^0+(?=.)/, '');
+  return s
+    .replace(/[^0-9a-f]/gi, '')
+    .toLowerCase()
+    .replace(/^0+(?=.)/, '');
 }
 
 /** VmRSS of a process in KiB (Linux /proc). */

@@ -21,9 +21,7 @@ export function expectedLines(blocks: readonly string[]): RegExp[] {
     const m = /^# → (.*)$/.exec(line);
     if (!m) continue;
     const parts = m[1]!.split(/(…|<[^>]+>)/);
-    const src = parts
-      .map((p) => (p === '…' ? '.*' : /^<[^>]+>$/.test(p) ? '\\S+' : p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-      .join('');
+    const src = parts.map((p) => (p === '…' ? '.*' : /^<[^>]+>$/.test(p) ? '\\S+' : p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
     out.push(new RegExp(`^${src}$`, 'm'));
   }
   return out;

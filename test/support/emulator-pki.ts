@@ -96,7 +96,23 @@ export function makeIntermediateCa(dir: string, name: string, parent: TestCa, ke
   const csr = join(dir, 'ca.csr');
   genKey(keyPath, keyType);
   openssl(['req', '-config', configPath, '-new', '-key', keyPath, '-out', csr]);
-  openssl(['ca', '-batch', '-notext', '-config', parent.configPath, '-in', csr, '-out', certPath, '-extfile', configPath, '-extensions', 'v3_ca', '-days', '200']);
+  openssl([
+    'ca',
+    '-batch',
+    '-notext',
+    '-config',
+    parent.configPath,
+    '-in',
+    csr,
+    '-out',
+    certPath,
+    '-extfile',
+    configPath,
+    '-extensions',
+    'v3_ca',
+    '-days',
+    '200',
+  ]);
   return { dir, name, certPath, keyPath, configPath, certPem: readFileSync(certPath, 'utf8') };
 }
 
@@ -133,11 +149,30 @@ export function makeLeaf(ca: TestCa, opts: LeafOptions = {}): TestLeaf {
   const notBefore = opts.notBefore ?? new Date(Date.now() - 60_000);
   const notAfter = opts.notAfter ?? new Date(Date.now() + 24 * 3600_000);
   openssl([
-    'ca', '-batch', '-notext', '-config', ca.configPath, '-in', `${base}.csr`, '-out', certPath,
-    '-extfile', `${base}.ext`, '-extensions', 'leaf', '-md', opts.md ?? 'sha256',
-    '-startdate', opensslTime(notBefore), '-enddate', opensslTime(notAfter),
+    'ca',
+    '-batch',
+    '-notext',
+    '-config',
+    ca.configPath,
+    '-in',
+    `${base}.csr`,
+    '-out',
+    certPath,
+    '-extfile',
+    `${base}.ext`,
+    '-extensions',
+    'leaf',
+    '-md',
+    opts.md ?? 'sha256',
+    '-startdate',
+    opensslTime(notBefore),
+    '-enddate',
+    opensslTime(notAfter),
   ]);
-  const serialHex = openssl(['x509', '-in', certPath, '-noout', '-serial']).trim().replace(/^serial=/, '').toLowerCase();
+  const serialHex = openssl(['x509', '-in', certPath, '-noout', '-serial'])
+    .trim()
+    .replace(/^serial=/, '')
+    .toLowerCase();
   return { certPath, keyPath, certPem: readFileSync(certPath, 'utf8'), keyPem: readFileSync(keyPath, 'utf8'), serialHex };
 }
 

@@ -225,7 +225,9 @@ export interface FuzzPropertyOptions<T> {
 /** Prints one line of figures when `RAPKI_FUZZ_VERBOSE` is set. */
 export function reportStats(s: FuzzStats): void {
   if (!process.env.RAPKI_FUZZ_VERBOSE) return;
-  process.stderr.write(`[fuzz] ${s.name}: ${s.cases} cases in ${s.totalMs.toFixed(0)} ms (max ${s.maxMs.toFixed(1)} ms/case, heap ${(s.heapGrowthBytes / 1048576).toFixed(1)} MiB)\n`);
+  process.stderr.write(
+    `[fuzz] ${s.name}: ${s.cases} cases in ${s.totalMs.toFixed(0)} ms (max ${s.maxMs.toFixed(1)} ms/case, heap ${(s.heapGrowthBytes / 1048576).toFixed(1)} MiB)\n`,
+  );
 }
 
 function describe(v: unknown): string {
@@ -370,7 +372,14 @@ function applyOp(b: Uint8Array, [kind, p, v, bytes]: Op): Uint8Array {
       const parts: Uint8Array[] = [];
       let len = inner.length;
       for (let i = 0; i < depth && len < 0x1000000; i++) {
-        const hdr = len < 0x80 ? [0x30, len] : len < 0x100 ? [0x30, 0x81, len] : len < 0x10000 ? [0x30, 0x82, len >> 8, len & 0xff] : [0x30, 0x83, len >> 16, (len >> 8) & 0xff, len & 0xff];
+        const hdr =
+          len < 0x80
+            ? [0x30, len]
+            : len < 0x100
+              ? [0x30, 0x81, len]
+              : len < 0x10000
+                ? [0x30, 0x82, len >> 8, len & 0xff]
+                : [0x30, 0x83, len >> 16, (len >> 8) & 0xff, len & 0xff];
         parts.unshift(Uint8Array.from(hdr));
         len += hdr.length;
       }
@@ -501,7 +510,27 @@ function applyPemOp(text: string, [kind, p, s]: PemOp): string {
   }
 }
 
-const SNIPPETS = ['\u0000', '\ud800', '\udfff', '\u202e', '\ufeff', '\r', '\n', '\r\n', '-----', '-----BEGIN ', '-----END ', '=', '==', '*', ' ', '\t', 'Proc-Type: 4,ENCRYPTED', '\u00e9', '\u{1f600}'];
+const SNIPPETS = [
+  '\u0000',
+  '\ud800',
+  '\udfff',
+  '\u202e',
+  '\ufeff',
+  '\r',
+  '\n',
+  '\r\n',
+  '-----',
+  '-----BEGIN ',
+  '-----END ',
+  '=',
+  '==',
+  '*',
+  ' ',
+  '\t',
+  'Proc-Type: 4,ENCRYPTED',
+  '\u00e9',
+  '\u{1f600}',
+];
 
 /** A short hostile string drawn from `r`: snippets and code units from every range. */
 export function hostileSnippet(r: () => number, maxUnits = 20): string {

@@ -55,7 +55,14 @@ export async function downgradeToLegacyLayout(dir: string): Promise<void> {
     }
     write(
       join(dir, 'ca.json'),
-      json({ version: 1, keyType: cfg.keyType, subject: cfg.subject, intermediate: cfg.intermediate, createdAt: cfg.createdAt.toISOString(), fingerprint: cfg.rootId }),
+      json({
+        version: 1,
+        keyType: cfg.keyType,
+        subject: cfg.subject,
+        intermediate: cfg.intermediate,
+        createdAt: cfg.createdAt.toISOString(),
+        fingerprint: cfg.rootId,
+      }),
     );
     // Sync targets with the CA's own CRL slot.
     const slots = await s.listCrlSlots();
@@ -94,13 +101,18 @@ export async function downgradeToLegacyLayout(dir: string): Promise<void> {
     for (const h of await s.listRotationHistory()) write(join(dir, 'rotation', 'history', `${h.id}.json`), json({ ...h.state, outcome: h.outcome }));
     const entries = [];
     for (const r of st.retained) {
-      const rel = r.kind === 'root' ? { certificate: 'root.pem', key: 'root.key.enc' } : { certificate: `rotation/retired-${r.rotationId}/intermediate.pem`, key: `rotation/retired-${r.rotationId}/intermediate.key.enc` };
+      const rel =
+        r.kind === 'root'
+          ? { certificate: 'root.pem', key: 'root.key.enc' }
+          : { certificate: `rotation/retired-${r.rotationId}/intermediate.pem`, key: `rotation/retired-${r.rotationId}/intermediate.key.enc` };
       if (r.kind === 'retired') {
         write(join(dir, rel.certificate), derToPem(cert(r.issuerId).der, 'CERTIFICATE'));
         write(join(dir, rel.key), await keyOf(r.issuerId));
       }
       entries.push({ issuerId: r.issuerId, kind: r.kind, ...rel, since: r.since.toISOString(), rotationId: r.rotationId });
-      const rs = Object.fromEntries(targets.filter((t) => slot(CRL_SLOTS.retained(r.issuerId), t.id)).map((t) => [t.id, slotFields(slot(CRL_SLOTS.retained(r.issuerId), t.id))]));
+      const rs = Object.fromEntries(
+        targets.filter((t) => slot(CRL_SLOTS.retained(r.issuerId), t.id)).map((t) => [t.id, slotFields(slot(CRL_SLOTS.retained(r.issuerId), t.id))]),
+      );
       if (Object.keys(rs).length > 0) write(join(dir, 'rotation', `crl-slots-${r.issuerId.slice(0, 16)}.json`), json({ version: 1, slots: rs }));
     }
     if (entries.length > 0) write(join(dir, 'rotation', 'retained.json'), json({ version: 1, entries }));

@@ -34,7 +34,13 @@ export interface RecordedRequest {
 
 /** A scripted answer for the next request (before verification). */
 export type ScriptedAnswer =
-  | { readonly kind: 'error'; readonly status: number; readonly code?: string; readonly message?: string; readonly codeIn?: 'header' | 'body' | 'both' | 'type' }
+  | {
+      readonly kind: 'error';
+      readonly status: number;
+      readonly code?: string;
+      readonly message?: string;
+      readonly codeIn?: 'header' | 'body' | 'both' | 'type';
+    }
   | { readonly kind: 'stall' }
   | { readonly kind: 'raw'; readonly status: number; readonly body: string; readonly headers?: Record<string, string> }
   | { readonly kind: 'destroy' };
@@ -198,16 +204,15 @@ function verifyRequest(
     if (v === undefined) throw new Refusal(403, 'AccessDeniedException', 'Invalid signature');
     return `${name}:${v.trim().replace(/ +/g, ' ')}`;
   });
-  const canonicalRequest = [method, path, canonicalQuery(rawQuery), `${canonicalHeaders.join('\n')}\n`, signedHeadersStr, sha256hex(body)].join(
-    '\n',
-  );
+  const canonicalRequest = [method, path, canonicalQuery(rawQuery), `${canonicalHeaders.join('\n')}\n`, signedHeadersStr, sha256hex(body)].join('\n');
   const stringToSign = [algorithm, amzDate, `${scopeDate}/${scopeRegion}/rolesanywhere/aws4_request`, sha256hex(canonicalRequest)].join('\n');
   const ok = cryptoVerify('sha256', Buffer.from(stringToSign, 'utf8'), leaf.publicKey, Buffer.from(sigHex!, 'hex'));
   if (!ok) throw new Refusal(403, 'AccessDeniedException', 'Invalid signature');
 
   const params = new URLSearchParams(rawQuery);
   for (const p of ['profileArn', 'roleArn', 'trustAnchorArn']) {
-    if (!params.get(p)) throw new Refusal(400, 'ValidationException', `1 validation error detected: Value null at '${p}' failed to satisfy constraint: Member must not be null`);
+    if (!params.get(p))
+      throw new Refusal(400, 'ValidationException', `1 validation error detected: Value null at '${p}' failed to satisfy constraint: Member must not be null`);
   }
   let parsed: { durationSeconds?: unknown; roleSessionName?: unknown };
   try {
@@ -249,11 +254,25 @@ export function makeServerCertificate(extraDnsNames: readonly string[] = []): { 
     execFileSync(
       'openssl',
       [
-        'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-        '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2',
-        '-subj', '/CN=rapki loopback verifier',
-        '-addext', `subjectAltName=IP:127.0.0.1,DNS:localhost${extraDnsNames.map((n) => `,DNS:${n}`).join('')}`,
-        '-addext', 'basicConstraints=critical,CA:TRUE',
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '2',
+        '-subj',
+        '/CN=rapki loopback verifier',
+        '-addext',
+        `subjectAltName=IP:127.0.0.1,DNS:localhost${extraDnsNames.map((n) => `,DNS:${n}`).join('')}`,
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
       ],
       { stdio: 'pipe' },
     );
@@ -266,10 +285,7 @@ export function makeServerCertificate(extraDnsNames: readonly string[] = []): { 
 let counter = 0;
 
 /** Starts a verifier on 127.0.0.1:0. `server` reuses a certificate made earlier (saves an openssl run). */
-export async function startLoopbackVerifier(
-  options: VerifierOptions = {},
-  server?: { keyPem: string; certPem: string },
-): Promise<LoopbackVerifier> {
+export async function startLoopbackVerifier(options: VerifierOptions = {}, server?: { keyPem: string; certPem: string }): Promise<LoopbackVerifier> {
   const opts = { region: 'us-east-1', path: '/sessions', ...options };
   const tls = server ?? makeServerCertificate();
   const caDir = mkdtempSync(join(tmpdir(), 'rapki-verifier-ca-'));
@@ -341,7 +357,10 @@ export async function startLoopbackVerifier(
           JSON.stringify({
             credentialSet: [
               {
-                assumedRoleUser: { arn: `${roleArn.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/')}/${session}`, assumedRoleId: `AROAEXAMPLE:${session}` },
+                assumedRoleUser: {
+                  arn: `${roleArn.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/')}/${session}`,
+                  assumedRoleId: `AROAEXAMPLE:${session}`,
+                },
                 credentials: {
                   accessKeyId: `ASIALOOPBACK${String(n).padStart(8, '0')}`,
                   expiration: exp,
@@ -367,9 +386,7 @@ export async function startLoopbackVerifier(
       }
     });
   };
-  const srv = opts.plainHttp
-    ? http.createServer(handler)
-    : https.createServer({ key: tls.keyPem, cert: tls.certPem, minVersion: 'TLSv1.2' }, handler);
+  const srv = opts.plainHttp ? http.createServer(handler) : https.createServer({ key: tls.keyPem, cert: tls.certPem, minVersion: 'TLSv1.2' }, handler);
   await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
   const port = (srv.address() as AddressInfo).port;
   return {

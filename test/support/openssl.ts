@@ -50,7 +50,10 @@ export function opensslSync(args: readonly string[], o: { cwd?: string; input?: 
 
 /** openssl's date form `YYYYMMDDHHMMSSZ` (`openssl ca -startdate/-enddate`). */
 export function opensslTime(d: Date): string {
-  return d.toISOString().replace(/[-:T]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace(/[-:T]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** A fresh temp directory; pass it to {@link removeTempDir} in afterAll. */

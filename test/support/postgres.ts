@@ -175,7 +175,10 @@ export async function startPostgres(o: StartPostgresOptions = {}): Promise<Postg
 
   const tlsSettings: Record<string, string> = {};
   if (o.tls) {
-    for (const [name, from] of [['server.crt', o.tls.certFile], ['server.key', o.tls.keyFile]] as const) {
+    for (const [name, from] of [
+      ['server.crt', o.tls.certFile],
+      ['server.key', o.tls.keyFile],
+    ] as const) {
       const to = join(dir, name);
       writeFileSync(to, readFileSync(from), { mode: 0o600 });
       if (isRoot()) {

@@ -45,7 +45,8 @@ const ADVICE: Record<Use, string> = {
 };
 
 /** Commands that make a test end-to-end: the built CLI (bin/, dist/, the examples' scripts) and the outside services. */
-const OUTSIDE = /(?:^|[\s/])rapki(?:\.[cm]?js)?(?:\s|$)|\/dist\/|(?:^|[\s/])examples\/\S*\.sh\b|chrom(?:e|ium)|playwright|\binitdb\b|\bpg_ctl\b|\bpostgres\b|\bswtpm|\btpm2_|(?:^|[\s/])npm(?:\s|$)/;
+const OUTSIDE =
+  /(?:^|[\s/])rapki(?:\.[cm]?js)?(?:\s|$)|\/dist\/|(?:^|[\s/])examples\/\S*\.sh\b|chrom(?:e|ium)|playwright|\binitdb\b|\bpg_ctl\b|\bpostgres\b|\bswtpm|\btpm2_|(?:^|[\s/])npm(?:\s|$)/;
 
 /** Per test file; on globalThis so that a reused worker patches the functions once. */
 interface GuardState {
@@ -78,7 +79,8 @@ if (firstLoad) {
   for (const name of ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork']) {
     const original = cp[name] as ((...a: unknown[]) => unknown) & { [promisify.custom]?: (...a: unknown[]) => unknown };
     const look = (a: unknown[]): void => {
-      const command = name === 'exec' || name === 'execSync' ? String(a[0]) : name === 'fork' ? `${process.execPath} ${String(a[0])}` : describeCommand(a[0], a[1]);
+      const command =
+        name === 'exec' || name === 'execSync' ? String(a[0]) : name === 'fork' ? `${process.execPath} ${String(a[0])}` : describeCommand(a[0], a[1]);
       note(OUTSIDE.test(command) ? 'outside' : 'process', command.slice(0, 200));
     };
     const guarded = function (this: unknown, ...a: unknown[]): unknown {
@@ -127,7 +129,8 @@ beforeAll(() => {
 
 afterAll(() => {
   const report = process.env.RAPKI_TEST_PROJECTS_REPORT;
-  if (report && file) appendFileSync(report, `${JSON.stringify({ file: relative(process.cwd(), file), project: PROJECT, used: Object.fromEntries(state.used) })}\n`);
+  if (report && file)
+    appendFileSync(report, `${JSON.stringify({ file: relative(process.cwd(), file), project: PROJECT, used: Object.fromEntries(state.used) })}\n`);
   const first = state.violations[0];
   state.used.clear();
   state.violations.length = 0;

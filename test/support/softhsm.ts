@@ -106,8 +106,18 @@ export function generateTokenKey(
 ): { publicKeyPem: string; publicKeyFile: string } {
   const base = join(token.dir, `key-${o.id}-${randomBytes(3).toString('hex')}`);
   tool(token, [
-    '--token-label', o.tokenLabel ?? token.label, '--login', '--pin', token.pin,
-    '--keypairgen', '--key-type', o.keyType, '--id', o.id, '--label', o.label,
+    '--token-label',
+    o.tokenLabel ?? token.label,
+    '--login',
+    '--pin',
+    token.pin,
+    '--keypairgen',
+    '--key-type',
+    o.keyType,
+    '--id',
+    o.id,
+    '--label',
+    o.label,
     ...(o.alwaysAuth ? ['--always-auth'] : []),
   ]);
   try {
@@ -149,8 +159,25 @@ export function issueCertificateForPublicKey(
   run(['req', '-new', '-key', `${base}.throwaway.key`, '-subj', `/CN=${o.cn}`, '-out', `${base}.csr`]);
   writeFileSync(`${base}.ext`, 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n');
   run([
-    'x509', '-req', '-in', `${base}.csr`, '-force_pubkey', o.publicKeyFile, '-CA', o.caCert, '-CAkey', o.caKey,
-    '-set_serial', `0x52${randomBytes(15).toString('hex')}`, '-days', '1', '-sha256', '-extfile', `${base}.ext`, '-out', `${base}.pem`,
+    'x509',
+    '-req',
+    '-in',
+    `${base}.csr`,
+    '-force_pubkey',
+    o.publicKeyFile,
+    '-CA',
+    o.caCert,
+    '-CAkey',
+    o.caKey,
+    '-set_serial',
+    `0x52${randomBytes(15).toString('hex')}`,
+    '-days',
+    '1',
+    '-sha256',
+    '-extfile',
+    `${base}.ext`,
+    '-out',
+    `${base}.pem`,
   ]);
   run(['x509', '-in', `${base}.pem`, '-outform', 'DER', '-out', `${base}.der`]);
   return { certFile: `${base}.pem`, derFile: `${base}.der`, certPem: readFileSync(`${base}.pem`, 'utf8') };
@@ -159,8 +186,19 @@ export function issueCertificateForPublicKey(
 /** Writes a DER certificate to the token as a public CKO_CERTIFICATE object with CKA_ID `id`. */
 export function writeTokenCertificate(token: SoftHsmToken, o: { derFile: string; id: string; label: string; tokenLabel?: string }): void {
   tool(token, [
-    '--token-label', o.tokenLabel ?? token.label, '--login', '--pin', token.pin,
-    '--write-object', o.derFile, '--type', 'cert', '--id', o.id, '--label', o.label,
+    '--token-label',
+    o.tokenLabel ?? token.label,
+    '--login',
+    '--pin',
+    token.pin,
+    '--write-object',
+    o.derFile,
+    '--type',
+    'cert',
+    '--id',
+    o.id,
+    '--label',
+    o.label,
   ]);
 }
 

@@ -85,7 +85,18 @@ export async function startSwtpm(o: { strictLockout?: boolean } = {}): Promise<S
   const socket = join(dir, 'sock');
   const child = spawn(
     'swtpm',
-    ['socket', '--tpm2', '--server', `type=unixio,path=${socket}`, '--ctrl', `type=unixio,path=${socket}.ctrl`, '--tpmstate', `dir=${join(dir, 'state')}`, '--flags', 'not-need-init,startup-clear'],
+    [
+      'socket',
+      '--tpm2',
+      '--server',
+      `type=unixio,path=${socket}`,
+      '--ctrl',
+      `type=unixio,path=${socket}.ctrl`,
+      '--tpmstate',
+      `dir=${join(dir, 'state')}`,
+      '--flags',
+      'not-need-init,startup-clear',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -107,14 +118,16 @@ export async function startSwtpm(o: { strictLockout?: boolean } = {}): Promise<S
     throw new Error(`${(err as Error).message}; swtpm said: ${stderr.trim()}`, { cause: err });
   }
   const toolEnv = { ...process.env, TPM2TOOLS_TCTI: `swtpm:path=${socket}`, TPM2OPENSSL_TCTI: `swtpm:path=${socket}` };
-  const tools = (cmd: string, args: readonly string[]): string => execFileSync(cmd, [...args], { env: toolEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+  const tools = (cmd: string, args: readonly string[]): string =>
+    execFileSync(cmd, [...args], { env: toolEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
   const tpm: Swtpm = {
     dir,
     socket,
     env: { TPM_DEVICE: socket },
     tools,
     openssl: (args) => execFileSync('openssl', [...args], { env: toolEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 }),
-    setLockout: (l) => void tools('tpm2_dictionarylockout', ['-s', '-n', String(l.maxTries), '-t', String(l.recoverySeconds), '-l', String(l.lockoutRecoverySeconds ?? 1)]),
+    setLockout: (l) =>
+      void tools('tpm2_dictionarylockout', ['-s', '-n', String(l.maxTries), '-t', String(l.recoverySeconds), '-l', String(l.lockoutRecoverySeconds ?? 1)]),
     clearLockout: () => void tools('tpm2_dictionarylockout', ['-c']),
     crash: async () => {
       if (child.exitCode === null && child.signalCode === null) {
@@ -135,7 +148,12 @@ export type TpmKeyAlg = 'ec:P-256' | 'ec:P-384' | 'rsa:2048' | 'rsa:3072';
  * owner hierarchy (the provider's default parent) or the persistent `parent`, with or without a
  * password. Returns the key file and its public key (PEM, exported by the provider).
  */
-export function makeTss2Key(tpm: Swtpm, dir: string, name: string, o: { alg: TpmKeyAlg; password?: string; parent?: number }): { keyFile: string; publicKeyFile: string } {
+export function makeTss2Key(
+  tpm: Swtpm,
+  dir: string,
+  name: string,
+  o: { alg: TpmKeyAlg; password?: string; parent?: number },
+): { keyFile: string; publicKeyFile: string } {
   const keyFile = join(dir, `${name}.tss2.pem`);
   const publicKeyFile = join(dir, `${name}.pub.pem`);
   const [kind, param] = o.alg.split(':') as [string, string];
@@ -145,7 +163,19 @@ export function makeTss2Key(tpm: Swtpm, dir: string, name: string, o: { alg: Tpm
   if (o.parent !== undefined) args.push('-pkeyopt', `parent:0x${o.parent.toString(16)}`);
   args.push('-out', keyFile);
   tpm.openssl(args);
-  tpm.openssl(['pkey', '-provider', 'tpm2', '-provider', 'default', ...(o.password !== undefined ? ['-passin', `pass:${o.password}`] : []), '-in', keyFile, '-pubout', '-out', publicKeyFile]);
+  tpm.openssl([
+    'pkey',
+    '-provider',
+    'tpm2',
+    '-provider',
+    'default',
+    ...(o.password !== undefined ? ['-passin', `pass:${o.password}`] : []),
+    '-in',
+    keyFile,
+    '-pubout',
+    '-out',
+    publicKeyFile,
+  ]);
   return { keyFile, publicKeyFile };
 }
 
@@ -153,14 +183,36 @@ export function makeTss2Key(tpm: Swtpm, dir: string, name: string, o: { alg: Tpm
  * A persistent key made with tpm2-tools: a primary under the owner hierarchy, a child signing key
  * (EC or RSA) under it, made persistent at `handle`. Returns its public key as PEM.
  */
-export function makePersistentKey(tpm: Swtpm, dir: string, o: { handle: number; alg: TpmKeyAlg; password?: string; primaryHandle?: number }): { publicKeyFile: string } {
+export function makePersistentKey(
+  tpm: Swtpm,
+  dir: string,
+  o: { handle: number; alg: TpmKeyAlg; password?: string; primaryHandle?: number },
+): { publicKeyFile: string } {
   const base = join(dir, `persist-${o.handle.toString(16)}`);
   const [kind, param] = o.alg.split(':') as [string, string];
   const keyAlg = kind === 'ec' ? (param === 'P-384' ? 'ecc384' : 'ecc256') : `rsa${param}`;
-  tpm.tools('tpm2_createprimary', ['-C', 'o', '-G', 'ecc256:aes128cfb', '-a', 'fixedtpm|fixedparent|sensitivedataorigin|userwithauth|noda|restricted|decrypt', '-c', `${base}.primary.ctx`]);
+  tpm.tools('tpm2_createprimary', [
+    '-C',
+    'o',
+    '-G',
+    'ecc256:aes128cfb',
+    '-a',
+    'fixedtpm|fixedparent|sensitivedataorigin|userwithauth|noda|restricted|decrypt',
+    '-c',
+    `${base}.primary.ctx`,
+  ]);
   tpm.tools('tpm2_create', [
-    '-C', `${base}.primary.ctx`, '-G', keyAlg, '-a', 'fixedtpm|fixedparent|sensitivedataorigin|userwithauth|sign',
-    ...(o.password !== undefined ? ['-p', o.password] : []), '-u', `${base}.pub`, '-r', `${base}.priv`,
+    '-C',
+    `${base}.primary.ctx`,
+    '-G',
+    keyAlg,
+    '-a',
+    'fixedtpm|fixedparent|sensitivedataorigin|userwithauth|sign',
+    ...(o.password !== undefined ? ['-p', o.password] : []),
+    '-u',
+    `${base}.pub`,
+    '-r',
+    `${base}.priv`,
   ]);
   tpm.tools('tpm2_flushcontext', ['-t']);
   tpm.tools('tpm2_load', ['-C', `${base}.primary.ctx`, '-u', `${base}.pub`, '-r', `${base}.priv`, '-c', `${base}.ctx`]);

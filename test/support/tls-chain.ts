@@ -51,7 +51,10 @@ export function makeServerChain(o: ChainOptions = {}): Chain {
   const key = o.key ?? 'rsa:2048';
   const digest = o.digest ?? 'sha256';
   for (const n of ['root', 'inter', 'leaf']) genKey(dir, n, key);
-  writeFileSync(join(dir, 'root.ext'), `[v3]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign,digitalSignature\nsubjectKeyIdentifier=hash\n${o.rootExt ?? ''}`);
+  writeFileSync(
+    join(dir, 'root.ext'),
+    `[v3]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign,digitalSignature\nsubjectKeyIdentifier=hash\n${o.rootExt ?? ''}`,
+  );
   writeFileSync(
     join(dir, 'inter.ext'),
     `[v3]\nbasicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign,digitalSignature\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n${o.interExt ?? ''}`,
@@ -62,14 +65,78 @@ export function makeServerChain(o: ChainOptions = {}): Chain {
       `subjectAltName=${o.san ?? 'IP:127.0.0.1,DNS:localhost'}\nauthorityKeyIdentifier=keyid\n${o.leafExt ?? ''}`,
   );
   openssl(['req', '-new', '-key', 'root.key', '-subj', '/O=rapki tests/CN=Test Root CA', '-out', 'root.csr'], dir);
-  openssl(['x509', '-req', '-in', 'root.csr', '-signkey', 'root.key', '-set_serial', '0x01', '-days', '30', `-${digest}`,
-    '-extfile', 'root.ext', '-extensions', 'v3', '-out', 'root.pem'], dir);
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      'root.csr',
+      '-signkey',
+      'root.key',
+      '-set_serial',
+      '0x01',
+      '-days',
+      '30',
+      `-${digest}`,
+      '-extfile',
+      'root.ext',
+      '-extensions',
+      'v3',
+      '-out',
+      'root.pem',
+    ],
+    dir,
+  );
   openssl(['req', '-new', '-key', 'inter.key', '-subj', '/O=rapki tests/CN=Test Intermediate', '-out', 'inter.csr'], dir);
-  openssl(['x509', '-req', '-in', 'inter.csr', '-CA', 'root.pem', '-CAkey', 'root.key', '-set_serial', '0x1001', '-days', '20', `-${digest}`,
-    '-extfile', 'inter.ext', '-extensions', 'v3', '-out', 'inter.pem'], dir);
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      'inter.csr',
+      '-CA',
+      'root.pem',
+      '-CAkey',
+      'root.key',
+      '-set_serial',
+      '0x1001',
+      '-days',
+      '20',
+      `-${digest}`,
+      '-extfile',
+      'inter.ext',
+      '-extensions',
+      'v3',
+      '-out',
+      'inter.pem',
+    ],
+    dir,
+  );
   openssl(['req', '-new', '-key', 'leaf.key', '-subj', '/CN=endpoint.test', '-out', 'leaf.csr'], dir);
-  openssl(['x509', '-req', '-in', 'leaf.csr', '-CA', 'inter.pem', '-CAkey', 'inter.key', '-set_serial', '0x2002', '-days', String(o.leafDays ?? 10), `-${digest}`,
-    '-extfile', 'leaf.ext', '-extensions', 'v3', '-out', 'leaf.pem'], dir);
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      'leaf.csr',
+      '-CA',
+      'inter.pem',
+      '-CAkey',
+      'inter.key',
+      '-set_serial',
+      '0x2002',
+      '-days',
+      String(o.leafDays ?? 10),
+      `-${digest}`,
+      '-extfile',
+      'leaf.ext',
+      '-extensions',
+      'v3',
+      '-out',
+      'leaf.pem',
+    ],
+    dir,
+  );
   const rootPem = readFileSync(join(dir, 'root.pem'), 'utf8');
   const interPem = readFileSync(join(dir, 'inter.pem'), 'utf8');
   const leafPem = readFileSync(join(dir, 'leaf.pem'), 'utf8');

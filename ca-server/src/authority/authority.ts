@@ -197,7 +197,12 @@ export class CertificateAuthority {
         oldSerial: current.serial,
         now: ctx.now,
         certificate: cert,
-        audit: { time: ctx.now, actor: `cert:${current.serial}`, action: 'certificate.renew', details: { ...this.#auditDetails(cert), renewedFrom: current.serial } },
+        audit: {
+          time: ctx.now,
+          actor: `cert:${current.serial}`,
+          action: 'certificate.renew',
+          details: { ...this.#auditDetails(cert), renewedFrom: current.serial },
+        },
       });
     } catch (err) {
       // A concurrent renewal of the same certificate was stored first.
@@ -213,7 +218,11 @@ export class CertificateAuthority {
   async #supersededRenewal(current: CertificateRecord, successor: CertificateRecord, csrPem: string, now: Date): Promise<IssuedCertificate> {
     const again = await answerSupersededRenewal({ current, successor, csrPem, now, x509: this.#d.x509, store: this.#d.store });
     const issuer = [this.#issuerNow(), this.#d.issuer].find((i) => i.id === again.issuerId);
-    if (!issuer) throw caError('certificate_superseded', `This certificate was already renewed (serial ${again.serial}) by a CA no longer issuing; renew with the newest certificate, or ask an operator.`);
+    if (!issuer)
+      throw caError(
+        'certificate_superseded',
+        `This certificate was already renewed (serial ${again.serial}) by a CA no longer issuing; renew with the newest certificate, or ask an operator.`,
+      );
     const { x509 } = this.#d;
     return {
       certificatePem: x509.toPem(again.der, 'CERTIFICATE'),
@@ -244,7 +253,14 @@ export class CertificateAuthority {
     return runIssuanceRules(ctx, { x509: this.#d.x509, store: this.#d.store, issuer });
   }
 
-  #record(ctx: Required<IssuanceContext>, host: string, sans: readonly string[], certTtlSeconds: number, renewedFrom: string | null, issuer: IssuerContext): CertificateRecord {
+  #record(
+    ctx: Required<IssuanceContext>,
+    host: string,
+    sans: readonly string[],
+    certTtlSeconds: number,
+    renewedFrom: string | null,
+    issuer: IssuerContext,
+  ): CertificateRecord {
     return {
       serial: ctx.serialHex,
       host,
@@ -349,11 +365,20 @@ export class CertificateAuthority {
 
   // ---------------------------------------------------------------- reads
 
-  async listCertificates(q: { host?: string | undefined; status?: CertStatus | undefined; cursor?: string | undefined; limit: number }): Promise<Page<CertificateRecord>> {
+  async listCertificates(q: {
+    host?: string | undefined;
+    status?: CertStatus | undefined;
+    cursor?: string | undefined;
+    limit: number;
+  }): Promise<Page<CertificateRecord>> {
     const { status, ...rest } = q;
     // `active` and `superseded` are both unrevoked and unexpired; a renewal tells them apart.
     const filter =
-      status === 'active' ? { status: 'active' as const, superseded: false } : status === 'superseded' ? { status: 'active' as const, superseded: true } : { status };
+      status === 'active'
+        ? { status: 'active' as const, superseded: false }
+        : status === 'superseded'
+          ? { status: 'active' as const, superseded: true }
+          : { status };
     return this.#d.store.listCertificates({ ...rest, ...filter, now: this.#d.clock() });
   }
 
@@ -394,10 +419,9 @@ export class CertificateAuthority {
    * Recomputes the whole audit hash chain from the store, page by page (the same check as
    * `rapki audit verify`): the head to note elsewhere when intact, where it breaks otherwise.
    */
-  async verifyAudit(pageSize = 2000): Promise<
-    | { ok: true; count: number; head: { seq: number; hash: string } | undefined }
-    | { ok: false; count: number; badSeq: number; reason: string }
-  > {
+  async verifyAudit(
+    pageSize = 2000,
+  ): Promise<{ ok: true; count: number; head: { seq: number; hash: string } | undefined } | { ok: false; count: number; badSeq: number; reason: string }> {
     let prev = AUDIT_GENESIS_HASH;
     let next = 1;
     let count = 0;

@@ -129,15 +129,7 @@ export const lintRule: IssuanceRule = async (ctx, { x509, issuer }) => {
   }
 };
 
-export const ISSUANCE_RULES: readonly IssuanceRule[] = [
-  parseCsrRule,
-  keyPolicyRule,
-  nameBindingRule,
-  hostNotBlockedRule,
-  profileRule,
-  signRule,
-  lintRule,
-];
+export const ISSUANCE_RULES: readonly IssuanceRule[] = [parseCsrRule, keyPolicyRule, nameBindingRule, hostNotBlockedRule, profileRule, signRule, lintRule];
 
 export async function runIssuanceRules(ctx: IssuanceContext, deps: RuleDeps, rules = ISSUANCE_RULES): Promise<Required<IssuanceContext>> {
   for (const rule of rules) await rule(ctx, deps);

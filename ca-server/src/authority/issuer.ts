@@ -18,4 +18,3 @@ export interface IssuerContext {
    */
   readonly trustedRoots?: readonly Uint8Array[] | undefined;
 }
-

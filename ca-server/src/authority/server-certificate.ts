@@ -57,7 +57,10 @@ export async function issueServerCertificate(d: ServerCertificateDeps, req: Serv
   const now = d.clock();
   const { issuer } = req;
   if (issuer.notAfter.getTime() <= now.getTime() + ISSUER_MIN_LEFT_MS) {
-    throw caError('not_ready', `The issuing CA certificate expires at ${issuer.notAfter.toISOString()}; no server certificate can be issued from it. Rotate the CA (docs/rotation.md).`);
+    throw caError(
+      'not_ready',
+      `The issuing CA certificate expires at ${issuer.notAfter.toISOString()}; no server certificate can be issued from it. Rotate the CA (docs/rotation.md).`,
+    );
   }
   const notBefore = new Date(now.getTime() - BACKDATE_MS);
   let notAfter = new Date(now.getTime() + req.days * 86_400_000);

@@ -68,7 +68,8 @@ export function parseManifest(text: string): BackupManifest {
   if (typeof d !== 'object' || d === null) bad('database is missing');
   if (!isCount(d.certificates)) bad('database.certificates is not a count');
   if (!isCount(d.crlNumber)) bad('database.crlNumber is not a count');
-  if (!Array.isArray(d.crls) || !d.crls.every((c) => typeof c === 'object' && c !== null && typeof c.issuerId === 'string' && isCount(c.number))) bad('database.crls is invalid');
+  if (!Array.isArray(d.crls) || !d.crls.every((c) => typeof c === 'object' && c !== null && typeof c.issuerId === 'string' && isCount(c.number)))
+    bad('database.crls is invalid');
   if (!isCount(d.auditRecords)) bad('database.auditRecords is not a count');
   if (typeof d.auditHead !== 'string' || !HEX64.test(d.auditHead)) bad('database.auditHead is not SHA-256 hex');
   if (typeof d.auditVerified !== 'boolean') bad('database.auditVerified is missing');

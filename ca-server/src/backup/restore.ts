@@ -33,7 +33,16 @@ import { openStore } from '../store/open-store.js';
 import { checkSqliteFile } from '../store/sqlite-file-check.js';
 import type { StoreLocation } from '../store/store-url.js';
 import { pemToDer } from '../../../common/src/x509/pem.js';
-import { DATABASE_FILE, MANIFEST_FILE, MANIFEST_VERSION, MAX_MANIFEST_BYTES, MAX_ROOT_PEM_BYTES, MAX_SIGNATURE_BYTES, PASSPHRASE_FILE, SIGNATURE_FILE } from './constants.js';
+import {
+  DATABASE_FILE,
+  MANIFEST_FILE,
+  MANIFEST_VERSION,
+  MAX_MANIFEST_BYTES,
+  MAX_ROOT_PEM_BYTES,
+  MAX_SIGNATURE_BYTES,
+  PASSPHRASE_FILE,
+  SIGNATURE_FILE,
+} from './constants.js';
 import { backupError } from './errors.js';
 import { commitDir, copyPrivate, existsNonEmpty, fsyncFile, hashFile, nested, removeQuietly, stagingDir } from './files.js';
 import { parseManifest, type BackupManifest } from './manifest.js';
@@ -131,9 +140,13 @@ function checkSignedByRoot(from: string, m: { bytes: Buffer; manifest: BackupMan
   const fingerprint = sha256Fingerprint(rootDer);
   if (o.expectFingerprint !== undefined) {
     if (!/^[0-9a-f]{64}$/.test(o.expectFingerprint) || !digestsEqual(o.expectFingerprint, fingerprint)) {
-      throw backupError('restore_fingerprint_mismatch', `The backup's root is ${fingerprint}, not the expected ${o.expectFingerprint.slice(0, 64)}: this is not a backup of that CA.`, {
-        details: { fingerprint },
-      });
+      throw backupError(
+        'restore_fingerprint_mismatch',
+        `The backup's root is ${fingerprint}, not the expected ${o.expectFingerprint.slice(0, 64)}: this is not a backup of that CA.`,
+        {
+          details: { fingerprint },
+        },
+      );
     }
   } else if (!o.confirmed) {
     throw backupError(
@@ -143,7 +156,8 @@ function checkSignedByRoot(from: string, m: { bytes: Buffer; manifest: BackupMan
     );
   }
   verifyManifestSignature(m.bytes, sig.toString('utf8'), rootDer);
-  if (!digestsEqual(m.manifest.fingerprint, fingerprint)) throw backupError('backup_manifest_mismatch', `${MANIFEST_FILE} names another root than ${ROOT_FILE}.`);
+  if (!digestsEqual(m.manifest.fingerprint, fingerprint))
+    throw backupError('backup_manifest_mismatch', `${MANIFEST_FILE} names another root than ${ROOT_FILE}.`);
   return fingerprint;
 }
 
@@ -153,7 +167,8 @@ export async function restoreCa(o: RestoreOptions): Promise<RestoreResult> {
   const dir = resolve(o.dir);
   const read = readManifest(from);
   const manifest = read.manifest;
-  if (nested(from, dir)) throw backupError('backup_target_inside_ca', 'The CA directory must not be the backup directory or inside it (or the other way round).');
+  if (nested(from, dir))
+    throw backupError('backup_target_inside_ca', 'The CA directory must not be the backup directory or inside it (or the other way round).');
   if (existsNonEmpty(dir)) throw backupError('restore_target_not_empty', `${dir} exists and is not empty; restore into a new or empty directory.`);
   const fingerprint = checkSignedByRoot(from, read, o);
   say(`${MANIFEST_FILE} is signed by the root ${fingerprint}${o.expectFingerprint ? ' (the expected one)' : ' (confirmed with --yes)'}`);
@@ -171,7 +186,8 @@ export async function restoreCa(o: RestoreOptions): Promise<RestoreResult> {
         throw backupError('backup_file_missing', `${f.path} is listed in ${MANIFEST_FILE} but missing from the backup.`, { details: { path: f.path } });
       }
       if (!st.isFile()) throw backupError('backup_file_corrupt', `${f.path} in the backup is not a regular file.`, { details: { path: f.path } });
-      if (st.size !== f.size) throw backupError('backup_file_corrupt', `${f.path} has ${st.size} bytes; ${MANIFEST_FILE} says ${f.size}.`, { details: { path: f.path } });
+      if (st.size !== f.size)
+        throw backupError('backup_file_corrupt', `${f.path} has ${st.size} bytes; ${MANIFEST_FILE} says ${f.size}.`, { details: { path: f.path } });
       const dst = join(staging, f.path);
       copyPrivate(src, dst, staging);
       // Hash the copy, not the source: what is checked is what will be used.
@@ -191,7 +207,9 @@ export async function restoreCa(o: RestoreOptions): Promise<RestoreResult> {
       database = files.summary;
       if (files.rootId !== manifest.fingerprint) throw backupError('backup_manifest_mismatch', 'The store in the backup names another root than backup.json.');
       if (!database.auditVerified) {
-        throw backupError('backup_audit_broken', `The audit log hash chain in the backup is broken at record ${database.auditBrokenAt}.`, { details: { seq: database.auditBrokenAt } });
+        throw backupError('backup_audit_broken', `The audit log hash chain in the backup is broken at record ${database.auditBrokenAt}.`, {
+          details: { seq: database.auditBrokenAt },
+        });
       }
       if (!sameNumbers(database)) throw backupError('backup_manifest_mismatch');
       say(`audit chain verified: ${database.auditRecords} records, head ${database.auditHead.slice(0, 16)}…`);
@@ -257,12 +275,15 @@ async function loadIntoStore(
         const page = await r.listAudit(seq, 1000);
         if (page.length === 0) break;
         const v = verifyAuditChain(page, prev, seq + 1);
-        if (!v.ok) throw backupError('backup_audit_broken', `The audit chain loaded into the store is broken at record ${v.badSeq}.`, { details: { seq: v.badSeq } });
+        if (!v.ok)
+          throw backupError('backup_audit_broken', `The audit chain loaded into the store is broken at record ${v.badSeq}.`, { details: { seq: v.badSeq } });
         prev = v.lastHash;
         seq += v.count;
       }
-      if (seq !== expect.auditRecords || prev !== expect.auditHead) throw backupError('backup_manifest_mismatch', 'The loaded audit chain does not end at the head backup.json names.');
-      if ((await r.count('certificates')) !== expect.certificates) throw backupError('backup_manifest_mismatch', 'The loaded inventory does not have the certificates backup.json counts.');
+      if (seq !== expect.auditRecords || prev !== expect.auditHead)
+        throw backupError('backup_manifest_mismatch', 'The loaded audit chain does not end at the head backup.json names.');
+      if ((await r.count('certificates')) !== expect.certificates)
+        throw backupError('backup_manifest_mismatch', 'The loaded inventory does not have the certificates backup.json counts.');
     });
     return { display: loc.backend === 'sqlite' && loc.file === join(staging, DATABASE_FILE) ? undefined : loc.display, state: await opened.store.getCaState() };
   } finally {

@@ -55,7 +55,10 @@ const HEX64 = /^[0-9a-f]{64}$/;
  */
 export function verifyManifestSignature(manifest: Uint8Array, sigText: string, rootDer: Uint8Array): void {
   const bad = (why: string): never => {
-    throw backupError('backup_signature_invalid', `backup.sig does not verify: ${why}. The backup was changed after it was made, or it is not from this CA; do not restore it.`);
+    throw backupError(
+      'backup_signature_invalid',
+      `backup.sig does not verify: ${why}. The backup was changed after it was made, or it is not from this CA; do not restore it.`,
+    );
   };
   let raw: unknown;
   try {
@@ -68,7 +71,8 @@ export function verifyManifestSignature(manifest: Uint8Array, sigText: string, r
   const alg = SIGNATURE_ALGORITHMS[s!.algorithm as CaSigner['signatureAlgorithm']];
   if (!alg || !Object.hasOwn(SIGNATURE_ALGORITHMS, String(s!.algorithm))) bad('unknown algorithm');
   if (typeof s!.signer !== 'string' || !HEX64.test(s!.signer) || !digestsEqual(s!.signer, sha256(rootDer))) bad('signed by another root');
-  if (typeof s!.manifestSha256 !== 'string' || !HEX64.test(s!.manifestSha256) || !digestsEqual(s!.manifestSha256, sha256(manifest))) bad('backup.json was changed');
+  if (typeof s!.manifestSha256 !== 'string' || !HEX64.test(s!.manifestSha256) || !digestsEqual(s!.manifestSha256, sha256(manifest)))
+    bad('backup.json was changed');
   if (typeof s!.signature !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(s!.signature) || s!.signature.length > 2048) bad('malformed signature');
   let ok: boolean;
   try {
@@ -77,5 +81,5 @@ export function verifyManifestSignature(manifest: Uint8Array, sigText: string, r
   } catch {
     ok = false;
   }
-  if (!ok) bad('the signature is not the root key\'s');
+  if (!ok) bad("the signature is not the root key's");
 }

@@ -21,7 +21,6 @@ const REASON = { reason: { type: 'string', maxLength: 40 } } as const;
 /** The contract's statuses are statuses the store knows (compile-time check). */
 const STATUSES: readonly CertStatus[] = CERT_STATUSES;
 
-
 export function certificateJson(a: CertificateAuthority, c: CertificateRecord): Api.CertificateRecord {
   return {
     serial: c.serial,

@@ -175,7 +175,14 @@ export class ConnectionGuard {
     this.#logged.set(event, { at: now, suppressed: 0 });
     const l = this.#d.limits;
     this.#d.log.warn(
-      { event, client, open: this.#open.size, maxConnections: l.maxConnections, maxConnectionsPerClient: l.maxConnectionsPerClient, sameSinceLastLine: suppressed },
+      {
+        event,
+        client,
+        open: this.#open.size,
+        maxConnections: l.maxConnections,
+        maxConnectionsPerClient: l.maxConnectionsPerClient,
+        sameSinceLastLine: suppressed,
+      },
       MESSAGES[event],
     );
   }

@@ -78,7 +78,12 @@ export function toHttpError(err: unknown, reqLog: Logger): HttpError {
     }
   }
   // A path parameter that is not valid percent-encoding (`/hosts/%zz/…`): the router's URIError.
-  const bp = err instanceof URIError ? { code: 'invalid_request' as const } : typeof err === 'object' && err !== null ? fromBodyParser(err as { type?: unknown }) : undefined;
+  const bp =
+    err instanceof URIError
+      ? { code: 'invalid_request' as const }
+      : typeof err === 'object' && err !== null
+        ? fromBodyParser(err as { type?: unknown })
+        : undefined;
   if (bp) {
     reqLog.info({ code: bp.code }, 'request refused');
     return { status: ERRORS[bp.code].http ?? 400, body: { code: bp.code, message: bp.message ?? ERRORS[bp.code].message } };

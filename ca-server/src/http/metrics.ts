@@ -38,7 +38,10 @@ export class CaMetrics {
   readonly errors = new Counter('rapki_ca_errors_total', 'Error responses by code.');
   readonly requests = new Counter('rapki_ca_http_requests_total', 'HTTP requests by method, route and status.');
   readonly crlPublished = new Counter('rapki_ca_crl_published_total', 'CRLs built and stored.');
-  readonly connectionsRefused = new Counter('rapki_ca_connections_refused_total', 'Connections refused or closed by a connection cap or the TLS handshake deadline, by reason.');
+  readonly connectionsRefused = new Counter(
+    'rapki_ca_connections_refused_total',
+    'Connections refused or closed by a connection cap or the TLS handshake deadline, by reason.',
+  );
   readonly serverTlsRenewals = new Counter('rapki_ca_server_tls_renewals_total', 'Server TLS certificates issued while running, by result.');
   #crl: PublishedCrl | undefined;
   #connections: { open(): number; readonly limits: { readonly maxConnections: number; readonly maxConnectionsPerClient: number } } | undefined;
@@ -108,7 +111,9 @@ export class CaMetrics {
     const tlsNotAfter = this.#serverTlsNotAfter;
     if (tlsNotAfter) {
       gauge('rapki_ca_server_tls_not_after_seconds', 'notAfter of the server TLS certificate, Unix time.', [[{}, Math.floor(tlsNotAfter.getTime() / 1000)]]);
-      gauge('rapki_ca_server_tls_expires_in_seconds', 'Seconds until the server TLS certificate expires (negative: expired).', [[{}, Math.floor((tlsNotAfter.getTime() - this.#clock().getTime()) / 1000)]]);
+      gauge('rapki_ca_server_tls_expires_in_seconds', 'Seconds until the server TLS certificate expires (negative: expired).', [
+        [{}, Math.floor((tlsNotAfter.getTime() - this.#clock().getTime()) / 1000)],
+      ]);
     }
     const crl = this.#crl;
     if (crl) {
@@ -119,7 +124,9 @@ export class CaMetrics {
       ]);
       gauge('rapki_ca_crl_limit_bytes', 'Largest PEM CRL Roles Anywhere accepts.', [[{}, CRL_PEM_MAX_BYTES]]);
       gauge('rapki_ca_crl_size_near_limit', '1 when the PEM CRL is within 10% of the Roles Anywhere limit.', [[{}, pemBytes >= CRL_PEM_WARN_BYTES ? 1 : 0]]);
-      gauge('rapki_ca_crl_age_seconds', 'Seconds since the current CRL was built.', [[{}, Math.max(0, (this.#clock().getTime() - crl.thisUpdate.getTime()) / 1000)]]);
+      gauge('rapki_ca_crl_age_seconds', 'Seconds since the current CRL was built.', [
+        [{}, Math.max(0, (this.#clock().getTime() - crl.thisUpdate.getTime()) / 1000)],
+      ]);
       gauge('rapki_ca_crl_next_update_seconds', 'Seconds until the current CRL expires.', [[{}, (crl.nextUpdate.getTime() - this.#clock().getTime()) / 1000]]);
       gauge('rapki_ca_crl_number', 'CRL number of the current CRL.', [[{}, crl.number]]);
       if (crl.entryCount >= 0) gauge('rapki_ca_crl_entries', 'Revoked entries in the current CRL.', [[{}, crl.entryCount]]);

@@ -15,7 +15,6 @@ import { verify, X509Certificate } from 'node:crypto';
 import { MAX_SKEW_MS, possessionMessage } from '../../../common/src/contract/possession.js';
 import { caError } from '../errors.js';
 
-
 /** The proof fields of a renewal body. */
 export interface PossessionProof {
   /** PEM of the current certificate. */

@@ -56,7 +56,9 @@ export function rotationAdminRouter(manager: RotationManager): Router {
   r.post('/abort', async (req, res) => {
     const b = flags(req, ['force']);
     const st = await manager.abort({ force: b.force as boolean | undefined, actor: actorOf(res) });
-    noStore(res).status(st.completed === false ? 202 : 200).json(st);
+    noStore(res)
+      .status(st.completed === false ? 202 : 200)
+      .json(st);
   });
   return r;
 }
@@ -86,7 +88,11 @@ export function rotationCaHandler(sw: IssuerSwitch, phase: () => string | undefi
         fingerprint: sha256Fingerprint(p.root),
         roots,
         rotation: next
-          ? { phase: phase() ?? null, issuing: sw.issuingNext ? 'new' : 'old', next: { root: pem(next.root), intermediates: next.intermediates.map(pem), fingerprint: sha256Fingerprint(next.root) } }
+          ? {
+              phase: phase() ?? null,
+              issuing: sw.issuingNext ? 'new' : 'old',
+              next: { root: pem(next.root), intermediates: next.intermediates.map(pem), fingerprint: sha256Fingerprint(next.root) },
+            }
           : null,
       }),
     );

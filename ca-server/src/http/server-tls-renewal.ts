@@ -63,7 +63,15 @@ export class ServerTlsKeeper {
   }
 
   static #ensure(d: ServerTlsKeeperDeps): Promise<ServerTls> {
-    return ensureServerTls({ paths: d.paths, issuer: d.issuer(), authority: d.authority, listenHost: d.listenHost, tlsSans: d.tlsSans, clock: d.clock, days: d.days });
+    return ensureServerTls({
+      paths: d.paths,
+      issuer: d.issuer(),
+      authority: d.authority,
+      listenHost: d.listenHost,
+      tlsSans: d.tlsSans,
+      clock: d.clock,
+      days: d.days,
+    });
   }
 
   /** Key and certificate chain (PEM) to start the server with. */

@@ -52,7 +52,10 @@ export function createSyncRouter(
       : input;
     await store.register(target, actorOf(res));
     sync.ensure(target.id);
-    res.status(existing ? 200 : 201).set('Cache-Control', 'no-store').json({ target: sync.state().targets.find((t) => t.id === target.id) });
+    res
+      .status(existing ? 200 : 201)
+      .set('Cache-Control', 'no-store')
+      .json({ target: sync.state().targets.find((t) => t.id === target.id) });
   });
 
   const remove = async (req: Request, res: Response): Promise<void> => {

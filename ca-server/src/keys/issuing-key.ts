@@ -58,18 +58,27 @@ export async function openIssuingKey(o: OpenCaKeyOptions): Promise<OpenedIssuing
   // A root is its own root; an intermediate (current, next or retired) chains to the current root.
   const rootRec = cert.role === 'root' ? cert : o.state.certificates.find((c) => c.id === cfg.rootId);
   if (!rootRec) throw caError('ca_config_invalid', 'The store holds no root certificate.');
-  if (sha256Fingerprint(cert.der) !== cert.id || sha256Fingerprint(rootRec.der) !== rootRec.id) throw caError('ca_config_invalid', 'A CA certificate in the store does not match its id.');
+  if (sha256Fingerprint(cert.der) !== cert.id || sha256Fingerprint(rootRec.der) !== rootRec.id)
+    throw caError('ca_config_invalid', 'A CA certificate in the store does not match its id.');
   const key = await o.store.getCaKey(id);
-  if (!key) throw caError('ca_config_invalid', `The key of the CA certificate ${id.slice(0, 16)}… is not in the store (it was deleted when it was no longer needed).`);
+  if (!key)
+    throw caError('ca_config_invalid', `The key of the CA certificate ${id.slice(0, 16)}… is not in the store (it was deleted when it was no longer needed).`);
   const decoded = decodeCertificate(cert.der);
   let signer: CaSigner;
   /** A token-held key: signed on this thread's session, closed with the CA. */
   let tokenSigner: Pkcs11CaSigner | undefined;
   if (key.kind === 'pkcs11') {
     // A PIN is never stored (it comes from pin-source or RAPKI_PKCS11_PIN at every start).
-    if (/[?;&]pin-value=/i.test(key.value) || key.value.length > 4096) throw caError('ca_config_invalid', 'The store names a PKCS#11 key URI with a PIN in it; a PIN is never stored.');
+    if (/[?;&]pin-value=/i.test(key.value) || key.value.length > 4096)
+      throw caError('ca_config_invalid', 'The store names a PKCS#11 key URI with a PIN in it; a PIN is never stored.');
     // Checks the token key against the certificate with a test signature (ca_config_invalid if not).
-    tokenSigner = await openPkcs11CaSigner({ keyUri: key.value, publicKeySpki: decoded.spki, pkcs11Lib: cfg.pkcs11Module ?? undefined, io: o.pkcs11?.io, deps: o.pkcs11?.deps });
+    tokenSigner = await openPkcs11CaSigner({
+      keyUri: key.value,
+      publicKeySpki: decoded.spki,
+      pkcs11Lib: cfg.pkcs11Module ?? undefined,
+      io: o.pkcs11?.io,
+      deps: o.pkcs11?.deps,
+    });
     signer = tokenSigner;
   } else {
     if (!o.passphrase) throw caError('passphrase_required', 'The CA key is encrypted: set RAPKI_CA_PASSPHRASE or pass --passphrase-file.');

@@ -74,7 +74,13 @@ export function encryptCaKey(privateKey: KeyObject, passphrase: string | Uint8Ar
   if (!scryptParamsOk(N, r, p)) throw new TypeError('scrypt parameters out of range');
   const salt = Buffer.from(rnd(16));
   const iv = Buffer.from(rnd(12));
-  const header = [`Format: ${FORMAT}`, `KDF: scrypt N=${N} r=${r} p=${p}`, `Salt: ${salt.toString('base64')}`, 'Cipher: aes-256-gcm', `IV: ${iv.toString('base64')}`].join('\n');
+  const header = [
+    `Format: ${FORMAT}`,
+    `KDF: scrypt N=${N} r=${r} p=${p}`,
+    `Salt: ${salt.toString('base64')}`,
+    'Cipher: aes-256-gcm',
+    `IV: ${iv.toString('base64')}`,
+  ].join('\n');
   const key = deriveKey(passphrase, salt, N, r, p);
   const plain = privateKey.export({ format: 'der', type: 'pkcs8' });
   const cipher = createCipheriv('aes-256-gcm', key, iv);
@@ -82,7 +88,10 @@ export function encryptCaKey(privateKey: KeyObject, passphrase: string | Uint8Ar
   const body = Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
   plain.fill(0);
   key.fill(0);
-  const b64 = body.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const b64 = body
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN ${ENCRYPTED_KEY_LABEL}-----\n${header}\n\n${b64}\n-----END ${ENCRYPTED_KEY_LABEL}-----\n`;
 }
 

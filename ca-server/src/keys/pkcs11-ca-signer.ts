@@ -54,7 +54,10 @@ export async function openPkcs11CaSigner(o: OpenPkcs11CaSignerOptions): Promise<
   try {
     const isEc = keyType === 'ec-p256' || keyType === 'ec-p384';
     if ((key.keyType === CKK_EC) !== isEc) {
-      throw caError('ca_config_invalid', `The token key ${redactPin(o.keyUri)} is ${key.keyType === CKK_EC ? 'EC' : 'RSA'}, but the CA certificate holds a ${keyType} key.`);
+      throw caError(
+        'ca_config_invalid',
+        `The token key ${redactPin(o.keyUri)} is ${key.keyType === CKK_EC ? 'EC' : 'RSA'}, but the CA certificate holds a ${keyType} key.`,
+      );
     }
     const hash = keyType === 'ec-p384' ? 'sha384' : 'sha256';
     const sign = tokenKeySigner(key, hash);

@@ -143,10 +143,13 @@ export class LeaderElector implements Leadership {
     this.#validUntil = t0 + this.#ttl - this.#margin;
     if (!this.#leader || term !== this.#term) this.#set(true, term, 'lease taken');
     if (this.#expiryTimer !== undefined) this.#sched.clearTimeout(this.#expiryTimer);
-    this.#expiryTimer = this.#sched.setTimeout(() => {
-      this.#expiryTimer = undefined;
-      this.#checkExpiry();
-    }, Math.max(0, this.#validUntil - this.#sched.now()));
+    this.#expiryTimer = this.#sched.setTimeout(
+      () => {
+        this.#expiryTimer = undefined;
+        this.#checkExpiry();
+      },
+      Math.max(0, this.#validUntil - this.#sched.now()),
+    );
   }
 
   #checkExpiry(): void {

@@ -58,7 +58,13 @@ export class ReplicaDuties {
   async elect(openLease: (() => LeaderLease) | undefined, registry: SyncTargetRegistry): Promise<void> {
     if (!openLease) return;
     this.#lease = openLease();
-    const el = new LeaderElector({ lease: this.#lease, ttlMs: this.#timing.ttlMs, renewMs: this.#timing.renewMs, marginMs: this.#timing.marginMs, log: this.#log });
+    const el = new LeaderElector({
+      lease: this.#lease,
+      ttlMs: this.#timing.ttlMs,
+      renewMs: this.#timing.renewMs,
+      marginMs: this.#timing.marginMs,
+      log: this.#log,
+    });
     this.#leadership = el;
     registry.setFence(el.claimPush);
     await el.start();
@@ -72,7 +78,9 @@ export class ReplicaDuties {
   run(crl: RotatingCrlManager, catchUpSyncs: () => Promise<void>): void {
     if (!this.#lease) return;
     const takeover = (why: string): void => {
-      crl.rebuildEverything(why).catch((err: unknown) => this.#log.error({ err }, 'leader: rebuilding the CRLs after taking the lead failed; the next scheduled rebuild retries'));
+      crl
+        .rebuildEverything(why)
+        .catch((err: unknown) => this.#log.error({ err }, 'leader: rebuilding the CRLs after taking the lead failed; the next scheduled rebuild retries'));
     };
     this.#leadership.onChange((leader) => {
       if (leader && !this.#stopped) takeover('leader takeover');
@@ -93,7 +101,9 @@ export class ReplicaDuties {
     // A revocation committed by a replica that died before building its CRL, and never came back.
     this.#check = setInterval(() => {
       if (!this.#leadership.isLeader()) return;
-      crl.checkEverything('leader check: CRL entries differ from the revoked certificates').catch((err: unknown) => this.#log.warn({ err }, 'comparing the CRLs with the store failed; retrying at the next check'));
+      crl
+        .checkEverything('leader check: CRL entries differ from the revoked certificates')
+        .catch((err: unknown) => this.#log.warn({ err }, 'comparing the CRLs with the store failed; retrying at the next check'));
     }, this.#timing.checkMs ?? LEADER_DEFAULTS.checkMs);
     this.#check.unref();
   }

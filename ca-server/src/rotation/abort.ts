@@ -19,7 +19,10 @@ export async function abortRotation(c: RotationStepContext, o: { force?: boolean
   if (!s) throw rotationError('rotation_not_started');
   if (s.phase === 'finishing') throw rotationError('rotation_wrong_phase', 'finish is under way; run `rapki ca rotate finish` again to complete it.');
   if (s.done.includes(STEP.cutBegin)) {
-    throw rotationError('rotation_wrong_phase', 'An emergency rotation cannot be aborted: the old CA is cut off (revoked, out of the trust anchors). Run `rapki ca rotate finish`.');
+    throw rotationError(
+      'rotation_wrong_phase',
+      'An emergency rotation cannot be aborted: the old CA is cut off (revoked, out of the trust anchors). Run `rapki ca rotate finish`.',
+    );
   }
   if (s.phase !== 'aborting') {
     s = await c.save({ ...s, phase: 'aborting' });
@@ -48,7 +51,10 @@ export async function abortRotation(c: RotationStepContext, o: { force?: boolean
       for (const t of c.slotStore.list()) if (t.crlArn) slots[t.id] = t.crlArn;
       await d.retained.add({ issuerId: next.id, kind: 'retired', since: d.clock().toISOString(), rotationId: s.id }, slots);
       s = await c.save(withDone(s, STEP.retainNext, d.clock()));
-      await c.audit(o.actor, 'rotation.crl_retained', s, { issuerId: next.id, until: (await lastExpiryOf(d.store, next.id, d.clock()))?.toISOString() ?? null });
+      await c.audit(o.actor, 'rotation.crl_retained', s, {
+        issuerId: next.id,
+        until: (await lastExpiryOf(d.store, next.id, d.clock()))?.toISOString() ?? null,
+      });
     }
     for (const t of c.targets.list()) {
       const step = `unpublish:${t.id}`;

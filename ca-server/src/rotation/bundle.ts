@@ -28,7 +28,9 @@ function heldCertificates(trustAnchorArn: string, pem: string | undefined): Buff
     return pemBlocks(pem, 'CERTIFICATE');
   } catch (err) {
     if (!(err instanceof PemError)) throw err;
-    throw rotationError('rotation_target_foreign', `The trust anchor ${trustAnchorArn} holds a certificate bundle that is not valid PEM (${err.message}).`, { cause: err });
+    throw rotationError('rotation_target_foreign', `The trust anchor ${trustAnchorArn} holds a certificate bundle that is not valid PEM (${err.message}).`, {
+      cause: err,
+    });
   }
 }
 
@@ -44,7 +46,12 @@ function sameSet(a: readonly Buffer[], b: readonly Buffer[]): boolean {
  * Makes the anchor's bundle hold the certificates of `want` (in that order) of the kind it holds now.
  * `known` = every CA this rotation knows (old and new). Returns true when it changed the anchor.
  */
-export async function setBundle(cp: BundleControlPlane, trustAnchorArn: string, want: readonly IssuerContext[], known: readonly IssuerContext[]): Promise<boolean> {
+export async function setBundle(
+  cp: BundleControlPlane,
+  trustAnchorArn: string,
+  want: readonly IssuerContext[],
+  known: readonly IssuerContext[],
+): Promise<boolean> {
   const id = idFromArn(trustAnchorArn);
   const ta = await cp.getTrustAnchor(id);
   const held = heldCertificates(trustAnchorArn, ta.x509CertificateData);
@@ -52,7 +59,10 @@ export async function setBundle(cp: BundleControlPlane, trustAnchorArn: string, 
   const inters = known.flatMap((k) => k.intermediates.map((d) => Buffer.from(d)));
   for (const h of held) {
     if (!roots.some((r) => r.equals(h)) && !inters.some((r) => r.equals(h))) {
-      throw rotationError('rotation_target_foreign', `The trust anchor ${trustAnchorArn} holds a certificate that is not one of this CA (subject ${subjectOf(h)}).`);
+      throw rotationError(
+        'rotation_target_foreign',
+        `The trust anchor ${trustAnchorArn} holds a certificate that is not one of this CA (subject ${subjectOf(h)}).`,
+      );
     }
   }
   const kind: 'root' | 'intermediate' = held.length === 0 || held.some((h) => roots.some((r) => r.equals(h))) ? 'root' : 'intermediate';
@@ -65,7 +75,8 @@ export async function setBundle(cp: BundleControlPlane, trustAnchorArn: string, 
   const bundlePem = desired.map((d) => derToPem(d, 'CERTIFICATE')).join('');
   await cp.updateTrustAnchor(id, { bundlePem });
   const back = heldCertificates(trustAnchorArn, (await cp.getTrustAnchor(id)).x509CertificateData);
-  if (!sameSet(back, desired)) throw rotationError('rotation_pending', `The trust anchor ${trustAnchorArn} did not keep the new bundle; run the command again.`);
+  if (!sameSet(back, desired))
+    throw rotationError('rotation_pending', `The trust anchor ${trustAnchorArn} did not keep the new bundle; run the command again.`);
   return true;
 }
 

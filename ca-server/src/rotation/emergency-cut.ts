@@ -59,7 +59,13 @@ export async function cutOldCa(c: RotationStepContext, s0: RotationState, next: 
       if (arn) await deleteCrlQuietly(cp, arn);
     }
     const slot = c.slotStore.get(t.id);
-    await c.targets.reset({ ...t, crlArn: slot?.crlArn, lastPushedNumber: slot?.lastPushedNumber, lastPushedSha256: slot?.lastPushedSha256, lastSuccessAt: slot?.lastSuccessAt });
+    await c.targets.reset({
+      ...t,
+      crlArn: slot?.crlArn,
+      lastPushedNumber: slot?.lastPushedNumber,
+      lastPushedSha256: slot?.lastPushedSha256,
+      lastSuccessAt: slot?.lastSuccessAt,
+    });
     s = await c.save(withDone(s, step, d.clock()));
   }
   for (const r of retired) await d.retained.release(r.entry.issuerId, actor, 'revoked in the root CRL by an emergency rotation');
@@ -80,7 +86,12 @@ export async function cutOldCa(c: RotationStepContext, s0: RotationState, next: 
 async function revokeCaCertificate(c: RotationStepContext, id: string, reason: string, actor: string, s: RotationState): Promise<void> {
   const now = c.d.clock();
   try {
-    await c.d.store.revokeCaCertificate({ id, revokedAt: now, reason, audit: { time: now, actor, action: 'ca.revoke_certificate', details: { rotationId: s.id, issuerId: id, reason } } });
+    await c.d.store.revokeCaCertificate({
+      id,
+      revokedAt: now,
+      reason,
+      audit: { time: now, actor, action: 'ca.revoke_certificate', details: { rotationId: s.id, issuerId: id, reason } },
+    });
   } catch (err) {
     if (!(isRapkiError(err) && err.code === 'already_revoked')) throw err;
   }

@@ -58,7 +58,13 @@ export async function finishRotation(c: RotationStepContext, o: { force?: boolea
       const kept = d.retained.get(old.id)?.slots.get(t.id)?.crlArn;
       if (oldArn && oldArn !== kept) await deleteCrlQuietly(d.controlPlaneFor(t), oldArn);
       const slot = c.slotStore.get(t.id);
-      await c.targets.reset({ ...t, crlArn: slot?.crlArn, lastPushedNumber: slot?.lastPushedNumber, lastPushedSha256: slot?.lastPushedSha256, lastSuccessAt: slot?.lastSuccessAt });
+      await c.targets.reset({
+        ...t,
+        crlArn: slot?.crlArn,
+        lastPushedNumber: slot?.lastPushedNumber,
+        lastPushedSha256: slot?.lastPushedSha256,
+        lastSuccessAt: slot?.lastSuccessAt,
+      });
       s = await c.save(withDone(s, step, d.clock()));
     }
     s = await c.save(withDone(s, STEP.handover, d.clock()));

@@ -103,7 +103,14 @@ export async function makeNextGeneration(o: MakeGenerationOptions): Promise<Next
   }
   return {
     info,
-    certificate: { id: info.issuerId, role: info.newRoot ? 'root' : 'intermediate', der, notAfter: decodeCertificate(der).notAfter, issuing: true, state: 'next' },
+    certificate: {
+      id: info.issuerId,
+      role: info.newRoot ? 'root' : 'intermediate',
+      der,
+      notAfter: decodeCertificate(der).notAfter,
+      issuing: true,
+      state: 'next',
+    },
     key: { caId: info.issuerId, kind: 'encrypted', value: encryptCaKey(key.privateKey, o.passphrase, o.keyEncryption) },
   };
 }

@@ -42,9 +42,7 @@ export async function activeLeaves(store: CaStore, now: Date): Promise<ActiveLea
 
 /** Leaves of `issuerId` still valid and not renewed, latest expiry first. */
 export function pendingLeaves(leaves: ActiveLeaves, issuerId: string): LeafSummary[] {
-  return leaves.all
-    .filter((l) => l.issuerId === issuerId && !leaves.renewed.has(l.serial))
-    .sort((a, b) => b.notAfter.getTime() - a.notAfter.getTime());
+  return leaves.all.filter((l) => l.issuerId === issuerId && !leaves.renewed.has(l.serial)).sort((a, b) => b.notAfter.getTime() - a.notAfter.getTime());
 }
 
 /**

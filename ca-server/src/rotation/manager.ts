@@ -290,7 +290,9 @@ export class RotationManager {
     });
     const prune = (): void => {
       if (!(this.#d.leader?.() ?? true)) return;
-      this.#serial(() => this.#d.retained.prune('system')).catch((err: unknown) => (this.#d.log ?? quietLog).error({ err }, 'rotation: releasing kept CRLs failed'));
+      this.#serial(() => this.#d.retained.prune('system')).catch((err: unknown) =>
+        (this.#d.log ?? quietLog).error({ err }, 'rotation: releasing kept CRLs failed'),
+      );
     };
     prune();
     this.#pruneTimer = setInterval(prune, this.#d.authorityConfig.crlRefreshSeconds * 1000);
@@ -506,7 +508,8 @@ export class RotationManager {
     let st = sync.state();
     // Another replica leads and pushes (docs/ha.md "Work done once"): wait, bounded, until the
     // store records that it pushed this CRL (its push state is read from the store).
-    const pushedElsewhere = (t: { id: string; status: string }): boolean => t.status === 'standby' && st.crl !== undefined && targets.get(t.id)?.lastPushedSha256 === st.crl.sha256;
+    const pushedElsewhere = (t: { id: string; status: string }): boolean =>
+      t.status === 'standby' && st.crl !== undefined && targets.get(t.id)?.lastPushedSha256 === st.crl.sha256;
     while (st.targets.some((t) => t.status === 'standby' && !pushedElsewhere(t)) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 250).unref());
       await this.#d.registry.refresh();
@@ -521,5 +524,4 @@ export class RotationManager {
       );
     }
   }
-
 }

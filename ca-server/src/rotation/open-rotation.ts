@@ -43,7 +43,9 @@ export interface OpenRotationOptions {
   readonly primary: IssuerContext;
   readonly events?: CrlEvents | undefined;
   /** Overrides for tests (control plane, timings, key encryption cost). */
-  readonly overrides?: Partial<Pick<RotationManagerDeps, 'controlPlaneFor' | 'slotSyncOptions' | 'publishWaitMs' | 'keyEncryption' | 'log' | 'stepDelayMs' | 'pollMs'>> | undefined;
+  readonly overrides?:
+    | Partial<Pick<RotationManagerDeps, 'controlPlaneFor' | 'slotSyncOptions' | 'publishWaitMs' | 'keyEncryption' | 'log' | 'stepDelayMs' | 'pollMs'>>
+    | undefined;
   /** Environment (`RAPKI_ROTATION_STEP_DELAY_MS`); default `process.env`. */
   readonly env?: NodeJS.ProcessEnv | undefined;
   /** Whether this replica leads (docs/ha.md "Work done once"); absent: always. */
@@ -92,7 +94,15 @@ function lazyControlPlanes(): { forTarget: (t: SyncTarget) => RotationControlPla
 
 export async function openRotation(o: OpenRotationOptions): Promise<CaRotation> {
   const sw = new IssuerSwitch(o.primary);
-  const crl = new RotatingCrlManager({ store: o.store, x509: o.x509, issuer: o.primary, config: o.authorityConfig, clock: o.clock, events: o.events, leader: o.leader });
+  const crl = new RotatingCrlManager({
+    store: o.store,
+    x509: o.x509,
+    issuer: o.primary,
+    config: o.authorityConfig,
+    clock: o.clock,
+    events: o.events,
+    leader: o.leader,
+  });
   const cps = lazyControlPlanes();
   const registry = new SyncTargetRegistry(o.store, o.clock);
   const controlPlaneFor = o.overrides?.controlPlaneFor ?? cps.forTarget;

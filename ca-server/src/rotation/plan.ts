@@ -73,16 +73,36 @@ export function computePlan(i: PlanInput): RotationPlan {
   const what = i.intermediate ? 'a new intermediate under the same root' : 'a new root (same subject, new key)';
   const steps: PlanStep[] = [
     { name: 'generate', description: `make ${what}; its key is encrypted with the CA passphrase`, at: s ? undefined : iso(now), done: done('generate') },
-    { name: 'publish', description: 'every registered trust anchor gets the two-certificate bundle (old + new), read back', at: s ? undefined : iso(now), done: done('publish') },
-    { name: 'crl', description: "the new CA's CRL goes into the second CRL slot of every trust anchor; both CRLs are kept in sync from now on", at: s ? undefined : iso(now), done: done('crl') },
-    { name: 'switch', description: 'new and renewed leaves come from the new CA; ca.pem / GET /v1/ca carry both roots', at: s ? undefined : iso(now), done: done('switch') },
+    {
+      name: 'publish',
+      description: 'every registered trust anchor gets the two-certificate bundle (old + new), read back',
+      at: s ? undefined : iso(now),
+      done: done('publish'),
+    },
+    {
+      name: 'crl',
+      description: "the new CA's CRL goes into the second CRL slot of every trust anchor; both CRLs are kept in sync from now on",
+      at: s ? undefined : iso(now),
+      done: done('crl'),
+    },
+    {
+      name: 'switch',
+      description: 'new and renewed leaves come from the new CA; ca.pem / GET /v1/ca carry both roots',
+      at: s ? undefined : iso(now),
+      done: done('switch'),
+    },
     {
       name: 'drain',
       description: `wait until every leaf of the old CA has expired or been renewed (${pending.length} pending; overlap ${overlapSeconds} s)`,
       at: iso(earliestFinish),
       done: switched && pending.length === 0 && phase !== 'aborting',
     },
-    { name: 'finish', description: "remove the old certificate from every bundle and its CRL; the new CA becomes the CA (one store transaction)", at: iso(earliestFinish), done: false },
+    {
+      name: 'finish',
+      description: 'remove the old certificate from every bundle and its CRL; the new CA becomes the CA (one store transaction)',
+      at: iso(earliestFinish),
+      done: false,
+    },
   ];
   return {
     phase,

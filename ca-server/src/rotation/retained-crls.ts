@@ -137,7 +137,9 @@ export class RetainedCrls {
   async add(entry: RetainedEntry, slots: Readonly<Record<string, string>> = {}): Promise<RetainedCrl> {
     let rt = this.#items.get(entry.issuerId);
     if (!rt) {
-      await this.#d.store.updateCaState({ addRetained: [{ issuerId: entry.issuerId, kind: entry.kind, since: new Date(entry.since), rotationId: entry.rotationId }] });
+      await this.#d.store.updateCaState({
+        addRetained: [{ issuerId: entry.issuerId, kind: entry.kind, since: new Date(entry.since), rotationId: entry.rotationId }],
+      });
       rt = await this.#runtime(entry, await this.#d.store.getCaState());
       this.#items.set(entry.issuerId, rt);
     }
@@ -244,7 +246,14 @@ export class RetainedCrls {
     for (const rt of this.#items.values()) {
       const until = await this.liveUntil(rt, now, leaves);
       const cur = await rt.crl.current();
-      out.push({ issuerId: rt.entry.issuerId, kind: rt.entry.kind, since: rt.entry.since, until: until?.toISOString(), crlNumber: cur?.number, slotSync: rt.sync.state() });
+      out.push({
+        issuerId: rt.entry.issuerId,
+        kind: rt.entry.kind,
+        since: rt.entry.since,
+        until: until?.toISOString(),
+        crlNumber: cur?.number,
+        slotSync: rt.sync.state(),
+      });
     }
     return out;
   }

@@ -64,7 +64,11 @@ export class RotatingCrlManager extends CrlManager {
 
   /** Every CRL of this process takes a newer stored one (`CrlManager.adoptStored`); true when any did. */
   override async adoptStored(): Promise<boolean> {
-    const r = await Promise.all([this.#primaryRetired ? false : super.adoptStored(), this.#next?.adoptStored() ?? false, this.#retained?.adoptStored() ?? false]);
+    const r = await Promise.all([
+      this.#primaryRetired ? false : super.adoptStored(),
+      this.#next?.adoptStored() ?? false,
+      this.#retained?.adoptStored() ?? false,
+    ]);
     return r.some(Boolean);
   }
 
@@ -82,7 +86,11 @@ export class RotatingCrlManager extends CrlManager {
    * never started again).
    */
   async checkEverything(why: string): Promise<void> {
-    await Promise.all([this.#primaryRetired ? undefined : super.rebuildIfChanged(why), this.#next?.rebuildIfChanged(why), this.#retained?.rebuildIfChanged(why)]);
+    await Promise.all([
+      this.#primaryRetired ? undefined : super.rebuildIfChanged(why),
+      this.#next?.rebuildIfChanged(why),
+      this.#retained?.rebuildIfChanged(why),
+    ]);
   }
 
   override async start(): Promise<void> {

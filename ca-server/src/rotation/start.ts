@@ -18,7 +18,10 @@ import { STEP, type RotationStepContext } from './step-context.js';
 import { cutOldCa, revokeOldLeaves } from './emergency-cut.js';
 
 /** Runs (or resumes) `start`; with `emergency`, cuts the old CA off and revokes its leaves. */
-export async function startRotation(c: RotationStepContext, o: { keyType?: CaKeyType | undefined; emergency?: boolean | undefined; actor: string }): Promise<RotationStatus> {
+export async function startRotation(
+  c: RotationStepContext,
+  o: { keyType?: CaKeyType | undefined; emergency?: boolean | undefined; actor: string },
+): Promise<RotationStatus> {
   const d = c.d;
   let s = await c.rot.read();
   // Re-running start after it completed (e.g. the CLI was killed and the server went on) is not an error.
@@ -93,7 +96,11 @@ export async function startRotation(c: RotationStepContext, o: { keyType?: CaKey
     await c.awaitNextCrl();
     s = await c.save(withDone(s, 'crl', d.clock()));
     await c.audit(o.actor, 'rotation.crl', s, {
-      slots: (c.promoted() ? c.targets.list() : c.slotStore.list()).map((t) => ({ trustAnchorArn: t.trustAnchorArn, crlArn: t.crlArn, crlNumber: t.lastPushedNumber })),
+      slots: (c.promoted() ? c.targets.list() : c.slotStore.list()).map((t) => ({
+        trustAnchorArn: t.trustAnchorArn,
+        crlArn: t.crlArn,
+        crlNumber: t.lastPushedNumber,
+      })),
     });
   }
   // 5. Switch issuance.
@@ -130,7 +137,12 @@ async function requireFreeCrlSlot(c: RotationStepContext, emergency: boolean, ac
   );
 }
 
-async function publishToAllAnchors(c: RotationStepContext, s0: RotationState, next: IssuerContext, actor: string): Promise<{ state: RotationState; count: number }> {
+async function publishToAllAnchors(
+  c: RotationStepContext,
+  s0: RotationState,
+  next: IssuerContext,
+  actor: string,
+): Promise<{ state: RotationState; count: number }> {
   const d = c.d;
   let s = s0;
   let count = 0;

@@ -120,7 +120,11 @@ export class RotationStateStore {
       if (isRapkiError(err) && err.code === 'store_state_conflict') {
         // Re-read so that the next command starts from what the other writer left.
         await this.read().catch(() => undefined);
-        throw rotationError('rotation_in_progress', 'The rotation was changed meanwhile (by another replica or command); run the same command again to resume from there.', { cause: err });
+        throw rotationError(
+          'rotation_in_progress',
+          'The rotation was changed meanwhile (by another replica or command); run the same command again to resume from there.',
+          { cause: err },
+        );
       }
       throw err;
     }

@@ -37,7 +37,9 @@ export interface MigrateToPgResult {
 }
 
 /** The audit chain of a store, verified page by page; its head. */
-async function auditHeadOf(list: (afterSeq: number, limit: number) => Promise<readonly import('./types.js').AuditRecord[]>): Promise<{ seq: number; hash: string }> {
+async function auditHeadOf(
+  list: (afterSeq: number, limit: number) => Promise<readonly import('./types.js').AuditRecord[]>,
+): Promise<{ seq: number; hash: string }> {
   let prev = AUDIT_GENESIS_HASH;
   let seq = 0;
   for (;;) {

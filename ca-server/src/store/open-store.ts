@@ -52,10 +52,7 @@ export async function openStore(o: OpenStoreOptions): Promise<OpenedStore> {
   const loc = o.location;
   if (loc.backend === 'sqlite') {
     if (o.mustExist && !existsSync(loc.file)) {
-      throw caError(
-        'ca_not_found',
-        `No CA database at ${loc.file}. If this CA keeps its store in PostgreSQL, pass --store-url (or set RAPKI_CA_STORE_URL).`,
-      );
+      throw caError('ca_not_found', `No CA database at ${loc.file}. If this CA keeps its store in PostgreSQL, pass --store-url (or set RAPKI_CA_STORE_URL).`);
     }
     const raw = SqliteCaStore.open(loc.file, o.sqlite);
     return {

@@ -34,7 +34,10 @@ export async function applyCaStateChange(c: OpCtx, ch: CaStateChange): Promise<C
   const rot = (await c.read('SELECT version FROM rotation_state WHERE id = 1')).rows[0];
   const haveRotation = rot ? Number(rot.version) : 0;
   if (ch.rotation && ch.rotation.expectVersion !== haveRotation) {
-    throw caError('store_state_conflict', `The rotation changed meanwhile (version ${haveRotation}, expected ${ch.rotation.expectVersion}); run the command again.`);
+    throw caError(
+      'store_state_conflict',
+      `The rotation changed meanwhile (version ${haveRotation}, expected ${ch.rotation.expectVersion}); run the command again.`,
+    );
   }
   for (const id of Object.keys(ch.certificateStates ?? {})) {
     const known = (ch.addCertificates ?? []).some((x) => x.id === id) || (await c.read('SELECT 1 FROM ca_certificates WHERE id = $1', [id])).rows.length > 0;
@@ -50,7 +53,10 @@ export async function applyCaStateChange(c: OpCtx, ch: CaStateChange): Promise<C
   }
   for (const [id, state] of Object.entries(ch.certificateStates ?? {})) await c.write('UPDATE ca_certificates SET state = $2 WHERE id = $1', [id, state]);
   for (const k of ch.putKeys ?? []) {
-    await c.write('INSERT INTO ca_keys (ca_id, kind, value) VALUES ($1, $2, $3) ON CONFLICT (ca_id) DO UPDATE SET kind = excluded.kind, value = excluded.value', [k.caId, k.kind, k.value]);
+    await c.write(
+      'INSERT INTO ca_keys (ca_id, kind, value) VALUES ($1, $2, $3) ON CONFLICT (ca_id) DO UPDATE SET kind = excluded.kind, value = excluded.value',
+      [k.caId, k.kind, k.value],
+    );
   }
   for (const id of ch.deleteKeys ?? []) await c.write('DELETE FROM ca_keys WHERE ca_id = $1', [id]);
   if (ch.config) {
@@ -83,7 +89,12 @@ export async function applyCaStateChange(c: OpCtx, ch: CaStateChange): Promise<C
     }
   }
   for (const r of ch.addRetained ?? []) {
-    await c.write('INSERT INTO retained_crls (issuer_id, kind, since, rotation_id) VALUES ($1, $2, $3, $4) ON CONFLICT (issuer_id) DO NOTHING', [r.issuerId, r.kind, r.since.getTime(), r.rotationId]);
+    await c.write('INSERT INTO retained_crls (issuer_id, kind, since, rotation_id) VALUES ($1, $2, $3, $4) ON CONFLICT (issuer_id) DO NOTHING', [
+      r.issuerId,
+      r.kind,
+      r.since.getTime(),
+      r.rotationId,
+    ]);
   }
   for (const id of ch.removeRetained ?? []) {
     await c.write('DELETE FROM retained_crls WHERE issuer_id = $1', [id]);
@@ -92,18 +103,30 @@ export async function applyCaStateChange(c: OpCtx, ch: CaStateChange): Promise<C
   for (const slot of ch.deleteCrlSlots ?? []) await c.write('DELETE FROM crl_slots WHERE slot = $1', [slot]);
   for (const t of ch.adminTokens ?? []) {
     await c.write('INSERT INTO admin_tokens (hash, id, role, name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)', [
-      t.hash, adminTokenId(t.hash), t.role, t.name, t.createdAt.getTime(), t.expiresAt ? t.expiresAt.getTime() : null,
+      t.hash,
+      adminTokenId(t.hash),
+      t.role,
+      t.name,
+      t.createdAt.getTime(),
+      t.expiresAt ? t.expiresAt.getTime() : null,
     ]);
   }
   for (const t of ch.syncTargets ?? []) {
     await c.write('INSERT INTO sync_targets (id, trust_anchor_arn, region, endpoint, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING', [
-      t.id, t.trustAnchorArn, t.region, t.endpoint, t.createdAt.getTime(),
+      t.id,
+      t.trustAnchorArn,
+      t.region,
+      t.endpoint,
+      t.createdAt.getTime(),
     ]);
   }
   for (const r of ch.crlSlots ?? []) await saveCrlSlot(c, r, 'replace');
   for (const h of ch.rotationHistory ?? []) {
     await c.write('INSERT INTO rotation_history (rotation_id, outcome, ended_at, state) VALUES ($1, $2, $3, $4) ON CONFLICT (rotation_id) DO NOTHING', [
-      h.id, h.outcome, h.endedAt.getTime(), JSON.stringify(h.state),
+      h.id,
+      h.outcome,
+      h.endedAt.getTime(),
+      JSON.stringify(h.state),
     ]);
   }
   const version = await bump(c);
@@ -113,9 +136,10 @@ export async function applyCaStateChange(c: OpCtx, ch: CaStateChange): Promise<C
 
 export async function putSyncTarget(c: OpCtx, t: SyncTargetRecord, audit: AuditDraft): Promise<boolean> {
   await lockState(c);
-  const r = await c.write('INSERT INTO sync_targets (id, trust_anchor_arn, region, endpoint, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING', [
-    t.id, t.trustAnchorArn, t.region, t.endpoint, t.createdAt.getTime(),
-  ]);
+  const r = await c.write(
+    'INSERT INTO sync_targets (id, trust_anchor_arn, region, endpoint, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING',
+    [t.id, t.trustAnchorArn, t.region, t.endpoint, t.createdAt.getTime()],
+  );
   if (r.rowCount === 0) return false;
   await bump(c);
   c.audit(audit);

@@ -18,7 +18,9 @@ export function isPgUnavailable(err: unknown): boolean {
   if (['57P01', '57P02', '57P03', '53300', '57014', '55P03', '25P03'].includes(code)) return true; // shutdown, cannot connect now, too many connections, statement timeout, lock timeout, idle-in-tx timeout
   if (NODE_NET_CODES.has(code)) return true;
   const msg = typeof e?.message === 'string' ? e.message : '';
-  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|not queryable|Client was closed|connection error|the database system is (?:starting up|shutting down|in recovery mode)/i.test(msg);
+  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|not queryable|Client was closed|connection error|the database system is (?:starting up|shutting down|in recovery mode)/i.test(
+    msg,
+  );
 }
 
 /** Deadlock or serialization failure: the transaction can be retried as is. */

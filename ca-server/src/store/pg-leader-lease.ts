@@ -62,7 +62,10 @@ export class PgLeaderLease implements LeaderLease {
 
   async release(term: number): Promise<void> {
     try {
-      await this.#pool.query("UPDATE leader_lease SET expires_at = clock_timestamp() - interval '1 millisecond' WHERE name = $1 AND holder = $2 AND term = $3", [LEASE_NAME, this.holder, term]);
+      await this.#pool.query(
+        "UPDATE leader_lease SET expires_at = clock_timestamp() - interval '1 millisecond' WHERE name = $1 AND holder = $2 AND term = $3",
+        [LEASE_NAME, this.holder, term],
+      );
     } catch (err) {
       throw mapPgError(err);
     }

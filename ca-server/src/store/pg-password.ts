@@ -40,7 +40,8 @@ export function pgPassword(spec: PgConnectionSpec, o: PasswordLookup): string | 
     if (f.length < 5) continue;
     const [h, p, d, u] = f as [string, string, string, string];
     const pw = f.slice(4).join(':');
-    if ((h === '*' || hosts.includes(h)) && (p === '*' || p === String(spec.port)) && (d === '*' || d === spec.database) && (u === '*' || u === spec.user)) return pw;
+    if ((h === '*' || hosts.includes(h)) && (p === '*' || p === String(spec.port)) && (d === '*' || d === spec.database) && (u === '*' || u === spec.user))
+      return pw;
   }
   return undefined;
 }

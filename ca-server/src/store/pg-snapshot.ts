@@ -10,7 +10,16 @@ import { caError } from '../errors.js';
 import { ignoreError } from './pg-group-commit.js';
 import { isPgUnavailable, mapPgError } from './pg-errors.js';
 import { auditRecordFromRow, type Row } from './rows.js';
-import { checkChunk, fromSnapshotValue, SNAPSHOT_CHUNK_ROWS, SNAPSHOT_TABLES, toSnapshotValue, type SnapshotChunk, type SnapshotCounts, type SnapshotReader } from './snapshot.js';
+import {
+  checkChunk,
+  fromSnapshotValue,
+  SNAPSHOT_CHUNK_ROWS,
+  SNAPSHOT_TABLES,
+  toSnapshotValue,
+  type SnapshotChunk,
+  type SnapshotCounts,
+  type SnapshotReader,
+} from './snapshot.js';
 
 /** Advisory lock (xact) of `ca init` into an empty database; an import takes it too. */
 export const CA_INIT_LOCK = '7228150310290004';
@@ -62,7 +71,11 @@ export async function exportPgSnapshot(pool: pg.Pool, sink: (chunk: SnapshotChun
   });
 }
 
-export async function importPgSnapshot(pool: pg.Pool, source: AsyncIterable<SnapshotChunk>, verify: (r: SnapshotReader) => Promise<void>): Promise<SnapshotCounts> {
+export async function importPgSnapshot(
+  pool: pg.Pool,
+  source: AsyncIterable<SnapshotChunk>,
+  verify: (r: SnapshotReader) => Promise<void>,
+): Promise<SnapshotCounts> {
   return withClient(pool, async (c) => {
     await c.query('BEGIN');
     try {
@@ -70,7 +83,8 @@ export async function importPgSnapshot(pool: pg.Pool, source: AsyncIterable<Snap
       await c.query('SELECT pg_advisory_xact_lock($1)', [CA_INIT_LOCK]);
       const busy: string[] = [];
       for (const t of SNAPSHOT_TABLES) if ((await c.query(`SELECT 1 FROM ${t.name} LIMIT 1`)).rows.length > 0) busy.push(t.name);
-      if (busy.length > 0) throw caError('store_not_empty', `The target database already holds data (${busy.join(', ')}); load a snapshot only into an empty database.`);
+      if (busy.length > 0)
+        throw caError('store_not_empty', `The target database already holds data (${busy.join(', ')}); load a snapshot only into an empty database.`);
       const counts: Record<string, number> = {};
       for await (const chunk of source) {
         const table = checkChunk(chunk);
@@ -83,14 +97,17 @@ export async function importPgSnapshot(pool: pg.Pool, source: AsyncIterable<Snap
         counts[table.name] = (counts[table.name] ?? 0) + chunk.rows.length;
       }
       // What the database derives from the rows: the next certificate seq, the audit head, the state version.
-      await c.query("SELECT setval(pg_get_serial_sequence('certificates', 'seq'), GREATEST((SELECT max(seq) FROM certificates), 1), (SELECT count(*) > 0 FROM certificates))");
+      await c.query(
+        "SELECT setval(pg_get_serial_sequence('certificates', 'seq'), GREATEST((SELECT max(seq) FROM certificates), 1), (SELECT count(*) > 0 FROM certificates))",
+      );
       await c.query(
         `UPDATE audit_head SET seq = coalesce((SELECT seq FROM audit_log ORDER BY seq DESC LIMIT 1), 0),
            hash = coalesce((SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1), repeat('0', 64)) WHERE id = 1`,
       );
       await c.query('UPDATE ca_state SET version = version + 1 WHERE id = 1');
       await verify({
-        listAudit: async (afterSeq, limit) => (await c.query<Row>('SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit])).rows.map(auditRecordFromRow),
+        listAudit: async (afterSeq, limit) =>
+          (await c.query<Row>('SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit])).rows.map(auditRecordFromRow),
         count: async (table) => {
           if (!SNAPSHOT_TABLES.some((t) => t.name === table)) throw new TypeError(`unknown table ${table}`);
           return Number((await c.query<Row>(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n);

@@ -178,7 +178,9 @@ export class PgCaStore implements CaStore {
   async revokeCaCertificate(args: { id: string; revokedAt: Date; reason: string; audit: AuditDraft }): Promise<CaCertificateRecord> {
     return this.#groups.run(async (c) => {
       const upd = await c.write('UPDATE ca_certificates SET revoked_at = $2, reason = $3 WHERE id = $1 AND revoked_at IS NULL RETURNING *', [
-        args.id, args.revokedAt.getTime(), args.reason,
+        args.id,
+        args.revokedAt.getTime(),
+        args.reason,
       ]);
       if (upd.rowCount !== 1) {
         const found = (await c.read('SELECT 1 FROM ca_certificates WHERE id = $1', [args.id])).rows.length > 0;
@@ -199,7 +201,12 @@ export class PgCaStore implements CaStore {
       await c.read('SELECT version FROM ca_state WHERE id = 1 FOR UPDATE');
       for (const x of certs) {
         await c.write('INSERT INTO ca_certificates (id, role, der, not_after, issuing, state) VALUES ($1, $2, $3, $4, $5, $6)', [
-          x.id, x.role, Buffer.from(x.der), x.notAfter.getTime(), x.issuing, x.state ?? 'active',
+          x.id,
+          x.role,
+          Buffer.from(x.der),
+          x.notAfter.getTime(),
+          x.issuing,
+          x.state ?? 'active',
         ]);
       }
       await c.write('UPDATE ca_state SET version = version + 1 WHERE id = 1');
@@ -282,7 +289,12 @@ export class PgCaStore implements CaStore {
   async createAdminToken(rec: NewAdminTokenRecord, audit: AuditDraft): Promise<void> {
     await this.#groups.run(async (c) => {
       await c.write('INSERT INTO admin_tokens (hash, id, role, name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)', [
-        rec.hash, adminTokenId(rec.hash), rec.role, rec.name, rec.createdAt.getTime(), rec.expiresAt ? rec.expiresAt.getTime() : null,
+        rec.hash,
+        adminTokenId(rec.hash),
+        rec.role,
+        rec.name,
+        rec.createdAt.getTime(),
+        rec.expiresAt ? rec.expiresAt.getTime() : null,
       ]);
       c.audit(audit);
     });
@@ -417,7 +429,8 @@ export class PgCaStore implements CaStore {
       if (Number(old.not_after) <= args.now.getTime()) throw caError('certificate_expired');
       if (old.blocked === true) throw caError('host_blocked');
       // After the row lock: a fresh statement sees a successor committed meanwhile.
-      if ((await c.read('SELECT 1 FROM certificates WHERE renewed_from = $1 LIMIT 1', [args.oldSerial])).rows.length > 0) throw caError('certificate_superseded');
+      if ((await c.read('SELECT 1 FROM certificates WHERE renewed_from = $1 LIMIT 1', [args.oldSerial])).rows.length > 0)
+        throw caError('certificate_superseded');
       // The unique index certificates_one_successor is the guarantee; a violation is mapped when run alone.
       await insertCert(c, { ...args.certificate, renewedFrom: args.oldSerial });
       c.audit(args.audit);
@@ -432,7 +445,9 @@ export class PgCaStore implements CaStore {
   async revokeCertificate(args: { serial: string; revokedAt: Date; reason: string | null; audit: AuditSpec<CertificateRecord> }): Promise<CertificateRecord> {
     return this.#groups.run(async (c) => {
       const upd = await c.write("UPDATE certificates SET status = 'revoked', revoked_at = $2, reason = $3 WHERE serial = $1 AND status = 'valid' RETURNING *", [
-        args.serial, args.revokedAt.getTime(), args.reason,
+        args.serial,
+        args.revokedAt.getTime(),
+        args.reason,
       ]);
       if (upd.rowCount !== 1) {
         const found = (await c.read('SELECT 1 FROM certificates WHERE serial = $1', [args.serial])).rows.length > 0;
@@ -525,7 +540,11 @@ export class PgCaStore implements CaStore {
         throw new Error(`CRL number must increase: stored ${String(cur?.number)}, new ${crl.number}`);
       }
       await c.write('INSERT INTO crl_history (issuer_id, number, this_update, next_update, der) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [
-        crl.issuerId, crl.number, crl.thisUpdate.getTime(), crl.nextUpdate.getTime(), Buffer.from(crl.der),
+        crl.issuerId,
+        crl.number,
+        crl.thisUpdate.getTime(),
+        crl.nextUpdate.getTime(),
+        Buffer.from(crl.der),
       ]);
       await c.write('DELETE FROM crl_history WHERE issuer_id = $1 AND number <= $2', [crl.issuerId, crl.number - CRL_HISTORY_KEEP]);
       if (audit) c.audit(audit);
@@ -607,7 +626,9 @@ export class PgCaStore implements CaStore {
 
   async certificateStats(now: Date, edges: readonly Date[]): Promise<CertificateStats> {
     const t = now.getTime();
-    const buckets = edges.slice(0, -1).map((e, i) => `count(*) FILTER (WHERE status = 'valid' AND not_after > ${e.getTime()} AND not_after <= ${edges[i + 1]!.getTime()}) AS b${i}`);
+    const buckets = edges
+      .slice(0, -1)
+      .map((e, i) => `count(*) FILTER (WHERE status = 'valid' AND not_after > ${e.getTime()} AND not_after <= ${edges[i + 1]!.getTime()}) AS b${i}`);
     // One statement, so the counts describe one snapshot (edges are numbers we made, not input text).
     const [r] = await this.#read(
       `SELECT count(*) FILTER (WHERE status = 'revoked') AS revoked,
@@ -648,7 +669,11 @@ export class PgCaStore implements CaStore {
   }
 
   async touchUiSession(idHash: string, lastSeenAt: Date, idleExpiresAt: Date): Promise<void> {
-    await this.#exec('UPDATE ui_sessions SET last_seen_at = $2, idle_expires_at = $3 WHERE id_hash = $1', [idHash, lastSeenAt.getTime(), idleExpiresAt.getTime()]);
+    await this.#exec('UPDATE ui_sessions SET last_seen_at = $2, idle_expires_at = $3 WHERE id_hash = $1', [
+      idHash,
+      lastSeenAt.getTime(),
+      idleExpiresAt.getTime(),
+    ]);
   }
 
   async deleteUiSession(idHash: string, audit: AuditDraft | undefined): Promise<boolean> {
@@ -713,9 +738,7 @@ export class PgCaStore implements CaStore {
       throw mapPgError(err);
     }
   }
-
 }
-
 
 /** Per-host advisory lock (transaction-scoped): shared to issue or renew, exclusive to revoke the host. */
 async function lockHost(c: OpCtx, host: string, mode: 'shared' | 'exclusive'): Promise<void> {
@@ -726,9 +749,21 @@ async function lockHost(c: OpCtx, host: string, mode: 'shared' | 'exclusive'): P
 /** The 15 certificate columns in `insertCert` order. */
 function certParams(x: CertificateRecord): unknown[] {
   return [
-    x.serial, x.host, x.subject, JSON.stringify(x.sans), x.notBefore.getTime(), x.notAfter.getTime(), x.status,
-    x.revokedAt ? x.revokedAt.getTime() : null, x.reason, x.fingerprint, Buffer.from(x.der), x.issuerId, x.renewedFrom,
-    x.issuedAt.getTime(), x.certTtlSeconds,
+    x.serial,
+    x.host,
+    x.subject,
+    JSON.stringify(x.sans),
+    x.notBefore.getTime(),
+    x.notAfter.getTime(),
+    x.status,
+    x.revokedAt ? x.revokedAt.getTime() : null,
+    x.reason,
+    x.fingerprint,
+    Buffer.from(x.der),
+    x.issuerId,
+    x.renewedFrom,
+    x.issuedAt.getTime(),
+    x.certTtlSeconds,
   ];
 }
 
@@ -740,4 +775,3 @@ async function insertCert(c: OpCtx, x: CertificateRecord): Promise<void> {
     certParams(x),
   );
 }
-

@@ -95,7 +95,12 @@ export function rotationFromRow(r: Row): RotationRecord {
 }
 
 export function rotationHistoryFromRow(r: Row): RotationHistoryRecord {
-  return { id: String(r.rotation_id), outcome: r.outcome as RotationHistoryRecord['outcome'], endedAt: new Date(Number(r.ended_at)), state: JSON.parse(String(r.state)) as StateDocument };
+  return {
+    id: String(r.rotation_id),
+    outcome: r.outcome as RotationHistoryRecord['outcome'],
+    endedAt: new Date(Number(r.ended_at)),
+    state: JSON.parse(String(r.state)) as StateDocument,
+  };
 }
 
 export function retainedFromRow(r: Row): RetainedCrlRecord {
@@ -103,7 +108,13 @@ export function retainedFromRow(r: Row): RetainedCrlRecord {
 }
 
 export function syncTargetFromRow(r: Row): SyncTargetRecord {
-  return { id: String(r.id), trustAnchorArn: String(r.trust_anchor_arn), region: String(r.region), endpoint: textOrNull(r.endpoint), createdAt: new Date(Number(r.created_at)) };
+  return {
+    id: String(r.id),
+    trustAnchorArn: String(r.trust_anchor_arn),
+    region: String(r.region),
+    endpoint: textOrNull(r.endpoint),
+    createdAt: new Date(Number(r.created_at)),
+  };
 }
 
 export function crlSlotFromRow(r: Row): CrlSlotRecord {
@@ -207,7 +218,6 @@ export function decodeSearchCursor(cursor: string, sort: CertificateSearch['sort
   if (!m || m[1] !== SORT_CODE[sort]) throw caError('invalid_request', 'The cursor is not valid for this search; start again from the first page.');
   return { notAfter: Number(m[2]), seq: Number(m[3]) };
 }
-
 
 /** A `ui_sessions` row whose columns carry the `s_` prefix (joined with `admin_tokens`). */
 export function uiSessionFromRow(r: Row): UiSessionRecord {

@@ -56,10 +56,14 @@ export function acquireServeLock(dir: string, o: { clock?: Clock; pid?: number; 
     db.close();
     if (busy(err)) {
       const who = holder ? `pid ${holder.pid} on host ${holder.host} since ${holder.since}` : 'another process';
-      throw caError('store_locked', `The CA directory ${dir} is served by ${who} (rapki ca serve); stop that process first: two servers on one directory publish diverging CRLs.`, {
-        cause: err,
-        details: holder ? { ...holder } : {},
-      });
+      throw caError(
+        'store_locked',
+        `The CA directory ${dir} is served by ${who} (rapki ca serve); stop that process first: two servers on one directory publish diverging CRLs.`,
+        {
+          cause: err,
+          details: holder ? { ...holder } : {},
+        },
+      );
     }
     throw err;
   }

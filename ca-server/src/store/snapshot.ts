@@ -39,33 +39,201 @@ const t = (name: string, order: readonly string[], columns: SnapshotTable['colum
 
 /** Tables in foreign-key order (a table comes after those it references). */
 export const SNAPSHOT_TABLES: readonly SnapshotTable[] = [
-  t('ca_certificates', ['id'], [['id', 'text'], ['role', 'text'], ['der', 'bytes'], ['not_after', 'int'], ['issuing', 'bool'], ['revoked_at', 'int'], ['reason', 'text'], ['state', 'text']]),
-  t('ca_config', ['id'], [
-    ['id', 'int'], ['key_type', 'text'], ['subject', 'text'], ['intermediate', 'bool'], ['created_at', 'int'], ['root_id', 'text'], ['issuer_id', 'text'],
-    ['pkcs11_module', 'text'], ['rotated_at', 'int'],
-  ]),
-  t('ca_keys', ['ca_id'], [['ca_id', 'text'], ['kind', 'text'], ['value', 'text']]),
-  t('certificates', ['seq'], [
-    ['serial', 'text'], ['seq', 'int'], ['host', 'text'], ['subject', 'text'], ['sans', 'text'], ['not_before', 'int'], ['not_after', 'int'], ['status', 'text'],
-    ['revoked_at', 'int'], ['reason', 'text'], ['fingerprint', 'text'], ['der', 'bytes'], ['issuer_id', 'text'], ['renewed_from', 'text'], ['issued_at', 'int'],
-    ['cert_ttl_seconds', 'int'], ['legacy_fork', 'bool'],
-  ]),
-  t('tokens', ['hash'], [['hash', 'text'], ['subject', 'text'], ['sans', 'text'], ['cert_ttl_seconds', 'int'], ['created_at', 'int'], ['expires_at', 'int'], ['used_at', 'int'], ['created_by', 'text']]),
-  t('admin_tokens', ['hash'], [
-    ['hash', 'text'], ['id', 'text'], ['role', 'text'], ['name', 'text'], ['created_at', 'int'], ['expires_at', 'int'], ['last_used_at', 'int'], ['revoked_at', 'int'], ['revoked_by', 'text'],
-  ]),
-  t('blocked_hosts', ['host'], [['host', 'text'], ['blocked_at', 'int'], ['reason', 'text']]),
-  t('crl_state', ['issuer_id'], [['issuer_id', 'text'], ['number', 'int'], ['this_update', 'int'], ['next_update', 'int'], ['der', 'bytes']]),
-  t('crl_numbers', ['issuer_id'], [['issuer_id', 'text'], ['last', 'int']]),
-  t('crl_history', ['issuer_id', 'number'], [['issuer_id', 'text'], ['number', 'int'], ['this_update', 'int'], ['next_update', 'int'], ['der', 'bytes']]),
-  t('rotation_state', ['id'], [['id', 'int'], ['rotation_id', 'text'], ['version', 'int'], ['state', 'text']]),
-  t('rotation_history', ['rotation_id'], [['rotation_id', 'text'], ['outcome', 'text'], ['ended_at', 'int'], ['state', 'text']]),
-  t('retained_crls', ['issuer_id'], [['issuer_id', 'text'], ['kind', 'text'], ['since', 'int'], ['rotation_id', 'text']]),
-  t('sync_targets', ['id'], [['id', 'text'], ['trust_anchor_arn', 'text'], ['region', 'text'], ['endpoint', 'text'], ['created_at', 'int']]),
-  t('crl_slots', ['slot', 'target_id'], [
-    ['slot', 'text'], ['target_id', 'text'], ['crl_arn', 'text'], ['pushed_number', 'text'], ['pushed_sha256', 'text'], ['last_success_at', 'int'],
-  ]),
-  t('audit_log', ['seq'], [['seq', 'int'], ['time', 'text'], ['actor', 'text'], ['action', 'text'], ['details', 'text'], ['prev_hash', 'text'], ['hash', 'text']]),
+  t(
+    'ca_certificates',
+    ['id'],
+    [
+      ['id', 'text'],
+      ['role', 'text'],
+      ['der', 'bytes'],
+      ['not_after', 'int'],
+      ['issuing', 'bool'],
+      ['revoked_at', 'int'],
+      ['reason', 'text'],
+      ['state', 'text'],
+    ],
+  ),
+  t(
+    'ca_config',
+    ['id'],
+    [
+      ['id', 'int'],
+      ['key_type', 'text'],
+      ['subject', 'text'],
+      ['intermediate', 'bool'],
+      ['created_at', 'int'],
+      ['root_id', 'text'],
+      ['issuer_id', 'text'],
+      ['pkcs11_module', 'text'],
+      ['rotated_at', 'int'],
+    ],
+  ),
+  t(
+    'ca_keys',
+    ['ca_id'],
+    [
+      ['ca_id', 'text'],
+      ['kind', 'text'],
+      ['value', 'text'],
+    ],
+  ),
+  t(
+    'certificates',
+    ['seq'],
+    [
+      ['serial', 'text'],
+      ['seq', 'int'],
+      ['host', 'text'],
+      ['subject', 'text'],
+      ['sans', 'text'],
+      ['not_before', 'int'],
+      ['not_after', 'int'],
+      ['status', 'text'],
+      ['revoked_at', 'int'],
+      ['reason', 'text'],
+      ['fingerprint', 'text'],
+      ['der', 'bytes'],
+      ['issuer_id', 'text'],
+      ['renewed_from', 'text'],
+      ['issued_at', 'int'],
+      ['cert_ttl_seconds', 'int'],
+      ['legacy_fork', 'bool'],
+    ],
+  ),
+  t(
+    'tokens',
+    ['hash'],
+    [
+      ['hash', 'text'],
+      ['subject', 'text'],
+      ['sans', 'text'],
+      ['cert_ttl_seconds', 'int'],
+      ['created_at', 'int'],
+      ['expires_at', 'int'],
+      ['used_at', 'int'],
+      ['created_by', 'text'],
+    ],
+  ),
+  t(
+    'admin_tokens',
+    ['hash'],
+    [
+      ['hash', 'text'],
+      ['id', 'text'],
+      ['role', 'text'],
+      ['name', 'text'],
+      ['created_at', 'int'],
+      ['expires_at', 'int'],
+      ['last_used_at', 'int'],
+      ['revoked_at', 'int'],
+      ['revoked_by', 'text'],
+    ],
+  ),
+  t(
+    'blocked_hosts',
+    ['host'],
+    [
+      ['host', 'text'],
+      ['blocked_at', 'int'],
+      ['reason', 'text'],
+    ],
+  ),
+  t(
+    'crl_state',
+    ['issuer_id'],
+    [
+      ['issuer_id', 'text'],
+      ['number', 'int'],
+      ['this_update', 'int'],
+      ['next_update', 'int'],
+      ['der', 'bytes'],
+    ],
+  ),
+  t(
+    'crl_numbers',
+    ['issuer_id'],
+    [
+      ['issuer_id', 'text'],
+      ['last', 'int'],
+    ],
+  ),
+  t(
+    'crl_history',
+    ['issuer_id', 'number'],
+    [
+      ['issuer_id', 'text'],
+      ['number', 'int'],
+      ['this_update', 'int'],
+      ['next_update', 'int'],
+      ['der', 'bytes'],
+    ],
+  ),
+  t(
+    'rotation_state',
+    ['id'],
+    [
+      ['id', 'int'],
+      ['rotation_id', 'text'],
+      ['version', 'int'],
+      ['state', 'text'],
+    ],
+  ),
+  t(
+    'rotation_history',
+    ['rotation_id'],
+    [
+      ['rotation_id', 'text'],
+      ['outcome', 'text'],
+      ['ended_at', 'int'],
+      ['state', 'text'],
+    ],
+  ),
+  t(
+    'retained_crls',
+    ['issuer_id'],
+    [
+      ['issuer_id', 'text'],
+      ['kind', 'text'],
+      ['since', 'int'],
+      ['rotation_id', 'text'],
+    ],
+  ),
+  t(
+    'sync_targets',
+    ['id'],
+    [
+      ['id', 'text'],
+      ['trust_anchor_arn', 'text'],
+      ['region', 'text'],
+      ['endpoint', 'text'],
+      ['created_at', 'int'],
+    ],
+  ),
+  t(
+    'crl_slots',
+    ['slot', 'target_id'],
+    [
+      ['slot', 'text'],
+      ['target_id', 'text'],
+      ['crl_arn', 'text'],
+      ['pushed_number', 'text'],
+      ['pushed_sha256', 'text'],
+      ['last_success_at', 'int'],
+    ],
+  ),
+  t(
+    'audit_log',
+    ['seq'],
+    [
+      ['seq', 'int'],
+      ['time', 'text'],
+      ['actor', 'text'],
+      ['action', 'text'],
+      ['details', 'text'],
+      ['prev_hash', 'text'],
+      ['hash', 'text'],
+    ],
+  ),
 ];
 
 export function snapshotTable(name: string): SnapshotTable | undefined {
@@ -120,7 +288,8 @@ export function checkChunk(c: SnapshotChunk): SnapshotTable {
   if (c.columns.length === 0 || new Set(c.columns).size !== c.columns.length || !c.columns.every((x) => known.has(x))) {
     throw new TypeError(`${table.name}: unexpected columns ${c.columns.join(',').slice(0, 200)}`);
   }
-  for (const r of c.rows) if (!Array.isArray(r) || r.length !== c.columns.length) throw new TypeError(`${table.name}: a row does not have ${c.columns.length} values`);
+  for (const r of c.rows)
+    if (!Array.isArray(r) || r.length !== c.columns.length) throw new TypeError(`${table.name}: a row does not have ${c.columns.length} values`);
   return table;
 }
 
@@ -197,7 +366,12 @@ export function snapshotPipe(): {
 }
 
 /** Copies one store into another (empty) one; `verify` runs in the target's transaction. */
-export async function copySnapshot(from: CaStore, to: CaStore, verify: (r: SnapshotReader) => Promise<void>, onChunk?: (c: SnapshotChunk) => void): Promise<SnapshotCounts> {
+export async function copySnapshot(
+  from: CaStore,
+  to: CaStore,
+  verify: (r: SnapshotReader) => Promise<void>,
+  onChunk?: (c: SnapshotChunk) => void,
+): Promise<SnapshotCounts> {
   const pipe = snapshotPipe();
   const exporting = from
     .exportSnapshot(async (c) => {

@@ -76,18 +76,26 @@ export function applyCaStateChange(o: SqliteStateOps, ch: CaStateChange): CaStat
   const rot = o.stmt('SELECT version FROM rotation_state WHERE id = 1').get() as Row | undefined;
   const haveRotation = rot ? Number(rot.version) : 0;
   if (ch.rotation && ch.rotation.expectVersion !== haveRotation) {
-    throw caError('store_state_conflict', `The rotation changed meanwhile (version ${haveRotation}, expected ${ch.rotation.expectVersion}); run the command again.`);
-  }
-  for (const c of ch.addCertificates ?? []) {
-    o.stmt('INSERT INTO ca_certificates (id, role, der, not_after, issuing, revoked_at, reason, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING').run(
-      c.id, c.role, Buffer.from(c.der), c.notAfter.getTime(), c.issuing ? 1 : 0, ms(c.revokedAt), c.reason ?? null, c.state ?? 'active',
+    throw caError(
+      'store_state_conflict',
+      `The rotation changed meanwhile (version ${haveRotation}, expected ${ch.rotation.expectVersion}); run the command again.`,
     );
   }
+  for (const c of ch.addCertificates ?? []) {
+    o.stmt(
+      'INSERT INTO ca_certificates (id, role, der, not_after, issuing, revoked_at, reason, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING',
+    ).run(c.id, c.role, Buffer.from(c.der), c.notAfter.getTime(), c.issuing ? 1 : 0, ms(c.revokedAt), c.reason ?? null, c.state ?? 'active');
+  }
   for (const [id, state] of Object.entries(ch.certificateStates ?? {})) {
-    if (o.stmt('UPDATE ca_certificates SET state = ? WHERE id = ?').run(state, id).changes !== 1) throw caError('certificate_not_found', `No CA certificate ${id.slice(0, 16)}….`);
+    if (o.stmt('UPDATE ca_certificates SET state = ? WHERE id = ?').run(state, id).changes !== 1)
+      throw caError('certificate_not_found', `No CA certificate ${id.slice(0, 16)}….`);
   }
   for (const k of ch.putKeys ?? []) {
-    o.stmt('INSERT INTO ca_keys (ca_id, kind, value) VALUES (?, ?, ?) ON CONFLICT(ca_id) DO UPDATE SET kind = excluded.kind, value = excluded.value').run(k.caId, k.kind, k.value);
+    o.stmt('INSERT INTO ca_keys (ca_id, kind, value) VALUES (?, ?, ?) ON CONFLICT(ca_id) DO UPDATE SET kind = excluded.kind, value = excluded.value').run(
+      k.caId,
+      k.kind,
+      k.value,
+    );
   }
   for (const id of ch.deleteKeys ?? []) o.stmt('DELETE FROM ca_keys WHERE ca_id = ?').run(id);
   if (ch.config) {
@@ -104,20 +112,25 @@ export function applyCaStateChange(o: SqliteStateOps, ch: CaStateChange): CaStat
     if (!/^[0-9a-f]{1,64}$/.test(id)) throw new TypeError('a rotation document needs a hex id');
     const text = JSON.stringify(ch.rotation.state);
     if (ch.rotation.close) {
-      o.stmt('INSERT INTO rotation_history (rotation_id, outcome, ended_at, state) VALUES (?, ?, ?, ?) ON CONFLICT(rotation_id) DO UPDATE SET outcome = excluded.outcome, ended_at = excluded.ended_at, state = excluded.state').run(
-        id, ch.rotation.close.outcome, ch.rotation.close.at.getTime(), text,
-      );
+      o.stmt(
+        'INSERT INTO rotation_history (rotation_id, outcome, ended_at, state) VALUES (?, ?, ?, ?) ON CONFLICT(rotation_id) DO UPDATE SET outcome = excluded.outcome, ended_at = excluded.ended_at, state = excluded.state',
+      ).run(id, ch.rotation.close.outcome, ch.rotation.close.at.getTime(), text);
       o.stmt('DELETE FROM rotation_state WHERE id = 1').run();
       rotationVersion = 0;
     } else {
       rotationVersion = haveRotation + 1;
-      o.stmt('INSERT INTO rotation_state (id, rotation_id, version, state) VALUES (1, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET rotation_id = excluded.rotation_id, version = excluded.version, state = excluded.state').run(
-        id, rotationVersion, text,
-      );
+      o.stmt(
+        'INSERT INTO rotation_state (id, rotation_id, version, state) VALUES (1, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET rotation_id = excluded.rotation_id, version = excluded.version, state = excluded.state',
+      ).run(id, rotationVersion, text);
     }
   }
   for (const r of ch.addRetained ?? []) {
-    o.stmt('INSERT INTO retained_crls (issuer_id, kind, since, rotation_id) VALUES (?, ?, ?, ?) ON CONFLICT(issuer_id) DO NOTHING').run(r.issuerId, r.kind, r.since.getTime(), r.rotationId);
+    o.stmt('INSERT INTO retained_crls (issuer_id, kind, since, rotation_id) VALUES (?, ?, ?, ?) ON CONFLICT(issuer_id) DO NOTHING').run(
+      r.issuerId,
+      r.kind,
+      r.since.getTime(),
+      r.rotationId,
+    );
   }
   for (const id of ch.removeRetained ?? []) {
     o.stmt('DELETE FROM retained_crls WHERE issuer_id = ?').run(id);
@@ -126,17 +139,31 @@ export function applyCaStateChange(o: SqliteStateOps, ch: CaStateChange): CaStat
   for (const slot of ch.deleteCrlSlots ?? []) o.stmt('DELETE FROM crl_slots WHERE slot = ?').run(slot);
   for (const t of ch.adminTokens ?? []) {
     o.stmt('INSERT INTO admin_tokens (hash, id, role, name, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)').run(
-      t.hash, adminTokenId(t.hash), t.role, t.name, t.createdAt.getTime(), t.expiresAt ? t.expiresAt.getTime() : null,
+      t.hash,
+      adminTokenId(t.hash),
+      t.role,
+      t.name,
+      t.createdAt.getTime(),
+      t.expiresAt ? t.expiresAt.getTime() : null,
     );
   }
   for (const t of ch.syncTargets ?? []) {
     o.stmt('INSERT INTO sync_targets (id, trust_anchor_arn, region, endpoint, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING').run(
-      t.id, t.trustAnchorArn, t.region, t.endpoint, t.createdAt.getTime(),
+      t.id,
+      t.trustAnchorArn,
+      t.region,
+      t.endpoint,
+      t.createdAt.getTime(),
     );
   }
   for (const r of ch.crlSlots ?? []) saveCrlSlot(o, r, 'replace');
   for (const h of ch.rotationHistory ?? []) {
-    o.stmt('INSERT INTO rotation_history (rotation_id, outcome, ended_at, state) VALUES (?, ?, ?, ?) ON CONFLICT(rotation_id) DO NOTHING').run(h.id, h.outcome, h.endedAt.getTime(), JSON.stringify(h.state));
+    o.stmt('INSERT INTO rotation_history (rotation_id, outcome, ended_at, state) VALUES (?, ?, ?, ?) ON CONFLICT(rotation_id) DO NOTHING').run(
+      h.id,
+      h.outcome,
+      h.endedAt.getTime(),
+      JSON.stringify(h.state),
+    );
   }
   const version = bumpVersion(o);
   for (const a of ch.audit ?? []) o.audit(a);
@@ -148,9 +175,9 @@ export function listSyncTargets(o: SqliteStateOps): SyncTargetRecord[] {
 }
 
 export function putSyncTarget(o: SqliteStateOps, t: SyncTargetRecord, audit: AuditDraft): boolean {
-  const r = o.stmt('INSERT INTO sync_targets (id, trust_anchor_arn, region, endpoint, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING').run(
-    t.id, t.trustAnchorArn, t.region, t.endpoint, t.createdAt.getTime(),
-  );
+  const r = o
+    .stmt('INSERT INTO sync_targets (id, trust_anchor_arn, region, endpoint, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING')
+    .run(t.id, t.trustAnchorArn, t.region, t.endpoint, t.createdAt.getTime());
   if (r.changes === 0) return false;
   bumpVersion(o);
   o.audit(audit);
@@ -166,7 +193,10 @@ export function removeSyncTarget(o: SqliteStateOps, id: string, audit: AuditDraf
 }
 
 export function listCrlSlots(o: SqliteStateOps, slot?: string): CrlSlotRecord[] {
-  const rows = slot === undefined ? o.stmt('SELECT * FROM crl_slots ORDER BY slot, target_id').all() : o.stmt('SELECT * FROM crl_slots WHERE slot = ? ORDER BY target_id').all(slot);
+  const rows =
+    slot === undefined
+      ? o.stmt('SELECT * FROM crl_slots ORDER BY slot, target_id').all()
+      : o.stmt('SELECT * FROM crl_slots WHERE slot = ? ORDER BY target_id').all(slot);
   return (rows as Row[]).map(crlSlotFromRow);
 }
 

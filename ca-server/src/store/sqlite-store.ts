@@ -17,7 +17,16 @@ import { caError } from '../errors.js';
 import { auditRecordHash, AUDIT_GENESIS_HASH } from '../../../common/src/audit/audit-chain.js';
 import { CRL_HISTORY_KEEP, type AuditSpec, type CaStore } from './ca-store.js';
 import * as state from './sqlite-ca-state.js';
-import { checkChunk, fromSnapshotValue, SNAPSHOT_CHUNK_ROWS, SNAPSHOT_TABLES, toSnapshotValue, type SnapshotChunk, type SnapshotCounts, type SnapshotReader } from './snapshot.js';
+import {
+  checkChunk,
+  fromSnapshotValue,
+  SNAPSHOT_CHUNK_ROWS,
+  SNAPSHOT_TABLES,
+  toSnapshotValue,
+  type SnapshotChunk,
+  type SnapshotCounts,
+  type SnapshotReader,
+} from './snapshot.js';
 import { SQLITE_MIGRATIONS, type Migration } from './sqlite-migrations.js';
 import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 import type {
@@ -148,7 +157,8 @@ export class SqliteCaStore implements CaStore {
   async putCaCertificates(certs: readonly CaCertificateRecord[], audit: AuditDraft, opts: { readonly requireEmpty?: boolean } = {}): Promise<void> {
     const ins = this.#stmt('INSERT INTO ca_certificates (id, role, der, not_after, issuing, state) VALUES (?, ?, ?, ?, ?, ?)');
     await this.tx(() => {
-      if (opts.requireEmpty && this.#stmt('SELECT 1 FROM ca_certificates LIMIT 1').get()) throw caError('ca_exists', `The store ${this.#file} already holds a CA.`);
+      if (opts.requireEmpty && this.#stmt('SELECT 1 FROM ca_certificates LIMIT 1').get())
+        throw caError('ca_exists', `The store ${this.#file} already holds a CA.`);
       for (const c of certs) ins.run(c.id, c.role, Buffer.from(c.der), c.notAfter.getTime(), c.issuing ? 1 : 0, c.state ?? 'active');
       state.bumpVersion(this.#ops);
       this.appendAuditSync(audit);
@@ -371,14 +381,16 @@ export class SqliteCaStore implements CaStore {
 
   async revokeHost(args: { host: string; revokedAt: Date; reason: string | null; audit: AuditSpec<readonly string[]> }): Promise<readonly string[]> {
     return this.tx(() => {
-      const serials = (
-        this.#stmt("SELECT serial FROM certificates WHERE host = ? AND status = 'valid' ORDER BY seq").all(args.host) as Row[]
-      ).map((r) => String(r.serial));
+      const serials = (this.#stmt("SELECT serial FROM certificates WHERE host = ? AND status = 'valid' ORDER BY seq").all(args.host) as Row[]).map((r) =>
+        String(r.serial),
+      );
       this.db
         .prepare("UPDATE certificates SET status = 'revoked', revoked_at = ?, reason = ? WHERE host = ? AND status = 'valid'")
         .run(args.revokedAt.getTime(), args.reason, args.host);
       this.db
-        .prepare('INSERT INTO blocked_hosts (host, blocked_at, reason) VALUES (?, ?, ?) ON CONFLICT(host) DO UPDATE SET blocked_at = excluded.blocked_at, reason = excluded.reason')
+        .prepare(
+          'INSERT INTO blocked_hosts (host, blocked_at, reason) VALUES (?, ?, ?) ON CONFLICT(host) DO UPDATE SET blocked_at = excluded.blocked_at, reason = excluded.reason',
+        )
         .run(args.host, args.revokedAt.getTime(), args.reason);
       this.appendAuditSync(resolveAudit(args.audit, serials));
       return serials;
@@ -402,7 +414,9 @@ export class SqliteCaStore implements CaStore {
 
   async listRevokedUnexpired(issuerId: string, now: Date): Promise<readonly RevokedEntry[]> {
     const rows = this.db
-      .prepare("SELECT serial, revoked_at, reason, not_after FROM certificates WHERE issuer_id = ? AND status = 'revoked' AND not_after > ? ORDER BY revoked_at, seq")
+      .prepare(
+        "SELECT serial, revoked_at, reason, not_after FROM certificates WHERE issuer_id = ? AND status = 'revoked' AND not_after > ? ORDER BY revoked_at, seq",
+      )
       .all(issuerId, now.getTime()) as Row[];
     return rows.map((r) => ({
       serial: String(r.serial),
@@ -446,7 +460,11 @@ export class SqliteCaStore implements CaStore {
         )
         .run(crl.issuerId, crl.number, crl.thisUpdate.getTime(), crl.nextUpdate.getTime(), Buffer.from(crl.der));
       this.#stmt('INSERT INTO crl_history (issuer_id, number, this_update, next_update, der) VALUES (?, ?, ?, ?, ?)').run(
-        crl.issuerId, crl.number, crl.thisUpdate.getTime(), crl.nextUpdate.getTime(), Buffer.from(crl.der),
+        crl.issuerId,
+        crl.number,
+        crl.thisUpdate.getTime(),
+        crl.nextUpdate.getTime(),
+        Buffer.from(crl.der),
       );
       this.#stmt('DELETE FROM crl_history WHERE issuer_id = ? AND number <= ?').run(crl.issuerId, crl.number - CRL_HISTORY_KEEP);
       if (audit) this.appendAuditSync(audit);
@@ -557,9 +575,14 @@ export class SqliteCaStore implements CaStore {
     const at = rec.createdAt.getTime();
     await this.tx(() => {
       this.#stmt('DELETE FROM ui_sessions WHERE expires_at <= ? OR idle_expires_at <= ?').run(at, at);
-      this.#stmt(
-        'INSERT INTO ui_sessions (id_hash, admin_token_id, created_at, last_seen_at, idle_expires_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
-      ).run(rec.idHash, rec.adminTokenId, at, rec.lastSeenAt.getTime(), rec.idleExpiresAt.getTime(), rec.expiresAt.getTime());
+      this.#stmt('INSERT INTO ui_sessions (id_hash, admin_token_id, created_at, last_seen_at, idle_expires_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+        rec.idHash,
+        rec.adminTokenId,
+        at,
+        rec.lastSeenAt.getTime(),
+        rec.idleExpiresAt.getTime(),
+        rec.expiresAt.getTime(),
+      );
       this.appendAuditSync(audit);
     });
   }
@@ -633,7 +656,8 @@ export class SqliteCaStore implements CaStore {
     this.db.exec('BEGIN IMMEDIATE');
     try {
       const busy = SNAPSHOT_TABLES.filter((t) => this.db.prepare(`SELECT 1 FROM ${t.name} LIMIT 1`).get() !== undefined).map((t) => t.name);
-      if (busy.length > 0) throw caError('store_not_empty', `The target store already holds data (${busy.join(', ')}); load a snapshot only into an empty store.`);
+      if (busy.length > 0)
+        throw caError('store_not_empty', `The target store already holds data (${busy.join(', ')}); load a snapshot only into an empty store.`);
       const counts: Record<string, number> = {};
       for await (const chunk of source) {
         const table = checkChunk(chunk);
@@ -644,7 +668,8 @@ export class SqliteCaStore implements CaStore {
       }
       this.db.prepare('UPDATE ca_state SET version = version + 1 WHERE id = 1').run();
       await verify({
-        listAudit: async (afterSeq, limit) => (this.db.prepare('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[]).map(auditRecordFromRow),
+        listAudit: async (afterSeq, limit) =>
+          (this.db.prepare('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[]).map(auditRecordFromRow),
         count: async (table) => {
           if (!SNAPSHOT_TABLES.some((t) => t.name === table)) throw new TypeError(`unknown table ${table}`);
           return Number((this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as Row).n);
@@ -730,9 +755,22 @@ export class SqliteCaStore implements CaStore {
          fingerprint, der, issuer_id, renewed_from, issued_at, cert_ttl_seconds)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
-      c.serial, seq, c.host, c.subject, JSON.stringify(c.sans), c.notBefore.getTime(), c.notAfter.getTime(), c.status,
-      c.revokedAt ? c.revokedAt.getTime() : null, c.reason, c.fingerprint, Buffer.from(c.der), c.issuerId, c.renewedFrom,
-      c.issuedAt.getTime(), c.certTtlSeconds,
+      c.serial,
+      seq,
+      c.host,
+      c.subject,
+      JSON.stringify(c.sans),
+      c.notBefore.getTime(),
+      c.notAfter.getTime(),
+      c.status,
+      c.revokedAt ? c.revokedAt.getTime() : null,
+      c.reason,
+      c.fingerprint,
+      Buffer.from(c.der),
+      c.issuerId,
+      c.renewedFrom,
+      c.issuedAt.getTime(),
+      c.certTtlSeconds,
     );
   }
 
@@ -744,8 +782,15 @@ export class SqliteCaStore implements CaStore {
       const prevHash = last ? String(last.hash) : AUDIT_GENESIS_HASH;
       const fields = { seq, time: draft.time.toISOString(), actor: draft.actor, action: draft.action, details: draft.details };
       const hash = auditRecordHash(prevHash, fields);
-      this.#stmt('INSERT INTO audit_log (seq, time, actor, action, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(seq, fields.time, fields.actor, fields.action, JSON.stringify(fields.details), prevHash, hash);
+      this.#stmt('INSERT INTO audit_log (seq, time, actor, action, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+        seq,
+        fields.time,
+        fields.actor,
+        fields.action,
+        JSON.stringify(fields.details),
+        prevHash,
+        hash,
+      );
       return { ...fields, prevHash, hash };
     } catch (err) {
       throw caError('audit_write_failed', undefined, { cause: err });

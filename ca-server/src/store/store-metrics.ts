@@ -113,7 +113,11 @@ export function renderStoreMetrics(backend: string, latency: StoreLatency, pg: P
     counter('rapki_ca_store_transactions_total', 'Write transactions committed (each carries one or more operations).', pg.transactions);
     counter('rapki_ca_store_operations_total', 'Write operations committed.', pg.operations);
     counter('rapki_ca_store_audit_head_locks_total', 'Transactions that locked the audit chain head.', pg.auditHeadLocks);
-    counter('rapki_ca_store_audit_head_wait_seconds_total', 'Time spent waiting for the audit chain head lock (other transactions or replicas held it).', pg.auditHeadWaitMs / 1000);
+    counter(
+      'rapki_ca_store_audit_head_wait_seconds_total',
+      'Time spent waiting for the audit chain head lock (other transactions or replicas held it).',
+      pg.auditHeadWaitMs / 1000,
+    );
     counter('rapki_ca_store_audit_head_hold_seconds_total', 'Time the audit chain head lock was held (audit insert and commit).', pg.auditHeadHoldMs / 1000);
   }
   return `${out.join('\n')}\n`;

@@ -27,7 +27,8 @@ export interface StoreSelection {
 
 export function storeSelection(i: StoreSelectionInput): StoreSelection {
   const explicit = storeUrlOf({ dir: i.dir, url: i.url, urlFile: i.urlFile, env: i.env, warn: i.warn });
-  const parse = (url: string, origin: Parameters<typeof parseStoreUrl>[1]['origin']): StoreLocation => parseStoreUrl(url, { origin, dir: caPaths(i.dir).dir, env: i.env });
+  const parse = (url: string, origin: Parameters<typeof parseStoreUrl>[1]['origin']): StoreLocation =>
+    parseStoreUrl(url, { origin, dir: caPaths(i.dir).dir, env: i.env });
   // Parsed now: a bad URL or a password on the command line fails before anything else happens.
   const location = parse(explicit.url, explicit.origin);
   return {

@@ -125,13 +125,25 @@ export function parseStoreUrl(url: string, o: { origin: StoreUrlOrigin; dir: str
   }
   const params = u.searchParams;
   const known = new Set([
-    'host', 'port', 'user', 'dbname', 'password', 'sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'application_name',
-    'connect_timeout', 'pool_max', 'statement_timeout',
+    'host',
+    'port',
+    'user',
+    'dbname',
+    'password',
+    'sslmode',
+    'sslrootcert',
+    'sslcert',
+    'sslkey',
+    'application_name',
+    'connect_timeout',
+    'pool_max',
+    'statement_timeout',
   ]);
   for (const k of params.keys()) {
-    if (!known.has(k)) throw caError('store_url_invalid', `Unknown parameter "${k}" in the store URL (known: ${[...known].filter((x) => x !== 'password').join(', ')}).`);
+    if (!known.has(k))
+      throw caError('store_url_invalid', `Unknown parameter "${k}" in the store URL (known: ${[...known].filter((x) => x !== 'password').join(', ')}).`);
   }
-  const password = u.password !== '' ? decodeURIComponent(u.password) : params.get('password') ?? undefined;
+  const password = u.password !== '' ? decodeURIComponent(u.password) : (params.get('password') ?? undefined);
   if (password !== undefined && o.origin === 'flag') throw caError('store_url_has_password');
   const sslmodeRaw = params.get('sslmode') ?? env.PGSSLMODE ?? 'prefer';
   if (!SSL_MODES.includes(sslmodeRaw as SslMode)) throw caError('store_url_invalid', `sslmode must be one of ${SSL_MODES.join(', ')}.`);
@@ -175,7 +187,12 @@ export function displayUrl(s: PgConnectionSpec): string {
     if (s.port !== 5432) q.set('port', String(s.port));
   }
   if (s.sslmode !== 'prefer') q.set('sslmode', s.sslmode);
-  for (const [k, v] of [['sslrootcert', s.sslrootcert], ['sslcert', s.sslcert], ['sslkey', s.sslkey]] as const) if (v !== undefined) q.set(k, v);
+  for (const [k, v] of [
+    ['sslrootcert', s.sslrootcert],
+    ['sslcert', s.sslcert],
+    ['sslkey', s.sslkey],
+  ] as const)
+    if (v !== undefined) q.set(k, v);
   if (s.poolMax !== undefined) q.set('pool_max', String(s.poolMax));
   if (s.statementTimeoutMs !== undefined) q.set('statement_timeout', String(s.statementTimeoutMs));
   const qs = q.toString();

@@ -217,7 +217,11 @@ export interface CaStateChange {
    * history instead and no rotation is in progress afterwards.
    */
   readonly rotation?:
-    | { readonly expectVersion: number; readonly state: StateDocument; readonly close?: { readonly outcome: 'finished' | 'aborted'; readonly at: Date } | undefined }
+    | {
+        readonly expectVersion: number;
+        readonly state: StateDocument;
+        readonly close?: { readonly outcome: 'finished' | 'aborted'; readonly at: Date } | undefined;
+      }
     | undefined;
   /** Inserted; one already kept is left as it is. */
   readonly addRetained?: readonly RetainedCrlRecord[] | undefined;

@@ -328,7 +328,15 @@ export class CrlSync {
   private runtime(id: string): Runtime {
     let rt = this.runtimes.get(id);
     if (!rt) {
-      rt = { status: 'unknown', timer: undefined, inflight: false, consecutiveFailures: 0, lastAttemptAt: undefined, nextAttemptAt: undefined, lastError: undefined };
+      rt = {
+        status: 'unknown',
+        timer: undefined,
+        inflight: false,
+        consecutiveFailures: 0,
+        lastAttemptAt: undefined,
+        nextAttemptAt: undefined,
+        lastError: undefined,
+      };
       this.runtimes.set(id, rt);
     }
     return rt;
@@ -394,7 +402,11 @@ export class CrlSync {
       this.counters.failures++;
       rt.consecutiveFailures++;
       const err = e as { code?: string; message?: string };
-      rt.lastError = { code: err.code ?? 'internal_error', message: (err.message ?? String(e)).slice(0, 300), at: new Date(this.scheduler.now()).toISOString() };
+      rt.lastError = {
+        code: err.code ?? 'internal_error',
+        message: (err.message ?? String(e)).slice(0, 300),
+        at: new Date(this.scheduler.now()).toISOString(),
+      };
       rt.status = 'retrying';
       const delay = this.backoffDelay(rt.consecutiveFailures);
       this.logger.warn({ target: id, err: rt.lastError, retryInMs: delay }, 'crl sync: push failed, will retry');

@@ -46,7 +46,13 @@ function slotRecord(slot: string, t: SyncTarget): CrlSlotRecord {
 
 function targetRecord(t: SyncTarget): SyncTargetRecord {
   const created = new Date(t.createdAt);
-  return { id: t.id, trustAnchorArn: t.trustAnchorArn, region: t.region, endpoint: t.endpoint ?? null, createdAt: Number.isNaN(created.getTime()) ? new Date() : created };
+  return {
+    id: t.id,
+    trustAnchorArn: t.trustAnchorArn,
+    region: t.region,
+    endpoint: t.endpoint ?? null,
+    createdAt: Number.isNaN(created.getTime()) ? new Date() : created,
+  };
 }
 
 export class SyncTargetRegistry {
@@ -124,7 +130,8 @@ export class SyncTargetRegistry {
   }
 
   async registerTarget(t: SyncTarget, actor: string): Promise<boolean> {
-    if (!this.hasTarget(t.id) && this.#targets.length >= SYNC_LIMITS.maxTargets) throw awsError('sync_target_invalid', `at most ${SYNC_LIMITS.maxTargets} sync targets`);
+    if (!this.hasTarget(t.id) && this.#targets.length >= SYNC_LIMITS.maxTargets)
+      throw awsError('sync_target_invalid', `at most ${SYNC_LIMITS.maxTargets} sync targets`);
     const rec = targetRecord(t);
     const created = await this.#store.putSyncTarget(rec, {
       time: this.#clock(),
@@ -138,7 +145,12 @@ export class SyncTargetRegistry {
 
   async removeTarget(id: string, actor: string): Promise<boolean> {
     const t = this.#targets.find((x) => x.id === id);
-    const removed = await this.#store.removeSyncTarget(id, { time: this.#clock(), actor, action: 'sync_target.remove', details: { id, trustAnchorArn: t?.trustAnchorArn ?? null } });
+    const removed = await this.#store.removeSyncTarget(id, {
+      time: this.#clock(),
+      actor,
+      action: 'sync_target.remove',
+      details: { id, trustAnchorArn: t?.trustAnchorArn ?? null },
+    });
     this.#targets = this.#targets.filter((x) => x.id !== id);
     for (const m of this.#slots.values()) m.delete(id);
     return removed;

@@ -70,10 +70,12 @@ export function validateTargetInput(input: unknown, now: Date): SyncTarget {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw awsError('sync_target_invalid', 'a sync target must be a JSON object');
   const o = input as Record<string, unknown>;
   for (const k of Object.keys(o)) {
-    if (!['trustAnchorArn', 'crlArn', 'region', 'endpoint', 'pushedCrlSha256', 'pushedCrlNumber'].includes(k)) throw awsError('sync_target_invalid', `unknown field: ${k.slice(0, 40)}`);
+    if (!['trustAnchorArn', 'crlArn', 'region', 'endpoint', 'pushedCrlSha256', 'pushedCrlNumber'].includes(k))
+      throw awsError('sync_target_invalid', `unknown field: ${k.slice(0, 40)}`);
   }
   const { trustAnchorArn, crlArn, region, endpoint, pushedCrlSha256, pushedCrlNumber } = o;
-  if (typeof trustAnchorArn !== 'string' || !TA_ARN.test(trustAnchorArn)) throw awsError('sync_target_invalid', 'trustAnchorArn must be a Roles Anywhere trust anchor ARN');
+  if (typeof trustAnchorArn !== 'string' || !TA_ARN.test(trustAnchorArn))
+    throw awsError('sync_target_invalid', 'trustAnchorArn must be a Roles Anywhere trust anchor ARN');
   if (crlArn !== undefined && crlArn !== null && (typeof crlArn !== 'string' || !CRL_ARN.test(crlArn))) {
     throw awsError('sync_target_invalid', 'crlArn must be a Roles Anywhere CRL ARN');
   }

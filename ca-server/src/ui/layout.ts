@@ -59,9 +59,7 @@ export function csrfField(token: string): SafeHtml {
 
 /** A signed-in page. */
 export function page(ctx: PageContext, o: { title: string; active?: NavKey | undefined; body: SafeHtml; notice?: Notice | undefined }): string {
-  const nav = NAV.map(
-    (n) => html`<li><a href="${n.href}"${n.key === o.active ? html` aria-current="page"` : html``}>${n.label}</a></li>`,
-  );
+  const nav = NAV.map((n) => html`<li><a href="${n.href}"${n.key === o.active ? html` aria-current="page"` : html``}>${n.label}</a></li>`);
   return `<!doctype html>\n${html`<html lang="en">
 ${head(ctx.assets, o.title)}
 <body>

@@ -140,7 +140,13 @@ export function consoleRouter(d: ConsoleDeps): Router {
       q.signed_out !== undefined
         ? { kind: 'ok', text: 'Signed out. The session has ended on the server.' }
         : q.ended !== undefined
-          ? { kind: 'info', text: q.ended === 'token_ended' ? 'The admin token of your session was revoked or expired; sign in with another.' : 'Your session has ended; sign in again.' }
+          ? {
+              kind: 'info',
+              text:
+                q.ended === 'token_ended'
+                  ? 'The admin token of your session was revoked or expired; sign in with another.'
+                  : 'Your session has ended; sign in again.',
+            }
           : undefined;
     signInForm(res, 200, notice);
   });
@@ -150,7 +156,11 @@ export function consoleRouter(d: ConsoleDeps): Router {
     const cookie = readCookie(req, SIGN_IN_COOKIE);
     if (!fromOwnOrigin(req) || !cookie || !tokensEqual(cookie, given)) {
       d.metrics.errors.inc({ code: 'csrf_failed' });
-      signInForm(res, httpStatusOf('csrf_failed'), { kind: 'error', code: 'csrf_failed', text: 'The sign-in form had expired or did not come from this console. Try again.' });
+      signInForm(res, httpStatusOf('csrf_failed'), {
+        kind: 'error',
+        code: 'csrf_failed',
+        text: 'The sign-in form had expired or did not come from this console. Try again.',
+      });
       return;
     }
     const b = formBody(req, { token: { type: 'string', required: true, maxLength: 200 } });
@@ -226,9 +236,18 @@ export function consoleRouter(d: ConsoleDeps): Router {
       stats,
       buckets: stats.expiring.map((n, i) => ({ label: i === 0 ? 'within 1 d' : `${i}–${i + 1} d`, count: n })),
       crl: crl
-        ? { number: crl.number, thisUpdate: crl.thisUpdate, nextUpdate: crl.nextUpdate, pemBytes: Buffer.byteLength(crl.pem), limitBytes: CRL_PEM_MAX_BYTES, warnBytes: CRL_PEM_WARN_BYTES }
+        ? {
+            number: crl.number,
+            thisUpdate: crl.thisUpdate,
+            nextUpdate: crl.nextUpdate,
+            pemBytes: Buffer.byteLength(crl.pem),
+            limitBytes: CRL_PEM_MAX_BYTES,
+            warnBytes: CRL_PEM_WARN_BYTES,
+          }
         : undefined,
-      sync: isAdmin ? (d.syncState?.() ?? { crl: undefined, alarm: undefined, targets: [], counters: { pushes: 0, failures: 0, refused: 0, calls: 0 } }) : undefined,
+      sync: isAdmin
+        ? (d.syncState?.() ?? { crl: undefined, alarm: undefined, targets: [], counters: { pushes: 0, failures: 0, refused: 0, calls: 0 } })
+        : undefined,
       rotation: isAdmin ? { phase: st?.phase ?? 'idle', emergency: !!st?.emergency } : undefined,
       recent,
       now,
@@ -400,7 +419,7 @@ export function consoleRouter(d: ConsoleDeps): Router {
   // --- Audit
   const auditPage = async (req: Request, res: Response, verify: VerifyResult | undefined): Promise<void> => {
     const q = validateQuery(req, verify ? [] : ['action', 'actor', 'from', 'to', 'before']);
-    if (q.action !== undefined && !(/^[a-z][a-z0-9_.]{0,63}$/.test(q.action))) throw caError('invalid_request', 'action must be an audit action name.');
+    if (q.action !== undefined && !/^[a-z][a-z0-9_.]{0,63}$/.test(q.action)) throw caError('invalid_request', 'action must be an audit action name.');
     if (q.actor !== undefined && q.actor.length > 200) throw caError('invalid_request', 'actor is too long.');
     const since = utcField(q.from, 'from');
     const until = utcField(q.to, 'to');

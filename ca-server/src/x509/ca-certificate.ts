@@ -54,12 +54,7 @@ export async function buildCaCertificate(req: CaCertificateRequest): Promise<Uin
     notAfter: req.notAfter,
     subject,
     spki: req.signer.publicKeySpki,
-    extensions: [
-      basicConstraints(true, req.pathLength),
-      keyUsage(['digitalSignature', 'keyCertSign', 'cRLSign']),
-      subjectKeyIdentifier(keyId),
-      aki,
-    ],
+    extensions: [basicConstraints(true, req.pathLength), keyUsage(['digitalSignature', 'keyCertSign', 'cRLSign']), subjectKeyIdentifier(keyId), aki],
   });
   return signToBeSigned(tbs, signer);
 }

@@ -89,4 +89,3 @@ export const KEY_POLICY = {
 
 /** Largest CSR accepted (PEM or DER), before any parsing. */
 export const MAX_CSR_BYTES = 64 * 1024;
-

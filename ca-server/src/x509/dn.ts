@@ -180,9 +180,7 @@ export function parseDn(dn: string, options: { allowEmpty?: boolean } = {}): Uin
   const encoded: Uint8Array[] = [];
   // RFC 4514 §2.1: text order is the reverse of the DER order.
   for (let r = rdns.length - 1; r >= 0; r--) {
-    const atvs = rdns[r]!.attrs.map((a) =>
-      sequence(OID_DER.get(a.oid) ?? oid(a.oid), a.rawDer ?? encodeValue(BY_OID.get(a.oid), a.value)),
-    );
+    const atvs = rdns[r]!.attrs.map((a) => sequence(OID_DER.get(a.oid) ?? oid(a.oid), a.rawDer ?? encodeValue(BY_OID.get(a.oid), a.value)));
     // DER SET OF: elements sorted by their encodings (X.690 §11.6).
     atvs.sort((x, y) => Buffer.compare(x, y));
     encoded.push(set(...atvs));
@@ -262,9 +260,7 @@ export function formatDn(der: Uint8Array, nameTlv?: Tlv): string {
   const rdns = readDnAttributes(der, nameTlv);
   return rdns
     .reverse()
-    .map((atvs) =>
-      atvs.map((a) => `${a.type}=${a.value.startsWith('#') && !BY_OID.has(a.oid) ? a.value : escapeDnValue(a.value)}`).join('+'),
-    )
+    .map((atvs) => atvs.map((a) => `${a.type}=${a.value.startsWith('#') && !BY_OID.has(a.oid) ? a.value : escapeDnValue(a.value)}`).join('+'))
     .join(',');
 }
 

@@ -13,7 +13,10 @@ export type X509ErrorCode = keyof typeof X509_CODES | (typeof SHARED)[number];
  * failure → 500).
  */
 export const X509_ERROR_CODES: Readonly<Record<X509ErrorCode, string>> = Object.freeze(
-  Object.fromEntries([...Object.entries(X509_CODES), ...SHARED.map((c) => [c, SHARED_CODES[c]] as const)].map(([c, spec]) => [c, spec.message])) as Record<X509ErrorCode, string>,
+  Object.fromEntries([...Object.entries(X509_CODES), ...SHARED.map((c) => [c, SHARED_CODES[c]] as const)].map(([c, spec]) => [c, spec.message])) as Record<
+    X509ErrorCode,
+    string
+  >,
 );
 
 /** Shorthand for a coded error of this layer. */

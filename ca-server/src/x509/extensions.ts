@@ -49,7 +49,14 @@ export function keyUsage(usages: readonly (keyof typeof KEY_USAGE_BITS)[]): Uint
 
 /** extKeyUsage (§4.2.1.12), non-critical. */
 export function extKeyUsage(usages: readonly ('clientAuth' | 'serverAuth')[]): Uint8Array {
-  return extension(OID.extKeyUsage, false, tlvList(Tag.SEQUENCE, usages.map((u) => oidDer(OID[u]))));
+  return extension(
+    OID.extKeyUsage,
+    false,
+    tlvList(
+      Tag.SEQUENCE,
+      usages.map((u) => oidDer(OID[u])),
+    ),
+  );
 }
 
 /** subjectAltName (§4.2.1.6); non-critical because our subjects are never empty. */

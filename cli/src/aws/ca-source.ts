@@ -70,7 +70,10 @@ export function serverCaSide(client: CaClient): CaSide {
   return {
     kind: 'server',
     async material() {
-      const ca = await client.json<{ root?: unknown; intermediates?: unknown; rotation?: { next?: { root?: unknown; intermediates?: unknown } } | null }>('GET', CA_PATHS.ca);
+      const ca = await client.json<{ root?: unknown; intermediates?: unknown; rotation?: { next?: { root?: unknown; intermediates?: unknown } } | null }>(
+        'GET',
+        CA_PATHS.ca,
+      );
       if (typeof ca.root !== 'string') throw awsError('aws_response_invalid', 'the CA answered GET /v1/ca without a root');
       const inter = Array.isArray(ca.intermediates) && typeof ca.intermediates[0] === 'string' ? ca.intermediates[0] : undefined;
       const res = await client.request('GET', CA_PATHS.crlPem, { accept: 'application/x-pem-file', maxBytes: CRL_INPUT_MAX_BYTES });
@@ -83,7 +86,10 @@ export function serverCaSide(client: CaClient): CaSide {
           typeof ca.rotation?.next?.root === 'string'
             ? {
                 rootPem: ca.rotation.next.root,
-                intermediatePem: Array.isArray(ca.rotation.next.intermediates) && typeof ca.rotation.next.intermediates[0] === 'string' ? ca.rotation.next.intermediates[0] : undefined,
+                intermediatePem:
+                  Array.isArray(ca.rotation.next.intermediates) && typeof ca.rotation.next.intermediates[0] === 'string'
+                    ? ca.rotation.next.intermediates[0]
+                    : undefined,
               }
             : undefined,
       };
@@ -127,7 +133,8 @@ export async function dirCaSide(
   const { storeSelection, openCaDirStore, SyncTargetRegistry, caPaths, caExists } = await import('../../../ca-server/src/entry/ca-dir.js');
   const env = storeArgs.env ?? process.env;
   const sel = storeSelection({ dir, url: storeArgs.url, urlFile: storeArgs.urlFile, env }).open();
-  if (sel.location.backend === 'sqlite' && !caExists(dir)) throw awsError('flag_value_invalid', `no CA in ${caPaths(dir).dir} (pass --store-url for a CA in PostgreSQL)`);
+  if (sel.location.backend === 'sqlite' && !caExists(dir))
+    throw awsError('flag_value_invalid', `no CA in ${caPaths(dir).dir} (pass --store-url for a CA in PostgreSQL)`);
   /** One store handle per operation: a CLI run, nothing kept open between calls. */
   const withRegistry = async <T>(fn: (r: InstanceType<typeof SyncTargetRegistry>, s: Awaited<ReturnType<typeof openCaDirStore>>) => Promise<T>): Promise<T> => {
     const opened = await openCaDirStore({ dir, location: sel.location, mustExist: true, env });
@@ -160,7 +167,10 @@ export async function dirCaSide(
           intermediatePem,
           crl: rec ? crlFrom(rec.der) : undefined,
           rotationNext: next
-            ? { rootPem: next.role === 'root' ? derToPem(next.der, 'CERTIFICATE') : rootPem, intermediatePem: next.role === 'intermediate' ? derToPem(next.der, 'CERTIFICATE') : undefined }
+            ? {
+                rootPem: next.role === 'root' ? derToPem(next.der, 'CERTIFICATE') : rootPem,
+                intermediatePem: next.role === 'intermediate' ? derToPem(next.der, 'CERTIFICATE') : undefined,
+              }
             : undefined,
         };
       });

@@ -40,7 +40,9 @@ export async function crlPush(
     let crl: Crl;
     let action: 'imported' | 'updated' | 'unchanged';
     if (!existing) {
-      crl = await call(() => cp.importCrl({ name: crlResourceName(ta.trustAnchorArn), pem, trustAnchorArn: ta.trustAnchorArn, enabled: true, tags: caTags(material.fingerprint) }));
+      crl = await call(() =>
+        cp.importCrl({ name: crlResourceName(ta.trustAnchorArn), pem, trustAnchorArn: ta.trustAnchorArn, enabled: true, tags: caTags(material.fingerprint) }),
+      );
       action = 'imported';
     } else if (opts.force || !Buffer.from(existing.crlData).equals(Buffer.from(pem))) {
       crl = await call(() => cp.updateCrl(existing.crlId, pem));

@@ -22,12 +22,7 @@ function hasTags(tags: readonly Tag[], want: readonly Tag[]): boolean {
 }
 
 /** Resources (in list order) whose tags include `want`; candidates whose name matches are checked first. */
-async function byTags<T>(
-  cp: RolesAnywhereControlPlane,
-  items: readonly T[],
-  arnOf: (t: T) => string,
-  want: readonly Tag[],
-): Promise<T[]> {
+async function byTags<T>(cp: RolesAnywhereControlPlane, items: readonly T[], arnOf: (t: T) => string, want: readonly Tag[]): Promise<T[]> {
   const out: T[] = [];
   for (const item of items) {
     if (hasTags(await cp.listTags(arnOf(item)), want)) out.push(item);
@@ -45,7 +40,12 @@ export async function findProfiles(cp: RolesAnywhereControlPlane, fingerprint: s
   const want = profileName ? profileTags(fingerprint, profileName) : caTags(fingerprint);
   if (profileName) {
     // Cheap path: the profile still has the name we gave it.
-    const named = await byTags(cp, all.filter((p) => p.name === profileName), (p) => p.profileArn, want);
+    const named = await byTags(
+      cp,
+      all.filter((p) => p.name === profileName),
+      (p) => p.profileArn,
+      want,
+    );
     if (named.length > 0) return named;
   }
   return byTags(cp, all, (p) => p.profileArn, want);

@@ -19,8 +19,12 @@ export interface Placement {
 const norm = (u: string | undefined): string => (u ?? '').replace(/\/+$/, '');
 
 /** Flags first, then the stored registrations (one place, or the one the flags narrow it to). */
-export function placementFrom(flags: { region?: string | undefined; endpoint?: string | undefined }, registered: readonly Pick<TargetView, 'region' | 'endpoint'>[]): Placement {
-  if (flags.region !== undefined && flags.endpoint !== undefined) return { region: flags.region, endpoint: flags.endpoint, source: 'from --region and --endpoint' };
+export function placementFrom(
+  flags: { region?: string | undefined; endpoint?: string | undefined },
+  registered: readonly Pick<TargetView, 'region' | 'endpoint'>[],
+): Placement {
+  if (flags.region !== undefined && flags.endpoint !== undefined)
+    return { region: flags.region, endpoint: flags.endpoint, source: 'from --region and --endpoint' };
   const places = new Map<string, { region: string; endpoint: string | undefined }>();
   for (const t of registered) {
     if (flags.region !== undefined && t.region !== flags.region) continue;
@@ -36,7 +40,11 @@ export function placementFrom(flags: { region?: string | undefined; endpoint?: s
     throw awsError('flag_value_invalid', `this CA is registered in several places: ${list}; pass --region (and --endpoint) to pick one`);
   }
   const given = flags.region !== undefined ? '--region' : flags.endpoint !== undefined ? '--endpoint' : undefined;
-  return { region: flags.region, endpoint: flags.endpoint, source: given ? `from ${given}, nothing stored by \`rapki aws register\` for it` : 'no registration stored (register with --no-sync keeps none)' };
+  return {
+    region: flags.region,
+    endpoint: flags.endpoint,
+    source: given ? `from ${given}, nothing stored by \`rapki aws register\` for it` : 'no registration stored (register with --no-sync keeps none)',
+  };
 }
 
 /** The URL the control-plane calls go to, as the client will resolve it. */
@@ -46,6 +54,7 @@ export function endpointUrl(region: string, endpoint: string | undefined): strin
 
 /** The hint appended to a network error: what was used, why, and which flags change it. */
 export function placementHint(p: Placement, region: string, env: NodeJS.ProcessEnv): string {
-  const regionWhy = p.region !== undefined ? '' : env.AWS_REGION ? ' (AWS_REGION)' : env.AWS_DEFAULT_REGION ? ' (AWS_DEFAULT_REGION)' : ` (the default, ${DEFAULT_REGION})`;
+  const regionWhy =
+    p.region !== undefined ? '' : env.AWS_REGION ? ' (AWS_REGION)' : env.AWS_DEFAULT_REGION ? ' (AWS_DEFAULT_REGION)' : ` (the default, ${DEFAULT_REGION})`;
   return `used region ${region}${regionWhy} and ${p.endpoint ? `endpoint ${p.endpoint}` : 'the AWS endpoint'}, ${p.source}; --endpoint URL and --region R choose another`;
 }

@@ -78,9 +78,11 @@ export function validateRegisterOptions(o: RegisterOptions): void {
   for (const r of o.roleArns) {
     if (!/^arn:aws(-[^:]+)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(r)) throw awsError('flag_value_invalid', `not an IAM role ARN: ${r.slice(0, 120)}`);
   }
-  if (o.managedPolicyArns.length > RA_LIMITS.managedPolicyArnsPerProfile) throw awsError('flag_value_invalid', `at most ${RA_LIMITS.managedPolicyArnsPerProfile} managed policies`);
+  if (o.managedPolicyArns.length > RA_LIMITS.managedPolicyArnsPerProfile)
+    throw awsError('flag_value_invalid', `at most ${RA_LIMITS.managedPolicyArnsPerProfile} managed policies`);
   for (const p of o.managedPolicyArns) {
-    if (!/^arn:aws(-[^:]+)?:iam::(\d{12}|aws):policy\/[\w+=,.@/-]{1,512}$/.test(p)) throw awsError('flag_value_invalid', `not an IAM policy ARN: ${p.slice(0, 120)}`);
+    if (!/^arn:aws(-[^:]+)?:iam::(\d{12}|aws):policy\/[\w+=,.@/-]{1,512}$/.test(p))
+      throw awsError('flag_value_invalid', `not an IAM policy ARN: ${p.slice(0, 120)}`);
   }
   if (!Number.isInteger(o.sessionDurationSeconds) || o.sessionDurationSeconds < RA_LIMITS.durationMin || o.sessionDurationSeconds > RA_LIMITS.durationMax) {
     throw awsError('flag_value_invalid', `--session-duration must be ${RA_LIMITS.durationMin}–${RA_LIMITS.durationMax} seconds`);
@@ -169,7 +171,13 @@ export async function register(
   }
   for (const m of o.attributeMappings) {
     const cur = profile.attributeMappings.find((x) => x.certificateField === m.certificateField);
-    if (!cur || !sameSet(cur.mappingRules.map((r) => r.specifier), m.mappingRules.map((r) => r.specifier))) {
+    if (
+      !cur ||
+      !sameSet(
+        cur.mappingRules.map((r) => r.specifier),
+        m.mappingRules.map((r) => r.specifier),
+      )
+    ) {
       profile = await cp.putAttributeMapping(profile.profileId, m);
       changes.push(`set attribute mapping ${m.certificateField}`);
     }
@@ -189,7 +197,9 @@ export async function register(
     const existing = await crlCall(() => findCrls(cp, fp, ta.trustAnchorArn));
     let changed = false;
     if (existing[0] === undefined) {
-      crl = await crlCall(() => cp.importCrl({ name: crlResourceName(ta.trustAnchorArn), pem, trustAnchorArn: ta.trustAnchorArn, enabled: true, tags: caTags(fp) }));
+      crl = await crlCall(() =>
+        cp.importCrl({ name: crlResourceName(ta.trustAnchorArn), pem, trustAnchorArn: ta.trustAnchorArn, enabled: true, tags: caTags(fp) }),
+      );
       changes.push('imported CRL');
       changed = true;
     } else {
@@ -228,4 +238,3 @@ export async function register(
   }
   return { trustAnchor: ta, profile, crl, syncTarget, changes, fingerprint: fp, usesIntermediate };
 }
-

@@ -71,7 +71,7 @@ function arg(s: string): string {
 /** The comment above the TPM variant (an INI comment, ignored by the SDKs). */
 const TPM_NOTE =
   '# Host keys in the TPM (rapki enroll --key tpm): private-key.pem is a TSS2 key file, usable only with that\n' +
-  '# host\'s TPM (TPM_DEVICE, else /dev/tpmrm0, else /dev/tpm0; the user needs access to it, e.g. group tss).';
+  "# host's TPM (TPM_DEVICE, else /dev/tpmrm0, else /dev/tpm0; the user needs access to it, e.g. group tss).";
 
 /** One `[profile …]` section per role (with a note first for TPM host keys). */
 export function configSnippet(input: SnippetInput): string {

@@ -68,9 +68,12 @@ export async function status(cp: RolesAnywhereControlPlane, ca: CaSide, material
   }
   for (const p of profiles) if (!p.enabled) problems.push(`profile ${p.profileArn} is disabled`);
   const sync = await ca.syncState();
-  const myTargets = sync.targets.filter((t) => anchors.some((a) => syncTargetId({ region: cp.region, endpoint: cp.endpoint, trustAnchorArn: a.trustAnchorArn }) === t.id));
+  const myTargets = sync.targets.filter((t) =>
+    anchors.some((a) => syncTargetId({ region: cp.region, endpoint: cp.endpoint, trustAnchorArn: a.trustAnchorArn }) === t.id),
+  );
   for (const a of anchors) {
-    if (!myTargets.some((t) => t.trustAnchorArn === a.trustAnchorArn)) problems.push(`the CA does not keep the CRL of ${a.trustAnchorArn} in sync (run rapki aws register again)`);
+    if (!myTargets.some((t) => t.trustAnchorArn === a.trustAnchorArn))
+      problems.push(`the CA does not keep the CRL of ${a.trustAnchorArn} in sync (run rapki aws register again)`);
   }
   if (sync.alarm) problems.push(`CRL sync alarm: ${(sync.alarm as { message?: string }).message ?? 'see the CA server'}`);
   for (const t of myTargets) if (t.status === 'retrying') problems.push(`CRL sync to ${t.trustAnchorArn} is failing: ${t.lastError?.message ?? ''}`);
@@ -83,9 +86,12 @@ export async function status(cp: RolesAnywhereControlPlane, ca: CaSide, material
       trustAnchorArn: a.trustAnchorArn,
       name: a.name,
       enabled: a.enabled,
-      matchesCa: [material.rootPem, material.intermediatePem, anchorBundle(material, false), ...(material.intermediatePem ? [anchorBundle(material, true)] : [])].some(
-        (p) => p !== undefined && norm(p) === norm(a.x509CertificateData),
-      ),
+      matchesCa: [
+        material.rootPem,
+        material.intermediatePem,
+        anchorBundle(material, false),
+        ...(material.intermediatePem ? [anchorBundle(material, true)] : []),
+      ].some((p) => p !== undefined && norm(p) === norm(a.x509CertificateData)),
       notificationSettings: a.notificationSettings.map((n) => ({ event: n.event, enabled: n.enabled, threshold: n.threshold })),
       updatedAt: a.updatedAt,
     })),
@@ -117,7 +123,8 @@ export function formatStatus(r: StatusReport): string {
   for (const p of r.profiles) {
     lines.push(`  profile ${p.profileArn} ${p.enabled ? 'enabled' : 'DISABLED'} roles=${p.roleArns.join(',')} duration=${p.durationSeconds ?? 3600}s`);
   }
-  for (const c of r.crls) lines.push(`  crl ${c.crlArn} ${c.enabled ? 'enabled' : 'DISABLED'} number=${c.awsCrlNumber ?? '?'} (CA: ${r.caCrlNumber ?? 'none'})`);
+  for (const c of r.crls)
+    lines.push(`  crl ${c.crlArn} ${c.enabled ? 'enabled' : 'DISABLED'} number=${c.awsCrlNumber ?? '?'} (CA: ${r.caCrlNumber ?? 'none'})`);
   for (const t of r.sync.targets) {
     lines.push(
       `  sync ${t.id}: ${t.status ?? (r.sync.live ? 'unknown' : 'stored')} pushed=${t.pushedNumber ?? '-'} last=${t.lastSuccessAt ?? '-'}${t.lastError ? ` error=${t.lastError.code}` : ''}`,

@@ -14,7 +14,10 @@ export interface UnregisterPlan {
   readonly trustAnchors: string[];
 }
 
-export async function planUnregister(cp: RolesAnywhereControlPlane, fingerprint: string): Promise<UnregisterPlan & { ids: { profiles: string[]; crls: string[]; trustAnchors: string[] } }> {
+export async function planUnregister(
+  cp: RolesAnywhereControlPlane,
+  fingerprint: string,
+): Promise<UnregisterPlan & { ids: { profiles: string[]; crls: string[]; trustAnchors: string[] } }> {
   const profiles = await findProfiles(cp, fingerprint);
   const crls = await findCrls(cp, fingerprint);
   const anchors = await findTrustAnchors(cp, fingerprint);
@@ -26,7 +29,11 @@ export async function planUnregister(cp: RolesAnywhereControlPlane, fingerprint:
   };
 }
 
-export async function unregister(cp: RolesAnywhereControlPlane, ca: CaSide | undefined, fingerprint: string): Promise<UnregisterPlan & { syncTargetsRemoved: number }> {
+export async function unregister(
+  cp: RolesAnywhereControlPlane,
+  ca: CaSide | undefined,
+  fingerprint: string,
+): Promise<UnregisterPlan & { syncTargetsRemoved: number }> {
   const plan = await planUnregister(cp, fingerprint);
   let syncTargetsRemoved = 0;
   if (ca) {

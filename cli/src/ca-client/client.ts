@@ -102,31 +102,27 @@ export class CaClient {
     const maxBytes = opts.maxBytes ?? MAX_JSON_RESPONSE_BYTES;
     const timeout = this.#options.timeoutMs ?? REQUEST_TIMEOUT_MS;
     const res = await new Promise<CaResponse>((resolve, reject) => {
-      const req = httpsRequest(
-        target,
-        { method, agent, headers, servername: serverNameFor(this.url), timeout },
-        (r) => {
-          const declared = Number(r.headers['content-length'] ?? '0');
-          if (declared > maxBytes) {
+      const req = httpsRequest(target, { method, agent, headers, servername: serverNameFor(this.url), timeout }, (r) => {
+        const declared = Number(r.headers['content-length'] ?? '0');
+        if (declared > maxBytes) {
+          r.destroy();
+          reject(caClientError('ca_response_too_large', `the CA response is larger than ${maxBytes} bytes`));
+          return;
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        r.on('data', (d: Buffer) => {
+          size += d.length;
+          if (size > maxBytes) {
             r.destroy();
             reject(caClientError('ca_response_too_large', `the CA response is larger than ${maxBytes} bytes`));
             return;
           }
-          const chunks: Buffer[] = [];
-          let size = 0;
-          r.on('data', (d: Buffer) => {
-            size += d.length;
-            if (size > maxBytes) {
-              r.destroy();
-              reject(caClientError('ca_response_too_large', `the CA response is larger than ${maxBytes} bytes`));
-              return;
-            }
-            chunks.push(d);
-          });
-          r.on('end', () => resolve({ status: r.statusCode ?? 0, headers: r.headers, body: Buffer.concat(chunks) }));
-          r.on('error', (err) => reject(transportError(this.url, err)));
-        },
-      );
+          chunks.push(d);
+        });
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, headers: r.headers, body: Buffer.concat(chunks) }));
+        r.on('error', (err) => reject(transportError(this.url, err)));
+      });
       req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
       req.on('error', (err) => reject(transportError(this.url, err)));
       req.end(body);
@@ -181,7 +177,8 @@ const TLS_ERROR_CODES = new Set([
 ]);
 
 function transportError(url: URL, err: Error & { code?: string }): RapkiError {
-  if (err.code === 'ETIMEDOUT') return caClientError('ca_timeout', `the CA at ${url.origin} did not answer in time (${CA_URL_HINT})`, { cause: err, details: { url: url.origin } });
+  if (err.code === 'ETIMEDOUT')
+    return caClientError('ca_timeout', `the CA at ${url.origin} did not answer in time (${CA_URL_HINT})`, { cause: err, details: { url: url.origin } });
   if (err.code && (TLS_ERROR_CODES.has(err.code) || err.code.startsWith('ERR_SSL') || err.code.startsWith('ERR_TLS'))) {
     return caClientError('ca_tls_failed', `TLS verification of the CA at ${url.origin} failed (${err.code})`, { cause: err });
   }

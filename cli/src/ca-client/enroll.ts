@@ -108,7 +108,9 @@ export async function enroll(input: EnrollInput): Promise<EnrollResult> {
     ca: join(input.outDir, ENROLL_FILES.ca),
   };
   if (tokenKeyUri !== undefined && (await exists(keyFile))) {
-    input.warn?.(`rapki: warning: ${keyFile} is left from an earlier enrollment and does not belong to the new certificate; the key is on the token now (delete the file)`);
+    input.warn?.(
+      `rapki: warning: ${keyFile} is left from an earlier enrollment and does not belong to the new certificate; the key is on the token now (delete the file)`,
+    );
   }
   // All files reach the disk before any is renamed; the key is renamed just before the certificate,
   // so a reader sees a new key with the old certificate for one rename at most, and the signer's

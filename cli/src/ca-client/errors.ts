@@ -18,7 +18,10 @@ export const CA_URL_HINT = 'the URL comes from --ca-url or RAPKI_CA_URL';
 
 /** `ca_unreachable` naming the URL tried and what sets it. */
 export function caUnreachable(url: URL, err: Error): RapkiError {
-  return caClientError('ca_unreachable', `could not reach the CA at ${url.origin}: ${err.message} (${CA_URL_HINT})`, { cause: err, details: { url: url.origin } });
+  return caClientError('ca_unreachable', `could not reach the CA at ${url.origin}: ${err.message} (${CA_URL_HINT})`, {
+    cause: err,
+    details: { url: url.origin },
+  });
 }
 
 /** A coded client-side error with the registry's message unless a more precise safe one is given. */

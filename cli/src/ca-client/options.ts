@@ -18,4 +18,3 @@ export const caConnectionOptions = {
 export const adminTokenOptions = {
   'admin-token-file': { type: 'string', describe: 'file holding the admin token (default: RAPKI_ADMIN_TOKEN)' },
 } as const satisfies Record<string, Options>;
-

@@ -283,7 +283,7 @@ async function renewTpm(input: RenewInput, current: CurrentTpmCredentials): Prom
   const signedAt = proofTime((input.now ?? (() => new Date()))());
   const signature = Buffer.from(await current.tpmKey.signer.sign(possessionMessage(signedAt, csr))).toString('base64');
   const issued = assertIssued(await client.json('POST', CA_PATHS.renew, { json: { csr, certificate: current.certificatePem, signedAt, signature } }));
-  const checked = checkIssued(issued, key.publicKey, trust.caPems.join(""));
+  const checked = checkIssued(issued, key.publicKey, trust.caPems.join(''));
   const planned: PlannedFile[] = [];
   if (files.chain) planned.push({ path: files.chain, content: checked.chainPem, mode: 0o644 });
   const caFile = files.ca ?? (await defaultCaPath(files.certificate));
@@ -321,7 +321,12 @@ function pendingKeyPath(files: HostFiles): string {
  * the swap is done now. A pending file for another key (the renewal stopped before its
  * certificate was written) is dropped.
  */
-async function finishPersistentSwap(files: HostFiles, certificate: X509Certificate, secrets: KeySecrets, env: Readonly<Record<string, string | undefined>>): Promise<void> {
+async function finishPersistentSwap(
+  files: HostFiles,
+  certificate: X509Certificate,
+  secrets: KeySecrets,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<void> {
   const path = pendingKeyPath(files);
   let pem: string;
   try {

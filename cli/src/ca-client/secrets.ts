@@ -25,13 +25,7 @@ export interface SecretSources {
   readonly file?: string | undefined;
 }
 
-async function fromEnvOrFile(
-  envName: string,
-  src: SecretSources,
-  what: string,
-  missing: CaClientErrorCode,
-  required: boolean,
-): Promise<string | undefined> {
+async function fromEnvOrFile(envName: string, src: SecretSources, what: string, missing: CaClientErrorCode, required: boolean): Promise<string | undefined> {
   if (src.file) return readSecretFile(src.file, what);
   const v = src.env[envName]?.trim();
   if (v) return v;
@@ -45,9 +39,7 @@ export function adminToken(src: SecretSources, required = true): Promise<string 
 }
 
 /** Enrollment token: `--token` (warned), `--token-file`, else `RAPKI_ENROLL_TOKEN`. */
-export async function enrollToken(
-  src: SecretSources & { flag?: string | undefined; warn: (msg: string) => void },
-): Promise<string> {
+export async function enrollToken(src: SecretSources & { flag?: string | undefined; warn: (msg: string) => void }): Promise<string> {
   if (src.flag) {
     src.warn('rapki: warning: --token is visible to other users in the process list; prefer --token-file or RAPKI_ENROLL_TOKEN');
     return src.flag.trim();

@@ -64,11 +64,14 @@ function keyTypeOf(publicKey: KeyObject): string | undefined {
 /** A host key from its TSS2 key file text (`source` names it in messages). */
 export async function tpmHostKeyFromPem(pem: string, source: string, password: string | undefined, deps: TpmDeps = {}): Promise<TpmHostKey> {
   const file = tpm.tss2KeyOf(pem, source);
-  const auth = tpm.keyAuthValue({ tpmKeyPassword: password }, {
-    emptyAuth: file.emptyAuth,
-    describe: `the TPM key file ${source}`,
-    maxBytes: tpm.TPM_HASHES[file.publicArea.nameAlg]?.size ?? 64,
-  });
+  const auth = tpm.keyAuthValue(
+    { tpmKeyPassword: password },
+    {
+      emptyAuth: file.emptyAuth,
+      describe: `the TPM key file ${source}`,
+      maxBytes: tpm.TPM_HASHES[file.publicArea.nameAlg]?.size ?? 64,
+    },
+  );
   const publicKey = tpm.publicKeyOf(file.publicArea);
   return {
     file,
@@ -90,7 +93,8 @@ export async function generateTpmHostKey(keyType: string, password: string | und
   const type = TPM_TYPES[keyType];
   if (type === undefined) throw caClientError('key_type_invalid', `unknown key type ${JSON.stringify(keyType)}`);
   const auth = Buffer.from(password ?? '', 'utf8');
-  if (auth.length > 32) throw new tpm.TpmKeyError('tpm_key_password_too_long', `The TPM key password has ${auth.length} bytes; a TPM key with SHA-256 names takes at most 32.`);
+  if (auth.length > 32)
+    throw new tpm.TpmKeyError('tpm_key_password_too_long', `The TPM key password has ${auth.length} bytes; a TPM key with SHA-256 names takes at most 32.`);
   const created = await tpm.createTpmHostKey(type, auth, deps);
   const pem = encodeTss2KeyFile(created);
   const key = await tpmHostKeyFromPem(pem, 'the new TPM key', password === '' ? undefined : password, deps);
@@ -110,13 +114,19 @@ export async function tpmHostKeyAtHandle(handleText: string, password: string | 
   const publicArea = await tpm.readPersistentPublic(handle, deps);
   const describe = `the TPM key at ${handleText.slice(handleText.indexOf(':') + 1)}`;
   if (publicArea === undefined) {
-    throw new tpm.TpmKeyError('tpm_handle_not_found', `There is no key at the persistent handle ${handleText}; list the persistent handles with tpm2_getcap handles-persistent.`);
+    throw new tpm.TpmKeyError(
+      'tpm_handle_not_found',
+      `There is no key at the persistent handle ${handleText}; list the persistent handles with tpm2_getcap handles-persistent.`,
+    );
   }
-  const auth = tpm.keyAuthValue({ tpmKeyPassword: password, noTpmKeyPassword: noPassword }, {
-    emptyAuth: undefined,
-    describe,
-    maxBytes: tpm.TPM_HASHES[publicArea.nameAlg]?.size ?? 64,
-  });
+  const auth = tpm.keyAuthValue(
+    { tpmKeyPassword: password, noTpmKeyPassword: noPassword },
+    {
+      emptyAuth: undefined,
+      describe,
+      maxBytes: tpm.TPM_HASHES[publicArea.nameAlg]?.size ?? 64,
+    },
+  );
   const publicKey = tpm.publicKeyOf(publicArea);
   return {
     file: undefined,

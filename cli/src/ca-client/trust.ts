@@ -24,9 +24,7 @@ import { parseCertificates } from './certificate-bundle.js';
 import { fingerprintsEqual, normalizeFingerprint } from './fingerprint.js';
 
 /** What the user gave to trust the CA with. */
-export type CaTrustInput =
-  | { readonly kind: 'fingerprint'; readonly fingerprint: string }
-  | { readonly kind: 'file'; readonly path: string };
+export type CaTrustInput = { readonly kind: 'fingerprint'; readonly fingerprint: string } | { readonly kind: 'file'; readonly path: string };
 
 /** Trust anchors resolved for one CA URL: PEM certificates to pass as the TLS `ca` option. */
 export interface ResolvedTrust {

@@ -16,12 +16,18 @@ const create: CommandModule = {
       .options(adminTokenOptions)
       .option('dir', {
         type: 'string',
-        describe: 'on the CA host: make the token in this CA directory, without the API or an admin token (needs the CA passphrase; works while the server runs)',
+        describe:
+          'on the CA host: make the token in this CA directory, without the API or an admin token (needs the CA passphrase; works while the server runs)',
       })
       .option('passphrase-file', { type: 'string', describe: 'with --dir: file holding the CA key passphrase (else RAPKI_CA_PASSPHRASE)' })
       .options(storeOptions)
       .option('name', { type: 'string', demandOption: true, describe: 'who or what holds the token (1-64 of [A-Za-z0-9._@-])' })
-      .option('role', { type: 'string', choices: ['admin', 'operator'], default: 'operator', describe: 'operator: mint enrollment tokens and read; admin: everything' })
+      .option('role', {
+        type: 'string',
+        choices: ['admin', 'operator'],
+        default: 'operator',
+        describe: 'operator: mint enrollment tokens and read; admin: everything',
+      })
       .option('ttl', { type: 'string', describe: 'lifetime (e.g. 12h, 90d; at most 3650d); default: does not expire' })
       .option('json', { type: 'boolean', describe: 'print the token and its entry as JSON' }),
   handler: lazyHandler(async () => (await import('../handlers/admin-token.js')).adminTokenCreate),
@@ -30,8 +36,7 @@ const create: CommandModule = {
 const list: CommandModule = {
   command: 'list',
   describe: 'List admin tokens (id, name, role, status, dates); never shows a secret',
-  builder: (y: Argv) =>
-    y.options(caConnectionOptions).options(adminTokenOptions).option('json', { type: 'boolean', describe: 'print {"adminTokens": [...]}' }),
+  builder: (y: Argv) => y.options(caConnectionOptions).options(adminTokenOptions).option('json', { type: 'boolean', describe: 'print {"adminTokens": [...]}' }),
   handler: lazyHandler(async () => (await import('../handlers/admin-token.js')).adminTokenList),
 };
 

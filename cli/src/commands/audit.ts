@@ -11,7 +11,7 @@ const verify: CommandModule = {
     y
       .options(caConnectionOptions)
       .options(adminTokenOptions)
-      .option('dir', { type: 'string', describe: 'read the CA directory\'s store (its database) instead of asking the server' })
+      .option('dir', { type: 'string', describe: "read the CA directory's store (its database) instead of asking the server" })
       .options(storeOptions)
       .option('json', { type: 'boolean', describe: 'print {"ok","count","lastHash","headSeq","head"}' })
       .option('expect-head', {

@@ -16,7 +16,8 @@ function sub(name: Sub, describe: string, extra: (y: Argv) => Argv = (y) => y): 
   return {
     command: name,
     describe,
-    builder: (y: Argv) => extra(y.options(caConnectionOptions).options(adminTokenOptions).option('json', { type: 'boolean', describe: 'print the server answer as JSON' })),
+    builder: (y: Argv) =>
+      extra(y.options(caConnectionOptions).options(adminTokenOptions).option('json', { type: 'boolean', describe: 'print the server answer as JSON' })),
     handler: lazyHandler(async () => (await import('../handlers/ca-rotate.js'))[HANDLER[name]]),
   };
 }
@@ -32,7 +33,11 @@ export const caRotateCommand: CommandModule = {
         sub('start', 'Make the new CA, publish both certificates and CRLs, then issue from the new CA (re-run to resume)', (y) =>
           y
             .option('key-type', { choices: ['ec-p256', 'ec-p384', 'rsa-3072', 'rsa-4096'], describe: 'key type of the new CA (default: the current one)' })
-            .option('emergency', { type: 'boolean', default: false, describe: 'old CA compromised: also revoke every certificate it issued (hosts re-enroll)' }),
+            .option('emergency', {
+              type: 'boolean',
+              default: false,
+              describe: 'old CA compromised: also revoke every certificate it issued (hosts re-enroll)',
+            }),
         ),
       )
       .command(

@@ -39,12 +39,17 @@ const serve: CommandModule = {
   describe: 'Run the CA server (HTTPS); with --store-url postgres://… any number of replicas share one CA (docs/ha.md)',
   builder: (y: Argv) =>
     y
-      .option('dir', { type: 'string', demandOption: true, describe: "CA directory: holds the SQLite store, or only this node's files (TLS certificate) when the store is PostgreSQL; may be empty" })
+      .option('dir', {
+        type: 'string',
+        demandOption: true,
+        describe: "CA directory: holds the SQLite store, or only this node's files (TLS certificate) when the store is PostgreSQL; may be empty",
+      })
       .option('listen', { type: 'string', describe: `HOST:PORT (port 0 = any free port); default: ${CA_LISTEN_ENV}, else ${DEFAULT_CA_LISTEN}` })
       .option('tls-san', {
         type: 'string',
         array: true,
-        describe: "a name of this server's TLS certificate, dns:NAME or ip:ADDRESS (repeatable; default: the --listen host). Each replica has its own (docs/ha.md)",
+        describe:
+          "a name of this server's TLS certificate, dns:NAME or ip:ADDRESS (repeatable; default: the --listen host). Each replica has its own (docs/ha.md)",
       })
       .option('init-if-missing', { type: 'boolean', default: false, describe: 'create the CA first if the directory (or the store) has none' })
       .option('passphrase-file', { type: 'string', describe: 'file holding the CA key passphrase (else RAPKI_CA_PASSPHRASE)' })
@@ -54,7 +59,10 @@ const serve: CommandModule = {
       .option('ui-idle-timeout', { type: 'string', describe: 'console session ends after this long unused (default 15m; 1m..24h)' })
       .option('ui-session-lifetime', { type: 'string', describe: 'console session ends this long after sign-in (default 8h; 5m..7d)' })
       .option('max-connections', { type: 'number', describe: 'open connections at most (default: ulimit -n less 128, 32-4096)' })
-      .option('max-connections-per-client', { type: 'number', describe: 'open connections at most per client address, IPv6 per /64 (default: a quarter of --max-connections, 8-64)' })
+      .option('max-connections-per-client', {
+        type: 'number',
+        describe: 'open connections at most per client address, IPv6 per /64 (default: a quarter of --max-connections, 8-64)',
+      })
       .options(storeOptions),
   handler: lazyHandler(async () => (await import('../handlers/ca.js')).caServe),
 };

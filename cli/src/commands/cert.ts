@@ -29,7 +29,10 @@ const revoke: CommandModule = {
       .options(caConnectionOptions)
       .options(adminTokenOptions)
       .positional('serial', { type: 'string', describe: 'serial in hex: 0A:1B…, 0a1b…, serial=0A1B… all work' })
-      .option('host', { type: 'string', describe: 'revoke every certificate of this host and block it from enrolling (a host the CA never issued to is refused)' })
+      .option('host', {
+        type: 'string',
+        describe: 'revoke every certificate of this host and block it from enrolling (a host the CA never issued to is refused)',
+      })
       .option('block-unknown', { type: 'boolean', describe: 'with --host: block the name even if the CA never issued a certificate to it' })
       .option('reason', {
         type: 'string',

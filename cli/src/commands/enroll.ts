@@ -30,7 +30,7 @@ export const enrollCommand: CommandModule = {
       .option('pkcs11-lib', { type: 'string', describe: 'PKCS#11 module for --key (default: the URI module-path, else p11-kit-proxy)' })
       .option('tpm-key-password-file', {
         type: 'string',
-        describe: 'with --key tpm: file holding the new key\'s password (first line); else RAPKI_TPM_KEY_PASSWORD; neither: a key without password',
+        describe: "with --key tpm: file holding the new key's password (first line); else RAPKI_TPM_KEY_PASSWORD; neither: a key without password",
       })
       .option('subject', { type: 'string', describe: 'CN for the CSR (default: asked from the CA for this token)' })
       .option('san', { type: 'string', array: true, describe: 'SAN for the CSR, with --subject (default: from the CA)' })

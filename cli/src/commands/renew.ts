@@ -18,7 +18,8 @@ export const renewCommand: CommandModule = {
       .option('private-key', {
         type: 'string',
         demandOption: true,
-        describe: 'its private key (PEM, or a TSS2 TPM key file); replaced unless --reuse-key. handle:0x81… = a persistent TPM key, replaced at the same handle',
+        describe:
+          'its private key (PEM, or a TSS2 TPM key file); replaced unless --reuse-key. handle:0x81… = a persistent TPM key, replaced at the same handle',
       })
       .option('chain', { type: 'string', describe: 'intermediates file to replace too (default: chain.pem next to the certificate, if any)' })
       .option('key-type', {
@@ -29,7 +30,8 @@ export const renewCommand: CommandModule = {
       .option('reuse-key', { type: 'boolean', describe: 'keep the current key instead of making a new one' })
       .option('tpm-key-password-file', {
         type: 'string',
-        describe: 'password of a TPM key (TSS2 key file or handle:) in a file (first line); else RAPKI_TPM_KEY_PASSWORD. The new TPM key gets the same password',
+        describe:
+          'password of a TPM key (TSS2 key file or handle:) in a file (first line); else RAPKI_TPM_KEY_PASSWORD. The new TPM key gets the same password',
       })
       .option('no-tpm-key-password', { type: 'boolean', describe: 'the persistent TPM key (--private-key handle:0x81…) has no password' })
       .option('daemon', { type: 'boolean', describe: 'keep running; renew at about 2/3 of each lifetime' })

@@ -74,13 +74,20 @@ function printCreated(res: CreatedAdminToken, args: AdminTokenCreateArgs, io: Co
  */
 async function createOnCaHost(args: AdminTokenCreateArgs, env: NodeJS.ProcessEnv, role: AdminTokenRole): Promise<CreatedAdminToken> {
   for (const f of ['ca-url', 'ca-fingerprint', 'ca-file', 'admin-token-file'] as const) {
-    if (args[f] !== undefined) throw caClientError('flag_value_invalid', `--dir makes the token in the CA directory; --${f} is for the API: leave one of them out`);
+    if (args[f] !== undefined)
+      throw caClientError('flag_value_invalid', `--dir makes the token in the CA directory; --${f} is for the API: leave one of them out`);
   }
   const [{ resolvePassphrase, storeSelection }, { createAdminTokenOnCaHost }] = await Promise.all([
     import('../../../ca-server/src/entry/ca-dir.js'),
     import('../../../ca-server/src/entry/admin-token.js'),
   ]);
-  const sel = storeSelection({ dir: args.dir!, url: args['store-url'], urlFile: args['store-url-file'], env, warn: (m) => process.stderr.write(`rapki: warning: ${m}\n`) }).open();
+  const sel = storeSelection({
+    dir: args.dir!,
+    url: args['store-url'],
+    urlFile: args['store-url-file'],
+    env,
+    warn: (m) => process.stderr.write(`rapki: warning: ${m}\n`),
+  }).open();
   const t = await createAdminTokenOnCaHost({
     dir: args.dir!,
     location: sel.location,
@@ -91,7 +98,17 @@ async function createOnCaHost(args: AdminTokenCreateArgs, env: NodeJS.ProcessEnv
     ttlSeconds: args.ttl !== undefined ? parseDuration(args.ttl) : undefined,
   });
   const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
-  return { token: t.token, id: t.id, name: t.name, role: t.role, status: 'active', createdAt: t.createdAt.toISOString(), expiresAt: iso(t.expiresAt), lastUsedAt: null, revokedAt: null };
+  return {
+    token: t.token,
+    id: t.id,
+    name: t.name,
+    role: t.role,
+    status: 'active',
+    createdAt: t.createdAt.toISOString(),
+    expiresAt: iso(t.expiresAt),
+    lastUsedAt: null,
+    revokedAt: null,
+  };
 }
 
 export interface AdminTokenListArgs extends ConnectionArgs {
@@ -128,7 +145,9 @@ export interface AdminTokenRevokeArgs extends ConnectionArgs {
 
 export function adminTokenRevoke(args: AdminTokenRevokeArgs, io: CommandIo): Promise<number> {
   return runCommand(io, async () => {
-    const id = String(args.id ?? '').trim().toLowerCase();
+    const id = String(args.id ?? '')
+      .trim()
+      .toLowerCase();
     if (!ADMIN_TOKEN_ID.test(id)) throw caClientError('flag_value_invalid', 'ID must be the 16 hex digits shown by `rapki admin-token list`');
     const client = await connect(args, io.env, { admin: true });
     try {

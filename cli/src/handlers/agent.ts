@@ -88,7 +88,11 @@ export async function agentCommand(args: AgentArgs, io: CommandIo, deps: AgentDe
     // A TPM key's password, read as the credential commands read it (the --serve endpoint too).
     const { resolveTpmKeyPassword } = await import('../signer-options.js');
     const secrets: KeySecrets = {
-      tpmKeyPassword: resolveTpmKeyPassword(deps.signerValues ?? {}, { env: io.env, readFileText: (p) => readFileSync(p, 'utf8'), warn: (l) => io.stderr(`${l}\n`) }),
+      tpmKeyPassword: resolveTpmKeyPassword(deps.signerValues ?? {}, {
+        env: io.env,
+        readFileText: (p) => readFileSync(p, 'utf8'),
+        warn: (l) => io.stderr(`${l}\n`),
+      }),
       noTpmKeyPassword: deps.signerValues?.['no-tpm-key-password'] === true,
       env: io.env,
     };

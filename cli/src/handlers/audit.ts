@@ -32,7 +32,11 @@ export interface AuditHead {
 /** Parses `SEQ:HASH` (decimal sequence, 64 hex digits); `usage` error otherwise. */
 export function parseAuditHead(text: string): AuditHead {
   const m = /^(\d{1,15}):([0-9a-fA-F]{64})$/.exec(text.trim());
-  if (!m || Number(m[1]) < 1) throw caClientError('flag_value_invalid', `--expect-head must be SEQ:HASH as \`rapki audit verify\` prints it (e.g. 42:<64 hex digits>); got '${text.slice(0, 80)}'`);
+  if (!m || Number(m[1]) < 1)
+    throw caClientError(
+      'flag_value_invalid',
+      `--expect-head must be SEQ:HASH as \`rapki audit verify\` prints it (e.g. 42:<64 hex digits>); got '${text.slice(0, 80)}'`,
+    );
   return { seq: Number(m[1]), hash: m[2]!.toLowerCase() };
 }
 
@@ -72,9 +76,13 @@ export async function verifyPages(source: PageSource, expect?: AuditHead): Promi
     if (expect !== undefined && expect.seq >= nextSeq && expect.seq < nextSeq + r.count) {
       const at = page.records[expect.seq - nextSeq]!;
       if (at.hash !== expect.hash) {
-        throw caClientError('audit_head_mismatch', `the audit record ${expect.seq} has hash ${at.hash}, not the expected ${expect.hash}: the history up to that head was rewritten`, {
-          details: { seq: expect.seq, expected: expect.hash, actual: at.hash },
-        });
+        throw caClientError(
+          'audit_head_mismatch',
+          `the audit record ${expect.seq} has hash ${at.hash}, not the expected ${expect.hash}: the history up to that head was rewritten`,
+          {
+            details: { seq: expect.seq, expected: expect.hash, actual: at.hash },
+          },
+        );
       }
       expectedFound = true;
     }
@@ -83,9 +91,13 @@ export async function verifyPages(source: PageSource, expect?: AuditHead): Promi
     nextSeq += r.count;
     if (page.records.length === 0 || page.next === null) {
       if (expect !== undefined && !expectedFound) {
-        throw caClientError('audit_head_mismatch', `the audit log ends at record ${nextSeq - 1}, before the expected head ${expect.seq}: records were removed`, {
-          details: { seq: expect.seq, expected: expect.hash, last: nextSeq - 1 },
-        });
+        throw caClientError(
+          'audit_head_mismatch',
+          `the audit log ends at record ${nextSeq - 1}, before the expected head ${expect.seq}: records were removed`,
+          {
+            details: { seq: expect.seq, expected: expect.hash, last: nextSeq - 1 },
+          },
+        );
       }
       return { ok: true, count, lastHash: prev, headSeq: nextSeq - 1, head: `${nextSeq - 1}:${prev}` };
     }
@@ -103,8 +115,15 @@ export function auditVerify(args: AuditVerifyArgs, io: CommandIo): Promise<numbe
     let summary: AuditSummary;
     if (args.dir) {
       const { storeSelection, withStore } = await import('../../../ca-server/src/entry/ca-dir.js');
-      const sel = storeSelection({ dir: args.dir, url: args['store-url'], urlFile: args['store-url-file'], env: io.env, warn: (m) => io.stderr(`rapki: warning: ${m}\n`) }).open();
-      if (sel.location.backend === 'sqlite' && !existsSync(sel.location.file)) throw caClientError('flag_value_invalid', `no CA database at ${sel.location.file}`);
+      const sel = storeSelection({
+        dir: args.dir,
+        url: args['store-url'],
+        urlFile: args['store-url-file'],
+        env: io.env,
+        warn: (m) => io.stderr(`rapki: warning: ${m}\n`),
+      }).open();
+      if (sel.location.backend === 'sqlite' && !existsSync(sel.location.file))
+        throw caClientError('flag_value_invalid', `no CA database at ${sel.location.file}`);
       summary = await withStore({ ...sel, mustExist: true }, (o) =>
         verifyPages(async (afterSeq) => ({ records: await o.store.listAudit(afterSeq, 1000), next: 'by-seq' }), expected),
       );

@@ -51,7 +51,10 @@ export function parseAttributeMapping(s: string): AttributeMapping {
   if (!m || !CERTIFICATE_FIELDS.includes(m[1] as CertificateField)) {
     throw awsError('flag_value_invalid', `--attribute-mapping must look like x509Subject=CN,OU (fields: ${CERTIFICATE_FIELDS.join(', ')})`);
   }
-  const specs = m[2]!.split(',').map((x) => x.trim()).filter(Boolean);
+  const specs = m[2]!
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   if (specs.length === 0 || specs.some((x) => x.length > 60 || !/^[A-Za-z0-9_.:-]+$/.test(x))) {
     throw awsError('flag_value_invalid', '--attribute-mapping specifiers: 1–60 characters each, e.g. CN, OU, DNS, URI');
   }
@@ -170,7 +173,9 @@ function runAws(cmd: 'register' | 'status' | 'crl-push' | 'unregister', args: Aw
         if (args.check && (report.drift || report.problems.length > 0 || !report.registered)) exit = 3;
       } else if (cmd === 'crl-push') {
         const r = await crlPush(cp, ca, material, { force: args.force === true });
-        io.stdout(args.json ? `${JSON.stringify(r)}\n` : r.pushed.map((p) => `CRL ${r.crlNumber} ${p.action}: ${p.crlArn} (${p.trustAnchorArn})`).join('\n') + '\n');
+        io.stdout(
+          args.json ? `${JSON.stringify(r)}\n` : r.pushed.map((p) => `CRL ${r.crlNumber} ${p.action}: ${p.crlArn} (${p.trustAnchorArn})`).join('\n') + '\n',
+        );
       } else {
         if (!args.yes) {
           const plan = await planUnregister(cp, material.fingerprint);
@@ -184,7 +189,9 @@ function runAws(cmd: 'register' | 'status' | 'crl-push' | 'unregister', args: Aw
           return;
         }
         const r = await unregister(cp, ca, material.fingerprint);
-        io.stdout(args.json ? `${JSON.stringify(r)}\n` : `Deleted:\n${[...r.profiles, ...r.crls, ...r.trustAnchors].map((a) => `  ${a}`).join('\n') || '  nothing'}\n`);
+        io.stdout(
+          args.json ? `${JSON.stringify(r)}\n` : `Deleted:\n${[...r.profiles, ...r.crls, ...r.trustAnchors].map((a) => `  ${a}`).join('\n') || '  nothing'}\n`,
+        );
       }
     }
     return exit;

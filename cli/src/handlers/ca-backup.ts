@@ -24,10 +24,24 @@ export function caBackup(argv: CaBackupArgs, io: CommandIo): Promise<number> {
     async () => {
       const { backupCa } = await import('../../../ca-server/src/entry/backup.js');
       const { resolvePassphrase, storeSelection } = await import('../../../ca-server/src/entry/ca-dir.js');
-      const sel = storeSelection({ dir: argv.dir, url: argv['store-url'], urlFile: argv['store-url-file'], env: io.env, warn: (m) => progress(`warning: ${m}`) }).open();
+      const sel = storeSelection({
+        dir: argv.dir,
+        url: argv['store-url'],
+        urlFile: argv['store-url-file'],
+        env: io.env,
+        warn: (m) => progress(`warning: ${m}`),
+      }).open();
       // The root key signs the backup: its passphrase (unless the key is on a PKCS#11 token; then the PIN).
       const passphrase = resolvePassphrase({ env: io.env, passphraseFile: argv['passphrase-file'], dir: argv.dir });
-      const r = await backupCa({ dir: argv.dir, location: sel.location, env: io.env, out: argv.out, includePassphrase: argv['include-passphrase'], passphrase: passphrase ?? '', progress });
+      const r = await backupCa({
+        dir: argv.dir,
+        location: sel.location,
+        env: io.env,
+        out: argv.out,
+        includePassphrase: argv['include-passphrase'],
+        passphrase: passphrase ?? '',
+        progress,
+      });
       const d = r.manifest.database;
       if (argv.json) {
         await io.stdout(
@@ -80,7 +94,16 @@ export function caRestore(argv: CaRestoreArgs, io: CommandIo): Promise<number> {
       // Only an explicit target counts here (not RAPKI_CA_STORE_URL: a restore must not load into a live store by accident).
       const t = storeUrlOf({ dir: argv.dir, url: argv['store-url'], urlFile: argv['store-url-file'], env: {}, warn: (m) => progress(`warning: ${m}`) });
       const location = parseStoreUrl(t.url, { origin: t.origin, dir: caPaths(argv.dir).dir, env: io.env });
-      const r = await restoreCa({ from: argv.from, dir: argv.dir, expectFingerprint, confirmed: argv.yes, location, recordStore: t.origin !== 'default', env: io.env, progress });
+      const r = await restoreCa({
+        from: argv.from,
+        dir: argv.dir,
+        expectFingerprint,
+        confirmed: argv.yes,
+        location,
+        recordStore: t.origin !== 'default',
+        env: io.env,
+        progress,
+      });
       const d = r.database;
       if (argv.json) {
         await io.stdout(

@@ -21,14 +21,14 @@ export function caMigrateStore(argv: CaMigrateStoreArgs, io: CommandIo): Promise
   return runCommand(
     io,
     async () => {
-      const { caError, caPaths, openCaDirStore, parseStoreUrl, storeSelection, storeUrlOf, withStore, writeCaDirPointer } = await import(
-        '../../../ca-server/src/entry/ca-dir.js'
-      );
+      const { caError, caPaths, openCaDirStore, parseStoreUrl, storeSelection, storeUrlOf, withStore, writeCaDirPointer } =
+        await import('../../../ca-server/src/entry/ca-dir.js');
       const { migrateToPg } = await import('../../../ca-server/src/entry/migrate-store.js');
       const { verifyAuditChain, AUDIT_GENESIS_HASH } = await import('../../../common/src/audit/audit-chain.js');
       const source = storeSelection({ dir: argv.dir, env: {} }).open().location;
       if (source.backend !== 'sqlite') throw caError('store_url_invalid', `This CA already keeps its store in ${source.display}.`);
-      if (argv.to === undefined && argv['to-file'] === undefined) throw caError('store_url_invalid', 'Name the target with --to postgres://… or --to-file FILE.');
+      if (argv.to === undefined && argv['to-file'] === undefined)
+        throw caError('store_url_invalid', 'Name the target with --to postgres://… or --to-file FILE.');
       const t = storeUrlOf({ dir: argv.dir, url: argv.to, urlFile: argv['to-file'], env: {}, warn: (m) => say(`warning: ${m}`) });
       const target = parseStoreUrl(t.url, { origin: t.origin, dir: caPaths(argv.dir).dir, env: io.env });
       if (target.backend !== 'postgres') throw caError('store_url_invalid', 'The target must be a PostgreSQL URL (postgres://…).');
@@ -69,7 +69,9 @@ export function caMigrateStore(argv: CaMigrateStoreArgs, io: CommandIo): Promise
         await io.stdout(`${JSON.stringify({ target: target.display, rows: r.rows, auditHead: `${r.auditHead.seq}:${r.auditHead.hash}` })}\n`);
       } else {
         await io.stdout(
-          `copied to ${target.display}: ${Object.entries(r.rows).map(([k, v]) => `${k} ${v}`).join(', ')}\n` +
+          `copied to ${target.display}: ${Object.entries(r.rows)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}\n` +
             `audit chain verified in the target: ${r.auditHead.seq} records\n` +
             `audit head: ${r.auditHead.seq}:${r.auditHead.hash}\n` +
             `${caPaths(argv.dir).config} now names that store; ${source.file} is left as it was (keep it until the new store is backed up)\n`,

@@ -59,7 +59,12 @@ export const rotateStart = (args: RotateArgs, io: CommandIo): Promise<number> =>
 export const rotateFinish = (args: RotateArgs, io: CommandIo): Promise<number> => runRotate('finish', args, io);
 export const rotateAbort = (args: RotateArgs, io: CommandIo): Promise<number> => runRotate('abort', args, io);
 
-function runRotate(sub: 'plan' | 'status' | 'start' | 'finish' | 'abort', args: RotateArgs, io: CommandIo, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<number> {
+function runRotate(
+  sub: 'plan' | 'status' | 'start' | 'finish' | 'abort',
+  args: RotateArgs,
+  io: CommandIo,
+  sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)),
+): Promise<number> {
   return runCommand(io, async () => {
     const client = new CaClient({
       url: caUrl(args, io.env),
@@ -97,7 +102,10 @@ function runRotate(sub: 'plan' | 'status' | 'start' | 'finish' | 'abort', args: 
       if (sub === 'finish') {
         text += `finished: the new CA is the CA now. Pin its root from now on: RAPKI_CA_FINGERPRINT=${s.current.rootFingerprint}\n`;
       } else if (sub === 'abort') {
-        text += s.completed === false ? 'issuance is back on the old CA; run `rapki ca rotate abort` again once the new CA has drained\n' : 'aborted: the old CA is the only CA again\n';
+        text +=
+          s.completed === false
+            ? 'issuance is back on the old CA; run `rapki ca rotate abort` again once the new CA has drained\n'
+            : 'aborted: the old CA is the only CA again\n';
       } else {
         text += 'started: new and renewed leaves now come from the new CA; run `rapki ca rotate finish` once the old CA has drained\n';
       }

@@ -32,9 +32,17 @@ export function caInit(args: CaInitArgs, io: CommandIo): Promise<number> {
       throw caError('invalid_request', '--key takes a pkcs11: URI (the key is generated on the token); omit it for encrypted key files.');
     }
     if (args.key !== undefined && /[?&]pin-value=/i.test(args.key)) {
-      io.stderr('rapki: warning: pin-value in --key shows the PIN in the process list; use ?pin-source=FILE or RAPKI_PKCS11_PIN (the PIN is not stored either way)\n');
+      io.stderr(
+        'rapki: warning: pin-value in --key shows the PIN in the process list; use ?pin-source=FILE or RAPKI_PKCS11_PIN (the PIN is not stored either way)\n',
+      );
     }
-    const store = storeSelection({ dir: args.dir, url: args['store-url'], urlFile: args['store-url-file'], env: io.env, warn: (m) => io.stderr(`rapki: warning: ${m}\n`) });
+    const store = storeSelection({
+      dir: args.dir,
+      url: args['store-url'],
+      urlFile: args['store-url-file'],
+      env: io.env,
+      warn: (m) => io.stderr(`rapki: warning: ${m}\n`),
+    });
     const passphrase =
       args.key === undefined
         ? resolvePassphrase({ env: io.env, passphraseFile: args['passphrase-file'], onWarning: (w) => io.stderr(`rapki: warning: ${w.message}\n`) })
@@ -53,7 +61,9 @@ export function caInit(args: CaInitArgs, io: CommandIo): Promise<number> {
       await io.stdout(`${JSON.stringify({ adminToken: r.adminToken, fingerprint: r.fingerprint, root: r.root })}\n`);
     } else {
       const { framedAdminToken } = await import('../ca-client/admin-token-frame.js');
-      await io.stdout(`CA created in ${r.dir}\n` + `root certificate: ${r.root}\n` + `root SHA-256 fingerprint: ${r.fingerprint}\n` + framedAdminToken(r.adminToken, r.dir));
+      await io.stdout(
+        `CA created in ${r.dir}\n` + `root certificate: ${r.root}\n` + `root SHA-256 fingerprint: ${r.fingerprint}\n` + framedAdminToken(r.adminToken, r.dir),
+      );
     }
   });
 }

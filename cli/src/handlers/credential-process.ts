@@ -62,4 +62,3 @@ export async function runCredentialProcess(values: FlagValues, io: SignerCommand
     await io.stdout(credentialProcessJson(r.credentials));
   });
 }
-

@@ -26,10 +26,15 @@ export function enrollCommand(args: EnrollArgs, io: CommandIo): Promise<number> 
     if (!args.out) throw caClientError('flag_value_invalid', '--out is required');
     if (args.san?.length && args.subject === undefined) throw caClientError('flag_value_invalid', '--san needs --subject');
     if (args.key !== undefined && !/^pkcs11:/i.test(args.key) && args.key !== TPM_KEY) {
-      throw caClientError('flag_value_invalid', '--key takes a pkcs11: URI (the token to generate the key on) or tpm (generate it in the TPM); without --key the key is a file in --out');
+      throw caClientError(
+        'flag_value_invalid',
+        '--key takes a pkcs11: URI (the token to generate the key on) or tpm (generate it in the TPM); without --key the key is a file in --out',
+      );
     }
-    if (args['pkcs11-lib'] !== undefined && (args.key === undefined || args.key === TPM_KEY)) throw caClientError('flag_value_invalid', '--pkcs11-lib needs --key pkcs11:…');
-    if (args['tpm-key-password-file'] !== undefined && args.key !== TPM_KEY) throw caClientError('flag_value_invalid', '--tpm-key-password-file needs --key tpm');
+    if (args['pkcs11-lib'] !== undefined && (args.key === undefined || args.key === TPM_KEY))
+      throw caClientError('flag_value_invalid', '--pkcs11-lib needs --key pkcs11:…');
+    if (args['tpm-key-password-file'] !== undefined && args.key !== TPM_KEY)
+      throw caClientError('flag_value_invalid', '--tpm-key-password-file needs --key tpm');
     const tpmKeyPassword = args.key === TPM_KEY ? await tpmKeyPasswordOf(args['tpm-key-password-file'], io.env) : undefined;
     const token = await enrollToken({ env: io.env, file: args['token-file'], flag: args.token, warn: (m) => io.stderr(`${m}\n`) });
     const client = await connect(args, io.env);

@@ -9,7 +9,17 @@ import { connect, type ConnectionArgs } from '../ca-client/connection.js';
 import { caClientError } from '../ca-client/errors.js';
 import { isHostKeyType, HOST_KEY_TYPES } from '../ca-client/key-types.js';
 import { processDaemonEnv, type DaemonEnv } from '../ca-client/daemon-env.js';
-import { defaultCaPath, defaultChainPath, identityOf, loadCurrent, refuseTokenKey, renew, type CurrentCredentials, type HostFiles, type KeySecrets } from '../ca-client/renew.js';
+import {
+  defaultCaPath,
+  defaultChainPath,
+  identityOf,
+  loadCurrent,
+  refuseTokenKey,
+  renew,
+  type CurrentCredentials,
+  type HostFiles,
+  type KeySecrets,
+} from '../ca-client/renew.js';
 import { tpmKeyPasswordOf } from '../ca-client/secrets.js';
 import { runRenewalLoop, type RenewalOutcome } from '../ca-client/renew-loop.js';
 import type { Validity } from '../ca-client/renew-schedule.js';

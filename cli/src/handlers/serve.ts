@@ -76,9 +76,13 @@ export async function runServe(values: FlagValues, io: SignerCommandIo): Promise
     const port = optionalInteger(values, 'port', 0, 65_535) ?? DEFAULT_PORT;
     const hopLimit = optionalInteger(values, 'hop-limit', MIN_HOP_LIMIT, MAX_HOP_LIMIT) ?? DEFAULT_HOP_LIMIT;
     roleNameFromArn(config.session.roleArn); // a bad role ARN fails before a token file is made
-    const allowedHosts = (optionalString(values, 'allow-host') ?? '').split(',').map((h) => h.trim()).filter((h) => h !== '');
+    const allowedHosts = (optionalString(values, 'allow-host') ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter((h) => h !== '');
     for (const h of allowedHosts) {
-      if (!/^[a-z0-9.-]{1,253}$|^\[?[0-9a-f:.]+\]?$/i.test(h)) throw flagError('flag_value_invalid', `--allow-host '${h.slice(0, 80)}' is not a host name or IP address`);
+      if (!/^[a-z0-9.-]{1,253}$|^\[?[0-9a-f:.]+\]?$/i.test(h))
+        throw flagError('flag_value_invalid', `--allow-host '${h.slice(0, 80)}' is not a host name or IP address`);
     }
     const authFile = optionalString(values, 'auth-token-file');
     const authorizationToken = values.container === true ? containerToken(values, io, log) : undefined;
@@ -121,10 +125,18 @@ export async function runServe(values: FlagValues, io: SignerCommandIo): Promise
     }
     // The official helper's lines (scripts wait for the first), in one write so that a reader gets
     // them at once.
-    const lines = [`Local server started on port: ${srv.port}`, 'Make it available to the sdk by running:', `export AWS_EC2_METADATA_SERVICE_ENDPOINT=${srv.url}`];
+    const lines = [
+      `Local server started on port: ${srv.port}`,
+      'Make it available to the sdk by running:',
+      `export AWS_EC2_METADATA_SERVICE_ENDPOINT=${srv.url}`,
+    ];
     if (srv.containerUrl) {
       lines.push(`export AWS_CONTAINER_CREDENTIALS_FULL_URI=${srv.containerUrl}`);
-      lines.push(authFile ? `export AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=${authFile}` : `# and AWS_CONTAINER_AUTHORIZATION_TOKEN=<the value of ${ENV_CONTAINER_AUTH_TOKEN}>`);
+      lines.push(
+        authFile
+          ? `export AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=${authFile}`
+          : `# and AWS_CONTAINER_AUTHORIZATION_TOKEN=<the value of ${ENV_CONTAINER_AUTH_TOKEN}>`,
+      );
     }
     io.stderr(`${lines.join('\n')}\n`);
     return await new Promise<number>(() => undefined); // served until a signal ends the process

@@ -64,11 +64,7 @@ export type AuditChainResult =
  * Verifies a run of records in `seq` order. `startPrevHash` is the hash before the first record
  * (the genesis hash when starting at seq 1), so long logs can be verified page by page.
  */
-export function verifyAuditChain(
-  records: Iterable<AuditRecord>,
-  startPrevHash: string = AUDIT_GENESIS_HASH,
-  startSeq = 1,
-): AuditChainResult {
+export function verifyAuditChain(records: Iterable<AuditRecord>, startPrevHash: string = AUDIT_GENESIS_HASH, startSeq = 1): AuditChainResult {
   let prev = startPrevHash;
   let expectSeq = startSeq;
   let count = 0;

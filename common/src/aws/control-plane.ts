@@ -145,9 +145,7 @@ export function createControlPlane(options: ControlPlaneOptions = {}): RolesAnyw
           new UpdateTrustAnchorCommand({
             trustAnchorId: id,
             ...(input.name !== undefined ? { name: input.name } : {}),
-            ...(input.bundlePem !== undefined
-              ? { source: { sourceType: 'CERTIFICATE_BUNDLE', sourceData: { x509CertificateData: input.bundlePem } } }
-              : {}),
+            ...(input.bundlePem !== undefined ? { source: { sourceType: 'CERTIFICATE_BUNDLE', sourceData: { x509CertificateData: input.bundlePem } } } : {}),
           }),
         ),
       );
@@ -320,7 +318,8 @@ export function mapSdkError(e: unknown, url?: string): Error {
   const netCode = err?.code ?? err?.cause?.code;
   const at = url ? ` at ${url}` : '';
   const details = url ? { url } : undefined;
-  if (netCode && /^E[A-Z]+/.test(netCode)) return awsError('aws_unreachable', `could not reach the Roles Anywhere control plane${at} (${netCode})`, { cause: e, details });
+  if (netCode && /^E[A-Z]+/.test(netCode))
+    return awsError('aws_unreachable', `could not reach the Roles Anywhere control plane${at} (${netCode})`, { cause: e, details });
   if (err?.name === 'TimeoutError') return awsError('aws_unreachable', `the Roles Anywhere control plane${at} did not answer in time`, { cause: e, details });
   return awsError('aws_unreachable', `Roles Anywhere call${at} failed: ${(err?.message ?? String(e)).slice(0, 200)}`, { cause: e, details });
 }
@@ -354,15 +353,13 @@ export function trustAnchorFromJson(j: Record<string, unknown>): TrustAnchor {
     x509CertificateData: str(data.x509CertificateData),
     createdAt: str(j.createdAt),
     updatedAt: str(j.updatedAt),
-    notificationSettings: ns.map(
-      (n): NotificationSettingDetail => ({
-        enabled: n.enabled === true,
-        event: n.event as NotificationSetting['event'],
-        threshold: typeof n.threshold === 'number' ? n.threshold : undefined,
-        channel: n.channel === 'ALL' ? 'ALL' : undefined,
-        configuredBy: str(n.configuredBy),
-      }),
-    ),
+    notificationSettings: ns.map((n): NotificationSettingDetail => ({
+      enabled: n.enabled === true,
+      event: n.event as NotificationSetting['event'],
+      threshold: typeof n.threshold === 'number' ? n.threshold : undefined,
+      channel: n.channel === 'ALL' ? 'ALL' : undefined,
+      configuredBy: str(n.configuredBy),
+    })),
   };
 }
 

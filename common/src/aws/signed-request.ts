@@ -139,7 +139,11 @@ function send(
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
       res.on('error', (cause) => reject(unreachable(target, cause)));
     });
-    req.on('timeout', () => req.destroy(awsError('aws_unreachable', `the Roles Anywhere control plane at ${target.origin} did not answer in time`, { details: { url: target.origin } })));
+    req.on('timeout', () =>
+      req.destroy(
+        awsError('aws_unreachable', `the Roles Anywhere control plane at ${target.origin} did not answer in time`, { details: { url: target.origin } }),
+      ),
+    );
     req.on('error', (cause) => reject(isCoded(cause) ? cause : unreachable(target, cause)));
     if (body !== undefined) req.write(body);
     req.end();

@@ -35,4 +35,3 @@ export function checkSans(list: readonly unknown[], o: { readonly bareIsDns?: bo
   if (dup !== undefined) return { ok: false, reason: `${dup} is given twice` };
   return { ok: true, value: out.sort() };
 }
-

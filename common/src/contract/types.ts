@@ -208,7 +208,14 @@ export interface SyncTargetStatus {
 export interface SyncStatus {
   readonly crl: { readonly number: string; readonly sizeBytes: number; readonly sha256: string; readonly receivedAt: string } | undefined;
   readonly alarm:
-    | { readonly code: 'crl_too_large'; readonly message: string; readonly crlNumber: string; readonly sizeBytes: number; readonly limitBytes: number; readonly at: string }
+    | {
+        readonly code: 'crl_too_large';
+        readonly message: string;
+        readonly crlNumber: string;
+        readonly sizeBytes: number;
+        readonly limitBytes: number;
+        readonly at: string;
+      }
     | undefined;
   readonly targets: readonly SyncTargetStatus[];
   readonly counters: { readonly pushes: number; readonly failures: number; readonly refused: number; readonly calls: number };

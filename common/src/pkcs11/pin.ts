@@ -38,7 +38,9 @@ async function readPinFile(io: PinIo, source: string): Promise<string> {
     bytes = await io.readFile(path);
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    throw new Pkcs11KeyError('pkcs11_pin_source_unreadable', `pin-source ${path} cannot be read (${typeof code === 'string' ? code : 'error'}).`, { cause: err });
+    throw new Pkcs11KeyError('pkcs11_pin_source_unreadable', `pin-source ${path} cannot be read (${typeof code === 'string' ? code : 'error'}).`, {
+      cause: err,
+    });
   }
   if (bytes.byteLength > MAX_PIN_FILE_BYTES) {
     throw new Pkcs11KeyError('pkcs11_pin_source_unreadable', `pin-source ${path} is larger than ${MAX_PIN_FILE_BYTES} bytes.`);

@@ -81,10 +81,16 @@ export async function openTokenKey(
     const key = keys[0]!;
     const keyType = readUlong(api, s, key, CKA_KEY_TYPE);
     if (keyType !== CKK_RSA && keyType !== CKK_EC) {
-      throw new Pkcs11KeyError('pkcs11_unsupported_key_type', `The private key object is of key type ${keyType ?? 'unknown'}; only RSA and EC keys are supported.`);
+      throw new Pkcs11KeyError(
+        'pkcs11_unsupported_key_type',
+        `The private key object is of key type ${keyType ?? 'unknown'}; only RSA and EC keys are supported.`,
+      );
     }
     if (readUlong(api, s, key, CKA_ALWAYS_AUTHENTICATE) === 1) {
-      throw new Pkcs11KeyError('pkcs11_context_pin_required', 'The key requires a PIN for every signature (CKA_ALWAYS_AUTHENTICATE), which an unattended CA cannot give.');
+      throw new Pkcs11KeyError(
+        'pkcs11_context_pin_required',
+        'The key requires a PIN for every signature (CKA_ALWAYS_AUTHENTICATE), which an unattended CA cannot give.',
+      );
     }
     let mechanisms: Set<number>;
     try {

@@ -45,8 +45,19 @@ export function isPkcs11Uri(text: string | undefined): text is string {
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const PATH_ATTRS = new Set([
-  'token', 'manufacturer', 'serial', 'model', 'library-manufacturer', 'library-description', 'library-version',
-  'object', 'type', 'id', 'slot-description', 'slot-manufacturer', 'slot-id',
+  'token',
+  'manufacturer',
+  'serial',
+  'model',
+  'library-manufacturer',
+  'library-description',
+  'library-version',
+  'object',
+  'type',
+  'id',
+  'slot-description',
+  'slot-manufacturer',
+  'slot-id',
 ]);
 const QUERY_ATTRS = new Set(['pin-source', 'pin-value', 'module-name', 'module-path']);
 const TYPES: ReadonlySet<string> = new Set(['public', 'private', 'cert', 'secret-key', 'data']);
@@ -148,11 +159,19 @@ export function parsePkcs11Uri(text: string): Pkcs11Uri {
         }
         default: {
           const v = utf8(text, name, bytes);
-          const key = ({
-            token: 'token', manufacturer: 'manufacturer', serial: 'serial', model: 'model', object: 'object',
-            'library-manufacturer': 'libraryManufacturer', 'library-description': 'libraryDescription',
-            'slot-description': 'slotDescription', 'slot-manufacturer': 'slotManufacturer',
-          } as const)[name as 'token'];
+          const key = (
+            {
+              token: 'token',
+              manufacturer: 'manufacturer',
+              serial: 'serial',
+              model: 'model',
+              object: 'object',
+              'library-manufacturer': 'libraryManufacturer',
+              'library-description': 'libraryDescription',
+              'slot-description': 'slotDescription',
+              'slot-manufacturer': 'slotManufacturer',
+            } as const
+          )[name as 'token'];
           out[key] = v;
         }
       }

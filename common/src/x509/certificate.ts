@@ -109,7 +109,13 @@ function decode(der: Uint8Array): DecodedCertificate {
   }
   const [serialT, innerAlgT, issuerT, validityT, subjectT, spkiT] = f.slice(k, k + 6);
   if (!serialT || !innerAlgT || !issuerT || !validityT || !subjectT || !spkiT) throw new DerError('TBSCertificate truncated');
-  if (serialT.tag !== Tag.INTEGER || issuerT.tag !== Tag.SEQUENCE || subjectT.tag !== Tag.SEQUENCE || spkiT.tag !== Tag.SEQUENCE || validityT.tag !== Tag.SEQUENCE) {
+  if (
+    serialT.tag !== Tag.INTEGER ||
+    issuerT.tag !== Tag.SEQUENCE ||
+    subjectT.tag !== Tag.SEQUENCE ||
+    spkiT.tag !== Tag.SEQUENCE ||
+    validityT.tag !== Tag.SEQUENCE
+  ) {
     throw new DerError('TBSCertificate field types');
   }
   if (serialT.end === serialT.start) throw new DerError('empty serial');

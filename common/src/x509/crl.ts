@@ -122,7 +122,7 @@ function read(der: Uint8Array): CrlInfo {
   let authorityKeyId: string | undefined;
   for (const rest of f.slice(i)) {
     if (rest.tag === Tag.SEQUENCE) {
-      for (let off = rest.start; off < rest.end; ) {
+      for (let off = rest.start; off < rest.end;) {
         const entry = readTlv(der, off, rest.end);
         const serial = entry.tag === Tag.SEQUENCE ? readTlv(der, entry.start, entry.end) : undefined;
         if (!serial || serial.tag !== Tag.INTEGER || serial.end === serial.start) throw new DerError('revokedCertificates entry: serial INTEGER expected');

@@ -40,7 +40,7 @@ export function bytesToIp(b: Uint8Array): string | undefined {
   for (let k = 0; k < 16; k += 2) groups.push((b[k]! << 8) | b[k + 1]!);
   let bestStart = -1;
   let bestLen = 0;
-  for (let k = 0; k < 8; ) {
+  for (let k = 0; k < 8;) {
     if (groups[k] !== 0) {
       k++;
       continue;

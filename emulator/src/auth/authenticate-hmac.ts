@@ -64,7 +64,11 @@ export async function authenticateHmac(
   }
   const auth = parseAuthorization(wire.headers.authorization);
   if (!auth || auth.algorithm !== HMAC_ALGORITHM) {
-    throw fail(codes.incomplete, 'Authorization header requires Credential, SignedHeaders and Signature parameters, and the AWS4-HMAC-SHA256 algorithm.', 'malformed_authorization');
+    throw fail(
+      codes.incomplete,
+      'Authorization header requires Credential, SignedHeaders and Signature parameters, and the AWS4-HMAC-SHA256 algorithm.',
+      'malformed_authorization',
+    );
   }
   if (auth.terminator !== 'aws4_request') throw fail(codes.incomplete, "Credential should be scoped with a valid terminator: 'aws4_request'.", 'bad_scope');
   if (opts.requireRegion && auth.region !== ctx.region) {
@@ -76,7 +80,11 @@ export async function authenticateHmac(
     throw fail(codes.incomplete, 'Authorization header requires existence of the host and x-amz-date headers, both signed.', 'required_header_not_signed');
   }
   if (rawDate!.trim().slice(0, 8) !== auth.scopeDate) {
-    throw fail(codes.badSignature, `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.scopeDate}' != '${rawDate!.trim().slice(0, 8)}'`, 'scope_date_mismatch');
+    throw fail(
+      codes.badSignature,
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.scopeDate}' != '${rawDate!.trim().slice(0, 8)}'`,
+      'scope_date_mismatch',
+    );
   }
   const now = ctx.clock.now();
   if (Math.abs(date.getTime() - now.getTime()) > HMAC_MAX_SKEW_MS) {

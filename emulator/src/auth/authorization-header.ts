@@ -53,5 +53,8 @@ export function parseAmzDate(value: string | undefined): Date | undefined {
 
 /** `YYYYMMDDTHHMMSSZ` for messages. */
 export function formatAmzDate(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }

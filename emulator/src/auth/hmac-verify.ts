@@ -13,12 +13,7 @@ import { parseQueryPairs } from '../http/wire-request.js';
 import type { ParsedAuthorization } from './authorization-header.js';
 
 /** Whether the signature in `auth` matches a recomputation with `secretAccessKey`. */
-export async function verifyHmacSignature(
-  wire: WireRequest,
-  auth: ParsedAuthorization,
-  secretAccessKey: string,
-  signingDate: Date,
-): Promise<boolean> {
+export async function verifyHmacSignature(wire: WireRequest, auth: ParsedAuthorization, secretAccessKey: string, signingDate: Date): Promise<boolean> {
   // A client-declared payload hash must match the body it sent.
   const declared = wire.headers['x-amz-content-sha256'];
   if (declared !== undefined && declared !== 'UNSIGNED-PAYLOAD') {

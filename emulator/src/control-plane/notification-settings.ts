@@ -3,12 +3,7 @@
  * ALL, configuredBy rolesanywhere.amazonaws.com), input validation, and the
  * PutNotificationSettings / ResetNotificationSettings operations (current model; not in SDK 3.332).
  */
-import {
-  LIMITS,
-  NOTIFICATION_CHANNELS,
-  NOTIFICATION_DEFAULT_CONFIGURED_BY,
-  NOTIFICATION_EVENTS,
-} from '../constants.js';
+import { LIMITS, NOTIFICATION_CHANNELS, NOTIFICATION_DEFAULT_CONFIGURED_BY, NOTIFICATION_EVENTS } from '../constants.js';
 import type { EmulatorContext } from '../context.js';
 import { isoNow } from '../context.js';
 import { constraintViolation, notFound } from '../service-error.js';

@@ -32,7 +32,5 @@ export function paginate<T>(collection: string, items: readonly T[], query: URLS
   }
   const page = items.slice(offset, offset + pageSize);
   const next = offset + pageSize;
-  return next < items.length
-    ? { page, nextToken: Buffer.from(JSON.stringify({ c: collection, o: next })).toString('base64url') }
-    : { page };
+  return next < items.length ? { page, nextToken: Buffer.from(JSON.stringify({ c: collection, o: next })).toString('base64url') } : { page };
 }

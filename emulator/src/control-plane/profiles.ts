@@ -35,8 +35,8 @@ function roleArns(ctx: EmulatorContext, v: unknown, required: boolean): string[]
 }
 
 function managedPolicyArns(v: unknown): string[] | undefined {
-  return list('managedPolicyArns', v, { max: LIMITS.managedPolicyArnsPerProfile })?.map(
-    (a, i) => str(`managedPolicyArns.${i + 1}.member`, a, { required: true, min: 1, max: LIMITS.arnMax, pattern: /^arn:aws(-[^:]+)?:iam::/ })!,
+  return list('managedPolicyArns', v, { max: LIMITS.managedPolicyArnsPerProfile })?.map((a, i) =>
+    str(`managedPolicyArns.${i + 1}.member`, a, { required: true, min: 1, max: LIMITS.arnMax, pattern: /^arn:aws(-[^:]+)?:iam::/ })!,
   );
 }
 

@@ -6,15 +6,7 @@ import { validation } from '../service-error.js';
 import { deleteAttributeMapping, putAttributeMapping } from './attribute-mappings.js';
 import { deleteCrl, disableCrl, enableCrl, getCrl, importCrl, listCrls, updateCrl } from './crls.js';
 import { putNotificationSettings, resetNotificationSettings } from './notification-settings.js';
-import {
-  createProfile,
-  deleteProfile,
-  disableProfile,
-  enableProfile,
-  getProfile,
-  listProfiles,
-  updateProfile,
-} from './profiles.js';
+import { createProfile, deleteProfile, disableProfile, enableProfile, getProfile, listProfiles, updateProfile } from './profiles.js';
 import { getSubject, listSubjects } from './subjects.js';
 import { listTagsForResource, tagResource, untagResource } from './tags.js';
 import {

@@ -7,11 +7,7 @@ import { list, str, tags as tagList } from './validate.js';
 
 function resourceExists(ctx: EmulatorContext, arn: string): boolean {
   const s = ctx.store.state;
-  return (
-    s.trustAnchors.some((t) => t.trustAnchorArn === arn) ||
-    s.profiles.some((p) => p.profileArn === arn) ||
-    s.crls.some((c) => c.crlArn === arn)
-  );
+  return s.trustAnchors.some((t) => t.trustAnchorArn === arn) || s.profiles.some((p) => p.profileArn === arn) || s.crls.some((c) => c.crlArn === arn);
 }
 
 /** Merges `add` into the tags of `arn` (same key → new value); enforces the per-resource limit. */

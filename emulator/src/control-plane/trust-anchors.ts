@@ -39,10 +39,7 @@ export function validateSource(input: unknown): TrustAnchorRecord['source'] {
     }
     if (ders.length === 0) throw validation('Invalid certificate bundle: no PEM certificate found', 'invalid_bundle');
     if (ders.length > LIMITS.certificatesPerBundle) {
-      throw validation(
-        `A trust anchor certificate bundle can contain at most ${LIMITS.certificatesPerBundle} certificates`,
-        'bundle_too_many_certificates',
-      );
+      throw validation(`A trust anchor certificate bundle can contain at most ${LIMITS.certificatesPerBundle} certificates`, 'bundle_too_many_certificates');
     }
     for (const der of ders) {
       let c;

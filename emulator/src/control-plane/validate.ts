@@ -67,8 +67,7 @@ export function list(member: string, v: unknown, opts: { required?: boolean; min
 export const resourceName = (member: string, v: unknown, required: boolean): string | undefined =>
   str(member, v, { required, min: 1, max: LIMITS.nameMax, pattern: PATTERNS.resourceName });
 
-export const uuid = (member: string, v: unknown): string =>
-  str(member, v, { required: true, min: 36, max: 36, pattern: PATTERNS.uuid })!;
+export const uuid = (member: string, v: unknown): string => str(member, v, { required: true, min: 36, max: 36, pattern: PATTERNS.uuid })!;
 
 export function tags(member: string, v: unknown): { key: string; value: string }[] | undefined {
   const items = list(member, v, { max: LIMITS.tagsPerResource });

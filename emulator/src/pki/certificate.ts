@@ -120,8 +120,7 @@ export function parseCertificate(der: Buffer): ParsedCertificate {
   };
 }
 
-export const hasKeyUsage = (c: ParsedCertificate, flag: KeyUsageFlags): boolean =>
-  c.keyUsage !== undefined && (c.keyUsage & flag) !== 0;
+export const hasKeyUsage = (c: ParsedCertificate, flag: KeyUsageFlags): boolean => c.keyUsage !== undefined && (c.keyUsage & flag) !== 0;
 
 export { KeyUsageFlags };
 

@@ -8,17 +8,9 @@ import { MAX_CHAIN_CERTIFICATES } from '../constants.js';
 import { hasKeyUsage, KeyUsageFlags, type ParsedCertificate } from './certificate.js';
 
 export type ChainFailure =
-  | 'chain_too_long'
-  | 'untrusted_chain'
-  | 'certificate_expired'
-  | 'certificate_not_yet_valid'
-  | 'intermediate_not_ca'
-  | 'anchor_not_ca'
-  | 'weak_chain_signature';
+  'chain_too_long' | 'untrusted_chain' | 'certificate_expired' | 'certificate_not_yet_valid' | 'intermediate_not_ca' | 'anchor_not_ca' | 'weak_chain_signature';
 
-export type ChainResult =
-  | { ok: true; path: ParsedCertificate[]; anchor: ParsedCertificate }
-  | { ok: false; reason: ChainFailure };
+export type ChainResult = { ok: true; path: ParsedCertificate[]; anchor: ParsedCertificate } | { ok: false; reason: ChainFailure };
 
 function issued(issuer: ParsedCertificate, child: ParsedCertificate): boolean {
   if (issuer.subjectString !== child.issuerString) return false;
@@ -39,12 +31,7 @@ function timeFailure(c: ParsedCertificate, now: Date): ChainFailure | undefined 
  * `path` starts with the leaf and ends with the anchor certificate that signed the last element
  * (the anchor itself is included only once, last).
  */
-export function validateChain(
-  leaf: ParsedCertificate,
-  chain: readonly ParsedCertificate[],
-  anchors: readonly ParsedCertificate[],
-  now: Date,
-): ChainResult {
+export function validateChain(leaf: ParsedCertificate, chain: readonly ParsedCertificate[], anchors: readonly ParsedCertificate[], now: Date): ChainResult {
   if (chain.length > MAX_CHAIN_CERTIFICATES) return { ok: false, reason: 'chain_too_long' };
   const path: ParsedCertificate[] = [leaf];
   let current = leaf;

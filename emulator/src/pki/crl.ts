@@ -45,7 +45,7 @@ export function parsePemCrl(pem: Buffer | string): ParsedCrl {
   // Index searches, not a lazy regex: that rescanned the rest of the text from every BEGIN, over
   // a second for 300 KB of BEGIN lines (the crlData limit).
   const blocks: string[] = [];
-  for (let from = 0; ; ) {
+  for (let from = 0; ;) {
     const b = text.indexOf(CRL_BEGIN, from);
     const e = b < 0 ? -1 : text.indexOf(CRL_END, b + CRL_BEGIN.length);
     if (e < 0) break;

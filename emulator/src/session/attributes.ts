@@ -17,8 +17,7 @@ export function sourceIdentity(leaf: ParsedCertificate): string {
 }
 
 /** Default role session name: the serial in hex (lower case, emulator choice). */
-export const defaultRoleSessionName = (leaf: ParsedCertificate): string =>
-  leaf.serialHex.length % 2 === 0 ? leaf.serialHex : `0${leaf.serialHex}`;
+export const defaultRoleSessionName = (leaf: ParsedCertificate): string => (leaf.serialHex.length % 2 === 0 ? leaf.serialHex : `0${leaf.serialHex}`);
 
 function rdnTags(prefix: string, rdns: readonly Rdn[], specifiers: readonly string[]): Record<string, string> {
   const grouped = new Map<string, string[]>();

@@ -126,12 +126,7 @@ export function createSession(ctx: EmulatorContext, wire: WireRequest): { status
   }
 }
 
-function authorize(
-  ctx: EmulatorContext,
-  params: ReturnType<typeof parseCreateSessionParams>,
-  leaf: ParsedCertificate,
-  ta: TrustAnchorRecord,
-) {
+function authorize(ctx: EmulatorContext, params: ReturnType<typeof parseCreateSessionParams>, leaf: ParsedCertificate, ta: TrustAnchorRecord) {
   const profile = ctx.store.state.profiles.find((p) => p.profileArn === params.profileArn);
   if (!profile) throw notFound('Profile not found', 'profile_not_found');
   if (!profile.enabled) throw accessDenied('Profile is disabled', 'profile_disabled');
@@ -151,10 +146,20 @@ function authorize(
     if (!profile.acceptRoleSessionName) throw accessDenied(MESSAGES.roleSessionNameNotAuthorized, 'role_session_name_not_accepted');
     const n = params.roleSessionName;
     if (n.length < LIMITS.roleSessionNameMin || n.length > LIMITS.roleSessionNameMax) {
-      throw constraintViolation('roleSessionName', n, `Member must have length between ${LIMITS.roleSessionNameMin} and ${LIMITS.roleSessionNameMax}`, 'invalid_role_session_name');
+      throw constraintViolation(
+        'roleSessionName',
+        n,
+        `Member must have length between ${LIMITS.roleSessionNameMin} and ${LIMITS.roleSessionNameMax}`,
+        'invalid_role_session_name',
+      );
     }
     if (!PATTERNS.roleSessionName.test(n)) {
-      throw constraintViolation('roleSessionName', n, `Member must satisfy regular expression pattern: ${PATTERNS.roleSessionName.source}`, 'invalid_role_session_name');
+      throw constraintViolation(
+        'roleSessionName',
+        n,
+        `Member must satisfy regular expression pattern: ${PATTERNS.roleSessionName.source}`,
+        'invalid_role_session_name',
+      );
     }
     roleSessionName = n;
   }
@@ -164,7 +169,10 @@ function authorize(
   const bad = Object.entries(tags).filter(([k, v]) => !TAG_VALUE.test(v) || v.length > 256 || k.length > 128);
   if (bad.length > 0) {
     const list = (field: string) =>
-      bad.filter(([k]) => k.startsWith(`${field}/`)).map(([k]) => k.slice(field.length + 1)).join(' ');
+      bad
+        .filter(([k]) => k.startsWith(`${field}/`))
+        .map(([k]) => k.slice(field.length + 1))
+        .join(' ');
     throw accessDenied(
       `Unable to assume role for ${params.roleArn}. Some attributes failed to be mapped into session tags. Issuer: [ ${list('x509Issuer')} ]; Subject: [ ${list('x509Subject')} ]; SAN: [ ${list('x509SAN')} ]`,
       'session_tags_unmappable',

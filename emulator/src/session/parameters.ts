@@ -85,7 +85,11 @@ export function parseCreateSessionParams(wire: WireRequest): CreateSessionParams
     if (typeof ip !== 'object' || Array.isArray(ip)) throw validation("Invalid type for 'instanceProperties'", 'validation');
     const entries = Object.entries(ip as Record<string, unknown>);
     if (entries.length > LIMITS.instancePropertiesMax) {
-      throw constraintViolation('instanceProperties', `[${entries.length} entries]`, `Member must have length less than or equal to ${LIMITS.instancePropertiesMax}`);
+      throw constraintViolation(
+        'instanceProperties',
+        `[${entries.length} entries]`,
+        `Member must have length less than or equal to ${LIMITS.instancePropertiesMax}`,
+      );
     }
     instanceProperties = {};
     for (const [k, v] of entries) {

@@ -17,7 +17,9 @@ export function certificateFromBytes(bytes: Buffer, source: string): { leaf: Buf
     assertCertificate(bytes);
     return { leaf: bytes, chain: [] };
   }
-  const certs = pemBlocksOf(bytes.toString('utf8'), source).filter((b) => b.label === 'CERTIFICATE').map((b) => b.der);
+  const certs = pemBlocksOf(bytes.toString('utf8'), source)
+    .filter((b) => b.label === 'CERTIFICATE')
+    .map((b) => b.der);
   if (certs.length === 0) throw new SignerError('missing_certificate', `${source} holds no CERTIFICATE block.`);
   for (const c of certs) assertCertificate(c);
   return { leaf: certs[0] as Buffer, chain: certs.slice(1) };

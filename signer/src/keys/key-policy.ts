@@ -14,7 +14,10 @@ export function algorithmForKey(key: KeyObject): SigningAlgorithm {
   if (type === 'rsa') {
     const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
     if (bits < MIN_RSA_BITS) {
-      throw new SignerError('rsa_key_too_small', `The RSA key has ${bits} bits; Roles Anywhere needs at least ${MIN_RSA_BITS}. Issue a new key and certificate (e.g. rsa-3072 or ec-p256).`);
+      throw new SignerError(
+        'rsa_key_too_small',
+        `The RSA key has ${bits} bits; Roles Anywhere needs at least ${MIN_RSA_BITS}. Issue a new key and certificate (e.g. rsa-3072 or ec-p256).`,
+      );
     }
     if (bits > MAX_RSA_BITS) {
       throw new SignerError('rsa_key_too_large', `The RSA key has ${bits} bits; rapki accepts at most ${MAX_RSA_BITS}.`);

@@ -15,9 +15,7 @@ export function isTokenReference(pathOrUri: string): boolean {
 
 /** The file paths a key source reads (certificate, private key, intermediates), without token references. */
 export function keySourceFiles(source: Pick<KeySourceOptions, 'certificate' | 'privateKey' | 'intermediates'>): string[] {
-  return [source.certificate, source.privateKey, source.intermediates].filter(
-    (p): p is string => p !== undefined && p !== '' && !isTokenReference(p),
-  );
+  return [source.certificate, source.privateKey, source.intermediates].filter((p): p is string => p !== undefined && p !== '' && !isTokenReference(p));
 }
 
 /**

@@ -37,7 +37,11 @@ export async function readPkcs12(bytes: Uint8Array, password: string | undefined
     const message = String((err as { message?: unknown }).message ?? '');
     if (/MAC could not be verified|Invalid password|decrypt/i.test(message)) {
       if (password === undefined || password === '') {
-        throw new SignerError('pkcs12_needs_password', `${source} is a password-protected PKCS#12 file; give its password with --pkcs8-password-file FILE or RAPKI_PKCS8_PASSWORD.`, { cause: bare(err) });
+        throw new SignerError(
+          'pkcs12_needs_password',
+          `${source} is a password-protected PKCS#12 file; give its password with --pkcs8-password-file FILE or RAPKI_PKCS8_PASSWORD.`,
+          { cause: bare(err) },
+        );
       }
       throw new SignerError('pkcs12_wrong_password', `The password does not open the PKCS#12 file ${source}.`, { cause: bare(err) });
     }

@@ -53,7 +53,10 @@ export function privateKeyFromBlocks(blocks: readonly PemBlock[], password: stri
   }
   const type = KEY_TYPES[block.label];
   if (type === undefined) {
-    throw new SignerError('unparsable_private_key', `${source} holds a "${block.label}" block, which is not a supported private key format (PKCS#8, PKCS#1, SEC1).`);
+    throw new SignerError(
+      'unparsable_private_key',
+      `${source} holds a "${block.label}" block, which is not a supported private key format (PKCS#8, PKCS#1, SEC1).`,
+    );
   }
   const encrypted = block.label === 'ENCRYPTED PRIVATE KEY';
   if (encrypted && (password === undefined || password.length === 0)) {
@@ -63,14 +66,12 @@ export function privateKeyFromBlocks(blocks: readonly PemBlock[], password: stri
     );
   }
   try {
-    return createPrivateKey(
-      encrypted
-        ? { key: block.der, format: 'der', type, passphrase: password as string }
-        : { key: block.der, format: 'der', type },
-    );
+    return createPrivateKey(encrypted ? { key: block.der, format: 'der', type, passphrase: password as string } : { key: block.der, format: 'der', type });
   } catch (err) {
     if (encrypted) {
-      throw new SignerError('wrong_key_password', `The password does not decrypt the encrypted PKCS#8 key in ${source} (or the key is corrupt).`, { cause: stripped(err) });
+      throw new SignerError('wrong_key_password', `The password does not decrypt the encrypted PKCS#8 key in ${source} (or the key is corrupt).`, {
+        cause: stripped(err),
+      });
     }
     throw new SignerError('unparsable_private_key', `${source}: the ${block.label} block is not a valid key.`, { cause: stripped(err) });
   }

@@ -24,8 +24,7 @@ export const nodeKeyFileIo: KeyFileIo = {
     new Promise((resolve, reject) =>
       fsOpen(path, 'r', (openErr, fd) => {
         if (openErr) return reject(openErr);
-        const done = (err: Error | null, value?: { bytes: Uint8Array; mode: number }): void =>
-          fsClose(fd, () => (err ? reject(err) : resolve(value!)));
+        const done = (err: Error | null, value?: { bytes: Uint8Array; mode: number }): void => fsClose(fd, () => (err ? reject(err) : resolve(value!)));
         fsFstat(fd, (statErr, st) => {
           if (statErr) return done(statErr);
           fsReadFile(fd, (readErr, bytes) => (readErr ? done(readErr) : done(null, { bytes, mode: st.mode })));
@@ -51,7 +50,14 @@ export async function readInputFile(io: KeyFileIo, path: string, flag: string, o
     }
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable (permission denied)' : code === 'EISDIR' ? 'is a directory' : 'cannot be read';
+    const why =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EACCES'
+          ? 'is not readable (permission denied)'
+          : code === 'EISDIR'
+            ? 'is a directory'
+            : 'cannot be read';
     throw new SignerError('file_not_found', `${flag} ${path} ${why}; check the path and its permissions.`, { cause: err });
   }
   if (bytes.byteLength > MAX_KEY_FILE_BYTES) {

@@ -22,13 +22,22 @@ export function checkCertificates(certificate: Uint8Array, chain: readonly Uint8
   const leaf = parseCertificate(certificate);
   checkValidity('The certificate', leaf, now);
   if (leaf.version !== 3) {
-    throw new SignerError('certificate_not_v3', `The certificate is X.509 version ${leaf.version}; Roles Anywhere accepts version 3 certificates only. Reissue it with extensions.`);
+    throw new SignerError(
+      'certificate_not_v3',
+      `The certificate is X.509 version ${leaf.version}; Roles Anywhere accepts version 3 certificates only. Reissue it with extensions.`,
+    );
   }
   if (leaf.subjectEmpty) {
-    throw new SignerError('certificate_empty_subject', 'The certificate has an empty subject, which Roles Anywhere does not support; reissue it with a subject (e.g. CN=host name).');
+    throw new SignerError(
+      'certificate_empty_subject',
+      'The certificate has an empty subject, which Roles Anywhere does not support; reissue it with a subject (e.g. CN=host name).',
+    );
   }
   if (leaf.basicConstraintsCa === true) {
-    throw new SignerError('leaf_is_ca', 'The certificate is a CA certificate (basicConstraints CA:TRUE); use an end-entity certificate issued by the CA, not the CA itself.');
+    throw new SignerError(
+      'leaf_is_ca',
+      'The certificate is a CA certificate (basicConstraints CA:TRUE); use an end-entity certificate issued by the CA, not the CA itself.',
+    );
   }
   if (!leaf.keyUsage?.digitalSignature) {
     throw new SignerError(
@@ -40,7 +49,10 @@ export function checkCertificates(certificate: Uint8Array, chain: readonly Uint8
   }
   checkAlgorithm('The certificate', leaf);
   if (chain.length > MAX_CHAIN_CERTIFICATES) {
-    throw new SignerError('chain_too_long', `--intermediates holds ${chain.length} certificates; Roles Anywhere accepts at most ${MAX_CHAIN_CERTIFICATES}. Send only the intermediates, not the root or unrelated certificates.`);
+    throw new SignerError(
+      'chain_too_long',
+      `--intermediates holds ${chain.length} certificates; Roles Anywhere accepts at most ${MAX_CHAIN_CERTIFICATES}. Send only the intermediates, not the root or unrelated certificates.`,
+    );
   }
   let child = certificate;
   let childName = 'The certificate';

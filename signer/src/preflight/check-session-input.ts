@@ -39,7 +39,10 @@ export function checkSessionInput(input: SessionInputToCheck): CheckedSessionInp
   }
   const region = input.region ?? anchor.region;
   if (!REGION.test(region)) {
-    throw new SignerError('invalid_region', `--region ${JSON.stringify(region)} is not a region name like us-east-1 (for FIPS use --use-fips-endpoint, not a -fips region).`);
+    throw new SignerError(
+      'invalid_region',
+      `--region ${JSON.stringify(region)} is not a region name like us-east-1 (for FIPS use --use-fips-endpoint, not a -fips region).`,
+    );
   }
   const d = input.durationSeconds;
   if (!Number.isInteger(d) || d < MIN_DURATION_SECONDS || d > MAX_DURATION_SECONDS) {

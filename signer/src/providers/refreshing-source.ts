@@ -175,7 +175,12 @@ export class RefreshingCredentialSource implements CredentialSource {
       } catch (err) {
         this.#lastError = err;
         this.#failures++;
-        const delay = backoffStepMs(this.#failures, this.#o.retryBaseMs ?? DEFAULT_RETRY_BASE_MS, this.#o.retryCapMs ?? DEFAULT_RETRY_CAP_MS, this.#o.random ?? Math.random);
+        const delay = backoffStepMs(
+          this.#failures,
+          this.#o.retryBaseMs ?? DEFAULT_RETRY_BASE_MS,
+          this.#o.retryCapMs ?? DEFAULT_RETRY_CAP_MS,
+          this.#o.random ?? Math.random,
+        );
         this.#nextAttemptAt = this.#now() + delay;
         const cur = this.#current;
         this.#o.onRefreshError?.(err, cur !== undefined && expirationMs(cur) > this.#now(), delay);

@@ -35,11 +35,7 @@ import { createSessionBody } from './create-session-body.js';
  * Pure apart from `signer.sign`: the clock comes in as `now`. It does not validate ARNs or the
  * duration — run `preflight()` first; it only refuses a Host that would corrupt the canonical form.
  */
-export async function signCreateSessionRequest(
-  input: CreateSessionInput,
-  signer: KeySigner,
-  now: Date,
-): Promise<SignedCreateSessionRequest> {
+export async function signCreateSessionRequest(input: CreateSessionInput, signer: KeySigner, now: Date): Promise<SignedCreateSessionRequest> {
   if (input.host.length === 0 || /[\s]/.test(input.host)) {
     throw new SignerError('invalid_host', 'The Host value for CreateSession is empty or contains whitespace.');
   }

@@ -148,7 +148,10 @@ export async function openTunnel(proxy: ProxyChoice, target: ConnectTarget, trac
       const status = /^HTTP\/1\.[01] (\d{3})/.exec(head.subarray(0, end).toString('latin1'));
       if (!status || status[1] !== '200') {
         socket.destroy();
-        const line = head.subarray(0, Math.min(end, head.indexOf('\r\n') < 0 ? end : head.indexOf('\r\n'))).toString('latin1').slice(0, 100);
+        const line = head
+          .subarray(0, Math.min(end, head.indexOf('\r\n') < 0 ? end : head.indexOf('\r\n')))
+          .toString('latin1')
+          .slice(0, 100);
         reject(new TransportError('proxy', `the proxy ${describeProxy(proxy)} refused CONNECT ${authority}: ${line || 'no status line'}`));
         return;
       }

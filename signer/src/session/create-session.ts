@@ -42,11 +42,7 @@ export interface SessionDeps {
  * Throws RapkiError: a preflight/signer code (signer/src/errors.ts) or a session code
  * (signer/src/session/errors.ts).
  */
-export async function createSession(
-  signer: KeySigner,
-  options: SessionOptions,
-  deps: SessionDeps = {},
-): Promise<RolesAnywhereCredentials> {
+export async function createSession(signer: KeySigner, options: SessionOptions, deps: SessionDeps = {}): Promise<RolesAnywhereCredentials> {
   const now = options.now ?? (() => new Date());
   const durationSeconds = options.durationSeconds ?? DEFAULT_DURATION_SECONDS;
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;

@@ -19,15 +19,7 @@
  * - With no endpoint given, the SDKs' variables AWS_ENDPOINT_URL_ROLESANYWHERE, then
  *   AWS_ENDPOINT_URL, name it ({@link endpointFromEnv}), as for the official helper (its Go SDK).
  */
-import {
-  ENV_ENDPOINT_URL,
-  ENV_ENDPOINT_URL_SERVICE,
-  ENV_IGNORE_ENDPOINT_URLS,
-  PARTITIONS,
-  SERVICE_NAME,
-  SESSIONS_PATH,
-  type Partition,
-} from './constants.js';
+import { ENV_ENDPOINT_URL, ENV_ENDPOINT_URL_SERVICE, ENV_IGNORE_ENDPOINT_URLS, PARTITIONS, SERVICE_NAME, SESSIONS_PATH, type Partition } from './constants.js';
 import { sessionError } from './errors.js';
 
 /** The resolved target of one CreateSession call. */
@@ -84,11 +76,7 @@ export function plainHttpWarning(endpoint: string | undefined): string | undefin
  * Resolves the endpoint for `region`: the custom `endpoint` when given, else
  * `rolesanywhere[-fips].{region}.{dnsSuffix}` of the region's partition.
  */
-export function resolveEndpoint(input: {
-  region: string;
-  endpoint?: string | undefined;
-  useFipsEndpoint?: boolean | undefined;
-}): ResolvedEndpoint {
+export function resolveEndpoint(input: { region: string; endpoint?: string | undefined; useFipsEndpoint?: boolean | undefined }): ResolvedEndpoint {
   const partition = partitionOf(input.region);
   if (input.endpoint !== undefined && input.endpoint !== '') {
     if (input.useFipsEndpoint) {

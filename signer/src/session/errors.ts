@@ -18,15 +18,14 @@ export type SessionErrorCode = keyof typeof SESSION_CODES | (typeof SHARED)[numb
 
 /** Codes of the session client, with what each one means (public through `rapki/signer`). */
 export const SESSION_ERROR_CODES: Readonly<Record<SessionErrorCode, string>> = Object.freeze(
-  Object.fromEntries([...Object.entries(SESSION_CODES), ...SHARED.map((c) => [c, SHARED_CODES[c]] as const)].map(([c, spec]) => [c, spec.message])) as Record<SessionErrorCode, string>,
+  Object.fromEntries([...Object.entries(SESSION_CODES), ...SHARED.map((c) => [c, SHARED_CODES[c]] as const)].map(([c, spec]) => [c, spec.message])) as Record<
+    SessionErrorCode,
+    string
+  >,
 );
 
 /** Makes a coded session error; `details` must hold nothing secret. */
-export function sessionError(
-  code: SessionErrorCode,
-  message: string,
-  options?: { cause?: unknown; details?: Record<string, unknown> },
-): RapkiError {
+export function sessionError(code: SessionErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }): RapkiError {
   return new RapkiError(code, message, options);
 }
 
@@ -102,7 +101,7 @@ export function mapServiceError(
         'certificate_untrusted',
         `CreateSession refused${rid}: ${said}. The service could not build a chain from the certificate to trust anchor ` +
           `${context.trustAnchorArn}: pass the intermediate CA certificates with --intermediates, and check that the trust anchor ` +
-          "holds the issuing CA (or its root) and that the certificate was issued by it.",
+          'holds the issuing CA (or its root) and that the certificate was issued by it.',
         { details },
       );
     }

@@ -36,10 +36,7 @@ export function parseCredentials(res: WireResponse): RolesAnywhereCredentials {
     throw sessionError('bad_response', `CreateSession answered HTTP ${res.status} without a credentialSet`);
   }
   if (set.length === 0) {
-    throw sessionError(
-      'no_credentials',
-      'unable to obtain temporary security credentials from CreateSession: the service returned an empty credentialSet',
-    );
+    throw sessionError('no_credentials', 'unable to obtain temporary security credentials from CreateSession: the service returned an empty credentialSet');
   }
   const first = set[0] as Record<string, unknown>;
   const c = first?.credentials;
@@ -48,10 +45,7 @@ export function parseCredentials(res: WireResponse): RolesAnywhereCredentials {
   const sessionToken = str(c, 'sessionToken');
   const expiration = str(c, 'expiration');
   if (!accessKeyId || !secretAccessKey || !sessionToken || !expiration) {
-    throw sessionError(
-      'bad_response',
-      'CreateSession answer lacks accessKeyId, secretAccessKey, sessionToken or expiration in credentialSet[0].credentials',
-    );
+    throw sessionError('bad_response', 'CreateSession answer lacks accessKeyId, secretAccessKey, sessionToken or expiration in credentialSet[0].credentials');
   }
   if (Number.isNaN(Date.parse(expiration))) {
     throw sessionError('bad_response', 'CreateSession answer has an expiration that is not an ISO-8601 date');

@@ -29,7 +29,14 @@ const KNOWN_CRITICAL = new Set(['2.5.29.19', '2.5.29.15', '2.5.29.37', '2.5.29.1
 /** Extensions that make the path rules richer than this check: name constraints, policy constraints, inhibitAnyPolicy, policy mappings. */
 const DEFER_IF_PRESENT = new Set(['2.5.29.30', '2.5.29.36', '2.5.29.54', '2.5.29.33']);
 /** sha256/384/512WithRSAEncryption, ecdsa-with-SHA256/384/512. */
-const SIGNATURE_ALGORITHMS = new Set(['1.2.840.113549.1.1.11', '1.2.840.113549.1.1.12', '1.2.840.113549.1.1.13', '1.2.840.10045.4.3.2', '1.2.840.10045.4.3.3', '1.2.840.10045.4.3.4']);
+const SIGNATURE_ALGORITHMS = new Set([
+  '1.2.840.113549.1.1.11',
+  '1.2.840.113549.1.1.12',
+  '1.2.840.113549.1.1.13',
+  '1.2.840.10045.4.3.2',
+  '1.2.840.10045.4.3.3',
+  '1.2.840.10045.4.3.4',
+]);
 const CURVES = new Set(['prime256v1', 'secp384r1', 'secp521r1']);
 const MAX_INTERMEDIATES = 5;
 
@@ -115,7 +122,10 @@ export function verifyServerChain(chain: readonly Uint8Array[], host: string, an
   } catch {
     return { ok: false, reason: 'a certificate could not be parsed' };
   }
-  const hostOk = isIP(host) !== 0 ? leaf.x.checkIP(host) !== undefined : leaf.x.checkHost(host, { subject: 'never', wildcards: true, partialWildcards: false }) !== undefined;
+  const hostOk =
+    isIP(host) !== 0
+      ? leaf.x.checkIP(host) !== undefined
+      : leaf.x.checkHost(host, { subject: 'never', wildcards: true, partialWildcards: false }) !== undefined;
   if (!hostOk) return { ok: false, reason: `the certificate does not name ${host}` };
   if (!hasServerAuth(leaf.info.extKeyUsage)) return { ok: false, reason: 'the certificate is not for TLS servers (extKeyUsage)' };
   const ku = leaf.info.keyUsage;

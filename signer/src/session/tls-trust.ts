@@ -102,7 +102,9 @@ export async function secureConnection(
       debug?.(`TLS: certificate of ${target.hostname} verified against ${first.label} (${verdict.anchor})`);
       return s;
     }
-    debug?.(`TLS: not verified against ${first.label} (${verdict.reason}); verifying with ${trust.caBundle !== undefined ? 'AWS_CA_BUNDLE' : "Node's root store"}`);
+    debug?.(
+      `TLS: not verified against ${first.label} (${verdict.reason}); verifying with ${trust.caBundle !== undefined ? 'AWS_CA_BUNDLE' : "Node's root store"}`,
+    );
     s.destroy();
   }
   const raw = await openTcp(target, proxy, track);

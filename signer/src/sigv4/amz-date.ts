@@ -8,8 +8,5 @@ export function formatAmzDate(now: Date): string {
   const year = now.getUTCFullYear();
   if (year < 0 || year > 9999) throw new TypeError('formatAmzDate needs a year between 0 and 9999');
   const p = (n: number, w = 2): string => String(n).padStart(w, '0');
-  return (
-    `${p(year, 4)}${p(now.getUTCMonth() + 1)}${p(now.getUTCDate())}` +
-    `T${p(now.getUTCHours())}${p(now.getUTCMinutes())}${p(now.getUTCSeconds())}Z`
-  );
+  return `${p(year, 4)}${p(now.getUTCMonth() + 1)}${p(now.getUTCDate())}` + `T${p(now.getUTCHours())}${p(now.getUTCMinutes())}${p(now.getUTCSeconds())}Z`;
 }

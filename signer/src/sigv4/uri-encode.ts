@@ -27,7 +27,10 @@ function encodeBytes(value: string): string {
       (byte >= 0x41 && byte <= 0x5a) || // A-Z
       (byte >= 0x61 && byte <= 0x7a) || // a-z
       (byte >= 0x30 && byte <= 0x39) || // 0-9
-      byte === 0x2d || byte === 0x5f || byte === 0x2e || byte === 0x7e // - _ . ~
+      byte === 0x2d ||
+      byte === 0x5f ||
+      byte === 0x2e ||
+      byte === 0x7e // - _ . ~
     ) {
       out += String.fromCharCode(byte);
     } else {

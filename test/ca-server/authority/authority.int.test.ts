@@ -121,7 +121,9 @@ describe('authority', () => {
     const leaf = join(t.dir, 'leaf.pem');
     writeFileSync(crlFile, crl.pem);
     writeFileSync(leaf, c.certificatePem);
-    const text = execFileSync('openssl', ['crl', '-in', crlFile, '-CAfile', caPaths(t.dir).rootCert, '-noout', '-text'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+    const text = execFileSync('openssl', ['crl', '-in', crlFile, '-CAfile', caPaths(t.dir).rootCert, '-noout', '-text'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).toString();
     expect(text.toLowerCase()).toContain(c.serial.toLowerCase());
     expect(text).toContain('Superseded');
     let failed = '';
@@ -207,7 +209,9 @@ describe('authority', () => {
     await a.revokeSerial(c.serial, undefined, 'admin:alice');
     const records = await a.listAudit(0, 1000);
     const actions = records.map((r) => r.action);
-    expect(actions).toEqual(expect.arrayContaining(['ca.init', 'admin_token.create', 'token.create', 'certificate.issue', 'certificate.revoke', 'crl.publish']));
+    expect(actions).toEqual(
+      expect.arrayContaining(['ca.init', 'admin_token.create', 'token.create', 'certificate.issue', 'certificate.revoke', 'crl.publish']),
+    );
     expect(verifyAuditChain(records)).toMatchObject({ ok: true, count: records.length });
     // Tamper with one record through SQLite directly (dropping the append-only trigger first).
     await t.ca.close();
@@ -249,9 +253,18 @@ describe('authority with a faulty X.509 layer', () => {
       const { authorityConfig } = await import('../../../ca-server/src/authority/authority-config.js');
       const base = t.ca.x509;
       // Signs a certificate with an extra SAN the token never allowed: the lint must catch it.
-      const faulty = { ...base, issueLeaf: (req: Parameters<typeof base.issueLeaf>[0]) => base.issueLeaf({ ...req, sans: [...req.sans, { type: 'dns' as const, value: 'evil.example' }] }) };
+      const faulty = {
+        ...base,
+        issueLeaf: (req: Parameters<typeof base.issueLeaf>[0]) =>
+          base.issueLeaf({ ...req, sans: [...req.sans, { type: 'dns' as const, value: 'evil.example' }] }),
+      };
       const a = new CertificateAuthority({
-        store: t.ca.store, x509: faulty, issuer: t.ca.issuer, crl: t.ca.crl, config: authorityConfig(), clock: t.clock.now,
+        store: t.ca.store,
+        x509: faulty,
+        issuer: t.ca.issuer,
+        crl: t.ca.crl,
+        config: authorityConfig(),
+        clock: t.clock.now,
         random: (n) => new Uint8Array(randomBytes(n)),
       });
       const tok = await a.createEnrollmentToken({ subject: 'lf', sans: ['dns:lf.example'] }, 'x');

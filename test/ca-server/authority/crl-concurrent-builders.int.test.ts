@@ -25,7 +25,8 @@ describe('two CRL builders on one store', () => {
 
   it('the builder that loses the race answers with the newer stored CRL, which lists its revocation', async () => {
     t = await makeTestCa();
-    const enroll = async (h: string) => t!.ca.authority.enroll((await t!.ca.authority.createEnrollmentToken({ subject: h, sans: [] }, 'admin:test')).token, csrPem(`CN=${h}`, []));
+    const enroll = async (h: string) =>
+      t!.ca.authority.enroll((await t!.ca.authority.createEnrollmentToken({ subject: h, sans: [] }, 'admin:test')).token, csrPem(`CN=${h}`, []));
     const x = await enroll('race-x');
     const y = await enroll('race-y');
     // Replica B: its CRL save waits until A has stored a newer CRL.

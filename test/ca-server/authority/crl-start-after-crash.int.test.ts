@@ -59,7 +59,7 @@ describe('CRL at start after a crash between a revocation and its CRL', () => {
     expect(crlSerials(after!.der)).toContain(issued.serial.toLowerCase().replace(/^0+/, ''));
   });
 
-  it('compares contents, not times: a revocation stored with a time before the CRL\'s thisUpdate is published at start', async () => {
+  it("compares contents, not times: a revocation stored with a time before the CRL's thisUpdate is published at start", async () => {
     // The clock steps back between the last CRL build and a revocation (or two builds cross after a
     // crash): the revocation's time is older than the stored CRL, but the CRL does not list it.
     t = await makeTestCa();

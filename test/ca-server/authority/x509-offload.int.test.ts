@@ -39,7 +39,15 @@ beforeAll(async () => {
   dir = await makeTempDir('rapki-x509-offload-');
   // The worker thread needs JavaScript: bundle its entry as `npm run build` does.
   const out = join(dir, 'ca-x509-worker.mjs');
-  await build({ entryPoints: [new URL('../../../ca-server/src/authority/x509-worker-thread.ts', import.meta.url).pathname], outfile: out, bundle: true, format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning' });
+  await build({
+    entryPoints: [new URL('../../../ca-server/src/authority/x509-worker-thread.ts', import.meta.url).pathname],
+    outfile: out,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'warning',
+  });
   workerUrl = pathToFileURL(out);
   ca = await makeTestCa(dir, 'ec-p256');
   other = await makeTestCa(dir, 'ec-p256', { name: 'other' });

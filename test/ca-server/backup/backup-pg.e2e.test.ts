@@ -55,7 +55,9 @@ describe.skipIf(POSTGRES_MISSING !== undefined)('backup and restore of a CA on P
     const admin = { RAPKI_CA_URL: s.url, RAPKI_CA_FINGERPRINT: fingerprint, RAPKI_ADMIN_TOKEN: adminToken };
     for (const h of ['pg-1', 'pg-2', 'pg-3']) {
       const t = await runCli(['token', 'create', '--subject', h, '--json'], { env: admin });
-      const e = await runCli(['enroll', '--ca-url', s.url, '--ca-fingerprint', fingerprint, '--out', join(tmp, h)], { env: { RAPKI_ENROLL_TOKEN: (JSON.parse(t.out) as { token: string }).token } });
+      const e = await runCli(['enroll', '--ca-url', s.url, '--ca-fingerprint', fingerprint, '--out', join(tmp, h)], {
+        env: { RAPKI_ENROLL_TOKEN: (JSON.parse(t.out) as { token: string }).token },
+      });
       expect(e.code, fail(e)).toBe(0);
     }
     expect((await runCli(['cert', 'revoke', '--host', 'pg-2'], { env: admin })).code).toBe(0);
@@ -73,7 +75,10 @@ describe.skipIf(POSTGRES_MISSING !== undefined)('backup and restore of a CA on P
     // Into a new PostgreSQL database.
     const target = `${await pg.createDatabase()}?sslmode=disable`;
     const rdir = join(tmp, 'restored-pg');
-    const r = await runCli(['ca', 'restore', '--from', out, '--dir', rdir, '--store-url', target, '--expect-fingerprint', fingerprint, '--json'], { env, timeoutMs: 60_000 });
+    const r = await runCli(['ca', 'restore', '--from', out, '--dir', rdir, '--store-url', target, '--expect-fingerprint', fingerprint, '--json'], {
+      env,
+      timeoutMs: 60_000,
+    });
     expect(r.code, fail(r)).toBe(0);
     expect(JSON.parse(readFileSync(join(rdir, 'ca.json'), 'utf8'))).toEqual({ version: 2, store: target });
     expect(await withCaStore(rdir, dump)).toEqual(original);
@@ -102,7 +107,10 @@ describe.skipIf(POSTGRES_MISSING !== undefined)('backup and restore of a CA on P
     expect(await withCaStore(sdir, dump)).toEqual(original);
 
     // A target database that is not empty is refused, and keeps what it had.
-    const busy = await runCli(['ca', 'restore', '--from', out, '--dir', join(tmp, 'restored-busy'), '--store-url', target, '--yes'], { env, timeoutMs: 60_000 });
+    const busy = await runCli(['ca', 'restore', '--from', out, '--dir', join(tmp, 'restored-busy'), '--store-url', target, '--yes'], {
+      env,
+      timeoutMs: 60_000,
+    });
     expect(busy.code).toBe(1);
     expect(busy.stderr).toContain('rapki: store_not_empty: ');
     const n = await pg.query('SELECT count(*)::int AS n FROM certificates', [], new URL(target).pathname.slice(1));

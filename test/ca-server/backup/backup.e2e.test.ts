@@ -163,8 +163,14 @@ describe('rapki ca backup while the server serves enrollments, then restore and 
     expect(rs.database.certificates).toBe(m.database.certificates);
     expect(rs.database.auditHead).toBe(m.database.auditHead);
     const md = modes(dir);
-    expect(md.dirs.every((x) => x === 0o700), JSON.stringify(md)).toBe(true);
-    expect(md.files.every((x) => x === 0o600), JSON.stringify(md)).toBe(true);
+    expect(
+      md.dirs.every((x) => x === 0o700),
+      JSON.stringify(md),
+    ).toBe(true);
+    expect(
+      md.files.every((x) => x === 0o600),
+      JSON.stringify(md),
+    ).toBe(true);
     expect(readdirSync(dirname(dir))).toEqual(['ca']); // no staging directory left behind
 
     restored = await startCaServerProcess({ dir, adminToken: s.adminToken });
@@ -179,7 +185,10 @@ describe('rapki ca backup while the server serves enrollments, then restore and 
     expect(inventory.find((c) => normHex(c.serial) === first)?.status).toBe('revoked');
 
     const victim = inventory.find((c) => c.status !== 'revoked')!;
-    const rv2 = await r2.call(restored.url, 'POST', `/v1/admin/certificates/${victim.serial}/revoke`, { token: restored.adminToken, body: { reason: 'superseded' } });
+    const rv2 = await r2.call(restored.url, 'POST', `/v1/admin/certificates/${victim.serial}/revoke`, {
+      token: restored.adminToken,
+      body: { reason: 'superseded' },
+    });
     expect(rv2.status, rv2.body.toString()).toBe(200);
     expect(rv2.json.crlNumber as number).toBeGreaterThan(m.database.crlNumber);
     const crl = await r2.call(restored.url, 'GET', '/v1/crl');
@@ -242,9 +251,15 @@ describe('rapki ca backup while the server serves enrollments, then restore and 
     const forged = join(work, 'forged');
     cpSync(out, forged, { recursive: true });
     editTable(forged, 'admin_tokens', (rows) => [...rows, ['f'.repeat(64), 'f'.repeat(16), 'admin', 'planted', 0, null, null, null, null]]);
-    editTable(forged, 'certificates', (rows) => rows.map((r) => (normHex(String(r[0])) === first ? [...r.slice(0, 7), 'valid', null, null, ...r.slice(10)] : r)));
+    editTable(forged, 'certificates', (rows) =>
+      rows.map((r) => (normHex(String(r[0])) === first ? [...r.slice(0, 7), 'valid', null, null, ...r.slice(10)] : r)),
+    );
     const fman = JSON.parse(readFileSync(join(forged, 'backup.json'), 'utf8')) as { files: Array<{ path: string; sha256: string; size: number }> };
-    for (const t of ['admin_tokens', 'certificates']) Object.assign(fman.files.find((f) => f.path === `store/${t}.ndjson`)!, hashFile(join(forged, 'store', `${t}.ndjson`)));
+    for (const t of ['admin_tokens', 'certificates'])
+      Object.assign(
+        fman.files.find((f) => f.path === `store/${t}.ndjson`)!,
+        hashFile(join(forged, 'store', `${t}.ndjson`)),
+      );
     writeFileSync(join(forged, 'backup.json'), `${JSON.stringify(fman, null, 2)}\n`);
     const ft = join(work, 'forged-restored');
     expect(await codeOf(restoreCa({ from: forged, dir: ft, expectFingerprint: fp }))).toBe('backup_signature_invalid');
@@ -278,8 +293,27 @@ describe('what a backup holds', { timeout: 60_000 }, () => {
     // What sync registration and a rotation leave in the store, and a development server's passphrase file.
     await withSqlite(join(ca, 'ca.db'), async (s) => {
       const now = new Date('2026-01-01T00:00:00Z');
-      await s.putSyncTarget({ id: '0123456789abcdef', trustAnchorArn: 'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/0b6c1f9e-5f55-4a0e-9d36-2b1b7f1c0a11', region: 'us-east-1', endpoint: null, createdAt: now }, { time: now, actor: 'test', action: 'sync_target.add', details: {} });
-      await s.saveCrlSlot({ slot: 'primary', targetId: '0123456789abcdef', crlArn: 'arn:aws:rolesanywhere:us-east-1:123456789012:crl/1', pushedNumber: '7', pushedSha256: 'a'.repeat(64), lastSuccessAt: now }, 'forward');
+      await s.putSyncTarget(
+        {
+          id: '0123456789abcdef',
+          trustAnchorArn: 'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/0b6c1f9e-5f55-4a0e-9d36-2b1b7f1c0a11',
+          region: 'us-east-1',
+          endpoint: null,
+          createdAt: now,
+        },
+        { time: now, actor: 'test', action: 'sync_target.add', details: {} },
+      );
+      await s.saveCrlSlot(
+        {
+          slot: 'primary',
+          targetId: '0123456789abcdef',
+          crlArn: 'arn:aws:rolesanywhere:us-east-1:123456789012:crl/1',
+          pushedNumber: '7',
+          pushedSha256: 'a'.repeat(64),
+          lastSuccessAt: now,
+        },
+        'forward',
+      );
       await s.updateCaState({ rotation: { expectVersion: 0, state: { version: 1, id: 'abcd', phase: 'preparing', done: [], old: { issuerId: fp } } } });
     });
     writeFileSync(join(ca, 'passphrase'), `${TEST_CA_PASSPHRASE}\n`, { mode: 0o600 });
@@ -287,7 +321,7 @@ describe('what a backup holds', { timeout: 60_000 }, () => {
 
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it('exports every table of the store (rotation and sync state included), not the node\'s files nor the passphrase; restores them row for row', async () => {
+  it("exports every table of the store (rotation and sync state included), not the node's files nor the passphrase; restores them row for row", async () => {
     const out = join(work, 'b1');
     const r = await backupCa({ dir: ca, out, passphrase: TEST_CA_PASSPHRASE, now: () => new Date('2026-01-02T03:04:05Z') });
     const paths = r.manifest.files.map((f) => f.path);

@@ -54,22 +54,32 @@ describe('parseManifest', () => {
 
   it('answers any JSON value or text with the manifest or backup_manifest_invalid, nothing else', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.json(), fc.string(), fc.jsonValue().map((v) => JSON.stringify({ ...good, [Object.keys(good)[Math.abs(JSON.stringify(v).length) % 8]!]: v }))), (text) => {
-        const c = codeOf(() => parseManifest(text));
-        expect(['ok', 'backup_manifest_invalid']).toContain(c);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.json(),
+          fc.string(),
+          fc.jsonValue().map((v) => JSON.stringify({ ...good, [Object.keys(good)[Math.abs(JSON.stringify(v).length) % 8]!]: v })),
+        ),
+        (text) => {
+          const c = codeOf(() => parseManifest(text));
+          expect(['ok', 'backup_manifest_invalid']).toContain(c);
+        },
+      ),
       { numRuns: 3000 },
     );
   });
 
   it('never calls a path safe that could leave the directory', () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom('a', '.', '..', '/', '\\', 'b.c', ''), { maxLength: 8 }).map((a) => a.join('')), (p) => {
-        if (!isSafeRelativePath(p)) return;
-        expect(p.startsWith('/')).toBe(false);
-        expect(p.split('/')).not.toContain('..');
-        expect(p).not.toContain('\\');
-      }),
+      fc.property(
+        fc.array(fc.constantFrom('a', '.', '..', '/', '\\', 'b.c', ''), { maxLength: 8 }).map((a) => a.join('')),
+        (p) => {
+          if (!isSafeRelativePath(p)) return;
+          expect(p.startsWith('/')).toBe(false);
+          expect(p.split('/')).not.toContain('..');
+          expect(p).not.toContain('\\');
+        },
+      ),
       { numRuns: 3000 },
     );
   });

@@ -29,7 +29,11 @@ describe('rapki ca init', () => {
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     for (const f of readdirSync(dir)) expect([f, statSync(join(dir, f)).mode & 0o777]).toEqual([f, 0o600]);
     // The directory holds the store, its pointer and a copy of the root; the key is in the store, encrypted.
-    expect(readdirSync(dir).filter((f) => !f.startsWith('ca.db-')).sort()).toEqual(['ca.db', 'ca.json', 'root.pem']);
+    expect(
+      readdirSync(dir)
+        .filter((f) => !f.startsWith('ca.db-'))
+        .sort(),
+    ).toEqual(['ca.db', 'ca.json', 'root.pem']);
     const { openStore } = await import('../../../ca-server/src/store/open-store.js');
     const st = await openStore({ location: { backend: 'sqlite', file: join(dir, 'ca.db'), display: 'sqlite:test' }, mustExist: true });
     try {

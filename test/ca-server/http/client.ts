@@ -34,20 +34,16 @@ export function call(
   if (payload) headers['content-length'] = String(payload.length);
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { method, headers, ca: opts.ca, cert: opts.cert, key: opts.key, agent: false, servername: 'localhost' },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const body = Buffer.concat(chunks);
-          let json: unknown;
-          if (String(res.headers['content-type'] ?? '').includes('json')) json = JSON.parse(body.toString());
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json });
-        });
-      },
-    );
+    const req = request(url, { method, headers, ca: opts.ca, cert: opts.cert, key: opts.key, agent: false, servername: 'localhost' }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks);
+        let json: unknown;
+        if (String(res.headers['content-type'] ?? '').includes('json')) json = JSON.parse(body.toString());
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json });
+      });
+    });
     req.on('error', reject);
     if (payload) req.write(payload);
     req.end();
@@ -55,7 +51,13 @@ export function call(
 }
 
 /** Key + CSR made by openssl (independent of our own CSR code). */
-export function opensslCsr(dir: string, name: string, subject: string, sans: string[], keySpec: string[] = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256']): { keyPath: string; csr: string; key: string } {
+export function opensslCsr(
+  dir: string,
+  name: string,
+  subject: string,
+  sans: string[],
+  keySpec: string[] = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'],
+): { keyPath: string; csr: string; key: string } {
   const keyPath = join(dir, `${name}.key`);
   const csrPath = join(dir, `${name}.csr`);
   const args = ['req', '-new', ...keySpec, '-nodes', '-subj', subject, '-keyout', keyPath, '-out', csrPath];

@@ -25,7 +25,9 @@ describe('connection limits', () => {
     expect(connectionCaps(100)).toEqual({ max: 32, perClient: 8 });
     expect(connectionCaps(1_000_000)).toEqual({ max: 4096, perClient: 64 });
     expect(connectionCaps(1024, { max: 10, perClient: 50 })).toEqual({ max: 10, perClient: 10 });
-    expect(() => connectionCaps(256, { max: 300 })).toThrow(expect.objectContaining({ code: 'ca_config_invalid', message: expect.stringContaining('ulimit -n') }));
+    expect(() => connectionCaps(256, { max: 300 })).toThrow(
+      expect.objectContaining({ code: 'ca_config_invalid', message: expect.stringContaining('ulimit -n') }),
+    );
     expect(() => connectionCaps(1024, { max: 0 })).toThrow(expect.objectContaining({ code: 'ca_config_invalid' }));
     expect(() => connectionCaps(1024, { perClient: 1.5 })).toThrow(expect.objectContaining({ code: 'ca_config_invalid' }));
   });
@@ -35,7 +37,8 @@ describe('connection limits', () => {
   });
 
   it('reads the soft open-file limit from /proc/self/limits', () => {
-    const limits = 'Limit                     Soft Limit           Hard Limit           Units\nMax open files            256                  4096                 files\n';
+    const limits =
+      'Limit                     Soft Limit           Hard Limit           Units\nMax open files            256                  4096                 files\n';
     expect(openFileLimit(() => limits)).toBe(256);
     expect(openFileLimit(() => limits.replace('256 ', 'unlimited '))).toBe(Number.MAX_SAFE_INTEGER);
     expect(openFileLimit(() => 'nothing')).toBeUndefined();

@@ -14,9 +14,11 @@ export const NOT_PROVOKED_OVER_HTTP: Readonly<Record<string, string>> = {
   lint_failed: 'only reachable through a broken X.509 layer; covered in authority.int.test.ts (faulty issuer adds a SAN)',
   audit_write_failed: 'needs a failing audit insert; covered in authority.int.test.ts (SQLite trigger)',
   not_ready: 'needs a dead store; covered in http/errors.test.ts with a closed store',
-  csrf_failed: 'the console only (HTML forms); provoked over HTTPS in test/ca-server/ui/console-http.int.test.ts and in a browser in test/e2e/console.e2e.test.ts',
+  csrf_failed:
+    'the console only (HTML forms); provoked over HTTPS in test/ca-server/ui/console-http.int.test.ts and in a browser in test/e2e/console.e2e.test.ts',
   store_unavailable: 'needs the database down; provoked over HTTPS in test/ca-server/store/pg-outage.e2e.test.ts (PostgreSQL stopped under load)',
-  store_state_conflict: 'a compare-and-set of the CA state lost to another writer; covered in store/contract.ts (both backends, many writers); the rotation admin API maps it to rotation_in_progress',
+  store_state_conflict:
+    'a compare-and-set of the CA state lost to another writer; covered in store/contract.ts (both backends, many writers); the rotation admin API maps it to rotation_in_progress',
   internal_error: 'no route throws a non-coded error on purpose; the mapping is covered in http/errors.test.ts',
   ca_exists: 'CLI only (status 0); covered in http/ca-cli.e2e.test.ts',
   ca_not_found: 'CLI only; covered in http/ca-cli.e2e.test.ts',

@@ -46,7 +46,10 @@ function rawExchange(port: number, ca: string, head: string, body: Buffer = Buff
 
 /** A concrete path for an express route pattern. */
 function concrete(path: string): string {
-  return path.replace(/:[A-Za-z0-9_]+/g, (p) => (p === ':serial' ? '0a1b' : 'host-x')).replace(/\*[A-Za-z0-9_]*$/, 'x').replace(/[{}]/g, '');
+  return path
+    .replace(/:[A-Za-z0-9_]+/g, (p) => (p === ':serial' ? '0a1b' : 'host-x'))
+    .replace(/\*[A-Za-z0-9_]*$/, 'x')
+    .replace(/[{}]/g, '');
 }
 
 interface Hostile {
@@ -63,7 +66,11 @@ const HOSTILE: readonly Hostile[] = [
   { name: 'gzip that does not decode', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: garbage },
   { name: 'deflate that does not decode', headers: { 'content-type': 'application/json', 'content-encoding': 'deflate' }, body: garbage },
   { name: 'br that does not decode', headers: { 'content-type': 'application/json', 'content-encoding': 'br' }, body: garbage },
-  { name: 'truncated gzip', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: gzipSync(json('{"token":"x","csr":"y"}')).subarray(0, 15) },
+  {
+    name: 'truncated gzip',
+    headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    body: gzipSync(json('{"token":"x","csr":"y"}')).subarray(0, 15),
+  },
   { name: 'gzip bomb (8 MiB of zeros)', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: gzipSync(Buffer.alloc(8 << 20)) },
   { name: 'deflate of invalid JSON', headers: { 'content-type': 'application/json', 'content-encoding': 'deflate' }, body: deflateSync(json('{"a":')) },
   { name: 'br of a JSON array', headers: { 'content-type': 'application/json', 'content-encoding': 'br' }, body: brotliCompressSync(json('[1,2,3]')) },
@@ -75,11 +82,27 @@ const HOSTILE: readonly Hostile[] = [
   { name: 'malformed content type', headers: { 'content-type': 'application/json; charset="utf-8; x' }, body: json('{}') },
   { name: 'not JSON', headers: { 'content-type': 'application/json' }, body: json('{"token": tru') },
   { name: 'deep nesting', headers: { 'content-type': 'application/json' }, body: json('['.repeat(30_000)) },
-  { name: '__proto__ keys', headers: { 'content-type': 'application/json' }, body: json('{"__proto__":{"admin":true},"constructor":{"prototype":{}},"subject":"x"}') },
-  { name: 'wrong types', headers: { 'content-type': 'application/json' }, body: json('{"token":[1],"csr":{"a":1},"subject":null,"sans":"dns:x","ttl":{},"reason":7}') },
+  {
+    name: '__proto__ keys',
+    headers: { 'content-type': 'application/json' },
+    body: json('{"__proto__":{"admin":true},"constructor":{"prototype":{}},"subject":"x"}'),
+  },
+  {
+    name: 'wrong types',
+    headers: { 'content-type': 'application/json' },
+    body: json('{"token":[1],"csr":{"a":1},"subject":null,"sans":"dns:x","ttl":{},"reason":7}'),
+  },
   { name: 'invalid UTF-8', headers: { 'content-type': 'application/json' }, body: Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x3a, 0x31, 0x7d]) },
-  { name: 'chunked with a bad chunk size', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, body: Buffer.from('zz\r\n{}\r\n0\r\n\r\n') },
-  { name: 'content-length and chunked', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked', 'content-length': '5' }, body: Buffer.from('2\r\n{}\r\n0\r\n\r\n') },
+  {
+    name: 'chunked with a bad chunk size',
+    headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+    body: Buffer.from('zz\r\n{}\r\n0\r\n\r\n'),
+  },
+  {
+    name: 'content-length and chunked',
+    headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked', 'content-length': '5' },
+    body: Buffer.from('2\r\n{}\r\n0\r\n\r\n'),
+  },
   { name: 'form body', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: json('token=x&csr=y') },
   { name: 'bearer garbage', headers: { authorization: `Bearer ${'A'.repeat(5000)}`, 'content-type': 'application/json' }, body: json('{}') },
   { name: 'basic auth', headers: { authorization: 'Basic YWRtaW46YWRtaW4=' } },
@@ -120,7 +143,19 @@ describe('hostile requests to every route, without credentials', () => {
 
   it('reads the routes from the app (the contract routes are all there)', () => {
     const paths = srv.routes.map((r) => r.path);
-    for (const p of ['/v1/enroll', '/v1/renew', '/v1/ca', '/v1/crl.pem', '/v1/admin/tokens', '/v1/admin/certificates/:serial/revoke', '/v1/admin/hosts/:name/revoke', '/v1/admin/audit', '/healthz', '/readyz', '/metrics']) {
+    for (const p of [
+      '/v1/enroll',
+      '/v1/renew',
+      '/v1/ca',
+      '/v1/crl.pem',
+      '/v1/admin/tokens',
+      '/v1/admin/certificates/:serial/revoke',
+      '/v1/admin/hosts/:name/revoke',
+      '/v1/admin/audit',
+      '/healthz',
+      '/readyz',
+      '/metrics',
+    ]) {
       expect(paths).toContain(p);
     }
     expect(srv.routes.length).toBeGreaterThanOrEqual(20);
@@ -141,18 +176,29 @@ describe('hostile requests to every route, without credentials', () => {
     const failures: string[] = [];
     let sent = 0;
     for (const route of srv.routes) {
-      const methods = route.methods === 'any' ? ['GET', 'POST', 'PUT', 'DELETE'] : [...route.methods.filter((m) => m !== 'HEAD'), route.methods.includes('POST') ? 'GET' : 'POST'];
+      const methods =
+        route.methods === 'any'
+          ? ['GET', 'POST', 'PUT', 'DELETE']
+          : [...route.methods.filter((m) => m !== 'HEAD'), route.methods.includes('POST') ? 'GET' : 'POST'];
       for (const method of methods) {
         const base = concrete(route.path);
         for (const h of HOSTILE) {
           const body = h.body ?? Buffer.alloc(0);
           const headers: Record<string, string> = { host: 'localhost', connection: 'close', ...h.headers };
           if (body.length > 0 && headers['transfer-encoding'] === undefined) headers['content-length'] = String(body.length);
-          const head = `${method} ${base}${h.query ?? ''} HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`;
+          const head = `${method} ${base}${h.query ?? ''} HTTP/1.1\r\n${Object.entries(headers)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join('\r\n')}\r\n\r\n`;
           const r = await rawExchange(srv.port, ca, head, body);
           sent++;
-          if (r.status >= 500 || r.status === 0) failures.push(`${method} ${route.path} [${h.name}] -> ${r.status || 'no answer'} ${r.text.split('\r\n\r\n')[1]?.slice(0, 120) ?? ''}`);
-          else if (r.status >= 400 && r.status !== 431 && !coded(route.path, r.text) && !/^HTTP\/1\.1 400 Bad Request\r\nConnection: close\r\n\r\n$/.test(r.text)) {
+          if (r.status >= 500 || r.status === 0)
+            failures.push(`${method} ${route.path} [${h.name}] -> ${r.status || 'no answer'} ${r.text.split('\r\n\r\n')[1]?.slice(0, 120) ?? ''}`);
+          else if (
+            r.status >= 400 &&
+            r.status !== 431 &&
+            !coded(route.path, r.text) &&
+            !/^HTTP\/1\.1 400 Bad Request\r\nConnection: close\r\n\r\n$/.test(r.text)
+          ) {
             // Node's own parser answers a bare 400/431 without a body; everything else is ours: {code, message}.
             failures.push(`${method} ${route.path} [${h.name}] -> ${r.status} without {code, message}`);
           }

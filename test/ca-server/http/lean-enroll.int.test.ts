@@ -40,10 +40,22 @@ function chunkedEnroll(raw: string): Promise<Resp> {
 /** The same body with a Content-Length: the lean route. */
 const leanEnroll = (raw: string): Promise<Resp> => call(srv.url, 'POST', '/v1/enroll', { ca, raw, headers: { 'content-type': 'application/json' } });
 
-const SECURITY_HEADERS = ['x-content-type-options', 'strict-transport-security', 'x-frame-options', 'content-security-policy', 'referrer-policy', 'content-type'];
+const SECURITY_HEADERS = [
+  'x-content-type-options',
+  'strict-transport-security',
+  'x-frame-options',
+  'content-security-policy',
+  'referrer-policy',
+  'content-type',
+];
 
 function shape(r: Resp) {
-  return { status: r.status, json: r.json, headers: Object.fromEntries(SECURITY_HEADERS.map((h) => [h, r.headers[h]])), requestId: typeof r.headers['x-request-id'] };
+  return {
+    status: r.status,
+    json: r.json,
+    headers: Object.fromEntries(SECURITY_HEADERS.map((h) => [h, r.headers[h]])),
+    requestId: typeof r.headers['x-request-id'],
+  };
 }
 
 async function newToken(subject: string): Promise<string> {
@@ -106,7 +118,17 @@ describe('lean POST /v1/enroll', () => {
       expect(lean.status).toBeGreaterThanOrEqual(400);
       codes.push(lean.json.code as string);
     }
-    expect(codes).toEqual(['invalid_json', 'invalid_json', 'invalid_json', 'invalid_request', 'invalid_request', 'invalid_request', 'token_invalid', 'name_mismatch', 'invalid_csr']);
+    expect(codes).toEqual([
+      'invalid_json',
+      'invalid_json',
+      'invalid_json',
+      'invalid_request',
+      'invalid_request',
+      'invalid_request',
+      'token_invalid',
+      'name_mismatch',
+      'invalid_csr',
+    ]);
   });
 
   it('issues through either path with the same response shape, counted under one route label', async () => {

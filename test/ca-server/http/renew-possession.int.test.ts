@@ -101,7 +101,11 @@ describe('renewal with a proof of possession', () => {
   it('a valid signature with a certificate this CA did not issue is certificate_unknown; a revoked one certificate_revoked', async () => {
     const fk = join(tmp, 'foreign.key');
     const fc = join(tmp, 'foreign.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=pop-3', '-days', '1', '-keyout', fk, '-out', fc], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=pop-3', '-days', '1', '-keyout', fk, '-out', fc],
+      { stdio: 'ignore' },
+    );
     const k = opensslCsr(tmp, 'pop-3-new', '/CN=pop-3', []);
     const foreign = await post('/v1/renew', { csr: k.csr, ...proof(fk, readFileSync(fc, 'utf8'), k.csr, now()) });
     expect([foreign.status, foreign.json.code]).toEqual([401, 'certificate_unknown']);

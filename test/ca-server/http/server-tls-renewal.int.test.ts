@@ -22,7 +22,12 @@ import { call, opensslCsr } from './client.js';
 const DAY = 86_400_000;
 
 /** GET on `agent` (or a fresh connection); returns status, body, the peer certificate and the socket's local port. */
-function get(url: string, path: string, ca: string, agent?: Agent): Promise<{ status: number; body: string; peer: PeerCertificate; localPort: number | undefined }> {
+function get(
+  url: string,
+  path: string,
+  ca: string,
+  agent?: Agent,
+): Promise<{ status: number; body: string; peer: PeerCertificate; localPort: number | undefined }> {
   return new Promise((resolve, reject) => {
     const req = request(new URL(path, url), { ca, servername: 'localhost', agent: agent ?? false }, (res) => {
       const sock = res.socket as TLSSocket;
@@ -122,7 +127,10 @@ describe('the running server renews its own TLS certificate', () => {
       // The new context keeps the TLS policy: no CBC suite on TLS 1.2 ...
       await expect(
         new Promise((resolve, reject) => {
-          const s = connect({ host: '127.0.0.1', port: srv.port, ca, servername: 'localhost', maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-SHA256' }, () => resolve(s.getCipher()));
+          const s = connect(
+            { host: '127.0.0.1', port: srv.port, ca, servername: 'localhost', maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-SHA256' },
+            () => resolve(s.getCipher()),
+          );
           s.on('error', reject);
         }),
       ).rejects.toThrow();
@@ -132,7 +140,12 @@ describe('the running server renews its own TLS certificate', () => {
       const enrolled = await call(srv.url, 'POST', '/v1/enroll', { ca, body: { token: t.json.token, csr: k.csr } });
       expect(enrolled.status).toBe(201);
       const k2 = opensslCsr(tmp, 'after-renewal-2', '/CN=after-renewal', []);
-      const renewed = await call(srv.url, 'POST', '/v1/renew', { ca, body: { csr: k2.csr }, cert: enrolled.json.certificate + enrolled.json.chain, key: k.key });
+      const renewed = await call(srv.url, 'POST', '/v1/renew', {
+        ca,
+        body: { csr: k2.csr },
+        cert: enrolled.json.certificate + enrolled.json.chain,
+        key: k.key,
+      });
       expect(renewed.status, JSON.stringify(renewed.json)).toBe(201);
       expect((await get(srv.url, '/readyz', ca)).status).toBe(200);
 
@@ -141,7 +154,15 @@ describe('the running server renews its own TLS certificate', () => {
       clock.advance(11 * 365 * DAY);
       const failed = await until('a failed reissue', async () => {
         const m = (await call(srv.url, 'GET', '/metrics', { ca })).body.toString();
-        return (metric(m.split('\n').filter((l) => l.includes('result="failed"')).join('\n'), 'rapki_ca_server_tls_renewals_total') ?? 0) > 0 ? m : undefined;
+        return (metric(
+          m
+            .split('\n')
+            .filter((l) => l.includes('result="failed"'))
+            .join('\n'),
+          'rapki_ca_server_tls_renewals_total',
+        ) ?? 0) > 0
+          ? m
+          : undefined;
       });
       expect(metric(failed, 'rapki_ca_server_tls_expires_in_seconds')).toBeLessThan(0);
       const ready = await call(srv.url, 'GET', '/readyz', { ca });

@@ -30,10 +30,16 @@ describe('server TLS certificate', () => {
     const v = openssl(['verify', '-CAfile', paths.rootCert, '-untrusted', chain, '-purpose', 'sslserver', paths.tlsCert]);
     expect(v.out).toContain(': OK');
     // Valid for the listen address and the loopback names a client uses (RFC 6125 §6.4: the SAN, not the CN).
-    for (const check of [['-verify_ip', '127.0.0.1'], ['-verify_ip', '::1'], ['-verify_hostname', 'localhost']]) {
+    for (const check of [
+      ['-verify_ip', '127.0.0.1'],
+      ['-verify_ip', '::1'],
+      ['-verify_hostname', 'localhost'],
+    ]) {
       expect(openssl(['verify', '-CAfile', paths.rootCert, '-untrusted', chain, '-purpose', 'sslserver', ...check, paths.tlsCert]).out).toContain(': OK');
     }
-    expect(openssl(['verify', '-CAfile', paths.rootCert, '-untrusted', chain, '-purpose', 'sslserver', '-verify_hostname', 'other.example.com', paths.tlsCert]).ok).toBe(false);
+    expect(
+      openssl(['verify', '-CAfile', paths.rootCert, '-untrusted', chain, '-purpose', 'sslserver', '-verify_hostname', 'other.example.com', paths.tlsCert]).ok,
+    ).toBe(false);
     expect((await ensureServerTls({ ...base, listenHost: '127.0.0.1' })).reissued).toBe(false);
     const b = await ensureServerTls({ ...base, listenHost: 'ca.example.com' });
     expect(b.reissued).toBe(true);

@@ -210,7 +210,16 @@ describe('admin API', () => {
     writeFileSync(certPath, e.res.certificate);
     const serialOut = openssl(['x509', '-in', certPath, '-noout', '-serial']).out.trim(); // serial=0A1B...
     const before = await get('/v1/crl');
-    const r = await post(`/v1/admin/certificates/${encodeURIComponent(serialOut.replace(/^serial=/, '').match(/../g)!.join(':'))}/revoke`, { reason: 'keyCompromise' }, { token: adminToken });
+    const r = await post(
+      `/v1/admin/certificates/${encodeURIComponent(
+        serialOut
+          .replace(/^serial=/, '')
+          .match(/../g)!
+          .join(':'),
+      )}/revoke`,
+      { reason: 'keyCompromise' },
+      { token: adminToken },
+    );
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ serial: e.res.serial, status: 'revoked', reason: 'keyCompromise' });
     expect(r.json.crlNumber).toBe(Number(String(before.headers.etag).replace(/"/g, '')) + 1);

@@ -44,7 +44,10 @@ describe('sync admin router', () => {
     const ca = await makeTestCa();
     sync.notify({ der: (await ca.crl(4)).der, number: 4 });
     const app = express();
-    app.use('/v1/admin/aws', createSyncRouter(sync, store, undefined, () => 'admin:router-test'));
+    app.use(
+      '/v1/admin/aws',
+      createSyncRouter(sync, store, undefined, () => 'admin:router-test'),
+    );
     // As the CA server mounts it: errors go to the one error handler (ca-server/src/http/error-mapper.ts).
     app.use(errorHandler(silentLogger(), new CaMetrics(() => new Date())));
     server = app.listen(0, '127.0.0.1');
@@ -72,14 +75,19 @@ describe('sync admin router', () => {
     expect(again.status).toBe(200);
     await sync.whenIdle();
     expect(plane.calls.filter((c) => c.op === 'importCrl')).toHaveLength(1);
-    const st = (await (await fetch(`${base}/status`)).json()) as { crl: { number: string }; targets: { status: string; pushedNumber: string; crlArn: string }[] };
+    const st = (await (await fetch(`${base}/status`)).json()) as {
+      crl: { number: string };
+      targets: { status: string; pushedNumber: string; crlArn: string }[];
+    };
     expect(st.crl.number).toBe('4');
     expect(st.targets).toEqual([expect.objectContaining({ status: 'in_sync', pushedNumber: '4', crlArn: expect.stringMatching(/:crl\//) })]);
     const list = (await (await fetch(`${base}/sync-targets`)).json()) as { targets: unknown[] };
     expect(list.targets).toHaveLength(1);
     // In the store: the target, its CRL slot as read back, and one audit record of the registration.
     expect(await db.store.listSyncTargets()).toEqual([expect.objectContaining({ id: target.id, trustAnchorArn: TA, endpoint: 'http://127.0.0.1:9' })]);
-    expect(await db.store.listCrlSlots(CRL_SLOTS.primary)).toEqual([expect.objectContaining({ targetId: target.id, pushedNumber: '4', crlArn: expect.stringMatching(/:crl\//) })]);
+    expect(await db.store.listCrlSlots(CRL_SLOTS.primary)).toEqual([
+      expect.objectContaining({ targetId: target.id, pushedNumber: '4', crlArn: expect.stringMatching(/:crl\//) }),
+    ]);
     const adds = (await db.store.listAudit(0, 100)).filter((r) => r.action === 'sync_target.add');
     expect(adds).toEqual([expect.objectContaining({ actor: 'admin:router-test', details: expect.objectContaining({ id: target.id }) })]);
   });

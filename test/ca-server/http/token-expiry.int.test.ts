@@ -30,7 +30,13 @@ describe('token expiry over HTTPS (moved clock)', () => {
     const init = await initCa({ dir: join(tmp, 'ca'), passphrase: TEST_PASSPHRASE, keyEncryption: FAST_KDF, clock: clock.now });
     adminToken = init.adminToken;
     ca = readFileSync(init.root, 'utf8');
-    srv = await startCaServer({ dir: join(tmp, 'ca'), listen: '127.0.0.1:0', env: { RAPKI_CA_PASSPHRASE: TEST_PASSPHRASE }, log: silentLogger(), clock: clock.now });
+    srv = await startCaServer({
+      dir: join(tmp, 'ca'),
+      listen: '127.0.0.1:0',
+      env: { RAPKI_CA_PASSPHRASE: TEST_PASSPHRASE },
+      log: silentLogger(),
+      clock: clock.now,
+    });
   }, 60_000);
 
   afterAll(async () => {

@@ -41,9 +41,7 @@ describe('CA key encryption at rest (scrypt + AES-256-GCM)', () => {
     const iv = /IV: (.*)/.exec(text)![1]!;
     const flippedIv = Buffer.from(iv, 'base64');
     flipByte(flippedIv, 0);
-    expect(() => decryptCaKey(text.replace(iv, flippedIv.toString('base64')), 'right')).toThrow(
-      expect.objectContaining({ code: 'ca_key_wrong_passphrase' }),
-    );
+    expect(() => decryptCaKey(text.replace(iv, flippedIv.toString('base64')), 'right')).toThrow(expect.objectContaining({ code: 'ca_key_wrong_passphrase' }));
     // Body flip.
     const lines = text.split('\n');
     const bodyLine = lines.findIndex((l) => l === '') + 1;

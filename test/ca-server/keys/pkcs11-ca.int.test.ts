@@ -72,7 +72,11 @@ describe.skipIf(!SOFTHSM_AVAILABLE)('CA keys on a PKCS#11 token (SoftHSM2)', () 
   };
 
   const tool = (args: string[]): string =>
-    execFileSync('pkcs11-tool', ['--module', token.module, '--token-label', TOKEN, ...args], { env: { ...process.env, ...token.env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync('pkcs11-tool', ['--module', token.module, '--token-label', TOKEN, ...args], {
+      env: { ...process.env, ...token.env },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
 
   /** Issues a leaf, revokes it, and checks leaf and CRL with openssl against the CA's certificates. */
   const issueRevokeAndCheck = async (c: OpenCa, dir: string, chainFiles: string[]) => {
@@ -99,7 +103,11 @@ describe.skipIf(!SOFTHSM_AVAILABLE)('CA keys on a PKCS#11 token (SoftHSM2)', () 
     // Sanity of the checker: the same CRL against an unrelated root does not verify.
     const other = join(dir, '..', 'other-root.pem');
     if (!existsSync(other)) {
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${other}.key`, '-subj', '/CN=other', '-out', other], { stdio: 'ignore' });
+      execFileSync(
+        'openssl',
+        ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${other}.key`, '-subj', '/CN=other', '-out', other],
+        { stdio: 'ignore' },
+      );
     }
     const bad = await opensslRun(['crl', '-in', crlFile, '-CAfile', other, '-noout']);
     expect(bad.stderr).not.toMatch(/verify OK/);
@@ -183,7 +191,9 @@ describe.skipIf(!SOFTHSM_AVAILABLE)('CA keys on a PKCS#11 token (SoftHSM2)', () 
     const dir = join(tmp, 'ec');
     await withCaStore(dir, async (store) => {
       const { config, state } = await loadCaConfig(store, dir);
-      await expect(makeNextGeneration({ store, state, config, passphrase: '', keyType: 'ec-p256', clock: systemClock, random: systemRandom })).rejects.toMatchObject({ code: 'invalid_request' });
+      await expect(
+        makeNextGeneration({ store, state, config, passphrase: '', keyType: 'ec-p256', clock: systemClock, random: systemRandom }),
+      ).rejects.toMatchObject({ code: 'invalid_request' });
       const after = await store.getCaState();
       expect(after.certificates.filter((c) => c.state === 'next')).toEqual([]);
       expect(after.rotation).toBeUndefined();

@@ -63,7 +63,7 @@ describe('a replica dies between a revocation and its CRL', () => {
     expect(readCrl(after.der).serials.map(hex)).toContain(hex(serial));
   });
 
-  it('never started again: the leader\'s periodic check rebuilds the CRL', async () => {
+  it("never started again: the leader's periodic check rebuilds the CRL", async () => {
     const serial = await revokeAndDie();
     const crl = t!.ca.rotation.crl as RotatingCrlManager;
     await crl.checkEverything('leader check');

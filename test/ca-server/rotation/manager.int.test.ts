@@ -155,7 +155,21 @@ describe('RotationManager (in-process emulator, real CA directory)', () => {
       expect(crlText.toLowerCase().replace(/:/g, '')).toContain(leaf2.serial.toLowerCase());
       const verify = (() => {
         try {
-          execFileSync('openssl', ['verify', '-crl_check', '-CAfile', p.rootCert, '-untrusted', join(t.dir, 'new-inter.pem'), '-CRLfile', join(t.dir, 'next.crl'), join(t.dir, 'leaf2.pem')], { stdio: 'pipe' });
+          execFileSync(
+            'openssl',
+            [
+              'verify',
+              '-crl_check',
+              '-CAfile',
+              p.rootCert,
+              '-untrusted',
+              join(t.dir, 'new-inter.pem'),
+              '-CRLfile',
+              join(t.dir, 'next.crl'),
+              join(t.dir, 'leaf2.pem'),
+            ],
+            { stdio: 'pipe' },
+          );
           return 'ok';
         } catch (e) {
           return String((e as { stdout?: Buffer }).stdout) + String((e as { stderr?: Buffer }).stderr);
@@ -214,7 +228,11 @@ describe('RotationManager (in-process emulator, real CA directory)', () => {
       // with its key kept (its CRL is kept), the second slot is empty, the rotation is in the history.
       const after = await t.ca.store.getCaState();
       expect(after.config).toMatchObject({ issuerId: st.next!.issuerId, rootId: t.init.fingerprint });
-      expect(Object.fromEntries(after.certificates.map((c) => [c.id, c.state]))).toMatchObject({ [oldIssuerId]: 'retired', [st.next!.issuerId]: 'active', [t.init.fingerprint]: 'active' });
+      expect(Object.fromEntries(after.certificates.map((c) => [c.id, c.state]))).toMatchObject({
+        [oldIssuerId]: 'retired',
+        [st.next!.issuerId]: 'active',
+        [t.init.fingerprint]: 'active',
+      });
       expect(after.rotation).toBeUndefined();
       expect(after.retained).toEqual([expect.objectContaining({ issuerId: oldIssuerId, kind: 'retired', rotationId: st.state!.id })]);
       expect(await t.ca.store.getCaKey(oldIssuerId)).toMatchObject({ kind: 'encrypted' });
@@ -229,11 +247,26 @@ describe('RotationManager (in-process emulator, real CA directory)', () => {
       // After a restart the kept CRL is loaded again (its key from the store), rebuilt on
       // revocation and re-published on its schedule.
       vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
-      const again = await openCa({ dir: t.dir, passphrase: TEST_PASSPHRASE, clock: t.clock.now, authority: authorityConfig({ crlRefreshSeconds: 600, crlValiditySeconds: 3600 }), rotation: rotationOverrides });
+      const again = await openCa({
+        dir: t.dir,
+        passphrase: TEST_PASSPHRASE,
+        clock: t.clock.now,
+        authority: authorityConfig({ crlRefreshSeconds: 600, crlValiditySeconds: 3600 }),
+        rotation: rotationOverrides,
+      });
       try {
         expect(again.issuer.id).toBe(st.next!.issuerId);
         const audit = JSON.stringify(await again.store.listAudit(0, 1000));
-        for (const action of ['rotation.start', 'rotation.publish', 'rotation.crl', 'rotation.switch', 'rotation.finish_start', 'rotation.crl_retained', 'rotation.retire', 'rotation.finish']) {
+        for (const action of [
+          'rotation.start',
+          'rotation.publish',
+          'rotation.crl',
+          'rotation.switch',
+          'rotation.finish_start',
+          'rotation.crl_retained',
+          'rotation.retire',
+          'rotation.finish',
+        ]) {
           expect(audit).toContain(`"${action}"`);
         }
         const sync2 = new CrlSync({ store: again.rotation.registry.primary, controlPlaneFor, minCallIntervalMs: 0 });
@@ -331,16 +364,36 @@ describe('RotationManager (in-process emulator, real CA directory)', () => {
         { name: 'em-inter', pem: oldInterPem },
         { name: 'em-root', pem: rootPem },
       ]);
-      const profile = await cp.createProfile({ name: 'em-profile', roleArns: [ROLE], managedPolicyArns: [], durationSeconds: 900, acceptRoleSessionName: false, enabled: true, tags: [] });
+      const profile = await cp.createProfile({
+        name: 'em-profile',
+        roleArns: [ROLE],
+        managedPolicyArns: [],
+        durationSeconds: 900,
+        acceptRoleSessionName: false,
+        enabled: true,
+        tags: [],
+      });
       // The attacker: a copy of the old intermediate's key, and a leaf the CA never saw.
       const stolen = join(t.dir, 'stolen');
       mkdirSync(stolen);
       const stolenKey = (await t.ca.store.getCaKey(t.ca.rotation.switch.primary.id))!.value;
       writeFileSync(join(stolen, 'inter.key'), decryptCaKey(stolenKey, TEST_PASSPHRASE).export({ type: 'pkcs8', format: 'pem' }) as string);
       writeFileSync(join(stolen, 'inter.pem'), oldInterPem);
-      const evil = makeLeaf(issuerFrom(join(stolen, 'ca'), 'stolen', join(stolen, 'inter.pem'), join(stolen, 'inter.key')), { cn: 'attacker', notAfter: new Date(Date.now() + 3600_000) });
+      const evil = makeLeaf(issuerFrom(join(stolen, 'ca'), 'stolen', join(stolen, 'inter.pem'), join(stolen, 'inter.key')), {
+        cn: 'attacker',
+        notAfter: new Date(Date.now() + 3600_000),
+      });
       const session = (leaf: { certPem: string; keyPem: string }, ta: TrustAnchor, chain: string[]) =>
-        sendCreateSession({ url: emu.url, certPem: leaf.certPem, keyPem: leaf.keyPem, chainPems: chain, trustAnchorArn: ta.trustAnchorArn, profileArn: profile.profileArn, roleArn: ROLE, durationSeconds: 900 });
+        sendCreateSession({
+          url: emu.url,
+          certPem: leaf.certPem,
+          keyPem: leaf.keyPem,
+          chainPems: chain,
+          trustAnchorArn: ta.trustAnchorArn,
+          profileArn: profile.profileArn,
+          roleArn: ROLE,
+          durationSeconds: 900,
+        });
       const reason = (r: { status: number; headers: Record<string, unknown> }) => `${r.status} ${String(r.headers['x-rapki-emulator-reason'] ?? '')}`;
       // Before: the stolen key works with both anchors.
       expect(reason(await session(evil, tas[0]!, []))).toBe('201 ');
@@ -363,7 +416,10 @@ describe('RotationManager (in-process emulator, real CA directory)', () => {
       // and the new CA's CRL are the two CRLs of every anchor.
       const rootId = st.retainedCrls.find((r) => r.kind === 'root')!.issuerId;
       const rootSlots = t.ca.rotation.retained.get(rootId)!.slots;
-      const oldInterSerial = execFileSync('openssl', ['x509', '-noout', '-serial'], { input: oldInterPem }).toString().trim().replace(/^serial=/, '');
+      const oldInterSerial = execFileSync('openssl', ['x509', '-noout', '-serial'], { input: oldInterPem })
+        .toString()
+        .trim()
+        .replace(/^serial=/, '');
       for (const ta of tas) {
         const crls = await crlsOf(ta.trustAnchorArn);
         expect(crls).toHaveLength(2);
@@ -378,7 +434,19 @@ describe('RotationManager (in-process emulator, real CA directory)', () => {
       // openssl refuses the attacker's leaf with the root's CRL (and the old intermediate's).
       writeFileSync(join(stolen, 'root.crl'), (await t.ca.rotation.retained.get(rootId)!.crl.current())!.pem);
       writeFileSync(join(stolen, 'inter.crl'), derToPem((await t.ca.store.getCrl(oldId))!.der, 'X509 CRL'));
-      const v = spawnSync('openssl', ['verify', '-crl_check_all', '-CAfile', p.rootCert, '-untrusted', join(stolen, 'inter.pem'), '-CRLfile', join(stolen, 'root.crl'), '-CRLfile', join(stolen, 'inter.crl'), evil.certPath]);
+      const v = spawnSync('openssl', [
+        'verify',
+        '-crl_check_all',
+        '-CAfile',
+        p.rootCert,
+        '-untrusted',
+        join(stolen, 'inter.pem'),
+        '-CRLfile',
+        join(stolen, 'root.crl'),
+        '-CRLfile',
+        join(stolen, 'inter.crl'),
+        evil.certPath,
+      ]);
       expect(v.status).not.toBe(0);
       expect(`${v.stdout}${v.stderr}`).toMatch(/certificate revoked/);
       // A host re-enrolled from the new intermediate works with both anchors.
@@ -414,7 +482,7 @@ describe('RotationManager (in-process emulator, real CA directory)', () => {
     }
   }, 90_000);
 
-  it('emergency on an active rotation: the old CA\'s leaves are revoked then, once', async () => {
+  it("emergency on an active rotation: the old CA's leaves are revoked then, once", async () => {
     const t = await makeTestCa({ open: { rotation: rotationOverrides } });
     try {
       const a = t.ca.authority;

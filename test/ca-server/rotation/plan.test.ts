@@ -28,7 +28,13 @@ const state = (phase: RotationState['phase']): RotationState => ({
 
 describe('computePlan', () => {
   it('before a rotation: overlap = longest valid leaf lifetime + margin; finish earliest after it', () => {
-    const p = computePlan({ now: NOW, state: undefined, leaves: leaves([leaf('a', 'old', 3600, 100), leaf('b', 'old', 86400, 5000)]), currentIssuerId: 'old', intermediate: false });
+    const p = computePlan({
+      now: NOW,
+      state: undefined,
+      leaves: leaves([leaf('a', 'old', 3600, 100), leaf('b', 'old', 86400, 5000)]),
+      currentIssuerId: 'old',
+      intermediate: false,
+    });
     expect(p.phase).toBe('idle');
     expect(p.longestLeafLifetimeSeconds).toBe(86400);
     expect(p.overlapSeconds).toBe(86400 + 300);

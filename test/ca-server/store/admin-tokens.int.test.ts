@@ -15,7 +15,11 @@ const T0 = new Date('2026-01-01T00:00:00Z');
 const at = (s: number) => new Date(T0.getTime() + s * 1000);
 const audit = (action: string) => ({ time: T0, actor: 'test', action, details: {} });
 const hash = (c: string) => c.repeat(64);
-const codeOf = async (p: Promise<unknown>) => p.then(() => 'ok', (e: { code?: string }) => e.code);
+const codeOf = async (p: Promise<unknown>) =>
+  p.then(
+    () => 'ok',
+    (e: { code?: string }) => e.code,
+  );
 
 describe('SqliteCaStore admin tokens', () => {
   let dir: string;
@@ -46,7 +50,9 @@ describe('SqliteCaStore admin tokens', () => {
       lastUsedAt: null,
       revokedAt: null,
     });
-    expect(() => s!.db.prepare('INSERT INTO admin_tokens (hash, id, role, name, created_at) VALUES (?, ?, ?, ?, ?)').run(hash('b'), 'a'.repeat(16), 'admin', 'dup', 0)).toThrow(/UNIQUE/);
+    expect(() =>
+      s!.db.prepare('INSERT INTO admin_tokens (hash, id, role, name, created_at) VALUES (?, ?, ?, ?, ?)').run(hash('b'), 'a'.repeat(16), 'admin', 'dup', 0),
+    ).toThrow(/UNIQUE/);
   });
 
   it('lock-out: the last usable admin cannot be revoked; expired and revoked admins and operators do not count', async () => {
@@ -55,7 +61,12 @@ describe('SqliteCaStore admin tokens', () => {
     await s.createAdminToken({ hash: hash('b'), role: 'admin', name: 'short', createdAt: T0, expiresAt: at(60) }, audit('admin_token.create'));
     await s.createAdminToken({ hash: hash('c'), role: 'operator', name: 'op', createdAt: T0 }, audit('admin_token.create'));
     const revoke = (id: string, when: Date) =>
-      s!.revokeAdminToken({ id, revokedAt: when, revokedBy: 'admin:t', audit: (r) => ({ time: when, actor: 'admin:t', action: 'admin_token.revoke', details: { tokenId: r.id } }) });
+      s!.revokeAdminToken({
+        id,
+        revokedAt: when,
+        revokedBy: 'admin:t',
+        audit: (r) => ({ time: when, actor: 'admin:t', action: 'admin_token.revoke', details: { tokenId: r.id } }),
+      });
     // While "short" is unexpired, "initial" may go (and vice versa).
     expect(await codeOf(revoke('a'.repeat(16), at(120)))).toBe('last_admin_token'); // "short" expired at +60 s
     expect(await codeOf(revoke('c'.repeat(16), at(120)))).toBe('ok'); // operators are never protected

@@ -56,16 +56,36 @@ beforeAll(async () => {
   const der = Buffer.alloc(600, 7);
   s.db.transaction(() => {
     for (let i = 1; i <= N; i++) {
-      const serial = Array.from({ length: 20 }, () => Math.floor(rnd() * 256).toString(16).padStart(2, '0')).join('').replace(/^0+/, '').padStart(40, '1');
+      const serial = Array.from({ length: 20 }, () =>
+        Math.floor(rnd() * 256)
+          .toString(16)
+          .padStart(2, '0'),
+      )
+        .join('')
+        .replace(/^0+/, '')
+        .padStart(40, '1');
       serials.push(serial);
       const host = `host-${String(i % 20_000).padStart(5, '0')}`;
       const issued = NOW.getTime() - Math.floor(rnd() * 30 * DAY);
       const notAfter = issued + (1 + Math.floor(rnd() * 14)) * DAY;
       const revoked = rnd() < 0.03;
       ins.run(
-        serial, i, host, `CN=${host}`, JSON.stringify([`dns:${host}.rack${i % 40}.example`, `ip:10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`]),
-        issued, notAfter, revoked ? 'revoked' : 'valid', revoked ? issued + DAY / 2 : null, revoked ? 'keyCompromise' : null,
-        serial.padEnd(64, '0'), der, i % 10 === 0 ? 'a'.repeat(64) : 'b'.repeat(64), null, issued, 86_400,
+        serial,
+        i,
+        host,
+        `CN=${host}`,
+        JSON.stringify([`dns:${host}.rack${i % 40}.example`, `ip:10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`]),
+        issued,
+        notAfter,
+        revoked ? 'revoked' : 'valid',
+        revoked ? issued + DAY / 2 : null,
+        revoked ? 'keyCompromise' : null,
+        serial.padEnd(64, '0'),
+        der,
+        i % 10 === 0 ? 'a'.repeat(64) : 'b'.repeat(64),
+        null,
+        issued,
+        86_400,
       );
     }
   })();
@@ -74,10 +94,25 @@ beforeAll(async () => {
   s.db.transaction(() => {
     for (let i = 2; i <= N + 1; i++) {
       const action = actions[i % 97 === 0 ? 4 : i % 4]!;
-      const actor = action === 'token.create' ? (i % 8 === 0 ? 'operator:rack-bot' : 'admin:alice') : action === 'crl.publish' ? 'system' : `token:${(i * 2654435761 >>> 0).toString(16)}`;
+      const actor =
+        action === 'token.create'
+          ? i % 8 === 0
+            ? 'operator:rack-bot'
+            : 'admin:alice'
+          : action === 'crl.publish'
+            ? 'system'
+            : `token:${((i * 2654435761) >>> 0).toString(16)}`;
       // Distinct link hashes (the store keeps one head: prev_hash is unique); the chain itself is not
       // what this test measures.
-      auditIns.run(i, new Date(NOW.getTime() - (N + 1 - i) * 20_000).toISOString(), actor, action, '{}', i.toString(16).padStart(64, '0'), (i + 1).toString(16).padStart(64, '0'));
+      auditIns.run(
+        i,
+        new Date(NOW.getTime() - (N + 1 - i) * 20_000).toISOString(),
+        actor,
+        action,
+        '{}',
+        i.toString(16).padStart(64, '0'),
+        (i + 1).toString(16).padStart(64, '0'),
+      );
     }
   })();
   s.db.pragma('optimize');
@@ -139,12 +174,18 @@ describe('console search over 100,000 certificates', () => {
     expect(active.items.every((c) => c.status === 'valid' && c.notAfter > NOW)).toBe(true);
     const revoked = await time('revoked newest', () => s.searchCertificates(base({ status: 'revoked' })));
     expect(revoked.items.every((c) => c.status === 'revoked')).toBe(true);
-    const root = await time('issuer + expired by expiry', () => s.searchCertificates(base({ issuerId: 'a'.repeat(64), status: 'expired', sort: 'expiry_desc' })));
+    const root = await time('issuer + expired by expiry', () =>
+      s.searchCertificates(base({ issuerId: 'a'.repeat(64), status: 'expired', sort: 'expiry_desc' })),
+    );
     expect(root.items.length).toBeGreaterThan(0);
     expect(root.items.every((c) => c.issuerId === 'a'.repeat(64) && c.notAfter <= NOW)).toBe(true);
     const host = await time('host exact', () => s.searchCertificates(base({ namePrefix: 'host-01234' })));
     expect(host.items.map((c) => c.host)).toEqual(Array(5).fill('host-01234'));
-    const broad = await time('broad prefix by expiry', () => s.searchCertificates(base({ namePrefix: 'host-1', sort: 'expiry_asc', status: 'active' })), BROAD_BOUND_MS);
+    const broad = await time(
+      'broad prefix by expiry',
+      () => s.searchCertificates(base({ namePrefix: 'host-1', sort: 'expiry_asc', status: 'active' })),
+      BROAD_BOUND_MS,
+    );
     expect(broad.items).toHaveLength(50);
     expect(broad.items.every((c) => c.host.startsWith('host-1'))).toBe(true);
     const all = await time('prefix matching all by expiry', () => s.searchCertificates(base({ namePrefix: 'host-', sort: 'expiry_asc' })), BROAD_BOUND_MS);
@@ -187,7 +228,11 @@ describe('console search over 100,000 certificates', () => {
     const st = await time('stats', () => s.certificateStats(NOW, edges));
     const all = (s.db.prepare('SELECT count(*) AS n FROM certificates').get() as { n: number }).n;
     expect(st.active + st.expired + st.revoked).toBe(all);
-    const direct = (s.db.prepare("SELECT count(*) AS n FROM certificates WHERE status = 'valid' AND not_after > ? AND not_after <= ?").get(edges[0]!.getTime(), edges[7]!.getTime()) as { n: number }).n;
+    const direct = (
+      s.db
+        .prepare("SELECT count(*) AS n FROM certificates WHERE status = 'valid' AND not_after > ? AND not_after <= ?")
+        .get(edges[0]!.getTime(), edges[7]!.getTime()) as { n: number }
+    ).n;
     expect(st.expiring.reduce((a, b) => a + b, 0)).toBe(direct);
     expect(st.expiring).toHaveLength(7);
   });

@@ -39,7 +39,10 @@ function cert(serial: string, host: string, over: Partial<CertificateRecord> = {
 
 async function issue(s: SqliteCaStore, c: CertificateRecord): Promise<void> {
   const hash = `t${c.serial}`.padEnd(64, '0');
-  await s.createToken({ hash, subject: c.host, sans: c.sans, certTtlSeconds: 60, createdAt: T0, expiresAt: at(3600), usedAt: null, createdBy: 'x' }, audit('token.create'));
+  await s.createToken(
+    { hash, subject: c.host, sans: c.sans, certTtlSeconds: 60, createdAt: T0, expiresAt: at(3600), usedAt: null, createdBy: 'x' },
+    audit('token.create'),
+  );
   await s.issueWithToken({ tokenHash: hash, now: T0, certificate: c, audit: audit('certificate.issue') });
 }
 
@@ -64,7 +67,6 @@ describe('SqliteCaStore console methods', () => {
     await s.close();
     rmSync(dir, { recursive: true, force: true });
   });
-
 
   it('a version-3 file is upgraded: the name index is filled from existing certificates', async () => {
     await s.close();

@@ -17,7 +17,14 @@ import type { CaStore } from '../../../ca-server/src/store/ca-store.js';
 import { openStore, type OpenedStore } from '../../../ca-server/src/store/open-store.js';
 import type { StoreLocation } from '../../../ca-server/src/store/store-url.js';
 import { copySnapshot, SNAPSHOT_TABLES, type SnapshotChunk } from '../../../ca-server/src/store/snapshot.js';
-import { CRL_SLOTS, type CaConfigRecord, type CertificateRecord, type CrlSlotRecord, type TokenRecord, type UiSessionRecord } from '../../../ca-server/src/store/types.js';
+import {
+  CRL_SLOTS,
+  type CaConfigRecord,
+  type CertificateRecord,
+  type CrlSlotRecord,
+  type TokenRecord,
+  type UiSessionRecord,
+} from '../../../ca-server/src/store/types.js';
 import { runWorkers } from './store-processes.js';
 
 export interface StoreBackendHarness {
@@ -29,7 +36,11 @@ const T0 = new Date('2026-01-01T00:00:00Z');
 const at = (ms: number): Date => new Date(T0.getTime() + ms);
 const audit = (action: string, details: Record<string, unknown> = {}) => ({ time: T0, actor: 'test', action, details });
 const ISSUER = 'issuer';
-const codeOf = (p: Promise<unknown>): Promise<string> => p.then(() => 'ok', (e: { code?: string; message?: string }) => e.code ?? `error: ${e.message}`);
+const codeOf = (p: Promise<unknown>): Promise<string> =>
+  p.then(
+    () => 'ok',
+    (e: { code?: string; message?: string }) => e.code ?? `error: ${e.message}`,
+  );
 
 export function cert(serial: string, host: string, over: Partial<CertificateRecord> = {}): CertificateRecord {
   return {
@@ -85,7 +96,9 @@ export function defineStoreContract(name: string, harness: StoreBackendHarness |
 
     it('keeps every record type across reopen, with one verifiable audit chain', async () => {
       const s = await freshStore();
-      expect(await s.getCaCertificates()).toEqual([{ id: ISSUER, role: 'root', der: Uint8Array.of(9), notAfter: new Date('2030-01-01Z'), issuing: true, revokedAt: null, reason: null, state: 'active' }]);
+      expect(await s.getCaCertificates()).toEqual([
+        { id: ISSUER, role: 'root', der: Uint8Array.of(9), notAfter: new Date('2030-01-01Z'), issuing: true, revokedAt: null, reason: null, state: 'active' },
+      ]);
       await s.createToken(token('h1', 'a'), audit('token.create'));
       await s.issueWithToken({ tokenHash: 'h1', now: T0, certificate: cert('0a', 'a'), audit: audit('certificate.issue') });
       await s.createAdminToken({ hash: adminHash('a'), role: 'admin', name: 'initial', createdAt: T0 }, audit('admin_token.create'));
@@ -97,7 +110,14 @@ export function defineStoreContract(name: string, harness: StoreBackendHarness |
       expect(await r.getCertificate('0a')).toEqual(cert('0a', 'a'));
       expect(await r.findToken('h1')).toEqual({ ...token('h1', 'a'), usedAt: T0 });
       expect(await r.findAdminToken(adminHash('a'))).toEqual({
-        hash: adminHash('a'), id: adminHash('a').slice(0, 16), role: 'admin', name: 'initial', createdAt: T0, expiresAt: null, lastUsedAt: null, revokedAt: null,
+        hash: adminHash('a'),
+        id: adminHash('a').slice(0, 16),
+        role: 'admin',
+        name: 'initial',
+        createdAt: T0,
+        expiresAt: null,
+        lastUsedAt: null,
+        revokedAt: null,
       });
       expect(await r.getCrl(ISSUER)).toEqual({ issuerId: ISSUER, number: 1, thisUpdate: T0, nextUpdate: at(1000), der: Uint8Array.of(7) });
       const log = await r.listAudit(0, 100);
@@ -132,7 +152,9 @@ export function defineStoreContract(name: string, harness: StoreBackendHarness |
     it('operations queued together fail independently and keep one audit chain', async () => {
       const s = await freshStore();
       await Promise.all(Array.from({ length: 10 }, (_, i) => s.createToken(token(`g${i}`, 'g'), audit('token.create'))));
-      const ops = Array.from({ length: 8 }, (_, i) => s.issueWithToken({ tokenHash: `g${i}`, now: T0, certificate: cert(`2${i}`, 'g'), audit: audit('certificate.issue', { i }) }));
+      const ops = Array.from({ length: 8 }, (_, i) =>
+        s.issueWithToken({ tokenHash: `g${i}`, now: T0, certificate: cert(`2${i}`, 'g'), audit: audit('certificate.issue', { i }) }),
+      );
       ops.push(s.issueWithToken({ tokenHash: 'g3', now: T0, certificate: cert('29', 'g'), audit: audit('certificate.issue', { dup: true }) }));
       // A database-level failure (the serial of the first operation again) fails only its own operation.
       ops.push(s.issueWithToken({ tokenHash: 'g9', now: T0, certificate: cert('20', 'g'), audit: audit('certificate.issue', { dupSerial: true }) }));
@@ -153,8 +175,18 @@ export function defineStoreContract(name: string, harness: StoreBackendHarness |
       await s.createToken(token('t', 'h', 10_000), audit('token.create'));
       await s.issueWithToken({ tokenHash: 't', now: T0, certificate: cert('01', 'h'), audit: audit('certificate.issue') });
       await s.recordRenewal({ oldSerial: '01', now, certificate: cert('02', 'h', { renewedFrom: '01' }), audit: audit('certificate.renew') });
-      await s.recordRenewal({ oldSerial: '02', now, certificate: cert('03', 'h', { renewedFrom: '02', notAfter: at(500) }), audit: audit('certificate.renew') });
-      const r = await s.revokeCertificate({ serial: '01', revokedAt: now, reason: 'keyCompromise', audit: (c) => audit('certificate.revoke', { host: c.host }) });
+      await s.recordRenewal({
+        oldSerial: '02',
+        now,
+        certificate: cert('03', 'h', { renewedFrom: '02', notAfter: at(500) }),
+        audit: audit('certificate.renew'),
+      });
+      const r = await s.revokeCertificate({
+        serial: '01',
+        revokedAt: now,
+        reason: 'keyCompromise',
+        audit: (c) => audit('certificate.revoke', { host: c.host }),
+      });
       expect(r).toEqual({ ...cert('01', 'h'), status: 'revoked', revokedAt: now, reason: 'keyCompromise' });
       expect(await codeOf(s.revokeCertificate({ serial: '01', revokedAt: now, reason: null, audit: audit('x') }))).toBe('already_revoked');
       expect(await codeOf(s.revokeCertificate({ serial: 'ff', revokedAt: now, reason: null, audit: audit('x') }))).toBe('certificate_not_found');
@@ -192,7 +224,9 @@ export function defineStoreContract(name: string, harness: StoreBackendHarness |
       expect(await s.findRenewalOf('a1')).toBeUndefined();
       await s.recordRenewal({ oldSerial: 'a1', now: T0, certificate: cert('a2', 'r', { renewedFrom: 'a1' }), audit: audit('certificate.renew') });
       expect((await s.findRenewalOf('a1'))?.serial).toBe('a2');
-      expect(await codeOf(s.recordRenewal({ oldSerial: 'a1', now: T0, certificate: cert('a3', 'r', { renewedFrom: 'a1' }), audit: audit('x') }))).toBe('certificate_superseded');
+      expect(await codeOf(s.recordRenewal({ oldSerial: 'a1', now: T0, certificate: cert('a3', 'r', { renewedFrom: 'a1' }), audit: audit('x') }))).toBe(
+        'certificate_superseded',
+      );
       expect(await s.getCertificate('a3')).toBeUndefined();
     });
 
@@ -218,7 +252,9 @@ export function defineStoreContract(name: string, harness: StoreBackendHarness |
       await s.createAdminToken({ hash: adminHash('b'), role: 'operator', name: 'ops', createdAt: at(1), expiresAt: at(60_000) }, audit('admin_token.create'));
       const idA = adminHash('a').slice(0, 16);
       expect(await codeOf(s.revokeAdminToken({ id: idA, revokedAt: at(5), revokedBy: 'x', audit: audit('admin_token.revoke') }))).toBe('last_admin_token');
-      expect(await codeOf(s.revokeAdminToken({ id: 'nope', revokedAt: at(5), revokedBy: 'x', audit: audit('admin_token.revoke') }))).toBe('admin_token_not_found');
+      expect(await codeOf(s.revokeAdminToken({ id: 'nope', revokedAt: at(5), revokedBy: 'x', audit: audit('admin_token.revoke') }))).toBe(
+        'admin_token_not_found',
+      );
       await s.createAdminToken({ hash: adminHash('c'), role: 'admin', name: 'second', createdAt: at(2) }, audit('admin_token.create'));
       const rec = await s.revokeAdminToken({ id: idA, revokedAt: at(5), revokedBy: 'admin:c', audit: (r) => audit('admin_token.revoke', { id: r.id }) });
       expect(rec).toMatchObject({ id: idA, revokedAt: at(5) });
@@ -235,7 +271,10 @@ export function defineStoreContract(name: string, harness: StoreBackendHarness |
 
     it('a CA certificate is revoked once, with its reason; unknown ones are refused', async () => {
       const s = await freshStore();
-      await s.putCaCertificates([{ id: 'inter', role: 'intermediate', der: Uint8Array.of(8), notAfter: new Date('2029-01-01Z'), issuing: false }], audit('ca.rotation_certificate'));
+      await s.putCaCertificates(
+        [{ id: 'inter', role: 'intermediate', der: Uint8Array.of(8), notAfter: new Date('2029-01-01Z'), issuing: false }],
+        audit('ca.rotation_certificate'),
+      );
       const r = await s.revokeCaCertificate({ id: 'inter', revokedAt: at(5), reason: 'cACompromise', audit: audit('ca.revoke_certificate') });
       expect(r).toMatchObject({ id: 'inter', revokedAt: at(5), reason: 'cACompromise' });
       expect(await codeOf(s.revokeCaCertificate({ id: 'inter', revokedAt: at(6), reason: 'superseded', audit: audit('x') }))).toBe('already_revoked');
@@ -254,7 +293,10 @@ export function defineStoreContract(name: string, harness: StoreBackendHarness |
       await s.issueWithToken({ tokenHash: 't', now: T0, certificate: cert('b1', 'sup'), audit: audit('certificate.issue') });
       await s.recordRenewal({ oldSerial: 'b1', now: T0, certificate: cert('b2', 'sup', { renewedFrom: 'b1' }), audit: audit('certificate.renew') });
       const all = await s.listCertificates({ now: T0, limit: 10 });
-      expect(all.items.map((c) => [c.serial, c.renewedBy])).toEqual([['b2', null], ['b1', 'b2']]);
+      expect(all.items.map((c) => [c.serial, c.renewedBy])).toEqual([
+        ['b2', null],
+        ['b1', 'b2'],
+      ]);
       expect((await s.listCertificates({ now: T0, limit: 10, superseded: true })).items.map((c) => c.serial)).toEqual(['b1']);
       expect((await s.listCertificates({ now: T0, limit: 10, superseded: false, status: 'active' })).items.map((c) => c.serial)).toEqual(['b2']);
     });
@@ -273,7 +315,10 @@ export function defineStoreContract(name: string, harness: StoreBackendHarness |
       });
       const consoleStore = async (): Promise<CaStore> => {
         const s = await freshStore();
-        await s.putCaCertificates([{ id: 'other', role: 'intermediate', der: Uint8Array.of(8), notAfter: new Date('2030-01-01Z'), issuing: false }], audit('x.ca'));
+        await s.putCaCertificates(
+          [{ id: 'other', role: 'intermediate', der: Uint8Array.of(8), notAfter: new Date('2030-01-01Z'), issuing: false }],
+          audit('x.ca'),
+        );
         await s.createAdminToken({ hash: 'a'.repeat(64), role: 'admin', name: 'alice', createdAt: T0 }, audit('admin_token.create'));
         return s;
       };
@@ -361,7 +406,12 @@ export function defineStoreContract(name: string, harness: StoreBackendHarness |
         await issue(s, cert('03', 'c', { notAfter: sec(100 * 60) }));
         await issue(s, cert('04', 'd', { notAfter: sec(100 * 60) }));
         await s.revokeCertificate({ serial: '04', revokedAt: T0, reason: null, audit: audit('certificate.revoke') });
-        expect(await s.certificateStats(sec(45 * 60), [sec(45 * 60), sec(105 * 60), sec(165 * 60)])).toEqual({ active: 2, expired: 1, revoked: 1, expiring: [2, 0] });
+        expect(await s.certificateStats(sec(45 * 60), [sec(45 * 60), sec(105 * 60), sec(165 * 60)])).toEqual({
+          active: 2,
+          expired: 1,
+          revoked: 1,
+          expiring: [2, 0],
+        });
         expect(await s.certificateStats(sec(45 * 60), [])).toEqual({ active: 2, expired: 1, revoked: 1, expiring: [] });
         expect(HOUR).toBe(3_600_000);
       });
@@ -373,8 +423,14 @@ export function defineStoreContract(name: string, harness: StoreBackendHarness |
         await s.appendAudit({ time: sec(30), actor: 'admin:alice', action: 'token.create', details: {} });
         await s.appendAudit({ time: sec(40), actor: 'admin:ALICE', action: 'token.create', details: {} });
         const actions = async (q: object) => (await s.searchAudit({ limit: 10, ...q })).map((r) => `${r.actor}/${r.action}`);
-        expect(await actions({ action: 'certificate.revoke' })).toEqual(['admin:bob/certificate.revoke', 'admin:alice via=ui token=aaaaaaaaaaaaaaaa/certificate.revoke']);
-        expect(await actions({ actorPrefix: 'admin:alice' })).toEqual(['admin:alice/token.create', 'admin:alice via=ui token=aaaaaaaaaaaaaaaa/certificate.revoke']);
+        expect(await actions({ action: 'certificate.revoke' })).toEqual([
+          'admin:bob/certificate.revoke',
+          'admin:alice via=ui token=aaaaaaaaaaaaaaaa/certificate.revoke',
+        ]);
+        expect(await actions({ actorPrefix: 'admin:alice' })).toEqual([
+          'admin:alice/token.create',
+          'admin:alice via=ui token=aaaaaaaaaaaaaaaa/certificate.revoke',
+        ]);
         expect(await actions({ since: sec(15), until: sec(30) })).toEqual(['admin:bob/certificate.revoke']);
         expect(await actions({ since: sec(41) })).toEqual([]);
         const newest = await s.searchAudit({ limit: 1 });
@@ -385,13 +441,32 @@ export function defineStoreContract(name: string, harness: StoreBackendHarness |
 
     describe('the CA state', () => {
       const config = (over: Partial<CaConfigRecord> = {}): CaConfigRecord => ({
-        keyType: 'ec-p256', subject: 'CN=Test Root', intermediate: false, createdAt: T0, rootId: ISSUER, issuerId: ISSUER, pkcs11Module: null, rotatedAt: null, ...over,
+        keyType: 'ec-p256',
+        subject: 'CN=Test Root',
+        intermediate: false,
+        createdAt: T0,
+        rootId: ISSUER,
+        issuerId: ISSUER,
+        pkcs11Module: null,
+        rotatedAt: null,
+        ...over,
       });
       const slot = (targetId: string, n: number | null, over: Partial<CrlSlotRecord> = {}): CrlSlotRecord => ({
-        slot: CRL_SLOTS.primary, targetId, crlArn: 'arn:aws:rolesanywhere:us-east-1:123456789012:crl/1', pushedNumber: n === null ? null : String(n),
-        pushedSha256: n === null ? null : n.toString(16).padStart(64, '0'), lastSuccessAt: n === null ? null : at(n), ...over,
+        slot: CRL_SLOTS.primary,
+        targetId,
+        crlArn: 'arn:aws:rolesanywhere:us-east-1:123456789012:crl/1',
+        pushedNumber: n === null ? null : String(n),
+        pushedSha256: n === null ? null : n.toString(16).padStart(64, '0'),
+        lastSuccessAt: n === null ? null : at(n),
+        ...over,
       });
-      const target = (id: string) => ({ id, trustAnchorArn: `arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/${id}`, region: 'us-east-1', endpoint: null, createdAt: T0 });
+      const target = (id: string) => ({
+        id,
+        trustAnchorArn: `arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/${id}`,
+        region: 'us-east-1',
+        endpoint: null,
+        createdAt: T0,
+      });
 
       it('init stores configuration, keys and the first admin token in one transaction, once', async () => {
         loc = await h.fresh();
@@ -416,7 +491,9 @@ export function defineStoreContract(name: string, harness: StoreBackendHarness |
         expect(await s.getCaKey('nope')).toBeUndefined();
         expect((await s.findAdminToken(adminHash('i')))?.name).toBe('initial');
         // A second init on the same store is refused, and changes nothing (not even the admin token).
-        expect(await codeOf(s.updateCaState({ ...init, adminTokens: [{ hash: adminHash('j'), role: 'admin', name: 'second', createdAt: T0 }] }))).toBe('ca_exists');
+        expect(await codeOf(s.updateCaState({ ...init, adminTokens: [{ hash: adminHash('j'), role: 'admin', name: 'second', createdAt: T0 }] }))).toBe(
+          'ca_exists',
+        );
         expect(await s.findAdminToken(adminHash('j'))).toBeUndefined();
         expect(await s.getCaStateVersion()).toBe(v0 + 1);
         expect((await s.listAudit(0, 10)).map((r) => r.action)).toEqual(['ca.init', 'admin_token.create']);
@@ -438,7 +515,15 @@ export function defineStoreContract(name: string, harness: StoreBackendHarness |
         expect(st1.certificates.find((c) => c.id === 'next')).toMatchObject({ state: 'next', revokedAt: null });
         // Someone else moved it on (version 2); a change based on version 1 is refused with all its parts.
         await s.updateCaState({ rotation: { expectVersion: 1, state: { id: 'b1', phase: 'active' } } });
-        expect(await codeOf(s.updateCaState({ rotation: { expectVersion: 1, state: { id: 'b1', phase: 'aborting' } }, config: config({ issuerId: 'next' }), audit: [audit('x')] }))).toBe('store_state_conflict');
+        expect(
+          await codeOf(
+            s.updateCaState({
+              rotation: { expectVersion: 1, state: { id: 'b1', phase: 'aborting' } },
+              config: config({ issuerId: 'next' }),
+              audit: [audit('x')],
+            }),
+          ),
+        ).toBe('store_state_conflict');
         expect(await codeOf(s.updateCaState({ rotation: { expectVersion: 0, state: { id: 'b2', phase: 'preparing' } } }))).toBe('store_state_conflict');
         const st2 = await s.getCaState();
         expect([st2.rotation?.version, st2.rotation?.state.phase, st2.config?.issuerId]).toEqual([2, 'active', ISSUER]);
@@ -457,7 +542,9 @@ export function defineStoreContract(name: string, harness: StoreBackendHarness |
         expect(Object.fromEntries(st3.certificates.map((c) => [c.id, c.state]))).toEqual({ next: 'active', [ISSUER]: 'retired' });
         expect(await s.getCaKey(ISSUER)).toBeUndefined();
         expect(await s.getCaKey('next')).toMatchObject({ value: 'k-next' });
-        expect(await s.listRotationHistory()).toEqual([{ id: 'b1', outcome: 'finished', endedAt: at(5), state: { id: 'b1', phase: 'finishing', done: ['handover'] } }]);
+        expect(await s.listRotationHistory()).toEqual([
+          { id: 'b1', outcome: 'finished', endedAt: at(5), state: { id: 'b1', phase: 'finishing', done: ['handover'] } },
+        ]);
         expect(await codeOf(s.updateCaState({ certificateStates: { nope: 'retired' } }))).toBe('certificate_not_found');
         const log = await s.listAudit(0, 100);
         expect(log.map((x) => x.action).filter((a) => a !== 'ca.init')).toEqual(['rotation.generate', 'rotation.finish']);
@@ -503,10 +590,14 @@ export function defineStoreContract(name: string, harness: StoreBackendHarness |
         expect(await s.saveCrlSlot(slot('t1', null, { crlArn: null }), 'forward')).toMatchObject({ applied: true });
         expect(await s.saveCrlSlot(slot('t1', 5), 'forward')).toEqual({ applied: true, slot: slot('t1', 5) });
         expect(await s.saveCrlSlot(slot('t1', 4), 'forward')).toEqual({ applied: false, slot: slot('t1', 5) });
-        expect(await s.saveCrlSlot(slot('t1', 5, { crlArn: 'arn:aws:rolesanywhere:us-east-1:123456789012:crl/2' }), 'forward')).toMatchObject({ applied: true });
+        expect(await s.saveCrlSlot(slot('t1', 5, { crlArn: 'arn:aws:rolesanywhere:us-east-1:123456789012:crl/2' }), 'forward')).toMatchObject({
+          applied: true,
+        });
         // 20-octet CRL numbers compare as numbers, not as text.
         expect(await s.saveCrlSlot(slot('t1', 10), 'forward')).toMatchObject({ applied: true });
-        expect(await s.saveCrlSlot({ ...slot('t1', 10), pushedNumber: '1461501637330902918203684832716283019655932542975' }, 'forward')).toMatchObject({ applied: true });
+        expect(await s.saveCrlSlot({ ...slot('t1', 10), pushedNumber: '1461501637330902918203684832716283019655932542975' }, 'forward')).toMatchObject({
+          applied: true,
+        });
         expect(await s.saveCrlSlot(slot('t1', 99), 'forward')).toMatchObject({ applied: false });
         // A slot handed to another CRL (its numbers start again) is replaced.
         expect(await s.saveCrlSlot(slot('t1', 2), 'replace')).toMatchObject({ applied: true });
@@ -517,8 +608,15 @@ export function defineStoreContract(name: string, harness: StoreBackendHarness |
 
       it('CRLs stay readable by number (the last 100 of each issuer)', async () => {
         const s = await freshStore();
-        for (let n = 1; n <= 103; n++) await s.saveCrl({ issuerId: ISSUER, number: n, thisUpdate: at(n), nextUpdate: at(n + 1000), der: Uint8Array.of(n) }, undefined);
-        expect(await s.getCrlByNumber(ISSUER, 103)).toEqual({ issuerId: ISSUER, number: 103, thisUpdate: at(103), nextUpdate: at(1103), der: Uint8Array.of(103) });
+        for (let n = 1; n <= 103; n++)
+          await s.saveCrl({ issuerId: ISSUER, number: n, thisUpdate: at(n), nextUpdate: at(n + 1000), der: Uint8Array.of(n) }, undefined);
+        expect(await s.getCrlByNumber(ISSUER, 103)).toEqual({
+          issuerId: ISSUER,
+          number: 103,
+          thisUpdate: at(103),
+          nextUpdate: at(1103),
+          der: Uint8Array.of(103),
+        });
         expect((await s.getCrlByNumber(ISSUER, 4))?.der).toEqual(Uint8Array.of(4));
         expect(await s.getCrlByNumber(ISSUER, 3)).toBeUndefined();
         expect(await s.getCrlByNumber('other', 1)).toBeUndefined();
@@ -526,19 +624,34 @@ export function defineStoreContract(name: string, harness: StoreBackendHarness |
 
       it('a snapshot of every table loads into an empty store, equal row for row; a non-empty target or a failed check leaves the target as it was', async () => {
         const s = await freshStore();
-        await s.updateCaState({ config: config(), putKeys: [{ caId: ISSUER, kind: 'encrypted', value: 'k' }], addRetained: [{ issuerId: ISSUER, kind: 'root', since: at(1), rotationId: 'r0' }] });
+        await s.updateCaState({
+          config: config(),
+          putKeys: [{ caId: ISSUER, kind: 'encrypted', value: 'k' }],
+          addRetained: [{ issuerId: ISSUER, kind: 'root', since: at(1), rotationId: 'r0' }],
+        });
         await s.updateCaState({ rotation: { expectVersion: 0, state: { id: 'a1', phase: 'active' } } });
         await s.updateCaState({ rotation: { expectVersion: 1, state: { id: 'a0', phase: 'finishing' }, close: { outcome: 'aborted', at: at(2) } } });
         await s.updateCaState({ rotation: { expectVersion: 0, state: { id: 'a1', phase: 'active' } } });
         await s.putSyncTarget(target('t1'), audit('sync_target.add'));
         await s.saveCrlSlot(slot('t1', 7), 'forward');
         await s.createToken(token('st', 'snap'), audit('token.create'));
-        await s.issueWithToken({ tokenHash: 'st', now: T0, certificate: cert('c1', 'snap', { sans: ['dns:snap.example'] }), audit: audit('certificate.issue') });
+        await s.issueWithToken({
+          tokenHash: 'st',
+          now: T0,
+          certificate: cert('c1', 'snap', { sans: ['dns:snap.example'] }),
+          audit: audit('certificate.issue'),
+        });
         await s.recordRenewal({ oldSerial: 'c1', now: T0, certificate: cert('c2', 'snap', { renewedFrom: 'c1' }), audit: audit('certificate.renew') });
         await s.revokeHost({ host: 'gone', revokedAt: T0, reason: 'keyCompromise', audit: audit('host.revoke') });
         await s.createAdminToken({ hash: adminHash('s'), role: 'admin', name: 'snap', createdAt: T0, expiresAt: at(9) }, audit('admin_token.create'));
-        await s.saveCrl({ issuerId: ISSUER, number: await s.allocateCrlNumber(ISSUER), thisUpdate: T0, nextUpdate: at(5), der: Uint8Array.of(1, 2) }, audit('crl.publish'));
-        await s.createUiSession({ idHash: 'f'.repeat(64), adminTokenId: adminHash('s').slice(0, 16), createdAt: T0, lastSeenAt: T0, idleExpiresAt: at(60), expiresAt: at(600) }, audit('console.sign_in'));
+        await s.saveCrl(
+          { issuerId: ISSUER, number: await s.allocateCrlNumber(ISSUER), thisUpdate: T0, nextUpdate: at(5), der: Uint8Array.of(1, 2) },
+          audit('crl.publish'),
+        );
+        await s.createUiSession(
+          { idHash: 'f'.repeat(64), adminTokenId: adminHash('s').slice(0, 16), createdAt: T0, lastSeenAt: T0, idleExpiresAt: at(60), expiresAt: at(600) },
+          audit('console.sign_in'),
+        );
         const dump = async (x: typeof s): Promise<Record<string, unknown[]>> => {
           const out: Record<string, unknown[]> = {};
           await x.exportSnapshot(async (c: SnapshotChunk) => {
@@ -593,7 +706,18 @@ export function defineStoreContract(name: string, harness: StoreBackendHarness |
         for (let round = 0; round < 10; round++) {
           await first.createToken(token(`race${round}`, 'tok'), audit('token.create'));
           const results = await Promise.all(
-            hs.flatMap((s, k) => [0, 1].map((j) => codeOf(s.issueWithToken({ tokenHash: `race${round}`, now: T0, certificate: cert(`${round}${k}${j}`.padStart(6, '0'), 'tok'), audit: audit('certificate.issue') })))),
+            hs.flatMap((s, k) =>
+              [0, 1].map((j) =>
+                codeOf(
+                  s.issueWithToken({
+                    tokenHash: `race${round}`,
+                    now: T0,
+                    certificate: cert(`${round}${k}${j}`.padStart(6, '0'), 'tok'),
+                    audit: audit('certificate.issue'),
+                  }),
+                ),
+              ),
+            ),
           );
           expect(results.filter((r) => r === 'ok')).toHaveLength(1);
           expect(results.filter((r) => r !== 'ok').every((r) => r === 'token_used')).toBe(true);
@@ -634,7 +758,18 @@ export function defineStoreContract(name: string, harness: StoreBackendHarness |
         for (let round = 0; round < 8; round++) {
           const from = old;
           const results = await Promise.all(
-            hs.flatMap((s, k) => [0, 1].map((j) => codeOf(s.recordRenewal({ oldSerial: from, now: T0, certificate: cert(`s${round}${k}${j}`, 'ren', { renewedFrom: from }), audit: audit('certificate.renew') })))),
+            hs.flatMap((s, k) =>
+              [0, 1].map((j) =>
+                codeOf(
+                  s.recordRenewal({
+                    oldSerial: from,
+                    now: T0,
+                    certificate: cert(`s${round}${k}${j}`, 'ren', { renewedFrom: from }),
+                    audit: audit('certificate.renew'),
+                  }),
+                ),
+              ),
+            ),
           );
           expect(results.filter((r) => r === 'ok')).toHaveLength(1);
           expect(results.filter((r) => r !== 'ok').every((r) => r === 'certificate_superseded')).toBe(true);
@@ -652,7 +787,14 @@ export function defineStoreContract(name: string, harness: StoreBackendHarness |
           const host = `hr${round}`;
           await Promise.all(Array.from({ length: 12 }, (_, i) => first.createToken(token(`${host}t${i}`, host), audit('token.create'))));
           const enrolls = Array.from({ length: 12 }, (_, i) =>
-            codeOf(hs[i % hs.length]!.issueWithToken({ tokenHash: `${host}t${i}`, now: T0, certificate: cert(`${host}c${i}`, host), audit: audit('certificate.issue') })),
+            codeOf(
+              hs[i % hs.length]!.issueWithToken({
+                tokenHash: `${host}t${i}`,
+                now: T0,
+                certificate: cert(`${host}c${i}`, host),
+                audit: audit('certificate.issue'),
+              }),
+            ),
           );
           const revoke = hs[round % hs.length]!.revokeHost({ host, revokedAt: T0, reason: null, audit: () => audit('host.revoke') });
           const [codes] = await Promise.all([Promise.all(enrolls), revoke]);
@@ -722,7 +864,10 @@ export function defineStoreContract(name: string, harness: StoreBackendHarness |
             for (let i = 0; i < 15; i++) {
               const cur = (await s.getCaState()).rotation;
               try {
-                const r = await s.updateCaState({ rotation: { expectVersion: cur?.version ?? 0, state: { id: 'abc123', by: `h${k}`, i } }, audit: [audit('test.rotation_step', { k, i })] });
+                const r = await s.updateCaState({
+                  rotation: { expectVersion: cur?.version ?? 0, state: { id: 'abc123', by: `h${k}`, i } },
+                  audit: [audit('test.rotation_step', { k, i })],
+                });
                 mine.push(r.rotationVersion);
               } catch (e) {
                 if ((e as { code?: string }).code !== 'store_state_conflict') throw e;
@@ -749,7 +894,10 @@ export function defineStoreContract(name: string, harness: StoreBackendHarness |
       it('the push state of a CRL slot never goes backwards, whoever writes last', async () => {
         const first = await freshStore();
         const hs = [first, ...(await Promise.all(Array.from({ length: HANDLES - 1 }, handle)))];
-        await first.putSyncTarget({ id: 'tt', trustAnchorArn: 'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/tt', region: 'us-east-1', endpoint: null, createdAt: T0 }, audit('sync_target.add'));
+        await first.putSyncTarget(
+          { id: 'tt', trustAnchorArn: 'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/tt', region: 'us-east-1', endpoint: null, createdAt: T0 },
+          audit('sync_target.add'),
+        );
         // A fixed, shuffled order of numbers (seeded), so a failure is reproducible.
         let seed = 1234567;
         const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
@@ -764,10 +912,29 @@ export function defineStoreContract(name: string, harness: StoreBackendHarness |
           }
         })();
         const write = (s: CaStore, n: number) =>
-          s.saveCrlSlot({ slot: CRL_SLOTS.primary, targetId: 'tt', crlArn: 'arn:x', pushedNumber: String(n), pushedSha256: n.toString(16).padStart(64, '0'), lastSuccessAt: at(n) }, 'forward');
+          s.saveCrlSlot(
+            {
+              slot: CRL_SLOTS.primary,
+              targetId: 'tt',
+              crlArn: 'arn:x',
+              pushedNumber: String(n),
+              pushedSha256: n.toString(16).padStart(64, '0'),
+              lastSuccessAt: at(n),
+            },
+            'forward',
+          );
         const inProcess = Promise.all(hs.map(async (s, k) => Promise.all(numbers.filter((_, i) => i % 6 === k).map((n) => write(s, n)))));
         const workers = runWorkers(
-          ['s1', 's2'].map((id, j) => ({ location: loc, id, kind: 'slots' as const, n: 0, concurrency: 4, numbers: numbers.filter((_, i) => i % 6 === 4 + j), slot: CRL_SLOTS.primary, targetId: 'tt' })),
+          ['s1', 's2'].map((id, j) => ({
+            location: loc,
+            id,
+            kind: 'slots' as const,
+            n: 0,
+            concurrency: 4,
+            numbers: numbers.filter((_, i) => i % 6 === 4 + j),
+            slot: CRL_SLOTS.primary,
+            targetId: 'tt',
+          })),
         );
         const [, results] = await Promise.all([inProcess, workers]);
         watching = false;
@@ -782,7 +949,18 @@ export function defineStoreContract(name: string, harness: StoreBackendHarness |
         const first = await freshStore();
         const hashes = Array.from({ length: 40 }, (_, i) => `pt${i}`);
         for (const x of hashes) await first.createToken(token(x, 'proc-host'), audit('token.create'));
-        const results = await runWorkers(['w1', 'w2', 'w3'].map((id) => ({ location: loc, id, kind: 'tokens' as const, n: 0, concurrency: 5, tokens: hashes, host: 'proc-host', issuerId: ISSUER })));
+        const results = await runWorkers(
+          ['w1', 'w2', 'w3'].map((id) => ({
+            location: loc,
+            id,
+            kind: 'tokens' as const,
+            n: 0,
+            concurrency: 5,
+            tokens: hashes,
+            host: 'proc-host',
+            issuerId: ISSUER,
+          })),
+        );
         const consumed = results.flatMap((r) => r.consumed);
         expect(consumed.sort()).toEqual([...hashes].sort());
         expect(results.flatMap((r) => r.errors).every((e) => e === 'token_used')).toBe(true);

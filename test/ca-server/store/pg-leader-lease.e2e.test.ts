@@ -22,7 +22,13 @@ beforeAll(async () => {
   db = new URL(url).pathname.slice(1);
   store = await openStore({ location: parseStoreUrl(url, { origin: 'env', dir: '/nonexistent' }) });
   await store.store.putSyncTarget(
-    { id: 't1', trustAnchorArn: 'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/00000000-0000-4000-8000-000000000001', region: 'us-east-1', endpoint: null, createdAt: new Date() },
+    {
+      id: 't1',
+      trustAnchorArn: 'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/00000000-0000-4000-8000-000000000001',
+      region: 'us-east-1',
+      endpoint: null,
+      createdAt: new Date(),
+    },
     { time: new Date(), actor: 'test', action: 'sync_target.add', details: {} },
   );
 });

@@ -13,7 +13,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRapki, startCaServerProcess, TEST_CA_PASSPHRASE, type CaServerProcess } from '../../support/ca-server.js';
-import { crlSerialsFromOpensslText, listAllCertificates, mintTokens, normHex, prepareCsrs, sleep, trafficClient, type TrafficClient } from '../../support/ca-traffic.js';
+import {
+  crlSerialsFromOpensslText,
+  listAllCertificates,
+  mintTokens,
+  normHex,
+  prepareCsrs,
+  sleep,
+  trafficClient,
+  type TrafficClient,
+} from '../../support/ca-traffic.js';
 import { startPostgres, type PostgresCluster } from '../../support/postgres.js';
 
 /** Longest any request may take, database down or not (connect timeout 2 s, then 503). */
@@ -43,7 +52,12 @@ describe('PostgreSQL outage under load', () => {
     ca = await startCaServerProcess({ env, extraArgs: ['--enroll-rate', '100000', '--admin-rate', '100000'] });
     // A second replica on the same database, with its own (empty) directory.
     dirB = mkdtempSync(join(tmpdir(), 'rapki-pg-outage-b-'));
-    cb = await startCaServerProcess({ dir: join(dirB, 'ca'), adminToken: ca.adminToken, env, extraArgs: ['--enroll-rate', '100000', '--admin-rate', '100000'] });
+    cb = await startCaServerProcess({
+      dir: join(dirB, 'ca'),
+      adminToken: ca.adminToken,
+      env,
+      extraArgs: ['--enroll-rate', '100000', '--admin-rate', '100000'],
+    });
     const base = ca.url;
     const bases = [ca.url, cb.url];
     const rootPem = readFileSync(ca.rootPem);
@@ -142,7 +156,7 @@ describe('PostgreSQL outage under load', () => {
     expect(inv).toHaveLength(HOSTS);
     // Both replicas serve the same CRL (one of them leads again and the other adopts its CRLs).
     let crl: Awaited<ReturnType<typeof admin.call>>;
-    for (const t0 = Date.now(); ; ) {
+    for (const t0 = Date.now(); ;) {
       crl = await admin.call(base, 'GET', '/v1/crl');
       const crlB = await admin.call(cb.url, 'GET', '/v1/crl');
       if (crl.status === 200 && crlB.status === 200 && crl.body.equals(crlB.body)) break;

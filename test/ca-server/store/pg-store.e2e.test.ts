@@ -34,7 +34,11 @@ const spec = (url: string): PgConnectionSpec => {
   if (l.backend !== 'postgres') throw new Error('not postgres');
   return l.spec;
 };
-const codeOf = (p: Promise<unknown>): Promise<string> => p.then(() => 'ok', (e: { code?: string; message?: string }) => e.code ?? String(e.message));
+const codeOf = (p: Promise<unknown>): Promise<string> =>
+  p.then(
+    () => 'ok',
+    (e: { code?: string; message?: string }) => e.code ?? String(e.message),
+  );
 
 describe('PgCaStore', () => {
   it('eight replicas starting at once on an empty database apply each migration once', async () => {
@@ -101,15 +105,63 @@ describe('PgCaStore', () => {
     expect(await codeOf(pgPoolConfig(spec(`${base}?sslmode=verify-full`)))).toBe('store_url_invalid');
     const c = await pgPoolConfig(spec(`${base}?sslmode=prefer`));
     expect(c.ssl).toBe(false);
-    expect((await pgPoolConfig(spec(`${base}?sslmode=require&sslrootcert=${join(tmp, 'absent.pem')}`)).catch((e: { code: string }) => e.code))).toBe('store_url_invalid');
+    expect(await pgPoolConfig(spec(`${base}?sslmode=require&sslrootcert=${join(tmp, 'absent.pem')}`)).catch((e: { code: string }) => e.code)).toBe(
+      'store_url_invalid',
+    );
   });
 
   it('verifies the server certificate as sslmode says, against a server with TLS', async () => {
     const d = mkdtempSync(join(tmp, 'tls-'));
     const ossl = (args: string[]) => execFileSync('openssl', args, { cwd: d, stdio: ['ignore', 'pipe', 'pipe'] });
-    ossl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-subj', '/CN=db test CA', '-days', '2']);
-    ossl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'other.key', '-out', 'other.pem', '-subj', '/CN=other CA', '-days', '2']);
-    ossl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=db.test']);
+    ossl([
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-subj',
+      '/CN=db test CA',
+      '-days',
+      '2',
+    ]);
+    ossl([
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      'other.key',
+      '-out',
+      'other.pem',
+      '-subj',
+      '/CN=other CA',
+      '-days',
+      '2',
+    ]);
+    ossl([
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      'server.key',
+      '-out',
+      'server.csr',
+      '-subj',
+      '/CN=db.test',
+    ]);
     writeFileSync(join(d, 'ext'), 'subjectAltName=DNS:db.test,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
     ossl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', '7', '-days', '2', '-extfile', 'ext', '-out', 'server.pem']);
     const tls = await startPostgres({ tls: { certFile: join(d, 'server.pem'), keyFile: join(d, 'server.key') } });
@@ -152,7 +204,12 @@ describe('PgCaStore', () => {
       const url = `${await own.createDatabase()}?sslmode=disable&connect_timeout=2`;
       const s = await openStore({ location: loc(url), onPoolError: () => {} });
       try {
-        await s.store.putCaCertificates([{ id: 'i', role: 'root', der: Uint8Array.of(1), notAfter: T0, issuing: true }], { time: T0, actor: 't', action: 'ca.init', details: {} });
+        await s.store.putCaCertificates([{ id: 'i', role: 'root', der: Uint8Array.of(1), notAfter: T0, issuing: true }], {
+          time: T0,
+          actor: 't',
+          action: 'ca.init',
+          details: {},
+        });
         await own.stop('immediate');
         const t0 = Date.now();
         expect(await codeOf(s.store.ping())).toBe('store_unavailable');

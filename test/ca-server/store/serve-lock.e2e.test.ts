@@ -85,7 +85,10 @@ describe('two `rapki ca serve` on one CA directory (real processes)', () => {
     expect(second.stdout).not.toContain('listening');
     expect(second.code).toBe(1);
     expect(second.ms).toBeLessThan(15_000);
-    const m = /^rapki: store_locked: The CA directory (.+) is served by pid (\d+) on host (\S+) since (\S+) \(rapki ca serve\); stop that process first: .+$/m.exec(second.stderr);
+    const m =
+      /^rapki: store_locked: The CA directory (.+) is served by pid (\d+) on host (\S+) since (\S+) \(rapki ca serve\); stop that process first: .+$/m.exec(
+        second.stderr,
+      );
     expect(m, second.stderr).not.toBeNull();
     expect(Number(m![2])).toBe(first.child.pid);
     expect(m![3]).toBe(hostname());

@@ -67,7 +67,9 @@ describe('SqliteCaStore', () => {
 
   it('a failing migration leaves no trace', async () => {
     await s.close();
-    expect(() => SqliteCaStore.open(file, { migrations: [...SQLITE_MIGRATIONS, { version: NEXT + 1, name: 'bad', sql: 'CREATE TABLE t3 (x); SELEC nonsense' }] })).toThrow();
+    expect(() =>
+      SqliteCaStore.open(file, { migrations: [...SQLITE_MIGRATIONS, { version: NEXT + 1, name: 'bad', sql: 'CREATE TABLE t3 (x); SELEC nonsense' }] }),
+    ).toThrow();
     s = SqliteCaStore.open(file);
     expect(s.schemaVersions()).toEqual(SHIPPED);
     expect(s.db.prepare("SELECT name FROM sqlite_master WHERE name = 't3'").get()).toBeUndefined();
@@ -75,7 +77,16 @@ describe('SqliteCaStore', () => {
 
   it('keeps everything across reopen (durability of committed operations)', async () => {
     await s.createToken(
-      { hash: 'h1', subject: 'a', sans: ['dns:a.example'], certTtlSeconds: 60, createdAt: T0, expiresAt: new Date(T0.getTime() + 60_000), usedAt: null, createdBy: 'x' },
+      {
+        hash: 'h1',
+        subject: 'a',
+        sans: ['dns:a.example'],
+        certTtlSeconds: 60,
+        createdAt: T0,
+        expiresAt: new Date(T0.getTime() + 60_000),
+        usedAt: null,
+        createdBy: 'x',
+      },
       audit('token.create'),
     );
     await s.issueWithToken({ tokenHash: 'h1', now: T0, certificate: cert('0a', 'a'), audit: audit('certificate.issue') });
@@ -103,11 +114,17 @@ describe('SqliteCaStore', () => {
     });
     await s.createToken(tok('h2', 60_000), audit('token.create'));
     await s.issueWithToken({ tokenHash: 'h2', now: T0, certificate: cert('0b', 'b'), audit: audit('certificate.issue') });
-    await expect(s.issueWithToken({ tokenHash: 'h2', now: T0, certificate: cert('0c', 'b'), audit: audit('certificate.issue') })).rejects.toMatchObject({ code: 'token_used' });
+    await expect(s.issueWithToken({ tokenHash: 'h2', now: T0, certificate: cert('0c', 'b'), audit: audit('certificate.issue') })).rejects.toMatchObject({
+      code: 'token_used',
+    });
     expect(await s.getCertificate('0c')).toBeUndefined();
     await s.createToken(tok('h3', 1000), audit('token.create'));
-    await expect(s.issueWithToken({ tokenHash: 'h3', now: new Date(T0.getTime() + 1000), certificate: cert('0d', 'b'), audit: audit('x') })).rejects.toMatchObject({ code: 'token_expired' });
-    await expect(s.issueWithToken({ tokenHash: 'nope', now: T0, certificate: cert('0e', 'b'), audit: audit('x') })).rejects.toMatchObject({ code: 'token_invalid' });
+    await expect(
+      s.issueWithToken({ tokenHash: 'h3', now: new Date(T0.getTime() + 1000), certificate: cert('0d', 'b'), audit: audit('x') }),
+    ).rejects.toMatchObject({ code: 'token_expired' });
+    await expect(s.issueWithToken({ tokenHash: 'nope', now: T0, certificate: cert('0e', 'b'), audit: audit('x') })).rejects.toMatchObject({
+      code: 'token_invalid',
+    });
     // Two store handles on the same file (two processes): only one consumes the token.
     await s.createToken(tok('h4', 60_000), audit('token.create'));
     const other = SqliteCaStore.open(file);
@@ -121,7 +138,14 @@ describe('SqliteCaStore', () => {
 
   it('group commit: concurrent operations share a commit, fail independently, and keep one audit chain', async () => {
     const tok = (hash: string) => ({
-      hash, subject: 'g', sans: [], certTtlSeconds: 60, createdAt: T0, expiresAt: new Date(T0.getTime() + 60_000), usedAt: null, createdBy: 'x',
+      hash,
+      subject: 'g',
+      sans: [],
+      certTtlSeconds: 60,
+      createdAt: T0,
+      expiresAt: new Date(T0.getTime() + 60_000),
+      usedAt: null,
+      createdBy: 'x',
     });
     await Promise.all(Array.from({ length: 8 }, (_, i) => s.createToken(tok(`g${i}`), audit('token.create'))));
     const ops = Array.from({ length: 8 }, (_, i) =>
@@ -141,8 +165,12 @@ describe('SqliteCaStore', () => {
     expect((await s.getCaCertificates())[0]).toMatchObject({ id: 'issuer', revokedAt: null, reason: null });
     const rec = await s.revokeCaCertificate({ id: 'issuer', revokedAt: T0, reason: 'cACompromise', audit: audit('ca.revoke_certificate', { id: 'issuer' }) });
     expect(rec).toMatchObject({ id: 'issuer', revokedAt: T0, reason: 'cACompromise', issuing: true });
-    await expect(s.revokeCaCertificate({ id: 'issuer', revokedAt: T0, reason: 'cACompromise', audit: audit('x') })).rejects.toMatchObject({ code: 'already_revoked' });
-    await expect(s.revokeCaCertificate({ id: 'nope', revokedAt: T0, reason: 'cACompromise', audit: audit('x') })).rejects.toMatchObject({ code: 'certificate_not_found' });
+    await expect(s.revokeCaCertificate({ id: 'issuer', revokedAt: T0, reason: 'cACompromise', audit: audit('x') })).rejects.toMatchObject({
+      code: 'already_revoked',
+    });
+    await expect(s.revokeCaCertificate({ id: 'nope', revokedAt: T0, reason: 'cACompromise', audit: audit('x') })).rejects.toMatchObject({
+      code: 'certificate_not_found',
+    });
     await s.close();
     s = SqliteCaStore.open(file);
     expect((await s.getCaCertificates())[0]).toMatchObject({ id: 'issuer', revokedAt: T0, reason: 'cACompromise' });
@@ -161,7 +189,10 @@ describe('SqliteCaStore', () => {
 
   it('lists renewedBy for every certificate and filters renewed (superseded) ones in or out', async () => {
     const now = new Date(T0.getTime() + 1000);
-    await s.createToken({ hash: 't', subject: 'h', sans: [], certTtlSeconds: 1, createdAt: T0, expiresAt: new Date(T0.getTime() + 10_000), usedAt: null, createdBy: 'x' }, audit('token.create'));
+    await s.createToken(
+      { hash: 't', subject: 'h', sans: [], certTtlSeconds: 1, createdAt: T0, expiresAt: new Date(T0.getTime() + 10_000), usedAt: null, createdBy: 'x' },
+      audit('token.create'),
+    );
     await s.issueWithToken({ tokenHash: 't', now: T0, certificate: cert('01', 'h'), audit: audit('certificate.issue') });
     await s.recordRenewal({ oldSerial: '01', now, certificate: cert('02', 'h', { renewedFrom: '01' }), audit: audit('certificate.renew') });
     const all = (await s.listCertificates({ now, limit: 10 })).items;
@@ -181,13 +212,23 @@ describe('SqliteCaStore', () => {
 
   it('revocation, host blocking, revoked-unexpired listing and inventory filters', async () => {
     const now = new Date(T0.getTime() + 1000);
-    await s.createToken({ hash: 't', subject: 'h', sans: [], certTtlSeconds: 1, createdAt: T0, expiresAt: new Date(T0.getTime() + 10_000), usedAt: null, createdBy: 'x' }, audit('token.create'));
+    await s.createToken(
+      { hash: 't', subject: 'h', sans: [], certTtlSeconds: 1, createdAt: T0, expiresAt: new Date(T0.getTime() + 10_000), usedAt: null, createdBy: 'x' },
+      audit('token.create'),
+    );
     await s.issueWithToken({ tokenHash: 't', now: T0, certificate: cert('01', 'h'), audit: audit('certificate.issue') });
     await s.recordRenewal({ oldSerial: '01', now, certificate: cert('02', 'h', { renewedFrom: '01' }), audit: audit('certificate.renew') });
-    await s.recordRenewal({ oldSerial: '02', now, certificate: cert('03', 'h', { notAfter: new Date(T0.getTime() + 500) }), audit: audit('certificate.renew') });
+    await s.recordRenewal({
+      oldSerial: '02',
+      now,
+      certificate: cert('03', 'h', { notAfter: new Date(T0.getTime() + 500) }),
+      audit: audit('certificate.renew'),
+    });
     const r = await s.revokeCertificate({ serial: '01', revokedAt: now, reason: 'keyCompromise', audit: (c) => audit('certificate.revoke', { host: c.host }) });
     expect(r).toMatchObject({ status: 'revoked', reason: 'keyCompromise' });
-    await expect(s.recordRenewal({ oldSerial: '01', now, certificate: cert('04', 'h'), audit: audit('x') })).rejects.toMatchObject({ code: 'certificate_revoked' });
+    await expect(s.recordRenewal({ oldSerial: '01', now, certificate: cert('04', 'h'), audit: audit('x') })).rejects.toMatchObject({
+      code: 'certificate_revoked',
+    });
     expect((await s.listCertificates({ now, limit: 10, status: 'active' })).items.map((c) => c.serial)).toEqual(['02']);
     expect((await s.listCertificates({ now, limit: 10, status: 'expired' })).items.map((c) => c.serial)).toEqual(['03']);
     expect((await s.listCertificates({ now, limit: 10, status: 'revoked' })).items.map((c) => c.serial)).toEqual(['01']);
@@ -216,7 +257,9 @@ describe('SqliteCaStore', () => {
     ins.run('b2', 2, 'f2', 'b1');
     ins.run('b3', 3, 'f3', 'b1');
     s.db.prepare("INSERT INTO crl_state (issuer_id, number, this_update, next_update, der) VALUES ('issuer', 41, 0, 0, X'01')").run();
-    s.db.prepare("INSERT INTO audit_log (seq, time, actor, action, details, prev_hash, hash) VALUES (1, 't', 'a', 'ca.init', '{}', ?, 'h1')").run('0'.repeat(64));
+    s.db
+      .prepare("INSERT INTO audit_log (seq, time, actor, action, details, prev_hash, hash) VALUES (1, 't', 'a', 'ca.init', '{}', ?, 'h1')")
+      .run('0'.repeat(64));
     await s.close();
     s = SqliteCaStore.open(file);
     expect(s.schemaVersions()).toEqual(SHIPPED);
@@ -235,8 +278,8 @@ describe('SqliteCaStore', () => {
     expect(() => ins2.run('b5', 5, 'f5', 'b3')).toThrow(/UNIQUE constraint failed: certificates.renewed_from/);
     expect(await s.allocateCrlNumber('issuer')).toBe(42);
     const [last] = await s.listAudit(0, 10);
-    expect(() => s.db.prepare("INSERT INTO audit_log (seq, time, actor, action, details, prev_hash, hash) VALUES (99, 't', 'a', 'x', '{}', ?, 'h')").run(last!.prevHash)).toThrow(
-      /UNIQUE constraint failed: audit_log.prev_hash/,
-    );
+    expect(() =>
+      s.db.prepare("INSERT INTO audit_log (seq, time, actor, action, details, prev_hash, hash) VALUES (99, 't', 'a', 'x', '{}', ?, 'h')").run(last!.prevHash),
+    ).toThrow(/UNIQUE constraint failed: audit_log.prev_hash/);
   });
 });

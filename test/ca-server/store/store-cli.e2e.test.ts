@@ -145,7 +145,12 @@ describe('store CLI on PostgreSQL', () => {
     try {
       const inv = await listAllCertificates(pc, p.url, p.adminToken);
       expect(inv.map((x) => x.serial).sort()).toEqual([...serials].sort());
-      expect(inv.filter((x) => x.status === 'revoked').map((x) => x.serial).sort()).toEqual([serials[0], serials[1]].sort());
+      expect(
+        inv
+          .filter((x) => x.status === 'revoked')
+          .map((x) => x.serial)
+          .sort(),
+      ).toEqual([serials[0], serials[1]].sort());
       const crl = await pc.call(p.url, 'GET', '/v1/crl');
       const listed = crlSerialsFromOpensslText(execFileSync('openssl', ['crl', '-inform', 'DER', '-noout', '-text'], { input: crl.body }).toString());
       expect(listed).toEqual(new Set([normHex(serials[0]!), normHex(serials[1]!)]));

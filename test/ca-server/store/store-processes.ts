@@ -16,7 +16,13 @@ function bundle(): Promise<string> {
     const outfile = join(outDir, `store-worker-${process.pid}.mjs`);
     await build({
       entryPoints: [join(root, 'test/ca-server/store/store-worker.ts')],
-      outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning',
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      packages: 'external',
+      logLevel: 'warning',
     });
     process.once('exit', () => rmSync(outfile, { force: true }));
     return outfile;

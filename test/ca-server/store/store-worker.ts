@@ -43,7 +43,8 @@ async function main(): Promise<void> {
   const s = opened.store;
   const out: WorkerResult = { id: task.id, auditSeqs: [], crlNumbers: [], consumed: [], rotationVersions: [], errors: [] };
   try {
-    const items = task.kind === 'tokens' ? [...(task.tokens ?? [])] : task.kind === 'slots' ? [...(task.numbers ?? [])] : Array.from({ length: task.n }, (_, i) => i);
+    const items =
+      task.kind === 'tokens' ? [...(task.tokens ?? [])] : task.kind === 'slots' ? [...(task.numbers ?? [])] : Array.from({ length: task.n }, (_, i) => i);
     let next = 0;
     await Promise.all(
       Array.from({ length: task.concurrency }, async () => {
@@ -72,7 +73,14 @@ async function main(): Promise<void> {
             } else if (task.kind === 'slots') {
               const n = items[i] as number;
               await s.saveCrlSlot(
-                { slot: task.slot!, targetId: task.targetId!, crlArn: 'arn:x', pushedNumber: String(n), pushedSha256: n.toString(16).padStart(64, '0'), lastSuccessAt: T0 },
+                {
+                  slot: task.slot!,
+                  targetId: task.targetId!,
+                  crlArn: 'arn:x',
+                  pushedNumber: String(n),
+                  pushedSha256: n.toString(16).padStart(64, '0'),
+                  lastSuccessAt: T0,
+                },
                 'forward',
               );
             } else {
@@ -82,9 +90,21 @@ async function main(): Promise<void> {
                 tokenHash: hash,
                 now: T0,
                 certificate: {
-                  serial, host: task.host!, subject: `CN=${task.host}`, sans: [], notBefore: T0, notAfter: new Date(T0.getTime() + 86_400_000),
-                  status: 'valid', revokedAt: null, reason: null, fingerprint: serial.padEnd(64, 'f'), der: Uint8Array.of(1), issuerId: task.issuerId!,
-                  renewedFrom: null, issuedAt: T0, certTtlSeconds: 86400,
+                  serial,
+                  host: task.host!,
+                  subject: `CN=${task.host}`,
+                  sans: [],
+                  notBefore: T0,
+                  notAfter: new Date(T0.getTime() + 86_400_000),
+                  status: 'valid',
+                  revokedAt: null,
+                  reason: null,
+                  fingerprint: serial.padEnd(64, 'f'),
+                  der: Uint8Array.of(1),
+                  issuerId: task.issuerId!,
+                  renewedFrom: null,
+                  issuedAt: T0,
+                  certTtlSeconds: 86400,
                 },
                 audit: { time: T0, actor: `proc:${task.id}`, action: 'certificate.issue', details: { serial } },
               });

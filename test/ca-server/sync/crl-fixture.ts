@@ -69,10 +69,7 @@ export async function makeTestCa(cn = 'rapki test-only CA'): Promise<TestCa> {
         signingAlgorithm: ALG,
         signingKey: keys.privateKey,
         entries: list,
-        extensions: [
-          new x509.Extension('2.5.29.20', false, derInteger(BigInt(number))),
-          await x509.AuthorityKeyIdentifierExtension.create(keys.publicKey),
-        ],
+        extensions: [new x509.Extension('2.5.29.20', false, derInteger(BigInt(number))), await x509.AuthorityKeyIdentifierExtension.create(keys.publicKey)],
       });
       return { der: new Uint8Array(crl.rawData), pem: crl.toString('pem') };
     },

@@ -31,7 +31,11 @@ export class ConsoleClient {
   }
 
   /** POSTs a form; `_csrf` from the last page is added unless `csrf: null`. */
-  post(path: string, fields: Record<string, string>, o: { csrf?: string | null; origin?: string | null; headers?: Record<string, string> } = {}): Promise<Page> {
+  post(
+    path: string,
+    fields: Record<string, string>,
+    o: { csrf?: string | null; origin?: string | null; headers?: Record<string, string> } = {},
+  ): Promise<Page> {
     const f = new URLSearchParams(fields);
     const token = o.csrf === undefined ? this.csrf : o.csrf;
     if (token !== null && token !== undefined) f.set('_csrf', token);

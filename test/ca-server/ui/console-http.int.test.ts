@@ -34,7 +34,8 @@ const secrets: string[] = [];
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 const db = (): SqliteCaStore['db'] => (srv.ca.store as SqliteCaStore).db;
-const api = (method: string, path: string, body?: unknown, token = adminToken) => call(srv.url, method, path, { ca: root, token, ...(body !== undefined ? { body } : {}) });
+const api = (method: string, path: string, body?: unknown, token = adminToken) =>
+  call(srv.url, method, path, { ca: root, token, ...(body !== undefined ? { body } : {}) });
 const client = (): ConsoleClient => new ConsoleClient(srv.url, root);
 const auditActions = (): string[] => (db().prepare('SELECT action FROM audit_log ORDER BY seq').all() as { action: string }[]).map((r) => r.action);
 
@@ -145,7 +146,10 @@ describe('console: sign-in and sessions', () => {
     expect(rows.map((x) => x.id_hash)).toContain(sha256(sid));
     expect(JSON.stringify(rows)).not.toContain(sid);
     expect(rows.find((x) => x.id_hash === sha256(sid))).toMatchObject({ admin_token_id: adminTokenId });
-    const last = db().prepare("SELECT actor, details FROM audit_log WHERE action = 'console.sign_in' ORDER BY seq DESC LIMIT 1").get() as { actor: string; details: string };
+    const last = db().prepare("SELECT actor, details FROM audit_log WHERE action = 'console.sign_in' ORDER BY seq DESC LIMIT 1").get() as {
+      actor: string;
+      details: string;
+    };
     expect(last.actor).toBe(`admin:initial via=ui token=${adminTokenId}`);
     expect(JSON.parse(last.details).session).toBe(sha256(sid).slice(0, 16));
     for (const [p, title] of [
@@ -254,12 +258,13 @@ describe('console: what it shows and does', () => {
     expect(r.status).toBe(201);
     const token = /id="enroll-token" type="text" readonly value="(rapki_et_[A-Za-z0-9_-]{43})"/.exec(r.body)![1]!;
     secrets.push(token);
-    expect(r.body).toContain(
-      `RAPKI_ENROLL_TOKEN=&#39;${token}&#39; rapki enroll --ca-url ${srv.url} --ca-fingerprint ${srv.fingerprint} --out /etc/rapki`,
-    );
+    expect(r.body).toContain(`RAPKI_ENROLL_TOKEN=&#39;${token}&#39; rapki enroll --ca-url ${srv.url} --ca-fingerprint ${srv.fingerprint} --out /etc/rapki`);
     const info = await call(srv.url, 'POST', '/v1/enroll/info', { ca: root, body: { token } });
     expect(info.json).toMatchObject({ subject: 'web-9', sans: ['dns:web-9.example', 'ip:10.0.0.9'], certTtl: 172800 });
-    const rec = db().prepare("SELECT actor, details FROM audit_log WHERE action = 'token.create' ORDER BY seq DESC LIMIT 1").get() as { actor: string; details: string };
+    const rec = db().prepare("SELECT actor, details FROM audit_log WHERE action = 'token.create' ORDER BY seq DESC LIMIT 1").get() as {
+      actor: string;
+      details: string;
+    };
     expect(parseActor(rec.actor)).toEqual({ who: 'admin:initial', via: 'ui', tokenId: adminTokenId });
     expect(JSON.parse(rec.details)).toMatchObject({ subject: 'web-9', tokenId: sha256(token).slice(0, 16) });
     // The page after is a plain GET: the token is not shown again.
@@ -305,7 +310,10 @@ describe('console: what it shows and does', () => {
     expect(text.ok).toBe(true);
     expect(text.out.replace(/\s+/g, ' ')).toContain(`Serial Number: ${serial.toUpperCase()} Revocation Date`);
     expect(text.out).toContain('Key Compromise');
-    const rec = db().prepare("SELECT actor, details FROM audit_log WHERE action = 'certificate.revoke' ORDER BY seq DESC LIMIT 1").get() as { actor: string; details: string };
+    const rec = db().prepare("SELECT actor, details FROM audit_log WHERE action = 'certificate.revoke' ORDER BY seq DESC LIMIT 1").get() as {
+      actor: string;
+      details: string;
+    };
     expect(rec.actor).toBe(`admin:initial via=ui token=${adminTokenId}`);
     expect(JSON.parse(rec.details)).toEqual({ serial, host: 'app-3', reason: 'keyCompromise' });
     const audit = await c.get('/ui/audit?action=certificate.revoke');
@@ -469,7 +477,14 @@ describe('console: --no-ui', () => {
   it('turns the console off: /ui/ is a plain 404 of the API', async () => {
     const dir = join(tmp, 'ca-no-ui');
     await initCa({ dir, passphrase: TEST_PASSPHRASE, keyEncryption: FAST_KDF });
-    const off = await startCaServer({ dir, listen: '127.0.0.1:0', env: { RAPKI_CA_PASSPHRASE: TEST_PASSPHRASE }, x509Worker: false, log: createLogger({ level: 'silent' }), console: { enabled: false } });
+    const off = await startCaServer({
+      dir,
+      listen: '127.0.0.1:0',
+      env: { RAPKI_CA_PASSPHRASE: TEST_PASSPHRASE },
+      x509Worker: false,
+      log: createLogger({ level: 'silent' }),
+      console: { enabled: false },
+    });
     try {
       const rootOff = readFileSync(join(dir, 'root.pem'), 'utf8');
       for (const p of ['/ui/', '/ui/sign-in', '/ui/assets/x/console.js']) {

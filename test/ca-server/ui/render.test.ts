@@ -21,7 +21,15 @@ describe('search box', () => {
   const serial = '5f1a0b9c2d3e4f5061728394a5b6c7d8e9f00112';
   it('reads a serial in hex with or without colons, spaces, serial=, 0x, any case', () => {
     const colons = serial.match(/../g)!.join(':');
-    for (const t of [serial, serial.toUpperCase(), colons, colons.toUpperCase(), `serial=${serial.toUpperCase()}`, `0x${serial}`, serial.match(/..../g)!.join(' ')]) {
+    for (const t of [
+      serial,
+      serial.toUpperCase(),
+      colons,
+      colons.toUpperCase(),
+      `serial=${serial.toUpperCase()}`,
+      `0x${serial}`,
+      serial.match(/..../g)!.join(' '),
+    ]) {
       expect(searchCriteria(t)?.serials, t).toContain(serial);
     }
   });
@@ -61,7 +69,10 @@ describe('renewal chains and chart scale', () => {
   });
   it('axis maximum is 1, 2 or 5 times a power of ten; the chart has a text alternative', () => {
     expect([0, 1, 3, 7, 10, 11, 260, 999].map(niceMax)).toEqual([1, 1, 5, 10, 10, 20, 500, 1000]);
-    const svg = expiryChart([{ label: 'within 1 d', count: 12 }, { label: '1–2 d', count: 0 }]).value;
+    const svg = expiryChart([
+      { label: 'within 1 d', count: 12 },
+      { label: '1–2 d', count: 0 },
+    ]).value;
     expect(svg).toContain('role="img"');
     expect(svg).toContain('12 certificates expire in the next 2 days: within 1 d: 12; 1–2 d: 0.');
     expect(svg).not.toContain('style=');

@@ -32,7 +32,9 @@ describe('buildCaCertificate meets the Roles Anywhere trust-anchor rules', () =>
       expect(rootText).toMatch(/X509v3 Key Usage: critical\s+Digital Signature, Certificate Sign, CRL Sign/);
       expect(rootText).toContain(`Subject: O = Rapki Tests, CN = Test Root ${keyType}`);
       expect(rootText).toContain(`Issuer: O = Rapki Tests, CN = Test Root ${keyType}`);
-      expect(rootText).toMatch(keyType === 'ec-p384' ? /Signature Algorithm: ecdsa-with-SHA384/ : /Signature Algorithm: (ecdsa-with-SHA256|sha256WithRSAEncryption)/);
+      expect(rootText).toMatch(
+        keyType === 'ec-p384' ? /Signature Algorithm: ecdsa-with-SHA384/ : /Signature Algorithm: (ecdsa-with-SHA256|sha256WithRSAEncryption)/,
+      );
       const rootSki = /Subject Key Identifier:\s*\n\s+([0-9A-F:]+)/.exec(rootText)![1];
       expect(/Authority Key Identifier:\s*\n\s+(?:keyid:)?([0-9A-F:]+)/.exec(rootText)![1]).toBe(rootSki);
 
@@ -82,7 +84,9 @@ describe('buildCaCertificate meets the Roles Anywhere trust-anchor rules', () =>
         pathLength: 0,
       }),
     ).rejects.toThrow(/outlive/);
-    await expect(buildCaCertificate({ subject: 'CN=x,O', signer, serial: newSerial(randomBytes), notBefore: now, notAfter: new Date(now.getTime() + 1000) })).rejects.toMatchObject({
+    await expect(
+      buildCaCertificate({ subject: 'CN=x,O', signer, serial: newSerial(randomBytes), notBefore: now, notAfter: new Date(now.getTime() + 1000) }),
+    ).rejects.toMatchObject({
       code: 'dn_invalid',
     });
   });

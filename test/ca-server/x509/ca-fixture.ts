@@ -52,4 +52,3 @@ export async function makeTestCa(dir: string, keyType: CaKeyType, opts: { interm
   await writeFile(intermediate.path, intermediate.pem);
   return { keyType, root, intermediate, issuer: intermediate };
 }
-

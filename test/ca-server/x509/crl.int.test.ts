@@ -90,7 +90,11 @@ describe('CrlBuilder checked by openssl', () => {
 
       // Many entries: 500 others with assorted reasons + b (no reason → no extension).
       for (let i = 0; i < 500; i++) {
-        builder.add({ serialHex: Buffer.from(newSerial(randomBytes)).toString('hex'), revokedAt: new Date(NOW.getTime() - i * 1000), reason: i % 3 ? 'superseded' : undefined });
+        builder.add({
+          serialHex: Buffer.from(newSerial(randomBytes)).toString('hex'),
+          revokedAt: new Date(NOW.getTime() - i * 1000),
+          reason: i % 3 ? 'superseded' : undefined,
+        });
       }
       builder.add({ serialHex: b.serialHex.toUpperCase().replace(/(..)(?!$)/g, '$1:'), revokedAt: NOW });
       expect(builder.size).toBe(502);

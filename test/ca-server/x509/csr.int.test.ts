@@ -30,7 +30,9 @@ async function opensslCsr(spec: KeySpec, name: string, subj = '/CN=host-1/O=Exam
 
 describe('parseCsr', () => {
   it('parses and verifies openssl CSRs: P-256, P-384, RSA 2048 (PEM and DER)', async () => {
-    const p256 = parseCsr(await opensslCsr('ec:P-256', 'p256', '/O=Example/CN=host-1', 'DNS:host-1.example.com,DNS:alias.example.com,IP:192.0.2.1,email:ops@example.com'));
+    const p256 = parseCsr(
+      await opensslCsr('ec:P-256', 'p256', '/O=Example/CN=host-1', 'DNS:host-1.example.com,DNS:alias.example.com,IP:192.0.2.1,email:ops@example.com'),
+    );
     expect(p256).toMatchObject({ subject: 'CN=host-1,O=Example', commonName: 'host-1', keyAlgorithm: 'ec', keyBits: 256, curve: 'P-256' });
     expect(p256.sans).toEqual([
       { type: 'dns', value: 'host-1.example.com' },
@@ -163,10 +165,20 @@ describe('parseCsr', () => {
       ['rsa', { modulusLength: 2048 }],
     ] as const) {
       const { privateKey } = generateKeyPairSync(type as 'ec', opts as { namedCurve: string });
-      const der = createCsr({ subject: 'CN=made-here,O=Example', sans: [{ type: 'dns', value: 'made-here.example.com' }, { type: 'ip', value: '::1' }], privateKey });
+      const der = createCsr({
+        subject: 'CN=made-here,O=Example',
+        sans: [
+          { type: 'dns', value: 'made-here.example.com' },
+          { type: 'ip', value: '::1' },
+        ],
+        privateKey,
+      });
       const parsed = parseCsr(der);
       expect(parsed.subject).toBe('CN=made-here,O=Example');
-      expect(parsed.sans).toEqual([{ type: 'dns', value: 'made-here.example.com' }, { type: 'ip', value: '::1' }]);
+      expect(parsed.sans).toEqual([
+        { type: 'dns', value: 'made-here.example.com' },
+        { type: 'ip', value: '::1' },
+      ]);
       const r = await opensslRun(['req', '-inform', 'DER', '-verify', '-noout', '-text'], der);
       expect(r.stderr + r.stdout).toMatch(/verify OK|Certificate request self-signature verify OK/);
       expect(r.stdout).toContain('DNS:made-here.example.com, IP Address:0:0:0:0:0:0:0:1');

@@ -53,7 +53,11 @@ describe('parseDn / formatDn (RFC 4514)', () => {
   });
 
   it('round-trips any printable value through escaping (property)', () => {
-    const value = fc.string({ minLength: 1, maxLength: 40, unit: fc.oneof(fc.string({ minLength: 1, maxLength: 1 }), fc.constantFrom('ü', '日', '€', '😀', ' ', '#', ',', '+', '\\', '"', ';', '<', '>', '=')) });
+    const value = fc.string({
+      minLength: 1,
+      maxLength: 40,
+      unit: fc.oneof(fc.string({ minLength: 1, maxLength: 1 }), fc.constantFrom('ü', '日', '€', '😀', ' ', '#', ',', '+', '\\', '"', ';', '<', '>', '=')),
+    });
     fc.assert(
       fc.property(value, value, (cn, o) => {
         fc.pre([...cn].length <= 64 && [...o].length <= 64 && cn.trim() !== '' && o.trim() !== '');

@@ -5,7 +5,15 @@ import { join } from 'node:path';
 import { genKey, makeTempDir, openssl, removeTempDir } from '../../support/openssl.js';
 import { opensslVerify } from '../../support/openssl-ca.js';
 import { makeTestCa, NOW, type TestCa } from './ca-fixture.js';
-import { issueLeafCertificate, lintLeafCertificate, parseCsr, parseCertificateSummary, parseDn, type CaKeyType, type ParsedCsr } from '../../../ca-server/src/x509/index.js';
+import {
+  issueLeafCertificate,
+  lintLeafCertificate,
+  parseCsr,
+  parseCertificateSummary,
+  parseDn,
+  type CaKeyType,
+  type ParsedCsr,
+} from '../../../ca-server/src/x509/index.js';
 import { derToPem } from '../../../common/src/x509/pem.js';
 import { sha256Fingerprint } from '../../../common/src/x509/fingerprint.js';
 import { newSerial } from '../../../common/src/x509/serial.js';
@@ -16,8 +24,18 @@ let csr: ParsedCsr;
 beforeAll(async () => {
   dir = await makeTempDir('rapki-x509-leaf-');
   const key = await genKey(dir, 'host.key', 'ec:P-256');
-  await openssl(['req', '-new', '-key', key, '-subj', '/O=Example Corp/OU=Fleet/CN=web-1.example.com', '-addext',
-    'subjectAltName=DNS:web-1.example.com,IP:10.0.0.7,IP:2001:db8::7,URI:spiffe://example.com/web-1', '-out', join(dir, 'host.csr')]);
+  await openssl([
+    'req',
+    '-new',
+    '-key',
+    key,
+    '-subj',
+    '/O=Example Corp/OU=Fleet/CN=web-1.example.com',
+    '-addext',
+    'subjectAltName=DNS:web-1.example.com,IP:10.0.0.7,IP:2001:db8::7,URI:spiffe://example.com/web-1',
+    '-out',
+    join(dir, 'host.csr'),
+  ]);
   csr = parseCsr(await readFile(join(dir, 'host.csr'), 'utf8'));
 });
 afterAll(async () => {
@@ -62,7 +80,9 @@ async function issueAndCheck(ca: TestCa, label: string): Promise<void> {
   expect(text).toMatch(/X509v3 Basic Constraints: critical\s+CA:FALSE/);
   expect(text).toMatch(/X509v3 Key Usage: critical\s+Digital Signature\n/);
   expect(text).toMatch(/X509v3 Extended Key Usage:\s*\n\s+TLS Web Client Authentication\n/);
-  expect(text).toMatch(/X509v3 Subject Alternative Name:\s*\n\s+DNS:web-1.example.com, IP Address:10.0.0.7, IP Address:2001:DB8:0:0:0:0:0:7, URI:spiffe:\/\/example.com\/web-1/);
+  expect(text).toMatch(
+    /X509v3 Subject Alternative Name:\s*\n\s+DNS:web-1.example.com, IP Address:10.0.0.7, IP Address:2001:DB8:0:0:0:0:0:7, URI:spiffe:\/\/example.com\/web-1/,
+  );
   expect(text).toContain(`Signature Algorithm: ${SIG_NAME[ca.keyType]}`);
   expect(text).toContain('Subject: O = Example Corp, OU = Fleet, CN = web-1.example.com');
   const ski = /X509v3 Subject Key Identifier:\s*\n\s+([0-9A-F:]+)/.exec(text)?.[1];
@@ -97,7 +117,7 @@ async function issueAndCheck(ca: TestCa, label: string): Promise<void> {
     'url:spiffe://example.com/web-1',
   ]);
   const skiExt = p.getExtension(x509.SubjectKeyIdentifierExtension)!;
-  const expectedSki = Buffer.from(await (await p.publicKey.getKeyIdentifier('SHA-1'))).toString('hex');
+  const expectedSki = Buffer.from(await await p.publicKey.getKeyIdentifier('SHA-1')).toString('hex');
   expect(skiExt.keyId).toBe(expectedSki);
   const akiExt = p.getExtension(x509.AuthorityKeyIdentifierExtension)!;
   expect(akiExt.keyId).toBe(new x509.X509Certificate(ca.issuer.der).getExtension(x509.SubjectKeyIdentifierExtension)!.keyId);
@@ -181,7 +201,11 @@ describe('issueLeafCertificate (lean DER path) checked by openssl and @peculiar/
       notAfter: new Date(NOW.getTime() + 1000_000),
     };
     await expect(issueLeafCertificate({ ...base, subject: '', sans: [] })).rejects.toMatchObject({ code: 'dn_invalid' });
-    await expect(issueLeafCertificate({ ...base, subject: 'CN=a', sans: [{ type: 'dns', value: 'bad name!' }] })).rejects.toMatchObject({ code: 'san_invalid' });
-    await expect(issueLeafCertificate({ ...base, subject: 'CN=a', sans: [{ type: 'ip', value: '10.0.0.256' }] })).rejects.toMatchObject({ code: 'san_invalid' });
+    await expect(issueLeafCertificate({ ...base, subject: 'CN=a', sans: [{ type: 'dns', value: 'bad name!' }] })).rejects.toMatchObject({
+      code: 'san_invalid',
+    });
+    await expect(issueLeafCertificate({ ...base, subject: 'CN=a', sans: [{ type: 'ip', value: '10.0.0.256' }] })).rejects.toMatchObject({
+      code: 'san_invalid',
+    });
   });
 });

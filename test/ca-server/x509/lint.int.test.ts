@@ -102,7 +102,10 @@ describe('lintLeafCertificate', () => {
     expectRule(await craft({ extensions: [bc, ku, san, ski, authorityKeyIdentifier(new Uint8Array(20))] }), 'authority-key-identifier');
     expectRule(await craft({ extensions: [bc, ku, ski, info.akiExtension] }), 'subject-alt-name');
     expectRule(await craft({ extensions: [bc, ku, san, ski, info.akiExtension, ku] }), 'extensions');
-    expectRule(await craft({ extensions: [bc, ku, subjectAltName([...SANS, { type: 'dns', value: 'extra.example.com' }]), ski, info.akiExtension] }), 'subject-alt-name');
+    expectRule(
+      await craft({ extensions: [bc, ku, subjectAltName([...SANS, { type: 'dns', value: 'extra.example.com' }]), ski, info.akiExtension] }),
+      'subject-alt-name',
+    );
     expectRule(await craft({ serial: Uint8Array.of(1, 2, 3, 4) }), 'serial');
     expectRule(await craft({ serial: new Uint8Array(21).fill(0x11) }), 'serial');
     expectRule(await craft({ subject: parseDn('', { allowEmpty: true }) }), 'subject');

@@ -191,21 +191,28 @@ describe('rapki agent (in-process)', () => {
         const base = String(o.entries().find((e) => e.msg === 'serving credentials')!.endpoint);
         const token = await get(`${base}latest/api/token`, 'PUT', { 'x-aws-ec2-metadata-token-ttl-seconds': '60' });
         const role = (await get(`${base}latest/meta-data/iam/security-credentials/`, 'GET', { 'x-aws-ec2-metadata-token': token })).trim();
-        const creds = JSON.parse(await get(`${base}latest/meta-data/iam/security-credentials/${role}`, 'GET', { 'x-aws-ec2-metadata-token': token })) as Record<string, unknown>;
+        const creds = JSON.parse(await get(`${base}latest/meta-data/iam/security-credentials/${role}`, 'GET', { 'x-aws-ec2-metadata-token': token })) as Record<
+          string,
+          unknown
+        >;
         served = { role, creds };
         await realSleep(ms, signal);
       },
     };
     try {
-      const code = await agentCommand(args(dir, { serve: true, port: '0' }), { ...o, env }, {
-        daemon: withRequests,
-        signerValues: {
-          'trust-anchor-arn': 'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/0b7e5c1e-4c7e-4a53-9d0b-1f2e3d4c5b6a',
-          'profile-arn': 'arn:aws:rolesanywhere:us-east-1:123456789012:profile/6f1d2c3b-4a59-4e8d-8c7b-6a5f4e3d2c1b',
-          'role-arn': 'arn:aws:iam::123456789012:role/agent-serve',
-          endpoint: verifier.url,
+      const code = await agentCommand(
+        args(dir, { serve: true, port: '0' }),
+        { ...o, env },
+        {
+          daemon: withRequests,
+          signerValues: {
+            'trust-anchor-arn': 'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/0b7e5c1e-4c7e-4a53-9d0b-1f2e3d4c5b6a',
+            'profile-arn': 'arn:aws:rolesanywhere:us-east-1:123456789012:profile/6f1d2c3b-4a59-4e8d-8c7b-6a5f4e3d2c1b',
+            'role-arn': 'arn:aws:iam::123456789012:role/agent-serve',
+            endpoint: verifier.url,
+          },
         },
-      });
+      );
       expect(code, o.err).toBe(0);
       expect(served?.role).toBe('agent-serve');
       expect(served?.creds).toMatchObject({ Code: 'Success', Type: 'AWS-HMAC' });

@@ -5,7 +5,10 @@ import { jsonLineLog } from '../../../cli/src/ca-client/agent-log.js';
 describe('jsonLineLog', () => {
   it('writes one JSON object per line with time, level, msg and the given fields', () => {
     const lines: string[] = [];
-    const log = jsonLineLog((l) => lines.push(l), () => new Date('2026-01-01T00:00:00Z'));
+    const log = jsonLineLog(
+      (l) => lines.push(l),
+      () => new Date('2026-01-01T00:00:00Z'),
+    );
     log('info', 'renewed', { serial: '0a', attempt: 2, skipped: undefined, ok: true, none: null });
     log('warn', 'multi\nline', { msg: 'cannot override', level: 'x' });
     expect(lines.every((l) => l.endsWith('\n') && l.indexOf('\n') === l.length - 1)).toBe(true);

@@ -42,11 +42,19 @@ describe('runExecAfter', () => {
     const grandchild = Number(await readFile(pidFile, 'utf8'));
     // Gone too: no such process, or a zombie waiting for a reaper (containers' PID 1 may not reap).
     // The signal is delivered asynchronously: look until it has taken effect, within 5 s.
-    const stateOf = () => readFile(`/proc/${grandchild}/status`, 'utf8').then((t) => /^State:\s+(\S)/m.exec(t)?.[1], () => 'gone');
-    const state = await waitUntil('the grandchild to end', async () => {
-      const st = await stateOf();
-      return ['gone', 'Z', 'X'].includes(st ?? '') ? st : undefined;
-    }, { timeoutMs: 5000, intervalMs: 10 });
+    const stateOf = () =>
+      readFile(`/proc/${grandchild}/status`, 'utf8').then(
+        (t) => /^State:\s+(\S)/m.exec(t)?.[1],
+        () => 'gone',
+      );
+    const state = await waitUntil(
+      'the grandchild to end',
+      async () => {
+        const st = await stateOf();
+        return ['gone', 'Z', 'X'].includes(st ?? '') ? st : undefined;
+      },
+      { timeoutMs: 5000, intervalMs: 10 },
+    );
     expect(['gone', 'Z', 'X']).toContain(state);
   });
 });

@@ -89,7 +89,10 @@ describe('runRenewalLoop', () => {
   });
 
   it('applies jitter within ±5 % of the lifetime', async () => {
-    for (const [random, expected] of [[0, 60 * S - 4.5 * S], [0.999999, 60 * S + 4.5 * S]] as const) {
+    for (const [random, expected] of [
+      [0, 60 * S - 4.5 * S],
+      [0.999999, 60 * S + 4.5 * S],
+    ] as const) {
       const w = world({ mtime: 0, stopAfterSleeps: 1, random });
       await runRenewalLoop({ certificatePath: '/x', ...certs(w, 90), env: w.env });
       expect(Math.abs(w.sleeps[0]! - expected)).toBeLessThan(2);
@@ -109,7 +112,11 @@ describe('runRenewalLoop', () => {
       env: w.env,
       events: { failed: (err, attempt) => failed.push([(err as RapkiError).code, attempt]), planned: (_at, kind) => kinds.push(kind) },
     });
-    expect(failed).toEqual([['ca_unreachable', 1], ['ca_unreachable', 2], ['ca_unreachable', 3]]);
+    expect(failed).toEqual([
+      ['ca_unreachable', 1],
+      ['ca_unreachable', 2],
+      ['ca_unreachable', 3],
+    ]);
     expect(kinds).toEqual(['schedule', 'retry', 'retry', 'retry', 'schedule']);
     const [first, b1, b2, b3, next] = w.sleeps;
     expect(first).toBe(2400 * S);

@@ -28,7 +28,13 @@ interface StatusJson {
   drift: boolean;
   problems: string[];
   caCrlNumber: string;
-  trustAnchors: { trustAnchorArn: string; enabled: boolean; matchesCa: boolean; updatedAt: string; notificationSettings: { event: string; enabled: boolean; threshold?: number }[] }[];
+  trustAnchors: {
+    trustAnchorArn: string;
+    enabled: boolean;
+    matchesCa: boolean;
+    updatedAt: string;
+    notificationSettings: { event: string; enabled: boolean; threshold?: number }[];
+  }[];
   profiles: { profileArn: string; roleArns: string[]; updatedAt: string; acceptRoleSessionName: boolean; durationSeconds: number }[];
   crls: { crlArn: string; enabled: boolean; awsCrlNumber: string; updatedAt: string }[];
   sync: { live: boolean; targets: { id: string; status?: string; pushedNumber?: string }[] };
@@ -127,19 +133,43 @@ describe('rapki aws (real processes against rapki emulator)', () => {
   });
 
   it('sets acceptRoleSessionName, duration and attribute mappings through the hand-signed calls', async () => {
-    const r = await register(['--role-arn', ROLE_A, '--role-arn', ROLE_B, '--accept-role-session-name', '--session-duration', '2h', '--attribute-mapping', 'x509Subject=CN']);
+    const r = await register([
+      '--role-arn',
+      ROLE_A,
+      '--role-arn',
+      ROLE_B,
+      '--accept-role-session-name',
+      '--session-duration',
+      '2h',
+      '--attribute-mapping',
+      'x509Subject=CN',
+    ]);
     expect(r.changes).toEqual(expect.arrayContaining(['set attribute mapping x509Subject']));
     expect(r.changes.some((c) => c.startsWith('updated profile') && c.includes('acceptRoleSessionName') && c.includes('durationSeconds'))).toBe(true);
     const s = await status();
     expect(s.profiles[0]).toMatchObject({ acceptRoleSessionName: true, durationSeconds: 7200 });
-    const cp = createControlPlane({ endpoint: emu.url, region: 'us-east-1', credentials: { accessKeyId: TEST_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: TEST_AWS_ENV.AWS_SECRET_ACCESS_KEY } });
+    const cp = createControlPlane({
+      endpoint: emu.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: TEST_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: TEST_AWS_ENV.AWS_SECRET_ACCESS_KEY },
+    });
     try {
       const p = await cp.getProfile(first.profileArn.slice(first.profileArn.lastIndexOf('/') + 1));
       expect(p.attributeMappings.find((m) => m.certificateField === 'x509Subject')?.mappingRules.map((x) => x.specifier)).toEqual(['CN']);
     } finally {
       cp.close();
     }
-    const again = await register(['--role-arn', ROLE_A, '--role-arn', ROLE_B, '--accept-role-session-name', '--session-duration', '7200', '--attribute-mapping', 'x509Subject=CN']);
+    const again = await register([
+      '--role-arn',
+      ROLE_A,
+      '--role-arn',
+      ROLE_B,
+      '--accept-role-session-name',
+      '--session-duration',
+      '7200',
+      '--attribute-mapping',
+      'x509Subject=CN',
+    ]);
     expect(again.changes).toEqual([]);
   });
 
@@ -149,14 +179,36 @@ describe('rapki aws (real processes against rapki emulator)', () => {
     expect((JSON.parse(r.out) as { pushed: { action: string }[] }).pushed.map((p) => p.action)).toEqual(['unchanged']);
     const f = await aws(['crl-push', '--json', '--force']);
     expect(f.code, fail(f)).toBe(0);
-    expect((JSON.parse(f.out) as { pushed: { action: string; crlArn: string }[] }).pushed).toEqual([{ trustAnchorArn: first.trustAnchorArn, crlArn: first.crlArn, action: 'updated' }]);
+    expect((JSON.parse(f.out) as { pushed: { action: string; crlArn: string }[] }).pushed).toEqual([
+      { trustAnchorArn: first.trustAnchorArn, crlArn: first.crlArn, action: 'updated' },
+    ]);
   });
 
   it('--ca-dir reads the CA from its store and records the sync target there (audited as the CA host)', async () => {
-    const r = await runCli(['aws', 'register', '--json', '--ca-dir', ca.dir, '--endpoint', emu.url, '--role-arn', ROLE_A, '--role-arn', ROLE_B, '--accept-role-session-name', '--session-duration', '7200', '--attribute-mapping', 'x509Subject=CN'], {
-      env: { ...TEST_AWS_ENV },
-      timeoutMs: 60_000,
-    });
+    const r = await runCli(
+      [
+        'aws',
+        'register',
+        '--json',
+        '--ca-dir',
+        ca.dir,
+        '--endpoint',
+        emu.url,
+        '--role-arn',
+        ROLE_A,
+        '--role-arn',
+        ROLE_B,
+        '--accept-role-session-name',
+        '--session-duration',
+        '7200',
+        '--attribute-mapping',
+        'x509Subject=CN',
+      ],
+      {
+        env: { ...TEST_AWS_ENV },
+        timeoutMs: 60_000,
+      },
+    );
     expect(r.code, fail(r)).toBe(0);
     const j = JSON.parse(r.out) as RegisterJson;
     expect(j.changes).toEqual([]);
@@ -181,11 +233,20 @@ describe('rapki aws (real processes against rapki emulator)', () => {
     expect(m.stderr).toMatch(/flag_value_invalid: --attribute-mapping/);
   });
 
-  it('unregister deletes only what carries this CA\'s tags, after a dry run', async () => {
-    const cp = createControlPlane({ endpoint: emu.url, region: 'us-east-1', credentials: { accessKeyId: TEST_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: TEST_AWS_ENV.AWS_SECRET_ACCESS_KEY } });
+  it("unregister deletes only what carries this CA's tags, after a dry run", async () => {
+    const cp = createControlPlane({
+      endpoint: emu.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: TEST_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: TEST_AWS_ENV.AWS_SECRET_ACCESS_KEY },
+    });
     try {
       const { readFileSync } = await import('node:fs');
-      const foreign = await cp.createTrustAnchor({ name: 'not-rapki', bundlePem: readFileSync(ca.rootPem, 'utf8'), enabled: true, tags: [{ key: 'owner', value: 'someone-else' }] });
+      const foreign = await cp.createTrustAnchor({
+        name: 'not-rapki',
+        bundlePem: readFileSync(ca.rootPem, 'utf8'),
+        enabled: true,
+        tags: [{ key: 'owner', value: 'someone-else' }],
+      });
       const dry = await aws(['unregister', '--json']);
       expect(dry.code, fail(dry)).toBe(0);
       const plan = JSON.parse(dry.out) as { dryRun: boolean; trustAnchors: string[]; profiles: string[]; crls: string[] };

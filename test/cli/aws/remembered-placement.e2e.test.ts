@@ -59,7 +59,9 @@ describe('rapki aws remembers where register went', () => {
 
     const push = await aws(['crl-push', '--json', '--force']);
     expect(push.code, fail(push)).toBe(0);
-    expect((JSON.parse(push.out) as { pushed: { trustAnchorArn: string; action: string }[] }).pushed).toEqual([expect.objectContaining({ trustAnchorArn: ta, action: 'updated' })]);
+    expect((JSON.parse(push.out) as { pushed: { trustAnchorArn: string; action: string }[] }).pushed).toEqual([
+      expect.objectContaining({ trustAnchorArn: ta, action: 'updated' }),
+    ]);
 
     const plan = await aws(['unregister', '--json']);
     expect(plan.code, fail(plan)).toBe(0);
@@ -87,7 +89,9 @@ describe('rapki aws remembers where register went', () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
     const st = await runCli(['aws', 'status', '--ca-dir', dir, '--endpoint', url], { env: { ...TEST_AWS_ENV }, timeoutMs: 60_000 });
     expect(st.code).toBe(1);
-    expect(st.stderr).toMatch(new RegExp(`^rapki: aws_unreachable: could not reach the Roles Anywhere control plane at ${url.replace(/\./g, '\\.')} \\(ECONNREFUSED\\)`));
+    expect(st.stderr).toMatch(
+      new RegExp(`^rapki: aws_unreachable: could not reach the Roles Anywhere control plane at ${url.replace(/\./g, '\\.')} \\(ECONNREFUSED\\)`),
+    );
     expect(st.stderr).toContain('used region us-east-1 (AWS_REGION) and endpoint');
     expect(st.stderr).toContain('from --endpoint, nothing stored by `rapki aws register` for it');
   }, 60_000);

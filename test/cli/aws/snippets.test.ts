@@ -31,10 +31,14 @@ describe('config snippet and trust policy', () => {
     expect(s.match(/^\[profile /gm)).toHaveLength(2);
     expect(s).toContain('[profile rapki-web]');
     expect(s).toContain('[profile rapki-db]');
-    expect(s).toContain('--certificate "/srv/my certs/certificate.pem" --private-key "/srv/my certs/private-key.pem" --intermediates "/srv/my certs/chain.pem"');
+    expect(s).toContain(
+      '--certificate "/srv/my certs/certificate.pem" --private-key "/srv/my certs/private-key.pem" --intermediates "/srv/my certs/chain.pem"',
+    );
     expect(s).toContain('--region eu-west-1\nregion = eu-west-1\n');
     expect(s).not.toContain('--endpoint');
-    expect(configSnippet({ trustAnchorArn: TA, profileArn: PR, roleArns: base.roleArns, region: 'us-east-1', certDir: '/etc/rapki' })).not.toContain('--intermediates');
+    expect(configSnippet({ trustAnchorArn: TA, profileArn: PR, roleArns: base.roleArns, region: 'us-east-1', certDir: '/etc/rapki' })).not.toContain(
+      '--intermediates',
+    );
     expect(awsProfileName('arn:aws:iam::123456789012:role/a b')).toBe('rapki-a-b');
   });
 
@@ -42,7 +46,9 @@ describe('config snippet and trust policy', () => {
     const common = { trustAnchorArn: TA, profileArn: PR, roleArns: base.roleArns, region: 'us-east-1', certDir: '/etc/rapki' };
     const plain = configSnippet(common);
     const tpm = configSnippet({ ...common, hostKey: 'tpm' });
-    expect(tpm).toMatch(/^# Host keys in the TPM \(rapki enroll --key tpm\): private-key.pem is a TSS2 key file.*\n# .*TPM_DEVICE, else \/dev\/tpmrm0, else \/dev\/tpm0/);
+    expect(tpm).toMatch(
+      /^# Host keys in the TPM \(rapki enroll --key tpm\): private-key.pem is a TSS2 key file.*\n# .*TPM_DEVICE, else \/dev\/tpmrm0, else \/dev\/tpm0/,
+    );
     expect(tpm.replace(/^#.*\n/gm, '')).toBe(plain);
     const pw = configSnippet({ ...common, hostKey: 'tpm', tpmKeyPasswordFile: '/etc/rapki/tpm key password' });
     expect(pw).toContain('--private-key /etc/rapki/private-key.pem --tpm-key-password-file "/etc/rapki/tpm key password" --trust-anchor-arn');
@@ -75,7 +81,12 @@ describe('register options', () => {
       { enabled: true, event: 'CA_CERTIFICATE_EXPIRY', threshold: 90, channel: 'ALL' },
       { enabled: false, event: 'END_ENTITY_CERTIFICATE_EXPIRY', channel: 'ALL' },
     ]);
-    expect(desiredNotifications({ caExpiryDays: 30, endEntityExpiryDays: 3 })[1]).toEqual({ enabled: true, event: 'END_ENTITY_CERTIFICATE_EXPIRY', threshold: 3, channel: 'ALL' });
+    expect(desiredNotifications({ caExpiryDays: 30, endEntityExpiryDays: 3 })[1]).toEqual({
+      enabled: true,
+      event: 'END_ENTITY_CERTIFICATE_EXPIRY',
+      threshold: 3,
+      channel: 'ALL',
+    });
   });
 
   it('refuses what Roles Anywhere would refuse, before any call', () => {
@@ -89,8 +100,11 @@ describe('register options', () => {
       { endEntityExpiryDays: 361 },
       { profileName: 'bad/name' },
     ];
-    for (const b of bad) expect(() => validateRegisterOptions({ ...base, ...b }), JSON.stringify(b)).toThrow(expect.objectContaining({ code: 'flag_value_invalid' }));
-    expect(() => validateRegisterOptions({ ...base, managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'], sessionDurationSeconds: 43_200 })).not.toThrow();
+    for (const b of bad)
+      expect(() => validateRegisterOptions({ ...base, ...b }), JSON.stringify(b)).toThrow(expect.objectContaining({ code: 'flag_value_invalid' }));
+    expect(() =>
+      validateRegisterOptions({ ...base, managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'], sessionDurationSeconds: 43_200 }),
+    ).not.toThrow();
   });
 
   it('parses attribute mappings', () => {

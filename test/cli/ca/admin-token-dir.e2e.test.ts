@@ -22,7 +22,9 @@ afterAll(async () => {
 
 describe('rapki admin-token create --dir (on the CA host)', () => {
   it('makes a working admin token while the server runs, with the passphrase and without any admin token', async () => {
-    const r = await runCli(['admin-token', 'create', '--dir', ca.dir, '--name', 'recovered', '--role', 'admin'], { env: { RAPKI_CA_PASSPHRASE: TEST_CA_PASSPHRASE } });
+    const r = await runCli(['admin-token', 'create', '--dir', ca.dir, '--name', 'recovered', '--role', 'admin'], {
+      env: { RAPKI_CA_PASSPHRASE: TEST_CA_PASSPHRASE },
+    });
     expect(r.code, r.stderr).toBe(0);
     const token = r.out.trim();
     expect(r.out).toMatch(/^rapki_at_[A-Za-z0-9_-]{43}\n$/);
@@ -64,9 +66,13 @@ describe('rapki admin-token create --dir (on the CA host)', () => {
     const none = await runCli(['admin-token', 'create', '--dir', ca.dir, '--name', 'x'], { env: {} });
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/^rapki: passphrase_required: /);
-    const noCa = await runCli(['admin-token', 'create', '--dir', join(ca.dir, '..', 'nothing-here'), '--name', 'x'], { env: { RAPKI_CA_PASSPHRASE: TEST_CA_PASSPHRASE } });
+    const noCa = await runCli(['admin-token', 'create', '--dir', join(ca.dir, '..', 'nothing-here'), '--name', 'x'], {
+      env: { RAPKI_CA_PASSPHRASE: TEST_CA_PASSPHRASE },
+    });
     expect(noCa.stderr).toMatch(/^rapki: ca_not_found: /);
-    const mixed = await runCli(['admin-token', 'create', '--dir', ca.dir, '--ca-url', ca.url, '--name', 'x'], { env: { RAPKI_CA_PASSPHRASE: TEST_CA_PASSPHRASE } });
+    const mixed = await runCli(['admin-token', 'create', '--dir', ca.dir, '--ca-url', ca.url, '--name', 'x'], {
+      env: { RAPKI_CA_PASSPHRASE: TEST_CA_PASSPHRASE },
+    });
     expect(mixed.stderr).toMatch(/^rapki: flag_value_invalid: --dir makes the token in the CA directory; --ca-url is for the API/);
     const list = await runCli(['admin-token', 'list', '--json'], { env: api(ca.adminToken) });
     const names = (JSON.parse(list.out || '{"adminTokens":[]}') as { adminTokens: { name: string }[] }).adminTokens.map((e) => e.name);

@@ -6,7 +6,13 @@ function chain(n: number): AuditRecord[] {
   const out: AuditRecord[] = [];
   let prev = AUDIT_GENESIS_HASH;
   for (let seq = 1; seq <= n; seq++) {
-    const f = { seq, time: new Date(Date.UTC(2026, 10, 25, 8, 0, seq)).toISOString(), actor: 'system', action: 'crl.publish', details: { crlNumber: seq, z: [1, 'a'], a: null } };
+    const f = {
+      seq,
+      time: new Date(Date.UTC(2026, 10, 25, 8, 0, seq)).toISOString(),
+      actor: 'system',
+      action: 'crl.publish',
+      details: { crlNumber: seq, z: [1, 'a'], a: null },
+    };
     const hash = auditRecordHash(prev, f);
     out.push({ ...f, prevHash: prev, hash });
     prev = hash;
@@ -37,10 +43,14 @@ describe('audit verify over pages', () => {
   it.each([
     ['a changed detail', (r: AuditRecord[]) => (r[4] = { ...r[4]!, details: { crlNumber: 99 } }), 5],
     ['a deleted record', (r: AuditRecord[]) => r.splice(3, 1), 5],
-    ['a re-hashed record whose successor still links to the old hash', (r: AuditRecord[]) => {
-      const f = { ...r[2]!, actor: 'admin:mallory' };
-      r[2] = { ...f, hash: auditRecordHash(f.prevHash, f) };
-    }, 4],
+    [
+      'a re-hashed record whose successor still links to the old hash',
+      (r: AuditRecord[]) => {
+        const f = { ...r[2]!, actor: 'admin:mallory' };
+        r[2] = { ...f, hash: auditRecordHash(f.prevHash, f) };
+      },
+      4,
+    ],
     ['a swapped order', (r: AuditRecord[]) => ([r[1], r[2]] = [r[2]!, r[1]!]), 3],
   ])('detects %s', async (_name, tamper, badSeq) => {
     const recs = chain(7);
@@ -50,7 +60,9 @@ describe('audit verify over pages', () => {
 
   it('stops on a cursor that does not advance', async () => {
     const recs = chain(2);
-    await expect(verifyPages(async () => ({ records: recs, next: 'same' }))).rejects.toMatchObject({ code: expect.stringMatching(/audit_chain_broken|ca_response_invalid/) });
+    await expect(verifyPages(async () => ({ records: recs, next: 'same' }))).rejects.toMatchObject({
+      code: expect.stringMatching(/audit_chain_broken|ca_response_invalid/),
+    });
   });
 });
 

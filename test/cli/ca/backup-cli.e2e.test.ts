@@ -58,13 +58,33 @@ describe('rapki ca backup / restore (CLI)', { timeout: 60_000 }, () => {
     const out = join(work, 'b-json');
     const b = await runCli(['ca', 'backup', '--dir', ca, '--out', out, '--json', '--include-passphrase'], { env: {} });
     expect(b.code, b.stderr).toBe(0);
-    const bj = JSON.parse(b.out) as { out: string; files: number; passphraseIncluded: boolean; database: { auditRecords: number; auditHead: string; auditVerified: boolean } };
+    const bj = JSON.parse(b.out) as {
+      out: string;
+      files: number;
+      passphraseIncluded: boolean;
+      database: { auditRecords: number; auditHead: string; auditVerified: boolean };
+    };
     expect(bj.out).toBe(out);
     expect(bj.passphraseIncluded).toBe(true);
     expect(bj.database.auditVerified).toBe(true);
 
     const dir = join(work, 'restored-json');
-    const r = await runCli(['ca', 'restore', '--from', out, '--dir', dir, '--json', '--expect-fingerprint', fingerprint().toUpperCase().replace(/(..)(?!$)/g, '$1:')], { env: {} });
+    const r = await runCli(
+      [
+        'ca',
+        'restore',
+        '--from',
+        out,
+        '--dir',
+        dir,
+        '--json',
+        '--expect-fingerprint',
+        fingerprint()
+          .toUpperCase()
+          .replace(/(..)(?!$)/g, '$1:'),
+      ],
+      { env: {} },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^rapki: \d+ files match their SHA-256$/m);
     expect(r.stderr).toContain(`rapki: backup.json is signed by the root ${fingerprint()} (the expected one)`);

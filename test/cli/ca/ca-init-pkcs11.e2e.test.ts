@@ -42,7 +42,20 @@ describe.skipIf(!SOFTHSM_AVAILABLE)('rapki ca init --key pkcs11: + ca serve (Sof
     writeFileSync(pinFile, `${PIN}\n`, { mode: 0o600 });
     dir = join(tmp, 'ca');
     const r = runRapki(
-      ['ca', 'init', '--dir', dir, '--json', '--key-type', 'ec-p384', '--intermediate', '--key', `pkcs11:token=${TOKEN};object=cli-ca?pin-source=${pinFile}`, '--pkcs11-lib', token.module],
+      [
+        'ca',
+        'init',
+        '--dir',
+        dir,
+        '--json',
+        '--key-type',
+        'ec-p384',
+        '--intermediate',
+        '--key',
+        `pkcs11:token=${TOKEN};object=cli-ca?pin-source=${pinFile}`,
+        '--pkcs11-lib',
+        token.module,
+      ],
       { ...token.env, RAPKI_CA_PASSPHRASE: '' },
     );
     expect(r.status, fail(r)).toBe(0);

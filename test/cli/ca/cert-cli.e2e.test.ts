@@ -52,7 +52,9 @@ describe('cert list after a renewal', () => {
     const enrolled = await rapki(['enroll', '--token-file', join(tmp, 'token'), '--out', dir, '--json']);
     expect(enrolled.code, fail(enrolled)).toBe(0);
     const first = (JSON.parse(enrolled.out) as { serial: string }).serial;
-    const renewed = await rapki(['renew', '--certificate', join(dir, 'certificate.pem'), '--private-key', join(dir, 'private-key.pem'), '--json'], { RAPKI_CA_FINGERPRINT: '' });
+    const renewed = await rapki(['renew', '--certificate', join(dir, 'certificate.pem'), '--private-key', join(dir, 'private-key.pem'), '--json'], {
+      RAPKI_CA_FINGERPRINT: '',
+    });
     expect(renewed.code, fail(renewed)).toBe(0);
     const second = (JSON.parse(renewed.out) as { serial: string }).serial;
     expect(second).not.toBe(first);
@@ -126,7 +128,9 @@ describe('a wrong --ca-fingerprint', () => {
     const wrong = 'ab'.repeat(32);
     const r = await rapki(['cert', 'list'], { RAPKI_CA_FINGERPRINT: wrong });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`rapki: ca_fingerprint_mismatch: the CA at ${ca.url} presented root ${ca.fingerprint} (CN=rapki Root CA), not the pinned root ${wrong}.`);
+    expect(r.stderr).toContain(
+      `rapki: ca_fingerprint_mismatch: the CA at ${ca.url} presented root ${ca.fingerprint} (CN=rapki Root CA), not the pinned root ${wrong}.`,
+    );
     expect(r.stderr).toMatch(/--ca-fingerprint/);
   }, 30_000);
 });

@@ -48,10 +48,7 @@ describe('trust through the root fingerprint', () => {
     } finally {
       c.close();
     }
-    expect(stub.seen.map((s) => `${s.method} ${s.path} ${s.authorization ?? '-'}`)).toEqual([
-      'GET /v1/ca -',
-      'POST /v1/admin/tokens Bearer rapki_at_test',
-    ]);
+    expect(stub.seen.map((s) => `${s.method} ${s.path} ${s.authorization ?? '-'}`)).toEqual(['GET /v1/ca -', 'POST /v1/admin/tokens Bearer rapki_at_test']);
   });
 
   it('uses the presented chain when the root is in it (no extra request)', async () => {
@@ -182,7 +179,9 @@ describe('connection flags and environment', () => {
     expect(() => caTrust({ 'ca-fingerprint': 'abc' }, {})).toThrow(expect.objectContaining({ code: 'ca_fingerprint_invalid' }));
   });
   it('reads the admin token from the environment or a file, never a flag', async () => {
-    await expect(connect({ 'ca-url': 'https://x', 'ca-fingerprint': 'ab'.repeat(32) }, {}, { admin: true })).rejects.toMatchObject({ code: 'admin_token_missing' });
+    await expect(connect({ 'ca-url': 'https://x', 'ca-fingerprint': 'ab'.repeat(32) }, {}, { admin: true })).rejects.toMatchObject({
+      code: 'admin_token_missing',
+    });
     const c = await connect({ 'ca-url': 'https://x', 'ca-fingerprint': 'ab'.repeat(32) }, { RAPKI_ADMIN_TOKEN: 't' }, { admin: true });
     expect(c).toBeInstanceOf(CaClient);
     await expect(

@@ -52,8 +52,7 @@ describe('buildCsr, checked by openssl', () => {
     const badFile = join(dir, 'tampered.der');
     await writeFile(badFile, bad);
     // openssl 3.0 exits 0 on a failed self-signature check; read what it says instead.
-    const said = (f: string): string =>
-      spawnSync('openssl', ['req', '-inform', 'DER', '-in', f, '-noout', '-verify'], { encoding: 'utf8' }).stderr;
+    const said = (f: string): string => spawnSync('openssl', ['req', '-inform', 'DER', '-in', f, '-noout', '-verify'], { encoding: 'utf8' }).stderr;
     expect(said(good)).toMatch(/verify OK/);
     expect(said(badFile)).toMatch(/verify failure/);
   });

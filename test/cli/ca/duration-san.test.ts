@@ -27,7 +27,15 @@ describe('parseSan', () => {
     ['dns:Bücher.example', 'dns:xn--bcher-kva.example'],
   ])('%s', (input, out) => expect(formatSan(parseSan(input))).toBe(out));
   // The CA has never bound wildcards to a token; the CLI now refuses them too (one name policy).
-  it.each([['dns:bad name'], ['ip:10.0.0.300'], ['uri:not a uri'], ['email:nobody'], [''], ['dns:-'], ['DNS:*.example.com'], ['uri:https://x.example/?q=1'], ['email:jörg@example.com']])('refuses %j', (s) =>
-    expect(() => parseSan(s)).toThrow(expect.objectContaining({ code: 'san_invalid' })),
-  );
+  it.each([
+    ['dns:bad name'],
+    ['ip:10.0.0.300'],
+    ['uri:not a uri'],
+    ['email:nobody'],
+    [''],
+    ['dns:-'],
+    ['DNS:*.example.com'],
+    ['uri:https://x.example/?q=1'],
+    ['email:jörg@example.com'],
+  ])('refuses %j', (s) => expect(() => parseSan(s)).toThrow(expect.objectContaining({ code: 'san_invalid' })));
 });

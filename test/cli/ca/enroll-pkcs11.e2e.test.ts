@@ -19,9 +19,12 @@ import { parsePkcs11Uri } from '../../../common/src/pkcs11/uri.js';
 if (!SOFTHSM_AVAILABLE) console.warn(SOFTHSM_SKIP_REASON);
 
 const ARNS = [
-  '--trust-anchor-arn', 'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/0b7e5c1e-4c7e-4a53-9d0b-1f2e3d4c5b6a',
-  '--profile-arn', 'arn:aws:rolesanywhere:us-east-1:123456789012:profile/6f1d2c3b-4a59-4e8d-8c7b-6a5f4e3d2c1b',
-  '--role-arn', 'arn:aws:iam::123456789012:role/token-host',
+  '--trust-anchor-arn',
+  'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/0b7e5c1e-4c7e-4a53-9d0b-1f2e3d4c5b6a',
+  '--profile-arn',
+  'arn:aws:rolesanywhere:us-east-1:123456789012:profile/6f1d2c3b-4a59-4e8d-8c7b-6a5f4e3d2c1b',
+  '--role-arn',
+  'arn:aws:iam::123456789012:role/token-host',
 ];
 const fail = (r: CliResult): string => `exit ${r.code}\nstdout: ${r.out}\nstderr: ${r.stderr}`;
 
@@ -68,8 +71,20 @@ describe.skipIf(!SOFTHSM_AVAILABLE)('enroll --key pkcs11: (SoftHSM2, real CA pro
 
   const credentialProcess = (out: string, keyUri: string) =>
     runCli(
-      ['credential-process', '--certificate', join(out, 'certificate.pem'), '--private-key', keyUri, '--intermediates', join(out, 'chain.pem'),
-        '--pkcs11-lib', token.module, ...ARNS, '--endpoint', verifier.url],
+      [
+        'credential-process',
+        '--certificate',
+        join(out, 'certificate.pem'),
+        '--private-key',
+        keyUri,
+        '--intermediates',
+        join(out, 'chain.pem'),
+        '--pkcs11-lib',
+        token.module,
+        ...ARNS,
+        '--endpoint',
+        verifier.url,
+      ],
       { env: { ...hsmEnv, AWS_CA_BUNDLE: verifier.caFile } },
     );
 
@@ -110,7 +125,9 @@ describe.skipIf(!SOFTHSM_AVAILABLE)('enroll --key pkcs11: (SoftHSM2, real CA pro
       } else {
         const jwk = certPub.export({ format: 'jwk' });
         const point = `04${Buffer.from(jwk.x!, 'base64url').toString('hex')}${Buffer.from(jwk.y!, 'base64url').toString('hex')}`;
-        const block = tool(['--list-objects', '--type', 'pubkey']).split(/\n(?=\S)/).find((b) => new RegExp(`^\\s*ID:\\s*${idHex}\\s*$`, 'im').test(b));
+        const block = tool(['--list-objects', '--type', 'pubkey'])
+          .split(/\n(?=\S)/)
+          .find((b) => new RegExp(`^\\s*ID:\\s*${idHex}\\s*$`, 'im').test(b));
         expect(block).toBeDefined();
         expect(/EC_POINT:\s*([0-9a-f]+)/i.exec(block!)![1]!.toLowerCase()).toContain(point);
       }

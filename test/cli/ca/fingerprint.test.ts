@@ -7,14 +7,7 @@ const hex = createHash('sha256').update('root').digest('hex');
 const colonUpper = hex.toUpperCase().match(/../g)!.join(':');
 
 describe('normalizeFingerprint', () => {
-  it.each([
-    [hex],
-    [hex.toUpperCase()],
-    [colonUpper],
-    [`sha256 Fingerprint=${colonUpper}`],
-    [`SHA256:${hex}`],
-    [`  ${hex}\n`],
-  ])('accepts %j', (input) => {
+  it.each([[hex], [hex.toUpperCase()], [colonUpper], [`sha256 Fingerprint=${colonUpper}`], [`SHA256:${hex}`], [`  ${hex}\n`]])('accepts %j', (input) => {
     expect(normalizeFingerprint(input)).toBe(hex);
   });
 

@@ -40,7 +40,10 @@ beforeAll(async () => {
       return { status: 401, body: JSON.stringify({ code: 'unauthorized', message: 'unknown admin token' }) };
     }
     if (url.pathname === '/v1/admin/tokens') {
-      return { status: 201, body: JSON.stringify({ token: 'rapki_et_abc', expiresAt: '2026-11-25T09:00:00.000Z', subject: 'web-1', sans: [], certTtl: 86400 }) };
+      return {
+        status: 201,
+        body: JSON.stringify({ token: 'rapki_et_abc', expiresAt: '2026-11-25T09:00:00.000Z', subject: 'web-1', sans: [], certTtl: 86400 }),
+      };
     }
     if (url.pathname === '/v1/admin/certificates') {
       // Pages of 2 with an opaque cursor, whatever limit was asked.
@@ -49,10 +52,23 @@ beforeAll(async () => {
       return { status: 200, body: JSON.stringify({ certificates: page, nextCursor: start + 2 < CERTS.length ? String(start + 2) : null }) };
     }
     const revoke = /^\/v1\/admin\/certificates\/([^/]+)\/revoke$/.exec(url.pathname);
-    if (revoke) return { status: 200, body: JSON.stringify({ serial: revoke[1], status: 'revoked', revokedAt: '2026-11-25T08:00:00.000Z', reason: JSON.parse(r.body).reason ?? null, crlNumber: 3 }) };
+    if (revoke)
+      return {
+        status: 200,
+        body: JSON.stringify({
+          serial: revoke[1],
+          status: 'revoked',
+          revokedAt: '2026-11-25T08:00:00.000Z',
+          reason: JSON.parse(r.body).reason ?? null,
+          crlNumber: 3,
+        }),
+      };
     const host = /^\/v1\/admin\/hosts\/([^/]+)\/revoke$/.exec(url.pathname);
     if (host && host[1] === 'ghost' && JSON.parse(r.body).blockUnknown !== true) {
-      return { status: 404, body: JSON.stringify({ code: 'host_not_found', message: 'No certificate was ever issued to host "ghost"; send "blockUnknown": true' }) };
+      return {
+        status: 404,
+        body: JSON.stringify({ code: 'host_not_found', message: 'No certificate was ever issued to host "ghost"; send "blockUnknown": true' }),
+      };
     }
     if (host && host[1] === 'ghost') return { status: 200, body: JSON.stringify({ host: 'ghost', revoked: [], blocked: true, crlNumber: 5 }) };
     if (host) return { status: 200, body: JSON.stringify({ host: decodeURIComponent(host[1]!), revoked: ['01aa', '02aa'], blocked: true, crlNumber: 4 }) };
@@ -61,7 +77,8 @@ beforeAll(async () => {
       return { status: 200, body: JSON.stringify({ records: audit.slice(start, start + 3), nextCursor: start + 3 < audit.length ? String(start + 3) : null }) };
     }
     if (url.pathname === '/v1/crl') return { status: 200, body: Buffer.from([0x30, 0x03, 0x02, 0x01, 0x01]), type: 'application/pkix-crl' };
-    if (url.pathname === '/v1/crl.pem') return { status: 200, body: '-----BEGIN X509 CRL-----\nMAMCAQE=\n-----END X509 CRL-----\n', type: 'application/x-pem-file' };
+    if (url.pathname === '/v1/crl.pem')
+      return { status: 200, body: '-----BEGIN X509 CRL-----\nMAMCAQE=\n-----END X509 CRL-----\n', type: 'application/x-pem-file' };
     return undefined;
   });
 });

@@ -17,7 +17,14 @@ const DAY = 86_400_000;
 async function root(subject: string) {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const signer = caSignerFromPrivateKey(privateKey);
-  const der = await buildCaCertificate({ subject, signer, serial: newSerial(randomBytes), notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + DAY), pathLength: 0 });
+  const der = await buildCaCertificate({
+    subject,
+    signer,
+    serial: newSerial(randomBytes),
+    notBefore: new Date(Date.now() - DAY),
+    notAfter: new Date(Date.now() + DAY),
+    pathLength: 0,
+  });
   return { der, signer, pem: derToPem(der, 'CERTIFICATE') };
 }
 
@@ -43,10 +50,18 @@ describe('checkIssued with the roots of a CA rotation', () => {
     const oldRoot = await root('CN=rapki Root CA');
     const newRoot = await root('CN=rapki Root CA');
     const leaf = await leafOf(newRoot);
-    const r = checkIssued({ certificate: leaf.pem, chain: '', ca: newRoot.pem + oldRoot.pem, serial: '01', notAfter: '' } as never, leaf.publicKey, oldRoot.pem);
+    const r = checkIssued(
+      { certificate: leaf.pem, chain: '', ca: newRoot.pem + oldRoot.pem, serial: '01', notAfter: '' } as never,
+      leaf.publicKey,
+      oldRoot.pem,
+    );
     expect(r.rootPem).toBe(newRoot.pem + oldRoot.pem);
     // After finish the CA returns the new root alone; a host trusting both accepts it.
-    const r2 = checkIssued({ certificate: leaf.pem, chain: '', ca: newRoot.pem, serial: '01', notAfter: '' } as never, leaf.publicKey, newRoot.pem + oldRoot.pem);
+    const r2 = checkIssued(
+      { certificate: leaf.pem, chain: '', ca: newRoot.pem, serial: '01', notAfter: '' } as never,
+      leaf.publicKey,
+      newRoot.pem + oldRoot.pem,
+    );
     expect(r2.rootPem).toBe(newRoot.pem);
   });
 
@@ -59,9 +74,9 @@ describe('checkIssued with the roots of a CA rotation', () => {
       /not the pinned one/,
     );
     const foreign = await leafOf(stranger);
-    expect(() => checkIssued({ certificate: foreign.pem, chain: '', ca: newRoot.pem + oldRoot.pem, serial: '01', notAfter: '' } as never, foreign.publicKey, oldRoot.pem)).toThrow(
-      /does not chain/,
-    );
+    expect(() =>
+      checkIssued({ certificate: foreign.pem, chain: '', ca: newRoot.pem + oldRoot.pem, serial: '01', notAfter: '' } as never, foreign.publicKey, oldRoot.pem),
+    ).toThrow(/does not chain/);
     // Without `ca` in the answer, the leaf must chain to the pinned root itself.
     expect(() => checkIssued({ certificate: leaf.pem, chain: '', serial: '01', notAfter: '' } as never, leaf.publicKey, oldRoot.pem)).toThrow(/does not chain/);
   });

@@ -32,22 +32,36 @@ afterAll(async () => {
 
 describe('a taken port', () => {
   it('ca serve --listen: listen_in_use naming the address and --listen, exit 1', async () => {
-    const r = await runCli(['ca', 'serve', '--dir', caDir, '--listen', `127.0.0.1:${busyPort}`], { env: { RAPKI_CA_PASSPHRASE: TEST_CA_PASSPHRASE }, timeoutMs: 30_000 });
+    const r = await runCli(['ca', 'serve', '--dir', caDir, '--listen', `127.0.0.1:${busyPort}`], {
+      env: { RAPKI_CA_PASSPHRASE: TEST_CA_PASSPHRASE },
+      timeoutMs: 30_000,
+    });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`rapki: listen_in_use: 127.0.0.1:${busyPort} is already in use (another rapki, or another program, listens there); choose another address with --listen HOST:PORT\n`);
+    expect(r.stderr).toContain(
+      `rapki: listen_in_use: 127.0.0.1:${busyPort} is already in use (another rapki, or another program, listens there); choose another address with --listen HOST:PORT\n`,
+    );
     expect(r.stderr).not.toMatch(/EADDRINUSE/);
   }, 40_000);
 
   it('ca serve with RAPKI_CA_LISTEN: names the variable', async () => {
-    const r = await runCli(['ca', 'serve', '--dir', caDir], { env: { RAPKI_CA_PASSPHRASE: TEST_CA_PASSPHRASE, RAPKI_CA_LISTEN: `127.0.0.1:${busyPort}` }, timeoutMs: 30_000 });
+    const r = await runCli(['ca', 'serve', '--dir', caDir], {
+      env: { RAPKI_CA_PASSPHRASE: TEST_CA_PASSPHRASE, RAPKI_CA_LISTEN: `127.0.0.1:${busyPort}` },
+      timeoutMs: 30_000,
+    });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`rapki: listen_in_use: 127\\.0\\.0\\.1:${busyPort} is already in use .* with RAPKI_CA_LISTEN=HOST:PORT \\(set in this environment\\) or --listen HOST:PORT\n`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `rapki: listen_in_use: 127\\.0\\.0\\.1:${busyPort} is already in use .* with RAPKI_CA_LISTEN=HOST:PORT \\(set in this environment\\) or --listen HOST:PORT\n`,
+      ),
+    );
   }, 40_000);
 
   it('emulator --listen: names the address and --listen', async () => {
     const r = await runCli(['emulator', '--listen', `127.0.0.1:${busyPort}`], { timeoutMs: 30_000 });
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`rapki: listen_in_use: 127.0.0.1:${busyPort} is already in use (another rapki, or another program, listens there); choose another address with --listen HOST:PORT (port 0: any free port)\n`);
+    expect(r.stderr).toBe(
+      `rapki: listen_in_use: 127.0.0.1:${busyPort} is already in use (another rapki, or another program, listens there); choose another address with --listen HOST:PORT (port 0: any free port)\n`,
+    );
   }, 40_000);
 });
 
@@ -86,7 +100,10 @@ describe('npm start', () => {
     await exited;
     expect(listening).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     expect(listening).not.toBe('https://127.0.0.1:8443');
-    const frame = /\n(={78})\nAdmin token of this CA, shown only now[^\n]*\n\n(rapki_at_[A-Za-z0-9_-]{43})\n\n[^\n]*RAPKI_ADMIN_TOKEN[^\n]*\nLost it\? On this host: rapki admin-token create --dir (\S+) --name NAME --role admin\n\1\n/.exec(err);
+    const frame =
+      /\n(={78})\nAdmin token of this CA, shown only now[^\n]*\n\n(rapki_at_[A-Za-z0-9_-]{43})\n\n[^\n]*RAPKI_ADMIN_TOKEN[^\n]*\nLost it\? On this host: rapki admin-token create --dir (\S+) --name NAME --role admin\n\1\n/.exec(
+        err,
+      );
     expect(frame, err).not.toBeNull();
     expect(frame![3]).toBe(dir);
     // What the frame (and the README) says to do when the token is lost works on this development

@@ -29,8 +29,31 @@ export async function makeServerPki(dir: string): Promise<Pki> {
   const crt = join(dir, 'server.crt');
   const ext = join(dir, 'server.ext');
   await openssl(['req', '-new', '-key', key, '-subj', '/CN=rapki test server', '-out', csr]);
-  await writeFile(ext, '[v3]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1\n');
-  await openssl(['x509', '-req', '-in', csr, '-days', '2', '-sha256', '-CA', pki.issuer.cert, '-CAkey', pki.issuer.key, '-set_serial', '0x1234', '-extfile', ext, '-extensions', 'v3', '-out', crt]);
+  await writeFile(
+    ext,
+    '[v3]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1\n',
+  );
+  await openssl([
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-days',
+    '2',
+    '-sha256',
+    '-CA',
+    pki.issuer.cert,
+    '-CAkey',
+    pki.issuer.key,
+    '-set_serial',
+    '0x1234',
+    '-extfile',
+    ext,
+    '-extensions',
+    'v3',
+    '-out',
+    crt,
+  ]);
   const other = await makePki(dir, 0, 'other');
   const rootPem = await readFile(pki.root.cert, 'utf8');
   return {

@@ -62,15 +62,57 @@ function ours(args: string[]): { values?: Record<string, string | boolean>; posi
 }
 
 const TOKENS = [
-  '--certificate', '--private-key', '--endpoint', '--debug', '--no-cache', '--no-verify-ssl', '--session-duration',
-  '--certificate=c.pem', '--debug=true', '--debug=false', '--debug=maybe', '--debug=T', '--endpoint=', '--nope', '--format',
-  '-h', '-', '--', 'value', '', '-x', '--timeout', '10', 'pkcs11:token=a', '--role-arn=arn:aws:iam::1:role/r=x',
-  '--__proto__', '--constructor', '--toString=1', '--with-proxy=1', '--CERTIFICATE', '---certificate', '--pkcs8-password',
+  '--certificate',
+  '--private-key',
+  '--endpoint',
+  '--debug',
+  '--no-cache',
+  '--no-verify-ssl',
+  '--session-duration',
+  '--certificate=c.pem',
+  '--debug=true',
+  '--debug=false',
+  '--debug=maybe',
+  '--debug=T',
+  '--endpoint=',
+  '--nope',
+  '--format',
+  '-h',
+  '-',
+  '--',
+  'value',
+  '',
+  '-x',
+  '--timeout',
+  '10',
+  'pkcs11:token=a',
+  '--role-arn=arn:aws:iam::1:role/r=x',
+  '--__proto__',
+  '--constructor',
+  '--toString=1',
+  '--with-proxy=1',
+  '--CERTIFICATE',
+  '---certificate',
+  '--pkcs8-password',
 ];
 
 describe('parseSignerArgs', () => {
   it('reads a typical credential-process argv', () => {
-    const argv = ['--certificate', 'c.pem', '--private-key', 'k.pem', '--trust-anchor-arn', 'a', '--profile-arn', 'p', '--role-arn', 'r', '--endpoint=http://127.0.0.1:1', '--no-cache', '--debug'];
+    const argv = [
+      '--certificate',
+      'c.pem',
+      '--private-key',
+      'k.pem',
+      '--trust-anchor-arn',
+      'a',
+      '--profile-arn',
+      'p',
+      '--role-arn',
+      'r',
+      '--endpoint=http://127.0.0.1:1',
+      '--no-cache',
+      '--debug',
+    ];
     expect(ours(argv)).toEqual(pflagModel(argv));
     expect(ours(argv).values).toMatchObject({ certificate: 'c.pem', endpoint: 'http://127.0.0.1:1', 'no-cache': true });
   });
@@ -82,9 +124,14 @@ describe('parseSignerArgs', () => {
 
   it('reports a flag followed by another flag (an empty shell variable) as given no value, naming both', () => {
     expect(() => parseSignerArgs(['--role-arn', '--profile-arn', 'p'], COMMAND)).toThrow(
-      expect.objectContaining({ code: 'flag_missing', message: expect.stringMatching(/^--role-arn was given no value: the next argument, --profile-arn, is a flag/) }),
+      expect.objectContaining({
+        code: 'flag_missing',
+        message: expect.stringMatching(/^--role-arn was given no value: the next argument, --profile-arn, is a flag/),
+      }),
     );
-    expect(() => parseSignerArgs(['--role-arn'], COMMAND)).toThrow(expect.objectContaining({ code: 'flag_missing', message: expect.stringMatching(/^--role-arn needs a value/) }));
+    expect(() => parseSignerArgs(['--role-arn'], COMMAND)).toThrow(
+      expect.objectContaining({ code: 'flag_missing', message: expect.stringMatching(/^--role-arn needs a value/) }),
+    );
   });
 
   it('collects positionals and -h, and names the positionals in the warning', () => {

@@ -23,13 +23,19 @@ const OUTPUT_SHAPE = /^\{"Version":1,"AccessKeyId":"[^"]+","SecretAccessKey":"[^
 function args(leaf: Leaf, extra: string[] = []): string[] {
   return [
     'credential-process',
-    '--certificate', leaf.certFile,
-    '--private-key', leaf.keyFile,
+    '--certificate',
+    leaf.certFile,
+    '--private-key',
+    leaf.keyFile,
     ...(leaf.chainFile ? ['--intermediates', leaf.chainFile] : []),
-    '--trust-anchor-arn', ARNS.trustAnchorArn,
-    '--profile-arn', ARNS.profileArn,
-    '--role-arn', ARNS.roleArn,
-    '--endpoint', verifier.url,
+    '--trust-anchor-arn',
+    ARNS.trustAnchorArn,
+    '--profile-arn',
+    ARNS.profileArn,
+    '--role-arn',
+    ARNS.roleArn,
+    '--endpoint',
+    verifier.url,
     ...extra,
   ];
 }
@@ -91,10 +97,33 @@ describe('credential-process (child process)', () => {
 
   it('reads a PKCS#12 file (password from the environment) and a PEM holding certificate and key', async () => {
     const p12 = join(dir, 'id.p12');
-    execFileSync('openssl', ['pkcs12', '-export', '-in', L.rsaChain!.certFile, '-inkey', L.rsaChain!.keyFile, '-certfile', pki.interCert,
-      '-out', p12, '-passout', 'pass:p12-pw']);
-    const a = ['credential-process', '--certificate', p12, '--trust-anchor-arn', ARNS.trustAnchorArn, '--profile-arn', ARNS.profileArn,
-      '--role-arn', ARNS.roleArn, '--endpoint', verifier.url];
+    execFileSync('openssl', [
+      'pkcs12',
+      '-export',
+      '-in',
+      L.rsaChain!.certFile,
+      '-inkey',
+      L.rsaChain!.keyFile,
+      '-certfile',
+      pki.interCert,
+      '-out',
+      p12,
+      '-passout',
+      'pass:p12-pw',
+    ]);
+    const a = [
+      'credential-process',
+      '--certificate',
+      p12,
+      '--trust-anchor-arn',
+      ARNS.trustAnchorArn,
+      '--profile-arn',
+      ARNS.profileArn,
+      '--role-arn',
+      ARNS.roleArn,
+      '--endpoint',
+      verifier.url,
+    ];
     const r = await runCli(a, { env: { AWS_CA_BUNDLE: verifier.caFile, RAPKI_PKCS8_PASSWORD: 'p12-pw' } });
     expect([r.code, r.stderr]).toEqual([0, '']);
     expect(r.out).toMatch(OUTPUT_SHAPE);
@@ -121,7 +150,8 @@ describe('credential-process (child process)', () => {
       await proxy.close();
       await named.close();
     });
-    const noEndpoint = (extra: string[] = []) => args(L.p256!, ['--no-cache', '--timeout', '5', ...extra]).filter((a, i, all) => a !== '--endpoint' && all[i - 1] !== '--endpoint');
+    const noEndpoint = (extra: string[] = []) =>
+      args(L.p256!, ['--no-cache', '--timeout', '5', ...extra]).filter((a, i, all) => a !== '--endpoint' && all[i - 1] !== '--endpoint');
 
     it('HTTPS_PROXY carries a call to the default endpoint (no flag needed); https_proxy and --with-proxy too', async () => {
       const n = named.requests.length;
@@ -145,7 +175,9 @@ describe('credential-process (child process)', () => {
       const direct = await runCli(noEndpoint(), { env: { ...env, NO_PROXY: 'proxied.invalid' } });
       expect(direct.code).toBe(1);
       expect(direct.stderr).toMatch(new RegExp(`^rapki: network_error: cannot reach ${NOWHERE.replace(/\./g, '\\.')}: .*set HTTPS_PROXY`));
-      const loopback = await runCli(args(L.p256!, ['--no-cache', '--with-proxy']), { env: { AWS_CA_BUNDLE: verifier.caFile, HTTPS_PROXY: proxy.url, https_proxy: proxy.url } });
+      const loopback = await runCli(args(L.p256!, ['--no-cache', '--with-proxy']), {
+        env: { AWS_CA_BUNDLE: verifier.caFile, HTTPS_PROXY: proxy.url, https_proxy: proxy.url },
+      });
       expect([loopback.code, loopback.stderr]).toEqual([0, '']);
       expect(proxy.tunnels.slice(tunnels)).toEqual([`${NOWHERE}:443`]);
       expect(verifier.requests.map((q) => q.verdict)).toEqual(['ok']);
@@ -229,7 +261,12 @@ describe('credential-process (child process)', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`^rapki: ${code}: \\S`));
     // One line, and the registry's `hint:` line for the codes that have one (cli/src/report.ts).
-    expect(r.stderr.trim().split('\n').filter((l) => !l.startsWith('hint: '))).toHaveLength(1);
+    expect(
+      r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('hint: ')),
+    ).toHaveLength(1);
     expect(r.out).toBe('');
     expect(verifier.requests).toHaveLength(0);
   });
@@ -237,7 +274,11 @@ describe('credential-process (child process)', () => {
   it.each([
     [{ kind: 'error', status: 403, code: 'AccessDeniedException', message: 'Invalid signature' }, 'invalid_signature', /clock/],
     [{ kind: 'error', status: 403, code: 'AccessDeniedException', message: 'Untrusted Signing Certificate' }, 'certificate_untrusted', /--intermediates/],
-    [{ kind: 'error', status: 403, code: 'AccessDeniedException', message: 'Not authorized to set roleSessionName.' }, 'role_session_name_not_allowed', /acceptRoleSessionName/],
+    [
+      { kind: 'error', status: 403, code: 'AccessDeniedException', message: 'Not authorized to set roleSessionName.' },
+      'role_session_name_not_allowed',
+      /acceptRoleSessionName/,
+    ],
     [{ kind: 'error', status: 404, code: 'ResourceNotFoundException', message: 'Profile not found' }, 'resource_not_found', /Profile not found/],
     [{ kind: 'error', status: 400, code: 'ValidationException', message: 'bad duration' }, 'validation_failed', /--session-duration/],
   ] as const)('service answer %j → %s', async (answer, code, hint) => {
@@ -309,7 +350,10 @@ describe('credential-process (child process)', () => {
     expect(stray.stderr).toBe(
       'rapki: warning: credential-process ignores the extra arguments "extra" "" (not a flag or a flag value; a flag name missing its --?)\n',
     );
-    const tpm = await runCli(args(L.p256!, ['--tpm-key-password', 'pw', '--no-tpm-key-password=false', '--use-latest-expiring-certificate', '--no-cache']), withCa());
+    const tpm = await runCli(
+      args(L.p256!, ['--tpm-key-password', 'pw', '--no-tpm-key-password=false', '--use-latest-expiring-certificate', '--no-cache']),
+      withCa(),
+    );
     expect([tpm.code, tpm.stderr]).toEqual([0, '']);
     const noted = await runCli(args(L.p256!, ['--no-tpm-key-password', '--no-cache', '--debug']), withCa());
     expect(noted.code).toBe(0);
@@ -353,10 +397,32 @@ describe('credential-process (child process)', () => {
   it('--help goes through yargs and explains every flag', async () => {
     const r = await runCli(['credential-process', '--help']);
     expect(r.code).toBe(0);
-    for (const flag of ['certificate', 'private-key', 'intermediates', 'trust-anchor-arn', 'profile-arn', 'role-arn', 'session-duration',
-      'region', 'endpoint', 'no-verify-ssl', 'with-proxy', 'debug', 'role-session-name', 'cert-selector', 'system-store-name',
-      'use-latest-expiring-certificate', 'pkcs11-lib', 'reuse-pin', 'tpm-key-password', 'no-tpm-key-password', 'pkcs8-password',
-      'pkcs8-password-file', 'use-fips-endpoint', 'timeout']) {
+    for (const flag of [
+      'certificate',
+      'private-key',
+      'intermediates',
+      'trust-anchor-arn',
+      'profile-arn',
+      'role-arn',
+      'session-duration',
+      'region',
+      'endpoint',
+      'no-verify-ssl',
+      'with-proxy',
+      'debug',
+      'role-session-name',
+      'cert-selector',
+      'system-store-name',
+      'use-latest-expiring-certificate',
+      'pkcs11-lib',
+      'reuse-pin',
+      'tpm-key-password',
+      'no-tpm-key-password',
+      'pkcs8-password',
+      'pkcs8-password-file',
+      'use-fips-endpoint',
+      'timeout',
+    ]) {
       expect(r.out).toMatch(new RegExp(`--${flag}\\s+\\S`));
     }
   });

@@ -23,8 +23,22 @@ let stranger: Chain; // a chain to a root nobody trusts
 const verifiers: Record<string, LoopbackVerifier> = {};
 
 const args = (url: string, extra: string[] = []) => [
-  'credential-process', '--certificate', leaf.certFile, '--private-key', leaf.keyFile, '--trust-anchor-arn', ARNS.trustAnchorArn,
-  '--profile-arn', ARNS.profileArn, '--role-arn', ARNS.roleArn, '--endpoint', url, '--no-cache', '--debug', ...extra,
+  'credential-process',
+  '--certificate',
+  leaf.certFile,
+  '--private-key',
+  leaf.keyFile,
+  '--trust-anchor-arn',
+  ARNS.trustAnchorArn,
+  '--profile-arn',
+  ARNS.profileArn,
+  '--role-arn',
+  ARNS.roleArn,
+  '--endpoint',
+  url,
+  '--no-cache',
+  '--debug',
+  ...extra,
 ];
 
 beforeAll(async () => {
@@ -34,7 +48,11 @@ beforeAll(async () => {
   plain = makeServerChain({ key: 'ec:P-256' });
   constrained = makeServerChain({ key: 'ec:P-256', interExt: 'nameConstraints=critical,permitted;IP:127.0.0.0/255.0.0.0\n' });
   stranger = makeServerChain({ key: 'ec:P-256' });
-  for (const [name, c] of [['plain', plain], ['constrained', constrained], ['stranger', stranger]] as const) {
+  for (const [name, c] of [
+    ['plain', plain],
+    ['constrained', constrained],
+    ['stranger', stranger],
+  ] as const) {
     verifiers[name] = await startLoopbackVerifier({ trustedRootsPem: pki.rootPem() }, { keyPem: c.leafKeyPem, certPem: c.serverChainPem });
   }
 });
@@ -48,7 +66,9 @@ describe('endpoint TLS trust (built CLI)', () => {
   it('verifies a chain to a NODE_EXTRA_CA_CERTS root with the first check (no Node root store)', async () => {
     const r = await runCli(args(verifiers.plain!.url), { env: { NODE_EXTRA_CA_CERTS: plain.rootFile } });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain('rapki: debug: TLS: certificate of 127.0.0.1 verified against the Amazon Trust Services roots and NODE_EXTRA_CA_CERTS (CN=Test Root CA)');
+    expect(r.stderr).toContain(
+      'rapki: debug: TLS: certificate of 127.0.0.1 verified against the Amazon Trust Services roots and NODE_EXTRA_CA_CERTS (CN=Test Root CA)',
+    );
     expect(verifiers.plain!.requests.at(-1)!.verdict).toBe('ok');
   });
 

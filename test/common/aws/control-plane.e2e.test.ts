@@ -88,7 +88,17 @@ describe('Roles Anywhere control-plane client', () => {
     expect(viaSdk).toMatchObject({ code: 'aws_request_failed', details: { awsError: 'ResourceNotFoundException', status: 404 } });
     const viaRaw = await failure(cp.getTrustAnchor(MISSING));
     expect(viaRaw).toMatchObject({ code: 'aws_request_failed', details: { awsError: 'ResourceNotFoundException', status: 404 } });
-    const invalid = await failure(cp.createProfile({ name: 'x', roleArns: ['arn:aws:iam::123456789012:role/a'], managedPolicyArns: [], durationSeconds: 60, acceptRoleSessionName: false, enabled: true, tags: [] }));
+    const invalid = await failure(
+      cp.createProfile({
+        name: 'x',
+        roleArns: ['arn:aws:iam::123456789012:role/a'],
+        managedPolicyArns: [],
+        durationSeconds: 60,
+        acceptRoleSessionName: false,
+        enabled: true,
+        tags: [],
+      }),
+    );
     expect(invalid).toMatchObject({ code: 'aws_request_failed', details: { awsError: 'ValidationException' } });
     expect(invalid.message).toMatch(/durationSeconds/);
   });

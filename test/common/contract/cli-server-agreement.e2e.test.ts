@@ -36,9 +36,22 @@ const PARAMS = { seed: SEED, numRuns: 400 };
 
 describe('the CLI and the CA read requests with the same grammars (in-process)', () => {
   it('durations: bare seconds are seconds on both sides (--ttl 90, 60, 3600)', () => {
-    for (const [text, seconds] of [['90', 90], ['60', 60], ['3600', 3600], ['90s', 90], ['15m', 900], ['7d', 604_800]] as const) {
-      expect(outcome(() => parseDuration(text)), text).toEqual({ ok: true, value: seconds });
-      expect(outcome(() => parseDurationSeconds(text, 'ttl')), text).toEqual({ ok: true, value: seconds });
+    for (const [text, seconds] of [
+      ['90', 90],
+      ['60', 60],
+      ['3600', 3600],
+      ['90s', 90],
+      ['15m', 900],
+      ['7d', 604_800],
+    ] as const) {
+      expect(
+        outcome(() => parseDuration(text)),
+        text,
+      ).toEqual({ ok: true, value: seconds });
+      expect(
+        outcome(() => parseDurationSeconds(text, 'ttl')),
+        text,
+      ).toEqual({ ok: true, value: seconds });
     }
     for (const text of ['0', '1w', '-1h', '1.5h', 'h', '', '1 h', '1234567890']) {
       expect(outcome(() => parseDuration(text)).ok, text).toBe(false);
@@ -53,8 +66,14 @@ describe('the CLI and the CA read requests with the same grammars (in-process)',
       expect(outcome(() => normalizeSerial(text))).toEqual(cli);
     }
     for (const text of ['ff'.repeat(21), `01${'ff'.repeat(20)}`, '12:345', '0']) {
-      expect(outcome(() => parseSerial(text)), text).toEqual({ ok: false, code: 'serial_invalid' });
-      expect(outcome(() => normalizeSerial(text)), text).toEqual({ ok: false, code: 'serial_invalid' });
+      expect(
+        outcome(() => parseSerial(text)),
+        text,
+      ).toEqual({ ok: false, code: 'serial_invalid' });
+      expect(
+        outcome(() => normalizeSerial(text)),
+        text,
+      ).toEqual({ ok: false, code: 'serial_invalid' });
     }
   });
 
@@ -127,7 +146,11 @@ describe('through real processes: rapki ca serve and the built CLI', () => {
     expect([long.code, long.stderr]).toEqual([1, expect.stringMatching(/^rapki: serial_invalid: a certificate serial has at most 20 octets/)]);
     // The CA, asked directly, refuses both too (what the CLI refuses is what the CA would).
     const root = readFileSync(ca.rootPem, 'utf8');
-    const sans = await call(ca.url, 'POST', CA_PATHS.tokens, { ca: root, token: ca.adminToken, body: { subject: 'h', sans: ['dns:a.example', 'DNS:A.example'] } });
+    const sans = await call(ca.url, 'POST', CA_PATHS.tokens, {
+      ca: root,
+      token: ca.adminToken,
+      body: { subject: 'h', sans: ['dns:a.example', 'DNS:A.example'] },
+    });
     expect([sans.status, sans.json.code]).toEqual([400, 'invalid_request']);
     const serial = await call(ca.url, 'POST', CA_PATHS.revokeSerial('ff'.repeat(21)), { ca: root, token: ca.adminToken, body: {} });
     expect([serial.status, serial.json.code]).toEqual([400, 'serial_invalid']);

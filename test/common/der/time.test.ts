@@ -14,9 +14,21 @@ const gen = (text: string): Date => read(Tag.GENERALIZED_TIME, text);
 
 describe('X.509 times (RFC 5280 §4.1.2.5)', () => {
   it('uses UTCTime before 2050 and GeneralizedTime from 2050 (RFC 5280 §4.1.2.5), whole seconds', () => {
-    expect(Buffer.from(encodeTime(new Date('2049-12-31T23:59:59.999Z'))).toString('latin1').slice(2)).toBe('491231235959Z');
-    expect(Buffer.from(encodeTime(new Date('2050-01-01T00:00:00Z'))).toString('latin1').slice(2)).toBe('20500101000000Z');
-    expect(Buffer.from(encodeTime(new Date('1950-01-01T00:00:00Z'))).toString('latin1').slice(2)).toBe('500101000000Z');
+    expect(
+      Buffer.from(encodeTime(new Date('2049-12-31T23:59:59.999Z')))
+        .toString('latin1')
+        .slice(2),
+    ).toBe('491231235959Z');
+    expect(
+      Buffer.from(encodeTime(new Date('2050-01-01T00:00:00Z')))
+        .toString('latin1')
+        .slice(2),
+    ).toBe('20500101000000Z');
+    expect(
+      Buffer.from(encodeTime(new Date('1950-01-01T00:00:00Z')))
+        .toString('latin1')
+        .slice(2),
+    ).toBe('500101000000Z');
     expect(encodeTime(new Date('2050-01-01T00:00:00Z'))[0]).toBe(0x18);
     fc.assert(
       fc.property(fc.date({ min: new Date('1950-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }), (d) => {

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { children, oidToString, readTlv } from '../../../common/src/der/reader.js';
-import { DER_NULL, encodeLength, implicit, integerFromBigInt, integerFromContent, integerFromNumber, integerFromUnsigned, oid, tlv, utf8String } from '../../../common/src/der/writer.js';
+import {
+  DER_NULL,
+  encodeLength,
+  implicit,
+  integerFromBigInt,
+  integerFromContent,
+  integerFromNumber,
+  integerFromUnsigned,
+  oid,
+  tlv,
+  utf8String,
+} from '../../../common/src/der/writer.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
@@ -39,7 +50,13 @@ describe('DER primitives (X.690)', () => {
       }),
       { numRuns: 200 },
     );
-    for (const dotted of ['2.999.3', '1.3.6.1.4.1.18446744073709551615', '2.25.329800735698586629295641978511506172918', '0.9.2342.19200300.100.1.25', '2.18446744073709551615.1']) {
+    for (const dotted of [
+      '2.999.3',
+      '1.3.6.1.4.1.18446744073709551615',
+      '2.25.329800735698586629295641978511506172918',
+      '0.9.2342.19200300.100.1.25',
+      '2.18446744073709551615.1',
+    ]) {
       expect(oidToString(oid(dotted).subarray(2))).toBe(dotted);
     }
     expect(Buffer.from(integerFromBigInt(0n)).toString('hex')).toBe('020100');
@@ -71,7 +88,7 @@ describe('DER primitives (X.690)', () => {
   });
 });
 
-describe('DER writer: the encodings the CLI\'s CSRs rely on', () => {
+describe("DER writer: the encodings the CLI's CSRs rely on", () => {
   it('encodes INTEGERs minimally with a sign byte when needed (X.690 §8.3)', () => {
     expect(hex(integerFromNumber(0))).toBe('020100');
     expect(hex(integerFromNumber(127))).toBe('02017f');

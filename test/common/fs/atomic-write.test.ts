@@ -101,7 +101,9 @@ describe('writeFileAtomicSync', () => {
       const path = join(dir, 'a');
       writeFileAtomicSync(path, 'x', { fs: recordingFs({ call: 'fsyncSync', path: new RegExp(`^${dir}$`), code: 'EINVAL' }).fs });
       expect(readFileSync(path, 'utf8')).toBe('x');
-      expect(() => writeFileAtomicSync(path, 'y', { fs: recordingFs({ call: 'fsyncSync', path: new RegExp(`^${dir}$`), code: 'EIO' }).fs })).toThrow(/fsyncSync failed/);
+      expect(() => writeFileAtomicSync(path, 'y', { fs: recordingFs({ call: 'fsyncSync', path: new RegExp(`^${dir}$`), code: 'EIO' }).fs })).toThrow(
+        /fsyncSync failed/,
+      );
       expect(readFileSync(path, 'utf8')).toBe('y'); // the rename happened; only durability is in doubt
     });
   });

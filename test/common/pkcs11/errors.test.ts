@@ -25,7 +25,11 @@ describe('PKCS#11 error table', () => {
 
   it('every code is raised by some PKCS#11 source file', () => {
     const src = dirs
-      .flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'errors.ts').map((f) => readFileSync(join(dir, f), 'utf8')))
+      .flatMap((dir) =>
+        readdirSync(dir)
+          .filter((f) => f.endsWith('.ts') && f !== 'errors.ts')
+          .map((f) => readFileSync(join(dir, f), 'utf8')),
+      )
       .join('\n');
     const unused = Object.keys(PKCS11_ERROR_CODES).filter((c) => !src.includes(`'${c}'`));
     expect(unused).toEqual([]);

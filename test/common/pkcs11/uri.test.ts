@@ -73,9 +73,7 @@ describe('parsePkcs11Uri: RFC 7512 §3 examples', () => {
   });
 
   it('escaped ; and % inside a value, and UTF-8 (á)', () => {
-    expect(parsePkcs11Uri('pkcs11:token=A%20name%20with%20a%20substring%20%25%3B;object=my-certificate;type=cert').token).toBe(
-      'A name with a substring %;',
-    );
+    expect(parsePkcs11Uri('pkcs11:token=A%20name%20with%20a%20substring%20%25%3B;object=my-certificate;type=cert').token).toBe('A name with a substring %;');
     expect(parsePkcs11Uri('pkcs11:token=Name%20with%20a%20small%20A%20with%20acute:%20%C3%A1;object=my-certificate;type=cert').token).toBe(
       'Name with a small A with acute: á',
     );

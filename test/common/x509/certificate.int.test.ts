@@ -55,7 +55,12 @@ describe('decodeCertificate', () => {
   it('reads the extensions the signer and the lint look at', () => {
     const ca = decodeCertificate(caDer);
     expect(readBasicConstraints(findExtension(ca, '2.5.29.19')!.value)).toEqual({ ca: true, pathLen: undefined });
-    expect(readKeyUsage(findExtension(ca, '2.5.29.15')!.value)).toMatchObject({ keyCertSign: true, cRLSign: true, digitalSignature: true, keyEncipherment: false });
+    expect(readKeyUsage(findExtension(ca, '2.5.29.15')!.value)).toMatchObject({
+      keyCertSign: true,
+      cRLSign: true,
+      digitalSignature: true,
+      keyEncipherment: false,
+    });
     const ski = subjectKeyIdOf(findExtension(ca, '2.5.29.14'));
     expect(ski?.length).toBe(20);
     const leaf = decodeCertificate(leafDer);
@@ -76,7 +81,11 @@ describe('decodeCertificate', () => {
   });
 
   it('refuses a signature BIT STRING with unused bits, an unknown TBSCertificate field and an empty serial', () => {
-    const unused = withTbs(leafDer, (f) => f, bitString(Uint8Array.of(1)).map((b, i) => (i === 2 ? 3 : b)));
+    const unused = withTbs(
+      leafDer,
+      (f) => f,
+      bitString(Uint8Array.of(1)).map((b, i) => (i === 2 ? 3 : b)),
+    );
     expect(() => decodeCertificate(unused)).toThrow(expect.objectContaining({ code: 'certificate_unparsable', message: expect.stringMatching(/unused bits/) }));
     expect(() => decodeCertificate(withTbs(leafDer, (f) => [...f, tlv(0xa4, Uint8Array.of(5, 0))]))).toThrow(/unexpected TBSCertificate field/);
     expect(() => decodeCertificate(withTbs(leafDer, (f) => [f[0]!, tlv(0x02), ...f.slice(2)]))).toThrow(/empty serial/);

@@ -1,12 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { derToPem, isPemDefect, looksLikePem, PemError, pemBlocks, pemByteLength, pemToDer, scanPem, type PemBlock, type PemDefect } from '../../../common/src/x509/pem.js';
+import {
+  derToPem,
+  isPemDefect,
+  looksLikePem,
+  PemError,
+  pemBlocks,
+  pemByteLength,
+  pemToDer,
+  scanPem,
+  type PemBlock,
+  type PemDefect,
+} from '../../../common/src/x509/pem.js';
 
 /** The signer's view of a scan: a block, or null for a defect (what its callers code as unparsable_pem). */
 const parsePemBlocks = (text: string): Array<PemBlock | null> => scanPem(text).map((b) => (isPemDefect(b) ? null : b));
 
 describe('PEM blocks', () => {
   it('finds blocks among free text and keeps RFC 1421 headers', () => {
-    const text = 'hello\n-----BEGIN A-----\nAQID\n-----END A-----\nmiddle text\n-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,00\n\nBAUG\n-----END RSA PRIVATE KEY-----\ntrailer';
+    const text =
+      'hello\n-----BEGIN A-----\nAQID\n-----END A-----\nmiddle text\n-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,00\n\nBAUG\n-----END RSA PRIVATE KEY-----\ntrailer';
     const blocks = parsePemBlocks(text);
     expect(blocks.map((b) => b?.label)).toEqual(['A', 'RSA PRIVATE KEY']);
     expect([...(blocks[0]?.der ?? [])]).toEqual([1, 2, 3]);
@@ -87,7 +99,7 @@ describe('PEM: one rule set for every caller', () => {
     const scanned = scanPem(`-----BEGIN A-----\nAQID\n${a}`);
     expect(scanned.map((b) => isPemDefect(b))).toEqual([true, false]);
   });
-  it('refuses junk that Node\'s base64 decoder would skip, padding in the middle and empty bodies', () => {
+  it("refuses junk that Node's base64 decoder would skip, padding in the middle and empty bodies", () => {
     for (const bodyText of ['AQ#ID', 'AQ==AQID', 'AQI', '', '  ']) {
       expect(() => pemToDer(`-----BEGIN A-----\n${bodyText}\n-----END A-----\n`, 'A'), bodyText).toThrow(PemError);
     }
@@ -109,7 +121,12 @@ describe('PEM: one rule set for every caller', () => {
     const pem = derToPem(view, 'X');
     expect(pem.endsWith('-----END X-----\n')).toBe(true);
     expect(pem.includes('\r')).toBe(false);
-    expect(pem.split('\n').slice(1, -2).every((l, i, all) => l.length === (i === all.length - 1 ? l.length : 64))).toBe(true);
+    expect(
+      pem
+        .split('\n')
+        .slice(1, -2)
+        .every((l, i, all) => l.length === (i === all.length - 1 ? l.length : 64)),
+    ).toBe(true);
     expect([...pemToDer(pem, 'X')]).toEqual([...view]);
   });
 });

@@ -57,12 +57,29 @@ describe('parseSerial (RFC 5280 §4.1.2.2)', () => {
     }
   });
 
-  it.each([[''], ['  '], ['xyz'], ['0g'], ['0'], ['00:00'], ['12:345'], ['ab::cd'], ['0a1 bff'], ['0a:1b:f'], ['0a::'], ['serial='], ['0x'], ['-1'], ['1'.repeat(201)], ['ff'.repeat(22)], ['zz'], ['00'], ['a'.repeat(42)]])(
-    'refuses %j',
-    (input) => {
-      expect(() => parseSerial(input)).toThrow(SerialError);
-    },
-  );
+  it.each([
+    [''],
+    ['  '],
+    ['xyz'],
+    ['0g'],
+    ['0'],
+    ['00:00'],
+    ['12:345'],
+    ['ab::cd'],
+    ['0a1 bff'],
+    ['0a:1b:f'],
+    ['0a::'],
+    ['serial='],
+    ['0x'],
+    ['-1'],
+    ['1'.repeat(201)],
+    ['ff'.repeat(22)],
+    ['zz'],
+    ['00'],
+    ['a'.repeat(42)],
+  ])('refuses %j', (input) => {
+    expect(() => parseSerial(input)).toThrow(SerialError);
+  });
 
   it('a non-string is a caller error', () => {
     expect(() => parseSerial(12 as unknown as string)).toThrow(TypeError);

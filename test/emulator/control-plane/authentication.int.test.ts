@@ -23,7 +23,11 @@ describe('control-plane authentication with --iam-credentials', () => {
 
   it('refuses a missing signature', async () => {
     const res = await fetch(`${emu.url}/trustanchors`);
-    expect([res.status, res.headers.get('x-amzn-errortype'), ((await res.json()) as { message: string }).message]).toEqual([403, 'MissingAuthenticationTokenException', 'Missing Authentication Token']);
+    expect([res.status, res.headers.get('x-amzn-errortype'), ((await res.json()) as { message: string }).message]).toEqual([
+      403,
+      'MissingAuthenticationTokenException',
+      'Missing Authentication Token',
+    ]);
   });
 
   it('refuses a wrong secret', async () => {

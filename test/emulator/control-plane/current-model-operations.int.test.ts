@@ -12,7 +12,11 @@ let w: World;
 let leaf: TestLeaf;
 beforeAll(async () => {
   w = await makeWorld();
-  leaf = makeLeaf(w.root, { cn: 'mapped.example.test', extraSubject: '/OU=Security/OU=Engineering', san: 'DNS:mapped.example.test,URI:spiffe://example.test/app' });
+  leaf = makeLeaf(w.root, {
+    cn: 'mapped.example.test',
+    extraSubject: '/OU=Security/OU=Engineering',
+    san: 'DNS:mapped.example.test,URI:spiffe://example.test/app',
+  });
 }, 60_000);
 afterAll(async () => {
   await w?.close();
@@ -21,7 +25,10 @@ afterAll(async () => {
 describe('notification settings', () => {
   it('PutNotificationSettings overrides one event; ResetNotificationSettings restores the default', async () => {
     const put = await signedCall(w.emulator.url, 'PATCH', '/put-notifications-settings', {
-      body: { trustAnchorId: w.trustAnchorId, notificationSettings: [{ enabled: true, event: 'END_ENTITY_CERTIFICATE_EXPIRY', threshold: 10, channel: 'ALL' }] },
+      body: {
+        trustAnchorId: w.trustAnchorId,
+        notificationSettings: [{ enabled: true, event: 'END_ENTITY_CERTIFICATE_EXPIRY', threshold: 10, channel: 'ALL' }],
+      },
     });
     expect(put.status).toBe(200);
     expect(put.json.trustAnchor.notificationSettings).toEqual([
@@ -41,7 +48,11 @@ describe('notification settings', () => {
     });
     expect(reset.status).toBe(200);
     expect(reset.json.trustAnchor.notificationSettings[1]).toEqual({
-      enabled: true, event: 'END_ENTITY_CERTIFICATE_EXPIRY', threshold: 45, channel: 'ALL', configuredBy: 'rolesanywhere.amazonaws.com',
+      enabled: true,
+      event: 'END_ENTITY_CERTIFICATE_EXPIRY',
+      threshold: 45,
+      channel: 'ALL',
+      configuredBy: 'rolesanywhere.amazonaws.com',
     });
     const missing = await signedCall(w.emulator.url, 'PATCH', '/reset-notifications-settings', {
       body: { trustAnchorId: '00000000-0000-0000-0000-000000000000', notificationSettingKeys: [] },
@@ -58,15 +69,25 @@ describe('notification settings', () => {
       },
     });
     expect(res.status).toBe(201);
-    expect(res.json.trustAnchor.notificationSettings[0]).toEqual({ enabled: false, event: 'CA_CERTIFICATE_EXPIRY', channel: 'ALL', configuredBy: '123456789012' });
+    expect(res.json.trustAnchor.notificationSettings[0]).toEqual({
+      enabled: false,
+      event: 'CA_CERTIFICATE_EXPIRY',
+      channel: 'ALL',
+      configuredBy: '123456789012',
+    });
   });
 });
 
 describe('attribute mappings and session tags', () => {
   const session = () =>
     sendCreateSession({
-      url: w.emulator.url, certPem: leaf.certPem, keyPem: leaf.keyPem, trustAnchorArn: w.trustAnchorArn,
-      profileArn: w.profileArn, roleArn: ROLE_ARN, date: w.emulator.clock.now(),
+      url: w.emulator.url,
+      certPem: leaf.certPem,
+      keyPem: leaf.keyPem,
+      trustAnchorArn: w.trustAnchorArn,
+      profileArn: w.profileArn,
+      roleArn: ROLE_ARN,
+      date: w.emulator.clock.now(),
     });
   const tagsOf = (accessKeyId: string) => w.emulator.state.sessions.find((s) => s.accessKeyId === accessKeyId)!.sessionTags;
 
@@ -120,14 +141,24 @@ describe('acceptRoleSessionName', () => {
     const profileArn = created.json.profile.profileArn as string;
     const call = (name: string) =>
       sendCreateSession({
-        url: w.emulator.url, certPem: leaf.certPem, keyPem: leaf.keyPem, trustAnchorArn: w.trustAnchorArn,
-        profileArn, roleArn: ROLE_ARN, roleSessionName: name, date: w.emulator.clock.now(),
+        url: w.emulator.url,
+        certPem: leaf.certPem,
+        keyPem: leaf.keyPem,
+        trustAnchorArn: w.trustAnchorArn,
+        profileArn,
+        roleArn: ROLE_ARN,
+        roleSessionName: name,
+        date: w.emulator.clock.now(),
       });
     const ok = await call('build-agent-7');
     expect(ok.status).toBe(201);
     expect(ok.json!.credentialSet[0].assumedRoleUser.arn).toBe('arn:aws:sts::123456789012:assumed-role/app-role/build-agent-7');
     const invalid = await call('bad name!');
-    expect([invalid.status, invalid.headers['x-amzn-errortype'], invalid.headers['x-rapki-emulator-reason']]).toEqual([400, 'ValidationException', 'invalid_role_session_name']);
+    expect([invalid.status, invalid.headers['x-amzn-errortype'], invalid.headers['x-rapki-emulator-reason']]).toEqual([
+      400,
+      'ValidationException',
+      'invalid_role_session_name',
+    ]);
     const off = await signedCall(w.emulator.url, 'PATCH', `/profile/${created.json.profile.profileId}`, { body: { acceptRoleSessionName: false } });
     expect(off.json.profile.acceptRoleSessionName).toBe(false);
     const refused = await call('build-agent-7');

@@ -62,7 +62,9 @@ afterAll(async () => {
 
 describe('trust anchors', () => {
   it('create/get/update/list/delete with the SDK, RFC 3339 dates and default notification settings', async () => {
-    const created = await c.send(new CreateTrustAnchorCommand({ name: 'two certs', source: bundle(w.root.certPem + inter.certPem), tags: [{ key: 'team', value: 'infra' }] }));
+    const created = await c.send(
+      new CreateTrustAnchorCommand({ name: 'two certs', source: bundle(w.root.certPem + inter.certPem), tags: [{ key: 'team', value: 'infra' }] }),
+    );
     const ta = created.trustAnchor!;
     expect(created.$metadata.httpStatusCode).toBe(201);
     expect(ta.trustAnchorArn).toBe(`arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/${ta.trustAnchorId}`);
@@ -103,7 +105,12 @@ describe('trust anchors', () => {
       400,
       'Incorrect basic constraints',
     );
-    await expectError(c.send(new GetTrustAnchorCommand({ trustAnchorId: 'not-a-uuid' })), 'ValidationException', 400, /at 'trustAnchorId' failed to satisfy constraint/);
+    await expectError(
+      c.send(new GetTrustAnchorCommand({ trustAnchorId: 'not-a-uuid' })),
+      'ValidationException',
+      400,
+      /at 'trustAnchorId' failed to satisfy constraint/,
+    );
   });
 
   it('paginates with nextToken and pageSize and refuses a foreign token', async () => {
@@ -237,7 +244,15 @@ describe('CRLs', () => {
 
 describe('tags', () => {
   it('tag, list, untag; unknown resource; more than 200 tags', async () => {
-    await c.send(new TagResourceCommand({ resourceArn: w.profileArn, tags: [{ key: 'env', value: 'test' }, { key: 'owner', value: 'me' }] }));
+    await c.send(
+      new TagResourceCommand({
+        resourceArn: w.profileArn,
+        tags: [
+          { key: 'env', value: 'test' },
+          { key: 'owner', value: 'me' },
+        ],
+      }),
+    );
     await c.send(new TagResourceCommand({ resourceArn: w.profileArn, tags: [{ key: 'env', value: 'prod' }] }));
     expect((await c.send(new ListTagsForResourceCommand({ resourceArn: w.profileArn }))).tags).toEqual([
       { key: 'env', value: 'prod' },
@@ -267,8 +282,13 @@ describe('subjects', () => {
   it('lists subjects seen by CreateSession and returns details with last-seen times', async () => {
     const leaf = makeLeaf(w.root, { cn: 'subject.example.test' });
     const res = await sendCreateSession({
-      url: w.emulator.url, certPem: leaf.certPem, keyPem: leaf.keyPem, trustAnchorArn: w.trustAnchorArn,
-      profileArn: w.profileArn, roleArn: ROLE_ARN, date: w.emulator.clock.now(),
+      url: w.emulator.url,
+      certPem: leaf.certPem,
+      keyPem: leaf.keyPem,
+      trustAnchorArn: w.trustAnchorArn,
+      profileArn: w.profileArn,
+      roleArn: ROLE_ARN,
+      date: w.emulator.clock.now(),
     });
     expect(res.status).toBe(201);
     const list = await c.send(new ListSubjectsCommand({}));
@@ -291,7 +311,12 @@ describe('limits that need their own emulator', () => {
     emu = await startEmulator();
     const cl = sdkClient(emu.url);
     for (let i = 0; i < 250; i++) await cl.send(new CreateProfileCommand({ name: `p${i}`, roleArns: [ROLE_ARN] }));
-    await expectError(cl.send(new CreateProfileCommand({ name: 'x', roleArns: [ROLE_ARN] })), 'ValidationException', 400, 'Cannot create more than 250 profiles in this account and region');
+    await expectError(
+      cl.send(new CreateProfileCommand({ name: 'x', roleArns: [ROLE_ARN] })),
+      'ValidationException',
+      400,
+      'Cannot create more than 250 profiles in this account and region',
+    );
     cl.destroy();
   });
 });

@@ -21,7 +21,15 @@ export async function signedCall(
   baseUrl: string,
   method: string,
   path: string,
-  opts: { body?: unknown; query?: Record<string, string | string[]>; region?: string; credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }; date?: Date; rawBody?: string; tamperBody?: (body: string) => string } = {},
+  opts: {
+    body?: unknown;
+    query?: Record<string, string | string[]>;
+    region?: string;
+    credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+    date?: Date;
+    rawBody?: string;
+    tamperBody?: (body: string) => string;
+  } = {},
 ): Promise<SignedCall> {
   const url = new URL(baseUrl);
   const body = opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));

@@ -41,7 +41,12 @@ export async function makeWorld(options: EmulatorOptions = {}, profile: { durati
     }),
   );
   const p = await client.send(
-    new CreateProfileCommand({ name: 'test-profile', roleArns: [ROLE_ARN], enabled: true, ...(profile.durationSeconds ? { durationSeconds: profile.durationSeconds } : {}) }),
+    new CreateProfileCommand({
+      name: 'test-profile',
+      roleArns: [ROLE_ARN],
+      enabled: true,
+      ...(profile.durationSeconds ? { durationSeconds: profile.durationSeconds } : {}),
+    }),
   );
   return {
     dir,

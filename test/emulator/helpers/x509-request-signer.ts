@@ -43,7 +43,11 @@ export interface SessionResponse {
 }
 
 const enc = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-const amz = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+const amz = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 const der = (pem: string) => new X509Certificate(pem).raw;
 
 export async function sendCreateSession(o: SessionRequestOptions): Promise<SessionResponse> {
@@ -60,7 +64,10 @@ export async function sendCreateSession(o: SessionRequestOptions): Promise<Sessi
   if (o.roleSessionName !== undefined) bodyObj.roleSessionName = o.roleSessionName;
   let query = '';
   if (style === 'query') {
-    query = Object.entries(params).sort().map(([k, v]) => `${enc(k)}=${enc(v)}`).join('&');
+    query = Object.entries(params)
+      .sort()
+      .map(([k, v]) => `${enc(k)}=${enc(v)}`)
+      .join('&');
   } else {
     Object.assign(bodyObj, params);
   }

@@ -25,11 +25,16 @@ describe('canonical request rebuilt from the wire', () => {
         rawPath: '/sessions',
         rawQuery,
         headers: headersFromRaw([
-          'Content-Type', `  ${v.contentType} `,
-          'Host', v.host,
-          'X-Amz-Date', v.amzDate,
-          'X-Amz-X509', cert.raw.toString('base64'),
-          'User-Agent', 'not signed',
+          'Content-Type',
+          `  ${v.contentType} `,
+          'Host',
+          v.host,
+          'X-Amz-Date',
+          v.amzDate,
+          'X-Amz-X509',
+          cert.raw.toString('base64'),
+          'User-Agent',
+          'not signed',
         ]),
         body: Buffer.from(v.body),
       };
@@ -45,7 +50,13 @@ describe('canonical request rebuilt from the wire', () => {
   });
 
   it('repeated headers are joined with commas; a listed header that is missing fails the rebuild', () => {
-    const wire: WireRequest = { method: 'POST', rawPath: '/sessions', rawQuery: '', headers: headersFromRaw(['X-A', 'one', 'x-a', 'two  words']), body: Buffer.alloc(0) };
+    const wire: WireRequest = {
+      method: 'POST',
+      rawPath: '/sessions',
+      rawQuery: '',
+      headers: headersFromRaw(['X-A', 'one', 'x-a', 'two  words']),
+      body: Buffer.alloc(0),
+    };
     expect(canonicalRequest(wire, ['x-a'])).toBe(`POST\n/sessions\n\nx-a:one,two words\n\nx-a\n${createHash('sha256').update('').digest('hex')}`);
     expect(canonicalRequest(wire, ['x-a', 'x-b'])).toBeUndefined();
   });

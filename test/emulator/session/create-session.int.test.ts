@@ -1,6 +1,14 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DisableCrlCommand, DisableProfileCommand, DisableTrustAnchorCommand, EnableProfileCommand, EnableTrustAnchorCommand, ImportCrlCommand, UpdateProfileCommand } from '@aws-sdk/client-rolesanywhere';
+import {
+  DisableCrlCommand,
+  DisableProfileCommand,
+  DisableTrustAnchorCommand,
+  EnableProfileCommand,
+  EnableTrustAnchorCommand,
+  ImportCrlCommand,
+  UpdateProfileCommand,
+} from '@aws-sdk/client-rolesanywhere';
 import { issuerFrom, makeIntermediateCa, makeLeaf, makeRootCa, makeCrl, revoke, type TestLeaf } from '../../support/emulator-pki.js';
 import { sendCreateSession, type SessionRequestOptions } from '../helpers/x509-request-signer.js';
 import { makeWorld, ROLE_ARN, type World } from '../helpers/world.js';
@@ -62,7 +70,11 @@ describe('CreateSession success', () => {
     expect(c.assumedRoleUser.assumedRoleId).toMatch(new RegExp(`^AROA[A-Z2-7]{17}:${good.serialHex}$`));
     expect(res.json!.subjectArn).toMatch(/^arn:aws:rolesanywhere:us-east-1:123456789012:subject\/[0-9a-f-]{36}$/);
     const session = w.emulator.state.sessions.find((s) => s.accessKeyId === c.credentials.accessKeyId)!;
-    expect(session.sessionTags).toMatchObject({ 'x509Subject/CN': 'web1.example.test', 'x509Issuer/CN': 'Emulator Test Root', 'x509SAN/DNS': 'web1.example.test' });
+    expect(session.sessionTags).toMatchObject({
+      'x509Subject/CN': 'web1.example.test',
+      'x509Issuer/CN': 'Emulator Test Root',
+      'x509SAN/DNS': 'web1.example.test',
+    });
     expect(JSON.stringify(w.emulator.state)).not.toContain(c.credentials.sessionToken);
   });
 

@@ -93,7 +93,9 @@ function replay(v: KatVector, mutate: (h: Record<string, string>, body: { b: str
     const req = request({ host: '127.0.0.1', port: emu.port, method: 'POST', path: `/sessions?${query}`, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(Buffer.concat(chunks).toString()) as WireBody, reason: res.headers['x-rapki-emulator-reason'] }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode!, json: JSON.parse(Buffer.concat(chunks).toString()) as WireBody, reason: res.headers['x-rapki-emulator-reason'] }),
+      );
     });
     req.on('error', reject);
     req.end(body.b);

@@ -30,15 +30,31 @@ describe('CreateSession checks revocation along the whole path', () => {
     // A leaf the intermediate signed and no CRL lists, as one minted with a stolen key would be.
     const leaf = makeLeaf(inter, { cn: 'minted.example.test' });
     const interAnchor = await w.client.send(
-      new CreateTrustAnchorCommand({ name: 'inter-anchor', source: { sourceType: 'CERTIFICATE_BUNDLE', sourceData: { x509CertificateData: inter.certPem } }, enabled: true }),
+      new CreateTrustAnchorCommand({
+        name: 'inter-anchor',
+        source: { sourceType: 'CERTIFICATE_BUNDLE', sourceData: { x509CertificateData: inter.certPem } },
+        enabled: true,
+      }),
     );
     const call = (trustAnchorArn: string) =>
-      sendCreateSession({ url: w.emulator.url, certPem: leaf.certPem, keyPem: leaf.keyPem, chainPems: [inter.certPem], trustAnchorArn, profileArn: w.profileArn, roleArn: ROLE_ARN, durationSeconds: 900, date: w.emulator.clock.now() });
+      sendCreateSession({
+        url: w.emulator.url,
+        certPem: leaf.certPem,
+        keyPem: leaf.keyPem,
+        chainPems: [inter.certPem],
+        trustAnchorArn,
+        profileArn: w.profileArn,
+        roleArn: ROLE_ARN,
+        durationSeconds: 900,
+        date: w.emulator.clock.now(),
+      });
     expect(reason(await call(w.trustAnchorArn))).toBe('201 ');
 
     revoke(w.root, inter.certPath);
     const rootCrl = makeCrl(w.root);
-    await w.client.send(new ImportCrlCommand({ name: 'root-crl', crlData: new TextEncoder().encode(rootCrl), trustAnchorArn: w.trustAnchorArn, enabled: true }));
+    await w.client.send(
+      new ImportCrlCommand({ name: 'root-crl', crlData: new TextEncoder().encode(rootCrl), trustAnchorArn: w.trustAnchorArn, enabled: true }),
+    );
     expect(reason(await call(w.trustAnchorArn))).toBe('403 certificate_revoked');
     // The same CRL imported into the anchor that holds the intermediate: the anchor's own
     // certificate is the trust anchor of the path and is not checked against CRLs.

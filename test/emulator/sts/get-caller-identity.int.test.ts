@@ -87,10 +87,29 @@ describe('with credentials from the product signer', () => {
 
   it('works over HTTPS (emulator TLS option, signer CA bundle)', async () => {
     const dir = w.dir;
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'tls.key'),
-      '-out', join(dir, 'tls.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        join(dir, 'tls.key'),
+        '-out',
+        join(dir, 'tls.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     const tlsCert = readFileSync(join(dir, 'tls.pem'), 'utf8');
     const state = join(dir, 'shared-state.json');
     writeFileSync(state, JSON.stringify(w.emulator.state));
@@ -109,8 +128,14 @@ describe('with credentials from the product signer', () => {
 describe('with credentials from the test signer', () => {
   async function mint(durationSeconds = 900): Promise<Creds> {
     const res = await sendCreateSession({
-      url: w.emulator.url, certPem: leaf.certPem, keyPem: leaf.keyPem, trustAnchorArn: w.trustAnchorArn,
-      profileArn: w.profileArn, roleArn: ROLE_ARN, durationSeconds, date: w.emulator.clock.now(),
+      url: w.emulator.url,
+      certPem: leaf.certPem,
+      keyPem: leaf.keyPem,
+      trustAnchorArn: w.trustAnchorArn,
+      profileArn: w.profileArn,
+      roleArn: ROLE_ARN,
+      durationSeconds,
+      date: w.emulator.clock.now(),
     });
     expect(res.status).toBe(201);
     const { accessKeyId, secretAccessKey, sessionToken } = res.json!.credentialSet[0].credentials as Creds;
@@ -133,7 +158,9 @@ describe('with credentials from the test signer', () => {
   });
 
   it('refuses a key the emulator never minted', async () => {
-    expect(await failure(callerIdentity(w.emulator.url, { accessKeyId: 'ASIAAAAAAAAAAAAAAAAA', secretAccessKey: 'x'.repeat(40), sessionToken: 'tok' }))).toEqual({
+    expect(
+      await failure(callerIdentity(w.emulator.url, { accessKeyId: 'ASIAAAAAAAAAAAAAAAAA', secretAccessKey: 'x'.repeat(40), sessionToken: 'tok' })),
+    ).toEqual({
       name: 'InvalidClientTokenId',
       status: 403,
       message: 'The security token included in the request is invalid.',

@@ -52,10 +52,7 @@ tester.run('rapki/boundaries', boundaries, {
       filename: at('cli/src/handlers/a.ts'),
       code: "import { x } from '../../../signer/src/entry-points.js';\nimport { y } from '../../../signer/src/entry/../session/create-session.js';",
       options: [zones],
-      errors: [
-        { message: 'signer/src/entry-points.ts: cli: entry points only' },
-        { message: 'signer/src/session/create-session.ts: cli: entry points only' },
-      ],
+      errors: [{ message: 'signer/src/entry-points.ts: cli: entry points only' }, { message: 'signer/src/session/create-session.ts: cli: entry points only' }],
     },
     {
       filename: at('ca-server/src/backup/db-summary.ts'),

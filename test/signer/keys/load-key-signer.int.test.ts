@@ -36,7 +36,20 @@ beforeAll(async () => {
   await openssl(['pkey', '-in', f.rsaKey, '-traditional', '-out', p('pkcs1.key')]);
   f.pkcs1Key = p('pkcs1.key');
   await openssl(['pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-in', f.ecKey, '-passout', `pass:${PASSWORD}`, '-out', p('enc-aes.key')]);
-  await openssl(['pkcs8', '-topk8', '-v2', 'aes-128-cbc', '-v2prf', 'hmacWithSHA1', '-in', f.rsaKey, '-passout', `pass:${PASSWORD}`, '-out', p('enc-sha1prf.key')]);
+  await openssl([
+    'pkcs8',
+    '-topk8',
+    '-v2',
+    'aes-128-cbc',
+    '-v2prf',
+    'hmacWithSHA1',
+    '-in',
+    f.rsaKey,
+    '-passout',
+    `pass:${PASSWORD}`,
+    '-out',
+    p('enc-sha1prf.key'),
+  ]);
   await openssl(['pkcs8', '-topk8', '-scrypt', '-in', f.ecKey, '-passout', `pass:${PASSWORD}`, '-out', p('enc-scrypt.key')]);
   await openssl(['rsa', '-in', f.rsaKey, '-aes256', '-traditional', '-passout', 'pass:x', '-out', p('legacy.key')]);
   await writeFile(p('combo.pem'), `Bag Attributes: free text\n${await readFile(f.ecCert, 'utf8')}\nsome comment\n${await readFile(f.ecKey, 'utf8')}`);
@@ -226,7 +239,10 @@ describe('loadKeySigner: refusals, one code each', () => {
     await expectCode({ certificate: f.ecCert!, privateKey: f.ecKey!, intermediates: p('bad-bundle.pem') }, 'unexpected_pem_block');
   });
   it('an empty or whitespace-only intermediates file is no chain (also beside PKCS#12); non-PEM text there stays an error', async () => {
-    for (const [name, text] of [['empty-chain.pem', ''], ['blank-chain.pem', ' \n\r\n\t\n']] as const) {
+    for (const [name, text] of [
+      ['empty-chain.pem', ''],
+      ['blank-chain.pem', ' \n\r\n\t\n'],
+    ] as const) {
       await writeFile(p(name), text);
       const signer = await loadKeySigner({ certificate: f.ecCert!, privateKey: f.ecKey!, intermediates: p(name) });
       expect(signer.chain).toEqual([]);

@@ -123,7 +123,9 @@ describe('preflight: one code per problem', () => {
     expect(run('good', ['int2', 'int1', 'root', 'root', 'root', 'root'])).toThrow(code('chain_too_long'));
   });
   it('invalid_arn for each ARN, naming the flag', () => {
-    expect(run('good', [], { trustAnchorArn: 'arn:aws:rolesanywhere:us-east-2:123456789012:profile/a545a1fc-5d86-4032-8f4c-61cdd6ff92da' })).toThrow(/--trust-anchor-arn/);
+    expect(run('good', [], { trustAnchorArn: 'arn:aws:rolesanywhere:us-east-2:123456789012:profile/a545a1fc-5d86-4032-8f4c-61cdd6ff92da' })).toThrow(
+      /--trust-anchor-arn/,
+    );
     expect(run('good', [], { trustAnchorArn: '' })).toThrow(code('invalid_arn'));
     expect(run('good', [], { profileArn: 'arn:aws:rolesanywhere:us-east-2:123:profile/6f4943fb-13d4-4242-89c4-be367595c380' })).toThrow(/--profile-arn/);
     expect(run('good', [], { roleArn: 'arn:aws:iam:us-east-1:123456789012:role/x' })).toThrow(/--role-arn/);

@@ -132,11 +132,13 @@ describe('fromRolesAnywhere', () => {
       seen.push(req.headers);
       req.resume();
       req.on('end', () =>
-        res.writeHead(200, { 'content-type': 'text/xml' }).end(
-          '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>' +
-            '<Arn>arn:aws:sts::123456789012:assumed-role/rapki-test/x</Arn><UserId>AROA:x</UserId><Account>123456789012</Account>' +
-            '</GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>',
-        ),
+        res
+          .writeHead(200, { 'content-type': 'text/xml' })
+          .end(
+            '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>' +
+              '<Arn>arn:aws:sts::123456789012:assumed-role/rapki-test/x</Arn><UserId>AROA:x</UserId><Account>123456789012</Account>' +
+              '</GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>',
+          ),
       );
     });
     await new Promise<void>((r) => sts.listen(0, '127.0.0.1', r));

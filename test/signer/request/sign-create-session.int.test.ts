@@ -49,7 +49,10 @@ const enc = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c)
 /** Rebuilds the string to sign from what goes on the wire and verifies the signature. */
 function verifyOnTheWire(req: SignedCreateSessionRequest, certPem: string, region: string): { serial: string; signedHeaders: string } {
   const auth = req.headers['Authorization'] as string;
-  const m = /^(AWS4-X509-(?:RSA|ECDSA)-SHA256) Credential=(\d+)\/(\d{8})\/([^/]+)\/rolesanywhere\/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]+)$/.exec(auth);
+  const m =
+    /^(AWS4-X509-(?:RSA|ECDSA)-SHA256) Credential=(\d+)\/(\d{8})\/([^/]+)\/rolesanywhere\/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]+)$/.exec(
+      auth,
+    );
   expect(m, auth).not.toBeNull();
   const [, algorithm, serial, date, scopeRegion, signedHeaders, sigHex] = m as unknown as string[];
   expect(scopeRegion).toBe(region);
@@ -139,7 +142,11 @@ describe('signCreateSessionRequest, own vectors verified independently', () => {
 
   it('puts roleSessionName in the body after durationSeconds and signs that exact body', async () => {
     const { cert, key } = leaves['p384'] as { cert: string; key: string };
-    const req = await signCreateSessionRequest(input({ roleSessionName: 'web-01', durationSeconds: 900 }), await loadKeySigner({ certificate: cert, privateKey: key }), NOW);
+    const req = await signCreateSessionRequest(
+      input({ roleSessionName: 'web-01', durationSeconds: 900 }),
+      await loadKeySigner({ certificate: cert, privateKey: key }),
+      NOW,
+    );
     expect(req.body).toBe('{"durationSeconds":900,"roleSessionName":"web-01"}');
     verifyOnTheWire(req, await readFile(cert, 'utf8'), 'eu-west-1');
   });

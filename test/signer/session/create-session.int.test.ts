@@ -90,11 +90,11 @@ describe('createSession against the independent loopback verifier', () => {
     verifier.script({ kind: 'error', status: 400, code: 'ThrottlingException', message: 'Rate exceeded' });
     let t = Date.now();
     const delays: number[] = [];
-    const creds = await createSession(
-      await signerOf(leaves.rsa2048!),
-      opts({ now: () => new Date((t += 3000)) }),
-      { env: {}, random: () => 0.99, sleep: async (ms) => void delays.push(ms) },
-    );
+    const creds = await createSession(await signerOf(leaves.rsa2048!), opts({ now: () => new Date((t += 3000)) }), {
+      env: {},
+      random: () => 0.99,
+      sleep: async (ms) => void delays.push(ms),
+    });
     expect(creds.accessKeyId).toBeTruthy();
     expect(verifier.requests.map((r) => r.verdict)).toEqual(['scripted:error', 'scripted:error', 'ok']);
     const dates = verifier.requests.map((r) => r.amzDate);
@@ -149,16 +149,29 @@ describe('createSession against the independent loopback verifier', () => {
     });
   });
 
-  it.each(([
-    [{ kind: 'error', status: 404, code: 'ResourceNotFoundException', message: 'Profile not found', codeIn: 'body' }, 'resource_not_found'],
-    [{ kind: 'error', status: 400, code: 'ValidationException', message: 'bad', codeIn: 'type' }, 'validation_failed'],
-    [{ kind: 'error', status: 403, code: 'AccessDeniedException', message: 'Unable to assume role for arn:aws:iam::123456789012:role/x', codeIn: 'header' }, 'access_denied'],
-    [{ kind: 'raw', status: 201, body: '{"credentialSet":[]}' }, 'no_credentials'],
-    [{ kind: 'raw', status: 201, body: 'not json' }, 'bad_response'],
-    [{ kind: 'raw', status: 201, body: '{"credentialSet":[{"credentials":{"accessKeyId":"A"}}]}' }, 'bad_response'],
-    [{ kind: 'raw', status: 201, body: `{"pad":"${'x'.repeat(1100 * 1024)}"}` }, 'bad_response'],
-    [{ kind: 'raw', status: 502, body: '<html>bad gateway</html>' }, 'service_error'],
-  ] as const).map(([answer, code]) => [JSON.stringify(answer).slice(0, 120), answer, code] as const))('maps %s to %s', async (_label, answer, code) => {
+  it.each(
+    (
+      [
+        [{ kind: 'error', status: 404, code: 'ResourceNotFoundException', message: 'Profile not found', codeIn: 'body' }, 'resource_not_found'],
+        [{ kind: 'error', status: 400, code: 'ValidationException', message: 'bad', codeIn: 'type' }, 'validation_failed'],
+        [
+          {
+            kind: 'error',
+            status: 403,
+            code: 'AccessDeniedException',
+            message: 'Unable to assume role for arn:aws:iam::123456789012:role/x',
+            codeIn: 'header',
+          },
+          'access_denied',
+        ],
+        [{ kind: 'raw', status: 201, body: '{"credentialSet":[]}' }, 'no_credentials'],
+        [{ kind: 'raw', status: 201, body: 'not json' }, 'bad_response'],
+        [{ kind: 'raw', status: 201, body: '{"credentialSet":[{"credentials":{"accessKeyId":"A"}}]}' }, 'bad_response'],
+        [{ kind: 'raw', status: 201, body: `{"pad":"${'x'.repeat(1100 * 1024)}"}` }, 'bad_response'],
+        [{ kind: 'raw', status: 502, body: '<html>bad gateway</html>' }, 'service_error'],
+      ] as const
+    ).map(([answer, code]) => [JSON.stringify(answer).slice(0, 120), answer, code] as const),
+  )('maps %s to %s', async (_label, answer, code) => {
     verifier.reset();
     verifier.script(answer);
     await expect(createSession(await signerOf(leaves.p256!), opts({ maxAttempts: 1 }), noSleep)).rejects.toMatchObject({ code });
@@ -203,9 +216,9 @@ describe('createSession against the independent loopback verifier', () => {
       code: 'invalid_arn',
     });
     await expect(createSession(s, opts({ durationSeconds: 60 }), noSleep)).rejects.toMatchObject({ code: 'duration_invalid' });
-    await expect(
-      createSession(s, opts({ profileArn: ARNS.profileArn.replace('us-east-1', 'us-west-2') }), noSleep),
-    ).rejects.toMatchObject({ code: 'region_mismatch' });
+    await expect(createSession(s, opts({ profileArn: ARNS.profileArn.replace('us-east-1', 'us-west-2') }), noSleep)).rejects.toMatchObject({
+      code: 'region_mismatch',
+    });
     await expect(createSession(s, opts({ now: () => new Date(Date.now() + 5 * 86400_000) }), noSleep)).rejects.toMatchObject({
       code: 'certificate_expired',
     });
@@ -281,7 +294,9 @@ describe('TLS and proxy', () => {
     try {
       const s = await signerOf(leaves.p256!);
       const env = { HTTPS_PROXY: proxy.url.replace('http://', 'http://user:s3cret@') };
-      const err = (await createSession(s, opts({ endpoint: 'https://ra.proxied.invalid', maxAttempts: 1 }), { ...noSleep, env }).catch((e: unknown) => e)) as Error & { code: string };
+      const err = (await createSession(s, opts({ endpoint: 'https://ra.proxied.invalid', maxAttempts: 1 }), { ...noSleep, env }).catch(
+        (e: unknown) => e,
+      )) as Error & { code: string };
       expect(err.code).toBe('network_error');
       expect(err.message).toMatch(/refused CONNECT ra\.proxied\.invalid:443: HTTP\/1\.1 407/);
       expect(err.message).toContain('(HTTPS_PROXY)');

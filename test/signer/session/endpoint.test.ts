@@ -40,12 +40,18 @@ describe('resolveEndpoint', () => {
     expect(resolveEndpoint({ region: 'us-east-1', endpoint: 'http://127.0.0.1:8080' })).toMatchObject({ protocol: 'http:', port: 8080 });
     expect(resolveEndpoint({ region: 'us-east-1', endpoint: 'http://localhost' })).toMatchObject({ protocol: 'http:', port: 80 });
     expect(resolveEndpoint({ region: 'us-east-1', endpoint: 'http://ra.example.com' })).toMatchObject({ protocol: 'http:', hostname: 'ra.example.com' });
-    expect(plainHttpWarning('http://ra.example.com:8080')).toMatch(/plain http: the signed request and the credentials it returns cross the network unencrypted/);
-    for (const e of ['http://127.0.0.1:8080', 'http://localhost', 'http://[::1]:1', 'https://ra.example.com', undefined]) expect(plainHttpWarning(e)).toBeUndefined();
+    expect(plainHttpWarning('http://ra.example.com:8080')).toMatch(
+      /plain http: the signed request and the credentials it returns cross the network unencrypted/,
+    );
+    for (const e of ['http://127.0.0.1:8080', 'http://localhost', 'http://[::1]:1', 'https://ra.example.com', undefined])
+      expect(plainHttpWarning(e)).toBeUndefined();
   });
 
   it('takes AWS_ENDPOINT_URL_ROLESANYWHERE, then AWS_ENDPOINT_URL; none with AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', () => {
-    expect(endpointFromEnv({ AWS_ENDPOINT_URL: 'https://g', AWS_ENDPOINT_URL_ROLESANYWHERE: 'https://ra' })).toEqual({ url: 'https://ra', variable: 'AWS_ENDPOINT_URL_ROLESANYWHERE' });
+    expect(endpointFromEnv({ AWS_ENDPOINT_URL: 'https://g', AWS_ENDPOINT_URL_ROLESANYWHERE: 'https://ra' })).toEqual({
+      url: 'https://ra',
+      variable: 'AWS_ENDPOINT_URL_ROLESANYWHERE',
+    });
     expect(endpointFromEnv({ AWS_ENDPOINT_URL: 'https://g', AWS_ENDPOINT_URL_ROLESANYWHERE: ' ' })).toEqual({ url: 'https://g', variable: 'AWS_ENDPOINT_URL' });
     expect(endpointFromEnv({ AWS_ENDPOINT_URL: 'https://g', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' })).toBeUndefined();
     expect(endpointFromEnv({})).toBeUndefined();

@@ -22,14 +22,11 @@ function replay(r: RecordedRequest, change: { url?: string; body?: string; heade
   Object.assign(headers, change.headers);
   const body = change.body ?? r.body;
   return new Promise((resolve, reject) => {
-    const req = https.request(
-      { host: '127.0.0.1', port: verifier.port, method: 'POST', path: change.url ?? r.url, headers, ca: verifier.caPem },
-      (res) => {
-        let b = '';
-        res.on('data', (c) => (b += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: b }));
-      },
-    );
+    const req = https.request({ host: '127.0.0.1', port: verifier.port, method: 'POST', path: change.url ?? r.url, headers, ca: verifier.caPem }, (res) => {
+      let b = '';
+      res.on('data', (c) => (b += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: b }));
+    });
     req.on('error', reject);
     req.end(body);
   });
@@ -75,7 +72,10 @@ describe('loopback verifier', () => {
   });
 
   it('refuses a date outside 5 minutes', async () => {
-    const old = new Date(Date.now() - 6 * 60_000).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    const old = new Date(Date.now() - 6 * 60_000)
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}/, '');
     const res = await replay(good, { headers: { 'x-amz-date': old } });
     expect(res.status).toBe(403);
     expect(JSON.parse(res.body).message).toMatch(/expired/);

@@ -7,7 +7,10 @@ describe('proxyFor', () => {
   it('uses HTTPS_PROXY (upper case first) for https targets, HTTP_PROXY for plain http ones', () => {
     expect(proxyFor(target, { HTTPS_PROXY: 'http://proxy.corp:3128' })?.url.href).toBe('http://proxy.corp:3128/');
     expect(proxyFor(target, { https_proxy: 'proxy.corp:8080' })?.url.href).toBe('http://proxy.corp:8080/');
-    expect(proxyFor(target, { HTTPS_PROXY: 'http://upper:1', https_proxy: 'http://lower:1' })).toMatchObject({ variable: 'HTTPS_PROXY', url: { host: 'upper:1' } });
+    expect(proxyFor(target, { HTTPS_PROXY: 'http://upper:1', https_proxy: 'http://lower:1' })).toMatchObject({
+      variable: 'HTTPS_PROXY',
+      url: { host: 'upper:1' },
+    });
     expect(proxyFor(target, { HTTPS_PROXY: '', https_proxy: 'http://lower:1' })).toMatchObject({ variable: 'https_proxy' });
     expect(proxyFor(target, { HTTP_PROXY: 'http://p:1' })).toBeUndefined();
     expect(proxyFor({ protocol: 'http:', hostname: 'ra.example', port: 80 }, { HTTP_PROXY: 'http://p:1' })?.url.host).toBe('p:1');

@@ -32,7 +32,31 @@ const NOW = () => new Date();
 function makeSelfSigned(san: string): { pem: string } {
   const dir = mkdtempSync(join(tmpdir(), 'rapki-self-'));
   try {
-    const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-subj', '/CN=endpoint.test', '-days', '2', '-addext', `subjectAltName=${san}`, '-addext', 'extendedKeyUsage=serverAuth'], { encoding: 'utf8' });
+    const r = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        join(dir, 'k.pem'),
+        '-out',
+        join(dir, 'c.pem'),
+        '-subj',
+        '/CN=endpoint.test',
+        '-days',
+        '2',
+        '-addext',
+        `subjectAltName=${san}`,
+        '-addext',
+        'extendedKeyUsage=serverAuth',
+      ],
+      { encoding: 'utf8' },
+    );
     if (r.status !== 0) throw new Error(r.stderr);
     return { pem: readFileSync(join(dir, 'c.pem'), 'utf8') };
   } finally {
@@ -50,7 +74,8 @@ describe('verifyServerChain against openssl verify -purpose sslserver', () => {
   it('accepts a well-formed RSA and EC chain for its IP and DNS names, as openssl does', () => {
     for (const key of ['rsa:2048', 'ec:P-256', 'ec:P-384']) {
       const c = chainOf({ key, san: 'IP:127.0.0.1,DNS:localhost,DNS:*.endpoint.test' });
-      for (const host of ['127.0.0.1', 'localhost', 'a.endpoint.test']) expect([key, host, verdicts(c, host)]).toEqual([key, host, { ours: true, openssl: true }]);
+      for (const host of ['127.0.0.1', 'localhost', 'a.endpoint.test'])
+        expect([key, host, verdicts(c, host)]).toEqual([key, host, { ours: true, openssl: true }]);
     }
   });
 
@@ -90,8 +115,14 @@ describe('verifyServerChain against openssl verify -purpose sslserver', () => {
       return seed % n;
     };
     const knobs: ChainOptions[] = [
-      { interExt: 'extendedKeyUsage=clientAuth\n' }, { leafExt: 'extendedKeyUsage=clientAuth\n' }, { rootExt: 'basicConstraints=critical,CA:TRUE,pathlen:0\n' },
-      { interExt: 'keyUsage=critical,digitalSignature\n' }, { san: 'DNS:other.test' }, { leafExt: 'keyUsage=critical,dataEncipherment\n' }, {}, {},
+      { interExt: 'extendedKeyUsage=clientAuth\n' },
+      { leafExt: 'extendedKeyUsage=clientAuth\n' },
+      { rootExt: 'basicConstraints=critical,CA:TRUE,pathlen:0\n' },
+      { interExt: 'keyUsage=critical,digitalSignature\n' },
+      { san: 'DNS:other.test' },
+      { leafExt: 'keyUsage=critical,dataEncipherment\n' },
+      {},
+      {},
     ];
     for (let i = 0; i < 4; i++) {
       const o = { ...knobs[rand(knobs.length)], ...knobs[rand(knobs.length)], key: ['ec:P-256', 'ec:P-384', 'ec:P-256', 'rsa:2048'][rand(4)] };
@@ -105,7 +136,10 @@ describe('verifyServerChain against openssl verify -purpose sslserver', () => {
   it('refuses a chain to another root, and a chain missing its intermediate', () => {
     const a = chainOf();
     const b = chainOf();
-    expect(verifyServerChain([der(a.leafPem), der(a.interPem)], '127.0.0.1', [der(b.rootPem)], NOW())).toMatchObject({ ok: false, reason: 'no path to a trusted root' });
+    expect(verifyServerChain([der(a.leafPem), der(a.interPem)], '127.0.0.1', [der(b.rootPem)], NOW())).toMatchObject({
+      ok: false,
+      reason: 'no path to a trusted root',
+    });
     expect(verifyServerChain([der(a.leafPem)], '127.0.0.1', [der(a.rootPem)], NOW())).toMatchObject({ ok: false });
     expect(verifyServerChain([], 'x', [der(a.rootPem)], NOW())).toMatchObject({ ok: false });
     expect(verifyServerChain([new Uint8Array([0x30, 0x00])], 'x', [der(a.rootPem)], NOW())).toMatchObject({ ok: false });
@@ -144,7 +178,13 @@ describe('Amazon Trust Services roots', () => {
   it('are the five roots of that name in the store bundled with Node', () => {
     expect(AMAZON_TRUST_SERVICES_ROOTS).toHaveLength(5);
     const subjects = AMAZON_TRUST_SERVICES_ROOTS.map((p) => new X509Certificate(p).subject.split('\n').pop());
-    expect(subjects).toEqual(['CN=Amazon Root CA 1', 'CN=Amazon Root CA 2', 'CN=Amazon Root CA 3', 'CN=Amazon Root CA 4', 'CN=Starfield Services Root Certificate Authority - G2']);
+    expect(subjects).toEqual([
+      'CN=Amazon Root CA 1',
+      'CN=Amazon Root CA 2',
+      'CN=Amazon Root CA 3',
+      'CN=Amazon Root CA 4',
+      'CN=Starfield Services Root Certificate Authority - G2',
+    ]);
     const bundled = new Set(rootCertificates.map((p) => new X509Certificate(p).fingerprint256));
     for (const p of AMAZON_TRUST_SERVICES_ROOTS) expect(bundled.has(new X509Certificate(p).fingerprint256)).toBe(true);
     for (const p of AMAZON_TRUST_SERVICES_ROOTS) expect(new X509Certificate(p).ca).toBe(true);

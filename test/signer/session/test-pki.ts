@@ -40,9 +40,28 @@ export class TestPki {
     this.rootKey = join(dir, 'root.key');
     this.rootCert = join(dir, 'root.pem');
     openssl(
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', this.rootKey, '-out', this.rootCert,
-        '-days', '3', '-subj', '/CN=rapki test root', '-sha256',
-        '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'],
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        this.rootKey,
+        '-out',
+        this.rootCert,
+        '-days',
+        '3',
+        '-subj',
+        '/CN=rapki test root',
+        '-sha256',
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,keyCertSign,cRLSign',
+      ],
       dir,
     );
     this.interKey = join(dir, 'inter.key');
@@ -50,8 +69,28 @@ export class TestPki {
     writeFileSync(join(dir, 'ca.ext'), 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n');
     openssl([...genpkeyArgs('ec:P-256'), '-out', this.interKey], dir);
     openssl(['req', '-new', '-key', this.interKey, '-subj', '/CN=rapki test intermediate', '-out', join(dir, 'inter.csr')], dir);
-    openssl(['x509', '-req', '-in', join(dir, 'inter.csr'), '-CA', this.rootCert, '-CAkey', this.rootKey, '-set_serial', '0x1001',
-      '-days', '3', '-sha256', '-extfile', join(dir, 'ca.ext'), '-out', this.interCert], dir);
+    openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        join(dir, 'inter.csr'),
+        '-CA',
+        this.rootCert,
+        '-CAkey',
+        this.rootKey,
+        '-set_serial',
+        '0x1001',
+        '-days',
+        '3',
+        '-sha256',
+        '-extfile',
+        join(dir, 'ca.ext'),
+        '-out',
+        this.interCert,
+      ],
+      dir,
+    );
     writeFileSync(join(dir, 'leaf.ext'), 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n');
   }
 
@@ -61,14 +100,11 @@ export class TestPki {
   }
 
   /** Issues a leaf of `kind` (valid one day), from the root or (withChain) from the intermediate. */
-  leaf(
-    kind: LeafKind,
-    opts: { withChain?: boolean; serialHex?: string; ext?: string; digest?: string; notBefore?: Date; notAfter?: Date } = {},
-  ): Leaf {
+  leaf(kind: LeafKind, opts: { withChain?: boolean; serialHex?: string; ext?: string; digest?: string; notBefore?: Date; notAfter?: Date } = {}): Leaf {
     const id = `leaf${++this.n}-${kind}`;
     const keyFile = join(this.dir, `${id}.key`);
     const certFile = join(this.dir, `${id}.pem`);
-    const serialHex = opts.serialHex ?? `51${randomBytes(15).toString("hex")}`;
+    const serialHex = opts.serialHex ?? `51${randomBytes(15).toString('hex')}`;
     openssl([...genpkeyArgs(KEY_SPECS[kind]), '-out', keyFile], this.dir);
     openssl(['req', '-new', '-key', keyFile, '-subj', `/CN=${id}`, '-out', join(this.dir, `${id}.csr`)], this.dir);
     let extFile = join(this.dir, 'leaf.ext');
@@ -88,12 +124,55 @@ export class TestPki {
         `[ca]\ndefault_ca=d\n[d]\ndatabase=${caDir}/index.txt\nnew_certs_dir=${caDir}/new\nserial=${caDir}/serial\npolicy=p\n` +
           'default_md=sha256\nunique_subject=no\n[p]\ncommonName=supplied\n',
       );
-      openssl(['ca', '-batch', '-config', join(caDir, 'ca.cnf'), '-in', join(this.dir, `${id}.csr`), '-cert', ca, '-keyfile', caKey,
-        '-startdate', opensslTime(opts.notBefore ?? new Date(Date.now() - 3600_000)), '-enddate', opensslTime(opts.notAfter ?? new Date(Date.now() + 86400_000)),
-        '-md', opts.digest ?? 'sha256', '-extfile', extFile, '-notext', '-out', certFile], this.dir);
+      openssl(
+        [
+          'ca',
+          '-batch',
+          '-config',
+          join(caDir, 'ca.cnf'),
+          '-in',
+          join(this.dir, `${id}.csr`),
+          '-cert',
+          ca,
+          '-keyfile',
+          caKey,
+          '-startdate',
+          opensslTime(opts.notBefore ?? new Date(Date.now() - 3600_000)),
+          '-enddate',
+          opensslTime(opts.notAfter ?? new Date(Date.now() + 86400_000)),
+          '-md',
+          opts.digest ?? 'sha256',
+          '-extfile',
+          extFile,
+          '-notext',
+          '-out',
+          certFile,
+        ],
+        this.dir,
+      );
     } else {
-      openssl(['x509', '-req', '-in', join(this.dir, `${id}.csr`), '-CA', ca, '-CAkey', caKey, '-set_serial', `0x${serialHex}`,
-        '-days', '1', `-${opts.digest ?? 'sha256'}`, '-extfile', extFile, '-out', certFile], this.dir);
+      openssl(
+        [
+          'x509',
+          '-req',
+          '-in',
+          join(this.dir, `${id}.csr`),
+          '-CA',
+          ca,
+          '-CAkey',
+          caKey,
+          '-set_serial',
+          `0x${serialHex}`,
+          '-days',
+          '1',
+          `-${opts.digest ?? 'sha256'}`,
+          '-extfile',
+          extFile,
+          '-out',
+          certFile,
+        ],
+        this.dir,
+      );
     }
     return { kind, certFile, keyFile, serialHex, ...(opts.withChain ? { chainFile: this.interCert } : {}) };
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalHeaders } from '../../../signer/src/sigv4/canonical-headers.js';
 
-describe('canonicalHeaders (the helper\'s createCanonicalHeaderString)', () => {
+describe("canonicalHeaders (the helper's createCanonicalHeaderString)", () => {
   it('lower-cases, sorts, and joins without a trailing newline', () => {
     const r = canonicalHeaders({ 'X-Amz-Date': '20240101T000000Z', Host: 'h:8080', 'Content-Type': 'application/json' });
     expect(r.canonical).toBe('content-type:application/json\nhost:h:8080\nx-amz-date:20240101T000000Z');

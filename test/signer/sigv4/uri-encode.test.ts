@@ -14,7 +14,7 @@ describe('uriEncode (RFC 3986 unreserved kept, %XX upper-case)', () => {
     expect(uriEncode('é')).toBe('%C3%A9');
     expect(uriEncode('😀')).toBe('%F0%9F%98%80');
   });
-  it('agrees with encodeURIComponent plus !\'()* escaping on printable ASCII', () => {
+  it("agrees with encodeURIComponent plus !'()* escaping on printable ASCII", () => {
     for (let c = 0x20; c < 0x7f; c++) {
       const s = String.fromCharCode(c);
       const expected = encodeURIComponent(s).replace(/[!'()*]/g, (x) => '%' + x.charCodeAt(0).toString(16).toUpperCase());

@@ -44,8 +44,7 @@ export interface AuditFilterValues {
 }
 
 export type VerifyResult =
-  | { ok: true; count: number; head: { seq: number; hash: string } | undefined }
-  | { ok: false; count: number; badSeq: number; reason: string };
+  { ok: true; count: number; head: { seq: number; hash: string } | undefined } | { ok: false; count: number; badSeq: number; reason: string };
 
 export interface AuditView {
   readonly filter: AuditFilterValues;

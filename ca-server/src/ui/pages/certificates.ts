@@ -35,7 +35,8 @@ function query(v: CertificatesView, cursor?: string): string {
 }
 
 export function certificatesBody(v: CertificatesView): SafeHtml {
-  const opt = (value: string, label: string, cur: string | undefined) => html`<option value="${value}"${value === (cur ?? '') ? html` selected` : ''}>${label}</option>`;
+  const opt = (value: string, label: string, cur: string | undefined) =>
+    html`<option value="${value}"${value === (cur ?? '') ? html` selected` : ''}>${label}</option>`;
   return html`<form class="filters" method="get" action="/ui/certificates" role="search">
 <div class="field field-wide"><label for="q">Search</label>
 <input id="q" name="q" type="search" value="${v.q}" maxlength="200" placeholder="host, SAN, or serial (hex, with or without colons, or decimal)" autocomplete="off" spellcheck="false"></div>

@@ -60,9 +60,10 @@ ${
   chains.length === 0
     ? html`<p class="empty">No certificates for this host.</p>`
     : html`<ol class="chains">${chains.map(
-        (chain) => html`<li><ol class="chain" aria-label="Renewal chain, newest first">${chain.map(
-          (c) => html`<li><a href="#s-${c.serial}"><code>${c.serial}</code></a> ${statusBadge(status.get(c.serial) ?? 'expired')}</li>`,
-        )}</ol></li>`,
+        (chain) =>
+          html`<li><ol class="chain" aria-label="Renewal chain, newest first">${chain.map(
+            (c) => html`<li><a href="#s-${c.serial}"><code>${c.serial}</code></a> ${statusBadge(status.get(c.serial) ?? 'expired')}</li>`,
+          )}</ol></li>`,
       )}</ol>`
 }
 ${v.truncated ? html`<p class="muted">Only the newest ${v.rows.length} certificates are shown; search by serial for older ones.</p>` : ''}

@@ -36,7 +36,8 @@ function stepsTable(s: RotationStatus, now: Date): SafeHtml {
 <caption class="visually-hidden">Rotation steps</caption>
 <thead><tr><th scope="col">Step</th><th scope="col">What it does</th><th scope="col">When</th><th scope="col">Done</th></tr></thead>
 <tbody>${s.plan.steps.map(
-    (st) => html`<tr><td><code>${st.name}</code></td><td>${st.description}</td><td>${st.at ? timeCell(new Date(st.at), now) : html`<span class="muted">on request</span>`}</td><td>${st.done ? html`<span class="badge badge-active">done</span>` : html`<span class="muted">no</span>`}</td></tr>`,
+    (st) =>
+      html`<tr><td><code>${st.name}</code></td><td>${st.description}</td><td>${st.at ? timeCell(new Date(st.at), now) : html`<span class="muted">on request</span>`}</td><td>${st.done ? html`<span class="badge badge-active">done</span>` : html`<span class="muted">no</span>`}</td></tr>`,
   )}</tbody></table></div>`;
 }
 
@@ -76,7 +77,8 @@ ${stepsTable(s, v.now)}
 ${
   s.plan.blocking.length
     ? html`<h3>Certificates the old CA still has out (up to 20)</h3><ul class="blocking">${s.plan.blocking.map(
-        (b) => html`<li><a href="/ui/hosts/${encodeURIComponent(b.host)}">${b.host}</a> <code>${b.serial}</code>, until ${timeCell(new Date(b.notAfter), v.now)}</li>`,
+        (b) =>
+          html`<li><a href="/ui/hosts/${encodeURIComponent(b.host)}">${b.host}</a> <code>${b.serial}</code>, until ${timeCell(new Date(b.notAfter), v.now)}</li>`,
       )}</ul>`
     : ''
 }

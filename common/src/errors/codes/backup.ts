@@ -12,7 +12,9 @@ export const BACKUP_CODES = {
   backup_audit_broken: { message: 'The audit log hash chain in the backup does not verify.' },
   backup_manifest_mismatch: { message: 'The database in the backup does not match the counts in backup.json.' },
   restore_target_not_empty: { message: 'The CA directory to restore into exists and is not empty; restore into a new or empty directory.' },
-  backup_signature_missing: { message: 'The backup has no backup.sig (it was made by an older rapki, or the file was removed); it cannot be checked. Take a new backup.' },
+  backup_signature_missing: {
+    message: 'The backup has no backup.sig (it was made by an older rapki, or the file was removed); it cannot be checked. Take a new backup.',
+  },
   backup_signature_invalid: { message: "backup.sig does not verify with the backup's root: the backup was changed, or it is not from this CA." },
   restore_fingerprint_mismatch: { message: 'The root in the backup is not the one --expect-fingerprint names.' },
   restore_fingerprint_unconfirmed: { message: "Check the backup's root fingerprint and pass it as --expect-fingerprint (or --yes)." },

@@ -23,7 +23,7 @@ export const CA_CODES = {
     message: 'The form did not come from this console or has expired (cross-site request refused); reload the page and try again.',
   },
   client_certificate_required: { http: 401, message: 'Renewal requires the current certificate as TLS client certificate.' },
-  possession_invalid: { http: 401, message: 'The proof of possession of the current certificate\'s key is not valid.' },
+  possession_invalid: { http: 401, message: "The proof of possession of the current certificate's key is not valid." },
   certificate_unknown: { http: 401, message: 'The client certificate is not known to this CA.' },
   certificate_superseded: {
     http: 409,

@@ -13,5 +13,9 @@ export const ROTATION_CODES = {
   rotation_target_foreign: { http: 409, message: 'A trust anchor holds a certificate that is not one of this CA.', publicDetails: true },
   rotation_state_invalid: { http: 500, message: 'The rotation state file is unreadable.', publicDetails: true },
   rotation_unsupported: { http: 400, message: 'This rotation is not supported.', publicDetails: true },
-  rotation_crl_slots_full: { http: 409, message: 'Every trust anchor holds two CRLs already; a rotation needs a CRL slot for the new CA.', publicDetails: true },
+  rotation_crl_slots_full: {
+    http: 409,
+    message: 'Every trust anchor holds two CRLs already; a rotation needs a CRL slot for the new CA.',
+    publicDetails: true,
+  },
 } as const satisfies ErrorTable;

@@ -46,7 +46,15 @@ import { acquireModule, pkcs11jsBinding, type ModuleLease } from '../../../../co
 import type { Handle, Pkcs11Api } from '../../../../common/src/pkcs11/pkcs11-api.js';
 import { login, releaseLogin } from '../../../../common/src/pkcs11/login.js';
 import { resolvePin } from '../../../../common/src/pkcs11/pin.js';
-import { describeToken, libraryMatches, listTokenSlots, moduleInfo, tokenMatches, trimField, type TokenSlot } from '../../../../common/src/pkcs11/token-match.js';
+import {
+  describeToken,
+  libraryMatches,
+  listTokenSlots,
+  moduleInfo,
+  tokenMatches,
+  trimField,
+  type TokenSlot,
+} from '../../../../common/src/pkcs11/token-match.js';
 import { isPkcs11Uri, parsePkcs11Uri, redactPin, type Pkcs11Uri } from '../../../../common/src/pkcs11/uri.js';
 import { modulePathFor, type Pkcs11Deps } from '../../../../common/src/pkcs11/module-path.js';
 import { closeSession, openSession } from '../../../../common/src/pkcs11/session.js';
@@ -107,7 +115,14 @@ function certificatesIn(api: Pkcs11Api, session: Handle, uri: Pkcs11Uri, slot: T
   });
 }
 
-function findCertificate(api: Pkcs11Api, slots: TokenSlot[], uri: Pkcs11Uri, uriText: string, pin: string | undefined, modulePath: string): {
+function findCertificate(
+  api: Pkcs11Api,
+  slots: TokenSlot[],
+  uri: Pkcs11Uri,
+  uriText: string,
+  pin: string | undefined,
+  modulePath: string,
+): {
   found: FoundCertificate;
   loginKey: string | undefined;
 } {
@@ -146,7 +161,10 @@ function findCertificate(api: Pkcs11Api, slots: TokenSlot[], uri: Pkcs11Uri, uri
     }
   }
   if (found.length === 0) {
-    throw new Pkcs11KeyError('pkcs11_certificate_not_found', `No certificate object matches ${redactPin(uriText)} on ${candidates.map(describeToken).join(', ')}.`);
+    throw new Pkcs11KeyError(
+      'pkcs11_certificate_not_found',
+      `No certificate object matches ${redactPin(uriText)} on ${candidates.map(describeToken).join(', ')}.`,
+    );
   }
   if (found.length > 1) {
     const first = found[0] as FoundCertificate;
@@ -245,9 +263,15 @@ export async function loadPkcs11KeySigner(opts: KeySourceOptions, io: KeyFileIo 
   try {
     const slots = listTokenSlots(api);
     const info = moduleInfo(api);
-    for (const [u, text] of [[keyUri, keyText], [certUri, opts.certificate]] as const) {
+    for (const [u, text] of [
+      [keyUri, keyText],
+      [certUri, opts.certificate],
+    ] as const) {
       if (u !== undefined && !libraryMatches(u, info)) {
-        throw new Pkcs11KeyError('pkcs11_token_not_found', `The library-* attributes of ${redactPin(text)} do not match the module ${modulePath} ("${trimField(info.manufacturerID)}", "${trimField(info.libraryDescription)}").`);
+        throw new Pkcs11KeyError(
+          'pkcs11_token_not_found',
+          `The library-* attributes of ${redactPin(text)} do not match the module ${modulePath} ("${trimField(info.manufacturerID)}", "${trimField(info.libraryDescription)}").`,
+        );
       }
     }
 
@@ -316,12 +340,18 @@ export async function loadPkcs11KeySigner(opts: KeySourceOptions, io: KeyFileIo 
     // 4. Key type against the certificate; size and curve rules as for file keys.
     const keyType = readUlong(api, s, key, CKA_KEY_TYPE);
     if (keyType !== CKK_RSA && keyType !== CKK_EC) {
-      throw new Pkcs11KeyError('pkcs11_unsupported_key_type', `The private key object is of key type ${keyType ?? 'unknown'}; only RSA and EC keys can sign for Roles Anywhere.`);
+      throw new Pkcs11KeyError(
+        'pkcs11_unsupported_key_type',
+        `The private key object is of key type ${keyType ?? 'unknown'}; only RSA and EC keys can sign for Roles Anywhere.`,
+      );
     }
     const algorithm: SigningAlgorithm = algorithmForKey(x509.publicKey);
     const certType = x509.publicKey.asymmetricKeyType === 'rsa' ? CKK_RSA : CKK_EC;
     if (certType !== keyType) {
-      throw new SignerError('key_certificate_mismatch', `The token key is ${keyType === CKK_RSA ? 'RSA' : 'EC'} but the certificate (serial ${x509.serialNumber}) holds an ${certType === CKK_RSA ? 'RSA' : 'EC'} key.`);
+      throw new SignerError(
+        'key_certificate_mismatch',
+        `The token key is ${keyType === CKK_RSA ? 'RSA' : 'EC'} but the certificate (serial ${x509.serialNumber}) holds an ${certType === CKK_RSA ? 'RSA' : 'EC'} key.`,
+      );
     }
     const alwaysAuthenticate = readUlong(api, s, key, CKA_ALWAYS_AUTHENTICATE) === 1;
     if (alwaysAuthenticate && (!opts.reusePin || pin === undefined)) {
@@ -338,7 +368,12 @@ export async function loadPkcs11KeySigner(opts: KeySourceOptions, io: KeyFileIo 
     // 5. The signer, then the key–certificate match check through it.
     handedOver = true;
     const signer = makeSigner({ api, session: s, key, plan, pin, lease, loginKey, certificate: certDer, chain: fullChain, algorithm });
-    const test = Buffer.concat([Buffer.from(KEY_MATCH_TEST_PREFIX, 'utf8'), createHash('sha256').update(x509.publicKey.export({ type: 'spki', format: 'der' })).digest()]);
+    const test = Buffer.concat([
+      Buffer.from(KEY_MATCH_TEST_PREFIX, 'utf8'),
+      createHash('sha256')
+        .update(x509.publicKey.export({ type: 'spki', format: 'der' }))
+        .digest(),
+    ]);
     let ok: boolean;
     try {
       const sig = await signer.sign(test);

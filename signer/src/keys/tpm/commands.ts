@@ -241,7 +241,8 @@ export function parseHandles(res: Uint8Array, c: TpmCommand): { more: boolean; h
 export function parseProperties(res: Uint8Array, c: TpmCommand): Map<number, number> {
   const { params } = responseParts(res, c, 'TPM2_GetCapability response');
   params.u8();
-  if (params.u32() !== TPM_CAP_TPM_PROPERTIES) throw new TpmKeyError('tpm_response_invalid', 'TPM2_GetCapability answered another capability than TPM_CAP_TPM_PROPERTIES.');
+  if (params.u32() !== TPM_CAP_TPM_PROPERTIES)
+    throw new TpmKeyError('tpm_response_invalid', 'TPM2_GetCapability answered another capability than TPM_CAP_TPM_PROPERTIES.');
   const n = params.u32();
   const out = new Map<number, number>();
   for (let i = 0; i < n; i++) out.set(params.u32(), params.u32());

@@ -227,4 +227,3 @@ export { HANDLE_PREFIX, TSS2_PEM_LABEL } from './detect.js';
 export const OID_LOADABLE_KEY = '2.23.133.10.1.3';
 export const OID_IMPORTABLE_KEY = '2.23.133.10.1.4';
 export const OID_SEALED_DATA = '2.23.133.10.1.5';
-

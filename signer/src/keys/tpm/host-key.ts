@@ -41,7 +41,11 @@ export async function createTpmHostKey(type: TpmHostKeyType, password: Uint8Arra
       // the template (parameter 2).
       if (err instanceof TpmResponseError && UNSUPPORTED_TEMPLATE_RCS.has(err.base)) {
         const what = 'ec' in type ? `EC ${type.ec}` : `RSA ${type.rsaBits}`;
-        throw new TpmKeyError('tpm_key_unsupported', `This TPM does not make ${what} keys (${err.message}); choose another --key-type (ec-p256 and rsa-2048 work on every TPM 2.0).`, { cause: err });
+        throw new TpmKeyError(
+          'tpm_key_unsupported',
+          `This TPM does not make ${what} keys (${err.message}); choose another --key-type (ec-p256 and rsa-2048 work on every TPM 2.0).`,
+          { cause: err },
+        );
       }
       throw err;
     }
@@ -89,9 +93,7 @@ export async function signWithPersistentKey(
   deps: TpmDeps = {},
 ): Promise<Buffer> {
   const req = signRequest(publicArea, data, digest, describe);
-  return withTpm(deps, async (tpm) =>
-    req.encode(await signWithPassword(tpm, { handle, publicArea, describe }, password, req.digest, req.scheme, req.hashAlg)),
-  );
+  return withTpm(deps, async (tpm) => req.encode(await signWithPassword(tpm, { handle, publicArea, describe }, password, req.digest, req.scheme, req.hashAlg)));
 }
 
 /**

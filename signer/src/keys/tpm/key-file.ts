@@ -20,14 +20,7 @@
  * octet is true.
  */
 import { DerError, children, expectTlv, oidToString, readTlv } from '../../../../common/src/der/reader.js';
-import {
-  HIERARCHY_PARENTS,
-  OID_IMPORTABLE_KEY,
-  OID_LOADABLE_KEY,
-  OID_SEALED_DATA,
-  TPM_HT_PERSISTENT,
-  TPM_RH_OWNER,
-} from './constants.js';
+import { HIERARCHY_PARENTS, OID_IMPORTABLE_KEY, OID_LOADABLE_KEY, OID_SEALED_DATA, TPM_HT_PERSISTENT, TPM_RH_OWNER } from './constants.js';
 import { TpmKeyError } from './errors.js';
 import { TpmReader } from './marshal.js';
 import { publicFromTpm2b, type TpmPublic } from './public-area.js';
@@ -82,7 +75,10 @@ function parse(der: Uint8Array, source: string): Tss2KeyFile {
   if (first === undefined || first.tag !== TAG_OID) throw new DerError('TPMKey does not start with its type OID');
   const type = oidToString(der.subarray(first.start, first.end));
   if (type === OID_IMPORTABLE_KEY || type === OID_SEALED_DATA) {
-    throw new TpmKeyError('tpm_key_unsupported', `${source} holds ${type === OID_IMPORTABLE_KEY ? 'an importable key' : 'sealed data'}; only loadable keys (made with tpm2-openssl, tpm2-tss-engine or rapki enroll --key tpm) can sign.`);
+    throw new TpmKeyError(
+      'tpm_key_unsupported',
+      `${source} holds ${type === OID_IMPORTABLE_KEY ? 'an importable key' : 'sealed data'}; only loadable keys (made with tpm2-openssl, tpm2-tss-engine or rapki enroll --key tpm) can sign.`,
+    );
   }
   if (type !== OID_LOADABLE_KEY) throw new DerError(`unknown key type OID ${type}`);
 
@@ -109,7 +105,10 @@ function parse(der: Uint8Array, source: string): Tss2KeyFile {
         break;
       case 1:
       case 3:
-        throw new TpmKeyError('tpm_key_unsupported', `${source} binds the key to a TPM policy; rapki (like aws_signing_helper) signs only with password-authorized keys.`);
+        throw new TpmKeyError(
+          'tpm_key_unsupported',
+          `${source} binds the key to a TPM policy; rapki (like aws_signing_helper) signs only with password-authorized keys.`,
+        );
       case 2:
         throw new TpmKeyError('tpm_key_unsupported', `${source} carries an import secret: it is an importable key, not a loadable one.`);
       case 4:

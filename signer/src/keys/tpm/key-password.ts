@@ -17,13 +17,19 @@ export interface TpmPasswordOptions {
 const HOW = 'pass it with --tpm-key-password-file FILE or the RAPKI_TPM_KEY_PASSWORD environment variable (--tpm-key-password also works but shows in ps)';
 
 /** The authValue bytes for a key; `maxBytes` is the digest size of the key's name algorithm. */
-export function keyAuthValue(o: TpmPasswordOptions, key: { readonly emptyAuth: boolean | undefined; readonly describe: string; readonly maxBytes: number }): Buffer {
+export function keyAuthValue(
+  o: TpmPasswordOptions,
+  key: { readonly emptyAuth: boolean | undefined; readonly describe: string; readonly maxBytes: number },
+): Buffer {
   if (o.tpmKeyPassword !== undefined && o.noTpmKeyPassword) {
     throw new TpmKeyError('tpm_key_password_not_needed', 'Give either a TPM key password or --no-tpm-key-password, not both.');
   }
   if (key.emptyAuth === true) {
     if (o.tpmKeyPassword !== undefined) {
-      throw new TpmKeyError('tpm_key_password_not_needed', `${key.describe} has no password (its key file says emptyAuth), but one was given; drop the TPM key password.`);
+      throw new TpmKeyError(
+        'tpm_key_password_not_needed',
+        `${key.describe} has no password (its key file says emptyAuth), but one was given; drop the TPM key password.`,
+      );
     }
     return Buffer.alloc(0);
   }
@@ -38,7 +44,10 @@ export function keyAuthValue(o: TpmPasswordOptions, key: { readonly emptyAuth: b
   }
   const bytes = Buffer.from(o.tpmKeyPassword, 'utf8');
   if (bytes.length > key.maxBytes) {
-    throw new TpmKeyError('tpm_key_password_too_long', `The TPM key password has ${bytes.length} bytes; a key of ${key.describe} takes at most ${key.maxBytes}.`);
+    throw new TpmKeyError(
+      'tpm_key_password_too_long',
+      `The TPM key password has ${bytes.length} bytes; a key of ${key.describe} takes at most ${key.maxBytes}.`,
+    );
   }
   return bytes;
 }

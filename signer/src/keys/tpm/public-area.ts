@@ -198,7 +198,10 @@ export function publicKeyOf(p: TpmPublic): KeyObject {
     }
     const curve = TPM_CURVES[p.curveId];
     if (curve === undefined) {
-      throw new TpmKeyError('tpm_key_unsupported', `The TPM key is on ECC curve 0x${p.curveId.toString(16).padStart(4, '0')}; only NIST P-256 and P-384 are supported.`);
+      throw new TpmKeyError(
+        'tpm_key_unsupported',
+        `The TPM key is on ECC curve 0x${p.curveId.toString(16).padStart(4, '0')}; only NIST P-256 and P-384 are supported.`,
+      );
     }
     return createPublicKey({ key: { kty: 'EC', crv: curve.jwk, x: b64uCoordinate(p.x, curve.bytes), y: b64uCoordinate(p.y, curve.bytes) }, format: 'jwk' });
   } catch (err) {
@@ -210,7 +213,8 @@ export function publicKeyOf(p: TpmPublic): KeyObject {
 /** Name of an object (Part 1 §16): nameAlg as 2 bytes, then the digest of the marshaled TPMT_PUBLIC. */
 export function objectName(p: TpmPublic): Buffer {
   const hash = TPM_HASHES[p.nameAlg];
-  if (hash === undefined) throw new TpmKeyError('tpm_key_unsupported', `The TPM object uses name algorithm 0x${p.nameAlg.toString(16)}, which rapki does not know.`);
+  if (hash === undefined)
+    throw new TpmKeyError('tpm_key_unsupported', `The TPM object uses name algorithm 0x${p.nameAlg.toString(16)}, which rapki does not know.`);
   const alg = Buffer.alloc(2);
   alg.writeUInt16BE(p.nameAlg);
   return Buffer.concat([alg, createHash(hash.name).update(marshalPublic(p)).digest()]);

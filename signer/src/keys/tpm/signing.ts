@@ -16,16 +16,7 @@
 import { createHash } from 'node:crypto';
 import { ecdsaRawToDer } from '../../../../common/src/ecdsa-der.js';
 import type { SignDigest } from '../../types.js';
-import {
-  TPM_ALG_ECC,
-  TPM_ALG_ECDSA,
-  TPM_ALG_NULL,
-  TPM_ALG_RSASSA,
-  TPM_CURVES,
-  TPM_HASHES,
-  TPMA_OBJECT_RESTRICTED,
-  TPMA_OBJECT_SIGN,
-} from './constants.js';
+import { TPM_ALG_ECC, TPM_ALG_ECDSA, TPM_ALG_NULL, TPM_ALG_RSASSA, TPM_CURVES, TPM_HASHES, TPMA_OBJECT_RESTRICTED, TPMA_OBJECT_SIGN } from './constants.js';
 import type { TpmSignature } from './commands.js';
 import { TpmKeyError } from './errors.js';
 import type { TpmPublic } from './public-area.js';
@@ -51,7 +42,10 @@ export function checkSigningKey(p: TpmPublic, source: string): void {
     throw new TpmKeyError('tpm_key_unsupported', `${source} is not a signing key (its sign attribute is clear); create the key with the sign attribute.`);
   }
   if (p.objectAttributes & TPMA_OBJECT_RESTRICTED) {
-    throw new TpmKeyError('tpm_key_unsupported', `${source} is a restricted key: the TPM signs only digests it computed itself with it (attestation keys), not a request.`);
+    throw new TpmKeyError(
+      'tpm_key_unsupported',
+      `${source} is a restricted key: the TPM signs only digests it computed itself with it (attestation keys), not a request.`,
+    );
   }
   const allowed = p.type === TPM_ALG_ECC ? TPM_ALG_ECDSA : TPM_ALG_RSASSA;
   if (p.scheme.scheme !== TPM_ALG_NULL && p.scheme.scheme !== allowed) {
@@ -114,7 +108,8 @@ export function signRequest(p: TpmPublic, data: Uint8Array, digest: SignDigest, 
     scheme: TPM_ALG_RSASSA,
     hashAlg,
     encode: (sig) => {
-      if (sig.kind !== 'rsa' || sig.sigAlg !== TPM_ALG_RSASSA) throw new TpmKeyError('tpm_response_invalid', 'TPM2_Sign returned no RSASSA signature for an RSA key.');
+      if (sig.kind !== 'rsa' || sig.sigAlg !== TPM_ALG_RSASSA)
+        throw new TpmKeyError('tpm_response_invalid', 'TPM2_Sign returned no RSASSA signature for an RSA key.');
       return sig.sig;
     },
   };

@@ -104,7 +104,10 @@ export async function loadTpmKeySigner(opts: KeySourceOptions, files?: TpmKeyFil
   const keyPublic = publicKeyOf(key.publicArea);
   const certSpki = x509.publicKey.export({ type: 'spki', format: 'der' });
   if (!keyPublic.export({ type: 'spki', format: 'der' }).equals(certSpki)) {
-    throw new SignerError('key_certificate_mismatch', `${key.describe} does not belong to the certificate ${opts.certificate} (serial ${x509.serialNumber}): their public keys differ.`);
+    throw new SignerError(
+      'key_certificate_mismatch',
+      `${key.describe} does not belong to the certificate ${opts.certificate} (serial ${x509.serialNumber}): their public keys differ.`,
+    );
   }
   const algorithm = algorithmForKey(x509.publicKey);
   checkSigningKey(key.publicArea, key.describe);

@@ -18,7 +18,8 @@ const writeAll = (fd: number, b: Uint8Array): Promise<void> =>
   new Promise((resolve, reject) =>
     fsWrite(fd, b, 0, b.length, null, (err, n) => (err ? reject(err) : n !== b.length ? reject(new Error(`short write of ${n} bytes`)) : resolve())),
   );
-const readOnce = (fd: number, b: Buffer): Promise<number> => new Promise((resolve, reject) => fsRead(fd, b, 0, b.length, null, (err, n) => (err ? reject(err) : resolve(n))));
+const readOnce = (fd: number, b: Buffer): Promise<number> =>
+  new Promise((resolve, reject) => fsRead(fd, b, 0, b.length, null, (err, n) => (err ? reject(err) : resolve(n))));
 const closeFd = (fd: number): Promise<void> => new Promise((resolve) => fsClose(fd, () => resolve()));
 
 /** A connection to one TPM: one command at a time (callers serialize). */
@@ -58,12 +59,22 @@ export async function locateTpm(deps: TpmDeviceDeps = {}): Promise<string> {
 function openError(path: string, err: NodeJS.ErrnoException): TpmKeyError {
   switch (err.code) {
     case 'ENOENT':
-      return new TpmKeyError('tpm_not_found', `No TPM at ${path} (it does not exist); check ${ENV_TPM_DEVICE} or that the TPM is enabled in the firmware.`, { cause: err });
+      return new TpmKeyError('tpm_not_found', `No TPM at ${path} (it does not exist); check ${ENV_TPM_DEVICE} or that the TPM is enabled in the firmware.`, {
+        cause: err,
+      });
     case 'EACCES':
     case 'EPERM':
-      return new TpmKeyError('tpm_unavailable', `Permission denied opening the TPM at ${path}; add the user to the group that owns it (usually "tss") or run as that user.`, { cause: err });
+      return new TpmKeyError(
+        'tpm_unavailable',
+        `Permission denied opening the TPM at ${path}; add the user to the group that owns it (usually "tss") or run as that user.`,
+        { cause: err },
+      );
     case 'EBUSY':
-      return new TpmKeyError('tpm_unavailable', `The TPM at ${path} is in use by another process; use the resource manager /dev/tpmrm0, which lets several processes share it.`, { cause: err });
+      return new TpmKeyError(
+        'tpm_unavailable',
+        `The TPM at ${path} is in use by another process; use the resource manager /dev/tpmrm0, which lets several processes share it.`,
+        { cause: err },
+      );
     case 'ECONNREFUSED':
       return new TpmKeyError('tpm_unavailable', `Nothing accepts connections on the TPM socket ${path}; is the software TPM (swtpm) running?`, { cause: err });
     default:
@@ -128,7 +139,9 @@ async function openDevice(path: string, timeoutMs: number): Promise<TpmTransport
         return await Promise.race([work, timeout]);
       } catch (err) {
         if (err instanceof TpmKeyError) throw err;
-        throw new TpmKeyError('tpm_unavailable', `I/O with the TPM at ${path} failed (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`, { cause: err });
+        throw new TpmKeyError('tpm_unavailable', `I/O with the TPM at ${path} failed (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`, {
+          cause: err,
+        });
       } finally {
         clearTimeout(timer);
       }
@@ -181,7 +194,13 @@ async function openSocket(path: string, timeoutMs: number): Promise<TpmTransport
     pending = undefined;
     p.resolve(head);
   });
-  socket.on('error', (err) => fail(new TpmKeyError('tpm_unavailable', `The connection to the TPM at ${path} failed (${(err as NodeJS.ErrnoException).code ?? err.message}).`, { cause: err })));
+  socket.on('error', (err) =>
+    fail(
+      new TpmKeyError('tpm_unavailable', `The connection to the TPM at ${path} failed (${(err as NodeJS.ErrnoException).code ?? err.message}).`, {
+        cause: err,
+      }),
+    ),
+  );
   socket.on('close', () => fail(new TpmKeyError('tpm_unavailable', `The TPM at ${path} closed the connection.`)));
   return {
     path,

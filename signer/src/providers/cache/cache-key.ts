@@ -80,7 +80,10 @@ async function tokenInputs(
   source: KeySourceOptions,
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<{ certificate: string; privateKey: string | undefined; pin: string | undefined }> {
-  const [{ parsePkcs11Uri, redactPin }, { resolvePin }] = await Promise.all([import('../../../../common/src/pkcs11/uri.js'), import('../../../../common/src/pkcs11/pin.js')]);
+  const [{ parsePkcs11Uri, redactPin }, { resolvePin }] = await Promise.all([
+    import('../../../../common/src/pkcs11/uri.js'),
+    import('../../../../common/src/pkcs11/pin.js'),
+  ]);
   const uriOf = (ref: string | undefined) => (ref !== undefined && /^pkcs11:/i.test(ref) ? parsePkcs11Uri(ref) : undefined);
   const pin = await resolvePin([uriOf(source.privateKey), uriOf(source.certificate)], {
     env,
@@ -95,10 +98,7 @@ async function tokenInputs(
  * cache: the miss path then reports it with its proper error). A cache hit never loads the key, so
  * the key file's permission finding is reported here, through `source.onWarning`, from the same fstat.
  */
-export async function hashKeyMaterial(
-  source: KeySourceOptions,
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): Promise<KeyMaterialHashes> {
+export async function hashKeyMaterial(source: KeySourceOptions, env: Readonly<Record<string, string | undefined>> = process.env): Promise<KeyMaterialHashes> {
   const keyFile = source.onWarning === undefined ? undefined : privateKeyFileOf(source);
   const check = (path: string) =>
     path !== keyFile

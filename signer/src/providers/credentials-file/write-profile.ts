@@ -103,7 +103,11 @@ export async function writeProfileCredentials(o: WriteProfileOptions): Promise<v
     writeFileAtomicSync(target, next, { mode: 0o600 });
   } catch (err) {
     if ((err as { code?: unknown }).code === 'credentials_file_too_large' || (err as { code?: unknown }).code === 'credentials_file_unreadable') throw err;
-    throw credentialsFileError('credentials_file_write_failed', `unable to write to AWS credentials file ${target}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, err);
+    throw credentialsFileError(
+      'credentials_file_write_failed',
+      `unable to write to AWS credentials file ${target}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+      err,
+    );
   } finally {
     lock?.release();
   }

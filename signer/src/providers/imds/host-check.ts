@@ -41,7 +41,13 @@ export function hostChecker(listenAddress: string, port: number, extraNames: rea
     names.add('127.0.0.1');
     names.add('::1');
   }
-  for (const n of extraNames) names.add(n.trim().toLowerCase().replace(/^\[|\]$/g, ''));
+  for (const n of extraNames)
+    names.add(
+      n
+        .trim()
+        .toLowerCase()
+        .replace(/^\[|\]$/g, ''),
+    );
   return (hostHeader) => {
     if (hostHeader === undefined) return false;
     const h = parseHostHeader(hostHeader);

@@ -29,12 +29,17 @@ let pinFile: string;
 function cpArgs(certificate: string, privateKey: string | undefined, extra: string[] = []): string[] {
   return [
     'credential-process',
-    '--certificate', certificate,
+    '--certificate',
+    certificate,
     ...(privateKey !== undefined ? ['--private-key', privateKey] : []),
-    '--trust-anchor-arn', ARNS.trustAnchorArn,
-    '--profile-arn', ARNS.profileArn,
-    '--role-arn', ARNS.roleArn,
-    '--endpoint', verifier.url,
+    '--trust-anchor-arn',
+    ARNS.trustAnchorArn,
+    '--profile-arn',
+    ARNS.profileArn,
+    '--role-arn',
+    ARNS.roleArn,
+    '--endpoint',
+    verifier.url,
     ...extra,
   ];
 }
@@ -95,7 +100,10 @@ describe.skipIf(!SOFTHSM_AVAILABLE)('rapki with PKCS#11 keys (built CLI, SoftHSM
   });
 
   it('credential-process: wrong PIN and missing PIN are coded errors, exit 1, nothing sent', async () => {
-    const wrong = await runCli(cpArgs('pkcs11:token=rapki-cli;object=rsa-cert', undefined, ['--pkcs11-lib', token.module]), envWith({ RAPKI_PKCS11_PIN: '0000' }));
+    const wrong = await runCli(
+      cpArgs('pkcs11:token=rapki-cli;object=rsa-cert', undefined, ['--pkcs11-lib', token.module]),
+      envWith({ RAPKI_PKCS11_PIN: '0000' }),
+    );
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/^rapki: pkcs11_wrong_pin: .*CKR_PIN_INCORRECT/);
     expect(wrong.stderr).not.toContain('0000');
@@ -134,7 +142,9 @@ describe.skipIf(!SOFTHSM_AVAILABLE)('rapki with PKCS#11 keys (built CLI, SoftHSM
     const pub = createPublicKey(rsaCert.certPem);
     const payload = Buffer.concat([
       Buffer.from('AWS Roles Anywhere Credential Helper Signing Test1'),
-      createHash('sha256').update(Buffer.concat([Buffer.from('IAM RA'), pub.export({ type: 'pkcs1', format: 'der' })])).digest(),
+      createHash('sha256')
+        .update(Buffer.concat([Buffer.from('IAM RA'), pub.export({ type: 'pkcs1', format: 'der' })]))
+        .digest(),
     ]);
     expect(r.stdout.length).toBe(256);
     expect(cryptoVerify('sha256', payload, pub, r.stdout)).toBe(true);

@@ -62,7 +62,10 @@ beforeAll(() => {
   token = createSoftHsmToken('rapki-list');
   dir = mkdtempSync(join(tmpdir(), 'rapki-p11-list-'));
   const pki = new TestPki(dir);
-  for (const [kind, keyType, id] of [['rsa', 'rsa:2048', '01'], ['ec', 'EC:prime256v1', '02']] as const) {
+  for (const [kind, keyType, id] of [
+    ['rsa', 'rsa:2048', '01'],
+    ['ec', 'EC:prime256v1', '02'],
+  ] as const) {
     const c = addTokenIdentity(token, dir, { name: kind, keyType, id, cn: `${kind}.list.test`, ca: { cert: pki.rootCert, key: pki.rootKey } });
     certs[kind] = { der: readFileSync(c.derFile), cn: `${kind}.list.test` };
   }
@@ -84,7 +87,10 @@ describe.skipIf(!SOFTHSM_AVAILABLE)('rapki read-certificate-data with pkcs11: UR
     expect(r.code).toBe(0);
     const blocks = parseListing(r.out);
     expect(blocks.size).toBe(2);
-    for (const [kind, id] of [['rsa', '%01'], ['ec', '%02']] as const) {
+    for (const [kind, id] of [
+      ['rsa', '%01'],
+      ['ec', '%02'],
+    ] as const) {
       const want = fieldsOf(certs[kind].der);
       const got = blocks.get(want.fingerprint);
       expect(got, `${kind} certificate listed`).toBeDefined();
@@ -94,7 +100,12 @@ describe.skipIf(!SOFTHSM_AVAILABLE)('rapki read-certificate-data with pkcs11: UR
       expect(got!.serial).toBe(want.serial);
       expect(got!.serial).toMatch(/^52[0-9A-F]{30}$/); // issueCertificateForPublicKey: 0x52 + 15 random bytes
       expect(got!.uri).not.toMatch(/pin|\?/i);
-      const attrs = Object.fromEntries(got!.uri.replace(/^pkcs11:/, '').split(';').map((a) => a.split('=') as [string, string]));
+      const attrs = Object.fromEntries(
+        got!.uri
+          .replace(/^pkcs11:/, '')
+          .split(';')
+          .map((a) => a.split('=') as [string, string]),
+      );
       expect(attrs).toEqual({
         token: 'rapki-list',
         manufacturer: 'SoftHSM%20project',
@@ -129,10 +140,16 @@ describe.skipIf(!SOFTHSM_AVAILABLE)('rapki read-certificate-data with pkcs11: UR
   });
 
   it('with a PIN (pin-source) the listing is the same; pin-value warns and is never printed', async () => {
-    const withPin = await runCli(['read-certificate-data', '--certificate', `pkcs11:token=rapki-list;object=rsa-cert?pin-source=${pinFile}`, '--pkcs11-lib', token.module], env());
+    const withPin = await runCli(
+      ['read-certificate-data', '--certificate', `pkcs11:token=rapki-list;object=rsa-cert?pin-source=${pinFile}`, '--pkcs11-lib', token.module],
+      env(),
+    );
     expect(withPin.code).toBe(0);
     expect([...parseListing(withPin.out).keys()]).toEqual([fieldsOf(certs.rsa.der).fingerprint]);
-    const pinValue = await runCli(['read-certificate-data', '--certificate', 'pkcs11:token=rapki-list;object=rsa-cert?pin-value=1234', '--pkcs11-lib', token.module], env());
+    const pinValue = await runCli(
+      ['read-certificate-data', '--certificate', 'pkcs11:token=rapki-list;object=rsa-cert?pin-value=1234', '--pkcs11-lib', token.module],
+      env(),
+    );
     expect(pinValue.code).toBe(0);
     expect(pinValue.stderr).toMatch(/^rapki: warning: pin-value= .*process list/);
     expect(pinValue.out + pinValue.stderr).not.toContain('1234');

@@ -6,7 +6,14 @@ import { execFileSync } from 'node:child_process';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../support/cli.js';
-import { addTokenIdentity, createSoftHsmToken, SOFTHSM_AVAILABLE, SOFTHSM_SKIP_REASON, type SoftHsmToken, type TokenKeyType } from '../../../support/softhsm.js';
+import {
+  addTokenIdentity,
+  createSoftHsmToken,
+  SOFTHSM_AVAILABLE,
+  SOFTHSM_SKIP_REASON,
+  type SoftHsmToken,
+  type TokenKeyType,
+} from '../../../support/softhsm.js';
 import { makeWorld, ROLE_ARN, type World } from '../../../emulator/helpers/world.js';
 
 if (!SOFTHSM_AVAILABLE) console.warn(SOFTHSM_SKIP_REASON);
@@ -27,9 +34,9 @@ beforeAll(async () => {
   w = await makeWorld();
   for (const [name, keyType, id] of KEYS) {
     const c = addTokenIdentity(token, w.dir, { name, keyType, id, cn: `${name}.emu.test`, ca: { cert: w.root.certPath, key: w.root.keyPath } });
-    serials[name] = /serial=([0-9A-F]+)/i.exec(
-      execFileSync('openssl', ['x509', '-in', c.certFile, '-noout', '-serial'], { encoding: 'utf8' }),
-    )![1]!.toLowerCase();
+    serials[name] = /serial=([0-9A-F]+)/i
+      .exec(execFileSync('openssl', ['x509', '-in', c.certFile, '-noout', '-serial'], { encoding: 'utf8' }))![1]!
+      .toLowerCase();
   }
 }, 60_000);
 
@@ -43,13 +50,20 @@ describe.skipIf(!SOFTHSM_AVAILABLE)('credential-process with SoftHSM2 keys → e
     const r = await runCli(
       [
         'credential-process',
-        '--certificate', `pkcs11:token=rapki-emu;object=${name}-cert`,
-        '--private-key', `pkcs11:token=rapki-emu;object=${name}-key;type=private`,
-        '--pkcs11-lib', token.module,
-        '--trust-anchor-arn', w.trustAnchorArn,
-        '--profile-arn', w.profileArn,
-        '--role-arn', ROLE_ARN,
-        '--endpoint', w.emulator.url,
+        '--certificate',
+        `pkcs11:token=rapki-emu;object=${name}-cert`,
+        '--private-key',
+        `pkcs11:token=rapki-emu;object=${name}-key;type=private`,
+        '--pkcs11-lib',
+        token.module,
+        '--trust-anchor-arn',
+        w.trustAnchorArn,
+        '--profile-arn',
+        w.profileArn,
+        '--role-arn',
+        ROLE_ARN,
+        '--endpoint',
+        w.emulator.url,
         '--no-cache',
       ],
       { env: { ...token.env, RAPKI_PKCS11_PIN: token.pin } },

@@ -83,7 +83,10 @@ const env = { RAPKI_PKCS11_PIN: '1234' };
 describe.skipIf(!SOFTHSM_AVAILABLE)('PKCS#11 module behaviours', () => {
   it('a token with only raw CKM_RSA_PKCS: rapki signs a DigestInfo, and the signatures verify as RSASSA-PKCS1-v1_5', async () => {
     const binding = withoutMechanisms([CKM_SHA256_RSA_PKCS, CKM_SHA384_RSA_PKCS, CKM_SHA512_RSA_PKCS]);
-    const s = await loadPkcs11KeySigner({ certificate: rsa.certFile, privateKey: 'pkcs11:token=rapki-one;object=k', pkcs11Lib: token.module }, undefined, { binding, env });
+    const s = await loadPkcs11KeySigner({ certificate: rsa.certFile, privateKey: 'pkcs11:token=rapki-one;object=k', pkcs11Lib: token.module }, undefined, {
+      binding,
+      env,
+    });
     try {
       const pub = new X509Certificate(rsa.certPem).publicKey;
       const data = Buffer.from('raw rsa');
@@ -96,13 +99,23 @@ describe.skipIf(!SOFTHSM_AVAILABLE)('PKCS#11 module behaviours', () => {
 
   it('missing mechanisms → pkcs11_unsupported_mechanism', async () => {
     const noRsa = withoutMechanisms([CKM_SHA256_RSA_PKCS, CKM_RSA_PKCS]);
-    expect(await codeOf(loadPkcs11KeySigner({ certificate: rsa.certFile, privateKey: 'pkcs11:token=rapki-one;object=k', pkcs11Lib: token.module }, undefined, { binding: noRsa, env }))).toBe(
-      'pkcs11_unsupported_mechanism',
-    );
+    expect(
+      await codeOf(
+        loadPkcs11KeySigner({ certificate: rsa.certFile, privateKey: 'pkcs11:token=rapki-one;object=k', pkcs11Lib: token.module }, undefined, {
+          binding: noRsa,
+          env,
+        }),
+      ),
+    ).toBe('pkcs11_unsupported_mechanism');
     const noEcdsa = withoutMechanisms([CKM_ECDSA]);
-    expect(await codeOf(loadPkcs11KeySigner({ certificate: ec.certFile, privateKey: 'pkcs11:token=rapki-one;object=e', pkcs11Lib: token.module }, undefined, { binding: noEcdsa, env }))).toBe(
-      'pkcs11_unsupported_mechanism',
-    );
+    expect(
+      await codeOf(
+        loadPkcs11KeySigner({ certificate: ec.certFile, privateKey: 'pkcs11:token=rapki-one;object=e', pkcs11Lib: token.module }, undefined, {
+          binding: noEcdsa,
+          env,
+        }),
+      ),
+    ).toBe('pkcs11_unsupported_mechanism');
   });
 
   it('C_Initialize: failure → pkcs11_module_failed, no OS locking → plain retry; no tokens → pkcs11_token_not_found', async () => {
@@ -111,9 +124,11 @@ describe.skipIf(!SOFTHSM_AVAILABLE)('PKCS#11 module behaviours', () => {
         throw Object.assign(new Error('CKR_GENERAL_ERROR:5'), { name: 'Pkcs11Error', code: 5 });
       },
     }));
-    expect(await codeOf(loadPkcs11KeySigner({ certificate: rsa.certFile, privateKey: 'pkcs11:object=k', pkcs11Lib: token.module }, undefined, { binding: failing, env }))).toBe(
-      'pkcs11_module_failed',
-    );
+    expect(
+      await codeOf(
+        loadPkcs11KeySigner({ certificate: rsa.certFile, privateKey: 'pkcs11:object=k', pkcs11Lib: token.module }, undefined, { binding: failing, env }),
+      ),
+    ).toBe('pkcs11_module_failed');
     // A module that cannot use OS locking (CKR_CANT_LOCK) is initialized without the flag.
     const calls: unknown[] = [];
     const noLocking = wrapped((real) => ({
@@ -123,12 +138,21 @@ describe.skipIf(!SOFTHSM_AVAILABLE)('PKCS#11 module behaviours', () => {
         real.C_Initialize();
       },
     }));
-    expect(await codeOf(loadPkcs11KeySigner({ certificate: rsa.certFile, privateKey: 'pkcs11:token=rapki-one;object=k', pkcs11Lib: token.module }, undefined, { binding: noLocking, env }))).toBeUndefined();
+    expect(
+      await codeOf(
+        loadPkcs11KeySigner({ certificate: rsa.certFile, privateKey: 'pkcs11:token=rapki-one;object=k', pkcs11Lib: token.module }, undefined, {
+          binding: noLocking,
+          env,
+        }),
+      ),
+    ).toBeUndefined();
     expect(calls).toEqual([{ flags: 2 }, undefined]);
     const empty = wrapped(() => ({ C_GetSlotList: () => [] }));
-    expect(await codeOf(loadPkcs11KeySigner({ certificate: rsa.certFile, privateKey: 'pkcs11:object=k', pkcs11Lib: token.module }, undefined, { binding: empty, env }))).toBe(
-      'pkcs11_token_not_found',
-    );
+    expect(
+      await codeOf(
+        loadPkcs11KeySigner({ certificate: rsa.certFile, privateKey: 'pkcs11:object=k', pkcs11Lib: token.module }, undefined, { binding: empty, env }),
+      ),
+    ).toBe('pkcs11_token_not_found');
   });
 
   it('two tokens match → pkcs11_multiple_tokens; naming the token (or its serial) picks one', async () => {

@@ -42,7 +42,13 @@ beforeAll(async () => {
   ca = makeRootCa(join(dir, 'ca'), 'TPM CLI Root');
   const client = sdkClient(emu.url);
   try {
-    const ta = await client.send(new CreateTrustAnchorCommand({ name: 'tpm', source: { sourceType: 'CERTIFICATE_BUNDLE', sourceData: { x509CertificateData: ca.certPem } }, enabled: true }));
+    const ta = await client.send(
+      new CreateTrustAnchorCommand({
+        name: 'tpm',
+        source: { sourceType: 'CERTIFICATE_BUNDLE', sourceData: { x509CertificateData: ca.certPem } },
+        enabled: true,
+      }),
+    );
     const p = await client.send(new CreateProfileCommand({ name: 'tpm', roleArns: [ROLE], enabled: true }));
     trustAnchorArn = ta.trustAnchor!.trustAnchorArn!;
     profileArn = p.profile!.profileArn!;
@@ -51,7 +57,9 @@ beforeAll(async () => {
   }
   const add = (name: string, k: { keyFile: string; publicKeyFile: string }) => {
     const c = issueCertificateForPublicKey(dir, { caCert: ca.certPath, caKey: ca.keyPath, publicKeyFile: k.publicKeyFile, cn: `${name}.tpm.test` });
-    const serial = /serial=([0-9A-F]+)/i.exec(execFileSync('openssl', ['x509', '-in', c.certFile, '-noout', '-serial'], { encoding: 'utf8' }))![1]!.toLowerCase();
+    const serial = /serial=([0-9A-F]+)/i
+      .exec(execFileSync('openssl', ['x509', '-in', c.certFile, '-noout', '-serial'], { encoding: 'utf8' }))![1]!
+      .toLowerCase();
     keys[name] = { ...k, cert: c.certFile, serial };
   };
   add('p384pw', makeTss2Key(tpm, dir, 'p384pw', { alg: 'ec:P-384', password: 'file-secret' }));
@@ -69,8 +77,21 @@ afterAll(async () => {
 function cp(name: string, extra: string[] = []): string[] {
   const k = keys[name]!;
   return [
-    'credential-process', '--certificate', k.cert, '--private-key', k.keyFile,
-    '--trust-anchor-arn', trustAnchorArn, '--profile-arn', profileArn, '--role-arn', ROLE, '--endpoint', emu.url, '--no-cache', ...extra,
+    'credential-process',
+    '--certificate',
+    k.cert,
+    '--private-key',
+    k.keyFile,
+    '--trust-anchor-arn',
+    trustAnchorArn,
+    '--profile-arn',
+    profileArn,
+    '--role-arn',
+    ROLE,
+    '--endpoint',
+    emu.url,
+    '--no-cache',
+    ...extra,
   ];
 }
 
@@ -90,7 +111,12 @@ function freePort(): Promise<number> {
 async function whoAmI(out: string): Promise<string> {
   const c = JSON.parse(out) as { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
   const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
-  const sts = new STSClient({ endpoint: emu.url, region: 'us-east-1', credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken }, maxAttempts: 1 });
+  const sts = new STSClient({
+    endpoint: emu.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken },
+    maxAttempts: 1,
+  });
   try {
     return (await sts.send(new GetCallerIdentityCommand({}))).Arn!;
   } finally {
@@ -119,14 +145,18 @@ describe.skipIf(!SWTPM_AVAILABLE)('TPM keys through the CLI and rapki emulator',
   it('--tpm-key-password on the command line works but warns that ps shows it', async () => {
     const r = await runCli(cp('rsa', ['--tpm-key-password', 'env-secret']), { env: tpm.env, timeoutMs: 30_000 });
     expect(r.code, fail(r)).toBe(0);
-    expect(r.stderr).toMatch(/^rapki: warning: --tpm-key-password is visible to other users in the process list; use --tpm-key-password-file FILE or the RAPKI_TPM_KEY_PASSWORD environment variable\n$/);
+    expect(r.stderr).toMatch(
+      /^rapki: warning: --tpm-key-password is visible to other users in the process list; use --tpm-key-password-file FILE or the RAPKI_TPM_KEY_PASSWORD environment variable\n$/,
+    );
   }, 30_000);
 
   it('stdin not a terminal and no password: exits at once with tpm_key_password_required, no prompt; nothing reaches the endpoint', async () => {
     const before = Date.now();
     const r = await runCli(cp('p384pw'), { env: tpm.env, timeoutMs: 15_000, input: '' });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^rapki: tpm_key_password_required: the TPM key file .*p384pw.tss2.pem has a password; pass it with --tpm-key-password-file FILE or the RAPKI_TPM_KEY_PASSWORD environment variable.*does not prompt/);
+    expect(r.stderr).toMatch(
+      /^rapki: tpm_key_password_required: the TPM key file .*p384pw.tss2.pem has a password; pass it with --tpm-key-password-file FILE or the RAPKI_TPM_KEY_PASSWORD environment variable.*does not prompt/,
+    );
     expect(r.stderr).not.toMatch(/[Pp]assword:\s*$/);
     expect(Date.now() - before).toBeLessThan(10_000);
     const wrong = await runCli(cp('p384pw'), { env: { ...tpm.env, RAPKI_TPM_KEY_PASSWORD: 'nope' }, timeoutMs: 15_000 });
@@ -137,8 +167,25 @@ describe.skipIf(!SWTPM_AVAILABLE)('TPM keys through the CLI and rapki emulator',
     const file = join(dir, 'credentials');
     const k = keys.handle!;
     const r = await runCli(
-      ['update', '--once', '--profile', 'tpm', '--certificate', k.cert, '--private-key', k.keyFile, '--no-tpm-key-password',
-        '--trust-anchor-arn', trustAnchorArn, '--profile-arn', profileArn, '--role-arn', ROLE, '--endpoint', emu.url],
+      [
+        'update',
+        '--once',
+        '--profile',
+        'tpm',
+        '--certificate',
+        k.cert,
+        '--private-key',
+        k.keyFile,
+        '--no-tpm-key-password',
+        '--trust-anchor-arn',
+        trustAnchorArn,
+        '--profile-arn',
+        profileArn,
+        '--role-arn',
+        ROLE,
+        '--endpoint',
+        emu.url,
+      ],
       { env: { ...tpm.env, AWS_SHARED_CREDENTIALS_FILE: file, HOME: dir }, timeoutMs: 30_000 },
     );
     expect(r.code, fail(r)).toBe(0);
@@ -155,24 +202,47 @@ describe.skipIf(!SWTPM_AVAILABLE)('TPM keys through the CLI and rapki emulator',
     const { X509Certificate } = await import('node:crypto');
     writeFileSync(join(dir, 'ss.data'), signStringPayload(new X509Certificate(readFileSync(k.cert)).raw));
     writeFileSync(join(dir, 'ss.sig'), r.stdout);
-    expect(execFileSync('openssl', ['dgst', '-sha384', '-verify', k.publicKeyFile, '-signature', join(dir, 'ss.sig'), join(dir, 'ss.data')], { encoding: 'utf8' })).toMatch(/Verified OK/);
+    expect(
+      execFileSync('openssl', ['dgst', '-sha384', '-verify', k.publicKeyFile, '-signature', join(dir, 'ss.sig'), join(dir, 'ss.data')], { encoding: 'utf8' }),
+    ).toMatch(/Verified OK/);
   }, 30_000);
 
   it('serve: the IMDSv2 endpoint hands out credentials made with a persistent TPM key', async () => {
     const k = keys.handle!;
     const port = await freePort();
-    const child = spawn(process.execPath, [RAPKI_BIN, 'serve', '--port', String(port), '--certificate', k.cert, '--private-key', k.keyFile, '--no-tpm-key-password',
-      '--trust-anchor-arn', trustAnchorArn, '--profile-arn', profileArn, '--role-arn', ROLE, '--endpoint', emu.url], {
-      cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: dir, ...tpm.env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        RAPKI_BIN,
+        'serve',
+        '--port',
+        String(port),
+        '--certificate',
+        k.cert,
+        '--private-key',
+        k.keyFile,
+        '--no-tpm-key-password',
+        '--trust-anchor-arn',
+        trustAnchorArn,
+        '--profile-arn',
+        profileArn,
+        '--role-arn',
+        ROLE,
+        '--endpoint',
+        emu.url,
+      ],
+      {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH ?? '', HOME: dir, ...tpm.env },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let err = '';
     child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
     try {
       const base = `http://127.0.0.1:${port}`;
       let token: string | undefined;
-      for (const deadline = Date.now() + 20_000; token === undefined && Date.now() < deadline && child.exitCode === null; ) {
+      for (const deadline = Date.now() + 20_000; token === undefined && Date.now() < deadline && child.exitCode === null;) {
         try {
           const r = await fetch(`${base}/latest/api/token`, { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60' } });
           if (r.ok) token = await r.text();
@@ -181,8 +251,12 @@ describe.skipIf(!SWTPM_AVAILABLE)('TPM keys through the CLI and rapki emulator',
         }
       }
       expect(token, err).toBeDefined();
-      const creds = (await (await fetch(`${base}/latest/meta-data/iam/security-credentials/app-role`, { headers: { 'x-aws-ec2-metadata-token': token! } })).json()) as {
-        AccessKeyId: string; SecretAccessKey: string; Token: string;
+      const creds = (await (
+        await fetch(`${base}/latest/meta-data/iam/security-credentials/app-role`, { headers: { 'x-aws-ec2-metadata-token': token! } })
+      ).json()) as {
+        AccessKeyId: string;
+        SecretAccessKey: string;
+        Token: string;
       };
       expect(await whoAmI(JSON.stringify({ AccessKeyId: creds.AccessKeyId, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.Token }))).toBe(
         `arn:aws:sts::123456789012:assumed-role/app-role/${k.serial}`,
@@ -198,8 +272,14 @@ describe.skipIf(!SWTPM_AVAILABLE)('TPM keys through the CLI and rapki emulator',
     process.env.TPM_DEVICE = tpm.socket;
     try {
       const provider = fromRolesAnywhere({
-        certificate: k.cert, privateKey: k.keyFile, tpmKeyPassword: 'env-secret',
-        trustAnchorArn, profileArn, roleArn: ROLE, endpoint: emu.url, maxAttempts: 1,
+        certificate: k.cert,
+        privateKey: k.keyFile,
+        tpmKeyPassword: 'env-secret',
+        trustAnchorArn,
+        profileArn,
+        roleArn: ROLE,
+        endpoint: emu.url,
+        maxAttempts: 1,
       });
       const id = await provider();
       expect(id.accessKeyId).toMatch(/^ASIA/);

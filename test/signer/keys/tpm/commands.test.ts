@@ -7,7 +7,14 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as cmd from '../../../../signer/src/keys/tpm/commands.js';
 import { TPM_RH_OWNER } from '../../../../signer/src/keys/tpm/constants.js';
-import { hostKeyTemplate, marshalPublic, objectName, publicFromTpm2b, storagePrimaryTemplate, unmarshalPublic } from '../../../../signer/src/keys/tpm/public-area.js';
+import {
+  hostKeyTemplate,
+  marshalPublic,
+  objectName,
+  publicFromTpm2b,
+  storagePrimaryTemplate,
+  unmarshalPublic,
+} from '../../../../signer/src/keys/tpm/public-area.js';
 import { TpmReader } from '../../../../signer/src/keys/tpm/marshal.js';
 import { describeRc, rcBase, rcSubject } from '../../../../signer/src/keys/tpm/tpm-client.js';
 import { isRapkiError } from '../../../../common/src/errors.js';
@@ -26,22 +33,41 @@ describe('command bytes', () => {
     const digest = Buffer.alloc(32, 0xab);
     const bytes = cmd.marshalCommand(cmd.sign(0x80000002, Buffer.from('pw'), digest, 0x0018, 0x000b));
     const expected =
-      '8002' + (10 + 4 + 4 + 11 + 2 + 32 + 4 + 8).toString(16).padStart(8, '0') + '0000015d' +
+      '8002' +
+      (10 + 4 + 4 + 11 + 2 + 32 + 4 + 8).toString(16).padStart(8, '0') +
+      '0000015d' +
       '80000002' +
-      '0000000b' + '40000009' + '0000' + '01' + '0002' + '7077' + // auth size 11: TPM_RS_PW, empty nonce, continueSession, hmac "pw"
-      '0020' + 'ab'.repeat(32) +
-      '0018' + '000b' + // ECDSA, SHA-256
-      '8024' + '40000007' + '0000'; // TPMT_TK_HASHCHECK: TPM_ST_HASHCHECK, TPM_RH_NULL, empty digest
+      '0000000b' +
+      '40000009' +
+      '0000' +
+      '01' +
+      '0002' +
+      '7077' + // auth size 11: TPM_RS_PW, empty nonce, continueSession, hmac "pw"
+      '0020' +
+      'ab'.repeat(32) +
+      '0018' +
+      '000b' + // ECDSA, SHA-256
+      '8024' +
+      '40000007' +
+      '0000'; // TPMT_TK_HASHCHECK: TPM_ST_HASHCHECK, TPM_RH_NULL, empty digest
     expect(hex(bytes)).toBe(expected);
   });
 
   it('TPM2_CreatePrimary under the owner hierarchy with the standard ECC storage template', () => {
     const bytes = cmd.marshalCommand(cmd.createPrimary(TPM_RH_OWNER, storagePrimaryTemplate(false)));
     const template =
-      '0023' + '000b' + '00030472' + '0000' + // ECC, SHA-256, fixedTPM|fixedParent|sensitiveDataOrigin|userWithAuth|noDA|restricted|decrypt, no policy
-      '0006' + '0080' + '0043' + // AES-128-CFB
-      '0010' + '0003' + '0010' + // scheme NULL, NIST P-256, kdf NULL
-      '0000' + '0000'; // empty unique
+      '0023' +
+      '000b' +
+      '00030472' +
+      '0000' + // ECC, SHA-256, fixedTPM|fixedParent|sensitiveDataOrigin|userWithAuth|noDA|restricted|decrypt, no policy
+      '0006' +
+      '0080' +
+      '0043' + // AES-128-CFB
+      '0010' +
+      '0003' +
+      '0010' + // scheme NULL, NIST P-256, kdf NULL
+      '0000' +
+      '0000'; // empty unique
     const params = '0004' + '0000' + '0000' + (template.length / 2).toString(16).padStart(4, '0') + template + '0000' + '00000000';
     const body = '40000001' + '00000009' + '40000009' + '0000' + '01' + '0000' + params;
     expect(hex(bytes)).toBe('8002' + (10 + body.length / 2).toString(16).padStart(8, '0') + '00000131' + body);

@@ -36,7 +36,9 @@ describe('TPM lazy loading', () => {
       /^\s*(?:import|export)\s(?!type\s)[^'"]*?from\s+['"][^'"]*\/entry\/tpm\.js['"]/m.test(readFileSync(f, 'utf8')),
     );
     expect(entryUsers.map((f) => f.slice(cliSrc.length))).toEqual(['ca-client/tpm-key.ts']);
-    const tpmKeyUsers = files(cliSrc).filter((f) => /^\s*(?:import|export)\s(?!type\s)[^'"]*?from\s+['"][^'"]*\/tpm-key\.js['"]/m.test(readFileSync(f, 'utf8')));
+    const tpmKeyUsers = files(cliSrc).filter((f) =>
+      /^\s*(?:import|export)\s(?!type\s)[^'"]*?from\s+['"][^'"]*\/tpm-key\.js['"]/m.test(readFileSync(f, 'utf8')),
+    );
     expect(tpmKeyUsers).toEqual([]);
   });
 

@@ -55,7 +55,9 @@ describe('TPM2_Sign requests', () => {
     const fixed = (base: TpmPublic, scheme: number, hashAlg: number): TpmPublic => ({ ...base, scheme: { scheme, hashAlg } });
     const p384 = signRequest(fixed(hostKeyTemplate({ ec: 'P-384' }), 0x18, 0x0b), DATA, 'sha256', 'k');
     expect([p384.hashAlg, p384.digest]).toEqual([0x0b, sha256]);
-    expect(() => signRequest(fixed(hostKeyTemplate({ ec: 'P-256' }), 0x18, 0x0d), DATA, 'sha256', 'k')).toThrow(expect.objectContaining({ code: 'tpm_key_unsupported' }));
+    expect(() => signRequest(fixed(hostKeyTemplate({ ec: 'P-256' }), 0x18, 0x0d), DATA, 'sha256', 'k')).toThrow(
+      expect.objectContaining({ code: 'tpm_key_unsupported' }),
+    );
     expect(() => checkSigningKey(fixed(hostKeyTemplate({ rsaBits: 2048 }), 0x16, 0x0b), 'k')).toThrow(expect.objectContaining({ code: 'tpm_key_unsupported' }));
   });
 
@@ -93,8 +95,12 @@ describe('handles and passwords', () => {
   it('a handle needs --no-tpm-key-password or a password; both, or one too long, are refused', () => {
     expect(keyAuthValue({ noTpmKeyPassword: true }, file(undefined))).toEqual(Buffer.alloc(0));
     expect(keyAuthValue({ tpmKeyPassword: '1234' }, file(undefined))).toEqual(Buffer.from('1234'));
-    expect(() => keyAuthValue({}, file(undefined))).toThrow(expect.objectContaining({ code: 'tpm_key_password_required', message: expect.stringMatching(/--no-tpm-key-password/) }));
-    expect(() => keyAuthValue({ tpmKeyPassword: 'x', noTpmKeyPassword: true }, file(undefined))).toThrow(expect.objectContaining({ code: 'tpm_key_password_not_needed' }));
+    expect(() => keyAuthValue({}, file(undefined))).toThrow(
+      expect.objectContaining({ code: 'tpm_key_password_required', message: expect.stringMatching(/--no-tpm-key-password/) }),
+    );
+    expect(() => keyAuthValue({ tpmKeyPassword: 'x', noTpmKeyPassword: true }, file(undefined))).toThrow(
+      expect.objectContaining({ code: 'tpm_key_password_not_needed' }),
+    );
     expect(() => keyAuthValue({ tpmKeyPassword: 'x'.repeat(33) }, file(undefined))).toThrow(expect.objectContaining({ code: 'tpm_key_password_too_long' }));
   });
 });

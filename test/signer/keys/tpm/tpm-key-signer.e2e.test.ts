@@ -49,7 +49,9 @@ function opensslVerifies(publicKeyFile: string, data: Buffer, sig: Uint8Array, d
   writeFileSync(`${d}.data`, data);
   writeFileSync(`${d}.sig`, sig);
   try {
-    return /Verified OK/.test(execFileSync('openssl', ['dgst', `-${digest}`, '-verify', publicKeyFile, '-signature', `${d}.sig`, `${d}.data`], { encoding: 'utf8' }));
+    return /Verified OK/.test(
+      execFileSync('openssl', ['dgst', `-${digest}`, '-verify', publicKeyFile, '-signature', `${d}.sig`, `${d}.data`], { encoding: 'utf8' }),
+    );
   } catch {
     return false;
   }
@@ -98,7 +100,16 @@ describeTpm('TSS2 key files made by the tpm2-openssl provider', () => {
   });
 
   it('a key under a persistent parent (the storage key made persistent at 0x81000001)', async () => {
-    tpm.tools('tpm2_createprimary', ['-C', 'o', '-G', 'ecc256:aes128cfb', '-a', 'fixedtpm|fixedparent|sensitivedataorigin|userwithauth|noda|restricted|decrypt', '-c', join(dir, 'srk.ctx')]);
+    tpm.tools('tpm2_createprimary', [
+      '-C',
+      'o',
+      '-G',
+      'ecc256:aes128cfb',
+      '-a',
+      'fixedtpm|fixedparent|sensitivedataorigin|userwithauth|noda|restricted|decrypt',
+      '-c',
+      join(dir, 'srk.ctx'),
+    ]);
     tpm.tools('tpm2_evictcontrol', ['-C', 'o', '-c', join(dir, 'srk.ctx'), '0x81000001']);
     tpm.tools('tpm2_flushcontext', ['-t']);
     const k = makeTss2Key(tpm, dir, `pp${++n}`, { alg: 'ec:P-256', parent: 0x81000001 });
@@ -106,7 +117,6 @@ describeTpm('TSS2 key files made by the tpm2-openssl provider', () => {
     const data = Buffer.from('persistent parent');
     expect(opensslVerifies(k.publicKeyFile, data, await signer.sign(data))).toBe(true);
   });
-
 });
 
 describeTpm('persistent keys (handle:) made by tpm2-tools', () => {
@@ -146,7 +156,10 @@ describeTpm('errors, each coded with what to do', () => {
   });
 
   it('no password for a key that has one: tpm_key_password_required at load, naming the ways to give it', async () => {
-    await expect(load({})).rejects.toMatchObject({ code: 'tpm_key_password_required', message: expect.stringMatching(/--tpm-key-password-file.*RAPKI_TPM_KEY_PASSWORD/) });
+    await expect(load({})).rejects.toMatchObject({
+      code: 'tpm_key_password_required',
+      message: expect.stringMatching(/--tpm-key-password-file.*RAPKI_TPM_KEY_PASSWORD/),
+    });
   });
 
   it('a password for a key without one: tpm_key_password_not_needed', async () => {
@@ -214,7 +227,16 @@ describeTpm('errors, each coded with what to do', () => {
   });
 
   it('a key whose persistent parent was removed: tpm_parent_not_found', async () => {
-    tpm.tools('tpm2_createprimary', ['-C', 'o', '-G', 'ecc256:aes128cfb', '-a', 'fixedtpm|fixedparent|sensitivedataorigin|userwithauth|noda|restricted|decrypt', '-c', join(dir, 'srk2.ctx')]);
+    tpm.tools('tpm2_createprimary', [
+      '-C',
+      'o',
+      '-G',
+      'ecc256:aes128cfb',
+      '-a',
+      'fixedtpm|fixedparent|sensitivedataorigin|userwithauth|noda|restricted|decrypt',
+      '-c',
+      join(dir, 'srk2.ctx'),
+    ]);
     tpm.tools('tpm2_evictcontrol', ['-C', 'o', '-c', join(dir, 'srk2.ctx'), '0x81000002']);
     tpm.tools('tpm2_flushcontext', ['-t']);
     const k = makeTss2Key(tpm, dir, `gone${++n}`, { alg: 'ec:P-256', parent: 0x81000002 });
@@ -223,7 +245,7 @@ describeTpm('errors, each coded with what to do', () => {
     await expect(signer.sign(Buffer.from('x'))).rejects.toMatchObject({ code: 'tpm_parent_not_found', message: expect.stringContaining('0x81000002') });
   });
 
-  it('a TPM key that is not the certificate\'s: key_certificate_mismatch before any signature', async () => {
+  it("a TPM key that is not the certificate's: key_certificate_mismatch before any signature", async () => {
     const k = makeTss2Key(tpm, dir, `mm${++n}`, { alg: 'ec:P-256' });
     await expect(loadKeySigner({ certificate: pwKey.cert, privateKey: k.keyFile })).rejects.toMatchObject({ code: 'key_certificate_mismatch' });
   });
@@ -238,7 +260,10 @@ describeTpm('dictionary-attack lockout', () => {
       const cert = certFor(k.publicKeyFile);
       const deps = { env: { TPM_DEVICE: strict.socket } };
       const wrong = await loadTpmKeySigner({ certificate: cert, privateKey: k.keyFile, tpmKeyPassword: 'wrong' }, undefined, undefined, deps);
-      await expect(wrong.sign(Buffer.from('a'))).rejects.toMatchObject({ code: 'tpm_wrong_key_password', message: expect.stringContaining('counted 1 failed tries; at 2') });
+      await expect(wrong.sign(Buffer.from('a'))).rejects.toMatchObject({
+        code: 'tpm_wrong_key_password',
+        message: expect.stringContaining('counted 1 failed tries; at 2'),
+      });
       await expect(wrong.sign(Buffer.from('b'))).rejects.toMatchObject({ code: 'tpm_wrong_key_password' });
       const right = await loadTpmKeySigner({ certificate: cert, privateKey: k.keyFile, tpmKeyPassword: 'right' }, undefined, undefined, deps);
       await expect(right.sign(Buffer.from('c'))).rejects.toMatchObject({

@@ -135,7 +135,14 @@ describe('cachedCredentialProcess', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/^rapki: warning: credential cache not used: cache_io_error: cannot create the cache directory \/proc\/1\/\.cache/);
     expect(Date.now() - started).toBeLessThan(2000);
-    const missing = await cachedCredentialProcess({ keyMaterialHashes: hashes, params, fetch, env: { HOME: join(base, 'no', 'such', 'home') }, now, warn: (l) => warnings.push(l) });
+    const missing = await cachedCredentialProcess({
+      keyMaterialHashes: hashes,
+      params,
+      fetch,
+      env: { HOME: join(base, 'no', 'such', 'home') },
+      now,
+      warn: (l) => warnings.push(l),
+    });
     expect(missing.source).toBe('bypass');
     expect(warnings[1]).toMatch(/is not an existing directory/);
   });

@@ -7,9 +7,7 @@ describe('sha256Hex (pure TypeScript, cache hit path)', () => {
   it('matches the FIPS 180-2 examples', () => {
     expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
     expect(sha256Hex('')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
-    expect(sha256Hex('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq')).toBe(
-      '248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1',
-    );
+    expect(sha256Hex('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq')).toBe('248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1');
     expect(sha256Hex(new Uint8Array(1_000_000).fill(0x61))).toBe('cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0');
   });
 
@@ -22,7 +20,10 @@ describe('sha256Hex (pure TypeScript, cache hit path)', () => {
       fc.property(fc.uint8Array({ maxLength: 5000 }), (b) => sha256Hex(b) === createHash('sha256').update(b).digest('hex')),
       { numRuns: 200 },
     );
-    fc.assert(fc.property(fc.string(), (s) => sha256Hex(s) === createHash('sha256').update(s, 'utf8').digest('hex')), { numRuns: 200 });
+    fc.assert(
+      fc.property(fc.string(), (s) => sha256Hex(s) === createHash('sha256').update(s, 'utf8').digest('hex')),
+      { numRuns: 200 },
+    );
   });
 
   it('HMAC-SHA-256: the RFC 4231 cases and node:crypto on random keys and messages', () => {
@@ -35,8 +36,10 @@ describe('sha256Hex (pure TypeScript, cache hit path)', () => {
       '60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54',
     );
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 200 }), fc.uint8Array({ maxLength: 300 }), (k, m) =>
-        hmacSha256Hex(k, m) === createHmac('sha256', k).update(m).digest('hex'),
+      fc.property(
+        fc.uint8Array({ maxLength: 200 }),
+        fc.uint8Array({ maxLength: 300 }),
+        (k, m) => hmacSha256Hex(k, m) === createHmac('sha256', k).update(m).digest('hex'),
       ),
       { numRuns: 200, seed: 4231 },
     );

@@ -58,8 +58,7 @@ describe('upsertProfile', () => {
   });
 
   it('merges duplicate sections of the target into the first, so strict parsers accept the file', () => {
-    const before =
-      '[default]\naws_access_key_id = OLD1\n\n[work]\na = b\n\n[default]\naws_session_token = OLD2\nregion = eu-west-1\n\n[last]\nc = d\n';
+    const before = '[default]\naws_access_key_id = OLD1\n\n[work]\na = b\n\n[default]\naws_session_token = OLD2\nregion = eu-west-1\n\n[last]\nc = d\n';
     const after = upsertProfile(before, 'default', V);
     expect(after).toBe(`[default]\nregion = eu-west-1\n${OURS}\n\n[work]\na = b\n\n\n[last]\nc = d\n`);
     const parsed = pythonParse(after);

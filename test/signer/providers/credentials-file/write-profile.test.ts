@@ -66,9 +66,9 @@ describe('writeProfileCredentials', () => {
     const path = join(dir, 'credentials');
     await expect(writeProfileCredentials({ path, profile: 'a]b', credentials: creds(1) })).rejects.toMatchObject({ code: 'invalid_profile_name' });
     await expect(writeProfileCredentials({ path, profile: '', credentials: creds(1) })).rejects.toMatchObject({ code: 'invalid_profile_name' });
-    await expect(
-      writeProfileCredentials({ path, profile: 'ok', credentials: { ...creds(1), sessionToken: 'a\n[evil]' } }),
-    ).rejects.toMatchObject({ code: 'invalid_credential_value' });
+    await expect(writeProfileCredentials({ path, profile: 'ok', credentials: { ...creds(1), sessionToken: 'a\n[evil]' } })).rejects.toMatchObject({
+      code: 'invalid_credential_value',
+    });
   });
 });
 

@@ -5,7 +5,18 @@ describe('hostChecker (DNS rebinding)', () => {
   it('on 127.0.0.1: the address and localhost, with the listening port only', () => {
     const ok = hostChecker('127.0.0.1', 9911);
     for (const h of ['127.0.0.1:9911', 'localhost:9911', 'LocalHost:9911']) expect(ok(h)).toBe(true);
-    for (const h of ['evil.example:9911', 'localhost.evil.example:9911', '127.0.0.1:9912', '127.0.0.1', 'localhost', '127.0.0.2:9911', '[::1]:9911', '', 'a b:9911', undefined]) {
+    for (const h of [
+      'evil.example:9911',
+      'localhost.evil.example:9911',
+      '127.0.0.1:9912',
+      '127.0.0.1',
+      'localhost',
+      '127.0.0.2:9911',
+      '[::1]:9911',
+      '',
+      'a b:9911',
+      undefined,
+    ]) {
       expect(ok(h)).toBe(false);
     }
     expect(hostChecker('127.0.0.1', 80)('127.0.0.1')).toBe(true); // port 80 may be omitted (RFC 9110 §7.2)
