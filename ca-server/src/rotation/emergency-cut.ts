@@ -12,7 +12,7 @@ import { deleteCrlQuietly } from './delete-crl.js';
 import { activeLeaves } from './leaves.js';
 import type { RetainedCrl } from './retained-crls.js';
 import { withDone, type RotationState } from './state.js';
-import { STEP, type RotationStepContext } from './step-context.js';
+import { moveSecondSlotToFirst, STEP, type RotationStepContext } from './step-context.js';
 
 /**
  * Emergency: ends trust in the old CA's key in every trust anchor, whatever was signed with it.
@@ -58,14 +58,7 @@ export async function cutOldCa(c: RotationStepContext, s0: RotationState, next: 
       const arn = r.slots.get(t.id)?.crlArn;
       if (arn) await deleteCrlQuietly(cp, arn);
     }
-    const slot = c.slotStore.get(t.id);
-    await c.targets.reset({
-      ...t,
-      crlArn: slot?.crlArn,
-      lastPushedNumber: slot?.lastPushedNumber,
-      lastPushedSha256: slot?.lastPushedSha256,
-      lastSuccessAt: slot?.lastSuccessAt,
-    });
+    await moveSecondSlotToFirst(c, t);
     s = await c.save(withDone(s, step, d.clock()));
   }
   for (const r of retired) await d.retained.release(r.entry.issuerId, actor, 'revoked in the root CRL by an emergency rotation');

@@ -12,7 +12,7 @@ import { rotationError } from './errors.js';
 import { activeLeaves, lastExpiryOf, pendingLeaves } from './leaves.js';
 import { withDone } from './state.js';
 import type { RotationStatus } from './manager.js';
-import { STEP, type RotationStepContext } from './step-context.js';
+import { moveSecondSlotToFirst, STEP, type RotationStepContext } from './step-context.js';
 import { retagForNewRoot } from './anchor-tags.js';
 
 /** Runs (or resumes) `finish`: the new CA becomes the CA. */
@@ -57,14 +57,7 @@ export async function finishRotation(c: RotationStepContext, o: { force?: boolea
       const oldArn = s.oldCrls?.[t.id];
       const kept = d.retained.get(old.id)?.slots.get(t.id)?.crlArn;
       if (oldArn && oldArn !== kept) await deleteCrlQuietly(d.controlPlaneFor(t), oldArn);
-      const slot = c.slotStore.get(t.id);
-      await c.targets.reset({
-        ...t,
-        crlArn: slot?.crlArn,
-        lastPushedNumber: slot?.lastPushedNumber,
-        lastPushedSha256: slot?.lastPushedSha256,
-        lastSuccessAt: slot?.lastSuccessAt,
-      });
+      await moveSecondSlotToFirst(c, t);
       s = await c.save(withDone(s, step, d.clock()));
     }
     s = await c.save(withDone(s, STEP.handover, d.clock()));

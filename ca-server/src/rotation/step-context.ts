@@ -4,7 +4,7 @@
  * wire the CRL slots. The manager (`manager.ts`) owns this state and runs one step at a time.
  */
 import type { CrlSync } from '../sync/crl-sync.js';
-import type { SyncTargetStore } from '../sync/target-store.js';
+import type { SyncTarget, SyncTargetStore } from '../sync/target-store.js';
 import type { IssuerContext } from '../authority/issuer.js';
 import type { CaConfig } from '../ca-dir.js';
 import type { AuditDraft } from '../store/types.js';
@@ -53,4 +53,20 @@ export interface RotationStepContext {
   awaitNextCrl(): Promise<void>;
   awaitSync(sync: CrlSync, targets: SyncTargetStore, what: string): Promise<void>;
   status(warnings?: string[]): Promise<RotationStatus>;
+}
+
+/**
+ * The new CA's CRL takes over the first slot of an anchor (at `finish`, or after an emergency
+ * cut): the target's CRL ARN and push state become those of the second slot, so the first slot's
+ * sync carries on from what is already in Roles Anywhere instead of importing the CRL again.
+ */
+export async function moveSecondSlotToFirst(c: RotationStepContext, t: SyncTarget): Promise<void> {
+  const slot = c.slotStore.get(t.id);
+  await c.targets.reset({
+    ...t,
+    crlArn: slot?.crlArn,
+    lastPushedNumber: slot?.lastPushedNumber,
+    lastPushedSha256: slot?.lastPushedSha256,
+    lastSuccessAt: slot?.lastSuccessAt,
+  });
 }
