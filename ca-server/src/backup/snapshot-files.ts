@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { AUDIT_GENESIS_HASH, auditRecordHash } from '../../../common/src/audit/audit-chain.js';
 import type { CaStore } from '../store/ca-store.js';
-import { SNAPSHOT_CHUNK_ROWS, SNAPSHOT_TABLES, type SnapshotChunk, type SnapshotRow } from '../store/snapshot.js';
+import { SNAPSHOT_CHUNK_ROWS, SNAPSHOT_TABLES, type SnapshotChunk, type SnapshotRow, type StoreSummary } from '../store/snapshot.js';
 import { backupError } from './errors.js';
 
 /** Directory of the table files inside a backup. */
@@ -26,20 +26,7 @@ export function tableFile(table: string): string {
 }
 
 /** What a backup's database part holds (the manifest's `database`). */
-export interface DatabaseSummary {
-  /** Rows of the certificate inventory (valid, revoked and expired). */
-  readonly certificates: number;
-  /** Highest CRL number of any issuer (0 when no CRL was made yet). */
-  readonly crlNumber: number;
-  /** CRL number per issuer (two during a rotation). */
-  readonly crls: ReadonlyArray<{ readonly issuerId: string; readonly number: number }>;
-  readonly auditRecords: number;
-  /** Hash of the last audit record (the genesis hash when there is none). */
-  readonly auditHead: string;
-  /** Whether the whole chain verified; `auditBrokenAt` names the first bad record otherwise. */
-  readonly auditVerified: boolean;
-  readonly auditBrokenAt?: number;
-}
+export type DatabaseSummary = StoreSummary;
 
 /** Computes the summary from chunks as they pass. */
 export class SummaryBuilder {

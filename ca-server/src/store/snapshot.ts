@@ -14,6 +14,25 @@
 import type { CaStore } from './ca-store.js';
 import type { AuditRecord } from './types.js';
 
+/**
+ * What a store holds, in a few figures a person can compare: a backup's manifest records it, and a
+ * restore or a check of an older backup's SQLite file computes it again.
+ */
+export interface StoreSummary {
+  /** Rows of the certificate inventory (valid, revoked and expired). */
+  readonly certificates: number;
+  /** Highest CRL number of any issuer (0 when no CRL was made yet). */
+  readonly crlNumber: number;
+  /** CRL number per issuer (two during a rotation). */
+  readonly crls: ReadonlyArray<{ readonly issuerId: string; readonly number: number }>;
+  readonly auditRecords: number;
+  /** Hash of the last audit record (the genesis hash when there is none). */
+  readonly auditHead: string;
+  /** Whether the whole chain verified; `auditBrokenAt` names the first bad record otherwise. */
+  readonly auditVerified: boolean;
+  readonly auditBrokenAt?: number;
+}
+
 export type SnapshotColumnType = 'text' | 'int' | 'bool' | 'bytes';
 
 export interface SnapshotTable {

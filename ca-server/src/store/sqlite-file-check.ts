@@ -10,6 +10,7 @@
  */
 import Database from 'better-sqlite3';
 import { RapkiError } from '../../../common/src/errors.js';
+import type { StoreSummary } from './snapshot.js';
 import { AUDIT_GENESIS_HASH, verifyAuditChain, type AuditRecord } from '../../../common/src/audit/audit-chain.js';
 import { auditRecordFromRow } from './rows.js';
 
@@ -18,20 +19,8 @@ function corrupt(message: string, cause?: unknown): RapkiError {
   return new RapkiError('backup_database_corrupt', message, cause === undefined ? undefined : { cause });
 }
 
-export interface SqliteFileSummary {
-  /** Rows of the certificate inventory (valid, revoked and expired). */
-  readonly certificates: number;
-  /** Highest CRL number of any issuer (0 when no CRL was made yet). */
-  readonly crlNumber: number;
-  /** CRL number per issuer (two during a rotation). */
-  readonly crls: ReadonlyArray<{ readonly issuerId: string; readonly number: number }>;
-  readonly auditRecords: number;
-  /** Hash of the last audit record (the genesis hash when there is none). */
-  readonly auditHead: string;
-  /** Whether the whole chain verified; `auditBrokenAt` names the first bad record otherwise. */
-  readonly auditVerified: boolean;
-  readonly auditBrokenAt?: number;
-}
+/** What the check found in the file (the same summary a logical backup records). */
+export type SqliteFileSummary = StoreSummary;
 
 type Row = Record<string, unknown>;
 
