@@ -11,12 +11,11 @@ import { join } from 'node:path';
 import { genKey, issueCert } from '../support/openssl.js';
 import { startLoopbackVerifier, type LoopbackVerifier } from '../support/loopback-verifier.js';
 import { RAPKI_BIN, runCli } from '../support/cli.js';
+import { signerArgs } from '../support/signer-args.js';
 
 /** botocore, when installed (not a dependency: that check is skipped without it). */
 const HAS_BOTOCORE = spawnSync('python3', ['-c', 'import botocore'], { stdio: 'ignore' }).status === 0;
 
-const TA = 'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/0b7e5c1e-4c7e-4a53-9d0b-1f2e3d4c5b6a';
-const PROFILE = 'arn:aws:rolesanywhere:us-east-1:123456789012:profile/6f1d2c3b-4a59-4e8d-8c7b-6a5f4e3d2c1b';
 const ROLE = 'arn:aws:iam::123456789012:role/Deployer';
 
 describe('rapki credential-process cache', () => {
@@ -29,19 +28,7 @@ describe('rapki credential-process cache', () => {
 
   const args = (...extra: string[]) => [
     'credential-process',
-    '--certificate',
-    cert,
-    '--private-key',
-    key,
-    '--trust-anchor-arn',
-    TA,
-    '--profile-arn',
-    PROFILE,
-    '--role-arn',
-    ROLE,
-    '--endpoint',
-    verifier.url,
-    ...extra,
+    ...signerArgs({ certificate: cert, privateKey: key, roleArn: ROLE, endpoint: verifier.url }, ...extra),
   ];
   const env = () => ({ AWS_CA_BUNDLE: verifier.caFile, XDG_RUNTIME_DIR: runtime });
   const ok = async (extra: string[] = []) => {

@@ -1,35 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { CREDENTIAL_FLAGS, flagsOf, ignoredFlagNotes, refuseUnsupported, TPM_FLAGS } from '../../cli/src/credential-flags.js';
 import { parseSignerArgs } from '../../cli/src/parse-signer-args.js';
+import { OFFICIAL_CREDENTIAL_PROCESS_FLAGS } from '../support/signer-args.js';
 
-/** The official helper's flags per command (cmd/*.go of aws_signing_helper 1.8.0). */
-const OFFICIAL_VEND = [
-  'certificate',
-  'private-key',
-  'intermediates',
-  'trust-anchor-arn',
-  'profile-arn',
-  'role-arn',
-  'session-duration',
-  'region',
-  'endpoint',
-  'no-verify-ssl',
-  'with-proxy',
-  'debug',
-  'role-session-name',
-  'cert-selector',
-  'system-store-name',
-  'use-latest-expiring-certificate',
-  'pkcs11-lib',
-  'reuse-pin',
-  'tpm-key-password',
-  'no-tpm-key-password',
-  'pkcs8-password',
-];
+/** The official helper's flags per command (aws_signing_helper 1.8.0, cmd/*.go). */
 const OFFICIAL = {
-  'credential-process': OFFICIAL_VEND,
-  serve: [...OFFICIAL_VEND, 'port', 'hop-limit'],
-  update: [...OFFICIAL_VEND, 'profile', 'once'],
+  'credential-process': OFFICIAL_CREDENTIAL_PROCESS_FLAGS,
+  serve: [...OFFICIAL_CREDENTIAL_PROCESS_FLAGS, 'port', 'hop-limit'],
+  update: [...OFFICIAL_CREDENTIAL_PROCESS_FLAGS, 'profile', 'once'],
   'sign-string': [
     'certificate',
     'private-key',

@@ -15,9 +15,8 @@ import { genKey, issueCert } from '../support/openssl.js';
 import { startLoopbackVerifier, type LoopbackVerifier } from '../support/loopback-verifier.js';
 import { RAPKI_BIN, REPO_ROOT, assertBuilt, runCli } from '../support/cli.js';
 import { call } from '../signer/providers/imds/http.js';
+import { signerArgs } from '../support/signer-args.js';
 
-const TA = 'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/0b7e5c1e-4c7e-4a53-9d0b-1f2e3d4c5b6a';
-const PROFILE = 'arn:aws:rolesanywhere:us-east-1:123456789012:profile/6f1d2c3b-4a59-4e8d-8c7b-6a5f4e3d2c1b';
 const ROLE = 'arn:aws:iam::123456789012:role/ops/Deployer';
 
 /** botocore, when installed (not a dependency: these tests are skipped without it). */
@@ -107,23 +106,7 @@ describe('rapki serve', () => {
   let served: Served;
   const children: ChildProcess[] = [];
 
-  const flags = (...extra: string[]) => [
-    '--certificate',
-    cert,
-    '--private-key',
-    key,
-    '--trust-anchor-arn',
-    TA,
-    '--profile-arn',
-    PROFILE,
-    '--role-arn',
-    ROLE,
-    '--endpoint',
-    verifier.url,
-    '--port',
-    '0',
-    ...extra,
-  ];
+  const flags = (...extra: string[]) => signerArgs({ certificate: cert, privateKey: key, roleArn: ROLE, endpoint: verifier.url }, '--port', '0', ...extra);
   const env = () => ({ AWS_CA_BUNDLE: verifier.caFile, HOME: dir });
 
   beforeAll(async () => {

@@ -13,9 +13,8 @@ import { genKey, issueCert } from '../support/openssl.js';
 import { startLoopbackVerifier, type LoopbackVerifier } from '../support/loopback-verifier.js';
 import { RAPKI_BIN, REPO_ROOT, runCli } from '../support/cli.js';
 import { waitForEvent } from '../support/wait.js';
+import { signerArgs } from '../support/signer-args.js';
 
-const TA = 'arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/0b7e5c1e-4c7e-4a53-9d0b-1f2e3d4c5b6a';
-const PROFILE = 'arn:aws:rolesanywhere:us-east-1:123456789012:profile/6f1d2c3b-4a59-4e8d-8c7b-6a5f4e3d2c1b';
 const ROLE = 'arn:aws:iam::123456789012:role/Deployer';
 
 /** botocore, when installed (not a dependency: that check is skipped without it). */
@@ -33,22 +32,7 @@ describe('rapki update', () => {
   let key: string;
   let cert: string;
   let root: { cert: string; key: string };
-  const flags = (...extra: string[]) => [
-    'update',
-    '--certificate',
-    cert,
-    '--private-key',
-    key,
-    '--trust-anchor-arn',
-    TA,
-    '--profile-arn',
-    PROFILE,
-    '--role-arn',
-    ROLE,
-    '--endpoint',
-    verifier.url,
-    ...extra,
-  ];
+  const flags = (...extra: string[]) => ['update', ...signerArgs({ certificate: cert, privateKey: key, roleArn: ROLE, endpoint: verifier.url }, ...extra)];
   const env = (file: string) => ({ AWS_CA_BUNDLE: verifier.caFile, HOME: dir, AWS_SHARED_CREDENTIALS_FILE: file });
   const read = (file: string, profile: string) => fromIni({ profile, filepath: file, configFilepath: join(dir, 'no-config') })();
 

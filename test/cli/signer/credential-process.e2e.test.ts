@@ -12,6 +12,7 @@ import { runCli } from '../../support/cli.js';
 import { makeServerCertificate, startLoopbackVerifier, type LoopbackVerifier } from '../../support/loopback-verifier.js';
 import { startConnectProxy, type ConnectProxy } from '../../signer/session/connect-proxy.js';
 import { ARNS, TestPki, type Leaf } from '../../signer/session/test-pki.js';
+import { OFFICIAL_CREDENTIAL_PROCESS_FLAGS } from '../../support/signer-args.js';
 
 let dir: string;
 let pki: TestPki;
@@ -397,32 +398,7 @@ describe('credential-process (child process)', () => {
   it('--help goes through yargs and explains every flag', async () => {
     const r = await runCli(['credential-process', '--help']);
     expect(r.code).toBe(0);
-    for (const flag of [
-      'certificate',
-      'private-key',
-      'intermediates',
-      'trust-anchor-arn',
-      'profile-arn',
-      'role-arn',
-      'session-duration',
-      'region',
-      'endpoint',
-      'no-verify-ssl',
-      'with-proxy',
-      'debug',
-      'role-session-name',
-      'cert-selector',
-      'system-store-name',
-      'use-latest-expiring-certificate',
-      'pkcs11-lib',
-      'reuse-pin',
-      'tpm-key-password',
-      'no-tpm-key-password',
-      'pkcs8-password',
-      'pkcs8-password-file',
-      'use-fips-endpoint',
-      'timeout',
-    ]) {
+    for (const flag of [...OFFICIAL_CREDENTIAL_PROCESS_FLAGS, 'pkcs8-password-file', 'use-fips-endpoint', 'timeout']) {
       expect(r.out).toMatch(new RegExp(`--${flag}\\s+\\S`));
     }
   });
